@@ -1,0 +1,454 @@
+/*
+ * case.c -- a case: facts, the timeline of events, and the engine's own
+ * reading of the few event types it interprets (fact, item.checked,
+ * item.skipped, case.closed).  Everything else is for the principles.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+#include "error.h"
+
+#define MAX_TEXT (1u << 20) /* one utterance; longer is a mistake */
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+static void free_attrs(pb_attr *a, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        free((char *)a[i].name);
+        free((char *)a[i].value);
+    }
+    free(a);
+}
+
+static pb_attr *dup_attrs(const pb_attr *a, size_t n)
+{
+    pb_attr *d;
+    size_t i;
+
+    if (n == 0)
+        return NULL;
+    d = calloc(n, sizeof *d);
+    if (d == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        d[i].name = strdup(a[i].name);
+        d[i].value = strdup(a[i].value ? a[i].value : "");
+        if (d[i].name == NULL || d[i].value == NULL) {
+            free_attrs(d, n);
+            return NULL;
+        }
+    }
+    return d;
+}
+
+const char *pb__attr(const pb_attr *attrs, size_t n, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(attrs[i].name, name) == 0)
+            return attrs[i].value;
+    return NULL;
+}
+
+pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
+                     pb_error *err)
+{
+    pb_case *c = calloc(1, sizeof *c);
+
+    if (c == NULL)
+        goto nomem;
+    c->e = e;
+    c->lua_ref = LUA_NOREF;
+    c->topic = dup_or_null(topic);
+    c->channel = dup_or_null(channel);
+    c->items = calloc(e->nitems ? e->nitems : 1, sizeof *c->items);
+    if ((topic && !c->topic) || (channel && !c->channel) || !c->items)
+        goto nomem;
+    if (pb__luacase_new(c) != LUA_OK)
+        goto nomem;
+    e->ncases++;
+    pb__evaluate(c);
+    return c;
+nomem:
+    pb_case_free(c);
+    pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    return NULL;
+}
+
+void pb_case_free(pb_case *c)
+{
+    size_t i;
+
+    if (c == NULL)
+        return;
+    if (c->lua) {
+        pb__luacase_free(c);
+        c->e->ncases--;
+    }
+    for (i = 0; i < c->nevents; i++) {
+        free(c->events[i].text);
+        free_attrs(c->events[i].attrs, c->events[i].nattrs);
+    }
+    for (i = 0; c->items && i < c->e->nitems; i++)
+        pb__itemstate_clear(&c->items[i]);
+    for (i = 0; i < c->nwarnings; i++)
+        free(c->warnings[i]);
+    free(c->warnings);
+    free(c->events);
+    free(c->types);
+    free(c->items);
+    free_attrs(c->facts, c->nfacts);
+    free_attrs(c->initial, c->ninitial);
+    free(c->topic);
+    free(c->channel);
+    free(c);
+}
+
+/* Facts. */
+
+static pb_status put_fact(pb_attr **facts, size_t *n, const char *name,
+                          const char *value)
+{
+    char *v = strdup(value), *k;
+    pb_attr *f;
+    size_t i;
+
+    if (v == NULL)
+        return PB_NOMEM;
+    for (i = 0; i < *n; i++) {
+        if (strcmp((*facts)[i].name, name) == 0) {
+            free((char *)(*facts)[i].value);
+            (*facts)[i].value = v;
+            return PB_OK;
+        }
+    }
+    f = realloc(*facts, (*n + 1) * sizeof *f);
+    k = strdup(name);
+    if (f == NULL || k == NULL) {
+        if (f)
+            *facts = f;
+        free(k);
+        free(v);
+        return PB_NOMEM;
+    }
+    *facts = f;
+    f[*n].name = k;
+    f[*n].value = v;
+    (*n)++;
+    return PB_OK;
+}
+
+pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
+                           pb_error *err)
+{
+    if (c->nevents > 0)
+        return pb__error(err, PB_STATE, "", 0, "fact '%s': initial facts "
+                         "must come before the first event", name);
+    if (name == NULL || *name == '\0' || value == NULL)
+        return pb__error(err, PB_INPUT, "", 0, "a fact needs a name and a "
+                         "value");
+    if (put_fact(&c->facts, &c->nfacts, name, value) != PB_OK ||
+        put_fact(&c->initial, &c->ninitial, name, value) != PB_OK)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__evaluate(c);
+    return PB_OK;
+}
+
+const char *pb__case_fact(const pb_case *c, const char *name)
+{
+    return pb__attr(c->facts, c->nfacts, name);
+}
+
+const char *pb__case_fact_before(const pb_case *c, const char *name,
+                                 size_t ev)
+{
+    const pb__typeidx *ti = pb__case_type(c, PB__T_FACT);
+    size_t i;
+
+    if (ti != NULL && ti->first < ev) {
+        for (i = ev < c->nevents ? ev : c->nevents; i-- > ti->first;) {
+            const pb__event *x = &c->events[i];
+            const char *n;
+
+            if (x->type != PB__T_FACT)
+                continue;
+            n = pb__attr(x->attrs, x->nattrs, "name");
+            if (n && strcmp(n, name) == 0)
+                return x->text ? x->text : "";
+        }
+    }
+    return pb__attr(c->initial, c->ninitial, name);
+}
+
+/* Timeline. */
+
+const pb__typeidx *pb__case_type(const pb_case *c, int type)
+{
+    if (type < 0 || (size_t)type >= c->ntypes || c->types[type].count == 0)
+        return NULL;
+    return &c->types[type];
+}
+
+int pb__is_type(const char *s)
+{
+    int word = 0;
+
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (!word)
+                return 0;
+            word = 0;
+        } else if (*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
+                   (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+            word = 1;
+        } else {
+            return 0;
+        }
+    }
+    return word;
+}
+
+static pb_status push_event(pb_case *c, double t, int type, const char *text,
+                            const pb_attr *attrs, size_t nattrs, int by)
+{
+    pb__event *ev;
+    size_t idx = c->nevents;
+
+    if (c->nevents == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        pb__event *v = realloc(c->events, cap * sizeof *v);
+
+        if (v == NULL)
+            return PB_NOMEM;
+        c->events = v;
+        c->cap = cap;
+    }
+    if ((size_t)type >= c->ntypes) {
+        size_t n = c->e->ntypes > (size_t)type ? c->e->ntypes
+                                                : (size_t)type + 1;
+        pb__typeidx *v = realloc(c->types, n * sizeof *v);
+
+        if (v == NULL)
+            return PB_NOMEM;
+        memset(v + c->ntypes, 0, (n - c->ntypes) * sizeof *v);
+        c->types = v;
+        c->ntypes = n;
+    }
+    ev = &c->events[idx];
+    ev->t = t;
+    ev->type = type;
+    ev->detected_by = by;
+    ev->text = dup_or_null(text);
+    ev->attrs = dup_attrs(attrs, nattrs);
+    ev->nattrs = ev->attrs ? nattrs : 0;
+    if ((text && !ev->text) || (nattrs && !ev->attrs)) {
+        free(ev->text);
+        free_attrs(ev->attrs, ev->nattrs);
+        return PB_NOMEM;
+    }
+    if (c->types[type].count++ == 0)
+        c->types[type].first = idx;
+    c->types[type].last = idx;
+    c->nevents++;
+    return PB_OK;
+}
+
+/* What the engine itself does with an event; called once it is stored. */
+static pb_status apply(pb_case *c, const pb__event *ev)
+{
+    const char *ref;
+    pb__itemstate *st;
+    long i;
+
+    switch (ev->type) {
+    case PB__T_FACT:
+        return put_fact(&c->facts, &c->nfacts,
+                        pb__attr(ev->attrs, ev->nattrs, "name"),
+                        ev->text ? ev->text : "");
+    case PB__T_CHECKED:
+    case PB__T_SKIPPED:
+        ref = pb__attr(ev->attrs, ev->nattrs, "ref");
+        i = pb_engine_find_item(c->e, ref);
+        st = &c->items[i];
+        free(st->reason);
+        st->reason = NULL;
+        st->checked = ev->type == PB__T_CHECKED;
+        st->skipped = ev->type == PB__T_SKIPPED;
+        if (st->skipped && (st->reason = strdup(ev->text)) == NULL)
+            return PB_NOMEM;
+        if (st->checked && !st->done) {
+            st->done = 1;
+            st->done_at = ev->t;
+            st->done_event = (size_t)(ev - c->events);
+        }
+        return PB_OK;
+    case PB__T_CLOSED:
+        c->closed = 1;
+        return PB_OK;
+    default:
+        return PB_OK;
+    }
+}
+
+/* Checks an event before anything is stored, so a rejected event leaves
+ * the case as it was. */
+static pb_status check_event(pb_case *c, double t, const char *type,
+                             const char *text, const pb_attr *attrs,
+                             size_t nattrs, pb_error *err)
+{
+    const char *ref, *name;
+    size_t i;
+
+    if (c->closed)
+        return pb__error(err, PB_INPUT, "", 0, "the case is closed; no "
+                         "event can follow case.closed");
+    if (type == NULL || *type == '\0')
+        return pb__error(err, PB_INPUT, "", 0, "event without a type");
+    if (!pb__is_type(type))
+        return pb__error(err, PB_INPUT, "", 0, "bad event type '%s' (dotted "
+                         "words of letters, digits, _ and -)", type);
+    if (!isfinite(t) || t < 0)
+        return pb__error(err, PB_INPUT, "", 0, "bad time %g", t);
+    if (c->nevents > 0 && t < c->events[c->nevents - 1].t)
+        return pb__error(err, PB_INPUT, "", 0, "time goes backwards: %g "
+                         "after %g", t, c->events[c->nevents - 1].t);
+    if (text && strlen(text) > MAX_TEXT)
+        return pb__error(err, PB_INPUT, "", 0, "event text over %u bytes",
+                         MAX_TEXT);
+    for (i = 0; i < nattrs; i++)
+        if (attrs[i].name == NULL || attrs[i].value == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
+                             "name or value");
+    if (strcmp(type, "fact") == 0) {
+        name = pb__attr(attrs, nattrs, "name");
+        if (name == NULL || *name == '\0')
+            return pb__error(err, PB_INPUT, "", 0, "a fact event needs a "
+                             "name attribute");
+        if (text == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
+                             name);
+    } else if (strcmp(type, "item.checked") == 0 ||
+               strcmp(type, "item.skipped") == 0) {
+        ref = pb__attr(attrs, nattrs, "ref");
+        if (ref == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "%s needs a ref "
+                             "attribute (principle.item)", type);
+        if (pb_engine_find_item(c->e, ref) < 0)
+            return pb__error(err, PB_INPUT, "", 0, "%s: unknown item '%s'",
+                             type, ref);
+        if (strcmp(type, "item.skipped") == 0 &&
+            (text == NULL || *text == '\0'))
+            return pb__error(err, PB_INPUT, "", 0, "item.skipped '%s' needs "
+                             "a reason", ref);
+    }
+    return PB_OK;
+}
+
+pb_status pb_case_append(pb_case *c, double t, const char *type,
+                         const char *text, const pb_attr *attrs,
+                         size_t nattrs, pb_error *err)
+{
+    pb_status st = check_event(c, t, type, text, attrs, nattrs, err);
+    int id;
+    size_t ev;
+
+    if (st != PB_OK)
+        return st;
+    id = pb__engine_type(c->e, type, 1);
+    if (id < 0)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    ev = c->nevents;
+    if (push_event(c, t, id, text, attrs, nattrs, -1) != PB_OK ||
+        apply(c, &c->events[ev]) != PB_OK)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__detect(c, ev);
+    pb__evaluate(c);
+    return PB_OK;
+}
+
+pb_status pb__case_add_detected(pb_case *c, int principle, int type,
+                                const char *text, const pb_attr *attrs,
+                                size_t nattrs)
+{
+    double t = c->events[c->nevents - 1].t;
+    pb_status st;
+
+    if (type == PB__T_CHECKED || type == PB__T_SKIPPED ||
+        type == PB__T_CLOSED)
+        return PB_INPUT;
+    if (type == PB__T_FACT) {
+        const char *name = pb__attr(attrs, nattrs, "name");
+
+        if (name == NULL || *name == '\0')
+            return PB_INPUT;
+    }
+    st = push_event(c, t, type, text, attrs, nattrs, principle);
+    if (st == PB_OK)
+        st = apply(c, &c->events[c->nevents - 1]);
+    return st;
+}
+
+pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
+{
+    char buf[1024], **w;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    w = realloc(c->warnings, (c->nwarnings + 1) * sizeof *w);
+    if (w == NULL)
+        return PB_NOMEM;
+    c->warnings = w;
+    if ((w[c->nwarnings] = strdup(buf)) == NULL)
+        return PB_NOMEM;
+    c->nwarnings++;
+    return PB_OK;
+}
+
+/* Reading. */
+
+const char *pb_case_topic(const pb_case *c) { return c->topic; }
+const char *pb_case_channel(const pb_case *c) { return c->channel; }
+int pb_case_closed(const pb_case *c) { return c->closed; }
+size_t pb_case_nfacts(const pb_case *c) { return c->nfacts; }
+size_t pb_case_nevents(const pb_case *c) { return c->nevents; }
+size_t pb_case_nwarnings(const pb_case *c) { return c->nwarnings; }
+
+void pb_case_fact(const pb_case *c, size_t i, const char **name,
+                  const char **value)
+{
+    *name = c->facts[i].name;
+    *value = c->facts[i].value;
+}
+
+void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
+{
+    const pb__event *ev = &c->events[i];
+
+    out->t = ev->t;
+    out->type = c->e->types[ev->type];
+    out->text = ev->text;
+    out->attrs = ev->attrs;
+    out->nattrs = ev->nattrs;
+    out->detected_by = ev->detected_by >= 0
+                           ? c->e->principles[ev->detected_by]->id
+                           : NULL;
+}
+
+const char *pb_case_warning(const pb_case *c, size_t i)
+{
+    return i < c->nwarnings ? c->warnings[i] : NULL;
+}

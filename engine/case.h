@@ -1,0 +1,93 @@
+/*
+ * case.h -- a case's timeline and checklist state (internal).
+ *
+ * Recorded and detected events sit in one timeline; a per-type index
+ * answers has/first/last/count in constant time, which is what nearly
+ * every predicate asks.  Item states latch: once done (or violated) an
+ * item stays so, with the time it happened.
+ */
+#ifndef PB_CASE_H
+#define PB_CASE_H
+
+#include "engine.h"
+
+/* Event types the engine itself interprets, interned first. */
+enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
+
+typedef struct pb__event {
+    double t;
+    int type;
+    int detected_by; /* principle index, -1 when recorded */
+    char *text;
+    pb_attr *attrs;
+    size_t nattrs;
+} pb__event;
+
+typedef struct pb__typeidx {
+    size_t count, first, last;
+} pb__typeidx;
+
+typedef struct pb__itemstate {
+    unsigned char state;              /* pb_state after the last pass */
+    unsigned char done, violated;     /* latches */
+    unsigned char checked, skipped;   /* the agent's overrides */
+    unsigned char own_prompt;         /* prompt is malloc'd */
+    double done_at, violated_at;
+    size_t done_event;
+    const char *prompt;
+    char *error, *reason;
+} pb__itemstate;
+
+typedef struct pb__luacase pb__luacase;
+
+struct pb_case {
+    pb_engine *e;
+    char *topic, *channel;
+    pb_attr *facts, *initial; /* current values; values before any event */
+    size_t nfacts, ninitial;
+    pb__event *events;
+    size_t nevents, cap;
+    pb__typeidx *types;
+    size_t ntypes;
+    pb__itemstate *items;
+    char **warnings;
+    size_t nwarnings;
+    int closed;
+    pb__luacase *lua;
+    int lua_ref;
+};
+
+/* An event type: dotted words of letters, digits, '_' and '-'. */
+int pb__is_type(const char *s);
+/* Value of a fact now, or NULL. */
+const char *pb__case_fact(const pb_case *c, const char *name);
+/* Value of a fact just before event ev, or NULL. */
+const char *pb__case_fact_before(const pb_case *c, const char *name,
+                                 size_t ev);
+const char *pb__attr(const pb_attr *attrs, size_t n, const char *name);
+/* Type index entry, or NULL when no event of that type happened. */
+const pb__typeidx *pb__case_type(const pb_case *c, int type);
+/* Adds a detected event after the current last one. */
+pb_status pb__case_add_detected(pb_case *c, int principle, int type,
+                                const char *text, const pb_attr *attrs,
+                                size_t nattrs);
+pb_status pb__case_warn(pb_case *c, const char *fmt, ...);
+
+/* luacase.c: the read-only case object principles see. */
+int pb__luacase_new(pb_case *c);  /* LUA_OK or an error code */
+void pb__luacase_free(pb_case *c);
+void pb__luacase_push(pb_case *c); /* pushes the case object */
+/* Pushes an event object (may raise: call in protected mode). */
+void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev);
+/* Case-insensitive bounded match for detectors and case:said. */
+int pb__case_match(pb_case *c, const char *text, const char *pattern,
+                   const char **err);
+
+/* detect.c: utterances into typed events. */
+void pb__detect(pb_case *c, size_t ev);
+
+/* evaluate.c: predicates into item states. */
+void pb__evaluate(pb_case *c);
+void pb__itemstate_clear(pb__itemstate *st);
+
+#endif

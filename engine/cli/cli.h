@@ -1,0 +1,52 @@
+/*
+ * cli.h -- what the playbook verbs share.  Exit codes are the contract:
+ * 0 success, 1 expectations not met, 2 bad input or usage.
+ */
+#ifndef PB_CLI_H
+#define PB_CLI_H
+
+#include <stdio.h>
+
+#include "playbook.h"
+
+enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD = 2 };
+
+typedef struct cli_opts {
+    const char *principles; /* -p DIR */
+    const char *format;     /* --format */
+    const char *output;     /* -o FILE */
+    char **args;            /* operands */
+    int nargs;
+} cli_opts;
+
+/* Options a verb takes, as a string of letters: p (-p DIR), f (--format),
+ * o (-o FILE).  Returns 0, 1 after printing help, or -1 after a usage
+ * error on stderr. */
+int cli_parse(int argc, char **argv, const char *verb, const char *takes,
+              const char *help, cli_opts *o);
+int cli_usage_error(const char *verb, const char *fmt, ...);
+
+/* The principle folder: -p, else $PLAYBOOK_PRINCIPLES, else the installed
+ * library, else ./principles. */
+const char *cli_principles(const cli_opts *o);
+/* An engine with the principles loaded; failures go to stderr and set
+ * *failed.  NULL only when out of memory. */
+pb_engine *cli_engine(const char *path, int *failed);
+void cli_print_error(const pb_error *err);
+int cli_format(const char *verb, const char *name, pb_format *out);
+unsigned cli_render_flags(FILE *f);
+
+/* Output to -o FILE goes to a temporary file renamed into place at the
+ * end, so a failed run leaves no partial report. */
+typedef struct cli_out {
+    FILE *f;
+    char *path, *tmp;
+} cli_out;
+int cli_out_open(cli_out *out, const char *path);
+int cli_out_close(cli_out *out, int ok);
+
+int cli_check(int argc, char **argv);
+int cli_show(int argc, char **argv);
+int cli_replay(int argc, char **argv);
+
+#endif

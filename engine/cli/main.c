@@ -1,0 +1,250 @@
+/*
+ * main.c -- the playbook command: verb dispatch and what verbs share.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef PB_DATADIR
+#define PB_DATADIR "/usr/local/share/playbook"
+#endif
+
+static const char usage[] =
+    "usage: playbook VERB [options] [args]\n"
+    "\n"
+    "Principles, not scripts: turns a team's principles (Lua) into a live\n"
+    "checklist for each support case, and replays scenarios to score them.\n"
+    "\n"
+    "verbs:\n"
+    "  check [PATH...]        check principle files and scenarios\n"
+    "  show [-p DIR]          list the principles and their items\n"
+    "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
+    "                         score, expectations\n"
+    "\n"
+    "`playbook VERB --help` tells more.  Exit codes: 0 success, 1\n"
+    "expectations not met, 2 bad input or usage.\n";
+
+int cli_usage_error(const char *verb, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "playbook %s: ", verb);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see `playbook %s --help`)\n", verb);
+    return -1;
+}
+
+int cli_parse(int argc, char **argv, const char *verb, const char *takes,
+              const char *help, cli_opts *o)
+{
+    int i, operands_only = 0;
+
+    memset(o, 0, sizeof *o);
+    o->args = calloc((size_t)argc + 1, sizeof *o->args);
+    if (o->args == NULL)
+        return cli_usage_error(verb, "out of memory");
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+        char opt = 0;
+
+        if (operands_only || a[0] != '-' || a[1] == '\0') {
+            o->args[o->nargs++] = argv[i];
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            operands_only = 1;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(help, stdout);
+            return 1;
+        }
+        if (strcmp(a, "-p") == 0 || strcmp(a, "--principles") == 0)
+            opt = 'p';
+        else if (strncmp(a, "--principles=", 13) == 0)
+            opt = 'p', val = a + 13;
+        else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0)
+            opt = 'f';
+        else if (strncmp(a, "--format=", 9) == 0)
+            opt = 'f', val = a + 9;
+        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
+            opt = 'o';
+        else if (strncmp(a, "--output=", 9) == 0)
+            opt = 'o', val = a + 9;
+        if (opt == 0 || strchr(takes, opt) == NULL)
+            return cli_usage_error(verb, "unknown option '%s'", a);
+        if (val == NULL) {
+            if (i + 1 >= argc)
+                return cli_usage_error(verb, "option '%s' needs a value", a);
+            val = argv[++i];
+        }
+        if (opt == 'p')
+            o->principles = val;
+        else if (opt == 'f')
+            o->format = val;
+        else
+            o->output = val;
+    }
+    return 0;
+}
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *cli_principles(const cli_opts *o)
+{
+    const char *env = getenv("PLAYBOOK_PRINCIPLES");
+
+    if (o->principles)
+        return o->principles;
+    if (env && *env)
+        return env;
+    if (is_dir(PB_DATADIR "/principles"))
+        return PB_DATADIR "/principles";
+    return "principles";
+}
+
+void cli_print_error(const pb_error *err)
+{
+    char buf[1200];
+
+    fprintf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
+}
+
+pb_engine *cli_engine(const char *path, int *failed)
+{
+    pb_engine *e = pb_engine_new();
+    pb_error err;
+    size_t i;
+
+    *failed = 0;
+    if (e == NULL) {
+        fprintf(stderr, "playbook: out of memory\n");
+        return NULL;
+    }
+    if (pb_engine_load(e, path, &err) != PB_OK) {
+        *failed = 1;
+        for (i = 0; i < pb_engine_nfailures(e); i++)
+            cli_print_error(pb_engine_failure(e, i));
+    }
+    return e;
+}
+
+int cli_format(const char *verb, const char *name, pb_format *out)
+{
+    if (name == NULL || strcmp(name, "text") == 0)
+        *out = PB_FORMAT_TEXT;
+    else if (strcmp(name, "json") == 0)
+        *out = PB_FORMAT_JSON;
+    else
+        return cli_usage_error(verb, "unknown format '%s' (text or json)",
+                               name);
+    return 0;
+}
+
+unsigned cli_render_flags(FILE *f)
+{
+    const char *nc = getenv("NO_COLOR");
+
+    if (nc && *nc)
+        return 0;
+    return isatty(fileno(f)) ? PB_RENDER_COLOR : 0;
+}
+
+int cli_out_open(cli_out *out, const char *path)
+{
+    int fd;
+
+    memset(out, 0, sizeof *out);
+    if (path == NULL || strcmp(path, "-") == 0) {
+        out->f = stdout;
+        return 0;
+    }
+    out->path = strdup(path);
+    out->tmp = malloc(strlen(path) + 16);
+    if (out->path == NULL || out->tmp == NULL) {
+        fprintf(stderr, "playbook: out of memory\n");
+        return -1;
+    }
+    snprintf(out->tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(out->tmp);
+    if (fd < 0 || (out->f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(out->tmp);
+        }
+        free(out->tmp);
+        out->tmp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+int cli_out_close(cli_out *out, int ok)
+{
+    int rc = 0;
+
+    if (out->tmp == NULL) {
+        free(out->path);
+        return fflush(stdout) == 0 ? 0 : -1;
+    }
+    if (fflush(out->f) != 0 || fsync(fileno(out->f)) != 0)
+        ok = 0;
+    if (fclose(out->f) != 0)
+        ok = 0;
+    if (ok && rename(out->tmp, out->path) != 0) {
+        fprintf(stderr, "%s: cannot write: %s\n", out->path,
+                strerror(errno));
+        ok = 0;
+    }
+    if (!ok) {
+        unlink(out->tmp);
+        rc = -1;
+    }
+    free(out->tmp);
+    free(out->path);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(int, char **);
+    } verbs[] = {
+        { "check", cli_check }, { "show", cli_show },
+        { "replay", cli_replay },
+    };
+    size_t i;
+
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return EXIT_BAD;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage, stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("playbook %s\n", PB_VERSION);
+        return EXIT_OK;
+    }
+    for (i = 0; i < sizeof verbs / sizeof *verbs; i++)
+        if (strcmp(argv[1], verbs[i].name) == 0)
+            return verbs[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "playbook: unknown verb '%s'\n\n%s", argv[1], usage);
+    return EXIT_BAD;
+}

@@ -1,0 +1,152 @@
+/*
+ * replay.c -- `playbook replay`: scenarios through the principles.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: playbook replay [-p DIR] [--format text|json] [-o FILE] "
+    "FILE|DIR...\n"
+    "\n"
+    "Replays each scenario (a folder means every *.xml in it) through the\n"
+    "principles and shows the timeline (which items changed state at which\n"
+    "event; events added by detectors are marked ~), the final checklist,\n"
+    "what is next, the score, and each <expect> of the scenario.\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file (default: the\n"
+    "                         installed library, else ./principles)\n"
+    "  -f, --format FMT       text (default) or json\n"
+    "  -o, --output FILE      write the report to FILE (replaced only when\n"
+    "                         complete)\n"
+    "\n"
+    "Exit: 0 every expectation met, 1 some not met, 2 bad input (a message\n"
+    "names the file and line).\n";
+
+typedef struct list {
+    char **v;
+    size_t n;
+} list;
+
+static int push(list *l, const char *s)
+{
+    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+
+    if (v == NULL)
+        return -1;
+    l->v = v;
+    if ((v[l->n] = strdup(s)) == NULL)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds path, or the *.xml files of a folder in name order. */
+static int expand(list *l, const char *path)
+{
+    struct stat st;
+    struct dirent *de;
+    size_t first = l->n;
+    DIR *d;
+
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return push(l, path);
+    if ((d = opendir(path)) == NULL)
+        return push(l, path);
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+        char buf[4096];
+
+        if (de->d_name[0] == '.' || n < 5 ||
+            strcmp(de->d_name + n - 4, ".xml") != 0)
+            continue;
+        snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
+        if (push(l, buf) != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    qsort(l->v + first, l->n - first, sizeof *l->v, cmp);
+    return 0;
+}
+
+int cli_replay(int argc, char **argv)
+{
+    cli_opts o;
+    pb_format fmt;
+    pb_engine *e = NULL;
+    pb_scenario **scen = NULL;
+    pb_replay **reps = NULL;
+    list files = { NULL, 0 };
+    size_t i, nrep = 0;
+    int rc = EXIT_BAD, failed = 0, bad = 0, passed = 1;
+    cli_out out;
+
+    switch (cli_parse(argc, argv, "replay", "pfo", help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (cli_format("replay", o.format, &fmt) != 0)
+        goto done;
+    if (o.nargs == 0) {
+        cli_usage_error("replay", "no scenario given");
+        goto done;
+    }
+    for (i = 0; i < (size_t)o.nargs; i++)
+        if (expand(&files, o.args[i]) != 0)
+            goto nomem;
+    if ((e = cli_engine(cli_principles(&o), &failed)) == NULL)
+        goto done;
+    scen = calloc(files.n + 1, sizeof *scen);
+    reps = calloc(files.n + 1, sizeof *reps);
+    if (scen == NULL || reps == NULL)
+        goto nomem;
+    for (i = 0; i < files.n; i++) {
+        pb_error err;
+
+        if (pb_scenario_read(files.v[i], &scen[i], &err) != PB_OK ||
+            pb_replay_run(e, scen[i], &reps[nrep], &err) != PB_OK) {
+            cli_print_error(&err);
+            bad = 1;
+            continue;
+        }
+        passed &= pb_replay_passed(reps[nrep]);
+        nrep++;
+    }
+    if (cli_out_open(&out, o.output) != 0)
+        goto done;
+    if (pb_render_replays(out.f, fmt, o.output ? 0 : cli_render_flags(stdout),
+                          reps, nrep) != PB_OK) {
+        fprintf(stderr, "playbook replay: cannot write the report\n");
+        cli_out_close(&out, 0);
+        goto done;
+    }
+    if (cli_out_close(&out, 1) != 0)
+        goto done;
+    rc = failed || bad ? EXIT_BAD : passed ? EXIT_OK : EXIT_UNMET;
+    goto done;
+nomem:
+    fprintf(stderr, "playbook replay: out of memory\n");
+done:
+    for (i = 0; i < nrep; i++)
+        pb_replay_free(reps[i]);
+    for (i = 0; scen && i < files.n; i++)
+        pb_scenario_free(scen[i]);
+    for (i = 0; i < files.n; i++)
+        free(files.v[i]);
+    free(files.v);
+    free(scen);
+    free(reps);
+    pb_engine_free(e);
+    free(o.args);
+    return rc;
+}

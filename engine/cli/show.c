@@ -1,0 +1,189 @@
+/*
+ * show.c -- `playbook show`: the principles as a team lead reads them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+
+static const char help[] =
+    "usage: playbook show [-p DIR] [--format text|json]\n"
+    "\n"
+    "Lists the loaded principles in checklist order: what each is for,\n"
+    "its items (must items count for the score; 'after' items wait for\n"
+    "others; 'collects' items are done when the fact is known) and the\n"
+    "detectors that turn utterances into typed events.\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file\n"
+    "  -f, --format FMT       text (default) or json\n"
+    "\n"
+    "Exit: 0, or 2 when a principle file failed to load (the others are\n"
+    "still shown).\n";
+
+static void text_item(const pb_item_def *d)
+{
+    size_t k;
+
+    printf("  %-4s %-18s ", d->must ? "must" : "", d->id);
+    if (d->prompt)
+        printf("%s", d->prompt);
+    else
+        printf("(prompt depends on the case)");
+    putchar('\n');
+    if (d->nafter || d->collects || d->has_applies || d->has_violated) {
+        printf("%24s", "");
+        if (d->nafter) {
+            printf("after ");
+            for (k = 0; k < d->nafter; k++)
+                printf("%s%s", k ? ", " : "", d->after[k]);
+            printf("  ");
+        }
+        if (d->collects)
+            printf("collects fact %s  ", d->collects);
+        if (d->has_applies)
+            printf("only when it applies  ");
+        if (d->has_violated)
+            printf("can be violated");
+        putchar('\n');
+    }
+}
+
+static void text_detector(const pb_detector_info *d)
+{
+    size_t k;
+
+    if (d->emit == NULL) {
+        printf("  detect %s -> (function, line %d)\n",
+               d->on ? d->on : "any event", d->line);
+        return;
+    }
+    printf("  detect %s -> %s when it matches ", d->on, d->emit);
+    for (k = 0; k < d->npatterns; k++)
+        printf("%s\"%s\"", k ? " | " : "", d->patterns[k]);
+    if (d->within > 0 && d->after)
+        printf(" within %gs of %s", d->within, d->after);
+    putchar('\n');
+}
+
+static void show_text(const pb_engine *e)
+{
+    size_t i, j;
+
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_principle_info p;
+
+        pb_engine_principle(e, i, &p);
+        printf("%s%s - %s  (order %g, %s)\n", i ? "\n" : "", p.id, p.title,
+               p.order, p.file);
+        if (p.why)
+            printf("  %s\n", p.why);
+        if (p.has_applies)
+            printf("  Applies only to some cases.\n");
+        for (j = 0; j < p.nitems; j++) {
+            pb_item_def d;
+
+            pb_engine_item(e, p.first_item + j, &d);
+            text_item(&d);
+        }
+        for (j = 0; j < p.ndetectors; j++) {
+            pb_detector_info d;
+
+            pb_engine_detector(e, i, j, &d);
+            text_detector(&d);
+        }
+    }
+}
+
+static void show_json(const pb_engine *e)
+{
+    pb__json j;
+    size_t i, k, n;
+
+    pb__json_init(&j, stdout);
+    pb__json_open(&j, '{');
+    pb__json_key(&j, "principles");
+    pb__json_open(&j, '[');
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_principle_info p;
+
+        pb_engine_principle(e, i, &p);
+        pb__json_open(&j, '{');
+        pb__json_kstr(&j, "id", p.id);
+        pb__json_kstr(&j, "title", p.title);
+        pb__json_kstr(&j, "why", p.why);
+        pb__json_knum(&j, "order", p.order);
+        pb__json_kstr(&j, "file", p.file);
+        pb__json_key(&j, "items");
+        pb__json_open(&j, '[');
+        for (n = 0; n < p.nitems; n++) {
+            pb_item_def d;
+
+            pb_engine_item(e, p.first_item + n, &d);
+            pb__json_open(&j, '{');
+            pb__json_kstr(&j, "id", d.id);
+            pb__json_kbool(&j, "must", d.must);
+            pb__json_kstr(&j, "prompt", d.prompt);
+            pb__json_kstr(&j, "collects", d.collects);
+            pb__json_key(&j, "after");
+            pb__json_open(&j, '[');
+            for (k = 0; k < d.nafter; k++)
+                pb__json_str(&j, d.after[k]);
+            pb__json_close(&j, ']');
+            pb__json_close(&j, '}');
+        }
+        pb__json_close(&j, ']');
+        pb__json_key(&j, "detectors");
+        pb__json_open(&j, '[');
+        for (n = 0; n < p.ndetectors; n++) {
+            pb_detector_info d;
+
+            pb_engine_detector(e, i, n, &d);
+            pb__json_open(&j, '{');
+            pb__json_kstr(&j, "on", d.on);
+            pb__json_kstr(&j, "emit", d.emit);
+            pb__json_key(&j, "patterns");
+            pb__json_open(&j, '[');
+            for (k = 0; k < d.npatterns; k++)
+                pb__json_str(&j, d.patterns[k]);
+            pb__json_close(&j, ']');
+            pb__json_close(&j, '}');
+        }
+        pb__json_close(&j, ']');
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, ']');
+    pb__json_close(&j, '}');
+    putchar('\n');
+}
+
+int cli_show(int argc, char **argv)
+{
+    cli_opts o;
+    pb_format fmt;
+    pb_engine *e;
+    int failed, rc;
+
+    switch (cli_parse(argc, argv, "show", "pf", help, &o)) {
+    case 1: free(o.args); return EXIT_OK;
+    case -1: free(o.args); return EXIT_BAD;
+    }
+    if (cli_format("show", o.format, &fmt) != 0 || o.nargs > 0) {
+        if (o.nargs > 0)
+            cli_usage_error("show", "unexpected argument '%s'", o.args[0]);
+        free(o.args);
+        return EXIT_BAD;
+    }
+    if ((e = cli_engine(cli_principles(&o), &failed)) == NULL) {
+        free(o.args);
+        return EXIT_BAD;
+    }
+    if (fmt == PB_FORMAT_JSON)
+        show_json(e);
+    else
+        show_text(e);
+    rc = fflush(stdout) != 0 ? EXIT_BAD : failed ? EXIT_BAD : EXIT_OK;
+    pb_engine_free(e);
+    free(o.args);
+    return rc;
+}

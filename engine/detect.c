@@ -1,0 +1,189 @@
+/*
+ * detect.c -- where an utterance becomes a typed event.
+ *
+ * Recorded calls are mostly plain "customer.said" / "agent.said".  Each
+ * principle may declare detectors that read a recorded event and add the
+ * typed events its items look for ("so what I'm hearing" ->
+ * agent.restated).  Detected events follow the event that caused them,
+ * at the same time, marked with the principle that detected them; they
+ * never trigger detectors themselves.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+
+/* Is there a recent enough event of the reference type before ev? */
+static int within(const pb_case *c, const pb__detector *d, size_t ev)
+{
+    const pb__typeidx *ti;
+    size_t i;
+
+    if (d->within <= 0 || d->after_type < 0)
+        return 1;
+    ti = pb__case_type(c, d->after_type);
+    if (ti == NULL)
+        return 0;
+    for (i = c->nevents; i-- > ti->first;)
+        if (c->events[i].type == d->after_type && i != ev)
+            return c->events[ev].t - c->events[i].t <= d->within;
+    return 0;
+}
+
+static int pattern_hit(pb_case *c, const pb__principle *p,
+                       const pb__detector *d, const char *text)
+{
+    pb__budget *b = pb__sandbox_budget(c->e->sb);
+    const char *err = NULL;
+    size_t i;
+
+    b->used = 0;
+    b->exhausted = 0;
+    for (i = 0; i < d->npatterns; i++) {
+        int r = pb__case_match(c, text, d->patterns[i], &err);
+
+        if (r < 0) {
+            pb__case_warn(c, "%s:%d: detector pattern '%s': %s", p->file,
+                          d->line, d->patterns[i], err);
+            return 0;
+        }
+        if (r > 0)
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct fn_call {
+    pb_case *c;
+    const pb__detector *d;
+    size_t ev;
+} fn_call;
+
+/* Runs inside the sandbox call: fn(case, event) -> type, attrs, text. */
+static int call_fn(lua_State *L)
+{
+    fn_call *fc = lua_touserdata(L, 1);
+
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fc->d->fn_ref);
+    pb__luacase_push(fc->c);
+    pb__luacase_push_event(L, fc->c, fc->ev);
+    lua_call(L, 2, 3);
+    return 3;
+}
+
+/* Attributes a detector function returned, as strings. */
+static pb_attr *read_attrs(lua_State *L, int idx, size_t *n)
+{
+    pb_attr *a = NULL;
+    size_t cap = 0;
+
+    *n = 0;
+    if (lua_type(L, idx) != LUA_TTABLE)
+        return NULL;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) == LUA_TSTRING &&
+            (lua_type(L, -1) == LUA_TSTRING ||
+             lua_type(L, -1) == LUA_TNUMBER)) {
+            if (*n == cap) {
+                pb_attr *v;
+
+                cap = cap ? cap * 2 : 4;
+                v = realloc(a, cap * sizeof *v);
+                if (v == NULL) {
+                    lua_pop(L, 2);
+                    break;
+                }
+                a = v;
+            }
+            a[*n].name = lua_tostring(L, -2);
+            a[*n].value = lua_tostring(L, -1); /* number -> string */
+            (*n)++;
+        }
+        lua_pop(L, 1);
+    }
+    return a;
+}
+
+static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
+{
+    const pb__principle *p = c->e->principles[pi];
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+    fn_call fc = { c, d, ev };
+    int top = lua_gettop(L), type;
+    pb_attr *attrs;
+    size_t nattrs;
+
+    lua_pushcfunction(L, call_fn);
+    lua_pushlightuserdata(L, &fc);
+    if (pb__sandbox_call(c->e->sb, 1, 3) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+
+        if (strncmp(msg, p->file, strlen(p->file)) == 0)
+            pb__case_warn(c, "%s", msg);
+        else
+            pb__case_warn(c, "%s:%d: detector: %s", p->file, d->line, msg);
+        lua_settop(L, top);
+        return;
+    }
+    if (lua_isnil(L, top + 1)) {
+        lua_settop(L, top);
+        return;
+    }
+    if (lua_type(L, top + 1) != LUA_TSTRING ||
+        !pb__is_type(lua_tostring(L, top + 1))) {
+        pb__case_warn(c, "%s:%d: detector must return an event type or nil "
+                      "(got %s)", p->file, d->line,
+                      lua_type(L, top + 1) == LUA_TSTRING
+                          ? lua_tostring(L, top + 1)
+                          : luaL_typename(L, top + 1));
+        lua_settop(L, top);
+        return;
+    }
+    if (!lua_isnil(L, top + 3) && lua_type(L, top + 3) != LUA_TSTRING) {
+        pb__case_warn(c, "%s:%d: detector text must be a string (got %s)",
+                      p->file, d->line, luaL_typename(L, top + 3));
+        lua_settop(L, top);
+        return;
+    }
+    type = pb__engine_type(c->e, lua_tostring(L, top + 1), 1);
+    attrs = read_attrs(L, top + 2, &nattrs);
+    if (type < 0 || pb__case_add_detected(c, (int)pi, type,
+                                          lua_isnil(L, top + 3)
+                                              ? c->events[ev].text
+                                              : lua_tostring(L, top + 3),
+                                          attrs, nattrs) != PB_OK)
+        pb__case_warn(c, "%s:%d: detector could not add '%s'", p->file,
+                      d->line, lua_tostring(L, top + 1));
+    free(attrs);
+    lua_settop(L, top);
+}
+
+void pb__detect(pb_case *c, size_t ev)
+{
+    const pb_engine *e = c->e;
+    size_t i, j;
+
+    for (i = 0; i < e->nprinciples; i++) {
+        const pb__principle *p = e->principles[i];
+
+        for (j = 0; j < p->ndetectors; j++) {
+            const pb__detector *d = &p->detectors[j];
+            const pb__event *x = &c->events[ev];
+
+            if (d->on_type >= 0 && d->on_type != x->type)
+                continue;
+            if (d->emit == NULL) {
+                run_fn(c, i, d, ev);
+            } else if (x->text && within(c, d, ev) &&
+                       pattern_hit(c, p, d, x->text)) {
+                if (pb__case_add_detected(c, (int)i, d->emit_type, x->text,
+                                          NULL, 0) != PB_OK)
+                    pb__case_warn(c, "%s:%d: detector could not add '%s'",
+                                  p->file, d->line, d->emit);
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/*
+ * engine.h -- what the engine modules share (internal).
+ *
+ * The engine owns the sandbox and the loaded principles; a case owns its
+ * timeline and the latched state of each item.  Lua values a principle
+ * gives (predicates, prompts, detector functions) are pinned in the
+ * registry and named here by their reference.
+ */
+#ifndef PB_ENGINE_H
+#define PB_ENGINE_H
+
+#include "playbook.h"
+#include "sandbox.h"
+
+typedef struct pb__item {
+    char *id, *ref;       /* "hear_out", "listen.hear_out" */
+    char *prompt;         /* fixed prompt, or NULL */
+    char *collects;       /* fact name, or NULL */
+    char **after;         /* ids in the same principle */
+    size_t *after_idx;    /* the same, as positions in the principle */
+    size_t nafter;
+    int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
+    int must, line;
+    size_t principle;
+} pb__item;
+
+typedef struct pb__detector {
+    char *on, *emit, *after; /* emit NULL for a function detector */
+    char **patterns;
+    size_t npatterns;
+    double within;
+    int fn_ref, line;
+    int on_type, after_type; /* interned event types, -1 for none */
+    int emit_type;
+} pb__detector;
+
+typedef struct pb__principle {
+    char *id, *title, *why, *file;
+    int line, applies_ref;
+    double order;
+    size_t seq;              /* load order, to keep the sort stable */
+    pb__item *items;
+    size_t nitems, first_item;
+    pb__detector *detectors;
+    size_t ndetectors;
+} pb__principle;
+
+struct pb_engine {
+    pb__sandbox *sb;
+    pb__principle **principles; /* in checklist order */
+    size_t nprinciples;
+    pb__item **items;           /* flat, in checklist order */
+    size_t nitems;
+    pb_error *failures;
+    size_t nfailures;
+    char **types;               /* interned event types */
+    size_t ntypes, types_cap;
+    int *type_slots;            /* open-addressing index into types */
+    size_t nslots;
+    size_t ncases;
+    size_t seq;
+};
+
+/* Event type id of name, interning it when create is set; -1 if absent
+ * (or out of memory). */
+int pb__engine_type(pb_engine *e, const char *name, int create);
+/* Adds a loaded principle (taking ownership) and re-indexes the items. */
+pb_status pb__engine_add(pb_engine *e, pb__principle *p);
+void pb__principle_free(lua_State *L, pb__principle *p);
+
+/* principle.c: runs one principle file in its own environment. */
+pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
+                             size_t len, pb__principle **out, pb_error *err);
+
+#endif

@@ -1,0 +1,374 @@
+/*
+ * evaluate.c -- the checklist: each item's state from its predicates.
+ *
+ * After every event each applicable item is looked at once, in checklist
+ * order.  done and violated latch, so a predicate that already said yes
+ * is not asked again (and the time it first said yes is kept).  State
+ * precedence, strongest first: skipped (the agent's call), violated,
+ * checked by the agent, error, done, waiting, open.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+
+void pb__itemstate_clear(pb__itemstate *st)
+{
+    if (st->own_prompt)
+        free((char *)st->prompt);
+    free(st->error);
+    free(st->reason);
+    memset(st, 0, sizeof *st);
+}
+
+static void set_error(pb__itemstate *st, char *msg)
+{
+    if (st->error == NULL)
+        st->error = msg;
+    else
+        free(msg);
+}
+
+/*
+ * The message of a failed call, as "file:line: message".  Lua puts the
+ * position in runtime errors; budget and memory errors have none, so the
+ * item's own line is used.
+ */
+static char *call_error(lua_State *L, const pb__principle *p, int line,
+                        const char *what)
+{
+    const char *msg = lua_tostring(L, -1);
+    size_t n = strlen(p->file);
+    char *out;
+    int len;
+
+    if (strncmp(msg, p->file, n) == 0 && msg[n] == ':')
+        len = snprintf(NULL, 0, "%s", msg);
+    else
+        len = snprintf(NULL, 0, "%s:%d: %s: %s", p->file, line, what, msg);
+    out = malloc((size_t)len + 1);
+    if (out) {
+        if (strncmp(msg, p->file, n) == 0 && msg[n] == ':')
+            snprintf(out, (size_t)len + 1, "%s", msg);
+        else
+            snprintf(out, (size_t)len + 1, "%s:%d: %s: %s", p->file, line,
+                     what, msg);
+    }
+    lua_pop(L, 1);
+    return out;
+}
+
+static char *fmt_error(const pb__principle *p, int line, const char *what,
+                       const char *got)
+{
+    const char *f = "%s:%d: %s must return true or false (got %s)";
+    int len = snprintf(NULL, 0, f, p->file, line, what, got);
+    char *out = malloc((size_t)len + 1);
+
+    if (out)
+        snprintf(out, (size_t)len + 1, f, p->file, line, what, got);
+    return out;
+}
+
+/* Calls a predicate with the case: 1 yes, 0 no, -1 error (in *err). */
+static int predicate(pb_case *c, const pb__principle *p, int line, int ref,
+                     const char *what, char **err)
+{
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+    int r;
+
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    pb__luacase_push(c);
+    if (pb__sandbox_call(c->e->sb, 1, 1) != LUA_OK) {
+        *err = call_error(L, p, line, what);
+        return -1;
+    }
+    if (lua_isboolean(L, -1) || lua_isnil(L, -1)) {
+        r = lua_toboolean(L, -1);
+    } else {
+        lua_Debug ar;
+
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+            line = ar.linedefined;
+        *err = fmt_error(p, line, what, luaL_typename(L, -1));
+        r = -1;
+    }
+    lua_pop(L, 1);
+    return r;
+}
+
+/* A computed prompt; NULL with *err set on failure. */
+static char *prompt(pb_case *c, const pb__principle *p, const pb__item *it,
+                    char **err)
+{
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+    char *s = NULL;
+
+    lua_rawgeti(L, LUA_REGISTRYINDEX, it->prompt_ref);
+    pb__luacase_push(c);
+    if (pb__sandbox_call(c->e->sb, 1, 1) != LUA_OK) {
+        *err = call_error(L, p, it->line, "prompt");
+        return NULL;
+    }
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        s = strdup(lua_tostring(L, -1));
+    } else {
+        lua_pushfstring(L, "prompt must return a string (got %s)",
+                        luaL_typename(L, -1));
+        lua_remove(L, -2);
+        *err = call_error(L, p, it->line, "prompt");
+        return NULL;
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
+static void set_prompt(pb__itemstate *st, const char *fixed, char *computed)
+{
+    if (st->own_prompt && computed && st->prompt &&
+        strcmp(st->prompt, computed) == 0) {
+        free(computed);           /* unchanged: keep the old copy */
+        return;
+    }
+    if (st->own_prompt)
+        free((char *)st->prompt);
+    st->own_prompt = computed != NULL;
+    st->prompt = computed ? computed : fixed;
+}
+
+static int waiting(const pb_case *c, const pb__principle *p,
+                   const pb__item *it)
+{
+    size_t k;
+
+    for (k = 0; k < it->nafter; k++) {
+        pb_state s = c->items[p->first_item + it->after_idx[k]].state;
+
+        if (s != PB_DONE && s != PB_SKIPPED && s != PB_ABSENT)
+            return 1;
+    }
+    return 0;
+}
+
+static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
+                      const char *perr)
+{
+    const pb__item *it = c->e->items[idx];
+    pb__itemstate *st = &c->items[idx];
+    double now = c->nevents ? c->events[c->nevents - 1].t : 0;
+    char *err = NULL;
+    int r;
+
+    free(st->error);
+    st->error = NULL;
+    if (perr != NULL) {
+        st->error = strdup(perr);
+        st->state = PB_ERROR;
+        set_prompt(st, NULL, NULL);
+        return;
+    }
+    if (it->applies_ref != LUA_NOREF) {
+        r = predicate(c, p, it->line, it->applies_ref, "applies", &err);
+        if (r <= 0) {
+            st->state = r < 0 ? PB_ERROR : PB_ABSENT;
+            set_error(st, err);
+            set_prompt(st, NULL, NULL);
+            return;
+        }
+    }
+    if (st->skipped) {
+        st->state = PB_SKIPPED;
+        set_prompt(st, NULL, NULL);
+        return;
+    }
+    if (!st->violated && it->violated_ref != LUA_NOREF) {
+        r = predicate(c, p, it->line, it->violated_ref, "violated", &err);
+        if (r > 0) {
+            st->violated = 1;
+            st->violated_at = now;
+        } else if (r < 0) {
+            set_error(st, err);
+        }
+    }
+    if (!st->done) {
+        r = it->collects && pb__case_fact(c, it->collects) != NULL;
+        if (!r && it->done_ref != LUA_NOREF) {
+            r = predicate(c, p, it->line, it->done_ref, "done", &err);
+            if (r < 0)
+                set_error(st, err);
+        }
+        if (r > 0) {
+            st->done = 1;
+            st->done_at = now;
+            st->done_event = c->nevents ? c->nevents - 1 : 0;
+        }
+    }
+    if (st->violated)
+        st->state = PB_VIOLATED;
+    else if (st->checked)
+        st->state = PB_DONE;
+    else if (st->error)
+        st->state = PB_ERROR;
+    else if (st->done)
+        st->state = PB_DONE;
+    else
+        st->state = waiting(c, p, it) ? PB_WAITING : PB_OPEN;
+    if (st->state != PB_OPEN && st->state != PB_WAITING) {
+        set_prompt(st, NULL, NULL);
+    } else if (it->prompt_ref == LUA_NOREF) {
+        set_prompt(st, it->prompt, NULL);
+    } else {
+        char *s = prompt(c, p, it, &err);
+
+        if (s == NULL) {
+            st->state = PB_ERROR;
+            set_error(st, err);
+        }
+        set_prompt(st, NULL, s);
+    }
+}
+
+void pb__evaluate(pb_case *c)
+{
+    const pb_engine *e = c->e;
+    size_t i, j;
+
+    for (i = 0; i < e->nprinciples; i++) {
+        const pb__principle *p = e->principles[i];
+        char *perr = NULL;
+        int applies = 1;
+
+        if (p->applies_ref != LUA_NOREF) {
+            applies = predicate(c, p, p->line, p->applies_ref,
+                                "principle applies", &perr);
+        }
+        for (j = 0; j < p->nitems; j++) {
+            size_t idx = p->first_item + j;
+
+            if (applies == 0) {
+                pb__itemstate *st = &c->items[idx];
+
+                free(st->error);
+                st->error = NULL;
+                set_prompt(st, NULL, NULL);
+                st->state = PB_ABSENT;
+            } else {
+                eval_item(c, p, idx, applies < 0 ? perr : NULL);
+            }
+        }
+        free(perr);
+    }
+}
+
+/* Reading the checklist. */
+
+static const char *const state_names[] = {
+#define PB__XX(name, str) str,
+    PB_STATE_MAP(PB__XX)
+#undef PB__XX
+};
+
+const char *pb_state_name(pb_state s)
+{
+    return (size_t)s < sizeof state_names / sizeof *state_names
+               ? state_names[s] : "?";
+}
+
+int pb_state_parse(const char *name, pb_state *out)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof state_names / sizeof *state_names; i++) {
+        if (strcmp(state_names[i], name) == 0) {
+            *out = (pb_state)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
+{
+    const pb__item *it = c->e->items[i];
+    const pb__itemstate *st = &c->items[i];
+
+    out->principle = c->e->principles[it->principle]->id;
+    out->id = it->id;
+    out->state = (pb_state)st->state;
+    out->must = it->must;
+    out->prompt = st->prompt;
+    out->error = st->state == PB_ERROR ? st->error : NULL;
+    out->reason = st->state == PB_SKIPPED ? st->reason : NULL;
+    out->done_at = st->done ? st->done_at : -1;
+    out->violated_at = st->violated ? st->violated_at : -1;
+    out->done_event = st->done_event;
+}
+
+size_t pb_case_next(const pb_case *c, size_t *out, size_t max)
+{
+    size_t i, n = 0;
+    int pass;
+
+    for (pass = 1; pass >= 0; pass--)          /* musts, then the rest */
+        for (i = 0; i < c->e->nitems; i++)
+            if (c->items[i].state == PB_OPEN &&
+                c->e->items[i]->must == pass) {
+                if (n < max)
+                    out[n] = i;
+                n++;
+            }
+    return n;
+}
+
+/*
+ * Score: each applicable must counts one; a done must earns it; every
+ * violated item, must or not, takes one back (never below zero).  A
+ * skipped item does not count.  Over several principles the counts are
+ * pooled.  With no musts, the score is 1 without violations, else 0.
+ */
+static void add_score(const pb_case *c, const pb__principle *p,
+                      pb_score *s)
+{
+    size_t j;
+
+    for (j = 0; j < p->nitems; j++) {
+        const pb__itemstate *st = &c->items[p->first_item + j];
+
+        if (st->state == PB_ABSENT || st->state == PB_SKIPPED)
+            continue;
+        s->applies = 1;
+        s->violations += st->state == PB_VIOLATED;
+        if (p->items[j].must) {
+            s->musts++;
+            s->done += st->state == PB_DONE;
+        }
+    }
+}
+
+pb_status pb_case_score(const pb_case *c, const char *principle,
+                        pb_score *out)
+{
+    size_t i;
+    int earned;
+
+    memset(out, 0, sizeof *out);
+    if (principle != NULL) {
+        long p = pb_engine_find_principle(c->e, principle);
+
+        if (p < 0)
+            return PB_INPUT;
+        add_score(c, c->e->principles[p], out);
+    } else {
+        for (i = 0; i < c->e->nprinciples; i++)
+            add_score(c, c->e->principles[i], out);
+    }
+    earned = out->done - out->violations;
+    if (out->musts > 0)
+        out->value = earned > 0 ? (double)earned / out->musts : 0;
+    else
+        out->value = out->violations ? 0 : 1;
+    return PB_OK;
+}

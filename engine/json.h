@@ -1,0 +1,33 @@
+/*
+ * json.h -- a small streaming JSON writer (internal).  Commas and
+ * escaping are its business; callers say what comes next.
+ */
+#ifndef PB_JSON_H
+#define PB_JSON_H
+
+#include <stdio.h>
+
+#define PB__JSON_DEPTH 32
+
+typedef struct pb__json {
+    FILE *f;
+    int depth;
+    int count[PB__JSON_DEPTH]; /* values written at each level */
+    int after_key;
+} pb__json;
+
+void pb__json_init(pb__json *j, FILE *f);
+void pb__json_open(pb__json *j, char bracket);  /* '{' or '[' */
+void pb__json_close(pb__json *j, char bracket); /* '}' or ']' */
+void pb__json_key(pb__json *j, const char *key);
+void pb__json_str(pb__json *j, const char *s);  /* NULL writes null */
+void pb__json_num(pb__json *j, double v);
+void pb__json_int(pb__json *j, long v);
+void pb__json_bool(pb__json *j, int v);
+/* Shorthands for a key and its value. */
+void pb__json_kstr(pb__json *j, const char *key, const char *s);
+void pb__json_knum(pb__json *j, const char *key, double v);
+void pb__json_kint(pb__json *j, const char *key, long v);
+void pb__json_kbool(pb__json *j, const char *key, int v);
+
+#endif

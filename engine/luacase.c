@@ -1,0 +1,468 @@
+/*
+ * luacase.c -- the case as principle code sees it: a read-only object.
+ *
+ * The case, its facts, its events and their attributes are userdata
+ * proxies over the C case, so reading them costs no copying and writing
+ * them is an error.  A principle may keep a proxy past the case's life;
+ * the proxy then points at a cleared handle and says so, never at freed
+ * memory.
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+#include "pattern.h"
+
+#define CASE_MT "playbook.case"
+#define EVENT_MT "playbook.event"
+#define MAP_MT "playbook.map"
+
+struct pb__luacase {
+    pb_case *c; /* NULL once the case is freed */
+};
+
+typedef struct luaevent {
+    pb__luacase *lc;
+    size_t index;
+} luaevent;
+
+typedef struct luamap {
+    pb__luacase *lc;
+    size_t index; /* event whose attributes, or SIZE_MAX for the facts */
+} luamap;
+
+static pb_case *alive(lua_State *L, pb__luacase *lc)
+{
+    if (lc->c == NULL)
+        luaL_error(L, "this case is closed and gone; keep no case between "
+                      "calls");
+    return lc->c;
+}
+
+static pb_case *check_case(lua_State *L)
+{
+    return alive(L, luaL_checkudata(L, 1, CASE_MT));
+}
+
+static int read_only(lua_State *L)
+{
+    return luaL_error(L, "the case is read-only");
+}
+
+int pb__case_match(pb_case *c, const char *text, const char *pattern,
+                   const char **err)
+{
+    pb__match m;
+
+    return pb__pattern_find(text, strlen(text), pattern, strlen(pattern), 0,
+                            PB__ICASE, pb__sandbox_budget(c->e->sb), &m, err);
+}
+
+/* Raises on a pattern error; 1 when text matches. */
+static int matches(lua_State *L, pb_case *c, const char *text,
+                   const char *pattern)
+{
+    const char *err = NULL;
+    int r;
+
+    if (text == NULL)
+        return 0;
+    r = pb__case_match(c, text, pattern, &err);
+    if (r < 0)
+        return luaL_error(L, "%s", err);
+    return r;
+}
+
+/* Type id of the string at idx, or -1 when no event has that type. */
+static int type_arg(lua_State *L, pb_case *c, int idx)
+{
+    return pb__engine_type(c->e, luaL_checkstring(L, idx), 0);
+}
+
+/* Objects. */
+
+static void push_map(lua_State *L, int owner, pb__luacase *lc, size_t index)
+{
+    luamap *m = lua_newuserdatauv(L, sizeof *m, 1);
+
+    m->lc = lc;
+    m->index = index;
+    lua_pushvalue(L, owner);    /* keeps lc alive */
+    lua_setiuservalue(L, -2, 1);
+    luaL_setmetatable(L, MAP_MT);
+}
+
+/* Pushes event ev; the case object must be at index owner. */
+static void push_event(lua_State *L, int owner, pb__luacase *lc, size_t ev)
+{
+    luaevent *e = lua_newuserdatauv(L, sizeof *e, 1);
+
+    e->lc = lc;
+    e->index = ev;
+    lua_pushvalue(L, owner);
+    lua_setiuservalue(L, -2, 1);
+    luaL_setmetatable(L, EVENT_MT);
+}
+
+void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev)
+{
+    pb__luacase_push(c);
+    push_event(L, lua_gettop(L), c->lua, ev);
+    lua_remove(L, -2);
+}
+
+/* Methods. */
+
+static int m_has(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
+    const char *pattern = luaL_optstring(L, 3, NULL);
+    size_t i;
+
+    if (ti == NULL || pattern == NULL) {
+        lua_pushboolean(L, ti != NULL);
+        return 1;
+    }
+    for (i = ti->first; i <= ti->last; i++) {
+        if (c->events[i].type == c->events[ti->first].type &&
+            matches(L, c, c->events[i].text, pattern)) {
+            lua_pushboolean(L, 1);
+            return 1;
+        }
+    }
+    lua_pushboolean(L, 0);
+    return 1;
+}
+
+static int m_count(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
+    const char *pattern = luaL_optstring(L, 3, NULL);
+    lua_Integer n = 0;
+    size_t i;
+
+    if (ti != NULL && pattern == NULL)
+        n = (lua_Integer)ti->count;
+    for (i = ti ? ti->first : 1; pattern && ti && i <= ti->last; i++)
+        n += c->events[i].type == c->events[ti->first].type &&
+             matches(L, c, c->events[i].text, pattern);
+    lua_pushinteger(L, n);
+    return 1;
+}
+
+static int first_or_last(lua_State *L, int last)
+{
+    pb_case *c = check_case(L);
+    const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
+
+    if (ti == NULL)
+        lua_pushnil(L);
+    else
+        push_event(L, 1, c->lua, last ? ti->last : ti->first);
+    return 1;
+}
+
+static int m_first(lua_State *L) { return first_or_last(L, 0); }
+static int m_last(lua_State *L) { return first_or_last(L, 1); }
+
+/* a happened, and b had not happened before it. */
+static int m_before(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const pb__typeidx *a = pb__case_type(c, type_arg(L, c, 2));
+    const pb__typeidx *b = pb__case_type(c, type_arg(L, c, 3));
+
+    lua_pushboolean(L, a != NULL && (b == NULL || b->first > a->first));
+    return 1;
+}
+
+/* Utterances: recorded customer.* or agent.* events with text. */
+static int m_said(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const char *who = luaL_optstring(L, 2, "any");
+    const char *pattern = luaL_checkstring(L, 3);
+    size_t i, wl = strlen(who);
+    int any = strcmp(who, "any") == 0;
+
+    if (!any && strcmp(who, "customer") != 0 && strcmp(who, "agent") != 0)
+        return luaL_argerror(L, 2, "expected 'customer', 'agent' or 'any'");
+    for (i = 0; i < c->nevents; i++) {
+        const pb__event *ev = &c->events[i];
+        const char *type = c->e->types[ev->type];
+
+        if (ev->detected_by >= 0 || ev->text == NULL)
+            continue;
+        if (any ? (strncmp(type, "customer.", 9) != 0 &&
+                   strncmp(type, "agent.", 6) != 0)
+                : (strncmp(type, who, wl) != 0 || type[wl] != '.'))
+            continue;
+        if (matches(L, c, ev->text, pattern)) {
+            lua_pushboolean(L, 1);
+            return 1;
+        }
+    }
+    lua_pushboolean(L, 0);
+    return 1;
+}
+
+static int m_state(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const char *ref = luaL_checkstring(L, 2);
+    long i = pb_engine_find_item(c->e, ref);
+
+    if (i < 0)
+        return luaL_error(L, "case:state: unknown item '%s' (use "
+                             "'principle.item')", ref);
+    lua_pushstring(L, pb_state_name((pb_state)c->items[i].state));
+    return 1;
+}
+
+static int events_next(lua_State *L)
+{
+    pb__luacase *lc = lua_touserdata(L, lua_upvalueindex(1));
+    pb_case *c = alive(L, lc);
+    int type = (int)lua_tointeger(L, lua_upvalueindex(2));
+    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+
+    for (; i < c->nevents; i++)
+        if (type == -2 || c->events[i].type == type)
+            break;
+    if (i >= c->nevents)
+        return 0;
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_replace(L, lua_upvalueindex(3));
+    push_event(L, lua_upvalueindex(1), lc, i);
+    return 1;
+}
+
+/* for ev in case:events([type]) do ... end */
+static int m_events(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    int type = lua_isnoneornil(L, 2) ? -2 : type_arg(L, c, 2);
+
+    lua_settop(L, 1);
+    if (type == -1) {               /* no such event: an empty loop */
+        lua_pushinteger(L, -1);
+        lua_pushinteger(L, (lua_Integer)c->nevents);
+    } else {
+        lua_pushinteger(L, type);
+        lua_pushinteger(L, 0);
+    }
+    lua_pushcclosure(L, events_next, 3);
+    return 1;
+}
+
+/* case:known(name [, event]): the fact's value now, or just before the
+ * event; nil when unknown. */
+static int m_known(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const char *name = luaL_checkstring(L, 2);
+    const char *v;
+
+    if (lua_isnoneornil(L, 3)) {
+        v = pb__case_fact(c, name);
+    } else {
+        luaevent *e = luaL_checkudata(L, 3, EVENT_MT);
+
+        alive(L, e->lc);
+        v = pb__case_fact_before(c, name, e->index);
+    }
+    if (v)
+        lua_pushstring(L, v);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static const luaL_Reg methods[] = {
+    { "has", m_has }, { "count", m_count }, { "first", m_first },
+    { "last", m_last }, { "before", m_before }, { "said", m_said },
+    { "state", m_state }, { "events", m_events }, { "known", m_known },
+    { NULL, NULL }
+};
+
+static void push_opt(lua_State *L, const char *s)
+{
+    if (s)
+        lua_pushstring(L, s);
+    else
+        lua_pushnil(L);
+}
+
+static int case_index(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const char *k = luaL_checkstring(L, 2);
+
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+        return 1;                                /* a method */
+    if (strcmp(k, "topic") == 0)
+        push_opt(L, c->topic);
+    else if (strcmp(k, "channel") == 0)
+        push_opt(L, c->channel);
+    else if (strcmp(k, "now") == 0)
+        lua_pushnumber(L, c->nevents ? c->events[c->nevents - 1].t : 0);
+    else if (strcmp(k, "closed") == 0)
+        lua_pushboolean(L, c->closed);
+    else if (strcmp(k, "facts") == 0)
+        lua_getiuservalue(L, 1, 1);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int event_index(lua_State *L)
+{
+    luaevent *e = luaL_checkudata(L, 1, EVENT_MT);
+    pb_case *c = alive(L, e->lc);
+    const pb__event *ev = &c->events[e->index];
+    const char *k = luaL_checkstring(L, 2);
+
+    if (strcmp(k, "t") == 0)
+        lua_pushnumber(L, ev->t);
+    else if (strcmp(k, "type") == 0)
+        lua_pushstring(L, c->e->types[ev->type]);
+    else if (strcmp(k, "text") == 0)
+        push_opt(L, ev->text);
+    else if (strcmp(k, "attr") == 0)
+        push_map(L, 1, e->lc, e->index);
+    else if (strcmp(k, "n") == 0)
+        lua_pushinteger(L, (lua_Integer)e->index + 1);
+    else if (strcmp(k, "detected") == 0)
+        lua_pushboolean(L, ev->detected_by >= 0);
+    else if (strcmp(k, "by") == 0)
+        push_opt(L, ev->detected_by >= 0
+                        ? c->e->principles[ev->detected_by]->id : NULL);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static void map_of(lua_State *L, luamap *m, const pb_attr **a, size_t *n)
+{
+    pb_case *c = alive(L, m->lc);
+
+    if (m->index == (size_t)-1) {
+        *a = c->facts;
+        *n = c->nfacts;
+    } else {
+        *a = c->events[m->index].attrs;
+        *n = c->events[m->index].nattrs;
+    }
+}
+
+static int map_index(lua_State *L)
+{
+    luamap *m = luaL_checkudata(L, 1, MAP_MT);
+    const pb_attr *a;
+    size_t n;
+
+    map_of(L, m, &a, &n);
+    push_opt(L, lua_type(L, 2) == LUA_TSTRING
+                    ? pb__attr(a, n, lua_tostring(L, 2)) : NULL);
+    return 1;
+}
+
+static int map_next(lua_State *L)
+{
+    luamap *m = luaL_checkudata(L, 1, MAP_MT);
+    const pb_attr *a;
+    size_t n, i = 0;
+
+    map_of(L, m, &a, &n);
+    if (!lua_isnil(L, 2)) {
+        const char *k = luaL_checkstring(L, 2);
+
+        while (i < n && strcmp(a[i].name, k) != 0)
+            i++;
+        i++;
+    }
+    if (i >= n)
+        return 0;
+    lua_pushstring(L, a[i].name);
+    lua_pushstring(L, a[i].value);
+    return 2;
+}
+
+static int map_pairs(lua_State *L)
+{
+    luaL_checkudata(L, 1, MAP_MT);
+    lua_pushcfunction(L, map_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+static void new_mt(lua_State *L, const char *name, lua_CFunction index,
+                   int with_methods)
+{
+    if (!luaL_newmetatable(L, name)) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (with_methods) {
+        luaL_newlib(L, methods);
+        lua_pushcclosure(L, index, 1);
+    } else {
+        lua_pushcfunction(L, index);
+    }
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, read_only);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushstring(L, name + 9);
+    lua_setfield(L, -2, "__metatable");
+    if (strcmp(name, MAP_MT) == 0) {
+        lua_pushcfunction(L, map_pairs);
+        lua_setfield(L, -2, "__pairs");
+    }
+    lua_pop(L, 1);
+}
+
+static int create(lua_State *L)
+{
+    pb_case *c = lua_touserdata(L, 1);
+    pb__luacase *lc;
+
+    new_mt(L, CASE_MT, case_index, 1);
+    new_mt(L, EVENT_MT, event_index, 0);
+    new_mt(L, MAP_MT, map_index, 0);
+    lc = lua_newuserdatauv(L, sizeof *lc, 1);
+    lc->c = NULL;
+    luaL_setmetatable(L, CASE_MT);
+    push_map(L, 2, lc, (size_t)-1);   /* case.facts, made once */
+    lua_setiuservalue(L, 2, 1);
+    lua_pushvalue(L, 2);
+    c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    lc->c = c;
+    c->lua = lc;
+    return 0;
+}
+
+int pb__luacase_new(pb_case *c)
+{
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+    int top = lua_gettop(L), st;
+
+    st = pb__sandbox_cpcall(c->e->sb, create, c);
+    lua_settop(L, top);
+    return st;
+}
+
+void pb__luacase_free(pb_case *c)
+{
+    c->lua->c = NULL;
+    luaL_unref(pb__sandbox_lua(c->e->sb), LUA_REGISTRYINDEX, c->lua_ref);
+    c->lua = NULL;
+}
+
+void pb__luacase_push(pb_case *c)
+{
+    lua_rawgeti(pb__sandbox_lua(c->e->sb), LUA_REGISTRYINDEX, c->lua_ref);
+}

@@ -1,0 +1,797 @@
+/*
+ * principle.c -- loading one principle file.
+ *
+ * A file runs once, in its own sandboxed environment, and returns the
+ * table that principle{} checked.  The table is validated like a
+ * declaration (named fields only, each type-checked, unknown fields
+ * rejected), then copied into C structs; its functions are pinned in the
+ * registry so evaluation never walks Lua tables.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+#include "error.h"
+
+static const char *const principle_fields[] = {
+    "id", "title", "why", "order", "applies", "items", "detect", NULL
+};
+static const char *const item_fields[] = {
+    "id", "prompt", "must", "after", "applies", "done", "violated",
+    "collects", NULL
+};
+static const char *const detector_fields[] = {
+    "on", "pattern", "emit", "within", "after", "fn", NULL
+};
+
+/* Raises "where message" as a plain string error (no extra position). */
+static int fail(lua_State *L, const char *where, const char *fmt, ...)
+{
+    va_list ap;
+
+    lua_pushstring(L, where);
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    lua_concat(L, 2);
+    return lua_error(L);
+}
+
+static int is_name(const char *s)
+{
+    if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+        return 0;
+    for (s++; *s; s++)
+        if (!(*s == '_' || (*s >= 'a' && *s <= 'z') ||
+              (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+            return 0;
+    return 1;
+}
+
+static const char *fields_list(lua_State *L, const char *const *f)
+{
+    luaL_Buffer b;
+
+    luaL_buffinit(L, &b);
+    for (; *f; f++) {
+        luaL_addstring(&b, *f);
+        if (f[1])
+            luaL_addstring(&b, ", ");
+    }
+    luaL_pushresult(&b);
+    return lua_tostring(L, -1);
+}
+
+/* Every key of the table at idx must be a string from fields. */
+static void check_fields(lua_State *L, int idx, const char *const *fields,
+                         const char *where, const char *what)
+{
+    const char *const *f;
+
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            fail(L, where, "%s fields must be named (got a %s key)", what,
+                 luaL_typename(L, -1));
+        for (f = fields; *f; f++)
+            if (strcmp(*f, lua_tostring(L, -1)) == 0)
+                break;
+        if (*f == NULL)
+            fail(L, where, "unknown field '%s' in %s (known: %s)",
+                 lua_tostring(L, -1), what, fields_list(L, fields));
+    }
+}
+
+/* Field of the table at idx: nil or one of the types in mask. */
+static int get_field(lua_State *L, int idx, const char *key, int t1, int t2,
+                     const char *where, const char *what)
+{
+    int t = lua_getfield(L, idx, key);
+
+    if (t != LUA_TNIL && t != t1 && t != t2)
+        fail(L, where, "%s: field '%s' must be a %s%s%s (got %s)", what, key,
+             lua_typename(L, t1), t2 >= 0 ? " or a " : "",
+             t2 >= 0 ? lua_typename(L, t2) : "", luaL_typename(L, -1));
+    return t;
+}
+
+/* The table at idx must be a sequence 1..n; returns n. */
+static lua_Integer check_array(lua_State *L, int idx, const char *where,
+                               const char *what)
+{
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
+            lua_tointeger(L, -1) > n)
+            fail(L, where, "%s must be a list (found key '%s')", what,
+                 luaL_tolstring(L, -1, NULL));
+    }
+    return n;
+}
+
+/* "file:line: " of the first function field of the table at idx, or
+ * the given fallback; pushed on the stack. */
+static const char *item_where(lua_State *L, int idx, const char *fallback)
+{
+    static const char *const fns[] = {
+        "done", "violated", "applies", "prompt", "fn", NULL
+    };
+    const char *const *f;
+    lua_Debug ar;
+
+    for (f = fns; *f; f++) {
+        if (lua_getfield(L, idx, *f) == LUA_TFUNCTION) {
+            lua_getinfo(L, ">S", &ar);
+            if (ar.source[0] == '@' && ar.linedefined > 0)
+                return lua_pushfstring(L, "%s:%d: ", ar.source + 1,
+                                       ar.linedefined);
+            lua_pushstring(L, fallback);
+            return lua_tostring(L, -1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushstring(L, fallback);
+    return lua_tostring(L, -1);
+}
+
+static void check_strings(lua_State *L, int idx, const char *where,
+                          const char *what, int (*ok)(const char *))
+{
+    lua_Integer i, n;
+
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        if (ok && !ok(lua_tostring(L, idx)))
+            fail(L, where, "%s: '%s' is not a valid name", what,
+                 lua_tostring(L, idx));
+        return;
+    }
+    n = check_array(L, idx, where, what);
+    if (n == 0)
+        fail(L, where, "%s is an empty list", what);
+    for (i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
+            fail(L, where, "%s must hold strings (item %d is a %s)", what,
+                 (int)i, luaL_typename(L, -1));
+        if (ok && !ok(lua_tostring(L, -1)))
+            fail(L, where, "%s: '%s' is not a valid name", what,
+                 lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
+static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
+                       const char *where)
+{
+    const char *w, *id;
+
+    if (lua_type(L, item) != LUA_TTABLE)
+        fail(L, where, "item %d must be a table (got %s)", (int)pos,
+             luaL_typename(L, item));
+    w = item_where(L, item, where);
+    check_fields(L, item, item_fields, w, "item");
+    if (get_field(L, item, "id", LUA_TSTRING, -1, w, "item") == LUA_TNIL)
+        fail(L, w, "item %d has no id", (int)pos);
+    id = lua_tostring(L, -1);
+    if (!is_name(id))
+        fail(L, w, "item id '%s' is not a name (letters, digits, _)", id);
+    if (lua_getfield(L, ids, id) != LUA_TNIL)
+        fail(L, w, "duplicate item id '%s'", id);
+    lua_pop(L, 1);
+    lua_pushinteger(L, pos);
+    lua_setfield(L, ids, id);
+    w = lua_pushfstring(L, "%sitem '%s': ", w, id);
+    get_field(L, item, "prompt", LUA_TSTRING, LUA_TFUNCTION, w, "item");
+    get_field(L, item, "must", LUA_TBOOLEAN, -1, w, "item");
+    get_field(L, item, "applies", LUA_TFUNCTION, -1, w, "item");
+    get_field(L, item, "done", LUA_TFUNCTION, -1, w, "item");
+    get_field(L, item, "violated", LUA_TFUNCTION, -1, w, "item");
+    if (get_field(L, item, "collects", LUA_TSTRING, -1, w, "item") !=
+        LUA_TNIL && !is_name(lua_tostring(L, -1)))
+        fail(L, w, "collects: '%s' is not a fact name", lua_tostring(L, -1));
+    if (get_field(L, item, "after", LUA_TSTRING, LUA_TTABLE, w, "item") !=
+        LUA_TNIL)
+        check_strings(L, lua_gettop(L), w, "after", is_name);
+}
+
+/* Pushes the `after` of the item table at idx as a list (or nil). */
+static void push_after(lua_State *L, int idx)
+{
+    if (lua_getfield(L, idx, "after") == LUA_TSTRING) {
+        lua_createtable(L, 1, 0);
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, 1);
+    }
+}
+
+/* Depth-first search through `after`: colour 1 = on the current path,
+ * 2 = finished.  Returns the position of an item on a cycle, or 0. */
+static lua_Integer after_cycle(lua_State *L, int items, int ids,
+                               unsigned char *col, lua_Integer i)
+{
+    int top = lua_gettop(L);
+    lua_Integer k, n, hit = 0;
+
+    luaL_checkstack(L, 4, "after chain too deep");
+    col[i] = 1;
+    lua_rawgeti(L, items, i);
+    push_after(L, top + 1);
+    n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+    for (k = 1; k <= n && hit == 0; k++) {
+        lua_Integer j;
+
+        lua_rawgeti(L, top + 2, k);
+        lua_getfield(L, ids, lua_tostring(L, -1));
+        j = lua_tointeger(L, -1);
+        lua_pop(L, 2);
+        if (col[j] == 1)
+            hit = j;
+        else if (col[j] == 0)
+            hit = after_cycle(L, items, ids, col, j);
+    }
+    col[i] = 2;
+    lua_settop(L, top);
+    return hit;
+}
+
+static void check_detector(lua_State *L, int d, lua_Integer pos,
+                           const char *where, int has_prev)
+{
+    const char *w;
+
+    if (lua_type(L, d) == LUA_TFUNCTION)
+        return;
+    if (lua_type(L, d) != LUA_TTABLE)
+        fail(L, where, "detector %d must be a table or a function (got %s)",
+             (int)pos, luaL_typename(L, d));
+    w = item_where(L, d, where);
+    w = lua_pushfstring(L, "%sdetector %d: ", w, (int)pos);
+    check_fields(L, d, detector_fields, w, "detector");
+    if (get_field(L, d, "on", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+        fail(L, w, "'on' (the event type to watch) is missing");
+    if (!pb__is_type(lua_tostring(L, -1)))
+        fail(L, w, "on: '%s' is not an event type", lua_tostring(L, -1));
+    if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
+        LUA_TNIL) {
+        if (lua_getfield(L, d, "pattern") != LUA_TNIL ||
+            lua_getfield(L, d, "emit") != LUA_TNIL)
+            fail(L, w, "give either fn or pattern and emit, not both");
+        return;
+    }
+    if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w, "detector") ==
+        LUA_TNIL)
+        fail(L, w, "needs a pattern (or a fn)");
+    check_strings(L, lua_gettop(L), w, "pattern", NULL);
+    if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+        fail(L, w, "needs emit (the event type to add)");
+    if (!pb__is_type(lua_tostring(L, -1)))
+        fail(L, w, "emit: '%s' is not an event type", lua_tostring(L, -1));
+    if (get_field(L, d, "within", LUA_TNUMBER, -1, w, "detector") !=
+        LUA_TNIL) {
+        if (!(lua_tonumber(L, -1) > 0))
+            fail(L, w, "within must be a positive number of seconds");
+        if (!has_prev && lua_getfield(L, d, "after") == LUA_TNIL)
+            fail(L, w, "within needs after (the event type it counts from)");
+    }
+    if (get_field(L, d, "after", LUA_TSTRING, -1, w, "detector") !=
+            LUA_TNIL && !pb__is_type(lua_tostring(L, -1)))
+        fail(L, w, "after: '%s' is not an event type", lua_tostring(L, -1));
+}
+
+/* validate(table, where): raises "file:line: message" on the first
+ * mistake; returns the table. */
+static int validate(lua_State *L)
+{
+    const char *where = luaL_checkstring(L, 2), *pw;
+    lua_Integer i, n;
+    unsigned char *col;
+    int items, ids;
+
+    lua_settop(L, 2);
+    if (lua_type(L, 1) != LUA_TTABLE)
+        fail(L, where, "principle expects a table (got %s)",
+             luaL_typename(L, 1));
+    check_fields(L, 1, principle_fields, where, "principle");
+    if (get_field(L, 1, "id", LUA_TSTRING, -1, where, "principle") ==
+        LUA_TNIL)
+        fail(L, where, "principle has no id");
+    if (!is_name(lua_tostring(L, -1)))
+        fail(L, where, "principle id '%s' is not a name (letters, digits, _)",
+             lua_tostring(L, -1));
+    pw = lua_pushfstring(L, "%sprinciple '%s': ", where, lua_tostring(L, -1));
+    get_field(L, 1, "title", LUA_TSTRING, -1, pw, "principle");
+    get_field(L, 1, "why", LUA_TSTRING, -1, pw, "principle");
+    get_field(L, 1, "order", LUA_TNUMBER, -1, pw, "principle");
+    get_field(L, 1, "applies", LUA_TFUNCTION, -1, pw, "principle");
+    if (get_field(L, 1, "items", LUA_TTABLE, -1, pw, "principle") ==
+        LUA_TNIL)
+        fail(L, pw, "principle has no items");
+    items = lua_gettop(L);
+    n = check_array(L, items, pw, "items");
+    if (n == 0)
+        fail(L, pw, "items is empty");
+    lua_newtable(L);
+    ids = lua_gettop(L);
+    for (i = 1; i <= n; i++) {
+        lua_rawgeti(L, items, i);
+        check_item(L, lua_gettop(L), ids, i, pw);
+        lua_settop(L, ids);
+    }
+    for (i = 1; i <= n; i++) {               /* after names known items */
+        lua_Integer k, m;
+
+        lua_rawgeti(L, items, i);            /* ids+1: the item */
+        push_after(L, ids + 1);              /* ids+2: its after list */
+        m = lua_istable(L, ids + 2) ? (lua_Integer)lua_rawlen(L, ids + 2) : 0;
+        for (k = 1; k <= m; k++) {
+            lua_rawgeti(L, ids + 2, k);      /* ids+3 */
+            if (lua_getfield(L, ids, lua_tostring(L, ids + 3)) == LUA_TNIL) {
+                lua_getfield(L, ids + 1, "id");
+                fail(L, item_where(L, ids + 1, pw),
+                     "item '%s': after names unknown item '%s'",
+                     lua_tostring(L, ids + 5), lua_tostring(L, ids + 3));
+            }
+            lua_settop(L, ids + 2);
+        }
+        lua_settop(L, ids);
+    }
+    col = lua_newuserdatauv(L, (size_t)n + 1, 0);
+    memset(col, 0, (size_t)n + 1);
+    for (i = 1; i <= n; i++) {
+        lua_Integer hit;
+
+        if (col[i] == 0 && (hit = after_cycle(L, items, ids, col, i)) != 0) {
+            lua_rawgeti(L, items, hit);
+            lua_getfield(L, -1, "id");
+            fail(L, item_where(L, -2, pw),
+                 "item '%s': a cycle in after leads back to it",
+                 lua_tostring(L, -2));
+        }
+    }
+    lua_settop(L, ids);
+    if (get_field(L, 1, "detect", LUA_TTABLE, -1, pw, "principle") !=
+        LUA_TNIL) {
+        int det = lua_gettop(L);
+
+        n = check_array(L, det, pw, "detect");
+        for (i = 1; i <= n; i++) {
+            lua_rawgeti(L, det, i);
+            check_detector(L, lua_gettop(L), i, pw, i > 1);
+            lua_settop(L, det);
+        }
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* principle{...} as team leads call it: errors point at the call. */
+static int principle_fn(lua_State *L)
+{
+    lua_settop(L, 1);
+    lua_pushcfunction(L, validate);
+    lua_insert(L, 1);
+    luaL_where(L, 1);
+    lua_pushliteral(L, " ");
+    lua_concat(L, 2);
+    lua_call(L, 2, 1);
+    return 1;
+}
+
+/* Copying into C. */
+
+static char *dup_field(lua_State *L, int idx, const char *key)
+{
+    char *s = NULL;
+
+    if (lua_getfield(L, idx, key) == LUA_TSTRING) {
+        s = strdup(lua_tostring(L, -1));
+        if (s == NULL)
+            luaL_error(L, "out of memory");
+    }
+    lua_pop(L, 1);
+    return s;
+}
+
+static int ref_field(lua_State *L, int idx, const char *key)
+{
+    if (lua_getfield(L, idx, key) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    return luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+static void *xcalloc(lua_State *L, size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+
+    if (p == NULL)
+        luaL_error(L, "out of memory");
+    return p;
+}
+
+/* String or list of strings at idx -> a malloc'd array. */
+static char **dup_strings(lua_State *L, int idx, size_t *count)
+{
+    size_t i, n;
+    char **v;
+
+    idx = lua_absindex(L, idx);
+    n = lua_type(L, idx) == LUA_TSTRING ? 1 : lua_rawlen(L, idx);
+    v = xcalloc(L, n, sizeof *v);
+    *count = n;
+    for (i = 0; i < n; i++) {
+        if (lua_type(L, idx) == LUA_TSTRING)
+            lua_pushvalue(L, idx);
+        else
+            lua_rawgeti(L, idx, (lua_Integer)i + 1);
+        v[i] = strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (v[i] == NULL)
+            luaL_error(L, "out of memory");
+    }
+    return v;
+}
+
+static int line_of(lua_State *L, int idx, int fallback)
+{
+    const char *w = item_where(L, idx, "");
+    const char *colon = strrchr(w, ':');
+    int line = fallback;
+
+    /* "file:line: " -> line */
+    if (colon && colon > w) {
+        const char *p = colon - 1;
+
+        while (p > w && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        if (p < colon)
+            line = (int)strtol(p, NULL, 10);
+    }
+    lua_pop(L, 1);
+    return line;
+}
+
+/* "Ask for the order id." for a collects item, else "Hear out." */
+static char *default_prompt(lua_State *L, const pb__item *it)
+{
+    const char *src = it->collects ? it->collects : it->id;
+    char *s, *w;
+
+    lua_pushfstring(L, it->collects ? "Ask for the %s." : "%s.", src);
+    s = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    if (s == NULL)
+        luaL_error(L, "out of memory");
+    for (w = s; *w; w++)
+        if (*w == '_')
+            *w = ' ';
+    if (s[0] >= 'a' && s[0] <= 'z')
+        s[0] = (char)(s[0] - 'a' + 'A');
+    return s;
+}
+
+typedef struct build_ctx {
+    pb_engine *e;
+    const char *name, *src;
+    size_t len;
+    int last_line;
+    pb__principle *p;
+} build_ctx;
+
+static void build_items(lua_State *L, build_ctx *bc, int items)
+{
+    pb__principle *p = bc->p;
+    size_t i, k;
+
+    p->nitems = lua_rawlen(L, items);
+    p->items = xcalloc(L, p->nitems, sizeof *p->items);
+    for (i = 0; i < p->nitems; i++) {
+        pb__item *it = &p->items[i];
+
+        it->prompt_ref = it->applies_ref = LUA_NOREF;
+        it->done_ref = it->violated_ref = LUA_NOREF;
+    }
+    for (i = 0; i < p->nitems; i++) {
+        pb__item *it = &p->items[i];
+        int t;
+
+        lua_rawgeti(L, items, (lua_Integer)i + 1);
+        it->id = dup_field(L, -1, "id");
+        it->ref = xcalloc(L, strlen(p->id) + strlen(it->id) + 2, 1);
+        memcpy(it->ref, p->id, strlen(p->id));
+        it->ref[strlen(p->id)] = '.';
+        memcpy(it->ref + strlen(p->id) + 1, it->id, strlen(it->id) + 1);
+        it->collects = dup_field(L, -1, "collects");
+        it->prompt = dup_field(L, -1, "prompt");
+        it->prompt_ref = ref_field(L, -1, "prompt");
+        if (it->prompt == NULL && it->prompt_ref == LUA_NOREF)
+            it->prompt = default_prompt(L, it);
+        it->applies_ref = ref_field(L, -1, "applies");
+        it->done_ref = ref_field(L, -1, "done");
+        it->violated_ref = ref_field(L, -1, "violated");
+        lua_getfield(L, -1, "must");
+        it->must = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        it->line = line_of(L, -1, p->line);
+        t = lua_getfield(L, -1, "after");
+        if (t != LUA_TNIL) {
+            it->after = dup_strings(L, -1, &it->nafter);
+            it->after_idx = xcalloc(L, it->nafter, sizeof *it->after_idx);
+        }
+        lua_pop(L, 2);
+    }
+    /* after may name an item defined later: resolve once all are in. */
+    for (i = 0; i < p->nitems; i++) {
+        pb__item *it = &p->items[i];
+
+        for (k = 0; k < it->nafter; k++) {
+            size_t j;
+
+            for (j = 0; j < p->nitems; j++)
+                if (strcmp(p->items[j].id, it->after[k]) == 0)
+                    break;
+            it->after_idx[k] = j;
+        }
+    }
+}
+
+static void build_detectors(lua_State *L, build_ctx *bc, int det)
+{
+    pb__principle *p = bc->p;
+    const char *prev_emit = NULL;
+    size_t i;
+
+    p->ndetectors = lua_rawlen(L, det);
+    p->detectors = xcalloc(L, p->ndetectors, sizeof *p->detectors);
+    for (i = 0; i < p->ndetectors; i++)
+        p->detectors[i].fn_ref = LUA_NOREF;
+    for (i = 0; i < p->ndetectors; i++) {
+        pb__detector *d = &p->detectors[i];
+
+        lua_rawgeti(L, det, (lua_Integer)i + 1);
+        d->on_type = d->after_type = d->emit_type = -1;
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+            lua_pushvalue(L, -1);
+            d->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+            d->line = line_of(L, -1, p->line);
+            lua_pop(L, 1);
+            continue;
+        }
+        d->on = dup_field(L, -1, "on");
+        d->emit = dup_field(L, -1, "emit");
+        d->after = dup_field(L, -1, "after");
+        d->fn_ref = ref_field(L, -1, "fn");
+        d->line = line_of(L, -1, p->line);
+        if (lua_getfield(L, -1, "pattern") != LUA_TNIL)
+            d->patterns = dup_strings(L, -1, &d->npatterns);
+        lua_pop(L, 1);
+        lua_getfield(L, -1, "within");
+        d->within = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        /* within with no after counts from the previous detector's
+         * event: "a confirmation within 30 s of a restatement". */
+        if (d->within > 0 && d->after == NULL && prev_emit) {
+            d->after = strdup(prev_emit);
+            if (d->after == NULL)
+                luaL_error(L, "out of memory");
+        }
+        if (d->emit)
+            prev_emit = d->emit;
+        lua_pop(L, 1);
+    }
+}
+
+static int count_lines(const char *s, size_t len)
+{
+    int n = 1;
+    size_t i;
+
+    while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' ' ||
+                       s[len - 1] == '\t' || s[len - 1] == '\r'))
+        len--;
+    for (i = 0; i < len; i++)
+        n += s[i] == '\n';
+    return n;
+}
+
+static int load_protected(lua_State *L)
+{
+    build_ctx *bc = lua_touserdata(L, 1);
+    pb__sandbox *sb = bc->e->sb;
+    int env, tbl;
+
+    lua_settop(L, 0);
+    lua_newtable(L);                                /* [extra] */
+    lua_pushcfunction(L, principle_fn);
+    lua_setfield(L, 1, "principle");
+    if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra env] */
+        return lua_error(L);
+    env = 2;
+    lua_pushfstring(L, "@%s", bc->name);
+    if (luaL_loadbufferx(L, bc->src, bc->len, lua_tostring(L, -1), "t") !=
+        LUA_OK)
+        return lua_error(L);
+    lua_pushvalue(L, env);
+    lua_setupvalue(L, -2, 1);
+    if (pb__sandbox_call(sb, 0, 1) != LUA_OK)
+        return lua_error(L);
+    pb__sandbox_freeze(L, env);
+    tbl = lua_gettop(L);
+    if (lua_type(L, tbl) != LUA_TTABLE)
+        return luaL_error(L, "%s:%d: the file must return principle { ... } "
+                          "(it returned %s)", bc->name, bc->last_line,
+                          lua_isnone(L, tbl) ? "nothing" :
+                          luaL_typename(L, tbl));
+    lua_pushcfunction(L, validate);
+    lua_pushvalue(L, tbl);
+    lua_pushfstring(L, "%s:%d: ", bc->name, bc->last_line);
+    lua_call(L, 2, 0);
+
+    bc->p = xcalloc(L, 1, sizeof *bc->p);
+    bc->p->applies_ref = LUA_NOREF;
+    bc->p->id = dup_field(L, tbl, "id");
+    bc->p->title = dup_field(L, tbl, "title");
+    bc->p->why = dup_field(L, tbl, "why");
+    bc->p->file = strdup(bc->name);
+    if (bc->p->file == NULL)
+        return luaL_error(L, "out of memory");
+    bc->p->line = bc->last_line;
+    lua_getfield(L, tbl, "order");
+    bc->p->order = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 100;
+    lua_pop(L, 1);
+    bc->p->applies_ref = ref_field(L, tbl, "applies");
+    if (bc->p->applies_ref != LUA_NOREF) {
+        lua_Debug ar;
+
+        lua_getfield(L, tbl, "applies");
+        if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+            bc->p->line = ar.linedefined;
+    }
+    lua_getfield(L, tbl, "items");
+    build_items(L, bc, lua_gettop(L));
+    lua_pop(L, 1);
+    if (lua_getfield(L, tbl, "detect") == LUA_TTABLE)
+        build_detectors(L, bc, lua_gettop(L));
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Where the text is not UTF-8: 0 when it is, else the line. */
+static int bad_utf8_line(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    int line = 1;
+
+    while (p < end) {
+        unsigned c = *p;
+        size_t n, k;
+
+        if (c == '\n')
+            line++;
+        if (c < 0x80) {
+            p++;
+            continue;
+        }
+        if (c >= 0xC2 && c <= 0xDF)
+            n = 1;
+        else if (c >= 0xE0 && c <= 0xEF)
+            n = 2;
+        else if (c >= 0xF0 && c <= 0xF4)
+            n = 3;
+        else
+            return line;
+        if ((size_t)(end - p) <= n)
+            return line;
+        for (k = 1; k <= n; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return line;
+        p += n + 1;
+    }
+    return 0;
+}
+
+/* "name:line: message" from Lua -> err; other texts get fallback_line. */
+static void error_from_lua(pb_error *err, const char *name, const char *msg,
+                           int fallback_line)
+{
+    size_t n = strlen(name);
+    int line = fallback_line;
+
+    if (strncmp(msg, name, n) == 0 && msg[n] == ':' &&
+        msg[n + 1] >= '0' && msg[n + 1] <= '9') {
+        char *end;
+
+        line = (int)strtol(msg + n + 1, &end, 10);
+        msg = end;
+        if (*msg == ':')
+            msg++;
+        while (*msg == ' ')
+            msg++;
+    }
+    pb__error(err, PB_INPUT, name, line, "%s", msg);
+}
+
+pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
+                             size_t len, pb__principle **out, pb_error *err)
+{
+    lua_State *L = pb__sandbox_lua(e->sb);
+    build_ctx bc = { e, name, src, len, 0, NULL };
+    int bad, status, top = lua_gettop(L);
+
+    *out = NULL;
+    if (len == 0)
+        return pb__error(err, PB_INPUT, name, 1, "empty file: expected "
+                         "`return principle { ... }`");
+    bad = bad_utf8_line(src, len);
+    if (bad)
+        return pb__error(err, PB_INPUT, name, bad, "invalid UTF-8");
+    if (memchr(src, '\0', len))
+        return pb__error(err, PB_INPUT, name, 1, "NUL byte in the file");
+    bc.last_line = count_lines(src, len);
+    status = pb__sandbox_cpcall(e->sb, load_protected, &bc);
+    if (status != LUA_OK) {
+        error_from_lua(err, name, lua_tostring(L, -1), 1);
+        lua_settop(L, top);
+        pb__principle_free(L, bc.p);
+        return status == LUA_ERRMEM ? PB_NOMEM : PB_INPUT;
+    }
+    lua_settop(L, top);
+    *out = bc.p;
+    return PB_OK;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    size_t i;
+
+    if (v == NULL)
+        return;
+    for (i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void pb__principle_free(lua_State *L, pb__principle *p)
+{
+    size_t i;
+
+    if (p == NULL)
+        return;
+    for (i = 0; p->items && i < p->nitems; i++) {
+        pb__item *it = &p->items[i];
+
+        free(it->id);
+        free(it->ref);
+        free(it->prompt);
+        free(it->collects);
+        free_strings(it->after, it->nafter);
+        free(it->after_idx);
+        luaL_unref(L, LUA_REGISTRYINDEX, it->prompt_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, it->applies_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, it->done_ref);
+        luaL_unref(L, LUA_REGISTRYINDEX, it->violated_ref);
+    }
+    for (i = 0; p->detectors && i < p->ndetectors; i++) {
+        pb__detector *d = &p->detectors[i];
+
+        free(d->on);
+        free(d->emit);
+        free(d->after);
+        free_strings(d->patterns, d->npatterns);
+        luaL_unref(L, LUA_REGISTRYINDEX, d->fn_ref);
+    }
+    luaL_unref(L, LUA_REGISTRYINDEX, p->applies_ref);
+    free(p->items);
+    free(p->detectors);
+    free(p->id);
+    free(p->title);
+    free(p->why);
+    free(p->file);
+    free(p);
+}

@@ -1,0 +1,544 @@
+/*
+ * render.c -- the checklist and replays as text (for people) or JSON
+ * (for programs; field names documented in docs/scenarios.md).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "json.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+typedef struct out {
+    FILE *f;
+    int color;
+} out;
+
+static void paint(const out *o, const char *code)
+{
+    if (o->color)
+        fputs(code, o->f);
+}
+
+/* mm:ss, or h:mm:ss past the hour; tenths when the time has them. */
+static const char *clock_time(double t, char *buf, size_t size)
+{
+    long s = (long)floor(t);
+    int tenth = (int)floor((t - (double)s) * 10 + 0.5);
+
+    if (tenth >= 10) {
+        s++;
+        tenth = 0;
+    }
+    if (s >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+                 s % 60);
+    else
+        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
+    if (tenth)
+        snprintf(buf + strlen(buf), size - strlen(buf), ".%d", tenth);
+    return buf;
+}
+
+static const char *mark(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return "[x]";
+    case PB_OPEN: return "[ ]";
+    case PB_WAITING: return "[.]";
+    case PB_SKIPPED: return "[-]";
+    case PB_VIOLATED: return "[!]";
+    case PB_ERROR: return "[E]";
+    default: return "   ";
+    }
+}
+
+static const char *state_color(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return C_GREEN;
+    case PB_VIOLATED:
+    case PB_ERROR: return C_RED;
+    case PB_OPEN: return C_YELLOW;
+    default: return C_DIM;
+    }
+}
+
+static void text_item(const out *o, const pb_item_info *it)
+{
+    char tb[32];
+
+    fputs("    ", o->f);
+    paint(o, state_color(it->state));
+    fprintf(o->f, "%s %-20s", mark(it->state), it->id);
+    paint(o, C_RESET);
+    fprintf(o->f, " %-4s ", it->must ? "must" : "");
+    switch (it->state) {
+    case PB_DONE:
+        fprintf(o->f, "done at %s",
+                clock_time(it->done_at >= 0 ? it->done_at : 0, tb,
+                           sizeof tb));
+        break;
+    case PB_VIOLATED:
+        fprintf(o->f, "violated at %s",
+                clock_time(it->violated_at, tb, sizeof tb));
+        break;
+    case PB_SKIPPED:
+        fprintf(o->f, "skipped: %s", it->reason ? it->reason : "");
+        break;
+    case PB_ERROR:
+        fprintf(o->f, "error: %s", it->error ? it->error : "");
+        break;
+    default:
+        fprintf(o->f, "%s%s", it->state == PB_WAITING ? "waiting: " : "",
+                it->prompt ? it->prompt : "");
+    }
+    fputc('\n', o->f);
+}
+
+static void text_score(const out *o, const pb_score *s)
+{
+    fprintf(o->f, "%.2f (%d of %d musts done, %d violation%s)", s->value,
+            s->done, s->musts, s->violations, s->violations == 1 ? "" : "s");
+}
+
+static void text_checklist(const out *o, const pb_case *c)
+{
+    const pb_engine *e = c->e;
+    size_t i, j, next[8], nn;
+    pb_item_info it;
+    pb_score sc;
+
+    for (i = 0; i < e->nprinciples; i++) {
+        const pb__principle *p = e->principles[i];
+
+        pb_case_score(c, p->id, &sc);
+        if (!sc.applies)
+            continue;
+        paint(o, C_BOLD);
+        fprintf(o->f, "  %s", p->id);
+        paint(o, C_RESET);
+        fprintf(o->f, " - %s  ", p->title ? p->title : p->id);
+        text_score(o, &sc);
+        fputc('\n', o->f);
+        for (j = 0; j < p->nitems; j++) {
+            pb_case_item(c, p->first_item + j, &it);
+            if (it.state != PB_ABSENT)
+                text_item(o, &it);
+        }
+    }
+    nn = pb_case_next(c, next, sizeof next / sizeof *next);
+    fputs("\nNext:", o->f);
+    if (nn == 0)
+        fputs(" nothing open\n", o->f);
+    else
+        fputc('\n', o->f);
+    for (i = 0; i < nn && i < sizeof next / sizeof *next; i++) {
+        pb_case_item(c, next[i], &it);
+        fputs("  ", o->f);
+        paint(o, i == 0 ? C_BOLD C_CYAN : "");
+        fprintf(o->f, "%s %s.%s", i == 0 ? "->" : "  ", it.principle, it.id);
+        paint(o, C_RESET);
+        fprintf(o->f, "  %s\n", it.prompt ? it.prompt : "");
+    }
+    if (nn > sizeof next / sizeof *next)
+        fprintf(o->f, "     ... and %zu more\n", nn - sizeof next / sizeof *next);
+    for (i = 0; i < e->nitems; i++) {
+        char tb[32];
+
+        pb_case_item(c, i, &it);
+        if (it.state != PB_VIOLATED)
+            continue;
+        paint(o, C_RED);
+        fprintf(o->f, "Violation: %s.%s at %s\n", it.principle, it.id,
+                clock_time(it.violated_at, tb, sizeof tb));
+        paint(o, C_RESET);
+    }
+    for (i = 0; i < pb_case_nwarnings(c); i++)
+        fprintf(o->f, "Warning: %s\n", pb_case_warning(c, i));
+    pb_case_score(c, NULL, &sc);
+    paint(o, C_BOLD);
+    fputs("Score: ", o->f);
+    paint(o, C_RESET);
+    text_score(o, &sc);
+    fputc('\n', o->f);
+}
+
+static void text_event(const out *o, const pb_case *c, size_t i)
+{
+    pb_event_info ev;
+    char tb[32];
+    size_t k;
+
+    pb_case_event(c, i, &ev);
+    fprintf(o->f, "  %8s  ", clock_time(ev.t, tb, sizeof tb));
+    if (ev.detected_by) {
+        paint(o, C_CYAN);
+        fprintf(o->f, "~ %s", ev.type);
+        paint(o, C_RESET);
+    } else {
+        fprintf(o->f, "%s", ev.type);
+    }
+    for (k = 0; k < ev.nattrs; k++)
+        fprintf(o->f, " %s=%s", ev.attrs[k].name, ev.attrs[k].value);
+    if (ev.detected_by)
+        fprintf(o->f, "  (detected by %s)", ev.detected_by);
+    else if (ev.text)
+        fprintf(o->f, "  \"%s\"", ev.text);
+    fputc('\n', o->f);
+}
+
+static void text_changes(const out *o, const pb_replay *r, size_t ev)
+{
+    const pb_case *c = pb_replay_case(r);
+    size_t i;
+
+    for (i = 0; i < pb_replay_nchanges(r); i++) {
+        const pb_change *ch = pb_replay_change(r, i);
+        pb_item_info it;
+
+        if (ch->event != ev || ch->to == PB_ABSENT ||
+            ch->to == PB_WAITING || ch->to == PB_OPEN)
+            continue;
+        pb_case_item(c, ch->item, &it);
+        fputs("            ", o->f);
+        paint(o, state_color(ch->to));
+        fprintf(o->f, "%s %s.%s %s", mark(ch->to), it.principle, it.id,
+                pb_state_name(ch->to));
+        paint(o, C_RESET);
+        fputc('\n', o->f);
+    }
+}
+
+static const char *expect_kind(pb_expect_kind k)
+{
+    switch (k) {
+    case PB_EXPECT_ITEM: return "item";
+    case PB_EXPECT_SCORE: return "score";
+    case PB_EXPECT_VIOLATION: return "violation";
+    case PB_EXPECT_NO_VIOLATION: return "no-violation";
+    case PB_EXPECT_NEXT: return "next";
+    }
+    return "?";
+}
+
+/* What was expected, in words: "listen.restate is done". */
+static void expect_text(const pb_expect *x, char *buf, size_t size)
+{
+    switch (x->kind) {
+    case PB_EXPECT_ITEM:
+        snprintf(buf, size, "%s is %s", x->ref, pb_state_name(x->state));
+        break;
+    case PB_EXPECT_SCORE:
+        snprintf(buf, size, "score%s%s between %.2f and %.2f",
+                 x->principle ? " of " : "",
+                 x->principle ? x->principle : "", x->min, x->max);
+        break;
+    case PB_EXPECT_VIOLATION:
+        snprintf(buf, size, "a violation in %s", x->ref);
+        break;
+    case PB_EXPECT_NO_VIOLATION:
+        snprintf(buf, size, "no violation in %s", x->ref);
+        break;
+    case PB_EXPECT_NEXT:
+        snprintf(buf, size, "next is %s", x->ref);
+        break;
+    }
+}
+
+static void text_replay(const out *o, const pb_replay *r)
+{
+    const pb_scenario *s = pb_replay_scenario(r);
+    const pb_case *c = pb_replay_case(r);
+    size_t i, n = pb_case_nevents(c), met = 0, detected = 0;
+
+    for (i = 0; i < n; i++) {
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        detected += ev.detected_by != NULL;
+    }
+    paint(o, C_BOLD);
+    fprintf(o->f, "%s", pb_scenario_title(s));
+    paint(o, C_RESET);
+    fprintf(o->f, "  [%s]\n  %s", pb_scenario_id(s), pb_scenario_path(s));
+    if (pb_scenario_topic(s))
+        fprintf(o->f, "  topic %s", pb_scenario_topic(s));
+    if (pb_scenario_channel(s))
+        fprintf(o->f, "  channel %s", pb_scenario_channel(s));
+    fprintf(o->f, "  %zu events (%zu detected)\n", n, detected);
+    if (pb_scenario_description(s))
+        fprintf(o->f, "  %s\n", pb_scenario_description(s));
+    fputs("\nTimeline\n", o->f);
+    for (i = 0; i < n; i++) {
+        size_t rec = i;
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        text_event(o, c, i);
+        while (rec > 0 && (pb_case_event(c, rec, &ev), ev.detected_by))
+            rec--;
+        if (i + 1 == n || (pb_case_event(c, i + 1, &ev), !ev.detected_by))
+            text_changes(o, r, rec);
+    }
+    fputs("\nChecklist\n", o->f);
+    text_checklist(o, c);
+    if (pb_replay_nresults(r) == 0) {
+        fputc('\n', o->f);
+        return;
+    }
+    for (i = 0; i < pb_replay_nresults(r); i++)
+        met += pb_replay_result(r, i)->met;
+    fprintf(o->f, "\nExpectations: %zu of %zu met\n", met,
+            pb_replay_nresults(r));
+    for (i = 0; i < pb_replay_nresults(r); i++) {
+        const pb_expect_result *res = pb_replay_result(r, i);
+        char want[256];
+
+        expect_text(res->expect, want, sizeof want);
+        paint(o, res->met ? C_GREEN : C_RED);
+        fprintf(o->f, "  %-4s", res->met ? "ok" : "FAIL");
+        paint(o, C_RESET);
+        fprintf(o->f, "  %s", want);
+        if (!res->met)
+            fprintf(o->f, "  (got %s; %s:%d)", res->actual,
+                    pb_scenario_path(s), res->expect->line);
+        fputc('\n', o->f);
+    }
+    fputc('\n', o->f);
+}
+
+/* JSON. */
+
+static void json_item(pb__json *j, const pb_item_info *it)
+{
+    pb__json_open(j, '{');
+    pb__json_kstr(j, "principle", it->principle);
+    pb__json_kstr(j, "item", it->id);
+    pb__json_kstr(j, "state", pb_state_name(it->state));
+    pb__json_kbool(j, "must", it->must);
+    pb__json_kstr(j, "prompt", it->prompt);
+    pb__json_kstr(j, "error", it->error);
+    pb__json_kstr(j, "reason", it->reason);
+    pb__json_key(j, "done_at");
+    if (it->done_at >= 0)
+        pb__json_num(j, it->done_at);
+    else
+        pb__json_str(j, NULL);
+    pb__json_key(j, "violated_at");
+    if (it->violated_at >= 0)
+        pb__json_num(j, it->violated_at);
+    else
+        pb__json_str(j, NULL);
+    pb__json_close(j, '}');
+}
+
+static void json_score(pb__json *j, const pb_score *s)
+{
+    pb__json_open(j, '{');
+    pb__json_knum(j, "value", s->value);
+    pb__json_kint(j, "musts", s->musts);
+    pb__json_kint(j, "done", s->done);
+    pb__json_kint(j, "violations", s->violations);
+    pb__json_close(j, '}');
+}
+
+static void json_case(pb__json *j, const pb_case *c)
+{
+    const pb_engine *e = c->e;
+    size_t i, nn, *next;
+    pb_item_info it;
+    pb_score sc;
+
+    pb__json_key(j, "checklist");
+    pb__json_open(j, '[');
+    for (i = 0; i < e->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (it.state != PB_ABSENT)
+            json_item(j, &it);
+    }
+    pb__json_close(j, ']');
+    pb__json_key(j, "next");
+    pb__json_open(j, '[');
+    nn = pb_case_next(c, NULL, 0);
+    next = nn ? malloc(nn * sizeof *next) : NULL;
+    if (next) {
+        pb_case_next(c, next, nn);
+        for (i = 0; i < nn; i++)
+            pb__json_str(j, e->items[next[i]]->ref);
+        free(next);
+    }
+    pb__json_close(j, ']');
+    pb__json_key(j, "violations");
+    pb__json_open(j, '[');
+    for (i = 0; i < e->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (it.state == PB_VIOLATED) {
+            pb__json_open(j, '{');
+            pb__json_kstr(j, "ref", e->items[i]->ref);
+            pb__json_knum(j, "t", it.violated_at);
+            pb__json_close(j, '}');
+        }
+    }
+    pb__json_close(j, ']');
+    pb__json_key(j, "score");
+    pb__json_open(j, '{');
+    pb_case_score(c, NULL, &sc);
+    pb__json_key(j, "overall");
+    json_score(j, &sc);
+    pb__json_key(j, "principles");
+    pb__json_open(j, '{');
+    for (i = 0; i < e->nprinciples; i++) {
+        pb_case_score(c, e->principles[i]->id, &sc);
+        if (!sc.applies)
+            continue;
+        pb__json_key(j, e->principles[i]->id);
+        json_score(j, &sc);
+    }
+    pb__json_close(j, '}');
+    pb__json_close(j, '}');
+    pb__json_key(j, "warnings");
+    pb__json_open(j, '[');
+    for (i = 0; i < pb_case_nwarnings(c); i++)
+        pb__json_str(j, pb_case_warning(c, i));
+    pb__json_close(j, ']');
+}
+
+static void json_events(pb__json *j, const pb_replay *r)
+{
+    const pb_case *c = pb_replay_case(r);
+    size_t i, k;
+
+    pb__json_key(j, "events");
+    pb__json_open(j, '[');
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        pb__json_open(j, '{');
+        pb__json_knum(j, "t", ev.t);
+        pb__json_kstr(j, "type", ev.type);
+        pb__json_kstr(j, "text", ev.text);
+        pb__json_key(j, "attrs");
+        pb__json_open(j, '{');
+        for (k = 0; k < ev.nattrs; k++)
+            pb__json_kstr(j, ev.attrs[k].name, ev.attrs[k].value);
+        pb__json_close(j, '}');
+        pb__json_kstr(j, "detected_by", ev.detected_by);
+        pb__json_key(j, "changes");
+        pb__json_open(j, '[');
+        for (k = 0; k < pb_replay_nchanges(r); k++) {
+            const pb_change *ch = pb_replay_change(r, k);
+
+            if (ch->event != i)
+                continue;
+            pb__json_open(j, '{');
+            pb__json_kstr(j, "item", c->e->items[ch->item]->ref);
+            pb__json_kstr(j, "from", pb_state_name(ch->from));
+            pb__json_kstr(j, "to", pb_state_name(ch->to));
+            pb__json_close(j, '}');
+        }
+        pb__json_close(j, ']');
+        pb__json_close(j, '}');
+    }
+    pb__json_close(j, ']');
+}
+
+static void json_replay(pb__json *j, const pb_replay *r)
+{
+    const pb_scenario *s = pb_replay_scenario(r);
+    size_t i;
+
+    pb__json_open(j, '{');
+    pb__json_kstr(j, "file", pb_scenario_path(s));
+    pb__json_kstr(j, "id", pb_scenario_id(s));
+    pb__json_kstr(j, "title", pb_scenario_title(s));
+    pb__json_kstr(j, "topic", pb_scenario_topic(s));
+    pb__json_kstr(j, "channel", pb_scenario_channel(s));
+    pb__json_kbool(j, "passed", pb_replay_passed(r));
+    json_events(j, r);
+    json_case(j, pb_replay_case(r));
+    pb__json_key(j, "expectations");
+    pb__json_open(j, '[');
+    for (i = 0; i < pb_replay_nresults(r); i++) {
+        const pb_expect_result *res = pb_replay_result(r, i);
+        char want[256];
+
+        expect_text(res->expect, want, sizeof want);
+        pb__json_open(j, '{');
+        pb__json_kint(j, "line", res->expect->line);
+        pb__json_kstr(j, "kind", expect_kind(res->expect->kind));
+        pb__json_kstr(j, "ref", res->expect->ref);
+        pb__json_kstr(j, "expected", want);
+        pb__json_kstr(j, "actual", res->actual);
+        pb__json_kbool(j, "met", res->met);
+        pb__json_close(j, '}');
+    }
+    pb__json_close(j, ']');
+    pb__json_close(j, '}');
+}
+
+pb_status pb_render_replays(FILE *f, pb_format fmt, unsigned flags,
+                            pb_replay *const *replays, size_t n)
+{
+    out o = { f, (flags & PB_RENDER_COLOR) != 0 };
+    size_t i, passed = 0;
+    pb__json j;
+
+    for (i = 0; i < n; i++)
+        passed += pb_replay_passed(replays[i]);
+    if (fmt == PB_FORMAT_JSON) {
+        pb__json_init(&j, f);
+        pb__json_open(&j, '{');
+        pb__json_kstr(&j, "playbook", PB_VERSION);
+        pb__json_key(&j, "scenarios");
+        pb__json_open(&j, '[');
+        for (i = 0; i < n; i++)
+            json_replay(&j, replays[i]);
+        pb__json_close(&j, ']');
+        pb__json_key(&j, "summary");
+        pb__json_open(&j, '{');
+        pb__json_kint(&j, "scenarios", (long)n);
+        pb__json_kint(&j, "passed", (long)passed);
+        pb__json_kint(&j, "failed", (long)(n - passed));
+        pb__json_close(&j, '}');
+        pb__json_close(&j, '}');
+        fputc('\n', f);
+    } else {
+        for (i = 0; i < n; i++)
+            text_replay(&o, replays[i]);
+        if (n > 1)
+            fprintf(f, "%zu scenarios: %zu passed, %zu failed\n", n, passed,
+                    n - passed);
+    }
+    return fflush(f) == 0 && !ferror(f) ? PB_OK : PB_IO;
+}
+
+pb_status pb_render_checklist(FILE *f, pb_format fmt, unsigned flags,
+                              const pb_case *c)
+{
+    out o = { f, (flags & PB_RENDER_COLOR) != 0 };
+    pb__json j;
+
+    if (fmt == PB_FORMAT_JSON) {
+        pb__json_init(&j, f);
+        pb__json_open(&j, '{');
+        pb__json_kstr(&j, "topic", c->topic);
+        pb__json_kstr(&j, "channel", c->channel);
+        pb__json_kbool(&j, "closed", c->closed);
+        json_case(&j, c);
+        pb__json_close(&j, '}');
+        fputc('\n', f);
+    } else {
+        text_checklist(&o, c);
+    }
+    return fflush(f) == 0 && !ferror(f) ? PB_OK : PB_IO;
+}

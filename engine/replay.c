@@ -1,0 +1,244 @@
+/*
+ * replay.c -- a scenario through the principles: the case it builds, the
+ * state changes each event caused, and the trainer's expectations.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "case.h"
+#include "error.h"
+
+struct pb_replay {
+    const pb_scenario *s;
+    pb_case *c;
+    pb_change *changes;
+    size_t nchanges, cap;
+    pb_expect_result *results;
+    size_t nresults;
+};
+
+static pb_status add_change(pb_replay *r, size_t ev, size_t item,
+                            pb_state from, pb_state to)
+{
+    if (r->nchanges == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        pb_change *v = realloc(r->changes, cap * sizeof *v);
+
+        if (v == NULL)
+            return PB_NOMEM;
+        r->changes = v;
+        r->cap = cap;
+    }
+    r->changes[r->nchanges].event = ev;
+    r->changes[r->nchanges].item = item;
+    r->changes[r->nchanges].from = from;
+    r->changes[r->nchanges].to = to;
+    r->nchanges++;
+    return PB_OK;
+}
+
+static pb_status unknown_ref(const pb_engine *e, const pb_scenario *s,
+                             const pb_expect *x, pb_error *err)
+{
+    const char *dot = strchr(x->ref, '.');
+    char pid[128];
+    size_t n = dot ? (size_t)(dot - x->ref) : strlen(x->ref);
+
+    snprintf(pid, sizeof pid, "%.*s", (int)n, x->ref);
+    if (pb_engine_find_principle(e, pid) < 0)
+        return pb__error(err, PB_INPUT, pb_scenario_path(s), x->line,
+                         "expectation names unknown principle '%s'", pid);
+    return pb__error(err, PB_INPUT, pb_scenario_path(s), x->line,
+                     "expectation names unknown item '%s' (see `playbook "
+                     "show` for the items of '%s')", x->ref, pid);
+}
+
+/* Counts violated items under ref ("p" or "p.i"); -1 when unknown. */
+static long violations_at(const pb_case *c, const char *ref)
+{
+    const pb_engine *e = c->e;
+    pb_item_info info;
+    long idx, p, n = 0;
+    size_t i;
+
+    if (strchr(ref, '.')) {
+        if ((idx = pb_engine_find_item(e, ref)) < 0)
+            return -1;
+        pb_case_item(c, (size_t)idx, &info);
+        return info.state == PB_VIOLATED;
+    }
+    if ((p = pb_engine_find_principle(e, ref)) < 0)
+        return -1;
+    for (i = 0; i < e->principles[p]->nitems; i++) {
+        pb_case_item(c, e->principles[p]->first_item + i, &info);
+        n += info.state == PB_VIOLATED;
+    }
+    return n;
+}
+
+static pb_status check(pb_replay *r, const pb_expect *x,
+                       pb_expect_result *res, pb_error *err)
+{
+    const pb_case *c = r->c;
+    pb_item_info info;
+    pb_score sc;
+    size_t next;
+    long idx, n;
+
+    res->expect = x;
+    switch (x->kind) {
+    case PB_EXPECT_ITEM:
+        if ((idx = pb_engine_find_item(c->e, x->ref)) < 0)
+            return unknown_ref(c->e, r->s, x, err);
+        pb_case_item(c, (size_t)idx, &info);
+        res->met = info.state == x->state;
+        snprintf(res->actual, sizeof res->actual, "%s",
+                 pb_state_name(info.state));
+        break;
+    case PB_EXPECT_SCORE:
+        if (pb_case_score(c, x->principle, &sc) != PB_OK)
+            return pb__error(err, PB_INPUT, pb_scenario_path(r->s), x->line,
+                             "expectation names unknown principle '%s'",
+                             x->principle);
+        res->met = sc.value >= x->min - 1e-9 && sc.value <= x->max + 1e-9;
+        snprintf(res->actual, sizeof res->actual, "%.2f", sc.value);
+        break;
+    case PB_EXPECT_VIOLATION:
+    case PB_EXPECT_NO_VIOLATION:
+        if ((n = violations_at(c, x->ref)) < 0)
+            return unknown_ref(c->e, r->s, x, err);
+        res->met = x->kind == PB_EXPECT_VIOLATION ? n > 0 : n == 0;
+        snprintf(res->actual, sizeof res->actual, "%ld violation%s", n,
+                 n == 1 ? "" : "s");
+        break;
+    case PB_EXPECT_NEXT:
+        if ((idx = pb_engine_find_item(c->e, x->ref)) < 0)
+            return unknown_ref(c->e, r->s, x, err);
+        if (pb_case_next(c, &next, 1) == 0) {
+            res->met = 0;
+            snprintf(res->actual, sizeof res->actual, "nothing open");
+        } else {
+            res->met = next == (size_t)idx;
+            snprintf(res->actual, sizeof res->actual, "%s",
+                     c->e->items[next]->ref);
+        }
+        break;
+    }
+    return PB_OK;
+}
+
+static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
+{
+    const pb_scenario *s = r->s;
+    const char *path = pb_scenario_path(s);
+    unsigned char *before;
+    size_t i, k;
+    pb_status st = PB_OK;
+
+    r->c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s), err);
+    if (r->c == NULL)
+        return PB_NOMEM;
+    for (i = 0; i < pb_scenario_nfacts(s); i++) {
+        const char *name, *value;
+        int line;
+
+        pb_scenario_fact(s, i, &name, &value, &line);
+        if ((st = pb_case_set_fact(r->c, name, value, err)) != PB_OK) {
+            snprintf(err->file, sizeof err->file, "%s", path);
+            err->line = line;
+            return st;
+        }
+    }
+    before = malloc(e->nitems ? e->nitems : 1);
+    if (before == NULL)
+        return pb__error(err, PB_NOMEM, path, 0, "out of memory");
+    for (i = 0; i < pb_scenario_nevents(s) && st == PB_OK; i++) {
+        pb_event_info ev;
+        size_t at = r->c->nevents;
+        int line;
+
+        pb_scenario_event(s, i, &ev, &line);
+        for (k = 0; k < e->nitems; k++)
+            before[k] = r->c->items[k].state;
+        st = pb_case_append(r->c, ev.t, ev.type, ev.text, ev.attrs,
+                            ev.nattrs, err);
+        if (st != PB_OK) {
+            snprintf(err->file, sizeof err->file, "%s", path);
+            err->line = line;
+            break;
+        }
+        for (k = 0; k < e->nitems && st == PB_OK; k++)
+            if (before[k] != r->c->items[k].state)
+                st = add_change(r, at, k, (pb_state)before[k],
+                                (pb_state)r->c->items[k].state);
+    }
+    free(before);
+    if (st != PB_OK)
+        return st;
+    r->nresults = pb_scenario_nexpects(s);
+    r->results = calloc(r->nresults ? r->nresults : 1, sizeof *r->results);
+    if (r->results == NULL)
+        return pb__error(err, PB_NOMEM, path, 0, "out of memory");
+    for (i = 0; i < r->nresults && st == PB_OK; i++)
+        st = check(r, pb_scenario_expect(s, i), &r->results[i], err);
+    return st;
+}
+
+pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
+                        pb_error *err)
+{
+    pb_replay *r = calloc(1, sizeof *r);
+    pb_error local;
+    pb_status st;
+
+    *out = NULL;
+    if (err == NULL)
+        err = &local;
+    if (r == NULL)
+        return pb__error(err, PB_NOMEM, pb_scenario_path(s), 0,
+                         "out of memory");
+    r->s = s;
+    st = play(r, e, err);
+    if (st != PB_OK) {
+        pb_replay_free(r);
+        return st;
+    }
+    *out = r;
+    return PB_OK;
+}
+
+void pb_replay_free(pb_replay *r)
+{
+    if (r == NULL)
+        return;
+    pb_case_free(r->c);
+    free(r->changes);
+    free(r->results);
+    free(r);
+}
+
+const pb_scenario *pb_replay_scenario(const pb_replay *r) { return r->s; }
+const pb_case *pb_replay_case(const pb_replay *r) { return r->c; }
+size_t pb_replay_nchanges(const pb_replay *r) { return r->nchanges; }
+size_t pb_replay_nresults(const pb_replay *r) { return r->nresults; }
+
+const pb_change *pb_replay_change(const pb_replay *r, size_t i)
+{
+    return &r->changes[i];
+}
+
+const pb_expect_result *pb_replay_result(const pb_replay *r, size_t i)
+{
+    return &r->results[i];
+}
+
+int pb_replay_passed(const pb_replay *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->nresults; i++)
+        if (!r->results[i].met)
+            return 0;
+    return 1;
+}

@@ -1,0 +1,506 @@
+/*
+ * sandbox.c -- the Lua state principle code runs in.
+ *
+ * The real global table is never handed to principle code.  Each file gets
+ * an environment built from a list of safe functions; library tables are
+ * reached through read-only proxies; the string metatable is locked.  The
+ * count hook bounds Lua code, the C functions that could run long charge
+ * the same budget themselves (pattern.c, costly() below), and a capped
+ * allocator bounds memory.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "pattern.h"
+#include "sandbox.h"
+
+#define HOOK_STEP 1000 /* instructions between two looks at the budget */
+#define COST_BYTES 16  /* bytes a C function may touch per step */
+
+struct pb__sandbox {
+    lua_State *L;
+    size_t mem_used, mem_limit;
+    size_t instructions;
+    pb__budget budget;
+    int safe_ref; /* registry: table of safe globals */
+};
+
+static const char *const base_names[] = {
+    "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
+    "rawequal", "rawget", "rawlen", "rawset", "select", "tonumber",
+    "tostring", "type", "xpcall", "_VERSION", NULL
+};
+static const char *const string_names[] = {
+    "byte", "char", "format", "len", "lower", "reverse", "sub", "upper", NULL
+};
+static const char *const table_names[] = {
+    "concat", "insert", "move", "pack", "remove", "sort", "unpack", NULL
+};
+static const char *const utf8_names[] = {
+    "char", "charpattern", "codepoint", "codes", "len", "offset", NULL
+};
+
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    pb__sandbox *sb = ud;
+    size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
+    void *p;
+
+    if (nsize == 0) {
+        free(ptr);
+        sb->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && nsize - old > sb->mem_limit - sb->mem_used)
+        return NULL;
+    p = realloc(ptr, nsize);
+    if (p == NULL)
+        return NULL;
+    sb->mem_used = sb->mem_used - old + nsize;
+    return p;
+}
+
+static pb__sandbox *sb_of(lua_State *L)
+{
+    return *(pb__sandbox **)lua_getextraspace(L);
+}
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    pb__sandbox *sb = sb_of(L);
+
+    (void)ar;
+    if (pb__budget_charge(&sb->budget, HOOK_STEP) == 0)
+        return;
+    /* From now on every instruction fails, so a pcall in a loop cannot
+     * swallow the error and carry on. */
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "instruction budget exceeded (%zu instructions)",
+               sb->instructions);
+}
+
+static int budget_error(lua_State *L)
+{
+    return luaL_error(L, "instruction budget exceeded (%zu instructions)",
+                      sb_of(L)->instructions);
+}
+
+static size_t arg_cost(lua_State *L, int from, int to)
+{
+    size_t cost = 0, len;
+    int i;
+
+    for (i = from; i <= to; i++) {
+        if (lua_type(L, i) == LUA_TSTRING) {
+            lua_tolstring(L, i, &len);
+            cost += len / COST_BYTES;
+        } else if (lua_type(L, i) == LUA_TTABLE) {
+            cost += lua_rawlen(L, i);
+        }
+    }
+    return cost;
+}
+
+/* Wraps a library function: charges the size of what it reads and what
+ * it returns, since the count hook does not see work done in C. */
+static int costly(lua_State *L)
+{
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    int n = lua_gettop(L);
+
+    if (pb__budget_charge(b, 1 + arg_cost(L, 1, n)) != 0)
+        return budget_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    if (pb__budget_charge(b, arg_cost(L, 1, lua_gettop(L))) != 0)
+        return budget_error(L);
+    return lua_gettop(L);
+}
+
+/* string.rep: stock Lua loops n times even for an empty result, so
+ * rep('', 3e9) runs for seconds; price the result before building it. */
+static int safe_rep(lua_State *L)
+{
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    size_t l, lsep, unit;
+    lua_Integer n;
+
+    luaL_checklstring(L, 1, &l);
+    n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &lsep);
+    unit = l + lsep;
+    if (n <= 0 || unit == 0) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    if ((lua_Unsigned)n > SIZE_MAX / unit)
+        return luaL_error(L, "resulting string too large");
+    if (pb__budget_charge(b, (size_t)n * unit / COST_BYTES) != 0)
+        return budget_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* setmetatable without __gc: finalizers run with hooks disabled, so a
+ * looping one would freeze the engine beyond any budget. */
+static int safe_setmetatable(lua_State *L)
+{
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_getfield(L, 2, "__gc");
+        if (!lua_isnil(L, -1))
+            return luaL_error(L, "__gc metamethods are not allowed");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+/* load: text only, and into the caller's environment by default. */
+static int safe_load(lua_State *L)
+{
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    size_t len;
+    const char *src = luaL_checklstring(L, 1, &len);
+    const char *name = luaL_optstring(L, 2, "=(load)");
+    const char *mode = luaL_optstring(L, 3, "t");
+    int has_env = !lua_isnone(L, 4);
+
+    if (strcmp(mode, "t") != 0)
+        return luaL_error(L, "load: only text chunks are allowed");
+    if (pb__budget_charge(b, len / COST_BYTES) != 0)
+        return budget_error(L);
+    if (luaL_loadbufferx(L, src, len, name, "t") != LUA_OK) {
+        luaL_pushfail(L);
+        lua_insert(L, -2);
+        return 2;
+    }
+    lua_pushvalue(L, has_env ? 4 : lua_upvalueindex(1));
+    if (!lua_setupvalue(L, -2, 1))
+        lua_pop(L, 1);
+    return 1;
+}
+
+static int readonly_error(lua_State *L)
+{
+    return luaL_error(L, "attempt to modify a read-only table (field '%s')",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+static int frozen_error(lua_State *L)
+{
+    return luaL_error(L, "principles cannot set globals while evaluating "
+                         "(global '%s')",
+                      lua_tostring(L, 2) ? lua_tostring(L, 2) : "?");
+}
+
+/* Iterates the hidden table without handing it out. */
+static int proxy_next(lua_State *L)
+{
+    lua_settop(L, 2);
+    if (lua_next(L, lua_upvalueindex(1)))
+        return 2;
+    lua_pushnil(L);
+    return 1;
+}
+
+static int proxy_pairs(lua_State *L)
+{
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__index");
+    lua_pushcclosure(L, proxy_next, 1);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
+/* Pushes a metatable making a proxy that reads table t (at index idx). */
+static void push_readonly_mt(lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    lua_createtable(L, 0, 4);
+    lua_pushvalue(L, idx);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, readonly_error);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushcfunction(L, proxy_pairs);
+    lua_setfield(L, -2, "__pairs");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+}
+
+/* Copies the named fields of the table at src into the table on top,
+ * each wrapped in costly() when wrap is set. */
+static void copy_names(lua_State *L, int src, const char *const *names,
+                       pb__budget *b, int wrap)
+{
+    for (; *names; names++) {
+        lua_getfield(L, src, *names);
+        if (wrap && lua_type(L, -1) == LUA_TFUNCTION) {
+            lua_pushlightuserdata(L, b);
+            lua_pushcclosure(L, costly, 2);
+        }
+        lua_setfield(L, -2, *names);
+    }
+}
+
+/* Builds the table of safe globals once, at start-up. */
+static int init_safe(lua_State *L)
+{
+    pb__sandbox *sb = lua_touserdata(L, 1);
+    pb__budget *b = &sb->budget;
+    int safe;
+
+    luaL_requiref(L, "_G", luaopen_base, 0);      /* [G] */
+    lua_newtable(L);                              /* [G safe] */
+    safe = lua_gettop(L);
+    copy_names(L, safe - 1, base_names, b, 0);
+    lua_getfield(L, safe - 1, "setmetatable");
+    lua_pushcclosure(L, safe_setmetatable, 1);
+    lua_setfield(L, safe, "setmetatable");
+
+    luaL_requiref(L, "string", luaopen_string, 0); /* [G safe string] */
+    lua_newtable(L);
+    copy_names(L, safe + 1, string_names, b, 1);
+    lua_getfield(L, safe + 1, "rep");
+    lua_pushlightuserdata(L, b);
+    lua_pushcclosure(L, safe_rep, 2);
+    lua_setfield(L, -2, "rep");
+    pb__pattern_openlib(L, b);
+    /* Strings index the safe table; getmetatable("") gives false. */
+    lua_pushliteral(L, "");
+    lua_getmetatable(L, -1);
+    lua_pushvalue(L, -3);
+    lua_setfield(L, -2, "__index");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 2);
+    lua_setfield(L, safe, "string");
+    lua_pop(L, 1);                                 /* [G safe] */
+
+    luaL_requiref(L, "table", luaopen_table, 0);
+    lua_newtable(L);
+    copy_names(L, safe + 1, table_names, b, 1);
+    lua_setfield(L, safe, "table");
+    lua_pop(L, 1);
+
+    luaL_requiref(L, "utf8", luaopen_utf8, 0);
+    lua_newtable(L);
+    copy_names(L, safe + 1, utf8_names, b, 1);
+    lua_setfield(L, safe, "utf8");
+    lua_pop(L, 1);
+
+    luaL_requiref(L, "math", luaopen_math, 0);
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, safe + 1)) {                /* copy all of math */
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, -4);
+    }
+    lua_setfield(L, safe, "math");
+    lua_pop(L, 1);
+
+    lua_pushvalue(L, safe);
+    sb->safe_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    return 0;
+}
+
+pb__sandbox *pb__sandbox_new(size_t memory)
+{
+    pb__sandbox *sb = calloc(1, sizeof *sb);
+
+    if (sb == NULL)
+        return NULL;
+    sb->mem_limit = memory;
+    sb->instructions = 1000000;
+    sb->budget.limit = sb->instructions;
+    sb->L = lua_newstate(sb_alloc, sb);
+    if (sb->L == NULL) {
+        free(sb);
+        return NULL;
+    }
+    *(pb__sandbox **)lua_getextraspace(sb->L) = sb;
+    if (pb__sandbox_cpcall(sb, init_safe, sb) != LUA_OK) {
+        pb__sandbox_free(sb);
+        return NULL;
+    }
+    return sb;
+}
+
+void pb__sandbox_free(pb__sandbox *sb)
+{
+    if (sb == NULL)
+        return;
+    if (sb->L)
+        lua_close(sb->L);
+    free(sb);
+}
+
+lua_State *pb__sandbox_lua(pb__sandbox *sb)
+{
+    return sb->L;
+}
+
+pb__budget *pb__sandbox_budget(pb__sandbox *sb)
+{
+    return &sb->budget;
+}
+
+void pb__sandbox_set_limits(pb__sandbox *sb, size_t instructions,
+                            size_t memory)
+{
+    if (instructions > 0)
+        sb->instructions = instructions;
+    if (memory > sb->mem_used)
+        sb->mem_limit = memory;
+}
+
+static int env_set(lua_State *L)
+{
+    lua_rawset(L, lua_upvalueindex(1));
+    return 0;
+}
+
+static int new_env(lua_State *L)
+{
+    pb__sandbox *sb = lua_touserdata(L, 1);
+    int extra = (int)lua_tointeger(L, 2);
+    int backing;
+
+    lua_settop(L, 3);                          /* [sb extra extratable] */
+    lua_newtable(L);                           /* [.. backing] */
+    backing = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, sb->safe_ref);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -1) == LUA_TTABLE) {   /* a library: proxy it */
+            lua_newtable(L);
+            push_readonly_mt(L, -2);
+            lua_setmetatable(L, -2);
+            lua_remove(L, -2);
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, backing);
+    }
+    lua_pop(L, 1);                             /* safe */
+    if (extra) {
+        lua_pushnil(L);
+        while (lua_next(L, 3)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, backing);
+        }
+    }
+    lua_newtable(L);                           /* [.. backing env] */
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, backing);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, backing);
+    lua_pushcclosure(L, env_set, 1);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushboolean(L, 0);
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, backing, "_G");
+    lua_pushvalue(L, -1);
+    lua_pushlightuserdata(L, &sb->budget);
+    lua_pushcclosure(L, safe_load, 2);
+    lua_setfield(L, backing, "load");
+    return 1;
+}
+
+int pb__sandbox_newenv(pb__sandbox *sb, int extra)
+{
+    lua_State *L = sb->L;
+    int status;
+
+    if (!lua_checkstack(L, 8))
+        return LUA_ERRMEM;
+    if (extra)
+        extra = lua_absindex(L, extra);
+    lua_pushcfunction(L, new_env);
+    lua_pushlightuserdata(L, sb);
+    lua_pushinteger(L, extra);
+    if (extra)
+        lua_pushvalue(L, extra);
+    else
+        lua_pushnil(L);
+    status = lua_pcall(L, 3, 1, 0);
+    if (status != LUA_OK && lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "out of memory");
+    }
+    return status;
+}
+
+void pb__sandbox_freeze(lua_State *L, int idx)
+{
+    if (lua_getmetatable(L, idx)) {
+        lua_pushcfunction(L, frozen_error);
+        lua_setfield(L, -2, "__newindex");
+        lua_pop(L, 1);
+    }
+}
+
+int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
+{
+    lua_State *L = sb->L;
+    int status, top = lua_gettop(L) - nargs - 1;
+    int step = sb->instructions < HOOK_STEP ? (int)sb->instructions
+                                            : HOOK_STEP;
+
+    sb->budget.used = 0;
+    sb->budget.exhausted = 0;
+    sb->budget.limit = sb->instructions;
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, step);
+    status = lua_pcall(L, nargs, nresults, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (status == LUA_OK && !sb->budget.exhausted)
+        return LUA_OK;
+    if (status == LUA_OK) {
+        /* The code caught the budget error and returned anyway. */
+        lua_settop(L, top);
+        lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
+                        (lua_Integer)sb->instructions);
+        return LUA_ERRRUN;
+    }
+    if (status == LUA_ERRMEM) {
+        lua_pop(L, 1);
+        lua_pushfstring(L, "memory limit exceeded (%I KiB for all principles)",
+                        (lua_Integer)(sb->mem_limit / 1024));
+    } else if (lua_type(L, -1) != LUA_TSTRING) {
+        const char *tn = luaL_typename(L, -1);
+
+        lua_pop(L, 1);
+        lua_pushfstring(L, "(error object is a %s value)", tn);
+    }
+    return status;
+}
+
+int pb__sandbox_cpcall(pb__sandbox *sb, lua_CFunction f, void *ud)
+{
+    lua_State *L = sb->L;
+    int status;
+
+    if (!lua_checkstack(L, 4))
+        return LUA_ERRMEM;
+    lua_pushcfunction(L, f);
+    lua_pushlightuserdata(L, ud);
+    status = lua_pcall(L, 1, LUA_MULTRET, 0);
+    if (status != LUA_OK && lua_type(L, -1) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        lua_pushliteral(L, "out of memory");
+    }
+    return status;
+}

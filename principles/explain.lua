@@ -1,0 +1,42 @@
+-- Explain: explain the solution in a way this customer can follow, and
+-- check that they did.
+
+return principle {
+  id = "explain", title = "Explain so it lands", order = 30,
+  why = "A solution only helps if this customer can follow it; check that they did.",
+  items = {
+    { id = "propose", must = true,
+      prompt = "Propose a solution to the real problem.",
+      done = function(case) return case:has("agent.proposed") end },
+    { id = "explain_steps", must = true, after = { "propose" },
+      prompt = "Explain the steps in plain words, one at a time.",
+      done = function(case) return case:has("agent.explained") end },
+    { id = "check_understanding", must = true, after = { "explain_steps" },
+      prompt = "Check the customer can follow the steps: ask them to say what they will do.",
+      done = function(case) return case:has("customer.understood") end },
+  },
+  detect = {
+    { on = "agent.said", emit = "agent.proposed", pattern = {
+        "what i can do is", "what we can do is", "here's what i suggest",
+        "here is what i suggest", "i can offer", "i'd like to offer",
+        "i recommend", "i'd recommend", "i suggest", "i'd suggest",
+        "the solution is", "the best option", "i can send you",
+        "i can issue", "we can replace", "i'll process", "i will process",
+        "i can refund", "i can book", "i've booked", "i can reschedule",
+        "how about", "let me offer" } },
+    { on = "agent.said", emit = "agent.explained", pattern = {
+        "^first", "step one", "here's how", "here is how", "you'll need to",
+        "you will need to", "the steps are", "what will happen is",
+        "then you", "after that", "go to ", "click on", "you'll receive",
+        "you will receive" } },
+    { on = "agent.said", emit = "agent.checked_understanding", pattern = {
+        "does that make sense", "is that clear", "can you tell me what you'll do",
+        "could you repeat", "can you walk me through", "does that sound",
+        "any questions", "do you follow" } },
+    { on = "customer.said", emit = "customer.understood", after = "agent.explained",
+      within = 300, pattern = {
+        "makes sense", "got it", "understood", "that's clear", "i see",
+        "so i (%a+)", "so i'll", "so i will", "okay, i'll", "ok, i'll",
+        "i'll do that", "i will do that", "sounds good" } },
+  },
+}
