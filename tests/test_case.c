@@ -1,0 +1,466 @@
+/*
+ * test_case.c -- the case object principles see, the item states the
+ * evaluation derives, scoring, next, and what a case refuses.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "playbook.h"
+
+typedef struct fixture {
+    pb_engine *e;
+    pb_case *c;
+} fixture;
+
+static const char probe_src[] =
+    "return principle {\n"
+    "  id = 'probe', order = 1,\n"
+    "  items = {\n"
+    "    { id = 'has', done = function(c) return c:has('customer.said') end },\n"
+    "    { id = 'has_pat', done = function(c)\n"
+    "        return c:has('customer.said', 'PARCEL') end },\n"
+    "    { id = 'count2', done = function(c)\n"
+    "        return c:count('customer.said') == 2 end },\n"
+    "    { id = 'first_last', done = function(c)\n"
+    "        local f, l = c:first('customer.said'), c:last('customer.said')\n"
+    "        return f ~= nil and f.t == 1 and l.t == 5 and f.n == 1\n"
+    "          and f.type == 'customer.said' and l.text == 'Thanks' end },\n"
+    "    { id = 'before', done = function(c)\n"
+    "        return c:before('customer.said', 'agent.said')\n"
+    "          and not c:before('agent.said', 'customer.said')\n"
+    "          and not c:before('nothing.here', 'agent.said') end },\n"
+    "    { id = 'said', done = function(c)\n"
+    "        return c:said('customer', 'my parcel') and c:said('agent', '^sorry')\n"
+    "          and not c:said('agent', 'parcel') and c:said('any', 'thanks')\n"
+    "          and c:said(nil, 'thanks') end },\n"
+    "    { id = 'fields', done = function(c)\n"
+    "        return c.topic == 'delivery' and c.channel == 'chat'\n"
+    "          and c.facts.tier == 'gold' and c.now >= 1 and c.closed == false end },\n"
+    "    { id = 'attrs', done = function(c)\n"
+    "        local e = c:last('agent.asked')\n"
+    "        return e ~= nil and e.attr.fact == 'order_id' and e.attr.nope == nil\n"
+    "          and e.detected == false end },\n"
+    "    { id = 'events', done = function(c)\n"
+    "        local n = 0\n"
+    "        for e in c:events('customer.said') do n = n + 1 end\n"
+    "        local all = 0\n"
+    "        for e in c:events() do all = all + 1 end\n"
+    "        local none = 0\n"
+    "        for e in c:events('never.seen') do none = none + 1 end\n"
+    "        return n == 2 and all >= 4 and none == 0 end },\n"
+    "    { id = 'known', done = function(c)\n"
+    "        local asked = c:last('agent.asked')\n"
+    "        return asked ~= nil and c:known('order_id') == 'A-1'\n"
+    "          and c:known('order_id', asked) == nil\n"
+    "          and c:known('tier', asked) == 'gold' end },\n"
+    "    { id = 'state', done = function(c) return c:state('probe.has') == 'done' end },\n"
+    "    { id = 'pairs', done = function(c)\n"
+    "        local n = 0\n"
+    "        for k, v in pairs(c.facts) do n = n + 1 end\n"
+    "        return n == 2 end },\n"
+    "  },\n"
+    "}\n";
+
+static int setup(void **state)
+{
+    static fixture f;
+    pb_error err;
+
+    f.e = pb_engine_new();
+    assert_non_null(f.e);
+    assert_int_equal(pb_engine_load_buffer(f.e, "probe.lua", probe_src,
+                                           strlen(probe_src), &err),
+                     PB_OK);
+    f.c = pb_case_new(f.e, "delivery", "chat", &err);
+    assert_non_null(f.c);
+    assert_int_equal(pb_case_set_fact(f.c, "tier", "gold", &err), PB_OK);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+
+    pb_case_free(f->c);
+    pb_engine_free(f->e);
+    return 0;
+}
+
+static void append(pb_case *c, double t, const char *type, const char *text,
+                   const pb_attr *attrs, size_t n)
+{
+    pb_error err;
+    char buf[1200];
+
+    if (pb_case_append(c, t, type, text, attrs, n, &err) != PB_OK)
+        fail_msg("append %s: %s", type, pb_error_text(&err, buf, sizeof buf));
+}
+
+static pb_state state_of(const pb_case *c, const pb_engine *e,
+                         const char *ref)
+{
+    long i = pb_engine_find_item(e, ref);
+    pb_item_info info;
+
+    if (i < 0)
+        fail_msg("no item %s", ref);
+    pb_case_item(c, (size_t)i, &info);
+    if (info.state == PB_ERROR)
+        print_message("%s: %s\n", ref, info.error);
+    return info.state;
+}
+
+static void play_probe(pb_case *c)
+{
+    pb_attr asked[] = { { "fact", "order_id" } };
+    pb_attr fact[] = { { "name", "order_id" } };
+
+    append(c, 1, "customer.said", "My PARCEL is late", NULL, 0);
+    append(c, 2, "agent.said", "Sorry about that", NULL, 0);
+    append(c, 3, "agent.asked", "Order number?", asked, 1);
+    append(c, 4, "fact", "A-1", fact, 1);
+    append(c, 5, "customer.said", "Thanks", NULL, 0);
+}
+
+static void case_methods(void **state)
+{
+    fixture *f = *state;
+    static const char *const refs[] = {
+        "probe.has", "probe.has_pat", "probe.count2", "probe.first_last",
+        "probe.before", "probe.said", "probe.fields", "probe.attrs",
+        "probe.events", "probe.known", "probe.state", "probe.pairs",
+    };
+    size_t i;
+
+    assert_int_equal(state_of(f->c, f->e, "probe.has"), PB_OPEN);
+    play_probe(f->c);
+    for (i = 0; i < sizeof refs / sizeof *refs; i++) {
+        print_message("checking %s\n", refs[i]);
+        assert_int_equal(state_of(f->c, f->e, refs[i]), PB_DONE);
+    }
+}
+
+static void done_latches_with_time(void **state)
+{
+    fixture *f = *state;
+    long i = pb_engine_find_item(f->e, "probe.count2");
+    pb_item_info info;
+
+    play_probe(f->c);
+    /* A third utterance makes count == 2 false; the item stays done. */
+    append(f->c, 9, "customer.said", "Hello?", NULL, 0);
+    pb_case_item(f->c, (size_t)i, &info);
+    assert_int_equal(info.state, PB_DONE);
+    assert_true(info.done_at == 5);
+    assert_int_equal(info.done_event, 4);
+}
+
+static void events_are_recorded(void **state)
+{
+    fixture *f = *state;
+    pb_event_info ev;
+
+    play_probe(f->c);
+    assert_int_equal(pb_case_nevents(f->c), 5);
+    pb_case_event(f->c, 2, &ev);
+    assert_string_equal(ev.type, "agent.asked");
+    assert_string_equal(ev.text, "Order number?");
+    assert_int_equal(ev.nattrs, 1);
+    assert_string_equal(ev.attrs[0].value, "order_id");
+    assert_null(ev.detected_by);
+    assert_true(ev.t == 3);
+}
+
+/* Append refuses bad events and leaves the case as it was. */
+static void refuse(pb_case *c, double t, const char *type, const char *text,
+                   const pb_attr *a, size_t n, const char *want)
+{
+    size_t before = pb_case_nevents(c);
+    pb_error err;
+
+    assert_int_equal(pb_case_append(c, t, type, text, a, n, &err), PB_INPUT);
+    if (strstr(err.message, want) == NULL)
+        fail_msg("message '%s' lacks '%s'", err.message, want);
+    assert_int_equal(pb_case_nevents(c), before);
+}
+
+static void bad_events(void **state)
+{
+    fixture *f = *state;
+    pb_attr noname[] = { { "value", "x" } };
+    pb_attr badref[] = { { "ref", "probe.nope" } };
+    pb_attr ref[] = { { "ref", "probe.has" } };
+
+    append(f->c, 10, "customer.said", "hi", NULL, 0);
+    refuse(f->c, 5, "customer.said", "x", NULL, 0, "time goes backwards");
+    refuse(f->c, 11, NULL, "x", NULL, 0, "event without a type");
+    refuse(f->c, 11, "", "x", NULL, 0, "event without a type");
+    refuse(f->c, 11, "bad type!", "x", NULL, 0, "bad event type");
+    refuse(f->c, 11, "a..b", "x", NULL, 0, "bad event type");
+    refuse(f->c, -1, "x.y", "x", NULL, 0, "bad time");
+    refuse(f->c, 11, "fact", "x", noname, 1, "needs a name");
+    refuse(f->c, 11, "item.checked", NULL, badref, 1, "unknown item");
+    refuse(f->c, 11, "item.checked", NULL, NULL, 0, "needs a ref");
+    refuse(f->c, 11, "item.skipped", NULL, ref, 1, "needs a reason");
+    refuse(f->c, 11, "item.skipped", "", ref, 1, "needs a reason");
+    append(f->c, 12, "case.closed", NULL, NULL, 0);
+    assert_true(pb_case_closed(f->c));
+    refuse(f->c, 13, "customer.said", "again", NULL, 0, "closed");
+}
+
+static void initial_facts_only_before_events(void **state)
+{
+    fixture *f = *state;
+    pb_error err;
+
+    append(f->c, 0, "customer.said", "hi", NULL, 0);
+    assert_int_equal(pb_case_set_fact(f->c, "x", "y", &err), PB_STATE);
+}
+
+/* States: waiting, violated, skipped, checked, absent, error; scoring. */
+static const char flow_src[] =
+    "return principle {\n"
+    "  id = 'flow', order = 2,\n"
+    "  items = {\n"
+    "    { id = 'a', must = true, done = function(c) return c:has('a') end },\n"
+    "    { id = 'b', must = true, after = 'a',\n"
+    "      done = function(c) return c:has('b') end,\n"
+    "      violated = function(c) return c:before('bad', 'b') end },\n"
+    "    { id = 'c', must = true, done = function(c) return c:has('c') end },\n"
+    "    { id = 'd', done = function(c) return c:has('d') end },\n"
+    "    { id = 'only_chat', must = true,\n"
+    "      applies = function(c) return c.channel == 'chat' end },\n"
+    "    { id = 'boom', done = function(c)\n"
+    "        if c:has('boom') then error('kaboom') end return false end },\n"
+    "    { id = 'fact', collects = 'order_id' },\n"
+    "  },\n"
+    "}\n";
+
+static int setup_flow(void **state)
+{
+    static fixture f;
+    pb_error err;
+
+    f.e = pb_engine_new();
+    assert_non_null(f.e);
+    assert_int_equal(pb_engine_load_buffer(f.e, "flow.lua", flow_src,
+                                           strlen(flow_src), &err),
+                     PB_OK);
+    f.c = pb_case_new(f.e, NULL, "phone", &err);
+    assert_non_null(f.c);
+    *state = &f;
+    return 0;
+}
+
+static void transitions(void **state)
+{
+    fixture *f = *state;
+    pb_attr skip[] = { { "ref", "flow.c" } };
+    pb_attr check[] = { { "ref", "flow.d" } };
+    pb_attr fact[] = { { "name", "order_id" } };
+    long boom = pb_engine_find_item(f->e, "flow.boom");
+    pb_item_info info;
+
+    assert_int_equal(state_of(f->c, f->e, "flow.a"), PB_OPEN);
+    assert_int_equal(state_of(f->c, f->e, "flow.b"), PB_WAITING);
+    assert_int_equal(state_of(f->c, f->e, "flow.only_chat"), PB_ABSENT);
+    assert_int_equal(state_of(f->c, f->e, "flow.fact"), PB_OPEN);
+    append(f->c, 1, "a", NULL, NULL, 0);
+    assert_int_equal(state_of(f->c, f->e, "flow.a"), PB_DONE);
+    assert_int_equal(state_of(f->c, f->e, "flow.b"), PB_OPEN);
+    append(f->c, 2, "bad", NULL, NULL, 0);
+    assert_int_equal(state_of(f->c, f->e, "flow.b"), PB_VIOLATED);
+    append(f->c, 3, "b", NULL, NULL, 0);   /* done later, still violated */
+    assert_int_equal(state_of(f->c, f->e, "flow.b"), PB_VIOLATED);
+    append(f->c, 4, "item.skipped", "customer hung up", skip, 1);
+    pb_case_item(f->c, (size_t)pb_engine_find_item(f->e, "flow.c"), &info);
+    assert_int_equal(info.state, PB_SKIPPED);
+    assert_string_equal(info.reason, "customer hung up");
+    append(f->c, 5, "item.checked", NULL, check, 1);
+    assert_int_equal(state_of(f->c, f->e, "flow.d"), PB_DONE);
+    append(f->c, 6, "boom", NULL, NULL, 0);
+    pb_case_item(f->c, (size_t)boom, &info);
+    assert_int_equal(info.state, PB_ERROR);
+    assert_string_equal(info.error, "flow.lua:13: kaboom");
+    append(f->c, 7, "fact", "A-7", fact, 1);
+    assert_int_equal(state_of(f->c, f->e, "flow.fact"), PB_DONE);
+    /* An error does not stop the others. */
+    assert_int_equal(state_of(f->c, f->e, "flow.a"), PB_DONE);
+}
+
+static void scoring(void **state)
+{
+    fixture *f = *state;
+    pb_attr skip[] = { { "ref", "flow.c" } };
+    pb_score s;
+
+    /* musts: a, b, c (only_chat absent). */
+    assert_int_equal(pb_case_score(f->c, NULL, &s), PB_OK);
+    assert_int_equal(s.musts, 3);
+    assert_int_equal(s.done, 0);
+    assert_true(s.value == 0);
+    append(f->c, 1, "a", NULL, NULL, 0);
+    pb_case_score(f->c, "flow", &s);
+    assert_true(s.value > 0.333 && s.value < 0.334);
+    append(f->c, 2, "item.skipped", "not needed", skip, 1);
+    pb_case_score(f->c, "flow", &s);       /* skipped: 1 of 2 */
+    assert_int_equal(s.musts, 2);
+    assert_true(s.value == 0.5);
+    append(f->c, 3, "bad", NULL, NULL, 0);  /* b violated: 1 - 1 */
+    pb_case_score(f->c, "flow", &s);
+    assert_int_equal(s.violations, 1);
+    assert_true(s.value == 0);
+    assert_int_equal(pb_case_score(f->c, "nope", &s), PB_INPUT);
+}
+
+static void next_musts_first(void **state)
+{
+    fixture *f = *state;
+    size_t next[8], n;
+
+    n = pb_case_next(f->c, next, 8);
+    /* open: a (must), c (must), d, boom, fact; b waits. */
+    assert_int_equal(n, 5);
+    assert_int_equal(next[0], pb_engine_find_item(f->e, "flow.a"));
+    assert_int_equal(next[1], pb_engine_find_item(f->e, "flow.c"));
+    assert_int_equal(next[2], pb_engine_find_item(f->e, "flow.d"));
+    assert_int_equal(pb_case_next(f->c, next, 1), 5);
+}
+
+/* Detectors: patterns, within, function detectors. */
+static const char detect_src[] =
+    "return principle {\n"
+    "  id = 'det', order = 3,\n"
+    "  items = {\n"
+    "    { id = 'r', done = function(c) return c:has('agent.restated') end },\n"
+    "    { id = 'ok', done = function(c) return c:has('customer.confirmed') end },\n"
+    "  },\n"
+    "  detect = {\n"
+    "    { on = 'agent.said', pattern = { 'so what I.m hearing', 'just to confirm' },\n"
+    "      emit = 'agent.restated' },\n"
+    "    { on = 'customer.said', pattern = '^yes', emit = 'customer.confirmed',\n"
+    "      within = 30 },\n"
+    "    { on = 'customer.said', fn = function(c, e)\n"
+    "        local id = e.text:match('order (%d+)')\n"
+    "        if id then return 'fact', { name = 'order_id' }, id end\n"
+    "      end },\n"
+    "  },\n"
+    "}\n";
+
+static int setup_detect(void **state)
+{
+    static fixture f;
+    pb_error err;
+
+    f.e = pb_engine_new();
+    assert_non_null(f.e);
+    assert_int_equal(pb_engine_load_buffer(f.e, "det.lua", detect_src,
+                                           strlen(detect_src), &err),
+                     PB_OK);
+    f.c = pb_case_new(f.e, NULL, NULL, &err);
+    assert_non_null(f.c);
+    *state = &f;
+    return 0;
+}
+
+static void detectors(void **state)
+{
+    fixture *f = *state;
+    pb_event_info ev;
+    const char *name, *value;
+
+    append(f->c, 0, "customer.said", "Yes hello", NULL, 0); /* no restate */
+    assert_int_equal(pb_case_nevents(f->c), 1);
+    append(f->c, 10, "agent.said", "So what I'm HEARING is...", NULL, 0);
+    assert_int_equal(pb_case_nevents(f->c), 3);
+    pb_case_event(f->c, 2, &ev);
+    assert_string_equal(ev.type, "agent.restated");
+    assert_string_equal(ev.detected_by, "det");
+    assert_true(ev.t == 10);
+    assert_int_equal(state_of(f->c, f->e, "det.r"), PB_DONE);
+    append(f->c, 60, "customer.said", "yes", NULL, 0);  /* too late */
+    assert_int_equal(state_of(f->c, f->e, "det.ok"), PB_OPEN);
+    append(f->c, 70, "agent.said", "Just to confirm: order 42?", NULL, 0);
+    append(f->c, 80, "customer.said", "yes, order 42", NULL, 0);
+    assert_int_equal(state_of(f->c, f->e, "det.ok"), PB_DONE);
+    assert_int_equal(pb_case_nfacts(f->c), 1);
+    pb_case_fact(f->c, 0, &name, &value);
+    assert_string_equal(name, "order_id");
+    assert_string_equal(value, "42");
+    assert_int_equal(pb_case_nwarnings(f->c), 0);
+}
+
+static void engine_without_principles(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_score s;
+    size_t next;
+
+    (void)state;
+    c = pb_case_new(e, NULL, NULL, NULL);
+    assert_non_null(c);
+    append(c, 0, "customer.said", "hi", NULL, 0);
+    assert_int_equal(pb_case_next(c, &next, 1), 0);
+    pb_case_score(c, NULL, &s);
+    assert_true(s.value == 1);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+static void time_parse(void **state)
+{
+    double t;
+
+    (void)state;
+    assert_int_equal(pb_time_parse("12.5", &t), 0);
+    assert_true(t == 12.5);
+    assert_int_equal(pb_time_parse("01:30", &t), 0);
+    assert_true(t == 90);
+    assert_int_equal(pb_time_parse("1:00:01", &t), 0);
+    assert_true(t == 3601);
+    assert_int_equal(pb_time_parse("-1", &t), -1);
+    assert_int_equal(pb_time_parse("abc", &t), -1);
+    assert_int_equal(pb_time_parse("1:75", &t), -1);
+}
+
+static void state_names(void **state)
+{
+    pb_state s;
+
+    (void)state;
+    assert_string_equal(pb_state_name(PB_VIOLATED), "violated");
+    assert_int_equal(pb_state_parse("waiting", &s), 0);
+    assert_int_equal(s, PB_WAITING);
+    assert_int_equal(pb_state_parse("absent", &s), 0);
+    assert_int_equal(pb_state_parse("nope", &s), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(case_methods, setup, teardown),
+        cmocka_unit_test_setup_teardown(done_latches_with_time, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(events_are_recorded, setup, teardown),
+        cmocka_unit_test_setup_teardown(bad_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(initial_facts_only_before_events,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(transitions, setup_flow, teardown),
+        cmocka_unit_test_setup_teardown(scoring, setup_flow, teardown),
+        cmocka_unit_test_setup_teardown(next_musts_first, setup_flow,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(detectors, setup_detect, teardown),
+        cmocka_unit_test(engine_without_principles),
+        cmocka_unit_test(time_parse),
+        cmocka_unit_test(state_names),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
