@@ -14,6 +14,8 @@
 
 #include "case.h"
 
+#define MAX_PROMPT 4096 /* an agent reads it during a call */
+
 void pb__itemstate_clear(pb__itemstate *st)
 {
     if (st->own_prompt)
@@ -113,8 +115,14 @@ static char *prompt(pb_case *c, const pb__principle *p, const pb__item *it,
         *err = call_error(L, p, it->line, "prompt");
         return NULL;
     }
-    if (lua_type(L, -1) == LUA_TSTRING) {
+    if (lua_type(L, -1) == LUA_TSTRING && lua_rawlen(L, -1) <= MAX_PROMPT) {
         s = strdup(lua_tostring(L, -1));
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        lua_pushfstring(L, "prompt is %I bytes long (at most %d)",
+                        (lua_Integer)lua_rawlen(L, -1), MAX_PROMPT);
+        lua_remove(L, -2);
+        *err = call_error(L, p, it->line, "prompt");
+        return NULL;
     } else {
         lua_pushfstring(L, "prompt must return a string (got %s)",
                         luaL_typename(L, -1));

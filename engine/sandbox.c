@@ -79,14 +79,14 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     /* From now on every instruction fails, so a pcall in a loop cannot
      * swallow the error and carry on. */
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "instruction budget exceeded (%zu instructions)",
-               sb->instructions);
+    luaL_error(L, "instruction budget exceeded (%I instructions)",
+               (lua_Integer)sb->instructions);
 }
 
 static int budget_error(lua_State *L)
 {
-    return luaL_error(L, "instruction budget exceeded (%zu instructions)",
-                      sb_of(L)->instructions);
+    return luaL_error(L, "instruction budget exceeded (%I instructions)",
+                      (lua_Integer)sb_of(L)->instructions);
 }
 
 static size_t arg_cost(lua_State *L, int from, int to)
