@@ -117,6 +117,42 @@ static const char *try_at(mstate *ms, const char *s, const char *p)
     return match(ms, s, p);
 }
 
+/*
+ * The character every match starts with, when p opens with a plain
+ * literal that cannot be skipped (no *, - or ? after it); else -1.  Lets
+ * an unanchored search jump to the candidates instead of trying a match
+ * at every position: detectors run dozens of patterns per utterance.
+ */
+static int first_literal(const char *p, const char *p_end)
+{
+    if (p >= p_end || *p == '\0' || strchr("^$*+?.([%-", *p) != NULL)
+        return -1;
+    if (p + 1 < p_end && (p[1] == '*' || p[1] == '-' || p[1] == '?'))
+        return -1;
+    return (unsigned char)*p;
+}
+
+static int lower(int c);
+
+/* The next position from s where a match could start (src_end if none);
+ * the scan is charged like copied bytes. */
+static const char *skip_to(mstate *ms, const char *s, int lit)
+{
+    const char *from = s;
+
+    if (!ms->icase) {
+        s = memchr(s, lit, (size_t)(ms->src_end - s));
+        if (s == NULL)
+            s = ms->src_end;
+    } else {
+        lit = lower(lit);
+        while (s < ms->src_end && lower((unsigned char)*s) != lit)
+            s++;
+    }
+    step(ms, (size_t)(s - from) / 16);
+    return s;
+}
+
 /* ---- single-character items ------------------------------------- */
 
 /* ASCII only, whatever the locale: icase must not depend on it. */
@@ -481,7 +517,7 @@ int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
     int anchor = lp > 0 && *p == '^';
     const char *s1, *e = NULL;
     mstate ms;
-    int i;
+    int i, lit;
 
     if (s == NULL) /* tolerate (NULL, 0): s + 0 would be undefined */
         s = "";
@@ -492,9 +528,12 @@ int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
     if (p == NULL)
         p = "";
     ms_init(&ms, s, ls, p, lp, flags, b);
+    lit = anchor ? -1 : first_literal(p, ms.p_end);
     if (init <= ls) {
         s1 = s + init;
         do {
+            if (lit >= 0 && (s1 = skip_to(&ms, s1, lit)) == ms.src_end)
+                break;
             if ((e = try_at(&ms, s1, p)) != NULL || ms.err != NULL)
                 break;
         } while (s1++ < ms.src_end && !anchor);
@@ -629,7 +668,7 @@ static int find_aux(lua_State *L, int find)
     const char *p = luaL_checklstring(L, 2, &lp);
     size_t init = start_index(luaL_optinteger(L, 3, 1), ls) - 1;
     const char *s1, *e;
-    int anchor, n;
+    int anchor, n, lit;
     mstate ms;
 
     if (init > ls) {
@@ -654,8 +693,11 @@ static int find_aux(lua_State *L, int find)
         lp--;
     }
     ms_init(&ms, s, ls, p, lp, 0, up_budget(L));
+    lit = anchor ? -1 : first_literal(p, ms.p_end);
     s1 = s + init;
     do {
+        if (lit >= 0 && (s1 = skip_to(&ms, s1, lit)) == ms.src_end)
+            break;
         if ((e = try_at(&ms, s1, p)) != NULL) {
             if (find) {
                 lua_pushinteger(L, (s1 - s) + 1);
