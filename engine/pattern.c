@@ -125,7 +125,7 @@ static const char *try_at(mstate *ms, const char *s, const char *p)
  */
 static int first_literal(const char *p, const char *p_end)
 {
-    if (p >= p_end || *p == '\0' || strchr("^$*+?.([%-", *p) != NULL)
+    if (p >= p_end || *p == '\0' || strchr("^$*+?.()[%-", *p) != NULL)
         return -1;
     if (p + 1 < p_end && (p[1] == '*' || p[1] == '-' || p[1] == '?'))
         return -1;
