@@ -15,20 +15,22 @@
 
 #include "case.h"
 
-/* Is there a recent enough event of the reference type before ev? */
+/* A detector with `after` fires only once an event of that type came
+ * before this one, and with `within` only that many seconds after it. */
 static int within(const pb_case *c, const pb__detector *d, size_t ev)
 {
     const pb__typeidx *ti;
     size_t i;
 
-    if (d->within <= 0 || d->after_type < 0)
+    if (d->after_type < 0)
         return 1;
     ti = pb__case_type(c, d->after_type);
     if (ti == NULL)
         return 0;
     for (i = c->nevents; i-- > ti->first;)
         if (c->events[i].type == d->after_type && i != ev)
-            return c->events[ev].t - c->events[i].t <= d->within;
+            return d->within <= 0 ||
+                   c->events[ev].t - c->events[i].t <= d->within;
     return 0;
 }
 
@@ -45,8 +47,9 @@ static int pattern_hit(pb_case *c, const pb__principle *p,
         int r = pb__case_match(c, text, d->patterns[i], &err);
 
         if (r < 0) {
-            pb__case_warn(c, "%s:%d: detector pattern '%s': %s", p->file,
-                          d->line, d->patterns[i], err);
+            pb__case_warn(c, "%s:%d: detector %s -> %s: pattern '%s': %s",
+                          p->file, d->line, d->on, d->emit, d->patterns[i],
+                          err);
             return 0;
         }
         if (r > 0)

@@ -223,7 +223,7 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
     else if (st->done)
         st->state = PB_DONE;
     else
-        st->state = waiting(c, p, it) ? PB_WAITING : PB_OPEN;
+        st->state = PB_OPEN; /* or waiting: settled once all are seen */
     if (st->state != PB_OPEN && st->state != PB_WAITING) {
         set_prompt(st, NULL, NULL);
     } else if (it->prompt_ref == LUA_NOREF) {
@@ -268,6 +268,14 @@ void pb__evaluate(pb_case *c)
             }
         }
         free(perr);
+        /* `after` may name a later item: decide waiting once every item
+         * of the principle has its state for this event. */
+        for (j = 0; j < p->nitems; j++) {
+            pb__itemstate *st = &c->items[p->first_item + j];
+
+            if (st->state == PB_OPEN && waiting(c, p, &p->items[j]))
+                st->state = PB_WAITING;
+        }
     }
 }
 

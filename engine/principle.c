@@ -79,9 +79,13 @@ static void check_fields(lua_State *L, int idx, const char *const *fields,
         for (f = fields; *f; f++)
             if (strcmp(*f, lua_tostring(L, -1)) == 0)
                 break;
-        if (*f == NULL)
-            fail(L, where, "unknown field '%s' in %s (known: %s)",
-                 lua_tostring(L, -1), what, fields_list(L, fields));
+        if (*f == NULL) {
+            const char *key = lua_tostring(L, -1);
+            const char *known = fields_list(L, fields);
+
+            fail(L, where, "unknown field '%s' in %s (known: %s)", key, what,
+                 known);
+        }
     }
 }
 
@@ -239,6 +243,7 @@ static lua_Integer after_cycle(lua_State *L, int items, int ids,
     return hit;
 }
 
+/* has_prev: an earlier detector emits, so `within` may count from it. */
 static void check_detector(lua_State *L, int d, lua_Integer pos,
                            const char *where, int has_prev)
 {
@@ -346,22 +351,26 @@ static int validate(lua_State *L)
         lua_Integer hit;
 
         if (col[i] == 0 && (hit = after_cycle(L, items, ids, col, i)) != 0) {
+            const char *id;
+
             lua_rawgeti(L, items, hit);
             lua_getfield(L, -1, "id");
+            id = lua_tostring(L, -1);
             fail(L, item_where(L, -2, pw),
-                 "item '%s': a cycle in after leads back to it",
-                 lua_tostring(L, -2));
+                 "item '%s': a cycle in after leads back to it", id);
         }
     }
     lua_settop(L, ids);
     if (get_field(L, 1, "detect", LUA_TTABLE, -1, pw, "principle") !=
         LUA_TNIL) {
-        int det = lua_gettop(L);
+        int det = lua_gettop(L), emits = 0;
 
         n = check_array(L, det, pw, "detect");
         for (i = 1; i <= n; i++) {
             lua_rawgeti(L, det, i);
-            check_detector(L, lua_gettop(L), i, pw, i > 1);
+            check_detector(L, det + 1, i, pw, emits);
+            emits |= lua_istable(L, det + 1) &&
+                     lua_getfield(L, det + 1, "emit") == LUA_TSTRING;
             lua_settop(L, det);
         }
     }
@@ -369,9 +378,15 @@ static int validate(lua_State *L)
     return 1;
 }
 
-/* principle{...} as team leads call it: errors point at the call. */
+/* principle{...} as team leads call it: errors point at the call, and the
+ * call's line becomes the principle's line. */
 static int principle_fn(lua_State *L)
 {
+    int *call_line = lua_touserdata(L, lua_upvalueindex(1));
+    lua_Debug ar;
+
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+        *call_line = ar.currentline;
     lua_settop(L, 1);
     lua_pushcfunction(L, validate);
     lua_insert(L, 1);
@@ -438,6 +453,18 @@ static char **dup_strings(lua_State *L, int idx, size_t *count)
     return v;
 }
 
+/* The line a function at idx was defined on, or fallback. */
+static int fn_line(lua_State *L, int idx, int fallback)
+{
+    lua_Debug ar;
+
+    lua_pushvalue(L, idx);
+    if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+        return ar.linedefined;
+    return fallback;
+}
+
+/* The line of the first function field of the table at idx. */
 static int line_of(lua_State *L, int idx, int fallback)
 {
     const char *w = item_where(L, idx, "");
@@ -480,7 +507,7 @@ typedef struct build_ctx {
     pb_engine *e;
     const char *name, *src;
     size_t len;
-    int last_line;
+    int last_line, call_line;
     pb__principle *p;
 } build_ctx;
 
@@ -559,7 +586,7 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             lua_pushvalue(L, -1);
             d->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-            d->line = line_of(L, -1, p->line);
+            d->line = fn_line(L, -1, p->line);
             lua_pop(L, 1);
             continue;
         }
@@ -574,8 +601,9 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         lua_getfield(L, -1, "within");
         d->within = lua_tonumber(L, -1);
         lua_pop(L, 1);
-        /* within with no after counts from the previous detector's
-         * event: "a confirmation within 30 s of a restatement". */
+        /* within with no after counts from the previous pattern
+         * detector's event: "a confirmation within 30 s of a
+         * restatement". */
         if (d->within > 0 && d->after == NULL && prev_emit) {
             d->after = strdup(prev_emit);
             if (d->after == NULL)
@@ -608,7 +636,8 @@ static int load_protected(lua_State *L)
 
     lua_settop(L, 0);
     lua_newtable(L);                                /* [extra] */
-    lua_pushcfunction(L, principle_fn);
+    lua_pushlightuserdata(L, &bc->call_line);
+    lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra env] */
         return lua_error(L);
@@ -646,13 +675,8 @@ static int load_protected(lua_State *L)
     bc->p->order = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 100;
     lua_pop(L, 1);
     bc->p->applies_ref = ref_field(L, tbl, "applies");
-    if (bc->p->applies_ref != LUA_NOREF) {
-        lua_Debug ar;
-
-        lua_getfield(L, tbl, "applies");
-        if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
-            bc->p->line = ar.linedefined;
-    }
+    if (bc->call_line > 0)
+        bc->p->line = bc->call_line;
     lua_getfield(L, tbl, "items");
     build_items(L, bc, lua_gettop(L));
     lua_pop(L, 1);
@@ -721,7 +745,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                              size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, NULL };
+    build_ctx bc = { e, name, src, len, 0, 0, NULL };
     int bad, status, top = lua_gettop(L);
 
     *out = NULL;

@@ -150,7 +150,8 @@ static void text_checklist(const out *o, const pb_case *c)
         fprintf(o->f, "  %s\n", it.prompt ? it.prompt : "");
     }
     if (nn > sizeof next / sizeof *next)
-        fprintf(o->f, "     ... and %zu more\n", nn - sizeof next / sizeof *next);
+        fprintf(o->f, "     ... and %zu more\n",
+                nn - sizeof next / sizeof *next);
     for (i = 0; i < e->nitems; i++) {
         char tb[32];
 
@@ -412,6 +413,20 @@ static void json_case(pb__json *j, const pb_case *c)
     pb__json_close(j, ']');
 }
 
+/* The facts as the case ended, as an object. */
+static void json_facts(pb__json *j, const pb_case *c)
+{
+    const char *name, *value;
+    size_t i;
+
+    pb__json_open(j, '{');
+    for (i = 0; i < pb_case_nfacts(c); i++) {
+        pb_case_fact(c, i, &name, &value);
+        pb__json_kstr(j, name, value);
+    }
+    pb__json_close(j, '}');
+}
+
 static void json_events(pb__json *j, const pb_replay *r)
 {
     const pb_case *c = pb_replay_case(r);
@@ -463,6 +478,9 @@ static void json_replay(pb__json *j, const pb_replay *r)
     pb__json_kstr(j, "title", pb_scenario_title(s));
     pb__json_kstr(j, "topic", pb_scenario_topic(s));
     pb__json_kstr(j, "channel", pb_scenario_channel(s));
+    pb__json_kstr(j, "description", pb_scenario_description(s));
+    pb__json_key(j, "facts");
+    json_facts(j, pb_replay_case(r));
     pb__json_kbool(j, "passed", pb_replay_passed(r));
     json_events(j, r);
     json_case(j, pb_replay_case(r));
@@ -477,6 +495,7 @@ static void json_replay(pb__json *j, const pb_replay *r)
         pb__json_kint(j, "line", res->expect->line);
         pb__json_kstr(j, "kind", expect_kind(res->expect->kind));
         pb__json_kstr(j, "ref", res->expect->ref);
+        pb__json_kstr(j, "principle", res->expect->principle);
         pb__json_kstr(j, "expected", want);
         pb__json_kstr(j, "actual", res->actual);
         pb__json_kbool(j, "met", res->met);
@@ -534,6 +553,8 @@ pb_status pb_render_checklist(FILE *f, pb_format fmt, unsigned flags,
         pb__json_kstr(&j, "topic", c->topic);
         pb__json_kstr(&j, "channel", c->channel);
         pb__json_kbool(&j, "closed", c->closed);
+        pb__json_key(&j, "facts");
+        json_facts(&j, c);
         json_case(&j, c);
         pb__json_close(&j, '}');
         fputc('\n', f);

@@ -38,7 +38,7 @@ local giving = {
   { "order_id", "order ?i?d?:? *#?(%d[%w%-]+)" },
   { "order_id", "order number:? *#?(%w[%w%-]+)" },
   { "account_id", "username:? *([%w_%.%-]+)" },
-  { "invoice_id", "invoice n?u?m?b?e?r?:? *#?(%w[%w%-]+)" },
+  { "invoice_id", "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
 }
 
 local function needed(case)

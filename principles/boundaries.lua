@@ -28,7 +28,7 @@ return principle {
         "shut up", "screw you", "damn you", "go to hell", "f%*+", "fuck",
         "shit", "bitch", "bastard", "you people are", "i know where you" } },
     { on = "agent.said", emit = "agent.acknowledged", pattern = {
-        "i can hear", "i hear that", "i understand (%a+ )*frustrat",
+        "i can hear", "i hear that", "i understand.-frustrat",
         "i understand this is", "i understand you're", "i'm sorry you",
         "i am sorry you", "that sounds really frustrating", "i get that this" } },
     { on = "agent.said", emit = "agent.boundary", pattern = {

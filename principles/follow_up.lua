@@ -1,18 +1,12 @@
 -- Follow up: make sure the fix actually worked.
 --
 -- Applies once something was done that needs verifying: an escalation, or
--- a resolution the customer did not confirm working during the call.
+-- a resolution the customer did not confirm working during the call
+-- (customer.verified: "it works now", detected below).
 
 local function needs_follow_up(case)
   if case:has("case.escalated") then return true end
-  local r = case:last("case.resolved")
-  if not r then return false end
-  -- Resolved by the customer saying it works (a detected case.resolved
-  -- from their own words) is confirmed in the call.
-  if r.detected and case:has("customer.said") and r.text and case:said("customer", "work") then
-    return false
-  end
-  return not case:has("customer.verified")
+  return case:has("case.resolved") and not case:has("customer.verified")
 end
 
 return principle {
@@ -44,6 +38,9 @@ return principle {
       end },
   },
   detect = {
+    { on = "customer.said", emit = "customer.verified", pattern = {
+        "that fixed it", "it works now", "it's working now", "working again",
+        "problem solved", "that worked", "that solves it", "that's sorted" } },
     { on = "agent.said", fn = function(case, event)
         local text = event.text and event.text:lower() or ""
         for _, p in ipairs({ "i'll call you", "i will call you", "i'll follow up",

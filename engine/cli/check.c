@@ -118,7 +118,8 @@ int cli_check(int argc, char **argv)
     case -1: free(o.args); return EXIT_BAD;
     }
     if (o.nargs == 0)
-        o.args[o.nargs++] = (char *)cli_principles(&o);
+        o.args[o.nargs++] = (char *)(o.nprinciples ? o.principles[0]
+                                                   : cli_default_principles());
     /* Principles first: scenarios are checked against them. */
     if ((e = pb_engine_new()) == NULL) {
         free(o.args);
@@ -141,7 +142,7 @@ int cli_check(int argc, char **argv)
     report_principles(e, 0);
     if (!any_lua) {
         pb_engine_free(e);
-        if ((e = cli_engine(cli_principles(&o), &failed)) == NULL) {
+        if ((e = cli_engine(&o, &failed)) == NULL) {
             free(o.args);
             return EXIT_BAD;
         }

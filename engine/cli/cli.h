@@ -11,8 +11,11 @@
 
 enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD = 2 };
 
+#define CLI_MAX_PRINCIPLES 16
+
 typedef struct cli_opts {
-    const char *principles; /* -p DIR */
+    const char *principles[CLI_MAX_PRINCIPLES]; /* each -p DIR */
+    int nprinciples;
     const char *format;     /* --format */
     const char *output;     /* -o FILE */
     char **args;            /* operands */
@@ -26,12 +29,12 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
               const char *help, cli_opts *o);
 int cli_usage_error(const char *verb, const char *fmt, ...);
 
-/* The principle folder: -p, else $PLAYBOOK_PRINCIPLES, else the installed
- * library, else ./principles. */
-const char *cli_principles(const cli_opts *o);
-/* An engine with the principles loaded; failures go to stderr and set
- * *failed.  NULL only when out of memory. */
-pb_engine *cli_engine(const char *path, int *failed);
+/* The principle folder without -p: $PLAYBOOK_PRINCIPLES, else the
+ * installed library, else ./principles. */
+const char *cli_default_principles(void);
+/* An engine with the principles of every -p (or the default) loaded;
+ * failures go to stderr and set *failed.  NULL when out of memory. */
+pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
 int cli_format(const char *verb, const char *name, pb_format *out);
 unsigned cli_render_flags(FILE *f);

@@ -85,8 +85,11 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
                 return cli_usage_error(verb, "option '%s' needs a value", a);
             val = argv[++i];
         }
+        if (opt == 'p' && o->nprinciples == CLI_MAX_PRINCIPLES)
+            return cli_usage_error(verb, "at most %d -p options",
+                                   CLI_MAX_PRINCIPLES);
         if (opt == 'p')
-            o->principles = val;
+            o->principles[o->nprinciples++] = val;
         else if (opt == 'f')
             o->format = val;
         else
@@ -102,12 +105,10 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-const char *cli_principles(const cli_opts *o)
+const char *cli_default_principles(void)
 {
     const char *env = getenv("PLAYBOOK_PRINCIPLES");
 
-    if (o->principles)
-        return o->principles;
     if (env && *env)
         return env;
     if (is_dir(PB_DATADIR "/principles"))
@@ -122,21 +123,25 @@ void cli_print_error(const pb_error *err)
     fprintf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
 }
 
-pb_engine *cli_engine(const char *path, int *failed)
+pb_engine *cli_engine(const cli_opts *o, int *failed)
 {
     pb_engine *e = pb_engine_new();
     pb_error err;
     size_t i;
+    int k;
 
     *failed = 0;
     if (e == NULL) {
         fprintf(stderr, "playbook: out of memory\n");
         return NULL;
     }
-    if (pb_engine_load(e, path, &err) != PB_OK) {
+    if (o->nprinciples == 0)
+        pb_engine_load(e, cli_default_principles(), &err);
+    for (k = 0; k < o->nprinciples; k++)
+        pb_engine_load(e, o->principles[k], &err);
+    for (i = 0; i < pb_engine_nfailures(e); i++) {
+        cli_print_error(pb_engine_failure(e, i));
         *failed = 1;
-        for (i = 0; i < pb_engine_nfailures(e); i++)
-            cli_print_error(pb_engine_failure(e, i));
     }
     return e;
 }

@@ -17,7 +17,8 @@ static const char help[] =
     "event; events added by detectors are marked ~), the final checklist,\n"
     "what is next, the score, and each <expect> of the scenario.\n"
     "\n"
-    "  -p, --principles DIR   principle folder or file (default: the\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
     "                         installed library, else ./principles)\n"
     "  -f, --format FMT       text (default) or json\n"
     "  -o, --output FILE      write the report to FILE (replaced only when\n"
@@ -104,7 +105,7 @@ int cli_replay(int argc, char **argv)
     for (i = 0; i < (size_t)o.nargs; i++)
         if (expand(&files, o.args[i]) != 0)
             goto nomem;
-    if ((e = cli_engine(cli_principles(&o), &failed)) == NULL)
+    if ((e = cli_engine(&o, &failed)) == NULL)
         goto done;
     scen = calloc(files.n + 1, sizeof *scen);
     reps = calloc(files.n + 1, sizeof *reps);

@@ -15,7 +15,7 @@ static const char help[] =
     "others; 'collects' items are done when the fact is known) and the\n"
     "detectors that turn utterances into typed events.\n"
     "\n"
-    "  -p, --principles DIR   principle folder or file\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
     "  -f, --format FMT       text (default) or json\n"
     "\n"
     "Exit: 0, or 2 when a principle file failed to load (the others are\n"
@@ -147,6 +147,13 @@ static void show_json(const pb_engine *e)
             for (k = 0; k < d.npatterns; k++)
                 pb__json_str(&j, d.patterns[k]);
             pb__json_close(&j, ']');
+            pb__json_kstr(&j, "after", d.after);
+            pb__json_key(&j, "within");
+            if (d.within > 0)
+                pb__json_num(&j, d.within);
+            else
+                pb__json_str(&j, NULL);
+            pb__json_kint(&j, "line", d.line);
             pb__json_close(&j, '}');
         }
         pb__json_close(&j, ']');
@@ -174,7 +181,7 @@ int cli_show(int argc, char **argv)
         free(o.args);
         return EXIT_BAD;
     }
-    if ((e = cli_engine(cli_principles(&o), &failed)) == NULL) {
+    if ((e = cli_engine(&o, &failed)) == NULL) {
         free(o.args);
         return EXIT_BAD;
     }
