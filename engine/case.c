@@ -394,6 +394,8 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
+    if (text && strlen(text) > MAX_TEXT)
+        return PB_INPUT;
     st = push_event(c, t, type, text, attrs, nattrs, principle);
     if (st == PB_OK)
         st = apply(c, &c->events[c->nevents - 1]);

@@ -7,6 +7,8 @@
  * precedence, strongest first: skipped (the agent's call), violated,
  * checked by the agent, error, done, waiting, open.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@
 #include "case.h"
 
 #define MAX_PROMPT 4096 /* an agent reads it during a call */
+#define MAX_ERROR 1024
 
 void pb__itemstate_clear(pb__itemstate *st)
 {
@@ -33,6 +36,22 @@ static void set_error(pb__itemstate *st, char *msg)
         free(msg);
 }
 
+/* A copy of an error message, cut to MAX_ERROR bytes: a principle can
+ * raise a megabyte, and every case would keep it. */
+static char *keep_error(const char *fmt, ...)
+{
+    char buf[MAX_ERROR];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof buf)
+        memcpy(buf + sizeof buf - 5, "...", 4);
+    return strdup(buf);
+}
+
 /*
  * The message of a failed call, as "file:line: message".  Lua puts the
  * position in runtime errors; budget and memory errors have none, so the
@@ -44,33 +63,12 @@ static char *call_error(lua_State *L, const pb__principle *p, int line,
     const char *msg = lua_tostring(L, -1);
     size_t n = strlen(p->file);
     char *out;
-    int len;
 
     if (strncmp(msg, p->file, n) == 0 && msg[n] == ':')
-        len = snprintf(NULL, 0, "%s", msg);
+        out = keep_error("%s", msg);
     else
-        len = snprintf(NULL, 0, "%s:%d: %s: %s", p->file, line, what, msg);
-    out = malloc((size_t)len + 1);
-    if (out) {
-        if (strncmp(msg, p->file, n) == 0 && msg[n] == ':')
-            snprintf(out, (size_t)len + 1, "%s", msg);
-        else
-            snprintf(out, (size_t)len + 1, "%s:%d: %s: %s", p->file, line,
-                     what, msg);
-    }
+        out = keep_error("%s:%d: %s: %s", p->file, line, what, msg);
     lua_pop(L, 1);
-    return out;
-}
-
-static char *fmt_error(const pb__principle *p, int line, const char *what,
-                       const char *got)
-{
-    const char *f = "%s:%d: %s must return true or false (got %s)";
-    int len = snprintf(NULL, 0, f, p->file, line, what, got);
-    char *out = malloc((size_t)len + 1);
-
-    if (out)
-        snprintf(out, (size_t)len + 1, f, p->file, line, what, got);
     return out;
 }
 
@@ -95,7 +93,8 @@ static int predicate(pb_case *c, const pb__principle *p, int line, int ref,
         lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
         if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
             line = ar.linedefined;
-        *err = fmt_error(p, line, what, luaL_typename(L, -1));
+        *err = keep_error("%s:%d: %s must return true or false (got %s)",
+                          p->file, line, what, luaL_typename(L, -1));
         r = -1;
     }
     lua_pop(L, 1);

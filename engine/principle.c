@@ -648,15 +648,16 @@ static int load_protected(lua_State *L)
         return lua_error(L);
     lua_pushvalue(L, env);
     lua_setupvalue(L, -2, 1);
-    if (pb__sandbox_call(sb, 0, 1) != LUA_OK)
+    if (pb__sandbox_call(sb, 0, LUA_MULTRET) != LUA_OK)
         return lua_error(L);
     pb__sandbox_freeze(L, env);
-    tbl = lua_gettop(L);
+    tbl = env + 2;                          /* [extra env name results] */
     if (lua_type(L, tbl) != LUA_TTABLE)
         return luaL_error(L, "%s:%d: the file must return principle { ... } "
                           "(it returned %s)", bc->name, bc->last_line,
                           lua_isnone(L, tbl) ? "nothing" :
                           luaL_typename(L, tbl));
+    lua_settop(L, tbl);
     lua_pushcfunction(L, validate);
     lua_pushvalue(L, tbl);
     lua_pushfstring(L, "%s:%d: ", bc->name, bc->last_line);
@@ -747,6 +748,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
     lua_State *L = pb__sandbox_lua(e->sb);
     build_ctx bc = { e, name, src, len, 0, 0, NULL };
     int bad, status, top = lua_gettop(L);
+    const char *nul;
 
     *out = NULL;
     if (len == 0)
@@ -755,8 +757,11 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
     bad = bad_utf8_line(src, len);
     if (bad)
         return pb__error(err, PB_INPUT, name, bad, "invalid UTF-8");
-    if (memchr(src, '\0', len))
-        return pb__error(err, PB_INPUT, name, 1, "NUL byte in the file");
+    nul = memchr(src, '\0', len);
+    if (nul != NULL)
+        return pb__error(err, PB_INPUT, name,
+                         count_lines(src, (size_t)(nul - src) + 1),
+                         "NUL byte in the file");
     bc.last_line = count_lines(src, len);
     status = pb__sandbox_cpcall(e->sb, load_protected, &bc);
     if (status != LUA_OK) {

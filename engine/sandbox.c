@@ -32,14 +32,12 @@ struct pb__sandbox {
 static const char *const base_names[] = {
     "assert", "error", "getmetatable", "ipairs", "next", "pairs", "pcall",
     "rawequal", "rawget", "rawlen", "rawset", "select", "tonumber",
-    "tostring", "type", "xpcall", "_VERSION", NULL
+    "tostring", "type", "_VERSION", NULL
 };
 static const char *const string_names[] = {
     "byte", "char", "format", "len", "lower", "reverse", "sub", "upper", NULL
 };
-static const char *const table_names[] = {
-    "concat", "insert", "move", "pack", "remove", "sort", "unpack", NULL
-};
+static const char *const table_names[] = { "pack", NULL };
 static const char *const utf8_names[] = {
     "char", "charpattern", "codepoint", "codes", "len", "offset", NULL
 };
@@ -122,6 +120,59 @@ static int costly(lua_State *L)
     return lua_gettop(L);
 }
 
+/*
+ * The table library loops in C over a length or a range the caller
+ * chooses (and __len can claim any length), so each function is priced
+ * by the elements it will walk before it runs.
+ */
+typedef enum { T_LEN, T_LEN_LOG, T_RANGE } table_cost;
+
+static const struct {
+    const char *name;
+    table_cost cost;
+    int from; /* argument holding the start of a range, for T_RANGE */
+} table_fns[] = {
+    { "concat", T_RANGE, 3 }, { "insert", T_LEN, 0 },
+    { "move", T_RANGE, 2 },   { "remove", T_LEN, 0 },
+    { "sort", T_LEN_LOG, 0 }, { "unpack", T_RANGE, 2 },
+};
+
+static int costly_table(lua_State *L)
+{
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    table_cost kind = (table_cost)lua_tointeger(L, lua_upvalueindex(3));
+    int from = (int)lua_tointeger(L, lua_upvalueindex(4));
+    lua_Integer i, j, n = 0;
+    size_t cost;
+
+    luaL_checktype(L, 1, LUA_TTABLE);
+    if (kind != T_RANGE || lua_isnoneornil(L, from + 1)) {
+        n = luaL_len(L, 1);               /* may run __len: budgeted */
+        i = kind == T_RANGE ? luaL_optinteger(L, from, 1) : 1;
+        j = n;
+    } else {
+        i = luaL_optinteger(L, from, 1);
+        j = luaL_checkinteger(L, from + 1);
+    }
+    cost = 1;
+    if (j >= i)
+        cost += (lua_Unsigned)j - (lua_Unsigned)i < (lua_Unsigned)SIZE_MAX / 64
+                    ? (size_t)((lua_Unsigned)j - (lua_Unsigned)i) + 1
+                    : SIZE_MAX / 64;
+    if (kind == T_LEN_LOG) {
+        size_t k = cost;
+
+        while (k >>= 1)
+            cost += cost / 16 + 1;
+    }
+    if (pb__budget_charge(b, cost) != 0)
+        return budget_error(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* string.rep: stock Lua loops n times even for an empty result, so
  * rep('', 3e9) runs for seconds; price the result before building it. */
 static int safe_rep(lua_State *L)
@@ -153,8 +204,9 @@ static int safe_rep(lua_State *L)
 static int safe_setmetatable(lua_State *L)
 {
     if (lua_type(L, 2) == LUA_TTABLE) {
-        lua_getfield(L, 2, "__gc");
-        if (!lua_isnil(L, -1))
+        /* Raw, as Lua itself reads it: an __index must not run here. */
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL)
             return luaL_error(L, "__gc metamethods are not allowed");
         lua_pop(L, 1);
     }
@@ -162,6 +214,32 @@ static int safe_setmetatable(lua_State *L)
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
     return 1;
+}
+
+/*
+ * xpcall as pcall, then the handler on the caught error.  Stock xpcall
+ * runs the handler where the error was raised, and when the count hook
+ * raised it, Lua runs that handler with hooks off: a looping handler
+ * would never be stopped.  With no debug library a handler cannot inspect
+ * the failed stack anyway.
+ */
+static int safe_xpcall(lua_State *L)
+{
+    int n = lua_gettop(L);
+
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 1);                  /* f, then its arguments */
+    lua_rotate(L, 3, 1);
+    if (lua_pcall(L, n - 2, LUA_MULTRET, 0) == LUA_OK) {
+        lua_pushboolean(L, 1);
+        lua_replace(L, 1);                /* true, results... */
+        lua_remove(L, 2);
+        return lua_gettop(L);
+    }
+    lua_pcall(L, 1, 1, 0);                /* handler(error), or its error */
+    lua_pushboolean(L, 0);
+    lua_insert(L, -2);
+    return 2;
 }
 
 /* load: text only, and into the caller's environment by default. */
@@ -257,6 +335,7 @@ static int init_safe(lua_State *L)
 {
     pb__sandbox *sb = lua_touserdata(L, 1);
     pb__budget *b = &sb->budget;
+    size_t i;
     int safe;
 
     luaL_requiref(L, "_G", luaopen_base, 0);      /* [G] */
@@ -266,6 +345,8 @@ static int init_safe(lua_State *L)
     lua_getfield(L, safe - 1, "setmetatable");
     lua_pushcclosure(L, safe_setmetatable, 1);
     lua_setfield(L, safe, "setmetatable");
+    lua_pushcfunction(L, safe_xpcall);
+    lua_setfield(L, safe, "xpcall");
 
     luaL_requiref(L, "string", luaopen_string, 0); /* [G safe string] */
     lua_newtable(L);
@@ -289,6 +370,14 @@ static int init_safe(lua_State *L)
     luaL_requiref(L, "table", luaopen_table, 0);
     lua_newtable(L);
     copy_names(L, safe + 1, table_names, b, 1);
+    for (i = 0; i < sizeof table_fns / sizeof *table_fns; i++) {
+        lua_getfield(L, safe + 1, table_fns[i].name);
+        lua_pushlightuserdata(L, b);
+        lua_pushinteger(L, table_fns[i].cost);
+        lua_pushinteger(L, table_fns[i].from);
+        lua_pushcclosure(L, costly_table, 4);
+        lua_setfield(L, -2, table_fns[i].name);
+    }
     lua_setfield(L, safe, "table");
     lua_pop(L, 1);
 

@@ -830,7 +830,7 @@ pb_status pb_scenario_parse(const char *name, const char *buf, size_t len,
     r.failed = 0;
     r.status = PB_OK;
     if (len == 0 || buf == NULL)
-        return pb__error(err, PB_INPUT, r.file, 0, "empty file");
+        return pb__error(err, PB_INPUT, r.file, 1, "empty file");
     if (len > PB_SCENARIO_MAX_BYTES)
         return pb__error(err, PB_INPUT, r.file, 0,
                          "file too large (over %lu bytes)",
@@ -917,7 +917,7 @@ static pb_status slurp(const char *path, char **out, size_t *outlen,
         }
     }
     if (len == 0)
-        st = pb__error(err, PB_INPUT, path, 0, "empty file");
+        st = pb__error(err, PB_INPUT, path, 1, "empty file");
 done:
     fclose(f);
     if (st != PB_OK) {

@@ -37,6 +37,7 @@ local asking = {
 local giving = {
   { "order_id", "order ?i?d?:? *#?(%d[%w%-]+)" },
   { "order_id", "order number:? *#?(%w[%w%-]+)" },
+  { "account_id", "username is ([%w_%.%-]+)" },
   { "account_id", "username:? *([%w_%.%-]+)" },
   { "invoice_id", "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
 }

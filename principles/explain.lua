@@ -27,7 +27,8 @@ return principle {
     { on = "agent.said", emit = "agent.explained", pattern = {
         "^first", "step one", "here's how", "here is how", "you'll need to",
         "you will need to", "the steps are", "what will happen is",
-        "then you", "after that", "go to ", "click on", "you'll receive",
+        "^then you", ", then you", "after that,", "go to settings",
+        "open settings", "click on", "tap on", "you'll receive",
         "you will receive" } },
     { on = "agent.said", emit = "agent.checked_understanding", pattern = {
         "does that make sense", "is that clear", "can you tell me what you'll do",

@@ -9,6 +9,12 @@ local function needs_follow_up(case)
   return case:has("case.resolved") and not case:has("customer.verified")
 end
 
+local promises = {
+  "i'll call you", "i will call you", "i'll follow up", "i will follow up",
+  "i'll check in", "i will check in", "i'll get back to you",
+  "i will get back to you", "i'll email you", "i will email you",
+}
+
 return principle {
   id = "follow_up", title = "Follow up", order = 50,
   why = "A fix is only a fix once the customer has it working.",
@@ -40,16 +46,17 @@ return principle {
   detect = {
     { on = "customer.said", emit = "customer.verified", pattern = {
         "that fixed it", "it works now", "it's working now", "working again",
-        "problem solved", "that worked", "that solves it", "that's sorted" } },
+        "problem solved", "that worked", "that solves it" } },
+    -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
+    -- The due time is read after the promise, not anywhere in the turn.
     { on = "agent.said", fn = function(case, event)
         local text = event.text and event.text:lower() or ""
-        for _, p in ipairs({ "i'll call you", "i will call you", "i'll follow up",
-                             "i will follow up", "i'll check in", "i will check in",
-                             "i'll get back to you", "i will get back to you",
-                             "i'll email you", "i will email you" }) do
-          if text:find(p, 1, true) then
-            local due = text:match("(tomorrow[%w: ]*)") or text:match("(%a+day[%w: ]*)")
-                        or text:match("(in %d+ %a+)") or text:match("(within %d+ %a+)")
+        for _, p in ipairs(promises) do
+          local _, stop = text:find(p, 1, true)
+          if stop then
+            local rest = text:sub(stop + 1)
+            local due = rest:match("(tomorrow[%w: ]*)") or rest:match("(%a+day[%w: ]*)")
+                        or rest:match("(in %d+ %a+)") or rest:match("(within %d+ %a+)")
             if due then return "followup.scheduled", { due = (due:gsub("%s+$", "")) } end
           end
         end

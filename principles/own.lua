@@ -67,6 +67,6 @@ return principle {
         "i'll escalate", "i will escalate", "escalating this to" } },
     { on = "customer.said", emit = "case.resolved", pattern = {
         "that fixed it", "it works now", "it's working now", "problem solved",
-        "that worked", "that solves it", "that's sorted" } },
+        "that worked", "that solves it" } },
   },
 }

@@ -954,8 +954,8 @@ static void test_encodings(void **state)
 static void test_not_well_formed(void **state)
 {
     (void)state;
-    check_error_len("", 0, 0, "empty file");
-    check_error_len(NULL, 0, 0, "empty file");
+    check_error_len("", 0, 1, "empty file");
+    check_error_len(NULL, 0, 1, "empty file");
     check_xml_error("   \n", 2, "Start tag expected");
     check_xml_error("<scenario xmlns=\"" NS "\" id=\"s\">", 1,
                     "Premature end of data");
@@ -1108,7 +1108,7 @@ static void test_read(void **state)
     write_file(path, "", 0);
     assert_int_equal(pb_scenario_read(path, &s, &err), PB_INPUT);
     assert_string_equal(err.file, path);
-    assert_int_equal(err.line, 0);
+    assert_int_equal(err.line, 1);
     assert_string_equal(err.message, "empty file");
     unlink(path);
 }

@@ -180,7 +180,7 @@ int cli_out_open(cli_out *out, const char *path)
     out->tmp = malloc(strlen(path) + 16);
     if (out->path == NULL || out->tmp == NULL) {
         fprintf(stderr, "playbook: out of memory\n");
-        return -1;
+        goto fail;
     }
     snprintf(out->tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
     fd = mkstemp(out->tmp);
@@ -190,11 +190,14 @@ int cli_out_open(cli_out *out, const char *path)
             close(fd);
             unlink(out->tmp);
         }
-        free(out->tmp);
-        out->tmp = NULL;
-        return -1;
+        goto fail;
     }
     return 0;
+fail:
+    free(out->tmp);
+    free(out->path);
+    memset(out, 0, sizeof *out);
+    return -1;
 }
 
 int cli_out_close(cli_out *out, int ok)

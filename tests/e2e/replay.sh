@@ -1,0 +1,454 @@
+#!/bin/sh
+# End-to-end tests of `playbook replay`, run as a user would run it.
+#
+# Run from the repository root with PLAYBOOK set to the binary under test:
+#   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/replay.sh
+# Prints one "FAIL: ..." line per failed check and a summary line; exits
+# non-zero when any check failed.
+set -u
+
+NAME="e2e replay"
+PB=${PLAYBOOK:?set PLAYBOOK to the playbook binary under test}
+PRINCIPLES=principles
+passed=0 failed=0 known=0
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/pb-e2e-replay.XXXXXX") || {
+    echo "FAIL: mktemp -d" >&2; exit 1; }
+trap 'rm -rf "$T"' EXIT
+trap 'exit 1' HUP INT TERM
+
+if [ ! -d "$PRINCIPLES" ] || [ ! -d scenarios ]; then
+    echo "FAIL: run from the repository root (no principles/ or scenarios/)" >&2
+    exit 1
+fi
+
+ok() { passed=$((passed + 1)); }
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL: $*" >&2
+    # What the command said, to see why without rerunning it.
+    for f in "$T/out" "$T/err"; do
+        [ -s "$f" ] && sed -n '1,6p' "$f" | cut -c 1-300 | sed 's/^/    | /' >&2
+    done
+    return 0
+}
+# An engine bug that is known and reported: counted apart, not a failure.
+known_bug() { known=$((known + 1)); echo "KNOWN BUG (xfail): $*" >&2; }
+
+# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.  A
+# sanitizer report is always a failure, whatever the exit status.
+run() {
+    "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    if grep -q -e 'Sanitizer' -e 'runtime error:' "$T/err"; then
+        fail "sanitizer report from: $*"
+    fi
+}
+# With a time limit where timeout(1) exists (exit 124 when it expires).
+run_limited() {
+    secs=$1
+    shift
+    if command -v timeout >/dev/null 2>&1; then
+        run timeout "$secs" "$@"
+    else
+        run "$@"
+    fi
+}
+expect_rc() { # WANT WHAT
+    if [ "$rc" = "$1" ]; then ok; else fail "$2: exit $rc, want $1"; fi
+}
+has() { # FILE TEXT WHAT
+    if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in ${1##*/}"; fi
+}
+lacks() { # FILE TEXT WHAT
+    if grep -qF -- "$2" "$1"; then fail "$3: unwanted '$2' in ${1##*/}"; else ok; fi
+}
+# The first line of stderr starts with "FILE:LINE: ".
+err_at() { # FILE LINE WHAT
+    if head -n 1 "$T/err" | grep -qF -- "$1:$2: "; then ok; else
+        fail "$3: stderr does not start with '$1:$2: '"; fi
+}
+# Python check over JSON on stdin; the script raises (or exits 1) on failure.
+json_ok() { # FILE WHAT PYTHON
+    if python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+$3" "$1" >"$T/py" 2>&1; then ok; else
+        fail "$2: $(tail -n 1 "$T/py")"; fi
+}
+esc_count() { tr -dc '\033' <"$1" | wc -c | tr -d ' '; }
+
+scenario() { # FILE: a scenario from stdin
+    cat >"$1"
+}
+
+# --- every bundled scenario meets its own expectations ----------------
+n=0
+for f in scenarios/*.xml; do
+    [ -f "$f" ] || continue
+    n=$((n + 1))
+    run "$PB" replay -p "$PRINCIPLES" "$f"
+    expect_rc 0 "replay $f"
+    has "$T/out" "Expectations: " "replay $f reports its expectations"
+    lacks "$T/out" "FAIL" "replay $f has no failed expectation"
+    if [ -s "$T/err" ]; then fail "replay $f: unexpected stderr"; else ok; fi
+done
+if [ "$n" -ge 9 ]; then ok; else fail "only $n bundled scenarios (want 9 or more)"; fi
+
+# --- a folder means every *.xml in it ---------------------------------
+run "$PB" replay -p "$PRINCIPLES" scenarios
+expect_rc 0 "replay scenarios/ (folder)"
+for f in scenarios/*.xml; do
+    has "$T/out" "$f" "replay of the folder covers $f"
+done
+run "$PB" replay -p "$PRINCIPLES" scenarios/
+expect_rc 0 "replay scenarios/ (folder with trailing slash)"
+
+# --- JSON report -------------------------------------------------------
+run "$PB" replay -p "$PRINCIPLES" --format json scenarios
+expect_rc 0 "replay --format json scenarios"
+cp "$T/out" "$T/all.json"
+json_ok "$T/all.json" "JSON report has the documented fields" "
+import glob
+sc = d['scenarios']
+assert len(sc) == len(glob.glob('scenarios/*.xml')), 'one entry per file'
+for s in sc:
+    assert isinstance(s['checklist'], list) and s['checklist'], s['file']
+    for it in s['checklist']:
+        assert it['state'] in ('open', 'waiting', 'done', 'skipped',
+                               'violated', 'error'), it
+    assert isinstance(s['next'], list), 'next'
+    v = s['score']['overall']['value']
+    assert isinstance(v, (int, float)) and 0 <= v <= 1, v
+    assert s['expectations'], 'expectations in ' + s['file']
+    assert all(e['met'] is True for e in s['expectations']), s['file']
+    assert all('detected_by' in e for e in s['events']), 'detected_by'
+"
+json_ok "$T/all.json" "JSON marks detected events with their principle" "
+s = [s for s in d['scenarios'] if s['id'] == 'late-delivery'][0]
+by = [e['detected_by'] for e in s['events']]
+assert None in by, 'recorded events have detected_by null'
+assert 'listen' in by, 'agent.restated is detected by listen'
+"
+run "$PB" replay -p "$PRINCIPLES" --format=json scenarios/late-delivery.xml
+expect_rc 0 "replay --format=json (one argument)"
+json_ok "$T/out" "--format=json parses" "assert len(d['scenarios']) == 1"
+
+# --- the dialogue-only scenarios are understood by the detectors -------
+run "$PB" replay -p "$PRINCIPLES" --format json scenarios/double-charge-chat.xml
+expect_rc 0 "replay double-charge-chat.xml"
+json_ok "$T/out" "utterance-only scenario: every recorded event is an utterance" "
+s = d['scenarios'][0]
+rec = [e['type'] for e in s['events'] if e['detected_by'] is None]
+assert set(rec) <= {'customer.said', 'agent.said'}, set(rec)
+st = {i['principle'] + '.' + i['item']: i['state'] for i in s['checklist']}
+for ref in ('listen.restate', 'ask.account_id', 'ask.invoice_id',
+            'explain.check_understanding', 'own.take_ownership', 'own.commit'):
+    assert st[ref] == 'done', (ref, st[ref])
+"
+
+# --- the stories the bundled scenarios tell, checked on the timeline ------
+run "$PB" replay -p "$PRINCIPLES" --format json scenarios/escalation-followup.xml
+expect_rc 0 "replay escalation-followup.xml"
+json_ok "$T/out" "follow_up.verify is done by outcome=fixed, not not_fixed" "
+s = d['scenarios'][0]
+hits = [(e['type'], e['attrs'].get('outcome'), c['to'])
+        for e in s['events'] for c in e['changes']
+        if c['item'] == 'follow_up.verify']
+assert ('followup.done', 'fixed', 'done') in hits, hits
+assert not any(o == 'not_fixed' and to == 'done' for _, o, to in hits), hits
+"
+run "$PB" replay -p "$PRINCIPLES" --format json scenarios/locked-out-overrides.xml
+expect_rc 0 "replay locked-out-overrides.xml"
+json_ok "$T/out" "manual overrides: checked item done, skipped item has its reason" "
+s = d['scenarios'][0]
+items = {i['principle'] + '.' + i['item']: i for i in s['checklist']}
+assert items['explain.check_understanding']['state'] == 'done'
+skip = items['own.commit']
+assert skip['state'] == 'skipped' and 'nothing left' in skip['reason'], skip
+"
+
+# --- an expectation that is not met ------------------------------------
+scenario "$T/unmet.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario xmlns="urn:playbook:scenario:1" id="unmet" title="Unmet">
+  <case topic="delivery" channel="phone"/>
+  <events>
+    <event t="0" type="customer.said">Where is my parcel?</event>
+  </events>
+  <expect>
+    <item ref="listen.hear_out" state="done"/>
+    <item ref="listen.restate" state="done"/>
+  </expect>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/unmet.xml"
+expect_rc 1 "unmet expectation"
+has "$T/out" "FAIL" "unmet expectation is shown as FAIL"
+has "$T/out" "$T/unmet.xml:9" "unmet expectation names file:line"
+has "$T/out" "listen.restate" "unmet expectation names the item"
+run "$PB" replay -p "$PRINCIPLES" --format json "$T/unmet.xml"
+expect_rc 1 "unmet expectation (json)"
+json_ok "$T/out" "JSON shows the unmet expectation" "
+s = d['scenarios'][0]
+assert s['passed'] is False
+bad = [e for e in s['expectations'] if not e['met']]
+assert len(bad) == 1 and bad[0]['line'] == 9, bad
+"
+# One unmet scenario among good ones still fails the run.
+run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml "$T/unmet.xml"
+expect_rc 1 "good + unmet scenario"
+
+# --- expectations naming unknown items or principles: bad input --------
+sed 's/listen\.restate/listen.nonesuch/' "$T/unmet.xml" >"$T/unknown-item.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/unknown-item.xml"
+expect_rc 2 "expectation names an unknown item"
+err_at "$T/unknown-item.xml" 9 "unknown item"
+has "$T/err" "listen.nonesuch" "unknown item is named"
+sed 's/listen\.restate/nonesuch.restate/' "$T/unmet.xml" >"$T/unknown-p.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/unknown-p.xml"
+expect_rc 2 "expectation names an unknown principle"
+err_at "$T/unknown-p.xml" 9 "unknown principle"
+has "$T/err" "nonesuch" "unknown principle is named"
+sed 's|<item ref="listen.restate" state="done"/>|<violation ref="nosuch"/>|' \
+    "$T/unmet.xml" >"$T/unknown-v.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/unknown-v.xml"
+expect_rc 2 "violation names an unknown principle"
+err_at "$T/unknown-v.xml" 9 "violation of an unknown principle"
+sed 's|state="done"/>|state="finished"/>|' "$T/unmet.xml" >"$T/bad-state.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/bad-state.xml"
+expect_rc 2 "expectation with an unknown state"
+has "$T/err" "$T/bad-state.xml:8: " "unknown state names file:line"
+
+# --- files that are not there, empty, or not scenarios ------------------
+run "$PB" replay -p "$PRINCIPLES" "$T/missing.xml"
+expect_rc 2 "missing file"
+has "$T/err" "$T/missing.xml" "missing file is named"
+: >"$T/empty.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/empty.xml"
+expect_rc 2 "empty file"
+has "$T/err" "$T/empty.xml" "empty file is named"
+has "$T/err" "empty" "empty file says so"
+printf '<?xml version="1.0"?>\n<scenario xmlns="urn:playbook:scenario:1" id="x" title="t">\n<events>\n<event t="0" type="customer.said">caf\351 \377</event>\n</events>\n</scenario>\n' \
+    >"$T/latin1.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/latin1.xml"
+expect_rc 2 "non-UTF-8 bytes"
+err_at "$T/latin1.xml" 4 "non-UTF-8 bytes"
+dd if=scenarios/late-delivery.xml of="$T/truncated.xml" bs=700 count=1 2>/dev/null
+run "$PB" replay -p "$PRINCIPLES" "$T/truncated.xml"
+expect_rc 2 "truncated file"
+if grep -qE "^$T/truncated.xml:[0-9]+: " "$T/err"; then ok; else
+    fail "truncated file: no file:line: message"; fi
+printf '<?xml version="1.0"?>\n<scenario id="x" title="t"/>\n' >"$T/nons.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/nons.xml"
+expect_rc 2 "scenario without the namespace"
+err_at "$T/nons.xml" 2 "scenario without the namespace"
+
+# --- hostile XML ----------------------------------------------------------
+echo "SECRET-$$-do-not-leak" >"$T/secret.txt"
+scenario "$T/xxe.xml" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE scenario [ <!ENTITY xxe SYSTEM "file://$T/secret.txt"> ]>
+<scenario xmlns="urn:playbook:scenario:1" id="xxe" title="XXE">
+  <events><event t="0" type="customer.said">&xxe;</event></events>
+</scenario>
+EOF
+run_limited 20 "$PB" replay -p "$PRINCIPLES" "$T/xxe.xml"
+expect_rc 2 "external entity"
+err_at "$T/xxe.xml" 2 "external entity"
+lacks "$T/out" "SECRET-$$" "external entity: file contents on stdout"
+lacks "$T/err" "SECRET-$$" "external entity: file contents on stderr"
+run_limited 20 "$PB" replay -p "$PRINCIPLES" --format json "$T/xxe.xml"
+lacks "$T/out" "SECRET-$$" "external entity: file contents in JSON"
+scenario "$T/xxe-param.xml" <<EOF
+<?xml version="1.0"?>
+<!DOCTYPE scenario [ <!ENTITY % p SYSTEM "file://$T/secret.txt"> %p; ]>
+<scenario xmlns="urn:playbook:scenario:1" id="xxe" title="XXE"/>
+EOF
+run_limited 20 "$PB" replay -p "$PRINCIPLES" "$T/xxe-param.xml"
+expect_rc 2 "external parameter entity"
+lacks "$T/err" "SECRET-$$" "parameter entity: file contents on stderr"
+scenario "$T/dtd-net.xml" <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE scenario SYSTEM "http://127.0.0.1:9/scenario.dtd">
+<scenario xmlns="urn:playbook:scenario:1" id="net" title="External DTD"/>
+EOF
+run_limited 20 "$PB" replay -p "$PRINCIPLES" "$T/dtd-net.xml"
+expect_rc 2 "external DTD over the network"
+err_at "$T/dtd-net.xml" 2 "external DTD"
+{
+    echo '<?xml version="1.0"?>'
+    echo '<!DOCTYPE lolz ['
+    echo ' <!ENTITY lol "lol">'
+    prev=lol
+    for i in 2 3 4 5 6 7 8 9; do
+        printf ' <!ENTITY lol%s "' "$i"
+        for _ in 1 2 3 4 5 6 7 8 9 10; do printf '&%s;' "$prev"; done
+        echo '">'
+        prev=lol$i
+    done
+    echo ']>'
+    echo '<scenario xmlns="urn:playbook:scenario:1" id="bomb" title="Bomb">'
+    echo '  <events><event t="0" type="customer.said">&lol9;</event></events>'
+    echo '</scenario>'
+} >"$T/bomb.xml"
+start=$(date +%s)
+run_limited 20 "$PB" replay -p "$PRINCIPLES" "$T/bomb.xml"
+end=$(date +%s)
+expect_rc 2 "billion laughs"
+case "$start$end" in
+*[!0-9]*) ;; # no seconds since the epoch from date(1): the limit above must do
+*) if [ $((end - start)) -le 5 ]; then ok; else
+       fail "billion laughs took $((end - start))s"; fi ;;
+esac
+if [ "$(wc -c <"$T/out")" -lt 100000 ]; then ok; else
+    fail "billion laughs: entities were expanded into the output"; fi
+{
+    echo '<?xml version="1.0"?>'
+    echo '<scenario xmlns="urn:playbook:scenario:1" id="deep" title="Deep">'
+    printf '<description>'
+    i=0
+    while [ $i -lt 3000 ]; do printf '<b>'; i=$((i + 1)); done
+    echo
+} >"$T/deep.xml"
+run_limited 20 "$PB" replay -p "$PRINCIPLES" "$T/deep.xml"
+expect_rc 2 "deep nesting"
+if grep -qE "^$T/deep.xml:[0-9]+: " "$T/err"; then ok; else
+    fail "deep nesting: no file:line: message"; fi
+
+# --- bad events ------------------------------------------------------------
+scenario "$T/notype.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="notype" title="No type">
+  <case topic="delivery"/>
+  <events>
+    <event t="0" type="customer.said">Hello?</event>
+    <event t="5">What am I?</event>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/notype.xml"
+expect_rc 2 "event without a type"
+err_at "$T/notype.xml" 6 "event without a type"
+has "$T/err" "type" "event without a type says what is missing"
+scenario "$T/backwards.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="back" title="Backwards">
+  <case topic="delivery"/>
+  <events>
+    <event t="0:30" type="customer.said">Hello?</event>
+    <event t="0:40" type="agent.said">Hi.</event>
+    <event t="0:10" type="customer.said">Earlier?</event>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/backwards.xml"
+expect_rc 2 "time going backwards"
+err_at "$T/backwards.xml" 7 "time going backwards"
+has "$T/err" "backwards" "time going backwards says so"
+sed 's/t="0:40"/t="1:75"/' "$T/backwards.xml" >"$T/badtime.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/badtime.xml"
+expect_rc 2 "malformed time 1:75"
+err_at "$T/badtime.xml" 6 "malformed time"
+scenario "$T/skipnoreason.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="skip" title="Skip">
+  <events>
+    <event t="0" type="customer.said">Hello?</event>
+    <event t="5" type="item.skipped" ref="own.commit"/>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/skipnoreason.xml"
+expect_rc 2 "item.skipped without a reason"
+err_at "$T/skipnoreason.xml" 5 "item.skipped without a reason"
+has "$T/err" "reason" "item.skipped without a reason says so"
+scenario "$T/afterclose.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="closed" title="Closed">
+  <events>
+    <event t="0" type="customer.said">Hello?</event>
+    <event t="5" type="case.closed"/>
+    <event t="6" type="agent.said">One more thing.</event>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/afterclose.xml"
+expect_rc 2 "event after case.closed"
+err_at "$T/afterclose.xml" 6 "event after case.closed"
+# A bad file among good ones: the run is bad input, the good one is reported.
+run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml "$T/notype.xml"
+expect_rc 2 "good + bad scenario"
+has "$T/out" "late-delivery" "good + bad scenario: the good one is reported"
+
+# --- -o FILE ---------------------------------------------------------------
+mkdir "$T/reports"
+run "$PB" replay -p "$PRINCIPLES" --format json -o "$T/reports/r.json" \
+    scenarios/late-delivery.xml
+expect_rc 0 "-o FILE"
+if [ -s "$T/out" ]; then fail "-o FILE: report also on stdout"; else ok; fi
+json_ok "$T/reports/r.json" "-o FILE holds the JSON report" \
+    "assert d['scenarios'][0]['id'] == 'late-delivery'"
+if [ "$(ls -A "$T/reports")" = "r.json" ]; then ok; else
+    fail "-o FILE left other files: $(ls -A "$T/reports" | tr '\n' ' ')"; fi
+echo "old report" >"$T/reports/r.txt"
+run "$PB" replay -p "$PRINCIPLES" --output="$T/reports/r.txt" "$T/unmet.xml"
+expect_rc 1 "--output=FILE with an unmet expectation"
+has "$T/reports/r.txt" "FAIL" "--output=FILE replaced the old report"
+lacks "$T/reports/r.txt" "old report" "--output=FILE: old content gone"
+run "$PB" replay -p "$PRINCIPLES" -o "$T/no/such/dir/r.txt" \
+    scenarios/late-delivery.xml
+expect_rc 2 "-o into a missing folder"
+has "$T/err" "$T/no/such/dir/r.txt" "-o into a missing folder names it"
+if [ -e "$T/no" ]; then fail "-o into a missing folder created it"; else ok; fi
+
+# --- usage -----------------------------------------------------------------
+run "$PB" replay -p "$PRINCIPLES" --format bogus scenarios/late-delivery.xml
+expect_rc 2 "--format bogus"
+has "$T/err" "bogus" "--format bogus names the format"
+run "$PB" replay --help
+expect_rc 0 "replay --help"
+has "$T/out" "--format" "replay --help mentions --format"
+has "$T/out" "-o" "replay --help mentions -o"
+run "$PB" replay -h
+expect_rc 0 "replay -h"
+run "$PB" replay -p "$PRINCIPLES"
+expect_rc 2 "replay without a scenario"
+run "$PB" replay -p "$PRINCIPLES" --frobnicate scenarios/late-delivery.xml
+expect_rc 2 "replay with an unknown option"
+has "$T/err" "--frobnicate" "unknown option is named"
+run "$PB" replay -p "$PRINCIPLES" -o
+expect_rc 2 "-o without a value"
+run "$PB" replay -p "$T/nonexistent-principles" scenarios/late-delivery.xml
+expect_rc 2 "replay with a missing principle folder"
+run "$PB" frobnicate
+expect_rc 2 "unknown verb"
+run "$PB" --help
+expect_rc 0 "playbook --help"
+has "$T/out" "replay" "playbook --help lists replay"
+
+# --- no colour unless on a terminal, never with NO_COLOR ---------------------
+run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml
+if [ "$(esc_count "$T/out")" = 0 ]; then ok; else
+    fail "escape bytes in output to a file"; fi
+run env NO_COLOR=1 "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml
+if [ "$(esc_count "$T/out")" = 0 ]; then ok; else
+    fail "escape bytes with NO_COLOR"; fi
+# On a real terminal (script(1) from util-linux gives one), NO_COLOR still wins.
+if script --version 2>/dev/null | grep -q util-linux; then
+    cmd="'$PB' replay -p '$PRINCIPLES' scenarios/late-delivery.xml"
+    run env NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null
+    if grep -q 'Late parcel' "$T/out"; then
+        if [ "$(esc_count "$T/out")" = 0 ]; then ok; else
+            fail "escape bytes on a terminal with NO_COLOR"; fi
+        run env -u NO_COLOR TERM=xterm script -qec "$cmd" /dev/null
+        if [ "$(esc_count "$T/out")" -gt 0 ]; then ok; else
+            fail "no colour on a terminal without NO_COLOR"; fi
+    else
+        echo "note: script(1) could not run the replay; tty checks skipped" >&2
+    fi
+fi
+
+summary="$NAME: $passed passed, $failed failed"
+[ "$known" -gt 0 ] && summary="$summary, $known known engine bugs (xfail)"
+echo "$summary"
+[ "$failed" = 0 ]
