@@ -12,6 +12,7 @@
 
 #include "case.h"
 #include "error.h"
+#include "file.h"
 
 #define MAX_PRINCIPLE_BYTES (4u * 1024u * 1024u)
 
@@ -226,66 +227,15 @@ pb_status pb_engine_load_buffer(pb_engine *e, const char *name,
     return st;
 }
 
-/* Reads a whole file of at most max bytes into a NUL-terminated buffer. */
-static pb_status read_file(const char *path, size_t max, char **out,
-                           size_t *len, pb_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t n = 0, cap = 0;
-
-    if (f == NULL)
-        return pb__error(err, PB_INPUT, path, 0, "cannot open: %s",
-                         strerror(errno));
-    for (;;) {
-        size_t got;
-
-        if (n == cap) {
-            char *b;
-
-            if (cap > max)
-                break;
-            cap = cap ? cap * 2 : 8192;
-            b = realloc(buf, cap + 1);
-            if (b == NULL) {
-                free(buf);
-                fclose(f);
-                return pb__error(err, PB_NOMEM, path, 0, "out of memory");
-            }
-            buf = b;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f) || n > max) {
-        int too_big = n > max;
-
-        free(buf);
-        fclose(f);
-        if (too_big)
-            return pb__error(err, PB_INPUT, path, 0,
-                             "file too large (over %zu bytes)", max);
-        return pb__error(err, PB_INPUT, path, 0, "cannot read: %s",
-                         strerror(errno));
-    }
-    fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return PB_OK;
-}
-
 static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
 {
     char *src = NULL;
     size_t len = 0;
-    pb_status st = read_file(path, MAX_PRINCIPLE_BYTES, &src, &len, err);
+    pb_status st = pb__read_file(path, MAX_PRINCIPLE_BYTES, &src, &len, err);
 
     if (st != PB_OK) {
         add_failure(e, err);
-        return st;
+        return st == PB_NOMEM ? st : PB_INPUT; /* the contract's "bad input" */
     }
     st = pb_engine_load_buffer(e, path, src, len, err);
     free(src);

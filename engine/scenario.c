@@ -34,6 +34,7 @@
 #include <libxml/xmlerror.h>
 
 #include "error.h"
+#include "file.h"
 #include "playbook.h"
 
 #define SC_NS "urn:playbook:scenario:1"
@@ -872,63 +873,6 @@ done:
     return PB_OK;
 }
 
-/* The whole file, capped: a read, not a map, so a file that grows while
- * we read it cannot push us past the cap. */
-static pb_status slurp(const char *path, char **out, size_t *outlen,
-                       pb_error *err)
-{
-    const size_t max = PB_SCENARIO_MAX_BYTES;
-    FILE *f;
-    struct stat sb;
-    char *buf = NULL, *nbuf;
-    size_t len = 0, cap = 64 * 1024, n;
-    pb_status st = PB_OK;
-
-    if ((f = fopen(path, "rb")) == NULL)
-        return pb__error(err, PB_IO, path, 0, "cannot open: %s",
-                         strerror(errno));
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
-        cap = (size_t)sb.st_size < max ? (size_t)sb.st_size + 1 : max + 1;
-    for (;;) {
-        if (buf == NULL || len == cap) {
-            if (buf != NULL)
-                cap = cap <= max / 2 ? cap * 2 : max + 1;
-            if ((nbuf = realloc(buf, cap)) == NULL) {
-                st = pb__error(err, PB_NOMEM, path, 0, "out of memory");
-                goto done;
-            }
-            buf = nbuf;
-        }
-        n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (len > max) {
-            st = pb__error(err, PB_INPUT, path, 0,
-                           "file too large (over %lu bytes)",
-                           (unsigned long)max);
-            goto done;
-        }
-        if (len < cap) { /* a short read: end of file or an error */
-            if (ferror(f)) {
-                st = pb__error(err, PB_IO, path, 0, "cannot read: %s",
-                               strerror(errno));
-                goto done;
-            }
-            break;
-        }
-    }
-    if (len == 0)
-        st = pb__error(err, PB_INPUT, path, 1, "empty file");
-done:
-    fclose(f);
-    if (st != PB_OK) {
-        free(buf);
-        return st;
-    }
-    *out = buf;
-    *outlen = len;
-    return PB_OK;
-}
-
 pb_status pb_scenario_read(const char *path, pb_scenario **out,
                            pb_error *err)
 {
@@ -939,7 +883,8 @@ pb_status pb_scenario_read(const char *path, pb_scenario **out,
     *out = NULL;
     if (path == NULL)
         return pb__error(err, PB_INPUT, "", 0, "no scenario file given");
-    if ((st = slurp(path, &buf, &len, err)) != PB_OK)
+    st = pb__read_file(path, PB_SCENARIO_MAX_BYTES, &buf, &len, err);
+    if (st != PB_OK)
         return st;
     st = pb_scenario_parse(path, buf, len, out, err);
     free(buf);
