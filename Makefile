@@ -7,10 +7,17 @@ MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = lua5.4 libxml-2.0
+PKGS = lua5.4 libxml-2.0 json-c
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes
 DEFS = -D_POSIX_C_SOURCE=200809L -DPB_DATADIR='"$(DATADIR)"'
+
+# V=1 shows the commands.
+ifeq ($(V),1)
+Q =
+else
+Q = @
+endif
 
 # SAN=1 builds everything with ASan+UBSan into its own folder.
 ifeq ($(SAN),1)
@@ -43,16 +50,19 @@ deps:
 
 $(B)/%.o: %.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libplaybook.a: $(LIB_OBJ)
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(B)/playbook: $(CLI_OBJ) $(B)/libplaybook.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libplaybook.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 $(B)/tests/test_%.o: ALL_CFLAGS += $(shell pkg-config --cflags cmocka)
 

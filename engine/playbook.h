@@ -278,7 +278,12 @@ const pb_expect_result *pb_replay_result(const pb_replay *r, size_t i);
 int pb_replay_passed(const pb_replay *r); /* every expectation met */
 
 /* Render. */
-typedef enum { PB_FORMAT_TEXT, PB_FORMAT_JSON } pb_format;
+typedef enum {
+    PB_FORMAT_TEXT,
+    PB_FORMAT_JSON,
+    PB_FORMAT_JUNIT, /* replays only */
+    PB_FORMAT_HTML
+} pb_format;
 
 #define PB_RENDER_COLOR 1u
 
@@ -288,5 +293,11 @@ pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,
 /* The checklist of one case (what an agent sees). */
 pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
                               const pb_case *c);
+
+/* Review sessions. (section owned by review) */
+
+/* Transcript import. (section owned by import) */
+
+/* Team statistics. (section owned by stats) */
 
 #endif

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "case.h"
-#include "json.h"
+#include "jsonw.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"

@@ -51,5 +51,8 @@ int cli_out_close(cli_out *out, int ok);
 int cli_check(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_replay(int argc, char **argv);
+int cli_review(int argc, char **argv);
+int cli_import(int argc, char **argv);
+int cli_stats(int argc, char **argv);
 
 #endif

@@ -25,6 +25,9 @@ static const char usage[] =
     "  show [-p DIR]          list the principles and their items\n"
     "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
     "                         score, expectations\n"
+    "  review [-p DIR] FILE   step through a scenario with a trainee\n"
+    "  import TRANSCRIPT      turn a call transcript into a scenario\n"
+    "  stats PATH...          team statistics over scenarios and cases\n"
     "\n"
     "`playbook VERB --help` tells more.  Exit codes: 0 success, 1\n"
     "expectations not met, 2 bad input or usage.\n";
@@ -232,8 +235,9 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } verbs[] = {
-        { "check", cli_check }, { "show", cli_show },
-        { "replay", cli_replay },
+        { "check", cli_check },   { "show", cli_show },
+        { "replay", cli_replay }, { "review", cli_review },
+        { "import", cli_import }, { "stats", cli_stats },
     };
     size_t i;
 

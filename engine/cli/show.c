@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "json.h"
+#include "jsonw.h"
 
 static const char help[] =
     "usage: playbook show [-p DIR] [--format text|json]\n"

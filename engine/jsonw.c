@@ -1,7 +1,7 @@
-/* json.c -- a small streaming JSON writer. */
+/* jsonw.c -- a small streaming JSON writer. */
 #include <math.h>
 
-#include "json.h"
+#include "jsonw.h"
 
 void pb__json_init(pb__json *j, FILE *f)
 {

@@ -1,9 +1,9 @@
 /*
- * json.h -- a small streaming JSON writer (internal).  Commas and
+ * jsonw.h -- a small streaming JSON writer (internal).  Commas and
  * escaping are its business; callers say what comes next.
  */
-#ifndef PB_JSON_H
-#define PB_JSON_H
+#ifndef PB_JSONW_H
+#define PB_JSONW_H
 
 #include <stdio.h>
 
