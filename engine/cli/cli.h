@@ -36,7 +36,11 @@ const char *cli_default_principles(void);
  * failures go to stderr and set *failed.  NULL when out of memory. */
 pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
-int cli_format(const char *verb, const char *name, pb_format *out);
+/* --format NAME among the allowed ones (CLI_FMT_* bits); NULL is the
+ * first allowed.  0, or -1 after a usage error. */
+#define CLI_FMT(f) (1u << (f))
+int cli_format(const char *verb, const char *name, unsigned allowed,
+               pb_format *out);
 unsigned cli_render_flags(FILE *f);
 
 /* Output to -o FILE goes to a temporary file renamed into place at the

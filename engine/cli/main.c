@@ -149,16 +149,24 @@ pb_engine *cli_engine(const cli_opts *o, int *failed)
     return e;
 }
 
-int cli_format(const char *verb, const char *name, pb_format *out)
+int cli_format(const char *verb, const char *name, unsigned allowed,
+               pb_format *out)
 {
-    if (name == NULL || strcmp(name, "text") == 0)
-        *out = PB_FORMAT_TEXT;
-    else if (strcmp(name, "json") == 0)
-        *out = PB_FORMAT_JSON;
-    else
-        return cli_usage_error(verb, "unknown format '%s' (text or json)",
-                               name);
-    return 0;
+    static const char *const names[] = { "text", "json", "junit", "html" };
+    char list[64] = "";
+    size_t i;
+
+    for (i = 0; i < sizeof names / sizeof *names; i++) {
+        if (!(allowed & (1u << i)))
+            continue;
+        if (name == NULL || strcmp(name, names[i]) == 0) {
+            *out = (pb_format)i;
+            return 0;
+        }
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 list[0] ? ", " : "", names[i]);
+    }
+    return cli_usage_error(verb, "unknown format '%s' (%s)", name, list);
 }
 
 unsigned cli_render_flags(FILE *f)

@@ -96,7 +96,8 @@ int cli_replay(int argc, char **argv)
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }
-    if (cli_format("replay", o.format, &fmt) != 0)
+    if (cli_format("replay", o.format,
+                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON), &fmt) != 0)
         goto done;
     if (o.nargs == 0) {
         cli_usage_error("replay", "no scenario given");
