@@ -77,7 +77,26 @@ static int matches(lua_State *L, pb_case *c, const char *text,
 /* Type id of the string at idx, or -1 when no event has that type. */
 static int type_arg(lua_State *L, pb_case *c, int idx)
 {
-    return pb__engine_type(c->e, luaL_checkstring(L, idx), 0);
+    int id;
+
+    /* Methods share a cache (upvalue 1) from the interned Lua string to
+     * the id: no hashing or strcmp for the types every predicate names. */
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        lua_pushvalue(L, idx);
+        if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER) {
+            id = (int)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            return id;
+        }
+        lua_pop(L, 1);
+    }
+    id = pb__engine_type(c->e, luaL_checkstring(L, idx), 0);
+    if (id >= 0) {
+        lua_pushvalue(L, idx);
+        lua_pushinteger(L, id);
+        lua_rawset(L, lua_upvalueindex(1));
+    }
+    return id;
 }
 
 /* Objects. */
@@ -408,7 +427,9 @@ static void new_mt(lua_State *L, const char *name, lua_CFunction index,
         return;
     }
     if (with_methods) {
-        luaL_newlib(L, methods);
+        luaL_newlibtable(L, methods);
+        lua_newtable(L);                 /* the type cache, shared */
+        luaL_setfuncs(L, methods, 1);
         lua_pushcclosure(L, index, 1);
     } else {
         lua_pushcfunction(L, index);

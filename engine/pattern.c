@@ -25,7 +25,11 @@
 #include "pattern.h"
 
 #define ESC '%'
-#define SPECIALS "^$*+?.([%-"
+/* Lua's SPECIALS, "^$*+?.([%-", as a table: asked for every pattern. */
+static const unsigned char special[256] = {
+    ['^'] = 1, ['$'] = 1, ['*'] = 1, ['+'] = 1, ['?'] = 1,
+    ['.'] = 1, ['('] = 1, ['['] = 1, ['%'] = 1, ['-'] = 1,
+};
 #define MAXDEPTH 200   /* nested match() calls, Lua's MAXCCALLS */
 #define BATCH 64       /* steps counted locally before charging */
 #define CAP_OPEN (-1)  /* capture started but not yet closed */
@@ -125,7 +129,7 @@ static const char *try_at(mstate *ms, const char *s, const char *p)
  */
 static int first_literal(const char *p, const char *p_end)
 {
-    if (p >= p_end || *p == '\0' || strchr("^$*+?.()[%-", *p) != NULL)
+    if (p >= p_end || special[uchar(*p)] || *p == ')')
         return -1;
     if (p + 1 < p_end && (p[1] == '*' || p[1] == '-' || p[1] == '?'))
         return -1;
@@ -133,21 +137,29 @@ static int first_literal(const char *p, const char *p_end)
 }
 
 static int lower(int c);
+static int upper(int c);
+
+/* The first of c in [s, end), or end. */
+static const char *find_byte(const char *s, const char *end, int c)
+{
+    const char *hit = memchr(s, c, (size_t)(end - s));
+
+    return hit ? hit : end;
+}
 
 /* The next position from s where a match could start (src_end if none);
- * the scan is charged like copied bytes. */
+ * memchr for each case of the literal, since this runs for every pattern
+ * over every utterance.  The scan is charged like copied bytes. */
 static const char *skip_to(mstate *ms, const char *s, int lit)
 {
     const char *from = s;
 
-    if (!ms->icase) {
-        s = memchr(s, lit, (size_t)(ms->src_end - s));
-        if (s == NULL)
-            s = ms->src_end;
-    } else {
-        lit = lower(lit);
-        while (s < ms->src_end && lower((unsigned char)*s) != lit)
-            s++;
+    s = find_byte(s, ms->src_end, ms->icase ? lower(lit) : lit);
+    if (ms->icase && upper(lit) != lower(lit)) {
+        const char *up = find_byte(from, s, upper(lit));
+
+        if (up < s)
+            s = up;
     }
     step(ms, (size_t)(s - from) / 16);
     return s;
@@ -510,6 +522,46 @@ static const char *match(mstate *ms, const char *s, const char *p)
 
 /* ---- C entry point ------------------------------------------------- */
 
+/* Would the matcher read p as anything but literal text? */
+static int has_specials(const char *p, size_t lp)
+{
+    size_t i;
+
+    for (i = 0; i < lp; i++) {
+        if (special[uchar(p[i])])
+            return 1;
+    }
+    return 0;
+}
+
+static const char *plain_find(mstate *ms, const char *s, size_t ls,
+                              const char *p, size_t lp)
+{
+    const char *end;
+    size_t i;
+
+    if (lp == 0)
+        return s;
+    if (step(ms, (ls + lp) / 16)) /* memchr, memcmp */
+        return NULL;
+    if (lp > ls)
+        return NULL;
+    end = s + (ls - lp) + 1; /* the last place p could start, plus one */
+    while ((s = skip_to(ms, s, uchar(*p))) < end) {
+        if (step(ms, 1 + lp / 16))
+            return NULL;
+        if (!ms->icase && memcmp(s + 1, p + 1, lp - 1) == 0)
+            return s;
+        for (i = 1; ms->icase && i < lp; i++)
+            if (!same(uchar(s[i]), uchar(p[i]), 1))
+                break;
+        if (ms->icase && i == lp)
+            return s;
+        s++;
+    }
+    return NULL;
+}
+
 int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
                      size_t init, int flags, pb__budget *b, pb__match *m,
                      const char **err)
@@ -529,7 +581,12 @@ int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
         p = "";
     ms_init(&ms, s, ls, p, lp, flags, b);
     lit = anchor ? -1 : first_literal(p, ms.p_end);
-    if (init <= ls) {
+    if (!anchor && init <= ls && ms.err == NULL && !has_specials(p, lp) &&
+        memchr(p, ')', lp) == NULL) {
+        /* Most detector patterns are plain phrases: compare, don't match. */
+        s1 = plain_find(&ms, s + init, ls - init, p, lp);
+        e = s1 ? s1 + lp : NULL;
+    } else if (init <= ls) {
         s1 = s + init;
         do {
             if (lit >= 0 && (s1 = skip_to(&ms, s1, lit)) == ms.src_end)
@@ -627,39 +684,6 @@ static int push_captures(lua_State *L, mstate *ms, const char *s,
     return n;
 }
 
-/* Would the matcher read p as anything but literal text? */
-static int has_specials(const char *p, size_t lp)
-{
-    size_t i;
-
-    for (i = 0; i < lp; i++) {
-        if (p[i] != '\0' && strchr(SPECIALS, p[i]) != NULL)
-            return 1;
-    }
-    return 0;
-}
-
-static const char *plain_find(mstate *ms, const char *s, size_t ls,
-                              const char *p, size_t lp)
-{
-    const char *end, *hit;
-
-    if (lp == 0)
-        return s;
-    if (step(ms, (ls + lp) / 16)) /* memchr, memcmp */
-        return NULL;
-    if (lp > ls)
-        return NULL;
-    end = s + (ls - lp) + 1; /* the last place p could start, plus one */
-    while (s < end && (hit = memchr(s, *p, (size_t)(end - s))) != NULL) {
-        if (step(ms, 1 + lp / 16))
-            return NULL;
-        if (memcmp(hit + 1, p + 1, lp - 1) == 0)
-            return hit;
-        s = hit + 1;
-    }
-    return NULL;
-}
 
 static int find_aux(lua_State *L, int find)
 {

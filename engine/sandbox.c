@@ -27,6 +27,7 @@ struct pb__sandbox {
     size_t instructions;
     pb__budget budget;
     int safe_ref; /* registry: table of safe globals */
+    size_t calls; /* calls into principle code, for the benchmark */
 };
 
 static const char *const base_names[] = {
@@ -439,6 +440,11 @@ lua_State *pb__sandbox_lua(pb__sandbox *sb)
     return sb->L;
 }
 
+size_t pb__sandbox_calls(const pb__sandbox *sb)
+{
+    return sb->calls;
+}
+
 pb__budget *pb__sandbox_budget(pb__sandbox *sb)
 {
     return &sb->budget;
@@ -549,6 +555,7 @@ int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
     int step = sb->instructions < HOOK_STEP ? (int)sb->instructions
                                             : HOOK_STEP;
 
+    sb->calls++;
     sb->budget.used = 0;
     sb->budget.exhausted = 0;
     sb->budget.limit = sb->instructions;

@@ -20,6 +20,8 @@ pb__sandbox *pb__sandbox_new(size_t memory);
 void pb__sandbox_free(pb__sandbox *sb);
 lua_State *pb__sandbox_lua(pb__sandbox *sb);
 pb__budget *pb__sandbox_budget(pb__sandbox *sb);
+/* How many calls into principle code so far (the benchmark's floor). */
+size_t pb__sandbox_calls(const pb__sandbox *sb);
 void pb__sandbox_set_limits(pb__sandbox *sb, size_t instructions,
                             size_t memory);
 

@@ -46,11 +46,15 @@ local function needed(case)
   return needs[case.topic or "default"] or needs.default
 end
 
+-- The same as sets: `applies` asks this for every fact item on every event.
+local needs_set = {}
+for topic, facts in pairs(needs) do
+  needs_set[topic] = {}
+  for _, f in ipairs(facts) do needs_set[topic][f] = true end
+end
+
 local function needs_fact(case, fact)
-  for _, f in ipairs(needed(case)) do
-    if f == fact then return true end
-  end
-  return false
+  return (needs_set[case.topic or "default"] or needs_set.default)[fact] == true
 end
 
 local function missing(case)

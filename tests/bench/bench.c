@@ -1,0 +1,383 @@
+/*
+ * bench.c -- `make bench`: the quality bars of PRODUCT §7, each figure
+ * printed with a floor measured in the same run and the ratio to it.
+ *
+ *   bench PRINCIPLE_DIR PLAYBOOK_BINARY [event|replay|memory|check [RUNS]]
+ */
+#define _GNU_SOURCE /* clock_gettime, mkdtemp */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <libxml/parser.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "engine.h"
+#include "playbook.h"
+
+#define EVENTS 40
+#define FILES 10000
+#define CASES 10000
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+static double pct(double *v, size_t n, double p)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return v[(size_t)(p * (double)(n - 1))];
+}
+
+static void die(const char *what, const pb_error *err)
+{
+    char buf[1200];
+
+    fprintf(stderr, "bench: %s: %s\n", what,
+            err ? pb_error_text(err, buf, sizeof buf) : strerror(errno));
+    exit(2);
+}
+
+/* A realistic call: mostly utterances the default detectors read, a few
+ * typed events, facts.  Varies with seed so no two files are equal. */
+typedef struct ev {
+    const char *type, *text, *attr, *value;
+} ev;
+
+static const ev script[EVENTS] = {
+    { "customer.said", "Hi, my parcel still has not arrived and it is a gift.", 0, 0 },
+    { "agent.said", "I'm sorry to hear that. Could I have your order number?", 0, 0 },
+    { "customer.said", "Sure, order number 3348917502.", 0, 0 },
+    { "agent.said", "Thank you. So what I'm hearing is the parcel is late.", 0, 0 },
+    { "customer.said", "Yes, exactly, it was due on Monday.", 0, 0 },
+    { "agent.asked", "And the delivery address?", "fact", "delivery_address" },
+    { "fact", "12 Elm Street", "name", "delivery_address" },
+    { "agent.said", "Let me check the tracking for you.", 0, 0 },
+    { "agent.action", "Tracking looked up.", 0, 0 },
+    { "agent.said", "The carrier reports a delay at the depot.", 0, 0 },
+    { "customer.said", "That is really frustrating, I needed it this week.", 0, 0 },
+    { "agent.said", "I understand this is frustrating.", 0, 0 },
+    { "agent.said", "I'll make sure this is sorted for you.", 0, 0 },
+    { "agent.said", "What I can do is send a replacement by express today.", 0, 0 },
+    { "customer.said", "Okay, how would that work?", 0, 0 },
+    { "agent.said", "First, I cancel the old shipment.", 0, 0 },
+    { "agent.said", "Then you will receive a new tracking email.", 0, 0 },
+    { "agent.said", "Does that make sense?", 0, 0 },
+    { "customer.said", "Got it, makes sense.", 0, 0 },
+    { "agent.said", "You'll have it by Friday noon, I will track it myself.", 0, 0 },
+    { "customer.said", "Thank you, that helps a lot.", 0, 0 },
+    { "agent.said", "Is there anything else about this order?", 0, 0 },
+    { "customer.said", "Will I be charged for the express shipping?", 0, 0 },
+    { "agent.said", "No, there is no charge for the replacement.", 0, 0 },
+    { "customer.said", "Great. And the original parcel?", 0, 0 },
+    { "agent.said", "If it arrives, you can refuse it at the door.", 0, 0 },
+    { "customer.said", "Understood.", 0, 0 },
+    { "agent.said", "I will follow up tomorrow to confirm it shipped.", 0, 0 },
+    { "followup.scheduled", "Call back", "due", "tomorrow 10:00" },
+    { "customer.said", "Perfect.", 0, 0 },
+    { "agent.said", "I have noted everything on your case.", 0, 0 },
+    { "fact", "carrier_delay", "name", "root_cause" },
+    { "customer.said", "Thanks again for your help today.", 0, 0 },
+    { "agent.said", "You're welcome, and sorry again for the delay.", 0, 0 },
+    { "customer.said", "No problem, have a nice day.", 0, 0 },
+    { "agent.said", "You too. Goodbye.", 0, 0 },
+    { "case.resolved", NULL, 0, 0 },
+    { "agent.said", "Closing the case now.", 0, 0 },
+    { "customer.said", "Bye.", 0, 0 },
+    { "case.closed", NULL, 0, 0 },
+};
+
+static pb_engine *engine(const char *dir)
+{
+    pb_engine *e = pb_engine_new();
+    pb_error err;
+
+    if (e == NULL || pb_engine_load(e, dir, &err) != PB_OK)
+        die("loading principles", e ? &err : NULL);
+    return e;
+}
+
+static void append(pb_case *c, int i, int seed)
+{
+    pb_attr a = { script[i].attr, script[i].value };
+    pb_error err;
+    char text[256];
+
+    if (script[i].text)
+        snprintf(text, sizeof text, "%s%s", script[i].text,
+                 seed % 3 == 0 ? "" : seed % 3 == 1 ? " Right." : " Okay.");
+    if (pb_case_append(c, i * 7.0, script[i].type,
+                       script[i].text ? text : NULL, script[i].attr ? &a : NULL,
+                       script[i].attr ? 1 : 0, &err) != PB_OK)
+        die("append", &err);
+}
+
+/* 1. Per-event re-evaluation, against empty Lua calls. */
+
+static double empty_call_floor(size_t calls_per_event)
+{
+    lua_State *L = luaL_newstate();
+    size_t i, k, reps = 20000;
+    double t0, t;
+
+    if (luaL_dostring(L, "return function(case) end") != LUA_OK)
+        die("lua", NULL);
+    lua_setglobal(L, "f");
+    t0 = now();
+    for (k = 0; k < reps; k++) {
+        for (i = 0; i < calls_per_event; i++) {
+            lua_getglobal(L, "f");
+            lua_pushnil(L);
+            lua_pcall(L, 1, 1, 0);
+            lua_pop(L, 1);
+        }
+    }
+    t = (now() - t0) / (double)reps;
+    lua_close(L);
+    return t;
+}
+
+static void bench_event(const char *dir, size_t runs)
+{
+    pb_engine *e = engine(dir);
+    size_t n = 0, calls0;
+    double *v = malloc(runs * EVENTS * sizeof *v), med, p99, floor;
+    int r, i;
+
+    calls0 = pb__sandbox_calls(e->sb);
+    for (r = 0; r < (int)runs; r++) {
+        pb_case *c = pb_case_new(e, "delivery", "phone", NULL);
+
+        for (i = 0; i < EVENTS; i++) {
+            double t0 = now();
+
+            append(c, i, r);
+            v[n++] = now() - t0;
+        }
+        pb_case_free(c);
+    }
+    floor = empty_call_floor((pb__sandbox_calls(e->sb) - calls0) / n);
+    printf("per-event evaluation  %zu principles, %.1f Lua calls/event\n",
+           pb_engine_nprinciples(e),
+           (double)(pb__sandbox_calls(e->sb) - calls0) / (double)n);
+    med = pct(v, n, 0.5);
+    p99 = pct(v, n, 0.99);
+    printf("  median %.1f us  p99 %.1f us  floor %.1f us (as many empty Lua "
+           "calls)  ratio %.1fx   [target median < 20 us, <= 3x]\n",
+           med * 1e6, p99 * 1e6, floor * 1e6, med / floor);
+    free(v);
+    pb_engine_free(e);
+}
+
+/* 2. Replay of generated files, against libxml2 parsing them. */
+
+static void write_files(const char *tmp)
+{
+    int f, i;
+
+    for (f = 0; f < FILES; f++) {
+        char path[512];
+        FILE *out;
+
+        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
+        if ((out = fopen(path, "w")) == NULL)
+            die(path, NULL);
+        fprintf(out, "<scenario xmlns=\"urn:playbook:scenario:1\" "
+                     "id=\"gen-%d\" title=\"Generated call %d\">\n"
+                     "  <case topic=\"delivery\" channel=\"phone\">\n"
+                     "    <fact name=\"customer_tier\">gold</fact>\n"
+                     "  </case>\n  <events>\n", f, f);
+        for (i = 0; i < EVENTS; i++) {
+            fprintf(out, "    <event t=\"%d\" type=\"%s\"", i * 7,
+                    script[i].type);
+            if (script[i].attr)
+                fprintf(out, " %s=\"%s\"", script[i].attr, script[i].value);
+            if (script[i].text)
+                fprintf(out, ">%s (%d)</event>\n", script[i].text, f);
+            else
+                fprintf(out, "/>\n");
+        }
+        fprintf(out, "  </events>\n</scenario>\n");
+        fclose(out);
+    }
+}
+
+static void bench_replay(const char *dir)
+{
+    char tmp[] = "/tmp/pb-bench.XXXXXX", path[512];
+    pb_engine *e = engine(dir);
+    double t0, floor, full;
+    int f;
+
+    if (mkdtemp(tmp) == NULL)
+        die("mkdtemp", NULL);
+    write_files(tmp);
+    t0 = now();
+    for (f = 0; f < FILES; f++) {
+        xmlDocPtr doc;
+
+        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
+        doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
+        if (doc == NULL)
+            die(path, NULL);
+        xmlFreeDoc(doc);
+    }
+    floor = now() - t0;
+    t0 = now();
+    for (f = 0; f < FILES; f++) {
+        pb_scenario *s;
+        pb_replay *r;
+        pb_error err;
+
+        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
+        if (pb_scenario_read(path, &s, &err) != PB_OK ||
+            pb_replay_run(e, s, &r, &err) != PB_OK)
+            die(path, &err);
+        pb_replay_free(r);
+        pb_scenario_free(s);
+    }
+    full = now() - t0;
+    printf("replay                %d files x %d events, one core\n", FILES,
+           EVENTS);
+    printf("  %.2f s  (%.0f files/s, %.0f events/s)  floor %.2f s (libxml2 "
+           "parse only)  ratio %.1fx   [target < 5 s, <= 2x]\n",
+           full, FILES / full, FILES * (double)EVENTS / full, floor,
+           full / floor);
+    for (f = 0; f < FILES; f++) {
+        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
+        unlink(path);
+    }
+    rmdir(tmp);
+    pb_engine_free(e);
+}
+
+/* 3. Memory per open case. */
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = 0;
+
+    if (f == NULL || fscanf(f, "%ld %ld", &size, &resident) != 2)
+        die("/proc/self/statm", NULL);
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void bench_memory(const char *dir)
+{
+    pb_engine *e;
+    pb_case **cases = calloc(CASES, sizeof *cases);
+    long before, after, floor;
+    int c, i;
+
+    e = engine(dir);
+    pb_engine_set_limits(e, 0, (size_t)2 << 30); /* room for all cases */
+    before = rss_kib();
+    for (c = 0; c < CASES; c++) {
+        cases[c] = pb_case_new(e, "delivery", "phone", NULL);
+        for (i = 0; i < EVENTS; i++)
+            append(cases[c], i, c);
+    }
+    after = rss_kib();
+    floor = 0;
+    {   /* the floor: the same events as plain strings in C */
+        size_t bytes = 0;
+
+        for (i = 0; i < EVENTS; i++)
+            bytes += 64 + (script[i].text ? strlen(script[i].text) + 8 : 0);
+        floor = (long)(bytes / 1024);
+    }
+    printf("open cases            %d cases x %d events in one process\n",
+           CASES, EVENTS);
+    printf("  %.1f KiB per case (%ld MiB in all)  floor %.1f KiB (the event "
+           "text alone)  ratio %.1fx   [target < 64 KiB, < 1 GiB]\n",
+           (double)(after - before) / CASES, (after - before) / 1024,
+           (double)floor, (double)(after - before) / CASES /
+                              (floor > 0 ? (double)floor : 1.0));
+    for (c = 0; c < CASES; c++)
+        pb_case_free(cases[c]);
+    free(cases);
+    pb_engine_free(e);
+}
+
+/* 4. `playbook check` of the default principles, start to exit. */
+
+static double run_wall(char *const argv[])
+{
+    double t0;
+    pid_t pid;
+
+    fflush(stdout); /* or the child would print our buffer again */
+    t0 = now();
+    pid = fork();
+    int st;
+
+    if (pid == 0) {
+        if (freopen("/dev/null", "w", stdout) == NULL)
+            _exit(127);
+        execv(argv[0], argv);
+        _exit(127);
+    }
+    waitpid(pid, &st, 0);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+        die("playbook check failed", NULL);
+    return now() - t0;
+}
+
+static void bench_check(const char *dir, const char *playbook)
+{
+    char verb[] = "check", flag[] = "--version";
+    char *check[] = { (char *)playbook, verb, (char *)dir, NULL };
+    char *version[] = { (char *)playbook, flag, NULL };
+    double v[50], f[50];
+    int i;
+
+    for (i = 0; i < 50; i++) {
+        v[i] = run_wall(check);
+        f[i] = run_wall(version);
+    }
+    printf("playbook check        the default principles, start to exit\n");
+    printf("  median %.1f ms  floor %.1f ms (playbook --version)  ratio "
+           "%.1fx   [target < 10 ms]\n",
+           pct(v, 50, 0.5) * 1e3, pct(f, 50, 0.5) * 1e3,
+           pct(v, 50, 0.5) / pct(f, 50, 0.5));
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "principles";
+    const char *playbook = argc > 2 ? argv[2] : "build/release/playbook";
+    const char *only = argc > 3 ? argv[3] : "";
+    /* Fewer runs make the event figure usable under callgrind, whose
+     * instruction counts do not move with the machine's load. */
+    size_t runs = argc > 4 ? strtoul(argv[4], NULL, 10) : 300;
+
+    if (!*only || strcmp(only, "event") == 0)
+        bench_event(dir, runs ? runs : 1);
+    if (!*only || strcmp(only, "replay") == 0)
+        bench_replay(dir);
+    if (!*only || strcmp(only, "memory") == 0)
+        bench_memory(dir);
+    if (!*only || strcmp(only, "check") == 0)
+        bench_check(dir, playbook);
+    return 0;
+}
