@@ -40,9 +40,18 @@ static pb_case *alive(lua_State *L, pb__luacase *lc)
     return lc->c;
 }
 
+/* The case a method was called on.  Methods hold the case metatable as
+ * upvalue 2: comparing with it is cheaper than luaL_checkudata's lookup
+ * by name, and predicates call methods all the time. */
 static pb_case *check_case(lua_State *L)
 {
-    return alive(L, luaL_checkudata(L, 1, CASE_MT));
+    pb__luacase *lc = lua_touserdata(L, 1);
+
+    if (lc == NULL || !lua_getmetatable(L, 1) ||
+        !lua_rawequal(L, -1, lua_upvalueindex(2)))
+        luaL_typeerror(L, 1, "case");
+    lua_pop(L, 1);
+    return alive(L, lc);
 }
 
 static int read_only(lua_State *L)
@@ -315,25 +324,43 @@ static void push_opt(lua_State *L, const char *s)
         lua_pushnil(L);
 }
 
+/* Fields, by the codes the methods table maps their names to. */
+enum { F_TOPIC = 1, F_CHANNEL, F_NOW, F_CLOSED, F_FACTS };
+
+static const struct {
+    const char *name;
+    int code;
+} fields[] = {
+    { "topic", F_TOPIC }, { "channel", F_CHANNEL }, { "now", F_NOW },
+    { "closed", F_CLOSED }, { "facts", F_FACTS },
+};
+
+/* Reached only through the case metatable, so argument 1 is a case.  One
+ * table lookup answers both methods and fields; topic, channel and the
+ * facts proxy are kept as user values so reading them makes nothing. */
 static int case_index(lua_State *L)
 {
-    pb_case *c = check_case(L);
-    const char *k = luaL_checkstring(L, 2);
+    pb_case *c = alive(L, lua_touserdata(L, 1));
 
-    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-        return 1;                                /* a method */
-    if (strcmp(k, "topic") == 0)
-        push_opt(L, c->topic);
-    else if (strcmp(k, "channel") == 0)
-        push_opt(L, c->channel);
-    else if (strcmp(k, "now") == 0)
-        lua_pushnumber(L, c->nevents ? c->events[c->nevents - 1].t : 0);
-    else if (strcmp(k, "closed") == 0)
-        lua_pushboolean(L, c->closed);
-    else if (strcmp(k, "facts") == 0)
-        lua_getiuservalue(L, 1, 1);
-    else
+    lua_settop(L, 2);
+    switch (lua_rawget(L, lua_upvalueindex(1))) {
+    case LUA_TFUNCTION:
+        return 1;
+    case LUA_TNUMBER:
+        break;
+    default:
         lua_pushnil(L);
+        return 1;
+    }
+    switch (lua_tointeger(L, -1)) {
+    case F_TOPIC: lua_getiuservalue(L, 1, 2); break;
+    case F_CHANNEL: lua_getiuservalue(L, 1, 3); break;
+    case F_NOW:
+        lua_pushnumber(L, c->nevents ? c->events[c->nevents - 1].t : 0);
+        break;
+    case F_CLOSED: lua_pushboolean(L, c->closed); break;
+    default: lua_getiuservalue(L, 1, 1); break;
+    }
     return 1;
 }
 
@@ -427,9 +454,16 @@ static void new_mt(lua_State *L, const char *name, lua_CFunction index,
         return;
     }
     if (with_methods) {
+        size_t i;
+
         luaL_newlibtable(L, methods);
         lua_newtable(L);                 /* the type cache, shared */
-        luaL_setfuncs(L, methods, 1);
+        lua_pushvalue(L, -3);            /* this metatable */
+        luaL_setfuncs(L, methods, 2);
+        for (i = 0; i < sizeof fields / sizeof *fields; i++) {
+            lua_pushinteger(L, fields[i].code);
+            lua_setfield(L, -2, fields[i].name);
+        }
         lua_pushcclosure(L, index, 1);
     } else {
         lua_pushcfunction(L, index);
@@ -454,11 +488,15 @@ static int create(lua_State *L)
     new_mt(L, CASE_MT, case_index, 1);
     new_mt(L, EVENT_MT, event_index, 0);
     new_mt(L, MAP_MT, map_index, 0);
-    lc = lua_newuserdatauv(L, sizeof *lc, 1);
+    lc = lua_newuserdatauv(L, sizeof *lc, 3);
     lc->c = NULL;
     luaL_setmetatable(L, CASE_MT);
     push_map(L, 2, lc, (size_t)-1);   /* case.facts, made once */
     lua_setiuservalue(L, 2, 1);
+    push_opt(L, c->topic);
+    lua_setiuservalue(L, 2, 2);
+    push_opt(L, c->channel);
+    lua_setiuservalue(L, 2, 3);
     lua_pushvalue(L, 2);
     c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lc->c = c;

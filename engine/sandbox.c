@@ -28,6 +28,7 @@ struct pb__sandbox {
     pb__budget budget;
     int safe_ref; /* registry: table of safe globals */
     size_t calls; /* calls into principle code, for the benchmark */
+    int hook_step; /* the count the hook is installed with, 0 if none */
 };
 
 static const char *const base_names[] = {
@@ -78,6 +79,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     /* From now on every instruction fails, so a pcall in a loop cannot
      * swallow the error and carry on. */
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    sb->hook_step = 1;
     luaL_error(L, "instruction budget exceeded (%I instructions)",
                (lua_Integer)sb->instructions);
 }
@@ -559,9 +561,14 @@ int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
     sb->budget.used = 0;
     sb->budget.exhausted = 0;
     sb->budget.limit = sb->instructions;
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, step);
+    /* The hook stays installed between calls (only principle code runs
+     * VM instructions), so the count may carry up to one step over from
+     * the previous call: a budget is exact to HOOK_STEP. */
+    if (sb->hook_step != step) {
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, step);
+        sb->hook_step = step;
+    }
     status = lua_pcall(L, nargs, nresults, 0);
-    lua_sethook(L, NULL, 0, 0);
     if (status == LUA_OK && !sb->budget.exhausted)
         return LUA_OK;
     if (status == LUA_OK) {

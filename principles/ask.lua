@@ -53,8 +53,17 @@ for topic, facts in pairs(needs) do
   for _, f in ipairs(facts) do needs_set[topic][f] = true end
 end
 
+-- The set for a case, remembered per case object: `applies` runs for
+-- every fact item after every event, and the topic never changes.
+local set_of = setmetatable({}, { __mode = "k" })
+
 local function needs_fact(case, fact)
-  return (needs_set[case.topic or "default"] or needs_set.default)[fact] == true
+  local set = set_of[case]
+  if not set then
+    set = needs_set[case.topic or "default"] or needs_set.default
+    set_of[case] = set
+  end
+  return set[fact] == true
 end
 
 local function missing(case)
@@ -92,12 +101,12 @@ items[#items + 1] = {
   id = "no_repeat",
   prompt = "Don't ask for what the customer has already told you.",
   done = function(case) return true end,
+  -- Checked after every event and latched once true, so only the newest
+  -- question needs looking at.
   violated = function(case)
-    for e in case:events("agent.asked") do
-      local f = e.attr.fact
-      if f and case:known(f, e) then return true end
-    end
-    return false
+    local e = case:last("agent.asked")
+    local f = e and e.attr.fact
+    return f ~= nil and case:known(f, e) ~= nil
   end,
 }
 
