@@ -41,7 +41,7 @@ LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 TESTS = $(TEST_SRC:%.c=$(B)/%)
 
-.PHONY: all deps test check install uninstall clean demo
+.PHONY: all deps test check install uninstall clean demo bench
 all: $(B)/playbook
 
 # Installs the Debian packages pkg-config cannot find, and nothing else.
@@ -55,6 +55,26 @@ $(B)/%.o: %.c | deps
 
 $(B)/libplaybook.a: $(LIB_OBJ)
 	$(Q)$(AR) rcs $@ $^
+
+# The scenario schema, built into the library (engine/schema.h) so it is
+# found without the source tree; `install` also copies the .rng for other
+# tools.  od, not xxd, which is not always there.
+$(B)/libplaybook.a: $(B)/gen/scenario_rng.o
+
+$(B)/gen/scenario_rng.c: scenarios/scenario.rng
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q){ echo '/* Generated from $< by make: do not edit. */'; \
+	  echo '#include "schema.h"'; \
+	  echo 'const unsigned char pb__scenario_rng[] = {'; \
+	  od -An -v -t x1 $< | sed -e 's/ *$$//' -e 's/ \([0-9a-f]*\)/0x\1,/g'; \
+	  echo '0x00};'; \
+	  echo 'const size_t pb__scenario_rng_len = sizeof pb__scenario_rng - 1;'; \
+	} >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/scenario_rng.o: $(B)/gen/scenario_rng.c | deps
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/playbook: $(CLI_OBJ) $(B)/libplaybook.a
 	@$(if $(Q),echo "  LINK    $@")
@@ -73,6 +93,14 @@ test: deps
 
 check: $(B)/playbook $(TESTS)
 	@sh tests/run.sh $(B)
+
+# The quality bars, each with a floor measured in the same run.
+bench: $(B)/playbook $(B)/tests/bench/bench
+	$(B)/tests/bench/bench principles $(B)/playbook
+
+$(B)/tests/bench/bench: $(B)/tests/bench/bench.o $(B)/libplaybook.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 demo: $(B)/playbook
 	$(B)/playbook replay -p principles scenarios/late-delivery.xml
@@ -97,3 +125,4 @@ clean:
 
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d)
+-include $(B)/gen/scenario_rng.d

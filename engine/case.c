@@ -454,3 +454,17 @@ const char *pb_case_warning(const pb_case *c, size_t i)
 {
     return i < c->nwarnings ? c->warnings[i] : NULL;
 }
+
+/* Case files (casefile.c) write these back as the <case> element. */
+
+size_t pb_case_ninitial(const pb_case *c)
+{
+    return c->ninitial;
+}
+
+void pb_case_initial(const pb_case *c, size_t i, const char **name,
+                     const char **value)
+{
+    *name = c->initial[i].name;
+    *value = c->initial[i].value;
+}

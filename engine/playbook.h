@@ -205,6 +205,28 @@ typedef struct pb_scenario pb_scenario;
 
 #define PB_SCENARIO_MAX_BYTES (16u * 1024u * 1024u)
 
+/*
+ * The scenario schema: scenarios/scenario.rng (RELAX NG), built into the
+ * library and compiled by pb_schema_new.  Every scenario read is checked
+ * by hand first (friendlier messages), then validated against it; a file
+ * it rejects gets "file:line: not valid against scenario.rng: ...".
+ * Compiling costs as much as reading four 40-event scenarios, so a
+ * program that reads many makes one schema and passes it to the _with
+ * functions; it serves any number of reads, one after another.  NULL
+ * from pb_schema_new, with err set, when out of memory.
+ */
+typedef struct pb_schema pb_schema;
+
+pb_schema *pb_schema_new(pb_error *err);
+void pb_schema_free(pb_schema *schema);
+
+/* Reads and validates a scenario.  schema may be NULL: one is compiled
+ * for the call, which is what pb_scenario_read and _parse do. */
+pb_status pb_scenario_read_with(const pb_schema *schema, const char *path,
+                                pb_scenario **out, pb_error *err);
+pb_status pb_scenario_parse_with(const pb_schema *schema, const char *name,
+                                 const char *buf, size_t len,
+                                 pb_scenario **out, pb_error *err);
 pb_status pb_scenario_read(const char *path, pb_scenario **out,
                            pb_error *err);
 pb_status pb_scenario_parse(const char *name, const char *buf, size_t len,
@@ -294,10 +316,371 @@ pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,
 pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
                               const pb_case *c);
 
+/*
+ * Case files and journals.
+ *
+ * A live case is saved as a scenario file (PRODUCT.md section 5): topic,
+ * channel, the initial facts (among them started_at, the case's start as
+ * ISO 8601 UTC) and the recorded events; detected events are not saved,
+ * the detectors find them again on load.  Next to FILE an append-only
+ * journal FILE.journal holds the events recorded since FILE was last
+ * rewritten, one record each; an event counts as saved ("acknowledged")
+ * only once its record is written and fsync'ed.  Every few events, and
+ * at close, FILE is rewritten atomically from memory (FILE.tmp, fsync,
+ * rename, fsync of the folder) and the journal emptied.  The journal is
+ * also the lock: a session holds it (flock) from open to close.
+ */
+
+/* The system calls the journal and the case file go through.  Each acts
+ * like its POSIX namesake (-1 and errno on failure) and gets ctx back.
+ * Tests replace them to inject faults; an embedder may wrap them. */
+typedef struct pb_io {
+    int (*open)(void *ctx, const char *path, int flags, unsigned mode);
+    long (*write)(void *ctx, int fd, const void *buf, size_t len);
+    int (*fsync)(void *ctx, int fd);
+    int (*ftruncate)(void *ctx, int fd, long long len);
+    int (*rename)(void *ctx, const char *from, const char *to);
+    int (*close)(void *ctx, int fd);
+    void *ctx;
+} pb_io;
+
+const pb_io *pb_io_posix(void); /* the plain calls */
+
+/* Replaces path with buf atomically: path.tmp written and fsync'ed,
+ * renamed over path, the folder fsync'ed.  On PB_IO (err has the errno
+ * text) path is as it was. */
+pb_status pb_io_replace(const pb_io *io, const char *path, const void *buf,
+                        size_t len, pb_error *err);
+
+/*
+ * Journal: records of (index, payload).  A record is a 20-byte header --
+ * magic FF 50 42 4A ("\xffPBJ"), CRC-32 (as zlib's) of the 12 bytes that
+ * follow it and of the payload, payload length, index -- then the
+ * payload; integers are little-endian (u32, u32, u32, u64).  Indexes
+ * only go up.
+ */
+typedef struct pb_journal pb_journal;
+
+#define PB_JOURNAL_HEADER 20u
+#define PB_JOURNAL_MAX_RECORD (8u * 1024u * 1024u) /* payload bytes */
+#define PB_JOURNAL_MAX_BYTES (64u * 1024u * 1024u) /* whole journal */
+
+/*
+ * Opens path, creating it, and locks it for this handle.  When another
+ * handle (in any process) holds it, waits up to wait seconds, then
+ * gives PB_STATE.  io NULL means pb_io_posix().
+ */
+pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
+                          pb_journal **out, pb_error *err);
+/* Unlocks and closes; a journal left empty is removed first. */
+void pb_journal_free(pb_journal *j);
+const char *pb_journal_path(const pb_journal *j);
+/* The whole file as it is on disk (malloc'd, NUL-terminated). */
+pb_status pb_journal_contents(pb_journal *j, char **buf, size_t *len,
+                              pb_error *err);
+
+/* Called for each valid record in order; a status other than PB_OK
+ * stops the scan and is returned (the callback fills err). */
+typedef pb_status (*pb_journal_fn)(void *ud, unsigned long long index,
+                                   const char *payload, size_t len,
+                                   pb_error *err);
+
+/*
+ * Walks the records in buf (a journal's bytes; name is for messages).
+ * *valid gets the length of the valid records at its start.  Damage
+ * with no valid record after it is a torn tail (a write cut short):
+ * PB_OK, with what was dropped described in warn (warn->message is ""
+ * when there was none).  Damage followed by a valid record is not a
+ * crash but corruption: PB_INPUT, err gives the offset.
+ */
+pb_status pb_journal_scan(const char *name, const char *buf, size_t len,
+                          pb_journal_fn fn, void *ud, size_t *valid,
+                          pb_error *warn, pb_error *err);
+
+/* Queues a record in memory; nothing is written before a sync. */
+pb_status pb_journal_add(pb_journal *j, unsigned long long index,
+                         const char *payload, size_t len, pb_error *err);
+size_t pb_journal_pending(const pb_journal *j); /* records queued */
+/*
+ * Writes the queued records and fsyncs (and the folder, the first time).
+ * PB_OK: every queued record is durable.  PB_IO: none is claimed to be;
+ * they stay queued, and whatever part of them reached the file is cut
+ * off before the next attempt.
+ */
+pb_status pb_journal_sync(pb_journal *j, pb_error *err);
+/* Cuts the file to len bytes (no more than its valid length) and drops
+ * the queue: for a torn tail, or once the records are saved elsewhere.
+ * On PB_IO the cut is retried before the next write. */
+pb_status pb_journal_truncate(pb_journal *j, size_t len, pb_error *err);
+
+/* Writing a case as a scenario file. */
+typedef struct pb_case_header {
+    const char *id, *title;     /* id required; title NULL: the id */
+    const char *description;    /* or NULL */
+    const pb_scenario *expect;  /* expectations to copy, or NULL */
+} pb_case_header;
+
+/*
+ * The case as a scenario document: <case> with topic, channel and the
+ * initial facts, <events> with the recorded events (times in decimal
+ * seconds, the shortest that read back as the same double; to 1e-15 s
+ * for the rare time that has no such form), then the expectations.
+ * *out is malloc'd and NUL-terminated.  PB_INPUT when some text cannot
+ * be XML (invalid UTF-8, control characters) or the document would be
+ * over PB_SCENARIO_MAX_BYTES.  Event text reads back trimmed.
+ */
+pb_status pb_case_xml(const pb_case *c, const pb_case_header *h,
+                      char **out, size_t *len, pb_error *err);
+/* The same, saved with pb_io_replace (io NULL: pb_io_posix()). */
+pb_status pb_case_save(const pb_case *c, const pb_case_header *h,
+                       const char *path, const pb_io *io, pb_error *err);
+
+/* The facts as they were before the first event (in the order set). */
+size_t pb_case_ninitial(const pb_case *c);
+void pb_case_initial(const pb_case *c, size_t i, const char **name,
+                     const char **value);
+/* The initial fact started_at as seconds since the epoch, or -1. */
+double pb_case_started(const pb_case *c);
+
+/*
+ * A case file in use: the case in memory, its file and its journal.
+ * The recorded events of the case are either saved (in FILE or in the
+ * journal, durably) or pending (in memory only, after a failed save).
+ */
+typedef struct pb_casefile pb_casefile;
+
+#define PB_CASEFILE_COMPACT_EVERY 32u /* events between rewrites of FILE */
+
+typedef struct pb_casefile_opts {
+    const char *topic, *channel; /* for a new case; topic required */
+    const char *id, *title;      /* for a new case; default: file name */
+    const pb_attr *facts;        /* initial facts of a new case */
+    size_t nfacts;
+    double wait;                 /* seconds to wait for the lock */
+    unsigned compact_every;      /* 0: PB_CASEFILE_COMPACT_EVERY */
+    const pb_io *io;             /* NULL: pb_io_posix() */
+} pb_casefile_opts;
+
+/*
+ * Opens (locks) the case file path with the principles of e, reading
+ * FILE and replaying the journal after it; a new case when FILE does not
+ * exist (opts->topic required then; started_at is set to now).  A torn
+ * last journal record is dropped with a warning.  A damaged record with
+ * valid ones after it is PB_INPUT: nothing is changed and a copy of the
+ * journal is kept as FILE.journal.damaged-YYYYMMDDTHHMMSSZ.  PB_STATE:
+ * another session holds the case ("case FILE is in use by another
+ * session").  opts may be NULL.
+ */
+pb_status pb_casefile_open(pb_engine *e, const char *path,
+                           const pb_casefile_opts *opts, pb_casefile **out,
+                           pb_error *err);
+
+/*
+ * Records one event (see pb_case_append; text is trimmed, attributes
+ * named t or type, or not XML names, are refused).  Times are clamped to
+ * a multiple of 1 ms that round-trips through the file.
+ *   PB_OK     the event, and every one pending before it, is durable.
+ *   PB_INPUT  rejected; nothing changed.
+ *   PB_IO     the event is in the case (the checklist shows it) but not
+ *             saved: err has the reason with the errno text.  Every later
+ *             append, pb_casefile_save and pb_casefile_close retry.
+ */
+pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
+                             const char *text, const pb_attr *attrs,
+                             size_t nattrs, pb_error *err);
+/* Saves what is pending: PB_OK once nothing is. */
+pb_status pb_casefile_save(pb_casefile *cf, pb_error *err);
+/* Rewrites FILE from memory and empties the journal. */
+pb_status pb_casefile_compact(pb_casefile *cf, pb_error *err);
+/*
+ * Compacts, unlocks and frees.  On failure (PB_IO) the handle stays
+ * open: pb_casefile_pending() says whether events would be lost (0: all
+ * are in the journal, and the next open merges them); retry, or give up
+ * with pb_casefile_free().
+ */
+pb_status pb_casefile_close(pb_casefile *cf, pb_error *err);
+/* Unlocks and frees without saving more: pending events are lost. */
+void pb_casefile_free(pb_casefile *cf);
+
+const pb_case *pb_casefile_case(const pb_casefile *cf);
+const char *pb_casefile_path(const pb_casefile *cf);
+size_t pb_casefile_nrecorded(const pb_casefile *cf);
+/* Recorded events not yet durable: the last ones recorded. */
+size_t pb_casefile_pending(const pb_casefile *cf);
+/* Seconds since started_at by the wall clock, never before the last
+ * event; the last event's time when the file has no started_at. */
+double pb_casefile_now(const pb_casefile *cf);
+/* What opening recovered from (a torn journal tail). */
+size_t pb_casefile_nwarnings(const pb_casefile *cf);
+const char *pb_casefile_warning(const pb_casefile *cf, size_t i);
+
+/*
+ * Reads a case file and its journal without locking or changing them
+ * (for reports over cases other sessions may be writing): the journal is
+ * read first, so a rewrite between the two reads loses nothing.  A torn
+ * journal tail is ignored, with a note in warn (message "" when none).
+ */
+pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
+                           pb_error *warn, pb_error *err);
+
+/*
+ * A due time as people and detectors write it, in seconds since the
+ * epoch: ISO 8601 ("2026-11-26T10:00", "2026-11-26 10:00:30", with Z or
+ * an offset such as +01:00; a date alone is the end of that day),
+ * "today 18:00", "tomorrow 10am", "Friday", "friday at 9:30",
+ * "Thursday evening" (morning: 12:00, afternoon: 17:00, evening and
+ * tonight: 21:00), "in 2h", "in 3 days", "within 48 hours", "end of
+ * day", "noon"; "by", "on", "at", "the", "latest" are ignored, so "by
+ * Wednesday at the latest" reads.  Relative ones count from base
+ * (seconds since the epoch), in the local time zone; a weekday is the
+ * next such day, or base's own day when it is that day.  0 ok, -1 not
+ * understood.
+ */
+int pb_due_parse(const char *text, double base, double *out);
+
 /* Review sessions. (section owned by review) */
 
-/* Transcript import. (section owned by import) */
+/*
+ * Transcript import (section owned by import): call and chat transcripts
+ * into scenario files, one per conversation.  Two inputs: ABCD-style JSON
+ * (a list of conversations with "original": [[speaker, text], ...]) and
+ * plain text ("Agent: ...", "Customer: ...", "Action: ..." lines with
+ * optional [mm:ss] stamps).  docs/import.md is the format and the rules.
+ * All of the input is checked by pb_import_parse; what it accepts is
+ * written as a valid scenario.
+ */
+typedef struct pb_import pb_import;
 
-/* Team statistics. (section owned by stats) */
+typedef enum {
+    PB_IMPORT_AUTO, /* JSON when the first non-blank character is { or
+                     * a [ that does not open a time stamp ([00:00]) */
+    PB_IMPORT_JSON,
+    PB_IMPORT_TEXT
+} pb_import_format;
+
+#define PB_IMPORT_MAX_BYTES (64u * 1024u * 1024u) /* a transcript file */
+#define PB_IMPORT_MAX_TURNS 100000u               /* per conversation */
+#define PB_IMPORT_MAX_CONVERSATIONS 10000u        /* per file */
+
+typedef struct pb_import_opts {
+    pb_import_format format;
+    const char *topic; /* every conversation's topic; NULL maps ABCD's flow
+                        * (text transcripts then have none) */
+    const char *id;    /* a text transcript's id; NULL takes the file
+                        * name's stem */
+} pb_import_opts;
+
+/* opts may be NULL (AUTO, no topic, id from the name).  PB_INPUT with
+ * "file:line: message" or "file: conversation N (id): turn N: message". */
+pb_status pb_import_read(const char *path, const pb_import_opts *opts,
+                         pb_import **out, pb_error *err);
+pb_status pb_import_parse(const char *name, const char *buf, size_t len,
+                          const pb_import_opts *opts, pb_import **out,
+                          pb_error *err);
+void pb_import_free(pb_import *im);
+
+size_t pb_import_count(const pb_import *im);          /* conversations */
+const char *pb_import_id(const pb_import *im, size_t i); /* scenario id */
+size_t pb_import_nturns(const pb_import *im, size_t i);
+
+/* Conversation i as scenario XML, made whole in memory first.  PB_INPUT
+ * when it would be over PB_SCENARIO_MAX_BYTES, PB_IO when out fails;
+ * the same import always gives the same bytes. */
+pb_status pb_import_write(const pb_import *im, size_t i, FILE *out,
+                          pb_error *err);
+
+/*
+ * Team statistics (section owned by stats): adherence per principle and
+ * item, the musts most often missed, violations, resolution and root
+ * causes over many cases.  Cases are added one at a time and not kept:
+ * memory grows only with the number of distinct root causes.  There are
+ * no durations on purpose -- quality is resolution and adherence, never
+ * speed (docs/stats.md says how each figure is computed).
+ */
+typedef struct pb_stats pb_stats;
+
+/* Statistics over cases evaluated with e's principles.  The layout of
+ * the principles is copied, so e may go before the statistics do.  NULL
+ * when out of memory. */
+pb_stats *pb_stats_new(const pb_engine *e);
+void pb_stats_free(pb_stats *s);
+
+/*
+ * Adds a case as it stands (normally as it ended).  PB_STATE when its
+ * engine has other principles or items than the statistics; on any error
+ * nothing is counted.  add_replay adds the replay's case and ignores the
+ * scenario's <expect>.
+ */
+pb_status pb_stats_add_case(pb_stats *s, const pb_case *c, pb_error *err);
+pb_status pb_stats_add_replay(pb_stats *s, const pb_replay *r,
+                              pb_error *err);
+/* Counts a case file that could not be read or replayed, so a report
+ * says how many cases it leaves out. */
+void pb_stats_add_unreadable(pb_stats *s);
+
+/* Scores over the cases where a principle (or anything) applied: the
+ * mean of the case scores, and the score rule of pb_case_score applied
+ * once to the summed counts.  Both 0 when cases is 0. */
+typedef struct pb_stats_score {
+    size_t cases;
+    double mean, pooled;
+    size_t musts, done, violations;
+} pb_stats_score;
+
+typedef struct pb_stats_info {
+    size_t cases, unreadable;
+    size_t resolved;      /* a case.resolved not undone by a later
+                           * followup.done outcome="not_fixed" */
+    size_t first_contact; /* a case.resolved and no followup.done
+                           * outcome="not_fixed" at all */
+    pb_stats_score score; /* overall, over every case */
+} pb_stats_info;
+
+typedef struct pb_stats_principle_info {
+    const char *id, *title;
+    pb_stats_score score;
+} pb_stats_principle_info;
+
+typedef struct pb_stats_item_info {
+    const char *ref, *principle, *id; /* ref is "principle.item" */
+    int must;
+    size_t applied;                   /* cases where it applied */
+    size_t states[PB_ERROR + 1];      /* cases per final pb_state;
+                                       * [PB_ABSENT] did not apply */
+    size_t missed;                    /* musts: open, waiting or violated
+                                       * at the end; 0 for the others */
+} pb_stats_item_info;
+
+typedef struct pb_stats_cause_info {
+    const char *name;   /* fact root_cause, NULL for cases without one */
+    size_t cases, resolved, first_contact;
+} pb_stats_cause_info;
+
+void pb_stats_overall(const pb_stats *s, pb_stats_info *out);
+size_t pb_stats_nprinciples(const pb_stats *s);
+void pb_stats_principle(const pb_stats *s, size_t i,
+                        pb_stats_principle_info *out);
+size_t pb_stats_nitems(const pb_stats *s);
+void pb_stats_item(const pb_stats *s, size_t i, pb_stats_item_info *out);
+size_t pb_stats_ncauses(const pb_stats *s);
+void pb_stats_cause(const pb_stats *s, size_t i, pb_stats_cause_info *out);
+
+/*
+ * Rankings, best first, as indexes for pb_stats_item or pb_stats_cause.
+ * out needs room for pb_stats_nitems (or pb_stats_ncauses) indexes; the
+ * return is how many were stored.  Ties fall to the larger share of the
+ * cases where the item applied, then to the name (no root cause last).
+ *   missed: musts with missed > 0, by missed;
+ *   violations: items violated in some case, by those cases;
+ *   causes: every root cause, by cases.
+ */
+size_t pb_stats_rank_missed(const pb_stats *s, size_t *out);
+size_t pb_stats_rank_violations(const pb_stats *s, size_t *out);
+size_t pb_stats_rank_causes(const pb_stats *s, size_t *out);
+
+/* The statistics as text, JSON or HTML (PB_INPUT for other formats);
+ * PB_IO on write failure. */
+pb_status pb_stats_render(const pb_stats *s, FILE *out, pb_format fmt,
+                          unsigned flags);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * render.c -- the checklist and replays as text (for people) or JSON
- * (for programs; field names documented in docs/scenarios.md).
+ * (for programs; field names documented in docs/scenarios.md), and the
+ * dispatch to the JUnit and HTML writers (render_junit.c, render_html.c).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 
 #include "case.h"
 #include "jsonw.h"
+#include "render.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -29,7 +31,7 @@ static void paint(const out *o, const char *code)
 }
 
 /* mm:ss, or h:mm:ss past the hour; tenths when the time has them. */
-static const char *clock_time(double t, char *buf, size_t size)
+const char *pb__clock(double t, char *buf, size_t size)
 {
     long s = (long)floor(t);
     int tenth = (int)floor((t - (double)s) * 10 + 0.5);
@@ -84,12 +86,12 @@ static void text_item(const out *o, const pb_item_info *it)
     switch (it->state) {
     case PB_DONE:
         fprintf(o->f, "done at %s",
-                clock_time(it->done_at >= 0 ? it->done_at : 0, tb,
+                pb__clock(it->done_at >= 0 ? it->done_at : 0, tb,
                            sizeof tb));
         break;
     case PB_VIOLATED:
         fprintf(o->f, "violated at %s",
-                clock_time(it->violated_at, tb, sizeof tb));
+                pb__clock(it->violated_at, tb, sizeof tb));
         break;
     case PB_SKIPPED:
         fprintf(o->f, "skipped: %s", it->reason ? it->reason : "");
@@ -160,7 +162,7 @@ static void text_checklist(const out *o, const pb_case *c)
             continue;
         paint(o, C_RED);
         fprintf(o->f, "Violation: %s.%s at %s\n", it.principle, it.id,
-                clock_time(it.violated_at, tb, sizeof tb));
+                pb__clock(it.violated_at, tb, sizeof tb));
         paint(o, C_RESET);
     }
     for (i = 0; i < pb_case_nwarnings(c); i++)
@@ -173,6 +175,13 @@ static void text_checklist(const out *o, const pb_case *c)
     fputc('\n', o->f);
 }
 
+void pb__text_checklist(FILE *f, const pb_case *c)
+{
+    out o = { f, 0 };
+
+    text_checklist(&o, c);
+}
+
 static void text_event(const out *o, const pb_case *c, size_t i)
 {
     pb_event_info ev;
@@ -180,7 +189,7 @@ static void text_event(const out *o, const pb_case *c, size_t i)
     size_t k;
 
     pb_case_event(c, i, &ev);
-    fprintf(o->f, "  %8s  ", clock_time(ev.t, tb, sizeof tb));
+    fprintf(o->f, "  %8s  ", pb__clock(ev.t, tb, sizeof tb));
     if (ev.detected_by) {
         paint(o, C_CYAN);
         fprintf(o->f, "~ %s", ev.type);
@@ -219,7 +228,7 @@ static void text_changes(const out *o, const pb_replay *r, size_t ev)
     }
 }
 
-static const char *expect_kind(pb_expect_kind k)
+const char *pb__expect_kind(pb_expect_kind k)
 {
     switch (k) {
     case PB_EXPECT_ITEM: return "item";
@@ -232,7 +241,7 @@ static const char *expect_kind(pb_expect_kind k)
 }
 
 /* What was expected, in words: "listen.restate is done". */
-static void expect_text(const pb_expect *x, char *buf, size_t size)
+void pb__expect_text(const pb_expect *x, char *buf, size_t size)
 {
     switch (x->kind) {
     case PB_EXPECT_ITEM:
@@ -304,7 +313,7 @@ static void text_replay(const out *o, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        expect_text(res->expect, want, sizeof want);
+        pb__expect_text(res->expect, want, sizeof want);
         paint(o, res->met ? C_GREEN : C_RED);
         fprintf(o->f, "  %-4s", res->met ? "ok" : "FAIL");
         paint(o, C_RESET);
@@ -490,10 +499,10 @@ static void json_replay(pb__json *j, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        expect_text(res->expect, want, sizeof want);
+        pb__expect_text(res->expect, want, sizeof want);
         pb__json_open(j, '{');
         pb__json_kint(j, "line", res->expect->line);
-        pb__json_kstr(j, "kind", expect_kind(res->expect->kind));
+        pb__json_kstr(j, "kind", pb__expect_kind(res->expect->kind));
         pb__json_kstr(j, "ref", res->expect->ref);
         pb__json_kstr(j, "principle", res->expect->principle);
         pb__json_kstr(j, "expected", want);
@@ -512,6 +521,10 @@ pb_status pb_render_replays(FILE *f, pb_format fmt, unsigned flags,
     size_t i, passed = 0;
     pb__json j;
 
+    if (fmt == PB_FORMAT_JUNIT)
+        return pb__render_junit(f, replays, n);
+    if (fmt == PB_FORMAT_HTML)
+        return pb__render_html(f, replays, n);
     for (i = 0; i < n; i++)
         passed += pb_replay_passed(replays[i]);
     if (fmt == PB_FORMAT_JSON) {
@@ -547,6 +560,11 @@ pb_status pb_render_checklist(FILE *f, pb_format fmt, unsigned flags,
     out o = { f, (flags & PB_RENDER_COLOR) != 0 };
     pb__json j;
 
+    /* JUnit reports expectations, which only a replay has. */
+    if (fmt == PB_FORMAT_JUNIT)
+        return PB_INPUT;
+    if (fmt == PB_FORMAT_HTML)
+        return pb__render_html_checklist(f, c);
     if (fmt == PB_FORMAT_JSON) {
         pb__json_init(&j, f);
         pb__json_open(&j, '{');

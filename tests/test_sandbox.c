@@ -7,6 +7,9 @@
  * PB_ERROR with a "hostile.lua:LINE: ..." message while the good item is
  * PB_DONE.  Nothing here measures time: a test that hangs is the failure.
  *
+ * Most tests are rows of a table (hostile_rows, kept_rows), each run as a
+ * test of its own under its name; the rest are functions.
+ *
  * Tests marked BUG expose an engine defect and fail until it is fixed.
  */
 #include <setjmp.h>
@@ -24,35 +27,39 @@
 #define KIB 1024u
 #define MIB (1024u * 1024u)
 
+/* The item every hostile principle has next to the hostile one. */
+#define GOOD_ITEM                                                           \
+    "  { id = \"good\", done = function(case) "                             \
+    "return case:has(\"customer.said\") end },\n"
+
 /* The shape most tests use: the hostile body is line 3, its item line 2. */
 #define ITEM_LINE 2
 #define BODY_LINE 3
-static const char DONE_HEAD[] =
-    "return principle { id = \"h\", items = {\n"
-    "  { id = \"bad\", done = function(case)\n"
-    "      ";
-static const char DONE_TAIL[] =
-    "\n"
-    "    end },\n"
-    "  { id = \"good\", done = function(case) "
-    "return case:has(\"customer.said\") end },\n"
-    "} }\n";
+#define HOSTILE_FMT                                                         \
+    "return principle { id = \"h\", items = {\n"                            \
+    "  { id = \"bad\", %s = function(case)\n"                               \
+    "      %s\n"                                                            \
+    "    end },\n" GOOD_ITEM "} }\n"
 
 /* A good principle in its own file, for tests with two files. */
 static const char GOOD_SRC[] =
-    "return principle { id = \"g\", items = {\n"
-    "  { id = \"good\", done = function(case) "
-    "return case:has(\"customer.said\") end },\n"
-    "} }\n";
+    "return principle { id = \"g\", items = {\n" GOOD_ITEM "} }\n";
 
 /* Stock Lua backtracks for minutes on this against 300 'a's. */
 #define BACKTRACK_PATTERN "('a-'):rep(4) .. 'b'"
+#define A10 "aaaaaaaaaa"
+#define A100 A10 A10 A10 A10 A10 A10 A10 A10 A10 A10
+#define A300 A100 A100 A100
+
+/* The customer's words, unless a test says otherwise. */
+#define SAID "my parcel is late"
 
 typedef struct fixture {
     pb_engine *e;
     pb_case *c;
     pb_error err;
-    char *src; /* generated source, freed in teardown */
+    char *src;       /* generated source, freed in teardown */
+    const void *row; /* the table row a row test runs, or NULL */
 } fixture;
 
 static int setup(void **state)
@@ -60,6 +67,7 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
 
     assert_non_null(f);
+    f->row = *state; /* the initial state: a row, or NULL */
     f->e = pb_engine_new();
     assert_non_null(f->e);
     *state = f;
@@ -91,15 +99,17 @@ static void load(fixture *f, const char *name, const char *src)
                  pb_error_text(&f->err, buf, sizeof buf));
 }
 
-/* Loads DONE_HEAD body DONE_TAIL as hostile.lua. */
-static void load_done(fixture *f, const char *body)
+/* Loads HOSTILE_FMT with field (done, prompt, ...) and body as
+ * hostile.lua. */
+static void load_hostile(fixture *f, const char *field, const char *body)
 {
-    size_t n = strlen(DONE_HEAD) + strlen(body) + strlen(DONE_TAIL) + 1;
+    int n = snprintf(NULL, 0, HOSTILE_FMT, field, body);
 
+    assert_true(n > 0);
     free(f->src);
-    f->src = malloc(n);
+    f->src = malloc((size_t)n + 1);
     assert_non_null(f->src);
-    snprintf(f->src, n, "%s%s%s", DONE_HEAD, body, DONE_TAIL);
+    snprintf(f->src, (size_t)n + 1, HOSTILE_FMT, field, body);
     load(f, "hostile.lua", f->src);
 }
 
@@ -194,40 +204,274 @@ static void assert_good_done(const fixture *f)
     assert_state(f, "h.good", PB_DONE);
 }
 
-/* Runs a case and checks the usual pair: h.bad an error, h.good done. */
-static void check_done_error(fixture *f, const char *body, int lo, int hi,
-                             const char *needle)
+/*
+ * One hostile item, h.bad, next to h.good: the body of its function
+ * `field` (done when NULL), under the limits given (0: the default), with
+ * the customer saying `said` (SAID when NULL).  h.good always ends done;
+ * h.bad ends in `want`: PB_DONE, or PB_ERROR blamed on hostile.lua lines
+ * lo..hi with a message holding needle or needle2 (when not NULL), or
+ * equal to needle when exact.
+ */
+typedef struct hostile_row {
+    const char *name;
+    const char *field;
+    const char *body;
+    size_t instructions, memory;
+    const char *said;
+    pb_state want;
+    int lo, hi;
+    const char *needle, *needle2;
+    int exact;
+} hostile_row;
+
+/* The usual ending: h.bad an error on lines lo..hi holding needle. */
+#define FAILS(from, to, text)                                               \
+    .want = PB_ERROR, .lo = (from), .hi = (to), .needle = (text)
+#define FAILS_BODY(text) FAILS(ITEM_LINE, BODY_LINE, text)
+
+static const hostile_row hostile_rows[] = {
+    /* Instruction budget. */
+    { .name = "test_infinite_loop", .body = "while true do end",
+      FAILS_BODY("instruction budget exceeded (1000000 instructions)") },
+    { .name = "test_loop_in_pcall_in_loop",
+      .body = "for i = 1, 1e9 do "
+              "pcall(function() while true do end end) end "
+              "return true",
+      FAILS_BODY("instruction budget exceeded") },
+    { .name = "test_pcall_swallowing_budget_still_errors",
+      .body = "local ok = pcall(function() while true do end end) "
+              "return ok == false",
+      FAILS_BODY("instruction budget exceeded") },
+    { .name = "test_deep_recursion",
+      .body = "local function r(n) return 1 + r(n + 1) end "
+              "return r(1) > 0",
+      FAILS_BODY("stack overflow"),
+      .needle2 = "instruction budget exceeded" },
+    { .name = "test_deep_recursion_with_large_budget",
+      .instructions = 100000000u,
+      .body = "local function r(n) return 1 + r(n + 1) end "
+              "return r(1) > 0",
+      FAILS_BODY("stack overflow") },
+    { .name = "test_deep_recursion_through_c",
+      .body = "local function r(s) return (s:gsub('.', r)) end "
+              "return r('ab') ~= nil",
+      FAILS_BODY("stack overflow") },
+
+    /* Memory. */
+    { .name = "test_string_doubling",
+      .body = "local s = 'x' while true do s = s .. s end",
+      FAILS_BODY("memory limit exceeded") },
+    { .name = "test_memory_cap_4mib", .memory = 4 * MIB,
+      .body = "local t = {} for i = 1, 1e7 do t[i] = i end return true",
+      FAILS_BODY("memory limit exceeded (4096 KiB") },
+    { .name = "test_instruction_limit_1000", .instructions = 1000,
+      .body = "local n = 0 for i = 1, 10000 do n = n + i end return n > 0",
+      FAILS_BODY("instruction budget exceeded (1000 instructions)") },
+    { .name = "test_instruction_limit_1000_allows_small_loop",
+      .instructions = 1000,
+      .body = "local n = 0 for i = 1, 100 do n = n + i end "
+              "return n == 5050",
+      .want = PB_DONE },
+
+    /* Patterns: bounded matching everywhere principles can reach. */
+    { .name = "test_backtracking_in_predicate",
+      .body = "return ('a'):rep(300):find(" BACKTRACK_PATTERN ") ~= nil",
+      FAILS(BODY_LINE, BODY_LINE, "pattern too complex") },
+    { .name = "test_backtracking_in_case_said", .said = A300,
+      .body = "return case:said('customer', " BACKTRACK_PATTERN ")",
+      FAILS(BODY_LINE, BODY_LINE, "pattern too complex") },
+    { .name = "test_pcall_swallowing_pattern_error",
+      .body = "pcall(string.find, ('a'):rep(300), " BACKTRACK_PATTERN
+              ") return true",
+      FAILS_BODY("budget exceeded") },
+
+    /* string.rep. */
+    { .name = "test_rep_empty_string_huge_count",
+      .body = "return string.rep('', 3e9) == '' and "
+              "string.rep('', 3e9, '') == ''",
+      .want = PB_DONE },
+    { .name = "test_rep_huge_result_errors",
+      .body = "return #string.rep('x', 1e9) > 0",
+      FAILS_BODY("budget exceeded"), .needle2 = "memory limit exceeded" },
+
+    /* Metatables. */
+    { .name = "test_gc_metamethod_refused",
+      .body = "setmetatable({}, {__gc = function() "
+              "while true do end end}) return true",
+      FAILS(BODY_LINE, BODY_LINE, "__gc metamethods are not allowed") },
+    /*
+     * BUG: setmetatable's __gc check reads the field with lua_getfield,
+     * which calls an __index on the metatable; that __index can rawset
+     * __gc and return nil, and the object is then marked for
+     * finalization.  Finalizers run with hooks off: with `while true do
+     * end` in it the engine hangs at the next GC step or in
+     * pb_engine_free.  Here the finalizer only counts.
+     */
+    /*
+     * An __index that adds a looping __gc when asked for it: the guard
+     * reads __gc raw, as Lua does, so the __index never runs, the object
+     * is never marked for finalization, and closing the engine (teardown)
+     * returns.
+     */
+    { .name = "test_gc_metamethod_added_by_index_never_runs",
+      .body = "local mt = setmetatable({}, { __index = function(t, k)\n"
+              "        if k == '__gc' then\n"
+              "          rawset(t, '__gc', function() while true do end "
+              "end)\n"
+              "        end\n"
+              "      end })\n"
+              "      setmetatable({}, mt)\n"
+              "      local _ = mt.__gc -- added now, too late to finalize\n"
+              "      return rawget(mt, '__gc') ~= nil",
+      .want = PB_DONE },
+    { .name = "test_setmetatable_on_case",
+      .body = "setmetatable(case, {}) return true",
+      FAILS_BODY("setmetatable") },
+    { .name = "test_rawset_on_case",
+      .body = "rawset(case, 'topic', 'x') return true",
+      FAILS_BODY("rawset") },
+    { .name = "test_getmetatable_string_is_false",
+      .body = "return getmetatable('') == false and "
+              "getmetatable(string) == false and "
+              "getmetatable(case) == 'case'",
+      .want = PB_DONE },
+    { .name = "test_getmetatable_string_index_errors",
+      .body = "return getmetatable('').__index ~= nil",
+      FAILS(BODY_LINE, BODY_LINE, "attempt to index a boolean value") },
+    { .name = "test_string_library_read_only",
+      .body = "string.upper = function() return 'x' end return true",
+      FAILS(BODY_LINE, BODY_LINE,
+            "attempt to modify a read-only table (field 'upper')") },
+
+    /* The case is read-only. */
+    { .name = "test_write_case_topic",
+      .body = "case.topic = 'x' return true",
+      FAILS(BODY_LINE, BODY_LINE, "the case is read-only") },
+    { .name = "test_write_case_fact",
+      .body = "case.facts.x = '1' return true",
+      FAILS(BODY_LINE, BODY_LINE, "the case is read-only") },
+    { .name = "test_write_event_field",
+      .body = "case:first('customer.said').t = 1 return true",
+      FAILS(BODY_LINE, BODY_LINE, "the case is read-only") },
+    { .name = "test_write_event_attr",
+      .body = "case:first('customer.said').attr.x = '1' return true",
+      FAILS(BODY_LINE, BODY_LINE, "the case is read-only") },
+    { .name = "test_write_global_during_evaluation",
+      .body = "x = 1 return true",
+      FAILS(BODY_LINE, BODY_LINE,
+            "principles cannot set globals while evaluating "
+            "(global 'x')") },
+
+    /* load. */
+    { .name = "test_load_binary_returns_nil",
+      .body = "local fn, msg = load('\\27LuaT\\0') "
+              "return fn == nil and type(msg) == 'string'",
+      .want = PB_DONE },
+    { .name = "test_load_binary_mode_errors",
+      .body = "return load('return 1', 'x', 'b') ~= nil",
+      FAILS(BODY_LINE, BODY_LINE, "load: only text chunks are allowed") },
+    { .name = "test_load_text_sees_only_sandbox",
+      .body = "return load('return 1 + 1')() == 2 and "
+              "load('return os')() == nil and "
+              "load('return io')() == nil and "
+              "load('return string.upper')() ~= nil",
+      .want = PB_DONE },
+    { .name = "test_loaded_chunk_cannot_set_globals",
+      .body = "load('y = 1')() return true",
+      FAILS_BODY("cannot set globals") },
+    /* error(name) makes the failure say which one is reachable. */
+    { .name = "test_dangerous_globals_absent",
+      .body = "for _, n in ipairs({ 'os', 'io', 'require', 'debug', "
+              "'dofile', 'loadfile', 'package', 'collectgarbage', "
+              "'print', 'coroutine', 'loadstring', 'module' }) do "
+              "if _ENV[n] ~= nil or rawget(_G, n) ~= nil then "
+              "error(n .. ' is reachable', 0) end end "
+              "for _, n in ipairs({ 'dump', 'pack', 'unpack' }) do "
+              "if string[n] ~= nil then "
+              "error('string.' .. n .. ' is reachable', 0) end end "
+              "return true",
+      .want = PB_DONE },
+    { .name = "test_coroutine_code_fails",
+      .body = "local co = coroutine.wrap(function() "
+              "while true do coroutine.yield() end end) "
+              "co() return true",
+      FAILS(BODY_LINE, BODY_LINE,
+            "attempt to index a nil value (global 'coroutine')") },
+
+    /* What predicates give back. */
+    { .name = "test_error_table", .body = "error({})",
+      FAILS(ITEM_LINE, ITEM_LINE, "(error object is a table value)") },
+    { .name = "test_error_nil", .body = "error(nil)",
+      FAILS(ITEM_LINE, ITEM_LINE, "(error object is a nil value)") },
+    { .name = "test_done_returns_number", .body = "return 42",
+      FAILS(ITEM_LINE, ITEM_LINE,
+            "hostile.lua:2: done must return true or false (got number)"),
+      .exact = 1 },
+
+    /* Prompts, applies, violated. */
+    { .name = "test_prompt_10mb", .field = "prompt",
+      .body = "return ('x'):rep(10 * 1024 * 1024)",
+      FAILS_BODY("at most 4096") },
+    { .name = "test_prompt_table", .field = "prompt", .body = "return {}",
+      FAILS_BODY("prompt must return a string (got table)") },
+    { .name = "test_item_applies_loops", .field = "applies",
+      .body = "while true do end",
+      FAILS_BODY("instruction budget exceeded") },
+    { .name = "test_violated_loops", .field = "violated",
+      .body = "while true do end",
+      FAILS_BODY("instruction budget exceeded") },
+
+    /* Budget for C loops in the table library. */
+    /*
+     * BUG: table.move/insert/remove/sort loop in C over a range the
+     * caller chooses (or __len gives) and charge only the argument sizes,
+     * so the instruction budget does not bound them.  With
+     * math.maxinteger in place of 1e6 the engine never returns.  Budget:
+     * 1000 instructions.
+     */
+    { .name = "test_table_move_charged", .instructions = 1000,
+      .body = "table.move({}, 1, 1e6, 2) return true",
+      FAILS_BODY("budget exceeded") },
+    /* BUG: see test_table_move_charged. */
+    { .name = "test_table_insert_with_len_charged", .instructions = 1000,
+      .body = "table.insert(setmetatable({}, {__len = function() "
+              "return 1e6 end}), 1, 'x') return true",
+      FAILS_BODY("budget exceeded") },
+    /* BUG: see test_table_move_charged. */
+    { .name = "test_table_remove_with_len_charged", .instructions = 1000,
+      .body = "table.remove(setmetatable({}, {__len = function() "
+              "return 1e6 end}), 1) return true",
+      FAILS_BODY("budget exceeded") },
+    /* BUG: see test_table_move_charged. */
+    { .name = "test_table_sort_with_len_charged", .instructions = 1000,
+      .body = "table.sort(setmetatable({}, {__len = function() "
+              "return 20000 end, __index = rawlen})) return true",
+      FAILS_BODY("budget exceeded") },
+};
+
+static void test_hostile_row(void **state)
 {
-    load_done(f, body);
-    run_case(f, "my parcel is late");
-    assert_error(f, "h.bad", lo, hi, needle);
+    fixture *f = *state;
+    const hostile_row *r = f->row;
+    pb_item_info in;
+
+    if (r->instructions != 0 || r->memory != 0)
+        pb_engine_set_limits(f->e, r->instructions, r->memory);
+    load_hostile(f, r->field ? r->field : "done", r->body);
+    run_case(f, r->said ? r->said : SAID);
+    if (r->want == PB_ERROR)
+        assert_error_either(f, "h.bad", r->lo, r->hi, r->needle,
+                            r->needle2);
+    else
+        assert_state(f, "h.bad", r->want);
+    if (r->exact) {
+        item_info(f, "h.bad", &in);
+        assert_string_equal(in.error, r->needle);
+    }
     assert_good_done(f);
 }
 
 /* Instruction budget. */
-
-static void test_infinite_loop(void **state)
-{
-    check_done_error(*state, "while true do end", ITEM_LINE, BODY_LINE,
-                     "instruction budget exceeded (1000000 instructions)");
-}
-
-static void test_loop_in_pcall_in_loop(void **state)
-{
-    check_done_error(*state,
-                     "for i = 1, 1e9 do "
-                     "pcall(function() while true do end end) end "
-                     "return true",
-                     ITEM_LINE, BODY_LINE, "instruction budget exceeded");
-}
-
-static void test_pcall_swallowing_budget_still_errors(void **state)
-{
-    check_done_error(*state,
-                     "local ok = pcall(function() while true do end end) "
-                     "return ok == false",
-                     ITEM_LINE, BODY_LINE, "instruction budget exceeded");
-}
 
 /*
  * BUG: an error raised from the count hook leaves L->allowhook at 0 until
@@ -247,13 +491,11 @@ static void test_xpcall_handler_has_budget(void **state)
          "             function(m) for i = 1, 2e6 do seen.n = i end "
          "return m end)\n"
          "      return true\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
+         "    end },\n" GOOD_ITEM
          "  { id = \"handler_bounded\", done = function(case) "
          "return seen.n < 2e6 end },\n"
          "} }\n");
-    run_case(f, "my parcel is late");
+    run_case(f, SAID);
     assert_error_either(f, "h.bad", 3, 5, "instruction budget exceeded",
                         "xpcall");
     assert_good_done(f);
@@ -261,120 +503,22 @@ static void test_xpcall_handler_has_budget(void **state)
     assert_state(f, "h.handler_bounded", PB_DONE);
 }
 
-static void test_deep_recursion(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "local function r(n) return 1 + r(n + 1) end "
-                 "return r(1) > 0");
-    run_case(f, "my parcel is late");
-    assert_error_either(f, "h.bad", ITEM_LINE, BODY_LINE, "stack overflow",
-                        "instruction budget exceeded");
-    assert_good_done(f);
-}
-
-static void test_deep_recursion_with_large_budget(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 100000000u, 0);
-    check_done_error(f, "local function r(n) return 1 + r(n + 1) end "
-                        "return r(1) > 0",
-                     ITEM_LINE, BODY_LINE, "stack overflow");
-}
-
-static void test_deep_recursion_through_c(void **state)
-{
-    check_done_error(*state,
-                     "local function r(s) return (s:gsub('.', r)) end "
-                     "return r('ab') ~= nil",
-                     ITEM_LINE, BODY_LINE, "stack overflow");
-}
-
-/* Memory. */
-
-static void test_string_doubling(void **state)
-{
-    check_done_error(*state, "local s = 'x' while true do s = s .. s end",
-                     ITEM_LINE, BODY_LINE, "memory limit exceeded");
-}
-
-static void test_memory_cap_4mib(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 0, 4 * MIB);
-    check_done_error(f, "local t = {} for i = 1, 1e7 do t[i] = i end "
-                        "return true",
-                     ITEM_LINE, BODY_LINE,
-                     "memory limit exceeded (4096 KiB");
-}
-
-static void test_instruction_limit_1000(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    check_done_error(f, "local n = 0 for i = 1, 10000 do n = n + i end "
-                        "return n > 0",
-                     ITEM_LINE, BODY_LINE,
-                     "instruction budget exceeded (1000 instructions)");
-}
-
-static void test_instruction_limit_1000_allows_small_loop(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    load_done(f, "local n = 0 for i = 1, 100 do n = n + i end "
-                 "return n == 5050");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-/* Patterns: bounded matching everywhere principles can reach. */
-
-static void test_backtracking_in_predicate(void **state)
-{
-    check_done_error(*state,
-                     "return ('a'):rep(300):find(" BACKTRACK_PATTERN
-                     ") ~= nil",
-                     BODY_LINE, BODY_LINE, "pattern too complex");
-}
-
-static void test_backtracking_in_case_said(void **state)
-{
-    fixture *f = *state;
-    char text[301];
-
-    memset(text, 'a', 300);
-    text[300] = '\0';
-    load_done(f, "return case:said('customer', " BACKTRACK_PATTERN ")");
-    run_case(f, text);
-    assert_error(f, "h.bad", BODY_LINE, BODY_LINE, "pattern too complex");
-    assert_good_done(f);
-}
+/* Patterns. */
 
 static void test_backtracking_in_detector_pattern(void **state)
 {
     fixture *f = *state;
-    char text[301];
     size_t i;
 
-    memset(text, 'a', 300);
-    text[300] = '\0';
     load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
+         "return principle { id = \"h\", items = {\n" GOOD_ITEM
          "  { id = \"never\", done = function(case) "
          "return case:has(\"x.matched\") end },\n"
          "}, detect = {\n"
          "  { on = \"customer.said\", pattern = " BACKTRACK_PATTERN ",\n"
          "    emit = \"x.matched\" },\n"
          "} }\n");
-    run_case(f, text);
+    run_case(f, A300);
     assert_good_done(f);
     assert_state(f, "h.never", PB_OPEN);
     assert_int_equal(pb_case_nwarnings(f->c), 1);
@@ -389,125 +533,7 @@ static void test_backtracking_in_detector_pattern(void **state)
     }
 }
 
-static void test_pcall_swallowing_pattern_error(void **state)
-{
-    check_done_error(*state,
-                     "pcall(string.find, ('a'):rep(300), " BACKTRACK_PATTERN
-                     ") return true",
-                     ITEM_LINE, BODY_LINE, "budget exceeded");
-}
-
-/* string.rep. */
-
-static void test_rep_empty_string_huge_count(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "return string.rep('', 3e9) == '' and "
-                 "string.rep('', 3e9, '') == ''");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_rep_huge_result_errors(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "return #string.rep('x', 1e9) > 0");
-    run_case(f, "my parcel is late");
-    assert_error_either(f, "h.bad", ITEM_LINE, BODY_LINE, "budget exceeded",
-                        "memory limit exceeded");
-    assert_good_done(f);
-}
-
-/* Metatables. */
-
-static void test_gc_metamethod_refused(void **state)
-{
-    check_done_error(*state,
-                     "setmetatable({}, {__gc = function() "
-                     "while true do end end}) return true",
-                     BODY_LINE, BODY_LINE,
-                     "__gc metamethods are not allowed");
-}
-
-/*
- * BUG: setmetatable's __gc check reads the field with lua_getfield, which
- * calls an __index on the metatable; that __index can rawset __gc and
- * return nil, and the object is then marked for finalization.  Finalizers
- * run with hooks off: with `while true do end` in it the engine hangs at
- * the next GC step or in pb_engine_free.  Here the finalizer only counts.
- */
-/*
- * An __index that adds a looping __gc when asked for it: the guard reads
- * __gc raw, as Lua does, so the __index never runs, the object is never
- * marked for finalization, and closing the engine (teardown) returns.
- */
-static void test_gc_metamethod_added_by_index_never_runs(void **state)
-{
-    fixture *f = *state;
-    pb_item_info in;
-
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"bad\", done = function(case)\n"
-         "      local mt = setmetatable({}, { __index = function(t, k)\n"
-         "        if k == '__gc' then\n"
-         "          rawset(t, '__gc', function() while true do end end)\n"
-         "        end\n"
-         "      end })\n"
-         "      setmetatable({}, mt)\n"
-         "      local _ = mt.__gc -- added now, too late to finalize\n"
-         "      return rawget(mt, '__gc') ~= nil\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
-    item_info(f, "h.bad", &in);
-    assert_int_equal(in.state, PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_setmetatable_on_case(void **state)
-{
-    check_done_error(*state, "setmetatable(case, {}) return true",
-                     ITEM_LINE, BODY_LINE, "setmetatable");
-}
-
-static void test_rawset_on_case(void **state)
-{
-    check_done_error(*state, "rawset(case, 'topic', 'x') return true",
-                     ITEM_LINE, BODY_LINE, "rawset");
-}
-
-static void test_getmetatable_string_is_false(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "return getmetatable('') == false and "
-                 "getmetatable(string) == false and "
-                 "getmetatable(case) == 'case'");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_getmetatable_string_index_errors(void **state)
-{
-    check_done_error(*state, "return getmetatable('').__index ~= nil",
-                     BODY_LINE, BODY_LINE,
-                     "attempt to index a boolean value");
-}
-
-static void test_string_library_read_only(void **state)
-{
-    check_done_error(*state,
-                     "string.upper = function() return 'x' end return true",
-                     BODY_LINE, BODY_LINE,
-                     "attempt to modify a read-only table (field 'upper')");
-}
+/* Files see their own globals and libraries. */
 
 /* A file can rawset its own view of string; no other file sees it. */
 static void test_rawset_on_library_stays_in_file(void **state)
@@ -516,10 +542,7 @@ static void test_rawset_on_library_stays_in_file(void **state)
 
     load(f, "hostile.lua",
          "rawset(string, 'upper', function() return 'pwned' end)\n"
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
+         "return principle { id = \"h\", items = {\n" GOOD_ITEM "} }\n");
     load(f, "other.lua",
          "return principle { id = \"o\", items = {\n"
          "  { id = \"upper\", done = function(case)\n"
@@ -527,7 +550,7 @@ static void test_rawset_on_library_stays_in_file(void **state)
          "('abc'):upper() == 'ABC'\n"
          "    end },\n"
          "} }\n");
-    run_case(f, "my parcel is late");
+    run_case(f, SAID);
     assert_good_done(f);
     assert_state(f, "o.upper", PB_DONE);
 }
@@ -547,140 +570,12 @@ static void test_globals_isolated_between_files(void **state)
          "  { id = \"clean\", done = function(case) "
          "return shared == nil end },\n"
          "} }\n");
-    run_case(f, "my parcel is late");
+    run_case(f, SAID);
     assert_good_done(f);
     assert_state(f, "o.clean", PB_DONE);
 }
 
-/* The case is read-only. */
-
-static void test_write_case_topic(void **state)
-{
-    check_done_error(*state, "case.topic = 'x' return true", BODY_LINE,
-                     BODY_LINE, "the case is read-only");
-}
-
-static void test_write_case_fact(void **state)
-{
-    check_done_error(*state, "case.facts.x = '1' return true", BODY_LINE,
-                     BODY_LINE, "the case is read-only");
-}
-
-static void test_write_event_field(void **state)
-{
-    check_done_error(*state, "case:first('customer.said').t = 1 return true",
-                     BODY_LINE, BODY_LINE, "the case is read-only");
-}
-
-static void test_write_event_attr(void **state)
-{
-    check_done_error(*state,
-                     "case:first('customer.said').attr.x = '1' return true",
-                     BODY_LINE, BODY_LINE, "the case is read-only");
-}
-
-static void test_write_global_during_evaluation(void **state)
-{
-    check_done_error(*state, "x = 1 return true", BODY_LINE, BODY_LINE,
-                     "principles cannot set globals while evaluating "
-                     "(global 'x')");
-}
-
-/* load. */
-
-static void test_load_binary_returns_nil(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "local fn, msg = load('\\27LuaT\\0') "
-                 "return fn == nil and type(msg) == 'string'");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_load_binary_mode_errors(void **state)
-{
-    check_done_error(*state, "return load('return 1', 'x', 'b') ~= nil",
-                     BODY_LINE, BODY_LINE,
-                     "load: only text chunks are allowed");
-}
-
-static void test_load_text_sees_only_sandbox(void **state)
-{
-    fixture *f = *state;
-
-    load_done(f, "return load('return 1 + 1')() == 2 and "
-                 "load('return os')() == nil and "
-                 "load('return io')() == nil and "
-                 "load('return string.upper')() ~= nil");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_loaded_chunk_cannot_set_globals(void **state)
-{
-    check_done_error(*state, "load('y = 1')() return true", ITEM_LINE,
-                     BODY_LINE, "cannot set globals");
-}
-
-static void test_dangerous_globals_absent(void **state)
-{
-    fixture *f = *state;
-
-    /* error(name) makes the failure say which one is reachable. */
-    load_done(f, "for _, n in ipairs({ 'os', 'io', 'require', 'debug', "
-                 "'dofile', 'loadfile', 'package', 'collectgarbage', "
-                 "'print', 'coroutine', 'loadstring', 'module' }) do "
-                 "if _ENV[n] ~= nil or rawget(_G, n) ~= nil then "
-                 "error(n .. ' is reachable', 0) end end "
-                 "for _, n in ipairs({ 'dump', 'pack', 'unpack' }) do "
-                 "if string[n] ~= nil then "
-                 "error('string.' .. n .. ' is reachable', 0) end end "
-                 "return true");
-    run_case(f, "my parcel is late");
-    assert_state(f, "h.bad", PB_DONE);
-    assert_good_done(f);
-}
-
-static void test_coroutine_code_fails(void **state)
-{
-    check_done_error(*state,
-                     "local co = coroutine.wrap(function() "
-                     "while true do coroutine.yield() end end) "
-                     "co() return true",
-                     BODY_LINE, BODY_LINE,
-                     "attempt to index a nil value (global 'coroutine')");
-}
-
 /* What predicates give back. */
-
-static void test_error_table(void **state)
-{
-    check_done_error(*state, "error({})", ITEM_LINE, ITEM_LINE,
-                     "(error object is a table value)");
-}
-
-static void test_error_nil(void **state)
-{
-    check_done_error(*state, "error(nil)", ITEM_LINE, ITEM_LINE,
-                     "(error object is a nil value)");
-}
-
-static void test_done_returns_number(void **state)
-{
-    fixture *f = *state;
-    pb_item_info in;
-
-    load_done(f, "return 42");
-    run_case(f, "my parcel is late");
-    item_info(f, "h.bad", &in);
-    assert_int_equal(in.state, PB_ERROR);
-    assert_string_equal(in.error, "hostile.lua:2: done must return true "
-                                  "or false (got number)");
-    assert_good_done(f);
-}
 
 /*
  * BUG: the message of a failed predicate is copied whole into every
@@ -692,8 +587,8 @@ static void test_huge_error_message_is_bounded(void **state)
     fixture *f = *state;
     pb_item_info in;
 
-    load_done(f, "error(('x'):rep(1048576), 0)");
-    run_case(f, "my parcel is late");
+    load_hostile(f, "done", "error(('x'):rep(1048576), 0)");
+    run_case(f, SAID);
     item_info(f, "h.bad", &in);
     assert_int_equal(in.state, PB_ERROR);
     assert_non_null(in.error);
@@ -702,78 +597,7 @@ static void test_huge_error_message_is_bounded(void **state)
     assert_good_done(f);
 }
 
-/* Prompts, applies, violated, detectors. */
-
-static void test_prompt_10mb(void **state)
-{
-    fixture *f = *state;
-
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"bad\", prompt = function(case)\n"
-         "      return ('x'):rep(10 * 1024 * 1024)\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
-    assert_error(f, "h.bad", ITEM_LINE, BODY_LINE, "at most 4096");
-    assert_good_done(f);
-}
-
-static void test_prompt_table(void **state)
-{
-    fixture *f = *state;
-
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"bad\", prompt = function(case)\n"
-         "      return {}\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
-    assert_error(f, "h.bad", ITEM_LINE, BODY_LINE,
-                 "prompt must return a string (got table)");
-    assert_good_done(f);
-}
-
-static void test_item_applies_loops(void **state)
-{
-    fixture *f = *state;
-
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"bad\", applies = function(case)\n"
-         "      while true do end\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
-    assert_error(f, "h.bad", ITEM_LINE, BODY_LINE,
-                 "instruction budget exceeded");
-    assert_good_done(f);
-}
-
-static void test_violated_loops(void **state)
-{
-    fixture *f = *state;
-
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"bad\", violated = function(case)\n"
-         "      while true do end\n"
-         "    end },\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
-    assert_error(f, "h.bad", ITEM_LINE, BODY_LINE,
-                 "instruction budget exceeded");
-    assert_good_done(f);
-}
+/* Principle-level applies, detectors. */
 
 /* A looping principle-level applies fails its own items, no others. */
 static void test_principle_applies_loops(void **state)
@@ -788,25 +612,26 @@ static void test_principle_applies_loops(void **state)
          "  items = { { id = \"bad\" } },\n"
          "}\n");
     load(f, "good.lua", GOOD_SRC);
-    run_case(f, "my parcel is late");
+    run_case(f, SAID);
     assert_error(f, "h.bad", 1, 3, "instruction budget exceeded");
     assert_state(f, "g.good", PB_DONE);
 }
+
+/* A principle with h.good and one detector function, body on line 5. */
+#define DETECTOR_SRC(body)                                                  \
+    "return principle { id = \"h\", items = {\n" GOOD_ITEM                  \
+    "}, detect = {\n"                                                       \
+    "  { on = \"customer.said\", fn = function(case, ev)\n"                 \
+    "      " body "\n"                                                      \
+    "    end },\n"                                                          \
+    "} }\n"
 
 static void test_detector_fn_loops(void **state)
 {
     fixture *f = *state;
 
-    load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "}, detect = {\n"
-         "  { on = \"customer.said\", fn = function(case, ev)\n"
-         "      while true do end\n"
-         "    end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
+    load(f, "hostile.lua", DETECTOR_SRC("while true do end"));
+    run_case(f, SAID);
     assert_good_done(f);
     assert_int_equal(pb_case_nwarnings(f->c), 1);
     if (!error_at(pb_case_warning(f->c, 0), 4, 5) ||
@@ -827,15 +652,8 @@ static void test_detector_text_is_bounded(void **state)
     size_t i;
 
     load(f, "hostile.lua",
-         "return principle { id = \"h\", items = {\n"
-         "  { id = \"good\", done = function(case) "
-         "return case:has(\"customer.said\") end },\n"
-         "}, detect = {\n"
-         "  { on = \"customer.said\", fn = function(case, ev)\n"
-         "      return 'x.big', nil, ('x'):rep(8 * 1024 * 1024)\n"
-         "    end },\n"
-         "} }\n");
-    run_case(f, "my parcel is late");
+         DETECTOR_SRC("return 'x.big', nil, ('x'):rep(8 * 1024 * 1024)"));
+    run_case(f, SAID);
     assert_good_done(f);
     for (i = 0; i < pb_case_nevents(f->c); i++) {
         pb_event_info ev;
@@ -847,30 +665,43 @@ static void test_detector_text_is_bounded(void **state)
     }
 }
 
-/* Proxies kept past their case. */
+/* Proxies kept past their case: done keeps `keep` from the first case
+ * and uses it as `use` in the second, where it must fail on line 5. */
 
-/* done keeps `keep` from the first case and uses it as `use` later. */
-static void check_kept_proxy(fixture *f, const char *keep, const char *use)
+typedef struct kept_row {
+    const char *name;
+    const char *keep, *use;
+} kept_row;
+
+static const kept_row kept_rows[] = {
+    { "test_kept_case_after_free", "case", "kept:has('customer.said')" },
+    { "test_kept_facts_after_free", "case.facts", "kept.problem ~= nil" },
+    { "test_kept_event_after_free", "case:first('customer.said')",
+      "kept.t > 0" },
+    { "test_kept_attrs_after_free",
+      "(case:first('customer.said') or {}).attr", "kept.x == nil" },
+    { "test_kept_iterator_after_free", "case:events()", "kept() ~= nil" },
+};
+
+#define KEPT_FMT                                                            \
+    "local kept\n"                                                          \
+    "return principle { id = \"h\", items = {\n"                            \
+    "  { id = \"bad\", done = function(case)\n"                             \
+    "      if kept == nil then kept = %s return false end\n"                \
+    "      return %s\n"                                                     \
+    "    end },\n" GOOD_ITEM "} }\n"
+
+static void test_kept_row(void **state)
 {
-    static const char head[] =
-        "local kept\n"
-        "return principle { id = \"h\", items = {\n"
-        "  { id = \"bad\", done = function(case)\n"
-        "      if kept == nil then kept = ";
-    static const char mid[] = " return false end\n      return ";
-    static const char tail[] =
-        "\n"
-        "    end },\n"
-        "  { id = \"good\", done = function(case) "
-        "return case:has(\"customer.said\") end },\n"
-        "} }\n";
-    size_t n = strlen(head) + strlen(keep) + strlen(mid) + strlen(use) +
-               strlen(tail) + 1;
+    fixture *f = *state;
+    const kept_row *r = f->row;
+    int n = snprintf(NULL, 0, KEPT_FMT, r->keep, r->use);
     pb_case *first;
 
-    f->src = malloc(n);
+    assert_true(n > 0);
+    f->src = malloc((size_t)n + 1);
     assert_non_null(f->src);
-    snprintf(f->src, n, "%s%s%s%s%s", head, keep, mid, use, tail);
+    snprintf(f->src, (size_t)n + 1, KEPT_FMT, r->keep, r->use);
     load(f, "hostile.lua", f->src);
     first = new_case(f);
     said(f, first, 1, "first case");
@@ -878,85 +709,6 @@ static void check_kept_proxy(fixture *f, const char *keep, const char *use)
     run_case(f, "second case");
     assert_error(f, "h.bad", 5, 5, "case is closed");
     assert_good_done(f);
-}
-
-static void test_kept_case_after_free(void **state)
-{
-    check_kept_proxy(*state, "case", "kept:has('customer.said')");
-}
-
-static void test_kept_facts_after_free(void **state)
-{
-    check_kept_proxy(*state, "case.facts", "kept.problem ~= nil");
-}
-
-static void test_kept_event_after_free(void **state)
-{
-    check_kept_proxy(*state, "case:first('customer.said')", "kept.t > 0");
-}
-
-static void test_kept_attrs_after_free(void **state)
-{
-    check_kept_proxy(*state, "(case:first('customer.said') or {}).attr",
-                     "kept.x == nil");
-}
-
-static void test_kept_iterator_after_free(void **state)
-{
-    check_kept_proxy(*state, "case:events()", "kept() ~= nil");
-}
-
-/* Budget for C loops in the table library. */
-
-/*
- * BUG: table.move/insert/remove/sort loop in C over a range the caller
- * chooses (or __len gives) and charge only the argument sizes, so the
- * instruction budget does not bound them.  With math.maxinteger in place
- * of 1e6 the engine never returns.  Budget: 1000 instructions.
- */
-static void test_table_move_charged(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    check_done_error(f, "table.move({}, 1, 1e6, 2) return true", ITEM_LINE,
-                     BODY_LINE, "budget exceeded");
-}
-
-/* BUG: see test_table_move_charged. */
-static void test_table_insert_with_len_charged(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    check_done_error(f,
-                     "table.insert(setmetatable({}, {__len = function() "
-                     "return 1e6 end}), 1, 'x') return true",
-                     ITEM_LINE, BODY_LINE, "budget exceeded");
-}
-
-/* BUG: see test_table_move_charged. */
-static void test_table_remove_with_len_charged(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    check_done_error(f,
-                     "table.remove(setmetatable({}, {__len = function() "
-                     "return 1e6 end}), 1) return true",
-                     ITEM_LINE, BODY_LINE, "budget exceeded");
-}
-
-/* BUG: see test_table_move_charged. */
-static void test_table_sort_with_len_charged(void **state)
-{
-    fixture *f = *state;
-
-    pb_engine_set_limits(f->e, 1000, 0);
-    check_done_error(f,
-                     "table.sort(setmetatable({}, {__len = function() "
-                     "return 20000 end, __index = rawlen})) return true",
-                     ITEM_LINE, BODY_LINE, "budget exceeded");
 }
 
 /* Scale. */
@@ -983,7 +735,7 @@ static void test_ten_thousand_items(void **state)
     assert_int_equal(pb_engine_nitems(f->e), n);
     last = pb_engine_find_item(f->e, "big.i9999");
     assert_int_equal(last, 9999);
-    run_case(f, "my parcel is late");
+    run_case(f, SAID);
     for (i = 0; i < n; i++) {
         pb_item_info in;
 
@@ -995,69 +747,48 @@ static void test_ten_thousand_items(void **state)
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+static const struct CMUnitTest other_tests[] = {
+    T(test_xpcall_handler_has_budget),
+    T(test_backtracking_in_detector_pattern),
+    T(test_rawset_on_library_stays_in_file),
+    T(test_globals_isolated_between_files),
+    T(test_huge_error_message_is_bounded),
+    T(test_principle_applies_loops),
+    T(test_detector_fn_loops),
+    T(test_detector_text_is_bounded),
+    T(test_ten_thousand_items),
+};
+
+/* A test named after the row, run by fn with the row as initial state. */
+static struct CMUnitTest row_test(const char *name, CMUnitTestFunction fn,
+                                  const void *row)
+{
+    struct CMUnitTest t;
+
+    memset(&t, 0, sizeof t);
+    t.name = name;
+    t.test_func = fn;
+    t.setup_func = setup;
+    t.teardown_func = teardown;
+    t.initial_state = (void *)row;
+    return t;
+}
 
 int main(void)
 {
-    const struct CMUnitTest tests[] = {
-        T(test_infinite_loop),
-        T(test_loop_in_pcall_in_loop),
-        T(test_pcall_swallowing_budget_still_errors),
-        T(test_xpcall_handler_has_budget),
-        T(test_deep_recursion),
-        T(test_deep_recursion_with_large_budget),
-        T(test_deep_recursion_through_c),
-        T(test_string_doubling),
-        T(test_memory_cap_4mib),
-        T(test_instruction_limit_1000),
-        T(test_instruction_limit_1000_allows_small_loop),
-        T(test_backtracking_in_predicate),
-        T(test_backtracking_in_case_said),
-        T(test_backtracking_in_detector_pattern),
-        T(test_pcall_swallowing_pattern_error),
-        T(test_rep_empty_string_huge_count),
-        T(test_rep_huge_result_errors),
-        T(test_gc_metamethod_refused),
-        T(test_gc_metamethod_added_by_index_never_runs),
-        T(test_setmetatable_on_case),
-        T(test_rawset_on_case),
-        T(test_getmetatable_string_is_false),
-        T(test_getmetatable_string_index_errors),
-        T(test_string_library_read_only),
-        T(test_rawset_on_library_stays_in_file),
-        T(test_globals_isolated_between_files),
-        T(test_write_case_topic),
-        T(test_write_case_fact),
-        T(test_write_event_field),
-        T(test_write_event_attr),
-        T(test_write_global_during_evaluation),
-        T(test_load_binary_returns_nil),
-        T(test_load_binary_mode_errors),
-        T(test_load_text_sees_only_sandbox),
-        T(test_loaded_chunk_cannot_set_globals),
-        T(test_dangerous_globals_absent),
-        T(test_coroutine_code_fails),
-        T(test_error_table),
-        T(test_error_nil),
-        T(test_done_returns_number),
-        T(test_huge_error_message_is_bounded),
-        T(test_prompt_10mb),
-        T(test_prompt_table),
-        T(test_item_applies_loops),
-        T(test_violated_loops),
-        T(test_principle_applies_loops),
-        T(test_detector_fn_loops),
-        T(test_detector_text_is_bounded),
-        T(test_kept_case_after_free),
-        T(test_kept_facts_after_free),
-        T(test_kept_event_after_free),
-        T(test_kept_attrs_after_free),
-        T(test_kept_iterator_after_free),
-        T(test_table_move_charged),
-        T(test_table_insert_with_len_charged),
-        T(test_table_remove_with_len_charged),
-        T(test_table_sort_with_len_charged),
-        T(test_ten_thousand_items),
-    };
+    struct CMUnitTest tests[COUNT(hostile_rows) + COUNT(kept_rows) +
+                            COUNT(other_tests)];
+    size_t i, n = 0;
 
+    for (i = 0; i < COUNT(hostile_rows); i++)
+        tests[n++] = row_test(hostile_rows[i].name, test_hostile_row,
+                              &hostile_rows[i]);
+    for (i = 0; i < COUNT(kept_rows); i++)
+        tests[n++] = row_test(kept_rows[i].name, test_kept_row,
+                              &kept_rows[i]);
+    for (i = 0; i < COUNT(other_tests); i++)
+        tests[n++] = other_tests[i];
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

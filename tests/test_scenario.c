@@ -139,12 +139,56 @@ static void check_xml_error(const char *xml, int line, const char *prefix)
     check_xml_error_len(xml, strlen(xml), line, prefix);
 }
 
+/*
+ * A table of bad documents, each with the line of its error and the
+ * message (BAD), or for libxml2's own messages its start (BAD_LIBXML).
+ * The length is the literal's, NUL bytes included.
+ */
+typedef struct bad_xml {
+    const char *xml;
+    size_t len;
+    int line;
+    const char *msg;
+    int libxml;
+} bad_xml;
+
+#define BAD(xml, line, msg) { xml, sizeof(xml) - 1, line, msg, 0 }
+#define BAD_LIBXML(xml, line, prefix) { xml, sizeof(xml) - 1, line, prefix, 1 }
+#define COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+static void check_bad_xml(const bad_xml *rows, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (rows[i].libxml)
+            check_xml_error_len(rows[i].xml, rows[i].len, rows[i].line,
+                                rows[i].msg);
+        else
+            check_error_len(rows[i].xml, rows[i].len, rows[i].line,
+                            rows[i].msg);
+    }
+}
+
+#define NO_DOCTYPE "DOCTYPE is not allowed in a scenario"
+#define ELEM(e, in) "unexpected element <" e "> in <" in ">"
+#define ATTR(a, on) "unexpected attribute '" a "' on <" on ">"
+
 static double now(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* check_error, in under a second. */
+static void check_error_fast(const char *xml, int line, const char *msg)
+{
+    double t0 = now();
+
+    check_error(xml, line, msg);
+    assert_true(now() - t0 < 1.0);
 }
 
 /* A growable string for generated documents. */
@@ -406,7 +450,7 @@ static void test_event_text_and_attrs(void **state)
         "<?app ignored?><![CDATA[<raw>]]>\n   </event>\n"
         "<event type=\"x\">   \n\t </event>\n"
         "<event type=\"y\"><!-- only a comment --></event>\n"
-        "<event type=\"caf\xc3\xa9\" ref=\"\xe2\x80\x94\">"
+        "<event type=\"x-1.Y_2\" ref=\"\xe2\x80\x94\">"
         "\xe6\x97\xa5\xe6\x9c\xac</event>\n"
         "</events>\n" TAIL);
     pb_event_info ev;
@@ -430,7 +474,7 @@ static void test_event_text_and_attrs(void **state)
     pb_scenario_event(s, 2, &ev, NULL);
     assert_null(ev.text);
     pb_scenario_event(s, 3, &ev, NULL);
-    assert_string_equal(ev.type, "caf\xc3\xa9");
+    assert_string_equal(ev.type, "x-1.Y_2");
     assert_string_equal(ev.text, "\xe6\x97\xa5\xe6\x9c\xac");
     assert_string_equal(ev.attrs[0].value, "\xe2\x80\x94");
     pb_scenario_free(s);
@@ -482,123 +526,133 @@ static void test_facts(void **state)
 
 /* Semantic errors, each with its line. */
 
+/* An event (line 3) at time t, refused. */
+#define BAD_TIME(t)                                                         \
+    BAD(HEAD "<events>\n<event t=\"" t "\" type=\"a\"/></events>" TAIL, 3,  \
+        "bad time '" t "' (seconds, mm:ss or h:mm:ss)")
+
+/* An event (line 3) of type y, refused. */
+#define BAD_TYPE(y)                                                         \
+    BAD(HEAD "<events>\n<event type=\"" y "\"/></events>" TAIL, 3,          \
+        "bad event type '" y "' (dotted words of letters, digits, _ and -)")
+
+static const bad_xml event_errors[] = {
+    BAD(HEAD "<events>\n<event t=\"1\"/>\n</events>" TAIL, 3,
+        "event without type"),
+    BAD(HEAD "<events>\n\n<event type=\"\"/></events>" TAIL, 4,
+        "event without type"),
+    BAD(HEAD "<events>\n<event t=\"15\" type=\"a\"/>\n"
+        "<event t=\"10\" type=\"b\"/>\n</events>" TAIL, 4,
+        "time goes backwards: 10 after 15"),
+    BAD(HEAD "<events>\n<event t=\"0:15.5\" type=\"a\"/>\n"
+        "<event type=\"b\"/>\n<event t=\"15.25\" type=\"c\"/>\n"
+        "</events>" TAIL, 5, "time goes backwards: 15.25 after 15.5"),
+    BAD_TIME("abc"),
+    BAD_TIME("-1"),
+    BAD_TIME("1:75"),
+    BAD_TIME("nan"),
+    BAD_TIME("inf"),
+    BAD_TIME(""),
+    BAD(HEAD "<events>\n<event type=\"a\">hi <b>there</b></event>"
+        "</events>" TAIL, 3, ELEM("b", "event")),
+    BAD(HEAD "<events>\n<event type=\"a\" x:y=\"1\" "
+        "xmlns:x=\"urn:x\"/></events>" TAIL, 3,
+        ATTR("x:y", "event")),
+    /* The engine's rule for types, which the schema has too. */
+    BAD_TYPE("customer said"),
+    BAD_TYPE("caf\xc3\xa9"),
+    BAD_TYPE("a..b"),
+    BAD_TYPE(".a"),
+    BAD_TYPE("a."),
+};
+
 static void test_event_errors(void **state)
 {
     (void)state;
-    check_error(HEAD "<events>\n<event t=\"1\"/>\n</events>" TAIL, 3,
-                "event without type");
-    check_error(HEAD "<events>\n\n<event type=\"\"/></events>" TAIL, 4,
-                "event without type");
-    check_error(HEAD "<events>\n<event t=\"15\" type=\"a\"/>\n"
-                "<event t=\"10\" type=\"b\"/>\n</events>" TAIL, 4,
-                "time goes backwards: 10 after 15");
-    check_error(HEAD "<events>\n<event t=\"0:15.5\" type=\"a\"/>\n"
-                "<event type=\"b\"/>\n<event t=\"15.25\" type=\"c\"/>\n"
-                "</events>" TAIL, 5, "time goes backwards: 15.25 after 15.5");
-    check_error(HEAD "<events>\n<event t=\"abc\" type=\"a\"/></events>" TAIL,
-                3, "bad time 'abc' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event t=\"-1\" type=\"a\"/></events>" TAIL,
-                3, "bad time '-1' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event t=\"1:75\" type=\"a\"/></events>" TAIL,
-                3, "bad time '1:75' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event t=\"nan\" type=\"a\"/></events>" TAIL,
-                3, "bad time 'nan' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event t=\"inf\" type=\"a\"/></events>" TAIL,
-                3, "bad time 'inf' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event t=\"\" type=\"a\"/></events>" TAIL,
-                3, "bad time '' (seconds, mm:ss or h:mm:ss)");
-    check_error(HEAD "<events>\n<event type=\"a\">hi <b>there</b></event>"
-                "</events>" TAIL, 3, "unexpected element <b> in <event>");
-    check_error(HEAD "<events>\n<event type=\"a\" x:y=\"1\" "
-                "xmlns:x=\"urn:x\"/></events>" TAIL, 3,
-                "unexpected attribute 'x:y' on <event>");
+    check_bad_xml(event_errors, COUNT(event_errors));
 }
+
+static const bad_xml structure_errors[] = {
+    BAD(HEAD "<events>\n<event type=\"a\"/>\n<evnt type=\"b\"/>\n"
+        "</events>" TAIL, 4, ELEM("evnt", "events")),
+    BAD(HEAD "<events xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
+        "<xi:include href=\"/etc/passwd\" parse=\"text\"/>\n"
+        "</events>" TAIL, 3,
+        ELEM("xi:include", "events")),
+    BAD(HEAD "<events>\n<event xmlns=\"urn:other\" type=\"a\"/>\n"
+        "</events>" TAIL, 3,
+        ELEM("{urn:other}event", "events")),
+    BAD(HEAD "<events>\nloose text\n</events>" TAIL, 4,
+        "unexpected text in <events>"),
+    BAD(HEAD "\n<bogus/>" TAIL, 3, ELEM("bogus", "scenario")),
+    BAD(HEAD "<case><topic/></case>" TAIL, 2, ELEM("topic", "case")),
+    BAD(HEAD "<case><fact name=\"a\">x<y/></fact></case>" TAIL, 2,
+        ELEM("y", "fact")),
+    BAD(HEAD "<description>a <b>b</b></description>" TAIL, 2,
+        ELEM("b", "description")),
+    BAD(HEAD "<case/>\n<case/>" TAIL, 3, "duplicate <case> in <scenario>"),
+    BAD(HEAD "<events/>\n<expect/>\n<events/>" TAIL, 4,
+        "duplicate <events> in <scenario>"),
+    BAD(HEAD "<expect>\n<maybe ref=\"a.b\"/></expect>" TAIL, 3,
+        ELEM("maybe", "expect")),
+    BAD(HEAD "<expect>\n<item ref=\"a.b\" state=\"done\">x</item>"
+        "</expect>" TAIL, 3, "unexpected text in <item>"),
+    BAD(HEAD "<expect>\n<next ref=\"a.b\"><item/></next>"
+        "</expect>" TAIL, 3, ELEM("item", "next")),
+};
 
 static void test_structure_errors(void **state)
 {
     (void)state;
-    check_error(HEAD "<events>\n<event type=\"a\"/>\n<evnt type=\"b\"/>\n"
-                "</events>" TAIL, 4, "unexpected element <evnt> in <events>");
-    check_error(HEAD "<events xmlns:xi=\"http://www.w3.org/2001/XInclude\">\n"
-                "<xi:include href=\"/etc/passwd\" parse=\"text\"/>\n"
-                "</events>" TAIL, 3,
-                "unexpected element <xi:include> in <events>");
-    check_error(HEAD "<events>\n<event xmlns=\"urn:other\" type=\"a\"/>\n"
-                "</events>" TAIL, 3,
-                "unexpected element <{urn:other}event> in <events>");
-    check_error(HEAD "<events>\nloose text\n</events>" TAIL, 4,
-                "unexpected text in <events>");
-    check_error(HEAD "\n<bogus/>" TAIL, 3,
-                "unexpected element <bogus> in <scenario>");
-    check_error(HEAD "<case><topic/></case>" TAIL, 2,
-                "unexpected element <topic> in <case>");
-    check_error(HEAD "<case><fact name=\"a\">x<y/></fact></case>" TAIL, 2,
-                "unexpected element <y> in <fact>");
-    check_error(HEAD "<description>a <b>b</b></description>" TAIL, 2,
-                "unexpected element <b> in <description>");
-    check_error(HEAD "<case/>\n<case/>" TAIL, 3,
-                "duplicate <case> in <scenario>");
-    check_error(HEAD "<events/>\n<expect/>\n<events/>" TAIL, 4,
-                "duplicate <events> in <scenario>");
-    check_error(HEAD "<expect>\n<maybe ref=\"a.b\"/></expect>" TAIL, 3,
-                "unexpected element <maybe> in <expect>");
-    check_error(HEAD "<expect>\n<item ref=\"a.b\" state=\"done\">x</item>"
-                "</expect>" TAIL, 3, "unexpected text in <item>");
-    check_error(HEAD "<expect>\n<next ref=\"a.b\"><item/></next>"
-                "</expect>" TAIL, 3, "unexpected element <item> in <next>");
+    check_bad_xml(structure_errors, COUNT(structure_errors));
 }
+
+static const bad_xml attribute_errors[] = {
+    BAD("<scenario xmlns=\"" NS "\" id=\"s\" titel=\"x\"/>", 1,
+        ATTR("titel", "scenario")),
+    BAD("<scenario xmlns=\"" NS "\" xmlns:x=\"urn:x\" id=\"s\" "
+        "x:id=\"y\"/>", 1, ATTR("x:id", "scenario")),
+    BAD(HEAD "<case topic=\"a\" mood=\"b\"/>" TAIL, 2, ATTR("mood", "case")),
+    BAD(HEAD "<case>\n<fact name=\"a\" value=\"b\"/></case>" TAIL, 3,
+        ATTR("value", "fact")),
+    BAD(HEAD "<events n=\"1\"/>" TAIL, 2, ATTR("n", "events")),
+    BAD(HEAD "<expect x=\"1\"/>" TAIL, 2, ATTR("x", "expect")),
+    BAD(HEAD "<description lang=\"en\"/>" TAIL, 2,
+        ATTR("lang", "description")),
+    BAD(HEAD "<expect><item ref=\"a.b\" state=\"done\" t=\"1\"/>"
+        "</expect>" TAIL, 2, ATTR("t", "item")),
+    BAD(HEAD "<expect><score ref=\"a\"/></expect>" TAIL, 2,
+        ATTR("ref", "score")),
+    BAD(HEAD "<expect><next ref=\"a.b\" state=\"open\"/></expect>" TAIL, 2,
+        ATTR("state", "next")),
+    BAD(HEAD "<case>\n<fact>x</fact></case>" TAIL, 3, "fact without name"),
+    BAD(HEAD "<case>\n<fact name=\"\">x</fact></case>" TAIL, 3,
+        "fact without name"),
+    BAD("<scenario xmlns=\"" NS "\" title=\"t\"/>", 1, "scenario without id"),
+    BAD("<scenario xmlns=\"" NS "\" id=\"\"/>", 1, "scenario without id"),
+};
 
 static void test_attribute_errors(void **state)
 {
     (void)state;
-    check_error("<scenario xmlns=\"" NS "\" id=\"s\" titel=\"x\"/>", 1,
-                "unexpected attribute 'titel' on <scenario>");
-    check_error("<scenario xmlns=\"" NS "\" xmlns:x=\"urn:x\" id=\"s\" "
-                "x:id=\"y\"/>", 1,
-                "unexpected attribute 'x:id' on <scenario>");
-    check_error(HEAD "<case topic=\"a\" mood=\"b\"/>" TAIL, 2,
-                "unexpected attribute 'mood' on <case>");
-    check_error(HEAD "<case>\n<fact name=\"a\" value=\"b\"/></case>" TAIL, 3,
-                "unexpected attribute 'value' on <fact>");
-    check_error(HEAD "<events n=\"1\"/>" TAIL, 2,
-                "unexpected attribute 'n' on <events>");
-    check_error(HEAD "<expect x=\"1\"/>" TAIL, 2,
-                "unexpected attribute 'x' on <expect>");
-    check_error(HEAD "<description lang=\"en\"/>" TAIL, 2,
-                "unexpected attribute 'lang' on <description>");
-    check_error(HEAD "<expect><item ref=\"a.b\" state=\"done\" t=\"1\"/>"
-                "</expect>" TAIL, 2, "unexpected attribute 't' on <item>");
-    check_error(HEAD "<expect><score ref=\"a\"/></expect>" TAIL, 2,
-                "unexpected attribute 'ref' on <score>");
-    check_error(HEAD "<expect><next ref=\"a.b\" state=\"open\"/></expect>"
-                TAIL, 2, "unexpected attribute 'state' on <next>");
-    check_error(HEAD "<case>\n<fact>x</fact></case>" TAIL, 3,
-                "fact without name");
-    check_error(HEAD "<case>\n<fact name=\"\">x</fact></case>" TAIL, 3,
-                "fact without name");
-    check_error("<scenario xmlns=\"" NS "\" title=\"t\"/>", 1,
-                "scenario without id");
-    check_error("<scenario xmlns=\"" NS "\" id=\"\"/>", 1,
-                "scenario without id");
+    check_bad_xml(attribute_errors, COUNT(attribute_errors));
 }
+
+#define NOT_ROOT(found) "expected <scenario> in namespace " NS ", found " found
+
+static const bad_xml root_errors[] = {
+    BAD("<scenario id=\"s\"/>", 1, NOT_ROOT("<scenario> without namespace")),
+    BAD("\n<scenario xmlns=\"urn:playbook:scenario:2\" id=\"s\"/>", 2,
+        NOT_ROOT("<{urn:playbook:scenario:2}scenario>")),
+    BAD("<case xmlns=\"" NS "\"/>", 1, NOT_ROOT("<case>")),
+    BAD("<x:scenario xmlns:x=\"urn:x\"/>", 1, NOT_ROOT("<x:scenario>")),
+    BAD("<html><body/></html>", 1, NOT_ROOT("<html> without namespace")),
+};
 
 static void test_root_errors(void **state)
 {
     (void)state;
-    check_error("<scenario id=\"s\"/>", 1,
-                "expected <scenario> in namespace " NS
-                ", found <scenario> without namespace");
-    check_error("\n<scenario xmlns=\"urn:playbook:scenario:2\" id=\"s\"/>", 2,
-                "expected <scenario> in namespace " NS
-                ", found <{urn:playbook:scenario:2}scenario>");
-    check_error("<case xmlns=\"" NS "\"/>", 1,
-                "expected <scenario> in namespace " NS ", found <case>");
-    check_error("<x:scenario xmlns:x=\"urn:x\"/>", 1,
-                "expected <scenario> in namespace " NS
-                ", found <x:scenario>");
-    check_error("<html><body/></html>", 1,
-                "expected <scenario> in namespace " NS
-                ", found <html> without namespace");
+    check_bad_xml(root_errors, COUNT(root_errors));
 }
 
 /* Expectations. */
@@ -626,6 +680,16 @@ static void test_expect_kinds(void **state)
     static const pb_state states[] = {PB_DONE, PB_OPEN, PB_WAITING,
                                       PB_SKIPPED, PB_VIOLATED, PB_ERROR,
                                       PB_ABSENT};
+    static const struct {
+        pb_expect_kind kind;
+        const char *ref;
+    } refs[] = {                                        /* from 10 on */
+        {PB_EXPECT_VIOLATION, "own"},
+        {PB_EXPECT_VIOLATION, "own.commit"},
+        {PB_EXPECT_NO_VIOLATION, "safety"},
+        {PB_EXPECT_NO_VIOLATION, "safety.pii"},
+        {PB_EXPECT_NEXT, "own.commit"},
+    };
     const pb_expect *x;
     size_t i;
 
@@ -649,99 +713,87 @@ static void test_expect_kinds(void **state)
     assert_null(x->ref);
     x = pb_scenario_expect(s, 9);
     assert_true(x->min == 1 && x->max == 1);
-    x = pb_scenario_expect(s, 10);
-    assert_int_equal(x->kind, PB_EXPECT_VIOLATION);
-    assert_string_equal(x->ref, "own");
-    x = pb_scenario_expect(s, 11);
-    assert_int_equal(x->kind, PB_EXPECT_VIOLATION);
-    assert_string_equal(x->ref, "own.commit");
-    x = pb_scenario_expect(s, 12);
-    assert_int_equal(x->kind, PB_EXPECT_NO_VIOLATION);
-    assert_string_equal(x->ref, "safety");
-    x = pb_scenario_expect(s, 13);
-    assert_int_equal(x->kind, PB_EXPECT_NO_VIOLATION);
-    assert_string_equal(x->ref, "safety.pii");
-    x = pb_scenario_expect(s, 14);
-    assert_int_equal(x->kind, PB_EXPECT_NEXT);
-    assert_string_equal(x->ref, "own.commit");
+    for (i = 0; i < COUNT(refs); i++) {
+        x = pb_scenario_expect(s, 10 + i);
+        assert_int_equal(x->kind, refs[i].kind);
+        assert_string_equal(x->ref, refs[i].ref);
+    }
     assert_int_equal(x->line, 17);
     pb_scenario_free(s);
 }
 
+/* A scenario whose <expect> holds x, from line 3 on. */
+#define EXPECT(x) HEAD "<expect>\n" x "</expect>" TAIL
+#define BAD_STATE(s)                                                        \
+    BAD(EXPECT("<item ref=\"a.b\" state=\"" s "\"/>"), 3,                   \
+        "bad state '" s "' (done, open, waiting, skipped, violated, "       \
+        "error or absent)")
+/* A score (line 3) with the attribute a="v", refused. */
+#define BAD_SCORE(a, v)                                                     \
+    BAD(EXPECT("<score " a "=\"" v "\"/>"), 3,                              \
+        "bad score " a " '" v "' (a number from 0 to 1)")
+
+static const bad_xml expect_errors[] = {
+    BAD_STATE("finished"),
+    BAD_STATE("DONE"),
+    BAD(EXPECT("<item ref=\"a.b\"/>"), 3, "item without state"),
+    BAD(EXPECT("<item state=\"done\"/>"), 3, "item without ref"),
+    BAD(EXPECT("<item ref=\"listen\" state=\"done\"/>"), 3,
+        "bad ref 'listen' (principle.item)"),
+    BAD(EXPECT("<item ref=\"a.b.c\" state=\"done\"/>"), 3,
+        "bad ref 'a.b.c' (principle.item)"),
+    BAD(EXPECT("<item ref=\"a.\" state=\"done\"/>"), 3,
+        "bad ref 'a.' (principle.item)"),
+    BAD(EXPECT("<next ref=\".b\"/>"), 3, "bad ref '.b' (principle.item)"),
+    BAD(EXPECT("<next ref=\"a b.c\"/>"), 3,
+        "bad ref 'a b.c' (principle.item)"),
+    BAD(EXPECT("<next/>"), 3, "next without ref"),
+    BAD(EXPECT("<violation ref=\"\"/>"), 3,
+        "bad ref '' (principle or principle.item)"),
+    BAD(EXPECT("<no-violation ref=\"a.b.c\"/>"), 3,
+        "bad ref 'a.b.c' (principle or principle.item)"),
+    BAD(EXPECT("<no-violation/>"), 3, "no-violation without ref"),
+    BAD(EXPECT("<score min=\"0.8\" max=\"0.5\"/>"), 3,
+        "score min 0.8 is above max 0.5"),
+    BAD(EXPECT("<score min=\"0.5\" max=\"0\"/>"), 3,
+        "score min 0.5 is above max 0"),
+    BAD_SCORE("min", "2"),
+    BAD_SCORE("max", "1.5"),
+    BAD_SCORE("min", "-0.1"),
+    BAD_SCORE("min", "half"),
+    BAD_SCORE("max", "nan"),
+    BAD_SCORE("max", ""),
+    BAD_SCORE("max", "1e0"),
+    BAD_SCORE("max", "1.0000000000000001"), /* reads as 1; is over it */
+    BAD(EXPECT("<score principle=\"a.b\"/>"), 3, "bad principle 'a.b'"),
+};
+
 static void test_expect_errors(void **state)
 {
     (void)state;
-    check_error(HEAD "<expect>\n<item ref=\"a.b\" state=\"finished\"/>"
-                "</expect>" TAIL, 3,
-                "bad state 'finished' (done, open, waiting, skipped, "
-                "violated, error or absent)");
-    check_error(HEAD "<expect>\n<item ref=\"a.b\" state=\"DONE\"/>"
-                "</expect>" TAIL, 3,
-                "bad state 'DONE' (done, open, waiting, skipped, "
-                "violated, error or absent)");
-    check_error(HEAD "<expect>\n<item ref=\"a.b\"/></expect>" TAIL, 3,
-                "item without state");
-    check_error(HEAD "<expect>\n<item state=\"done\"/></expect>" TAIL, 3,
-                "item without ref");
-    check_error(HEAD "<expect>\n<item ref=\"listen\" state=\"done\"/>"
-                "</expect>" TAIL, 3, "bad ref 'listen' (principle.item)");
-    check_error(HEAD "<expect>\n<item ref=\"a.b.c\" state=\"done\"/>"
-                "</expect>" TAIL, 3, "bad ref 'a.b.c' (principle.item)");
-    check_error(HEAD "<expect>\n<item ref=\"a.\" state=\"done\"/>"
-                "</expect>" TAIL, 3, "bad ref 'a.' (principle.item)");
-    check_error(HEAD "<expect>\n<next ref=\".b\"/></expect>" TAIL, 3,
-                "bad ref '.b' (principle.item)");
-    check_error(HEAD "<expect>\n<next ref=\"a b.c\"/></expect>" TAIL, 3,
-                "bad ref 'a b.c' (principle.item)");
-    check_error(HEAD "<expect>\n<next/></expect>" TAIL, 3,
-                "next without ref");
-    check_error(HEAD "<expect>\n<violation ref=\"\"/></expect>" TAIL, 3,
-                "bad ref '' (principle or principle.item)");
-    check_error(HEAD "<expect>\n<no-violation ref=\"a.b.c\"/></expect>" TAIL,
-                3, "bad ref 'a.b.c' (principle or principle.item)");
-    check_error(HEAD "<expect>\n<no-violation/></expect>" TAIL, 3,
-                "no-violation without ref");
-    check_error(HEAD "<expect>\n<score min=\"0.8\" max=\"0.5\"/></expect>"
-                TAIL, 3, "score min 0.8 is above max 0.5");
-    check_error(HEAD "<expect>\n<score min=\"0.5\" max=\"0\"/></expect>"
-                TAIL, 3, "score min 0.5 is above max 0");
-    check_error(HEAD "<expect>\n<score min=\"2\"/></expect>" TAIL, 3,
-                "bad score min '2' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score max=\"1.5\"/></expect>" TAIL, 3,
-                "bad score max '1.5' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score min=\"-0.1\"/></expect>" TAIL, 3,
-                "bad score min '-0.1' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score min=\"half\"/></expect>" TAIL, 3,
-                "bad score min 'half' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score max=\"nan\"/></expect>" TAIL, 3,
-                "bad score max 'nan' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score max=\"\"/></expect>" TAIL, 3,
-                "bad score max '' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score max=\"1e0\"/></expect>" TAIL, 3,
-                "bad score max '1e0' (a number from 0 to 1)");
-    check_error(HEAD "<expect>\n<score principle=\"a.b\"/></expect>" TAIL, 3,
-                "bad principle 'a.b'");
+    check_bad_xml(expect_errors, COUNT(expect_errors));
 }
 
 /* Hostile input: nothing is loaded, expanded or read. */
+
+static const bad_xml doctypes[] = {
+    BAD("<!DOCTYPE scenario>\n<scenario xmlns=\"" NS "\" id=\"s\"/>", 1,
+        NO_DOCTYPE),
+    BAD("<?xml version=\"1.0\"?>\n<!DOCTYPE scenario [\n"
+        "<!ELEMENT scenario ANY>\n]>\n"
+        "<scenario xmlns=\"" NS "\" id=\"s\"/>", 2, NO_DOCTYPE),
+    BAD("<!DOCTYPE scenario SYSTEM \"http://127.0.0.1:9/x.dtd\">\n"
+        "<scenario xmlns=\"" NS "\" id=\"s\"/>", 1, NO_DOCTYPE),
+    BAD("<!DOCTYPE scenario SYSTEM \"file:///etc/passwd\">\n"
+        "<scenario xmlns=\"" NS "\" id=\"s\"/>", 1, NO_DOCTYPE),
+};
 
 static void test_doctype(void **state)
 {
     int before = loads;
 
     (void)state;
-    check_error("<!DOCTYPE scenario>\n<scenario xmlns=\"" NS "\" id=\"s\"/>",
-                1, "DOCTYPE is not allowed in a scenario");
-    check_error("<?xml version=\"1.0\"?>\n<!DOCTYPE scenario [\n"
-                "<!ELEMENT scenario ANY>\n]>\n"
-                "<scenario xmlns=\"" NS "\" id=\"s\"/>",
-                2, "DOCTYPE is not allowed in a scenario");
-    check_error("<!DOCTYPE scenario SYSTEM \"http://127.0.0.1:9/x.dtd\">\n"
-                "<scenario xmlns=\"" NS "\" id=\"s\"/>",
-                1, "DOCTYPE is not allowed in a scenario");
-    check_error("<!DOCTYPE scenario SYSTEM \"file:///etc/passwd\">\n"
-                "<scenario xmlns=\"" NS "\" id=\"s\"/>",
-                1, "DOCTYPE is not allowed in a scenario");
+    check_bad_xml(doctypes, COUNT(doctypes));
     assert_int_equal(loads, before);
 }
 
@@ -765,7 +817,7 @@ static void test_external_entity(void **state)
              "<scenario xmlns=\"" NS "\" id=\"s\" title=\"&sc;\">\n"
              "<events><event type=\"a\">&pw;&sc;&sc2;</event></events>\n"
              "</scenario>\n", path, path);
-    check_error(xml, 1, "DOCTYPE is not allowed in a scenario");
+    check_error(xml, 1, NO_DOCTYPE);
     memset(&err, 0, sizeof err);
     assert_int_equal(pb_scenario_parse("t.xml", xml, strlen(xml), &s, &err),
                      PB_INPUT);
@@ -780,7 +832,7 @@ static void test_external_entity(void **state)
              "<!ENTITY %% dtd SYSTEM \"http://127.0.0.1:9/evil.dtd\">\n"
              "%%dtd; %%file;\n"
              "]>\n<scenario xmlns=\"" NS "\" id=\"s\"/>\n", path);
-    check_error(xml, 1, "DOCTYPE is not allowed in a scenario");
+    check_error(xml, 1, NO_DOCTYPE);
     assert_int_equal(loads, before);
 
     /* Without any DOCTYPE an entity is just undefined. */
@@ -799,19 +851,16 @@ static void test_http_entity(void **state)
         "]>\n"
         "<scenario xmlns=\"" NS "\" id=\"&remote;\">&remote2;</scenario>\n";
     int before = loads;
-    double t0 = now();
 
     (void)state;
-    check_error(xml, 1, "DOCTYPE is not allowed in a scenario");
+    check_error_fast(xml, 1, NO_DOCTYPE); /* no connection was tried */
     assert_int_equal(loads, before);
-    assert_true(now() - t0 < 1.0); /* no connection was tried */
 }
 
 static void test_billion_laughs(void **state)
 {
     text t = {NULL, 0, 0};
     char line[300];
-    double t0;
     int i;
 
     (void)state;
@@ -828,16 +877,13 @@ static void test_billion_laughs(void **state)
     add(&t, "]>\n<scenario xmlns=\"" NS "\" id=\"s\" title=\"&lol9;\">\n"
             "<events><event type=\"a\">&lol9;</event></events>\n"
             "</scenario>\n");
-    t0 = now();
-    check_error(t.s, 2, "DOCTYPE is not allowed in a scenario");
-    assert_true(now() - t0 < 1.0);
+    check_error_fast(t.s, 2, NO_DOCTYPE);
     free(t.s);
 }
 
 static void test_quadratic_blowup(void **state)
 {
     text t = {NULL, 0, 0};
-    double t0;
 
     (void)state;
     add(&t, "<!DOCTYPE scenario [\n<!ENTITY a \"");
@@ -846,9 +892,7 @@ static void test_quadratic_blowup(void **state)
             "<event type=\"a\">");
     add_n(&t, "&a;", 50000);
     add(&t, "</event></events></scenario>\n");
-    t0 = now();
-    check_error(t.s, 1, "DOCTYPE is not allowed in a scenario");
-    assert_true(now() - t0 < 1.0);
+    check_error_fast(t.s, 1, NO_DOCTYPE);
     free(t.s);
 }
 
@@ -863,20 +907,17 @@ static void nested(text *t, size_t depth)
 static void test_deep_nesting(void **state)
 {
     text t = {NULL, 0, 0};
-    double t0;
 
     (void)state;
     nested(&t, 10000);
-    t0 = now();
-    check_error(t.s, 3, "elements nested too deeply (over 64 levels)");
-    assert_true(now() - t0 < 1.0);
+    check_error_fast(t.s, 3, "elements nested too deeply (over 64 levels)");
     free(t.s);
 
     /* At the limit the tree is built and the first <x> is refused. */
     t.s = NULL;
     t.len = t.cap = 0;
     nested(&t, 64);
-    check_error(t.s, 3, "unexpected element <x> in <event>");
+    check_error(t.s, 3, ELEM("x", "event"));
     t.len = 0;
     nested(&t, 65);
     check_error(t.s, 3, "elements nested too deeply (over 64 levels)");
@@ -890,83 +931,80 @@ static void test_deep_nesting(void **state)
     free(t.s);
 }
 
+#define NOT_UTF8(enc)                                                       \
+    "encoding " enc " is not supported (scenario files are UTF-8)"
+
+static const bad_xml encoding_errors[] = {
+    BAD(HEAD "<events><event type=\"a\">\xc3\x28</event>"
+        "</events>" TAIL, 2, "invalid UTF-8, bytes: 0xC3 0x28 0x3C 0x2F"),
+    /* an overlong "/", a lone continuation byte, a surrogate */
+    BAD(HEAD "<description>\xc0\xaf</description>" TAIL, 2,
+        "invalid UTF-8, bytes: 0xC0 0xAF 0x3C 0x2F"),
+    BAD(HEAD "<description>a\x80</description>" TAIL, 2,
+        "invalid UTF-8, bytes: 0x80 0x3C 0x2F 0x64"),
+    BAD(HEAD "<description>\xed\xa0\x80</description>" TAIL, 2,
+        "Char 0xD800 out of allowed range"),
+    BAD("<scenario xmlns=\"" NS "\" id=\"\xff\"/>", 1,
+        "invalid UTF-8, bytes: 0xFF 0x22 0x2F 0x3E"),
+    BAD(HEAD "<events><event type=\"a\">x\0y</event></events>" TAIL, 2,
+        "Char 0x0 out of allowed range"),
+    BAD("\xff\xfe<\0s\0/\0>\0", 1, NOT_UTF8("UTF-16")),           /* LE */
+    BAD("\0<\0?\0x\0m\0l\0 \0?\0>\0<\0s\0/\0>", 1, NOT_UTF8("UTF-16")),
+    BAD("\0\0\0<\0\0\0s\0\0\0/\0\0\0>", 1, NOT_UTF8("ISO-10646-UCS-4")),
+    BAD("\x4c\x6f\xa7\x94\x93\x40\x6f\x6e", 1, NOT_UTF8("EBCDIC")),
+    /* Without a BOM or "<?xml" nothing is guessed: it is just not XML. */
+    BAD_LIBXML("\0<\0s\0/\0>", 1, "Document is empty"),
+    /* A declared encoding is ignored: the bytes must still be UTF-8. */
+    BAD("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
+        HEAD "<description>caf\xe9</description>" TAIL, 3,
+        "invalid UTF-8, bytes: 0xE9 0x3C 0x2F 0x64"),
+    BAD("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n"
+        HEAD "<description>\x81\xff</description>" TAIL, 3,
+        "invalid UTF-8, bytes: 0x81 0xFF 0x3C 0x2F"),
+};
+
 static void test_encodings(void **state)
 {
-    static const char nul[] = HEAD "<events><event type=\"a\">x\0y</event>"
-                                   "</events>" TAIL;
     static const char bom[] = "\xef\xbb\xbf" HEAD TAIL;
     static const char bom_decl[] =
         "\xef\xbb\xbf<?xml version=\"1.0\" encoding=\"utf-8\"?>\n" HEAD TAIL;
-    static const char utf16le[] = "\xff\xfe<\0s\0/\0>\0";
-    static const char utf16be[] = "\0<\0?\0x\0m\0l\0 \0?\0>\0<\0s\0/\0>";
-    static const char ucs4[] = "\0\0\0<\0\0\0s\0\0\0/\0\0\0>";
-    static const char ebcdic[] = "\x4c\x6f\xa7\x94\x93\x40\x6f\x6e";
     pb_scenario *s;
 
     (void)state;
-    check_error(HEAD "<events><event type=\"a\">\xc3\x28</event>"
-                "</events>" TAIL, 2,
-                "invalid UTF-8, bytes: 0xC3 0x28 0x3C 0x2F");
-    /* an overlong "/", a lone continuation byte, a surrogate */
-    check_error(HEAD "<description>\xc0\xaf</description>" TAIL, 2,
-                "invalid UTF-8, bytes: 0xC0 0xAF 0x3C 0x2F");
-    check_error(HEAD "<description>a\x80</description>" TAIL, 2,
-                "invalid UTF-8, bytes: 0x80 0x3C 0x2F 0x64");
-    check_error(HEAD "<description>\xed\xa0\x80</description>" TAIL, 2,
-                "Char 0xD800 out of allowed range");
-    check_error("<scenario xmlns=\"" NS "\" id=\"\xff\"/>", 1,
-                "invalid UTF-8, bytes: 0xFF 0x22 0x2F 0x3E");
-    check_error_len(nul, sizeof nul - 1, 2, "Char 0x0 out of allowed range");
+    check_bad_xml(encoding_errors, COUNT(encoding_errors));
 
     s = parse_ok(bom);
     assert_string_equal(pb_scenario_id(s), "s");
     pb_scenario_free(s);
     s = parse_ok(bom_decl);
     pb_scenario_free(s);
-
-    check_error_len(utf16le, sizeof utf16le - 1, 1,
-                    "encoding UTF-16 is not supported (scenario files are "
-                    "UTF-8)");
-    check_error_len(utf16be, sizeof utf16be - 1, 1,
-                    "encoding UTF-16 is not supported (scenario files are "
-                    "UTF-8)");
-    check_error_len(ucs4, sizeof ucs4 - 1, 1,
-                    "encoding ISO-10646-UCS-4 is not supported (scenario "
-                    "files are UTF-8)");
-    check_error_len(ebcdic, sizeof ebcdic - 1, 1,
-                    "encoding EBCDIC is not supported (scenario files are "
-                    "UTF-8)");
-    /* Without a BOM or "<?xml" nothing is guessed: it is just not XML. */
-    check_xml_error_len("\0<\0s\0/\0>", 8, 1, "Document is empty");
-    /* A declared encoding is ignored: the bytes must still be UTF-8. */
+    /* A declared encoding is ignored: UTF-8 bytes are read as UTF-8. */
     s = parse_ok("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
                  HEAD "<description>caf\xc3\xa9</description>" TAIL);
     assert_string_equal(pb_scenario_description(s), "caf\xc3\xa9");
     pb_scenario_free(s);
-    check_error("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n"
-                HEAD "<description>caf\xe9</description>" TAIL, 3,
-                "invalid UTF-8, bytes: 0xE9 0x3C 0x2F 0x64");
-    check_error("<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n"
-                HEAD "<description>\x81\xff</description>" TAIL, 3,
-                "invalid UTF-8, bytes: 0x81 0xFF 0x3C 0x2F");
 }
+
+static const bad_xml not_well_formed[] = {
+    BAD("", 1, "empty file"),
+    { NULL, 0, 1, "empty file", 0 },
+    BAD_LIBXML("   \n", 2, "Start tag expected"),
+    BAD_LIBXML("<scenario xmlns=\"" NS "\" id=\"s\">", 1,
+               "Premature end of data"),
+    BAD_LIBXML(HEAD "<events></event>" TAIL, 2,
+               "Opening and ending tag mismatch"),
+    BAD_LIBXML(HEAD TAIL "<scenario/>", 3,
+               "Extra content at the end of the document"),
+    BAD_LIBXML(HEAD "<x:events/>" TAIL, 2,
+               "Namespace prefix x on events is not defined"),
+    BAD_LIBXML("<scenario xmlns=\"" NS "\" id=\"a\" id=\"b\"/>", 1,
+               "Attribute id redefined"),
+};
 
 static void test_not_well_formed(void **state)
 {
     (void)state;
-    check_error_len("", 0, 1, "empty file");
-    check_error_len(NULL, 0, 1, "empty file");
-    check_xml_error("   \n", 2, "Start tag expected");
-    check_xml_error("<scenario xmlns=\"" NS "\" id=\"s\">", 1,
-                    "Premature end of data");
-    check_xml_error(HEAD "<events></event>" TAIL, 2,
-                    "Opening and ending tag mismatch");
-    check_xml_error(HEAD TAIL "<scenario/>", 3,
-                    "Extra content at the end of the document");
-    check_xml_error(HEAD "<x:events/>" TAIL, 2,
-                    "Namespace prefix x on events is not defined");
-    check_xml_error("<scenario xmlns=\"" NS "\" id=\"a\" id=\"b\"/>", 1,
-                    "Attribute id redefined");
+    check_bad_xml(not_well_formed, COUNT(not_well_formed));
 }
 
 static void test_too_large(void **state)
@@ -1083,6 +1121,7 @@ static void test_big_line_numbers(void **state)
 
 static void test_read(void **state)
 {
+    static const char no_type[] = HEAD "<events>\n<event/></events>" TAIL;
     char *path = temp_path();
     pb_scenario *s = NULL;
     pb_error err;
@@ -1097,8 +1136,7 @@ static void test_read(void **state)
     pb_scenario_free(s);
 
     /* An error names the path it was given. */
-    write_file(path, HEAD "<events>\n<event/></events>" TAIL,
-               strlen(HEAD "<events>\n<event/></events>" TAIL));
+    write_file(path, no_type, strlen(no_type));
     assert_int_equal(pb_scenario_read(path, &s, &err), PB_INPUT);
     assert_null(s);
     assert_string_equal(err.file, path);

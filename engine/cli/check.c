@@ -64,14 +64,15 @@ static void report_principles(const pb_engine *e, size_t from)
     }
 }
 
-static int check_scenario(pb_engine *e, const char *path)
+static int check_scenario(pb_engine *e, const pb_schema *schema,
+                          const char *path)
 {
     pb_scenario *s = NULL;
     pb_replay *r = NULL;
     pb_error err;
     int ok;
 
-    ok = pb_scenario_read(path, &s, &err) == PB_OK &&
+    ok = pb_scenario_read_with(schema, path, &s, &err) == PB_OK &&
          pb_replay_run(e, s, &r, &err) == PB_OK;
     if (ok)
         printf("ok  %s  %zu events, %zu expectations\n", path,
@@ -83,7 +84,8 @@ static int check_scenario(pb_engine *e, const char *path)
     return ok;
 }
 
-static int check_scenarios_in(pb_engine *e, const char *dir)
+static int check_scenarios_in(pb_engine *e, const pb_schema *schema,
+                              const char *dir)
 {
     struct dirent **names;
     int n, i, ok = 1;
@@ -97,7 +99,7 @@ static int check_scenarios_in(pb_engine *e, const char *dir)
             char path[4096];
 
             snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
-            ok &= check_scenario(e, path);
+            ok &= check_scenario(e, schema, path);
         }
         free(names[i]);
     }
@@ -109,6 +111,7 @@ int cli_check(int argc, char **argv)
 {
     cli_opts o;
     pb_engine *e = NULL;
+    pb_schema *schema;
     pb_error err;
     int i, ok = 1, any_lua = 0, failed;
     size_t before;
@@ -148,14 +151,16 @@ int cli_check(int argc, char **argv)
         }
         ok &= !failed;
     }
+    schema = pb_schema_new(NULL); /* NULL: each read compiles one */
     for (i = 0; i < o.nargs; i++) {
         const char *a = o.args[i];
 
         if (is_dir(a))
-            ok &= check_scenarios_in(e, a);
+            ok &= check_scenarios_in(e, schema, a);
         else if (ends_with(a, ".xml"))
-            ok &= check_scenario(e, a);
+            ok &= check_scenario(e, schema, a);
     }
+    pb_schema_free(schema);
     pb_engine_free(e);
     free(o.args);
     return ok ? EXIT_OK : EXIT_BAD;

@@ -58,5 +58,7 @@ int cli_replay(int argc, char **argv);
 int cli_review(int argc, char **argv);
 int cli_import(int argc, char **argv);
 int cli_stats(int argc, char **argv);
+int cli_event(int argc, char **argv);
+int cli_followups(int argc, char **argv);
 
 #endif

@@ -1,12 +1,308 @@
 /*
- * import.c -- `playbook import` (being written).
+ * import.c -- `playbook import`: a transcript into scenario files.
+ *
+ * Nothing is written until the whole transcript has been read and every
+ * scenario made; each file goes to a temporary name in its own folder and
+ * all are renamed into place at the end, so a failed import leaves no
+ * file behind, partial or whole.
  */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "cli.h"
+
+static const char help[] =
+    "usage: playbook import [--topic T] [--format auto|json|text] "
+    "[-o FILE|DIR]\n"
+    "                       TRANSCRIPT\n"
+    "\n"
+    "Turns a call or chat transcript into a scenario (one per conversation)\n"
+    "that `playbook replay` can score.  TRANSCRIPT is a file, or - for\n"
+    "standard input.  Two formats:\n"
+    "  json  ABCD-style: a list of conversations, each with \"original\":\n"
+    "        [[speaker, text], ...], speaker agent, customer or action\n"
+    "  text  one turn per line: \"Agent: ...\", \"Customer: ...\" or\n"
+    "        \"Action: ...\", optionally after a [mm:ss] or [h:mm:ss]\n"
+    "        stamp; other lines continue the turn above\n"
+    "\n"
+    "      --topic T          the case topic (default: mapped from ABCD's\n"
+    "                         flow; none for text)\n"
+    "  -f, --format FMT       auto (default: json when it starts with {\n"
+    "                         or a [ that is not a [mm:ss] stamp), json\n"
+    "                         or text\n"
+    "  -o, --output FILE|DIR  write to FILE (one conversation), or to\n"
+    "                         DIR/<id>.xml for each conversation when DIR\n"
+    "                         is an existing folder (default: standard\n"
+    "                         output, one conversation only)\n"
+    "\n"
+    "Turns without stamps get synthetic times: 5 s per turn plus 1 s per\n"
+    "15 characters of the turn before.  docs/import.md has the details.\n"
+    "\n"
+    "Exit: 0 written, 2 bad input or usage (a message names the file and\n"
+    "line, or the conversation and turn); nothing is written then.\n";
+
+/* One scenario on its way to its file. */
+typedef struct pending {
+    char *path, *tmp;
+} pending;
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Takes --topic T and --topic=T out of argv (cli_parse does not know
+ * them); the rest keeps its order.  0, or -1 after a usage error. */
+static int take_topic(int *argc, char **argv, const char **topic)
+{
+    int i, n = 1;
+
+    *topic = NULL;
+    for (i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "--") == 0) {
+            while (i < *argc)
+                argv[n++] = argv[i++];
+            break;
+        }
+        if (strcmp(argv[i], "--topic") == 0) {
+            if (i + 1 >= *argc) {
+                cli_usage_error("import", "option '--topic' needs a value");
+                return -1;
+            }
+            *topic = argv[++i];
+        } else if (strncmp(argv[i], "--topic=", 8) == 0) {
+            *topic = argv[i] + 8;
+        } else {
+            argv[n++] = argv[i];
+        }
+    }
+    *argc = n;
+    argv[n] = NULL;
+    return 0;
+}
+
+/* Standard input, capped like a file. */
+static pb_status read_stdin(char **out, size_t *len)
+{
+    size_t cap = 64 * 1024, n;
+    char *buf = NULL, *nb;
+
+    *len = 0;
+    for (;;) {
+        if (buf == NULL || *len == cap) {
+            if (buf != NULL)
+                cap = cap <= PB_IMPORT_MAX_BYTES / 2 ? cap * 2
+                                                     : PB_IMPORT_MAX_BYTES + 1;
+            if ((nb = realloc(buf, cap)) == NULL) {
+                free(buf);
+                return PB_NOMEM;
+            }
+            buf = nb;
+        }
+        n = fread(buf + *len, 1, cap - *len, stdin);
+        *len += n;
+        if (*len > PB_IMPORT_MAX_BYTES)
+            break; /* pb_import_parse says it is too large */
+        if (*len < cap) {
+            if (ferror(stdin)) {
+                free(buf);
+                return PB_IO;
+            }
+            break;
+        }
+    }
+    *out = buf;
+    return PB_OK;
+}
+
+/* Conversation i into a new temporary file next to path. */
+static int write_one(const pb_import *im, size_t i, const char *path,
+                     pending *p)
+{
+    size_t n = strlen(path) + 16;
+    pb_error err;
+    mode_t mask;
+    FILE *f = NULL;
+    int fd, ok;
+
+    p->tmp = malloc(n);
+    if ((p->path = strdup(path)) == NULL || p->tmp == NULL) {
+        fprintf(stderr, "playbook import: out of memory\n");
+        return -1;
+    }
+    snprintf(p->tmp, n, "%s.tmp.XXXXXX", path);
+    if ((fd = mkstemp(p->tmp)) < 0) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        free(p->tmp);
+        p->tmp = NULL;
+        return -1;
+    }
+    /* mkstemp makes the file private; a scenario is as shareable as any
+     * file the user creates. */
+    mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || (f = fdopen(fd, "w")) == NULL) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    ok = pb_import_write(im, i, f, &err) == PB_OK;
+    if (!ok)
+        cli_print_error(&err);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        if (ok)
+            fprintf(stderr, "%s: cannot write: %s\n", path,
+                    strerror(errno));
+        ok = 0;
+    }
+    if (fclose(f) != 0 && ok) {
+        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
+/* Every scenario to its temporary file, then every rename; on failure
+ * the temporary files go and the folder is as it was. */
+static int write_all(const pb_import *im, const char *dir, const char *file)
+{
+    size_t i, n = pb_import_count(im), len;
+    pending *p = calloc(n, sizeof *p);
+    char *path;
+    int rc = -1;
+
+    if (p == NULL) {
+        fprintf(stderr, "playbook import: out of memory\n");
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        if (file != NULL) {
+            path = strdup(file);
+        } else {
+            len = strlen(dir) + strlen(pb_import_id(im, i)) + 6;
+            if ((path = malloc(len)) != NULL)
+                snprintf(path, len, "%s/%s.xml", dir, pb_import_id(im, i));
+        }
+        if (path == NULL) {
+            fprintf(stderr, "playbook import: out of memory\n");
+            goto done;
+        }
+        if (write_one(im, i, path, &p[i]) != 0) {
+            free(path);
+            goto done;
+        }
+        free(path);
+    }
+    for (i = 0; i < n; i++) {
+        if (rename(p[i].tmp, p[i].path) != 0) {
+            fprintf(stderr, "%s: cannot write: %s\n", p[i].path,
+                    strerror(errno));
+            goto done;
+        }
+        free(p[i].tmp);
+        p[i].tmp = NULL;
+    }
+    for (i = 0; i < n; i++)
+        printf("wrote %s (%zu turns)\n", p[i].path, pb_import_nturns(im, i));
+    rc = fflush(stdout) == 0 ? 0 : -1;
+done:
+    for (i = 0; i < n; i++) {
+        if (p[i].tmp != NULL)
+            unlink(p[i].tmp);
+        free(p[i].tmp);
+        free(p[i].path);
+    }
+    free(p);
+    return rc;
+}
 
 int cli_import(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "playbook import: not available yet\n");
-    return EXIT_BAD;
+    cli_opts o;
+    pb_import_opts opts = { PB_IMPORT_AUTO, NULL, NULL };
+    pb_import *im = NULL;
+    pb_error err;
+    const char *name;
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = EXIT_BAD;
+    pb_status st;
+
+    o.args = NULL;
+    if (take_topic(&argc, argv, &opts.topic) != 0)
+        return EXIT_BAD;
+    switch (cli_parse(argc, argv, "import", "fo", help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (o.format == NULL || strcmp(o.format, "auto") == 0)
+        opts.format = PB_IMPORT_AUTO;
+    else if (strcmp(o.format, "json") == 0)
+        opts.format = PB_IMPORT_JSON;
+    else if (strcmp(o.format, "text") == 0)
+        opts.format = PB_IMPORT_TEXT;
+    else {
+        cli_usage_error("import", "unknown format '%s' (auto, json, text)",
+                        o.format);
+        goto done;
+    }
+    if (opts.topic != NULL && opts.topic[0] == '\0') {
+        cli_usage_error("import", "empty --topic");
+        goto done;
+    }
+    if (o.nargs != 1) {
+        cli_usage_error("import", o.nargs == 0 ? "no transcript given (- "
+                        "reads standard input)" : "one transcript at a time");
+        goto done;
+    }
+    name = o.args[0];
+    if (strcmp(name, "-") == 0) {
+        name = "<stdin>";
+        opts.id = "transcript";
+        if ((st = read_stdin(&buf, &len)) != PB_OK) {
+            fprintf(stderr, "<stdin>: %s\n", st == PB_NOMEM
+                    ? "out of memory" : "cannot read");
+            goto done;
+        }
+        st = pb_import_parse(name, buf, len, &opts, &im, &err);
+    } else {
+        st = pb_import_read(name, &opts, &im, &err);
+    }
+    if (st != PB_OK) {
+        cli_print_error(&err);
+        goto done;
+    }
+    if (o.output != NULL && strcmp(o.output, "-") != 0 &&
+        is_dir(o.output)) {
+        rc = write_all(im, o.output, NULL) == 0 ? EXIT_OK : EXIT_BAD;
+        goto done;
+    }
+    if (pb_import_count(im) > 1) {
+        fprintf(stderr, "%s: %zu conversations: give -o DIR (an existing "
+                "folder) to write one scenario per conversation\n", name,
+                pb_import_count(im));
+        goto done;
+    }
+    if (o.output != NULL && strcmp(o.output, "-") != 0) {
+        rc = write_all(im, NULL, o.output) == 0 ? EXIT_OK : EXIT_BAD;
+        goto done;
+    }
+    if (pb_import_write(im, 0, stdout, &err) != PB_OK) {
+        cli_print_error(&err);
+        goto done;
+    }
+    rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_BAD;
+    if (rc != EXIT_OK)
+        fprintf(stderr, "playbook import: cannot write: %s\n",
+                strerror(errno));
+done:
+    pb_import_free(im);
+    free(buf);
+    free(o.args);
+    return rc;
 }

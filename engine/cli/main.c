@@ -28,6 +28,11 @@ static const char usage[] =
     "  review [-p DIR] FILE   step through a scenario with a trainee\n"
     "  import TRANSCRIPT      turn a call transcript into a scenario\n"
     "  stats PATH...          team statistics over scenarios and cases\n"
+    "  event CASEFILE TYPE [name=value...] [TEXT]\n"
+    "                         record one event in a case file (for CRM\n"
+    "                         integrations); prints the checklist\n"
+    "  followups PATH...      commitments and follow-ups of cases, overdue\n"
+    "                         first\n"
     "\n"
     "`playbook VERB --help` tells more.  Exit codes: 0 success, 1\n"
     "expectations not met, 2 bad input or usage.\n";
@@ -195,6 +200,13 @@ int cli_out_open(cli_out *out, const char *path)
     }
     snprintf(out->tmp, strlen(path) + 16, "%s.tmp.XXXXXX", path);
     fd = mkstemp(out->tmp);
+    if (fd >= 0) {
+        /* mkstemp makes it 0600; a report is as readable as any file. */
+        mode_t mask = umask(0);
+
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
     if (fd < 0 || (out->f = fdopen(fd, "w")) == NULL) {
         fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
         if (fd >= 0) {
@@ -246,6 +258,7 @@ int main(int argc, char **argv)
         { "check", cli_check },   { "show", cli_show },
         { "replay", cli_replay }, { "review", cli_review },
         { "import", cli_import }, { "stats", cli_stats },
+        { "event", cli_event },   { "followups", cli_followups },
     };
     size_t i;
 

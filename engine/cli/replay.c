@@ -9,8 +9,9 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: playbook replay [-p DIR] [--format text|json] [-o FILE] "
-    "FILE|DIR...\n"
+    "usage: playbook replay [-p DIR] [--format text|json|junit|html] "
+    "[-o FILE]\n"
+    "                       FILE|DIR...\n"
     "\n"
     "Replays each scenario (a folder means every *.xml in it) through the\n"
     "principles and shows the timeline (which items changed state at which\n"
@@ -20,7 +21,10 @@ static const char help[] =
     "  -p, --principles DIR   principle folder or file; repeat to combine\n"
     "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
     "                         installed library, else ./principles)\n"
-    "  -f, --format FMT       text (default) or json\n"
+    "  -f, --format FMT       text (default), json (for programs), junit\n"
+    "                         (JUnit XML for CI: one testcase per\n"
+    "                         scenario) or html (one self-contained page\n"
+    "                         with a timeline picture; see docs/reports.md)\n"
     "  -o, --output FILE      write the report to FILE (replaced only when\n"
     "                         complete)\n"
     "\n"
@@ -85,6 +89,7 @@ int cli_replay(int argc, char **argv)
     cli_opts o;
     pb_format fmt;
     pb_engine *e = NULL;
+    pb_schema *schema = NULL;
     pb_scenario **scen = NULL;
     pb_replay **reps = NULL;
     list files = { NULL, 0 };
@@ -97,7 +102,9 @@ int cli_replay(int argc, char **argv)
     case -1: goto done;
     }
     if (cli_format("replay", o.format,
-                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON), &fmt) != 0)
+                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON) |
+                       CLI_FMT(PB_FORMAT_JUNIT) | CLI_FMT(PB_FORMAT_HTML),
+                   &fmt) != 0)
         goto done;
     if (o.nargs == 0) {
         cli_usage_error("replay", "no scenario given");
@@ -112,10 +119,12 @@ int cli_replay(int argc, char **argv)
     reps = calloc(files.n + 1, sizeof *reps);
     if (scen == NULL || reps == NULL)
         goto nomem;
+    schema = pb_schema_new(NULL); /* NULL: each read compiles one */
     for (i = 0; i < files.n; i++) {
         pb_error err;
 
-        if (pb_scenario_read(files.v[i], &scen[i], &err) != PB_OK ||
+        if (pb_scenario_read_with(schema, files.v[i], &scen[i],
+                                  &err) != PB_OK ||
             pb_replay_run(e, scen[i], &reps[nrep], &err) != PB_OK) {
             cli_print_error(&err);
             bad = 1;
@@ -139,6 +148,7 @@ int cli_replay(int argc, char **argv)
 nomem:
     fprintf(stderr, "playbook replay: out of memory\n");
 done:
+    pb_schema_free(schema);
     for (i = 0; i < nrep; i++)
         pb_replay_free(reps[i]);
     for (i = 0; scen && i < files.n; i++)

@@ -1,12 +1,950 @@
 /*
- * review.c -- `playbook review` (being written).
+ * review.c -- `playbook review`: a trainer steps through a scenario with
+ * a trainee.  At each agent move the session stops and shows the
+ * checklist as it stood just before the move, the trainee says what they
+ * would do, then the recorded move is played and its effect shown.
+ *
+ * The session drives its own pb_case event by event (rather than showing
+ * a finished pb_replay) so that what the trainee sees at a step is
+ * exactly what the agent's screen showed at that moment.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli.h"
+
+static const char help[] =
+    "usage: playbook review [-p DIR] [--notes FILE] FILE\n"
+    "\n"
+    "Steps through a scenario with a trainee.  Customer turns and other\n"
+    "events are shown as they pass.  At each agent move the session stops\n"
+    "and shows the checklist as it stood just before the move; the trainee\n"
+    "says what they would do (or just presses Enter), then the recorded\n"
+    "move is shown with its effect: items done, events detected in its\n"
+    "words, violations.  At the end: the final checklist, the score, and a\n"
+    "comparison (answers given, moves that caused violations).\n"
+    "\n"
+    "Agent moves are the events of type agent.*, case.* (transferred,\n"
+    "escalated, resolved, closed) and followup.*.\n"
+    "\n"
+    "At the prompt:\n"
+    "  Enter           show the agent's move\n"
+    "  any other text  your answer; then the agent's move\n"
+    "  c, checklist    show the checklist again\n"
+    "  q, quit         stop here and show the summary so far\n"
+    "  ?, help         list these commands\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
+    "                         installed library, else ./principles)\n"
+    "  --notes FILE           at the end, append the answers (step, answer,\n"
+    "                         recorded move) to FILE; FILE is replaced\n"
+    "                         whole, never left half-written\n"
+    "\n"
+    "Input may come from a pipe: one line per agent move.  At the end of\n"
+    "the input the rest plays as if Enter was pressed.  Colours only on a\n"
+    "terminal, never with NO_COLOR set.\n"
+    "\n"
+    "Exit: 0 the session ran; 2 bad input or usage: the scenario cannot be\n"
+    "read (a message names the file and line), an event was rejected, a\n"
+    "principle file failed to load (the session still runs with the\n"
+    "others), or the notes could not be written.\n";
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_CYAN "\033[36m"
+
+#define ANSWER_MAX 1024  /* an answer is a line, not an essay */
+#define WIDTH 78         /* when stdout is not a terminal */
+
+/* A violation and the event that caused it. */
+typedef struct hit {
+    size_t event; /* scenario event */
+    size_t step;  /* agent move, 1-based; 0 when not a move */
+    size_t item;
+} hit;
+
+typedef struct review {
+    const pb_scenario *s;
+    pb_engine *e;
+    pb_case *c;
+    FILE *out, *in;
+    unsigned flags;      /* for pb_render_checklist */
+    int color, tty_in;
+    size_t width;
+    int eof;             /* input ended: the rest plays as Enter */
+    int quit;
+    size_t rejected;     /* events the case refused */
+    size_t nitems;
+    unsigned char *before; /* item states before the current event */
+    unsigned char *shown;  /* item states of the last checklist shown */
+    size_t shown_step, shown_warnings;
+    size_t nsteps, step; /* agent moves; the one being played */
+    size_t played;       /* scenario events played */
+    size_t answered;
+    char **answers;      /* per step, NULL when not answered */
+    size_t *moves;       /* scenario event of each step */
+    hit *hits;
+    size_t nhits, hcap;
+} review;
+
+/*
+ * The agent's side of the call: what the agent says and does (agent.*),
+ * what happens to the case by the agent's decision (case.transferred,
+ * .escalated, .resolved, .closed) and follow-ups (followup.*).  Customer
+ * turns, facts and the bookkeeping overrides item.checked/item.skipped
+ * pass without a stop.
+ */
+static int is_agent_move(const char *type)
+{
+    return strncmp(type, "agent.", 6) == 0 ||
+           strncmp(type, "case.", 5) == 0 ||
+           strncmp(type, "followup.", 9) == 0;
+}
+
+static void paint(const review *r, const char *code)
+{
+    if (r->color)
+        fputs(code, r->out);
+}
+
+/* mm:ss, or h:mm:ss past the hour; tenths when the time has them (as the
+ * checklist shows times). */
+static const char *clock_time(double t, char *buf, size_t size)
+{
+    long s = (long)floor(t);
+    int tenth = (int)floor((t - (double)s) * 10 + 0.5);
+
+    if (tenth >= 10) {
+        s++;
+        tenth = 0;
+    }
+    if (s >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+                 s % 60);
+    else
+        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
+    if (tenth)
+        snprintf(buf + strlen(buf), size - strlen(buf), ".%d", tenth);
+    return buf;
+}
+
+/* Columns a UTF-8 string takes (one per code point, near enough). */
+static size_t columns(const char *s, size_t n)
+{
+    size_t i, w = 0;
+
+    for (i = 0; i < n; i++)
+        w += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return w;
+}
+
+/*
+ * Prints text from column col, wrapping at the width with indent spaces
+ * before each further line.  Runs of white space become one space and
+ * control bytes a '?', so scenario and trainee text can neither break the
+ * layout nor send escape codes.  quote wraps the text in double quotes.
+ * Returns the column reached.
+ */
+static size_t wrap(const review *r, size_t col, size_t indent,
+                   const char *text, int quote)
+{
+    const char *p = text;
+    int first = 1;
+
+    if (quote) {
+        fputc('"', r->out);
+        col++;
+    }
+    for (;;) {
+        const char *w;
+        size_t n, k, wc;
+
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        if (*p == '\0')
+            break;
+        for (w = p; *p && *p != ' ' && *p != '\t' && *p != '\n' &&
+                    *p != '\r'; p++)
+            ;
+        n = (size_t)(p - w);
+        wc = columns(w, n);
+        if (!first && col + 1 + wc > r->width && col > indent) {
+            fprintf(r->out, "\n%*s", (int)indent, "");
+            col = indent;
+        } else if (!first) {
+            fputc(' ', r->out);
+            col++;
+        }
+        for (k = 0; k < n; k++) {
+            unsigned char ch = (unsigned char)w[k];
+
+            fputc(ch < 0x20 || ch == 0x7F ? '?' : ch, r->out);
+        }
+        col += wc;
+        first = 0;
+    }
+    if (quote) {
+        fputc('"', r->out);
+        col++;
+    }
+    return col;
+}
+
+/* "agent.asked fact=account_id" for event i of the case. */
+static size_t put_type(const review *r, const pb_event_info *ev, size_t col)
+{
+    size_t k;
+
+    fputs(ev->type, r->out);
+    col += strlen(ev->type);
+    for (k = 0; k < ev->nattrs; k++) {
+        fputc(' ', r->out);
+        col = wrap(r, col + 1, col + 1, ev->attrs[k].name, 0);
+        fputc('=', r->out);
+        col = wrap(r, col + 1, col + 1, ev->attrs[k].value, 0);
+    }
+    return col;
+}
+
+static const char *mark(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return "[x]";
+    case PB_SKIPPED: return "[-]";
+    case PB_VIOLATED: return "[!]";
+    case PB_ERROR: return "[E]";
+    default: return "[ ]";
+    }
+}
+
+/* One item that changed state, under the event that changed it.  Moves
+ * between open and waiting are left out: the checklist tells those. */
+static void put_change(const review *r, size_t indent, size_t i,
+                       pb_state from)
+{
+    pb_item_info it;
+
+    pb_case_item(r->c, i, &it);
+    if ((from == PB_OPEN || from == PB_WAITING) &&
+        (it.state == PB_OPEN || it.state == PB_WAITING))
+        return;
+    fprintf(r->out, "%*s", (int)indent, "");
+    paint(r, it.state == PB_DONE ? C_GREEN
+             : it.state == PB_VIOLATED || it.state == PB_ERROR ? C_RED
+             : C_DIM);
+    if (it.state == PB_ABSENT) {
+        fprintf(r->out, "    %s.%s no longer applies", it.principle, it.id);
+    } else if (from == PB_ABSENT &&
+               (it.state == PB_OPEN || it.state == PB_WAITING)) {
+        fprintf(r->out, "[+] %s.%s applies now", it.principle, it.id);
+    } else {
+        fprintf(r->out, "%s %s.%s %s", mark(it.state), it.principle, it.id,
+                pb_state_name(it.state));
+        if (it.state == PB_SKIPPED && it.reason)
+            fprintf(r->out, ": %s", it.reason);
+    }
+    paint(r, C_RESET);
+    fputc('\n', r->out);
+    if (it.state == PB_ERROR && it.error) {
+        fprintf(r->out, "%*s", (int)indent + 4, "");
+        wrap(r, indent + 4, indent + 4, it.error, 0);
+        fputc('\n', r->out);
+    }
+}
+
+/* What the principle wants, to say why a violation matters: the item's
+ * fixed prompt, else the principle's why. */
+static const char *lesson(const review *r, size_t item)
+{
+    pb_principle_info p;
+    pb_item_def d;
+    long pi;
+
+    pb_engine_item(r->e, item, &d);
+    if (d.prompt)
+        return d.prompt;
+    if ((pi = pb_engine_find_principle(r->e, d.principle)) < 0)
+        return NULL;
+    pb_engine_principle(r->e, (size_t)pi, &p);
+    return p.why;
+}
+
+static int add_hit(review *r, size_t event, size_t step, size_t item)
+{
+    if (r->nhits == r->hcap) {
+        size_t cap = r->hcap ? r->hcap * 2 : 8;
+        hit *v = realloc(r->hits, cap * sizeof *v);
+
+        if (v == NULL)
+            return -1;
+        r->hits = v;
+        r->hcap = cap;
+    }
+    r->hits[r->nhits].event = event;
+    r->hits[r->nhits].step = step;
+    r->hits[r->nhits].item = item;
+    r->nhits++;
+    return 0;
+}
+
+static void snapshot(const review *r, unsigned char *states)
+{
+    pb_item_info it;
+    size_t i;
+
+    for (i = 0; i < r->nitems; i++) {
+        pb_case_item(r->c, i, &it);
+        states[i] = (unsigned char)it.state;
+    }
+}
+
+/*
+ * Plays scenario event i (step is its agent move number, 0 for events
+ * that pass) and shows it with what it caused.  A move is shown after
+ * "Agent:" (the step header gave its time); other events after their
+ * time.  Returns -1 when out of memory.
+ */
+static int play(review *r, size_t i, size_t step)
+{
+    const char *path = pb_scenario_path(r->s);
+    size_t at = pb_case_nevents(r->c), nw = pb_case_nwarnings(r->c);
+    size_t k, n, indent, col;
+    pb_event_info ev;
+    pb_error err;
+    char tb[32];
+    int line;
+
+    pb_scenario_event(r->s, i, &ev, &line);
+    r->played = i + 1;
+    snapshot(r, r->before);
+    if (pb_case_append(r->c, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs,
+                       &err) != PB_OK) {
+        /* The case is unchanged: report it, and go on with the rest. */
+        snprintf(err.file, sizeof err.file, "%s", path);
+        err.line = line;
+        cli_print_error(&err);
+        paint(r, C_RED);
+        fprintf(r->out, "  %s  %s: event rejected (line %d), skipped\n",
+                clock_time(ev.t, tb, sizeof tb), ev.type, line);
+        paint(r, C_RESET);
+        r->rejected++;
+        return 0;
+    }
+    if (step) {
+        paint(r, C_BOLD);
+        fputs("  Agent: ", r->out);
+        paint(r, C_RESET);
+        indent = 9;
+    } else {
+        clock_time(ev.t, tb, sizeof tb);
+        fprintf(r->out, "  %-5s  ", tb);
+        indent = 4 + (strlen(tb) > 5 ? strlen(tb) : 5);
+    }
+    col = put_type(r, &ev, indent);
+    if (ev.text) {
+        fputs("  ", r->out);
+        wrap(r, col + 2, indent, ev.text, 1);
+    }
+    fputc('\n', r->out);
+    n = pb_case_nevents(r->c);
+    for (k = at + 1; k < n; k++) {
+        pb_case_event(r->c, k, &ev);
+        if (ev.detected_by == NULL)
+            continue;
+        fprintf(r->out, "%*s", (int)indent, "");
+        paint(r, C_CYAN);
+        fputs("~ ", r->out);
+        put_type(r, &ev, indent + 2);
+        paint(r, C_RESET);
+        fprintf(r->out, "  (detected by %s)\n", ev.detected_by);
+    }
+    for (k = 0; k < r->nitems; k++) {
+        pb_item_info it;
+
+        pb_case_item(r->c, k, &it);
+        if (it.state != (pb_state)r->before[k])
+            put_change(r, indent, k, (pb_state)r->before[k]);
+    }
+    for (k = nw; k < pb_case_nwarnings(r->c); k++) {
+        fprintf(r->out, "%*sWarning: ", (int)indent, "");
+        wrap(r, indent + 9, indent + 4, pb_case_warning(r->c, k), 0);
+        fputc('\n', r->out);
+    }
+    for (k = 0; k < r->nitems; k++) {
+        pb_item_info it;
+        const char *why;
+
+        pb_case_item(r->c, k, &it);
+        if (it.state != PB_VIOLATED || r->before[k] == PB_VIOLATED)
+            continue;
+        if (add_hit(r, i, step, k) != 0)
+            return -1;
+        paint(r, C_BOLD C_RED);
+        fprintf(r->out, "  !! Violation: %s.%s", it.principle, it.id);
+        paint(r, C_RESET);
+        if ((why = lesson(r, k)) != NULL) {
+            fputs(" - ", r->out);
+            wrap(r, 20 + strlen(it.principle) + strlen(it.id), 5, why, 0);
+        }
+        fputc('\n', r->out);
+    }
+    return 0;
+}
+
+/* The checklist as it stands.  When nothing changed since the last one
+ * shown, one line says so, to keep the screen for the conversation. */
+static void show_checklist(review *r, int force)
+{
+    size_t next, nw = pb_case_nwarnings(r->c);
+    pb_item_info it;
+
+    snapshot(r, r->before);
+    if (!force && r->shown_step && nw == r->shown_warnings &&
+        memcmp(r->before, r->shown, r->nitems) == 0) {
+        paint(r, C_DIM);
+        fprintf(r->out, "  Checklist unchanged since step %zu.",
+                r->shown_step);
+        paint(r, C_RESET);
+        if (pb_case_next(r->c, &next, 1) == 0) {
+            fputs("  Next: nothing open\n", r->out);
+            return;
+        }
+        pb_case_item(r->c, next, &it);
+        fprintf(r->out, "  Next: %s.%s\n", it.principle, it.id);
+        return;
+    }
+    pb_render_checklist(r->out, PB_FORMAT_TEXT, r->flags, r->c);
+    memcpy(r->shown, r->before, r->nitems);
+    r->shown_step = r->step;
+    r->shown_warnings = nw;
+}
+
+static void show_commands(const review *r)
+{
+    fputs("  Enter           show the agent's move\n"
+          "  any other text  your answer; then the agent's move\n"
+          "  c, checklist    show the checklist again\n"
+          "  q, quit         stop here and show the summary so far\n"
+          "  ?, help         list these commands\n", r->out);
+}
+
+/*
+ * One line of input without its line end; the rest of a line longer than
+ * the buffer is dropped.  -1 at the end of input or on a read error:
+ * either way nothing more will come, so the caller stops asking.
+ */
+static int read_line(FILE *in, char *buf, size_t size)
+{
+    size_t n = 0, lead;
+    int ch, got = 0, cut = 0;
+
+    while ((ch = getc(in)) != EOF && ch != '\n') {
+        got = 1;
+        if (n + 1 < size)
+            buf[n++] = (char)ch;
+        else
+            cut = 1;
+    }
+    buf[n] = '\0';
+    if (ch == EOF && !got)
+        return -1;
+    /* A cut line may end inside a UTF-8 sequence: drop that part. */
+    for (lead = n; cut && lead > 0 && lead + 4 > n; lead--) {
+        unsigned char b = (unsigned char)buf[lead - 1];
+        size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+
+        if ((b & 0xC0) == 0x80)
+            continue;
+        if (lead - 1 + len > n)
+            buf[n = lead - 1] = '\0';
+        break;
+    }
+    while (n > 0 && (buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
+                     buf[n - 1] == '\t'))
+        buf[--n] = '\0';
+    return 0;
+}
+
+/* Case-insensitive match of a typed command. */
+static int is_cmd(const char *s, const char *a, const char *b)
+{
+    size_t i;
+
+    for (i = 0; s[i] && a[i]; i++)
+        if (tolower((unsigned char)s[i]) != a[i])
+            break;
+    if (s[i] == '\0' && a[i] == '\0')
+        return 1;
+    return b ? is_cmd(s, b, NULL) : 0;
+}
+
+/* Asks for the trainee's move at the current step.  0 to go on, -1 when
+ * out of memory. */
+static int ask(review *r)
+{
+    char line[ANSWER_MAX];
+    const char *a;
+
+    for (;;) {
+        if (r->eof || r->quit)
+            return 0;
+        paint(r, C_BOLD);
+        fputs("Your move> ", r->out);
+        paint(r, C_RESET);
+        fflush(r->out);
+        if (read_line(r->in, line, sizeof line) != 0) {
+            r->eof = 1;
+            paint(r, C_DIM);
+            fputs("\n  (end of input: the rest plays without stopping)\n",
+                  r->out);
+            paint(r, C_RESET);
+            return 0;
+        }
+        for (a = line; *a == ' ' || *a == '\t'; a++)
+            ;
+        if (!r->tty_in) {
+            /* Nobody saw it typed: show it, as a terminal would. */
+            wrap(r, 11, 11, a, 0);
+            fputc('\n', r->out);
+        }
+        if (*a == '\0')
+            return 0;
+        if (is_cmd(a, "q", "quit")) {
+            r->quit = 1;
+            return 0;
+        }
+        if (is_cmd(a, "?", "help")) {
+            show_commands(r);
+            continue;
+        }
+        if (is_cmd(a, "c", "checklist")) {
+            show_checklist(r, 1);
+            continue;
+        }
+        if ((r->answers[r->step - 1] = strdup(a)) == NULL)
+            return -1;
+        r->answered++;
+        paint(r, C_BOLD);
+        fputs("  You:   ", r->out);
+        paint(r, C_RESET);
+        wrap(r, 9, 9, a, 0);
+        fputc('\n', r->out);
+        return 0;
+    }
+}
+
+static void rule(const review *r, const char *title)
+{
+    size_t n = strlen(title) + 4;
+
+    fputc('\n', r->out);
+    paint(r, C_BOLD);
+    fprintf(r->out, "-- %s ", title);
+    for (; n < r->width; n++)
+        fputc('-', r->out);
+    paint(r, C_RESET);
+    fputc('\n', r->out);
+}
+
+static void header(const review *r)
+{
+    const pb_scenario *s = r->s;
+    const char *name, *value;
+    size_t i, col;
+    int line;
+
+    paint(r, C_BOLD);
+    fputs("Review: ", r->out);
+    col = wrap(r, 8, 8, pb_scenario_title(s), 0);
+    paint(r, C_RESET);
+    fprintf(r->out, "  [%s]\n  %s", pb_scenario_id(s), pb_scenario_path(s));
+    if (pb_scenario_topic(s))
+        fprintf(r->out, "  topic %s", pb_scenario_topic(s));
+    if (pb_scenario_channel(s))
+        fprintf(r->out, "  channel %s", pb_scenario_channel(s));
+    fputc('\n', r->out);
+    if (pb_scenario_description(s)) {
+        fputs("  ", r->out);
+        wrap(r, 2, 2, pb_scenario_description(s), 0);
+        fputc('\n', r->out);
+    }
+    if (pb_scenario_nfacts(s) > 0) {
+        fputs("  Known from the start:", r->out);
+        col = 22;
+        for (i = 0; i < pb_scenario_nfacts(s); i++) {
+            pb_scenario_fact(s, i, &name, &value, &line);
+            if (col + 2 + strlen(name) + 1 + columns(value, strlen(value)) >
+                r->width && col > 4) {
+                fputs("\n   ", r->out);
+                col = 3;
+            }
+            fprintf(r->out, " %s=", name);
+            col = wrap(r, col + 2 + strlen(name), 4, value, 0);
+        }
+        fputc('\n', r->out);
+    }
+    for (i = 0; i < pb_engine_nfailures(r->e); i++) {
+        paint(r, C_RED);
+        fprintf(r->out, "  Not loaded: %s (the checklist is without it)\n",
+                pb_engine_failure(r->e, i)->file);
+        paint(r, C_RESET);
+    }
+    fprintf(r->out, "  %zu agent move%s to review.  At each, say what you "
+            "would do, then Enter;\n  ? for help, q to stop.\n\n",
+            r->nsteps, r->nsteps == 1 ? "" : "s");
+}
+
+static void summary(const review *r)
+{
+    size_t i, n = pb_scenario_nevents(r->s);
+    pb_event_info ev;
+    char tb[32];
+    int line;
+
+    rule(r, "Summary");
+    if (r->quit)
+        fprintf(r->out, "Stopped at step %zu of %zu, before the agent's "
+                "move (%zu of %zu events played).\n", r->step, r->nsteps,
+                r->played, n);
+    else if (r->rejected)
+        fprintf(r->out, "All %zu events played (%zu rejected).\n", n,
+                r->rejected);
+    else
+        fprintf(r->out, "All %zu events played.\n", n);
+    pb_render_checklist(r->out, PB_FORMAT_TEXT, r->flags, r->c);
+    fprintf(r->out, "\nYou answered %zu of %zu agent move%s.\n", r->answered,
+            r->nsteps, r->nsteps == 1 ? "" : "s");
+    if (r->nhits == 0)
+        fputs("No move caused a violation.\n", r->out);
+    else
+        fputs("Moves that caused violations:\n", r->out);
+    for (i = 0; i < r->nhits; i++) {
+        const hit *h = &r->hits[i];
+        pb_item_info it;
+
+        pb_scenario_event(r->s, h->event, &ev, &line);
+        pb_case_item(r->c, h->item, &it);
+        if (h->step)
+            fprintf(r->out, "  step %-3zu", h->step);
+        else
+            fputs("  (passing)", r->out);
+        fprintf(r->out, " %-5s  %-20s ", clock_time(ev.t, tb, sizeof tb),
+                ev.type);
+        paint(r, C_RED);
+        fprintf(r->out, "%s.%s", it.principle, it.id);
+        paint(r, C_RESET);
+        fputc('\n', r->out);
+        if (h->step && r->answers[h->step - 1]) {
+            fputs("            you: ", r->out);
+            wrap(r, 17, 17, r->answers[h->step - 1], 0);
+            fputc('\n', r->out);
+        }
+    }
+    if (r->answered == 0)
+        return;
+    fputs("Your answers:\n", r->out);
+    for (i = 0; i < r->nsteps; i++) {
+        if (r->answers[i] == NULL)
+            continue;
+        pb_scenario_event(r->s, r->moves[i], &ev, &line);
+        fprintf(r->out, "  step %-3zu %-18s you: ", i + 1, ev.type);
+        wrap(r, 35, 35, r->answers[i], 0);
+        fputc('\n', r->out);
+    }
+}
+
+/* One line, as the notes keep one record per line. */
+static void flat(FILE *f, const char *s)
+{
+    int space = 0;
+
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space)
+            fputc(' ', f);
+        space = 0;
+        fputc(ch < 0x20 || ch == 0x7F ? '?' : ch, f);
+    }
+}
+
+/* The session's record appended to the notes file: the old content and
+ * the new record go to a temporary file renamed into place, so a crash
+ * or a full disk never costs the notes of earlier sessions. */
+static int write_notes(const review *r, const char *path)
+{
+    char buf[8192], stamp[64];
+    pb_event_info ev;
+    struct stat st;
+    cli_out out;
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t i, n;
+    FILE *old;
+    int ok = 1, line;
+
+    if (cli_out_open(&out, path) != 0)
+        return -1;
+    if (out.tmp && stat(path, &st) == 0)
+        fchmod(fileno(out.f), st.st_mode & 07777);
+    if (out.tmp && (old = fopen(path, "rb")) != NULL) {
+        while ((n = fread(buf, 1, sizeof buf, old)) > 0)
+            if (fwrite(buf, 1, n, out.f) != n)
+                ok = 0;
+        if (ferror(old)) {
+            fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+            ok = 0;
+        }
+        fclose(old);
+    } else if (out.tmp && errno != ENOENT) {
+        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        ok = 0;
+    }
+    if (localtime_r(&now, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(stamp, sizeof stamp, "?");
+    fprintf(out.f, "Review of %s [%s], %s\n", pb_scenario_path(r->s),
+            pb_scenario_id(r->s), stamp);
+    for (i = 0; i < r->nsteps; i++) {
+        char tb[32];
+
+        if (r->answers[i] == NULL)
+            continue;
+        pb_scenario_event(r->s, r->moves[i], &ev, &line);
+        fprintf(out.f, "  step %zu at %s: ", i + 1,
+                clock_time(ev.t, tb, sizeof tb));
+        flat(out.f, r->answers[i]);
+        fprintf(out.f, "\n    recorded: %s", ev.type);
+        for (n = 0; n < ev.nattrs; n++) {
+            fputc(' ', out.f);
+            flat(out.f, ev.attrs[n].name);
+            fputc('=', out.f);
+            flat(out.f, ev.attrs[n].value);
+        }
+        if (ev.text) {
+            fputs("  \"", out.f);
+            flat(out.f, ev.text);
+            fputc('"', out.f);
+        }
+        fputc('\n', out.f);
+    }
+    fprintf(out.f, "  answered %zu of %zu agent moves%s\n\n", r->answered,
+            r->nsteps, r->quit ? " (stopped early)" : "");
+    if (ferror(out.f))
+        ok = 0;
+    if (cli_out_close(&out, ok) != 0) {
+        fprintf(stderr, "playbook review: the notes were not saved to %s\n",
+                path);
+        return -1;
+    }
+    return 0;
+}
+
+static size_t term_width(FILE *f)
+{
+    struct winsize ws;
+
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
+        ws.ws_col >= 40)
+        return ws.ws_col > 120 ? 119 : (size_t)ws.ws_col - 1;
+    return WIDTH;
+}
+
+/* Takes --notes FILE (or --notes=FILE) out of argv, which cli_parse does
+ * not know; everything else is left for it in the same order. */
+static int take_notes(int *argc, char **argv, const char **notes)
+{
+    int i, j = 1, operands = 0;
+
+    *notes = NULL;
+    for (i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+
+        if (!operands && strcmp(a, "--") == 0)
+            operands = 1;
+        if (!operands && (strcmp(a, "-p") == 0 ||
+                          strcmp(a, "--principles") == 0) && i + 1 < *argc) {
+            argv[j++] = argv[i++];
+        } else if (!operands && (strcmp(a, "--notes") == 0 ||
+                                 strncmp(a, "--notes=", 8) == 0)) {
+            if (*notes)
+                return cli_usage_error("review", "--notes given twice");
+            if (a[7] == '=') {
+                *notes = a + 8;
+            } else if (i + 1 >= *argc) {
+                return cli_usage_error("review",
+                                       "option '--notes' needs a value");
+            } else {
+                *notes = argv[++i];
+            }
+            if (**notes == '\0')
+                return cli_usage_error("review", "--notes needs a file name");
+            continue;
+        }
+        argv[j++] = argv[i];
+    }
+    argv[j] = NULL;
+    *argc = j;
+    return 0;
+}
+
+static int session(review *r)
+{
+    size_t i, n = pb_scenario_nevents(r->s);
+
+    header(r);
+    for (i = 0; i < n && !r->quit; i++) {
+        pb_event_info ev;
+        char tb[32], title[96];
+        int line;
+
+        pb_scenario_event(r->s, i, &ev, &line);
+        if (!is_agent_move(ev.type)) {
+            if (play(r, i, 0) != 0)
+                return -1;
+            continue;
+        }
+        r->step++;
+        snprintf(title, sizeof title, "Step %zu of %zu at %s", r->step,
+                 r->nsteps, clock_time(ev.t, tb, sizeof tb));
+        rule(r, title);
+        show_checklist(r, 0);
+        if (ask(r) != 0)
+            return -1;
+        if (!r->quit && play(r, i, r->step) != 0)
+            return -1;
+    }
+    summary(r);
+    return 0;
+}
 
 int cli_review(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "playbook review: not available yet\n");
-    return EXIT_BAD;
+    review r;
+    cli_opts o;
+    pb_error err;
+    const char *notes;
+    pb_scenario *s = NULL;
+    size_t i;
+    int rc = EXIT_BAD, failed = 0;
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+
+    memset(&r, 0, sizeof r);
+    memset(&o, 0, sizeof o);
+    if (args == NULL)
+        goto nomem;
+    for (i = 0; i < (size_t)argc; i++)
+        args[i] = argv[i];
+    if (take_notes(&argc, args, &notes) != 0)
+        goto done;
+    switch (cli_parse(argc, args, "review", "p", help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (o.nargs != 1) {
+        cli_usage_error("review", o.nargs ? "one scenario at a time"
+                                          : "no scenario given");
+        goto done;
+    }
+    /* A notes file that cannot be written is found now, not after the
+     * trainee has answered every step. */
+    if (notes) {
+        cli_out probe;
+
+        if (cli_out_open(&probe, notes) != 0)
+            goto done;
+        cli_out_close(&probe, 0);
+    }
+    if (pb_scenario_read(o.args[0], &s, &err) != PB_OK) {
+        cli_print_error(&err);
+        goto done;
+    }
+    if ((r.e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    r.s = s;
+    r.out = stdout;
+    r.in = stdin;
+    r.flags = cli_render_flags(stdout);
+    r.color = (r.flags & PB_RENDER_COLOR) != 0;
+    r.tty_in = isatty(fileno(stdin));
+    r.width = term_width(stdout);
+    r.nitems = pb_engine_nitems(r.e);
+    r.before = calloc(r.nitems + 1, 1);
+    r.shown = calloc(r.nitems + 1, 1);
+    r.moves = calloc(pb_scenario_nevents(s) + 1, sizeof *r.moves);
+    r.answers = calloc(pb_scenario_nevents(s) + 1, sizeof *r.answers);
+    if (r.before == NULL || r.shown == NULL || r.moves == NULL ||
+        r.answers == NULL)
+        goto nomem;
+    for (i = 0; i < pb_scenario_nevents(s); i++) {
+        pb_event_info ev;
+        int line;
+
+        pb_scenario_event(s, i, &ev, &line);
+        if (is_agent_move(ev.type))
+            r.moves[r.nsteps++] = i;
+    }
+    r.c = pb_case_new(r.e, pb_scenario_topic(s), pb_scenario_channel(s),
+                      &err);
+    if (r.c == NULL) {
+        cli_print_error(&err);
+        goto done;
+    }
+    for (i = 0; i < pb_scenario_nfacts(s); i++) {
+        const char *name, *value;
+        int line;
+
+        pb_scenario_fact(s, i, &name, &value, &line);
+        if (pb_case_set_fact(r.c, name, value, &err) != PB_OK) {
+            snprintf(err.file, sizeof err.file, "%s", pb_scenario_path(s));
+            err.line = line;
+            cli_print_error(&err);
+            goto done;
+        }
+    }
+    if (session(&r) != 0)
+        goto nomem;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "playbook review: cannot write the session\n");
+        goto done;
+    }
+    if (notes && write_notes(&r, notes) != 0)
+        goto done;
+    if (failed)
+        fprintf(stderr, "playbook review: %zu principle file%s did not "
+                "load (listed above)\n", pb_engine_nfailures(r.e),
+                pb_engine_nfailures(r.e) == 1 ? "" : "s");
+    rc = failed || r.rejected ? EXIT_BAD : EXIT_OK;
+    goto done;
+nomem:
+    fprintf(stderr, "playbook review: out of memory\n");
+done:
+    for (i = 0; r.answers && i < r.nsteps; i++)
+        free(r.answers[i]);
+    free(r.answers);
+    free(r.moves);
+    free(r.hits);
+    free(r.before);
+    free(r.shown);
+    pb_case_free(r.c);
+    pb_engine_free(r.e);
+    pb_scenario_free(s);
+    free(o.args);
+    free(args);
+    return rc;
 }

@@ -224,6 +224,7 @@ static void bench_replay(const char *dir)
 {
     char tmp[] = "/tmp/pb-bench.XXXXXX", path[512];
     pb_engine *e = engine(dir);
+    pb_schema *schema = pb_schema_new(NULL);
     double t0, floor, full;
     int f;
 
@@ -248,7 +249,7 @@ static void bench_replay(const char *dir)
         pb_error err;
 
         snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
-        if (pb_scenario_read(path, &s, &err) != PB_OK ||
+        if (pb_scenario_read_with(schema, path, &s, &err) != PB_OK ||
             pb_replay_run(e, s, &r, &err) != PB_OK)
             die(path, &err);
         pb_replay_free(r);
@@ -266,6 +267,7 @@ static void bench_replay(const char *dir)
         unlink(path);
     }
     rmdir(tmp);
+    pb_schema_free(schema);
     pb_engine_free(e);
 }
 

@@ -12,31 +12,27 @@
 #    docs/scenarios.md (a ```xml block starting `<?xml`) to one of
 #    docs/examples/*.xml, so the docs cannot drift from the tested files;
 #  - the error messages docs/authoring.md quotes are the ones printed.
-
+#
+#   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/docs.sh
 set -u
-: "${PLAYBOOK:?set PLAYBOOK to the playbook binary}"
 
-if [ ! -d docs/examples ] || [ ! -d principles ]; then
-    echo "FAIL: run from the repository root (no docs/examples or principles)" >&2
-    exit 2
+NAME="e2e docs"
+. tests/e2e/lib/common.sh
+
+if [ ! -d docs/examples ]; then
+    echo "FAIL: run from the repository root (no docs/examples/)" >&2
+    exit 1
 fi
 
-passed=0
-failed=0
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 2' HUP INT TERM
-
-pass() {
-    passed=$((passed + 1))
+# fail_showing FILE WHAT: a failed check, with FILE shown to see why.
+fail_showing() {
+    fail "$2"
+    sed 's/^/    /' "$1" >&2
 }
 
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $1" >&2
-    if [ -n "${2:-}" ] && [ -f "$2" ]; then
-        sed 's/^/    /' "$2" >&2
-    fi
+# run_at DIR CMD...: like run, with DIR as the working folder.
+run_at() {
+    run sh -c 'cd "$1" && shift && exec "$@"' sh "$@"
 }
 
 # Extracts the ```LANG fenced blocks of a markdown file into DIR/NNN.LANG.
@@ -64,92 +60,71 @@ same_as_one() {
 }
 
 # 1. The example principles load.
-if "$PLAYBOOK" check docs/examples/*.lua >"$tmp/check.out" 2>&1; then
-    pass
-else
-    fail "playbook check docs/examples/*.lua" "$tmp/check.out"
-fi
+run "$PB" check docs/examples/*.lua
+expect_rc 0 "playbook check docs/examples/*.lua"
 
 # 2. The example scenario passes against the defaults plus the examples,
 #    with the command the guides show.
-"$PLAYBOOK" replay -p principles -p docs/examples \
-    docs/examples/first-scenario.xml \
-    >"$tmp/replay.out" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ]; then
-    pass
-else
-    fail "replay docs/examples/first-scenario.xml exited $rc" "$tmp/replay.out"
-fi
+run "$PB" replay -p principles -p docs/examples \
+    docs/examples/first-scenario.xml
+expect_rc 0 "replay docs/examples/first-scenario.xml"
 
 # 2b. The same as JSON: the fields docs/scenarios.md describes.
-"$PLAYBOOK" replay -p principles -p docs/examples --format json \
-    docs/examples/first-scenario.xml >"$tmp/replay.json" 2>&1
-if grep -q '"summary":{"scenarios":1,"passed":1,"failed":0}' \
-        "$tmp/replay.json" &&
+run "$PB" replay -p principles -p docs/examples --format json \
+    docs/examples/first-scenario.xml
+if grep -q '"summary":{"scenarios":1,"passed":1,"failed":0}' "$T/out" &&
    grep -q '"overall":{"value":0.9375,"musts":16,"done":15,"violations":0}' \
-        "$tmp/replay.json"; then
-    pass
+        "$T/out"; then
+    ok
 else
-    fail "replay --format json: summary or score not as documented" \
-        "$tmp/replay.json"
+    fail "replay --format json: summary or score not as documented"
 fi
 
-# 3. Complete principles in authoring.md are the tested files.
-extract docs/authoring.md lua "$tmp/lua"
-nblocks=0
-for block in "$tmp"/lua/*.lua; do
-    [ -f "$block" ] || continue
-    grep -q '^return principle' "$block" || continue
-    nblocks=$((nblocks + 1))
-    if same_as_one "$block" "docs/examples/*.lua"; then
-        pass
-    else
-        fail "docs/authoring.md: lua block $(basename "$block" .lua) is \
-not identical to any docs/examples/*.lua" "$block"
+# 3. Complete principles in authoring.md and complete scenarios in
+#    scenarios.md are the tested files.
+complete_lua() { grep -q '^return principle' "$1"; }
+complete_xml() { head -n 1 "$1" | grep -q '^<?xml'; }
+# shown_are_tested DOC LANG WHAT: every complete ```LANG block of DOC
+# (complete_LANG) is byte-identical to one of docs/examples/*.LANG.
+shown_are_tested() {
+    extract "$1" "$2" "$T/$2"
+    nblocks=0
+    for block in "$T/$2"/*."$2"; do
+        [ -f "$block" ] || continue
+        "complete_$2" "$block" || continue
+        nblocks=$((nblocks + 1))
+        if same_as_one "$block" "docs/examples/*.$2"; then
+            ok
+        else
+            fail_showing "$block" "$1: $2 block \
+$(basename "$block" ".$2") is not identical to any docs/examples/*.$2"
+        fi
+    done
+    if [ "$nblocks" -eq 0 ]; then
+        fail "$1: no complete $3 found (fences changed?)"
     fi
-done
-if [ "$nblocks" -eq 0 ]; then
-    fail "docs/authoring.md: no complete principle found (fences changed?)"
-fi
+}
+shown_are_tested docs/authoring.md lua principle
+shown_are_tested docs/scenarios.md xml scenario
 
-# 3b. Complete scenarios in scenarios.md are the tested files.
-extract docs/scenarios.md xml "$tmp/xml"
-nblocks=0
-for block in "$tmp"/xml/*.xml; do
-    [ -f "$block" ] || continue
-    head -n 1 "$block" | grep -q '^<?xml' || continue
-    nblocks=$((nblocks + 1))
-    if same_as_one "$block" "docs/examples/*.xml"; then
-        pass
-    else
-        fail "docs/scenarios.md: xml block $(basename "$block" .xml) is \
-not identical to any docs/examples/*.xml" "$block"
-    fi
-done
-if [ "$nblocks" -eq 0 ]; then
-    fail "docs/scenarios.md: no complete scenario found (fences changed?)"
-fi
-
-# 4. The error messages quoted in authoring.md.
-mkdir "$tmp/broken"
+# 4. The error messages quoted in authoring.md, as printed (on stdout or
+#    stderr) by the command run in the file's folder.
+mkdir "$T/broken"
 sed 's/must = true/must = "yes"/' docs/examples/greeting.lua \
-    >"$tmp/broken/greeting.lua"
+    >"$T/broken/greeting.lua"
 msg="greeting.lua:7: item 'greet': item: field 'must' must be a boolean \
 (got string)"
-(cd "$tmp/broken" && "$PLAYBOOK" check greeting.lua) >"$tmp/err.out" 2>&1
-rc=$?
-if [ "$rc" -eq 2 ] && grep -qF "$msg" "$tmp/err.out" &&
-   grep -qF "$msg" docs/authoring.md; then
-    pass
+run_at "$T/broken" "$PB" check greeting.lua
+if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   grep -qF -- "$msg" docs/authoring.md; then
+    ok
 else
-    fail "load error for must = \"yes\" (exit $rc) not as documented" \
-        "$tmp/err.out"
+    fail "load error for must = \"yes\" (exit $rc) not as documented"
 fi
 
 sed 's/return case:said("agent", "my name is")/return case.facts.plan:lower() == "gold"/' \
-    docs/examples/greeting.lua >"$tmp/broken/greeting.lua"
-cat >"$tmp/broken/hello.xml" <<'EOF'
+    docs/examples/greeting.lua >"$T/broken/greeting.lua"
+cat >"$T/broken/hello.xml" <<'EOF'
 <scenario xmlns="urn:playbook:scenario:1" id="hello">
   <events>
     <event t="0" type="agent.said">Hello, my name is Sam.</event>
@@ -158,15 +133,12 @@ cat >"$tmp/broken/hello.xml" <<'EOF'
 EOF
 msg="[E] greet                must error: greeting.lua:7: attempt to index \
 a nil value (field 'plan')"
-(cd "$tmp/broken" && "$PLAYBOOK" replay -p greeting.lua hello.xml) \
-    >"$tmp/err.out" 2>&1
-rc=$?
-if [ "$rc" -eq 0 ] && grep -qF "$msg" "$tmp/err.out" &&
-   grep -qF "$msg" docs/authoring.md; then
-    pass
+run_at "$T/broken" "$PB" replay -p greeting.lua hello.xml
+if [ "$rc" -eq 0 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   grep -qF -- "$msg" docs/authoring.md; then
+    ok
 else
-    fail "run-time error in done (exit $rc) not as documented" "$tmp/err.out"
+    fail "run-time error in done (exit $rc) not as documented"
 fi
 
-echo "e2e docs: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

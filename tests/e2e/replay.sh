@@ -8,77 +8,18 @@
 set -u
 
 NAME="e2e replay"
-PB=${PLAYBOOK:?set PLAYBOOK to the playbook binary under test}
+. tests/e2e/lib/common.sh
 PRINCIPLES=principles
-passed=0 failed=0 known=0
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/pb-e2e-replay.XXXXXX") || {
-    echo "FAIL: mktemp -d" >&2; exit 1; }
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-if [ ! -d "$PRINCIPLES" ] || [ ! -d scenarios ]; then
-    echo "FAIL: run from the repository root (no principles/ or scenarios/)" >&2
-    exit 1
-fi
-
-ok() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*" >&2
-    # What the command said, to see why without rerunning it.
-    for f in "$T/out" "$T/err"; do
-        [ -s "$f" ] && sed -n '1,6p' "$f" | cut -c 1-300 | sed 's/^/    | /' >&2
-    done
-    return 0
-}
-# An engine bug that is known and reported: counted apart, not a failure.
-known_bug() { known=$((known + 1)); echo "KNOWN BUG (xfail): $*" >&2; }
-
-# run CMD...: stdout in $T/out, stderr in $T/err, exit status in $rc.  A
-# sanitizer report is always a failure, whatever the exit status.
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    if grep -q -e 'Sanitizer' -e 'runtime error:' "$T/err"; then
-        fail "sanitizer report from: $*"
-    fi
-}
-# With a time limit where timeout(1) exists (exit 124 when it expires).
-run_limited() {
-    secs=$1
-    shift
-    if command -v timeout >/dev/null 2>&1; then
-        run timeout "$secs" "$@"
-    else
-        run "$@"
-    fi
-}
-expect_rc() { # WANT WHAT
-    if [ "$rc" = "$1" ]; then ok; else fail "$2: exit $rc, want $1"; fi
-}
-has() { # FILE TEXT WHAT
-    if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in ${1##*/}"; fi
-}
-lacks() { # FILE TEXT WHAT
-    if grep -qF -- "$2" "$1"; then fail "$3: unwanted '$2' in ${1##*/}"; else ok; fi
-}
-# The first line of stderr starts with "FILE:LINE: ".
-err_at() { # FILE LINE WHAT
-    if head -n 1 "$T/err" | grep -qF -- "$1:$2: "; then ok; else
-        fail "$3: stderr does not start with '$1:$2: '"; fi
-}
-# Python check over JSON on stdin; the script raises (or exits 1) on failure.
-json_ok() { # FILE WHAT PYTHON
-    if python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$3" "$1" >"$T/py" 2>&1; then ok; else
-        fail "$2: $(tail -n 1 "$T/py")"; fi
-}
-esc_count() { tr -dc '\033' <"$1" | wc -c | tr -d ' '; }
 
 scenario() { # FILE: a scenario from stdin
     cat >"$1"
+}
+# refused FILE LINE WHAT: `replay` refuses FILE as bad input (exit 2),
+# and stderr starts with "FILE:LINE: ".
+refused() {
+    run "$PB" replay -p "$PRINCIPLES" "$1"
+    expect_rc 2 "$3"
+    err_at "$1" "$2" "$3"
 }
 
 # --- every bundled scenario meets its own expectations ----------------
@@ -200,20 +141,14 @@ expect_rc 1 "good + unmet scenario"
 
 # --- expectations naming unknown items or principles: bad input --------
 sed 's/listen\.restate/listen.nonesuch/' "$T/unmet.xml" >"$T/unknown-item.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/unknown-item.xml"
-expect_rc 2 "expectation names an unknown item"
-err_at "$T/unknown-item.xml" 9 "unknown item"
+refused "$T/unknown-item.xml" 9 "expectation names an unknown item"
 has "$T/err" "listen.nonesuch" "unknown item is named"
 sed 's/listen\.restate/nonesuch.restate/' "$T/unmet.xml" >"$T/unknown-p.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/unknown-p.xml"
-expect_rc 2 "expectation names an unknown principle"
-err_at "$T/unknown-p.xml" 9 "unknown principle"
+refused "$T/unknown-p.xml" 9 "expectation names an unknown principle"
 has "$T/err" "nonesuch" "unknown principle is named"
 sed 's|<item ref="listen.restate" state="done"/>|<violation ref="nosuch"/>|' \
     "$T/unmet.xml" >"$T/unknown-v.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/unknown-v.xml"
-expect_rc 2 "violation names an unknown principle"
-err_at "$T/unknown-v.xml" 9 "violation of an unknown principle"
+refused "$T/unknown-v.xml" 9 "violation names an unknown principle"
 sed 's|state="done"/>|state="finished"/>|' "$T/unmet.xml" >"$T/bad-state.xml"
 run "$PB" replay -p "$PRINCIPLES" "$T/bad-state.xml"
 expect_rc 2 "expectation with an unknown state"
@@ -230,18 +165,14 @@ has "$T/err" "$T/empty.xml" "empty file is named"
 has "$T/err" "empty" "empty file says so"
 printf '<?xml version="1.0"?>\n<scenario xmlns="urn:playbook:scenario:1" id="x" title="t">\n<events>\n<event t="0" type="customer.said">caf\351 \377</event>\n</events>\n</scenario>\n' \
     >"$T/latin1.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/latin1.xml"
-expect_rc 2 "non-UTF-8 bytes"
-err_at "$T/latin1.xml" 4 "non-UTF-8 bytes"
+refused "$T/latin1.xml" 4 "non-UTF-8 bytes"
 dd if=scenarios/late-delivery.xml of="$T/truncated.xml" bs=700 count=1 2>/dev/null
 run "$PB" replay -p "$PRINCIPLES" "$T/truncated.xml"
 expect_rc 2 "truncated file"
 if grep -qE "^$T/truncated.xml:[0-9]+: " "$T/err"; then ok; else
     fail "truncated file: no file:line: message"; fi
 printf '<?xml version="1.0"?>\n<scenario id="x" title="t"/>\n' >"$T/nons.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/nons.xml"
-expect_rc 2 "scenario without the namespace"
-err_at "$T/nons.xml" 2 "scenario without the namespace"
+refused "$T/nons.xml" 2 "scenario without the namespace"
 
 # --- hostile XML ----------------------------------------------------------
 echo "SECRET-$$-do-not-leak" >"$T/secret.txt"
@@ -326,9 +257,7 @@ scenario "$T/notype.xml" <<'EOF'
   </events>
 </scenario>
 EOF
-run "$PB" replay -p "$PRINCIPLES" "$T/notype.xml"
-expect_rc 2 "event without a type"
-err_at "$T/notype.xml" 6 "event without a type"
+refused "$T/notype.xml" 6 "event without a type"
 has "$T/err" "type" "event without a type says what is missing"
 scenario "$T/backwards.xml" <<'EOF'
 <?xml version="1.0"?>
@@ -341,14 +270,10 @@ scenario "$T/backwards.xml" <<'EOF'
   </events>
 </scenario>
 EOF
-run "$PB" replay -p "$PRINCIPLES" "$T/backwards.xml"
-expect_rc 2 "time going backwards"
-err_at "$T/backwards.xml" 7 "time going backwards"
+refused "$T/backwards.xml" 7 "time going backwards"
 has "$T/err" "backwards" "time going backwards says so"
 sed 's/t="0:40"/t="1:75"/' "$T/backwards.xml" >"$T/badtime.xml"
-run "$PB" replay -p "$PRINCIPLES" "$T/badtime.xml"
-expect_rc 2 "malformed time 1:75"
-err_at "$T/badtime.xml" 6 "malformed time"
+refused "$T/badtime.xml" 6 "malformed time 1:75"
 scenario "$T/skipnoreason.xml" <<'EOF'
 <?xml version="1.0"?>
 <scenario xmlns="urn:playbook:scenario:1" id="skip" title="Skip">
@@ -358,9 +283,7 @@ scenario "$T/skipnoreason.xml" <<'EOF'
   </events>
 </scenario>
 EOF
-run "$PB" replay -p "$PRINCIPLES" "$T/skipnoreason.xml"
-expect_rc 2 "item.skipped without a reason"
-err_at "$T/skipnoreason.xml" 5 "item.skipped without a reason"
+refused "$T/skipnoreason.xml" 5 "item.skipped without a reason"
 has "$T/err" "reason" "item.skipped without a reason says so"
 scenario "$T/afterclose.xml" <<'EOF'
 <?xml version="1.0"?>
@@ -372,9 +295,7 @@ scenario "$T/afterclose.xml" <<'EOF'
   </events>
 </scenario>
 EOF
-run "$PB" replay -p "$PRINCIPLES" "$T/afterclose.xml"
-expect_rc 2 "event after case.closed"
-err_at "$T/afterclose.xml" 6 "event after case.closed"
+refused "$T/afterclose.xml" 6 "event after case.closed"
 # A bad file among good ones: the run is bad input, the good one is reported.
 run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml "$T/notype.xml"
 expect_rc 2 "good + bad scenario"
@@ -448,7 +369,4 @@ if script --version 2>/dev/null | grep -q util-linux; then
     fi
 fi
 
-summary="$NAME: $passed passed, $failed failed"
-[ "$known" -gt 0 ] && summary="$summary, $known known engine bugs (xfail)"
-echo "$summary"
-[ "$failed" = 0 ]
+summary

@@ -7,48 +7,11 @@
 set -u
 
 NAME="e2e sandbox"
-PB=${PLAYBOOK:?set PLAYBOOK to the playbook binary under test}
+. tests/e2e/lib/common.sh
 PRINCIPLES=principles
-passed=0 failed=0
+# Every command here runs hostile code: each gets a time limit.
+LIMIT=60
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/pb-e2e-sandbox.XXXXXX") || {
-    echo "FAIL: mktemp -d" >&2; exit 1; }
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-if [ ! -d "$PRINCIPLES" ] || [ ! -d scenarios ]; then
-    echo "FAIL: run from the repository root (no principles/ or scenarios/)" >&2
-    exit 1
-fi
-
-ok() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*" >&2
-    for f in "$T/out" "$T/err"; do
-        [ -s "$f" ] && sed -n '1,6p' "$f" | cut -c 1-300 | sed 's/^/    | /' >&2
-    done
-    return 0
-}
-run() {
-    if command -v timeout >/dev/null 2>&1; then
-        timeout 60 "$@" >"$T/out" 2>"$T/err"
-    else
-        "$@" >"$T/out" 2>"$T/err"
-    fi
-    rc=$?
-    if grep -q -e 'Sanitizer' -e 'runtime error:' "$T/err"; then
-        fail "sanitizer report from: $*"
-    fi
-}
-expect_rc() { if [ "$rc" = "$1" ]; then ok; else fail "$2: exit $rc, want $1"; fi; }
-has() { if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in ${1##*/}"; fi; }
-json_ok() { # FILE WHAT PYTHON
-    if python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$3" "$1" >"$T/py" 2>&1; then ok; else
-        fail "$2: $(tail -n 1 "$T/py")"; fi
-}
 no_escape() { # WHAT: none of the files the hostile code tried to make exist
     for f in "$T"/pwned*; do
         if [ -e "$f" ]; then fail "$1: sandboxed code created $f"; return; fi
@@ -118,7 +81,7 @@ EOF
 
 # --- hostile items: error each, the rest carries on ----------------------------
 start=$(date +%s)
-run "$PB" replay -p "$T/p" "$T/s.xml"
+run_limited $LIMIT "$PB" replay -p "$T/p" "$T/s.xml"
 end=$(date +%s)
 expect_rc 0 "replay with hostile items (expectations met)"
 has "$T/out" "instruction budget exceeded" "an endless loop runs out of budget"
@@ -130,7 +93,7 @@ case "$start$end" in
 esac
 no_escape "replay with hostile items"
 
-run "$PB" replay -p "$T/p" --format json "$T/s.xml"
+run_limited $LIMIT "$PB" replay -p "$T/p" --format json "$T/s.xml"
 expect_rc 0 "replay with hostile items (json)"
 json_ok "$T/out" "each hostile item is an error with its message" "
 items = {i['item']: i for i in d['scenarios'][0]['checklist']
@@ -153,7 +116,7 @@ for k, text in want.items():
 # An expectation the hostile principle breaks still gives exit 1, not a crash.
 sed 's|<item ref="hostile.good" state="done"/>|<item ref="hostile.loops" state="done"/>|' \
     "$T/s.xml" >"$T/s-unmet.xml"
-run "$PB" replay -p "$T/p" "$T/s-unmet.xml"
+run_limited $LIMIT "$PB" replay -p "$T/p" "$T/s-unmet.xml"
 expect_rc 1 "replay with hostile items (an expectation not met)"
 has "$T/out" "FAIL" "hostile items: the unmet expectation is shown"
 no_escape "replay with hostile items, unmet"
@@ -162,7 +125,7 @@ no_escape "replay with hostile items, unmet"
 mkdir "$T/all"
 cp "$PRINCIPLES"/*.lua "$T/all/"
 cp "$T/p/hostile.lua" "$T/all/"
-run "$PB" replay -p "$T/all" scenarios/late-delivery.xml
+run_limited $LIMIT "$PB" replay -p "$T/all" scenarios/late-delivery.xml
 expect_rc 0 "late-delivery with a hostile principle loaded"
 has "$T/out" "Expectations: " "late-delivery with a hostile principle"
 no_escape "late-delivery with a hostile principle"
@@ -214,13 +177,13 @@ cat >"$T/q.xml" <<'EOF'
   </expect>
 </scenario>
 EOF
-run "$PB" check "$T/q"
+run_limited $LIMIT "$PB" check "$T/q"
 expect_rc 2 "check principles that misbehave while loading"
 has "$T/err" "$T/q/loadloop.lua:" "a loop while loading is reported"
 has "$T/err" "$T/q/loadshell.lua:" "os.execute while loading is reported"
 has "$T/out" "ok  $T/q/fine.lua" "the fine principle loads"
 no_escape "check with hostile principles"
-run "$PB" replay -p "$T/q" --format json "$T/q.xml"
+run_limited $LIMIT "$PB" replay -p "$T/q" --format json "$T/q.xml"
 # The two files that fail to load make this bad input (2), yet the report
 # is complete for the principles that did load.
 expect_rc 2 "replay with principles that fail to load"
@@ -235,6 +198,4 @@ assert all(e['met'] for e in s['expectations']), s['expectations']
 "
 no_escape "replay with hostile applies and detectors"
 
-summary="$NAME: $passed passed, $failed failed"
-echo "$summary"
-[ "$failed" = 0 ]
+summary

@@ -6,44 +6,8 @@
 set -u
 
 NAME="e2e show"
-PB=${PLAYBOOK:?set PLAYBOOK to the playbook binary under test}
+. tests/e2e/lib/common.sh
 PRINCIPLES=principles
-passed=0 failed=0
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/pb-e2e-show.XXXXXX") || {
-    echo "FAIL: mktemp -d" >&2; exit 1; }
-trap 'rm -rf "$T"' EXIT
-trap 'exit 1' HUP INT TERM
-
-if [ ! -d "$PRINCIPLES" ]; then
-    echo "FAIL: run from the repository root (no principles/)" >&2
-    exit 1
-fi
-
-ok() { passed=$((passed + 1)); }
-fail() {
-    failed=$((failed + 1))
-    echo "FAIL: $*" >&2
-    for f in "$T/out" "$T/err"; do
-        [ -s "$f" ] && sed -n '1,6p' "$f" | cut -c 1-300 | sed 's/^/    | /' >&2
-    done
-    return 0
-}
-run() {
-    "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    if grep -q -e 'Sanitizer' -e 'runtime error:' "$T/err"; then
-        fail "sanitizer report from: $*"
-    fi
-}
-expect_rc() { if [ "$rc" = "$1" ]; then ok; else fail "$2: exit $rc, want $1"; fi; }
-has() { if grep -qF -- "$2" "$1"; then ok; else fail "$3: no '$2' in ${1##*/}"; fi; }
-json_ok() { # FILE WHAT PYTHON
-    if python3 -c "import json, sys
-d = json.load(open(sys.argv[1]))
-$3" "$1" >"$T/py" 2>&1; then ok; else
-        fail "$2: $(tail -n 1 "$T/py")"; fi
-}
 
 # The stable contract: principle -> item ids (PRODUCT.md 4.4).
 ITEMS='
@@ -145,6 +109,4 @@ has "$T/err" "$T/p/broken.lua:" "show names the broken file"
 has "$T/out" "listen - " "show still lists listen"
 has "$T/out" "own - " "show still lists own"
 
-summary="$NAME: $passed passed, $failed failed"
-echo "$summary"
-[ "$failed" = 0 ]
+summary

@@ -1,0 +1,1587 @@
+/*
+ * casefile.c -- a live case on disk: written as a scenario file so any
+ * call can be replayed, with the journal (journal.c) in front of it so
+ * no acknowledged event is lost to a crash.
+ *
+ * What is in memory is the truth while a session runs; the disk holds a
+ * prefix of it: FILE has the first in_file recorded events, the journal
+ * some after that, and anything past `saved` is pending (a save failed:
+ * disk full, read-only, I/O error).  Each save writes what is pending;
+ * each rewrite of FILE writes everything.  Journal records carry the
+ * event's index among the recorded events, so records FILE already holds
+ * (a crash between the rename and the journal's truncation) are skipped
+ * rather than replayed twice.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <json-c/json.h>
+#include <libxml/xmlwriter.h>
+
+#include "error.h"
+#include "file.h"
+#include "playbook.h"
+
+#define SC_NS "urn:playbook:scenario:1"
+/* Room kept under PB_SCENARIO_MAX_BYTES for markup and escaping. */
+#define MAX_EVENT_BYTES (PB_SCENARIO_MAX_BYTES / 4 * 3)
+
+/* Strings. */
+
+static int is_space(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Text XML 1.0 can carry: valid UTF-8 without the C0 controls other
+ * than tab and newlines (and without U+FFFE, U+FFFF). */
+static int xml_text_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned long cp;
+    int n, k;
+
+    while (*p) {
+        if (*p < 0x80) {
+            if (*p < 0x20 && !is_space(*p))
+                return 0;
+            p++;
+            continue;
+        }
+        if (*p >= 0xc2 && *p <= 0xdf)
+            n = 1, cp = *p & 0x1f;
+        else if (*p >= 0xe0 && *p <= 0xef)
+            n = 2, cp = *p & 0x0f;
+        else if (*p >= 0xf0 && *p <= 0xf4)
+            n = 3, cp = *p & 0x07;
+        else
+            return 0;
+        for (k = 1; k <= n; k++) {
+            if ((p[k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+            cp == 0xfffe || cp == 0xffff)
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+/* Attribute names the format can hold: ASCII XML names, no prefix, not
+ * reserved by XML or by <event> itself. */
+static int attr_name_ok(const char *s)
+{
+    const char *p = s;
+
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+        return 0;
+    for (p++; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
+              *p == '.'))
+            return 0;
+    if ((s[0] == 'x' || s[0] == 'X') && (s[1] == 'm' || s[1] == 'M') &&
+        (s[2] == 'l' || s[2] == 'L'))
+        return 0;
+    return strcmp(s, "t") != 0 && strcmp(s, "type") != 0;
+}
+
+/* Looser, for events read from a file (whose names XML accepted):
+ * enough that the writer cannot produce a broken document. */
+static int attr_name_fits(const char *s)
+{
+    if (*s == '\0' || strcmp(s, "t") == 0 || strcmp(s, "type") == 0 ||
+        !xml_text_ok(s))
+        return 0;
+    return strpbrk(s, " \t\r\n<>&\"'=/:") == NULL;
+}
+
+/* s without surrounding white space, as the reader will give it back;
+ * NULL for nothing left.  *nomem is set when a copy failed. */
+static char *trimmed(const char *s, int *nomem)
+{
+    size_t len;
+    char *d;
+
+    *nomem = 0;
+    if (s == NULL)
+        return NULL;
+    while (is_space((unsigned char)*s))
+        s++;
+    len = strlen(s);
+    while (len > 0 && is_space((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0)
+        return NULL;
+    if ((d = malloc(len + 1)) == NULL) {
+        *nomem = 1;
+        return NULL;
+    }
+    memcpy(d, s, len);
+    d[len] = '\0';
+    return d;
+}
+
+/*
+ * t as decimal seconds, the shortest that pb_time_parse reads back as
+ * exactly t (it sums digits its own way, so "%.17g" would not do, and it
+ * takes no exponent).
+ */
+static const char *fmt_seconds(double t, char *buf, size_t size)
+{
+    double back;
+    size_t n;
+    int prec;
+
+    for (prec = 0; prec <= 15; prec++) {
+        snprintf(buf, size, "%.*f", prec, t);
+        if (prec > 0) {
+            n = strlen(buf);
+            while (n > 0 && buf[n - 1] == '0')
+                buf[--n] = '\0';
+            if (n > 0 && buf[n - 1] == '.')
+                buf[--n] = '\0';
+        }
+        if (pb_time_parse(buf, &back) == 0 && back == t)
+            return buf;
+    }
+    return buf; /* the closest with 15 decimals */
+}
+
+/* t as it will read back from the file. */
+static double canonical_time(double t)
+{
+    char buf[64];
+    double back;
+
+    if (!isfinite(t) || t < 0 || t > 1e12)
+        return t; /* pb_case_append says what is wrong with it */
+    if (pb_time_parse(fmt_seconds(t, buf, sizeof buf), &back) != 0)
+        return t;
+    return back;
+}
+
+/* Dates. */
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil): timegm is not POSIX. */
+static long days_from_civil(long y, long m, long d)
+{
+    long era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(long y, long m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+                                 30, 31};
+
+    if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+/* Exactly n digits at *p, as a number; advances *p.  -1 when not. */
+static long digits(const char **p, int n)
+{
+    long v = 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    return v;
+}
+
+/* The local time on y-m-d at h:mi:s, as seconds since the epoch. */
+static int local_time(long y, long m, long d, long h, long mi, double s,
+                      double *out)
+{
+    struct tm tm;
+    time_t t;
+
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = (int)(y - 1900);
+    tm.tm_mon = (int)(m - 1);
+    tm.tm_mday = (int)d;
+    tm.tm_hour = (int)h;
+    tm.tm_min = (int)mi;
+    tm.tm_sec = (int)s;
+    tm.tm_isdst = -1;
+    if ((t = mktime(&tm)) == (time_t)-1)
+        return -1;
+    *out = (double)t + (s - floor(s));
+    return 0;
+}
+
+/*
+ * ISO 8601: YYYY-MM-DD, then optionally T (or a space) and hh:mm[:ss[.f]],
+ * then optionally Z or +hh[:mm] / -hh[:mm].  Case-insensitive.
+ */
+static int parse_iso(const char *s, double *out)
+{
+    const char *p = s;
+    long y, m, d, h = 23, mi = 59, oh, om = 0, off = 0;
+    double sec = 59;
+    int zone = 0, timed = 0;
+
+    if ((y = digits(&p, 4)) < 0 || *p++ != '-' || (m = digits(&p, 2)) < 0
+        || *p++ != '-' || (d = digits(&p, 2)) < 0)
+        return -1;
+    if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    if (*p == 'T' || *p == 't' || (*p == ' ' && p[1] != '\0')) {
+        p++;
+        timed = 1;
+        if ((h = digits(&p, 2)) < 0 || *p++ != ':' ||
+            (mi = digits(&p, 2)) < 0 || h > 23 || mi > 59)
+            return -1;
+        sec = 0;
+        if (*p == ':') {
+            p++;
+            if ((sec = (double)digits(&p, 2)) < 0 || sec > 60)
+                return -1;
+            if (*p == '.' && p[1] >= '0' && p[1] <= '9') {
+                double scale = 0.1;
+
+                for (p++; *p >= '0' && *p <= '9'; p++, scale /= 10)
+                    sec += (*p - '0') * scale;
+            }
+        }
+    }
+    if (timed && (*p == 'Z' || *p == 'z')) {
+        p++;
+        zone = 1;
+    } else if (timed && (*p == '+' || *p == '-')) {
+        int sign = *p++ == '-' ? -1 : 1;
+
+        if ((oh = digits(&p, 2)) < 0)
+            return -1;
+        if (*p == ':')
+            p++;
+        if (*p >= '0' && *p <= '9' && (om = digits(&p, 2)) < 0)
+            return -1;
+        if (oh > 23 || om > 59)
+            return -1;
+        off = sign * (oh * 3600 + om * 60);
+        zone = 1;
+    }
+    if (*p != '\0')
+        return -1;
+    if (!zone)
+        return local_time(y, m, d, h, mi, sec, out);
+    *out = (double)days_from_civil(y, m, d) * 86400.0 +
+           (double)(h * 3600 + mi * 60) + sec - (double)off;
+    return 0;
+}
+
+/* "2h", "3 days", "a day": an amount of time in seconds. */
+static int parse_span(const char *num, const char *unit, double *out)
+{
+    static const struct {
+        const char *name;
+        double secs;
+    } units[] = {
+        {"s", 1}, {"sec", 1}, {"secs", 1}, {"second", 1}, {"seconds", 1},
+        {"m", 60}, {"min", 60}, {"mins", 60}, {"minute", 60},
+        {"minutes", 60}, {"h", 3600}, {"hr", 3600}, {"hrs", 3600},
+        {"hour", 3600}, {"hours", 3600}, {"d", 86400}, {"day", 86400},
+        {"days", 86400}, {"w", 604800}, {"wk", 604800}, {"week", 604800},
+        {"weeks", 604800},
+    };
+    const char *p = num;
+    double n = 0;
+    size_t i;
+
+    if (strcmp(num, "a") == 0 || strcmp(num, "an") == 0 ||
+        strcmp(num, "one") == 0) {
+        n = 1;
+    } else {
+        if (*p < '0' || *p > '9')
+            return -1;
+        for (; *p >= '0' && *p <= '9' && n < 1e6; p++)
+            n = n * 10 + (*p - '0');
+        if (*p != '\0')
+            return -1;
+    }
+    for (i = 0; i < sizeof units / sizeof *units; i++) {
+        if (strcmp(unit, units[i].name) == 0) {
+            *out = n * units[i].secs;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+/* "10", "10:30", "10am", "10:30pm", "14:05:10" (ampm: "am", "pm" or
+ * NULL).  -1 when it is no time of day. */
+static int parse_clock(const char *w, const char *ampm, long *h, long *mi,
+                       long *s)
+{
+    const char *p = w;
+    long v[3] = {0, 0, 0};
+    int n = 0;
+
+    for (;;) {
+        long x = 0;
+        int k = 0;
+
+        for (; *p >= '0' && *p <= '9' && k < 3; p++, k++)
+            x = x * 10 + (*p - '0');
+        if (k == 0 || k > 2 || (n > 0 && k != 2))
+            return -1;
+        v[n++] = x;
+        if (*p != ':' || n == 3)
+            break;
+        p++;
+    }
+    if (ampm == NULL && (strcmp(p, "am") == 0 || strcmp(p, "pm") == 0))
+        ampm = p, p += 2;
+    if (*p != '\0' || v[1] > 59 || v[2] > 59)
+        return -1;
+    if (ampm != NULL) {
+        if (v[0] < 1 || v[0] > 12)
+            return -1;
+        v[0] = v[0] % 12 + (ampm[0] == 'p' ? 12 : 0);
+    } else if (v[0] > 23) {
+        return -1;
+    }
+    *h = v[0];
+    *mi = v[1];
+    *s = v[2];
+    return 0;
+}
+
+static int weekday(const char *w)
+{
+    static const char *const names[7] = {"sunday", "monday", "tuesday",
+        "wednesday", "thursday", "friday", "saturday"};
+    int i;
+
+    for (i = 0; i < 7; i++)
+        if (strcmp(w, names[i]) == 0 ||
+            (strlen(w) == 3 && strncmp(w, names[i], 3) == 0))
+            return i;
+    return -1;
+}
+
+/* "morning" and the like, as the hour they are over; -1 if none. */
+static int day_part(const char *w)
+{
+    if (strcmp(w, "morning") == 0)
+        return 12;
+    if (strcmp(w, "afternoon") == 0)
+        return 17;
+    if (strcmp(w, "evening") == 0 || strcmp(w, "tonight") == 0)
+        return 21;
+    return -1;
+}
+
+#define MAX_WORDS 12
+
+int pb_due_parse(const char *text, double base, double *out)
+{
+    char buf[128], *w[MAX_WORDS], *p;
+    long h = 23, mi = 59, s = 59, add_days = 0;
+    int nw = 0, i, day = -1, wday = -1, timed = 0;
+    double span;
+    struct tm tm;
+    time_t b;
+    size_t n;
+
+    if (text == NULL)
+        return -1;
+    while (is_space((unsigned char)*text))
+        text++;
+    n = strlen(text);
+    while (n > 0 && (is_space((unsigned char)text[n - 1]) ||
+                     text[n - 1] == '.'))
+        n--;
+    if (n == 0 || n >= sizeof buf)
+        return -1;
+    for (i = 0; (size_t)i < n; i++) {
+        char c = text[i];
+
+        buf[i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        if (c == ',')
+            buf[i] = ' ';
+    }
+    buf[n] = '\0';
+    for (p = buf; *p && nw < MAX_WORDS;) {
+        while (*p == ' ')
+            *p++ = '\0';
+        if (*p == '\0')
+            break;
+        w[nw++] = p;
+        while (*p && *p != ' ')
+            p++;
+    }
+    if (*p != '\0')
+        return -1;
+    i = 0;
+    while (i < nw && (strcmp(w[i], "by") == 0 || strcmp(w[i], "on") == 0 ||
+                      strcmp(w[i], "at") == 0 || strcmp(w[i], "before") == 0
+                      || strcmp(w[i], "until") == 0 ||
+                      strcmp(w[i], "due") == 0))
+        i++;
+    if (i == nw)
+        return -1;
+    /* An ISO date and time may be one word or two. */
+    if (nw - i == 1 && parse_iso(w[i], out) == 0)
+        return 0;
+    if (nw - i == 2) {
+        char two[128];
+
+        snprintf(two, sizeof two, "%s %s", w[i], w[i + 1]);
+        if (parse_iso(two, out) == 0)
+            return 0;
+    }
+    if (strcmp(w[i], "in") == 0 || strcmp(w[i], "within") == 0) {
+        char num[32], *u;
+
+        if (nw - i == 3 && parse_span(w[i + 1], w[i + 2], &span) == 0) {
+            *out = base + span;
+            return 0;
+        }
+        if (nw - i != 2 || strlen(w[i + 1]) >= sizeof num)
+            return -1;
+        /* "2h", "30min" */
+        snprintf(num, sizeof num, "%s", w[i + 1]);
+        for (u = num; *u >= '0' && *u <= '9'; u++)
+            ;
+        if (u == num || *u == '\0')
+            return -1;
+        memmove(u + 1, u, strlen(u) + 1);
+        *u++ = '\0';
+        if (parse_span(num, u, &span) != 0)
+            return -1;
+        *out = base + span;
+        return 0;
+    }
+    for (; i < nw; i++) {
+        const char *ampm = NULL;
+        long hh, mm, ss;
+        int k;
+
+        if (strcmp(w[i], "at") == 0 || strcmp(w[i], "this") == 0 ||
+            strcmp(w[i], "next") == 0 || strcmp(w[i], "on") == 0 ||
+            strcmp(w[i], "by") == 0 || strcmp(w[i], "the") == 0 ||
+            strcmp(w[i], "latest") == 0)
+            continue;
+        if (strcmp(w[i], "tonight") == 0) {
+            if (day >= 0 || wday >= 0 || timed)
+                return -1;
+            day = 0;
+        }
+        /* Parts of the day: by the time that part is over. */
+        if ((k = day_part(w[i])) >= 0) {
+            if (timed)
+                return -1;
+            timed = 1;
+            h = k, mi = 0, s = 0;
+            continue;
+        }
+        if (strcmp(w[i], "today") == 0 || strcmp(w[i], "tomorrow") == 0) {
+            if (day >= 0 || wday >= 0)
+                return -1;
+            day = w[i][1] == 'o' && w[i][2] == 'm' ? 1 : 0;
+            continue;
+        }
+        if ((k = weekday(w[i])) >= 0) {
+            if (day >= 0 || wday >= 0)
+                return -1;
+            wday = k;
+            continue;
+        }
+        if (timed)
+            return -1;
+        timed = 1;
+        if (strcmp(w[i], "eod") == 0 || strcmp(w[i], "midnight") == 0)
+            continue; /* the end of the day, as without a time */
+        if (strcmp(w[i], "end") == 0 && i + 2 < nw &&
+            strcmp(w[i + 1], "of") == 0) {
+            i += 2;
+            if (strcmp(w[i], "the") == 0 && i + 1 < nw)
+                i++;
+            if (strcmp(w[i], "day") != 0)
+                return -1;
+            continue;
+        }
+        if (strcmp(w[i], "noon") == 0 || strcmp(w[i], "midday") == 0) {
+            h = 12, mi = 0, s = 0;
+            continue;
+        }
+        if (i + 1 < nw && (strcmp(w[i + 1], "am") == 0 ||
+                           strcmp(w[i + 1], "pm") == 0))
+            ampm = w[i + 1];
+        if (parse_clock(w[i], ampm, &hh, &mm, &ss) != 0)
+            return -1;
+        if (ampm != NULL)
+            i++;
+        h = hh, mi = mm, s = ss;
+    }
+    if (day < 0 && wday < 0 && !timed)
+        return -1;
+    b = (time_t)floor(base);
+    if (localtime_r(&b, &tm) == NULL)
+        return -1;
+    if (day > 0)
+        add_days = day;
+    if (wday >= 0)
+        add_days = (wday - tm.tm_wday + 7) % 7;
+    return local_time(tm.tm_year + 1900L, tm.tm_mon + 1L,
+                      tm.tm_mday + add_days, h, mi, (double)s, out);
+}
+
+double pb_case_started(const pb_case *c)
+{
+    const char *name, *value;
+    double t;
+    size_t i;
+
+    for (i = 0; i < pb_case_ninitial(c); i++) {
+        pb_case_initial(c, i, &name, &value);
+        if (strcmp(name, "started_at") == 0)
+            return parse_iso(value, &t) == 0 ? t : -1;
+    }
+    return -1;
+}
+
+/* Writing XML. */
+
+static pb_status bad_text(pb_error *err, const char *what, const char *s)
+{
+    return pb__error(err, PB_INPUT, "", 0, "%s '%.40s%s' is not valid "
+                     "UTF-8 text for XML (control characters?)", what, s,
+                     strlen(s) > 40 ? "..." : "");
+}
+
+/* Every string the document will hold can be XML. */
+static pb_status check_case(const pb_case *c, const pb_case_header *h,
+                            pb_error *err)
+{
+    const char *name, *value;
+    pb_event_info ev;
+    size_t i, k;
+
+    if (h->id == NULL || h->id[0] == '\0')
+        return pb__error(err, PB_INPUT, "", 0, "a scenario needs an id");
+    if (!xml_text_ok(h->id) || (h->title && !xml_text_ok(h->title)) ||
+        (h->description && !xml_text_ok(h->description)))
+        return bad_text(err, "id, title or description", h->id);
+    if ((pb_case_topic(c) && !xml_text_ok(pb_case_topic(c))) ||
+        (pb_case_channel(c) && !xml_text_ok(pb_case_channel(c))))
+        return bad_text(err, "topic or channel", "");
+    for (i = 0; i < pb_case_ninitial(c); i++) {
+        pb_case_initial(c, i, &name, &value);
+        if (!xml_text_ok(name) || !xml_text_ok(value))
+            return bad_text(err, "fact", name);
+    }
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by != NULL)
+            continue;
+        if (ev.text && !xml_text_ok(ev.text))
+            return bad_text(err, "event text", ev.text);
+        for (k = 0; k < ev.nattrs; k++) {
+            if (!attr_name_fits(ev.attrs[k].name))
+                return pb__error(err, PB_INPUT, "", 0, "event attribute "
+                                 "name '%s' cannot be saved",
+                                 ev.attrs[k].name);
+            if (!xml_text_ok(ev.attrs[k].value))
+                return bad_text(err, "attribute", ev.attrs[k].value);
+        }
+    }
+    return PB_OK;
+}
+
+static int w_attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+    if (value == NULL)
+        return 0;
+    return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+}
+
+/* <name attr=value>text</name>, the attribute and the text optional. */
+static int w_element(xmlTextWriterPtr w, const char *name, const char *attr,
+                     const char *value, const char *text)
+{
+    if (xmlTextWriterStartElement(w, BAD_CAST name) < 0 ||
+        (attr && w_attr(w, attr, value) < 0) ||
+        (text && xmlTextWriterWriteString(w, BAD_CAST text) < 0) ||
+        xmlTextWriterEndElement(w) < 0)
+        return -1;
+    return 0;
+}
+
+static int w_expect(xmlTextWriterPtr w, const pb_expect *x)
+{
+    static const char *const names[] = {"item", "score", "violation",
+                                        "no-violation", "next"};
+    char lo[64], hi[64];
+
+    if (xmlTextWriterStartElement(w, BAD_CAST names[x->kind]) < 0 ||
+        w_attr(w, "ref", x->ref) < 0)
+        return -1;
+    if (x->kind == PB_EXPECT_ITEM &&
+        w_attr(w, "state", pb_state_name(x->state)) < 0)
+        return -1;
+    if (x->kind == PB_EXPECT_SCORE &&
+        (w_attr(w, "min", fmt_seconds(x->min, lo, sizeof lo)) < 0 ||
+         w_attr(w, "max", fmt_seconds(x->max, hi, sizeof hi)) < 0 ||
+         w_attr(w, "principle", x->principle) < 0))
+        return -1;
+    return xmlTextWriterEndElement(w);
+}
+
+static int w_events(xmlTextWriterPtr w, const pb_case *c)
+{
+    pb_event_info ev;
+    char tb[64];
+    size_t i, k;
+
+    if (xmlTextWriterStartElement(w, BAD_CAST "events") < 0)
+        return -1;
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by != NULL)
+            continue; /* found again by the detectors on replay */
+        if (xmlTextWriterStartElement(w, BAD_CAST "event") < 0 ||
+            w_attr(w, "t", fmt_seconds(ev.t, tb, sizeof tb)) < 0 ||
+            w_attr(w, "type", ev.type) < 0)
+            return -1;
+        for (k = 0; k < ev.nattrs; k++)
+            if (w_attr(w, ev.attrs[k].name, ev.attrs[k].value) < 0)
+                return -1;
+        if ((ev.text && xmlTextWriterWriteString(w, BAD_CAST ev.text) < 0)
+            || xmlTextWriterEndElement(w) < 0)
+            return -1;
+    }
+    return xmlTextWriterEndElement(w);
+}
+
+static int w_document(xmlTextWriterPtr w, const pb_case *c,
+                      const pb_case_header *h)
+{
+    const char *name, *value;
+    size_t i, n;
+
+    if (xmlTextWriterSetIndent(w, 1) < 0 ||
+        xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
+        xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
+        xmlTextWriterStartElementNS(w, NULL, BAD_CAST "scenario",
+                                    BAD_CAST SC_NS) < 0 ||
+        w_attr(w, "id", h->id) < 0 ||
+        w_attr(w, "title", h->title ? h->title : h->id) < 0)
+        return -1;
+    if (h->description &&
+        w_element(w, "description", NULL, NULL, h->description) < 0)
+        return -1;
+    if (xmlTextWriterStartElement(w, BAD_CAST "case") < 0 ||
+        w_attr(w, "topic", pb_case_topic(c)) < 0 ||
+        w_attr(w, "channel", pb_case_channel(c)) < 0)
+        return -1;
+    for (i = 0; i < pb_case_ninitial(c); i++) {
+        pb_case_initial(c, i, &name, &value);
+        if (w_element(w, "fact", "name", name, value) < 0)
+            return -1;
+    }
+    if (xmlTextWriterEndElement(w) < 0 || w_events(w, c) < 0)
+        return -1;
+    n = h->expect ? pb_scenario_nexpects(h->expect) : 0;
+    if (n > 0) {
+        if (xmlTextWriterStartElement(w, BAD_CAST "expect") < 0)
+            return -1;
+        for (i = 0; i < n; i++)
+            if (w_expect(w, pb_scenario_expect(h->expect, i)) < 0)
+                return -1;
+        if (xmlTextWriterEndElement(w) < 0)
+            return -1;
+    }
+    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0)
+        return -1;
+    return 0;
+}
+
+pb_status pb_case_xml(const pb_case *c, const pb_case_header *h,
+                      char **out, size_t *len, pb_error *err)
+{
+    xmlBufferPtr buf = NULL;
+    xmlTextWriterPtr w = NULL;
+    pb_status st;
+    int rc;
+
+    *out = NULL;
+    *len = 0;
+    if ((st = check_case(c, h, err)) != PB_OK)
+        return st;
+    if ((buf = xmlBufferCreate()) == NULL ||
+        (w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
+        st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
+        goto done;
+    }
+    rc = w_document(w, c, h);
+    xmlFreeTextWriter(w); /* flushes into buf */
+    w = NULL;
+    if (rc < 0) {
+        /* every string was checked: only memory can have failed */
+        st = pb__error(err, PB_NOMEM, "", 0, "cannot write the case as "
+                       "XML (out of memory)");
+        goto done;
+    }
+    if ((size_t)xmlBufferLength(buf) > PB_SCENARIO_MAX_BYTES) {
+        st = pb__error(err, PB_INPUT, "", 0, "the case is over %u bytes as "
+                       "XML, too large to read back",
+                       PB_SCENARIO_MAX_BYTES);
+        goto done;
+    }
+    *len = (size_t)xmlBufferLength(buf);
+    if ((*out = malloc(*len + 1)) == NULL) {
+        st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
+        goto done;
+    }
+    memcpy(*out, xmlBufferContent(buf), *len);
+    (*out)[*len] = '\0';
+    st = PB_OK;
+done:
+    xmlFreeTextWriter(w);
+    xmlBufferFree(buf);
+    return st;
+}
+
+pb_status pb_case_save(const pb_case *c, const pb_case_header *h,
+                       const char *path, const pb_io *io, pb_error *err)
+{
+    char *xml;
+    size_t len;
+    pb_status st;
+
+    if ((st = pb_case_xml(c, h, &xml, &len, err)) != PB_OK) {
+        if (err != NULL && err->file[0] == '\0')
+            snprintf(err->file, sizeof err->file, "%s", path);
+        return st;
+    }
+    st = pb_io_replace(io, path, xml, len, err);
+    free(xml);
+    return st;
+}
+
+/* Journal payloads: {"t":"12.5","type":"...","text":"...","attrs":{..}}.
+ * t is the same decimal string FILE would hold, so both read back to
+ * the same double. */
+
+static pb_status encode_event(const pb_case *c, size_t ev, char **out,
+                              size_t *len, pb_error *err)
+{
+    json_object *o = json_object_new_object(), *a = NULL, *v;
+    pb_event_info info;
+    const char *s;
+    char tb[64];
+    size_t k;
+    int bad = o == NULL;
+
+    pb_case_event(c, ev, &info);
+    *out = NULL;
+    if (!bad) {
+        v = json_object_new_string(fmt_seconds(info.t, tb, sizeof tb));
+        bad |= v == NULL || json_object_object_add(o, "t", v) != 0;
+        v = json_object_new_string(info.type);
+        bad |= v == NULL || json_object_object_add(o, "type", v) != 0;
+    }
+    if (!bad && info.text != NULL) {
+        v = json_object_new_string(info.text);
+        bad |= v == NULL || json_object_object_add(o, "text", v) != 0;
+    }
+    if (!bad && info.nattrs > 0) {
+        a = json_object_new_object();
+        bad |= a == NULL || json_object_object_add(o, "attrs", a) != 0;
+        for (k = 0; !bad && k < info.nattrs; k++) {
+            v = json_object_new_string(info.attrs[k].value);
+            bad |= v == NULL || json_object_object_add(
+                                    a, info.attrs[k].name, v) != 0;
+        }
+    }
+    if (!bad && (s = json_object_to_json_string_ext(
+                     o, JSON_C_TO_STRING_PLAIN |
+                            JSON_C_TO_STRING_NOSLASHESCAPE)) != NULL &&
+        (*out = strdup(s)) != NULL)
+        *len = strlen(s);
+    json_object_put(o);
+    if (*out == NULL)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    return PB_OK;
+}
+
+/* A decoded payload; strings point into the json-c object. */
+typedef struct event_in {
+    json_object *root;
+    double t;
+    const char *type, *text;
+    pb_attr *attrs;
+    size_t nattrs;
+} event_in;
+
+static void event_in_free(event_in *ev)
+{
+    json_object_put(ev->root);
+    free(ev->attrs);
+}
+
+static const char *json_str(json_object *o, const char *key)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return NULL;
+    return json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v) : NULL;
+}
+
+static int decode_event(const char *payload, size_t len, event_in *ev)
+{
+    json_tokener *tok = json_tokener_new();
+    json_object *attrs;
+    const char *t;
+
+    memset(ev, 0, sizeof *ev);
+    if (tok == NULL || len > (size_t)INT32_MAX)
+        goto bad;
+    ev->root = json_tokener_parse_ex(tok, payload, (int)len);
+    if (ev->root == NULL || json_tokener_get_error(tok) !=
+        json_tokener_success || json_tokener_get_parse_end(tok) != len ||
+        !json_object_is_type(ev->root, json_type_object))
+        goto bad;
+    t = json_str(ev->root, "t");
+    ev->type = json_str(ev->root, "type");
+    ev->text = json_str(ev->root, "text");
+    if (t == NULL || ev->type == NULL || pb_time_parse(t, &ev->t) != 0)
+        goto bad;
+    if (json_object_object_get_ex(ev->root, "attrs", &attrs)) {
+        size_t n = 0;
+
+        if (!json_object_is_type(attrs, json_type_object))
+            goto bad;
+        ev->attrs = calloc((size_t)json_object_object_length(attrs) + 1,
+                           sizeof *ev->attrs);
+        if (ev->attrs == NULL)
+            goto bad;
+        json_object_object_foreach(attrs, key, val) {
+            if (!json_object_is_type(val, json_type_string))
+                goto bad;
+            ev->attrs[n].name = key;
+            ev->attrs[n++].value = json_object_get_string(val);
+        }
+        ev->nattrs = n;
+    }
+    json_tokener_free(tok);
+    return 0;
+bad:
+    json_tokener_free(tok);
+    event_in_free(ev);
+    memset(ev, 0, sizeof *ev);
+    return -1;
+}
+
+/* The case file. */
+
+struct pb_casefile {
+    pb_engine *e;
+    pb_case *c;
+    pb_journal *j;        /* NULL when only reading */
+    pb_io io;
+    pb_scenario *meta;    /* FILE as read: its header and expectations */
+    char *path, *jpath, *id, *title;
+    size_t *rec;          /* case event index of each recorded event */
+    size_t nrec, caprec;
+    size_t saved;         /* recorded events that are durable */
+    size_t queued;        /* ... that are durable or queued in j */
+    size_t in_file;       /* ... that FILE holds */
+    int file_exists;
+    int journal_used;     /* the journal may hold records */
+    unsigned compact_every;
+    size_t bytes;         /* text of the events, to keep FILE readable */
+    double started;
+    char **warnings;
+    size_t nwarnings;
+};
+
+static pb_status nomem(pb_error *err)
+{
+    return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+}
+
+static pb_status add_warning(pb_casefile *cf, const pb_error *w)
+{
+    char buf[1200], **v;
+
+    v = realloc(cf->warnings, (cf->nwarnings + 1) * sizeof *v);
+    if (v == NULL)
+        return PB_NOMEM;
+    cf->warnings = v;
+    if ((v[cf->nwarnings] = strdup(pb_error_text(w, buf, sizeof buf))) ==
+        NULL)
+        return PB_NOMEM;
+    cf->nwarnings++;
+    return PB_OK;
+}
+
+static size_t event_bytes(const char *type, const char *text,
+                          const pb_attr *attrs, size_t nattrs)
+{
+    size_t n = 64 + strlen(type) + (text ? strlen(text) : 0), k;
+
+    for (k = 0; k < nattrs; k++)
+        n += strlen(attrs[k].name) + strlen(attrs[k].value) + 8;
+    return n;
+}
+
+/* Into memory only: the case and the map of recorded events. */
+static pb_status record(pb_casefile *cf, double t, const char *type,
+                        const char *text, const pb_attr *attrs,
+                        size_t nattrs, pb_error *err)
+{
+    size_t at = pb_case_nevents(cf->c), bytes;
+    pb_status st;
+
+    bytes = event_bytes(type ? type : "", text, attrs, nattrs);
+    if (cf->nrec == cf->caprec) {
+        size_t cap = cf->caprec ? cf->caprec * 2 : 32;
+        size_t *v = realloc(cf->rec, cap * sizeof *v);
+
+        if (v == NULL)
+            return nomem(err);
+        cf->rec = v;
+        cf->caprec = cap;
+    }
+    if (cf->bytes + bytes > MAX_EVENT_BYTES)
+        return pb__error(err, PB_INPUT, "", 0, "the case is full (its "
+                         "events would be over %u bytes); start a new case",
+                         MAX_EVENT_BYTES);
+    if ((st = pb_case_append(cf->c, t, type, text, attrs, nattrs, err)) !=
+        PB_OK)
+        return st;
+    cf->rec[cf->nrec++] = at;
+    cf->bytes += bytes;
+    return PB_OK;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+
+    return s ? s + 1 : path;
+}
+
+static pb_casefile *casefile_new(pb_engine *e, const char *path,
+                                 const pb_casefile_opts *o)
+{
+    pb_casefile *cf = calloc(1, sizeof *cf);
+    size_t n = strlen(path) + 9;
+
+    if (cf == NULL)
+        return NULL;
+    cf->e = e;
+    cf->io = o != NULL && o->io != NULL ? *o->io : *pb_io_posix();
+    cf->compact_every = o != NULL && o->compact_every > 0
+                            ? o->compact_every : PB_CASEFILE_COMPACT_EVERY;
+    cf->started = -1;
+    cf->path = strdup(path);
+    if ((cf->jpath = malloc(n)) != NULL)
+        snprintf(cf->jpath, n, "%s.journal", path);
+    if (cf->path == NULL || cf->jpath == NULL) {
+        pb_casefile_free(cf);
+        return NULL;
+    }
+    return cf;
+}
+
+static pb_status set_fact(pb_casefile *cf, const char *name,
+                          const char *value, pb_error *err)
+{
+    int oom;
+    char *v = trimmed(value, &oom);
+    pb_status st;
+
+    if (oom)
+        return nomem(err);
+    if (!xml_text_ok(name) || !xml_text_ok(v ? v : "")) {
+        free(v);
+        return bad_text(err, "fact", name);
+    }
+    if (v == NULL)
+        return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
+                         name);
+    st = pb_case_set_fact(cf->c, name, v, err);
+    free(v);
+    return st;
+}
+
+/* A case that does not exist yet: started now. */
+static pb_status create(pb_casefile *cf, const pb_casefile_opts *o,
+                        pb_error *err)
+{
+    const char *dot;
+    char stamp[32];
+    struct tm tm;
+    time_t now = time(NULL);
+    size_t i, n;
+    int has_start = 0;
+    pb_status st;
+
+    if (o == NULL || o->topic == NULL || o->topic[0] == '\0')
+        return pb__error(err, PB_INPUT, cf->path, 0, "no such case (a "
+                         "topic is needed to create one)");
+    for (i = 0; i < o->nfacts; i++)
+        has_start |= strcmp(o->facts[i].name, "started_at") == 0;
+    cf->c = pb_case_new(cf->e, o->topic, o->channel, err);
+    if (cf->c == NULL)
+        return PB_NOMEM;
+    if (!has_start) {
+        if (gmtime_r(&now, &tm) == NULL ||
+            strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+            return pb__error(err, PB_IO, "", 0, "cannot read the clock");
+        if ((st = pb_case_set_fact(cf->c, "started_at", stamp, err)) !=
+            PB_OK)
+            return st;
+    }
+    for (i = 0; i < o->nfacts; i++)
+        if ((st = set_fact(cf, o->facts[i].name, o->facts[i].value, err)) !=
+            PB_OK)
+            return st;
+    if (o->id != NULL) {
+        cf->id = strdup(o->id);
+    } else {
+        const char *b = base_name(cf->path);
+
+        dot = strrchr(b, '.');
+        n = dot != NULL && dot != b && strcmp(dot, ".xml") == 0
+                ? (size_t)(dot - b) : strlen(b);
+        if ((cf->id = malloc(n + 1)) != NULL) {
+            memcpy(cf->id, b, n);
+            cf->id[n] = '\0';
+        }
+    }
+    if (cf->id == NULL || (o->title && (cf->title = strdup(o->title)) ==
+                           NULL))
+        return nomem(err);
+    return PB_OK;
+}
+
+/* err's message between before and after (cut to fit), from file. */
+static void reword(pb_error *err, const char *file, const char *before,
+                   const char *after)
+{
+    char msg[sizeof err->message];
+    size_t nb = strlen(before), na = strlen(after), nm;
+
+    nm = strlen(err->message);
+    if (nb + na >= sizeof msg)
+        return;
+    if (nm > sizeof msg - 1 - nb - na)
+        nm = sizeof msg - 1 - nb - na;
+    memcpy(msg, before, nb);
+    memcpy(msg + nb, err->message, nm);
+    memcpy(msg + nb + nm, after, na);
+    msg[nb + nm + na] = '\0';
+    if (file != err->file)
+        snprintf(err->file, sizeof err->file, "%s", file);
+    err->line = 0;
+    memcpy(err->message, msg, nb + nm + na + 1);
+}
+
+/* Errors of an event or fact read from FILE carry its line. */
+static pb_status at_line(pb_error *err, pb_status st, const char *path,
+                         int line)
+{
+    if (err != NULL) {
+        snprintf(err->file, sizeof err->file, "%s", path);
+        err->line = line;
+    }
+    return st;
+}
+
+/* The case as FILE has it. */
+static pb_status from_file(pb_casefile *cf, pb_error *err)
+{
+    const pb_scenario *s;
+    pb_event_info ev;
+    size_t i;
+    pb_status st;
+    int line;
+
+    if ((st = pb_scenario_read(cf->path, &cf->meta, err)) != PB_OK)
+        return st;
+    s = cf->meta;
+    cf->c = pb_case_new(cf->e, pb_scenario_topic(s), pb_scenario_channel(s),
+                        err);
+    if (cf->c == NULL)
+        return PB_NOMEM;
+    if ((cf->id = strdup(pb_scenario_id(s))) == NULL ||
+        (cf->title = strdup(pb_scenario_title(s))) == NULL)
+        return nomem(err);
+    for (i = 0; i < pb_scenario_nfacts(s); i++) {
+        const char *name, *value;
+
+        pb_scenario_fact(s, i, &name, &value, &line);
+        if ((st = pb_case_set_fact(cf->c, name, value, err)) != PB_OK)
+            return at_line(err, st, cf->path, line);
+    }
+    for (i = 0; i < pb_scenario_nevents(s); i++) {
+        pb_scenario_event(s, i, &ev, &line);
+        st = record(cf, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, err);
+        if (st != PB_OK)
+            return at_line(err, st, cf->path, line);
+    }
+    cf->file_exists = 1;
+    cf->in_file = cf->nrec;
+    return PB_OK;
+}
+
+/* One journal record: the next recorded event, unless FILE has it. */
+static pb_status on_record(void *ud, unsigned long long index,
+                           const char *payload, size_t len, pb_error *err)
+{
+    pb_casefile *cf = ud;
+    event_in ev;
+    pb_status st;
+    char where[64];
+
+    if (index < cf->in_file)
+        return PB_OK; /* rewritten into FILE before the journal was cut */
+    if (index != cf->nrec)
+        return pb__error(err, PB_INPUT, cf->jpath, 0, "the next record "
+                         "is for event %llu, but the case has %zu events: "
+                         "events are missing", index, cf->nrec);
+    if (decode_event(payload, len, &ev) != 0)
+        return pb__error(err, PB_INPUT, cf->jpath, 0, "record for event "
+                         "%llu is not an event (a journal of another "
+                         "version?)", index);
+    st = record(cf, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, err);
+    event_in_free(&ev);
+    if (st != PB_OK && err != NULL) {
+        snprintf(where, sizeof where, "record for event %llu: ", index);
+        reword(err, cf->jpath, where, "");
+    }
+    return st;
+}
+
+/*
+ * FILE, then the journal's records after it.  The journal bytes are
+ * read before FILE by the caller: FILE only grows by rewrites that come
+ * before the journal is cut, so a journal older than FILE is merely
+ * skipped, never missing events.  *from_journal tells a failure of the
+ * journal from one of FILE.
+ */
+static pb_status load(pb_casefile *cf, const pb_casefile_opts *o,
+                      const char *jbuf, size_t jlen, size_t *valid,
+                      pb_error *warn, int *from_journal, pb_error *err)
+{
+    struct stat sb;
+    pb_status st;
+
+    *from_journal = 0;
+    *valid = 0;
+    if (stat(cf->path, &sb) == 0) {
+        st = from_file(cf, err);
+    } else if (errno != ENOENT) {
+        st = pb__error(err, PB_IO, cf->path, 0, "cannot read: %s",
+                       strerror(errno));
+    } else if (jlen > 0) {
+        *from_journal = 1;
+        st = pb__error(err, PB_INPUT, cf->jpath, 0, "journal without its "
+                       "case file %s: restore the case file, or move the "
+                       "journal away to start again", cf->path);
+    } else {
+        st = create(cf, o, err);
+    }
+    if (st != PB_OK)
+        return st;
+    *from_journal = 1;
+    st = pb_journal_scan(cf->jpath, jbuf, jlen, on_record, cf, valid, warn,
+                         err);
+    if (st != PB_OK)
+        return st;
+    *from_journal = 0;
+    cf->started = pb_case_started(cf->c);
+    cf->saved = cf->queued = cf->nrec;
+    cf->journal_used = *valid > 0;
+    return PB_OK;
+}
+
+/* A copy of a journal that will not load, for whoever repairs it. */
+static void keep_damaged(pb_casefile *cf, const char *buf, size_t len,
+                         pb_error *err)
+{
+    const pb_io *io = &cf->io;
+    char stamp[32], *copy, msg[512];
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t n = strlen(cf->jpath) + 48;
+    int fd, ok = 0;
+
+    if ((copy = malloc(n)) == NULL || gmtime_r(&now, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm) == 0) {
+        free(copy);
+        return;
+    }
+    snprintf(copy, n, "%s.damaged-%s", cf->jpath, stamp);
+    fd = io->open(io->ctx, copy, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+                  0644);
+    if (fd >= 0) {
+        const char *p = buf;
+        size_t left = len;
+        long w = 0;
+
+        while (left > 0 && (w = io->write(io->ctx, fd, p, left)) > 0) {
+            p += w;
+            left -= (size_t)w;
+        }
+        ok = left == 0 && io->fsync(io->ctx, fd) == 0;
+        io->close(io->ctx, fd);
+    } else if (errno == EEXIST) {
+        ok = 1; /* made this very second by an earlier attempt */
+    }
+    if (err != NULL) {
+        snprintf(msg, sizeof msg, "; nothing was changed%s%s",
+                 ok ? ", a copy is kept as " : " (and no copy could be "
+                 "made)", ok ? base_name(copy) : "");
+        reword(err, err->file, "", msg);
+    }
+    free(copy);
+}
+
+pb_status pb_casefile_open(pb_engine *e, const char *path,
+                           const pb_casefile_opts *opts, pb_casefile **out,
+                           pb_error *err)
+{
+    pb_casefile *cf = casefile_new(e, path, opts);
+    char *jbuf = NULL;
+    size_t jlen = 0, valid;
+    pb_error warn;
+    pb_status st;
+    int from_journal;
+
+    *out = NULL;
+    if (cf == NULL)
+        return nomem(err);
+    st = pb_journal_open(cf->jpath, &cf->io, opts ? opts->wait : 0, &cf->j,
+                         err);
+    if (st == PB_STATE) {
+        pb__error(err, PB_STATE, "", 0, "case %s is in use by another "
+                  "session", path);
+        goto fail;
+    }
+    if (st != PB_OK ||
+        (st = pb_journal_contents(cf->j, &jbuf, &jlen, err)) != PB_OK)
+        goto fail;
+    st = load(cf, opts, jbuf, jlen, &valid, &warn, &from_journal, err);
+    if (st != PB_OK) {
+        if (from_journal)
+            keep_damaged(cf, jbuf, jlen, err);
+        goto fail;
+    }
+    if (warn.message[0] != '\0') {
+        if (add_warning(cf, &warn) != PB_OK) {
+            st = nomem(err);
+            goto fail;
+        }
+        /* Cut the torn bytes now; failing that, before the next write. */
+        pb_journal_truncate(cf->j, valid, NULL);
+    }
+    free(jbuf);
+    *out = cf;
+    return PB_OK;
+fail:
+    free(jbuf);
+    pb_casefile_free(cf);
+    return st;
+}
+
+/* What a file looked like, to notice a writer at work while we read. */
+typedef struct snap {
+    int exists, error;
+    struct stat sb;
+} snap;
+
+static void take_snap(const char *path, snap *s)
+{
+    memset(s, 0, sizeof *s);
+    s->exists = stat(path, &s->sb) == 0;
+    s->error = s->exists ? 0 : errno;
+}
+
+static int same_snap(const snap *a, const snap *b)
+{
+    if (a->exists != b->exists)
+        return 0;
+    return !a->exists ||
+           (a->sb.st_ino == b->sb.st_ino && a->sb.st_size == b->sb.st_size &&
+            a->sb.st_mtim.tv_sec == b->sb.st_mtim.tv_sec &&
+            a->sb.st_mtim.tv_nsec == b->sb.st_mtim.tv_nsec);
+}
+
+/* One attempt; *moved when the journal or FILE changed meanwhile. */
+static pb_status read_once(pb_engine *e, const char *path, pb_case **out,
+                           pb_error *warn, pb_error *err, int *moved)
+{
+    pb_casefile *cf = casefile_new(e, path, NULL);
+    char *jbuf = NULL;
+    size_t jlen = 0, valid;
+    snap j0, j1, f0, f1;
+    pb_status st;
+    int from_journal;
+
+    *moved = 0;
+    if (cf == NULL)
+        return nomem(err);
+    take_snap(cf->jpath, &j0);
+    take_snap(path, &f0);
+    if (j0.exists) {
+        st = pb__read_file(cf->jpath, PB_JOURNAL_MAX_BYTES, &jbuf, &jlen,
+                           err);
+        /* removed since: a session closed it after a rewrite of FILE */
+        if (st == PB_IO && stat(cf->jpath, &j1.sb) != 0 && errno == ENOENT)
+            st = PB_OK;
+        if (st != PB_OK)
+            goto done;
+    }
+    if (!f0.exists) {
+        st = pb__error(err, PB_IO, path, 0, "cannot read: %s",
+                       strerror(f0.error));
+        goto done;
+    }
+    st = load(cf, NULL, jbuf, jlen, &valid, warn, &from_journal, err);
+    take_snap(cf->jpath, &j1);
+    take_snap(path, &f1);
+    *moved = !same_snap(&j0, &j1) || !same_snap(&f0, &f1);
+    if (st == PB_OK) {
+        *out = cf->c;
+        cf->c = NULL;
+    }
+done:
+    free(jbuf);
+    pb_casefile_free(cf);
+    return st;
+}
+
+pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
+                           pb_error *warn, pb_error *err)
+{
+    pb_status st;
+    int tries, moved;
+
+    /*
+     * Reading the journal before FILE is always consistent, but a
+     * journal cut and rewritten during a read could look damaged: when
+     * anything moved meanwhile, read again (a few times; a busy session
+     * then gets the last reading, which is still consistent).
+     */
+    for (tries = 0;; tries++) {
+        st = read_once(e, path, out, warn, err, &moved);
+        if (!moved || tries == 2)
+            return st;
+        pb_case_free(*out);
+        *out = NULL;
+    }
+}
+
+static pb_case_header header(const pb_casefile *cf)
+{
+    pb_case_header h;
+
+    h.id = cf->id;
+    h.title = cf->title;
+    h.description = cf->meta ? pb_scenario_description(cf->meta) : NULL;
+    h.expect = cf->meta;
+    return h;
+}
+
+pb_status pb_casefile_compact(pb_casefile *cf, pb_error *err)
+{
+    pb_case_header h = header(cf);
+    pb_status st;
+
+    if (cf->j == NULL)
+        return pb__error(err, PB_STATE, cf->path, 0, "not open for "
+                         "writing");
+    if ((st = pb_case_save(cf->c, &h, cf->path, &cf->io, err)) != PB_OK)
+        return st;
+    cf->file_exists = 1;
+    cf->in_file = cf->saved = cf->queued = cf->nrec;
+    /* Records left behind (the cut failed) are skipped by index. */
+    cf->journal_used = pb_journal_truncate(cf->j, 0, NULL) != PB_OK;
+    return PB_OK;
+}
+
+pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
+{
+    char *payload;
+    size_t len = 0;
+    pb_status st;
+
+    if (cf->j == NULL)
+        return pb__error(err, PB_STATE, cf->path, 0, "not open for "
+                         "writing");
+    if (cf->saved == cf->nrec)
+        return PB_OK;
+    /* Until FILE exists, a journal would not say which case it is. */
+    if (!cf->file_exists)
+        return pb_casefile_compact(cf, err);
+    for (; cf->queued < cf->nrec; cf->queued++) {
+        if ((st = encode_event(cf->c, cf->rec[cf->queued], &payload, &len,
+                               err)) != PB_OK)
+            return st;
+        st = pb_journal_add(cf->j, cf->queued, payload, len, err);
+        free(payload);
+        if (st != PB_OK)
+            return st;
+    }
+    cf->journal_used = 1;
+    if ((st = pb_journal_sync(cf->j, err)) != PB_OK)
+        return st;
+    cf->saved = cf->nrec;
+    return PB_OK;
+}
+
+/* The event as the file will give it back, or PB_INPUT. */
+static pb_status check_saveable(const char *text, const pb_attr *attrs,
+                                size_t nattrs, pb_error *err)
+{
+    size_t i, k;
+
+    if (text != NULL && !xml_text_ok(text))
+        return bad_text(err, "event text", text);
+    for (i = 0; i < nattrs; i++) {
+        if (attrs[i].name == NULL || attrs[i].value == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
+                             "name or value");
+        if (!attr_name_ok(attrs[i].name))
+            return pb__error(err, PB_INPUT, "", 0, "bad attribute name "
+                             "'%s' (letters, digits, _, - and ., not t, "
+                             "type or xml...)", attrs[i].name);
+        if (!xml_text_ok(attrs[i].value))
+            return bad_text(err, "attribute value", attrs[i].value);
+        for (k = 0; k < i; k++)
+            if (strcmp(attrs[k].name, attrs[i].name) == 0)
+                return pb__error(err, PB_INPUT, "", 0, "attribute '%s' "
+                                 "given twice", attrs[i].name);
+    }
+    return PB_OK;
+}
+
+pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
+                             const char *text, const pb_attr *attrs,
+                             size_t nattrs, pb_error *err)
+{
+    char *trim = NULL;
+    pb_status st;
+    int oom;
+
+    if (cf->j == NULL)
+        return pb__error(err, PB_STATE, cf->path, 0, "not open for "
+                         "writing");
+    if ((st = check_saveable(text, attrs, nattrs, err)) != PB_OK)
+        return st;
+    trim = trimmed(text, &oom);
+    if (oom)
+        return nomem(err);
+    st = record(cf, canonical_time(t), type, trim, attrs, nattrs, err);
+    free(trim);
+    if (st != PB_OK)
+        return st;
+    if ((st = pb_casefile_save(cf, err)) != PB_OK)
+        return st; /* in memory, pending; the next call retries */
+    /* Bounds the journal, hence the replay at the next open.  A failed
+     * rewrite loses nothing: the journal has it all. */
+    if (cf->nrec - cf->in_file >= cf->compact_every)
+        pb_casefile_compact(cf, NULL);
+    return PB_OK;
+}
+
+pb_status pb_casefile_close(pb_casefile *cf, pb_error *err)
+{
+    pb_status st;
+
+    if (cf == NULL)
+        return PB_OK;
+    if (cf->j != NULL && (!cf->file_exists || cf->in_file != cf->nrec ||
+                          cf->journal_used)) {
+        if ((st = pb_casefile_compact(cf, err)) != PB_OK) {
+            pb_casefile_save(cf, NULL); /* the journal, at least */
+            return st;
+        }
+    }
+    pb_casefile_free(cf);
+    return PB_OK;
+}
+
+void pb_casefile_free(pb_casefile *cf)
+{
+    size_t i;
+
+    if (cf == NULL)
+        return;
+    pb_journal_free(cf->j);
+    pb_case_free(cf->c);
+    pb_scenario_free(cf->meta);
+    for (i = 0; i < cf->nwarnings; i++)
+        free(cf->warnings[i]);
+    free(cf->warnings);
+    free(cf->rec);
+    free(cf->path);
+    free(cf->jpath);
+    free(cf->id);
+    free(cf->title);
+    free(cf);
+}
+
+const pb_case *pb_casefile_case(const pb_casefile *cf) { return cf->c; }
+const char *pb_casefile_path(const pb_casefile *cf) { return cf->path; }
+size_t pb_casefile_nrecorded(const pb_casefile *cf) { return cf->nrec; }
+size_t pb_casefile_nwarnings(const pb_casefile *cf) { return cf->nwarnings; }
+
+size_t pb_casefile_pending(const pb_casefile *cf)
+{
+    return cf->nrec - cf->saved;
+}
+
+const char *pb_casefile_warning(const pb_casefile *cf, size_t i)
+{
+    return i < cf->nwarnings ? cf->warnings[i] : NULL;
+}
+
+double pb_casefile_now(const pb_casefile *cf)
+{
+    size_t n = pb_case_nevents(cf->c);
+    double last = 0, t;
+    pb_event_info ev;
+    struct timespec ts;
+
+    if (n > 0) {
+        pb_case_event(cf->c, n - 1, &ev);
+        last = ev.t;
+    }
+    if (cf->started < 0 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return last;
+    t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - cf->started;
+    t = canonical_time(floor(t * 1000 + 0.5) / 1000); /* ms are plenty */
+    return t > last ? t : last;
+}

@@ -1,0 +1,277 @@
+/*
+ * event.c -- `playbook event`: one recorded event into a case file, for
+ * CRM integrations and scripts.  The exit status is the acknowledgement:
+ * 0 only once the event is durably saved.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char help[] =
+    "usage: playbook event [-p DIR] [--topic T] [--channel C] [--wait SECS]\n"
+    "                      [--format text|json] CASEFILE TYPE [name=value...]"
+    " [TEXT]\n"
+    "\n"
+    "Records one event in a case file and prints the new checklist.  The\n"
+    "event's time is the seconds since the case started (the case's fact\n"
+    "started_at).  A missing CASEFILE is created: --topic is needed then.\n"
+    "Operands after TYPE of the form name=value are the event's attributes;\n"
+    "the rest, joined by spaces, is its text (put -- before a text that\n"
+    "looks like name=value).  docs/agents.md tells more.\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
+    "                         installed library, else ./principles)\n"
+    "      --topic T          topic of a new case (an existing case must\n"
+    "                         match)\n"
+    "      --channel C        channel of a new case (phone, chat, ...)\n"
+    "      --wait SECS        how long to wait for a case another session\n"
+    "                         holds (default 5)\n"
+    "  -f, --format FMT       text (default) or json\n"
+    "\n"
+    "examples:\n"
+    "  playbook event --topic delivery --channel phone case.xml \\\n"
+    "      customer.said 'My parcel is a week late!'\n"
+    "  playbook event case.xml fact name=order_id A-1042\n"
+    "  playbook event case.xml agent.committed due='tomorrow 10:00' \\\n"
+    "      I will call you back with the tracking number.\n"
+    "\n"
+    "Exit: 0 the event is saved (it survives a crash from then on), 2 it is\n"
+    "not: bad input or usage, the case is in use by another session, or it\n"
+    "could not be saved (the message says why, e.g. disk full).\n";
+
+/* Our own options, taken out of argv before cli_parse sees the rest. */
+typedef struct event_opts {
+    const char *topic, *channel, *wait;
+    char **argv;      /* what is left, for cli_parse */
+    int argc;
+    int text_from;    /* argv index of "--": operands after it are text */
+} event_opts;
+
+static int take(int argc, char **argv, event_opts *eo)
+{
+    static const char *const names[] = {"--topic", "--channel", "--wait"};
+    int i, k;
+
+    eo->argv = calloc((size_t)argc + 1, sizeof *eo->argv);
+    if (eo->argv == NULL)
+        return cli_usage_error("event", "out of memory");
+    eo->argc = 0;
+    eo->text_from = -1;
+    for (i = 0; i < argc; i++) {
+        const char *a = argv[i], *val = NULL;
+
+        for (k = 0; i > 0 && eo->text_from < 0 && k < 3; k++) {
+            size_t n = strlen(names[k]);
+
+            if (strncmp(a, names[k], n) == 0 && a[n] == '=')
+                val = a + n + 1;
+            else if (strcmp(a, names[k]) == 0 && i + 1 < argc)
+                val = argv[++i];
+            else if (strcmp(a, names[k]) == 0)
+                return cli_usage_error("event", "option '%s' needs a value",
+                                       a);
+            else
+                continue;
+            if (k == 0)
+                eo->topic = val;
+            else if (k == 1)
+                eo->channel = val;
+            else
+                eo->wait = val;
+            break;
+        }
+        if (val != NULL)
+            continue;
+        if (i > 0 && eo->text_from < 0 && strcmp(a, "--") == 0)
+            eo->text_from = eo->argc;
+        eo->argv[eo->argc++] = argv[i];
+    }
+    return 0;
+}
+
+/* name=value with an attribute-like name. */
+static int is_attr(const char *s)
+{
+    const char *eq = strchr(s, '=');
+    const char *p;
+
+    if (eq == NULL || eq == s)
+        return 0;
+    for (p = s; p < eq; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              *p == '_' || (p > s && ((*p >= '0' && *p <= '9') ||
+                                      *p == '-' || *p == '.'))))
+            return 0;
+    return 1;
+}
+
+/* Whether operand k of o came after "--" in eo's argv. */
+static int after_dashes(const event_opts *eo, const cli_opts *o, int k)
+{
+    int i;
+
+    if (eo->text_from < 0)
+        return 0;
+    for (i = eo->text_from + 1; i < eo->argc; i++)
+        if (eo->argv[i] == o->args[k])
+            return 1;
+    return 0;
+}
+
+static int parse_wait(const char *s, double *out)
+{
+    if (s == NULL) {
+        *out = 5;
+        return 0;
+    }
+    if (pb_time_parse(s, out) != 0 || *out > 3600)
+        return cli_usage_error("event", "bad --wait '%s' (seconds)", s);
+    return 0;
+}
+
+/* Operands from `from` on, joined by spaces; NULL when there are none. */
+static char *join_text(const cli_opts *o, int from)
+{
+    size_t n = 0;
+    char *s;
+    int k;
+
+    if (from >= o->nargs)
+        return NULL;
+    for (k = from; k < o->nargs; k++)
+        n += strlen(o->args[k]) + 1;
+    if ((s = malloc(n)) == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (n = 0, k = from; k < o->nargs; k++) {
+        size_t len = strlen(o->args[k]);
+
+        if (k > from)
+            s[n++] = ' ';
+        memcpy(s + n, o->args[k], len + 1);
+        n += len;
+    }
+    return s;
+}
+
+/* Topic and channel given for an existing case must be its own. */
+static int check_matches(const char *path, const char *what,
+                         const char *want, const char *have)
+{
+    if (want == NULL || (have != NULL && strcmp(want, have) == 0))
+        return 0;
+    fprintf(stderr, "playbook event: %s: the case's %s is '%s', not '%s'\n",
+            path, what, have ? have : "(none)", want);
+    return -1;
+}
+
+int cli_event(int argc, char **argv)
+{
+    event_opts eo = {NULL, NULL, NULL, NULL, 0, -1};
+    pb_casefile_opts co;
+    pb_casefile *cf = NULL;
+    pb_engine *e = NULL;
+    pb_attr *attrs = NULL;
+    char *text = NULL;
+    size_t nattrs = 0, i;
+    pb_format fmt;
+    pb_error err;
+    pb_status st;
+    cli_opts o;
+    int rc = EXIT_BAD, failed, k;
+    double wait;
+
+    memset(&o, 0, sizeof o);
+    if (take(argc, argv, &eo) != 0)
+        goto done;
+    switch (cli_parse(eo.argc, eo.argv, "event", "pf", help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (cli_format("event", o.format,
+                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON),
+                   &fmt) != 0 || parse_wait(eo.wait, &wait) != 0)
+        goto done;
+    if (o.nargs < 2) {
+        cli_usage_error("event", o.nargs == 0 ? "no case file given"
+                                              : "no event type given");
+        goto done;
+    }
+    if ((attrs = calloc((size_t)o.nargs, sizeof *attrs)) == NULL)
+        goto nomem;
+    for (k = 2; k < o.nargs && is_attr(o.args[k]) &&
+                !after_dashes(&eo, &o, k);
+         k++) {
+        char *eq = strchr(o.args[k], '=');
+
+        *eq = '\0'; /* argv is ours to change */
+        attrs[nattrs].name = o.args[k];
+        attrs[nattrs++].value = eq + 1;
+    }
+    text = join_text(&o, k);
+    if (k < o.nargs && text == NULL)
+        goto nomem;
+    /* A principle that fails to load is reported; the event is still
+     * recorded (refusing would stop an agent mid-call). */
+    if ((e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    memset(&co, 0, sizeof co);
+    co.topic = eo.topic;
+    co.channel = eo.channel;
+    co.wait = wait;
+    st = pb_casefile_open(e, o.args[0], &co, &cf, &err);
+    if (st != PB_OK) {
+        if (st == PB_STATE)
+            fprintf(stderr, "playbook event: %s\n", err.message);
+        else
+            cli_print_error(&err);
+        goto done;
+    }
+    for (i = 0; i < pb_casefile_nwarnings(cf); i++)
+        fprintf(stderr, "playbook event: warning: %s\n",
+                pb_casefile_warning(cf, i));
+    if (check_matches(o.args[0], "topic", eo.topic,
+                      pb_case_topic(pb_casefile_case(cf))) != 0 ||
+        check_matches(o.args[0], "channel", eo.channel,
+                      pb_case_channel(pb_casefile_case(cf))) != 0)
+        goto done;
+    st = pb_casefile_append(cf, pb_casefile_now(cf), o.args[1], text, attrs,
+                            nattrs, &err);
+    if (st == PB_IO) {
+        cli_print_error(&err);
+        fprintf(stderr, "playbook event: the event was NOT saved\n");
+        goto done;
+    }
+    if (st != PB_OK) {
+        fprintf(stderr, "playbook event: %s: ", o.args[0]);
+        cli_print_error(&err);
+        goto done;
+    }
+    /* Saved: from here on the answer is yes, whatever else happens. */
+    rc = EXIT_OK;
+    if (pb_render_checklist(stdout, fmt, cli_render_flags(stdout),
+                            pb_casefile_case(cf)) != PB_OK)
+        fprintf(stderr, "playbook event: cannot write the checklist\n");
+    if (pb_casefile_close(cf, &err) != PB_OK) {
+        /* The event is in the journal, which the next open merges. */
+        fprintf(stderr, "playbook event: warning: ");
+        cli_print_error(&err);
+        fprintf(stderr, "playbook event: the event is saved in %s.journal\n",
+                o.args[0]);
+        pb_casefile_free(cf);
+    }
+    cf = NULL;
+    goto done;
+nomem:
+    fprintf(stderr, "playbook event: out of memory\n");
+done:
+    pb_casefile_free(cf);
+    pb_engine_free(e);
+    free(text);
+    free(attrs);
+    free(o.args);
+    free(eo.argv);
+    return rc;
+}

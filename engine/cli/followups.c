@@ -1,0 +1,433 @@
+/*
+ * followups.c -- `playbook followups`: what the team promised customers
+ * (agent.committed) and planned to check (followup.scheduled), across
+ * case files, overdue first.
+ *
+ * Each case is read with its journal (a session may be running) and
+ * replayed, so promises the detectors found in plain utterances count
+ * too.  Due times are phrases ("tomorrow 10:00"): they are read relative
+ * to when they were said, the case's started_at plus the event's time.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli.h"
+#include "jsonw.h"
+
+static const char help[] =
+    "usage: playbook followups [-p DIR] [--due-before WHEN] "
+    "[--format text|json]\n"
+    "                          PATH...\n"
+    "\n"
+    "Lists the commitments (agent.committed due=...) and follow-ups\n"
+    "(followup.scheduled due=..., done once a later followup.done is\n"
+    "recorded) of case files (a folder means every *.xml in it), overdue\n"
+    "first, then by due time; a due time that cannot be read comes last as\n"
+    "\"unparsed: TEXT\".  Cases are replayed through the principles, so\n"
+    "promises the detectors find in what the agent said are listed too.\n"
+    "\n"
+    "Due times: ISO 8601 (2026-11-26T10:00, 2026-11-26 10:00, with Z or\n"
+    "+01:00; a date alone means the end of that day), 'today 18:00',\n"
+    "'tomorrow 10am', 'Friday', 'in 2h', 'in 3 days', 'within 48 hours',\n"
+    "'end of day', counted from when they were recorded, in the local time\n"
+    "zone (TZ).\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "      --due-before WHEN  only what is due before WHEN (same syntax,\n"
+    "                         from now; follow-ups done are left out,\n"
+    "                         unparsed ones kept)\n"
+    "  -f, --format FMT       text (default) or json\n"
+    "\n"
+    "Exit: 0 success, 2 bad input or usage (a case that cannot be read is\n"
+    "named and left out; the others are listed).\n";
+
+enum { KIND_COMMIT, KIND_FOLLOWUP };
+enum { GROUP_OVERDUE, GROUP_DUE, GROUP_UNPARSED };
+
+typedef struct item {
+    const char *file;
+    const pb_case *c;
+    size_t ev;              /* event index in c */
+    int kind, group, done, parsed;
+    double due;             /* seconds since the epoch when parsed */
+    const char *outcome;    /* of the followup.done, or NULL */
+} item;
+
+typedef struct state {
+    char **files;
+    size_t nfiles;
+    pb_case **cases;
+    size_t ncases;
+    item *items;
+    size_t nitems, cap;
+    double now, before;     /* before < 0: no --due-before */
+} state;
+
+static int push_file(state *s, const char *dir, const char *name)
+{
+    size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+    char **v = realloc(s->files, (s->nfiles + 1) * sizeof *v);
+
+    if (v == NULL)
+        return -1;
+    s->files = v;
+    if ((v[s->nfiles] = malloc(n)) == NULL)
+        return -1;
+    snprintf(v[s->nfiles], n, "%s%s%s", dir ? dir : "", dir ? "/" : "",
+             name);
+    s->nfiles++;
+    return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* path, or the *.xml files of a folder in name order. */
+static int expand(state *s, const char *path)
+{
+    struct stat st;
+    struct dirent *de;
+    size_t first = s->nfiles, n;
+    DIR *d;
+
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        (d = opendir(path)) == NULL)
+        return push_file(s, NULL, path);
+    while ((de = readdir(d)) != NULL) {
+        n = strlen(de->d_name);
+        if (de->d_name[0] == '.' || n < 5 ||
+            strcmp(de->d_name + n - 4, ".xml") != 0)
+            continue;
+        if (push_file(s, path, de->d_name) != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    qsort(s->files + first, s->nfiles - first, sizeof *s->files, by_name);
+    return 0;
+}
+
+/* A due phrase said at `when` (-1: unknown, so only absolute ones). */
+static int due_at(const char *text, double when, double *out)
+{
+    double a, b;
+
+    if (when >= 0)
+        return pb_due_parse(text, when, out);
+    /* Absolute times do not depend on the base: try two far apart. */
+    if (pb_due_parse(text, 0, &a) != 0 ||
+        pb_due_parse(text, 400.0 * 86400, &b) != 0 || a != b)
+        return -1;
+    *out = a;
+    return 0;
+}
+
+static int add_items(state *s, const char *file, const pb_case *c)
+{
+    double started = pb_case_started(c);
+    size_t i, k, a, n = pb_case_nevents(c);
+    pb_event_info ev, later;
+
+    for (i = 0; i < n; i++) {
+        const char *due;
+        item it;
+
+        pb_case_event(c, i, &ev);
+        if (strcmp(ev.type, "agent.committed") == 0)
+            it.kind = KIND_COMMIT;
+        else if (strcmp(ev.type, "followup.scheduled") == 0)
+            it.kind = KIND_FOLLOWUP;
+        else
+            continue;
+        for (due = NULL, k = 0; k < ev.nattrs; k++)
+            if (strcmp(ev.attrs[k].name, "due") == 0)
+                due = ev.attrs[k].value;
+        if (due == NULL)
+            continue; /* not a dated promise: nothing to chase */
+        it.file = file;
+        it.c = c;
+        it.ev = i;
+        it.done = 0;
+        it.outcome = NULL;
+        for (k = i + 1; it.kind == KIND_FOLLOWUP && k < n; k++) {
+            pb_case_event(c, k, &later);
+            if (strcmp(later.type, "followup.done") != 0)
+                continue;
+            it.done = 1;
+            for (a = 0; a < later.nattrs; a++)
+                if (strcmp(later.attrs[a].name, "outcome") == 0)
+                    it.outcome = later.attrs[a].value;
+            break;
+        }
+        it.parsed = due_at(due, started >= 0 ? started + ev.t : -1,
+                           &it.due) == 0;
+        if (!it.parsed)
+            it.group = GROUP_UNPARSED;
+        else if (!it.done && it.due < s->now)
+            it.group = GROUP_OVERDUE;
+        else
+            it.group = GROUP_DUE;
+        if (s->before >= 0 && it.parsed && (it.done || it.due >= s->before))
+            continue;
+        if (s->nitems == s->cap) {
+            size_t cap = s->cap ? s->cap * 2 : 32;
+            item *v = realloc(s->items, cap * sizeof *v);
+
+            if (v == NULL)
+                return -1;
+            s->items = v;
+            s->cap = cap;
+        }
+        s->items[s->nitems++] = it;
+    }
+    return 0;
+}
+
+static int by_due(const void *pa, const void *pb)
+{
+    const item *a = pa, *b = pb;
+    int d;
+
+    if (a->group != b->group)
+        return a->group - b->group;
+    if (a->parsed && a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    if ((d = strcmp(a->file, b->file)) != 0)
+        return d;
+    return a->ev < b->ev ? -1 : a->ev > b->ev;
+}
+
+static const char *local_stamp(double t, char *buf, size_t size)
+{
+    time_t tt = (time_t)floor(t);
+    struct tm tm;
+
+    if (localtime_r(&tt, &tm) == NULL ||
+        strftime(buf, size, "%Y-%m-%d %H:%M", &tm) == 0)
+        snprintf(buf, size, "?");
+    return buf;
+}
+
+static const char *utc_stamp(double t, char *buf, size_t size)
+{
+    time_t tt = (time_t)floor(t);
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL ||
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        snprintf(buf, size, "?");
+    return buf;
+}
+
+static const char *due_text(const item *it)
+{
+    pb_event_info ev;
+    size_t k;
+
+    pb_case_event(it->c, it->ev, &ev);
+    for (k = 0; k < ev.nattrs; k++)
+        if (strcmp(ev.attrs[k].name, "due") == 0)
+            return ev.attrs[k].value;
+    return "";
+}
+
+static const char *status(const item *it)
+{
+    if (it->done)
+        return "done";
+    return it->group == GROUP_OVERDUE ? "overdue" : "open";
+}
+
+static void print_text(const state *s, FILE *f)
+{
+    size_t i, overdue = 0;
+    char when[64], col[160];
+
+    for (i = 0; i < s->nitems; i++) {
+        const item *it = &s->items[i];
+        pb_event_info ev;
+
+        pb_case_event(it->c, it->ev, &ev);
+        overdue += it->group == GROUP_OVERDUE;
+        if (it->parsed)
+            snprintf(col, sizeof col, "%s",
+                     local_stamp(it->due, when, sizeof when));
+        else
+            snprintf(col, sizeof col, "unparsed: %s", due_text(it));
+        fprintf(f, "%-7s  %-16s  %-10s  %s  %s", status(it), col,
+                it->kind == KIND_COMMIT ? "commitment" : "follow-up",
+                it->file, ev.text ? ev.text : "(no text)");
+        if (it->parsed)
+            fprintf(f, "  [due: %s]", due_text(it));
+        if (ev.detected_by)
+            fprintf(f, "  [detected by %s]", ev.detected_by);
+        if (it->done)
+            fprintf(f, "  [done%s%s]", it->outcome ? ": " : "",
+                    it->outcome ? it->outcome : "");
+        fputc('\n', f);
+    }
+    fprintf(f, "%zu listed, %zu overdue\n", s->nitems, overdue);
+}
+
+static void print_json(const state *s, FILE *f)
+{
+    char buf[64];
+    size_t i;
+    pb__json j;
+
+    pb__json_init(&j, f);
+    pb__json_open(&j, '{');
+    pb__json_kstr(&j, "now", utc_stamp(s->now, buf, sizeof buf));
+    pb__json_kstr(&j, "due_before", s->before >= 0
+                  ? utc_stamp(s->before, buf, sizeof buf) : NULL);
+    pb__json_key(&j, "items");
+    pb__json_open(&j, '[');
+    for (i = 0; i < s->nitems; i++) {
+        const item *it = &s->items[i];
+        pb_event_info ev;
+
+        pb_case_event(it->c, it->ev, &ev);
+        pb__json_open(&j, '{');
+        pb__json_kstr(&j, "file", it->file);
+        pb__json_kstr(&j, "kind", it->kind == KIND_COMMIT ? "commitment"
+                                                          : "followup");
+        pb__json_kstr(&j, "status", status(it));
+        pb__json_kbool(&j, "overdue", it->group == GROUP_OVERDUE);
+        pb__json_kstr(&j, "due_text", due_text(it));
+        pb__json_kstr(&j, "due", it->parsed
+                      ? utc_stamp(it->due, buf, sizeof buf) : NULL);
+        pb__json_knum(&j, "t", ev.t);
+        pb__json_kstr(&j, "text", ev.text);
+        pb__json_kstr(&j, "topic", pb_case_topic(it->c));
+        pb__json_kstr(&j, "detected_by", ev.detected_by);
+        pb__json_kbool(&j, "done", it->done);
+        pb__json_kstr(&j, "outcome", it->outcome);
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, ']');
+    pb__json_close(&j, '}');
+    fputc('\n', f);
+}
+
+/* Takes --due-before out of argv (cli_parse knows only shared options). */
+static int take_before(int argc, char **argv, char **rest, int *nrest,
+                       const char **before)
+{
+    int i, dashes = 0;
+
+    *nrest = 0;
+    for (i = 0; i < argc; i++) {
+        if (i > 0 && !dashes && strcmp(argv[i], "--due-before") == 0) {
+            if (i + 1 >= argc)
+                return cli_usage_error("followups", "option '--due-before' "
+                                       "needs a value");
+            *before = argv[++i];
+            continue;
+        }
+        if (i > 0 && !dashes && strncmp(argv[i], "--due-before=", 13) == 0) {
+            *before = argv[i] + 13;
+            continue;
+        }
+        dashes |= i > 0 && strcmp(argv[i], "--") == 0;
+        rest[(*nrest)++] = argv[i];
+    }
+    return 0;
+}
+
+int cli_followups(int argc, char **argv)
+{
+    state s;
+    cli_opts o;
+    pb_format fmt;
+    pb_engine *e = NULL;
+    const char *before = NULL;
+    char **rest;
+    size_t i;
+    int nrest, failed = 0, bad = 0, rc = EXIT_BAD;
+
+    memset(&s, 0, sizeof s);
+    memset(&o, 0, sizeof o);
+    s.now = (double)time(NULL);
+    s.before = -1;
+    if ((rest = calloc((size_t)argc + 1, sizeof *rest)) == NULL) {
+        fprintf(stderr, "playbook followups: out of memory\n");
+        return EXIT_BAD;
+    }
+    if (take_before(argc, argv, rest, &nrest, &before) != 0)
+        goto done;
+    switch (cli_parse(nrest, rest, "followups", "pf", help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (cli_format("followups", o.format,
+                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON),
+                   &fmt) != 0)
+        goto done;
+    if (before != NULL && pb_due_parse(before, s.now, &s.before) != 0) {
+        cli_usage_error("followups", "cannot read --due-before '%s'", before);
+        goto done;
+    }
+    if (o.nargs == 0) {
+        cli_usage_error("followups", "no case file or folder given");
+        goto done;
+    }
+    for (i = 0; i < (size_t)o.nargs; i++)
+        if (expand(&s, o.args[i]) != 0)
+            goto nomem;
+    if ((e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    if ((s.cases = calloc(s.nfiles + 1, sizeof *s.cases)) == NULL)
+        goto nomem;
+    for (i = 0; i < s.nfiles; i++) {
+        pb_error err, warn;
+        pb_case *c;
+
+        if (pb_casefile_read(e, s.files[i], &c, &warn, &err) != PB_OK) {
+            cli_print_error(&err);
+            bad = 1;
+            continue;
+        }
+        if (warn.message[0] != '\0') {
+            char buf[1200];
+
+            fprintf(stderr, "playbook followups: note: %s\n",
+                    pb_error_text(&warn, buf, sizeof buf));
+        }
+        s.cases[s.ncases++] = c;
+        if (add_items(&s, s.files[i], c) != 0)
+            goto nomem;
+    }
+    if (s.nitems > 0)
+        qsort(s.items, s.nitems, sizeof *s.items, by_due);
+    if (fmt == PB_FORMAT_JSON)
+        print_json(&s, stdout);
+    else
+        print_text(&s, stdout);
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "playbook followups: cannot write the list\n");
+        goto done;
+    }
+    rc = failed || bad ? EXIT_BAD : EXIT_OK;
+    goto done;
+nomem:
+    fprintf(stderr, "playbook followups: out of memory\n");
+done:
+    for (i = 0; i < s.ncases; i++)
+        pb_case_free(s.cases[i]);
+    for (i = 0; i < s.nfiles; i++)
+        free(s.files[i]);
+    free(s.cases);
+    free(s.files);
+    free(s.items);
+    pb_engine_free(e);
+    free(o.args);
+    free(rest);
+    return rc;
+}

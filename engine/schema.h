@@ -1,0 +1,24 @@
+/* schema.h -- the scenario schema built into the library (internal). */
+#ifndef PB_SCHEMA_H
+#define PB_SCHEMA_H
+
+#include <stddef.h>
+
+#include "playbook.h"
+
+/*
+ * scenarios/scenario.rng, byte for byte, followed by a NUL that the
+ * length leaves out.  The Makefile generates the definition
+ * ($(B)/gen/scenario_rng.c) with od, so the library needs no file at run
+ * time; pb_schema_new (scenario.c) compiles it.
+ */
+extern const unsigned char pb__scenario_rng[];
+extern const size_t pb__scenario_rng_len;
+
+/* Compiles a RELAX NG schema given as text, as pb_schema_new does with
+ * the built-in one: without its pattern facets, which the reader checks
+ * by hand (scenario.c says why).  Errors name "scenario.rng". */
+pb_status pb__schema_compile(const char *text, size_t len, pb_schema **out,
+                             pb_error *err);
+
+#endif

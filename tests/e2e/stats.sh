@@ -1,0 +1,283 @@
+#!/bin/sh
+# End-to-end tests of `playbook stats`, run as a team lead would run it.
+#
+#   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/stats.sh
+#
+# Every figure of the JSON is recomputed in Python from what `playbook
+# replay --format json` says about the same scenarios, so the statistics
+# cannot drift from the checklists they summarise.  The example output in
+# docs/stats.md must be what the bundled scenarios give today; after a
+# deliberate change, regenerate it with
+#   PLAYBOOK=... UPDATE_DOCS=1 sh tests/e2e/stats.sh
+set -u
+
+NAME="e2e stats"
+. tests/e2e/lib/common.sh
+
+P="-p principles"
+DOC=docs/stats.md
+
+# 1. Text over the bundled scenarios: every root cause, with its count
+#    (taken from the facts as each case ended, per the replay JSON).
+run "$PB" replay $P --format json scenarios/
+cp "$T/out" "$T/replay.json"
+python3 - "$T/replay.json" >"$T/causes" <<'EOF' || fail "replay JSON unreadable"
+import collections, json, sys
+d = json.load(open(sys.argv[1]))
+n = collections.Counter(s["facts"].get("root_cause", "").strip() or "(none)"
+                        for s in d["scenarios"])
+for cause, count in sorted(n.items()):
+    print(cause, count)
+EOF
+[ -s "$T/causes" ] || fail "no root causes in the bundled scenarios"
+
+run "$PB" stats $P scenarios/
+expect_rc 0 "stats scenarios/"
+cp "$T/out" "$T/stats.txt"
+ncases=$(ls scenarios/*.xml | wc -l | tr -d ' ')
+has "$T/stats.txt" "Team statistics: $ncases cases" "case count in text"
+while read -r cause count; do
+    # The row of the root-cause table: name, then its count.
+    if awk -v c="$cause" -v n="$count" '
+        /^Root causes/ { t = 1; next }
+        t && /^$/ { exit }
+        t && $1 == c && $2 == n { found = 1 }
+        END { exit !found }' "$T/stats.txt"; then ok; else
+        fail "root cause $cause: no row with count $count in text"
+    fi
+done <"$T/causes"
+for section in "Overall" "Root causes" "Adherence by principle" \
+    "Most-missed musts" "Violations" "Adherence by item"; do
+    has "$T/stats.txt" "$section" "text section"
+done
+lacks "$T/stats.txt" "$(printf '\033')" "no colour when not a terminal"
+
+# 2. JSON: parses, and every number matches a recomputation from the
+#    replay JSON of the same files.
+run "$PB" stats $P --format json scenarios/
+expect_rc 0 "stats --format json"
+cp "$T/out" "$T/stats.json"
+cat >"$T/recompute.py" <<'EOF'
+import collections, json, sys
+
+rep = json.load(open(sys.argv[1]))["scenarios"]
+st = json.load(open(sys.argv[2]))
+STATES = ("open", "waiting", "done", "skipped", "violated", "error")
+
+
+def close(a, b, what):
+    if a is None or b is None:
+        assert a is None and b is None, (what, a, b)
+    else:
+        assert abs(a - b) < 1e-8, (what, a, b)
+
+
+def rate(n, d):
+    return n / d if d else None
+
+
+def pooled(musts, done, violations):
+    # The score rule of pb_case_score, once over summed counts.
+    if musts:
+        return max(done - violations, 0) / musts
+    return 0 if violations else 1
+
+
+n = len(rep)
+assert st["cases"] == n and st["unreadable"] == 0, st["cases"]
+
+# Items: final states over the cases where the item is listed.
+count = collections.defaultdict(collections.Counter)
+must = {}
+for s in rep:
+    for it in s["checklist"]:
+        ref = it["principle"] + "." + it["item"]
+        count[ref][it["state"]] += 1
+        must[ref] = it["must"]
+for it in st["items"]:
+    ref = it["ref"]
+    assert ref == it["principle"] + "." + it["item"], ref
+    for k in STATES:
+        assert it[k] == count[ref][k], (ref, k, it[k], count[ref][k])
+    assert it["applied"] == sum(count[ref].values()), ref
+    missed = sum(count[ref][k] for k in ("open", "waiting", "violated"))
+    assert it["missed"] == (missed if it["must"] else 0), ref
+    if ref in must:
+        assert it["must"] == must[ref], ref
+assert set(count) <= {it["ref"] for it in st["items"]}
+
+# Principles and overall: mean of case scores, pooled counts.
+for p in st["principles"]:
+    sc = [s["score"]["principles"][p["id"]] for s in rep
+          if p["id"] in s["score"]["principles"]]
+    assert p["cases"] == len(sc), p["id"]
+    for k in ("musts", "done", "violations"):
+        assert p[k] == sum(x[k] for x in sc), (p["id"], k)
+    close(p["mean"], rate(sum(x["value"] for x in sc), len(sc)), p["id"])
+    close(p["pooled"], pooled(p["musts"], p["done"], p["violations"])
+          if sc else None, p["id"])
+o = [s["score"]["overall"] for s in rep]
+for k in ("musts", "done", "violations"):
+    assert st["score"][k] == sum(x[k] for x in o), k
+close(st["score"]["mean"], sum(x["value"] for x in o) / n, "mean")
+close(st["score"]["pooled"], pooled(st["score"]["musts"],
+      st["score"]["done"], st["score"]["violations"]), "pooled")
+
+
+# Resolution from the timeline: resolved by case.resolved, undone by a
+# later followup.done outcome=not_fixed; first contact: never not fixed.
+def resolution(s):
+    ever = now = not_fixed = False
+    for e in s["events"]:
+        if e["type"] == "case.resolved":
+            ever = now = True
+        elif (e["type"] == "followup.done"
+              and e["attrs"].get("outcome") == "not_fixed"):
+            now, not_fixed = False, True
+    return now, ever and not not_fixed
+
+
+res = [resolution(s) for s in rep]
+r = st["resolution"]
+assert r["resolved"] == sum(a for a, b in res), r
+assert r["first_contact"] == sum(b for a, b in res), r
+close(r["resolved_rate"], r["resolved"] / n, "resolved_rate")
+close(r["first_contact_rate"], r["first_contact"] / n, "fcr")
+
+# Root causes as the cases ended, ranked by count then name, none last.
+causes = collections.defaultdict(lambda: [0, 0, 0])
+for s, (a, b) in zip(rep, res):
+    c = causes[s["facts"].get("root_cause", "").strip() or None]
+    c[0] += 1
+    c[1] += a
+    c[2] += b
+want = sorted(causes, key=lambda c: (-causes[c][0], c is None, c or ""))
+assert [c["root_cause"] for c in st["root_causes"]] == want, want
+for c in st["root_causes"]:
+    k, a, b = causes[c["root_cause"]]
+    assert (c["cases"], c["resolved"], c["first_contact"]) == (k, a, b), c
+    close(c["share"], k / n, c)
+    close(c["resolved_rate"], a / k, c)
+    close(c["first_contact_rate"], b / k, c)
+
+# Rankings: by count, then the larger share, then the name.
+items = {it["ref"]: it for it in st["items"]}
+for key, field in (("most_missed", "missed"), ("violations", "violated")):
+    cand = [it for it in st["items"] if it[field] > 0]
+    want = sorted(cand, key=lambda it: (-it[field],
+                                        -it[field] / it["applied"],
+                                        it["ref"]))
+    got = st[key]
+    assert [x["ref"] for x in got] == [it["ref"] for it in want], key
+    for x in got:
+        it = items[x["ref"]]
+        k = x["missed"] if key == "most_missed" else x["cases"]
+        assert k == it[field] and x["applied"] == it["applied"], x
+        close(x["share"], k / it["applied"], x)
+print("ok")
+EOF
+if python3 "$T/recompute.py" "$T/replay.json" "$T/stats.json" \
+    >"$T/py" 2>&1; then ok; else
+    fail "JSON does not match the replays: $(tail -n 1 "$T/py")"; fi
+
+# 3. HTML: well-formed XHTML, nothing runnable, causes escaped.
+mkdir "$T/h"
+cp scenarios/*.xml "$T/h/"
+# The root cause <script>alert(1)</script> & co, as XML text.
+hostile='\&lt;script\&gt;alert(1)\&lt;/script\&gt; \&amp; co'
+sed "s|>carrier_delay</fact>|>$hostile</fact>|" \
+    scenarios/late-delivery.xml >"$T/h/late-delivery.xml"
+grep -q 'alert(1)' "$T/h/late-delivery.xml" ||
+    fail "test setup: no hostile cause"
+run "$PB" stats $P --format html "$T/h"
+expect_rc 0 "stats --format html"
+cp "$T/out" "$T/stats.html"
+if python3 -c "
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == '{http://www.w3.org/1999/xhtml}html', root.tag
+text = ''.join(root.itertext())
+assert '<script>alert(1)</script> & co' in text, 'cause not shown as text'
+assert not root.findall('.//{http://www.w3.org/1999/xhtml}script')
+" "$T/stats.html" >"$T/py" 2>&1; then ok; else
+    fail "HTML: $(tail -n 1 "$T/py")"; fi
+lacks "$T/stats.html" "<script" "no raw <script in HTML"
+has "$T/stats.html" "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" \
+    "hostile root cause escaped"
+lacks "$T/stats.txt" "<script" "text over the bundled scenarios"
+
+# 4. A broken file among good ones: named with its line, the others
+#    still counted, exit 2 at the end.
+mkdir "$T/mix"
+cp scenarios/*.xml "$T/mix/"
+printf '%s\n' '<scenario xmlns="urn:playbook:scenario:1" id="b">' \
+    '<events>' '<event t="5" type="customer.said">hi</event>' \
+    '<event t="1" type="agent.said">back in time</event>' '</events>' \
+    '</scenario>' >"$T/mix/aaa-broken.xml"
+run "$PB" stats $P --format json "$T/mix"
+expect_rc 2 "a broken file among good ones"
+err_at "$T/mix/aaa-broken.xml" 4 "broken file named with its line"
+json_ok "$T/out" "the others counted" "
+assert d['cases'] == $ncases, d['cases']
+assert d['unreadable'] == 1, d['unreadable']"
+run "$PB" stats $P "$T/mix"
+expect_rc 2 "text with a broken file"
+has "$T/out" "1 more file could not be read or replayed and is not counted" \
+    "text says what it leaves out"
+
+# 5. Usage: no files, an empty folder, a missing file, a bad format.
+run "$PB" stats $P
+expect_rc 2 "no files"
+has "$T/err" "no scenario or case file given" "usage message"
+mkdir "$T/empty"
+run "$PB" stats $P "$T/empty"
+expect_rc 2 "an empty folder"
+has "$T/err" "no *.xml files" "empty folder named"
+run "$PB" stats $P "$T/nope.xml" scenarios/late-delivery.xml
+expect_rc 2 "a missing file"
+has "$T/err" "$T/nope.xml" "missing file named"
+has "$T/out" "Team statistics: 1 case" "the other file counted"
+run "$PB" stats $P --format junit scenarios/
+expect_rc 2 "--format junit"
+run "$PB" stats --help
+expect_rc 0 "--help"
+has "$T/out" "never speed" "help says why there are no durations"
+
+# 6. -o: the same report, in place only when complete.
+run "$PB" stats $P --format json -o "$T/report.json" scenarios/
+expect_rc 0 "-o"
+if cmp -s "$T/report.json" "$T/stats.json"; then ok; else
+    fail "-o differs from stdout"; fi
+run "$PB" stats $P -o "$T/no/such/dir/report.txt" scenarios/
+expect_rc 2 "-o into a missing folder"
+# A write that fails half way (file size limit): no file, no leftovers.
+mkdir "$T/lim"
+( trap '' XFSZ; ulimit -f 1 && exec "$PB" stats $P --format html \
+    -o "$T/lim/report.html" scenarios/ ) >"$T/out" 2>"$T/err"
+rc=$?
+expect_rc 2 "-o when the write fails"
+if [ -z "$(ls "$T/lim")" ]; then ok; else
+    fail "partial output left: $(ls "$T/lim")"; fi
+
+# 7. docs/stats.md shows the real output for the bundled scenarios.
+awk '/^<!-- example: stats -p principles scenarios\/ -->$/ { s = 1; next }
+     s == 1 && /^```text$/ { s = 2; next }
+     s == 2 && /^```$/ { exit }
+     s == 2 { print }' "$DOC" >"$T/doc.txt" 2>/dev/null
+if cmp -s "$T/doc.txt" "$T/stats.txt"; then ok
+elif [ "${UPDATE_DOCS:-}" = 1 ]; then
+    awk -v f="$T/stats.txt" '
+        /^<!-- example: stats -p principles scenarios\/ -->$/ { s = 1 }
+        s == 1 && /^```text$/ { print; while ((getline l < f) > 0) print l
+                                s = 2; next }
+        s == 2 && /^```$/ { s = 3 }
+        s == 2 { next }
+        { print }' "$DOC" >"$T/doc.md" && cp "$T/doc.md" "$DOC"
+    echo "updated the example in $DOC" >&2
+    ok
+else
+    fail "$DOC: the example is not today's output (UPDATE_DOCS=1 to renew)"
+    diff "$T/doc.txt" "$T/stats.txt" | sed -n '1,10p' >&2
+fi
+
+summary
