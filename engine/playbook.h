@@ -269,6 +269,9 @@ const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);
 
 /* "12", "12.5", "mm:ss", "h:mm:ss" -> seconds.  0 ok, -1 malformed. */
 int pb_time_parse(const char *text, double *out);
+/* Seconds -> "mm:ss", or "h:mm:ss" past the hour, with tenths when the
+ * time has them; returns buf. */
+const char *pb_time_format(double t, char *buf, size_t size);
 
 /* Replay: a scenario through the principles, with the timeline of
  * state changes and every expectation checked. */

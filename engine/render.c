@@ -31,7 +31,7 @@ static void paint(const out *o, const char *code)
 }
 
 /* mm:ss, or h:mm:ss past the hour; tenths when the time has them. */
-const char *pb__clock(double t, char *buf, size_t size)
+const char *pb_time_format(double t, char *buf, size_t size)
 {
     long s = (long)floor(t);
     int tenth = (int)floor((t - (double)s) * 10 + 0.5);
@@ -86,12 +86,12 @@ static void text_item(const out *o, const pb_item_info *it)
     switch (it->state) {
     case PB_DONE:
         fprintf(o->f, "done at %s",
-                pb__clock(it->done_at >= 0 ? it->done_at : 0, tb,
+                pb_time_format(it->done_at >= 0 ? it->done_at : 0, tb,
                            sizeof tb));
         break;
     case PB_VIOLATED:
         fprintf(o->f, "violated at %s",
-                pb__clock(it->violated_at, tb, sizeof tb));
+                pb_time_format(it->violated_at, tb, sizeof tb));
         break;
     case PB_SKIPPED:
         fprintf(o->f, "skipped: %s", it->reason ? it->reason : "");
@@ -162,7 +162,7 @@ static void text_checklist(const out *o, const pb_case *c)
             continue;
         paint(o, C_RED);
         fprintf(o->f, "Violation: %s.%s at %s\n", it.principle, it.id,
-                pb__clock(it.violated_at, tb, sizeof tb));
+                pb_time_format(it.violated_at, tb, sizeof tb));
         paint(o, C_RESET);
     }
     for (i = 0; i < pb_case_nwarnings(c); i++)
@@ -189,7 +189,7 @@ static void text_event(const out *o, const pb_case *c, size_t i)
     size_t k;
 
     pb_case_event(c, i, &ev);
-    fprintf(o->f, "  %8s  ", pb__clock(ev.t, tb, sizeof tb));
+    fprintf(o->f, "  %8s  ", pb_time_format(ev.t, tb, sizeof tb));
     if (ev.detected_by) {
         paint(o, C_CYAN);
         fprintf(o->f, "~ %s", ev.type);

@@ -10,8 +10,6 @@
 
 #include "playbook.h"
 
-/* mm:ss, or h:mm:ss past the hour; tenths when the time has them. */
-const char *pb__clock(double t, char *buf, size_t size);
 /* What an expectation asks, in words: "listen.restate is done". */
 void pb__expect_text(const pb_expect *x, char *buf, size_t size);
 /* "item", "score", "violation", "no-violation" or "next". */

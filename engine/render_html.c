@@ -259,7 +259,7 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
     pb__html_start(h, "title", NULL);
     if (m->kind == MK_REC || m->kind == MK_DET) {
         pb_case_event(c, m->ref, &ev);
-        pb__html_textf(h, "%s  %s%s", pb__clock(ev.t, tb, sizeof tb),
+        pb__html_textf(h, "%s  %s%s", pb_time_format(ev.t, tb, sizeof tb),
                        ev.detected_by ? "~ " : "", ev.type);
         if (ev.detected_by)
             pb__html_textf(h, " (detected by %s)", ev.detected_by);
@@ -275,7 +275,7 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
 
         pb_case_event(c, ch->event, &ev);
         pb__html_textf(h, "%s  %s %s (at %s)",
-                       pb__clock(ev.t, tb, sizeof tb),
+                       pb_time_format(ev.t, tb, sizeof tb),
                        c->e->items[ch->item]->ref, pb_state_name(ch->to),
                        ev.type);
     }
@@ -690,12 +690,12 @@ static void item_detail(pb__html *h, const pb_case *c, size_t idx,
     switch (it->state) {
     case PB_DONE:
         pb__html_textf(h, "done at %s",
-                       pb__clock(it->done_at >= 0 ? it->done_at : 0, tb,
+                       pb_time_format(it->done_at >= 0 ? it->done_at : 0, tb,
                                  sizeof tb));
         break;
     case PB_VIOLATED:
         pb__html_textf(h, "violated at %s",
-                       pb__clock(it->violated_at, tb, sizeof tb));
+                       pb_time_format(it->violated_at, tb, sizeof tb));
         break;
     case PB_SKIPPED:
         pb__html_text(h, "skipped: ");
@@ -812,7 +812,7 @@ static void checklist_notes(pb__html *h, const pb_case *c)
         }
         pb__html_start(h, "li", NULL);
         pb__html_elem(h, "span", "mono", e->items[i]->ref);
-        pb__html_textf(h, " at %s", pb__clock(it.violated_at, tb,
+        pb__html_textf(h, " at %s", pb_time_format(it.violated_at, tb,
                                               sizeof tb));
         pb__html_end(h);
     }
@@ -863,7 +863,7 @@ static void transcript(pb__html *h, const pb_replay *r)
 
         pb_case_event(c, i, &ev);
         pb__html_start(h, "tr", ev.detected_by ? "muted" : NULL);
-        pb__html_elem(h, "td", "num mono", pb__clock(ev.t, tb, sizeof tb));
+        pb__html_elem(h, "td", "num mono", pb_time_format(ev.t, tb, sizeof tb));
         pb__html_start(h, "td", "mono");
         pb__html_textf(h, "%s%s", ev.detected_by ? "~ " : "", ev.type);
         for (k = 0; k < ev.nattrs; k++)

@@ -43,6 +43,17 @@ int cli_format(const char *verb, const char *name, unsigned allowed,
                pb_format *out);
 unsigned cli_render_flags(FILE *f);
 
+/* The files a verb works on: each path as given, or the *.xml files of a
+ * folder in name order. */
+typedef struct cli_files {
+    char **v;
+    size_t n;
+} cli_files;
+/* 0, 1 for a folder with no *.xml file (after saying so on stderr), -1
+ * when out of memory. */
+int cli_files_add(cli_files *l, const char *path);
+void cli_files_free(cli_files *l);
+
 /* Output to -o FILE goes to a temporary file renamed into place at the
  * end, so a failed run leaves no partial report. */
 typedef struct cli_out {

@@ -1,6 +1,7 @@
 /*
  * main.c -- the playbook command: verb dispatch and what verbs share.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -181,6 +182,70 @@ unsigned cli_render_flags(FILE *f)
     if (nc && *nc)
         return 0;
     return isatty(fileno(f)) ? PB_RENDER_COLOR : 0;
+}
+
+static int files_push(cli_files *l, const char *dir, const char *name)
+{
+    size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
+    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
+
+    if (v == NULL)
+        return -1;
+    l->v = v;
+    if ((v[l->n] = malloc(n)) == NULL)
+        return -1;
+    if (dir)
+        snprintf(v[l->n], n, "%s/%s", dir, name);
+    else
+        snprintf(v[l->n], n, "%s", name);
+    l->n++;
+    return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cli_files_add(cli_files *l, const char *path)
+{
+    struct stat st;
+    struct dirent *de;
+    size_t first = l->n;
+    DIR *d;
+
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+        (d = opendir(path)) == NULL)
+        return files_push(l, NULL, path);
+    while ((de = readdir(d)) != NULL) {
+        size_t n = strlen(de->d_name);
+
+        if (de->d_name[0] == '.' || n < 5 ||
+            strcmp(de->d_name + n - 4, ".xml") != 0)
+            continue;
+        if (files_push(l, path, de->d_name) != 0) {
+            closedir(d);
+            return -1;
+        }
+    }
+    closedir(d);
+    if (l->n == first) {
+        fprintf(stderr, "%s: no *.xml files in this folder\n", path);
+        return 1;
+    }
+    qsort(l->v + first, l->n - first, sizeof *l->v, cmp_names);
+    return 0;
+}
+
+void cli_files_free(cli_files *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
 }
 
 int cli_out_open(cli_out *out, const char *path)

@@ -1,10 +1,8 @@
 /*
  * replay.c -- `playbook replay`: scenarios through the principles.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -31,59 +29,6 @@ static const char help[] =
     "Exit: 0 every expectation met, 1 some not met, 2 bad input (a message\n"
     "names the file and line).\n";
 
-typedef struct list {
-    char **v;
-    size_t n;
-} list;
-
-static int push(list *l, const char *s)
-{
-    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
-
-    if (v == NULL)
-        return -1;
-    l->v = v;
-    if ((v[l->n] = strdup(s)) == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds path, or the *.xml files of a folder in name order. */
-static int expand(list *l, const char *path)
-{
-    struct stat st;
-    struct dirent *de;
-    size_t first = l->n;
-    DIR *d;
-
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-        return push(l, path);
-    if ((d = opendir(path)) == NULL)
-        return push(l, path);
-    while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-        char buf[4096];
-
-        if (de->d_name[0] == '.' || n < 5 ||
-            strcmp(de->d_name + n - 4, ".xml") != 0)
-            continue;
-        snprintf(buf, sizeof buf, "%s/%s", path, de->d_name);
-        if (push(l, buf) != 0) {
-            closedir(d);
-            return -1;
-        }
-    }
-    closedir(d);
-    qsort(l->v + first, l->n - first, sizeof *l->v, cmp);
-    return 0;
-}
-
 int cli_replay(int argc, char **argv)
 {
     cli_opts o;
@@ -92,7 +37,7 @@ int cli_replay(int argc, char **argv)
     pb_schema *schema = NULL;
     pb_scenario **scen = NULL;
     pb_replay **reps = NULL;
-    list files = { NULL, 0 };
+    cli_files files = { NULL, 0 };
     size_t i, nrep = 0;
     int rc = EXIT_BAD, failed = 0, bad = 0, passed = 1;
     cli_out out;
@@ -110,9 +55,13 @@ int cli_replay(int argc, char **argv)
         cli_usage_error("replay", "no scenario given");
         goto done;
     }
-    for (i = 0; i < (size_t)o.nargs; i++)
-        if (expand(&files, o.args[i]) != 0)
+    for (i = 0; i < (size_t)o.nargs; i++) {
+        int x = cli_files_add(&files, o.args[i]);
+
+        if (x < 0)
             goto nomem;
+        bad |= x > 0;
+    }
     if ((e = cli_engine(&o, &failed)) == NULL)
         goto done;
     scen = calloc(files.n + 1, sizeof *scen);
@@ -153,9 +102,7 @@ done:
         pb_replay_free(reps[i]);
     for (i = 0; scen && i < files.n; i++)
         pb_scenario_free(scen[i]);
-    for (i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    cli_files_free(&files);
     free(scen);
     free(reps);
     pb_engine_free(e);

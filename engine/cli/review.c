@@ -10,7 +10,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -116,27 +115,6 @@ static void paint(const review *r, const char *code)
 {
     if (r->color)
         fputs(code, r->out);
-}
-
-/* mm:ss, or h:mm:ss past the hour; tenths when the time has them (as the
- * checklist shows times). */
-static const char *clock_time(double t, char *buf, size_t size)
-{
-    long s = (long)floor(t);
-    int tenth = (int)floor((t - (double)s) * 10 + 0.5);
-
-    if (tenth >= 10) {
-        s++;
-        tenth = 0;
-    }
-    if (s >= 3600)
-        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-                 s % 60);
-    else
-        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
-    if (tenth)
-        snprintf(buf + strlen(buf), size - strlen(buf), ".%d", tenth);
-    return buf;
 }
 
 /* Columns a UTF-8 string takes (one per code point, near enough). */
@@ -336,7 +314,7 @@ static int play(review *r, size_t i, size_t step)
         cli_print_error(&err);
         paint(r, C_RED);
         fprintf(r->out, "  %s  %s: event rejected (line %d), skipped\n",
-                clock_time(ev.t, tb, sizeof tb), ev.type, line);
+                pb_time_format(ev.t, tb, sizeof tb), ev.type, line);
         paint(r, C_RESET);
         r->rejected++;
         return 0;
@@ -347,7 +325,7 @@ static int play(review *r, size_t i, size_t step)
         paint(r, C_RESET);
         indent = 9;
     } else {
-        clock_time(ev.t, tb, sizeof tb);
+        pb_time_format(ev.t, tb, sizeof tb);
         fprintf(r->out, "  %-5s  ", tb);
         indent = 4 + (strlen(tb) > 5 ? strlen(tb) : 5);
     }
@@ -639,7 +617,7 @@ static void summary(const review *r)
             fprintf(r->out, "  step %-3zu", h->step);
         else
             fputs("  (passing)", r->out);
-        fprintf(r->out, " %-5s  %-20s ", clock_time(ev.t, tb, sizeof tb),
+        fprintf(r->out, " %-5s  %-20s ", pb_time_format(ev.t, tb, sizeof tb),
                 ev.type);
         paint(r, C_RED);
         fprintf(r->out, "%s.%s", it.principle, it.id);
@@ -727,7 +705,7 @@ static int write_notes(const review *r, const char *path)
             continue;
         pb_scenario_event(r->s, r->moves[i], &ev, &line);
         fprintf(out.f, "  step %zu at %s: ", i + 1,
-                clock_time(ev.t, tb, sizeof tb));
+                pb_time_format(ev.t, tb, sizeof tb));
         flat(out.f, r->answers[i]);
         fprintf(out.f, "\n    recorded: %s", ev.type);
         for (n = 0; n < ev.nattrs; n++) {
@@ -821,7 +799,7 @@ static int session(review *r)
         }
         r->step++;
         snprintf(title, sizeof title, "Step %zu of %zu at %s", r->step,
-                 r->nsteps, clock_time(ev.t, tb, sizeof tb));
+                 r->nsteps, pb_time_format(ev.t, tb, sizeof tb));
         rule(r, title);
         show_checklist(r, 0);
         if (ask(r) != 0)

@@ -4,10 +4,8 @@
  * Each file is replayed and folded into the statistics at once, then
  * freed: memory stays flat however many cases a team has.
  */
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 
@@ -37,64 +35,6 @@ static const char help[] =
     "replayed is named with its line and left out; the others are still\n"
     "counted).\n";
 
-typedef struct list {
-    char **v;
-    size_t n;
-} list;
-
-static int push(list *l, const char *dir, const char *name)
-{
-    size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
-    char **v = realloc(l->v, (l->n + 1) * sizeof *v);
-
-    if (v == NULL)
-        return -1;
-    l->v = v;
-    if ((v[l->n] = malloc(n)) == NULL)
-        return -1;
-    if (dir)
-        snprintf(v[l->n], n, "%s/%s", dir, name);
-    else
-        snprintf(v[l->n], n, "%s", name);
-    l->n++;
-    return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Adds path, or the *.xml files of a folder in name order.  Returns -1
- * when out of memory, 1 for a folder without any. */
-static int expand(list *l, const char *path)
-{
-    struct stat st;
-    struct dirent *de;
-    size_t first = l->n;
-    DIR *d;
-
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        (d = opendir(path)) == NULL)
-        return push(l, NULL, path);
-    while ((de = readdir(d)) != NULL) {
-        size_t n = strlen(de->d_name);
-
-        if (de->d_name[0] == '.' || n < 5 ||
-            strcmp(de->d_name + n - 4, ".xml") != 0)
-            continue;
-        if (push(l, path, de->d_name) != 0) {
-            closedir(d);
-            return -1;
-        }
-    }
-    closedir(d);
-    if (l->n == first)
-        return 1;
-    qsort(l->v + first, l->n - first, sizeof *l->v, cmp);
-    return 0;
-}
-
 /* One file into the statistics; its replay is not kept. */
 static int add_file(pb_engine *e, const pb_schema *schema, pb_stats *s,
                     const char *path)
@@ -122,7 +62,7 @@ int cli_stats(int argc, char **argv)
     pb_engine *e = NULL;
     pb_stats *s = NULL;
     pb_schema *schema = NULL;
-    list files = { NULL, 0 };
+    cli_files files = { NULL, 0 };
     size_t i;
     int rc = EXIT_BAD, failed = 0, bad = 0, x;
     cli_out out;
@@ -140,13 +80,9 @@ int cli_stats(int argc, char **argv)
         goto done;
     }
     for (i = 0; i < (size_t)o.nargs; i++) {
-        if ((x = expand(&files, o.args[i])) < 0)
+        if ((x = cli_files_add(&files, o.args[i])) < 0)
             goto nomem;
-        if (x > 0) {
-            fprintf(stderr, "%s: no *.xml files in this folder\n",
-                    o.args[i]);
-            bad = 1;
-        }
+        bad |= x > 0;
     }
     if (files.n == 0) {
         cli_usage_error("stats", "no scenario or case file given");
@@ -177,9 +113,7 @@ done:
     pb_schema_free(schema);
     pb_stats_free(s);
     pb_engine_free(e);
-    for (i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    cli_files_free(&files);
     free(o.args);
     return rc;
 }
