@@ -116,7 +116,7 @@ int cli_check(int argc, char **argv)
     int i, ok = 1, any_lua = 0, failed;
     size_t before;
 
-    switch (cli_parse(argc, argv, "check", "p", help, &o)) {
+    switch (cli_parse(argc, argv, "check", "p", NULL, help, &o)) {
     case 1: free(o.args); return EXIT_OK;
     case -1: free(o.args); return EXIT_BAD;
     }

@@ -20,13 +20,21 @@ typedef struct cli_opts {
     const char *output;     /* -o FILE */
     char **args;            /* operands */
     int nargs;
+    int dashes;             /* operands from this index came after "--" */
 } cli_opts;
 
-/* Options a verb takes, as a string of letters: p (-p DIR), f (--format),
- * o (-o FILE).  Returns 0, 1 after printing help, or -1 after a usage
- * error on stderr. */
+/* A verb's own option taking a value: --name VALUE or --name=VALUE. */
+typedef struct cli_option {
+    const char *name;       /* "--notes"; NULL ends a list */
+    const char **value;     /* NULL until given; given twice is an error */
+} cli_option;
+
+/* Shared options a verb takes, as a string of letters: p (-p DIR), f
+ * (--format), o (-o FILE); own lists its other options (or NULL).
+ * Returns 0, 1 after printing help, or -1 after a usage error on stderr.
+ * o->args must be freed. */
 int cli_parse(int argc, char **argv, const char *verb, const char *takes,
-              const char *help, cli_opts *o);
+              const cli_option *own, const char *help, cli_opts *o);
 int cli_usage_error(const char *verb, const char *fmt, ...);
 
 /* The principle folder without -p: $PLAYBOOK_PRINCIPLES, else the

@@ -41,56 +41,6 @@ static const char help[] =
     "not: bad input or usage, the case is in use by another session, or it\n"
     "could not be saved (the message says why, e.g. disk full).\n";
 
-/* Our own options, taken out of argv before cli_parse sees the rest. */
-typedef struct event_opts {
-    const char *topic, *channel, *wait;
-    char **argv;      /* what is left, for cli_parse */
-    int argc;
-    int text_from;    /* argv index of "--": operands after it are text */
-} event_opts;
-
-static int take(int argc, char **argv, event_opts *eo)
-{
-    static const char *const names[] = {"--topic", "--channel", "--wait"};
-    int i, k;
-
-    eo->argv = calloc((size_t)argc + 1, sizeof *eo->argv);
-    if (eo->argv == NULL)
-        return cli_usage_error("event", "out of memory");
-    eo->argc = 0;
-    eo->text_from = -1;
-    for (i = 0; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
-
-        for (k = 0; i > 0 && eo->text_from < 0 && k < 3; k++) {
-            size_t n = strlen(names[k]);
-
-            if (strncmp(a, names[k], n) == 0 && a[n] == '=')
-                val = a + n + 1;
-            else if (strcmp(a, names[k]) == 0 && i + 1 < argc)
-                val = argv[++i];
-            else if (strcmp(a, names[k]) == 0)
-                return cli_usage_error("event", "option '%s' needs a value",
-                                       a);
-            else
-                continue;
-            if (k == 0)
-                eo->topic = val;
-            else if (k == 1)
-                eo->channel = val;
-            else
-                eo->wait = val;
-            break;
-        }
-        if (val != NULL)
-            continue;
-        if (i > 0 && eo->text_from < 0 && strcmp(a, "--") == 0)
-            eo->text_from = eo->argc;
-        eo->argv[eo->argc++] = argv[i];
-    }
-    return 0;
-}
-
 /* name=value with an attribute-like name. */
 static int is_attr(const char *s)
 {
@@ -105,19 +55,6 @@ static int is_attr(const char *s)
                                       *p == '-' || *p == '.'))))
             return 0;
     return 1;
-}
-
-/* Whether operand k of o came after "--" in eo's argv. */
-static int after_dashes(const event_opts *eo, const cli_opts *o, int k)
-{
-    int i;
-
-    if (eo->text_from < 0)
-        return 0;
-    for (i = eo->text_from + 1; i < eo->argc; i++)
-        if (eo->argv[i] == o->args[k])
-            return 1;
-    return 0;
 }
 
 static int parse_wait(const char *s, double *out)
@@ -169,7 +106,11 @@ static int check_matches(const char *path, const char *what,
 
 int cli_event(int argc, char **argv)
 {
-    event_opts eo = {NULL, NULL, NULL, NULL, 0, -1};
+    const char *topic = NULL, *channel = NULL, *wait_s = NULL;
+    const cli_option own[] = {
+        { "--topic", &topic }, { "--channel", &channel },
+        { "--wait", &wait_s }, { NULL, NULL },
+    };
     pb_casefile_opts co;
     pb_casefile *cf = NULL;
     pb_engine *e = NULL;
@@ -183,16 +124,13 @@ int cli_event(int argc, char **argv)
     int rc = EXIT_BAD, failed, k;
     double wait;
 
-    memset(&o, 0, sizeof o);
-    if (take(argc, argv, &eo) != 0)
-        goto done;
-    switch (cli_parse(eo.argc, eo.argv, "event", "pf", help, &o)) {
+    switch (cli_parse(argc, argv, "event", "pf", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }
     if (cli_format("event", o.format,
                    CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON),
-                   &fmt) != 0 || parse_wait(eo.wait, &wait) != 0)
+                   &fmt) != 0 || parse_wait(wait_s, &wait) != 0)
         goto done;
     if (o.nargs < 2) {
         cli_usage_error("event", o.nargs == 0 ? "no case file given"
@@ -201,9 +139,7 @@ int cli_event(int argc, char **argv)
     }
     if ((attrs = calloc((size_t)o.nargs, sizeof *attrs)) == NULL)
         goto nomem;
-    for (k = 2; k < o.nargs && is_attr(o.args[k]) &&
-                !after_dashes(&eo, &o, k);
-         k++) {
+    for (k = 2; k < o.nargs && k < o.dashes && is_attr(o.args[k]); k++) {
         char *eq = strchr(o.args[k], '=');
 
         *eq = '\0'; /* argv is ours to change */
@@ -218,8 +154,8 @@ int cli_event(int argc, char **argv)
     if ((e = cli_engine(&o, &failed)) == NULL)
         goto done;
     memset(&co, 0, sizeof co);
-    co.topic = eo.topic;
-    co.channel = eo.channel;
+    co.topic = topic;
+    co.channel = channel;
     co.wait = wait;
     st = pb_casefile_open(e, o.args[0], &co, &cf, &err);
     if (st != PB_OK) {
@@ -232,9 +168,9 @@ int cli_event(int argc, char **argv)
     for (i = 0; i < pb_casefile_nwarnings(cf); i++)
         fprintf(stderr, "playbook event: warning: %s\n",
                 pb_casefile_warning(cf, i));
-    if (check_matches(o.args[0], "topic", eo.topic,
+    if (check_matches(o.args[0], "topic", topic,
                       pb_case_topic(pb_casefile_case(cf))) != 0 ||
-        check_matches(o.args[0], "channel", eo.channel,
+        check_matches(o.args[0], "channel", channel,
                       pb_case_channel(pb_casefile_case(cf))) != 0)
         goto done;
     st = pb_casefile_append(cf, pb_casefile_now(cf), o.args[1], text, attrs,
@@ -272,6 +208,5 @@ done:
     free(text);
     free(attrs);
     free(o.args);
-    free(eo.argv);
     return rc;
 }

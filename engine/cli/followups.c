@@ -8,11 +8,9 @@
  * too.  Due times are phrases ("tomorrow 10:00"): they are read relative
  * to when they were said, the case's started_at plus the event's time.
  */
-#include <dirent.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -58,61 +56,13 @@ typedef struct item {
 } item;
 
 typedef struct state {
-    char **files;
-    size_t nfiles;
+    cli_files files;
     pb_case **cases;
     size_t ncases;
     item *items;
     size_t nitems, cap;
     double now, before;     /* before < 0: no --due-before */
 } state;
-
-static int push_file(state *s, const char *dir, const char *name)
-{
-    size_t n = (dir ? strlen(dir) + 1 : 0) + strlen(name) + 1;
-    char **v = realloc(s->files, (s->nfiles + 1) * sizeof *v);
-
-    if (v == NULL)
-        return -1;
-    s->files = v;
-    if ((v[s->nfiles] = malloc(n)) == NULL)
-        return -1;
-    snprintf(v[s->nfiles], n, "%s%s%s", dir ? dir : "", dir ? "/" : "",
-             name);
-    s->nfiles++;
-    return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* path, or the *.xml files of a folder in name order. */
-static int expand(state *s, const char *path)
-{
-    struct stat st;
-    struct dirent *de;
-    size_t first = s->nfiles, n;
-    DIR *d;
-
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        (d = opendir(path)) == NULL)
-        return push_file(s, NULL, path);
-    while ((de = readdir(d)) != NULL) {
-        n = strlen(de->d_name);
-        if (de->d_name[0] == '.' || n < 5 ||
-            strcmp(de->d_name + n - 4, ".xml") != 0)
-            continue;
-        if (push_file(s, path, de->d_name) != 0) {
-            closedir(d);
-            return -1;
-        }
-    }
-    closedir(d);
-    qsort(s->files + first, s->nfiles - first, sizeof *s->files, by_name);
-    return 0;
-}
 
 /* A due phrase said at `when` (-1: unknown, so only absolute ones). */
 static int due_at(const char *text, double when, double *out)
@@ -316,31 +266,6 @@ static void print_json(const state *s, FILE *f)
     fputc('\n', f);
 }
 
-/* Takes --due-before out of argv (cli_parse knows only shared options). */
-static int take_before(int argc, char **argv, char **rest, int *nrest,
-                       const char **before)
-{
-    int i, dashes = 0;
-
-    *nrest = 0;
-    for (i = 0; i < argc; i++) {
-        if (i > 0 && !dashes && strcmp(argv[i], "--due-before") == 0) {
-            if (i + 1 >= argc)
-                return cli_usage_error("followups", "option '--due-before' "
-                                       "needs a value");
-            *before = argv[++i];
-            continue;
-        }
-        if (i > 0 && !dashes && strncmp(argv[i], "--due-before=", 13) == 0) {
-            *before = argv[i] + 13;
-            continue;
-        }
-        dashes |= i > 0 && strcmp(argv[i], "--") == 0;
-        rest[(*nrest)++] = argv[i];
-    }
-    return 0;
-}
-
 int cli_followups(int argc, char **argv)
 {
     state s;
@@ -348,21 +273,14 @@ int cli_followups(int argc, char **argv)
     pb_format fmt;
     pb_engine *e = NULL;
     const char *before = NULL;
-    char **rest;
+    const cli_option own[] = { { "--due-before", &before }, { NULL, NULL } };
     size_t i;
-    int nrest, failed = 0, bad = 0, rc = EXIT_BAD;
+    int failed = 0, bad = 0, rc = EXIT_BAD;
 
     memset(&s, 0, sizeof s);
-    memset(&o, 0, sizeof o);
     s.now = (double)time(NULL);
     s.before = -1;
-    if ((rest = calloc((size_t)argc + 1, sizeof *rest)) == NULL) {
-        fprintf(stderr, "playbook followups: out of memory\n");
-        return EXIT_BAD;
-    }
-    if (take_before(argc, argv, rest, &nrest, &before) != 0)
-        goto done;
-    switch (cli_parse(nrest, rest, "followups", "pf", help, &o)) {
+    switch (cli_parse(argc, argv, "followups", "pf", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }
@@ -378,18 +296,22 @@ int cli_followups(int argc, char **argv)
         cli_usage_error("followups", "no case file or folder given");
         goto done;
     }
-    for (i = 0; i < (size_t)o.nargs; i++)
-        if (expand(&s, o.args[i]) != 0)
+    for (i = 0; i < (size_t)o.nargs; i++) {
+        int x = cli_files_add(&s.files, o.args[i]);
+
+        if (x < 0)
             goto nomem;
+        bad |= x > 0;
+    }
     if ((e = cli_engine(&o, &failed)) == NULL)
         goto done;
-    if ((s.cases = calloc(s.nfiles + 1, sizeof *s.cases)) == NULL)
+    if ((s.cases = calloc(s.files.n + 1, sizeof *s.cases)) == NULL)
         goto nomem;
-    for (i = 0; i < s.nfiles; i++) {
+    for (i = 0; i < s.files.n; i++) {
         pb_error err, warn;
         pb_case *c;
 
-        if (pb_casefile_read(e, s.files[i], &c, &warn, &err) != PB_OK) {
+        if (pb_casefile_read(e, s.files.v[i], &c, &warn, &err) != PB_OK) {
             cli_print_error(&err);
             bad = 1;
             continue;
@@ -401,7 +323,7 @@ int cli_followups(int argc, char **argv)
                     pb_error_text(&warn, buf, sizeof buf));
         }
         s.cases[s.ncases++] = c;
-        if (add_items(&s, s.files[i], c) != 0)
+        if (add_items(&s, s.files.v[i], c) != 0)
             goto nomem;
     }
     if (s.nitems > 0)
@@ -421,13 +343,10 @@ nomem:
 done:
     for (i = 0; i < s.ncases; i++)
         pb_case_free(s.cases[i]);
-    for (i = 0; i < s.nfiles; i++)
-        free(s.files[i]);
+    cli_files_free(&s.files);
     free(s.cases);
-    free(s.files);
     free(s.items);
     pb_engine_free(e);
     free(o.args);
-    free(rest);
     return rc;
 }

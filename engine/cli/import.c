@@ -56,36 +56,6 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Takes --topic T and --topic=T out of argv (cli_parse does not know
- * them); the rest keeps its order.  0, or -1 after a usage error. */
-static int take_topic(int *argc, char **argv, const char **topic)
-{
-    int i, n = 1;
-
-    *topic = NULL;
-    for (i = 1; i < *argc; i++) {
-        if (strcmp(argv[i], "--") == 0) {
-            while (i < *argc)
-                argv[n++] = argv[i++];
-            break;
-        }
-        if (strcmp(argv[i], "--topic") == 0) {
-            if (i + 1 >= *argc) {
-                cli_usage_error("import", "option '--topic' needs a value");
-                return -1;
-            }
-            *topic = argv[++i];
-        } else if (strncmp(argv[i], "--topic=", 8) == 0) {
-            *topic = argv[i] + 8;
-        } else {
-            argv[n++] = argv[i];
-        }
-    }
-    *argc = n;
-    argv[n] = NULL;
-    return 0;
-}
-
 /* Standard input, capped like a file. */
 static pb_status read_stdin(char **out, size_t *len)
 {
@@ -233,10 +203,9 @@ int cli_import(int argc, char **argv)
     int rc = EXIT_BAD;
     pb_status st;
 
-    o.args = NULL;
-    if (take_topic(&argc, argv, &opts.topic) != 0)
-        return EXIT_BAD;
-    switch (cli_parse(argc, argv, "import", "fo", help, &o)) {
+    const cli_option own[] = { { "--topic", &opts.topic }, { NULL, NULL } };
+
+    switch (cli_parse(argc, argv, "import", "fo", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }

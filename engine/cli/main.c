@@ -50,44 +50,61 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
     return -1;
 }
 
-int cli_parse(int argc, char **argv, const char *verb, const char *takes,
-              const char *help, cli_opts *o)
+/* Whether a is --name or --name=VALUE; sets *val for the latter. */
+static int long_opt(const char *a, const char *name, const char **val)
 {
-    int i, operands_only = 0;
+    size_t n = strlen(name);
+
+    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
+        return 0;
+    *val = a[n] == '=' ? a + n + 1 : NULL;
+    return 1;
+}
+
+int cli_parse(int argc, char **argv, const char *verb, const char *takes,
+              const cli_option *own, const char *help, cli_opts *o)
+{
+    static const struct {
+        char letter;
+        const char *s, *l;
+    } shared[] = {
+        { 'p', "-p", "--principles" },
+        { 'f', "-f", "--format" },
+        { 'o', "-o", "--output" },
+    };
+    int i, k;
 
     memset(o, 0, sizeof *o);
+    o->dashes = -1;
     o->args = calloc((size_t)argc + 1, sizeof *o->args);
     if (o->args == NULL)
         return cli_usage_error(verb, "out of memory");
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = NULL;
+        const char *a = argv[i], *val = NULL, **dest = NULL;
         char opt = 0;
 
-        if (operands_only || a[0] != '-' || a[1] == '\0') {
+        if (o->dashes >= 0 || a[0] != '-' || a[1] == '\0') {
             o->args[o->nargs++] = argv[i];
             continue;
         }
         if (strcmp(a, "--") == 0) {
-            operands_only = 1;
+            o->dashes = o->nargs;
             continue;
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(help, stdout);
             return 1;
         }
-        if (strcmp(a, "-p") == 0 || strcmp(a, "--principles") == 0)
-            opt = 'p';
-        else if (strncmp(a, "--principles=", 13) == 0)
-            opt = 'p', val = a + 13;
-        else if (strcmp(a, "-f") == 0 || strcmp(a, "--format") == 0)
-            opt = 'f';
-        else if (strncmp(a, "--format=", 9) == 0)
-            opt = 'f', val = a + 9;
-        else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0)
-            opt = 'o';
-        else if (strncmp(a, "--output=", 9) == 0)
-            opt = 'o', val = a + 9;
-        if (opt == 0 || strchr(takes, opt) == NULL)
+        for (k = 0; k < 3 && !opt; k++)
+            if (strcmp(a, shared[k].s) == 0 ||
+                long_opt(a, shared[k].l, &val))
+                opt = shared[k].letter;
+        if (opt && strchr(takes, opt) == NULL)
+            opt = 0;
+        for (k = 0; !opt && own && own[k].name; k++)
+            if (long_opt(a, own[k].name, &val))
+                dest = own[k].value;
+        if (!opt && !dest)
             return cli_usage_error(verb, "unknown option '%s'", a);
         if (val == NULL) {
             if (i + 1 >= argc)
@@ -101,9 +118,15 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
             o->principles[o->nprinciples++] = val;
         else if (opt == 'f')
             o->format = val;
-        else
+        else if (opt == 'o')
             o->output = val;
+        else if (*dest != NULL)
+            return cli_usage_error(verb, "option '%s' given twice", a);
+        else
+            *dest = val;
     }
+    if (o->dashes < 0)
+        o->dashes = o->nargs;
     return 0;
 }
 

@@ -42,7 +42,7 @@ int cli_replay(int argc, char **argv)
     int rc = EXIT_BAD, failed = 0, bad = 0, passed = 1;
     cli_out out;
 
-    switch (cli_parse(argc, argv, "replay", "pfo", help, &o)) {
+    switch (cli_parse(argc, argv, "replay", "pfo", NULL, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }

@@ -743,44 +743,6 @@ static size_t term_width(FILE *f)
     return WIDTH;
 }
 
-/* Takes --notes FILE (or --notes=FILE) out of argv, which cli_parse does
- * not know; everything else is left for it in the same order. */
-static int take_notes(int *argc, char **argv, const char **notes)
-{
-    int i, j = 1, operands = 0;
-
-    *notes = NULL;
-    for (i = 1; i < *argc; i++) {
-        const char *a = argv[i];
-
-        if (!operands && strcmp(a, "--") == 0)
-            operands = 1;
-        if (!operands && (strcmp(a, "-p") == 0 ||
-                          strcmp(a, "--principles") == 0) && i + 1 < *argc) {
-            argv[j++] = argv[i++];
-        } else if (!operands && (strcmp(a, "--notes") == 0 ||
-                                 strncmp(a, "--notes=", 8) == 0)) {
-            if (*notes)
-                return cli_usage_error("review", "--notes given twice");
-            if (a[7] == '=') {
-                *notes = a + 8;
-            } else if (i + 1 >= *argc) {
-                return cli_usage_error("review",
-                                       "option '--notes' needs a value");
-            } else {
-                *notes = argv[++i];
-            }
-            if (**notes == '\0')
-                return cli_usage_error("review", "--notes needs a file name");
-            continue;
-        }
-        argv[j++] = argv[i];
-    }
-    argv[j] = NULL;
-    *argc = j;
-    return 0;
-}
-
 static int session(review *r)
 {
     size_t i, n = pb_scenario_nevents(r->s);
@@ -816,23 +778,20 @@ int cli_review(int argc, char **argv)
     review r;
     cli_opts o;
     pb_error err;
-    const char *notes;
+    const char *notes = NULL;
+    const cli_option own[] = { { "--notes", &notes }, { NULL, NULL } };
     pb_scenario *s = NULL;
     size_t i;
     int rc = EXIT_BAD, failed = 0;
-    char **args = calloc((size_t)argc + 1, sizeof *args);
 
     memset(&r, 0, sizeof r);
-    memset(&o, 0, sizeof o);
-    if (args == NULL)
-        goto nomem;
-    for (i = 0; i < (size_t)argc; i++)
-        args[i] = argv[i];
-    if (take_notes(&argc, args, &notes) != 0)
-        goto done;
-    switch (cli_parse(argc, args, "review", "p", help, &o)) {
+    switch (cli_parse(argc, argv, "review", "p", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
+    }
+    if (notes != NULL && *notes == '\0') {
+        cli_usage_error("review", "--notes needs a file name");
+        goto done;
     }
     if (o.nargs != 1) {
         cli_usage_error("review", o.nargs ? "one scenario at a time"
@@ -923,6 +882,5 @@ done:
     pb_engine_free(r.e);
     pb_scenario_free(s);
     free(o.args);
-    free(args);
     return rc;
 }

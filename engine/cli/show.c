@@ -171,7 +171,7 @@ int cli_show(int argc, char **argv)
     pb_engine *e;
     int failed, rc;
 
-    switch (cli_parse(argc, argv, "show", "pf", help, &o)) {
+    switch (cli_parse(argc, argv, "show", "pf", NULL, help, &o)) {
     case 1: free(o.args); return EXIT_OK;
     case -1: free(o.args); return EXIT_BAD;
     }

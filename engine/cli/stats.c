@@ -67,7 +67,7 @@ int cli_stats(int argc, char **argv)
     int rc = EXIT_BAD, failed = 0, bad = 0, x;
     cli_out out;
 
-    switch (cli_parse(argc, argv, "stats", "pfo", help, &o)) {
+    switch (cli_parse(argc, argv, "stats", "pfo", NULL, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
     }
