@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 
 #include "case.h"
+#include "pattern.h"
 
 /* A detector with `after` fires only once an event of that type came
  * before this one, and with `within` only that many seconds after it. */
@@ -34,18 +35,48 @@ static int within(const pb_case *c, const pb__detector *d, size_t ev)
     return 0;
 }
 
+/* The text of a recorded event, lowercased once for every plain
+ * pattern of every detector. */
+typedef struct utterance {
+    const char *text;
+    char *lower;        /* made on first use */
+    size_t len;
+} utterance;
+
+static const char *lowered(utterance *u)
+{
+    size_t i;
+
+    if (u->lower == NULL && (u->lower = malloc(u->len + 1)) != NULL) {
+        for (i = 0; i <= u->len; i++)
+            u->lower[i] = u->text[i] >= 'A' && u->text[i] <= 'Z'
+                              ? (char)(u->text[i] - 'A' + 'a') : u->text[i];
+    }
+    return u->lower;
+}
+
 static int pattern_hit(pb_case *c, const pb__principle *p,
-                       const pb__detector *d, const char *text)
+                       const pb__detector *d, utterance *u)
 {
     pb__budget *b = pb__sandbox_budget(c->e->sb);
     const char *err = NULL;
     size_t i;
+    int r;
 
     b->used = 0;
     b->exhausted = 0;
     for (i = 0; i < d->npatterns; i++) {
-        int r = pb__case_match(c, text, d->patterns[i], &err);
-
+        if (d->folded[i] && lowered(u)) {
+            if (pb__budget_charge(b, 1 + u->len / 16) != 0) {
+                r = -1;
+                err = "pattern too complex: step budget exceeded";
+            } else {
+                r = pb__find_bytes(u->lower, u->len, d->folded[i],
+                                   strlen(d->folded[i])) >= 0;
+            }
+        } else {
+            r = pb__case_match(c, u->text, d->patterns[i], &err);
+        }
         if (r < 0) {
             pb__case_warn(c, "%s:%d: detector %s -> %s: pattern '%s': %s",
                           p->file, d->line, d->on, d->emit, d->patterns[i],
@@ -167,8 +198,13 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
 void pb__detect(pb_case *c, size_t ev)
 {
     const pb_engine *e = c->e;
+    utterance u = { NULL, NULL, 0 };
     size_t i, j;
 
+    if (c->events[ev].text != NULL) {
+        u.text = c->events[ev].text;   /* stays put: only appends move */
+        u.len = strlen(u.text);        /* c->events, not the strings */
+    }
     for (i = 0; i < e->nprinciples; i++) {
         const pb__principle *p = e->principles[i];
 
@@ -180,8 +216,8 @@ void pb__detect(pb_case *c, size_t ev)
                 continue;
             if (d->emit == NULL) {
                 run_fn(c, i, d, ev);
-            } else if (x->text && within(c, d, ev) &&
-                       pattern_hit(c, p, d, x->text)) {
+            } else if (u.text && within(c, d, ev) &&
+                       pattern_hit(c, p, d, &u)) {
                 if (pb__case_add_detected(c, (int)i, d->emit_type, x->text,
                                           NULL, 0) != PB_OK)
                     pb__case_warn(c, "%s:%d: detector could not add '%s'",
@@ -189,4 +225,5 @@ void pb__detect(pb_case *c, size_t ev)
             }
         }
     }
+    free(u.lower);
 }

@@ -27,6 +27,8 @@ typedef struct pb__item {
 typedef struct pb__detector {
     char *on, *emit, *after; /* emit NULL for a function detector */
     char **patterns;
+    char **folded;           /* lowercase copy of each plain pattern, or
+                              * NULL where the matcher is needed */
     size_t npatterns;
     double within;
     int fn_ref, line;

@@ -562,6 +562,27 @@ static const char *plain_find(mstate *ms, const char *s, size_t ls,
     return NULL;
 }
 
+int pb__pattern_is_plain(const char *p, size_t lp)
+{
+    return !has_specials(p, lp) && memchr(p, ')', lp) == NULL;
+}
+
+long pb__find_bytes(const char *s, size_t ls, const char *p, size_t lp)
+{
+    const char *hit, *end;
+
+    if (lp == 0)
+        return 0;
+    if (lp > ls)
+        return -1;
+    end = s + (ls - lp) + 1;
+    for (hit = s; (hit = memchr(hit, *p, (size_t)(end - hit))) != NULL;
+         hit++)
+        if (memcmp(hit + 1, p + 1, lp - 1) == 0)
+            return hit - s;
+    return -1;
+}
+
 int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
                      size_t init, int flags, pb__budget *b, pb__match *m,
                      const char **err)
@@ -581,8 +602,8 @@ int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
         p = "";
     ms_init(&ms, s, ls, p, lp, flags, b);
     lit = anchor ? -1 : first_literal(p, ms.p_end);
-    if (!anchor && init <= ls && ms.err == NULL && !has_specials(p, lp) &&
-        memchr(p, ')', lp) == NULL) {
+    if (!anchor && init <= ls && ms.err == NULL &&
+        pb__pattern_is_plain(p, lp)) {
         /* Most detector patterns are plain phrases: compare, don't match. */
         s1 = plain_find(&ms, s + init, ls - init, p, lp);
         e = s1 ? s1 + lp : NULL;

@@ -38,6 +38,12 @@ int pb__pattern_find(const char *s, size_t ls, const char *p, size_t lp,
                      size_t init, int flags, pb__budget *b, pb__match *m,
                      const char **err);
 
+/* Whether the matcher reads p as literal text, so that a plain search
+ * gives the same answer. */
+int pb__pattern_is_plain(const char *p, size_t lp);
+/* Offset of the first p in s (bytes compared exactly), or -1. */
+long pb__find_bytes(const char *s, size_t ls, const char *p, size_t lp);
+
 /*
  * Sets find, match, gmatch and gsub, with stock semantics but bounded by
  * b, into the table on top of the stack.

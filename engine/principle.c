@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "case.h"
+#include "pattern.h"
 #include "error.h"
 
 static const char *const principle_fields[] = {
@@ -568,6 +569,25 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
     }
 }
 
+/* Detectors match case-insensitively, mostly plain phrases: those are
+ * kept lowercased so one lowercased copy of the text serves them all. */
+static void fold_plain(lua_State *L, pb__detector *d)
+{
+    size_t i;
+    char *c;
+
+    d->folded = xcalloc(L, d->npatterns, sizeof *d->folded);
+    for (i = 0; i < d->npatterns; i++) {
+        if (!pb__pattern_is_plain(d->patterns[i], strlen(d->patterns[i])))
+            continue;
+        if ((d->folded[i] = strdup(d->patterns[i])) == NULL)
+            luaL_error(L, "out of memory");
+        for (c = d->folded[i]; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+    }
+}
+
 static void build_detectors(lua_State *L, build_ctx *bc, int det)
 {
     pb__principle *p = bc->p;
@@ -595,8 +615,10 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         d->after = dup_field(L, -1, "after");
         d->fn_ref = ref_field(L, -1, "fn");
         d->line = line_of(L, -1, p->line);
-        if (lua_getfield(L, -1, "pattern") != LUA_TNIL)
+        if (lua_getfield(L, -1, "pattern") != LUA_TNIL) {
             d->patterns = dup_strings(L, -1, &d->npatterns);
+            fold_plain(L, d);
+        }
         lua_pop(L, 1);
         lua_getfield(L, -1, "within");
         d->within = lua_tonumber(L, -1);
@@ -813,6 +835,7 @@ void pb__principle_free(lua_State *L, pb__principle *p)
         free(d->emit);
         free(d->after);
         free_strings(d->patterns, d->npatterns);
+        free_strings(d->folded, d->npatterns);
         luaL_unref(L, LUA_REGISTRYINDEX, d->fn_ref);
     }
     luaL_unref(L, LUA_REGISTRYINDEX, p->applies_ref);
