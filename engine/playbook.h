@@ -315,7 +315,8 @@ typedef enum {
 /* A batch of replays as one document.  Returns PB_IO on write failure. */
 pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,
                             pb_replay *const *replays, size_t n);
-/* The checklist of one case (what an agent sees). */
+/* The checklist of one case (what an agent sees) as text, JSON or an HTML
+ * page; PB_INPUT for JUnit, which only describes replays. */
 pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
                               const pb_case *c);
 
@@ -540,6 +541,83 @@ pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
  * understood.
  */
 int pb_due_parse(const char *text, double base, double *out);
+
+/*
+ * Live commands: the short lines an agent types during a call
+ * (`playbook live`; docs/agents.md lists them), each read into the event
+ * it records or the action it asks for.  pb_command_parse is a pure
+ * function of the line: no allocation, no I/O, no engine, no clock (a due
+ * time is only checked to be readable by pb_due_parse).  Whether an item
+ * or a fact exists is for the caller, who knows the principles.
+ */
+#define PB_COMMAND_MAX_LINE 4096u /* bytes in a line, without its newline */
+#define PB_COMMAND_MAX_ATTRS 8u
+
+typedef enum {
+    PB_CMD_NOTHING, /* a blank line or a # comment */
+    PB_CMD_EVENT,   /* record type, text, attrs */
+    PB_CMD_CLOSE,   /* record them (case.closed), then end the case */
+    PB_CMD_UNDO,    /* record event.undone for event ref (0: the last) */
+    PB_CMD_SHOW,    /* the whole checklist */
+    PB_CMD_LOG,     /* the recorded events, numbered */
+    PB_CMD_HELP,    /* topic: a command's name, or NULL for all */
+    PB_CMD_QUIT     /* leave; the case stays open for later */
+} pb_command_kind;
+
+/*
+ * A parsed line.  The strings point into buf (or are constants), so a
+ * pb_command must not be copied by assignment.  type, text and attrs are
+ * the event as pb_casefile_append takes it; text is NULL when none was
+ * typed.
+ */
+typedef struct pb_command {
+    pb_command_kind kind;
+    const char *name;  /* the command's full name ("customer"), or NULL */
+    const char *type;  /* event type to record, or NULL */
+    const char *text;
+    pb_attr attrs[PB_COMMAND_MAX_ATTRS];
+    size_t nattrs;
+    const char *due;   /* commit, followup: the due time as typed */
+    const char *topic; /* help: the full name of the command asked about */
+    unsigned long ref; /* undo: the event's number (1-based), 0: the last */
+    int column;        /* of the error (1-based, in characters), else 0 */
+    char buf[PB_COMMAND_MAX_LINE + 1];
+} pb_command;
+
+/*
+ * Reads one line (len bytes; a trailing newline is allowed).  PB_OK, or
+ * PB_INPUT with err->message "column N: what is wrong" (err->file is ""
+ * and err->line 0; out->column is N): an unknown command (with the
+ * closest one suggested), a missing or malformed argument (a due time
+ * pb_due_parse cannot read, a fact without '=', a skip without a
+ * reason), a control character, invalid UTF-8, or a line over
+ * PB_COMMAND_MAX_LINE bytes.  err may be NULL.
+ */
+pb_status pb_command_parse(const char *line, size_t len, pb_command *out,
+                           pb_error *err);
+
+/* The commands, in the order help lists them. */
+typedef struct pb_command_info {
+    const char *name;    /* "customer" */
+    const char *aliases; /* "c", space-separated; "" when none */
+    const char *args;    /* "<text>" */
+    const char *summary; /* one line */
+    const char *type;    /* event it records, NULL for session commands */
+} pb_command_info;
+
+size_t pb_command_count(void);
+const pb_command_info *pb_command_get(size_t i); /* NULL past the end */
+/* The full name for a name or alias (any case), or NULL. */
+const char *pb_command_lookup(const char *word);
+
+/*
+ * Of n names, the index of the one closest to word (edit distance, a
+ * swap of two neighbours counting as one edit, ASCII case ignored), when
+ * it is close enough to be a typo of it; -1 otherwise.  Names and words
+ * over 64 bytes are never close.
+ */
+long pb_command_closest(const char *word, const char *const *names,
+                        size_t n);
 
 /* Review sessions. (section owned by review) */
 
