@@ -431,15 +431,16 @@ static void *xcalloc(lua_State *L, size_t n, size_t size)
     return p;
 }
 
-/* String or list of strings at idx -> a malloc'd array. */
-static char **dup_strings(lua_State *L, int idx, size_t *count)
+/* String or list of strings at idx -> a malloc'd array in *out. */
+static void dup_strings(lua_State *L, int idx, char ***out, size_t *count)
 {
     size_t i, n;
     char **v;
 
     idx = lua_absindex(L, idx);
     n = lua_type(L, idx) == LUA_TSTRING ? 1 : lua_rawlen(L, idx);
-    v = xcalloc(L, n, sizeof *v);
+    /* Stored before filling: an error halfway leaves it for the free. */
+    *out = v = xcalloc(L, n, sizeof *v);
     *count = n;
     for (i = 0; i < n; i++) {
         if (lua_type(L, idx) == LUA_TSTRING)
@@ -451,9 +452,7 @@ static char **dup_strings(lua_State *L, int idx, size_t *count)
         if (v[i] == NULL)
             luaL_error(L, "out of memory");
     }
-    return v;
 }
-
 /* The line a function at idx was defined on, or fallback. */
 static int fn_line(lua_State *L, int idx, int fallback)
 {
@@ -549,7 +548,7 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
         it->line = line_of(L, -1, p->line);
         t = lua_getfield(L, -1, "after");
         if (t != LUA_TNIL) {
-            it->after = dup_strings(L, -1, &it->nafter);
+            dup_strings(L, -1, &it->after, &it->nafter);
             it->after_idx = xcalloc(L, it->nafter, sizeof *it->after_idx);
         }
         lua_pop(L, 2);
@@ -616,7 +615,7 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         d->fn_ref = ref_field(L, -1, "fn");
         d->line = line_of(L, -1, p->line);
         if (lua_getfield(L, -1, "pattern") != LUA_TNIL) {
-            d->patterns = dup_strings(L, -1, &d->npatterns);
+            dup_strings(L, -1, &d->patterns, &d->npatterns);
             fold_plain(L, d);
         }
         lua_pop(L, 1);

@@ -550,6 +550,26 @@ void pb__sandbox_freeze(lua_State *L, int idx)
     }
 }
 
+/* reword(error, sandbox, status): the error of a failed call as a
+ * message string. */
+static int reword(lua_State *L)
+{
+    pb__sandbox *sb = lua_touserdata(L, 2);
+    int status = (int)lua_tointeger(L, 3);
+
+    lua_settop(L, 1);
+    if (status == LUA_ERRMEM)
+        lua_pushfstring(L, "memory limit exceeded (%I KiB for all principles)",
+                        (lua_Integer)(sb->mem_limit / 1024));
+    else if (sb->budget.exhausted && lua_isnil(L, -1))
+        lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
+                        (lua_Integer)sb->instructions);
+    else if (lua_type(L, -1) != LUA_TSTRING)
+        lua_pushfstring(L, "(error object is a %s value)",
+                        luaL_typename(L, -1));
+    return 1;
+}
+
 int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
 {
     lua_State *L = sb->L;
@@ -574,20 +594,18 @@ int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
     if (status == LUA_OK) {
         /* The code caught the budget error and returned anyway. */
         lua_settop(L, top);
-        lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
-                        (lua_Integer)sb->instructions);
-        return LUA_ERRRUN;
+        lua_pushnil(L);
+        status = LUA_ERRRUN;
     }
-    if (status == LUA_ERRMEM) {
-        lua_pop(L, 1);
-        lua_pushfstring(L, "memory limit exceeded (%I KiB for all principles)",
-                        (lua_Integer)(sb->mem_limit / 1024));
-    } else if (lua_type(L, -1) != LUA_TSTRING) {
-        const char *tn = luaL_typename(L, -1);
-
-        lua_pop(L, 1);
-        lua_pushfstring(L, "(error object is a %s value)", tn);
-    }
+    /* Rewording allocates: do it protected (pushing a light C function
+     * and plain values does not allocate), or a full heap would make Lua
+     * panic here.  If it fails, what is left is Lua's preallocated "not
+     * enough memory", still a string. */
+    lua_pushcfunction(L, reword);
+    lua_insert(L, -2);
+    lua_pushlightuserdata(L, sb);
+    lua_pushinteger(L, status);
+    lua_pcall(L, 3, 1, 0);
     return status;
 }
 
