@@ -314,6 +314,7 @@ struct pb_journal {
     size_t valid;        /* bytes of durable, valid records */
     int dirty;           /* the file may hold bytes past valid */
     int new_file;        /* created here: the folder needs a sync */
+    int locked;          /* this handle holds the lock */
     unsigned char *q;    /* queued records, encoded */
     size_t qlen, qcap, nq;
 };
@@ -408,10 +409,12 @@ pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
                            "session");
             goto fail;
         }
+        j->locked = 1;
         if (same_file(j->fd, path))
             break;
         j->io.close(j->io.ctx, j->fd); /* removed under us: again */
         j->fd = -1;
+        j->locked = 0;
     }
     if (fstat(j->fd, &sb) != 0) {
         st = io_error(err, path, "read the journal's size");
@@ -432,9 +435,11 @@ void pb_journal_free(pb_journal *j)
     if (j->fd >= 0) {
         struct stat sb;
 
-        /* Still locked: nobody can be writing it.  A session at rest is
-         * then just its case file. */
-        if (j->nq == 0 && !j->dirty && fstat(j->fd, &sb) == 0 &&
+        /* Ours and empty: nobody else can be writing it, and a session
+         * at rest is then just its case file.  Without the lock it is
+         * another session's, and never ours to remove. */
+        if (j->locked && j->nq == 0 && !j->dirty &&
+            fstat(j->fd, &sb) == 0 &&
             sb.st_size == 0 && same_file(j->fd, j->path))
             unlink(j->path);
         j->io.close(j->io.ctx, j->fd); /* releases the lock */

@@ -546,9 +546,10 @@ int pb_due_parse(const char *text, double base, double *out);
  * Live commands: the short lines an agent types during a call
  * (`playbook live`; docs/agents.md lists them), each read into the event
  * it records or the action it asks for.  pb_command_parse is a pure
- * function of the line: no allocation, no I/O, no engine, no clock (a due
- * time is only checked to be readable by pb_due_parse).  Whether an item
- * or a fact exists is for the caller, who knows the principles.
+ * function of the line: no allocation, no engine, no clock, no state;
+ * its one outside call is pb_due_parse, to check that a due time reads
+ * (the answer does not depend on the date).  Whether an item or a fact
+ * exists is for the caller, who knows the principles.
  */
 #define PB_COMMAND_MAX_LINE 4096u /* bytes in a line, without its newline */
 #define PB_COMMAND_MAX_ATTRS 8u

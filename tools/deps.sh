@@ -7,6 +7,7 @@ have lua5.4 || missing="$missing liblua5.4-dev"
 have libxml-2.0 || missing="$missing libxml2-dev"
 have json-c || missing="$missing libjson-c-dev"
 have cmocka || missing="$missing libcmocka-dev"
+have libedit || missing="$missing libedit-dev"
 [ -z "$missing" ] && exit 0
 echo "deps: installing$missing" >&2
 if [ "$(id -u)" != 0 ]; then

@@ -79,5 +79,6 @@ int cli_import(int argc, char **argv);
 int cli_stats(int argc, char **argv);
 int cli_event(int argc, char **argv);
 int cli_followups(int argc, char **argv);
+int cli_live(int argc, char **argv);
 
 #endif

@@ -29,6 +29,8 @@ static const char usage[] =
     "  review [-p DIR] FILE   step through a scenario with a trainee\n"
     "  import TRANSCRIPT      turn a call transcript into a scenario\n"
     "  stats PATH...          team statistics over scenarios and cases\n"
+    "  live [--case FILE] [--topic T]  record a call as it happens, with\n"
+    "                         the checklist after each step\n"
     "  event CASEFILE TYPE [name=value...] [TEXT]\n"
     "                         record one event in a case file (for CRM\n"
     "                         integrations); prints the checklist\n"
@@ -347,6 +349,7 @@ int main(int argc, char **argv)
         { "replay", cli_replay }, { "review", cli_review },
         { "import", cli_import }, { "stats", cli_stats },
         { "event", cli_event },   { "followups", cli_followups },
+        { "live", cli_live },
     };
     size_t i;
 

@@ -1,0 +1,1495 @@
+/*
+ * live.c -- `playbook live`: the agent's screen during a call.  Short
+ * commands (engine/command.c reads them) record events in a case file
+ * through pb_casefile; after each one the agent sees what was saved, what
+ * it changed, the checklist and what to do next.
+ *
+ * "saved" is printed only after pb_casefile_append returned PB_OK, that
+ * is once the event is fsync'ed: what the agent saw acknowledged survives
+ * kill -9.  A failed save (disk full) is said at once; the event stays in
+ * memory and every later command retries, until one says it is saved.
+ *
+ * On a terminal, lines are edited with libedit (history, Tab completes
+ * commands, item refs and fact names); from a pipe they are read with
+ * getline, without prompts or escape codes, so sessions can be scripted
+ * and tested.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include <histedit.h>
+
+#include "cli.h"
+
+static const char help_text[] =
+    "usage: playbook live [-p DIR] [--case FILE] [--topic T] [--channel C]\n"
+    "\n"
+    "An interactive session for an agent during a call or chat.  Type what\n"
+    "happens as short commands (c TEXT: the customer said, a TEXT: you\n"
+    "said, commit tomorrow 10:00 ..., help lists them all); after each one\n"
+    "the checklist shows what is done, what was missed and what is next.\n"
+    "Every event is saved (fsync'ed) before \"saved\" is shown.  quit (or\n"
+    "the end of the input) leaves the case open to resume with --case;\n"
+    "close ends it with a summary.  docs/agents.md is the guide.\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
+    "                         installed library, else ./principles)\n"
+    "      --case FILE        the case file: resumed when it exists, else\n"
+    "                         created (default: a new case-DATE-TIME.xml\n"
+    "                         in this folder)\n"
+    "      --topic T          topic of a new case (delivery, billing, ...);\n"
+    "                         an existing case must match\n"
+    "      --channel C        channel of a new case (phone, chat, ...)\n"
+    "\n"
+    "On a terminal: line editing, history (this session only: calls hold\n"
+    "customers' data) and Tab completion of commands, items and facts.\n"
+    "From a pipe: one command per line, no prompts.  Colours only on a\n"
+    "terminal, never with NO_COLOR set.\n"
+    "\n"
+    "Exit: 0 every event is saved; 2 bad usage, the case cannot be opened\n"
+    "(in use by another session, not a case file, damaged), or events\n"
+    "could not be saved when the session ended (the message says how\n"
+    "many).\n";
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+#define WIDTH 80        /* of the output when it is not a terminal */
+#define SHOWN_TEXT 60   /* characters of an event's text in messages */
+#define NEXT_SHOWN 3    /* next items named after each command */
+
+typedef struct live {
+    pb_engine *e;
+    pb_casefile *cf;
+    const char *path;
+    FILE *out;
+    int color, width;
+    size_t nitems, nprinciples;
+    pb_state *before;       /* item states before the command */
+    int *applied;           /* principles that applied before it */
+    size_t nev_before;      /* events in the case before it */
+    char **refs;            /* "principle.item", for completion */
+    const char **facts;     /* fact names the principles collect */
+    size_t nfacts;
+    pb_state *at_close;     /* item states before case.closed, once
+                             * this session closed the case */
+    int quit_warned;        /* quit refused once: events unsaved */
+    int lost;               /* the session ended with events unsaved */
+    EditLine *el;
+    History *hist;
+    char prompt[64];
+} live;
+
+/* Output. */
+
+static void paint(const live *lv, const char *code)
+{
+    if (lv->color)
+        fputs(code, lv->out);
+}
+
+/* text cut to SHOWN_TEXT characters (UTF-8 aware), quoted. */
+static void put_text(const live *lv, const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    size_t chars = 0;
+
+    fputc('"', lv->out);
+    for (; *p && chars < SHOWN_TEXT; p++) {
+        if ((*p & 0xc0) != 0x80)
+            chars++;
+        if (chars <= SHOWN_TEXT)
+            fputc(*p, lv->out);
+    }
+    while (*p && (*p & 0xc0) == 0x80)
+        fputc(*p++, lv->out);
+    fputs(*p ? "...\"" : "\"", lv->out);
+}
+
+static const char *mark(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return "[x]";
+    case PB_OPEN: return "[ ]";
+    case PB_WAITING: return "[.]";
+    case PB_SKIPPED: return "[-]";
+    case PB_VIOLATED: return "[!]";
+    case PB_ERROR: return "[E]";
+    default: return "   ";
+    }
+}
+
+static const char *state_color(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return C_GREEN;
+    case PB_VIOLATED:
+    case PB_ERROR: return C_RED;
+    case PB_OPEN: return C_YELLOW;
+    default: return C_DIM;
+    }
+}
+
+static void error_msg(const live *lv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void error_msg(const live *lv, const char *fmt, ...)
+{
+    va_list ap;
+
+    paint(lv, C_RED);
+    fputs("error: ", lv->out);
+    paint(lv, C_RESET);
+    va_start(ap, fmt);
+    vfprintf(lv->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', lv->out);
+}
+
+static const pb_case *the_case(const live *lv)
+{
+    return pb_casefile_case(lv->cf);
+}
+
+/* The recorded event numbered n (1-based) as its index among all events
+ * (detected ones included), or (size_t)-1. */
+static size_t event_index(const pb_case *c, size_t n)
+{
+    size_t i, k = 0;
+    pb_event_info ev;
+
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by == NULL && ++k == n)
+            return i;
+    }
+    return (size_t)-1;
+}
+
+static const char *attr(const pb_event_info *ev, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ev->nattrs; i++)
+        if (strcmp(ev->attrs[i].name, name) == 0)
+            return ev->attrs[i].value;
+    return NULL;
+}
+
+/* "type name=value... "text"" of an event, one line. */
+static void put_event(const live *lv, const pb_event_info *ev)
+{
+    size_t k;
+
+    fputs(ev->type, lv->out);
+    for (k = 0; k < ev->nattrs; k++)
+        fprintf(lv->out, " %s=%s", ev->attrs[k].name, ev->attrs[k].value);
+    if (ev->text) {
+        fputc(' ', lv->out);
+        put_text(lv, ev->text);
+    }
+}
+
+/* A due time as the agent wrote it and, when it reads, as a date. */
+static void put_due(const live *lv, const char *due, double base)
+{
+    char buf[64];
+    struct tm tm;
+    time_t t;
+    double at;
+
+    fprintf(lv->out, "%s", due);
+    if (base < 0 || pb_due_parse(due, base, &at) != 0)
+        return;
+    t = (time_t)at;
+    if (localtime_r(&t, &tm) != NULL &&
+        strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M", &tm) > 0)
+        fprintf(lv->out, " (%s)", buf);
+}
+
+/* Seconds since the epoch at case time t, or -1 without started_at. */
+static double wall(const live *lv, double t)
+{
+    double started = pb_case_started(the_case(lv));
+
+    return started < 0 ? -1 : started + t;
+}
+
+/*
+ * The checklist, short, for after each command: one line per principle
+ * with what is not done yet, open musts first, and how many items are
+ * done; the principles with nothing left share one line.  `show` gives
+ * the whole checklist with prompts and times.
+ */
+
+static int rank(const pb_item_info *it)
+{
+    switch (it->state) {
+    case PB_OPEN: return it->must ? 0 : 1;
+    case PB_WAITING: return it->must ? 2 : 3;
+    case PB_VIOLATED: return 4;
+    case PB_ERROR: return 5;
+    case PB_SKIPPED: return 6;
+    default: return 7; /* done, absent: counted, not listed */
+    }
+}
+
+/* One principle's line; 0 when nothing is left in it. */
+static int principle_line(live *lv, const pb_principle_info *pi, int idw)
+{
+    const pb_case *c = the_case(lv);
+    size_t j, col, w, ndone = 0, nleft = 0;
+    pb_item_info it;
+    pb_score sc;
+    char more[32];
+    int r;
+
+    for (j = 0; j < pi->nitems; j++) {
+        pb_case_item(c, pi->first_item + j, &it);
+        ndone += it.state == PB_DONE;
+        nleft += it.state != PB_DONE && it.state != PB_ABSENT;
+    }
+    if (nleft == 0)
+        return 0;
+    pb_case_score(c, pi->id, &sc);
+    paint(lv, C_BOLD);
+    fprintf(lv->out, "  %-*s", idw, pi->id);
+    paint(lv, C_RESET);
+    snprintf(more, sizeof more, " %d/%d", sc.done, sc.musts);
+    fputs(more, lv->out);
+    col = 2 + (size_t)idw + strlen(more);
+    for (r = 0; r < 7; r++) {
+        for (j = 0; j < pi->nitems; j++) {
+            pb_case_item(c, pi->first_item + j, &it);
+            if (it.state == PB_ABSENT || rank(&it) != r)
+                continue;
+            w = 2 + 4 + strlen(it.id) + (it.must && r <= 3);
+            if (col + w > (size_t)lv->width) {
+                fprintf(lv->out, "\n  %*s     ", idw, "");
+                col = 2 + (size_t)idw + 5;
+            }
+            fputs("  ", lv->out);
+            paint(lv, state_color(it.state));
+            fprintf(lv->out, "%s %s", mark(it.state), it.id);
+            paint(lv, C_RESET);
+            if (it.must && r <= 3)
+                fputc('*', lv->out);
+            col += w;
+        }
+    }
+    if (ndone > 0) {
+        snprintf(more, sizeof more, "  +%zu done", ndone);
+        if (col + strlen(more) > (size_t)lv->width)
+            fprintf(lv->out, "\n  %*s   ", idw, "");
+        paint(lv, C_DIM);
+        fputs(more, lv->out);
+        paint(lv, C_RESET);
+    }
+    fputc('\n', lv->out);
+    return 1;
+}
+
+static void short_checklist(live *lv)
+{
+    const pb_case *c = the_case(lv);
+    size_t i, idw = 0, next[NEXT_SHOWN + 1], nn;
+    pb_principle_info pi;
+    pb_item_info it;
+    pb_score sc;
+    int ndone = 0;
+
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        if (strlen(pi.id) > idw)
+            idw = strlen(pi.id);
+    }
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        if (pb_case_score(c, pi.id, &sc) == PB_OK && sc.applies)
+            principle_line(lv, &pi, (int)idw);
+    }
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        if (pb_case_score(c, pi.id, &sc) != PB_OK || !sc.applies)
+            continue;
+        for (nn = 0; nn < pi.nitems; nn++) {
+            pb_case_item(c, pi.first_item + nn, &it);
+            if (it.state != PB_DONE && it.state != PB_ABSENT)
+                break;
+        }
+        if (nn < pi.nitems)
+            continue;
+        if (ndone++ == 0) {
+            paint(lv, C_GREEN);
+            fputs("  all done:", lv->out);
+            paint(lv, C_RESET);
+        }
+        fprintf(lv->out, "%s %s", ndone > 1 ? "," : "", pi.id);
+    }
+    if (ndone > 0)
+        fputc('\n', lv->out);
+    nn = pb_case_next(c, next, NEXT_SHOWN + 1);
+    if (nn == 0) {
+        fputs("  next: nothing open\n", lv->out);
+        return;
+    }
+    pb_case_item(c, next[0], &it);
+    fputs("  ", lv->out);
+    paint(lv, C_BOLD C_CYAN);
+    fprintf(lv->out, "next: %s.%s", it.principle, it.id);
+    paint(lv, C_RESET);
+    fprintf(lv->out, "  %s\n", it.prompt ? it.prompt : "");
+    for (i = 1; i < nn && i < NEXT_SHOWN; i++) {
+        pb_case_item(c, next[i], &it);
+        fprintf(lv->out, "%s%s.%s", i == 1 ? "        then " : ", ",
+                it.principle, it.id);
+    }
+    if (nn > NEXT_SHOWN)
+        fputs(", ...", lv->out);
+    if (nn > 1)
+        fputc('\n', lv->out);
+}
+
+/* Says that events are waiting to be saved, when some are. */
+static void pending_note(live *lv)
+{
+    size_t n = pb_casefile_pending(lv->cf);
+
+    if (n == 0)
+        return;
+    paint(lv, C_BOLD C_RED);
+    fprintf(lv->out, "NOT SAVED: %zu event%s only in memory; saving is "
+            "retried with each command.\n", n, n == 1 ? " is" : "s are");
+    paint(lv, C_RESET);
+}
+
+/* What a command changed. */
+
+static void snapshot(live *lv)
+{
+    const pb_case *c = the_case(lv);
+    pb_principle_info pi;
+    pb_item_info it;
+    pb_score sc;
+    size_t i;
+
+    for (i = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        lv->before[i] = it.state;
+    }
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        lv->applied[i] = pb_case_score(c, pi.id, &sc) == PB_OK &&
+                         sc.applies;
+    }
+    lv->nev_before = pb_case_nevents(c);
+}
+
+/* The events the detectors added, principles that now apply, items done,
+ * violations and errors: each since the snapshot. */
+static void changes(live *lv)
+{
+    const pb_case *c = the_case(lv);
+    pb_principle_info pi;
+    pb_event_info ev;
+    pb_item_info it;
+    pb_item_def def;
+    pb_score sc;
+    size_t i;
+    int n = 0;
+
+    for (i = lv->nev_before; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by == NULL)
+            continue;
+        fputs("  ~ ", lv->out);
+        put_event(lv, &ev);
+        fprintf(lv->out, "  (detected by %s)\n", ev.detected_by);
+    }
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        if (!lv->applied[i] && pb_case_score(c, pi.id, &sc) == PB_OK &&
+            sc.applies) {
+            paint(lv, C_BOLD);
+            fprintf(lv->out, "  now applies: %s", pi.id);
+            paint(lv, C_RESET);
+            fprintf(lv->out, " - %s\n", pi.title ? pi.title : pi.id);
+        }
+    }
+    for (i = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (it.state != PB_DONE || lv->before[i] == PB_DONE)
+            continue;
+        if (n++ == 0) {
+            paint(lv, C_GREEN);
+            fputs("  done:", lv->out);
+            paint(lv, C_RESET);
+        }
+        fprintf(lv->out, "%s %s.%s", n > 1 ? "," : "", it.principle, it.id);
+    }
+    if (n > 0)
+        fputc('\n', lv->out);
+    for (i = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (it.state == lv->before[i] ||
+            (it.state != PB_VIOLATED && it.state != PB_ERROR))
+            continue;
+        pb_engine_item(lv->e, i, &def);
+        paint(lv, C_BOLD C_RED);
+        if (it.state == PB_VIOLATED)
+            fprintf(lv->out, "  VIOLATION %s.%s", it.principle, it.id);
+        else
+            fprintf(lv->out, "  ERROR in %s.%s", it.principle, it.id);
+        paint(lv, C_RESET);
+        if (it.state == PB_ERROR)
+            fprintf(lv->out, ": %s\n", it.error ? it.error : "");
+        else if (def.prompt)
+            fprintf(lv->out, ": %s\n", def.prompt);
+        else
+            fputc('\n', lv->out);
+    }
+}
+
+/* Saving. */
+
+/* After pb_casefile_append or _save: "saved" for the events that became
+ * durable, or "NOT SAVED" with the reason. */
+static void report_save(live *lv, pb_status st, const pb_error *err,
+                        size_t pending_before, size_t nrec_before)
+{
+    size_t nrec = pb_casefile_nrecorded(lv->cf);
+    size_t first = nrec_before - pending_before + 1, idx;
+    char tb[32], msg[1200];
+    pb_event_info ev;
+
+    if (st == PB_OK) {
+        if (nrec < first)
+            return;
+        paint(lv, C_GREEN);
+        if (first == nrec)
+            fprintf(lv->out, "saved #%zu", nrec);
+        else
+            fprintf(lv->out, "saved #%zu..#%zu", first, nrec);
+        paint(lv, C_RESET);
+        if (pending_before > 0)
+            fprintf(lv->out, "  (%zu waited to be saved)", pending_before);
+        if (nrec > nrec_before) {
+            idx = event_index(the_case(lv), nrec);
+            pb_case_event(the_case(lv), idx, &ev);
+            fprintf(lv->out, "  %s  ", pb_time_format(ev.t, tb, sizeof tb));
+            put_event(lv, &ev);
+        }
+        fputc('\n', lv->out);
+        return;
+    }
+    paint(lv, C_BOLD C_RED);
+    if (nrec > nrec_before)
+        fprintf(lv->out, "NOT SAVED #%zu", nrec);
+    else
+        fputs("still NOT SAVED", lv->out);
+    paint(lv, C_RESET);
+    fprintf(lv->out, ": %s\n", pb_error_text(err, msg, sizeof msg));
+    fprintf(lv->out, "  kept in memory (%zu event%s waiting); saving is "
+            "retried with each command\n", pb_casefile_pending(lv->cf),
+            pb_casefile_pending(lv->cf) == 1 ? "" : "s");
+}
+
+/* Retries a save that failed; says so when it now worked. */
+static void retry_save(live *lv)
+{
+    size_t pending = pb_casefile_pending(lv->cf);
+    size_t nrec = pb_casefile_nrecorded(lv->cf);
+    pb_error err;
+    pb_status st;
+
+    if (pending == 0)
+        return;
+    st = pb_casefile_save(lv->cf, &err);
+    if (st == PB_OK)
+        report_save(lv, st, &err, pending, nrec);
+}
+
+/* Names. */
+
+static int known_fact(const live *lv, const char *name)
+{
+    const pb_case *c = the_case(lv);
+    const char *n, *v;
+    size_t i;
+
+    for (i = 0; i < lv->nfacts; i++)
+        if (strcmp(lv->facts[i], name) == 0)
+            return 1;
+    for (i = 0; i < pb_case_nfacts(c); i++) {
+        pb_case_fact(c, i, &n, &v);
+        if (strcmp(n, name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* For a fact name neither the principles nor the case know, the known
+ * one it is likely a typo of; NULL when none. */
+static const char *fact_typo(const live *lv, const char *name)
+{
+    long k;
+
+    if (name == NULL || known_fact(lv, name))
+        return NULL;
+    k = pb_command_closest(name, lv->facts, lv->nfacts);
+    return k >= 0 ? lv->facts[k] : NULL;
+}
+
+/* An item ref the principles have; else an error with the closest. */
+static int check_ref(live *lv, const char *ref)
+{
+    long k;
+
+    if (ref == NULL || pb_engine_find_item(lv->e, ref) >= 0)
+        return 0;
+    k = pb_command_closest(ref, (const char *const *)lv->refs, lv->nitems);
+    if (k >= 0)
+        error_msg(lv, "no item '%s': did you mean %s?", ref, lv->refs[k]);
+    else
+        error_msg(lv, "no item '%s' (show lists them; Tab completes them "
+                  "on a terminal)", ref);
+    return -1;
+}
+
+/* Recording. */
+
+static const char *cmd_attr(const pb_command *cmd, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < cmd->nattrs; i++)
+        if (strcmp(cmd->attrs[i].name, name) == 0)
+            return cmd->attrs[i].value;
+    return NULL;
+}
+
+/* Appends an event and says what happened: saved or not, what it
+ * changed, the checklist.  0 when recorded (saved or pending). */
+static int record(live *lv, const char *type, const char *text,
+                  const pb_attr *attrs, size_t nattrs, const char *due)
+{
+    size_t pending = pb_casefile_pending(lv->cf);
+    size_t nrec = pb_casefile_nrecorded(lv->cf);
+    pb_error err;
+    pb_status st;
+
+    if (pb_case_closed(the_case(lv))) {
+        error_msg(lv, "the case is closed: no event can be added (show, "
+                  "log and quit still work)");
+        return -1;
+    }
+    snapshot(lv);
+    st = pb_casefile_append(lv->cf, pb_casefile_now(lv->cf), type, text,
+                            attrs, nattrs, &err);
+    if (st != PB_OK && st != PB_IO) {
+        char msg[1200];
+
+        error_msg(lv, "%s", pb_error_text(&err, msg, sizeof msg));
+        return -1;
+    }
+    report_save(lv, st, &err, pending, nrec);
+    if (due != NULL) {
+        fputs("  due ", lv->out);
+        put_due(lv, due, wall(lv, pb_casefile_now(lv->cf)));
+        fputc('\n', lv->out);
+    }
+    changes(lv);
+    return 0;
+}
+
+static void do_event(live *lv, const pb_command *cmd)
+{
+    const char *due = cmd_attr(cmd, "due"), *fact = NULL, *typo;
+
+    if (strncmp(cmd->type, "item.", 5) == 0 &&
+        check_ref(lv, cmd_attr(cmd, "ref")) != 0)
+        return;
+    if (strcmp(cmd->type, "agent.asked") == 0)
+        fact = cmd_attr(cmd, "fact");
+    else if (strcmp(cmd->type, "fact") == 0)
+        fact = cmd_attr(cmd, "name");
+    typo = fact_typo(lv, fact);
+    if (record(lv, cmd->type, cmd->text, cmd->attrs, cmd->nattrs, due) != 0)
+        return;
+    /* Recorded as typed: a fact may be one no principle knows. */
+    if (typo != NULL)
+        fprintf(lv->out, "  note: no principle collects '%s'; did you "
+                "mean %s? (fact %s=... records it)\n", fact, typo, typo);
+    short_checklist(lv);
+}
+
+/* Whether recorded event n was undone by a later event.undone. */
+static int undone(const pb_case *c, size_t n)
+{
+    pb_event_info ev;
+    const char *ref;
+    size_t i;
+    char num[32];
+
+    snprintf(num, sizeof num, "%zu", n);
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by == NULL && strcmp(ev.type, "event.undone") == 0
+            && (ref = attr(&ev, "ref")) != NULL && strcmp(ref, num) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * undo records event.undone ref=N: the case file only ever grows, so the
+ * mistake and its correction both stay on record for the reviewer.  The
+ * engine does not take back what an event did (an item done or violated
+ * stays so), and live shows the checklist the engine computes, so that
+ * what the agent sees is what a replay of the file shows.
+ */
+static void do_undo(live *lv, const pb_command *cmd)
+{
+    const pb_case *c = the_case(lv);
+    size_t n = pb_casefile_nrecorded(lv->cf), target = 0, idx;
+    pb_event_info ev;
+    pb_attr a;
+    char num[32], text[160];
+
+    if (cmd->ref > 0) {
+        if (cmd->ref > n) {
+            error_msg(lv, "no event #%lu: the case has %zu (log lists them)",
+                      cmd->ref, n);
+            return;
+        }
+        target = cmd->ref;
+    } else {
+        for (target = n; target > 0; target--) {
+            pb_case_event(c, event_index(c, target), &ev);
+            if (strcmp(ev.type, "event.undone") != 0 && !undone(c, target))
+                break;
+        }
+        if (target == 0) {
+            error_msg(lv, "nothing to undo");
+            return;
+        }
+    }
+    idx = event_index(c, target);
+    pb_case_event(c, idx, &ev);
+    if (strcmp(ev.type, "event.undone") == 0) {
+        error_msg(lv, "#%zu is itself an undo; an undo cannot be undone",
+                  target);
+        return;
+    }
+    if (undone(c, target)) {
+        error_msg(lv, "#%zu is already undone", target);
+        return;
+    }
+    snprintf(num, sizeof num, "%zu", target);
+    snprintf(text, sizeof text, "%s%s%.120s", ev.type, ev.text ? ": " : "",
+             ev.text ? ev.text : "");
+    a.name = "ref";
+    a.value = num;
+    if (record(lv, "event.undone", text, &a, 1, NULL) != 0)
+        return;
+    fprintf(lv->out, "  #%zu is marked undone.  It stays in the case, and "
+            "what it did to the\n  checklist stands (the engine takes "
+            "nothing back); the reviewer sees both.\n", target);
+    short_checklist(lv);
+}
+
+static void do_log(live *lv)
+{
+    const pb_case *c = the_case(lv);
+    size_t i, k = 0, nrec = pb_casefile_nrecorded(lv->cf);
+    size_t unsaved_from = nrec - pb_casefile_pending(lv->cf);
+    pb_event_info ev;
+    char tb[32];
+
+    if (pb_case_nevents(c) == 0)
+        fputs("no events yet\n", lv->out);
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by == NULL)
+            fprintf(lv->out, "  #%-3zu %-7s  ", ++k,
+                    pb_time_format(ev.t, tb, sizeof tb));
+        else
+            fputs("              ~ ", lv->out);
+        put_event(lv, &ev);
+        if (ev.detected_by)
+            fprintf(lv->out, "  (detected by %s)", ev.detected_by);
+        else if (undone(c, k))
+            fputs("  (undone)", lv->out);
+        if (ev.detected_by == NULL && k > unsaved_from)
+            fputs("  NOT SAVED", lv->out);
+        fputc('\n', lv->out);
+    }
+}
+
+static void do_help(live *lv, const char *topic)
+{
+    size_t i, n = pb_command_count();
+    const pb_command_info *in;
+    int session = 0;
+
+    if (topic != NULL) {
+        for (i = 0; i < n; i++) {
+            in = pb_command_get(i);
+            if (strcmp(in->name, topic) != 0)
+                continue;
+            fprintf(lv->out, "%s%s%s%s %s\n  %s", in->name,
+                    *in->aliases ? " (or " : "", in->aliases,
+                    *in->aliases ? ")" : "", in->args, in->summary);
+            if (in->type && strcmp(in->name, "event") != 0)
+                fprintf(lv->out, "; records %s", in->type);
+            fputs(".\n", lv->out);
+        }
+        if (strcmp(topic, "commit") == 0 || strcmp(topic, "followup") == 0)
+            fputs("  Due times: in 2h, in 3 days, tomorrow 10:00, friday "
+                  "9:30, end of day,\n  2026-12-01T10:00 (the text after "
+                  "the due time is the event's text).\n", lv->out);
+        if (strcmp(topic, "undo") == 0)
+            fputs("  Records event.undone ref=N (log numbers the events); "
+                  "nothing is erased.\n  What the event did to the "
+                  "checklist stands: the engine takes nothing\n  back, and "
+                  "a replay of the case shows what you see.\n", lv->out);
+        if (strcmp(topic, "quit") == 0)
+            fputs("  Resume later with playbook live --case FILE.\n",
+                  lv->out);
+        return;
+    }
+    fputs("Record what happens (\"saved\" once it is on disk):\n", lv->out);
+    for (i = 0; i < n; i++) {
+        char left[128];
+        size_t k, a;
+
+        in = pb_command_get(i);
+        if (in->type == NULL && !session) {
+            fputs("The session:\n", lv->out);
+            session = 1;
+        }
+        /* "a, agent, say <text>": the aliases, then the name. */
+        for (a = k = 0; in->aliases[a] && k + 3 < sizeof left; a++) {
+            left[k++] = in->aliases[a];
+            if (in->aliases[a] == ' ')
+                left[k - 1] = ',', left[k++] = ' ';
+        }
+        snprintf(left + k, sizeof left - k, "%s%s%s%s", k ? ", " : "",
+                 in->name, *in->args ? " " : "", in->args);
+        if (strlen(left) > 35)
+            fprintf(lv->out, "  %s\n  %-35s  %s\n", left, "", in->summary);
+        else
+            fprintf(lv->out, "  %-35s  %s\n", left, in->summary);
+    }
+    fputs("Marks: [ ] open  [.] waiting  [x] done  [-] skipped  "
+          "[!] violated  * must\n"
+          "help COMMAND tells more; Tab completes commands, items and "
+          "facts.\n", lv->out);
+}
+
+/* Ending. */
+
+/* The commitments and follow-ups of the case, with their due times. */
+static int list_followups(live *lv)
+{
+    const pb_case *c = the_case(lv);
+    pb_event_info ev;
+    size_t i, k = 0;
+    const char *due;
+    int n = 0;
+
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        k += ev.detected_by == NULL;
+        due = attr(&ev, "due");
+        if (due == NULL || (strcmp(ev.type, "agent.committed") != 0 &&
+                            strcmp(ev.type, "followup.scheduled") != 0))
+            continue;
+        if (n++ == 0)
+            fputs("Follow-ups and commitments:\n", lv->out);
+        fprintf(lv->out, "  %-10s  due ", ev.type[0] == 'a' ? "commitment"
+                                                         : "follow-up");
+        put_due(lv, due, wall(lv, ev.t));
+        if (ev.text) {
+            fputs("  ", lv->out);
+            put_text(lv, ev.text);
+        }
+        if (ev.detected_by)
+            fprintf(lv->out, "  (detected by %s)", ev.detected_by);
+        else if (undone(c, k))
+            fputs("  (undone)", lv->out);
+        fputc('\n', lv->out);
+    }
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        if (strcmp(ev.type, "followup.done") == 0)
+            fprintf(lv->out, "  follow-up done: %s\n",
+                    attr(&ev, "outcome") ? attr(&ev, "outcome") : "?");
+    }
+    return n;
+}
+
+/* The summary after close: score, musts missed, violations, follow-ups,
+ * and the prompts that only closing brought (such as boundaries.recover,
+ * the agent's own recovery after a hard call; before_close is NULL when
+ * an earlier session closed the case). */
+static void summary(live *lv, const pb_state *before_close)
+{
+    const pb_case *c = the_case(lv);
+    pb_item_info it;
+    pb_item_def def;
+    pb_score sc;
+    size_t i;
+    char tb[32];
+    int n;
+
+    pb_case_score(c, NULL, &sc);
+    paint(lv, C_BOLD);
+    fputs("Summary", lv->out);
+    paint(lv, C_RESET);
+    fprintf(lv->out, ": score %.2f (%d of %d musts done, %d violation%s)\n",
+            sc.value, sc.done, sc.musts, sc.violations,
+            sc.violations == 1 ? "" : "s");
+    for (i = 0, n = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (!it.must || (it.state != PB_OPEN && it.state != PB_WAITING &&
+                         it.state != PB_VIOLATED))
+            continue;
+        if (n++ == 0)
+            fputs("Musts missed:\n", lv->out);
+        pb_engine_item(lv->e, i, &def);
+        fprintf(lv->out, "  %s.%s  %s\n", it.principle, it.id,
+                it.prompt ? it.prompt : def.prompt ? def.prompt : "");
+    }
+    if (n == 0)
+        fputs("Musts missed: none\n", lv->out);
+    for (i = 0, n = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (it.state != PB_VIOLATED)
+            continue;
+        if (n++ == 0)
+            fputs("Violations:\n", lv->out);
+        paint(lv, C_RED);
+        fprintf(lv->out, "  %s.%s at %s\n", it.principle, it.id,
+                pb_time_format(it.violated_at, tb, sizeof tb));
+        paint(lv, C_RESET);
+    }
+    if (n == 0)
+        fputs("Violations: none\n", lv->out);
+    if (list_followups(lv) == 0)
+        fputs("Follow-ups and commitments: none\n", lv->out);
+    for (i = 0, n = 0; i < lv->nitems; i++) {
+        pb_case_item(c, i, &it);
+        if (before_close == NULL || before_close[i] != PB_ABSENT ||
+            it.state != PB_OPEN)
+            continue;
+        if (n++ == 0) {
+            paint(lv, C_BOLD C_CYAN);
+            fputs("For you, after this call:\n", lv->out);
+            paint(lv, C_RESET);
+        }
+        fprintf(lv->out, "  %s\n", it.prompt ? it.prompt : it.id);
+    }
+}
+
+/* Saves everything, unlocks and ends.  0 when done; -1 when the case is
+ * still open here (a save failed and events would be lost). */
+static int finish(live *lv, int force)
+{
+    size_t pending;
+    pb_error err;
+    char msg[1200];
+
+    if (pb_casefile_close(lv->cf, &err) == PB_OK) {
+        lv->cf = NULL;
+        return 0;
+    }
+    pending = pb_casefile_pending(lv->cf);
+    if (pending == 0) {
+        /* The journal has every event; the next session merges it. */
+        fprintf(lv->out, "note: %s; every event is in %s.journal, which "
+                "the next session merges\n",
+                pb_error_text(&err, msg, sizeof msg), lv->path);
+        pb_casefile_free(lv->cf);
+        lv->cf = NULL;
+        return 0;
+    }
+    paint(lv, C_BOLD C_RED);
+    fprintf(lv->out, "NOT SAVED: %zu event%s: %s\n", pending,
+            pending == 1 ? "" : "s", pb_error_text(&err, msg, sizeof msg));
+    paint(lv, C_RESET);
+    if (!force) {
+        fputs("  Free some space and try again; quit once more leaves "
+              "without them.\n", lv->out);
+        return -1;
+    }
+    fprintf(lv->out, "  Leaving: the last %zu event%s of the session %s "
+            "lost.\n", pending, pending == 1 ? "" : "s",
+            pending == 1 ? "is" : "are");
+    pb_casefile_free(lv->cf);
+    lv->cf = NULL;
+    lv->lost = 1;
+    return 0;
+}
+
+/* 1 when the session is over. */
+static int do_close(live *lv, const pb_command *cmd)
+{
+    if (!pb_case_closed(the_case(lv))) {
+        if (lv->at_close == NULL &&
+            (lv->at_close = malloc((lv->nitems + 1) *
+                                   sizeof *lv->at_close)) == NULL) {
+            error_msg(lv, "out of memory");
+            return 0;
+        }
+        snapshot(lv);
+        memcpy(lv->at_close, lv->before, lv->nitems * sizeof *lv->before);
+        if (record(lv, cmd->type, cmd->text, cmd->attrs, cmd->nattrs,
+                   NULL) != 0)
+            return 0;
+    }
+    summary(lv, lv->at_close);
+    if (finish(lv, 0) != 0) {
+        fputs("  The case is closed but not saved yet: close again to "
+              "retry.\n", lv->out);
+        return 0;
+    }
+    fprintf(lv->out, "The case is closed and saved in %s.\n", lv->path);
+    return 1;
+}
+
+/* 1 when the session is over. */
+static int do_quit(live *lv)
+{
+    int force = lv->quit_warned, closed = pb_case_closed(the_case(lv));
+
+    lv->quit_warned = 1;
+    if (finish(lv, force) != 0)
+        return 0;
+    if (lv->lost)
+        return 1;
+    if (closed)
+        fprintf(lv->out, "The case is closed; it is in %s.\n", lv->path);
+    else
+        fprintf(lv->out, "Left the case open: playbook live --case %s "
+                "resumes it.\n", lv->path);
+    return 1;
+}
+
+/* One line of input.  1 when the session is over. */
+static int handle(live *lv, const char *line, size_t len, int tty)
+{
+    pb_command *cmd = malloc(sizeof *cmd);
+    pb_error err;
+    int over = 0;
+
+    if (cmd == NULL) {
+        error_msg(lv, "out of memory");
+        return 0;
+    }
+    if (pb_command_parse(line, len, cmd, &err) != PB_OK) {
+        /* A caret under the typed line, which the prompt "> " precedes. */
+        if (tty && cmd->column > 0 && cmd->column < lv->width - 2)
+            fprintf(lv->out, "%*s^\n", cmd->column + 1, "");
+        error_msg(lv, "%s", err.message);
+        retry_save(lv);
+        free(cmd);
+        return 0;
+    }
+    if (cmd->kind != PB_CMD_QUIT)
+        lv->quit_warned = 0;
+    switch (cmd->kind) {
+    case PB_CMD_NOTHING:
+        retry_save(lv);
+        break;
+    case PB_CMD_EVENT:
+        do_event(lv, cmd);
+        break;
+    case PB_CMD_UNDO:
+        do_undo(lv, cmd);
+        break;
+    case PB_CMD_CLOSE:
+        over = do_close(lv, cmd);
+        break;
+    case PB_CMD_SHOW:
+        retry_save(lv);
+        pb_render_checklist(lv->out, PB_FORMAT_TEXT,
+                            lv->color ? PB_RENDER_COLOR : 0, the_case(lv));
+        break;
+    case PB_CMD_LOG:
+        retry_save(lv);
+        do_log(lv);
+        break;
+    case PB_CMD_HELP:
+        retry_save(lv);
+        do_help(lv, cmd->topic);
+        break;
+    case PB_CMD_QUIT:
+        over = do_quit(lv);
+        break;
+    }
+    if (!over)
+        pending_note(lv);
+    free(cmd);
+    return over;
+}
+
+/* The terminal: libedit, with completion. */
+
+/* Candidates for the word being completed, by position and command. */
+static size_t candidates(live *lv, const char *const *words, int nwords,
+                         const char **out, size_t max)
+{
+    const char *cmd = nwords > 0 ? pb_command_lookup(words[0]) : NULL;
+    const pb_case *c = the_case(lv);
+    size_t n = 0, i;
+
+#define ADD(s) do { if (n < max) out[n++] = (s); } while (0)
+    if (nwords == 0) {
+        for (i = 0; i < pb_command_count(); i++)
+            ADD(pb_command_get(i)->name);
+    } else if (cmd == NULL) {
+        return 0;
+    } else if (nwords == 1 && (strcmp(cmd, "check") == 0 ||
+                               strcmp(cmd, "skip") == 0)) {
+        for (i = 0; i < lv->nitems; i++)
+            ADD(lv->refs[i]);
+    } else if (nwords == 1 && (strcmp(cmd, "ask") == 0 ||
+                               strcmp(cmd, "fact") == 0)) {
+        for (i = 0; i < lv->nfacts; i++)
+            ADD(lv->facts[i]);
+        for (i = 0; i < pb_case_nfacts(c); i++) {
+            const char *name, *value;
+            size_t k;
+
+            pb_case_fact(c, i, &name, &value);
+            for (k = 0; k < lv->nfacts; k++)
+                if (strcmp(lv->facts[k], name) == 0)
+                    break;
+            if (k == lv->nfacts) /* not a duplicate */
+                ADD(name);
+        }
+    } else if (nwords == 1 && strcmp(cmd, "help") == 0) {
+        for (i = 0; i < pb_command_count(); i++)
+            ADD(pb_command_get(i)->name);
+    } else if (nwords == 2 && strcmp(cmd, "transfer") == 0) {
+        ADD("warm");
+        ADD("cold");
+    } else if (nwords == 1 && strcmp(cmd, "followup") == 0) {
+        ADD("done");
+        ADD("tomorrow");
+    } else if (nwords == 2 && strcmp(cmd, "followup") == 0 &&
+               strcmp(words[1], "done") == 0) {
+        ADD("fixed");
+        ADD("not_fixed");
+    } else if (nwords == 1 && strcmp(cmd, "commit") == 0) {
+        ADD("tomorrow");
+        ADD("today");
+    }
+#undef ADD
+    return n;
+}
+
+#define MAX_CANDIDATES 512
+
+static unsigned char complete(EditLine *el, int ch)
+{
+    const LineInfo *li = el_line(el);
+    const char *cand[MAX_CANDIDATES], *match[MAX_CANDIDATES], *words[3];
+    char line[256], *p, *start = line;
+    size_t n, nm = 0, i, plen, common;
+    int nwords = 0, is_fact;
+    live *lv = NULL;
+
+    (void)ch;
+    el_get(el, EL_CLIENTDATA, &lv);
+    if (lv == NULL || li->cursor - li->buffer >= (long)sizeof line)
+        return CC_REFRESH_BEEP;
+    memcpy(line, li->buffer, (size_t)(li->cursor - li->buffer));
+    line[li->cursor - li->buffer] = '\0';
+    /* The words before the one under the cursor. */
+    for (p = line; nwords < 3;) {
+        while (*p == ' ')
+            p++;
+        start = p;
+        while (*p && *p != ' ')
+            p++;
+        if (*p == '\0')
+            break;
+        *p++ = '\0';
+        words[nwords++] = start;
+    }
+    if (nwords == 3)
+        return CC_REFRESH_BEEP;
+    while (*start == ' ')
+        start++;
+    plen = strlen(start);
+    n = candidates(lv, words, nwords, cand, MAX_CANDIDATES);
+    for (i = 0; i < n; i++)
+        if (strncmp(cand[i], start, plen) == 0 && nm < MAX_CANDIDATES)
+            match[nm++] = cand[i];
+    if (nm == 0)
+        return CC_REFRESH_BEEP;
+    common = strlen(match[0]);
+    for (i = 1; i < nm; i++) {
+        size_t k = 0;
+
+        while (k < common && match[i][k] == match[0][k])
+            k++;
+        common = k;
+    }
+    is_fact = nwords == 1 && strcmp(pb_command_lookup(words[0]), "fact")
+                             == 0;
+    if (common > plen || nm == 1) {
+        char add[160];
+
+        snprintf(add, sizeof add, "%.*s%s", (int)(common - plen),
+                 match[0] + plen, nm == 1 ? (is_fact ? "=" : " ") : "");
+        el_insertstr(el, add);
+        return CC_REFRESH;
+    }
+    /* Ambiguous and nothing to add: list them under the line. */
+    fputc('\n', lv->out);
+    for (i = 0; i < nm; i++)
+        fprintf(lv->out, "%s%s", match[i], i + 1 < nm ? "  " : "\n");
+    return CC_REDISPLAY;
+}
+
+static char *prompt(EditLine *el)
+{
+    live *lv = NULL;
+    size_t n;
+
+    el_get(el, EL_CLIENTDATA, &lv);
+    if (lv == NULL)
+        return (char *)"> ";
+    n = lv->cf ? pb_casefile_pending(lv->cf) : 0;
+    if (n > 0)
+        snprintf(lv->prompt, sizeof lv->prompt, "[%zu NOT SAVED] > ", n);
+    else
+        snprintf(lv->prompt, sizeof lv->prompt, "> ");
+    return lv->prompt;
+}
+
+/* Ctrl-C clears the line instead of ending the session. */
+static void on_interrupt(int sig)
+{
+    (void)sig;
+}
+
+static int editor_open(live *lv, const char *argv0)
+{
+    HistEvent ev;
+    struct sigaction sa;
+
+    lv->el = el_init(argv0, stdin, stdout, stderr);
+    lv->hist = history_init();
+    if (lv->el == NULL || lv->hist == NULL)
+        return -1;
+    history(lv->hist, &ev, H_SETSIZE, 500);
+    history(lv->hist, &ev, H_SETUNIQUE, 1);
+    el_set(lv->el, EL_CLIENTDATA, lv);
+    el_set(lv->el, EL_EDITOR, "emacs");
+    el_set(lv->el, EL_PROMPT, prompt);
+    el_set(lv->el, EL_HIST, history, lv->hist);
+    el_set(lv->el, EL_SIGNAL, 1);
+    /* The wide call: the narrow one copies the strings and never frees
+     * them (libedit 3.1). */
+    el_wset(lv->el, EL_ADDFN, L"pb-complete", L"complete a command, item "
+            L"or fact", complete);
+    el_set(lv->el, EL_BIND, "^I", "pb-complete", NULL);
+    el_source(lv->el, NULL); /* ~/.editrc: vi mode, say */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    return 0;
+}
+
+static void editor_close(live *lv)
+{
+    if (lv->el)
+        el_end(lv->el);
+    if (lv->hist)
+        history_end(lv->hist);
+}
+
+/* Set-up. */
+
+/* A new file name for a case started without --case. */
+static char *new_case_name(void)
+{
+    char stamp[32], *name = malloc(64);
+    time_t now = time(NULL);
+    struct stat sb;
+    struct tm tm;
+    int k;
+
+    if (name == NULL || localtime_r(&now, &tm) == NULL ||
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm) == 0) {
+        free(name);
+        return NULL;
+    }
+    for (k = 1; k < 100; k++) {
+        if (k == 1)
+            snprintf(name, 64, "case-%s.xml", stamp);
+        else
+            snprintf(name, 64, "case-%s-%d.xml", stamp, k);
+        if (stat(name, &sb) != 0)
+            return name;
+    }
+    free(name);
+    return NULL;
+}
+
+static int names_init(live *lv)
+{
+    pb_item_def def;
+    size_t i, k;
+
+    lv->nitems = pb_engine_nitems(lv->e);
+    lv->nprinciples = pb_engine_nprinciples(lv->e);
+    lv->before = calloc(lv->nitems + 1, sizeof *lv->before);
+    lv->applied = calloc(lv->nprinciples + 1, sizeof *lv->applied);
+    lv->refs = calloc(lv->nitems + 1, sizeof *lv->refs);
+    lv->facts = calloc(lv->nitems + 1, sizeof *lv->facts);
+    if (!lv->before || !lv->applied || !lv->refs || !lv->facts)
+        return -1;
+    for (i = 0; i < lv->nitems; i++) {
+        size_t n;
+
+        pb_engine_item(lv->e, i, &def);
+        n = strlen(def.principle) + strlen(def.id) + 2;
+        if ((lv->refs[i] = malloc(n)) == NULL)
+            return -1;
+        snprintf(lv->refs[i], n, "%s.%s", def.principle, def.id);
+        if (def.collects == NULL)
+            continue;
+        for (k = 0; k < lv->nfacts; k++)
+            if (strcmp(lv->facts[k], def.collects) == 0)
+                break;
+        if (k == lv->nfacts)
+            lv->facts[lv->nfacts++] = def.collects;
+    }
+    return 0;
+}
+
+static void names_free(live *lv)
+{
+    size_t i;
+
+    for (i = 0; lv->refs && i < lv->nitems; i++)
+        free(lv->refs[i]);
+    free(lv->refs);
+    free((void *)lv->facts);
+    free(lv->before);
+    free(lv->applied);
+    free(lv->at_close);
+}
+
+static int check_matches(const char *path, const char *what,
+                         const char *want, const char *have)
+{
+    if (want == NULL || (have != NULL && strcmp(want, have) == 0))
+        return 0;
+    fprintf(stderr, "playbook live: %s: the case's %s is '%s', not '%s'\n",
+            path, what, have ? have : "(none)", want);
+    return -1;
+}
+
+/* Which principles the session runs with, after some failed to load. */
+static void loaded_note(const live *lv)
+{
+    pb_principle_info pi;
+    size_t i;
+
+    fprintf(stderr, "playbook live: %zu principle file%s failed to load "
+            "(above); going on with", pb_engine_nfailures(lv->e),
+            pb_engine_nfailures(lv->e) == 1 ? "" : "s");
+    for (i = 0; i < lv->nprinciples; i++) {
+        pb_engine_principle(lv->e, i, &pi);
+        fprintf(stderr, " %s", pi.id);
+    }
+    fprintf(stderr, "%s\n", lv->nprinciples ? "" : " none (events are "
+            "still recorded)");
+}
+
+static void greeting(live *lv, int created)
+{
+    const pb_case *c = the_case(lv);
+    const char *topic = pb_case_topic(c), *channel = pb_case_channel(c);
+    size_t i, n = pb_casefile_nrecorded(lv->cf);
+
+    fprintf(lv->out, "%s %s: topic %s, channel %s", created ? "New case"
+            : "Resumed case", lv->path, topic ? topic : "(none)",
+            channel ? channel : "(none)");
+    if (!created)
+        fprintf(lv->out, ", %zu event%s", n, n == 1 ? "" : "s");
+    fputs(".\n", lv->out);
+    for (i = 0; i < pb_casefile_nwarnings(lv->cf); i++)
+        fprintf(lv->out, "warning: %s\n", pb_casefile_warning(lv->cf, i));
+    if (pb_case_closed(c))
+        fputs("This case is closed: show, log and quit still work.\n",
+              lv->out);
+    fputs("Type help for the commands, quit to leave (the case stays "
+          "open).\n", lv->out);
+    short_checklist(lv);
+}
+
+static int term_width(void)
+{
+    struct winsize ws;
+
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return WIDTH;
+}
+
+/* The session loop: lines from the editor or from stdin. */
+static void session(live *lv, int tty)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t got;
+
+    for (;;) {
+        const char *line;
+        int count = 0;
+
+        fflush(lv->out);
+        if (tty) {
+            lv->width = term_width(); /* the window may have changed */
+            errno = 0;
+            line = el_gets(lv->el, &count);
+            if (line == NULL && count < 0 && errno == EINTR) {
+                fputc('\n', lv->out); /* Ctrl-C: a fresh line */
+                continue;
+            }
+            if (line == NULL || count <= 0) {
+                fputc('\n', lv->out);
+                if (handle(lv, "quit", 4, tty))
+                    break;
+                continue;
+            }
+            if (count > 1) {
+                HistEvent ev;
+
+                history(lv->hist, &ev, H_ENTER, line);
+            }
+        } else {
+            if ((got = getline(&buf, &cap, stdin)) < 0) {
+                /* The end of the input: quit, whatever is pending. */
+                lv->quit_warned = 1;
+                handle(lv, "quit", 4, tty);
+                break;
+            }
+            line = buf;
+            count = (int)(got > 0x7fffffff ? 0x7fffffff : got);
+        }
+        if (handle(lv, line, (size_t)count, tty))
+            break;
+    }
+    fflush(lv->out);
+    free(buf);
+}
+
+int cli_live(int argc, char **argv)
+{
+    const char *path = NULL, *topic = NULL, *channel = NULL;
+    const cli_option own[] = {
+        { "--case", &path }, { "--topic", &topic },
+        { "--channel", &channel }, { NULL, NULL },
+    };
+    pb_casefile_opts co;
+    char *made = NULL;
+    struct stat sb;
+    pb_error err;
+    pb_status st;
+    cli_opts o;
+    live lv;
+    int rc = EXIT_BAD, failed, created, tty;
+
+    memset(&lv, 0, sizeof lv);
+    switch (cli_parse(argc, argv, "live", "p", own, help_text, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (o.nargs > 0) {
+        cli_usage_error("live", "unexpected '%s' (the case file goes after "
+                        "--case)", o.args[0]);
+        goto done;
+    }
+    if (path == NULL && (path = made = new_case_name()) == NULL) {
+        fprintf(stderr, "playbook live: cannot name a new case file\n");
+        goto done;
+    }
+    created = stat(path, &sb) != 0;
+    if (created && topic == NULL) {
+        cli_usage_error("live", "a new case needs --topic (delivery, "
+                        "billing, technical, ...)");
+        goto done;
+    }
+    if ((lv.e = cli_engine(&o, &failed)) == NULL || names_init(&lv) != 0)
+        goto nomem;
+    if (failed)
+        loaded_note(&lv);
+    memset(&co, 0, sizeof co);
+    co.topic = topic;
+    co.channel = channel;
+    co.wait = 0; /* a held case fails at once, not after a silent wait */
+    st = pb_casefile_open(lv.e, path, &co, &lv.cf, &err);
+    if (st == PB_STATE) {
+        fprintf(stderr, "playbook live: %s (a live session or playbook "
+                "event has it open; end that one first)\n", err.message);
+        goto done;
+    }
+    if (st != PB_OK) {
+        fprintf(stderr, "playbook live: cannot open the case: ");
+        cli_print_error(&err);
+        if (st == PB_INPUT && strcmp(err.file, path) == 0)
+            fprintf(stderr, "playbook live: %s is not a case file (a "
+                    "scenario file, docs/scenarios.md); to start a new "
+                    "case, give --case a new name\n", path);
+        goto done;
+    }
+    if (check_matches(path, "topic", topic,
+                      pb_case_topic(the_case(&lv))) != 0 ||
+        check_matches(path, "channel", channel,
+                      pb_case_channel(the_case(&lv))) != 0)
+        goto done;
+    lv.path = path;
+    lv.out = stdout;
+    lv.color = cli_render_flags(stdout) & PB_RENDER_COLOR ? 1 : 0;
+    tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+    lv.width = tty ? term_width() : WIDTH;
+    if (tty && editor_open(&lv, "playbook") != 0)
+        goto nomem;
+    greeting(&lv, created);
+    session(&lv, tty);
+    rc = lv.lost ? EXIT_BAD : EXIT_OK;
+    goto done;
+nomem:
+    fprintf(stderr, "playbook live: out of memory\n");
+done:
+    editor_close(&lv);
+    pb_casefile_free(lv.cf);
+    names_free(&lv);
+    pb_engine_free(lv.e);
+    free(made);
+    free(o.args);
+    return rc;
+}
