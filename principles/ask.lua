@@ -16,8 +16,23 @@ local needs = {
   default             = { "account_id" },
 }
 
+-- Finer needs for some requests within a topic.  An imported ABCD chat
+-- carries the customer's request as the facts abcd_flow and abcd_subflow
+-- (case file facts).  For a case of the row's topic, the first row whose
+-- fact starts with the row's value wins.
+local requests = {
+  -- looking up a refund that exists: its order, not why it was asked for
+  { "refund", "abcd_subflow", "refund_status", { "order_id" } },
+  -- a question about the store's rules or about one product: nothing to
+  -- look up
+  { "default", "abcd_flow", "storewide_query", {} },
+  { "default", "abcd_flow", "single_item_query", {} },
+}
+
 -- How agents ask for a fact, and how customers give it, in plain words.
 -- Lists, not maps: the first match wins, so the order must be fixed.
+-- Only the facts the case needs are looked for: "may I have your name"
+-- is not a patient's name in a returns chat.
 local asking = {
   { "order_id", { "order id", "order number" } },
   { "delivery_address", { "address" } },
@@ -34,6 +49,17 @@ local asking = {
   { "urgency", { "how urgent", "how soon", "in pain", "emergency" } },
 }
 
+-- Chat agents often ask without a question mark: "would you give me your
+-- account ID", "please provide the order number".  Plain phrases.
+local requesting = {
+  "would you give me", "you would give me", "could you give me",
+  "can you give me", "please give me", "may i have", "can i have",
+  "could i have", "can i get", "could i get", "can you provide",
+  "could you provide", "would you provide", "please provide",
+  "please send me", "i'd just need your", "i just need your",
+  "i'll need your", "i will need your", "i need your",
+}
+
 local giving = {
   { "order_id", "order ?i?d?:? *#?(%d[%w%-]+)" },
   { "order_id", "order number:? *#?(%w[%w%-]+)" },
@@ -42,33 +68,87 @@ local giving = {
   { "invoice_id", "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
 }
 
+-- Replies that answer nothing: the customer asks back, says no or does
+-- not know.
+local not_answers = {
+  "^%W*no%f[%W]", "^%W*nope", "don't know", "dont know", "do not know",
+  "not sure", "no idea", "one moment", "one sec", "just a moment",
+  "hold on", "let me check", "let me look", "^%W*ok%W*$", "^%W*okay%W*$",
+  "^%W*sure%W*$", "^%W*yes%W*$", "^%W*thanks?%W*$",
+}
+
+-- A bare reply as the value of the fact asked for, or nil when it does
+-- not look like one.  Identifiers need digits; an e-mail address is not
+-- an order number.
+local function answer_value(fact, text)
+  if fact == "order_id" or fact == "invoice_id" then
+    if text:find("@", 1, true) then return nil end
+    return text:match("%f[%w]([%w%-]*%d%d%d[%w%-]*)")
+  elseif fact == "account_id" then
+    return text:match("^%s*([%w_%.%-]+)[%s%.!]*$")
+  end
+  local v = text:match("^%s*(.-)%s*$")
+  if #v < 2 or #v > 300 then return nil end
+  return v
+end
+
+-- The facts a case needs: its request's (see `requests`), else its
+-- topic's.  The second result is true once that is final: the topic
+-- never changes, and a request fact, once there, is taken to stay.
+-- (Not before: the case file's facts are set one by one after the case
+-- is made.)
+local requests_of = {}
+for _, r in ipairs(requests) do
+  requests_of[r[1]] = requests_of[r[1]] or {}
+  table.insert(requests_of[r[1]], { r[2], r[3], r[4] })
+end
+
 local function needed(case)
-  return needs[case.topic or "default"] or needs.default
+  local topic = case.topic or "default"
+  if not needs[topic] then topic = "default" end
+  local rows = requests_of[topic]
+  if not rows then return needs[topic], true end
+  local facts = case.facts
+  for _, r in ipairs(rows) do
+    local v = facts[r[1]]
+    if v and v:sub(1, #r[2]) == r[2] then return r[3], true end
+  end
+  return needs[topic], false
 end
 
--- The same as sets: `applies` asks this for every fact item on every event.
-local needs_set = {}
-for topic, facts in pairs(needs) do
-  needs_set[topic] = {}
-  for _, f in ipairs(facts) do needs_set[topic][f] = true end
+-- For each list of needed facts, made once: the same as a set, and the
+-- asking patterns of just those facts, in `asking` order.  `applies` asks
+-- for every fact item after every event, so the plan is remembered per
+-- case object once it is final.
+local plans = {}
+local function plan_of_list(list)
+  if plans[list] then return end
+  local set, asks = {}, {}
+  for _, f in ipairs(list) do set[f] = true end
+  for _, a in ipairs(asking) do
+    if set[a[1]] then asks[#asks + 1] = a end
+  end
+  plans[list] = { list = list, set = set, asking = asks }
 end
+for _, facts in pairs(needs) do plan_of_list(facts) end
+for _, r in ipairs(requests) do plan_of_list(r[4]) end
 
--- The set for a case, remembered per case object: `applies` runs for
--- every fact item after every event, and the topic never changes.
-local set_of = setmetatable({}, { __mode = "k" })
+local case_plan = setmetatable({}, { __mode = "k" })
+
+local function plan_for(case)
+  local list, final = needed(case)
+  local plan = plans[list]
+  if final then case_plan[case] = plan end
+  return plan
+end
 
 local function needs_fact(case, fact)
-  local set = set_of[case]
-  if not set then
-    set = needs_set[case.topic or "default"] or needs_set.default
-    set_of[case] = set
-  end
-  return set[fact] == true
+  return (case_plan[case] or plan_for(case)).set[fact] == true
 end
 
 local function missing(case)
   local out = {}
-  for _, f in ipairs(needed(case)) do
+  for _, f in ipairs((case_plan[case] or plan_for(case)).list) do
     if not case.facts[f] then out[#out + 1] = f:gsub("_", " ") end
   end
   return out
@@ -82,7 +162,7 @@ local items = {
     done = function(case) return #missing(case) == 0 end },
 }
 
--- One item per fact any topic needs; it applies when this topic needs it.
+-- One item per fact any topic needs; it applies when this case needs it.
 local seen = {}
 for _, facts in pairs(needs) do
   for _, f in ipairs(facts) do seen[f] = true end
@@ -115,24 +195,62 @@ return principle {
   why = "Get the essential facts with targeted questions; never ask for what you already know.",
   items = items,
   detect = {
-    -- "Could I have your order number?" -> agent.asked fact=order_id
+    -- "Could I have your order number?", "please provide the order ID"
+    -- -> agent.asked fact=order_id, for the facts this case needs.
     { on = "agent.said", fn = function(case, event)
-        local text = event.text and event.text:lower()
-        if not text or not text:find("?", 1, true) then return nil end
-        for _, a in ipairs(asking) do
-          for _, p in ipairs(a[2]) do
-            if text:find(p) then return "agent.asked", { fact = a[1] } end
+        local text = event.text
+        if not text then return nil end
+        local asks = (case_plan[case] or plan_for(case)).asking
+        text = text:lower()
+        for i = 1, #asks do
+          local a = asks[i]
+          local ps = a[2]
+          for j = 1, #ps do
+            if text:find(ps[j]) then
+              if text:find("?", 1, true) then return "agent.asked", { fact = a[1] } end
+              for k = 1, #requesting do
+                if text:find(requesting[k], 1, true) then
+                  return "agent.asked", { fact = a[1] }
+                end
+              end
+              return nil
+            end
           end
         end
       end },
-    -- "Order ID: 3348917502" -> fact order_id
+    -- "Order ID: 3348917502" -> fact order_id.  Otherwise a bare reply
+    -- right after the question ("I got the wrong size." after "may I ask
+    -- the reason for the return?") -> the fact asked for: the last
+    -- agent.asked, at most 60 s before, when the fact is still unknown and
+    -- the agent has not moved on since (a short "please" is not moving on).
     { on = "customer.said", fn = function(case, event)
-        local text = event.text and event.text:lower()
+        local text = event.text
         if not text then return nil end
+        local low = text:lower()
+        local labelled = false
         for _, g in ipairs(giving) do
-          local v = text:match(g[2])
-          if v and not case.facts[g[1]] then return "fact", { name = g[1] }, v end
+          local v = low:match(g[2])
+          if v then
+            if not case.facts[g[1]] then return "fact", { name = g[1] }, v end
+            labelled = true
+          end
         end
+        if labelled then return nil end
+        local a = case:last("agent.asked")
+        if not a or event.t - a.t > 60 then return nil end
+        local f = a.attr.fact
+        if not f or case.facts[f] then return nil end
+        local s = case:last("agent.said")
+        if s and s.n > a.n and s.text
+           and (#s.text > 20 or s.text:find("?", 1, true)) then
+          return nil
+        end
+        if low:find("?", 1, true) then return nil end
+        for _, p in ipairs(not_answers) do
+          if low:find(p) then return nil end
+        end
+        local v = answer_value(f, text)
+        if v then return "fact", { name = f }, v end
       end },
   },
 }

@@ -1,5 +1,10 @@
 -- Explain: explain the solution in a way this customer can follow, and
 -- check that they did.
+--
+-- Many contacts are questions, and the answer is the solution: "all
+-- promo codes expire after 7 days", "it is currently in progress".  Such
+-- an answer is a proposal, and when it says how things go it is its own
+-- explanation.
 
 return principle {
   id = "explain", title = "Explain so it lands", order = 30,
@@ -23,13 +28,22 @@ return principle {
         "the solution is", "the best option", "i can send you",
         "i can issue", "we can replace", "i'll process", "i will process",
         "i can refund", "i can book", "i've booked", "i can reschedule",
-        "how about", "let me offer" } },
+        "how about", "let me offer",
+        -- answers to a question
+        "it is currently", "it's currently", "expire after", "expires after",
+        "will be refunded", "will be credited", "takes less than",
+        "the status is",
+        -- "You can ...", "Yes, it will ...": what solves their question
+        "^%W*you can ", "^%W*it will ", "^%W*%a+,? you can ", "^%W*%a+,? it will " } },
     { on = "agent.said", emit = "agent.explained", pattern = {
         "^first", "step one", "here's how", "here is how", "you'll need to",
         "you will need to", "the steps are", "what will happen is",
         "^then you", ", then you", "after that,", "go to settings",
         "open settings", "click on", "tap on", "you'll receive",
-        "you will receive" } },
+        "you will receive",
+        -- an answer that says how things go
+        "expire after", "expires after", "is being processed",
+        "will be refunded", "will be credited" } },
     { on = "agent.said", emit = "agent.checked_understanding", pattern = {
         "does that make sense", "is that clear", "can you tell me what you'll do",
         "could you repeat", "can you walk me through", "does that sound",
@@ -38,6 +52,8 @@ return principle {
       within = 300, pattern = {
         "makes sense", "got it", "understood", "that's clear", "i see",
         "so i (%a+)", "so i'll", "so i will", "okay, i'll", "ok, i'll",
-        "i'll do that", "i will do that", "sounds good" } },
+        "i'll do that", "i will do that", "sounds good",
+        "perfect%W+thank", "great%W*thank", "that helps", "that answers",
+        "that's helpful" } },
   },
 }

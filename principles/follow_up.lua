@@ -9,6 +9,13 @@ local function needs_follow_up(case)
   return case:has("case.resolved") and not case:has("customer.verified")
 end
 
+-- An answer that leaves something still to happen: a refund on its way
+-- is verified when it arrives, not when the customer says thanks.
+local pending = {
+  "in progress", "being processed", "will be refunded", "will be credited",
+  "will arrive", "will be sent", "on its way",
+}
+
 local promises = {
   "i'll call you", "i will call you", "i'll follow up", "i will follow up",
   "i'll check in", "i will check in", "i'll get back to you",
@@ -47,10 +54,33 @@ return principle {
     { on = "customer.said", emit = "customer.verified", pattern = {
         "that fixed it", "it works now", "it's working now", "working again",
         "problem solved", "that worked", "that solves it" } },
+    -- A question answered to the customer's content ("Perfect. Thanks",
+    -- "that's all": own's detectors make that a case.resolved, for this
+    -- very utterance, before this one runs), with nothing left to happen
+    -- (no commitment, escalation, follow-up or pending answer): verified
+    -- in the call.  Marked answer="yes": own.commit does not apply then.
+    { on = "customer.said", fn = function(case, event)
+        if not case:has("case.resolved") then return nil end
+        local r = case:last("case.resolved")
+        if r.n < event.n or case:has("customer.verified")
+           or case:has("agent.committed") or case:has("case.escalated")
+           or case:has("followup.scheduled") then
+          return nil
+        end
+        local answer = case:last("agent.proposed")
+        local a = answer and answer.text and answer.text:lower() or ""
+        for _, p in ipairs(pending) do
+          if a:find(p, 1, true) then return nil end
+        end
+        return "customer.verified", { answer = "yes" }
+      end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
     -- The due time is read after the promise, not anywhere in the turn.
     { on = "agent.said", fn = function(case, event)
-        local text = event.text and event.text:lower() or ""
+        local text = event.text
+        -- every promise has "I'll" or "I will": one look before the rest
+        if not text or not text:find("ll", 1, true) then return nil end
+        text = text:lower()
         for _, p in ipairs(promises) do
           local _, stop = text:find(p, 1, true)
           if stop then

@@ -10,21 +10,65 @@ local restating = {
   "so you are saying", "to make sure i have this right",
   "just so i understand", "let me repeat", "so to summari[sz]e",
   "if i've got this right", "am i right that",
+  -- checking the problem by question: "just to verify you already tried
+  -- the code?", but not "just to verify your identity"
+  "just to verify [^y]", "just to verify you%f[%W]", "just to verify,",
+  "let me verify [^y]", "let me verify you%f[%W]", "let me verify,",
+  "just to make sure i", "just to clarify", "so you want", "so you'd like",
+  "so you would like",
 }
 
+-- "Yes, exactly", "that's right": a confirmation, unless the reply starts
+-- with "no" ("No, I just want to see how long they last" corrects the
+-- restatement).  The phrases found anywhere are written three ways so a
+-- plain pattern detector can say that: at the start, after a first word
+-- that does not start with "n", or after one that starts with "n" but not
+-- "no".
 local confirming = {
-  "^%W*yes", "^%W*yeah", "^%W*yep", "^%W*right", "^%W*correct", "exactly",
-  "that's right", "that is right", "that's correct", "that's it",
+  "^%W*yes", "^%W*yeah", "^%W*yep", "^%W*right", "^%W*correct",
 }
+for _, p in ipairs({ "exactly", "that's right", "that is right", "that's correct", "that's it" }) do
+  confirming[#confirming + 1] = "^%W*" .. p
+  confirming[#confirming + 1] = "^%W*[^%Wn].-" .. p
+  confirming[#confirming + 1] = "^%W*n[^%Wo].-" .. p
+end
 
--- Was this utterance a confirmation of a restatement made just before?
-local function confirms_restatement(case, event)
-  local r = case:last("agent.restated")
-  if not r or event.t - r.t > 60 then return nil end
-  for _, p in ipairs(confirming) do
-    if event.text and event.text:lower():find(p) then return r end
+-- Was the problem restated before the first proposal?  A restatement the
+-- customer corrected ("No, ...") and did not confirm does not count.
+-- The answer depends only on the events up to the first proposal, so
+-- once there is one and the answer is no, it is remembered per case
+-- object (this runs after every event).
+local heard = setmetatable({}, { __mode = "k" })
+
+local function proposed_unheard(case)
+  if heard[case] or not case:has("agent.proposed") then return false end
+  if case:before("agent.proposed", "agent.restated") then return true end
+  if not case:has("customer.corrected") then
+    heard[case] = true
+    return false
   end
-  return nil
+  local p = case:first("agent.proposed")
+  local r = case:first("agent.restated")
+  if not r or r.n > p.n then return true end
+  -- A confirmed restatement counts; otherwise the last one before the
+  -- proposal counts unless a correction came after it.
+  local confirmed, standing = false, false
+  for e in case:events() do
+    if e.n > p.n then break end
+    local t = e.type
+    if t == "agent.restated" then
+      standing = true
+    elseif t == "customer.corrected" then
+      standing = false
+    elseif t == "customer.confirmed" and e.n > r.n then
+      confirmed = true
+    end
+  end
+  if confirmed or standing then
+    heard[case] = true
+    return false
+  end
+  return true
 end
 
 return principle {
@@ -37,6 +81,7 @@ return principle {
     { id = "restate", must = true, after = { "hear_out" },
       prompt = "Restate the problem in your own words and get the customer's agreement.",
       done = function(case)
+        if not case:has("customer.confirmed") then return false end
         local r = case:first("agent.restated")
         if not r then return false end
         for c in case:events("customer.confirmed") do
@@ -44,18 +89,24 @@ return principle {
         end
         return false
       end,
-      violated = function(case) return case:before("agent.proposed", "agent.restated") end },
+      violated = proposed_unheard },
     { id = "real_problem", must = true, collects = "problem", after = { "restate" },
       prompt = "Find the real problem behind the symptom; note it as the fact 'problem'." },
   },
   detect = {
     { on = "agent.said", pattern = restating, emit = "agent.restated" },
     { on = "customer.said", pattern = confirming, emit = "customer.confirmed", within = 60 },
+    -- "No, I just want to see how long they last": the guess was wrong.
+    { on = "customer.said", pattern = { "^%W*no%f[%W]", "^%W*nope" },
+      emit = "customer.corrected", after = "agent.restated", within = 60 },
     -- The confirmed restatement is the real problem, unless already noted.
     { on = "customer.said", fn = function(case, event)
-        if case.facts.problem then return nil end
-        local r = confirms_restatement(case, event)
-        if r then return "fact", { name = "problem" }, r.text end
+        if not case:has("customer.confirmed") or case.facts.problem then return nil end
+        local c = case:last("customer.confirmed")
+        if c.n > event.n then
+          local r = case:last("agent.restated")
+          if r then return "fact", { name = "problem" }, r.text end
+        end
       end },
   },
 }

@@ -1,14 +1,31 @@
 -- Own: take responsibility for the issue until it is resolved; commit to
 -- a date; no cold hand-offs.
 
--- "by tomorrow 10am", "by Friday", "within 48 hours" -> the due phrase.
+-- "by tomorrow 10am", "by Friday", "within 48 hours", "less than a week",
+-- "within 3-5 business days", "by the end of the week" -> the due phrase.
 local due_patterns = {
   "by (tomorrow[%w: ]*)", "by (%a+day[%w: ]*)", "by (%d+[%d:]*%s*[ap]?m?)",
-  "(within %d+ %a+)", "(in %d+ %a+)", "(tomorrow)", "(today)", "(end of day)",
+  "(within %d+ ?%- ?%d+ %a+ days)", "(within %d+ ?%- ?%d+ %a+)",
+  "(within %d+ to %d+ %a+ days)", "(within %d+ to %d+ %a+)",
+  "(within %d+ %a+)", "(in %d+ %a+)", "(less than an? %a+)", "(under an? %a+)",
+  "(within the %a+)", "(by the end of the %a+)", "(end of the %a+)",
+  "(tomorrow)", "(today)", "(end of day)",
 }
 
+-- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
+local promising = {
+  "i'll", "i will", "you'll have", "you will have", "we'll", "we will",
+  "it'll", "it will",
+}
+
+-- The customer asked when: a short answer with a time in it is a
+-- commitment ("how much long till it is refunded" - "less than a week").
+-- Found in the customer's words as they are (not lowered): "How long",
+-- "how much long", "how soon", "When will".
+local asking_when = { "ow[%a ]* long", "ow soon", "When ", "when " }
+
+-- The due phrase in a lowered text, or nil.
 local function due_in(text)
-  text = text:lower()
   for _, p in ipairs(due_patterns) do
     local due = text:match(p)
     if due then return (due:gsub("%s+$", "")) end
@@ -25,7 +42,15 @@ return principle {
       done = function(case) return case:has("agent.owned") end },
     { id = "commit", must = true, after = { "take_ownership" },
       prompt = "Commit to what happens next, with a date or time.",
+      -- Not for a question answered in the call with nothing left to
+      -- happen (follow_up's customer.verified answer="yes").
+      applies = function(case)
+        if not case:has("customer.verified") then return true end
+        local v = case:last("customer.verified")
+        return v.attr.answer ~= "yes" or case:has("agent.committed")
+      end,
       done = function(case)
+        if not case:has("agent.committed") then return false end
         for e in case:events("agent.committed") do
           if e.attr.due then return true end
         end
@@ -51,22 +76,55 @@ return principle {
         "i'll personally", "i'll take care of", "i will take care of",
         "leave it with me", "i'll own", "i'm going to handle",
         "i'll see this through", "i will see this through",
-        "i'll handle this", "i will handle this" } },
-    -- A commitment is an owned promise with a time in it.
+        "i'll handle this", "i will handle this",
+        -- taking the question on, in plain words
+        "i will answer", "i'll answer", "let me help you with",
+        "i will indicate", "i'll find out", "i will find out",
+        "i'll look into", "i will look into" } },
+    -- A commitment is a promise, or a short answer to "when?", with a
+    -- time in it.
     { on = "agent.said", fn = function(case, event)
-        local text = event.text and event.text:lower() or ""
-        if not (text:find("i'll") or text:find("i will") or text:find("you'll have")
-                or text:find("you will have") or text:find("we'll") or text:find("we will")) then
-          return nil
+        local text = event.text
+        if not text then return nil end
+        local low, promise = nil, false
+        -- every promise has "'ll" or "will": one look before the rest
+        if text:find("ll", 1, true) then
+          low = text:lower()
+          for i = 1, #promising do
+            if low:find(promising[i], 1, true) then promise = true break end
+          end
         end
-        local due = due_in(text)
+        if not promise then
+          if #text > 40 then return nil end
+          local q = case:last("customer.said")
+          local qt = q and q.text
+          if not qt then return nil end
+          for i = 1, #asking_when do
+            if qt:find(asking_when[i]) then promise = true break end
+          end
+          if not promise then return nil end
+        end
+        local due = due_in(low or text:lower())
         if due then return "agent.committed", { due = due } end
       end },
     { on = "agent.said", emit = "case.escalated", pattern = {
         "i'm escalating", "i am escalating", "i've escalated", "i have escalated",
-        "i'll escalate", "i will escalate", "escalating this to" } },
+        "i'll escalate", "i will escalate", "escalating this to",
+        "let my manager know", "let my supervisor know", "i have notified",
+        "i've notified", "passed this to my", "passed it to my",
+        "passed this on to my", "passed it on to my" } },
+    -- What the agent's system did: "The manager has been notified."
+    { on = "agent.action", emit = "case.escalated", pattern = {
+        "manager has been notified", "supervisor has been notified",
+        "has been escalated", "escalated to" } },
     { on = "customer.said", emit = "case.resolved", pattern = {
         "that fixed it", "it works now", "it's working now", "problem solved",
         "that worked", "that solves it" } },
+    -- A question answered: the customer thanks the agent after the answer,
+    -- or says there is nothing else.
+    { on = "customer.said", emit = "case.resolved", after = "agent.proposed", pattern = {
+        "perfect%W+thank", "great%W*thank", "thanks for your help",
+        "thank you for your help", "that helps", "that answers", "that's all",
+        "that is all", "nothing else%f[^%w ]" } },
   },
 }
