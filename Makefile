@@ -40,6 +40,8 @@ TEST_SRC = $(sort $(wildcard tests/test_*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)
 TESTS = $(TEST_SRC:%.c=$(B)/%)
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRC:%.c=$(B)/%)
 
 .PHONY: all deps test check install uninstall clean demo bench
 all: $(B)/playbook
@@ -86,12 +88,17 @@ $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libplaybook.a
 
 $(B)/tests/test_%.o: ALL_CFLAGS += $(shell pkg-config --cflags cmocka)
 
+# The allocation-failure test sees, and fails, every allocation of
+# libplaybook and of the Lua state (tests/test_allocfail.c).
+$(B)/tests/test_allocfail: ALL_LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc \
+    -Wl,--wrap=realloc,--wrap=strdup,--wrap=free
+
 # The suite, once normally and once under ASan+UBSan.
 test: deps
 	$(MAKE) check
 	$(MAKE) SAN=1 check
 
-check: $(B)/playbook $(TESTS)
+check: $(B)/playbook $(TESTS) $(FUZZ_BINS)
 	@sh tests/run.sh $(B)
 
 # The quality bars, each with a floor measured in the same run.
@@ -101,6 +108,83 @@ bench: $(B)/playbook $(B)/tests/bench/bench
 $(B)/tests/bench/bench: $(B)/tests/bench/bench.o $(B)/libplaybook.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Fuzz targets (tests/fuzz, docs/fuzzing.md).  Each fuzz_*.c links with
+# tests/fuzz/replay.c into a corpus replayer that `make check` builds and
+# tests/e2e/fuzz_corpus.sh runs.  `make fuzz` builds them again with
+# clang and libFuzzer, instrumented, in build/fuzz, and runs each for
+# FUZZ_SECONDS, FUZZ_JOBS at a time (FUZZ_TARGETS=fuzz_x for some).
+FUZZ_SECONDS ?= 300
+FUZZ_JOBS ?= 1
+FUZZ_TARGETS ?= $(FUZZ_SRC:tests/fuzz/%.c=%)
+FUZZ_CC ?= clang
+FUZZ_SANFLAGS = -fsanitize=fuzzer-no-link,address,undefined \
+                -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_LINK =
+
+$(FUZZ_BINS): $(B)/tests/fuzz/%: $(B)/tests/fuzz/%.o \
+              $(if $(FUZZ_LINK),,$(B)/tests/fuzz/replay.o) $(B)/libplaybook.a
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $^ $(PKG_LIBS)
+
+.PHONY: fuzz
+fuzz: deps
+	@sh tests/fuzz/deps.sh $(FUZZ_CC)
+	$(MAKE) B=build/fuzz CC=$(FUZZ_CC) CFLAGS='-O1 -g -Wno-error' \
+	    SANFLAGS='$(FUZZ_SANFLAGS)' FUZZ_LINK=-fsanitize=fuzzer \
+	    $(FUZZ_TARGETS:%=build/fuzz/tests/fuzz/%)
+	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) \
+	    $(FUZZ_TARGETS)
+
+# The unit tests and the end-to-end suite under valgrind: no error, no
+# definite or indirect leak, in any process (docs/hardening.md has the
+# figures).  The e2e scripts get PLAYBOOK as a wrapper that runs the
+# binary under valgrind, logging to $(B)/memcheck/log; their time limits
+# are stretched and their sweeps shortened.  live_crash.sh is left out:
+# its kills must land after an acknowledged event, and valgrind's start
+# is longer than its window.  Release build only: valgrind and ASan do
+# not mix.
+VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
+           --errors-for-leak-kinds=definite,indirect \
+           --show-leak-kinds=definite,indirect
+MEMCHECK_E2E ?= $(filter-out tests/e2e/live_crash.sh, \
+                  $(sort $(wildcard tests/e2e/*.sh)))
+MEMCHECK_ENV = HOSTILE_TIME_SCALE=40 HOSTILE_BATCH=1 \
+               HOSTILE_SKIP=many-events CRASH_KILLS=10 LIVE_KILLS=10
+MC = $(B)/memcheck
+
+.PHONY: memcheck
+memcheck: $(B)/playbook $(TESTS) $(FUZZ_BINS)
+	@[ "$(SAN)" != 1 ] || { echo "memcheck: not with SAN=1" >&2; exit 1; }
+	@command -v valgrind >/dev/null 2>&1 || { \
+	    echo "memcheck: no valgrind (apt-get install valgrind)" >&2; exit 1; }
+	@rm -rf $(MC) && mkdir -p $(MC)/log
+	@printf '#!/bin/sh\nexec %s --log-file=%s/log/e2e.%%p "%s" "$$@"\n' \
+	    '$(VALGRIND)' '$(CURDIR)/$(MC)' '$(CURDIR)/$(B)/playbook' \
+	    >$(MC)/playbook && chmod +x $(MC)/playbook
+	@ln -s ../tests $(MC)/tests # scripts find the fuzz replayers there
+	@start=$$(date +%s); bad=0; \
+	for t in $(TESTS) $(MEMCHECK_E2E); do \
+	    t0=$$(date +%s); \
+	    case $$t in \
+	    *.sh) PLAYBOOK=$(CURDIR)/$(MC)/playbook $(MEMCHECK_ENV) \
+	              sh $$t >$(MC)/$${t##*/}.out 2>&1 ;; \
+	    *) ALLOCFAIL_RUNS=0 $(VALGRIND) --log-file=$(MC)/log/unit.%p \
+	           $$t >$(MC)/$${t##*/}.out 2>&1 ;; \
+	    esac || { bad=1; echo "FAILED: $$t (see $(MC)/$${t##*/}.out)"; }; \
+	    echo "memcheck: $$t: $$(( $$(date +%s) - t0 )) s"; \
+	done; \
+	logs=$$(ls $(MC)/log | wc -l); \
+	grep -l '^==[0-9]*== ' $(MC)/log/* 2>/dev/null | while read -r f; do \
+	    if grep '^==[0-9]*== ' "$$f" | grep -qv \
+	        -e 'Warning: set address range perms' \
+	        -e 'Warning: client switching stacks'; then echo "$$f"; fi; \
+	done >$(MC)/errors; \
+	for f in $$(head -n 5 $(MC)/errors); do \
+	    echo "--- $$f"; sed -n '1,40p' "$$f"; done; \
+	echo "memcheck: $$logs processes under valgrind, $$(wc -l <$(MC)/errors)" \
+	    "with errors or leaks, in $$(( $$(date +%s) - start )) s"; \
+	[ "$$bad" = 0 ] && [ ! -s $(MC)/errors ]
 
 demo: $(B)/playbook
 	$(B)/playbook replay -p principles scenarios/late-delivery.xml
@@ -126,3 +210,4 @@ clean:
 .SECONDARY:
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(TESTS:=.d)
 -include $(B)/gen/scenario_rng.d
+-include $(FUZZ_BINS:=.d) $(B)/tests/fuzz/replay.d

@@ -1,0 +1,6 @@
+return principle { id = "h", title = "Hostile", items = {
+  { id = "bad", done = function(case)
+      _G = case return true
+    end },
+  { id = "good", done = function(case) return case:has("customer.said") end },
+} }

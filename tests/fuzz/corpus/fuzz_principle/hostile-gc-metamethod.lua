@@ -1,0 +1,6 @@
+return principle { id = "h", title = "Hostile", items = {
+  { id = "bad", done = function(case)
+      setmetatable({}, {__gc = function() while true do end end}) return true
+    end },
+  { id = "good", done = function(case) return case:has("customer.said") end },
+} }

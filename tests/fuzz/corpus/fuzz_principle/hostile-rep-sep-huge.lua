@@ -1,0 +1,6 @@
+return principle { id = "h", title = "Hostile", items = {
+  { id = "bad", done = function(case)
+      return #string.rep('x', 1e5, ('y'):rep(1e4)) > 0
+    end },
+  { id = "good", done = function(case) return case:has("customer.said") end },
+} }

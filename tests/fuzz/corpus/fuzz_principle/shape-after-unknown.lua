@@ -1,0 +1,1 @@
+return principle { id = "c", items = { { id = "a", after = { "zz" } } } }

@@ -1,0 +1,1 @@
+return principle { id = "has space", items = { { id = "a.b" } } }

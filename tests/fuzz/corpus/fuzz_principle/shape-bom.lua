@@ -1,0 +1,1 @@
+﻿return principle { id = "b", items = { { id = "i", must = true } } }

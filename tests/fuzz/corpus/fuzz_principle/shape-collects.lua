@@ -1,0 +1,1 @@
+return principle { id = "c", items = { { id = "a", collects = "order_id", must = true } } }

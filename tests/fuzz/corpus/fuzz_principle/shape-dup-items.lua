@@ -1,0 +1,1 @@
+return principle { id = "d", items = { { id = "a" }, { id = "a" } } }

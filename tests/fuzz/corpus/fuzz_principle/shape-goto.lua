@@ -1,0 +1,3 @@
+goto skip
+::skip::
+return principle { id = "g", items = { { id = "x" } } }

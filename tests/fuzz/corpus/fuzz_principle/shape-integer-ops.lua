@@ -1,0 +1,1 @@
+local x = math.mininteger // -1 local y = math.mininteger % -1 return principle { id = "i", items = { { id = "x", done = function() return 1 // 0 end } } }

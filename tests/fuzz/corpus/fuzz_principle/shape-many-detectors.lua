@@ -1,0 +1,1 @@
+local d = {} for i = 1, 2000 do d[i] = { on = "customer.said", pattern = "x" .. i, emit = "e" .. i } end return principle { id = "m", items = { { id = "a" } }, detect = d }

@@ -1,0 +1,1 @@
+local t = {} for i = 1, 5000 do t[i] = { id = "i" .. i, done = function() return i % 2 == 0 end } end return principle { id = "m", items = t }

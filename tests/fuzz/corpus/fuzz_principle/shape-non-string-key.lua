@@ -1,0 +1,1 @@
+return principle { id = "x", items = {}, [1] = 2 }

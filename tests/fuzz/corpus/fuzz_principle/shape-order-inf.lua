@@ -1,0 +1,1 @@
+return principle { id = "o", order = -1/0, items = { { id = "a" } } }

@@ -1,0 +1,1 @@
+return principle { id = "o", order = 0/0, items = { { id = "a" } } }

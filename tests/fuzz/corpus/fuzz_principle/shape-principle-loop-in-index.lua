@@ -1,0 +1,1 @@
+return principle(setmetatable({ id = "x" }, { __index = function() while true do end end }))

@@ -1,0 +1,1 @@
+return principle(setmetatable({}, { __index = function(_, k) if k == "id" then return "mt" end end, __pairs = function() error("x") end }))

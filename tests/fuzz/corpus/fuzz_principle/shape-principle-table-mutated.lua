@@ -1,0 +1,1 @@
+local t = { id = "m", items = { { id = "a", done = function() return true end } } } local p = principle(t) t.id = "changed" t.items[1].id = "zz" return p

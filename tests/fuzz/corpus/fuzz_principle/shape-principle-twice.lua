@@ -1,0 +1,1 @@
+principle { id = "a", items = {} } return principle { id = "a", items = {} }

@@ -1,0 +1,2 @@
+#!/usr/bin/lua
+return principle { id = "s", items = { { id = "i" } } }

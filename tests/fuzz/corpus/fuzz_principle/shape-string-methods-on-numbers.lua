@@ -1,0 +1,1 @@
+local s = (5):rep(3) return principle { id = "n", items = {} }

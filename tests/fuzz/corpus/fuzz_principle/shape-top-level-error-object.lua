@@ -1,0 +1,1 @@
+error(setmetatable({}, { __tostring = function() return ("x"):rep(1e6) end }))

@@ -1,0 +1,2 @@
+Lua -- hostile: a principle file starting with the bytecode signature
+return principle { id = "h", items = { { id = "a" } } }

@@ -1,0 +1,3 @@
+-- hostile: an endless loop while the file loads
+while true do end
+return principle { id = "h", title = "Hostile", items = { { id = "a" } } }
