@@ -237,10 +237,12 @@ long pb_command_closest(const char *word, const char *const *names,
     return word ? closest(word, strlen(word), names, n) : -1;
 }
 
-/* The closest command name or alias to a word that is neither. */
+/* The command whose name or alias is closest to a word that is neither,
+ * by its name: the aliases are split in a buffer on this stack. */
 static const char *suggest(const char *word, size_t n)
 {
     const char *names[NCOMMANDS * 3];
+    size_t owner[NCOMMANDS * 3];
     char split[NCOMMANDS][32];
     size_t i, k = 0;
     long best;
@@ -249,9 +251,11 @@ static const char *suggest(const char *word, size_t n)
         const char *a = commands[i].info.aliases;
         char *s = split[i];
 
+        owner[k] = i;
         names[k++] = commands[i].info.name;
         snprintf(s, sizeof split[i], "%s", a);
         while (*s && k < sizeof names / sizeof *names) {
+            owner[k] = i;
             names[k++] = s;
             s += strcspn(s, " ");
             if (*s)
@@ -262,7 +266,7 @@ static const char *suggest(const char *word, size_t n)
     /* A one-letter alias is too easy to hit by chance to suggest. */
     if (best < 0 || strlen(names[best]) < 2)
         return NULL;
-    return names[best];
+    return commands[owner[best]].info.name;
 }
 
 /* Parsing. */
