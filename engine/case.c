@@ -3,7 +3,6 @@
  * reading of the few event types it interprets (fact, item.checked,
  * item.skipped, case.closed).  Everything else is for the principles.
  */
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,8 +318,9 @@ static pb_status check_event(pb_case *c, double t, const char *type,
     if (!pb__is_type(type))
         return pb__error(err, PB_INPUT, "", 0, "bad event type '%s' (dotted "
                          "words of letters, digits, _ and -)", type);
-    if (!isfinite(t) || t < 0)
-        return pb__error(err, PB_INPUT, "", 0, "bad time %g", t);
+    if (!(t >= 0 && t <= PB_TIME_MAX))
+        return pb__error(err, PB_INPUT, "", 0, "bad time %g (0 to %g "
+                         "seconds)", t, PB_TIME_MAX);
     if (c->nevents > 0 && t < c->events[c->nevents - 1].t)
         return pb__error(err, PB_INPUT, "", 0, "time goes backwards: %g "
                          "after %g", t, c->events[c->nevents - 1].t);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <libxml/tree.h>
 #include <libxml/xmlwriter.h>
 
 #include "error.h"
@@ -95,14 +96,12 @@ static int attr_name_ok(const char *s)
     return strcmp(s, "t") != 0 && strcmp(s, "type") != 0;
 }
 
-/* Looser, for events read from a file (whose names XML accepted):
- * enough that the writer cannot produce a broken document. */
+/* Looser, for events read from a file or made by pb_case_append: any
+ * XML name without a prefix, so that what is written reads back. */
 static int attr_name_fits(const char *s)
 {
-    if (*s == '\0' || strcmp(s, "t") == 0 || strcmp(s, "type") == 0 ||
-        !xml_text_ok(s))
-        return 0;
-    return strpbrk(s, " \t\r\n<>&\"'=/:") == NULL;
+    return strcmp(s, "t") != 0 && strcmp(s, "type") != 0 &&
+           xml_text_ok(s) && xmlValidateNCName(BAD_CAST s, 0) == 0;
 }
 
 /* s without surrounding white space, as the reader will give it back;
@@ -163,7 +162,7 @@ static double canonical_time(double t)
     char buf[64];
     double back;
 
-    if (!isfinite(t) || t < 0 || t > 1e12)
+    if (!(t >= 0 && t <= PB_TIME_MAX))
         return t; /* pb_case_append says what is wrong with it */
     if (pb_time_parse(fmt_seconds(t, buf, sizeof buf), &back) != 0)
         return t;
@@ -461,7 +460,8 @@ int pb_due_parse(const char *text, double base, double *out)
             *out = base + span;
             return 0;
         }
-        if (nw - i != 2 || strlen(w[i + 1]) >= sizeof num)
+        /* One byte more goes in between number and unit. */
+        if (nw - i != 2 || strlen(w[i + 1]) + 1 >= sizeof num)
             return -1;
         /* "2h", "30min" */
         snprintf(num, sizeof num, "%s", w[i + 1]);
@@ -845,14 +845,52 @@ static void event_in_free(event_in *ev)
     free(ev->attrs);
 }
 
-static const char *json_str(json_object *o, const char *key)
+/* The event as the file will give it back, or PB_INPUT. */
+static pb_status check_saveable(const char *text, const pb_attr *attrs,
+                                size_t nattrs, pb_error *err)
+{
+    size_t i, k;
+
+    if (text != NULL && !xml_text_ok(text))
+        return bad_text(err, "event text", text);
+    for (i = 0; i < nattrs; i++) {
+        if (attrs[i].name == NULL || attrs[i].value == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
+                             "name or value");
+        if (!attr_name_ok(attrs[i].name))
+            return pb__error(err, PB_INPUT, "", 0, "bad attribute name "
+                             "'%s' (letters, digits, _, - and ., not t, "
+                             "type or xml...)", attrs[i].name);
+        if (!xml_text_ok(attrs[i].value))
+            return bad_text(err, "attribute value", attrs[i].value);
+        for (k = 0; k < i; k++)
+            if (strcmp(attrs[k].name, attrs[i].name) == 0)
+                return pb__error(err, PB_INPUT, "", 0, "attribute '%s' "
+                                 "given twice", attrs[i].name);
+    }
+    return PB_OK;
+}
+
+/* A JSON string as C text: NULL when it holds a NUL, which C text would
+ * silently cut. */
+static const char *c_text(json_object *v)
+{
+    const char *s = json_object_get_string(v);
+
+    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
+}
+
+/* o[key] into *out (NULL when absent); -1 when it is not C text. */
+static int json_str(json_object *o, const char *key, const char **out)
 {
     json_object *v;
 
+    *out = NULL;
     if (!json_object_object_get_ex(o, key, &v))
-        return NULL;
-    return json_object_is_type(v, json_type_string)
-               ? json_object_get_string(v) : NULL;
+        return 0;
+    if (!json_object_is_type(v, json_type_string))
+        return -1;
+    return (*out = c_text(v)) != NULL ? 0 : -1;
 }
 
 static int decode_event(const char *payload, size_t len, event_in *ev)
@@ -869,10 +907,10 @@ static int decode_event(const char *payload, size_t len, event_in *ev)
         json_tokener_success || json_tokener_get_parse_end(tok) != len ||
         !json_object_is_type(ev->root, json_type_object))
         goto bad;
-    t = json_str(ev->root, "t");
-    ev->type = json_str(ev->root, "type");
-    ev->text = json_str(ev->root, "text");
-    if (t == NULL || ev->type == NULL || pb_time_parse(t, &ev->t) != 0)
+    if (json_str(ev->root, "t", &t) != 0 ||
+        json_str(ev->root, "type", &ev->type) != 0 ||
+        json_str(ev->root, "text", &ev->text) != 0 || t == NULL ||
+        ev->type == NULL || pb_time_parse(t, &ev->t) != 0)
         goto bad;
     if (json_object_object_get_ex(ev->root, "attrs", &attrs)) {
         size_t n = 0;
@@ -887,7 +925,8 @@ static int decode_event(const char *payload, size_t len, event_in *ev)
             if (!json_object_is_type(val, json_type_string))
                 goto bad;
             ev->attrs[n].name = key;
-            ev->attrs[n++].value = json_object_get_string(val);
+            if ((ev->attrs[n++].value = c_text(val)) == NULL)
+                goto bad;
         }
         ev->nattrs = n;
     }
@@ -1174,7 +1213,10 @@ static pb_status on_record(void *ud, unsigned long long index,
         return pb__error(err, PB_INPUT, cf->jpath, 0, "record for event "
                          "%llu is not an event (a journal of another "
                          "version?)", index);
-    st = record(cf, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, err);
+    /* What pb_casefile_append would have refused was not written by it. */
+    st = check_saveable(ev.text, ev.attrs, ev.nattrs, err);
+    if (st == PB_OK)
+        st = record(cf, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, err);
     event_in_free(&ev);
     if (st != PB_OK && err != NULL) {
         snprintf(where, sizeof where, "record for event %llu: ", index);
@@ -1458,32 +1500,6 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
     if ((st = pb_journal_sync(cf->j, err)) != PB_OK)
         return st;
     cf->saved = cf->nrec;
-    return PB_OK;
-}
-
-/* The event as the file will give it back, or PB_INPUT. */
-static pb_status check_saveable(const char *text, const pb_attr *attrs,
-                                size_t nattrs, pb_error *err)
-{
-    size_t i, k;
-
-    if (text != NULL && !xml_text_ok(text))
-        return bad_text(err, "event text", text);
-    for (i = 0; i < nattrs; i++) {
-        if (attrs[i].name == NULL || attrs[i].value == NULL)
-            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
-                             "name or value");
-        if (!attr_name_ok(attrs[i].name))
-            return pb__error(err, PB_INPUT, "", 0, "bad attribute name "
-                             "'%s' (letters, digits, _, - and ., not t, "
-                             "type or xml...)", attrs[i].name);
-        if (!xml_text_ok(attrs[i].value))
-            return bad_text(err, "attribute value", attrs[i].value);
-        for (k = 0; k < i; k++)
-            if (strcmp(attrs[k].name, attrs[i].name) == 0)
-                return pb__error(err, PB_INPUT, "", 0, "attribute '%s' "
-                                 "given twice", attrs[i].name);
-    }
     return PB_OK;
 }
 

@@ -322,19 +322,26 @@ void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
     out->done_event = st->done_event;
 }
 
+size_t pb__case_next_after(const pb_case *c, size_t prev)
+{
+    size_t i = prev == PB__NONE ? 0 : prev + 1;
+    int pass = prev == PB__NONE ? 1 : c->e->items[prev]->must;
+
+    for (; pass >= 0; pass--, i = 0)          /* musts, then the rest */
+        for (; i < c->e->nitems; i++)
+            if (c->items[i].state == PB_OPEN && c->e->items[i]->must == pass)
+                return i;
+    return PB__NONE;
+}
+
 size_t pb_case_next(const pb_case *c, size_t *out, size_t max)
 {
     size_t i, n = 0;
-    int pass;
 
-    for (pass = 1; pass >= 0; pass--)          /* musts, then the rest */
-        for (i = 0; i < c->e->nitems; i++)
-            if (c->items[i].state == PB_OPEN &&
-                c->e->items[i]->must == pass) {
-                if (n < max)
-                    out[n] = i;
-                n++;
-            }
+    for (i = pb__case_next_after(c, PB__NONE); i != PB__NONE;
+         i = pb__case_next_after(c, i), n++)
+        if (n < max)
+            out[n] = i;
     return n;
 }
 

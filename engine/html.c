@@ -245,8 +245,9 @@ static pb__html *open_doc(FILE *f, int page)
         free(h);
         return NULL;
     }
-    /* The writer owns buf from here on, also when it fails. */
+    /* The writer owns buf once made; when it fails, buf is still ours. */
     if ((h->w = xmlNewTextWriter(buf)) == NULL) {
+        xmlOutputBufferClose(buf);
         free(h);
         return NULL;
     }

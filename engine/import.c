@@ -36,7 +36,6 @@
 #define IM_JSON_DEPTH 32        /* ABCD needs 6; deeper is hostile */
 #define IM_JSON_VALUES 1000000u /* per conversation; ABCD's have ~1,500 */
 #define IM_FLUSH_EVERY 256      /* events between size checks */
-#define IM_MAX_STAMP 1e9        /* seconds: 31 years, past any clock */
 
 /* Synthetic times (docs/import.md): a turn starts IM_TURN_GAP seconds
  * after the one before, plus a second per IM_CHARS_PER_S characters of
@@ -172,13 +171,15 @@ static pb_status fail_at(im_parser *p, const char *fmt, ...)
 
 /* Lines end at "\n", "\r\n" or a lone "\r", as the text reader splits
  * them; the column counts characters, not bytes.  Both 1-based. */
-static int line_col(const char *buf, size_t off, int *col)
+static int line_col(const im_parser *p, size_t off, int *col)
 {
+    const char *buf = p->buf;
     size_t i, start = 0;
     int line = 1, c = 1;
 
     for (i = 0; i < off; i++) {
-        if (buf[i] == '\n' || (buf[i] == '\r' && buf[i + 1] != '\n')) {
+        if (buf[i] == '\n' || (buf[i] == '\r' && (i + 1 == p->len ||
+                                                  buf[i + 1] != '\n'))) {
             if (line < INT_MAX)
                 line++;
             start = i + 1;
@@ -199,7 +200,7 @@ static pb_status fail_line(im_parser *p, size_t off, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    pb__verror(p->err, PB_INPUT, p->name, line_col(p->buf, off, NULL), fmt,
+    pb__verror(p->err, PB_INPUT, p->name, line_col(p, off, NULL), fmt,
                ap);
     va_end(ap);
     return PB_INPUT;
@@ -505,8 +506,7 @@ static pb_status read_line(im_parser *p, im_line *ln)
                 memchr(b + i + 1, ':', q - i - 1) == NULL ||
                 (memcpy(stamp, b + i + 1, q - i - 1),
                  stamp[q - i - 1] = '\0',
-                 pb_time_parse(stamp, &ln->t) != 0 ||
-                 ln->t > IM_MAX_STAMP))
+                 pb_time_parse(stamp, &ln->t) != 0))
                 return fail_line(p, i, "bad time stamp '%.*s' (mm:ss or "
                                  "h:mm:ss)", (int)(q + 1 - i), b + i);
             ln->has_stamp = 1;
@@ -599,7 +599,7 @@ static pb_status parse_text(im_parser *p)
                                      "%.*s after %.*s on line %d",
                                      (int)ln.stamp_len, b + ln.stamp,
                                      (int)last_stamp_len, b + last_stamp,
-                                     line_col(b, last_stamp, NULL));
+                                     line_col(p, last_stamp, NULL));
                 t->t = last_t = ln.t;
                 last_stamp = ln.stamp;
                 last_stamp_len = ln.stamp_len;
@@ -1022,7 +1022,7 @@ static pb_status json_value(im_parser *p, json_tokener *tok, size_t *at,
     *out = NULL;
     if (e == json_tokener_success)
         return nomem(p); /* a value parsed, and nothing to show for it */
-    line = line_col(p->buf, *at + end, &col);
+    line = line_col(p, *at + end, &col);
     if (e == json_tokener_continue)
         return pb__error(p->err, PB_INPUT, p->name, line,
                          "invalid JSON: the file ends inside a value "
@@ -1038,7 +1038,7 @@ static pb_status json_value(im_parser *p, json_tokener *tok, size_t *at,
 
 static pb_status json_expected(im_parser *p, size_t at, const char *what)
 {
-    int col, line = line_col(p->buf, at, &col);
+    int col, line = line_col(p, at, &col);
 
     if (at >= p->len)
         return pb__error(p->err, PB_INPUT, p->name, line, "invalid JSON: "
@@ -1097,7 +1097,7 @@ static pb_status parse_json(im_parser *p, size_t at)
         }
         at++;
     } else {
-        line = line_col(b, at, &col);
+        line = line_col(p, at, &col);
         st = pb__error(p->err, PB_INPUT, p->name, line, "not a list of "
                        "conversations: expected '[' or '{' at column %d",
                        col);
@@ -1105,7 +1105,7 @@ static pb_status parse_json(im_parser *p, size_t at)
     }
     at = skip_ws(b, at, p->len);
     if (at < p->len) {
-        line = line_col(b, at, &col);
+        line = line_col(p, at, &col);
         st = pb__error(p->err, PB_INPUT, p->name, line, "invalid JSON: "
                        "text after the end of the %s at column %d",
                        k > 0 ? "list" : "conversation", col);
@@ -1161,7 +1161,7 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
         return pb__error(err, PB_INPUT, p.name, 0, "bad id '%.40s' "
                          "(letters, digits, _ and -)", p.opts->id);
     if ((kind = bad_char(buf, len, &at, &cp)) != IM_CH_OK) {
-        line = line_col(buf, at, &col);
+        line = line_col(&p, at, &col);
         return pb__error(err, PB_INPUT, p.name, line, "%s at column %d",
                          bad_char_text(kind, cp, msg, sizeof msg), col);
     }

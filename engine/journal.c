@@ -148,10 +148,14 @@ pb_status pb_io_replace(const pb_io *io, const char *path, const void *buf,
     if (tmp == NULL)
         return pb__error(err, PB_NOMEM, path, 0, "out of memory");
     snprintf(tmp, n, "%s.tmp", path);
-    /* Only the lock holder writes FILE.tmp: O_TRUNC takes over what a
-     * crash may have left. */
-    fd = io->open(io->ctx, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0644);
+    /* Only the lock holder writes FILE.tmp, so what is there is a crash's
+     * leftover, or a link planted to have us write through it: gone. */
+    if (unlink(tmp) != 0 && errno != ENOENT) {
+        io_error(err, tmp, "remove");
+        goto done;
+    }
+    fd = io->open(io->ctx, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                  O_CLOEXEC, 0644);
     if (fd < 0) {
         io_error(err, tmp, "create");
         goto done;
@@ -384,19 +388,32 @@ pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
     }
     j->io = io != NULL ? *io : posix_io;
     j->fd = -1;
+    /* Never through a symlink: the journal is truncated and removed, and
+     * a link could aim that at any file the user can write. */
     for (;;) {
         j->new_file = 0;
-        j->fd = j->io.open(j->io.ctx, path, O_RDWR | O_APPEND | O_CLOEXEC,
-                           0);
+        j->fd = j->io.open(j->io.ctx, path, O_RDWR | O_APPEND | O_CLOEXEC |
+                           O_NOFOLLOW, 0);
         if (j->fd < 0 && errno == ENOENT) {
             j->new_file = 1;
             j->fd = j->io.open(j->io.ctx, path, O_RDWR | O_APPEND |
-                               O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+                               O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                               0644);
             if (j->fd < 0 && errno == EEXIST)
                 continue; /* another session created it first */
         }
+        if (j->fd < 0 && errno == ELOOP) {
+            st = pb__error(err, PB_INPUT, path, 0, "the journal is a "
+                           "symbolic link; it must be a plain file");
+            goto fail;
+        }
         if (j->fd < 0) {
             st = io_error(err, path, "open the journal");
+            goto fail;
+        }
+        if (fstat(j->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+            st = pb__error(err, PB_INPUT, path, 0, "the journal is not a "
+                           "plain file");
             goto fail;
         }
         rc = take_lock(j->fd, deadline);

@@ -267,7 +267,13 @@ typedef struct pb_expect {
 size_t pb_scenario_nexpects(const pb_scenario *s);
 const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);
 
-/* "12", "12.5", "mm:ss", "h:mm:ss" -> seconds.  0 ok, -1 malformed. */
+/* Event times are seconds from the start of the case, at most
+ * PB_TIME_MAX (about 31 years: past any call, and exact in a double to
+ * the tenth reports print). */
+#define PB_TIME_MAX 1e9
+
+/* "12", "12.5", "mm:ss", "h:mm:ss" -> seconds.  0 ok, -1 malformed or
+ * past PB_TIME_MAX. */
 int pb_time_parse(const char *text, double *out);
 /* Seconds -> "mm:ss", or "h:mm:ss" past the hour, with tenths when the
  * time has them; returns buf. */

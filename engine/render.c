@@ -30,11 +30,19 @@ static void paint(const out *o, const char *code)
         fputs(code, o->f);
 }
 
-/* mm:ss, or h:mm:ss past the hour; tenths when the time has them. */
+/* mm:ss, or h:mm:ss past the hour; tenths when the time has them.
+ * What no reader accepts prints as "--:--" (and is never cast). */
 const char *pb_time_format(double t, char *buf, size_t size)
 {
-    long s = (long)floor(t);
-    int tenth = (int)floor((t - (double)s) * 10 + 0.5);
+    long s;
+    int tenth;
+
+    if (!(t >= 0 && t <= PB_TIME_MAX)) {
+        snprintf(buf, size, "--:--");
+        return buf;
+    }
+    s = (long)floor(t);
+    tenth = (int)floor((t - (double)s) * 10 + 0.5);
 
     if (tenth >= 10) {
         s++;
@@ -364,7 +372,7 @@ static void json_score(pb__json *j, const pb_score *s)
 static void json_case(pb__json *j, const pb_case *c)
 {
     const pb_engine *e = c->e;
-    size_t i, nn, *next;
+    size_t i;
     pb_item_info it;
     pb_score sc;
 
@@ -378,14 +386,9 @@ static void json_case(pb__json *j, const pb_case *c)
     pb__json_close(j, ']');
     pb__json_key(j, "next");
     pb__json_open(j, '[');
-    nn = pb_case_next(c, NULL, 0);
-    next = nn ? malloc(nn * sizeof *next) : NULL;
-    if (next) {
-        pb_case_next(c, next, nn);
-        for (i = 0; i < nn; i++)
-            pb__json_str(j, e->items[next[i]]->ref);
-        free(next);
-    }
+    for (i = pb__case_next_after(c, PB__NONE); i != PB__NONE;
+         i = pb__case_next_after(c, i))
+        pb__json_str(j, e->items[i]->ref);
     pb__json_close(j, ']');
     pb__json_key(j, "violations");
     pb__json_open(j, '[');

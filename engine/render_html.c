@@ -781,18 +781,17 @@ static void checklist_table(pb__html *h, const pb_case *c)
 static void checklist_notes(pb__html *h, const pb_case *c)
 {
     const pb_engine *e = c->e;
-    size_t i, nn = pb_case_next(c, NULL, 0), nv = 0, *next;
+    size_t i, nv = 0;
     pb_item_info it;
     char tb[32];
 
-    if (nn > 0 && (next = malloc(nn * sizeof *next)) != NULL) {
-        pb_case_next(c, next, nn);
+    if ((i = pb__case_next_after(c, PB__NONE)) != PB__NONE) {
         pb__html_elem(h, "h3", NULL, "Next");
         pb__html_start(h, "ol", NULL);
-        for (i = 0; i < nn; i++) {
-            pb_case_item(c, next[i], &it);
+        for (; i != PB__NONE; i = pb__case_next_after(c, i)) {
+            pb_case_item(c, i, &it);
             pb__html_start(h, "li", NULL);
-            pb__html_elem(h, "span", "mono", e->items[next[i]]->ref);
+            pb__html_elem(h, "span", "mono", e->items[i]->ref);
             pb__html_text(h, " ");
             pb__html_text(h, it.prompt);
             if (it.must)
@@ -800,7 +799,6 @@ static void checklist_notes(pb__html *h, const pb_case *c)
             pb__html_end(h);
         }
         pb__html_end(h);
-        free(next);
     }
     for (i = 0; i < e->nitems; i++) {
         pb_case_item(c, i, &it);

@@ -152,6 +152,7 @@ static char *dup_str(const char *s)
 static int is_ours(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
+           n->ns->href != NULL &&
            strcmp((const char *)n->ns->href, SC_NS) == 0 &&
            strcmp((const char *)n->name, name) == 0;
 }
@@ -164,7 +165,8 @@ static const char *label(const xmlNode *n, char *buf, size_t size)
 
     if (n->ns != NULL && n->ns->prefix != NULL)
         snprintf(buf, size, "%s:%s", (const char *)n->ns->prefix, name);
-    else if (n->ns != NULL && strcmp((const char *)n->ns->href, SC_NS))
+    else if (n->ns != NULL && n->ns->href != NULL &&
+             strcmp((const char *)n->ns->href, SC_NS))
         snprintf(buf, size, "{%s}%s", (const char *)n->ns->href, name);
     else
         snprintf(buf, size, "%s", name);
@@ -382,7 +384,7 @@ int pb_time_parse(const char *text, double *out)
             return -1;
         p = end + 1;
     }
-    if (*end != '\0' || !isfinite(t))
+    if (*end != '\0' || !(t <= PB_TIME_MAX))
         return -1;
     *out = t;
     return 0;
@@ -883,7 +885,7 @@ static int is_rng(xmlNodePtr n, const char *name, const char *attr,
     int yes;
 
     if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
-        strcmp((const char *)n->ns->href, SC_RNG_NS) ||
+        n->ns->href == NULL || strcmp((const char *)n->ns->href, SC_RNG_NS) ||
         strcmp((const char *)n->name, name))
         return 0;
     if (attr == NULL)

@@ -406,6 +406,18 @@ static void awkward_text_round_trip(void **state)
     assert_int_equal(pb_case_xml(c, &h, &xml, &len, &err), PB_INPUT);
     assert_null(xml);
     pb_case_free(c);
+    /* Attribute names that are not XML names, from pb_case_append. */
+    for (i = 0; i < 3; i++) {
+        static const char *const names[] = {"(", "1st", "a:b"};
+        pb_attr a = {names[i], "v"};
+
+        assert_non_null(c = pb_case_new(x->e, "billing", NULL, NULL));
+        assert_int_equal(pb_case_append(c, 1, "agent.said", "hi", &a, 1,
+                                        &err), PB_OK);
+        assert_int_equal(pb_case_xml(c, &h, &xml, &len, &err), PB_INPUT);
+        assert_non_null(strstr(err.message, "cannot be saved"));
+        pb_case_free(c);
+    }
 }
 
 /* Sessions. */
@@ -1007,6 +1019,7 @@ static void due_times(void **state)
         "", "soon", "next month", "2026-02-30", "2026-13-01", "25:00",
         "tomorrow tomorrow", "in 2 fortnights", "13pm", "2026-11-26T10",
         "morning 10:00", "friday tonight",
+        "in 0000000000000000000000000000002h", /* 31 characters */
     };
     size_t i;
     double t;

@@ -562,6 +562,55 @@ static void open_fails_cleanly(void **state)
     assert_non_null(strstr(err.message, strerror(EROFS)));
 }
 
+/* Links are never followed: not into the journal, not through FILE.tmp
+ * (both are written and removed, so a link would aim that anywhere). */
+static void links_are_refused(void **state)
+{
+    fixture *x = *state;
+    char target[160], path[160], tmp[170], *buf;
+    size_t len;
+    pb_journal *j;
+    pb_error err;
+    FILE *f;
+
+    snprintf(target, sizeof target, "%s/secret", x->dir);
+    assert_non_null(f = fopen(target, "w"));
+    fputs("secret", f);
+    fclose(f);
+    assert_int_equal(symlink(target, x->path), 0);
+    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_null(j);
+    assert_non_null(strstr(err.message, "symbolic link"));
+    buf = slurp(target, &len);
+    assert_int_equal(len, 6);
+    free(buf);
+
+    /* Dangling: refused the same way, not created through, no spin. */
+    unlink(x->path);
+    snprintf(path, sizeof path, "%s/nowhere", x->dir);
+    assert_int_equal(symlink(path, x->path), 0);
+    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_int_equal(access(path, F_OK), -1);
+
+    unlink(x->path);
+    assert_int_equal(mkfifo(x->path, 0600), 0);
+    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_non_null(strstr(err.message, "not a plain file"));
+
+    /* A link planted as FILE.tmp is replaced, its target untouched. */
+    snprintf(path, sizeof path, "%s/case.xml", x->dir);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    assert_int_equal(symlink(target, tmp), 0);
+    assert_int_equal(pb_io_replace(NULL, path, "new", 3, &err), PB_OK);
+    buf = slurp(target, &len);
+    assert_int_equal(len, 6);
+    assert_memory_equal(buf, "secret", 6);
+    free(buf);
+    buf = slurp(path, &len);
+    assert_int_equal(len, 3);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -586,6 +635,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(truncate_and_contents, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(open_fails_cleanly, setup, teardown),
+        cmocka_unit_test_setup_teardown(links_are_refused, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -407,6 +407,7 @@ static void test_time_parse(void **state)
         {"99:59", 5999}, {"1:05.25", 65.25}, {"0:00:01", 1},
         {"1:00:00", 3600}, {"2:03:04.5", 7384.5}, {"100:00:00", 360000},
         {"0.123456789012345678", 0.123456789012345},
+        {"1000000000", 1e9}, {"277777:46:40", 1e9},
     };
     static const char *const bad[] = {
         "", " ", " 1", "1 ", "-1", "+1", "-0", "1e3", "0x10", "nan", "NaN",
@@ -414,6 +415,7 @@ static void test_time_parse(void **state)
         "1:75", "1:60", "1:5", "1:005", "1:", ":5", "::", "1::05",
         "1:2:03", "1:00:60", "1:60:00", "1:00:00:00", "1.5:30",
         "1:30.5:00", "1:-5", "1,5", "12\n", "\xc2\xbd",
+        "1000000000.1", "277777:46:41", "99999999999999999999",
         "1000000000000000000000000000000000000000000000000000000000000000"
         "0000000000000000000000000000000000000000000000000000000000000000"
         "0000000000000000000000000000000000000000000000000000000000000000"
@@ -438,6 +440,25 @@ static void test_time_parse(void **state)
         assert_true(t == -1); /* untouched */
     }
     assert_int_equal(pb_time_parse(NULL, &t), -1);
+}
+
+static void test_time_format(void **state)
+{
+    static const struct {
+        double t;
+        const char *text;
+    } rows[] = {
+        {0, "00:00"}, {5.5, "00:05.5"}, {59.96, "01:00"}, {3723, "1:02:03"},
+        {1e9, "277777:46:40"}, {1e9 + 1, "--:--"}, {-1, "--:--"},
+        {9.3e18, "--:--"}, {1.0 / 0.0, "--:--"},
+    };
+    char buf[32];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_string_equal(pb_time_format(rows[i].t, buf, sizeof buf),
+                            rows[i].text);
 }
 
 static void test_event_text_and_attrs(void **state)
@@ -1227,6 +1248,7 @@ int main(void)
         cmocka_unit_test(test_prefixed_namespace),
         cmocka_unit_test(test_times),
         cmocka_unit_test(test_time_parse),
+        cmocka_unit_test(test_time_format),
         cmocka_unit_test(test_event_text_and_attrs),
         cmocka_unit_test(test_comments_and_pis),
         cmocka_unit_test(test_facts),

@@ -6,8 +6,8 @@
 # (BUILD/tests/fuzz/TARGET: release, or ASan+UBSan under SAN=1).
 #
 # A reproducer of an engine bug that is reported but not yet fixed is
-# listed in tests/fuzz/crashes/known.txt ("TARGET/FILE  SKIP-NAME  what
-# it shows"): while it still fails it counts as a known bug, not a
+# listed in tests/fuzz/crashes/known.txt ("TARGET/FILE  what it
+# shows"): while it still fails it counts as a known bug, not a
 # failure.
 #
 #   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/fuzz_corpus.sh

@@ -49,19 +49,6 @@ static inline void fuzz_setup_failed(const char *what)
     exit(2);
 }
 
-/*
- * Known engine bugs, reported and not yet fixed, that a long fuzzing run
- * may step around so it finds new ones instead of the same one again:
- * PB_FUZZ_SKIP="import-cr,attr-name" (the names in crashes/known.txt).
- * Without it every target is strict, so the reproducers keep failing.
- */
-static inline int fuzz_skip(const char *bug)
-{
-    const char *s = getenv("PB_FUZZ_SKIP");
-
-    return s != NULL && strstr(s, bug) != NULL;
-}
-
 /* The principles the targets replay against: PB_FUZZ_PRINCIPLES, else
  * principles/ of the current folder. */
 static inline const char *fuzz_principles(void)
@@ -175,31 +162,6 @@ static inline int fuzz_same_text(const char *a, const char *b)
     return la == lb && memcmp(a, b, la) == 0;
 }
 
-/* Known bug attr-name: pb_case_xml writes attribute names that are not
- * XML names.  Whether a recorded event has one (ASCII rules only). */
-static inline int fuzz_odd_attr_name(const pb_case *c)
-{
-    static const char more[] = "abcdefghijklmnopqrstuvwxyz"
-                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789.-";
-    pb_event_info ev;
-    size_t i, k;
-
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_case_event(c, i, &ev);
-        for (k = 0; ev.detected_by == NULL && k < ev.nattrs; k++) {
-            const unsigned char *n =
-                (const unsigned char *)ev.attrs[k].name;
-
-            if (*n < 0x80 && strchr(more + 26 * 2 + 1, *n) != NULL)
-                return 1; /* starts with a digit, '.' or '-' */
-            for (; *n; n++)
-                if (*n < 0x80 && strchr(more, *n) == NULL)
-                    return 1;
-        }
-    }
-    return 0;
-}
-
 /*
  * A case written as a scenario file (pb_case_xml, what case files and
  * their compaction write) must read back as the same case: the same
@@ -223,10 +185,6 @@ static inline void fuzz_round_trip(const pb_schema *schema, const pb_case *c,
         return;
     if (pb_scenario_parse_with(schema, "round-trip.xml", xml, len, &back,
                                &err) != PB_OK) {
-        if (fuzz_skip("attr-name") && fuzz_odd_attr_name(c)) {
-            free(xml);
-            return;
-        }
         fuzz_fail("pb_case_xml wrote a scenario that does not read back: "
                   "%s\n--- written:\n%s",
                   pb_error_text(&err, msg, sizeof msg), xml);

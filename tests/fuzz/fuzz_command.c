@@ -7,8 +7,9 @@
  *   PB_OK     every string is free of control characters; an event has
  *             a type and at most PB_COMMAND_MAX_ATTRS attributes, each
  *             named; a due time reads with pb_due_parse; the event is
- *             then recorded in a case (pb_case_append), as `playbook
- *             live` would, which may refuse it but must not crash;
+ *             then recorded in a case (pb_case_append, a fresh engine
+ *             with the default principles: fuzz.h), as `playbook live`
+ *             would, which may refuse it but must not crash;
  *   PB_INPUT  err->message is "column N: ..." with N == out->column >= 1,
  *             err->file "" and err->line 0.
  * The name lookups (pb_command_lookup, pb_command_closest) get the first
@@ -19,22 +20,8 @@
 #include "fuzz.h"
 #include "playbook.h"
 
-#define FRESH_ENGINE_EVERY 5000u
-
-static pb_engine *engine;
-static unsigned runs;
 static const char *names[64];
 static size_t nnames;
-
-static pb_engine *load_engine(void)
-{
-    pb_engine *e = pb_engine_new();
-    pb_error err;
-
-    if (e == NULL || pb_engine_load(e, fuzz_principles(), &err) != PB_OK)
-        fuzz_setup_failed("cannot load the principles");
-    return e;
-}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -42,7 +29,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     (void)argc;
     (void)argv;
-    engine = load_engine();
+    fuzz_principles_read();
     for (nnames = 0; nnames < sizeof names / sizeof names[0] &&
                      (ci = pb_command_get(nnames)) != NULL;
          nnames++)
@@ -87,19 +74,20 @@ static void same(const pb_command *a, const pb_command *b)
 
 static void record(const pb_command *cmd)
 {
+    pb_engine *e;
     pb_case *c;
     pb_error err;
 
-    if (cmd->type == NULL)
+    if (cmd->type == NULL || (e = fuzz_engine_new()) == NULL)
         return;
-    c = pb_case_new(engine, "delivery", "phone", &err);
-    if (c == NULL)
-        return;
-    pb_case_append(c, 1, "customer.said", "My parcel is late.", NULL, 0,
-                   &err);
-    pb_case_append(c, 2, cmd->type, cmd->text, cmd->attrs, cmd->nattrs,
-                   &err);
+    if ((c = pb_case_new(e, "delivery", "phone", &err)) != NULL) {
+        pb_case_append(c, 1, "customer.said", "My parcel is late.", NULL,
+                       0, &err);
+        pb_case_append(c, 2, cmd->type, cmd->text, cmd->attrs, cmd->nattrs,
+                       &err);
+    }
     pb_case_free(c);
+    pb_engine_free(e);
 }
 
 static void check_ok(const pb_command *cmd)
@@ -167,10 +155,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pb_error ea, eb;
     pb_status sa, sb;
 
-    if (++runs % FRESH_ENGINE_EVERY == 0) {
-        pb_engine_free(engine);
-        engine = load_engine();
-    }
     memset(&a, 0xa5, sizeof a);
     memset(&b, 0x5a, sizeof b);
     sa = pb_command_parse((const char *)data, size, &a, &ea);

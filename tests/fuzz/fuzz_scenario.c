@@ -2,11 +2,11 @@
  * fuzz_scenario.c -- untrusted scenario XML, end to end.
  *
  * bytes -> pb_scenario_parse_with (one schema, compiled at start) -> if it
- * parses, a replay through the default principles (read at start, a
- * fresh engine each time: fuzz.h) ->
- * every report format -> the case written back as a scenario
- * (pb_case_xml, what case files are made of), which must read back as
- * the same case with the same checklist (fuzz_round_trip in fuzz.h).
+ * parses, its event times as reports print them (pb_time_format), a
+ * replay through the default principles (read at start, a fresh engine
+ * each time: fuzz.h), every report format, and the case written back as
+ * a scenario (pb_case_xml, what case files are made of), which must read
+ * back as the same case with the same checklist (fuzz_round_trip).
  */
 #include <string.h>
 
@@ -25,6 +25,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fuzz_setup_failed("cannot compile the scenario schema");
     fuzz_principles_read();
     return 0;
+}
+
+/* Times as reports show them (pb_time_format): digits, ':' and '.'. */
+static void check_times(const pb_scenario *s)
+{
+    char buf[64];
+    size_t i;
+
+    for (i = 0; i < pb_scenario_nevents(s); i++) {
+        pb_event_info ev;
+        int line;
+
+        pb_scenario_event(s, i, &ev, &line);
+        pb_time_format(ev.t, buf, sizeof buf);
+        if (ev.t >= 0 && (buf[0] == '\0' ||
+                          buf[strspn(buf, "0123456789:.")] != '\0'))
+            fuzz_fail("event time %.17g formats as '%s'", ev.t, buf);
+    }
 }
 
 static void render(pb_replay *r)
@@ -53,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pb_scenario_free(s);
         return 0;
     }
+    check_times(s);
     if ((engine = fuzz_engine_new()) != NULL &&
         pb_replay_run(engine, s, &r, &err) == PB_OK) {
         pb_replay_passed(r);
