@@ -15,8 +15,9 @@
 #
 # HOSTILE_TIME_SCALE (default 1) multiplies every time limit but those of
 # known bugs (valgrind); HOSTILE_BATCH=1 reads all the cut scenarios in
-# one `check` instead of one process each (valgrind again: one start-up
-# instead of a thousand); HOSTILE_SKIP, an extended regular expression,
+# one `check` instead of one process each, and cuts the journal at every
+# fifth byte only (valgrind again: a start-up costs seconds);
+# HOSTILE_SKIP, an extended regular expression,
 # skips the manifest lines whose file it matches (`make memcheck` skips
 # the 220,000 events, minutes under valgrind).
 # docs/hardening.md says how to add a case.
@@ -169,13 +170,18 @@ if command -v unshare >/dev/null 2>&1; then
 fi
 
 # guarded SECS CMD...: the command with the time limit and the namespace.
-# Killed, not asked to stop, when time is up: exit 124 all the same, and
-# under valgrind no leak report from a process cut short.
+# Killed, not asked to stop, when time is up (under valgrind, a process
+# asked to stop reports as leaks what it had not freed yet); timeout(1)
+# then exits 137, made 124 here as for any timeout.
 guarded() {
     secs=$1
     shift
+    t0=$(date +%s)
     # shellcheck disable=SC2086 # NET is words
     run_in /dev/null timeout -s KILL "$secs" $NET "$@"
+    if [ "$rc" = 137 ] && [ $(($(date +%s) - t0)) -ge "$secs" ]; then
+        rc=124
+    fi
 }
 
 # What a case must never do, whatever it is.
@@ -393,8 +399,15 @@ good=journal/good.journal
 jsize=$(wc -c <"$good" | tr -d ' ')
 last=177 # where good.journal's last record starts (mkjournal.py)
 i=$last
-torn=0
+torn=0 cuts=0
 while [ "$i" -lt "$jsize" ]; do
+    # In a batch (valgrind), the ends and every fifth cut between them.
+    if [ "$BATCH" = 1 ] && [ "$i" -gt $((last + 1)) ] &&
+        [ "$i" -lt $((jsize - 1)) ] && [ $(((i - last) % 5)) != 0 ]; then
+        i=$((i + 1))
+        continue
+    fi
+    cuts=$((cuts + 1))
     head -c "$i" "$good" >"$W/torn.journal"
     case_dir "$W/torn.journal"
     guarded "$(awk -v k="$SCALE" 'BEGIN { printf "%d", 10 * k }')" \
@@ -417,8 +430,9 @@ while [ "$i" -lt "$jsize" ]; do
         fail "$what: the journal is still there"; fi
     i=$((i + 1))
 done
-if [ "$torn" = $((jsize - last - 1)) ]; then ok; else
-    fail "journal cuts: $torn torn tails, want $((jsize - last - 1))"; fi
+# Every cut but the one at the record's first byte is a torn tail.
+if [ "$torn" = $((cuts - 1)) ]; then ok; else
+    fail "journal cuts: $torn torn tails of $cuts cuts"; fi
 
 cd "$REPO" || exit 1
 summary

@@ -230,6 +230,7 @@ static void read_case(const void *journal, size_t len)
 {
     pb_engine *engine = fuzz_engine_new();
     pb_case *c = NULL;
+    pb_case_header h;
     pb_error warn, err;
 
     if (engine == NULL)
@@ -241,8 +242,6 @@ static void read_case(const void *journal, size_t len)
             fuzz_fail("pb_casefile_read gave PB_OK and no case");
         if (pb_case_nevents(c) < CASE_EVENTS)
             fuzz_fail("the case lost events of its file");
-        pb_case_header h;
-
         pb_render_checklist(fuzz_null(), PB_FORMAT_JSON, 0, c);
         memset(&h, 0, sizeof h);
         h.id = "case";

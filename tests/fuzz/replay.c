@@ -20,6 +20,19 @@
 
 #define REPLAY_MAX_BYTES (16u * 1024u * 1024u)
 
+/*
+ * ASan's defaults for the replay, when it is built with ASan (without, it
+ * is never called): a pointer into a frame that has returned is caught
+ * wherever the frame's memory went, not only when a redzone happens to be
+ * there (fuzz_command's suggest-returns-a-pointer-into-its-stack).
+ * ASAN_OPTIONS still overrides.
+ */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "detect_stack_use_after_return=1";
+}
+
 static int verbose;
 static size_t ran;
 

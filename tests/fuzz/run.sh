@@ -19,6 +19,9 @@ JOBS=${3:-1}
 shift 3
 
 mkdir -p "$B/logs" || exit 1
+# As the replay build has them (replay.c): see a returned frame's memory.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1}
+export ASAN_OPTIONS
 one() { # TARGET
     t=$1
     mkdir -p "$B/corpus/$t" "tests/fuzz/crashes/$t"
