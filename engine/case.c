@@ -73,7 +73,10 @@ pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
     c->topic = dup_or_null(topic);
     c->channel = dup_or_null(channel);
     c->items = calloc(e->nitems ? e->nitems : 1, sizeof *c->items);
-    if ((topic && !c->topic) || (channel && !c->channel) || !c->items)
+    c->applies = calloc(e->nprinciples ? e->nprinciples : 1,
+                        sizeof *c->applies);
+    if ((topic && !c->topic) || (channel && !c->channel) || !c->items ||
+        !c->applies)
         goto nomem;
     if (pb__luacase_new(c) != LUA_OK)
         goto nomem;
@@ -108,6 +111,7 @@ void pb_case_free(pb_case *c)
     free(c->events);
     free(c->types);
     free(c->items);
+    free(c->applies);
     free_attrs(c->facts, c->nfacts);
     free_attrs(c->initial, c->ninitial);
     free(c->topic);
@@ -161,6 +165,7 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
     if (put_fact(&c->facts, &c->nfacts, name, value) != PB_OK ||
         put_fact(&c->initial, &c->ninitial, name, value) != PB_OK)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__reads_facts(&c->changed);
     pb__evaluate(c);
     return PB_OK;
 }
@@ -257,6 +262,7 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         free_attrs(ev->attrs, ev->nattrs);
         return PB_NOMEM;
     }
+    pb__reads_type(&c->changed, type);
     if (c->types[type].count++ == 0)
         c->types[type].first = idx;
     c->types[type].last = idx;
@@ -273,6 +279,7 @@ static pb_status apply(pb_case *c, const pb__event *ev)
 
     switch (ev->type) {
     case PB__T_FACT:
+        pb__reads_facts(&c->changed);
         return put_fact(&c->facts, &c->nfacts,
                         pb__attr(ev->attrs, ev->nattrs, "name"),
                         ev->text ? ev->text : "");

@@ -9,6 +9,8 @@
 #ifndef PB_CASE_H
 #define PB_CASE_H
 
+#include <stdint.h>
+
 #include "engine.h"
 
 /* Event types the engine itself interprets, interned first. */
@@ -27,6 +29,29 @@ typedef struct pb__typeidx {
     size_t count, first, last;
 } pb__typeidx;
 
+/*
+ * What one call into principle code read of the case, marked by the case
+ * object (luacase.c) while it runs: event types by id (the first
+ * PB__READ_TYPES), the facts, or something it cannot name (the time, all
+ * events, other items' states).  An answer stands while nothing it read
+ * has changed (evaluate.c), so after an utterance only the predicates
+ * that look at utterances run again.
+ */
+#define PB__READ_TYPES 128
+
+typedef struct pb__reads {
+    uint64_t types[PB__READ_TYPES / 64];
+    unsigned char facts, any;
+} pb__reads;
+
+typedef struct pb__memo {
+    pb__reads reads;
+    unsigned char kept, answer; /* answer is 0 or 1 when kept */
+} pb__memo;
+
+/* An item's calls: the memo index of each. */
+enum { PB__M_APPLIES, PB__M_VIOLATED, PB__M_DONE, PB__M_PROMPT, PB__M_N };
+
 typedef struct pb__itemstate {
     unsigned char state;              /* pb_state after the last pass */
     unsigned char done, violated;     /* latches */
@@ -36,6 +61,7 @@ typedef struct pb__itemstate {
     size_t done_event;
     const char *prompt;
     char *error, *reason;
+    pb__memo memo[PB__M_N];
 } pb__itemstate;
 
 typedef struct pb__luacase pb__luacase;
@@ -55,7 +81,15 @@ struct pb_case {
     int closed;
     pb__luacase *lua;
     int lua_ref;
+    pb__memo *applies;     /* each principle's applies */
+    pb__reads changed;     /* since the last evaluation */
+    pb__reads *reading;    /* the running call's, or NULL */
 };
+
+/* Marks for c->changed and c->reading (either may be NULL). */
+void pb__reads_type(pb__reads *r, int type);
+void pb__reads_facts(pb__reads *r);
+void pb__reads_any(pb__reads *r);
 
 /* An event type: dotted words of letters, digits, '_' and '-'. */
 int pb__is_type(const char *s);

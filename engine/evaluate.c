@@ -72,16 +72,70 @@ static char *call_error(lua_State *L, const pb__principle *p, int line,
     return out;
 }
 
-/* Calls a predicate with the case: 1 yes, 0 no, -1 error (in *err). */
+/* What calls read, and what changed. */
+
+void pb__reads_type(pb__reads *r, int type)
+{
+    if (r == NULL)
+        return;
+    if (type >= 0 && type < PB__READ_TYPES)
+        r->types[type / 64] |= (uint64_t)1 << (type % 64);
+    else
+        r->any = 1;
+}
+
+void pb__reads_facts(pb__reads *r)
+{
+    if (r != NULL)
+        r->facts = 1;
+}
+
+void pb__reads_any(pb__reads *r)
+{
+    if (r != NULL)
+        r->any = 1;
+}
+
+/* A kept answer stands while nothing its call read has changed. */
+static int stands(const pb_case *c, const pb__memo *m)
+{
+    const pb__reads *r = &m->reads, *ch = &c->changed;
+    size_t k;
+
+    if (!m->kept || r->any || (r->facts && ch->facts))
+        return 0;
+    for (k = 0; k < PB__READ_TYPES / 64; k++)
+        if (r->types[k] & ch->types[k])
+            return 0;
+    return 1;
+}
+
+/* Calls principle code with the case, recording what it reads in m. */
+static int call(pb_case *c, int ref, pb__memo *m)
+{
+    int rc;
+
+    lua_rawgeti(pb__sandbox_lua(c->e->sb), LUA_REGISTRYINDEX, ref);
+    pb__luacase_push(c);
+    memset(&m->reads, 0, sizeof m->reads);
+    m->kept = 0;
+    c->reading = &m->reads;
+    rc = pb__sandbox_call(c->e->sb, 1, 1);
+    c->reading = NULL;
+    return rc;
+}
+
+/* Calls a predicate with the case, unless its kept answer stands: 1 yes,
+ * 0 no, -1 error (in *err, and not kept). */
 static int predicate(pb_case *c, const pb__principle *p, int line, int ref,
-                     const char *what, char **err)
+                     const char *what, pb__memo *m, char **err)
 {
     lua_State *L = pb__sandbox_lua(c->e->sb);
     int r;
 
-    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-    pb__luacase_push(c);
-    if (pb__sandbox_call(c->e->sb, 1, 1) != LUA_OK) {
+    if (stands(c, m))
+        return m->answer;
+    if (call(c, ref, m) != LUA_OK) {
         *err = call_error(L, p, line, what);
         return -1;
     }
@@ -98,19 +152,19 @@ static int predicate(pb_case *c, const pb__principle *p, int line, int ref,
         r = -1;
     }
     lua_pop(L, 1);
+    m->kept = r >= 0;
+    m->answer = (unsigned char)(r > 0);
     return r;
 }
 
 /* A computed prompt; NULL with *err set on failure. */
 static char *prompt(pb_case *c, const pb__principle *p, const pb__item *it,
-                    char **err)
+                    pb__memo *m, char **err)
 {
     lua_State *L = pb__sandbox_lua(c->e->sb);
     char *s = NULL;
 
-    lua_rawgeti(L, LUA_REGISTRYINDEX, it->prompt_ref);
-    pb__luacase_push(c);
-    if (pb__sandbox_call(c->e->sb, 1, 1) != LUA_OK) {
+    if (call(c, it->prompt_ref, m) != LUA_OK) {
         *err = call_error(L, p, it->line, "prompt");
         return NULL;
     }
@@ -130,6 +184,7 @@ static char *prompt(pb_case *c, const pb__principle *p, const pb__item *it,
         return NULL;
     }
     lua_pop(L, 1);
+    m->kept = s != NULL;
     return s;
 }
 
@@ -178,7 +233,8 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
         return;
     }
     if (it->applies_ref != LUA_NOREF) {
-        r = predicate(c, p, it->line, it->applies_ref, "applies", &err);
+        r = predicate(c, p, it->line, it->applies_ref, "applies",
+                      &st->memo[PB__M_APPLIES], &err);
         if (r <= 0) {
             st->state = r < 0 ? PB_ERROR : PB_ABSENT;
             set_error(st, err);
@@ -192,7 +248,8 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
         return;
     }
     if (!st->violated && it->violated_ref != LUA_NOREF) {
-        r = predicate(c, p, it->line, it->violated_ref, "violated", &err);
+        r = predicate(c, p, it->line, it->violated_ref, "violated",
+                      &st->memo[PB__M_VIOLATED], &err);
         if (r > 0) {
             st->violated = 1;
             st->violated_at = now;
@@ -203,7 +260,8 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
     if (!st->done) {
         r = it->collects && pb__case_fact(c, it->collects) != NULL;
         if (!r && it->done_ref != LUA_NOREF) {
-            r = predicate(c, p, it->line, it->done_ref, "done", &err);
+            r = predicate(c, p, it->line, it->done_ref, "done",
+                          &st->memo[PB__M_DONE], &err);
             if (r < 0)
                 set_error(st, err);
         }
@@ -227,8 +285,8 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
         set_prompt(st, NULL, NULL);
     } else if (it->prompt_ref == LUA_NOREF) {
         set_prompt(st, it->prompt, NULL);
-    } else {
-        char *s = prompt(c, p, it, &err);
+    } else if (!st->own_prompt || !stands(c, &st->memo[PB__M_PROMPT])) {
+        char *s = prompt(c, p, it, &st->memo[PB__M_PROMPT], &err);
 
         if (s == NULL) {
             st->state = PB_ERROR;
@@ -250,7 +308,7 @@ void pb__evaluate(pb_case *c)
 
         if (p->applies_ref != LUA_NOREF) {
             applies = predicate(c, p, p->line, p->applies_ref,
-                                "principle applies", &perr);
+                                "principle applies", &c->applies[i], &perr);
         }
         for (j = 0; j < p->nitems; j++) {
             size_t idx = p->first_item + j;
@@ -276,6 +334,7 @@ void pb__evaluate(pb_case *c)
                 st->state = PB_WAITING;
         }
     }
+    memset(&c->changed, 0, sizeof c->changed);
 }
 
 /* Reading the checklist. */

@@ -83,9 +83,15 @@ static int matches(lua_State *L, pb_case *c, const char *text,
     return r;
 }
 
-/* Type id of the string at idx, or -1 when no event has that type. */
+/*
+ * Type id of the string at idx, or -1 when no event has that type; read
+ * by the running call.  A type no event has had yet is given its id now
+ * (up to PB__READ_TYPES of them), so that the call can be said to have
+ * read it.
+ */
 static int type_arg(lua_State *L, pb_case *c, int idx)
 {
+    const char *name;
     int id;
 
     /* Methods share a cache (upvalue 1) from the interned Lua string to
@@ -95,11 +101,16 @@ static int type_arg(lua_State *L, pb_case *c, int idx)
         if (lua_rawget(L, lua_upvalueindex(1)) == LUA_TNUMBER) {
             id = (int)lua_tointeger(L, -1);
             lua_pop(L, 1);
+            pb__reads_type(c->reading, id);
             return id;
         }
         lua_pop(L, 1);
     }
-    id = pb__engine_type(c->e, luaL_checkstring(L, idx), 0);
+    name = luaL_checkstring(L, idx);
+    id = pb__engine_type(c->e, name, 0);
+    if (id < 0 && c->e->ntypes < PB__READ_TYPES && pb__is_type(name))
+        id = pb__engine_type(c->e, name, 1);
+    pb__reads_type(c->reading, id); /* -1: any */
     if (id >= 0) {
         lua_pushvalue(L, idx);
         lua_pushinteger(L, id);
@@ -218,6 +229,7 @@ static int m_said(lua_State *L)
 
     if (!any && strcmp(who, "customer") != 0 && strcmp(who, "agent") != 0)
         return luaL_argerror(L, 2, "expected 'customer', 'agent' or 'any'");
+    pb__reads_any(c->reading); /* every customer.* or agent.* type */
     for (i = 0; i < c->nevents; i++) {
         const pb__event *ev = &c->events[i];
         const char *type = c->e->types[ev->type];
@@ -246,6 +258,7 @@ static int m_state(lua_State *L)
     if (i < 0)
         return luaL_error(L, "case:state: unknown item '%s' (use "
                              "'principle.item')", ref);
+    pb__reads_any(c->reading); /* states change within one evaluation */
     lua_pushstring(L, pb_state_name((pb_state)c->items[i].state));
     return 1;
 }
@@ -274,6 +287,8 @@ static int m_events(lua_State *L)
     pb_case *c = check_case(L);
     int type = lua_isnoneornil(L, 2) ? -2 : type_arg(L, c, 2);
 
+    if (type == -2)
+        pb__reads_any(c->reading);
     lua_settop(L, 1);
     if (type == -1) {               /* no such event: an empty loop */
         lua_pushinteger(L, -1);
@@ -294,6 +309,7 @@ static int m_known(lua_State *L)
     const char *name = luaL_checkstring(L, 2);
     const char *v;
 
+    pb__reads_facts(c->reading);
     if (lua_isnoneornil(L, 3)) {
         v = pb__case_fact(c, name);
     } else {
@@ -356,9 +372,13 @@ static int case_index(lua_State *L)
     case F_TOPIC: lua_getiuservalue(L, 1, 2); break;
     case F_CHANNEL: lua_getiuservalue(L, 1, 3); break;
     case F_NOW:
+        pb__reads_any(c->reading);
         lua_pushnumber(L, c->nevents ? c->events[c->nevents - 1].t : 0);
         break;
-    case F_CLOSED: lua_pushboolean(L, c->closed); break;
+    case F_CLOSED:
+        pb__reads_type(c->reading, PB__T_CLOSED);
+        lua_pushboolean(L, c->closed);
+        break;
     default: lua_getiuservalue(L, 1, 1); break;
     }
     return 1;
@@ -396,6 +416,7 @@ static void map_of(lua_State *L, luamap *m, const pb_attr **a, size_t *n)
     pb_case *c = alive(L, m->lc);
 
     if (m->index == (size_t)-1) {
+        pb__reads_facts(c->reading);
         *a = c->facts;
         *n = c->nfacts;
     } else {

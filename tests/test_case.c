@@ -396,6 +396,74 @@ static void detectors(void **state)
     assert_int_equal(pb_case_nwarnings(f->c), 0);
 }
 
+/*
+ * A predicate is asked again only when something it read has changed:
+ * the calls are counted by the principle itself (an upvalue), and read
+ * back through a prompt that reads the time, so it runs every time.
+ */
+static const char memo_src[] =
+    "local n = { watch = 0, tier = 0, said = 0 }\n"
+    "return principle {\n"
+    "  id = 'memo', title = 'Memo',\n"
+    "  items = {\n"
+    "    { id = 'watch', done = function(c) n.watch = n.watch + 1\n"
+    "        return c:has('x.done') end },\n"
+    "    { id = 'tier', done = function(c) n.tier = n.tier + 1\n"
+    "        return c.facts.tier == 'gold' end },\n"
+    "    { id = 'said', done = function(c) n.said = n.said + 1\n"
+    "        return c:said('customer', 'bye') end },\n"
+    "    { id = 'calls', prompt = function(c) local _ = c.now\n"
+    "        return n.watch .. ' ' .. n.tier .. ' ' .. n.said end },\n"
+    "  },\n"
+    "}\n";
+
+static void calls_only_when_read_changed(void **state)
+{
+    static const struct {
+        const char *type, *text, *fact;
+        const char *calls; /* watch tier said, after the event */
+    } steps[] = {
+        { NULL, NULL, NULL, "1 1 1" },              /* the new case */
+        { "customer.said", "hello", NULL, "1 1 2" },
+        { "agent.said", "hi there", NULL, "1 1 3" },
+        { "fact", "silver", "tier", "1 2 4" },
+        { "x.other", NULL, NULL, "1 2 5" },
+        { "x.done", NULL, NULL, "2 2 6" },          /* done: latched */
+        { "x.done", NULL, NULL, "2 2 7" },
+        { "fact", "gold", "tier", "2 3 8" },
+        { "customer.said", "bye", NULL, "2 3 9" },
+        { "customer.said", "bye", NULL, "2 3 9" },  /* all done */
+    };
+    pb_engine *e = pb_engine_new();
+    long calls;
+    pb_case *c;
+    pb_error err;
+    pb_item_info it;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "memo.lua", memo_src,
+                                           strlen(memo_src), &err), PB_OK);
+    calls = pb_engine_find_item(e, "memo.calls");
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < sizeof steps / sizeof *steps; i++) {
+        pb_attr fact = { "name", steps[i].fact };
+
+        if (steps[i].type != NULL)
+            append(c, (double)i, steps[i].type, steps[i].text, &fact,
+                   steps[i].fact != NULL);
+        pb_case_item(c, (size_t)calls, &it);
+        if (strcmp(it.prompt, steps[i].calls) != 0)
+            fail_msg("step %zu: calls %s, want %s", i, it.prompt,
+                     steps[i].calls);
+    }
+    assert_int_equal(state_of(c, e, "memo.watch"), PB_DONE);
+    assert_int_equal(state_of(c, e, "memo.tier"), PB_DONE);
+    assert_int_equal(state_of(c, e, "memo.said"), PB_DONE);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -457,6 +525,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(next_musts_first, setup_flow,
                                         teardown),
         cmocka_unit_test_setup_teardown(detectors, setup_detect, teardown),
+        cmocka_unit_test(calls_only_when_read_changed),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
