@@ -380,7 +380,9 @@ static int validate(lua_State *L)
 }
 
 /* principle{...} as team leads call it: errors point at the call, and the
- * call's line becomes the principle's line. */
+ * call's line becomes the principle's line.  The line goes to a userdata
+ * of Lua's, not into the loader's frame: the function stays in the file's
+ * globals, and a predicate may call it long after the load returned. */
 static int principle_fn(lua_State *L)
 {
     int *call_line = lua_touserdata(L, lua_upvalueindex(1));
@@ -507,7 +509,7 @@ typedef struct build_ctx {
     pb_engine *e;
     const char *name, *src;
     size_t len;
-    int last_line, call_line;
+    int last_line;
     pb__principle *p;
 } build_ctx;
 
@@ -653,16 +655,18 @@ static int load_protected(lua_State *L)
 {
     build_ctx *bc = lua_touserdata(L, 1);
     pb__sandbox *sb = bc->e->sb;
-    int env, tbl;
+    int env, tbl, *call_line;
 
     lua_settop(L, 0);
     lua_newtable(L);                                /* [extra] */
-    lua_pushlightuserdata(L, &bc->call_line);
+    call_line = lua_newuserdatauv(L, sizeof *call_line, 0); /* [extra line] */
+    *call_line = 0;
+    lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
-    if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra env] */
+    if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
-    env = 2;
+    env = 3;
     lua_pushfstring(L, "@%s", bc->name);
     if (luaL_loadbufferx(L, bc->src, bc->len, lua_tostring(L, -1), "t") !=
         LUA_OK)
@@ -697,8 +701,8 @@ static int load_protected(lua_State *L)
     bc->p->order = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 100;
     lua_pop(L, 1);
     bc->p->applies_ref = ref_field(L, tbl, "applies");
-    if (bc->call_line > 0)
-        bc->p->line = bc->call_line;
+    if (*call_line > 0)
+        bc->p->line = *call_line;
     lua_getfield(L, tbl, "items");
     build_items(L, bc, lua_gettop(L));
     lua_pop(L, 1);
@@ -767,7 +771,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                              size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, 0, NULL };
+    build_ctx bc = { e, name, src, len, 0, NULL };
     int bad, status, top = lua_gettop(L);
     const char *nul;
 
