@@ -55,16 +55,22 @@ static const char *lowered(utterance *u)
     return u->lower;
 }
 
+/*
+ * Whether one of d's patterns is in the utterance.  All the declared
+ * detectors of a principle share one call's budget b for an event: a
+ * budget each would let a file with thousands of them spend thousands of
+ * calls' worth on every utterance.  The first to run out is reported.
+ */
 static int pattern_hit(pb_case *c, const pb__principle *p,
-                       const pb__detector *d, utterance *u)
+                       const pb__detector *d, utterance *u, pb__budget *b)
 {
-    pb__budget *b = pb__sandbox_budget(c->e->sb);
     const char *err = NULL;
+    pb__match m;
     size_t i;
     int r;
 
-    b->used = 0;
-    b->exhausted = 0;
+    if (b->exhausted)
+        return 0;
     for (i = 0; i < d->npatterns; i++) {
         if (d->folded[i] && lowered(u)) {
             if (pb__budget_charge(b, 1 + u->len / 16) != 0) {
@@ -75,7 +81,9 @@ static int pattern_hit(pb_case *c, const pb__principle *p,
                                    strlen(d->folded[i])) >= 0;
             }
         } else {
-            r = pb__case_match(c, u->text, d->patterns[i], &err);
+            r = pb__pattern_find(u->text, u->len, d->patterns[i],
+                                 strlen(d->patterns[i]), 0, PB__ICASE, b,
+                                 &m, &err);
         }
         if (r < 0) {
             pb__case_warn(c, "%s:%d: detector %s -> %s: pattern '%s': %s",
@@ -207,6 +215,7 @@ void pb__detect(pb_case *c, size_t ev)
     }
     for (i = 0; i < e->nprinciples; i++) {
         const pb__principle *p = e->principles[i];
+        pb__budget b = { 0, pb__sandbox_budget(e->sb)->limit, 0 };
 
         for (j = 0; j < p->ndetectors; j++) {
             const pb__detector *d = &p->detectors[j];
@@ -217,7 +226,7 @@ void pb__detect(pb_case *c, size_t ev)
             if (d->emit == NULL) {
                 run_fn(c, i, d, ev);
             } else if (u.text && within(c, d, ev) &&
-                       pattern_hit(c, p, d, &u)) {
+                       pattern_hit(c, p, d, &u, &b)) {
                 if (pb__case_add_detected(c, (int)i, d->emit_type, x->text,
                                           NULL, 0) != PB_OK)
                     pb__case_warn(c, "%s:%d: detector could not add '%s'",

@@ -533,6 +533,24 @@ static void test_backtracking_in_detector_pattern(void **state)
     }
 }
 
+/* A principle's declared detectors share one budget on an event: 500
+ * backtracking patterns cost one call's worth and one warning, not 500. */
+static void test_many_backtracking_detectors_share_a_budget(void **state)
+{
+    fixture *f = *state;
+
+    load(f, "hostile.lua",
+         "local d = {}\n"
+         "for i = 1, 500 do d[i] = { on = 'customer.said', pattern = "
+         BACKTRACK_PATTERN " .. i, emit = 'x.m' .. i } end\n"
+         "return principle { id = \"h\", items = {\n" GOOD_ITEM
+         "}, detect = d }\n");
+    run_case(f, A300);
+    assert_good_done(f);
+    assert_int_equal(pb_case_nwarnings(f->c), 1);
+    assert_non_null(strstr(pb_case_warning(f->c, 0), "pattern too complex"));
+}
+
 /* Files see their own globals and libraries. */
 
 /* A file can rawset its own view of string; no other file sees it. */
@@ -752,6 +770,7 @@ static void test_ten_thousand_items(void **state)
 static const struct CMUnitTest other_tests[] = {
     T(test_xpcall_handler_has_budget),
     T(test_backtracking_in_detector_pattern),
+    T(test_many_backtracking_detectors_share_a_budget),
     T(test_rawset_on_library_stays_in_file),
     T(test_globals_isolated_between_files),
     T(test_huge_error_message_is_bounded),

@@ -1,0 +1,1 @@
+local d = {} for i = 1, 1999 do d[i] = { on = "customer.said", pattern = "x*************************************..***********************else***************************************************" .. i, emit = "e" .. i } end return principle { id = "m", items = { { id = "a" } }, detect = d }
