@@ -1,0 +1,1 @@
+local t = {} for i = 1, 6000 do t[i] = { id = "i" .. i,nd } end return principle { id = "m", items = t }
