@@ -166,6 +166,11 @@ typedef enum {
 
 const char *pb_state_name(pb_state s);
 int pb_state_parse(const char *name, pb_state *out); /* 0 ok, -1 unknown */
+/* How text reports show a state: "[x]" done, "[ ]" open, "[.]" waiting,
+ * "[-]" skipped, "[!]" violated, "[E]" error, "   " absent; and the ANSI
+ * colour (an SGR escape) they give it on a terminal. */
+const char *pb_state_mark(pb_state s);
+const char *pb_state_color(pb_state s);
 
 typedef struct pb_item_info {
     const char *principle, *id;

@@ -58,7 +58,7 @@ const char *pb_time_format(double t, char *buf, size_t size)
     return buf;
 }
 
-static const char *mark(pb_state s)
+const char *pb_state_mark(pb_state s)
 {
     switch (s) {
     case PB_DONE: return "[x]";
@@ -71,7 +71,7 @@ static const char *mark(pb_state s)
     }
 }
 
-static const char *state_color(pb_state s)
+const char *pb_state_color(pb_state s)
 {
     switch (s) {
     case PB_DONE: return C_GREEN;
@@ -87,8 +87,8 @@ static void text_item(const out *o, const pb_item_info *it)
     char tb[32];
 
     fputs("    ", o->f);
-    paint(o, state_color(it->state));
-    fprintf(o->f, "%s %-20s", mark(it->state), it->id);
+    paint(o, pb_state_color(it->state));
+    fprintf(o->f, "%s %-20s", pb_state_mark(it->state), it->id);
     paint(o, C_RESET);
     fprintf(o->f, " %-4s ", it->must ? "must" : "");
     switch (it->state) {
@@ -228,9 +228,9 @@ static void text_changes(const out *o, const pb_replay *r, size_t ev)
             continue;
         pb_case_item(c, ch->item, &it);
         fputs("            ", o->f);
-        paint(o, state_color(ch->to));
-        fprintf(o->f, "%s %s.%s %s", mark(ch->to), it.principle, it.id,
-                pb_state_name(ch->to));
+        paint(o, pb_state_color(ch->to));
+        fprintf(o->f, "%s %s.%s %s", pb_state_mark(ch->to), it.principle,
+                it.id, pb_state_name(ch->to));
         paint(o, C_RESET);
         fputc('\n', o->f);
     }

@@ -504,6 +504,8 @@ static void state_names(void **state)
 
     (void)state;
     assert_string_equal(pb_state_name(PB_VIOLATED), "violated");
+    assert_string_equal(pb_state_mark(PB_VIOLATED), "[!]");
+    assert_string_equal(pb_state_mark(PB_ABSENT), "   ");
     assert_int_equal(pb_state_parse("waiting", &s), 0);
     assert_int_equal(s, PB_WAITING);
     assert_int_equal(pb_state_parse("absent", &s), 0);

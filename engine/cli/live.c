@@ -120,30 +120,6 @@ static void put_text(const live *lv, const char *text)
     fputs(*p ? "...\"" : "\"", lv->out);
 }
 
-static const char *mark(pb_state s)
-{
-    switch (s) {
-    case PB_DONE: return "[x]";
-    case PB_OPEN: return "[ ]";
-    case PB_WAITING: return "[.]";
-    case PB_SKIPPED: return "[-]";
-    case PB_VIOLATED: return "[!]";
-    case PB_ERROR: return "[E]";
-    default: return "   ";
-    }
-}
-
-static const char *state_color(pb_state s)
-{
-    switch (s) {
-    case PB_DONE: return C_GREEN;
-    case PB_VIOLATED:
-    case PB_ERROR: return C_RED;
-    case PB_OPEN: return C_YELLOW;
-    default: return C_DIM;
-    }
-}
-
 static void error_msg(const live *lv, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -283,8 +259,8 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
                 col = 2 + (size_t)idw + 5;
             }
             fputs("  ", lv->out);
-            paint(lv, state_color(it.state));
-            fprintf(lv->out, "%s %s", mark(it.state), it.id);
+            paint(lv, pb_state_color(it.state));
+            fprintf(lv->out, "%s %s", pb_state_mark(it.state), it.id);
             paint(lv, C_RESET);
             if (it.must && r <= 3)
                 fputc('*', lv->out);
