@@ -16,6 +16,7 @@ set -u
 NAME="e2e fuzz corpus"
 . tests/e2e/lib/common.sh
 
+. tests/fuzz/seeds.sh
 FUZZ_BIN=$(dirname "$PB")/tests/fuzz
 KNOWN=tests/fuzz/crashes/known.txt
 LIMIT=${FUZZ_REPLAY_LIMIT:-120} # seconds per replay run
@@ -55,12 +56,13 @@ for src in tests/fuzz/fuzz_*.c; do
     seeds=tests/fuzz/corpus/$t
     n=$(find "$seeds" -type f ! -name '.*' 2>/dev/null | wc -l)
     if [ "$n" -gt 0 ]; then ok; else fail "$t: no seeds in $seeds"; fi
-    run_limited "$LIMIT" "$bin" "$seeds"
+    # shellcheck disable=SC2046 # folder names are words
+    run_limited "$LIMIT" "$bin" "$seeds" $(fuzz_seed_dirs "$t")
     if [ "$rc" = 0 ]; then
         ok
     else
         fail "$t: seed corpus: exit $rc"
-        for f in "$seeds"/*; do
+        for f in "$seeds"/* $(fuzz_seed_dirs "$t"); do
             run_limited "$LIMIT" "$bin" "$f"
             [ "$rc" = 0 ] || fail "$t: seed ${f#tests/fuzz/}: exit $rc"
         done

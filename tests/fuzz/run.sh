@@ -19,6 +19,7 @@ JOBS=${3:-1}
 shift 3
 
 mkdir -p "$B/logs" || exit 1
+. tests/fuzz/seeds.sh
 # As the replay build has them (replay.c): see a returned frame's memory.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_stack_use_after_return=1}
 export ASAN_OPTIONS
@@ -32,7 +33,8 @@ one() { # TARGET
     "$B/tests/fuzz/$t" -max_total_time="$SECS" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="tests/fuzz/crashes/$t/" $opts ${FUZZ_FLAGS:-} \
-        "$B/corpus/$t" "tests/fuzz/corpus/$t" >"$B/logs/$t.log" 2>&1
+        "$B/corpus/$t" "tests/fuzz/corpus/$t" $(fuzz_seed_dirs "$t") \
+        >"$B/logs/$t.log" 2>&1
     rc=$?
     secs=$(($(date +%s) - start))
     last=$(grep -E '^#[0-9]+' "$B/logs/$t.log" | tail -n 1)
