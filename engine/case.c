@@ -51,7 +51,7 @@ static pb_attr *dup_attrs(const pb_attr *a, size_t n)
     return d;
 }
 
-const char *pb__attr(const pb_attr *attrs, size_t n, const char *name)
+const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name)
 {
     size_t i;
 
@@ -172,7 +172,7 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
 
 const char *pb__case_fact(const pb_case *c, const char *name)
 {
-    return pb__attr(c->facts, c->nfacts, name);
+    return pb_attr_value(c->facts, c->nfacts, name);
 }
 
 const char *pb__case_fact_before(const pb_case *c, const char *name,
@@ -188,12 +188,12 @@ const char *pb__case_fact_before(const pb_case *c, const char *name,
 
             if (x->type != PB__T_FACT)
                 continue;
-            n = pb__attr(x->attrs, x->nattrs, "name");
+            n = pb_attr_value(x->attrs, x->nattrs, "name");
             if (n && strcmp(n, name) == 0)
                 return x->text ? x->text : "";
         }
     }
-    return pb__attr(c->initial, c->ninitial, name);
+    return pb_attr_value(c->initial, c->ninitial, name);
 }
 
 /* Timeline. */
@@ -281,11 +281,11 @@ static pb_status apply(pb_case *c, const pb__event *ev)
     case PB__T_FACT:
         pb__reads_facts(&c->changed);
         return put_fact(&c->facts, &c->nfacts,
-                        pb__attr(ev->attrs, ev->nattrs, "name"),
+                        pb_attr_value(ev->attrs, ev->nattrs, "name"),
                         ev->text ? ev->text : "");
     case PB__T_CHECKED:
     case PB__T_SKIPPED:
-        ref = pb__attr(ev->attrs, ev->nattrs, "ref");
+        ref = pb_attr_value(ev->attrs, ev->nattrs, "ref");
         i = pb_engine_find_item(c->e, ref);
         st = &c->items[i];
         free(st->reason);
@@ -339,7 +339,7 @@ static pb_status check_event(pb_case *c, double t, const char *type,
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "
                              "name or value");
     if (strcmp(type, "fact") == 0) {
-        name = pb__attr(attrs, nattrs, "name");
+        name = pb_attr_value(attrs, nattrs, "name");
         if (name == NULL || *name == '\0')
             return pb__error(err, PB_INPUT, "", 0, "a fact event needs a "
                              "name attribute");
@@ -348,7 +348,7 @@ static pb_status check_event(pb_case *c, double t, const char *type,
                              name);
     } else if (strcmp(type, "item.checked") == 0 ||
                strcmp(type, "item.skipped") == 0) {
-        ref = pb__attr(attrs, nattrs, "ref");
+        ref = pb_attr_value(attrs, nattrs, "ref");
         if (ref == NULL)
             return pb__error(err, PB_INPUT, "", 0, "%s needs a ref "
                              "attribute (principle.item)", type);
@@ -396,7 +396,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         type == PB__T_CLOSED)
         return PB_INPUT;
     if (type == PB__T_FACT) {
-        const char *name = pb__attr(attrs, nattrs, "name");
+        const char *name = pb_attr_value(attrs, nattrs, "name");
 
         if (name == NULL || *name == '\0')
             return PB_INPUT;

@@ -98,7 +98,6 @@ const char *pb__case_fact(const pb_case *c, const char *name);
 /* Value of a fact just before event ev, or NULL. */
 const char *pb__case_fact_before(const pb_case *c, const char *name,
                                  size_t ev);
-const char *pb__attr(const pb_attr *attrs, size_t n, const char *name);
 /* Type index entry, or NULL when no event of that type happened. */
 const pb__typeidx *pb__case_type(const pb_case *c, int type);
 /* Adds a detected event after the current last one. */

@@ -433,7 +433,7 @@ static int map_index(lua_State *L)
 
     map_of(L, m, &a, &n);
     push_opt(L, lua_type(L, 2) == LUA_TSTRING
-                    ? pb__attr(a, n, lua_tostring(L, 2)) : NULL);
+                    ? pb_attr_value(a, n, lua_tostring(L, 2)) : NULL);
     return 1;
 }
 

@@ -111,6 +111,9 @@ typedef struct pb_attr {
     const char *name, *value;
 } pb_attr;
 
+/* The value of the first attribute called name, or NULL. */
+const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name);
+
 /* topic and channel may be NULL. */
 pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
                      pb_error *err);

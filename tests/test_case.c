@@ -506,6 +506,13 @@ static void state_names(void **state)
     assert_string_equal(pb_state_name(PB_VIOLATED), "violated");
     assert_string_equal(pb_state_mark(PB_VIOLATED), "[!]");
     assert_string_equal(pb_state_mark(PB_ABSENT), "   ");
+    {
+        static const pb_attr a[] = { { "to", "billing" }, { "to", "x" } };
+
+        assert_string_equal(pb_attr_value(a, 2, "to"), "billing");
+        assert_null(pb_attr_value(a, 2, "due"));
+        assert_null(pb_attr_value(NULL, 0, "to"));
+    }
     assert_int_equal(pb_state_parse("waiting", &s), 0);
     assert_int_equal(s, PB_WAITING);
     assert_int_equal(pb_state_parse("absent", &s), 0);

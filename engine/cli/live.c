@@ -156,16 +156,6 @@ static size_t event_index(const pb_case *c, size_t n)
     return (size_t)-1;
 }
 
-static const char *attr(const pb_event_info *ev, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < ev->nattrs; i++)
-        if (strcmp(ev->attrs[i].name, name) == 0)
-            return ev->attrs[i].value;
-    return NULL;
-}
-
 /* "type name=value... "text"" of an event, one line. */
 static void put_event(const live *lv, const pb_event_info *ev)
 {
@@ -548,16 +538,6 @@ static int check_ref(live *lv, const char *ref)
 
 /* Recording. */
 
-static const char *cmd_attr(const pb_command *cmd, const char *name)
-{
-    size_t i;
-
-    for (i = 0; i < cmd->nattrs; i++)
-        if (strcmp(cmd->attrs[i].name, name) == 0)
-            return cmd->attrs[i].value;
-    return NULL;
-}
-
 /* Appends an event and says what happened: saved or not, what it
  * changed, the checklist.  0 when recorded (saved or pending). */
 static int record(live *lv, const char *type, const char *text,
@@ -594,17 +574,19 @@ static int record(live *lv, const char *type, const char *text,
 
 static void do_event(live *lv, const pb_command *cmd)
 {
-    const char *due = cmd_attr(cmd, "due"), *fact = NULL, *typo;
+    const pb_attr *a = cmd->attrs;
+    size_t n = cmd->nattrs;
+    const char *due = pb_attr_value(a, n, "due"), *fact = NULL, *typo;
 
     if (strncmp(cmd->type, "item.", 5) == 0 &&
-        check_ref(lv, cmd_attr(cmd, "ref")) != 0)
+        check_ref(lv, pb_attr_value(a, n, "ref")) != 0)
         return;
     if (strcmp(cmd->type, "agent.asked") == 0)
-        fact = cmd_attr(cmd, "fact");
+        fact = pb_attr_value(a, n, "fact");
     else if (strcmp(cmd->type, "fact") == 0)
-        fact = cmd_attr(cmd, "name");
+        fact = pb_attr_value(a, n, "name");
     typo = fact_typo(lv, fact);
-    if (record(lv, cmd->type, cmd->text, cmd->attrs, cmd->nattrs, due) != 0)
+    if (record(lv, cmd->type, cmd->text, a, n, due) != 0)
         return;
     /* Recorded as typed: a fact may be one no principle knows. */
     if (typo != NULL)
@@ -625,7 +607,8 @@ static int undone(const pb_case *c, size_t n)
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         if (ev.detected_by == NULL && strcmp(ev.type, "event.undone") == 0
-            && (ref = attr(&ev, "ref")) != NULL && strcmp(ref, num) == 0)
+            && (ref = pb_attr_value(ev.attrs, ev.nattrs, "ref")) != NULL
+            && strcmp(ref, num) == 0)
             return 1;
     }
     return 0;
@@ -791,7 +774,7 @@ static int list_followups(live *lv)
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         k += ev.detected_by == NULL;
-        due = attr(&ev, "due");
+        due = pb_attr_value(ev.attrs, ev.nattrs, "due");
         if (due == NULL || (strcmp(ev.type, "agent.committed") != 0 &&
                             strcmp(ev.type, "followup.scheduled") != 0))
             continue;
@@ -811,10 +794,13 @@ static int list_followups(live *lv)
         fputc('\n', lv->out);
     }
     for (i = 0; i < pb_case_nevents(c); i++) {
+        const char *outcome;
+
         pb_case_event(c, i, &ev);
+        outcome = pb_attr_value(ev.attrs, ev.nattrs, "outcome");
         if (strcmp(ev.type, "followup.done") == 0)
             fprintf(lv->out, "  follow-up done: %s\n",
-                    attr(&ev, "outcome") ? attr(&ev, "outcome") : "?");
+                    outcome ? outcome : "?");
     }
     return n;
 }
