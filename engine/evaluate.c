@@ -96,7 +96,8 @@ void pb__reads_any(pb__reads *r)
         r->any = 1;
 }
 
-/* A kept answer stands while nothing its call read has changed. */
+/* A kept answer stands while nothing its call read has changed.  (A
+ * changed type past PB__READ_TYPES needs no test: reading one is `any`.) */
 static int stands(const pb_case *c, const pb__memo *m)
 {
     const pb__reads *r = &m->reads, *ch = &c->changed;

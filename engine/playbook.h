@@ -284,7 +284,7 @@ const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);
  * past PB_TIME_MAX. */
 int pb_time_parse(const char *text, double *out);
 /* Seconds -> "mm:ss", or "h:mm:ss" past the hour, with tenths when the
- * time has them; returns buf. */
+ * time has them ("--:--" outside 0..PB_TIME_MAX); returns buf. */
 const char *pb_time_format(double t, char *buf, size_t size);
 
 /* Replay: a scenario through the principles, with the timeline of
