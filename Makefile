@@ -136,55 +136,18 @@ fuzz: deps
 	sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_JOBS) \
 	    $(FUZZ_TARGETS)
 
-# The unit tests and the end-to-end suite under valgrind: no error, no
-# definite or indirect leak, in any process (docs/hardening.md has the
-# figures).  The e2e scripts get PLAYBOOK as a wrapper that runs the
-# binary under valgrind, logging to $(B)/memcheck/log; their time limits
-# are stretched and their sweeps shortened.  live_crash.sh is left out:
-# its kills must land after an acknowledged event, and valgrind's start
-# is longer than its window.  Release build only: valgrind and ASan do
-# not mix.
-VALGRIND = valgrind -q --error-exitcode=99 --leak-check=full \
-           --errors-for-leak-kinds=definite,indirect \
-           --show-leak-kinds=definite,indirect
+# The unit tests and the end-to-end suite under valgrind
+# (tests/memcheck.sh, docs/hardening.md).  live_crash.sh is left out: its
+# kills must land after an acknowledged event, and valgrind's start is
+# longer than its window.  Release build only: valgrind and ASan do not
+# mix.
 MEMCHECK_E2E ?= $(filter-out tests/e2e/live_crash.sh, \
                   $(sort $(wildcard tests/e2e/*.sh)))
-MEMCHECK_ENV = HOSTILE_TIME_SCALE=40 HOSTILE_BATCH=1 \
-               HOSTILE_SKIP=many-events CRASH_KILLS=10 LIVE_KILLS=10
-MC = $(B)/memcheck
 
 .PHONY: memcheck
 memcheck: $(B)/playbook $(TESTS) $(FUZZ_BINS)
 	@[ "$(SAN)" != 1 ] || { echo "memcheck: not with SAN=1" >&2; exit 1; }
-	@command -v valgrind >/dev/null 2>&1 || { \
-	    echo "memcheck: no valgrind (apt-get install valgrind)" >&2; exit 1; }
-	@rm -rf $(MC) && mkdir -p $(MC)/log
-	@printf '#!/bin/sh\nexec %s --log-file=%s/log/e2e.%%p "%s" "$$@"\n' \
-	    '$(VALGRIND)' '$(CURDIR)/$(MC)' '$(CURDIR)/$(B)/playbook' \
-	    >$(MC)/playbook && chmod +x $(MC)/playbook
-	@ln -s ../tests $(MC)/tests # scripts find the fuzz replayers there
-	@start=$$(date +%s); bad=0; \
-	for t in $(TESTS) $(MEMCHECK_E2E); do \
-	    t0=$$(date +%s); \
-	    case $$t in \
-	    *.sh) PLAYBOOK=$(CURDIR)/$(MC)/playbook $(MEMCHECK_ENV) \
-	              sh $$t >$(MC)/$${t##*/}.out 2>&1 ;; \
-	    *) ALLOCFAIL_RUNS=0 $(VALGRIND) --log-file=$(MC)/log/unit.%p \
-	           $$t >$(MC)/$${t##*/}.out 2>&1 ;; \
-	    esac || { bad=1; echo "FAILED: $$t (see $(MC)/$${t##*/}.out)"; }; \
-	    echo "memcheck: $$t: $$(( $$(date +%s) - t0 )) s"; \
-	done; \
-	logs=$$(ls $(MC)/log | wc -l); \
-	grep -l '^==[0-9]*== ' $(MC)/log/* 2>/dev/null | while read -r f; do \
-	    if grep '^==[0-9]*== ' "$$f" | grep -qv \
-	        -e 'Warning: set address range perms' \
-	        -e 'Warning: client switching stacks'; then echo "$$f"; fi; \
-	done >$(MC)/errors; \
-	for f in $$(head -n 5 $(MC)/errors); do \
-	    echo "--- $$f"; sed -n '1,40p' "$$f"; done; \
-	echo "memcheck: $$logs processes under valgrind, $$(wc -l <$(MC)/errors)" \
-	    "with errors or leaks, in $$(( $$(date +%s) - start )) s"; \
-	[ "$$bad" = 0 ] && [ ! -s $(MC)/errors ]
+	@sh tests/memcheck.sh $(B) $(TESTS) $(MEMCHECK_E2E)
 
 demo: $(B)/playbook
 	$(B)/playbook replay -p principles scenarios/late-delivery.xml

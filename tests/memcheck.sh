@@ -1,0 +1,57 @@
+#!/bin/sh
+# The unit tests and the end-to-end suite under valgrind (`make memcheck`,
+# docs/hardening.md): no error, no definite or indirect leak, in any
+# process.  The e2e scripts get PLAYBOOK as a wrapper that runs the binary
+# under valgrind, logging to BUILD/memcheck/log; their time limits are
+# stretched and their sweeps shortened.
+#
+#   sh tests/memcheck.sh BUILD TEST... SCRIPT...
+set -u
+
+B=$1
+shift
+VALGRIND="valgrind -q --error-exitcode=99 --leak-check=full \
+--errors-for-leak-kinds=definite,indirect \
+--show-leak-kinds=definite,indirect"
+MC=$B/memcheck
+ROOT=$(pwd)
+
+command -v valgrind >/dev/null 2>&1 || {
+    echo "memcheck: no valgrind (apt-get install valgrind)" >&2; exit 1; }
+rm -rf "$MC" && mkdir -p "$MC/log" || exit 1
+printf '#!/bin/sh\nexec %s --log-file=%s/log/e2e.%%p "%s" "$@"\n' \
+    "$VALGRIND" "$ROOT/$MC" "$ROOT/$B/playbook" >"$MC/playbook" &&
+    chmod +x "$MC/playbook" || exit 1
+ln -s ../tests "$MC/tests" # scripts find the fuzz replayers there
+
+start=$(date +%s) bad=0
+for t in "$@"; do
+    t0=$(date +%s)
+    out=$MC/${t##*/}.out
+    case $t in
+    *.sh)
+        PLAYBOOK=$ROOT/$MC/playbook HOSTILE_TIME_SCALE=40 HOSTILE_BATCH=1 \
+            HOSTILE_SKIP=many-events CRASH_KILLS=10 LIVE_KILLS=10 \
+            sh "$t" >"$out" 2>&1 ;;
+    *)
+        # shellcheck disable=SC2086 # VALGRIND is words
+        ALLOCFAIL_RUNS=0 $VALGRIND --log-file="$MC/log/unit.%p" "$t" \
+            >"$out" 2>&1 ;;
+    esac || { bad=1; echo "FAILED: $t (see $out)"; }
+    echo "memcheck: $t: $(($(date +%s) - t0)) s"
+done
+
+# valgrind's own notes are not findings.
+logs=$(ls "$MC/log" | wc -l)
+grep -l '^==[0-9]*== ' "$MC"/log/* 2>/dev/null | while read -r f; do
+    if grep '^==[0-9]*== ' "$f" | grep -qv \
+        -e 'Warning: set address range perms' \
+        -e 'Warning: client switching stacks'; then echo "$f"; fi
+done >"$MC/errors"
+for f in $(head -n 5 "$MC/errors"); do
+    echo "--- $f"
+    sed -n '1,40p' "$f"
+done
+echo "memcheck: $logs processes under valgrind, $(wc -l <"$MC/errors")" \
+    "with errors or leaks, in $(($(date +%s) - start)) s"
+[ "$bad" = 0 ] && [ ! -s "$MC/errors" ]
