@@ -3,7 +3,6 @@
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
 have() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
-have lua5.4 || missing="$missing liblua5.4-dev"
 have libxml-2.0 || missing="$missing libxml2-dev"
 have json-c || missing="$missing libjson-c-dev"
 have cmocka || missing="$missing libcmocka-dev"
