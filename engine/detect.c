@@ -160,7 +160,7 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
 
     lua_pushcfunction(L, call_fn);
     lua_pushlightuserdata(L, &fc);
-    if (pb__sandbox_call(c->e->sb, 1, 3) != LUA_OK) {
+    if (pb__sandbox_call(c->e->sb, p->account, 1, 3) != LUA_OK) {
         const char *msg = lua_tostring(L, -1);
 
         if (strncmp(msg, p->file, strlen(p->file)) == 0)

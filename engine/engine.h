@@ -45,6 +45,7 @@ typedef struct pb__principle {
     size_t nitems, first_item;
     pb__detector *detectors;
     size_t ndetectors;
+    unsigned account;        /* its memory account in the sandbox */
 } pb__principle;
 
 struct pb_engine {

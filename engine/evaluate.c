@@ -112,7 +112,7 @@ static int stands(const pb_case *c, const pb__memo *m)
 }
 
 /* Calls principle code with the case, recording what it reads in m. */
-static int call(pb_case *c, int ref, pb__memo *m)
+static int call(pb_case *c, const pb__principle *p, int ref, pb__memo *m)
 {
     int rc;
 
@@ -121,7 +121,7 @@ static int call(pb_case *c, int ref, pb__memo *m)
     memset(&m->reads, 0, sizeof m->reads);
     m->kept = 0;
     c->reading = &m->reads;
-    rc = pb__sandbox_call(c->e->sb, 1, 1);
+    rc = pb__sandbox_call(c->e->sb, p->account, 1, 1);
     c->reading = NULL;
     return rc;
 }
@@ -136,7 +136,7 @@ static int predicate(pb_case *c, const pb__principle *p, int line, int ref,
 
     if (stands(c, m))
         return m->answer;
-    if (call(c, ref, m) != LUA_OK) {
+    if (call(c, p, ref, m) != LUA_OK) {
         *err = call_error(L, p, line, what);
         return -1;
     }
@@ -165,7 +165,7 @@ static char *prompt(pb_case *c, const pb__principle *p, const pb__item *it,
     lua_State *L = pb__sandbox_lua(c->e->sb);
     char *s = NULL;
 
-    if (call(c, it->prompt_ref, m) != LUA_OK) {
+    if (call(c, p, it->prompt_ref, m) != LUA_OK) {
         *err = call_error(L, p, it->line, "prompt");
         return NULL;
     }

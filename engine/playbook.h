@@ -45,12 +45,13 @@ const char *pb_error_text(const pb_error *err, char *buf, size_t size);
 typedef struct pb_engine pb_engine;
 
 #define PB_DEFAULT_INSTRUCTIONS 1000000u        /* per predicate call */
-#define PB_DEFAULT_MEMORY (64u * 1024u * 1024u) /* whole Lua state */
+#define PB_DEFAULT_MEMORY (64u * 1024u * 1024u) /* per principle */
 
 pb_engine *pb_engine_new(void); /* NULL when out of memory */
 void pb_engine_free(pb_engine *e);
 
-/* Budgets for principle code.  Call before loading. */
+/* Budgets for principle code: instructions (and the work C does for
+ * them) per call, memory per principle file.  Call before loading. */
 void pb_engine_set_limits(pb_engine *e, size_t instructions, size_t memory);
 
 /*

@@ -510,6 +510,7 @@ typedef struct build_ctx {
     const char *name, *src;
     size_t len;
     int last_line;
+    unsigned account;  /* the sandbox account the file is charged to */
     pb__principle *p;
 } build_ctx;
 
@@ -668,12 +669,12 @@ static int load_protected(lua_State *L)
         return lua_error(L);
     env = 3;
     lua_pushfstring(L, "@%s", bc->name);
-    if (luaL_loadbufferx(L, bc->src, bc->len, lua_tostring(L, -1), "t") !=
-        LUA_OK)
+    if (pb__sandbox_load(sb, bc->account, bc->src, bc->len,
+                         lua_tostring(L, -1)) != LUA_OK)
         return lua_error(L);
     lua_pushvalue(L, env);
     lua_setupvalue(L, -2, 1);
-    if (pb__sandbox_call(sb, 0, LUA_MULTRET) != LUA_OK)
+    if (pb__sandbox_call(sb, bc->account, 0, LUA_MULTRET) != LUA_OK)
         return lua_error(L);
     pb__sandbox_freeze(L, env);
     tbl = env + 2;                          /* [extra env name results] */
@@ -689,6 +690,7 @@ static int load_protected(lua_State *L)
     lua_call(L, 2, 0);
 
     bc->p = xcalloc(L, 1, sizeof *bc->p);
+    bc->p->account = bc->account;
     bc->p->applies_ref = LUA_NOREF;
     bc->p->id = dup_field(L, tbl, "id");
     bc->p->title = dup_field(L, tbl, "title");
@@ -771,7 +773,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                              size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, NULL };
+    build_ctx bc = { e, name, src, len, 0, 0, NULL };
     int bad, status, top = lua_gettop(L);
     const char *nul;
 
@@ -788,6 +790,9 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                          count_lines(src, (size_t)(nul - src) + 1),
                          "NUL byte in the file");
     bc.last_line = count_lines(src, len);
+    bc.account = pb__sandbox_account(e->sb);
+    if (bc.account == 0)
+        return pb__error(err, PB_NOMEM, name, 1, "out of memory");
     status = pb__sandbox_cpcall(e->sb, load_protected, &bc);
     if (status != LUA_OK) {
         error_from_lua(err, name, lua_tostring(L, -1), 1);

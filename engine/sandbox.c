@@ -3,10 +3,15 @@
  *
  * The real global table is never handed to principle code.  Each file gets
  * an environment built from a list of safe functions; library tables are
- * reached through read-only proxies; the string metatable is locked.  The
- * count hook bounds Lua code, the C functions that could run long charge
- * the same budget themselves (pattern.c, costly() below), and a capped
- * allocator bounds memory.
+ * reached through read-only proxies; the string metatable is locked.
+ *
+ * The budget model (docs/hardening.md): during a call, every unit of work
+ * is charged to one budget -- VM instructions through the count hook,
+ * bytes allocated through the allocator, bytes compared and parser steps
+ * through the vendored Lua's luai_charge (pb__lua_charge below), and what
+ * the library's C functions read and return (costly(), pattern.c).
+ * Memory is accounted per principle: every block carries the account
+ * that allocated it, and each account has its own cap.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,9 +26,24 @@
 #define HOOK_STEP 1000 /* instructions between two looks at the budget */
 #define COST_BYTES 16  /* bytes a C function may touch per step */
 
+/* Each block starts with the account it is charged to, in a header as
+ * aligned as Lua needs its blocks to be (LUAI_MAXALIGN). */
+typedef union {
+    unsigned account;
+    lua_Number n;
+    lua_Integer i;
+    double d;
+    void *p;
+    long l;
+} block_head;
+
 struct pb__sandbox {
     lua_State *L;
-    size_t mem_used, mem_limit;
+    size_t *used;       /* live bytes per account; 0 is the engine's */
+    size_t naccounts, mem_limit;
+    unsigned account;   /* what allocations are charged to now */
+    int charging;       /* in a call: work is charged to the budget */
+    int over;           /* the call's account reached its cap */
     size_t instructions;
     pb__budget budget;
     int safe_ref; /* registry: table of safe globals */
@@ -44,24 +64,63 @@ static const char *const utf8_names[] = {
     "char", "charpattern", "codepoint", "codes", "len", "offset", NULL
 };
 
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+/* Once the budget is spent every instruction fails, so a pcall in a loop
+ * cannot swallow the error and carry on. */
+static void arm(pb__sandbox *sb)
+{
+    lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, 1);
+    sb->hook_step = 1;
+}
+
+/*
+ * Growing a block charges the account in effect, up to its cap, and
+ * during a call the budget too: copying, hashing and collecting are all
+ * proportional to what is allocated.  Shrinking and freeing never fail
+ * (Lua relies on that) and credit the block's own account.
+ */
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     pb__sandbox *sb = ud;
     size_t old = ptr ? osize : 0; /* without ptr, osize is a type tag */
-    void *p;
+    block_head *h = ptr ? (block_head *)ptr - 1 : NULL;
+    unsigned to = sb->account;
+    size_t have;
 
     if (nsize == 0) {
-        free(ptr);
-        sb->mem_used -= old;
+        if (h) {
+            sb->used[h->account] -= old;
+            free(h);
+        }
         return NULL;
     }
-    if (nsize > old && nsize - old > sb->mem_limit - sb->mem_used)
+    if (nsize <= old) {
+        block_head *p = realloc(h, sizeof *h + nsize);
+
+        if (p == NULL)
+            return ptr;           /* the old block is still good */
+        sb->used[p->account] -= old - nsize;
+        return p + 1;
+    }
+    have = sb->used[to] - (h && h->account == to ? old : 0);
+    if (to > 0 && (nsize > sb->mem_limit || have > sb->mem_limit - nsize)) {
+        sb->over = sb->charging; /* sticky, as the budget is */
         return NULL;
-    p = realloc(ptr, nsize);
-    if (p == NULL)
+    }
+    if (nsize > SIZE_MAX - sizeof *h)
         return NULL;
-    sb->mem_used = sb->mem_used - old + nsize;
-    return p;
+    if (sb->charging &&
+        pb__budget_charge(&sb->budget, (nsize - old) / COST_BYTES) != 0)
+        arm(sb);
+    h = realloc(h, sizeof *h + nsize);
+    if (h == NULL)
+        return NULL;
+    if (ptr)
+        sb->used[h->account] -= old;
+    h->account = to;
+    sb->used[to] += nsize;
+    return h + 1;
 }
 
 static pb__sandbox *sb_of(lua_State *L)
@@ -76,10 +135,7 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     (void)ar;
     if (pb__budget_charge(&sb->budget, HOOK_STEP) == 0)
         return;
-    /* From now on every instruction fails, so a pcall in a loop cannot
-     * swallow the error and carry on. */
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    sb->hook_step = 1;
+    arm(sb);
     luaL_error(L, "instruction budget exceeded (%I instructions)",
                (lua_Integer)sb->instructions);
 }
@@ -88,6 +144,26 @@ static int budget_error(lua_State *L)
 {
     return luaL_error(L, "instruction budget exceeded (%I instructions)",
                       (lua_Integer)sb_of(L)->instructions);
+}
+
+/* The vendored Lua's luai_charge: bytes compared, parser steps
+ * (engine/vendor/lua/llimits.h).  Outside a call nothing is charged. */
+void pb__lua_charge(lua_State *L, size_t n, int canraise)
+{
+    void *ud;
+    pb__sandbox *sb;
+
+    /* Only the sandbox's states charge: others (tests) have other
+     * allocators, and their extra space is not ours. */
+    if (lua_getallocf(L, &ud) != sb_alloc)
+        return;
+    sb = ud;
+    if (!sb->charging ||
+        pb__budget_charge(&sb->budget, n / COST_BYTES) == 0)
+        return;
+    arm(sb);
+    if (canraise)
+        budget_error(L);
 }
 
 static size_t arg_cost(lua_State *L, int from, int to)
@@ -107,7 +183,8 @@ static size_t arg_cost(lua_State *L, int from, int to)
 }
 
 /* Wraps a library function: charges the size of what it reads and what
- * it returns, since the count hook does not see work done in C. */
+ * it returns (a step a value, more for long strings and tables), since
+ * the count hook does not see work done in C. */
 static int costly(lua_State *L)
 {
     pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
@@ -118,9 +195,10 @@ static int costly(lua_State *L)
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, n, LUA_MULTRET);
-    if (pb__budget_charge(b, arg_cost(L, 1, lua_gettop(L))) != 0)
+    n = lua_gettop(L);
+    if (pb__budget_charge(b, (size_t)n + arg_cost(L, 1, n)) != 0)
         return budget_error(L);
-    return lua_gettop(L);
+    return n;
 }
 
 /*
@@ -245,21 +323,23 @@ static int safe_xpcall(lua_State *L)
     return 2;
 }
 
-/* load: text only, and into the caller's environment by default. */
+/* load: text only, and into the caller's environment by default.  The
+ * chunk is always named "(load)": a name of the caller's choosing could
+ * pass for another file's in an error message. */
 static int safe_load(lua_State *L)
 {
     pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
     size_t len;
     const char *src = luaL_checklstring(L, 1, &len);
-    const char *name = luaL_optstring(L, 2, "=(load)");
     const char *mode = luaL_optstring(L, 3, "t");
     int has_env = !lua_isnone(L, 4);
 
+    luaL_optstring(L, 2, NULL);
     if (strcmp(mode, "t") != 0)
         return luaL_error(L, "load: only text chunks are allowed");
     if (pb__budget_charge(b, len / COST_BYTES) != 0)
         return budget_error(L);
-    if (luaL_loadbufferx(L, src, len, name, "t") != LUA_OK) {
+    if (luaL_loadbufferx(L, src, len, "=(load)", "t") != LUA_OK) {
         luaL_pushfail(L);
         lua_insert(L, -2);
         return 2;
@@ -344,7 +424,13 @@ static int init_safe(lua_State *L)
     luaL_requiref(L, "_G", luaopen_base, 0);      /* [G] */
     lua_newtable(L);                              /* [G safe] */
     safe = lua_gettop(L);
-    copy_names(L, safe - 1, base_names, b, 0);
+    /* tonumber scans its string, rawequal and next compare keys...  Not
+     * error, which names its caller's line, nor pcall (no data). */
+    copy_names(L, safe - 1, base_names, b, 1);
+    lua_getfield(L, safe - 1, "error");
+    lua_setfield(L, safe, "error");
+    lua_getfield(L, safe - 1, "pcall");
+    lua_setfield(L, safe, "pcall");
     lua_getfield(L, safe - 1, "setmetatable");
     lua_pushcclosure(L, safe_setmetatable, 1);
     lua_setfield(L, safe, "setmetatable");
@@ -412,11 +498,18 @@ pb__sandbox *pb__sandbox_new(size_t memory)
 
     if (sb == NULL)
         return NULL;
+    sb->used = calloc(1, sizeof *sb->used);
+    if (sb->used == NULL) {
+        free(sb);
+        return NULL;
+    }
+    sb->naccounts = 1;
     sb->mem_limit = memory;
     sb->instructions = 1000000;
     sb->budget.limit = sb->instructions;
     sb->L = lua_newstate(sb_alloc, sb);
     if (sb->L == NULL) {
+        free(sb->used);
         free(sb);
         return NULL;
     }
@@ -434,7 +527,19 @@ void pb__sandbox_free(pb__sandbox *sb)
         return;
     if (sb->L)
         lua_close(sb->L);
+    free(sb->used);
     free(sb);
+}
+
+unsigned pb__sandbox_account(pb__sandbox *sb)
+{
+    size_t *v = realloc(sb->used, (sb->naccounts + 1) * sizeof *v);
+
+    if (v == NULL)
+        return 0;
+    sb->used = v;
+    v[sb->naccounts] = 0;
+    return (unsigned)sb->naccounts++;
 }
 
 lua_State *pb__sandbox_lua(pb__sandbox *sb)
@@ -457,7 +562,7 @@ void pb__sandbox_set_limits(pb__sandbox *sb, size_t instructions,
 {
     if (instructions > 0)
         sb->instructions = instructions;
-    if (memory > sb->mem_used)
+    if (memory > 0)
         sb->mem_limit = memory;
 }
 
@@ -559,7 +664,7 @@ static int reword(lua_State *L)
 
     lua_settop(L, 1);
     if (status == LUA_ERRMEM)
-        lua_pushfstring(L, "memory limit exceeded (%I KiB for all principles)",
+        lua_pushfstring(L, "memory limit exceeded (%I KiB per principle)",
                         (lua_Integer)(sb->mem_limit / 1024));
     else if (sb->budget.exhausted && lua_isnil(L, -1))
         lua_pushfstring(L, "instruction budget exceeded (%I instructions)",
@@ -570,14 +675,18 @@ static int reword(lua_State *L)
     return 1;
 }
 
-int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
+/* Starts charging a fresh budget and `account`; end_charge undoes it. */
+static void begin_charge(pb__sandbox *sb, unsigned account,
+                         unsigned *saved_account, int *saved_charging)
 {
-    lua_State *L = sb->L;
-    int status, top = lua_gettop(L) - nargs - 1;
     int step = sb->instructions < HOOK_STEP ? (int)sb->instructions
                                             : HOOK_STEP;
 
-    sb->calls++;
+    *saved_account = sb->account;
+    *saved_charging = sb->charging;
+    sb->account = account < sb->naccounts ? account : 0;
+    sb->charging = 1;
+    sb->over = 0;
     sb->budget.used = 0;
     sb->budget.exhausted = 0;
     sb->budget.limit = sb->instructions;
@@ -585,17 +694,54 @@ int pb__sandbox_call(pb__sandbox *sb, int nargs, int nresults)
      * VM instructions), so the count may carry up to one step over from
      * the previous call: a budget is exact to HOOK_STEP. */
     if (sb->hook_step != step) {
-        lua_sethook(L, budget_hook, LUA_MASKCOUNT, step);
+        lua_sethook(sb->L, budget_hook, LUA_MASKCOUNT, step);
         sb->hook_step = step;
     }
+}
+
+static void end_charge(pb__sandbox *sb, unsigned account, int charging)
+{
+    sb->account = account;
+    sb->charging = charging;
+}
+
+int pb__sandbox_load(pb__sandbox *sb, unsigned account, const char *src,
+                     size_t len, const char *name)
+{
+    unsigned acc;
+    int charging, status;
+
+    begin_charge(sb, account, &acc, &charging);
+    if (pb__budget_charge(&sb->budget, len / COST_BYTES) != 0) {
+        lua_pushfstring(sb->L, "instruction budget exceeded (%I instructions)",
+                        (lua_Integer)sb->instructions);
+        status = LUA_ERRRUN;
+    } else {
+        status = luaL_loadbufferx(sb->L, src, len, name, "t");
+    }
+    end_charge(sb, acc, charging);
+    return status;
+}
+
+int pb__sandbox_call(pb__sandbox *sb, unsigned account, int nargs,
+                     int nresults)
+{
+    lua_State *L = sb->L;
+    int status, top = lua_gettop(L) - nargs - 1, charging;
+    unsigned acc;
+
+    sb->calls++;
+    begin_charge(sb, account, &acc, &charging);
     status = lua_pcall(L, nargs, nresults, 0);
-    if (status == LUA_OK && !sb->budget.exhausted)
+    end_charge(sb, acc, charging);
+    if (status == LUA_OK && !sb->budget.exhausted && !sb->over)
         return LUA_OK;
     if (status == LUA_OK) {
-        /* The code caught the budget error and returned anyway. */
+        /* The code caught the budget or memory error and returned
+         * anyway. */
         lua_settop(L, top);
         lua_pushnil(L);
-        status = LUA_ERRRUN;
+        status = sb->over ? LUA_ERRMEM : LUA_ERRRUN;
     }
     /* Rewording allocates: do it protected (pushing a light C function
      * and plain values does not allocate), or a full heap would make Lua

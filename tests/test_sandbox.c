@@ -258,9 +258,15 @@ static const hostile_row hostile_rows[] = {
       FAILS_BODY("stack overflow") },
 
     /* Memory. */
+    /* Allocation is charged to the budget (a step per 16 bytes), so
+     * doubling a string stops there first; with a budget large enough,
+     * at the memory cap. */
     { .name = "test_string_doubling",
       .body = "local s = 'x' while true do s = s .. s end",
-      FAILS_BODY("memory limit exceeded") },
+      FAILS_BODY("instruction budget exceeded") },
+    { .name = "test_string_doubling_big_budget", .instructions = 100000000,
+      .body = "local s = 'x' while true do s = s .. s end",
+      FAILS_BODY("memory limit exceeded (65536 KiB per principle)") },
     { .name = "test_memory_cap_4mib", .memory = 4 * MIB,
       .body = "local t = {} for i = 1, 1e7 do t[i] = i end return true",
       FAILS_BODY("memory limit exceeded (4096 KiB") },
@@ -410,6 +416,7 @@ static const hostile_row hostile_rows[] = {
 
     /* Prompts, applies, violated. */
     { .name = "test_prompt_10mb", .field = "prompt",
+      .instructions = 100000000, /* building it costs 1.3 million */
       .body = "return ('x'):rep(10 * 1024 * 1024)",
       FAILS_BODY("at most 4096") },
     { .name = "test_prompt_table", .field = "prompt", .body = "return {}",

@@ -91,6 +91,28 @@ awk 'BEGIN {
 awk 'BEGIN { for (i = 0; i < 70000; i++)
     printf "-- %070d\n", i; print "return principle { id = \"h\" }" }' \
     >"$G/huge-principle.lua"
+# A comparison with a 1 MiB string constant, in a loop: the constant is
+# in the source, so only the comparisons cost.
+{
+    echo "-- hostile: comparing with a 1 MiB string constant"
+    echo "local A = ('x'):rep(1 << 20) .. ''"
+    printf 'local function same(s) return s == "'
+    head -c 1048576 /dev/zero | tr '\0' x
+    echo '" end'
+    echo 'return principle { id = "h", title = "Hostile", items = {'
+    echo '  { id = "bad", done = function(case)'
+    echo '      for i = 1, 300000 do same(A) end return false end },'
+    echo '} }'
+} >"$G/compare-long-constant.lua"
+# The default principles with a memory hog and its victim beside them, and
+# late-delivery.xml expecting what it expects without them, plus the
+# victim's item done and the hog's in error.
+mkdir "$G/memory-hog"
+cp "$REPO"/principles/*.lua "$W/lua/memory-hog.lua" "$W/lua/memory-victim.lua" \
+    "$G/memory-hog/"
+sed 's|</expect>|  <item ref="victim.ok" state="done"/>\
+    <item ref="hog.bad" state="error"/>\
+  </expect>|' "$REPO/scenarios/late-delivery.xml" >"$G/memory-hog.xml"
 # Entity blow-up by repetition: a 10 kB entity referenced 10,000 times.
 {
     echo '<?xml version="1.0" encoding="UTF-8"?>'

@@ -278,6 +278,18 @@ typedef l_uint32 Instruction;
 ** these macros allow user-specific actions when a thread is
 ** created/deleted/resumed/yielded.
 */
+/*
+** playbook: work done inside one operation (bytes compared, parser
+** steps) is reported to the embedder, which charges it to the budget of
+** the call in progress (engine/sandbox.c, docs/hardening.md).  Where an
+** error may be raised, 'luai_chargeerr' raises it once the budget is
+** spent; 'luai_charge' never raises (it may run while a table is being
+** rebuilt) and leaves the error to the next instruction.
+*/
+extern void pb__lua_charge (lua_State *L, size_t n, int canraise);
+#define luai_charge(L,n)	pb__lua_charge(L, n, 0)
+#define luai_chargeerr(L,n)	pb__lua_charge(L, n, 1)
+
 #if !defined(luai_userstateopen)
 #define luai_userstateopen(L)		((void)L)
 #endif

@@ -532,6 +532,8 @@ static void solvegoto (LexState *ls, int g, Labeldesc *label) {
   if (l_unlikely(gt->nactvar < label->nactvar))  /* enter some scope? */
     jumpscopeerror(ls, gt);
   luaK_patchlist(ls->fs, gt->pc, label->pc);
+  /* playbook: the entries moved are charged */
+  luai_chargeerr(ls->L, cast_sizet(gl->n - g) * sizeof(Labeldesc));
   for (i = g; i < gl->n - 1; i++)  /* remove goto from pending list */
     gl->arr[i] = gl->arr[i + 1];
   gl->n--;
@@ -544,6 +546,9 @@ static void solvegoto (LexState *ls, int g, Labeldesc *label) {
 static Labeldesc *findlabel (LexState *ls, TString *name) {
   int i;
   Dyndata *dyd = ls->dyd;
+  /* playbook: the labels searched are charged */
+  luai_chargeerr(ls->L, cast_sizet(dyd->label.n - ls->fs->firstlabel) *
+                        sizeof(Labeldesc));
   /* check labels in current function for a match */
   for (i = ls->fs->firstlabel; i < dyd->label.n; i++) {
     Labeldesc *lb = &dyd->label.arr[i];
@@ -586,6 +591,8 @@ static int solvegotos (LexState *ls, Labeldesc *lb) {
   Labellist *gl = &ls->dyd->gt;
   int i = ls->fs->bl->firstgoto;
   int needsclose = 0;
+  /* playbook: the pending gotos searched are charged */
+  luai_chargeerr(ls->L, cast_sizet(gl->n - i) * sizeof(Labeldesc));
   while (i < gl->n) {
     if (eqstr(gl->arr[i].name, lb->name)) {
       needsclose |= gl->arr[i].close;
@@ -628,6 +635,9 @@ static int createlabel (LexState *ls, TString *name, int line,
 static void movegotosout (FuncState *fs, BlockCnt *bl) {
   int i;
   Labellist *gl = &fs->ls->dyd->gt;
+  /* playbook: the pending gotos moved are charged */
+  luai_chargeerr(fs->ls->L, cast_sizet(gl->n - bl->firstgoto) *
+                            sizeof(Labeldesc));
   /* correct pending gotos to current block */
   for (i = bl->firstgoto; i < gl->n; i++) {  /* for each pending goto */
     Labeldesc *gt = &gl->arr[i];

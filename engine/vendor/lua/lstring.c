@@ -30,13 +30,19 @@
 
 /*
 ** equality for long strings
+** playbook: the bytes compared are charged to L's budget (L is NULL for
+** the compiler's own comparisons, which the source length pays for).
 */
-int luaS_eqlngstr (TString *a, TString *b) {
+int luaS_eqlngstr (lua_State *L, TString *a, TString *b) {
   size_t len = a->u.lnglen;
   lua_assert(a->tt == LUA_VLNGSTR && b->tt == LUA_VLNGSTR);
-  return (a == b) ||  /* same instance or... */
-    ((len == b->u.lnglen) &&  /* equal length and ... */
-     (memcmp(getlngstr(a), getlngstr(b), len) == 0));  /* equal contents */
+  if (a == b)  /* same instance? */
+    return 1;
+  if (len != b->u.lnglen)
+    return 0;
+  if (L != NULL)
+    luai_charge(L, len);
+  return (memcmp(getlngstr(a), getlngstr(b), len) == 0);  /* equal contents */
 }
 
 

@@ -90,6 +90,17 @@ typedef enum {
 
 
 /*
+** playbook: 'luaV_fastget' for the getters that take a state, which pays
+** for comparing long-string keys (ltable.h)
+*/
+#define luaV_fastgetL(L,t,k,slot,f) \
+  (!ttistable(t)  \
+   ? (slot = NULL, 0)  /* not a table; 'slot' is NULL and result is 0 */  \
+   : (slot = f(L, hvalue(t), k),  /* else, do raw access */  \
+      !isempty(slot)))  /* result not empty? */
+
+
+/*
 ** Special case of 'luaV_fastget' for integers, inlining the fast case
 ** of 'luaH_getint'.
 */

@@ -1,4 +1,5 @@
--- hostile: a prompt function returning 10 MB
+-- hostile: a prompt function returning 10 MB (building it spends the
+-- budget; with a larger one, the prompt is refused for its length)
 return principle {
   id = "h", title = "Hostile", order = 1,
   items = {

@@ -1,4 +1,5 @@
--- hostile: a string doubled until memory runs out
+-- hostile: a string doubled until the budget (allocation is charged to
+-- it) or memory runs out
 return principle {
   id = "h", title = "Hostile", order = 1,
   items = {

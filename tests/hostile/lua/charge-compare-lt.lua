@@ -1,0 +1,11 @@
+-- hostile: work inside one operation: ordering two equal 2 MB strings (the data is made at load time, under
+-- the load's own budget; the predicate's loop must be charged)
+local function D(k) local s = "xx" for i = 1, k do s = s .. s end return s end
+local A, B = D(20), D(20)
+return principle {
+  id = "h", title = "Hostile", order = 1,
+  items = {
+    { id = "bad", done = function(case) local n = 0 for i = 1, 300000 do if A < B or A <= B then n = n + 1 end end return false end },
+    { id = "good", done = function(case) return case:has("customer.said") end },
+  },
+}
