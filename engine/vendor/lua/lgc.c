@@ -549,10 +549,14 @@ static lu_mem traversetable (global_State *g, Table *h) {
        cast_void(weakkey = strchr(getshrstr(smode), 'k')),
        cast_void(weakvalue = strchr(getshrstr(smode), 'v')),
        (weakkey || weakvalue))) {  /* is really weak? */
+    /* playbook: weak keys make a table all weak, never an ephemeron
+       table: chains of ephemerons take the collector a pass over all of
+       them per link, quadratic work that no call is charged for
+       (docs/hardening.md).  An entry goes once its key or its value is
+       not reachable from elsewhere. */
+    cast_void(weakvalue);
     if (!weakkey)  /* strong keys? */
       traverseweakvalue(g, h);
-    else if (!weakvalue)  /* strong values? */
-      traverseephemeron(g, h, 0);
     else  /* all weak */
       linkgclist(h, g->allweak);  /* nothing to traverse now */
   }
