@@ -2,7 +2,8 @@
  * bench.c -- `make bench`: the quality bars of PRODUCT §7, each figure
  * printed with a floor measured in the same run and the ratio to it.
  *
- *   bench PRINCIPLE_DIR PLAYBOOK_BINARY [event|replay|memory|check [RUNS]]
+ *   bench PRINCIPLE_DIR PLAYBOOK_BINARY
+ *         [event|replay|memory|check|hostile [RUNS]]
  */
 #define _GNU_SOURCE /* clock_gettime, mkdtemp */
 #include <errno.h>
@@ -367,6 +368,93 @@ static void bench_check(const char *dir, const char *playbook)
            pct(v, 50, 0.5) / pct(f, 50, 0.5));
 }
 
+/* 5. Hostile calls: a call doing the heaviest work one instruction can
+ * hide (docs/hardening.md, the budget model), against a plain loop
+ * spending the same budget. */
+
+static const struct {
+    const char *name, *setup, *body;
+} attacks[] = {
+    { "while true do end (the floor)", "", "while true do end" },
+    { "== of two 2 MB strings", "A, B = D(20), D(20)",
+      "for i = 1, 1e6 do local y = A == B end" },
+    { "< of two 2 MB strings", "A, B = D(20), D(20)",
+      "for i = 1, 1e6 do local y = A < B end" },
+    { "2 MB .. 2 MB", "A = D(20)", "for i = 1, 1e6 do local y = A .. A end" },
+    { "table.concat of 8 MB", "A = D(20) T = { A, A, A, A }",
+      "for i = 1, 1e6 do local y = table.concat(T) end" },
+    { "lookup of an equal 2 MB key", "A, B = D(20), D(20) T = { [A] = 1 }",
+      "for i = 1, 1e6 do local y = T[B] end" },
+    { "new 1 MB keys", "A = D(19)",
+      "local t = {} for i = 1, 1e6 do t[A .. i] = i end" },
+    { "load of 32,000 gotos", "S = 'do ' .. ('goto z '):rep(32000) .. "
+      "' ::z:: end'", "for i = 1, 1e6 do load(S) end" },
+    { "sort of 40 equal 128 kB strings",
+      "A = D(16) T = {} for i = 1, 40 do T[i] = A .. '' end",
+      "for i = 1, 1e6 do table.sort(T) end" },
+    { "tonumber of 2 MB", "A = D(20)",
+      "for i = 1, 1e6 do local y = tonumber(A) end" },
+};
+
+/* The median time of a call of attack k, over runs events. */
+static double attack_call(size_t k, size_t runs)
+{
+    char src[1024];
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    double *v = malloc(runs * sizeof *v), med;
+    size_t i;
+
+    snprintf(src, sizeof src,
+             "local function D(k) local s = 'xy' for i = 1, k do "
+             "s = s .. s end return s end\n"
+             "local A, B, T, S\n%s\n"
+             "return principle { id = 'h', title = 'H', items = {\n"
+             "  { id = 'bad', done = function(case) %s end } } }\n",
+             attacks[k].setup, attacks[k].body);
+    if (e == NULL || v == NULL ||
+        pb_engine_load_buffer(e, "hostile.lua", src, strlen(src), &err) !=
+            PB_OK)
+        die(attacks[k].name, &err);
+    c = pb_case_new(e, "delivery", "phone", &err);
+    if (c == NULL)
+        die("case", &err);
+    for (i = 0; i < runs; i++) {
+        double t0 = now();
+
+        if (pb_case_append(c, (double)i, "customer.said", "hello", NULL, 0,
+                           &err) != PB_OK)
+            die("append", &err);
+        v[i] = now() - t0;
+    }
+    med = pct(v, runs, 0.5);
+    pb_case_free(c);
+    pb_engine_free(e);
+    free(v);
+    return med;
+}
+
+static void bench_hostile(size_t runs)
+{
+    size_t k, worst = 1, n = sizeof attacks / sizeof attacks[0];
+    double floor = attack_call(0, runs), t[sizeof attacks / sizeof *attacks];
+
+    for (k = 1; k < n; k++) {
+        t[k] = attack_call(k, runs);
+        if (t[k] > t[worst])
+            worst = k;
+    }
+    printf("hostile calls         %zu kinds of work hidden in one "
+           "instruction, a call each\n", n - 1);
+    for (k = 1; k < n; k++)
+        printf("  %-34s %6.1f ms  ratio %.1fx\n", attacks[k].name,
+               t[k] * 1e3, t[k] / floor);
+    printf("  worst %.1f ms (%s)  floor %.1f ms (%s)  ratio %.1fx   "
+           "[target <= 2x]\n", t[worst] * 1e3, attacks[worst].name,
+           floor * 1e3, attacks[0].name, t[worst] / floor);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "principles";
@@ -384,5 +472,7 @@ int main(int argc, char **argv)
         bench_memory(dir);
     if (!*only || strcmp(only, "check") == 0)
         bench_check(dir, playbook);
+    if (!*only || strcmp(only, "hostile") == 0)
+        bench_hostile(runs > 20 ? 20 : runs ? runs : 1);
     return 0;
 }

@@ -42,7 +42,7 @@
 
 
 LUAI_FUNC unsigned int luaS_hash (const char *str, size_t l, unsigned int seed);
-LUAI_FUNC unsigned int luaS_hashlongstr (TString *ts);
+LUAI_FUNC unsigned int luaS_hashlongstr (lua_State *L, TString *ts);
 LUAI_FUNC int luaS_eqlngstr (lua_State *L, TString *a, TString *b);
 LUAI_FUNC void luaS_resize (lua_State *L, int newsize);
 LUAI_FUNC void luaS_clearcache (global_State *g);

@@ -148,7 +148,9 @@ static int l_hashfloat (lua_Number n) {
 ** returns the 'main' position of an element in a table (that is,
 ** the index of its hash value).
 */
-static Node *mainpositionTV (const Table *t, const TValue *key) {
+/* playbook: L pays for hashing a long string (NULL: it is hashed already) */
+static Node *mainpositionTV (lua_State *L, const Table *t,
+                             const TValue *key) {
   switch (ttypetag(key)) {
     case LUA_VNUMINT: {
       lua_Integer i = ivalue(key);
@@ -164,7 +166,7 @@ static Node *mainpositionTV (const Table *t, const TValue *key) {
     }
     case LUA_VLNGSTR: {
       TString *ts = tsvalue(key);
-      return hashpow2(t, luaS_hashlongstr(ts));
+      return hashpow2(t, luaS_hashlongstr(L, ts));
     }
     case LUA_VFALSE:
       return hashboolean(t, 0);
@@ -189,7 +191,7 @@ static Node *mainpositionTV (const Table *t, const TValue *key) {
 l_sinline Node *mainpositionfromnode (const Table *t, Node *nd) {
   TValue key;
   getnodekey(cast(lua_State *, NULL), &key, nd);
-  return mainpositionTV(t, &key);
+  return mainpositionTV(NULL, t, &key);
 }
 
 
@@ -299,7 +301,7 @@ static unsigned int setlimittosize (Table *t) {
 */
 static const TValue *getgeneric (lua_State *L, Table *t, const TValue *key,
                                  int deadok) {
-  Node *n = mainpositionTV(t, key);
+  Node *n = mainpositionTV(L, t, key);
   for (;;) {  /* check whether 'key' is somewhere in the chain */
     if (equalkey(L, key, n, deadok))
       return gval(n);  /* that's it */
@@ -682,7 +684,7 @@ static void luaH_newkey (lua_State *L, Table *t, const TValue *key,
   }
   if (ttisnil(value))
     return;  /* do not insert nil values */
-  mp = mainpositionTV(t, key);
+  mp = mainpositionTV(L, t, key);
   if (!isempty(gval(mp)) || isdummy(t)) {  /* main position is taken? */
     Node *othern;
     Node *f = getfreepos(t);  /* get a free place */
@@ -991,7 +993,7 @@ lua_Unsigned luaH_getn (Table *t) {
 /* export these functions for the test library */
 
 Node *luaH_mainposition (const Table *t, const TValue *key) {
-  return mainpositionTV(t, key);
+  return mainpositionTV(NULL, t, key);
 }
 
 #endif
