@@ -157,9 +157,13 @@ static int check(pb__html *h, int rc)
 
 static int valid_char(unsigned long c)
 {
-    /* XML 1.0 Char: text outside it makes the document unreadable. */
-    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+    /* XML 1.0 Char: text outside it makes the document unreadable.  Less
+     * DEL and the C1 controls, which XML allows but HTML counts as parse
+     * errors, and which a terminal obeys (U+009B is CSI) when a report
+     * is shown with cat. */
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c < 0x7F) ||
+           (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+           (c >= 0x10000 && c <= 0x10FFFF);
 }
 
 /*

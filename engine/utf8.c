@@ -43,3 +43,10 @@ size_t pb__utf8_next(const char *str, size_t n, unsigned long *cp)
     *cp = c;
     return len;
 }
+
+int pb__utf8_unsafe(unsigned long cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
+           cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}

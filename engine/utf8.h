@@ -21,4 +21,13 @@
  */
 size_t pb__utf8_next(const char *s, size_t n, unsigned long *cp);
 
+/*
+ * Whether cp can act on a terminal or change how a line reads: the C0
+ * controls, DEL, the C1 controls (U+0080..U+009F, U+009B is CSI), the
+ * line and paragraph separators U+2028 and U+2029, and the bidi
+ * embeddings, overrides and isolates (U+202A..U+202E, U+2066..U+2069)
+ * that reorder a line ("Trojan Source").
+ */
+int pb__utf8_unsafe(unsigned long cp);
+
 #endif
