@@ -1,10 +1,11 @@
 /*
  * test_text.c -- what reaches a terminal or a JSON reader: the strict
- * UTF-8 decoder (utf8.c) and the strings the JSON and XML writers put
- * out (jsonw.c, html.c).  Each class of character has its row; a sweep
- * over every one- and two-byte string (and the three-byte ones that
- * start a sequence) checks that no output is ever other than UTF-8
- * without control characters.
+ * UTF-8 decoder (utf8.c), text from principles and input written for
+ * people (text.c), and the strings the JSON and XML writers put out
+ * (jsonw.c, html.c).  Each class of character the hardening guide names
+ * has its row; a sweep over every one- and two-byte string (and the
+ * three-byte ones that start a sequence) checks that no output is ever
+ * other than UTF-8 without control characters.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 
 #include "html.h"
 #include "jsonw.h"
+#include "text.h"
 #include "utf8.h"
 
 /* What a writer call printed, through a memstream. */
@@ -159,6 +161,210 @@ static void test_unsafe(void **state)
                      pb__utf8_unsafe(rows[i].cp), rows[i].unsafe);
 }
 
+/* --- text for people -------------------------------------------------- */
+
+typedef struct text_row {
+    const char *what, *in;
+    unsigned flags;
+    const char *out;
+} text_row;
+
+static const text_row text_rows[] = {
+    { "ASCII", "hello, world", 0, "hello, world" },
+    { "UTF-8", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80", 0,
+      "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80" },
+    { "runs of spaces", "a   b  ", 0, "a   b  " },
+    { "runs of spaces, prose", "a   b  ", PB__TEXT_PROSE, "a   b  " },
+    { "a backslash stays", "C:\\tmp \\x1b", 0, "C:\\tmp \\x1b" },
+    /* Escape sequences. */
+    { "OSC 52 (the clipboard)", "\x1b]52;c;cHduZWQ=\x07", 0,
+      "\\x1b]52;c;cHduZWQ=\\x07" },
+    { "OSC 0 (the window title)", "\x1b]0;pwned\x1b\\", 0,
+      "\\x1b]0;pwned\\x1b\\" },
+    { "ESC[8m (hidden text)", "\x1b[8msecret\x1b[0m", 0,
+      "\\x1b[8msecret\\x1b[0m" },
+    { "ESC in prose", "x\x1b[2Jy", PB__TEXT_PROSE, "x\\x1b[2Jy" },
+    { "BEL, BS, VT, FF", "\x07\x08\x0b\x0c", PB__TEXT_PROSE,
+      "\\x07\\x08\\x0b\\x0c" },
+    { "DEL", "a\x7f" "b", 0, "a\\x7fb" },
+    /* Line breaks and tabs: shown in names, folded in prose. */
+    { "LF forging a line", "A-1\n  ok    forged.x is done", 0,
+      "A-1\\x0a  ok    forged.x is done" },
+    { "CR forging a line", "A-1\r  ok    forged", 0,
+      "A-1\\x0d  ok    forged" },
+    { "a tab", "a\tb", 0, "a\\x09b" },
+    { "LF forging a line, prose", "A-1\n  ok    forged.x is done",
+      PB__TEXT_PROSE, "A-1 ok    forged.x is done" },
+    { "CR, prose", "done\r  ok    forged", PB__TEXT_PROSE,
+      "done ok    forged" },
+    { "XML layout, prose", "angry.\n    The agent", PB__TEXT_PROSE,
+      "angry. The agent" },
+    { "mixed breaks, prose", "a \r\n\t b", PB__TEXT_PROSE, "a b" },
+    { "breaks at the ends, prose", "\nx\n", PB__TEXT_PROSE, " x " },
+    /* C1 controls, raw or encoded. */
+    { "U+009B (CSI)", "\xc2\x9b" "2J", 0, "\\xc2\\x9b2J" },
+    { "U+0085 (NEL)", "a\xc2\x85" "b", PB__TEXT_PROSE, "a\\xc2\\x85b" },
+    { "U+0080", "\xc2\x80", 0, "\\xc2\\x80" },
+    { "raw 0x9B (8-bit CSI)", "\x9b" "2J", 0, "\\x9b2J" },
+    /* Separators and bidi controls ("Trojan Source"). */
+    { "U+2028", "a\xe2\x80\xa8" "b", PB__TEXT_PROSE, "a\\xe2\\x80\\xa8b" },
+    { "U+2029", "a\xe2\x80\xa9" "b", 0, "a\\xe2\\x80\\xa9b" },
+    { "LRE", "\xe2\x80\xaa", 0, "\\xe2\\x80\\xaa" },
+    { "RLE", "\xe2\x80\xab", 0, "\\xe2\\x80\\xab" },
+    { "PDF", "\xe2\x80\xac", 0, "\\xe2\\x80\\xac" },
+    { "LRO", "\xe2\x80\xad", 0, "\\xe2\\x80\\xad" },
+    { "RLO", "\xe2\x80\xae" "desrever", 0, "\\xe2\\x80\\xaedesrever" },
+    { "LRI", "\xe2\x81\xa6", 0, "\\xe2\\x81\\xa6" },
+    { "RLI", "\xe2\x81\xa7", 0, "\\xe2\\x81\\xa7" },
+    { "FSI", "\xe2\x81\xa8", 0, "\\xe2\\x81\\xa8" },
+    { "PDI", "\xe2\x81\xa9", 0, "\\xe2\\x81\\xa9" },
+    { "LRM stays (RTL text needs it)", "\xe2\x80\x8e", 0, "\xe2\x80\x8e" },
+    /* Not UTF-8. */
+    { "0xFF", "a\xff" "b", 0, "a\\xffb" },
+    { "an overlong '/'", "\xc0\xaf", 0, "\\xc0\\xaf" },
+    { "a surrogate", "\xed\xa0\x80", 0, "\\xed\\xa0\\x80" },
+    { "cut short at the end", "x\xe2\x82", 0, "x\\xe2\\x82" },
+    { "cut short before ASCII", "\xe2\x82" "A", 0, "\\xe2\\x82A" },
+};
+
+static void test_text_rows(void **state)
+{
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof text_rows / sizeof *text_rows; i++) {
+        const text_row *r = &text_rows[i];
+        capture c;
+        size_t cols;
+        char *got;
+
+        cols = pb__text_write(capture_open(&c), r->in, strlen(r->in),
+                              SIZE_MAX, r->flags);
+        got = capture_close(&c);
+        if (strcmp(got, r->out) != 0)
+            fail_msg("%s: wrote \"%s\", want \"%s\"", r->what, got, r->out);
+        if (cols != pb__text_width(r->in, strlen(r->in), r->flags))
+            fail_msg("%s: %zu columns written, width says %zu", r->what,
+                     cols, pb__text_width(r->in, strlen(r->in), r->flags));
+        free(got);
+    }
+}
+
+static void test_text_put_and_prose(void **state)
+{
+    capture c;
+    char *got;
+
+    (void)state;
+    assert_int_equal(pb__text_put(capture_open(&c), "a\nb"), 6);
+    got = capture_close(&c);
+    assert_string_equal(got, "a\\x0ab");
+    free(got);
+    assert_int_equal(pb__text_prose(capture_open(&c), "a\nb"), 3);
+    got = capture_close(&c);
+    assert_string_equal(got, "a b");
+    free(got);
+}
+
+static void test_text_width(void **state)
+{
+    (void)state;
+    assert_int_equal(pb__text_width("caf\xc3\xa9", 5, 0), 4);
+    assert_int_equal(pb__text_width("\x1b", 1, 0), 4);
+    assert_int_equal(pb__text_width("\xe2\x80\xae", 3, 0), 12);
+    assert_int_equal(pb__text_width("a\n  b", 5, 0), 8);
+    assert_int_equal(pb__text_width("a\n  b", 5, PB__TEXT_PROSE), 3);
+}
+
+/* Cut to a number of columns with "...", never inside an escape. */
+static void test_text_cut(void **state)
+{
+    static const struct {
+        const char *in;
+        size_t max, cols;
+        const char *out;
+    } rows[] = {
+        { "abcdefghij", 8, 8, "abcde..." },
+        { "abcdefgh", 8, 8, "abcdefgh" },
+        { "abc", 8, 3, "abc" },
+        { "ab\x1b" "cd", 6, 5, "ab..." },
+        { "ab\x1b" "cd", 8, 8, "ab\\x1bcd" },
+        { "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3, 3, "..." },
+        { "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 4, 4,
+          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9" },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+        capture c;
+        size_t cols = pb__text_write(capture_open(&c), rows[i].in,
+                                     strlen(rows[i].in), rows[i].max, 0);
+        char *got = capture_close(&c);
+
+        if (strcmp(got, rows[i].out) != 0 || cols != rows[i].cols)
+            fail_msg("row %zu: wrote \"%s\" (%zu columns), want \"%s\" "
+                     "(%zu)", i, got, cols, rows[i].out, rows[i].cols);
+        free(got);
+    }
+}
+
+static void test_text_plain(void **state)
+{
+    (void)state;
+    assert_true(pb__text_plain("listen.restate"));
+    assert_true(pb__text_plain("a  b caf\xc3\xa9"));
+    assert_true(pb__text_plain(""));
+    assert_false(pb__text_plain("a\nb"));
+    assert_false(pb__text_plain("a\tb"));
+    assert_false(pb__text_plain("order\xe2\x80\xae"));
+    assert_false(pb__text_plain("\xc2\x9b"));
+    assert_false(pb__text_plain("\xff"));
+}
+
+/* The format is the engine's: its own newlines and words stay; each %s
+ * argument is made safe and padded in columns; the other conversions are
+ * printf's. */
+static void test_text_printf(void **state)
+{
+    const char *volatile nil = NULL; /* printf prints it as (null) too */
+    capture c;
+    char *got, want[256];
+
+    (void)state;
+    pb__text_printf(capture_open(&c), "a\n%s\n", "b\nc\x1b[31m");
+    got = capture_close(&c);
+    assert_string_equal(got, "a\nb\\x0ac\\x1b[31m\n");
+    free(got);
+
+    pb__text_printf(capture_open(&c), "[%-6s][%6s][%.3s][%*s][%-*s][%s]",
+                    "caf\xc3\xa9", "ab", "abcdef", 4, "x", 3, "y", nil);
+    got = capture_close(&c);
+    assert_string_equal(got, "[caf\xc3\xa9  ][    ab][abc][   x][y  ]"
+                             "[(null)]");
+    free(got);
+
+    pb__text_printf(capture_open(&c), "%d|%5d|%-3d|%ld|%lld|%u|%lu|%zu|"
+                    "%x|%X|%o|%c|%.2f|%6.1f|%g|%e|%%|%03d|%+d|%hd|%hhu",
+                    -42, 7, 1, 123456789L, -5LL, 9u, 10UL, (size_t)11,
+                    255u, 255u, 8u, 'z', 3.14159, 2.5, 0.5, 1e10, 5, 6,
+                    (short)-3, (unsigned char)200);
+    got = capture_close(&c);
+    snprintf(want, sizeof want, "%d|%5d|%-3d|%ld|%lld|%u|%lu|%zu|"
+             "%x|%X|%o|%c|%.2f|%6.1f|%g|%e|%%|%03d|%+d|%hd|%hhu",
+             -42, 7, 1, 123456789L, -5LL, 9u, 10UL, (size_t)11, 255u,
+             255u, 8u, 'z', 3.14159, 2.5, 0.5, 1e10, 5, 6, (short)-3,
+             (unsigned char)200);
+    assert_string_equal(got, want);
+    free(got);
+
+    /* A negative * width left-aligns, as in printf. */
+    pb__text_printf(capture_open(&c), "[%*s]", -4, "x");
+    got = capture_close(&c);
+    assert_string_equal(got, "[x   ]");
+    free(got);
+}
+
 /* --- JSON and XML strings --------------------------------------------- */
 
 static char *json_of(const char *s)
@@ -256,13 +462,29 @@ static void test_xml_strings(void **state)
 
 /*
  * Every string of one or two bytes, and of three whose first byte leads
- * a sequence, through the JSON writer: what comes out is UTF-8, and holds
- * no character that acts on a terminal.
+ * a sequence, through each writer: what comes out is UTF-8, and holds no
+ * character that acts on a terminal (but the newline the XML writer ends
+ * its document with).
  */
 static void sweep_one(const char *s)
 {
-    char *got = json_of(s);
+    capture c;
+    char *got;
 
+    pb__text_write(capture_open(&c), s, strlen(s), SIZE_MAX, 0);
+    got = capture_close(&c);
+    if (!safe_utf8(got, strlen(got), ""))
+        fail_msg("text of %02x %02x %02x is not safe", (unsigned char)s[0],
+                 (unsigned char)s[1], s[1] ? (unsigned char)s[2] : 0);
+    free(got);
+    pb__text_write(capture_open(&c), s, strlen(s), SIZE_MAX,
+                   PB__TEXT_PROSE);
+    got = capture_close(&c);
+    if (!safe_utf8(got, strlen(got), ""))
+        fail_msg("prose of %02x %02x is not safe", (unsigned char)s[0],
+                 (unsigned char)s[1]);
+    free(got);
+    got = json_of(s);
     if (!safe_utf8(got, strlen(got), ""))
         fail_msg("JSON of %02x %02x is not safe", (unsigned char)s[0],
                  (unsigned char)s[1]);
@@ -321,6 +543,12 @@ int main(void)
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_decode_stops_at_n),
         cmocka_unit_test(test_unsafe),
+        cmocka_unit_test(test_text_rows),
+        cmocka_unit_test(test_text_put_and_prose),
+        cmocka_unit_test(test_text_width),
+        cmocka_unit_test(test_text_cut),
+        cmocka_unit_test(test_text_plain),
+        cmocka_unit_test(test_text_printf),
         cmocka_unit_test(test_json_strings),
         cmocka_unit_test(test_json_keys),
         cmocka_unit_test(test_xml_strings),
