@@ -28,6 +28,7 @@
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "utf8.h"
 
 #define SC_NS "urn:playbook:scenario:1"
 /* Room kept under PB_SCENARIO_MAX_BYTES for markup and escaping. */
@@ -44,35 +45,14 @@ static int is_space(int c)
  * than tab and newlines (and without U+FFFE, U+FFFF). */
 static int xml_text_ok(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    size_t k, n = strlen(s);
     unsigned long cp;
-    int n, k;
 
-    while (*p) {
-        if (*p < 0x80) {
-            if (*p < 0x20 && !is_space(*p))
-                return 0;
-            p++;
-            continue;
-        }
-        if (*p >= 0xc2 && *p <= 0xdf)
-            n = 1, cp = *p & 0x1f;
-        else if (*p >= 0xe0 && *p <= 0xef)
-            n = 2, cp = *p & 0x0f;
-        else if (*p >= 0xf0 && *p <= 0xf4)
-            n = 3, cp = *p & 0x07;
-        else
-            return 0;
-        for (k = 1; k <= n; k++) {
-            if ((p[k] & 0xc0) != 0x80)
-                return 0;
-            cp = cp << 6 | (p[k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+    for (; n > 0; s += k, n -= k) {
+        k = pb__utf8_next(s, n, &cp);
+        if (cp == PB__UTF8_BAD || (cp < 0x20 && !is_space((int)cp)) ||
             cp == 0xfffe || cp == 0xffff)
             return 0;
-        p += n + 1;
     }
     return 1;
 }

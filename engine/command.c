@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "playbook.h"
+#include "utf8.h"
 
 #define MAX_DUE_WORDS 8 /* "by friday at 10:30 at the latest" is 7 */
 #define MAX_NAME 64     /* fact names, item refs, typos worth fixing */
@@ -684,7 +685,7 @@ static pb_status copy_line(parser *ps, const char *line, size_t len)
 {
     pb_command *cmd = ps->cmd;
     const unsigned char *s = (const unsigned char *)line;
-    size_t i, k;
+    size_t i;
     int col = 1;
 
     if (len > 0 && line[len - 1] == '\n')
@@ -716,30 +717,14 @@ static pb_status copy_line(parser *ps, const char *line, size_t len)
             i++;
             continue;
         }
-        if (s[i] >= 0xc2 && s[i] <= 0xdf)
-            n = 1, cp = s[i] & 0x1f;
-        else if (s[i] >= 0xe0 && s[i] <= 0xef)
-            n = 2, cp = s[i] & 0x0f;
-        else if (s[i] >= 0xf0 && s[i] <= 0xf4)
-            n = 3, cp = s[i] & 0x07;
-        else
-            n = 0, cp = 0;
-        for (k = 1; n > 0 && k <= n; k++) {
-            if (i + k >= len || (s[i + k] & 0xc0) != 0x80) {
-                n = 0;
-                break;
-            }
-            cp = cp << 6 | (s[i + k] & 0x3f);
-        }
-        if (n == 0 || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-            cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-            cp == 0xfffe || cp == 0xffff) {
+        n = pb__utf8_next(line + i, len - i, &cp);
+        if (cp == PB__UTF8_BAD || cp == 0xfffe || cp == 0xffff) {
             cmd->buf[i] = '\0';
             return fail_at(ps, cmd->buf + i, "not valid UTF-8 (byte "
                            "0x%02x)", s[i]);
         }
-        memcpy(cmd->buf + i, s + i, n + 1);
-        i += n + 1;
+        memcpy(cmd->buf + i, s + i, n);
+        i += n;
     }
     cmd->buf[len] = '\0';
     return PB_OK;

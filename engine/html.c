@@ -13,6 +13,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "html.h"
+#include "utf8.h"
 
 #define DEPTH_MAX 128
 
@@ -156,74 +157,46 @@ static int check(pb__html *h, int rc)
 
 static int valid_char(unsigned long c)
 {
-    /* XML 1.0 Char: text outside it makes the document unreadable. */
-    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
-           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
-}
-
-/* Length of the valid UTF-8 XML character at s, or 0. */
-static size_t char_len(const unsigned char *s)
-{
-    unsigned long c;
-    size_t n, i;
-
-    if (s[0] < 0x80)
-        return valid_char(s[0]) ? 1 : 0;
-    if ((s[0] & 0xE0) == 0xC0)
-        n = 2, c = s[0] & 0x1F;
-    else if ((s[0] & 0xF0) == 0xE0)
-        n = 3, c = s[0] & 0x0F;
-    else if ((s[0] & 0xF8) == 0xF0)
-        n = 4, c = s[0] & 0x07;
-    else
-        return 0;
-    for (i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (s[i] & 0x3F);
-    }
-    if ((n == 2 && c < 0x80) || (n == 3 && c < 0x800) ||
-        (n == 4 && c < 0x10000))
-        return 0; /* overlong */
-    return valid_char(c) ? n : 0;
+    /* XML 1.0 Char: text outside it makes the document unreadable.  Less
+     * DEL and the C1 controls, which XML allows but HTML counts as parse
+     * errors, and which a terminal obeys (U+009B is CSI) when a report
+     * is shown with cat. */
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c < 0x7F) ||
+           (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+           (c >= 0x10000 && c <= 0x10FFFF);
 }
 
 /*
  * Principle strings come from Lua and may hold any bytes; the writer
  * passes bytes through, so invalid UTF-8 or control characters would make
  * a report no XML parser reads.  Returns s itself when it is clean, else
- * a malloc'd copy with U+FFFD for each bad byte (*copy set to free it).
+ * a malloc'd copy with U+FFFD for each bad sequence or character (*copy
+ * set to free it).
  */
 static const char *clean(const char *s, char **copy)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n, len = 0, bad = 0;
+    size_t i, k, n = strlen(s), bad = 0;
+    unsigned long cp;
     char *out, *o;
 
     *copy = NULL;
-    while (*p) {
-        n = char_len(p);
-        if (n == 0) {
-            bad++;
-            n = 1;
-        }
-        p += n;
-        len += n;
+    for (i = 0; i < n; i += k) {
+        k = pb__utf8_next(s + i, n - i, &cp);
+        bad += !valid_char(cp);
     }
     if (bad == 0)
         return s;
-    if ((out = malloc(len + bad * 2 + 1)) == NULL)
+    /* Each bad piece is at least one byte and becomes three. */
+    if ((out = malloc(n + bad * 2 + 1)) == NULL)
         return NULL;
-    for (p = (const unsigned char *)s, o = out; *p;) {
-        n = char_len(p);
-        if (n == 0) {
+    for (i = 0, o = out; i < n; i += k) {
+        k = pb__utf8_next(s + i, n - i, &cp);
+        if (valid_char(cp)) {
+            memcpy(o, s + i, k);
+            o += k;
+        } else {
             memcpy(o, "\xEF\xBF\xBD", 3);
             o += 3;
-            p++;
-        } else {
-            memcpy(o, p, n);
-            o += n;
-            p += n;
         }
     }
     *o = '\0';

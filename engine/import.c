@@ -29,6 +29,7 @@
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "utf8.h"
 
 #define IM_NS "urn:playbook:scenario:1"
 #define IM_MAX_TEXT (1u << 20)  /* one utterance, as engine/case.c takes */
@@ -216,51 +217,24 @@ enum { IM_CH_OK, IM_CH_NUL, IM_CH_UTF8, IM_CH_CTRL };
 
 static int bad_char(const char *s, size_t len, size_t *at, unsigned *cp)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0, n, k;
-    unsigned c, min;
+    size_t i, k;
+    unsigned long c;
 
-    while (i < len) {
-        c = u[i];
-        if (c < 0x80) {
-            if (c == 0 || (c < 0x20 && c != '\t' && c != '\n' &&
-                           c != '\r')) {
-                *at = i;
-                *cp = c;
-                return c == 0 ? IM_CH_NUL : IM_CH_CTRL;
-            }
-            i++;
-            continue;
+    for (i = 0; i < len; i += k) {
+        k = pb__utf8_next(s + i, len - i, &c);
+        *at = i;
+        if (c == PB__UTF8_BAD) {
+            *cp = (unsigned char)s[i];
+            return IM_CH_UTF8;
         }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1, c &= 0x1F, min = 0x80;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 2, c &= 0x0F, min = 0x800;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 3, c &= 0x07, min = 0x10000;
-        else
-            goto utf8;
-        if (len - i <= n)
-            goto utf8;
-        for (k = 1; k <= n; k++) {
-            if ((u[i + k] & 0xC0) != 0x80)
-                goto utf8;
-            c = (c << 6) | (u[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-            goto utf8;
-        if (c == 0xFFFE || c == 0xFFFF) {
-            *at = i;
-            *cp = c;
+        *cp = (unsigned)c;
+        if (c == 0)
+            return IM_CH_NUL;
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
+            c == 0xFFFE || c == 0xFFFF)
             return IM_CH_CTRL;
-        }
-        i += n + 1;
     }
     return IM_CH_OK;
-utf8:
-    *at = i;
-    *cp = u[i];
-    return IM_CH_UTF8;
 }
 
 /* The message for bad_char's finding. */

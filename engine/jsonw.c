@@ -1,7 +1,9 @@
 /* jsonw.c -- a small streaming JSON writer. */
 #include <math.h>
+#include <string.h>
 
 #include "jsonw.h"
+#include "utf8.h"
 
 void pb__json_init(pb__json *j, FILE *f)
 {
@@ -37,25 +39,45 @@ void pb__json_close(pb__json *j, char bracket)
     fputc(bracket, j->f);
 }
 
+/*
+ * A JSON string, always valid UTF-8 (RFC 8259): what is not UTF-8
+ * (principle strings are any bytes Lua made) becomes U+FFFD; the control
+ * characters JSON requires escaped are, and so are the others a
+ * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
+ * with cat is as safe as the text one.
+ */
 static void put_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
+    const char *run = s; /* bytes that go out as they are, not written yet */
+    size_t k, n = strlen(s);
+    unsigned long cp;
 
-        switch (ch) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (ch < 0x20)
-                fprintf(f, "\\u%04x", ch);
-            else
-                fputc(ch, f);
-        }
+    fputc('"', f);
+    for (; n > 0; s += k, n -= k) {
+        unsigned char b = (unsigned char)*s;
+
+        k = 1;
+        if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\')
+            continue;
+        k = pb__utf8_next(s, n, &cp);
+        if (cp != PB__UTF8_BAD && cp >= 0x80 && !pb__utf8_unsafe(cp))
+            continue;
+        fwrite(run, 1, (size_t)(s - run), f);
+        run = s + k;
+        if (cp == '"' || cp == '\\')
+            fprintf(f, "\\%c", (int)cp);
+        else if (cp == '\n')
+            fputs("\\n", f);
+        else if (cp == '\r')
+            fputs("\\r", f);
+        else if (cp == '\t')
+            fputs("\\t", f);
+        else if (cp == PB__UTF8_BAD)
+            fputs("\xEF\xBF\xBD", f);
+        else
+            fprintf(f, "\\u%04lx", cp);
     }
+    fwrite(run, 1, (size_t)(s - run), f);
     fputc('"', f);
 }
 

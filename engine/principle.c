@@ -15,6 +15,7 @@
 #include "case.h"
 #include "pattern.h"
 #include "error.h"
+#include "utf8.h"
 
 static const char *const principle_fields[] = {
     "id", "title", "why", "order", "applies", "items", "detect", NULL
@@ -718,32 +719,15 @@ static int load_protected(lua_State *L)
 static int bad_utf8_line(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s, *end = p + len;
+    unsigned long cp;
     int line = 1;
 
     while (p < end) {
-        unsigned c = *p;
-        size_t n, k;
-
-        if (c == '\n')
+        if (*p == '\n')
             line++;
-        if (c < 0x80) {
-            p++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            n = 1;
-        else if (c >= 0xE0 && c <= 0xEF)
-            n = 2;
-        else if (c >= 0xF0 && c <= 0xF4)
-            n = 3;
-        else
+        p += pb__utf8_next((const char *)p, (size_t)(end - p), &cp);
+        if (cp == PB__UTF8_BAD)
             return line;
-        if ((size_t)(end - p) <= n)
-            return line;
-        for (k = 1; k <= n; k++)
-            if ((p[k] & 0xC0) != 0x80)
-                return line;
-        p += n + 1;
     }
     return 0;
 }

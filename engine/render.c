@@ -10,6 +10,7 @@
 #include "case.h"
 #include "jsonw.h"
 #include "render.h"
+#include "text.h"
 
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -88,36 +89,41 @@ static void text_item(const out *o, const pb_item_info *it)
 
     fputs("    ", o->f);
     paint(o, pb_state_color(it->state));
-    fprintf(o->f, "%s %-20s", pb_state_mark(it->state), it->id);
+    pb__text_printf(o->f, "%s %-20s", pb_state_mark(it->state), it->id);
     paint(o, C_RESET);
-    fprintf(o->f, " %-4s ", it->must ? "must" : "");
+    pb__text_printf(o->f, " %-4s ", it->must ? "must" : "");
     switch (it->state) {
     case PB_DONE:
-        fprintf(o->f, "done at %s",
-                pb_time_format(it->done_at >= 0 ? it->done_at : 0, tb,
-                           sizeof tb));
+        pb__text_printf(o->f, "done at %s",
+                        pb_time_format(it->done_at >= 0 ? it->done_at : 0, tb,
+                                   sizeof tb));
         break;
     case PB_VIOLATED:
-        fprintf(o->f, "violated at %s",
-                pb_time_format(it->violated_at, tb, sizeof tb));
+        pb__text_printf(o->f, "violated at %s",
+                        pb_time_format(it->violated_at, tb, sizeof tb));
         break;
     case PB_SKIPPED:
-        fprintf(o->f, "skipped: %s", it->reason ? it->reason : "");
+        fputs("skipped: ", o->f);
+        if (it->reason)
+            pb__text_prose(o->f, it->reason);
         break;
     case PB_ERROR:
-        fprintf(o->f, "error: %s", it->error ? it->error : "");
+        pb__text_printf(o->f, "error: %s", it->error ? it->error : "");
         break;
     default:
-        fprintf(o->f, "%s%s", it->state == PB_WAITING ? "waiting: " : "",
-                it->prompt ? it->prompt : "");
+        if (it->state == PB_WAITING)
+            fputs("waiting: ", o->f);
+        if (it->prompt)
+            pb__text_prose(o->f, it->prompt);
     }
     fputc('\n', o->f);
 }
 
 static void text_score(const out *o, const pb_score *s)
 {
-    fprintf(o->f, "%.2f (%d of %d musts done, %d violation%s)", s->value,
-            s->done, s->musts, s->violations, s->violations == 1 ? "" : "s");
+    pb__text_printf(o->f, "%.2f (%d of %d musts done, %d violation%s)",
+                    s->value, s->done, s->musts, s->violations,
+                    s->violations == 1 ? "" : "s");
 }
 
 static void text_checklist(const out *o, const pb_case *c)
@@ -134,9 +140,11 @@ static void text_checklist(const out *o, const pb_case *c)
         if (!sc.applies)
             continue;
         paint(o, C_BOLD);
-        fprintf(o->f, "  %s", p->id);
+        pb__text_printf(o->f, "  %s", p->id);
         paint(o, C_RESET);
-        fprintf(o->f, " - %s  ", p->title ? p->title : p->id);
+        fputs(" - ", o->f);
+        pb__text_prose(o->f, p->title ? p->title : p->id);
+        fputs("  ", o->f);
         text_score(o, &sc);
         fputc('\n', o->f);
         for (j = 0; j < p->nitems; j++) {
@@ -155,9 +163,13 @@ static void text_checklist(const out *o, const pb_case *c)
         pb_case_item(c, next[i], &it);
         fputs("  ", o->f);
         paint(o, i == 0 ? C_BOLD C_CYAN : "");
-        fprintf(o->f, "%s %s.%s", i == 0 ? "->" : "  ", it.principle, it.id);
+        pb__text_printf(o->f, "%s %s.%s", i == 0 ? "->" : "  ", it.principle,
+                        it.id);
         paint(o, C_RESET);
-        fprintf(o->f, "  %s\n", it.prompt ? it.prompt : "");
+        fputs("  ", o->f);
+        if (it.prompt)
+            pb__text_prose(o->f, it.prompt);
+        fputc('\n', o->f);
     }
     if (nn > sizeof next / sizeof *next)
         fprintf(o->f, "     ... and %zu more\n",
@@ -169,12 +181,12 @@ static void text_checklist(const out *o, const pb_case *c)
         if (it.state != PB_VIOLATED)
             continue;
         paint(o, C_RED);
-        fprintf(o->f, "Violation: %s.%s at %s\n", it.principle, it.id,
-                pb_time_format(it.violated_at, tb, sizeof tb));
+        pb__text_printf(o->f, "Violation: %s.%s at %s\n", it.principle, it.id,
+                        pb_time_format(it.violated_at, tb, sizeof tb));
         paint(o, C_RESET);
     }
     for (i = 0; i < pb_case_nwarnings(c); i++)
-        fprintf(o->f, "Warning: %s\n", pb_case_warning(c, i));
+        pb__text_printf(o->f, "Warning: %s\n", pb_case_warning(c, i));
     pb_case_score(c, NULL, &sc);
     paint(o, C_BOLD);
     fputs("Score: ", o->f);
@@ -197,20 +209,23 @@ static void text_event(const out *o, const pb_case *c, size_t i)
     size_t k;
 
     pb_case_event(c, i, &ev);
-    fprintf(o->f, "  %8s  ", pb_time_format(ev.t, tb, sizeof tb));
+    pb__text_printf(o->f, "  %8s  ", pb_time_format(ev.t, tb, sizeof tb));
     if (ev.detected_by) {
         paint(o, C_CYAN);
-        fprintf(o->f, "~ %s", ev.type);
+        pb__text_printf(o->f, "~ %s", ev.type);
         paint(o, C_RESET);
     } else {
-        fprintf(o->f, "%s", ev.type);
+        pb__text_printf(o->f, "%s", ev.type);
     }
     for (k = 0; k < ev.nattrs; k++)
-        fprintf(o->f, " %s=%s", ev.attrs[k].name, ev.attrs[k].value);
+        pb__text_printf(o->f, " %s=%s", ev.attrs[k].name, ev.attrs[k].value);
     if (ev.detected_by)
-        fprintf(o->f, "  (detected by %s)", ev.detected_by);
-    else if (ev.text)
-        fprintf(o->f, "  \"%s\"", ev.text);
+        pb__text_printf(o->f, "  (detected by %s)", ev.detected_by);
+    else if (ev.text) {
+        fputs("  \"", o->f);
+        pb__text_prose(o->f, ev.text);
+        fputc('"', o->f);
+    }
     fputc('\n', o->f);
 }
 
@@ -229,8 +244,8 @@ static void text_changes(const out *o, const pb_replay *r, size_t ev)
         pb_case_item(c, ch->item, &it);
         fputs("            ", o->f);
         paint(o, pb_state_color(ch->to));
-        fprintf(o->f, "%s %s.%s %s", pb_state_mark(ch->to), it.principle,
-                it.id, pb_state_name(ch->to));
+        pb__text_printf(o->f, "%s %s.%s %s", pb_state_mark(ch->to),
+                        it.principle, it.id, pb_state_name(ch->to));
         paint(o, C_RESET);
         fputc('\n', o->f);
     }
@@ -285,16 +300,20 @@ static void text_replay(const out *o, const pb_replay *r)
         detected += ev.detected_by != NULL;
     }
     paint(o, C_BOLD);
-    fprintf(o->f, "%s", pb_scenario_title(s));
+    pb__text_prose(o->f, pb_scenario_title(s));
     paint(o, C_RESET);
-    fprintf(o->f, "  [%s]\n  %s", pb_scenario_id(s), pb_scenario_path(s));
+    pb__text_printf(o->f, "  [%s]\n  %s", pb_scenario_id(s),
+                    pb_scenario_path(s));
     if (pb_scenario_topic(s))
-        fprintf(o->f, "  topic %s", pb_scenario_topic(s));
+        pb__text_printf(o->f, "  topic %s", pb_scenario_topic(s));
     if (pb_scenario_channel(s))
-        fprintf(o->f, "  channel %s", pb_scenario_channel(s));
+        pb__text_printf(o->f, "  channel %s", pb_scenario_channel(s));
     fprintf(o->f, "  %zu events (%zu detected)\n", n, detected);
-    if (pb_scenario_description(s))
-        fprintf(o->f, "  %s\n", pb_scenario_description(s));
+    if (pb_scenario_description(s)) {
+        fputs("  ", o->f);
+        pb__text_prose(o->f, pb_scenario_description(s));
+        fputc('\n', o->f);
+    }
     fputs("\nTimeline\n", o->f);
     for (i = 0; i < n; i++) {
         size_t rec = i;
@@ -323,12 +342,12 @@ static void text_replay(const out *o, const pb_replay *r)
 
         pb__expect_text(res->expect, want, sizeof want);
         paint(o, res->met ? C_GREEN : C_RED);
-        fprintf(o->f, "  %-4s", res->met ? "ok" : "FAIL");
+        pb__text_printf(o->f, "  %-4s", res->met ? "ok" : "FAIL");
         paint(o, C_RESET);
-        fprintf(o->f, "  %s", want);
+        pb__text_printf(o->f, "  %s", want);
         if (!res->met)
-            fprintf(o->f, "  (got %s; %s:%d)", res->actual,
-                    pb_scenario_path(s), res->expect->line);
+            pb__text_printf(o->f, "  (got %s; %s:%d)", res->actual,
+                            pb_scenario_path(s), res->expect->line);
         fputc('\n', o->f);
     }
     fputc('\n', o->f);

@@ -15,6 +15,7 @@
 #include "error.h"
 #include "html.h"
 #include "jsonw.h"
+#include "text.h"
 
 #define NSTATES (PB_ERROR + 1)
 
@@ -578,68 +579,17 @@ static const char *fixed2(char *buf, size_t size, double v, size_t cases)
     return buf;
 }
 
-/* Columns one byte takes (0 for UTF-8 continuation bytes), the C1
- * control characters (U+0080..U+009F, 0xc2 0x80..0x9f) counted at their
- * lead byte. */
-static size_t byte_cols(const unsigned char *p)
-{
-    if (*p < 0x20 || *p == 0x7f)
-        return 4;
-    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-        return 8;
-    return (*p & 0xc0) == 0x80 ? 0 : 1;
-}
-
+/* Names and root causes (free text from case files) are written through
+ * text.c, so they cannot drive the terminal; widths are in columns. */
 static size_t cell_width(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t w = 0, n;
-
-    for (; *p; p++) {
-        w += n = byte_cols(p);
-        p += n == 8;
-    }
-    return w;
+    return pb__text_width(s, strlen(s), 0);
 }
 
-/*
- * Free text from case files goes to a terminal: control characters (C0,
- * DEL and C1, which some terminals obey as escape sequences) are shown
- * as \xNN so a root cause cannot move the cursor or recolour the screen.
- * Width counts characters, not bytes, so columns align with UTF-8 text.
- * Writes at most cols columns, cutting with "..."; returns the columns
- * written.
- */
-static size_t put_cell(FILE *f, const char *s, size_t cols)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t total = cell_width(s), limit = total, w = 0, n;
-
-    if (total > cols)
-        limit = cols > 3 ? cols - 3 : 0;
-    for (; *p; p++) {
-        n = byte_cols(p);
-        if (w + n > limit)
-            break;
-        if (n == 4)
-            fprintf(f, "\\x%02x", *p);
-        else if (n == 8)
-            fprintf(f, "\\xc2\\x%02x", *++p);
-        else
-            fputc(*p, f);
-        w += n;
-    }
-    if (total > cols) {
-        fputs("...", f);
-        w += 3;
-    }
-    return w;
-}
-
-/* A name in a column of width cols, padded. */
+/* A name in a column of width cols, padded, cut with "..." when longer. */
 static void name_cell(FILE *f, const char *s, size_t cols)
 {
-    size_t w = put_cell(f, s, cols);
+    size_t w = pb__text_write(f, s, strlen(s), cols, 0);
 
     for (; w < cols; w++)
         fputc(' ', f);

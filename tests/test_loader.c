@@ -234,6 +234,14 @@ static const bad_row bad_rows[] = {
         3, "invalid UTF-8"),
     BAD(test_truncated_utf8_at_end, "return 1\n-- \xc3", 2,
         "invalid UTF-8"),
+    /* Well-formed in shape, not UTF-8: an overlong '/', a UTF-16
+     * surrogate, a code point past U+10FFFF. */
+    BAD(test_overlong_utf8, "return 1\n-- \xe0\x80\xaf\n", 2,
+        "invalid UTF-8"),
+    BAD(test_surrogate_utf8, "return 1\n\n-- \xed\xa0\x80\n", 3,
+        "invalid UTF-8"),
+    BAD(test_past_max_utf8, "return 1\n-- \xf4\x90\x80\x80\n", 2,
+        "invalid UTF-8"),
     /* BUG: the NUL byte is reported at line 1 wherever it is (principle.c
      * passes a constant 1), while invalid UTF-8 gets its own line. */
     BAD(test_nul_byte_line, NUL_SRC, 2, "NUL byte"),

@@ -58,9 +58,9 @@ static void report_principles(const pb_engine *e, size_t from)
         pb_principle_info p;
 
         pb_engine_principle(e, i, &p);
-        printf("ok  %s  %s: %zu item%s, %zu detector%s\n", p.file, p.id,
-               p.nitems, p.nitems == 1 ? "" : "s", p.ndetectors,
-               p.ndetectors == 1 ? "" : "s");
+        pb__text_printf(stdout, "ok  %s  %s: %zu item%s, %zu detector%s\n",
+                        p.file, p.id, p.nitems, p.nitems == 1 ? "" : "s",
+                        p.ndetectors, p.ndetectors == 1 ? "" : "s");
     }
 }
 
@@ -75,8 +75,9 @@ static int check_scenario(pb_engine *e, const pb_schema *schema,
     ok = pb_scenario_read_with(schema, path, &s, &err) == PB_OK &&
          pb_replay_run(e, s, &r, &err) == PB_OK;
     if (ok)
-        printf("ok  %s  %zu events, %zu expectations\n", path,
-               pb_scenario_nevents(s), pb_scenario_nexpects(s));
+        pb__text_printf(stdout, "ok  %s  %zu events, %zu expectations\n",
+                        path, pb_scenario_nevents(s),
+                        pb_scenario_nexpects(s));
     else
         cli_print_error(&err);
     pb_replay_free(r);

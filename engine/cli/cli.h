@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "playbook.h"
+#include "text.h"
 
 enum { EXIT_OK = 0, EXIT_UNMET = 1, EXIT_BAD = 2 };
 

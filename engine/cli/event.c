@@ -99,8 +99,8 @@ static int check_matches(const char *path, const char *what,
 {
     if (want == NULL || (have != NULL && strcmp(want, have) == 0))
         return 0;
-    fprintf(stderr, "playbook event: %s: the case's %s is '%s', not '%s'\n",
-            path, what, have ? have : "(none)", want);
+    pb__text_printf(stderr, "playbook event: %s: the case's %s is '%s', "
+                    "not '%s'\n", path, what, have ? have : "(none)", want);
     return -1;
 }
 
@@ -160,14 +160,14 @@ int cli_event(int argc, char **argv)
     st = pb_casefile_open(e, o.args[0], &co, &cf, &err);
     if (st != PB_OK) {
         if (st == PB_STATE)
-            fprintf(stderr, "playbook event: %s\n", err.message);
+            pb__text_printf(stderr, "playbook event: %s\n", err.message);
         else
             cli_print_error(&err);
         goto done;
     }
     for (i = 0; i < pb_casefile_nwarnings(cf); i++)
-        fprintf(stderr, "playbook event: warning: %s\n",
-                pb_casefile_warning(cf, i));
+        pb__text_printf(stderr, "playbook event: warning: %s\n",
+                        pb_casefile_warning(cf, i));
     if (check_matches(o.args[0], "topic", topic,
                       pb_case_topic(pb_casefile_case(cf))) != 0 ||
         check_matches(o.args[0], "channel", channel,
@@ -181,7 +181,7 @@ int cli_event(int argc, char **argv)
         goto done;
     }
     if (st != PB_OK) {
-        fprintf(stderr, "playbook event: %s: ", o.args[0]);
+        pb__text_printf(stderr, "playbook event: %s: ", o.args[0]);
         cli_print_error(&err);
         goto done;
     }
@@ -194,8 +194,8 @@ int cli_event(int argc, char **argv)
         /* The event is in the journal, which the next open merges. */
         fprintf(stderr, "playbook event: warning: ");
         cli_print_error(&err);
-        fprintf(stderr, "playbook event: the event is saved in %s.journal\n",
-                o.args[0]);
+        pb__text_printf(stderr, "playbook event: the event is saved in "
+                        "%s.journal\n", o.args[0]);
         pb_casefile_free(cf);
     }
     cf = NULL;

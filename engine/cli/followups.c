@@ -211,16 +211,17 @@ static void print_text(const state *s, FILE *f)
                      local_stamp(it->due, when, sizeof when));
         else
             snprintf(col, sizeof col, "unparsed: %s", due_text(it));
-        fprintf(f, "%-7s  %-16s  %-10s  %s  %s", status(it), col,
-                it->kind == KIND_COMMIT ? "commitment" : "follow-up",
-                it->file, ev.text ? ev.text : "(no text)");
+        pb__text_printf(f, "%-7s  %-16s  %-10s  %s  ", status(it), col,
+                        it->kind == KIND_COMMIT ? "commitment" : "follow-up",
+                        it->file);
+        pb__text_prose(f, ev.text ? ev.text : "(no text)");
         if (it->parsed)
-            fprintf(f, "  [due: %s]", due_text(it));
+            pb__text_printf(f, "  [due: %s]", due_text(it));
         if (ev.detected_by)
-            fprintf(f, "  [detected by %s]", ev.detected_by);
+            pb__text_printf(f, "  [detected by %s]", ev.detected_by);
         if (it->done)
-            fprintf(f, "  [done%s%s]", it->outcome ? ": " : "",
-                    it->outcome ? it->outcome : "");
+            pb__text_printf(f, "  [done%s%s]", it->outcome ? ": " : "",
+                            it->outcome ? it->outcome : "");
         fputc('\n', f);
     }
     fprintf(f, "%zu listed, %zu overdue\n", s->nitems, overdue);
@@ -319,8 +320,8 @@ int cli_followups(int argc, char **argv)
         if (warn.message[0] != '\0') {
             char buf[1200];
 
-            fprintf(stderr, "playbook followups: note: %s\n",
-                    pb_error_text(&warn, buf, sizeof buf));
+            pb__text_printf(stderr, "playbook followups: note: %s\n",
+                            pb_error_text(&warn, buf, sizeof buf));
         }
         s.cases[s.ncases++] = c;
         if (add_items(&s, s.files.v[i], c) != 0)

@@ -107,7 +107,8 @@ static int write_one(const pb_import *im, size_t i, const char *path,
     }
     snprintf(p->tmp, n, "%s.tmp.XXXXXX", path);
     if ((fd = mkstemp(p->tmp)) < 0) {
-        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        pb__text_printf(stderr, "%s: cannot write: %s\n", path,
+                        strerror(errno));
         free(p->tmp);
         p->tmp = NULL;
         return -1;
@@ -117,7 +118,8 @@ static int write_one(const pb_import *im, size_t i, const char *path,
     mask = umask(0);
     umask(mask);
     if (fchmod(fd, 0666 & ~mask) != 0 || (f = fdopen(fd, "w")) == NULL) {
-        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        pb__text_printf(stderr, "%s: cannot write: %s\n", path,
+                        strerror(errno));
         close(fd);
         return -1;
     }
@@ -126,12 +128,13 @@ static int write_one(const pb_import *im, size_t i, const char *path,
         cli_print_error(&err);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
         if (ok)
-            fprintf(stderr, "%s: cannot write: %s\n", path,
-                    strerror(errno));
+            pb__text_printf(stderr, "%s: cannot write: %s\n", path,
+                            strerror(errno));
         ok = 0;
     }
     if (fclose(f) != 0 && ok) {
-        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        pb__text_printf(stderr, "%s: cannot write: %s\n", path,
+                        strerror(errno));
         ok = 0;
     }
     return ok ? 0 : -1;
@@ -170,15 +173,16 @@ static int write_all(const pb_import *im, const char *dir, const char *file)
     }
     for (i = 0; i < n; i++) {
         if (rename(p[i].tmp, p[i].path) != 0) {
-            fprintf(stderr, "%s: cannot write: %s\n", p[i].path,
-                    strerror(errno));
+            pb__text_printf(stderr, "%s: cannot write: %s\n", p[i].path,
+                            strerror(errno));
             goto done;
         }
         free(p[i].tmp);
         p[i].tmp = NULL;
     }
     for (i = 0; i < n; i++)
-        printf("wrote %s (%zu turns)\n", p[i].path, pb_import_nturns(im, i));
+        pb__text_printf(stdout, "wrote %s (%zu turns)\n", p[i].path,
+                        pb_import_nturns(im, i));
     rc = fflush(stdout) == 0 ? 0 : -1;
 done:
     for (i = 0; i < n; i++) {
@@ -234,8 +238,8 @@ int cli_import(int argc, char **argv)
         name = "<stdin>";
         opts.id = "transcript";
         if ((st = read_stdin(&buf, &len)) != PB_OK) {
-            fprintf(stderr, "<stdin>: %s\n", st == PB_NOMEM
-                    ? "out of memory" : "cannot read");
+            pb__text_printf(stderr, "<stdin>: %s\n", st == PB_NOMEM
+                            ? "out of memory" : "cannot read");
             goto done;
         }
         st = pb_import_parse(name, buf, len, &opts, &im, &err);
@@ -252,9 +256,9 @@ int cli_import(int argc, char **argv)
         goto done;
     }
     if (pb_import_count(im) > 1) {
-        fprintf(stderr, "%s: %zu conversations: give -o DIR (an existing "
-                "folder) to write one scenario per conversation\n", name,
-                pb_import_count(im));
+        pb__text_printf(stderr, "%s: %zu conversations: give -o DIR (an "
+                        "existing folder) to write one scenario per "
+                        "conversation\n", name, pb_import_count(im));
         goto done;
     }
     if (o.output != NULL && strcmp(o.output, "-") != 0) {
@@ -267,8 +271,8 @@ int cli_import(int argc, char **argv)
     }
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_BAD;
     if (rc != EXIT_OK)
-        fprintf(stderr, "playbook import: cannot write: %s\n",
-                strerror(errno));
+        pb__text_printf(stderr, "playbook import: cannot write: %s\n",
+                        strerror(errno));
 done:
     pb_import_free(im);
     free(buf);

@@ -102,22 +102,22 @@ static void paint(const live *lv, const char *code)
         fputs(code, lv->out);
 }
 
-/* text cut to SHOWN_TEXT characters (UTF-8 aware), quoted. */
+/* text quoted, cut to SHOWN_TEXT columns and "..." when longer. */
 static void put_text(const live *lv, const char *text)
 {
-    const unsigned char *p = (const unsigned char *)text;
-    size_t chars = 0;
-
     fputc('"', lv->out);
-    for (; *p && chars < SHOWN_TEXT; p++) {
-        if ((*p & 0xc0) != 0x80)
-            chars++;
-        if (chars <= SHOWN_TEXT)
-            fputc(*p, lv->out);
-    }
-    while (*p && (*p & 0xc0) == 0x80)
-        fputc(*p++, lv->out);
-    fputs(*p ? "...\"" : "\"", lv->out);
+    pb__text_write(lv->out, text, strlen(text), SHOWN_TEXT + 3,
+                   PB__TEXT_PROSE);
+    fputc('"', lv->out);
+}
+
+/* lead, then prose (a prompt, a title; NULL for none), then a newline. */
+static void prose_line(const live *lv, const char *lead, const char *prose)
+{
+    fputs(lead, lv->out);
+    if (prose)
+        pb__text_prose(lv->out, prose);
+    fputc('\n', lv->out);
 }
 
 static void error_msg(const live *lv, const char *fmt, ...)
@@ -131,7 +131,7 @@ static void error_msg(const live *lv, const char *fmt, ...)
     fputs("error: ", lv->out);
     paint(lv, C_RESET);
     va_start(ap, fmt);
-    vfprintf(lv->out, fmt, ap);
+    pb__text_vprintf(lv->out, fmt, ap);
     va_end(ap);
     fputc('\n', lv->out);
 }
@@ -161,9 +161,10 @@ static void put_event(const live *lv, const pb_event_info *ev)
 {
     size_t k;
 
-    fputs(ev->type, lv->out);
+    pb__text_put(lv->out, ev->type);
     for (k = 0; k < ev->nattrs; k++)
-        fprintf(lv->out, " %s=%s", ev->attrs[k].name, ev->attrs[k].value);
+        pb__text_printf(lv->out, " %s=%s", ev->attrs[k].name,
+                        ev->attrs[k].value);
     if (ev->text) {
         fputc(' ', lv->out);
         put_text(lv, ev->text);
@@ -178,13 +179,13 @@ static void put_due(const live *lv, const char *due, double base)
     time_t t;
     double at;
 
-    fprintf(lv->out, "%s", due);
+    pb__text_printf(lv->out, "%s", due);
     if (base < 0 || pb_due_parse(due, base, &at) != 0)
         return;
     t = (time_t)at;
     if (localtime_r(&t, &tm) != NULL &&
         strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M", &tm) > 0)
-        fprintf(lv->out, " (%s)", buf);
+        pb__text_printf(lv->out, " (%s)", buf);
 }
 
 /* Seconds since the epoch at case time t, or -1 without started_at. */
@@ -233,7 +234,7 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
         return 0;
     pb_case_score(c, pi->id, &sc);
     paint(lv, C_BOLD);
-    fprintf(lv->out, "  %-*s", idw, pi->id);
+    pb__text_printf(lv->out, "  %-*s", idw, pi->id);
     paint(lv, C_RESET);
     snprintf(more, sizeof more, " %d/%d", sc.done, sc.musts);
     fputs(more, lv->out);
@@ -245,12 +246,12 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
                 continue;
             w = 2 + 4 + strlen(it.id) + (it.must && r <= 3);
             if (col + w > (size_t)lv->width) {
-                fprintf(lv->out, "\n  %*s     ", idw, "");
+                pb__text_printf(lv->out, "\n  %*s     ", idw, "");
                 col = 2 + (size_t)idw + 5;
             }
             fputs("  ", lv->out);
             paint(lv, pb_state_color(it.state));
-            fprintf(lv->out, "%s %s", pb_state_mark(it.state), it.id);
+            pb__text_printf(lv->out, "%s %s", pb_state_mark(it.state), it.id);
             paint(lv, C_RESET);
             if (it.must && r <= 3)
                 fputc('*', lv->out);
@@ -260,7 +261,7 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
     if (ndone > 0) {
         snprintf(more, sizeof more, "  +%zu done", ndone);
         if (col + strlen(more) > (size_t)lv->width)
-            fprintf(lv->out, "\n  %*s   ", idw, "");
+            pb__text_printf(lv->out, "\n  %*s   ", idw, "");
         paint(lv, C_DIM);
         fputs(more, lv->out);
         paint(lv, C_RESET);
@@ -304,7 +305,7 @@ static void short_checklist(live *lv)
             fputs("  all done:", lv->out);
             paint(lv, C_RESET);
         }
-        fprintf(lv->out, "%s %s", ndone > 1 ? "," : "", pi.id);
+        pb__text_printf(lv->out, "%s %s", ndone > 1 ? "," : "", pi.id);
     }
     if (ndone > 0)
         fputc('\n', lv->out);
@@ -316,13 +317,13 @@ static void short_checklist(live *lv)
     pb_case_item(c, next[0], &it);
     fputs("  ", lv->out);
     paint(lv, C_BOLD C_CYAN);
-    fprintf(lv->out, "next: %s.%s", it.principle, it.id);
+    pb__text_printf(lv->out, "next: %s.%s", it.principle, it.id);
     paint(lv, C_RESET);
-    fprintf(lv->out, "  %s\n", it.prompt ? it.prompt : "");
+    prose_line(lv, "  ", it.prompt);
     for (i = 1; i < nn && i < NEXT_SHOWN; i++) {
         pb_case_item(c, next[i], &it);
-        fprintf(lv->out, "%s%s.%s", i == 1 ? "        then " : ", ",
-                it.principle, it.id);
+        pb__text_printf(lv->out, "%s%s.%s", i == 1 ? "        then " : ", ",
+                        it.principle, it.id);
     }
     if (nn > NEXT_SHOWN)
         fputs(", ...", lv->out);
@@ -338,8 +339,9 @@ static void pending_note(live *lv)
     if (n == 0)
         return;
     paint(lv, C_BOLD C_RED);
-    fprintf(lv->out, "NOT SAVED: %zu event%s only in memory; saving is "
-            "retried with each command.\n", n, n == 1 ? " is" : "s are");
+    pb__text_printf(lv->out, "NOT SAVED: %zu event%s only in memory; saving "
+                    "is retried with each command.\n", n,
+                    n == 1 ? " is" : "s are");
     paint(lv, C_RESET);
 }
 
@@ -384,16 +386,16 @@ static void changes(live *lv)
             continue;
         fputs("  ~ ", lv->out);
         put_event(lv, &ev);
-        fprintf(lv->out, "  (detected by %s)\n", ev.detected_by);
+        pb__text_printf(lv->out, "  (detected by %s)\n", ev.detected_by);
     }
     for (i = 0; i < lv->nprinciples; i++) {
         pb_engine_principle(lv->e, i, &pi);
         if (!lv->applied[i] && pb_case_score(c, pi.id, &sc) == PB_OK &&
             sc.applies) {
             paint(lv, C_BOLD);
-            fprintf(lv->out, "  now applies: %s", pi.id);
+            pb__text_printf(lv->out, "  now applies: %s", pi.id);
             paint(lv, C_RESET);
-            fprintf(lv->out, " - %s\n", pi.title ? pi.title : pi.id);
+            prose_line(lv, " - ", pi.title ? pi.title : pi.id);
         }
     }
     for (i = 0; i < lv->nitems; i++) {
@@ -405,7 +407,8 @@ static void changes(live *lv)
             fputs("  done:", lv->out);
             paint(lv, C_RESET);
         }
-        fprintf(lv->out, "%s %s.%s", n > 1 ? "," : "", it.principle, it.id);
+        pb__text_printf(lv->out, "%s %s.%s", n > 1 ? "," : "", it.principle,
+                        it.id);
     }
     if (n > 0)
         fputc('\n', lv->out);
@@ -417,14 +420,14 @@ static void changes(live *lv)
         pb_engine_item(lv->e, i, &def);
         paint(lv, C_BOLD C_RED);
         if (it.state == PB_VIOLATED)
-            fprintf(lv->out, "  VIOLATION %s.%s", it.principle, it.id);
+            pb__text_printf(lv->out, "  VIOLATION %s.%s", it.principle, it.id);
         else
-            fprintf(lv->out, "  ERROR in %s.%s", it.principle, it.id);
+            pb__text_printf(lv->out, "  ERROR in %s.%s", it.principle, it.id);
         paint(lv, C_RESET);
         if (it.state == PB_ERROR)
-            fprintf(lv->out, ": %s\n", it.error ? it.error : "");
+            pb__text_printf(lv->out, ": %s\n", it.error ? it.error : "");
         else if (def.prompt)
-            fprintf(lv->out, ": %s\n", def.prompt);
+            prose_line(lv, ": ", def.prompt);
         else
             fputc('\n', lv->out);
     }
@@ -456,7 +459,8 @@ static void report_save(live *lv, pb_status st, const pb_error *err,
         if (nrec > nrec_before) {
             idx = event_index(the_case(lv), nrec);
             pb_case_event(the_case(lv), idx, &ev);
-            fprintf(lv->out, "  %s  ", pb_time_format(ev.t, tb, sizeof tb));
+            pb__text_printf(lv->out, "  %s  ",
+                            pb_time_format(ev.t, tb, sizeof tb));
             put_event(lv, &ev);
         }
         fputc('\n', lv->out);
@@ -468,10 +472,11 @@ static void report_save(live *lv, pb_status st, const pb_error *err,
     else
         fputs("still NOT SAVED", lv->out);
     paint(lv, C_RESET);
-    fprintf(lv->out, ": %s\n", pb_error_text(err, msg, sizeof msg));
-    fprintf(lv->out, "  kept in memory (%zu event%s waiting); saving is "
-            "retried with each command\n", pb_casefile_pending(lv->cf),
-            pb_casefile_pending(lv->cf) == 1 ? "" : "s");
+    pb__text_printf(lv->out, ": %s\n", pb_error_text(err, msg, sizeof msg));
+    pb__text_printf(lv->out, "  kept in memory (%zu event%s waiting); saving "
+                    "is retried with each command\n",
+                    pb_casefile_pending(lv->cf),
+                    pb_casefile_pending(lv->cf) == 1 ? "" : "s");
 }
 
 /* Retries a save that failed; says so when it now worked. */
@@ -590,8 +595,9 @@ static void do_event(live *lv, const pb_command *cmd)
         return;
     /* Recorded as typed: a fact may be one no principle knows. */
     if (typo != NULL)
-        fprintf(lv->out, "  note: no principle collects '%s'; did you "
-                "mean %s? (fact %s=... records it)\n", fact, typo, typo);
+        pb__text_printf(lv->out, "  note: no principle collects '%s'; did "
+                        "you mean %s? (fact %s=... records it)\n", fact, typo,
+                        typo);
     short_checklist(lv);
 }
 
@@ -684,13 +690,13 @@ static void do_log(live *lv)
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         if (ev.detected_by == NULL)
-            fprintf(lv->out, "  #%-3zu %-7s  ", ++k,
-                    pb_time_format(ev.t, tb, sizeof tb));
+            pb__text_printf(lv->out, "  #%-3zu %-7s  ", ++k,
+                            pb_time_format(ev.t, tb, sizeof tb));
         else
             fputs("              ~ ", lv->out);
         put_event(lv, &ev);
         if (ev.detected_by)
-            fprintf(lv->out, "  (detected by %s)", ev.detected_by);
+            pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
         else if (undone(c, k))
             fputs("  (undone)", lv->out);
         if (ev.detected_by == NULL && k > unsaved_from)
@@ -710,11 +716,11 @@ static void do_help(live *lv, const char *topic)
             in = pb_command_get(i);
             if (strcmp(in->name, topic) != 0)
                 continue;
-            fprintf(lv->out, "%s%s%s%s %s\n  %s", in->name,
-                    *in->aliases ? " (or " : "", in->aliases,
-                    *in->aliases ? ")" : "", in->args, in->summary);
+            pb__text_printf(lv->out, "%s%s%s%s %s\n  %s", in->name,
+                            *in->aliases ? " (or " : "", in->aliases,
+                            *in->aliases ? ")" : "", in->args, in->summary);
             if (in->type && strcmp(in->name, "event") != 0)
-                fprintf(lv->out, "; records %s", in->type);
+                pb__text_printf(lv->out, "; records %s", in->type);
             fputs(".\n", lv->out);
         }
         if (strcmp(topic, "commit") == 0 || strcmp(topic, "followup") == 0)
@@ -750,9 +756,10 @@ static void do_help(live *lv, const char *topic)
         snprintf(left + k, sizeof left - k, "%s%s%s%s", k ? ", " : "",
                  in->name, *in->args ? " " : "", in->args);
         if (strlen(left) > 35)
-            fprintf(lv->out, "  %s\n  %-35s  %s\n", left, "", in->summary);
+            pb__text_printf(lv->out, "  %s\n  %-35s  %s\n", left, "",
+                            in->summary);
         else
-            fprintf(lv->out, "  %-35s  %s\n", left, in->summary);
+            pb__text_printf(lv->out, "  %-35s  %s\n", left, in->summary);
     }
     fputs("Marks: [ ] open  [.] waiting  [x] done  [-] skipped  "
           "[!] violated  * must\n"
@@ -780,15 +787,15 @@ static int list_followups(live *lv)
             continue;
         if (n++ == 0)
             fputs("Follow-ups and commitments:\n", lv->out);
-        fprintf(lv->out, "  %-10s  due ", ev.type[0] == 'a' ? "commitment"
-                                                         : "follow-up");
+        pb__text_printf(lv->out, "  %-10s  due ",
+                        ev.type[0] == 'a' ? "commitment" : "follow-up");
         put_due(lv, due, wall(lv, ev.t));
         if (ev.text) {
             fputs("  ", lv->out);
             put_text(lv, ev.text);
         }
         if (ev.detected_by)
-            fprintf(lv->out, "  (detected by %s)", ev.detected_by);
+            pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
         else if (undone(c, k))
             fputs("  (undone)", lv->out);
         fputc('\n', lv->out);
@@ -799,8 +806,8 @@ static int list_followups(live *lv)
         pb_case_event(c, i, &ev);
         outcome = pb_attr_value(ev.attrs, ev.nattrs, "outcome");
         if (strcmp(ev.type, "followup.done") == 0)
-            fprintf(lv->out, "  follow-up done: %s\n",
-                    outcome ? outcome : "?");
+            pb__text_printf(lv->out, "  follow-up done: %s\n",
+                            outcome ? outcome : "?");
     }
     return n;
 }
@@ -823,9 +830,9 @@ static void summary(live *lv, const pb_state *before_close)
     paint(lv, C_BOLD);
     fputs("Summary", lv->out);
     paint(lv, C_RESET);
-    fprintf(lv->out, ": score %.2f (%d of %d musts done, %d violation%s)\n",
-            sc.value, sc.done, sc.musts, sc.violations,
-            sc.violations == 1 ? "" : "s");
+    pb__text_printf(lv->out, ": score %.2f (%d of %d musts done, %d "
+                    "violation%s)\n", sc.value, sc.done, sc.musts,
+                    sc.violations, sc.violations == 1 ? "" : "s");
     for (i = 0, n = 0; i < lv->nitems; i++) {
         pb_case_item(c, i, &it);
         if (!it.must || (it.state != PB_OPEN && it.state != PB_WAITING &&
@@ -834,8 +841,8 @@ static void summary(live *lv, const pb_state *before_close)
         if (n++ == 0)
             fputs("Musts missed:\n", lv->out);
         pb_engine_item(lv->e, i, &def);
-        fprintf(lv->out, "  %s.%s  %s\n", it.principle, it.id,
-                it.prompt ? it.prompt : def.prompt ? def.prompt : "");
+        pb__text_printf(lv->out, "  %s.%s", it.principle, it.id);
+        prose_line(lv, "  ", it.prompt ? it.prompt : def.prompt);
     }
     if (n == 0)
         fputs("Musts missed: none\n", lv->out);
@@ -846,8 +853,8 @@ static void summary(live *lv, const pb_state *before_close)
         if (n++ == 0)
             fputs("Violations:\n", lv->out);
         paint(lv, C_RED);
-        fprintf(lv->out, "  %s.%s at %s\n", it.principle, it.id,
-                pb_time_format(it.violated_at, tb, sizeof tb));
+        pb__text_printf(lv->out, "  %s.%s at %s\n", it.principle, it.id,
+                        pb_time_format(it.violated_at, tb, sizeof tb));
         paint(lv, C_RESET);
     }
     if (n == 0)
@@ -864,7 +871,7 @@ static void summary(live *lv, const pb_state *before_close)
             fputs("For you, after this call:\n", lv->out);
             paint(lv, C_RESET);
         }
-        fprintf(lv->out, "  %s\n", it.prompt ? it.prompt : it.id);
+        prose_line(lv, "  ", it.prompt ? it.prompt : it.id);
     }
 }
 
@@ -883,25 +890,26 @@ static int finish(live *lv, int force)
     pending = pb_casefile_pending(lv->cf);
     if (pending == 0) {
         /* The journal has every event; the next session merges it. */
-        fprintf(lv->out, "note: %s; every event is in %s.journal, which "
-                "the next session merges\n",
-                pb_error_text(&err, msg, sizeof msg), lv->path);
+        pb__text_printf(lv->out, "note: %s; every event is in %s.journal, "
+                        "which the next session merges\n",
+                        pb_error_text(&err, msg, sizeof msg), lv->path);
         pb_casefile_free(lv->cf);
         lv->cf = NULL;
         return 0;
     }
     paint(lv, C_BOLD C_RED);
-    fprintf(lv->out, "NOT SAVED: %zu event%s: %s\n", pending,
-            pending == 1 ? "" : "s", pb_error_text(&err, msg, sizeof msg));
+    pb__text_printf(lv->out, "NOT SAVED: %zu event%s: %s\n", pending,
+                    pending == 1 ? "" : "s",
+                    pb_error_text(&err, msg, sizeof msg));
     paint(lv, C_RESET);
     if (!force) {
         fputs("  Free some space and try again; quit once more leaves "
               "without them.\n", lv->out);
         return -1;
     }
-    fprintf(lv->out, "  Leaving: the last %zu event%s of the session %s "
-            "lost.\n", pending, pending == 1 ? "" : "s",
-            pending == 1 ? "is" : "are");
+    pb__text_printf(lv->out, "  Leaving: the last %zu event%s of the session "
+                    "%s lost.\n", pending, pending == 1 ? "" : "s",
+                    pending == 1 ? "is" : "are");
     pb_casefile_free(lv->cf);
     lv->cf = NULL;
     lv->lost = 1;
@@ -930,7 +938,8 @@ static int do_close(live *lv, const pb_command *cmd)
               "retry.\n", lv->out);
         return 0;
     }
-    fprintf(lv->out, "The case is closed and saved in %s.\n", lv->path);
+    pb__text_printf(lv->out, "The case is closed and saved in %s.\n",
+                    lv->path);
     return 1;
 }
 
@@ -945,10 +954,11 @@ static int do_quit(live *lv)
     if (lv->lost)
         return 1;
     if (closed)
-        fprintf(lv->out, "The case is closed; it is in %s.\n", lv->path);
+        pb__text_printf(lv->out, "The case is closed; it is in %s.\n",
+                        lv->path);
     else
-        fprintf(lv->out, "Left the case open: playbook live --case %s "
-                "resumes it.\n", lv->path);
+        pb__text_printf(lv->out, "Left the case open: playbook live --case %s "
+                        "resumes it.\n", lv->path);
     return 1;
 }
 
@@ -966,7 +976,7 @@ static int handle(live *lv, const char *line, size_t len, int tty)
     if (pb_command_parse(line, len, cmd, &err) != PB_OK) {
         /* A caret under the typed line, which the prompt "> " precedes. */
         if (tty && cmd->column > 0 && cmd->column < lv->width - 2)
-            fprintf(lv->out, "%*s^\n", cmd->column + 1, "");
+            pb__text_printf(lv->out, "%*s^\n", cmd->column + 1, "");
         error_msg(lv, "%s", err.message);
         retry_save(lv);
         free(cmd);
@@ -1020,7 +1030,10 @@ static size_t candidates(live *lv, const char *const *words, int nwords,
     const pb_case *c = the_case(lv);
     size_t n = 0, i;
 
-#define ADD(s) do { if (n < max) out[n++] = (s); } while (0)
+/* Names from the case file that text.c would change are not offered:
+ * completion inserts them into the line as they are. */
+#define ADD(s) do { if (n < max && pb__text_plain(s)) out[n++] = (s); } \
+    while (0)
     if (nwords == 0) {
         for (i = 0; i < pb_command_count(); i++)
             ADD(pb_command_get(i)->name);
@@ -1126,8 +1139,10 @@ static unsigned char complete(EditLine *el, int ch)
     }
     /* Ambiguous and nothing to add: list them under the line. */
     fputc('\n', lv->out);
-    for (i = 0; i < nm; i++)
-        fprintf(lv->out, "%s%s", match[i], i + 1 < nm ? "  " : "\n");
+    for (i = 0; i < nm; i++) {
+        pb__text_put(lv->out, match[i]);
+        fputs(i + 1 < nm ? "  " : "\n", lv->out);
+    }
     return CC_REDISPLAY;
 }
 
@@ -1268,8 +1283,8 @@ static int check_matches(const char *path, const char *what,
 {
     if (want == NULL || (have != NULL && strcmp(want, have) == 0))
         return 0;
-    fprintf(stderr, "playbook live: %s: the case's %s is '%s', not '%s'\n",
-            path, what, have ? have : "(none)", want);
+    pb__text_printf(stderr, "playbook live: %s: the case's %s is '%s', not "
+                    "'%s'\n", path, what, have ? have : "(none)", want);
     return -1;
 }
 
@@ -1279,15 +1294,15 @@ static void loaded_note(const live *lv)
     pb_principle_info pi;
     size_t i;
 
-    fprintf(stderr, "playbook live: %zu principle file%s failed to load "
-            "(above); going on with", pb_engine_nfailures(lv->e),
-            pb_engine_nfailures(lv->e) == 1 ? "" : "s");
+    pb__text_printf(stderr, "playbook live: %zu principle file%s failed to "
+                    "load (above); going on with", pb_engine_nfailures(lv->e),
+                    pb_engine_nfailures(lv->e) == 1 ? "" : "s");
     for (i = 0; i < lv->nprinciples; i++) {
         pb_engine_principle(lv->e, i, &pi);
-        fprintf(stderr, " %s", pi.id);
+        pb__text_printf(stderr, " %s", pi.id);
     }
-    fprintf(stderr, "%s\n", lv->nprinciples ? "" : " none (events are "
-            "still recorded)");
+    pb__text_printf(stderr, "%s\n", lv->nprinciples ? "" : " none (events are "
+                    "still recorded)");
 }
 
 static void greeting(live *lv, int created)
@@ -1296,14 +1311,15 @@ static void greeting(live *lv, int created)
     const char *topic = pb_case_topic(c), *channel = pb_case_channel(c);
     size_t i, n = pb_casefile_nrecorded(lv->cf);
 
-    fprintf(lv->out, "%s %s: topic %s, channel %s", created ? "New case"
-            : "Resumed case", lv->path, topic ? topic : "(none)",
-            channel ? channel : "(none)");
+    pb__text_printf(lv->out, "%s %s: topic %s, channel %s",
+                    created ? "New case" : "Resumed case", lv->path,
+                    topic ? topic : "(none)", channel ? channel : "(none)");
     if (!created)
-        fprintf(lv->out, ", %zu event%s", n, n == 1 ? "" : "s");
+        pb__text_printf(lv->out, ", %zu event%s", n, n == 1 ? "" : "s");
     fputs(".\n", lv->out);
     for (i = 0; i < pb_casefile_nwarnings(lv->cf); i++)
-        fprintf(lv->out, "warning: %s\n", pb_casefile_warning(lv->cf, i));
+        pb__text_printf(lv->out, "warning: %s\n",
+                        pb_casefile_warning(lv->cf, i));
     if (pb_case_closed(c))
         fputs("This case is closed: show, log and quit still work.\n",
               lv->out);
@@ -1415,17 +1431,18 @@ int cli_live(int argc, char **argv)
     co.wait = 0; /* a held case fails at once, not after a silent wait */
     st = pb_casefile_open(lv.e, path, &co, &lv.cf, &err);
     if (st == PB_STATE) {
-        fprintf(stderr, "playbook live: %s (a live session or playbook "
-                "event has it open; end that one first)\n", err.message);
+        pb__text_printf(stderr, "playbook live: %s (a live session or "
+                        "playbook event has it open; end that one first)\n",
+                        err.message);
         goto done;
     }
     if (st != PB_OK) {
         fprintf(stderr, "playbook live: cannot open the case: ");
         cli_print_error(&err);
         if (st == PB_INPUT && strcmp(err.file, path) == 0)
-            fprintf(stderr, "playbook live: %s is not a case file (a "
-                    "scenario file, docs/scenarios.md); to start a new "
-                    "case, give --case a new name\n", path);
+            pb__text_printf(stderr, "playbook live: %s is not a case file (a "
+                            "scenario file, docs/scenarios.md); to start a "
+                            "new case, give --case a new name\n", path);
         goto done;
     }
     if (check_matches(path, "topic", topic,

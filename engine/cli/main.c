@@ -46,7 +46,7 @@ int cli_usage_error(const char *verb, const char *fmt, ...)
 
     fprintf(stderr, "playbook %s: ", verb);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    pb__text_vprintf(stderr, fmt, ap); /* it may quote a file name */
     va_end(ap);
     fprintf(stderr, " (see `playbook %s --help`)\n", verb);
     return -1;
@@ -154,7 +154,7 @@ void cli_print_error(const pb_error *err)
 {
     char buf[1200];
 
-    fprintf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
+    pb__text_printf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
 }
 
 pb_engine *cli_engine(const cli_opts *o, int *failed)
@@ -255,7 +255,7 @@ int cli_files_add(cli_files *l, const char *path)
     }
     closedir(d);
     if (l->n == first) {
-        fprintf(stderr, "%s: no *.xml files in this folder\n", path);
+        pb__text_printf(stderr, "%s: no *.xml files in this folder\n", path);
         return 1;
     }
     qsort(l->v + first, l->n - first, sizeof *l->v, cmp_names);
@@ -298,7 +298,8 @@ int cli_out_open(cli_out *out, const char *path)
         fchmod(fd, 0666 & ~mask);
     }
     if (fd < 0 || (out->f = fdopen(fd, "w")) == NULL) {
-        fprintf(stderr, "%s: cannot write: %s\n", path, strerror(errno));
+        pb__text_printf(stderr, "%s: cannot write: %s\n", path,
+                        strerror(errno));
         if (fd >= 0) {
             close(fd);
             unlink(out->tmp);
@@ -326,8 +327,8 @@ int cli_out_close(cli_out *out, int ok)
     if (fclose(out->f) != 0)
         ok = 0;
     if (ok && rename(out->tmp, out->path) != 0) {
-        fprintf(stderr, "%s: cannot write: %s\n", out->path,
-                strerror(errno));
+        pb__text_printf(stderr, "%s: cannot write: %s\n", out->path,
+                        strerror(errno));
         ok = 0;
     }
     if (!ok) {
@@ -369,6 +370,7 @@ int main(int argc, char **argv)
     for (i = 0; i < sizeof verbs / sizeof *verbs; i++)
         if (strcmp(argv[1], verbs[i].name) == 0)
             return verbs[i].fn(argc - 1, argv + 1);
-    fprintf(stderr, "playbook: unknown verb '%s'\n\n%s", argv[1], usage);
+    pb__text_printf(stderr, "playbook: unknown verb '%s'\n\n", argv[1]);
+    fputs(usage, stderr);
     return EXIT_BAD;
 }

@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -117,22 +118,12 @@ static void paint(const review *r, const char *code)
         fputs(code, r->out);
 }
 
-/* Columns a UTF-8 string takes (one per code point, near enough). */
-static size_t columns(const char *s, size_t n)
-{
-    size_t i, w = 0;
-
-    for (i = 0; i < n; i++)
-        w += ((unsigned char)s[i] & 0xC0) != 0x80;
-    return w;
-}
-
 /*
  * Prints text from column col, wrapping at the width with indent spaces
- * before each further line.  Runs of white space become one space and
- * control bytes a '?', so scenario and trainee text can neither break the
- * layout nor send escape codes.  quote wraps the text in double quotes.
- * Returns the column reached.
+ * before each further line.  Runs of white space become one space, and
+ * each word goes out through text.c, so scenario and trainee text can
+ * neither break the layout nor send escape codes.  quote wraps the text
+ * in double quotes.  Returns the column reached.
  */
 static size_t wrap(const review *r, size_t col, size_t indent,
                    const char *text, int quote)
@@ -146,7 +137,7 @@ static size_t wrap(const review *r, size_t col, size_t indent,
     }
     for (;;) {
         const char *w;
-        size_t n, k, wc;
+        size_t n, wc;
 
         while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
             p++;
@@ -156,19 +147,15 @@ static size_t wrap(const review *r, size_t col, size_t indent,
                     *p != '\r'; p++)
             ;
         n = (size_t)(p - w);
-        wc = columns(w, n);
+        wc = pb__text_width(w, n, 0);
         if (!first && col + 1 + wc > r->width && col > indent) {
-            fprintf(r->out, "\n%*s", (int)indent, "");
+            pb__text_printf(r->out, "\n%*s", (int)indent, "");
             col = indent;
         } else if (!first) {
             fputc(' ', r->out);
             col++;
         }
-        for (k = 0; k < n; k++) {
-            unsigned char ch = (unsigned char)w[k];
-
-            fputc(ch < 0x20 || ch == 0x7F ? '?' : ch, r->out);
-        }
+        pb__text_write(r->out, w, n, SIZE_MAX, 0);
         col += wc;
         first = 0;
     }
@@ -184,8 +171,7 @@ static size_t put_type(const review *r, const pb_event_info *ev, size_t col)
 {
     size_t k;
 
-    fputs(ev->type, r->out);
-    col += strlen(ev->type);
+    col += pb__text_put(r->out, ev->type);
     for (k = 0; k < ev->nattrs; k++) {
         fputc(' ', r->out);
         col = wrap(r, col + 1, col + 1, ev->attrs[k].name, 0);
@@ -217,25 +203,28 @@ static void put_change(const review *r, size_t indent, size_t i,
     if ((from == PB_OPEN || from == PB_WAITING) &&
         (it.state == PB_OPEN || it.state == PB_WAITING))
         return;
-    fprintf(r->out, "%*s", (int)indent, "");
+    pb__text_printf(r->out, "%*s", (int)indent, "");
     paint(r, it.state == PB_DONE ? C_GREEN
              : it.state == PB_VIOLATED || it.state == PB_ERROR ? C_RED
              : C_DIM);
     if (it.state == PB_ABSENT) {
-        fprintf(r->out, "    %s.%s no longer applies", it.principle, it.id);
+        pb__text_printf(r->out, "    %s.%s no longer applies", it.principle,
+                        it.id);
     } else if (from == PB_ABSENT &&
                (it.state == PB_OPEN || it.state == PB_WAITING)) {
-        fprintf(r->out, "[+] %s.%s applies now", it.principle, it.id);
+        pb__text_printf(r->out, "[+] %s.%s applies now", it.principle, it.id);
     } else {
-        fprintf(r->out, "%s %s.%s %s", mark(it.state), it.principle, it.id,
-                pb_state_name(it.state));
-        if (it.state == PB_SKIPPED && it.reason)
-            fprintf(r->out, ": %s", it.reason);
+        pb__text_printf(r->out, "%s %s.%s %s", mark(it.state), it.principle,
+                        it.id, pb_state_name(it.state));
+        if (it.state == PB_SKIPPED && it.reason) {
+            fputs(": ", r->out);
+            pb__text_prose(r->out, it.reason);
+        }
     }
     paint(r, C_RESET);
     fputc('\n', r->out);
     if (it.state == PB_ERROR && it.error) {
-        fprintf(r->out, "%*s", (int)indent + 4, "");
+        pb__text_printf(r->out, "%*s", (int)indent + 4, "");
         wrap(r, indent + 4, indent + 4, it.error, 0);
         fputc('\n', r->out);
     }
@@ -313,8 +302,9 @@ static int play(review *r, size_t i, size_t step)
         err.line = line;
         cli_print_error(&err);
         paint(r, C_RED);
-        fprintf(r->out, "  %s  %s: event rejected (line %d), skipped\n",
-                pb_time_format(ev.t, tb, sizeof tb), ev.type, line);
+        pb__text_printf(r->out, "  %s  %s: event rejected (line %d), "
+                        "skipped\n", pb_time_format(ev.t, tb, sizeof tb),
+                        ev.type, line);
         paint(r, C_RESET);
         r->rejected++;
         return 0;
@@ -326,7 +316,7 @@ static int play(review *r, size_t i, size_t step)
         indent = 9;
     } else {
         pb_time_format(ev.t, tb, sizeof tb);
-        fprintf(r->out, "  %-5s  ", tb);
+        pb__text_printf(r->out, "  %-5s  ", tb);
         indent = 4 + (strlen(tb) > 5 ? strlen(tb) : 5);
     }
     col = put_type(r, &ev, indent);
@@ -340,12 +330,12 @@ static int play(review *r, size_t i, size_t step)
         pb_case_event(r->c, k, &ev);
         if (ev.detected_by == NULL)
             continue;
-        fprintf(r->out, "%*s", (int)indent, "");
+        pb__text_printf(r->out, "%*s", (int)indent, "");
         paint(r, C_CYAN);
         fputs("~ ", r->out);
         put_type(r, &ev, indent + 2);
         paint(r, C_RESET);
-        fprintf(r->out, "  (detected by %s)\n", ev.detected_by);
+        pb__text_printf(r->out, "  (detected by %s)\n", ev.detected_by);
     }
     for (k = 0; k < r->nitems; k++) {
         pb_item_info it;
@@ -355,7 +345,7 @@ static int play(review *r, size_t i, size_t step)
             put_change(r, indent, k, (pb_state)r->before[k]);
     }
     for (k = nw; k < pb_case_nwarnings(r->c); k++) {
-        fprintf(r->out, "%*sWarning: ", (int)indent, "");
+        pb__text_printf(r->out, "%*sWarning: ", (int)indent, "");
         wrap(r, indent + 9, indent + 4, pb_case_warning(r->c, k), 0);
         fputc('\n', r->out);
     }
@@ -369,7 +359,7 @@ static int play(review *r, size_t i, size_t step)
         if (add_hit(r, i, step, k) != 0)
             return -1;
         paint(r, C_BOLD C_RED);
-        fprintf(r->out, "  !! Violation: %s.%s", it.principle, it.id);
+        pb__text_printf(r->out, "  !! Violation: %s.%s", it.principle, it.id);
         paint(r, C_RESET);
         if ((why = lesson(r, k)) != NULL) {
             fputs(" - ", r->out);
@@ -399,7 +389,7 @@ static void show_checklist(review *r, int force)
             return;
         }
         pb_case_item(r->c, next, &it);
-        fprintf(r->out, "  Next: %s.%s\n", it.principle, it.id);
+        pb__text_printf(r->out, "  Next: %s.%s\n", it.principle, it.id);
         return;
     }
     pb_render_checklist(r->out, PB_FORMAT_TEXT, r->flags, r->c);
@@ -528,7 +518,7 @@ static void rule(const review *r, const char *title)
 
     fputc('\n', r->out);
     paint(r, C_BOLD);
-    fprintf(r->out, "-- %s ", title);
+    pb__text_printf(r->out, "-- %s ", title);
     for (; n < r->width; n++)
         fputc('-', r->out);
     paint(r, C_RESET);
@@ -546,11 +536,12 @@ static void header(const review *r)
     fputs("Review: ", r->out);
     col = wrap(r, 8, 8, pb_scenario_title(s), 0);
     paint(r, C_RESET);
-    fprintf(r->out, "  [%s]\n  %s", pb_scenario_id(s), pb_scenario_path(s));
+    pb__text_printf(r->out, "  [%s]\n  %s", pb_scenario_id(s),
+                    pb_scenario_path(s));
     if (pb_scenario_topic(s))
-        fprintf(r->out, "  topic %s", pb_scenario_topic(s));
+        pb__text_printf(r->out, "  topic %s", pb_scenario_topic(s));
     if (pb_scenario_channel(s))
-        fprintf(r->out, "  channel %s", pb_scenario_channel(s));
+        pb__text_printf(r->out, "  channel %s", pb_scenario_channel(s));
     fputc('\n', r->out);
     if (pb_scenario_description(s)) {
         fputs("  ", r->out);
@@ -562,25 +553,26 @@ static void header(const review *r)
         col = 22;
         for (i = 0; i < pb_scenario_nfacts(s); i++) {
             pb_scenario_fact(s, i, &name, &value, &line);
-            if (col + 2 + strlen(name) + 1 + columns(value, strlen(value)) >
+            if (col + 2 + strlen(name) + 1 +
+                pb__text_width(value, strlen(value), 0) >
                 r->width && col > 4) {
                 fputs("\n   ", r->out);
                 col = 3;
             }
-            fprintf(r->out, " %s=", name);
+            pb__text_printf(r->out, " %s=", name);
             col = wrap(r, col + 2 + strlen(name), 4, value, 0);
         }
         fputc('\n', r->out);
     }
     for (i = 0; i < pb_engine_nfailures(r->e); i++) {
         paint(r, C_RED);
-        fprintf(r->out, "  Not loaded: %s (the checklist is without it)\n",
-                pb_engine_failure(r->e, i)->file);
+        pb__text_printf(r->out, "  Not loaded: %s (the checklist is without "
+                        "it)\n", pb_engine_failure(r->e, i)->file);
         paint(r, C_RESET);
     }
-    fprintf(r->out, "  %zu agent move%s to review.  At each, say what you "
-            "would do, then Enter;\n  ? for help, q to stop.\n\n",
-            r->nsteps, r->nsteps == 1 ? "" : "s");
+    pb__text_printf(r->out, "  %zu agent move%s to review.  At each, say "
+                    "what you would do, then Enter;\n  ? for help, q to "
+                    "stop.\n\n", r->nsteps, r->nsteps == 1 ? "" : "s");
 }
 
 static void summary(const review *r)
@@ -601,8 +593,8 @@ static void summary(const review *r)
     else
         fprintf(r->out, "All %zu events played.\n", n);
     pb_render_checklist(r->out, PB_FORMAT_TEXT, r->flags, r->c);
-    fprintf(r->out, "\nYou answered %zu of %zu agent move%s.\n", r->answered,
-            r->nsteps, r->nsteps == 1 ? "" : "s");
+    pb__text_printf(r->out, "\nYou answered %zu of %zu agent move%s.\n",
+                    r->answered, r->nsteps, r->nsteps == 1 ? "" : "s");
     if (r->nhits == 0)
         fputs("No move caused a violation.\n", r->out);
     else
@@ -617,10 +609,10 @@ static void summary(const review *r)
             fprintf(r->out, "  step %-3zu", h->step);
         else
             fputs("  (passing)", r->out);
-        fprintf(r->out, " %-5s  %-20s ", pb_time_format(ev.t, tb, sizeof tb),
-                ev.type);
+        pb__text_printf(r->out, " %-5s  %-20s ",
+                        pb_time_format(ev.t, tb, sizeof tb), ev.type);
         paint(r, C_RED);
-        fprintf(r->out, "%s.%s", it.principle, it.id);
+        pb__text_printf(r->out, "%s.%s", it.principle, it.id);
         paint(r, C_RESET);
         fputc('\n', r->out);
         if (h->step && r->answers[h->step - 1]) {
@@ -636,28 +628,9 @@ static void summary(const review *r)
         if (r->answers[i] == NULL)
             continue;
         pb_scenario_event(r->s, r->moves[i], &ev, &line);
-        fprintf(r->out, "  step %-3zu %-18s you: ", i + 1, ev.type);
+        pb__text_printf(r->out, "  step %-3zu %-18s you: ", i + 1, ev.type);
         wrap(r, 35, 35, r->answers[i], 0);
         fputc('\n', r->out);
-    }
-}
-
-/* One line, as the notes keep one record per line. */
-static void flat(FILE *f, const char *s)
-{
-    int space = 0;
-
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
-            space = 1;
-            continue;
-        }
-        if (space)
-            fputc(' ', f);
-        space = 0;
-        fputc(ch < 0x20 || ch == 0x7F ? '?' : ch, f);
     }
 }
 
@@ -685,49 +658,51 @@ static int write_notes(const review *r, const char *path)
             if (fwrite(buf, 1, n, out.f) != n)
                 ok = 0;
         if (ferror(old)) {
-            fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+            pb__text_printf(stderr, "%s: cannot read: %s\n", path,
+                            strerror(errno));
             ok = 0;
         }
         fclose(old);
     } else if (out.tmp && errno != ENOENT) {
-        fprintf(stderr, "%s: cannot read: %s\n", path, strerror(errno));
+        pb__text_printf(stderr, "%s: cannot read: %s\n", path,
+                        strerror(errno));
         ok = 0;
     }
     if (localtime_r(&now, &tm) == NULL ||
         strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &tm) == 0)
         snprintf(stamp, sizeof stamp, "?");
-    fprintf(out.f, "Review of %s [%s], %s\n", pb_scenario_path(r->s),
-            pb_scenario_id(r->s), stamp);
+    pb__text_printf(out.f, "Review of %s [%s], %s\n", pb_scenario_path(r->s),
+                    pb_scenario_id(r->s), stamp);
     for (i = 0; i < r->nsteps; i++) {
         char tb[32];
 
         if (r->answers[i] == NULL)
             continue;
         pb_scenario_event(r->s, r->moves[i], &ev, &line);
-        fprintf(out.f, "  step %zu at %s: ", i + 1,
-                pb_time_format(ev.t, tb, sizeof tb));
-        flat(out.f, r->answers[i]);
-        fprintf(out.f, "\n    recorded: %s", ev.type);
+        pb__text_printf(out.f, "  step %zu at %s: ", i + 1,
+                        pb_time_format(ev.t, tb, sizeof tb));
+        pb__text_prose(out.f, r->answers[i]);
+        pb__text_printf(out.f, "\n    recorded: %s", ev.type);
         for (n = 0; n < ev.nattrs; n++) {
             fputc(' ', out.f);
-            flat(out.f, ev.attrs[n].name);
+            pb__text_put(out.f, ev.attrs[n].name);
             fputc('=', out.f);
-            flat(out.f, ev.attrs[n].value);
+            pb__text_put(out.f, ev.attrs[n].value);
         }
         if (ev.text) {
             fputs("  \"", out.f);
-            flat(out.f, ev.text);
+            pb__text_prose(out.f, ev.text);
             fputc('"', out.f);
         }
         fputc('\n', out.f);
     }
-    fprintf(out.f, "  answered %zu of %zu agent moves%s\n\n", r->answered,
-            r->nsteps, r->quit ? " (stopped early)" : "");
+    pb__text_printf(out.f, "  answered %zu of %zu agent moves%s\n\n",
+                    r->answered, r->nsteps, r->quit ? " (stopped early)" : "");
     if (ferror(out.f))
         ok = 0;
     if (cli_out_close(&out, ok) != 0) {
-        fprintf(stderr, "playbook review: the notes were not saved to %s\n",
-                path);
+        pb__text_printf(stderr, "playbook review: the notes were not saved "
+                        "to %s\n", path);
         return -1;
     }
     return 0;
@@ -863,9 +838,9 @@ int cli_review(int argc, char **argv)
     if (notes && write_notes(&r, notes) != 0)
         goto done;
     if (failed)
-        fprintf(stderr, "playbook review: %zu principle file%s did not "
-                "load (listed above)\n", pb_engine_nfailures(r.e),
-                pb_engine_nfailures(r.e) == 1 ? "" : "s");
+        pb__text_printf(stderr, "playbook review: %zu principle file%s did "
+                        "not load (listed above)\n", pb_engine_nfailures(r.e),
+                        pb_engine_nfailures(r.e) == 1 ? "" : "s");
     rc = failed || r.rejected ? EXIT_BAD : EXIT_OK;
     goto done;
 nomem:

@@ -25,9 +25,9 @@ static void text_item(const pb_item_def *d)
 {
     size_t k;
 
-    printf("  %-4s %-18s ", d->must ? "must" : "", d->id);
+    pb__text_printf(stdout, "  %-4s %-18s ", d->must ? "must" : "", d->id);
     if (d->prompt)
-        printf("%s", d->prompt);
+        pb__text_prose(stdout, d->prompt);
     else
         printf("(prompt depends on the case)");
     putchar('\n');
@@ -36,11 +36,11 @@ static void text_item(const pb_item_def *d)
         if (d->nafter) {
             printf("after ");
             for (k = 0; k < d->nafter; k++)
-                printf("%s%s", k ? ", " : "", d->after[k]);
+                pb__text_printf(stdout, "%s%s", k ? ", " : "", d->after[k]);
             printf("  ");
         }
         if (d->collects)
-            printf("collects fact %s  ", d->collects);
+            pb__text_printf(stdout, "collects fact %s  ", d->collects);
         if (d->has_applies)
             printf("only when it applies  ");
         if (d->has_violated)
@@ -54,15 +54,16 @@ static void text_detector(const pb_detector_info *d)
     size_t k;
 
     if (d->emit == NULL) {
-        printf("  detect %s -> (function, line %d)\n",
-               d->on ? d->on : "any event", d->line);
+        pb__text_printf(stdout, "  detect %s -> (function, line %d)\n",
+                        d->on ? d->on : "any event", d->line);
         return;
     }
-    printf("  detect %s -> %s when it matches ", d->on, d->emit);
+    pb__text_printf(stdout, "  detect %s -> %s when it matches ", d->on,
+                    d->emit);
     for (k = 0; k < d->npatterns; k++)
-        printf("%s\"%s\"", k ? " | " : "", d->patterns[k]);
+        pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "", d->patterns[k]);
     if (d->within > 0 && d->after)
-        printf(" within %gs of %s", d->within, d->after);
+        pb__text_printf(stdout, " within %gs of %s", d->within, d->after);
     putchar('\n');
 }
 
@@ -74,10 +75,16 @@ static void show_text(const pb_engine *e)
         pb_principle_info p;
 
         pb_engine_principle(e, i, &p);
-        printf("%s%s - %s  (order %g, %s)\n", i ? "\n" : "", p.id, p.title,
-               p.order, p.file);
-        if (p.why)
-            printf("  %s\n", p.why);
+        if (i)
+            putchar('\n');
+        pb__text_printf(stdout, "%s - ", p.id);
+        pb__text_prose(stdout, p.title);
+        pb__text_printf(stdout, "  (order %g, %s)\n", p.order, p.file);
+        if (p.why) {
+            fputs("  ", stdout);
+            pb__text_prose(stdout, p.why);
+            putchar('\n');
+        }
         if (p.has_applies)
             printf("  Applies only to some cases.\n");
         for (j = 0; j < p.nitems; j++) {

@@ -7,9 +7,12 @@
 # a network namespace of its own.  Each must end with the exit code and
 # the message the manifest gives, in time, without a crash or a sanitizer
 # report, without a byte of the "secret" file in what it printed or left
-# behind, and without changing that file.  Cases that could reach out (a
-# file or URL in them) run a second time under strace(1), when there is
-# one, which must show no IP socket and no open of the secret file.
+# behind, and without changing that file.  What each prints must be safe
+# to show: UTF-8, no control character, no line an input forged, and
+# JSON that a strict parser reads (shown_safe below).  Cases that could
+# reach out (a file or URL in them) run a second time under strace(1),
+# when there is one, which must show no IP socket and no open of the
+# secret file.
 #
 #   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/hostile.sh
 #
@@ -168,6 +171,17 @@ else
     dd if=/dev/zero of="$G/huge-transcript.txt" bs=1048576 count=70 \
         2>/dev/null
 fi
+# File names that would drive a terminal, forge a line, or are not UTF-8:
+# a scenario and a principle that read, and one of each that does not
+# (so the name is in an error message too).
+mkdir "$G/names" "$G/lua-names"
+FORGED='forged\n  ok    forged.expectation is done\r\302\233'
+cp "$W/xml/valid.xml" \
+    "$(printf '%s/\033]0;pwned\007\377\342\200\256lmx.xml' "$G/names")"
+printf 'not a scenario\n' >"$(printf "%s/$FORGED.xml" "$G/names")"
+printf 'return principle { id = "named", items = { { id = "one" } } }\n' \
+    >"$(printf '%s/\033[8mhidden\377.lua' "$G/lua-names")"
+printf 'error("boom", 0)\n' >"$(printf "%s/$FORGED.lua" "$G/lua-names")"
 awk 'BEGIN { printf "[{\"original\": ["
     for (i = 0; i <= 100000; i++) printf "%s[\"agent\", \"x\"]", i ? "," : ""
     print "]}]" }' >"$G/too-many-turns.json"
@@ -191,7 +205,8 @@ if command -v unshare >/dev/null 2>&1; then
     fi
 fi
 
-# guarded SECS CMD...: the command with the time limit and the namespace.
+# guarded SECS CMD...: the command with the time limit and the namespace,
+# reading $IN (default /dev/null).
 # Killed, not asked to stop, when time is up (under valgrind, a process
 # asked to stop reports as leaks what it had not freed yet); timeout(1)
 # then exits 137, made 124 here as for any timeout.
@@ -200,7 +215,7 @@ guarded() {
     shift
     t0=$(date +%s)
     # shellcheck disable=SC2086 # NET is words
-    run_in /dev/null timeout -s KILL "$secs" $NET "$@"
+    run_in "${IN:-/dev/null}" timeout -s KILL "$secs" $NET "$@"
     if [ "$rc" = 137 ] && [ $(($(date +%s) - t0)) -ge "$secs" ]; then
         rc=124
     fi
@@ -227,6 +242,71 @@ never() { # WHAT
     for f in "$W"/pwned* "$W"/*/pwned*; do
         if [ -e "$f" ]; then fail "$1: hostile code created $f"; rm -f "$f"; fi
     done
+}
+
+# What reaches a terminal or a JSON reader (docs/hardening.md): every
+# byte printed is UTF-8; no control character but the newline (and the
+# tab, in XML and HTML, where it is data); no C1 control; in text, no
+# bidi override or isolate and no line or paragraph separator; no line
+# starting "  ok    forged", as the corpus's forged expectation lines
+# would; and --format json parses with a strict decoder.  stderr is
+# always text.  GNU grep in C.UTF-8 tells UTF-8 (surrogates and overlong
+# forms refused) where it can, else Python.
+UTF8_GREP=""
+if printf 'a\355\240\200\n' | LC_ALL=C.UTF-8 grep -qaxv '.*' 2>/dev/null
+then
+    UTF8_GREP=1
+fi
+PY=""
+command -v python3 >/dev/null 2>&1 && PY=python3
+not_utf8() { # FILE: true when FILE is not UTF-8
+    if [ -n "$UTF8_GREP" ]; then
+        LC_ALL=C.UTF-8 grep -qaxv '.*' "$1"
+    elif [ -n "$PY" ]; then
+        ! $PY -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' \
+            "$1" 2>/dev/null
+    else
+        return 1
+    fi
+}
+shown_safe() { # WHAT ARGS
+    kind=text
+    case " $2 " in
+    *" --format html "*|*" --format junit "*|" import "*) kind=markup ;;
+    *" --format json "*) kind=json ;;
+    esac
+    for f in "$T/out" "$T/err"; do
+        [ "$f" = "$T/err" ] && kind=text
+        [ -s "$f" ] || continue
+        if not_utf8 "$f"; then
+            fail "$1: ${f##*/} is not UTF-8"
+        else
+            ok
+        fi
+        bad='[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]'
+        [ "$kind" = markup ] ||
+            bad="$bad|\x09|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]"
+        if LC_ALL=C grep -qaP -- "$bad" "$f"; then
+            fail "$1: ${f##*/} holds a control byte: $(LC_ALL=C grep -naoP \
+                -- "$bad" "$f" | head -n 1 | od -An -c | tr -s ' ')"
+        else
+            ok
+        fi
+        if [ "$kind" != markup ] && grep -qaE '^  ok    forged' "$f"; then
+            fail "$1: ${f##*/} has a forged line"
+        else
+            ok
+        fi
+    done
+    if [ "$kind" = json ] && [ -n "$PY" ] && [ -s "$T/out" ]; then
+        if $PY -c 'import json, sys
+json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))' "$T/out" \
+            >"$T/py" 2>&1; then
+            ok
+        else
+            fail "$1: not JSON a strict parser reads: $(tail -n 1 "$T/py")"
+        fi
+    fi
 }
 
 # Under strace: no IP socket, no open of the secret file.
@@ -267,6 +347,14 @@ case_dir() { # FILE: sets CASE
     cp journal/case.xml "$W/run/$N/case.xml"
     cp -P "$1" "$W/run/$N/case.xml.journal"
     CASE="run/$N/case.xml"
+}
+
+# {copy}: a fresh copy of the row's file, for commands that change it.
+copy_of() { # FILE: sets COPY
+    N=$((N + 1))
+    mkdir -p "$W/run/$N"
+    cp "$1" "$W/run/$N/"
+    COPY="run/$N/${1##*/}"
 }
 
 # After a journal case: what the manifest does not say but always holds.
@@ -316,11 +404,15 @@ while IFS='|' read -r file cmd want msg secs bug; do
     k=$SCALE
     [ -z "$bug" ] || k=1
     limit=$(awk -v s="$secs" -v k="$k" 'BEGIN { printf "%d", s * k + 0.5 }')
-    CASE=""
+    CASE="" COPY="" IN=""
     case $cmd in *'{case}'*) case_dir "$file" ;; esac
-    # The command's words, with {} the file and {case} the case folder's
-    # case.xml.  Corpus paths have no spaces.
-    args=$(printf '%s\n' "$cmd" | sed -e "s|{case}|$CASE|g" -e "s|{}|$file|g")
+    case $cmd in *'{copy}'*) copy_of "$file" ;; esac
+    # "< FILE" at the end: the command's standard input.
+    case $cmd in *' < '*) IN=${cmd##*< }; cmd=${cmd% < *} ;; esac
+    # The command's words, with {} the file, {case} the case folder's
+    # case.xml and {copy} the copy.  Corpus paths have no spaces.
+    args=$(printf '%s\n' "$cmd" | sed -e "s|{case}|$CASE|g" \
+        -e "s|{copy}|$COPY|g" -e "s|{}|$file|g")
     before=$failed
     XFAIL=$bug xfail_why=""
     # shellcheck disable=SC2086 # args is words
@@ -330,16 +422,19 @@ while IFS='|' read -r file cmd want msg secs bug; do
     if [ -z "$msg" ] || grep -qF -- "$msg" "$T/out" "$T/err"; then ok; else
         fail "$what: no '$msg' in the output"; fi
     never "$what"
+    shown_safe "$what" "$args"
     [ -n "$CASE" ] && journal_after "$file" "$what"
     # Cases that name a file or a URL: again, traced.
     if [ -n "$STRACE" ] && [ -f "$REPO/tests/hostile/$file" ] &&
         grep -qE '@SECRET@|@T@|https?:' "$REPO/tests/hostile/$file"; then
         [ -n "$CASE" ] && case_dir "$file"
-        args=$(printf '%s\n' "$cmd" | sed -e "s|{case}|$CASE|g" -e "s|{}|$file|g")
+        [ -n "$COPY" ] && copy_of "$file"
+        args=$(printf '%s\n' "$cmd" | sed -e "s|{case}|$CASE|g" \
+            -e "s|{copy}|$COPY|g" -e "s|{}|$file|g")
         # shellcheck disable=SC2086
         traced "$limit" "$what, traced" "$PB" $args
     fi
-    XFAIL=""
+    XFAIL="" IN=""
     if [ -n "$bug" ]; then
         if [ "$failed" -gt "$before" ]; then
             # The row states what should happen; the engine does not yet.
@@ -353,13 +448,15 @@ done <MANIFEST
 if [ "$rows" -ge 80 ]; then ok; else
     fail "the manifest has only $rows cases"; fi
 [ "$skipped" = 0 ] || echo "$NAME: $skipped case(s) skipped (HOSTILE_SKIP)"
-# Every file of the corpus is a case, or one of the few that serve them.
+# Every file of the corpus is a case, the input of one, or one of the few
+# that serve them.
 (cd "$REPO/tests/hostile" && find . -type f | sed 's|^\./||') |
     while read -r f; do
         case $f in
         MANIFEST|lua/scenario.xml|journal/case.xml|journal/mkjournal.py) ;;
         *) f=${f%.symlink}
-           grep -qE "^$f +\\|" MANIFEST || echo "$f" ;;
+           grep -qE "^$f +\\|" MANIFEST || grep -qF "< $f " MANIFEST ||
+               echo "$f" ;;
         esac
     done >"$T/unlisted"
 if [ -s "$T/unlisted" ]; then

@@ -191,7 +191,7 @@ run_in "$T/in" "$PB" review -p "$P" --notes "$T/esc-notes" \
 expect_rc 0 "answer with control bytes"
 no_escapes "$T/out" "control bytes in an answer"
 no_escapes "$T/esc-notes" "control bytes in the notes"
-has "$T/out" "red ?[31malert?[0m?" "control bytes shown as ?"
+has "$T/out" 'red \x1b[31malert\x1b[0m\x07' "control bytes shown as \\xNN"
 # A very long line is cut, not a crash, and ends on a whole character.
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "\303\251"; print "" }' \
     >"$T/in"
