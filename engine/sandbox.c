@@ -183,14 +183,15 @@ static size_t arg_cost(lua_State *L, int from, int to)
 }
 
 /* Wraps a library function: charges the size of what it reads and what
- * it returns (a step a value, more for long strings and tables), since
- * the count hook does not see work done in C. */
+ * it returns (a step a value, and a step per 16 bytes of a string or per
+ * element of a table), since the count hook does not see work done in
+ * C. */
 static int costly(lua_State *L)
 {
     pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
     int n = lua_gettop(L);
 
-    if (pb__budget_charge(b, 1 + arg_cost(L, 1, n)) != 0)
+    if (pb__budget_charge(b, 1 + (size_t)n + arg_cost(L, 1, n)) != 0)
         return budget_error(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);

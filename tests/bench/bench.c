@@ -394,6 +394,16 @@ static const struct {
       "for i = 1, 1e6 do table.sort(T) end" },
     { "tonumber of 2 MB", "A = D(20)",
       "for i = 1, 1e6 do local y = tonumber(A) end" },
+    { "an __index chain of 1,900 tables",
+      "T = {} for i = 1, 1900 do T = setmetatable({}, { __index = T }) end",
+      "for i = 1, 1e6 do local y = T.x end" },
+    { "100,000 arguments passed on",
+      "T = {} for i = 1, 100000 do T[i] = i end",
+      "local function f(...) for i = 1, 1e6 do local y = select('#', ...) "
+      "end end f(table.unpack(T))" },
+    { "utf8.codes over 1 MB of \\x80",
+      "S = 'a' .. ('\\x80'):rep(1 << 20) T = utf8.codes(S, true)",
+      "for i = 1, 1e6 do T(S, 1) end" },
 };
 
 /* The median time of a call of attack k, over runs events. */

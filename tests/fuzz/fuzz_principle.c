@@ -72,6 +72,12 @@ static const char *const snippets[] = {
     "for i = 1, %d * 1000 do local y = rawequal(A, B) or rawlen(A) end",
     "for i = 1, %d * 10 do local y = utf8.char(table.unpack({ A:byte(1, 200) })) end",
     "for i = 1, %d %% 3 do A = A .. A B = B .. B T = { [A] = 1 } end",
+    "local P = {} for i = 1, %d * 8 do P = setmetatable({}, { __newindex = P }) end "
+        "for i = 1, %d * 100 do P[1] = nil end",
+    "local function f(...) for i = 1, %d * 100 do local y = select('#', ...) end end "
+        "f(table.unpack(K, 1, %d * 400))",
+    "local S = 'a' .. ('\\x80'):rep(%d * 4000) local f = utf8.codes(S, true) "
+        "for i = 1, %d * 100 do f(S, 1) end",
 };
 #define NSNIPPETS (sizeof snippets / sizeof snippets[0])
 

@@ -258,6 +258,9 @@ void luaT_adjustvarargs (lua_State *L, int nfixparams, CallInfo *ci,
 void luaT_getvarargs (lua_State *L, CallInfo *ci, StkId where, int wanted) {
   int i;
   int nextra = ci->u.l.nextraargs;
+  /* playbook: the values copied are charged, a step each */
+  luai_chargeerr(L, cast_sizet(wanted < 0 ? nextra : wanted) *
+                    sizeof(TValue));
   if (wanted < 0) {
     wanted = nextra;  /* get all extra arguments available */
     checkstackGCp(L, nextra, where);  /* ensure stack space */

@@ -20,6 +20,8 @@
 #include "lauxlib.h"
 #include "lualib.h"
 
+#include "llimits.h"  /* playbook: luai_chargeerr */
+
 
 #define MAXUNICODE	0x10FFFFu
 
@@ -230,7 +232,11 @@ static int iter_aux (lua_State *L, int strict) {
   const char *s = luaL_checklstring(L, 1, &len);
   lua_Unsigned n = (lua_Unsigned)lua_tointeger(L, 2);
   if (n < len) {
+    lua_Unsigned from = n;
     while (iscontp(s + n)) n++;  /* go to next character */
+    /* playbook: the caller chooses where to start, so the bytes skipped
+       are charged, a byte at a time as hashing is (lstring.c) */
+    luai_chargeerr(L, 2 * cast_sizet(n - from));
   }
   if (n >= len)  /* (also handles original 'n' being negative) */
     return 0;  /* no more codepoints */
