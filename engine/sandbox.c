@@ -446,9 +446,23 @@ static int init_safe(lua_State *L)
     lua_pushcclosure(L, safe_rep, 2);
     lua_setfield(L, -2, "rep");
     pb__pattern_openlib(L, b);
-    /* Strings index the safe table; getmetatable("") gives false. */
+    /* Strings index the safe table; getmetatable("") gives false; the
+     * arithmetic metamethods ("10" + 1 reads the whole string) are
+     * charged like any library function. */
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_type(L, -1) == LUA_TFUNCTION) {
+            lua_pushlightuserdata(L, b);
+            lua_pushcclosure(L, costly, 2);
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -4);            /* a field already there */
+        } else {
+            lua_pop(L, 1);
+        }
+    }
     lua_pushvalue(L, -3);
     lua_setfield(L, -2, "__index");
     lua_pushboolean(L, 0);

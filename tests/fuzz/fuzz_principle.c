@@ -78,6 +78,7 @@ static const char *const snippets[] = {
         "f(table.unpack(K, 1, %d * 400))",
     "local S = 'a' .. ('\\x80'):rep(%d * 4000) local f = utf8.codes(S, true) "
         "for i = 1, %d * 100 do f(S, 1) end",
+    "local S = ('1'):rep(%d * 2000) for i = 1, %d * 100 do local y = S + 0 end",
 };
 #define NSNIPPETS (sizeof snippets / sizeof snippets[0])
 
