@@ -82,21 +82,31 @@ static const char *const snippets[] = {
 };
 #define NSNIPPETS (sizeof snippets / sizeof snippets[0])
 
-/* Appends the ops of data[*pos..] to buf until a 0xFF op or the end. */
+/* Appends s to the string in buf, as much as fits. */
+static void put(char *buf, size_t cap, const char *s)
+{
+    size_t len = strlen(buf);
+
+    snprintf(buf + len, cap - len, "%s", s);
+}
+
+/* Appends the ops of data[*pos..] to buf until a 0xFF op or the end,
+ * leaving room for the rest of the program. */
 static void gen_ops(char *buf, size_t cap, const uint8_t *data, size_t size,
                     size_t *pos)
 {
-    while (*pos + 1 < size && data[*pos] != 0xFF) {
-        const char *fmt = snippets[data[*pos] % NSNIPPETS];
-        int p = data[*pos + 1];
-        size_t len = strlen(buf);
+    char op[512];
 
+    while (*pos + 1 < size && data[*pos] != 0xFF) {
+        int p = data[*pos + 1];
+
+        snprintf(op, sizeof op, snippets[data[*pos] % NSNIPPETS], p, p);
         *pos += 2;
-        if (len + 300 >= cap)
-            return;
-        snprintf(buf + len, cap - len, "  ");
-        snprintf(buf + len + 2, cap - len - 2, fmt, p, p);
-        strcat(buf, "\n");
+        if (strlen(buf) + strlen(op) + 1024 >= cap)
+            break;
+        put(buf, cap, "  ");
+        put(buf, cap, op);
+        put(buf, cap, "\n");
     }
     (*pos)++;
 }
@@ -108,20 +118,21 @@ static size_t gen_work(char *buf, size_t cap, const uint8_t *data,
 {
     size_t pos = 1;
 
-    snprintf(buf, cap, "local function D(k) local s = 'xy' "
-             "for i = 1, k do s = s .. s end return s end\n"
-             "local A, B, T, K, KEEP = D(10), D(10), {}, {}, {}\n");
+    buf[0] = '\0';
+    put(buf, cap, "local function D(k) local s = 'xy' "
+        "for i = 1, k do s = s .. s end return s end\n"
+        "local A, B, T, K, KEEP = D(10), D(10), {}, {}, {}\n");
     gen_ops(buf, cap, data, size, &pos);
-    strcat(buf, "return principle { id = 'gen', title = 'Gen', items = {\n"
-                "{ id = 'a', done = function(case)\n");
+    put(buf, cap, "return principle { id = 'gen', title = 'Gen', items = {\n"
+        "{ id = 'a', done = function(case)\n");
     gen_ops(buf, cap, data, size, &pos);
-    strcat(buf, "return false end },\n"
-                "{ id = 'b', prompt = function(case)\n");
+    put(buf, cap, "return false end },\n"
+        "{ id = 'b', prompt = function(case)\n");
     gen_ops(buf, cap, data, size, &pos);
-    strcat(buf, "return 'p' end } },\n"
-                "detect = { function(case, event)\n");
+    put(buf, cap, "return 'p' end } },\n"
+        "detect = { function(case, event)\n");
     gen_ops(buf, cap, data, size, &pos);
-    strcat(buf, "return nil end } }\n");
+    put(buf, cap, "return nil end } }\n");
     return strlen(buf);
 }
 
