@@ -116,6 +116,20 @@ cp "$REPO"/principles/*.lua "$W/lua/memory-hog.lua" "$W/lua/memory-victim.lua" \
 sed 's|</expect>|  <item ref="victim.ok" state="done"/>\
     <item ref="hog.bad" state="error"/>\
   </expect>|' "$REPO/scenarios/late-delivery.xml" >"$G/memory-hog.xml"
+# Every work attack at once beside the default principles (each its own
+# principle id): late-delivery.xml must meet all its expectations, as
+# without them.
+mkdir "$G/all-attacks"
+cp "$REPO"/principles/*.lua "$G/all-attacks/"
+n=0
+for f in "$W"/lua/charge-*.lua "$W/lua/memory-hog.lua" \
+         "$W/lua/ephemeron-chain.lua"; do
+    case $f in */charge-load-time.lua) continue ;; esac  # never loads
+    n=$((n + 1))
+    sed -e "s/id = \"h\"/id = \"h$n\"/" -e "s/id = \"hog\"/id = \"h$n\"/" \
+        "$f" >"$G/all-attacks/h$n.lua"
+done
+cp "$REPO/scenarios/late-delivery.xml" "$G/all-attacks.xml"
 # Entity blow-up by repetition: a 10 kB entity referenced 10,000 times.
 {
     echo '<?xml version="1.0" encoding="UTF-8"?>'
