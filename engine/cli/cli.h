@@ -63,12 +63,16 @@ int cli_files_add(cli_files *l, const char *path);
 void cli_files_free(cli_files *l);
 
 /* Output to -o FILE goes to a temporary file renamed into place at the
- * end, so a failed run leaves no partial report. */
+ * end, so a failed run leaves no partial report; "-" is standard output,
+ * and anything that exists and is not a regular file is refused. */
 typedef struct cli_out {
     FILE *f;
     char *path, *tmp;
 } cli_out;
 int cli_out_open(cli_out *out, const char *path);
+/* 0 when path is a regular file or nothing yet; -1 after saying it is
+ * not a regular file (a FIFO, a device, a folder). */
+int cli_out_regular(const char *path);
 int cli_out_close(cli_out *out, int ok);
 
 int cli_check(int argc, char **argv);

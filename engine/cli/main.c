@@ -273,6 +273,22 @@ void cli_files_free(cli_files *l)
     l->n = 0;
 }
 
+/*
+ * Output goes to regular files only.  The rename that puts a report in
+ * place would replace a FIFO or a device with a plain file (/dev/null,
+ * when run as root), and writing into one is what standard output is for.
+ */
+int cli_out_regular(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    fprintf(stderr, "%s: not a regular file (write to a file, or to - for "
+            "standard output)\n", path);
+    return -1;
+}
+
 int cli_out_open(cli_out *out, const char *path)
 {
     int fd;
@@ -282,6 +298,8 @@ int cli_out_open(cli_out *out, const char *path)
         out->f = stdout;
         return 0;
     }
+    if (cli_out_regular(path) != 0)
+        return -1;
     out->path = strdup(path);
     out->tmp = malloc(strlen(path) + 16);
     if (out->path == NULL || out->tmp == NULL) {

@@ -133,6 +133,21 @@ awk 'BEGIN { for (i = 0; i < 70000; i++)
                "</event>\n", i / 100 }'
     echo "$XML_TAIL"
 } >"$G/many-events.xml"
+# Files that are not files: FIFOs nobody writes, where a scenario, a
+# principle, a case, a journal, a transcript or an output goes (an open
+# for reading waits for a writer), and devices.
+F="$G/fifo"
+mkdir -p "$F/scenarios" "$F/principles" "$F/journal"
+cp "$W/xml/valid.xml" "$F/scenarios/a.xml"
+cp principles/*.lua "$F/principles/"
+cp "$W/journal/case.xml" "$F/journal/case.xml"
+for f in scenarios/zz.xml principles/zz.lua case.xml journal/case.xml.journal \
+    transcript.json notes.txt out.txt; do
+    mkfifo "$F/$f"
+done
+# A device as an output, through a link: a binary that renamed its report
+# over it (as root) would replace this link, never /dev/null itself.
+ln -s /dev/null "$F/null"
 # A journal over the 64 MiB cap (sparse).
 if command -v truncate >/dev/null 2>&1; then
     truncate -s 70M "$G/huge.journal"
@@ -328,6 +343,13 @@ while IFS='|' read -r file cmd want msg secs bug; do
         fi
     fi
 done <MANIFEST
+# No verb replaced a FIFO or the device link (an output's rename).
+for f in scenarios/zz.xml principles/zz.lua case.xml \
+    journal/case.xml.journal transcript.json notes.txt out.txt; do
+    if [ -p "$F/$f" ]; then ok; else fail "gen/fifo/$f: no longer a FIFO"; fi
+done
+if [ -L "$F/null" ] && [ -c "$F/null" ]; then ok; else
+    fail "gen/fifo/null: no longer a link to /dev/null"; fi
 if [ "$rows" -ge 80 ]; then ok; else
     fail "the manifest has only $rows cases"; fi
 [ "$skipped" = 0 ] || echo "$NAME: $skipped case(s) skipped (HOSTILE_SKIP)"
