@@ -853,6 +853,10 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
 
     if (text != NULL && !xml_text_ok(text))
         return bad_text(err, "event text", text);
+    /* Before the pairwise look for duplicates below. */
+    if (nattrs > PB_EVENT_MAX_ATTRS)
+        return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
+                         "(at most %u)", nattrs, PB_EVENT_MAX_ATTRS);
     for (i = 0; i < nattrs; i++) {
         if (attrs[i].name == NULL || attrs[i].value == NULL)
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "

@@ -123,11 +123,16 @@ void pb_case_free(pb_case *c);
 pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
                            pb_error *err);
 
+/* Attributes one recorded event may have (in a file, besides t and
+ * type): real events have a handful, and a case file with more would be
+ * costly to read back (docs/scenarios.md, Safety and limits). */
+#define PB_EVENT_MAX_ATTRS 32u
+
 /*
  * Appends one recorded event, runs the detectors on it (which may append
  * detected events right after it) and re-evaluates the checklist.  Times
- * are seconds since the case started and never go backwards.  On PB_INPUT
- * the case is unchanged.
+ * are seconds since the case started and never go backwards; at most
+ * PB_EVENT_MAX_ATTRS attributes.  On PB_INPUT the case is unchanged.
  */
 pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
