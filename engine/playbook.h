@@ -547,6 +547,18 @@ pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
                            pb_error *warn, pb_error *err);
 
 /*
+ * A case file (or any scenario) as a scenario, followed by the events of
+ * its journal when one is there (a session in progress, or one that
+ * crashed before merging it), read as pb_casefile_read reads them: the
+ * same checks, nothing locked or changed.  A damaged journal is PB_INPUT
+ * naming it and the record.  The journal's events have line 0.  Without
+ * a journal this is pb_scenario_read_with.  warn may be NULL.
+ */
+pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
+                               const char *path, pb_scenario **out,
+                               pb_error *warn, pb_error *err);
+
+/*
  * A due time as people and detectors write it, in seconds since the
  * epoch: ISO 8601 ("2026-11-26T10:00", "2026-11-26 10:00:30", with Z or
  * an offset such as +01:00; a date alone is the end of that day),

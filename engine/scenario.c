@@ -40,6 +40,7 @@
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "scenario.h"
 #include "schema.h"
 
 #define SC_NS "urn:playbook:scenario:1"
@@ -1362,9 +1363,22 @@ pb_status pb_scenario_read(const char *path, pb_scenario **out,
     return pb_scenario_read_with(NULL, path, out, err);
 }
 
+static void free_event(sc_event *ev)
+{
+    size_t j;
+
+    for (j = 0; j < ev->nattrs; j++) {
+        free((char *)ev->attrs[j].name);
+        free((char *)ev->attrs[j].value);
+    }
+    free(ev->attrs);
+    free(ev->type);
+    free(ev->text);
+}
+
 void pb_scenario_free(pb_scenario *s)
 {
-    size_t i, j;
+    size_t i;
 
     if (s == NULL)
         return;
@@ -1372,17 +1386,8 @@ void pb_scenario_free(pb_scenario *s)
         free(s->facts[i].name);
         free(s->facts[i].value);
     }
-    for (i = 0; i < s->nevents; i++) {
-        sc_event *ev = &s->events[i];
-
-        for (j = 0; j < ev->nattrs; j++) {
-            free((char *)ev->attrs[j].name);
-            free((char *)ev->attrs[j].value);
-        }
-        free(ev->attrs);
-        free(ev->type);
-        free(ev->text);
-    }
+    for (i = 0; i < s->nevents; i++)
+        free_event(&s->events[i]);
     for (i = 0; i < s->nexpects; i++) {
         free((char *)s->expects[i].ref);
         free((char *)s->expects[i].principle);
@@ -1397,6 +1402,37 @@ void pb_scenario_free(pb_scenario *s)
     free(s->topic);
     free(s->channel);
     free(s);
+}
+
+pb_status pb__scenario_add_event(pb_scenario *s, double t, const char *type,
+                                 const char *text, const pb_attr *attrs,
+                                 size_t nattrs)
+{
+    sc_event *v, ev;
+    size_t i;
+
+    memset(&ev, 0, sizeof ev);
+    ev.t = t;
+    if ((v = realloc(s->events, (s->nevents + 1) * sizeof *v)) == NULL)
+        return PB_NOMEM;
+    s->events = v;
+    if ((ev.type = dup_str(type)) == NULL ||
+        (text != NULL && (ev.text = dup_str(text)) == NULL))
+        goto nomem;
+    if (nattrs > 0) {
+        if ((ev.attrs = calloc(nattrs, sizeof *ev.attrs)) == NULL)
+            goto nomem;
+        ev.nattrs = nattrs; /* NULL until copied: free_event copes */
+    }
+    for (i = 0; i < nattrs; i++)
+        if ((ev.attrs[i].name = dup_str(attrs[i].name)) == NULL ||
+            (ev.attrs[i].value = dup_str(attrs[i].value)) == NULL)
+            goto nomem;
+    s->events[s->nevents++] = ev;
+    return PB_OK;
+nomem:
+    free_event(&ev);
+    return PB_NOMEM;
 }
 
 /* Getters. */

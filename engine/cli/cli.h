@@ -44,6 +44,11 @@ const char *cli_default_principles(void);
  * failures go to stderr and set *failed.  NULL when out of memory. */
 pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
+/* A scenario, or a case file with the events of its journal when one is
+ * there (pb_casefile_scenario); a torn journal tail is noted on stderr. */
+pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
+                            const char *verb, const char *path,
+                            pb_scenario **out, pb_error *err);
 /* --format NAME among the allowed ones (CLI_FMT_* bits); NULL is the
  * first allowed.  0, or -1 after a usage error. */
 #define CLI_FMT(f) (1u << (f))

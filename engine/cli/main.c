@@ -157,6 +157,20 @@ void cli_print_error(const pb_error *err)
     fprintf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
 }
 
+pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
+                            const char *verb, const char *path,
+                            pb_scenario **out, pb_error *err)
+{
+    pb_error warn;
+    char buf[1200];
+    pb_status st = pb_casefile_scenario(e, schema, path, out, &warn, err);
+
+    if (st == PB_OK && warn.message[0] != '\0')
+        fprintf(stderr, "playbook %s: note: %s\n", verb,
+                pb_error_text(&warn, buf, sizeof buf));
+    return st;
+}
+
 pb_engine *cli_engine(const cli_opts *o, int *failed)
 {
     pb_engine *e = pb_engine_new();

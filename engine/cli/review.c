@@ -817,12 +817,13 @@ int cli_review(int argc, char **argv)
             goto done;
         cli_out_close(&probe, 0);
     }
-    if (pb_scenario_read(o.args[0], &s, &err) != PB_OK) {
+    if ((r.e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    if (cli_read_scenario(r.e, NULL, "review", o.args[0], &s, &err) !=
+        PB_OK) {
         cli_print_error(&err);
         goto done;
     }
-    if ((r.e = cli_engine(&o, &failed)) == NULL)
-        goto done;
     r.s = s;
     r.out = stdout;
     r.in = stdin;

@@ -188,6 +188,11 @@ done
 # A device as an output, through a link: a binary that renamed its report
 # over it (as root) would replace this link, never /dev/null itself.
 ln -s /dev/null "$F/null"
+# A journal beside its case file, not merged yet (a session in progress
+# or one that crashed): replay and stats read its events.
+mkdir -p "$G/unmerged"
+cp "$W/journal/case.xml" "$G/unmerged/case.xml"
+cp "$W/journal/good.journal" "$G/unmerged/case.xml.journal"
 # A journal over the 64 MiB cap (sparse).
 if command -v truncate >/dev/null 2>&1; then
     truncate -s 70M "$G/huge.journal"
@@ -416,6 +421,14 @@ for f in scenarios/zz.xml principles/zz.lua case.xml \
 done
 if [ -L "$F/null" ] && [ -c "$F/null" ]; then ok; else
     fail "gen/fifo/null: no longer a link to /dev/null"; fi
+# Reading a case with its unmerged journal changed neither.
+if cmp -s gen/unmerged/case.xml journal/case.xml &&
+    cmp -s gen/unmerged/case.xml.journal journal/good.journal &&
+    [ "$(ls gen/unmerged)" = "$(printf 'case.xml\ncase.xml.journal')" ]; then
+    ok
+else
+    fail "gen/unmerged: reading the case changed it or its journal"
+fi
 if [ "$rows" -ge 80 ]; then ok; else
     fail "the manifest has only $rows cases"; fi
 [ "$skipped" = 0 ] || echo "$NAME: $skipped case(s) skipped (HOSTILE_SKIP)"
