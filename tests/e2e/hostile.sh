@@ -163,9 +163,9 @@ awk 'BEGIN { printf "%s\n", ARGV[1]
 # character, a processing instruction without a target, an attribute
 # value holding '<'.
 big_tag() {
-    awk 'BEGIN { printf "<event type=\"x\""
+    awk -v q="$1" 'BEGIN { printf "<event type=\"x\""
         for (i = 0; i < 200000; i++) printf " a%d=%s%s", i, q, q
-        printf "/>" }' q="$1"
+        printf "/>" }'
 }
 { echo "$XML_HEAD"; printf '<!-- \001 '; big_tag '"'; echo ' -->'
   echo "$XML_TAIL"; } >"$G/tag-in-broken-comment.xml"
