@@ -334,6 +334,9 @@ static pb_status check_event(pb_case *c, double t, const char *type,
     if (text && strlen(text) > MAX_TEXT)
         return pb__error(err, PB_INPUT, "", 0, "event text over %u bytes",
                          MAX_TEXT);
+    if (nattrs > PB_EVENT_MAX_ATTRS)
+        return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
+                         "(at most %u)", nattrs, PB_EVENT_MAX_ATTRS);
     for (i = 0; i < nattrs; i++)
         if (attrs[i].name == NULL || attrs[i].value == NULL)
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "

@@ -28,6 +28,7 @@
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "scenario.h"
 #include "utf8.h"
 
 #define SC_NS "urn:playbook:scenario:1"
@@ -833,6 +834,10 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
 
     if (text != NULL && !xml_text_ok(text))
         return bad_text(err, "event text", text);
+    /* Before the pairwise look for duplicates below. */
+    if (nattrs > PB_EVENT_MAX_ATTRS)
+        return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
+                         "(at most %u)", nattrs, PB_EVENT_MAX_ATTRS);
     for (i = 0; i < nattrs; i++) {
         if (attrs[i].name == NULL || attrs[i].value == NULL)
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "
@@ -926,6 +931,7 @@ struct pb_casefile {
     pb_case *c;
     pb_journal *j;        /* NULL when only reading */
     pb_io io;
+    const pb_schema *schema; /* for reading FILE; NULL compiles one */
     pb_scenario *meta;    /* FILE as read: its header and expectations */
     char *path, *jpath, *id, *title;
     size_t *rec;          /* case event index of each recorded event */
@@ -1146,7 +1152,8 @@ static pb_status from_file(pb_casefile *cf, pb_error *err)
     pb_status st;
     int line;
 
-    if ((st = pb_scenario_read(cf->path, &cf->meta, err)) != PB_OK)
+    if ((st = pb_scenario_read_with(cf->schema, cf->path, &cf->meta, err))
+        != PB_OK)
         return st;
     s = cf->meta;
     cf->c = pb_case_new(cf->e, pb_scenario_topic(s), pb_scenario_channel(s),
@@ -1360,25 +1367,29 @@ static int same_snap(const snap *a, const snap *b)
             a->sb.st_mtim.tv_nsec == b->sb.st_mtim.tv_nsec);
 }
 
-/* One attempt; *moved when the journal or FILE changed meanwhile. */
-static pb_status read_once(pb_engine *e, const char *path, pb_case **out,
-                           pb_error *warn, pb_error *err, int *moved)
+/* One attempt at FILE and its journal, into cf; *moved when either
+ * changed meanwhile. */
+static pb_status read_once(pb_casefile *cf, pb_error *warn, pb_error *err,
+                           int *moved)
 {
-    pb_casefile *cf = casefile_new(e, path, NULL);
     char *jbuf = NULL;
     size_t jlen = 0, valid;
     snap j0, j1, f0, f1;
+    struct stat sb;
     pb_status st;
     int from_journal;
 
     *moved = 0;
-    if (cf == NULL)
-        return nomem(err);
     take_snap(cf->jpath, &j0);
-    take_snap(path, &f0);
+    take_snap(cf->path, &f0);
+    /* Not through a symlink, as a session would not (journal.c): it
+     * could name any file the reader may read. */
+    if (lstat(cf->jpath, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return pb__error(err, PB_INPUT, cf->jpath, 0, "the journal is a "
+                         "symbolic link; it must be a plain file");
     if (j0.exists) {
-        st = pb__read_file(cf->jpath, PB_JOURNAL_MAX_BYTES, &jbuf, &jlen,
-                           err);
+        st = pb__read_input(cf->jpath, 1, PB_JOURNAL_MAX_BYTES, &jbuf,
+                            &jlen, err);
         /* removed since: a session closed it after a rewrite of FILE */
         if (st == PB_IO && stat(cf->jpath, &j1.sb) != 0 && errno == ENOENT)
             st = PB_OK;
@@ -1386,43 +1397,107 @@ static pb_status read_once(pb_engine *e, const char *path, pb_case **out,
             goto done;
     }
     if (!f0.exists) {
-        st = pb__error(err, PB_IO, path, 0, "cannot read: %s",
+        st = pb__error(err, PB_IO, cf->path, 0, "cannot read: %s",
                        strerror(f0.error));
         goto done;
     }
     st = load(cf, NULL, jbuf, jlen, &valid, warn, &from_journal, err);
     take_snap(cf->jpath, &j1);
-    take_snap(path, &f1);
+    take_snap(cf->path, &f1);
     *moved = !same_snap(&j0, &j1) || !same_snap(&f0, &f1);
-    if (st == PB_OK) {
-        *out = cf->c;
-        cf->c = NULL;
-    }
 done:
     free(jbuf);
-    pb_casefile_free(cf);
     return st;
+}
+
+/*
+ * FILE and its journal without locking or changing them.  Reading the
+ * journal before FILE is always consistent, but a journal cut and
+ * rewritten during a read could look damaged: when anything moved
+ * meanwhile, read again (a few times; a busy session then gets the last
+ * reading, which is still consistent).
+ */
+static pb_status read_case(pb_engine *e, const pb_schema *schema,
+                           const char *path, pb_casefile **out,
+                           pb_error *warn, pb_error *err)
+{
+    pb_casefile *cf;
+    pb_status st;
+    int tries, moved;
+
+    for (tries = 0;; tries++) {
+        if ((cf = casefile_new(e, path, NULL)) == NULL)
+            return nomem(err);
+        cf->schema = schema;
+        st = read_once(cf, warn, err, &moved);
+        if (st == PB_OK && (!moved || tries == 2)) {
+            *out = cf;
+            return PB_OK;
+        }
+        pb_casefile_free(cf);
+        if (!moved || tries == 2)
+            return st;
+    }
 }
 
 pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
                            pb_error *warn, pb_error *err)
 {
+    pb_casefile *cf;
     pb_status st;
-    int tries, moved;
 
-    /*
-     * Reading the journal before FILE is always consistent, but a
-     * journal cut and rewritten during a read could look damaged: when
-     * anything moved meanwhile, read again (a few times; a busy session
-     * then gets the last reading, which is still consistent).
-     */
-    for (tries = 0;; tries++) {
-        st = read_once(e, path, out, warn, err, &moved);
-        if (!moved || tries == 2)
-            return st;
-        pb_case_free(*out);
-        *out = NULL;
+    *out = NULL;
+    if ((st = read_case(e, NULL, path, &cf, warn, err)) != PB_OK)
+        return st;
+    *out = cf->c;
+    cf->c = NULL;
+    pb_casefile_free(cf);
+    return PB_OK;
+}
+
+pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
+                               const char *path, pb_scenario **out,
+                               pb_error *warn, pb_error *err)
+{
+    pb_casefile *cf;
+    pb_event_info ev;
+    struct stat sb;
+    pb_error local;
+    char *jpath;
+    size_t i, n = strlen(path) + 9;
+    pb_status st;
+    int alone;
+
+    *out = NULL;
+    if (warn == NULL)
+        warn = &local;
+    pb__error(warn, PB_OK, "", 0, "%s", "");
+    if ((jpath = malloc(n)) == NULL)
+        return nomem(err);
+    snprintf(jpath, n, "%s.journal", path);
+    /* No journal, or an empty one: a scenario like any other, without
+     * building its case. */
+    alone = lstat(jpath, &sb) != 0 ? errno == ENOENT
+                                   : S_ISREG(sb.st_mode) && sb.st_size == 0;
+    free(jpath);
+    if (alone)
+        return pb_scenario_read_with(schema, path, out, err);
+    if ((st = read_case(e, schema, path, &cf, warn, err)) != PB_OK)
+        return st;
+    /* The journal's events, as the case recorded them after FILE's. */
+    for (i = cf->in_file; i < cf->nrec && st == PB_OK; i++) {
+        pb_case_event(cf->c, cf->rec[i], &ev);
+        st = pb__scenario_add_event(cf->meta, ev.t, ev.type, ev.text,
+                                    ev.attrs, ev.nattrs);
     }
+    if (st == PB_OK) {
+        *out = cf->meta;
+        cf->meta = NULL;
+    } else {
+        st = nomem(err);
+    }
+    pb_casefile_free(cf);
+    return st;
 }
 
 static pb_case_header header(const pb_casefile *cf)

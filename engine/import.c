@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@
 #define IM_NS "urn:playbook:scenario:1"
 #define IM_MAX_TEXT (1u << 20)  /* one utterance, as engine/case.c takes */
 #define IM_MAX_ID 64            /* scenario ids and topics */
+/* A numeric convo_id: a whole number that JSON numbers carry exactly
+ * everywhere (2^53 - 1); larger ids go in strings. */
+#define IM_MAX_NUMBER_ID 9007199254740991LL
 #define IM_JSON_DEPTH 32        /* ABCD needs 6; deeper is hostile */
 #define IM_JSON_VALUES 1000000u /* per conversation; ABCD's have ~1,500 */
 #define IM_FLUSH_EVERY 256      /* events between size checks */
@@ -757,6 +761,37 @@ static pb_status read_flow(im_parser *p, json_object *conv, im_convo *cv)
     return PB_OK;
 }
 
+/*
+ * A numeric convo_id as a whole number: 1.0 is 1.  json-c saturates an
+ * integer too large for 64 bits without saying so, so anything near
+ * that is refused rather than taken for another conversation's id.
+ */
+static pb_status number_id(im_parser *p, json_object *v, long long *out)
+{
+    int64_t n = json_object_get_int64(v);
+    double d = json_object_get_double(v);
+
+    if (json_object_is_type(v, json_type_int)) {
+        if (n >= 0 && n <= IM_MAX_NUMBER_ID) {
+            *out = (long long)n;
+            return PB_OK;
+        }
+        d = n < 0 ? -1 : IM_MAX_NUMBER_ID + 1.0;
+    }
+    if (d < 0)
+        return fail_at(p, "convo_id is below 0 (give such an id as a "
+                       "string)");
+    if (!(d <= (double)IM_MAX_NUMBER_ID))
+        return fail_at(p, "convo_id is too large (a number may be up to "
+                       "%lld; give a larger id as a string)",
+                       IM_MAX_NUMBER_ID);
+    if (d != floor(d))
+        return fail_at(p, "convo_id %.40s is not a whole number (give such "
+                       "an id as a string)", json_object_get_string(v));
+    *out = (long long)d;
+    return PB_OK;
+}
+
 /* id, title and description; k is the conversation's number (1-based). */
 static pb_status name_convo(im_parser *p, json_object *conv, im_convo *cv,
                             size_t k)
@@ -767,9 +802,14 @@ static pb_status name_convo(im_parser *p, json_object *conv, im_convo *cv,
     char flow[80], sub[80];
 
     if (json_object_object_get_ex(conv, "convo_id", &v)) {
-        if (json_object_is_type(v, json_type_int)) {
-            cv->id = dup_printf("abcd-%lld",
-                                (long long)json_object_get_int64(v));
+        if (json_object_is_type(v, json_type_int) ||
+            json_object_is_type(v, json_type_double)) {
+            long long id = 0;
+            pb_status st = number_id(p, v, &id);
+
+            if (st != PB_OK)
+                return st;
+            cv->id = dup_printf("abcd-%lld", id);
         } else if (json_object_is_type(v, json_type_string)) {
             s = json_object_get_string(v);
             if (!valid_id(s))
@@ -777,8 +817,8 @@ static pb_status name_convo(im_parser *p, json_object *conv, im_convo *cv,
                                "_ and -, at most %d)", s, IM_MAX_ID);
             cv->id = dup_printf("abcd-%s", s);
         } else {
-            return fail_at(p, "convo_id is %s (a number or a string)",
-                           json_kind(v));
+            return fail_at(p, "convo_id is %s (it must be a number or a "
+                           "string)", json_kind(v));
         }
     } else {
         stem(p, &s, &n);

@@ -389,11 +389,13 @@ pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
     j->io = io != NULL ? *io : posix_io;
     j->fd = -1;
     /* Never through a symlink: the journal is truncated and removed, and
-     * a link could aim that at any file the user can write. */
+     * a link could aim that at any file the user can write.  Nor waiting
+     * on the open of a FIFO or a device (O_NONBLOCK, dropped once it is
+     * known to be a plain file). */
     for (;;) {
         j->new_file = 0;
         j->fd = j->io.open(j->io.ctx, path, O_RDWR | O_APPEND | O_CLOEXEC |
-                           O_NOFOLLOW, 0);
+                           O_NOFOLLOW | O_NOCTTY | O_NONBLOCK, 0);
         if (j->fd < 0 && errno == ENOENT) {
             j->new_file = 1;
             j->fd = j->io.open(j->io.ctx, path, O_RDWR | O_APPEND |
@@ -414,6 +416,11 @@ pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
         if (fstat(j->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
             st = pb__error(err, PB_INPUT, path, 0, "the journal is not a "
                            "plain file");
+            goto fail;
+        }
+        if ((rc = fcntl(j->fd, F_GETFL)) == -1 ||
+            fcntl(j->fd, F_SETFL, rc & ~O_NONBLOCK) == -1) {
+            st = io_error(err, path, "open the journal");
             goto fail;
         }
         rc = take_lock(j->fd, deadline);

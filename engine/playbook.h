@@ -124,11 +124,16 @@ void pb_case_free(pb_case *c);
 pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
                            pb_error *err);
 
+/* Attributes one recorded event may have (in a file, besides t and
+ * type): real events have a handful, and a case file with more would be
+ * costly to read back (docs/scenarios.md, Safety and limits). */
+#define PB_EVENT_MAX_ATTRS 32u
+
 /*
  * Appends one recorded event, runs the detectors on it (which may append
  * detected events right after it) and re-evaluates the checklist.  Times
- * are seconds since the case started and never go backwards.  On PB_INPUT
- * the case is unchanged.
+ * are seconds since the case started and never go backwards; at most
+ * PB_EVENT_MAX_ATTRS attributes.  On PB_INPUT the case is unchanged.
  */
 pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
@@ -541,6 +546,18 @@ const char *pb_casefile_warning(const pb_casefile *cf, size_t i);
  */
 pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
                            pb_error *warn, pb_error *err);
+
+/*
+ * A case file (or any scenario) as a scenario, followed by the events of
+ * its journal when one is there (a session in progress, or one that
+ * crashed before merging it), read as pb_casefile_read reads them: the
+ * same checks, nothing locked or changed.  A damaged journal is PB_INPUT
+ * naming it and the record.  The journal's events have line 0.  Without
+ * a journal this is pb_scenario_read_with.  warn may be NULL.
+ */
+pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
+                               const char *path, pb_scenario **out,
+                               pb_error *warn, pb_error *err);
 
 /*
  * A due time as people and detectors write it, in seconds since the

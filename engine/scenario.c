@@ -40,6 +40,7 @@
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "scenario.h"
 #include "schema.h"
 
 #define SC_NS "urn:playbook:scenario:1"
@@ -48,6 +49,11 @@
 /* The format is three levels deep; anything past this is hostile.  Lower
  * than libxml2's own 256, whose message suggests XML_PARSE_HUGE. */
 #define SC_MAX_DEPTH 64
+/* Markup that costs libxml2 more than its size (check_markup): an event
+ * has at most 2 + PB_EVENT_MAX_ATTRS attributes, a file one namespace
+ * declaration; these are far past any real file. */
+#define SC_MAX_ATTRS 64 /* on one element, namespace declarations included */
+#define SC_MAX_NS 32    /* namespace declarations in scope */
 #define SC_STR_(x) #x
 #define SC_STR(x) SC_STR_(x)
 
@@ -91,6 +97,8 @@ struct pb_schema {
 /* One read: where errors go, and whether libxml2 already reported one. */
 typedef struct reader {
     const char *file;
+    const char *buf; /* the caller's bytes, never written (end_input) */
+    size_t len;
     pb_error *err;
     int failed;
     pb_status status;
@@ -477,6 +485,9 @@ static pb_status read_event(reader *r, const xmlNode *el, sc_event *ev,
             return bad_attr(r, el, a);
         count += strcmp(name, "t") != 0 && strcmp(name, "type") != 0;
     }
+    if (count > PB_EVENT_MAX_ATTRS)
+        return fail(r, el, "event has %zu attributes besides t and type "
+                    "(at most %u)", count, PB_EVENT_MAX_ATTRS);
     if (count > 0 && (ev->attrs = calloc(count, sizeof *ev->attrs)) == NULL)
         return nomem(r);
     /* Every attribute but t and type is the event's own. */
@@ -761,6 +772,30 @@ static void one_line(char *msg, size_t size, size_t n, const char *m)
     msg[n] = '\0';
 }
 
+/*
+ * Nothing after the first error is parsed.  libxml2's pull parser reads
+ * on with the callbacks off from wherever it stopped (inside a broken
+ * comment, say), where check_markup's counts do not hold, and may start
+ * a tag there with any number of attributes.  Its own stop
+ * (xmlStopParser) frees the input under the function that reported the
+ * error, so the rest of its copy of the file (2.9 parses a copy) is made
+ * NUL bytes instead, where every loop of the parser ends.  The caller's
+ * bytes are never written: a libxml2 that parsed them in place would
+ * not be stopped, and test_markup_limits would say so.
+ */
+static void end_input(reader *r, xmlParserCtxtPtr ctxt)
+{
+    xmlParserInputPtr in = ctxt->input;
+    uintptr_t cur, end, buf = (uintptr_t)r->buf;
+
+    if (in == NULL || in->cur == NULL || in->end == NULL)
+        return;
+    cur = (uintptr_t)in->cur;
+    end = (uintptr_t)in->end;
+    if (cur < end && (end <= buf || cur >= buf + r->len))
+        memset((xmlChar *)in->cur, 0, (size_t)(end - cur));
+}
+
 static void on_xml_error(void *data, sc_xml_error e)
 {
     xmlParserCtxtPtr ctxt = data;
@@ -774,6 +809,7 @@ static void on_xml_error(void *data, sc_xml_error e)
         return;
     r->failed = 1;
     r->status = e->code == XML_ERR_NO_MEMORY ? PB_NOMEM : PB_INPUT;
+    end_input(r, ctxt);
     m = e->message != NULL ? e->message : "XML error";
     /* libxml2 asks to "indicate encoding", which would not help: the
      * declaration is ignored and only UTF-8 is read. */
@@ -854,6 +890,150 @@ static pb_status check_encoding(reader *r, const char *buf, size_t len)
     return pb__error(r->err, PB_INPUT, r->file, 1,
                      "encoding %s is not supported (scenario files are "
                      "UTF-8)", name != NULL ? name : "unknown");
+}
+
+/* The shape of the markup, before libxml2 sees it. */
+
+/* s, short, in [p, end), or NULL. */
+static const char *find(const char *p, const char *end, const char *s)
+{
+    size_t n = strlen(s);
+
+    while ((size_t)(end - p) >= n) {
+        if ((p = memchr(p, s[0], (size_t)(end - p) - n + 1)) == NULL)
+            return NULL;
+        if (memcmp(p, s, n) == 0)
+            return p;
+        p++;
+    }
+    return NULL;
+}
+
+static int starts(const char *p, const char *end, const char *s)
+{
+    size_t n = strlen(s);
+
+    return (size_t)(end - p) >= n && memcmp(p, s, n) == 0;
+}
+
+/* Whether the attribute whose '=' is at eq, in the tag at tag, is a
+ * namespace declaration (xmlns or xmlns:prefix).  Walks back over its
+ * own name only, so a tag costs its length. */
+static int is_xmlns(const char *tag, const char *eq)
+{
+    const char *e = eq, *s;
+
+    while (e > tag && is_space((unsigned char)e[-1]))
+        e--;
+    for (s = e; s > tag && !is_space((unsigned char)s[-1]) && s[-1] != '"'
+                && s[-1] != '\'' && s[-1] != '='; s--)
+        ;
+    return (e - s == 5 || (e - s > 6 && s[5] == ':')) &&
+           memcmp(s, "xmlns", 5) == 0;
+}
+
+/* The element name after '<' for a message: ASCII name characters only
+ * (nothing here is known to be UTF-8 yet), "?" when there are none. */
+static const char *tag_name(const char *p, const char *end, char *buf,
+                            size_t size)
+{
+    size_t n = 0;
+
+    while (p < end && n + 1 < size &&
+           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            is_digit((unsigned char)*p) || *p == '_' || *p == '-' ||
+            *p == '.' || *p == ':'))
+        buf[n++] = *p++;
+    if (n == 0)
+        buf[n++] = '?';
+    buf[n] = '\0';
+    return buf;
+}
+
+static pb_status markup_error(reader *r, const char *buf, const char *tag,
+                              const char *end, const char *what,
+                              size_t count, int max, const char *where)
+{
+    const char *p;
+    char name[48];
+    int line = 1;
+
+    for (p = buf; (p = memchr(p, '\n', (size_t)(tag - p))) != NULL; p++)
+        line++;
+    return pb__error(r->err, PB_INPUT, r->file, line, "<%s> has %zu %s "
+                     "(at most %d%s)", tag_name(tag + 1, end, name,
+                                                sizeof name), count, what,
+                     max, where);
+}
+
+/*
+ * libxml2 reads a start tag whole before any callback, and an element
+ * costs it the square of its attributes (the duplicate check, the
+ * property list), the RELAX NG validator as much in memory (20,000
+ * attributes took 6 GB), and every element a walk of the namespace
+ * declarations in scope.  So these are counted on the bytes first.  In a
+ * well-formed document '<' opens markup only outside comments, CDATA
+ * sections and processing instructions, and an '=' outside quotes in a
+ * start tag follows an attribute's name, so the counts are exact.  The
+ * scan stops where the document stops being well formed, and so does
+ * the parser (end_input), once it has reported that place.
+ */
+static pb_status check_markup(reader *r, const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len, *tag, *q;
+    size_t nattrs, decls, inscope = 0, scope[SC_MAX_DEPTH];
+    int depth = 0;
+    char quote;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        tag = p++;
+        if (p == end)
+            break;
+        if (*p == '?' || starts(p, end, "!--") || starts(p, end, "![CDATA[")) {
+            q = find(p, end, *p == '?' ? "?>" : p[1] == '-' ? "-->" : "]]>");
+            if (q == NULL)
+                break;
+            p = q + 1;
+            continue;
+        }
+        if (*p == '!')
+            break; /* a DOCTYPE (refused), or not well formed */
+        if (*p == '/') {
+            if (depth == 0 || (p = memchr(p, '>', (size_t)(end - p))) ==
+                NULL)
+                break;
+            inscope -= scope[--depth];
+            continue;
+        }
+        nattrs = decls = 0;
+        for (quote = 0; p < end && (quote || *p != '>'); p++) {
+            if (quote) {
+                if (*p == quote)
+                    quote = 0;
+            } else if (*p == '"' || *p == '\'') {
+                quote = *p;
+            } else if (*p == '=') {
+                nattrs++;
+                decls += is_xmlns(tag, p);
+            }
+        }
+        /* Unterminated, it is still parsed whole before the error. */
+        if (nattrs > SC_MAX_ATTRS)
+            return markup_error(r, buf, tag, end, "attributes", nattrs,
+                                SC_MAX_ATTRS, " on one element");
+        if (inscope + decls > SC_MAX_NS)
+            return markup_error(r, buf, tag, end, "namespace declarations "
+                                "in scope", inscope + decls, SC_MAX_NS, "");
+        if (p == end)
+            break;
+        if (p[-1] == '/')
+            continue; /* empty: its declarations end with it */
+        if (depth == SC_MAX_DEPTH)
+            break; /* on_start stops the parser here */
+        scope[depth++] = decls;
+        inscope += decls;
+    }
+    return PB_OK;
 }
 
 /* The schema. */
@@ -950,6 +1130,8 @@ pb_status pb__schema_compile(const char *text, size_t len, pb_schema **out,
     r.failed = 0;
     r.status = PB_OK;
     r.located = 0;
+    r.buf = text;
+    r.len = len;
     if (len > INT_MAX)
         return pb__error(err, PB_INPUT, r.file, 0, "schema too large");
     xmlInitParser();
@@ -1104,13 +1286,16 @@ pb_status pb_scenario_parse_with(const pb_schema *schema, const char *name,
     r.failed = 0;
     r.status = PB_OK;
     r.located = 0;
+    r.buf = buf;
+    r.len = len;
     if (len == 0 || buf == NULL)
         return pb__error(err, PB_INPUT, r.file, 1, "empty file");
     if (len > PB_SCENARIO_MAX_BYTES)
         return pb__error(err, PB_INPUT, r.file, 0,
                          "file too large (over %lu bytes)",
                          (unsigned long)PB_SCENARIO_MAX_BYTES);
-    if ((st = check_encoding(&r, buf, len)) != PB_OK)
+    if ((st = check_encoding(&r, buf, len)) != PB_OK ||
+        (st = check_markup(&r, buf, len)) != PB_OK)
         return st;
     xmlInitParser(); /* once per process in fact; cheap after that */
     if ((ctxt = xmlNewParserCtxt()) == NULL)
@@ -1178,9 +1363,22 @@ pb_status pb_scenario_read(const char *path, pb_scenario **out,
     return pb_scenario_read_with(NULL, path, out, err);
 }
 
+static void free_event(sc_event *ev)
+{
+    size_t j;
+
+    for (j = 0; j < ev->nattrs; j++) {
+        free((char *)ev->attrs[j].name);
+        free((char *)ev->attrs[j].value);
+    }
+    free(ev->attrs);
+    free(ev->type);
+    free(ev->text);
+}
+
 void pb_scenario_free(pb_scenario *s)
 {
-    size_t i, j;
+    size_t i;
 
     if (s == NULL)
         return;
@@ -1188,17 +1386,8 @@ void pb_scenario_free(pb_scenario *s)
         free(s->facts[i].name);
         free(s->facts[i].value);
     }
-    for (i = 0; i < s->nevents; i++) {
-        sc_event *ev = &s->events[i];
-
-        for (j = 0; j < ev->nattrs; j++) {
-            free((char *)ev->attrs[j].name);
-            free((char *)ev->attrs[j].value);
-        }
-        free(ev->attrs);
-        free(ev->type);
-        free(ev->text);
-    }
+    for (i = 0; i < s->nevents; i++)
+        free_event(&s->events[i]);
     for (i = 0; i < s->nexpects; i++) {
         free((char *)s->expects[i].ref);
         free((char *)s->expects[i].principle);
@@ -1213,6 +1402,37 @@ void pb_scenario_free(pb_scenario *s)
     free(s->topic);
     free(s->channel);
     free(s);
+}
+
+pb_status pb__scenario_add_event(pb_scenario *s, double t, const char *type,
+                                 const char *text, const pb_attr *attrs,
+                                 size_t nattrs)
+{
+    sc_event *v, ev;
+    size_t i;
+
+    memset(&ev, 0, sizeof ev);
+    ev.t = t;
+    if ((v = realloc(s->events, (s->nevents + 1) * sizeof *v)) == NULL)
+        return PB_NOMEM;
+    s->events = v;
+    if ((ev.type = dup_str(type)) == NULL ||
+        (text != NULL && (ev.text = dup_str(text)) == NULL))
+        goto nomem;
+    if (nattrs > 0) {
+        if ((ev.attrs = calloc(nattrs, sizeof *ev.attrs)) == NULL)
+            goto nomem;
+        ev.nattrs = nattrs; /* NULL until copied: free_event copes */
+    }
+    for (i = 0; i < nattrs; i++)
+        if ((ev.attrs[i].name = dup_str(attrs[i].name)) == NULL ||
+            (ev.attrs[i].value = dup_str(attrs[i].value)) == NULL)
+            goto nomem;
+    s->events[s->nevents++] = ev;
+    return PB_OK;
+nomem:
+    free_event(&ev);
+    return PB_NOMEM;
 }
 
 /* Getters. */

@@ -631,6 +631,99 @@ static int count_damaged(const fixture *x)
     return n;
 }
 
+/* As a scenario (replay, stats): FILE's events, then the journal's, the
+ * same replay as the case a session would resume; nothing changed. */
+static void scenario_with_journal(void **state)
+{
+    static const pb_attr attrs[] = {{"due", "Friday"}};
+    fixture *x = *state;
+    pb_casefile *cf = open_ok(x);
+    pb_scenario *s, *alone;
+    pb_replay *r;
+    pb_case *copy;
+    pb_event_info ev;
+    pb_error err, warn;
+    char *xml, *j, *xml2, *j2;
+    size_t xlen, jlen, len;
+    int line;
+
+    add(cf, 0, "customer.said", "my parcel is late");
+    add(cf, 3, "agent.said", "hello there");
+    assert_int_equal(pb_casefile_append(cf, 4, "agent.committed", "I will",
+                                        attrs, 1, &err), PB_OK);
+    pb_casefile_free(cf); /* killed: FILE has 1 event, the journal 2 */
+    xml = slurp(x->path, &xlen);
+    j = slurp(x->jpath, &jlen);
+    assert_int_equal(pb_scenario_read(x->path, &alone, &err), PB_OK);
+    assert_int_equal(pb_scenario_nevents(alone), 1);
+    assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, &warn,
+                                          &err), PB_OK);
+    assert_string_equal(warn.message, "");
+    assert_int_equal(pb_scenario_nevents(s), 3);
+    assert_string_equal(pb_scenario_id(s), pb_scenario_id(alone));
+    pb_scenario_event(s, 0, &ev, &line);
+    assert_true(line > 0);
+    pb_scenario_event(s, 2, &ev, &line);
+    assert_int_equal(line, 0);
+    assert_string_equal(ev.type, "agent.committed");
+    assert_string_equal(ev.text, "I will");
+    assert_int_equal(ev.nattrs, 1);
+    assert_string_equal(ev.attrs[0].name, "due");
+    assert_string_equal(ev.attrs[0].value, "Friday");
+    assert_int_equal(pb_replay_run(x->e, s, &r, &err), PB_OK);
+    assert_int_equal(pb_casefile_read(x->e, x->path, &copy, &warn, &err),
+                     PB_OK);
+    same_case(x->e, copy, pb_replay_case(r));
+    pb_case_free(copy);
+    pb_replay_free(r);
+    pb_scenario_free(s);
+    pb_scenario_free(alone);
+    /* read only */
+    xml2 = slurp(x->path, &len);
+    assert_int_equal(len, xlen);
+    assert_memory_equal(xml, xml2, len);
+    free(xml2);
+    j2 = slurp(x->jpath, &len);
+    assert_int_equal(len, jlen);
+    assert_memory_equal(j, j2, len);
+    free(j2);
+
+    /* Damaged in the middle: an error naming the journal and the record,
+     * and still nothing changed, no copy made. */
+    j[PB_JOURNAL_HEADER + 3] ^= 0x04;
+    spill(x->jpath, j, jlen);
+    s = (pb_scenario *)&s;
+    assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, NULL,
+                                          &err), PB_INPUT);
+    assert_null(s);
+    assert_string_equal(err.file, x->jpath);
+    assert_non_null(strstr(err.message, "damaged record at byte 0"));
+    assert_int_equal(count_damaged(x), 0);
+    j2 = slurp(x->jpath, &len);
+    assert_memory_equal(j, j2, len);
+    free(j2);
+
+    /* An empty journal, or none: the file alone. */
+    spill(x->jpath, "", 0);
+    assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, &warn,
+                                          &err), PB_OK);
+    assert_int_equal(pb_scenario_nevents(s), 1);
+    pb_scenario_free(s);
+    unlink(x->jpath);
+    assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, &warn,
+                                          &err), PB_OK);
+    assert_int_equal(pb_scenario_nevents(s), 1);
+    pb_scenario_free(s);
+
+    /* A journal that is a symlink is not followed. */
+    assert_int_equal(symlink(x->path, x->jpath), 0);
+    assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, &warn,
+                                          &err), PB_INPUT);
+    assert_non_null(strstr(err.message, "symbolic link"));
+    free(xml);
+    free(j);
+}
+
 static void damage_in_the_middle_is_kept(void **state)
 {
     fixture *x = *state;
@@ -1051,6 +1144,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(rejected_events_change_nothing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(resume_from_journal, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(scenario_with_journal, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(journal_round_trip, setup,
                                         teardown),

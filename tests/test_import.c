@@ -321,6 +321,58 @@ static void ids(void **state)
     pb_import_free(im);
 }
 
+/* A numeric convo_id is a whole number JSON carries exactly: 1.0 is 1,
+ * and one json-c would silently cut to 64 bits is an error, named with
+ * its conversation, never another conversation's id. */
+static void number_ids(void **state)
+{
+    static const struct {
+        const char *id, *want;
+    } ok[] = {
+        {"1.0", "abcd-1"}, {"1e3", "abcd-1000"}, {"0", "abcd-0"},
+        {"9007199254740991", "abcd-9007199254740991"},
+        {"9007199254740991.0", "abcd-9007199254740991"},
+    };
+    static const struct {
+        const char *id, *want;
+    } bad[] = {
+        {"9007199254740992", "is too large (a number may be up to "
+                             "9007199254740991; give a larger id as a "
+                             "string)"},
+        {"9223372036854775807", "is too large"},
+        {"99999999999999999999", "is too large"},
+        {"1e300", "is too large"},
+        {"-3", "is below 0 (give such an id as a string)"},
+        {"-99999999999999999999", "is below 0"},
+        {"-0.5", "is below 0"},
+        {"2.5e-1", "2.5e-1 is not a whole number"},
+    };
+    char src[200], buf[1200], want[300];
+    pb_import *im;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof ok / sizeof *ok; i++) {
+        snprintf(src, sizeof src, "[{\"convo_id\": %s, \"original\": "
+                 "[[\"agent\", \"hi\"]]}]", ok[i].id);
+        im = parse("a.json", src);
+        assert_string_equal(pb_import_id(im, 0), ok[i].want);
+        pb_import_free(im);
+    }
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(src, sizeof src, "[{\"convo_id\": 1, \"original\": "
+                 "[[\"agent\", \"hi\"]]}, {\"convo_id\": %s, "
+                 "\"original\": [[\"agent\", \"hi\"]]}]", bad[i].id);
+        snprintf(want, sizeof want, "a.json: conversation 2: convo_id %s",
+                 bad[i].want);
+        error_of("a.json", src, strlen(src), PB_IMPORT_AUTO, buf,
+                 sizeof buf);
+        if (strstr(buf, want) != buf)
+            fail_msg("%s: '%s' does not start with '%s'", bad[i].id, buf,
+                     want);
+    }
+}
+
 /* Bad input: exact messages and lines.  Nothing comes back. */
 
 static void text_errors(void **state)
@@ -454,8 +506,11 @@ static void json_errors(void **state)
                  "\"original\" list of [speaker, text] turns (not an ABCD "
                  "conversation)");
     expect_error("a.json", "[{\"convo_id\": 7.5, \"original\": []}]",
-                 PB_IMPORT_AUTO, "a.json: conversation 1: convo_id is a "
-                 "number (a number or a string)");
+                 PB_IMPORT_AUTO, "a.json: conversation 1: convo_id 7.5 is "
+                 "not a whole number (give such an id as a string)");
+    expect_error("a.json", "[{\"convo_id\": null, \"original\": []}]",
+                 PB_IMPORT_AUTO, "a.json: conversation 1: convo_id is null "
+                 "(it must be a number or a string)");
     expect_error("a.json", "[{\"convo_id\": \"../x\", \"original\": []}]",
                  PB_IMPORT_AUTO, "a.json: conversation 1: bad convo_id "
                  "'../x' (letters, digits, _ and -, at most 64)");
@@ -1014,6 +1069,7 @@ int main(void)
         cmocka_unit_test(text_errors),
         cmocka_unit_test(bad_bytes),
         cmocka_unit_test(json_errors),
+        cmocka_unit_test(number_ids),
         cmocka_unit_test(escaping),
         cmocka_unit_test(abcd_sample),
         cmocka_unit_test(topic_map),

@@ -952,6 +952,121 @@ static void test_deep_nesting(void **state)
     free(t.s);
 }
 
+/* n attributes " a0=\"v\" a1=\"v\"..." (a value may be given). */
+static void attrs(text *t, int n, const char *value)
+{
+    char one[64];
+    int i;
+
+    for (i = 0; i < n; i++) {
+        snprintf(one, sizeof one, " a%d=\"%s\"", i, value);
+        add(t, one);
+    }
+}
+
+/* What costs libxml2 more than its size is refused before parsing:
+ * attributes on an element (its parser and RELAX NG validator pay their
+ * square), namespace declarations in scope (every element walks them). */
+static void test_markup_limits(void **state)
+{
+    text t = {NULL, 0, 0};
+    pb_scenario *s;
+    char one[64];
+    double t0;
+    int i, k;
+
+    (void)state;
+    /* An event has 32 attributes of its own at most. */
+    add(&t, HEAD "<events>\n<event t=\"0\" type=\"x\"");
+    attrs(&t, 32, "a=b>c 'q'");
+    add(&t, "/>\n</events>\n" TAIL);
+    s = parse_ok(t.s);
+    assert_int_equal(pb_scenario_nevents(s), 1);
+    pb_scenario_free(s);
+    t.len = 0;
+    add(&t, HEAD "<events>\n<event t=\"0\" type=\"x\"");
+    attrs(&t, 33, "v");
+    add(&t, "/>\n</events>\n" TAIL);
+    check_error(t.s, 3, "event has 33 attributes besides t and type (at "
+                "most 32)");
+
+    /* Any element, 64 attributes (a namespace declaration is one),
+     * checked before libxml2 parses anything: no tree, no validation. */
+    t.len = 0;
+    add(&t, HEAD "<events>\n\n<event t=\"0\" type=\"x\"");
+    attrs(&t, 63, "v");
+    add(&t, "/>\n</events>\n" TAIL);
+    check_error(t.s, 4, "<event> has 65 attributes (at most 64 on one "
+                "element)");
+    t.len = 0;
+    add(&t, HEAD "<case>\n<fact name=\"n\" xmlns:p=\"urn:p\"");
+    attrs(&t, 63, "v");
+    add(&t, ">v</fact>\n</case>\n" TAIL);
+    check_error(t.s, 3, "<fact> has 65 attributes (at most 64 on one "
+                "element)");
+    t.len = 0;
+    add(&t, HEAD "<events>\n<event t=\"0\" type=\"x\"");
+    attrs(&t, 20000, "v");
+    add(&t, ">hi</event>\n</events>\n" TAIL);
+    check_error_fast(t.s, 3, "<event> has 20002 attributes (at most 64 on "
+                     "one element)");
+    /* Unterminated, the tag is still counted: libxml2 would parse it. */
+    t.len = 0;
+    add(&t, HEAD "<events>\n<event");
+    attrs(&t, 20000, "v");
+    check_error_fast(t.s, 3, "<event> has 20000 attributes (at most 64 on "
+                     "one element)");
+    /* Commented out, in CDATA or a processing instruction: text. */
+    t.len = 0;
+    add(&t, HEAD "<!-- <x");
+    attrs(&t, 100, "v");
+    add(&t, "> --><?pi <x");
+    attrs(&t, 100, "v");
+    add(&t, "> ?>\n<events><event type=\"x\"><![CDATA[<x");
+    attrs(&t, 100, "v");
+    add(&t, ">]]></event></events>\n" TAIL);
+    s = parse_ok(t.s);
+    pb_scenario_free(s);
+
+    /* Namespace declarations: 32 in scope at most, the root's included;
+     * an element's end takes its own out of scope. */
+    t.len = 0;
+    add(&t, HEAD "<events>\n");
+    for (i = 0; i < 3; i++) {
+        add(&t, "<event type=\"x\"");
+        for (k = 0; k < 31; k++) {
+            snprintf(one, sizeof one, " xmlns:p%d=\"urn:p\"", k);
+            add(&t, one);
+        }
+        add(&t, "/>\n");
+    }
+    add(&t, "</events>\n" TAIL);
+    s = parse_ok(t.s);
+    assert_int_equal(pb_scenario_nevents(s), 3);
+    pb_scenario_free(s);
+    t.len = 0;
+    add(&t, HEAD "<events xmlns:q=\"urn:q\">\n<event type=\"x\"");
+    for (k = 0; k < 31; k++) {
+        snprintf(one, sizeof one, " xmlns:p%d=\"urn:p\"", k);
+        add(&t, one);
+    }
+    add(&t, "/>\n</events>\n" TAIL);
+    check_error(t.s, 3, "<event> has 33 namespace declarations in scope (at "
+                "most 32)");
+
+    /* After its first error libxml2 parses nothing more: here a tag
+     * with 200,000 attributes in a comment broken by a control
+     * character, which its pull parser would otherwise read on into. */
+    t.len = 0;
+    add(&t, HEAD "<events>\n<!-- \001 <event type=\"x\"");
+    attrs(&t, 200000, "");
+    add(&t, "/> -->\n</events>\n" TAIL);
+    t0 = now();
+    check_xml_error(t.s, 3, "xmlParseComment: invalid xmlChar value 1");
+    assert_true(now() - t0 < 1.0);
+    free(t.s);
+}
+
 #define NOT_UTF8(enc)                                                       \
     "encoding " enc " is not supported (scenario files are UTF-8)"
 
@@ -1264,6 +1379,7 @@ int main(void)
         cmocka_unit_test(test_billion_laughs),
         cmocka_unit_test(test_quadratic_blowup),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_markup_limits),
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_not_well_formed),
         cmocka_unit_test(test_too_large),

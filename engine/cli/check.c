@@ -72,7 +72,7 @@ static int check_scenario(pb_engine *e, const pb_schema *schema,
     pb_error err;
     int ok;
 
-    ok = pb_scenario_read_with(schema, path, &s, &err) == PB_OK &&
+    ok = cli_read_scenario(e, schema, "check", path, &s, &err) == PB_OK &&
          pb_replay_run(e, s, &r, &err) == PB_OK;
     if (ok)
         pb__text_printf(stdout, "ok  %s  %zu events, %zu expectations\n",

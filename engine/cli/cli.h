@@ -45,6 +45,11 @@ const char *cli_default_principles(void);
  * failures go to stderr and set *failed.  NULL when out of memory. */
 pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
+/* A scenario, or a case file with the events of its journal when one is
+ * there (pb_casefile_scenario); a torn journal tail is noted on stderr. */
+pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
+                            const char *verb, const char *path,
+                            pb_scenario **out, pb_error *err);
 /* --format NAME among the allowed ones (CLI_FMT_* bits); NULL is the
  * first allowed.  0, or -1 after a usage error. */
 #define CLI_FMT(f) (1u << (f))
@@ -64,12 +69,16 @@ int cli_files_add(cli_files *l, const char *path);
 void cli_files_free(cli_files *l);
 
 /* Output to -o FILE goes to a temporary file renamed into place at the
- * end, so a failed run leaves no partial report. */
+ * end, so a failed run leaves no partial report; "-" is standard output,
+ * and anything that exists and is not a regular file is refused. */
 typedef struct cli_out {
     FILE *f;
     char *path, *tmp;
 } cli_out;
 int cli_out_open(cli_out *out, const char *path);
+/* 0 when path is a regular file or nothing yet; -1 after saying it is
+ * not a regular file (a FIFO, a device, a folder). */
+int cli_out_regular(const char *path);
 int cli_out_close(cli_out *out, int ok);
 
 int cli_check(int argc, char **argv);

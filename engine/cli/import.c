@@ -100,6 +100,8 @@ static int write_one(const pb_import *im, size_t i, const char *path,
     FILE *f = NULL;
     int fd, ok;
 
+    if (cli_out_regular(path) != 0)
+        return -1;
     p->tmp = malloc(n);
     if ((p->path = strdup(path)) == NULL || p->tmp == NULL) {
         fprintf(stderr, "playbook import: out of memory\n");

@@ -157,6 +157,20 @@ void cli_print_error(const pb_error *err)
     pb__text_printf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
 }
 
+pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
+                            const char *verb, const char *path,
+                            pb_scenario **out, pb_error *err)
+{
+    pb_error warn;
+    char buf[1200];
+    pb_status st = pb_casefile_scenario(e, schema, path, out, &warn, err);
+
+    if (st == PB_OK && warn.message[0] != '\0')
+        fprintf(stderr, "playbook %s: note: %s\n", verb,
+                pb_error_text(&warn, buf, sizeof buf));
+    return st;
+}
+
 pb_engine *cli_engine(const cli_opts *o, int *failed)
 {
     pb_engine *e = pb_engine_new();
@@ -273,6 +287,22 @@ void cli_files_free(cli_files *l)
     l->n = 0;
 }
 
+/*
+ * Output goes to regular files only.  The rename that puts a report in
+ * place would replace a FIFO or a device with a plain file (/dev/null,
+ * when run as root), and writing into one is what standard output is for.
+ */
+int cli_out_regular(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    fprintf(stderr, "%s: not a regular file (write to a file, or to - for "
+            "standard output)\n", path);
+    return -1;
+}
+
 int cli_out_open(cli_out *out, const char *path)
 {
     int fd;
@@ -282,6 +312,8 @@ int cli_out_open(cli_out *out, const char *path)
         out->f = stdout;
         return 0;
     }
+    if (cli_out_regular(path) != 0)
+        return -1;
     out->path = strdup(path);
     out->tmp = malloc(strlen(path) + 16);
     if (out->path == NULL || out->tmp == NULL) {

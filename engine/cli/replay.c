@@ -72,8 +72,8 @@ int cli_replay(int argc, char **argv)
     for (i = 0; i < files.n; i++) {
         pb_error err;
 
-        if (pb_scenario_read_with(schema, files.v[i], &scen[i],
-                                  &err) != PB_OK ||
+        if (cli_read_scenario(e, schema, "replay", files.v[i], &scen[i],
+                              &err) != PB_OK ||
             pb_replay_run(e, scen[i], &reps[nrep], &err) != PB_OK) {
             cli_print_error(&err);
             bad = 1;

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 
 static const char help[] =
     "usage: playbook review [-p DIR] [--notes FILE] FILE\n"
@@ -647,26 +648,34 @@ static int write_notes(const review *r, const char *path)
     struct tm tm;
     size_t i, n;
     FILE *old;
-    int ok = 1, line;
+    pb_error err;
+    int ok = 1, line, fd;
 
     if (cli_out_open(&out, path) != 0)
         return -1;
-    if (out.tmp && stat(path, &st) == 0)
+    /* The old notes first.  Opened as any input (file.h): a FIFO put
+     * there since cli_out_open looked must not block the open. */
+    if (out.tmp && stat(path, &st) == 0) {
         fchmod(fileno(out.f), st.st_mode & 07777);
-    if (out.tmp && (old = fopen(path, "rb")) != NULL) {
-        while ((n = fread(buf, 1, sizeof buf, old)) > 0)
-            if (fwrite(buf, 1, n, out.f) != n)
-                ok = 0;
-        if (ferror(old)) {
+        if (pb__open_input(path, 0, &fd, &err) != PB_OK) {
+            cli_print_error(&err);
+            ok = 0;
+        } else if ((old = fdopen(fd, "rb")) == NULL) {
             pb__text_printf(stderr, "%s: cannot read: %s\n", path,
                             strerror(errno));
+            close(fd);
             ok = 0;
+        } else {
+            while ((n = fread(buf, 1, sizeof buf, old)) > 0)
+                if (fwrite(buf, 1, n, out.f) != n)
+                    ok = 0;
+            if (ferror(old)) {
+                pb__text_printf(stderr, "%s: cannot read: %s\n", path,
+                                strerror(errno));
+                ok = 0;
+            }
+            fclose(old);
         }
-        fclose(old);
-    } else if (out.tmp && errno != ENOENT) {
-        pb__text_printf(stderr, "%s: cannot read: %s\n", path,
-                        strerror(errno));
-        ok = 0;
     }
     if (localtime_r(&now, &tm) == NULL ||
         strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M", &tm) == 0)
@@ -782,12 +791,13 @@ int cli_review(int argc, char **argv)
             goto done;
         cli_out_close(&probe, 0);
     }
-    if (pb_scenario_read(o.args[0], &s, &err) != PB_OK) {
+    if ((r.e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    if (cli_read_scenario(r.e, NULL, "review", o.args[0], &s, &err) !=
+        PB_OK) {
         cli_print_error(&err);
         goto done;
     }
-    if ((r.e = cli_engine(&o, &failed)) == NULL)
-        goto done;
     r.s = s;
     r.out = stdout;
     r.in = stdin;

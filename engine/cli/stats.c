@@ -42,7 +42,8 @@ static int add_file(pb_engine *e, const pb_schema *schema, pb_stats *s,
     pb_scenario *scen = NULL;
     pb_replay *rep = NULL;
     pb_error err;
-    int ok = pb_scenario_read_with(schema, path, &scen, &err) == PB_OK &&
+    int ok = cli_read_scenario(e, schema, "stats", path, &scen, &err) ==
+                 PB_OK &&
              pb_replay_run(e, scen, &rep, &err) == PB_OK &&
              pb_stats_add_replay(s, rep, &err) == PB_OK;
 

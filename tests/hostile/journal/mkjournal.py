@@ -50,3 +50,6 @@ write('time-backwards.journal', GOOD[0] + record(2, event(1, 'customer.said', 'e
 write('bad-type.journal', GOOD[0] + record(2, event(9, 'Customer said!', 'x')))
 write('nul-in-text.journal', GOOD[0] + record(2, b'{"t":"9","type":"customer.said","text":"a\\u0000b"}'))
 write('huge-length.journal', GOOD[0] + b'\xffPBJ\0\0\0\0' + struct.pack('<IQ', 0xffffffff, 2) + GOOD[2])
+# An event with 1,000 attributes (at most 32; a case file holding it
+# could not be read back).
+write('many-attributes.journal', GOOD[0] + record(2, ('{"t":"9","type":"customer.said","attrs":{%s}}' % ','.join('"a%d":"v"' % i for i in range(1000))).encode()))
