@@ -44,7 +44,7 @@
  * A, KEEP what the principle holds on to.
  */
 static const char *const snippets[] = {
-    "A = D(%d % 22) B = D(%d % 22) T = { [A] = 1 } K = { A, B, A .. '' }",
+    "A = D(%d %% 22) B = D(%d %% 22) T = { [A] = 1 } K = { A, B, A .. '' }",
     "for i = 1, %d * 1000 do local y = A .. B end",
     "for i = 1, %d * 1000 do local y = A == B end",
     "for i = 1, %d * 1000 do local y = A < B or A <= B end",
