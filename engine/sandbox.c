@@ -205,49 +205,50 @@ static int costly(lua_State *L)
 /*
  * The table library loops in C over a length or a range the caller
  * chooses (and __len can claim any length), so each function is priced
- * by the elements it will walk before it runs.
+ * before it runs: `unit` steps for each element it will walk, and for
+ * sort for each of the n log n comparisons.  The units are what make
+ * bench's hostile figure measures (each C API call on an element costs
+ * about a VM instruction or two).
  */
-typedef enum { T_LEN, T_LEN_LOG, T_RANGE } table_cost;
+typedef enum { T_LEN, T_RANGE } table_cost;
 
 static const struct {
     const char *name;
     table_cost cost;
-    int from; /* argument holding the start of a range, for T_RANGE */
+    int from;      /* argument holding the start of a range, for T_RANGE */
+    unsigned unit; /* steps per element, or per comparison for sort */
+    int sorts;     /* n log n comparisons, not n elements */
 } table_fns[] = {
-    { "concat", T_RANGE, 3 }, { "insert", T_LEN, 0 },
-    { "move", T_RANGE, 2 },   { "remove", T_LEN, 0 },
-    { "sort", T_LEN_LOG, 0 }, { "unpack", T_RANGE, 2 },
+    { "concat", T_RANGE, 3, 4, 0 }, { "insert", T_LEN, 0, 2, 0 },
+    { "move", T_RANGE, 2, 2, 0 },   { "remove", T_LEN, 0, 2, 0 },
+    { "sort", T_LEN, 0, 8, 1 },     { "unpack", T_RANGE, 2, 1, 0 },
 };
 
 static int costly_table(lua_State *L)
 {
     pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
-    table_cost kind = (table_cost)lua_tointeger(L, lua_upvalueindex(3));
-    int from = (int)lua_tointeger(L, lua_upvalueindex(4));
+    size_t k = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+    int from = table_fns[k].from;
     lua_Integer i, j, n = 0;
-    size_t cost;
+    size_t m = 0, times = 1;
 
     luaL_checktype(L, 1, LUA_TTABLE);
-    if (kind != T_RANGE || lua_isnoneornil(L, from + 1)) {
+    if (table_fns[k].cost != T_RANGE || lua_isnoneornil(L, from + 1)) {
         n = luaL_len(L, 1);               /* may run __len: budgeted */
-        i = kind == T_RANGE ? luaL_optinteger(L, from, 1) : 1;
+        i = table_fns[k].cost == T_RANGE ? luaL_optinteger(L, from, 1) : 1;
         j = n;
     } else {
         i = luaL_optinteger(L, from, 1);
         j = luaL_checkinteger(L, from + 1);
     }
-    cost = 1;
-    if (j >= i)
-        cost += (lua_Unsigned)j - (lua_Unsigned)i < (lua_Unsigned)SIZE_MAX / 64
-                    ? (size_t)((lua_Unsigned)j - (lua_Unsigned)i) + 1
-                    : SIZE_MAX / 64;
-    if (kind == T_LEN_LOG) {
-        size_t k = cost;
-
-        while (k >>= 1)
-            cost += cost / 16 + 1;
-    }
-    if (pb__budget_charge(b, cost) != 0)
+    if (j >= i)   /* capped so that the products below cannot overflow */
+        m = (lua_Unsigned)j - (lua_Unsigned)i < (lua_Unsigned)SIZE_MAX >> 16
+                ? (size_t)((lua_Unsigned)j - (lua_Unsigned)i) + 1
+                : SIZE_MAX >> 16;
+    if (table_fns[k].sorts)
+        while (times < 64 && (size_t)1 << times < m)
+            times++;                      /* ceil(log2 m), at least 1 */
+    if (pb__budget_charge(b, 1 + m * times * table_fns[k].unit) != 0)
         return budget_error(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
@@ -477,9 +478,8 @@ static int init_safe(lua_State *L)
     for (i = 0; i < sizeof table_fns / sizeof *table_fns; i++) {
         lua_getfield(L, safe + 1, table_fns[i].name);
         lua_pushlightuserdata(L, b);
-        lua_pushinteger(L, table_fns[i].cost);
-        lua_pushinteger(L, table_fns[i].from);
-        lua_pushcclosure(L, costly_table, 4);
+        lua_pushinteger(L, (lua_Integer)i);
+        lua_pushcclosure(L, costly_table, 3);
         lua_setfield(L, -2, table_fns[i].name);
     }
     lua_setfield(L, safe, "table");
