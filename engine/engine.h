@@ -9,6 +9,7 @@
 #ifndef PB_ENGINE_H
 #define PB_ENGINE_H
 
+#include "index.h"
 #include "playbook.h"
 #include "sandbox.h"
 
@@ -50,15 +51,17 @@ typedef struct pb__principle {
 struct pb_engine {
     pb__sandbox *sb;
     pb__principle **principles; /* in checklist order */
-    size_t nprinciples;
+    size_t nprinciples, principles_cap;
+    pb__index principle_ix;     /* principles by id */
     pb__item **items;           /* flat, in checklist order */
-    size_t nitems;
+    size_t nitems, items_cap;
+    pb__index item_ix;          /* items by ref */
+    int unsorted;               /* principles added since the last sort */
     pb_error *failures;
     size_t nfailures;
     char **types;               /* interned event types */
     size_t ntypes, types_cap;
-    int *type_slots;            /* open-addressing index into types */
-    size_t nslots;
+    pb__index type_ix;          /* types by name */
     size_t ncases;
     size_t seq;
 };
@@ -66,7 +69,8 @@ struct pb_engine {
 /* Event type id of name, interning it when create is set; -1 if absent
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);
-/* Adds a loaded principle (taking ownership) and re-indexes the items. */
+/* Adds a loaded principle (taking ownership).  The checklist order and
+ * the flat item list follow when the loading call returns. */
 pb_status pb__engine_add(pb_engine *e, pb__principle *p);
 void pb__principle_free(lua_State *L, pb__principle *p);
 
