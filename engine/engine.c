@@ -178,6 +178,7 @@ pb_status pb__engine_add(pb_engine *e, pb__principle *p)
                       e->principles) != 0)
         return PB_NOMEM;
     p->seq = e->seq++;
+    e->cbytes += p->cbytes;
     e->nprinciples++;
     e->nitems = nitems;
     e->unsorted = 1;

@@ -17,7 +17,7 @@ typedef struct pb__item {
     char *id, *ref;       /* "hear_out", "listen.hear_out" */
     char *prompt;         /* fixed prompt, or NULL */
     char *collects;       /* fact name, or NULL */
-    char **after;         /* ids in the same principle */
+    char **after;         /* the ids of items of the same principle */
     size_t *after_idx;    /* the same, as positions in the principle */
     size_t nafter;
     int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
@@ -42,6 +42,7 @@ typedef struct pb__principle {
     int line, applies_ref;
     double order;
     size_t seq;              /* load order, to keep the sort stable */
+    size_t cbytes;           /* C memory it takes (PB_PRINCIPLES_MEMORY) */
     pb__item *items;
     size_t nitems, first_item;
     pb__detector *detectors;
@@ -57,6 +58,7 @@ struct pb_engine {
     size_t nitems, items_cap;
     pb__index item_ix;          /* items by ref */
     int unsorted;               /* principles added since the last sort */
+    size_t cbytes;              /* C memory the principles take */
     pb_error *failures;
     size_t nfailures;
     char **types;               /* interned event types */

@@ -46,6 +46,10 @@ typedef struct pb_engine pb_engine;
 
 #define PB_DEFAULT_INSTRUCTIONS 1000000u        /* per predicate call */
 #define PB_DEFAULT_MEMORY (64u * 1024u * 1024u) /* whole Lua state */
+/* The engine's own C copy of all its principles (items, after lists,
+ * detectors, patterns, strings): a file that would take more is
+ * refused, "principle 'x' is too large". */
+#define PB_PRINCIPLES_MEMORY (16u * 1024u * 1024u)
 
 pb_engine *pb_engine_new(void); /* NULL when out of memory */
 void pb_engine_free(pb_engine *e);
