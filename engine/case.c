@@ -61,6 +61,22 @@ const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name)
     return NULL;
 }
 
+static const char *fact_key(const void *v, size_t i)
+{
+    return ((const pb_attr *)v)[i].name;
+}
+
+static void free_facts(pb__facts *f)
+{
+    size_t i;
+
+    free_attrs(f->v, f->n);
+    for (i = 0; i < f->n; i++)
+        free(f->set_by[i].ev);
+    free(f->set_by);
+    pb__index_free(&f->ix);
+}
+
 pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
                      pb_error *err)
 {
@@ -112,8 +128,8 @@ void pb_case_free(pb_case *c)
     free(c->types);
     free(c->items);
     free(c->applies);
-    free_attrs(c->facts, c->nfacts);
-    free_attrs(c->initial, c->ninitial);
+    free_facts(&c->facts);
+    free_facts(&c->initial);
     free(c->topic);
     free(c->channel);
     free(c);
@@ -121,36 +137,62 @@ void pb_case_free(pb_case *c)
 
 /* Facts. */
 
-static pb_status put_fact(pb_attr **facts, size_t *n, const char *name,
-                          const char *value)
+/* Sets a fact; ev is the event that set it, or PB__NONE before any.
+ * On PB_NOMEM the facts are as they were. */
+static pb_status put_fact(pb__facts *f, const char *name, const char *value,
+                          size_t ev)
 {
-    char *v = strdup(value), *k;
-    pb_attr *f;
-    size_t i;
+    long i = pb__index_find(&f->ix, name, fact_key, f->v);
+    pb__setters *by;
+    char *v;
 
-    if (v == NULL)
-        return PB_NOMEM;
-    for (i = 0; i < *n; i++) {
-        if (strcmp((*facts)[i].name, name) == 0) {
-            free((char *)(*facts)[i].value);
-            (*facts)[i].value = v;
-            return PB_OK;
+    if (i < 0 && f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 8;
+        pb_attr *a = realloc(f->v, cap * sizeof *a);
+        pb__setters *s;
+
+        if (a == NULL)
+            return PB_NOMEM;
+        f->v = a;
+        if ((s = realloc(f->set_by, cap * sizeof *s)) == NULL)
+            return PB_NOMEM;
+        f->set_by = s;
+        f->cap = cap;
+    }
+    by = &f->set_by[i < 0 ? f->n : (size_t)i];
+    if (i < 0)
+        memset(by, 0, sizeof *by);
+    if (ev != PB__NONE && by->n == by->cap) {
+        size_t cap = by->cap ? by->cap * 2 : 4;
+        size_t *e = realloc(by->ev, cap * sizeof *e);
+
+        if (e == NULL)
+            return PB_NOMEM;
+        by->ev = e;
+        by->cap = cap;
+    }
+    if ((v = strdup(value)) == NULL)
+        goto nomem;
+    if (i >= 0) {
+        free((char *)f->v[i].value);
+        f->v[i].value = v;
+    } else {
+        f->v[f->n].value = v;
+        if ((f->v[f->n].name = strdup(name)) == NULL ||
+            pb__index_add(&f->ix, f->n, fact_key, f->v) != 0) {
+            free((char *)f->v[f->n].name);
+            free(v);
+            goto nomem;
         }
+        f->n++;
     }
-    f = realloc(*facts, (*n + 1) * sizeof *f);
-    k = strdup(name);
-    if (f == NULL || k == NULL) {
-        if (f)
-            *facts = f;
-        free(k);
-        free(v);
-        return PB_NOMEM;
-    }
-    *facts = f;
-    f[*n].name = k;
-    f[*n].value = v;
-    (*n)++;
+    if (ev != PB__NONE)
+        by->ev[by->n++] = ev;
     return PB_OK;
+nomem:
+    if (i < 0)
+        free(by->ev);
+    return PB_NOMEM;
 }
 
 pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
@@ -162,38 +204,46 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
     if (name == NULL || *name == '\0' || value == NULL)
         return pb__error(err, PB_INPUT, "", 0, "a fact needs a name and a "
                          "value");
-    if (put_fact(&c->facts, &c->nfacts, name, value) != PB_OK ||
-        put_fact(&c->initial, &c->ninitial, name, value) != PB_OK)
+    if (put_fact(&c->facts, name, value, PB__NONE) != PB_OK ||
+        put_fact(&c->initial, name, value, PB__NONE) != PB_OK)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    pb__reads_facts(&c->changed);
+    pb__reads_fact(&c->changed, name);
     pb__evaluate(c);
     return PB_OK;
 }
 
 const char *pb__case_fact(const pb_case *c, const char *name)
 {
-    return pb_attr_value(c->facts, c->nfacts, name);
+    long i = pb__index_find(&c->facts.ix, name, fact_key, c->facts.v);
+
+    return i >= 0 ? c->facts.v[i].value : NULL;
 }
 
 const char *pb__case_fact_before(const pb_case *c, const char *name,
                                  size_t ev)
 {
-    const pb__typeidx *ti = pb__case_type(c, PB__T_FACT);
-    size_t i;
+    long i = pb__index_find(&c->facts.ix, name, fact_key, c->facts.v);
 
-    if (ti != NULL && ti->first < ev) {
-        for (i = ev < c->nevents ? ev : c->nevents; i-- > ti->first;) {
-            const pb__event *x = &c->events[i];
-            const char *n;
+    if (i >= 0) {
+        const pb__setters *by = &c->facts.set_by[i];
+        size_t lo = 0, hi = by->n;
 
-            if (x->type != PB__T_FACT)
-                continue;
-            n = pb_attr_value(x->attrs, x->nattrs, "name");
-            if (n && strcmp(n, name) == 0)
-                return x->text ? x->text : "";
+        while (lo < hi) {           /* the first setter at or after ev */
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (by->ev[mid] < ev)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0) {
+            const pb__event *x = &c->events[by->ev[lo - 1]];
+
+            return x->text ? x->text : "";
         }
     }
-    return pb_attr_value(c->initial, c->ninitial, name);
+    i = pb__index_find(&c->initial.ix, name, fact_key, c->initial.v);
+    return i >= 0 ? c->initial.v[i].value : NULL;
 }
 
 /* Timeline. */
@@ -273,16 +323,16 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
 /* What the engine itself does with an event; called once it is stored. */
 static pb_status apply(pb_case *c, const pb__event *ev)
 {
-    const char *ref;
+    const char *ref, *name;
     pb__itemstate *st;
     long i;
 
     switch (ev->type) {
     case PB__T_FACT:
-        pb__reads_facts(&c->changed);
-        return put_fact(&c->facts, &c->nfacts,
-                        pb_attr_value(ev->attrs, ev->nattrs, "name"),
-                        ev->text ? ev->text : "");
+        name = pb_attr_value(ev->attrs, ev->nattrs, "name");
+        pb__reads_fact(&c->changed, name);
+        return put_fact(&c->facts, name, ev->text ? ev->text : "",
+                        (size_t)(ev - c->events));
     case PB__T_CHECKED:
     case PB__T_SKIPPED:
         ref = pb_attr_value(ev->attrs, ev->nattrs, "ref");
@@ -432,15 +482,15 @@ pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 const char *pb_case_topic(const pb_case *c) { return c->topic; }
 const char *pb_case_channel(const pb_case *c) { return c->channel; }
 int pb_case_closed(const pb_case *c) { return c->closed; }
-size_t pb_case_nfacts(const pb_case *c) { return c->nfacts; }
+size_t pb_case_nfacts(const pb_case *c) { return c->facts.n; }
 size_t pb_case_nevents(const pb_case *c) { return c->nevents; }
 size_t pb_case_nwarnings(const pb_case *c) { return c->nwarnings; }
 
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
                   const char **value)
 {
-    *name = c->facts[i].name;
-    *value = c->facts[i].value;
+    *name = c->facts.v[i].name;
+    *value = c->facts.v[i].value;
 }
 
 void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
@@ -466,12 +516,12 @@ const char *pb_case_warning(const pb_case *c, size_t i)
 
 size_t pb_case_ninitial(const pb_case *c)
 {
-    return c->ninitial;
+    return c->initial.n;
 }
 
 void pb_case_initial(const pb_case *c, size_t i, const char **name,
                      const char **value)
 {
-    *name = c->initial[i].name;
-    *value = c->initial[i].value;
+    *name = c->initial.v[i].name;
+    *value = c->initial.v[i].value;
 }

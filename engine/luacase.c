@@ -309,7 +309,7 @@ static int m_known(lua_State *L)
     const char *name = luaL_checkstring(L, 2);
     const char *v;
 
-    pb__reads_facts(c->reading);
+    pb__reads_fact(c->reading, name);
     if (lua_isnoneornil(L, 3)) {
         v = pb__case_fact(c, name);
     } else {
@@ -411,48 +411,55 @@ static int event_index(lua_State *L)
     return 1;
 }
 
-static void map_of(lua_State *L, luamap *m, const pb_attr **a, size_t *n)
+static pb_case *map_of(lua_State *L, luamap *m, const pb_attr **a,
+                       size_t *n)
 {
     pb_case *c = alive(L, m->lc);
 
     if (m->index == (size_t)-1) {
-        pb__reads_facts(c->reading);
-        *a = c->facts;
-        *n = c->nfacts;
+        *a = c->facts.v;
+        *n = c->facts.n;
     } else {
         *a = c->events[m->index].attrs;
         *n = c->events[m->index].nattrs;
     }
+    return c;
 }
 
+/* The facts are looked up by their index: a case may have many. */
 static int map_index(lua_State *L)
 {
     luamap *m = luaL_checkudata(L, 1, MAP_MT);
     const pb_attr *a;
     size_t n;
+    pb_case *c = map_of(L, m, &a, &n);
 
-    map_of(L, m, &a, &n);
-    push_opt(L, lua_type(L, 2) == LUA_TSTRING
-                    ? pb_attr_value(a, n, lua_tostring(L, 2)) : NULL);
+    if (lua_type(L, 2) != LUA_TSTRING) {
+        lua_pushnil(L);
+    } else if (m->index == (size_t)-1) {
+        pb__reads_fact(c->reading, lua_tostring(L, 2));
+        push_opt(L, pb__case_fact(c, lua_tostring(L, 2)));
+    } else {
+        push_opt(L, pb_attr_value(a, n, lua_tostring(L, 2)));
+    }
     return 1;
 }
 
+/* pairs(map): the iterator keeps its place (upvalue 1), so a step costs
+ * the same however many entries there are. */
 static int map_next(lua_State *L)
 {
     luamap *m = luaL_checkudata(L, 1, MAP_MT);
+    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1)), n;
     const pb_attr *a;
-    size_t n, i = 0;
 
+    if (m->index == (size_t)-1)
+        pb__reads_fact(alive(L, m->lc)->reading, NULL);
     map_of(L, m, &a, &n);
-    if (!lua_isnil(L, 2)) {
-        const char *k = luaL_checkstring(L, 2);
-
-        while (i < n && strcmp(a[i].name, k) != 0)
-            i++;
-        i++;
-    }
     if (i >= n)
         return 0;
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_replace(L, lua_upvalueindex(1));
     lua_pushstring(L, a[i].name);
     lua_pushstring(L, a[i].value);
     return 2;
@@ -461,7 +468,8 @@ static int map_next(lua_State *L)
 static int map_pairs(lua_State *L)
 {
     luaL_checkudata(L, 1, MAP_MT);
-    lua_pushcfunction(L, map_next);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, map_next, 1);
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;

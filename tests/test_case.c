@@ -427,12 +427,13 @@ static void calls_only_when_read_changed(void **state)
         { "customer.said", "hello", NULL, "1 1 2" },
         { "agent.said", "hi there", NULL, "1 1 3" },
         { "fact", "silver", "tier", "1 2 4" },
-        { "x.other", NULL, NULL, "1 2 5" },
-        { "x.done", NULL, NULL, "2 2 6" },          /* done: latched */
-        { "x.done", NULL, NULL, "2 2 7" },
-        { "fact", "gold", "tier", "2 3 8" },
-        { "customer.said", "bye", NULL, "2 3 9" },
-        { "customer.said", "bye", NULL, "2 3 9" },  /* all done */
+        { "fact", "north", "zone", "1 2 5" },       /* not the tier */
+        { "x.other", NULL, NULL, "1 2 6" },
+        { "x.done", NULL, NULL, "2 2 7" },          /* done: latched */
+        { "x.done", NULL, NULL, "2 2 8" },
+        { "fact", "gold", "tier", "2 3 9" },
+        { "customer.said", "bye", NULL, "2 3 10" },
+        { "customer.said", "bye", NULL, "2 3 10" }, /* all done */
     };
     pb_engine *e = pb_engine_new();
     long calls;
@@ -460,6 +461,56 @@ static void calls_only_when_read_changed(void **state)
     assert_int_equal(state_of(c, e, "memo.watch"), PB_DONE);
     assert_int_equal(state_of(c, e, "memo.tier"), PB_DONE);
     assert_int_equal(state_of(c, e, "memo.said"), PB_DONE);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/*
+ * case:known(name, event) is the value just before the event (found
+ * among the events that set that fact), and pairs(case.facts) walks
+ * every fact once, in the order first set.
+ */
+static const char known_src[] =
+    "return principle { id = 'k', items = {\n"
+    "  { id = 'show', prompt = function(c)\n"
+    "      local out = {}\n"
+    "      for e in c:events() do\n"
+    "        out[#out + 1] = tostring(c:known('x', e)) .. '/' ..\n"
+    "                        tostring(c:known('y', e))\n"
+    "      end\n"
+    "      for k, v in pairs(c.facts) do out[#out + 1] = k .. '=' .. v end\n"
+    "      return table.concat(out, ' ')\n"
+    "    end },\n"
+    "} }\n";
+
+static void known_before_an_event(void **state)
+{
+    static const struct {
+        const char *type, *name, *value;
+    } events[] = {
+        { "fact", "x", "1" }, { "mark", NULL, NULL },
+        { "fact", "x", "2" }, { "fact", "y", "9" },
+        { "mark", NULL, NULL }, { "fact", "x", "3" },
+    };
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    pb_item_info it;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "k.lua", known_src,
+                                           strlen(known_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_set_fact(c, "x", "0", &err), PB_OK);
+    for (i = 0; i < sizeof events / sizeof *events; i++) {
+        pb_attr name = { "name", events[i].name };
+
+        append(c, (double)i, events[i].type, events[i].value, &name,
+               events[i].name != NULL);
+    }
+    pb_case_item(c, 0, &it);
+    assert_string_equal(it.prompt, "0/nil 1/nil 1/nil 2/nil 2/9 2/9 x=3 y=9");
     pb_case_free(c);
     pb_engine_free(e);
 }
@@ -535,6 +586,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(detectors, setup_detect, teardown),
         cmocka_unit_test(calls_only_when_read_changed),
+        cmocka_unit_test(known_before_an_event),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

@@ -149,6 +149,25 @@ fi
 awk 'BEGIN { printf "[{\"original\": ["
     for (i = 0; i <= 100000; i++) printf "%s[\"agent\", \"x\"]", i ? "," : ""
     print "]}]" }' >"$G/too-many-turns.json"
+# Quadratic paths (docs/hardening.md): 50,000 facts known from the start,
+# and 60,000 fact events, as a scenario and as a case file to add to.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="billing">|'
+    awk 'BEGIN { for (i = 0; i < 50000; i++)
+        printf "    <fact name=\"f%d\">v%d</fact>\n", i, i }'
+    echo '  </case>
+  <events>
+    <event t="0" type="customer.said">hello</event>'
+    echo "$XML_TAIL"
+} >"$G/many-facts.xml"
+{
+    echo "$XML_HEAD"
+    awk 'BEGIN { for (i = 0; i < 60000; i++)
+        printf "    <event t=\"%d\" type=\"fact\" name=\"f%d\">v</event>\n",
+               i / 100, i }'
+    echo "$XML_TAIL"
+} >"$G/many-fact-events.xml"
+cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
 
 # --- running one case ------------------------------------------------------------
 # strace for the cases that could reach out, when it works here.  Leak
