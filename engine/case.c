@@ -126,6 +126,8 @@ void pb_case_free(pb_case *c)
     free(c->warnings);
     free(c->events);
     free(c->types);
+    free(c->more);
+    pb__index_free(&c->more_ix);
     free(c->items);
     free(c->applies);
     free_facts(&c->facts);
@@ -248,11 +250,72 @@ const char *pb__case_fact_before(const pb_case *c, const char *name,
 
 /* Timeline. */
 
+/*
+ * The type index: by id for the first PB__READ_TYPES types (those the
+ * engine interns first: its own and the principles'), found by name for
+ * the others, which only events have.  A case's index then grows with
+ * its own types, not with every type the engine has seen in all the
+ * cases before it.
+ */
+static const char *more_key(const void *c, size_t i)
+{
+    const pb_case *k = c;
+
+    return k->e->types[k->more[i].type];
+}
+
+static pb__typeidx *type_entry(const pb_case *c, int type)
+{
+    long i;
+
+    if (type < PB__READ_TYPES)
+        return (size_t)type < c->ntypes ? &c->types[type] : NULL;
+    i = pb__index_find(&c->more_ix, c->e->types[type], more_key, c);
+    return i >= 0 ? &c->more[i].ti : NULL;
+}
+
 const pb__typeidx *pb__case_type(const pb_case *c, int type)
 {
-    if (type < 0 || (size_t)type >= c->ntypes || c->types[type].count == 0)
+    const pb__typeidx *ti = type >= 0 ? type_entry(c, type) : NULL;
+
+    return ti != NULL && ti->count > 0 ? ti : NULL;
+}
+
+/* The entry of type, made (empty) when new; NULL when out of memory. */
+static pb__typeidx *add_type(pb_case *c, int type)
+{
+    pb__typeidx *ti = type_entry(c, type);
+
+    if (ti != NULL)
+        return ti;
+    if (type < PB__READ_TYPES) {
+        size_t n = c->e->ntypes > (size_t)type ? c->e->ntypes
+                                                : (size_t)type + 1;
+        pb__typeidx *v;
+
+        if (n > PB__READ_TYPES)
+            n = PB__READ_TYPES;
+        if ((v = realloc(c->types, n * sizeof *v)) == NULL)
+            return NULL;
+        memset(v + c->ntypes, 0, (n - c->ntypes) * sizeof *v);
+        c->types = v;
+        c->ntypes = n;
+        return &c->types[type];
+    }
+    if (c->nmore == c->more_cap) {
+        size_t cap = c->more_cap ? c->more_cap * 2 : 8;
+        pb__moretype *v = realloc(c->more, cap * sizeof *v);
+
+        if (v == NULL)
+            return NULL;
+        c->more = v;
+        c->more_cap = cap;
+    }
+    memset(&c->more[c->nmore], 0, sizeof *c->more);
+    c->more[c->nmore].type = type;
+    if (pb__index_add(&c->more_ix, c->nmore, more_key, c) != 0)
         return NULL;
-    return &c->types[type];
+    return &c->more[c->nmore++].ti;
 }
 
 int pb__is_type(const char *s)
@@ -277,6 +340,7 @@ int pb__is_type(const char *s)
 static pb_status push_event(pb_case *c, double t, int type, const char *text,
                             const pb_attr *attrs, size_t nattrs, int by)
 {
+    pb__typeidx *ti;
     pb__event *ev;
     size_t idx = c->nevents;
 
@@ -289,17 +353,8 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         c->events = v;
         c->cap = cap;
     }
-    if ((size_t)type >= c->ntypes) {
-        size_t n = c->e->ntypes > (size_t)type ? c->e->ntypes
-                                                : (size_t)type + 1;
-        pb__typeidx *v = realloc(c->types, n * sizeof *v);
-
-        if (v == NULL)
-            return PB_NOMEM;
-        memset(v + c->ntypes, 0, (n - c->ntypes) * sizeof *v);
-        c->types = v;
-        c->ntypes = n;
-    }
+    if ((ti = add_type(c, type)) == NULL)
+        return PB_NOMEM;
     ev = &c->events[idx];
     ev->t = t;
     ev->type = type;
@@ -313,9 +368,9 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         return PB_NOMEM;
     }
     pb__reads_type(&c->changed, type);
-    if (c->types[type].count++ == 0)
-        c->types[type].first = idx;
-    c->types[type].last = idx;
+    if (ti->count++ == 0)
+        ti->first = idx;
+    ti->last = idx;
     c->nevents++;
     return PB_OK;
 }

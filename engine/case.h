@@ -29,6 +29,12 @@ typedef struct pb__typeidx {
     size_t count, first, last;
 } pb__typeidx;
 
+/* The index entry of a type past the first PB__READ_TYPES (case.c). */
+typedef struct pb__moretype {
+    int type;
+    pb__typeidx ti;
+} pb__moretype;
+
 /*
  * What one call into principle code read of the case, marked by the case
  * object (luacase.c) while it runs: event types by id (the first
@@ -90,8 +96,11 @@ struct pb_case {
     pb__facts facts, initial; /* current values; values before any event */
     pb__event *events;
     size_t nevents, cap;
-    pb__typeidx *types;
+    pb__typeidx *types;       /* by type id, for the first PB__READ_TYPES */
     size_t ntypes;
+    pb__moretype *more;       /* the case's other types, found by name */
+    size_t nmore, more_cap;
+    pb__index more_ix;
     pb__itemstate *items;
     char **warnings;
     size_t nwarnings;

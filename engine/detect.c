@@ -16,8 +16,13 @@
 #include "case.h"
 #include "pattern.h"
 
-/* A detector with `after` fires only once an event of that type came
- * before this one, and with `within` only that many seconds after it. */
+/*
+ * A detector with `after` fires only once an event of that type came
+ * before this one, and with `within` only that many seconds after the
+ * last such event.  That is the type's last event, or, when it is this
+ * event itself, the one of its type before it: a walk back over the
+ * events since then, which over a whole case adds up to one walk.
+ */
 static int within(const pb_case *c, const pb__detector *d, size_t ev)
 {
     const pb__typeidx *ti;
@@ -28,11 +33,14 @@ static int within(const pb_case *c, const pb__detector *d, size_t ev)
     ti = pb__case_type(c, d->after_type);
     if (ti == NULL)
         return 0;
-    for (i = c->nevents; i-- > ti->first;)
-        if (c->events[i].type == d->after_type && i != ev)
-            return d->within <= 0 ||
-                   c->events[ev].t - c->events[i].t <= d->within;
-    return 0;
+    if ((i = ti->last) == ev) {
+        do {
+            if (i == ti->first)
+                return 0;
+            i--;
+        } while (c->events[i].type != d->after_type);
+    }
+    return d->within <= 0 || c->events[ev].t - c->events[i].t <= d->within;
 }
 
 /* The text of a recorded event, lowercased once for every plain

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "case.h"
 #include "playbook.h"
 
 typedef struct fixture {
@@ -515,6 +516,47 @@ static void known_before_an_event(void **state)
     pb_engine_free(e);
 }
 
+/*
+ * A case's type index grows with the case's own types, not with all the
+ * types the engine has seen: after a case with 5,000 types, a new case
+ * with one more has a small index, and predicates still find that type.
+ */
+static const char late_src[] =
+    "return principle { id = 'late', items = {\n"
+    "  { id = 'seen', done = function(c)\n"
+    "      local t = c.facts.type  -- not named before the second case\n"
+    "      return t ~= nil and c:count(t) == 2 and c:last(t).text == 'b'\n"
+    "        and c:has(t, 'B') end },\n"
+    "} }\n";
+
+static void types_of_other_cases(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    char type[32];
+    int i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "late.lua", late_src,
+                                           strlen(late_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 5000; i++) {
+        snprintf(type, sizeof type, "t.n%d", i);
+        append(c, 0, type, NULL, NULL, 0);
+    }
+    pb_case_free(c);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_set_fact(c, "type", "u.new", &err), PB_OK);
+    append(c, 1, "u.new", "a", NULL, 0);
+    append(c, 2, "u.new", "b", NULL, 0);
+    assert_true(c->ntypes <= PB__READ_TYPES);
+    assert_int_equal(c->nmore, 1);
+    assert_int_equal(state_of(c, e, "late.seen"), PB_DONE);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -587,6 +629,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(detectors, setup_detect, teardown),
         cmocka_unit_test(calls_only_when_read_changed),
         cmocka_unit_test(known_before_an_event),
+        cmocka_unit_test(types_of_other_cases),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

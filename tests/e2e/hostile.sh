@@ -168,6 +168,15 @@ awk 'BEGIN { printf "[{\"original\": ["
     echo "$XML_TAIL"
 } >"$G/many-fact-events.xml"
 cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
+# One agent.explained, then 200,000 utterances (lua/within-once.lua).
+{
+    echo "$XML_HEAD"
+    echo '    <event t="0" type="agent.explained">first</event>'
+    awk 'BEGIN { for (i = 0; i < 200000; i++)
+        printf "    <event t=\"%d\" type=\"customer.said\">hello</event>\n",
+               i / 100 }'
+    echo "$XML_TAIL"
+} >"$G/after-once.xml"
 
 # --- running one case ------------------------------------------------------------
 # strace for the cases that could reach out, when it works here.  Leak
