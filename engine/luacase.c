@@ -153,25 +153,93 @@ void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev)
 
 /* Methods. */
 
+/*
+ * case:has/count(type, pattern) and case:said(who, pattern) remember how
+ * far they have read and what they found: events never change once in
+ * the timeline, so the next call reads only the events added since.  A
+ * predicate asked after every utterance then costs that utterance, not
+ * the whole timeline again.  The memory is the case object's user value
+ * 4, scans[key][pattern] = events read << 32 | matches, where the key is
+ * the type's id (has, count) or who, a string (said).
+ */
+#define SCAN_MAX 0x7fffffffu
+
+static lua_Integer scan_get(lua_State *L, int key, size_t *pos, size_t *n)
+{
+    lua_Integer v = 0;
+
+    lua_getiuservalue(L, 1, 4);
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, -2) == LUA_TTABLE) {
+        lua_pushvalue(L, 3);
+        if (lua_rawget(L, -2) == LUA_TNUMBER)
+            v = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    *pos = (size_t)(v >> 32);
+    *n = (size_t)(v & SCAN_MAX);
+    return v;
+}
+
+static void scan_put(lua_State *L, int key, size_t pos, size_t n)
+{
+    if (pos > SCAN_MAX || n > SCAN_MAX)
+        return;                      /* too long to remember: read again */
+    lua_getiuservalue(L, 1, 4);
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
+    }
+    lua_pushvalue(L, 3);
+    lua_pushinteger(L, (lua_Integer)pos << 32 | (lua_Integer)n);
+    lua_rawset(L, -3);
+    lua_pop(L, 2);
+}
+
+/* Matches of pattern (argument 3) among the events of type ti, read on
+ * from where the last call stopped; `first` stops at the first. */
+static size_t scan_type(lua_State *L, pb_case *c, const pb__typeidx *ti,
+                        int first)
+{
+    const char *pattern = lua_tostring(L, 3);
+    int type = c->events[ti->first].type;
+    size_t pos, n, i;
+
+    lua_settop(L, 3);
+    lua_pushinteger(L, type);
+    scan_get(L, 4, &pos, &n);
+    if (first && n > 0)
+        return n;
+    for (i = pos > ti->first ? pos : ti->first; i <= ti->last; i++) {
+        if (c->events[i].type == type &&
+            matches(L, c, c->events[i].text, pattern)) {
+            n++;
+            if (first) {
+                i++;
+                break;
+            }
+        }
+    }
+    scan_put(L, 4, i, n);
+    return n;
+}
+
 static int m_has(lua_State *L)
 {
     pb_case *c = check_case(L);
     const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
     const char *pattern = luaL_optstring(L, 3, NULL);
-    size_t i;
 
     if (ti == NULL || pattern == NULL) {
         lua_pushboolean(L, ti != NULL);
         return 1;
     }
-    for (i = ti->first; i <= ti->last; i++) {
-        if (c->events[i].type == c->events[ti->first].type &&
-            matches(L, c, c->events[i].text, pattern)) {
-            lua_pushboolean(L, 1);
-            return 1;
-        }
-    }
-    lua_pushboolean(L, 0);
+    lua_pushboolean(L, scan_type(L, c, ti, 1) > 0);
     return 1;
 }
 
@@ -181,13 +249,12 @@ static int m_count(lua_State *L)
     const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
     const char *pattern = luaL_optstring(L, 3, NULL);
     lua_Integer n = 0;
-    size_t i;
 
-    if (ti != NULL && pattern == NULL)
+    if (ti != NULL && pattern == NULL) {
         n = (lua_Integer)ti->count;
-    for (i = ti ? ti->first : 1; pattern && ti && i <= ti->last; i++)
-        n += c->events[i].type == c->events[ti->first].type &&
-             matches(L, c, c->events[i].text, pattern);
+    } else if (ti != NULL) {
+        n = (lua_Integer)scan_type(L, c, ti, 0);
+    }
     lua_pushinteger(L, n);
     return 1;
 }
@@ -224,13 +291,16 @@ static int m_said(lua_State *L)
     pb_case *c = check_case(L);
     const char *who = luaL_optstring(L, 2, "any");
     const char *pattern = luaL_checkstring(L, 3);
-    size_t i, wl = strlen(who);
+    size_t i, n, wl = strlen(who);
     int any = strcmp(who, "any") == 0;
 
     if (!any && strcmp(who, "customer") != 0 && strcmp(who, "agent") != 0)
         return luaL_argerror(L, 2, "expected 'customer', 'agent' or 'any'");
     pb__reads_any(c->reading); /* every customer.* or agent.* type */
-    for (i = 0; i < c->nevents; i++) {
+    lua_settop(L, 3);
+    lua_pushstring(L, who);         /* the scan's key, a string: no type */
+    scan_get(L, 4, &i, &n);
+    for (; n == 0 && i < c->nevents; i++) {
         const pb__event *ev = &c->events[i];
         const char *type = c->e->types[ev->type];
 
@@ -240,12 +310,10 @@ static int m_said(lua_State *L)
                    strncmp(type, "agent.", 6) != 0)
                 : (strncmp(type, who, wl) != 0 || type[wl] != '.'))
             continue;
-        if (matches(L, c, ev->text, pattern)) {
-            lua_pushboolean(L, 1);
-            return 1;
-        }
+        n = matches(L, c, ev->text, pattern);
     }
-    lua_pushboolean(L, 0);
+    scan_put(L, 4, i, n);
+    lua_pushboolean(L, n > 0);
     return 1;
 }
 
@@ -517,7 +585,7 @@ static int create(lua_State *L)
     new_mt(L, CASE_MT, case_index, 1);
     new_mt(L, EVENT_MT, event_index, 0);
     new_mt(L, MAP_MT, map_index, 0);
-    lc = lua_newuserdatauv(L, sizeof *lc, 3);
+    lc = lua_newuserdatauv(L, sizeof *lc, 4);
     lc->c = NULL;
     luaL_setmetatable(L, CASE_MT);
     push_map(L, 2, lc, (size_t)-1);   /* case.facts, made once */
@@ -526,6 +594,8 @@ static int create(lua_State *L)
     lua_setiuservalue(L, 2, 2);
     push_opt(L, c->channel);
     lua_setiuservalue(L, 2, 3);
+    lua_newtable(L);                  /* the scans of has, count, said */
+    lua_setiuservalue(L, 2, 4);
     lua_pushvalue(L, 2);
     c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lc->c = c;
@@ -545,6 +615,13 @@ int pb__luacase_new(pb_case *c)
 
 void pb__luacase_free(pb_case *c)
 {
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+
+    /* A proxy a principle kept must not keep the scans alive. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->lua_ref);
+    lua_pushnil(L);
+    lua_setiuservalue(L, -2, 4);
+    lua_pop(L, 1);
     c->lua->c = NULL;
     luaL_unref(pb__sandbox_lua(c->e->sb), LUA_REGISTRYINDEX, c->lua_ref);
     c->lua = NULL;

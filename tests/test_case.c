@@ -557,6 +557,59 @@ static void types_of_other_cases(void **state)
     pb_engine_free(e);
 }
 
+/*
+ * has/count with a pattern and said read on from where they stopped:
+ * the answers after each event are those of a full read.  has and count
+ * share what they read of a pattern; a type named "agent" is not who
+ * "agent" of said.
+ */
+static const char scan_src[] =
+    "return principle { id = 'scan', items = {\n"
+    "  { id = 'show', prompt = function(c) local _ = c.now\n"
+    "      return tostring(c:has('customer.said', 'YES')) .. ' ' ..\n"
+    "        c:count('customer.said', 'yes') .. ' ' ..\n"
+    "        tostring(c:has('customer.said', 'no')) .. ' ' ..\n"
+    "        tostring(c:said('customer', 'maybe')) .. ' ' ..\n"
+    "        c:count('agent', 'x') .. ' ' .. tostring(c:said('agent', 'x'))\n"
+    "    end },\n"
+    "} }\n";
+
+static void scans_read_on(void **state)
+{
+    static const struct {
+        const char *type, *text, *want;
+    } steps[] = {
+        { NULL, NULL, "false 0 false false 0 false" },
+        { "customer.said", "yes", "true 1 false false 0 false" },
+        { "customer.said", "no", "true 1 true false 0 false" },
+        { "agent", "x", "true 1 true false 1 false" },
+        { "agent.said", "x", "true 1 true false 1 true" },
+        { "customer.said", "Yes, maybe", "true 2 true true 1 true" },
+        { "agent.said", "yes", "true 2 true true 1 true" },
+        { "customer.said", "YES", "true 3 true true 1 true" },
+    };
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    pb_item_info it;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "scan.lua", scan_src,
+                                           strlen(scan_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < sizeof steps / sizeof *steps; i++) {
+        if (steps[i].type != NULL)
+            append(c, (double)i, steps[i].type, steps[i].text, NULL, 0);
+        pb_case_item(c, 0, &it);
+        if (it.prompt == NULL || strcmp(it.prompt, steps[i].want) != 0)
+            fail_msg("step %zu: %s, want %s", i,
+                     it.prompt ? it.prompt : it.error, steps[i].want);
+    }
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -630,6 +683,7 @@ int main(void)
         cmocka_unit_test(calls_only_when_read_changed),
         cmocka_unit_test(known_before_an_event),
         cmocka_unit_test(types_of_other_cases),
+        cmocka_unit_test(scans_read_on),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
