@@ -439,6 +439,9 @@ static pb_status check_event(pb_case *c, double t, const char *type,
     if (text && strlen(text) > MAX_TEXT)
         return pb__error(err, PB_INPUT, "", 0, "event text over %u bytes",
                          MAX_TEXT);
+    if (nattrs > PB_MAX_ATTRS)
+        return pb__error(err, PB_INPUT, "", 0, "too many attributes (%zu, "
+                         "at most %d)", nattrs, PB_MAX_ATTRS);
     for (i = 0; i < nattrs; i++)
         if (attrs[i].name == NULL || attrs[i].value == NULL)
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "
@@ -506,7 +509,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
-    if (text && strlen(text) > MAX_TEXT)
+    if ((text && strlen(text) > MAX_TEXT) || nattrs > PB_MAX_ATTRS)
         return PB_INPUT;
     st = push_event(c, t, type, text, attrs, nattrs, principle);
     if (st == PB_OK)

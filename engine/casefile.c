@@ -853,6 +853,9 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
 
     if (text != NULL && !xml_text_ok(text))
         return bad_text(err, "event text", text);
+    if (nattrs > PB_MAX_ATTRS)     /* before the pairs are compared */
+        return pb__error(err, PB_INPUT, "", 0, "too many attributes (%zu, "
+                         "at most %d)", nattrs, PB_MAX_ATTRS);
     for (i = 0; i < nattrs; i++) {
         if (attrs[i].name == NULL || attrs[i].value == NULL)
             return pb__error(err, PB_INPUT, "", 0, "attribute without a "

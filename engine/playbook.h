@@ -115,6 +115,9 @@ typedef struct pb_attr {
     const char *name, *value;
 } pb_attr;
 
+/* Attributes of one event, and of one element of a scenario file. */
+#define PB_MAX_ATTRS 64
+
 /* The value of the first attribute called name, or NULL. */
 const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name);
 

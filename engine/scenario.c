@@ -39,6 +39,7 @@
 
 #include "error.h"
 #include "file.h"
+#include "pattern.h"
 #include "playbook.h"
 #include "schema.h"
 
@@ -856,6 +857,65 @@ static pb_status check_encoding(reader *r, const char *buf, size_t len)
                      "UTF-8)", name != NULL ? name : "unknown");
 }
 
+/* The first end of the markup at p (the byte after it), or end. */
+static const char *skip_to(const char *p, const char *end, const char *close)
+{
+    long at = pb__find_bytes(p, (size_t)(end - p), close, strlen(close));
+
+    return at < 0 ? end : p + at + strlen(close);
+}
+
+/*
+ * No element has more than PB_MAX_ATTRS attributes besides an event's t
+ * and type (an event's own may be that many).  libxml2 2.9 checks
+ * a start tag's attributes for duplicates pair by pair, and its RELAX NG
+ * validation copies them for each one: 20,000 attributes on one element
+ * took 20 s and 6 GB.  Both happen before any callback of ours, so this
+ * pass over the bytes comes first: one '=' outside quotes per attribute
+ * (namespace declarations too) in each start tag, comments, processing
+ * instructions, CDATA sections and declarations skipped.
+ */
+static pb_status check_attr_counts(reader *r, const char *buf, size_t len)
+{
+    const char *p = buf, *end = buf + len, *q, *nl;
+    int n, line;
+    char quote;
+
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+            p = skip_to(p + 4, end, "-->");
+        } else if (end - p >= 9 && memcmp(p, "<![CDATA[", 9) == 0) {
+            p = skip_to(p + 9, end, "]]>");
+        } else if (end - p >= 2 && p[1] == '?') {
+            p = skip_to(p + 2, end, "?>");
+        } else if (end - p >= 2 && (p[1] == '!' || p[1] == '/')) {
+            p = skip_to(p + 2, end, ">");
+        } else {
+            for (q = p + 1, n = 0, quote = 0; q < end; q++) {
+                if (quote != 0)
+                    quote = *q == quote ? 0 : quote;
+                else if (*q == '"' || *q == '\'')
+                    quote = *q;
+                else if (*q == '=')
+                    n++;
+                else if (*q == '>')
+                    break;
+            }
+            if (n > PB_MAX_ATTRS + 2) {
+                for (line = 1, nl = buf;
+                     (nl = memchr(nl, '\n', (size_t)(p - nl))) != NULL; nl++)
+                    line++;
+                return pb__error(r->err, PB_INPUT, r->file, line,
+                                 "too many attributes on one element (%d; "
+                                 "an event has at most %d besides t and "
+                                 "type)", n, PB_MAX_ATTRS);
+            }
+            p = q;
+        }
+    }
+    return PB_OK;
+}
+
 /* The schema. */
 
 #define SC_INVALID "not valid against scenario.rng"
@@ -1110,7 +1170,8 @@ pb_status pb_scenario_parse_with(const pb_schema *schema, const char *name,
         return pb__error(err, PB_INPUT, r.file, 0,
                          "file too large (over %lu bytes)",
                          (unsigned long)PB_SCENARIO_MAX_BYTES);
-    if ((st = check_encoding(&r, buf, len)) != PB_OK)
+    if ((st = check_encoding(&r, buf, len)) != PB_OK ||
+        (st = check_attr_counts(&r, buf, len)) != PB_OK)
         return st;
     xmlInitParser(); /* once per process in fact; cheap after that */
     if ((ctxt = xmlNewParserCtxt()) == NULL)

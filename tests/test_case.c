@@ -610,6 +610,34 @@ static void scans_read_on(void **state)
     pb_engine_free(e);
 }
 
+/* An event has at most PB_MAX_ATTRS attributes: compared pair by pair
+ * when a case file is saved, looked up one by one by principles. */
+static void too_many_attributes(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_attr attrs[PB_MAX_ATTRS + 1];
+    char names[PB_MAX_ATTRS + 1][8];
+    pb_case *c;
+    pb_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i <= PB_MAX_ATTRS; i++) {
+        snprintf(names[i], sizeof names[i], "a%zu", i);
+        attrs[i].name = names[i];
+        attrs[i].value = "v";
+    }
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_append(c, 0, "x.y", NULL, attrs,
+                                    PB_MAX_ATTRS + 1, &err), PB_INPUT);
+    assert_string_equal(err.message, "too many attributes (65, at most 64)");
+    assert_int_equal(pb_case_nevents(c), 0);
+    assert_int_equal(pb_case_append(c, 0, "x.y", NULL, attrs, PB_MAX_ATTRS,
+                                    &err), PB_OK);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -684,6 +712,7 @@ int main(void)
         cmocka_unit_test(known_before_an_event),
         cmocka_unit_test(types_of_other_cases),
         cmocka_unit_test(scans_read_on),
+        cmocka_unit_test(too_many_attributes),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

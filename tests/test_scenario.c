@@ -952,6 +952,46 @@ static void test_deep_nesting(void **state)
     free(t.s);
 }
 
+/* An event with n attributes of its own besides t and type. */
+static void many_attrs(text *t, size_t n)
+{
+    char a[32];
+    size_t i;
+
+    add(t, HEAD "<events>\n<event t=\"0\" type=\"a\"");
+    for (i = 0; i < n; i++) {
+        snprintf(a, sizeof a, " a%zu=\"=\"", i);
+        add(t, a);
+    }
+    add(t, "><!-- = = = --></event></events>" TAIL);
+}
+
+/* libxml2 compares a tag's attributes pair by pair: too many are
+ * refused before it reads them.  '=' in values and comments is text. */
+static void test_many_attributes(void **state)
+{
+    text t = {NULL, 0, 0};
+    pb_scenario *s;
+    pb_event_info ev;
+    int line;
+
+    (void)state;
+    many_attrs(&t, 100000);
+    check_error_fast(t.s, 3, "too many attributes on one element (100002; "
+                     "an event has at most 64 besides t and type)");
+    t.len = 0;
+    many_attrs(&t, 65);
+    check_error(t.s, 3, "too many attributes on one element (67; an event "
+                "has at most 64 besides t and type)");
+    t.len = 0;
+    many_attrs(&t, 64);
+    s = parse_ok(t.s);
+    pb_scenario_event(s, 0, &ev, &line);
+    assert_int_equal(ev.nattrs, 64);
+    pb_scenario_free(s);
+    free(t.s);
+}
+
 #define NOT_UTF8(enc)                                                       \
     "encoding " enc " is not supported (scenario files are UTF-8)"
 
@@ -1264,6 +1304,7 @@ int main(void)
         cmocka_unit_test(test_billion_laughs),
         cmocka_unit_test(test_quadratic_blowup),
         cmocka_unit_test(test_deep_nesting),
+        cmocka_unit_test(test_many_attributes),
         cmocka_unit_test(test_encodings),
         cmocka_unit_test(test_not_well_formed),
         cmocka_unit_test(test_too_large),

@@ -177,6 +177,14 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
                i / 100 }'
     echo "$XML_TAIL"
 } >"$G/after-once.xml"
+# 200,000 attributes on one event.
+{
+    echo "$XML_HEAD"
+    printf '    <event t="0" type="customer.said"'
+    awk 'BEGIN { for (i = 0; i < 200000; i++) printf " a%d=\"\"", i }'
+    echo '>hello</event>'
+    echo "$XML_TAIL"
+} >"$G/many-attributes.xml"
 
 # --- running one case ------------------------------------------------------------
 # strace for the cases that could reach out, when it works here.  Leak
