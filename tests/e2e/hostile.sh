@@ -185,6 +185,15 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
     echo '>hello</event>'
     echo "$XML_TAIL"
 } >"$G/many-attributes.xml"
+# A journal of 524,288 record headers 20 bytes apart, each claiming a
+# MiB (and a CRC that never matches): 10 MiB.
+printf '\377PBJ\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0\0' >"$G/fake-headers.journal"
+i=0
+while [ "$i" -lt 19 ]; do
+    cat "$G/fake-headers.journal" "$G/fake-headers.journal" >"$G/x.journal" &&
+        mv "$G/x.journal" "$G/fake-headers.journal"
+    i=$((i + 1))
+done
 
 # --- running one case ------------------------------------------------------------
 # strace for the cases that could reach out, when it works here.  Leak
