@@ -517,11 +517,20 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     return st;
 }
 
+/* A detector that fails, fails at every event, each time in up to 1 KiB
+ * of C memory: a case keeps the first MAX_WARNINGS and counts the rest. */
+#define MAX_WARNINGS 100
+#define DROPPED "later warnings were not kept (a case keeps the first 100)"
+
 pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 {
     char buf[1024], **w;
     va_list ap;
 
+    if (c->nwarnings == MAX_WARNINGS) {
+        c->dropped++;
+        return PB_OK;
+    }
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
@@ -542,7 +551,10 @@ const char *pb_case_channel(const pb_case *c) { return c->channel; }
 int pb_case_closed(const pb_case *c) { return c->closed; }
 size_t pb_case_nfacts(const pb_case *c) { return c->facts.n; }
 size_t pb_case_nevents(const pb_case *c) { return c->nevents; }
-size_t pb_case_nwarnings(const pb_case *c) { return c->nwarnings; }
+size_t pb_case_nwarnings(const pb_case *c)
+{
+    return c->nwarnings + (c->dropped > 0);
+}
 
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
                   const char **value)
@@ -567,7 +579,9 @@ void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
 
 const char *pb_case_warning(const pb_case *c, size_t i)
 {
-    return i < c->nwarnings ? c->warnings[i] : NULL;
+    if (i < c->nwarnings)
+        return c->warnings[i];
+    return i == c->nwarnings && c->dropped > 0 ? DROPPED : NULL;
 }
 
 /* Case files (casefile.c) write these back as the <case> element. */

@@ -103,7 +103,7 @@ struct pb_case {
     pb__index more_ix;
     pb__itemstate *items;
     char **warnings;
-    size_t nwarnings;
+    size_t nwarnings, dropped; /* kept; not kept, past the first 100 */
     int closed;
     pb__luacase *lua;
     int lua_ref;

@@ -211,7 +211,8 @@ typedef struct pb_score {
 pb_status pb_case_score(const pb_case *c, const char *principle,
                         pb_score *out);
 
-/* Errors raised by detectors (not tied to an item). */
+/* Errors raised by detectors (not tied to an item): the first 100, and
+ * then one more saying that later ones were not kept. */
 size_t pb_case_nwarnings(const pb_case *c);
 const char *pb_case_warning(const pb_case *c, size_t i);
 

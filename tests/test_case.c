@@ -638,6 +638,34 @@ static void too_many_attributes(void **state)
     pb_engine_free(e);
 }
 
+/* A detector failing at every event: the case keeps the first 100
+ * warnings, then says that it dropped the others. */
+static const char failing_src[] =
+    "return principle { id = 'f', items = { { id = 'a' } }, detect = {\n"
+    "  { on = 'x.y', fn = function() error('boom', 0) end } } }\n";
+
+static void warnings_are_capped(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    int i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "f.lua", failing_src,
+                                           strlen(failing_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 150; i++)
+        append(c, i, "x.y", NULL, NULL, 0);
+    assert_int_equal(pb_case_nwarnings(c), 101);
+    assert_string_equal(pb_case_warning(c, 99), "f.lua:2: detector: boom");
+    assert_string_equal(pb_case_warning(c, 100), "later warnings were not "
+                        "kept (a case keeps the first 100)");
+    assert_null(pb_case_warning(c, 101));
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -713,6 +741,7 @@ int main(void)
         cmocka_unit_test(types_of_other_cases),
         cmocka_unit_test(scans_read_on),
         cmocka_unit_test(too_many_attributes),
+        cmocka_unit_test(warnings_are_capped),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

@@ -391,6 +391,39 @@ else
     ok
 fi
 
+# --- the quadratic rows in bounded memory -----------------------------------------
+# Their big inputs again under a 1 GiB address-space limit, each with a
+# bound on its peak resident size (docs/hardening.md, "No quadratic
+# paths").  Not where the binary cannot start under the limit (a
+# sanitizer reserves terabytes of it) nor under valgrind (HOSTILE_TIME_SCALE).
+if [ "$SCALE" = 1 ] && (ulimit -v 1048576 && "$PB" --version) >/dev/null 2>&1
+then
+    timev=""
+    if /usr/bin/time -v -o "$T/rss" true >/dev/null 2>&1; then
+        timev="/usr/bin/time -v -o $T/rss"
+    fi
+    while read -r want mib args; do
+        rm -f "$T/rss"
+        # shellcheck disable=SC2086 # timev and args are words
+        (ulimit -v 1048576 && exec $timev "$PB" $args) >"$T/out" 2>"$T/err"
+        rc=$?
+        what="$args, in 1 GiB"
+        expect_rc "$want" "$what"
+        if [ -s "$T/rss" ]; then
+            kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/rss")
+            if [ "${kb:-0}" -le $((mib * 1024)) ]; then ok; else
+                fail "$what: peak RSS $((kb / 1024)) MiB, over $mib MiB"; fi
+        fi
+    done <<'ROWS'
+0 128 replay gen/many-facts.xml
+0 160 replay gen/many-fact-events.xml
+0 160 event gen/many-fact-events-case.xml agent.said again
+0 160 replay -p lua/failing-detectors.lua gen/many-fact-events.xml
+2 64 check lua/shared-after.lua
+0 128 check lua/after-chain.lua
+ROWS
+fi
+
 # --- a valid scenario cut at every byte -------------------------------------------
 # Every prefix is bad input with file:line (exit 2), or still a whole
 # scenario that replays (exit 0) -- never a crash or a hang.
