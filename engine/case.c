@@ -344,6 +344,8 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
     pb__event *ev;
     size_t idx = c->nevents;
 
+    if (c->nevents >= PB__NO_EVENT)  /* 160 GB of events: out of memory */
+        return PB_NOMEM;
     if (c->nevents == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         pb__event *v = realloc(c->events, cap * sizeof *v);
@@ -367,9 +369,12 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         free_attrs(ev->attrs, ev->nattrs);
         return PB_NOMEM;
     }
+    ev->next = PB__NO_EVENT;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
         ti->first = idx;
+    else
+        c->events[ti->last].next = (uint32_t)idx;
     ti->last = idx;
     c->nevents++;
     return PB_OK;

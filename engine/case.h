@@ -16,13 +16,18 @@
 /* Event types the engine itself interprets, interned first. */
 enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
 
+/* Events of one type are chained in order, so reading them costs their
+ * number, not the case's (uint32_t: the struct stays 40 bytes). */
+#define PB__NO_EVENT UINT32_MAX
+
 typedef struct pb__event {
     double t;
     int type;
     int detected_by; /* principle index, -1 when recorded */
     char *text;
     pb_attr *attrs;
-    size_t nattrs;
+    uint32_t nattrs;  /* at most PB_MAX_ATTRS */
+    uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
 } pb__event;
 
 typedef struct pb__typeidx {

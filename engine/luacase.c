@@ -202,30 +202,26 @@ static void scan_put(lua_State *L, int key, size_t pos, size_t n)
 }
 
 /* Matches of pattern (argument 3) among the events of type ti, read on
- * from where the last call stopped; `first` stops at the first. */
+ * from where the last call stopped (the chain of that type after the
+ * last event read); `first` stops at the first. */
 static size_t scan_type(lua_State *L, pb_case *c, const pb__typeidx *ti,
                         int first)
 {
     const char *pattern = lua_tostring(L, 3);
-    int type = c->events[ti->first].type;
     size_t pos, n, i;
 
     lua_settop(L, 3);
-    lua_pushinteger(L, type);
+    lua_pushinteger(L, c->events[ti->first].type);
     scan_get(L, 4, &pos, &n);
     if (first && n > 0)
         return n;
-    for (i = pos > ti->first ? pos : ti->first; i <= ti->last; i++) {
-        if (c->events[i].type == type &&
-            matches(L, c, c->events[i].text, pattern)) {
-            n++;
-            if (first) {
-                i++;
-                break;
-            }
-        }
+    i = pos == 0 ? ti->first : c->events[pos - 1].next;
+    for (; i != PB__NO_EVENT; i = c->events[i].next) {
+        pos = i + 1;
+        if (matches(L, c, c->events[i].text, pattern) && n++ == 0 && first)
+            break;
     }
-    scan_put(L, 4, i, n);
+    scan_put(L, 4, pos, n);
     return n;
 }
 
@@ -331,21 +327,22 @@ static int m_state(lua_State *L)
     return 1;
 }
 
+/* The event at upvalue 3 (-1: none left), then the one after it: the
+ * next of its type along the chain, or the next of all (type -2). */
 static int events_next(lua_State *L)
 {
     pb__luacase *lc = lua_touserdata(L, lua_upvalueindex(1));
     pb_case *c = alive(L, lc);
     int type = (int)lua_tointeger(L, lua_upvalueindex(2));
-    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
+    size_t next;
 
-    for (; i < c->nevents; i++)
-        if (type == -2 || c->events[i].type == type)
-            break;
-    if (i >= c->nevents)
+    if (i < 0 || (size_t)i >= c->nevents)
         return 0;
-    lua_pushinteger(L, (lua_Integer)i + 1);
+    next = type == -2 ? (size_t)i + 1 : c->events[i].next;
+    lua_pushinteger(L, next == PB__NO_EVENT ? -1 : (lua_Integer)next);
     lua_replace(L, lua_upvalueindex(3));
-    push_event(L, lua_upvalueindex(1), lc, i);
+    push_event(L, lua_upvalueindex(1), lc, (size_t)i);
     return 1;
 }
 
@@ -354,17 +351,13 @@ static int m_events(lua_State *L)
 {
     pb_case *c = check_case(L);
     int type = lua_isnoneornil(L, 2) ? -2 : type_arg(L, c, 2);
+    const pb__typeidx *ti = type >= 0 ? pb__case_type(c, type) : NULL;
 
     if (type == -2)
         pb__reads_any(c->reading);
     lua_settop(L, 1);
-    if (type == -1) {               /* no such event: an empty loop */
-        lua_pushinteger(L, -1);
-        lua_pushinteger(L, (lua_Integer)c->nevents);
-    } else {
-        lua_pushinteger(L, type);
-        lua_pushinteger(L, 0);
-    }
+    lua_pushinteger(L, type);
+    lua_pushinteger(L, type == -2 ? 0 : ti ? (lua_Integer)ti->first : -1);
     lua_pushcclosure(L, events_next, 3);
     return 1;
 }

@@ -558,12 +558,17 @@ static void types_of_other_cases(void **state)
 }
 
 /*
- * has/count with a pattern and said read on from where they stopped:
- * the answers after each event are those of a full read.  has and count
- * share what they read of a pattern; a type named "agent" is not who
- * "agent" of said.
+ * has/count with a pattern and said read on from where they stopped,
+ * and events(type) follows the type's chain: the answers after each
+ * event are those of a full read.  has and count share what they read
+ * of a pattern; a type named "agent" is not who "agent" of said.
  */
 static const char scan_src[] =
+    "local function walk(c, type)\n"
+    "  local out = ''\n"
+    "  for e in c:events(type) do out = out .. e.n end\n"
+    "  return out\n"
+    "end\n"
     "return principle { id = 'scan', items = {\n"
     "  { id = 'show', prompt = function(c) local _ = c.now\n"
     "      return tostring(c:has('customer.said', 'YES')) .. ' ' ..\n"
@@ -571,6 +576,7 @@ static const char scan_src[] =
     "        tostring(c:has('customer.said', 'no')) .. ' ' ..\n"
     "        tostring(c:said('customer', 'maybe')) .. ' ' ..\n"
     "        c:count('agent', 'x') .. ' ' .. tostring(c:said('agent', 'x'))\n"
+    "        .. ' ' .. walk(c, 'customer.said') .. ' ' .. walk(c, 'no.such')\n"
     "    end },\n"
     "} }\n";
 
@@ -579,14 +585,14 @@ static void scans_read_on(void **state)
     static const struct {
         const char *type, *text, *want;
     } steps[] = {
-        { NULL, NULL, "false 0 false false 0 false" },
-        { "customer.said", "yes", "true 1 false false 0 false" },
-        { "customer.said", "no", "true 1 true false 0 false" },
-        { "agent", "x", "true 1 true false 1 false" },
-        { "agent.said", "x", "true 1 true false 1 true" },
-        { "customer.said", "Yes, maybe", "true 2 true true 1 true" },
-        { "agent.said", "yes", "true 2 true true 1 true" },
-        { "customer.said", "YES", "true 3 true true 1 true" },
+        { NULL, NULL, "false 0 false false 0 false  " },
+        { "customer.said", "yes", "true 1 false false 0 false 1 " },
+        { "customer.said", "no", "true 1 true false 0 false 12 " },
+        { "agent", "x", "true 1 true false 1 false 12 " },
+        { "agent.said", "x", "true 1 true false 1 true 12 " },
+        { "customer.said", "Yes, maybe", "true 2 true true 1 true 125 " },
+        { "agent.said", "yes", "true 2 true true 1 true 125 " },
+        { "customer.said", "YES", "true 3 true true 1 true 1257 " },
     };
     pb_engine *e = pb_engine_new();
     pb_case *c;
