@@ -92,7 +92,7 @@ pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
     c->applies = calloc(e->nprinciples ? e->nprinciples : 1,
                         sizeof *c->applies);
     if ((topic && !c->topic) || (channel && !c->channel) || !c->items ||
-        !c->applies)
+        !c->applies || pb__engine_index_detectors(e) != 0)
         goto nomem;
     if (pb__luacase_new(c) != LUA_OK)
         goto nomem;

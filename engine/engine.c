@@ -55,6 +55,8 @@ void pb_engine_free(pb_engine *e)
     pb__index_free(&e->principle_ix);
     free(e->items);
     pb__index_free(&e->item_ix);
+    free(e->dets);
+    free(e->det_start);
     free(e->failures);
     pb__sandbox_free(e->sb);
     free(e);
@@ -185,6 +187,61 @@ pb_status pb__engine_add(pb_engine *e, pb__principle *p)
     return PB_OK;
 }
 
+/*
+ * A counting sort of the detectors by the type they watch, in checklist
+ * order within each type, so that an event runs only the detectors of
+ * its type (and the function detectors that watch all): 100,000
+ * detectors of another type cost an event nothing.
+ */
+int pb__engine_index_detectors(pb_engine *e)
+{
+    size_t ntypes = e->ntypes, n = 0, i, j, k, *start;
+    pb__detref *dets;
+
+    if (!e->dets_stale && e->det_start != NULL)
+        return 0;
+    for (i = 0; i < e->nprinciples; i++)
+        n += e->principles[i]->ndetectors;
+    start = calloc(ntypes + 2, sizeof *start);
+    dets = calloc(n ? n : 1, sizeof *dets);
+    if (start == NULL || dets == NULL) {
+        free(start);
+        free(dets);
+        return -1;
+    }
+    for (i = 0; i < e->nprinciples; i++)
+        for (j = 0; j < e->principles[i]->ndetectors; j++) {
+            int on = e->principles[i]->detectors[j].on_type;
+
+            start[on >= 0 ? (size_t)on : ntypes]++;
+        }
+    for (k = 0, n = 0; k <= ntypes; k++) {     /* counts -> first places */
+        size_t count = start[k];
+
+        start[k] = n;
+        n += count;
+    }
+    start[ntypes + 1] = n;
+    for (i = 0; i < e->nprinciples; i++)
+        for (j = 0; j < e->principles[i]->ndetectors; j++) {
+            int on = e->principles[i]->detectors[j].on_type;
+
+            k = start[on >= 0 ? (size_t)on : ntypes]++;
+            dets[k].principle = i;
+            dets[k].detector = j;
+        }
+    for (k = ntypes + 1; k > 0; k--)           /* back to first places */
+        start[k] = start[k - 1];
+    start[0] = 0;
+    free(e->dets);
+    free(e->det_start);
+    e->dets = dets;
+    e->det_start = start;
+    e->ndet_types = ntypes;
+    e->dets_stale = 0;
+    return 0;
+}
+
 /* Puts the principles in checklist order and lists their items; once
  * per loading call, not per file, so loading stays linear. */
 static void sort_principles(pb_engine *e)
@@ -195,6 +252,7 @@ static void sort_principles(pb_engine *e)
     if (!e->unsorted)
         return;
     e->unsorted = 0;
+    e->dets_stale = 1;
     qsort(ps, e->nprinciples, sizeof *ps, by_order);
     pb__index_clear(&e->principle_ix);
     pb__index_clear(&e->item_ix);

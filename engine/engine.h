@@ -49,6 +49,11 @@ typedef struct pb__principle {
     size_t ndetectors;
 } pb__principle;
 
+/* A detector, by its principle's place in the checklist and its own. */
+typedef struct pb__detref {
+    size_t principle, detector;
+} pb__detref;
+
 struct pb_engine {
     pb__sandbox *sb;
     pb__principle **principles; /* in checklist order */
@@ -64,10 +69,19 @@ struct pb_engine {
     char **types;               /* interned event types */
     size_t ntypes, types_cap;
     pb__index type_ix;          /* types by name */
+    pb__detref *dets;           /* detectors by the type they watch: */
+    size_t *det_start;          /* dets[det_start[t]..det_start[t + 1]] watch
+                                 * type t < ndet_types; the run after them
+                                 * every type (function detectors) */
+    size_t ndet_types;
+    int dets_stale;             /* principles loaded since dets was made */
     size_t ncases;
     size_t seq;
 };
 
+/* Lists the detectors by the type they watch (pb__detect), once the
+ * principles are loaded: 0, or -1 when out of memory. */
+int pb__engine_index_detectors(pb_engine *e);
 /* Event type id of name, interning it when create is set; -1 if absent
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);

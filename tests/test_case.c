@@ -672,6 +672,54 @@ static void warnings_are_capped(void **state)
     pb_engine_free(e);
 }
 
+/* Detectors run in checklist order, those of the event's type and those
+ * that watch every type (a bare function) merged. */
+static const char det_a_src[] =
+    "return principle { id = 'a', order = 1, items = { { id = 'i' } },\n"
+    "  detect = {\n"
+    "    function(c, e) return 'a.all' end,\n"
+    "    { on = 'x.y', fn = function(c, e) return 'a.xy' end },\n"
+    "    { on = 'z.w', pattern = 'hi', emit = 'a.zw' },\n"
+    "  } }\n";
+static const char det_b_src[] =
+    "return principle { id = 'b', order = 2, items = { { id = 'i' } },\n"
+    "  detect = {\n"
+    "    { on = 'x.y', pattern = 'hi', emit = 'b.xy' },\n"
+    "    function(c, e) return 'b.all' end,\n"
+    "  } }\n";
+
+static void detectors_in_checklist_order(void **state)
+{
+    static const char *const want[] = {
+        "x.y", "a.all", "a.xy", "b.xy", "b.all",
+        "z.w", "a.all", "a.zw", "b.all",
+        "q.q", "a.all", "b.all",
+    };
+    pb_engine *e = pb_engine_new();
+    pb_event_info ev;
+    pb_case *c;
+    pb_error err;
+    size_t i;
+
+    (void)state;
+    /* b first: the checklist order is by order, not by loading. */
+    assert_int_equal(pb_engine_load_buffer(e, "b.lua", det_b_src,
+                                           strlen(det_b_src), &err), PB_OK);
+    assert_int_equal(pb_engine_load_buffer(e, "a.lua", det_a_src,
+                                           strlen(det_a_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    append(c, 0, "x.y", "hi", NULL, 0);
+    append(c, 1, "z.w", "hi", NULL, 0);
+    append(c, 2, "q.q", "hi", NULL, 0);
+    assert_int_equal(pb_case_nevents(c), sizeof want / sizeof *want);
+    for (i = 0; i < sizeof want / sizeof *want; i++) {
+        pb_case_event(c, i, &ev);
+        assert_string_equal(ev.type, want[i]);
+    }
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static void engine_without_principles(void **state)
 {
     pb_engine *e = pb_engine_new();
@@ -748,6 +796,7 @@ int main(void)
         cmocka_unit_test(scans_read_on),
         cmocka_unit_test(too_many_attributes),
         cmocka_unit_test(warnings_are_capped),
+        cmocka_unit_test(detectors_in_checklist_order),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
