@@ -185,6 +185,18 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
     echo '>hello</event>'
     echo "$XML_TAIL"
 } >"$G/many-attributes.xml"
+# 300,000 expectations, for gen/ten-thousand-items.lua.
+{
+    echo "$XML_HEAD"
+    echo '    <event t="0" type="customer.said">hello</event>
+  </events>
+  <expect>'
+    awk 'BEGIN { for (i = 0; i < 100000; i++)
+        print "    <score min=\"0\" max=\"1\"/><no-violation ref=\"big\"/>" \
+              "<next ref=\"big.i1\"/>" }'
+    echo '  </expect>
+</scenario>'
+} >"$G/many-expectations.xml"
 # A journal of 524,288 record headers 20 bytes apart, each claiming a
 # MiB (and a CRC that never matches): 10 MiB.
 printf '\377PBJ\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0\0' >"$G/fake-headers.journal"
