@@ -197,6 +197,14 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
     echo '  </expect>
 </scenario>'
 } >"$G/many-expectations.xml"
+# 2,000 principle files, in the reverse of their checklist order.
+mkdir "$G/many-principles"
+awk -v dir="$G/many-principles" 'BEGIN { for (i = 1; i <= 2000; i++) {
+    f = sprintf("%s/p%04d.lua", dir, i)
+    printf "return principle { id = \"p%d\", order = %d, items = {\n" \
+           "  { id = \"a\", done = function(c) " \
+           "return c:has(\"customer.said\") end } } }\n", i, 3000 - i >f
+    close(f) } }'
 # A journal of 524,288 record headers 20 bytes apart, each claiming a
 # MiB (and a CRC that never matches): 10 MiB.
 printf '\377PBJ\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0\0' >"$G/fake-headers.journal"
