@@ -595,6 +595,35 @@ static void do_event(live *lv, const pb_command *cmd)
     short_checklist(lv);
 }
 
+/*
+ * Which recorded events (numbered from 1) an event.undone takes back,
+ * marked in one pass: listings mark every event with it, and asking
+ * undone() for each would read the case once per event.  NULL when out
+ * of memory: then nothing shows as undone.
+ */
+static unsigned char *undone_marks(const pb_case *c)
+{
+    size_t i, n = pb_case_nevents(c);
+    unsigned char *mark = calloc(n + 1, 1);
+    unsigned long long v;
+    pb_event_info ev;
+    const char *ref;
+    char *end;
+
+    for (i = 0; mark != NULL && i < n; i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by != NULL || strcmp(ev.type, "event.undone") != 0 ||
+            (ref = pb_attr_value(ev.attrs, ev.nattrs, "ref")) == NULL ||
+            ref[0] < '1' || ref[0] > '9')
+            continue;
+        errno = 0;
+        v = strtoull(ref, &end, 10);          /* as "%zu" writes it */
+        if (*end == '\0' && errno == 0 && v <= n)
+            mark[v] = 1;
+    }
+    return mark;
+}
+
 /* Whether recorded event n was undone by a later event.undone. */
 static int undone(const pb_case *c, size_t n)
 {
@@ -676,6 +705,7 @@ static void do_log(live *lv)
     const pb_case *c = the_case(lv);
     size_t i, k = 0, nrec = pb_casefile_nrecorded(lv->cf);
     size_t unsaved_from = nrec - pb_casefile_pending(lv->cf);
+    unsigned char *gone = undone_marks(c);
     pb_event_info ev;
     char tb[32];
 
@@ -691,12 +721,13 @@ static void do_log(live *lv)
         put_event(lv, &ev);
         if (ev.detected_by)
             fprintf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (undone(c, k))
+        else if (gone != NULL && gone[k])
             fputs("  (undone)", lv->out);
         if (ev.detected_by == NULL && k > unsaved_from)
             fputs("  NOT SAVED", lv->out);
         fputc('\n', lv->out);
     }
+    free(gone);
 }
 
 static void do_help(live *lv, const char *topic)
@@ -766,6 +797,7 @@ static void do_help(live *lv, const char *topic)
 static int list_followups(live *lv)
 {
     const pb_case *c = the_case(lv);
+    unsigned char *gone = undone_marks(c);
     pb_event_info ev;
     size_t i, k = 0;
     const char *due;
@@ -789,10 +821,11 @@ static int list_followups(live *lv)
         }
         if (ev.detected_by)
             fprintf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (undone(c, k))
+        else if (gone != NULL && gone[k])
             fputs("  (undone)", lv->out);
         fputc('\n', lv->out);
     }
+    free(gone);
     for (i = 0; i < pb_case_nevents(c); i++) {
         const char *outcome;
 

@@ -197,6 +197,25 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
     echo '  </expect>
 </scenario>'
 } >"$G/many-expectations.xml"
+# 100,000 follow-ups, none done.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    awk 'BEGIN { for (i = 0; i < 100000; i++)
+        printf "    <event t=\"%d\" type=\"followup.scheduled\" " \
+               "due=\"2099-01-01T10:00Z\">check</event>\n", i / 100 }'
+    echo "$XML_TAIL"
+} >"$G/many-followups.xml"
+# A case of 30,000 utterances, the fifth undone, for live's log.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    awk 'BEGIN { for (i = 0; i < 30000; i++)
+        printf "    <event t=\"%d\" type=\"agent.said\">hello</event>\n",
+               i / 100
+        print "    <event t=\"300\" type=\"event.undone\" ref=\"5\">x</event>" }'
+    echo "$XML_TAIL"
+} >"$G/undo-case.xml"
 # 2,000 principle files, in the reverse of their checklist order.
 mkdir "$G/many-principles"
 awk -v dir="$G/many-principles" 'BEGIN { for (i = 1; i <= 2000; i++) {
@@ -443,6 +462,17 @@ then
 0 128 check lua/after-chain.lua
 ROWS
 fi
+
+# --- live's log of a long case -------------------------------------------------------
+# Not a manifest row: it needs the command on stdin.  Each line of the log
+# once read the whole case again to say whether its event was undone.
+printf 'log\n' >"$T/log.in"
+run_in "$T/log.in" timeout -s KILL \
+    "$(awk -v k="$SCALE" 'BEGIN { printf "%d", 4 * k }')" "$PB" live \
+    --case gen/undo-case.xml
+expect_rc 0 "live log of 30,000 events"
+has "$T/out" "(undone)" "live log of 30,000 events"
+never "live log of 30,000 events"
 
 # --- a valid scenario cut at every byte -------------------------------------------
 # Every prefix is bad input with file:line (exit 2), or still a whole
