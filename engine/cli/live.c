@@ -1061,13 +1061,15 @@ static size_t candidates(live *lv, const char *const *words, int nwords,
         return 0;
     } else if (nwords == 1 && (strcmp(cmd, "check") == 0 ||
                                strcmp(cmd, "skip") == 0)) {
-        for (i = 0; i < lv->nitems; i++)
+        for (i = 0; i < lv->nitems && n < max; i++)
             ADD(lv->refs[i]);
     } else if (nwords == 1 && (strcmp(cmd, "ask") == 0 ||
                                strcmp(cmd, "fact") == 0)) {
-        for (i = 0; i < lv->nfacts; i++)
+        for (i = 0; i < lv->nfacts && n < max; i++)
             ADD(lv->facts[i]);
-        for (i = 0; i < pb_case_nfacts(c); i++) {
+        /* Full once max are in: the rest would compare each of the
+         * case's facts with all the collected names, for nothing. */
+        for (i = 0; i < pb_case_nfacts(c) && n < max; i++) {
             const char *name, *value;
             size_t k;
 
@@ -1251,10 +1253,60 @@ static char *new_case_name(void)
     return NULL;
 }
 
+/* A fact name an item collects, and where (checklist order). */
+typedef struct collected {
+    const char *name;
+    size_t at;
+} collected;
+
+static int by_name_then_place(const void *a, const void *b)
+{
+    const collected *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+
+    return d != 0 ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The fact names the items collect, each once, in checklist order: a
+ * sorted copy finds the first of each, where comparing each name with
+ * all those before it cost the items squared at start-up. */
+static int collected_facts(live *lv)
+{
+    collected *v = malloc((lv->nitems + 1) * sizeof *v);
+    unsigned char *first = calloc(lv->nitems + 1, 1);
+    pb_item_def def;
+    size_t i, n = 0;
+
+    if (v == NULL || first == NULL) {
+        free(v);
+        free(first);
+        return -1;
+    }
+    for (i = 0; i < lv->nitems; i++) {
+        pb_engine_item(lv->e, i, &def);
+        if (def.collects != NULL) {
+            v[n].name = def.collects;
+            v[n++].at = i;
+        }
+    }
+    qsort(v, n, sizeof *v, by_name_then_place);
+    for (i = 0; i < n; i++)
+        first[v[i].at] = i == 0 || strcmp(v[i].name, v[i - 1].name) != 0;
+    for (i = 0; i < lv->nitems; i++) {
+        if (first[i]) {
+            pb_engine_item(lv->e, i, &def);
+            lv->facts[lv->nfacts++] = def.collects;
+        }
+    }
+    free(v);
+    free(first);
+    return 0;
+}
+
 static int names_init(live *lv)
 {
     pb_item_def def;
-    size_t i, k;
+    size_t i;
 
     lv->nitems = pb_engine_nitems(lv->e);
     lv->nprinciples = pb_engine_nprinciples(lv->e);
@@ -1272,15 +1324,8 @@ static int names_init(live *lv)
         if ((lv->refs[i] = malloc(n)) == NULL)
             return -1;
         snprintf(lv->refs[i], n, "%s.%s", def.principle, def.id);
-        if (def.collects == NULL)
-            continue;
-        for (k = 0; k < lv->nfacts; k++)
-            if (strcmp(lv->facts[k], def.collects) == 0)
-                break;
-        if (k == lv->nfacts)
-            lv->facts[lv->nfacts++] = def.collects;
     }
-    return 0;
+    return collected_facts(lv);
 }
 
 static void names_free(live *lv)

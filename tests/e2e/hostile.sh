@@ -216,6 +216,13 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
         print "    <event t=\"300\" type=\"event.undone\" ref=\"5\">x</event>" }'
     echo "$XML_TAIL"
 } >"$G/undo-case.xml"
+# A case of one utterance, for live to start on.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    echo '    <event t="0" type="agent.said">hello</event>'
+    echo "$XML_TAIL"
+} >"$G/live-case.xml"
 # 2,000 principle files, in the reverse of their checklist order.
 mkdir "$G/many-principles"
 awk -v dir="$G/many-principles" 'BEGIN { for (i = 1; i <= 2000; i++) {
