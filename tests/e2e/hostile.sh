@@ -451,9 +451,11 @@ then
     while read -r want mib args; do
         rm -f "$T/rss"
         # shellcheck disable=SC2086 # timev and args are words
-        (ulimit -v 1048576 && exec $timev "$PB" $args) >"$T/out" 2>"$T/err"
+        (ulimit -v 1048576 &&
+            exec $timev timeout -s KILL 10 "$PB" $args) >"$T/out" 2>"$T/err"
         rc=$?
         what="$args, in 1 GiB"
+        [ "$rc" = 137 ] && rc=124
         expect_rc "$want" "$what"
         if [ -s "$T/rss" ]; then
             kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/rss")
