@@ -126,8 +126,11 @@ void pb_case_free(pb_case *c)
     free(c->warnings);
     free(c->events);
     free(c->types);
-    free(c->more);
-    pb__index_free(&c->more_ix);
+    if (c->more != NULL) {
+        free(c->more->v);
+        pb__index_free(&c->more->ix);
+        free(c->more);
+    }
     free(c->items);
     free(c->applies);
     free_facts(&c->facts);
@@ -149,7 +152,7 @@ static pb_status put_fact(pb__facts *f, const char *name, const char *value,
     char *v;
 
     if (i < 0 && f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
+        size_t cap = f->cap ? f->cap * 2 : 2;
         pb_attr *a = realloc(f->v, cap * sizeof *a);
         pb__setters *s;
 
@@ -165,8 +168,8 @@ static pb_status put_fact(pb__facts *f, const char *name, const char *value,
     if (i < 0)
         memset(by, 0, sizeof *by);
     if (ev != PB__NONE && by->n == by->cap) {
-        size_t cap = by->cap ? by->cap * 2 : 4;
-        size_t *e = realloc(by->ev, cap * sizeof *e);
+        uint32_t cap = by->cap ? by->cap * 2 : 1;
+        uint32_t *e = realloc(by->ev, cap * sizeof *e);
 
         if (e == NULL)
             return PB_NOMEM;
@@ -189,7 +192,7 @@ static pb_status put_fact(pb__facts *f, const char *name, const char *value,
         f->n++;
     }
     if (ev != PB__NONE)
-        by->ev[by->n++] = ev;
+        by->ev[by->n++] = (uint32_t)ev;
     return PB_OK;
 nomem:
     if (i < 0)
@@ -261,7 +264,7 @@ static const char *more_key(const void *c, size_t i)
 {
     const pb_case *k = c;
 
-    return k->e->types[k->more[i].type];
+    return k->e->types[k->more->v[i].type];
 }
 
 static pb__typeidx *type_entry(const pb_case *c, int type)
@@ -270,8 +273,10 @@ static pb__typeidx *type_entry(const pb_case *c, int type)
 
     if (type < PB__READ_TYPES)
         return (size_t)type < c->ntypes ? &c->types[type] : NULL;
-    i = pb__index_find(&c->more_ix, c->e->types[type], more_key, c);
-    return i >= 0 ? &c->more[i].ti : NULL;
+    if (c->more == NULL)
+        return NULL;
+    i = pb__index_find(&c->more->ix, c->e->types[type], more_key, c);
+    return i >= 0 ? &c->more->v[i].ti : NULL;
 }
 
 const pb__typeidx *pb__case_type(const pb_case *c, int type)
@@ -302,20 +307,22 @@ static pb__typeidx *add_type(pb_case *c, int type)
         c->ntypes = n;
         return &c->types[type];
     }
-    if (c->nmore == c->more_cap) {
-        size_t cap = c->more_cap ? c->more_cap * 2 : 8;
-        pb__moretype *v = realloc(c->more, cap * sizeof *v);
+    if (c->more == NULL && (c->more = calloc(1, sizeof *c->more)) == NULL)
+        return NULL;
+    if (c->more->n == c->more->cap) {
+        size_t cap = c->more->cap ? c->more->cap * 2 : 8;
+        pb__moretype *v = realloc(c->more->v, cap * sizeof *v);
 
         if (v == NULL)
             return NULL;
-        c->more = v;
-        c->more_cap = cap;
+        c->more->v = v;
+        c->more->cap = cap;
     }
-    memset(&c->more[c->nmore], 0, sizeof *c->more);
-    c->more[c->nmore].type = type;
-    if (pb__index_add(&c->more_ix, c->nmore, more_key, c) != 0)
+    memset(&c->more->v[c->more->n], 0, sizeof *c->more->v);
+    c->more->v[c->more->n].type = type;
+    if (pb__index_add(&c->more->ix, c->more->n, more_key, c) != 0)
         return NULL;
-    return &c->more[c->nmore++].ti;
+    return &c->more->v[c->more->n++].ti;
 }
 
 int pb__is_type(const char *s)
@@ -372,10 +379,10 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
     ev->next = PB__NO_EVENT;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
-        ti->first = idx;
+        ti->first = (uint32_t)idx;
     else
         c->events[ti->last].next = (uint32_t)idx;
-    ti->last = idx;
+    ti->last = (uint32_t)idx;
     c->nevents++;
     return PB_OK;
 }

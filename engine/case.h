@@ -30,15 +30,24 @@ typedef struct pb__event {
     uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
 } pb__event;
 
+/* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per
+ * type the principles name. */
 typedef struct pb__typeidx {
-    size_t count, first, last;
+    uint32_t count, first, last;
 } pb__typeidx;
 
-/* The index entry of a type past the first PB__READ_TYPES (case.c). */
+/* The case's types past the first PB__READ_TYPES, found by name; made
+ * when the first of them comes (case.c). */
 typedef struct pb__moretype {
     int type;
     pb__typeidx ti;
 } pb__moretype;
+
+typedef struct pb__moretypes {
+    pb__moretype *v;
+    size_t n, cap;
+    pb__index ix;
+} pb__moretypes;
 
 /*
  * What one call into principle code read of the case, marked by the case
@@ -82,8 +91,8 @@ typedef struct pb__luacase pb__luacase;
 
 /* The events that set one fact, in order (for case:known(name, ev)). */
 typedef struct pb__setters {
-    size_t *ev;
-    size_t n, cap;
+    uint32_t *ev;
+    uint32_t n, cap;
 } pb__setters;
 
 /* Facts in the order first set, indexed by name, so that a case with
@@ -103,9 +112,7 @@ struct pb_case {
     size_t nevents, cap;
     pb__typeidx *types;       /* by type id, for the first PB__READ_TYPES */
     size_t ntypes;
-    pb__moretype *more;       /* the case's other types, found by name */
-    size_t nmore, more_cap;
-    pb__index more_ix;
+    pb__moretypes *more;      /* the others, or NULL */
     pb__itemstate *items;
     char **warnings;
     size_t nwarnings, dropped; /* kept; not kept, past the first 100 */

@@ -40,7 +40,7 @@ static void put(size_t *slots, size_t nslots, size_t pos, const char *name)
 int pb__index_reserve(pb__index *ix, size_t n, pb__index_key key,
                       const void *array)
 {
-    size_t nslots = ix->nslots ? ix->nslots : 16, *slots, i;
+    size_t nslots = ix->nslots ? ix->nslots : 4, *slots, i;
 
     while (n * 2 > nslots) {
         if (nslots > (size_t)-1 / 2 / sizeof *slots)

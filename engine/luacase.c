@@ -168,15 +168,17 @@ static lua_Integer scan_get(lua_State *L, int key, size_t *pos, size_t *n)
 {
     lua_Integer v = 0;
 
-    lua_getiuservalue(L, 1, 4);
-    lua_pushvalue(L, key);
-    if (lua_rawget(L, -2) == LUA_TTABLE) {
-        lua_pushvalue(L, 3);
-        if (lua_rawget(L, -2) == LUA_TNUMBER)
-            v = lua_tointeger(L, -1);
+    if (lua_getiuservalue(L, 1, 4) == LUA_TTABLE) {
+        lua_pushvalue(L, key);
+        if (lua_rawget(L, -2) == LUA_TTABLE) {
+            lua_pushvalue(L, 3);
+            if (lua_rawget(L, -2) == LUA_TNUMBER)
+                v = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
         lua_pop(L, 1);
     }
-    lua_pop(L, 2);
+    lua_pop(L, 1);
     *pos = (size_t)(v >> 32);
     *n = (size_t)(v & SCAN_MAX);
     return v;
@@ -186,7 +188,12 @@ static void scan_put(lua_State *L, int key, size_t pos, size_t n)
 {
     if (pos > SCAN_MAX || n > SCAN_MAX)
         return;                      /* too long to remember: read again */
-    lua_getiuservalue(L, 1, 4);
+    if (lua_getiuservalue(L, 1, 4) != LUA_TTABLE) {  /* made on first use */
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, 1, 4);
+    }
     lua_pushvalue(L, key);
     if (lua_rawget(L, -2) != LUA_TTABLE) {
         lua_pop(L, 1);
@@ -586,9 +593,7 @@ static int create(lua_State *L)
     push_opt(L, c->topic);
     lua_setiuservalue(L, 2, 2);
     push_opt(L, c->channel);
-    lua_setiuservalue(L, 2, 3);
-    lua_newtable(L);                  /* the scans of has, count, said */
-    lua_setiuservalue(L, 2, 4);
+    lua_setiuservalue(L, 2, 3);       /* 4: the scans, once there are */
     lua_pushvalue(L, 2);
     c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lc->c = c;

@@ -551,7 +551,7 @@ static void types_of_other_cases(void **state)
     append(c, 1, "u.new", "a", NULL, 0);
     append(c, 2, "u.new", "b", NULL, 0);
     assert_true(c->ntypes <= PB__READ_TYPES);
-    assert_int_equal(c->nmore, 1);
+    assert_int_equal(c->more->n, 1);
     assert_int_equal(state_of(c, e, "late.seen"), PB_DONE);
     pb_case_free(c);
     pb_engine_free(e);
