@@ -61,6 +61,22 @@ const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name)
     return NULL;
 }
 
+static const char *fact_key(const void *v, size_t i)
+{
+    return ((const pb_attr *)v)[i].name;
+}
+
+static void free_facts(pb__facts *f)
+{
+    size_t i;
+
+    free_attrs(f->v, f->n);
+    for (i = 0; i < f->n; i++)
+        free(f->set_by[i].ev);
+    free(f->set_by);
+    pb__index_free(&f->ix);
+}
+
 pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
                      pb_error *err)
 {
@@ -76,7 +92,7 @@ pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
     c->applies = calloc(e->nprinciples ? e->nprinciples : 1,
                         sizeof *c->applies);
     if ((topic && !c->topic) || (channel && !c->channel) || !c->items ||
-        !c->applies)
+        !c->applies || pb__engine_index_detectors(e) != 0)
         goto nomem;
     if (pb__luacase_new(c) != LUA_OK)
         goto nomem;
@@ -110,10 +126,15 @@ void pb_case_free(pb_case *c)
     free(c->warnings);
     free(c->events);
     free(c->types);
+    if (c->more != NULL) {
+        free(c->more->v);
+        pb__index_free(&c->more->ix);
+        free(c->more);
+    }
     free(c->items);
     free(c->applies);
-    free_attrs(c->facts, c->nfacts);
-    free_attrs(c->initial, c->ninitial);
+    free_facts(&c->facts);
+    free_facts(&c->initial);
     free(c->topic);
     free(c->channel);
     free(c);
@@ -121,36 +142,62 @@ void pb_case_free(pb_case *c)
 
 /* Facts. */
 
-static pb_status put_fact(pb_attr **facts, size_t *n, const char *name,
-                          const char *value)
+/* Sets a fact; ev is the event that set it, or PB__NONE before any.
+ * On PB_NOMEM the facts are as they were. */
+static pb_status put_fact(pb__facts *f, const char *name, const char *value,
+                          size_t ev)
 {
-    char *v = strdup(value), *k;
-    pb_attr *f;
-    size_t i;
+    long i = pb__index_find(&f->ix, name, fact_key, f->v);
+    pb__setters *by;
+    char *v;
 
-    if (v == NULL)
-        return PB_NOMEM;
-    for (i = 0; i < *n; i++) {
-        if (strcmp((*facts)[i].name, name) == 0) {
-            free((char *)(*facts)[i].value);
-            (*facts)[i].value = v;
-            return PB_OK;
+    if (i < 0 && f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 2;
+        pb_attr *a = realloc(f->v, cap * sizeof *a);
+        pb__setters *s;
+
+        if (a == NULL)
+            return PB_NOMEM;
+        f->v = a;
+        if ((s = realloc(f->set_by, cap * sizeof *s)) == NULL)
+            return PB_NOMEM;
+        f->set_by = s;
+        f->cap = cap;
+    }
+    by = &f->set_by[i < 0 ? f->n : (size_t)i];
+    if (i < 0)
+        memset(by, 0, sizeof *by);
+    if (ev != PB__NONE && by->n == by->cap) {
+        uint32_t cap = by->cap ? by->cap * 2 : 1;
+        uint32_t *e = realloc(by->ev, cap * sizeof *e);
+
+        if (e == NULL)
+            return PB_NOMEM;
+        by->ev = e;
+        by->cap = cap;
+    }
+    if ((v = strdup(value)) == NULL)
+        goto nomem;
+    if (i >= 0) {
+        free((char *)f->v[i].value);
+        f->v[i].value = v;
+    } else {
+        f->v[f->n].value = v;
+        if ((f->v[f->n].name = strdup(name)) == NULL ||
+            pb__index_add(&f->ix, f->n, fact_key, f->v) != 0) {
+            free((char *)f->v[f->n].name);
+            free(v);
+            goto nomem;
         }
+        f->n++;
     }
-    f = realloc(*facts, (*n + 1) * sizeof *f);
-    k = strdup(name);
-    if (f == NULL || k == NULL) {
-        if (f)
-            *facts = f;
-        free(k);
-        free(v);
-        return PB_NOMEM;
-    }
-    *facts = f;
-    f[*n].name = k;
-    f[*n].value = v;
-    (*n)++;
+    if (ev != PB__NONE)
+        by->ev[by->n++] = (uint32_t)ev;
     return PB_OK;
+nomem:
+    if (i < 0)
+        free(by->ev);
+    return PB_NOMEM;
 }
 
 pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
@@ -162,47 +209,120 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
     if (name == NULL || *name == '\0' || value == NULL)
         return pb__error(err, PB_INPUT, "", 0, "a fact needs a name and a "
                          "value");
-    if (put_fact(&c->facts, &c->nfacts, name, value) != PB_OK ||
-        put_fact(&c->initial, &c->ninitial, name, value) != PB_OK)
+    if (put_fact(&c->facts, name, value, PB__NONE) != PB_OK ||
+        put_fact(&c->initial, name, value, PB__NONE) != PB_OK)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    pb__reads_facts(&c->changed);
+    pb__reads_fact(&c->changed, name);
     pb__evaluate(c);
     return PB_OK;
 }
 
 const char *pb__case_fact(const pb_case *c, const char *name)
 {
-    return pb_attr_value(c->facts, c->nfacts, name);
+    long i = pb__index_find(&c->facts.ix, name, fact_key, c->facts.v);
+
+    return i >= 0 ? c->facts.v[i].value : NULL;
 }
 
 const char *pb__case_fact_before(const pb_case *c, const char *name,
                                  size_t ev)
 {
-    const pb__typeidx *ti = pb__case_type(c, PB__T_FACT);
-    size_t i;
+    long i = pb__index_find(&c->facts.ix, name, fact_key, c->facts.v);
 
-    if (ti != NULL && ti->first < ev) {
-        for (i = ev < c->nevents ? ev : c->nevents; i-- > ti->first;) {
-            const pb__event *x = &c->events[i];
-            const char *n;
+    if (i >= 0) {
+        const pb__setters *by = &c->facts.set_by[i];
+        size_t lo = 0, hi = by->n;
 
-            if (x->type != PB__T_FACT)
-                continue;
-            n = pb_attr_value(x->attrs, x->nattrs, "name");
-            if (n && strcmp(n, name) == 0)
-                return x->text ? x->text : "";
+        while (lo < hi) {           /* the first setter at or after ev */
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (by->ev[mid] < ev)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0) {
+            const pb__event *x = &c->events[by->ev[lo - 1]];
+
+            return x->text ? x->text : "";
         }
     }
-    return pb_attr_value(c->initial, c->ninitial, name);
+    i = pb__index_find(&c->initial.ix, name, fact_key, c->initial.v);
+    return i >= 0 ? c->initial.v[i].value : NULL;
 }
 
 /* Timeline. */
 
+/*
+ * The type index: by id for the first PB__READ_TYPES types (those the
+ * engine interns first: its own and the principles'), found by name for
+ * the others, which only events have.  A case's index then grows with
+ * its own types, not with every type the engine has seen in all the
+ * cases before it.
+ */
+static const char *more_key(const void *c, size_t i)
+{
+    const pb_case *k = c;
+
+    return k->e->types[k->more->v[i].type];
+}
+
+static pb__typeidx *type_entry(const pb_case *c, int type)
+{
+    long i;
+
+    if (type < PB__READ_TYPES)
+        return (size_t)type < c->ntypes ? &c->types[type] : NULL;
+    if (c->more == NULL)
+        return NULL;
+    i = pb__index_find(&c->more->ix, c->e->types[type], more_key, c);
+    return i >= 0 ? &c->more->v[i].ti : NULL;
+}
+
 const pb__typeidx *pb__case_type(const pb_case *c, int type)
 {
-    if (type < 0 || (size_t)type >= c->ntypes || c->types[type].count == 0)
+    const pb__typeidx *ti = type >= 0 ? type_entry(c, type) : NULL;
+
+    return ti != NULL && ti->count > 0 ? ti : NULL;
+}
+
+/* The entry of type, made (empty) when new; NULL when out of memory. */
+static pb__typeidx *add_type(pb_case *c, int type)
+{
+    pb__typeidx *ti = type_entry(c, type);
+
+    if (ti != NULL)
+        return ti;
+    if (type < PB__READ_TYPES) {
+        size_t n = c->e->ntypes > (size_t)type ? c->e->ntypes
+                                                : (size_t)type + 1;
+        pb__typeidx *v;
+
+        if (n > PB__READ_TYPES)
+            n = PB__READ_TYPES;
+        if ((v = realloc(c->types, n * sizeof *v)) == NULL)
+            return NULL;
+        memset(v + c->ntypes, 0, (n - c->ntypes) * sizeof *v);
+        c->types = v;
+        c->ntypes = n;
+        return &c->types[type];
+    }
+    if (c->more == NULL && (c->more = calloc(1, sizeof *c->more)) == NULL)
         return NULL;
-    return &c->types[type];
+    if (c->more->n == c->more->cap) {
+        size_t cap = c->more->cap ? c->more->cap * 2 : 8;
+        pb__moretype *v = realloc(c->more->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return NULL;
+        c->more->v = v;
+        c->more->cap = cap;
+    }
+    memset(&c->more->v[c->more->n], 0, sizeof *c->more->v);
+    c->more->v[c->more->n].type = type;
+    if (pb__index_add(&c->more->ix, c->more->n, more_key, c) != 0)
+        return NULL;
+    return &c->more->v[c->more->n++].ti;
 }
 
 int pb__is_type(const char *s)
@@ -227,9 +347,12 @@ int pb__is_type(const char *s)
 static pb_status push_event(pb_case *c, double t, int type, const char *text,
                             const pb_attr *attrs, size_t nattrs, int by)
 {
+    pb__typeidx *ti;
     pb__event *ev;
     size_t idx = c->nevents;
 
+    if (c->nevents >= PB__NO_EVENT)  /* 160 GB of events: out of memory */
+        return PB_NOMEM;
     if (c->nevents == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
         pb__event *v = realloc(c->events, cap * sizeof *v);
@@ -239,17 +362,8 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         c->events = v;
         c->cap = cap;
     }
-    if ((size_t)type >= c->ntypes) {
-        size_t n = c->e->ntypes > (size_t)type ? c->e->ntypes
-                                                : (size_t)type + 1;
-        pb__typeidx *v = realloc(c->types, n * sizeof *v);
-
-        if (v == NULL)
-            return PB_NOMEM;
-        memset(v + c->ntypes, 0, (n - c->ntypes) * sizeof *v);
-        c->types = v;
-        c->ntypes = n;
-    }
+    if ((ti = add_type(c, type)) == NULL)
+        return PB_NOMEM;
     ev = &c->events[idx];
     ev->t = t;
     ev->type = type;
@@ -262,10 +376,13 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         free_attrs(ev->attrs, ev->nattrs);
         return PB_NOMEM;
     }
+    ev->next = PB__NO_EVENT;
     pb__reads_type(&c->changed, type);
-    if (c->types[type].count++ == 0)
-        c->types[type].first = idx;
-    c->types[type].last = idx;
+    if (ti->count++ == 0)
+        ti->first = (uint32_t)idx;
+    else
+        c->events[ti->last].next = (uint32_t)idx;
+    ti->last = (uint32_t)idx;
     c->nevents++;
     return PB_OK;
 }
@@ -273,16 +390,16 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
 /* What the engine itself does with an event; called once it is stored. */
 static pb_status apply(pb_case *c, const pb__event *ev)
 {
-    const char *ref;
+    const char *ref, *name;
     pb__itemstate *st;
     long i;
 
     switch (ev->type) {
     case PB__T_FACT:
-        pb__reads_facts(&c->changed);
-        return put_fact(&c->facts, &c->nfacts,
-                        pb_attr_value(ev->attrs, ev->nattrs, "name"),
-                        ev->text ? ev->text : "");
+        name = pb_attr_value(ev->attrs, ev->nattrs, "name");
+        pb__reads_fact(&c->changed, name);
+        return put_fact(&c->facts, name, ev->text ? ev->text : "",
+                        (size_t)(ev - c->events));
     case PB__T_CHECKED:
     case PB__T_SKIPPED:
         ref = pb_attr_value(ev->attrs, ev->nattrs, "ref");
@@ -404,7 +521,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
-    if (text && strlen(text) > MAX_TEXT)
+    if ((text && strlen(text) > MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
     st = push_event(c, t, type, text, attrs, nattrs, principle);
     if (st == PB_OK)
@@ -412,11 +529,20 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     return st;
 }
 
+/* A detector that fails, fails at every event, each time in up to 1 KiB
+ * of C memory: a case keeps the first MAX_WARNINGS and counts the rest. */
+#define MAX_WARNINGS 100
+#define DROPPED "later warnings were not kept (a case keeps the first 100)"
+
 pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 {
     char buf[1024], **w;
     va_list ap;
 
+    if (c->nwarnings == MAX_WARNINGS) {
+        c->dropped++;
+        return PB_OK;
+    }
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
@@ -435,15 +561,18 @@ pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 const char *pb_case_topic(const pb_case *c) { return c->topic; }
 const char *pb_case_channel(const pb_case *c) { return c->channel; }
 int pb_case_closed(const pb_case *c) { return c->closed; }
-size_t pb_case_nfacts(const pb_case *c) { return c->nfacts; }
+size_t pb_case_nfacts(const pb_case *c) { return c->facts.n; }
 size_t pb_case_nevents(const pb_case *c) { return c->nevents; }
-size_t pb_case_nwarnings(const pb_case *c) { return c->nwarnings; }
+size_t pb_case_nwarnings(const pb_case *c)
+{
+    return c->nwarnings + (c->dropped > 0);
+}
 
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
                   const char **value)
 {
-    *name = c->facts[i].name;
-    *value = c->facts[i].value;
+    *name = c->facts.v[i].name;
+    *value = c->facts.v[i].value;
 }
 
 void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
@@ -462,19 +591,21 @@ void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
 
 const char *pb_case_warning(const pb_case *c, size_t i)
 {
-    return i < c->nwarnings ? c->warnings[i] : NULL;
+    if (i < c->nwarnings)
+        return c->warnings[i];
+    return i == c->nwarnings && c->dropped > 0 ? DROPPED : NULL;
 }
 
 /* Case files (casefile.c) write these back as the <case> element. */
 
 size_t pb_case_ninitial(const pb_case *c)
 {
-    return c->ninitial;
+    return c->initial.n;
 }
 
 void pb_case_initial(const pb_case *c, size_t i, const char **name,
                      const char **value)
 {
-    *name = c->initial[i].name;
-    *value = c->initial[i].value;
+    *name = c->initial.v[i].name;
+    *value = c->initial.v[i].value;
 }

@@ -16,32 +16,55 @@
 /* Event types the engine itself interprets, interned first. */
 enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
 
+/* Events of one type are chained in order, so reading them costs their
+ * number, not the case's (uint32_t: the struct stays 40 bytes). */
+#define PB__NO_EVENT UINT32_MAX
+
 typedef struct pb__event {
     double t;
     int type;
     int detected_by; /* principle index, -1 when recorded */
     char *text;
     pb_attr *attrs;
-    size_t nattrs;
+    uint32_t nattrs;  /* at most PB_EVENT_MAX_ATTRS */
+    uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
 } pb__event;
 
+/* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per
+ * type the principles name. */
 typedef struct pb__typeidx {
-    size_t count, first, last;
+    uint32_t count, first, last;
 } pb__typeidx;
+
+/* The case's types past the first PB__READ_TYPES, found by name; made
+ * when the first of them comes (case.c). */
+typedef struct pb__moretype {
+    int type;
+    pb__typeidx ti;
+} pb__moretype;
+
+typedef struct pb__moretypes {
+    pb__moretype *v;
+    size_t n, cap;
+    pb__index ix;
+} pb__moretypes;
 
 /*
  * What one call into principle code read of the case, marked by the case
  * object (luacase.c) while it runs: event types by id (the first
- * PB__READ_TYPES), the facts, or something it cannot name (the time, all
- * events, other items' states).  An answer stands while nothing it read
- * has changed (evaluate.c), so after an utterance only the predicates
- * that look at utterances run again.
+ * PB__READ_TYPES), facts by name (each name hashed to one of 32 bits, all
+ * of them for the whole table), or something it cannot name (the time,
+ * all events, other items' states).  An answer stands while nothing it
+ * read has changed (evaluate.c), so after an utterance only the
+ * predicates that look at utterances run again, and after a fact mostly
+ * those that read that fact.
  */
 #define PB__READ_TYPES 128
 
 typedef struct pb__reads {
     uint64_t types[PB__READ_TYPES / 64];
-    unsigned char facts, any;
+    uint32_t facts;
+    unsigned char any;
 } pb__reads;
 
 typedef struct pb__memo {
@@ -66,18 +89,33 @@ typedef struct pb__itemstate {
 
 typedef struct pb__luacase pb__luacase;
 
+/* The events that set one fact, in order (for case:known(name, ev)). */
+typedef struct pb__setters {
+    uint32_t *ev;
+    uint32_t n, cap;
+} pb__setters;
+
+/* Facts in the order first set, indexed by name, so that a case with
+ * many facts costs one lookup per read and per fact set. */
+typedef struct pb__facts {
+    pb_attr *v;
+    pb__setters *set_by; /* parallel to v: the events that set each */
+    size_t n, cap;
+    pb__index ix;
+} pb__facts;
+
 struct pb_case {
     pb_engine *e;
     char *topic, *channel;
-    pb_attr *facts, *initial; /* current values; values before any event */
-    size_t nfacts, ninitial;
+    pb__facts facts, initial; /* current values; values before any event */
     pb__event *events;
     size_t nevents, cap;
-    pb__typeidx *types;
+    pb__typeidx *types;       /* by type id, for the first PB__READ_TYPES */
     size_t ntypes;
+    pb__moretypes *more;      /* the others, or NULL */
     pb__itemstate *items;
     char **warnings;
-    size_t nwarnings;
+    size_t nwarnings, dropped; /* kept; not kept, past the first 100 */
     int closed;
     pb__luacase *lua;
     int lua_ref;
@@ -88,7 +126,7 @@ struct pb_case {
 
 /* Marks for c->changed and c->reading (either may be NULL). */
 void pb__reads_type(pb__reads *r, int type);
-void pb__reads_facts(pb__reads *r);
+void pb__reads_fact(pb__reads *r, const char *name); /* NULL: all facts */
 void pb__reads_any(pb__reads *r);
 
 /* An event type: dotted words of letters, digits, '_' and '-'. */

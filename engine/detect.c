@@ -16,8 +16,13 @@
 #include "case.h"
 #include "pattern.h"
 
-/* A detector with `after` fires only once an event of that type came
- * before this one, and with `within` only that many seconds after it. */
+/*
+ * A detector with `after` fires only once an event of that type came
+ * before this one, and with `within` only that many seconds after the
+ * last such event.  That is the type's last event, or, when it is this
+ * event itself, the one of its type before it: a walk back over the
+ * events since then, which over a whole case adds up to one walk.
+ */
 static int within(const pb_case *c, const pb__detector *d, size_t ev)
 {
     const pb__typeidx *ti;
@@ -28,11 +33,14 @@ static int within(const pb_case *c, const pb__detector *d, size_t ev)
     ti = pb__case_type(c, d->after_type);
     if (ti == NULL)
         return 0;
-    for (i = c->nevents; i-- > ti->first;)
-        if (c->events[i].type == d->after_type && i != ev)
-            return d->within <= 0 ||
-                   c->events[ev].t - c->events[i].t <= d->within;
-    return 0;
+    if ((i = ti->last) == ev) {
+        do {
+            if (i == ti->first)
+                return 0;
+            i--;
+        } while (c->events[i].type != d->after_type);
+    }
+    return d->within <= 0 || c->events[ev].t - c->events[i].t <= d->within;
 }
 
 /* The text of a recorded event, lowercased once for every plain
@@ -203,35 +211,57 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
     lua_settop(L, top);
 }
 
+/*
+ * Runs the detectors that watch this event's type and those that watch
+ * every type, merged back into checklist order (both lists are in it),
+ * each principle's pattern detectors with one budget.
+ */
 void pb__detect(pb_case *c, size_t ev)
 {
     const pb_engine *e = c->e;
     utterance u = { NULL, NULL, 0 };
-    size_t i, j;
+    const pb__detref *a, *a_end, *b, *b_end, *r;
+    size_t type = (size_t)c->events[ev].type, cur = PB__NONE;
+    pb__budget bud = { 0, 0, 0 };
 
     if (c->events[ev].text != NULL) {
         u.text = c->events[ev].text;   /* stays put: only appends move */
         u.len = strlen(u.text);        /* c->events, not the strings */
     }
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-        pb__budget b = { 0, pb__sandbox_budget(e->sb)->limit, 0 };
+    a = a_end = e->dets;
+    if (type < e->ndet_types) {
+        a = e->dets + e->det_start[type];
+        a_end = e->dets + e->det_start[type + 1];
+    }
+    b = e->dets + e->det_start[e->ndet_types];
+    b_end = e->dets + e->det_start[e->ndet_types + 1];
+    while (a < a_end || b < b_end) {
+        const pb__principle *p;
+        const pb__detector *d;
+        const pb__event *x = &c->events[ev];
 
-        for (j = 0; j < p->ndetectors; j++) {
-            const pb__detector *d = &p->detectors[j];
-            const pb__event *x = &c->events[ev];
-
-            if (d->on_type >= 0 && d->on_type != x->type)
-                continue;
-            if (d->emit == NULL) {
-                run_fn(c, i, d, ev);
-            } else if (u.text && within(c, d, ev) &&
-                       pattern_hit(c, p, d, &u, &b)) {
-                if (pb__case_add_detected(c, (int)i, d->emit_type, x->text,
-                                          NULL, 0) != PB_OK)
-                    pb__case_warn(c, "%s:%d: detector could not add '%s'",
-                                  p->file, d->line, d->emit);
-            }
+        if (b == b_end || (a < a_end && (a->principle < b->principle ||
+                                         (a->principle == b->principle &&
+                                          a->detector < b->detector))))
+            r = a++;
+        else
+            r = b++;
+        p = e->principles[r->principle];
+        d = &p->detectors[r->detector];
+        if (r->principle != cur) {
+            cur = r->principle;
+            bud.used = 0;
+            bud.limit = pb__sandbox_budget(e->sb)->limit;
+            bud.exhausted = 0;
+        }
+        if (d->emit == NULL) {
+            run_fn(c, r->principle, d, ev);
+        } else if (u.text && within(c, d, ev) &&
+                   pattern_hit(c, p, d, &u, &bud)) {
+            if (pb__case_add_detected(c, (int)r->principle, d->emit_type,
+                                      x->text, NULL, 0) != PB_OK)
+                pb__case_warn(c, "%s:%d: detector could not add '%s'",
+                              p->file, d->line, d->emit);
         }
     }
     free(u.lower);

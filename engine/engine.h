@@ -9,6 +9,7 @@
 #ifndef PB_ENGINE_H
 #define PB_ENGINE_H
 
+#include "index.h"
 #include "playbook.h"
 #include "sandbox.h"
 
@@ -16,7 +17,7 @@ typedef struct pb__item {
     char *id, *ref;       /* "hear_out", "listen.hear_out" */
     char *prompt;         /* fixed prompt, or NULL */
     char *collects;       /* fact name, or NULL */
-    char **after;         /* ids in the same principle */
+    char **after;         /* the ids of items of the same principle */
     size_t *after_idx;    /* the same, as positions in the principle */
     size_t nafter;
     int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
@@ -41,6 +42,7 @@ typedef struct pb__principle {
     int line, applies_ref;
     double order;
     size_t seq;              /* load order, to keep the sort stable */
+    size_t cbytes;           /* C memory it takes (PB_PRINCIPLES_MEMORY) */
     pb__item *items;
     size_t nitems, first_item;
     pb__detector *detectors;
@@ -48,26 +50,44 @@ typedef struct pb__principle {
     unsigned account;        /* its memory account in the sandbox */
 } pb__principle;
 
+/* A detector, by its principle's place in the checklist and its own. */
+typedef struct pb__detref {
+    size_t principle, detector;
+} pb__detref;
+
 struct pb_engine {
     pb__sandbox *sb;
     pb__principle **principles; /* in checklist order */
-    size_t nprinciples;
+    size_t nprinciples, principles_cap;
+    pb__index principle_ix;     /* principles by id */
     pb__item **items;           /* flat, in checklist order */
-    size_t nitems;
+    size_t nitems, items_cap;
+    pb__index item_ix;          /* items by ref */
+    int unsorted;               /* principles added since the last sort */
+    size_t cbytes;              /* C memory the principles take */
     pb_error *failures;
     size_t nfailures;
     char **types;               /* interned event types */
     size_t ntypes, types_cap;
-    int *type_slots;            /* open-addressing index into types */
-    size_t nslots;
+    pb__index type_ix;          /* types by name */
+    pb__detref *dets;           /* detectors by the type they watch: */
+    size_t *det_start;          /* dets[det_start[t]..det_start[t + 1]] watch
+                                 * type t < ndet_types; the run after them
+                                 * every type (function detectors) */
+    size_t ndet_types;
+    int dets_stale;             /* principles loaded since dets was made */
     size_t ncases;
     size_t seq;
 };
 
+/* Lists the detectors by the type they watch (pb__detect), once the
+ * principles are loaded: 0, or -1 when out of memory. */
+int pb__engine_index_detectors(pb_engine *e);
 /* Event type id of name, interning it when create is set; -1 if absent
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);
-/* Adds a loaded principle (taking ownership) and re-indexes the items. */
+/* Adds a loaded principle (taking ownership).  The checklist order and
+ * the flat item list follow when the loading call returns. */
 pb_status pb__engine_add(pb_engine *e, pb__principle *p);
 void pb__principle_free(lua_State *L, pb__principle *p);
 

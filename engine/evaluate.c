@@ -84,10 +84,10 @@ void pb__reads_type(pb__reads *r, int type)
         r->any = 1;
 }
 
-void pb__reads_facts(pb__reads *r)
+void pb__reads_fact(pb__reads *r, const char *name)
 {
     if (r != NULL)
-        r->facts = 1;
+        r->facts |= name ? (uint32_t)1 << (pb__hash(name) & 31) : ~0u;
 }
 
 void pb__reads_any(pb__reads *r)
@@ -103,7 +103,7 @@ static int stands(const pb_case *c, const pb__memo *m)
     const pb__reads *r = &m->reads, *ch = &c->changed;
     size_t k;
 
-    if (!m->kept || r->any || (r->facts && ch->facts))
+    if (!m->kept || r->any || (r->facts & ch->facts))
         return 0;
     for (k = 0; k < PB__READ_TYPES / 64; k++)
         if (r->types[k] & ch->types[k])

@@ -247,18 +247,35 @@ static int record_at(const unsigned char *b, size_t len, size_t off,
     return 1;
 }
 
-/* Whether a valid record starts anywhere after off. */
+/*
+ * Whether a valid record starts anywhere after off: 1 yes (at *where),
+ * 0 no, -1 could not tell.  Each candidate costs a CRC of the length it
+ * claims, and headers 20 bytes apart claiming a megabyte each would cost
+ * a megabyte per 20 bytes: past twice the bytes after off (a torn tail
+ * has no header in it at all) the search gives up, and the damage counts
+ * as corruption: nothing is dropped.
+ */
 static int valid_after(const unsigned char *b, size_t len, size_t off,
                        size_t *where)
 {
     const unsigned char *p;
     unsigned long long index;
+    size_t budget = 2 * (len - off);
     uint32_t n;
 
     for (off++; off < len; off = (size_t)(p - b) + 1) {
         p = memchr(b + off, magic[0], len - off);
         if (p == NULL)
             return 0;
+        if (len - (size_t)(p - b) >= PB_JOURNAL_HEADER &&
+            memcmp(p, magic, 4) == 0) {
+            n = get32(p + 8);
+            if (n <= len - (size_t)(p - b) - PB_JOURNAL_HEADER) {
+                if (n + 12 > budget)
+                    return -1;
+                budget -= n + 12;
+            }
+        }
         if (record_at(b, len, (size_t)(p - b), &n, &index)) {
             *where = (size_t)(p - b);
             return 1;
@@ -281,12 +298,20 @@ pb_status pb_journal_scan(const char *name, const char *buf, size_t len,
         pb__error(warn, PB_OK, "", 0, "%s", "");
     while (off < len) {
         if (!record_at(b, len, off, &n, &index)) {
-            if (valid_after(b, len, off, &next))
+            int after = valid_after(b, len, off, &next);
+
+            if (after > 0)
                 return pb__error(err, PB_INPUT, name, 0, "damaged record "
                                  "at byte %zu (after %zu good record%s), "
                                  "with valid records after it at byte %zu:"
                                  " the journal is corrupt", off, nrec,
                                  nrec == 1 ? "" : "s", next);
+            if (after < 0)
+                return pb__error(err, PB_INPUT, name, 0, "damaged record "
+                                 "at byte %zu (after %zu good record%s), "
+                                 "with too many record headers after it "
+                                 "to check: the journal is corrupt", off,
+                                 nrec, nrec == 1 ? "" : "s");
             *valid = off;
             return pb__error(warn, PB_OK, name, 0, "dropped a torn last "
                              "record (%zu byte%s at byte %zu, after %zu "

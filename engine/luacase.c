@@ -153,25 +153,96 @@ void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev)
 
 /* Methods. */
 
+/*
+ * case:has/count(type, pattern) and case:said(who, pattern) remember how
+ * far they have read and what they found: events never change once in
+ * the timeline, so the next call reads only the events added since.  A
+ * predicate asked after every utterance then costs that utterance, not
+ * the whole timeline again.  The memory is the case object's user value
+ * 4, scans[key][pattern] = events read << 32 | matches, where the key is
+ * the type's id (has, count) or who, a string (said).
+ */
+#define SCAN_MAX 0x7fffffffu
+
+static lua_Integer scan_get(lua_State *L, int key, size_t *pos, size_t *n)
+{
+    lua_Integer v = 0;
+
+    if (lua_getiuservalue(L, 1, 4) == LUA_TTABLE) {
+        lua_pushvalue(L, key);
+        if (lua_rawget(L, -2) == LUA_TTABLE) {
+            lua_pushvalue(L, 3);
+            if (lua_rawget(L, -2) == LUA_TNUMBER)
+                v = lua_tointeger(L, -1);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    *pos = (size_t)(v >> 32);
+    *n = (size_t)(v & SCAN_MAX);
+    return v;
+}
+
+static void scan_put(lua_State *L, int key, size_t pos, size_t n)
+{
+    if (pos > SCAN_MAX || n > SCAN_MAX)
+        return;                      /* too long to remember: read again */
+    if (lua_getiuservalue(L, 1, 4) != LUA_TTABLE) {  /* made on first use */
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, 1, 4);
+    }
+    lua_pushvalue(L, key);
+    if (lua_rawget(L, -2) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, key);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, -4);
+    }
+    lua_pushvalue(L, 3);
+    lua_pushinteger(L, (lua_Integer)pos << 32 | (lua_Integer)n);
+    lua_rawset(L, -3);
+    lua_pop(L, 2);
+}
+
+/* Matches of pattern (argument 3) among the events of type ti, read on
+ * from where the last call stopped (the chain of that type after the
+ * last event read); `first` stops at the first. */
+static size_t scan_type(lua_State *L, pb_case *c, const pb__typeidx *ti,
+                        int first)
+{
+    const char *pattern = lua_tostring(L, 3);
+    size_t pos, n, i;
+
+    lua_settop(L, 3);
+    lua_pushinteger(L, c->events[ti->first].type);
+    scan_get(L, 4, &pos, &n);
+    if (first && n > 0)
+        return n;
+    i = pos == 0 ? ti->first : c->events[pos - 1].next;
+    for (; i != PB__NO_EVENT; i = c->events[i].next) {
+        pos = i + 1;
+        if (matches(L, c, c->events[i].text, pattern) && n++ == 0 && first)
+            break;
+    }
+    scan_put(L, 4, pos, n);
+    return n;
+}
+
 static int m_has(lua_State *L)
 {
     pb_case *c = check_case(L);
     const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
     const char *pattern = luaL_optstring(L, 3, NULL);
-    size_t i;
 
     if (ti == NULL || pattern == NULL) {
         lua_pushboolean(L, ti != NULL);
         return 1;
     }
-    for (i = ti->first; i <= ti->last; i++) {
-        if (c->events[i].type == c->events[ti->first].type &&
-            matches(L, c, c->events[i].text, pattern)) {
-            lua_pushboolean(L, 1);
-            return 1;
-        }
-    }
-    lua_pushboolean(L, 0);
+    lua_pushboolean(L, scan_type(L, c, ti, 1) > 0);
     return 1;
 }
 
@@ -181,13 +252,12 @@ static int m_count(lua_State *L)
     const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
     const char *pattern = luaL_optstring(L, 3, NULL);
     lua_Integer n = 0;
-    size_t i;
 
-    if (ti != NULL && pattern == NULL)
+    if (ti != NULL && pattern == NULL) {
         n = (lua_Integer)ti->count;
-    for (i = ti ? ti->first : 1; pattern && ti && i <= ti->last; i++)
-        n += c->events[i].type == c->events[ti->first].type &&
-             matches(L, c, c->events[i].text, pattern);
+    } else if (ti != NULL) {
+        n = (lua_Integer)scan_type(L, c, ti, 0);
+    }
     lua_pushinteger(L, n);
     return 1;
 }
@@ -224,13 +294,16 @@ static int m_said(lua_State *L)
     pb_case *c = check_case(L);
     const char *who = luaL_optstring(L, 2, "any");
     const char *pattern = luaL_checkstring(L, 3);
-    size_t i, wl = strlen(who);
+    size_t i, n, wl = strlen(who);
     int any = strcmp(who, "any") == 0;
 
     if (!any && strcmp(who, "customer") != 0 && strcmp(who, "agent") != 0)
         return luaL_argerror(L, 2, "expected 'customer', 'agent' or 'any'");
     pb__reads_any(c->reading); /* every customer.* or agent.* type */
-    for (i = 0; i < c->nevents; i++) {
+    lua_settop(L, 3);
+    lua_pushstring(L, who);         /* the scan's key, a string: no type */
+    scan_get(L, 4, &i, &n);
+    for (; n == 0 && i < c->nevents; i++) {
         const pb__event *ev = &c->events[i];
         const char *type = c->e->types[ev->type];
 
@@ -240,12 +313,10 @@ static int m_said(lua_State *L)
                    strncmp(type, "agent.", 6) != 0)
                 : (strncmp(type, who, wl) != 0 || type[wl] != '.'))
             continue;
-        if (matches(L, c, ev->text, pattern)) {
-            lua_pushboolean(L, 1);
-            return 1;
-        }
+        n = matches(L, c, ev->text, pattern);
     }
-    lua_pushboolean(L, 0);
+    scan_put(L, 4, i, n);
+    lua_pushboolean(L, n > 0);
     return 1;
 }
 
@@ -263,21 +334,22 @@ static int m_state(lua_State *L)
     return 1;
 }
 
+/* The event at upvalue 3 (-1: none left), then the one after it: the
+ * next of its type along the chain, or the next of all (type -2). */
 static int events_next(lua_State *L)
 {
     pb__luacase *lc = lua_touserdata(L, lua_upvalueindex(1));
     pb_case *c = alive(L, lc);
     int type = (int)lua_tointeger(L, lua_upvalueindex(2));
-    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(3));
+    size_t next;
 
-    for (; i < c->nevents; i++)
-        if (type == -2 || c->events[i].type == type)
-            break;
-    if (i >= c->nevents)
+    if (i < 0 || (size_t)i >= c->nevents)
         return 0;
-    lua_pushinteger(L, (lua_Integer)i + 1);
+    next = type == -2 ? (size_t)i + 1 : c->events[i].next;
+    lua_pushinteger(L, next == PB__NO_EVENT ? -1 : (lua_Integer)next);
     lua_replace(L, lua_upvalueindex(3));
-    push_event(L, lua_upvalueindex(1), lc, i);
+    push_event(L, lua_upvalueindex(1), lc, (size_t)i);
     return 1;
 }
 
@@ -286,17 +358,13 @@ static int m_events(lua_State *L)
 {
     pb_case *c = check_case(L);
     int type = lua_isnoneornil(L, 2) ? -2 : type_arg(L, c, 2);
+    const pb__typeidx *ti = type >= 0 ? pb__case_type(c, type) : NULL;
 
     if (type == -2)
         pb__reads_any(c->reading);
     lua_settop(L, 1);
-    if (type == -1) {               /* no such event: an empty loop */
-        lua_pushinteger(L, -1);
-        lua_pushinteger(L, (lua_Integer)c->nevents);
-    } else {
-        lua_pushinteger(L, type);
-        lua_pushinteger(L, 0);
-    }
+    lua_pushinteger(L, type);
+    lua_pushinteger(L, type == -2 ? 0 : ti ? (lua_Integer)ti->first : -1);
     lua_pushcclosure(L, events_next, 3);
     return 1;
 }
@@ -309,7 +377,7 @@ static int m_known(lua_State *L)
     const char *name = luaL_checkstring(L, 2);
     const char *v;
 
-    pb__reads_facts(c->reading);
+    pb__reads_fact(c->reading, name);
     if (lua_isnoneornil(L, 3)) {
         v = pb__case_fact(c, name);
     } else {
@@ -411,48 +479,55 @@ static int event_index(lua_State *L)
     return 1;
 }
 
-static void map_of(lua_State *L, luamap *m, const pb_attr **a, size_t *n)
+static pb_case *map_of(lua_State *L, luamap *m, const pb_attr **a,
+                       size_t *n)
 {
     pb_case *c = alive(L, m->lc);
 
     if (m->index == (size_t)-1) {
-        pb__reads_facts(c->reading);
-        *a = c->facts;
-        *n = c->nfacts;
+        *a = c->facts.v;
+        *n = c->facts.n;
     } else {
         *a = c->events[m->index].attrs;
         *n = c->events[m->index].nattrs;
     }
+    return c;
 }
 
+/* The facts are looked up by their index: a case may have many. */
 static int map_index(lua_State *L)
 {
     luamap *m = luaL_checkudata(L, 1, MAP_MT);
     const pb_attr *a;
     size_t n;
+    pb_case *c = map_of(L, m, &a, &n);
 
-    map_of(L, m, &a, &n);
-    push_opt(L, lua_type(L, 2) == LUA_TSTRING
-                    ? pb_attr_value(a, n, lua_tostring(L, 2)) : NULL);
+    if (lua_type(L, 2) != LUA_TSTRING) {
+        lua_pushnil(L);
+    } else if (m->index == (size_t)-1) {
+        pb__reads_fact(c->reading, lua_tostring(L, 2));
+        push_opt(L, pb__case_fact(c, lua_tostring(L, 2)));
+    } else {
+        push_opt(L, pb_attr_value(a, n, lua_tostring(L, 2)));
+    }
     return 1;
 }
 
+/* pairs(map): the iterator keeps its place (upvalue 1), so a step costs
+ * the same however many entries there are. */
 static int map_next(lua_State *L)
 {
     luamap *m = luaL_checkudata(L, 1, MAP_MT);
+    size_t i = (size_t)lua_tointeger(L, lua_upvalueindex(1)), n;
     const pb_attr *a;
-    size_t n, i = 0;
 
+    if (m->index == (size_t)-1)
+        pb__reads_fact(alive(L, m->lc)->reading, NULL);
     map_of(L, m, &a, &n);
-    if (!lua_isnil(L, 2)) {
-        const char *k = luaL_checkstring(L, 2);
-
-        while (i < n && strcmp(a[i].name, k) != 0)
-            i++;
-        i++;
-    }
     if (i >= n)
         return 0;
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_replace(L, lua_upvalueindex(1));
     lua_pushstring(L, a[i].name);
     lua_pushstring(L, a[i].value);
     return 2;
@@ -461,7 +536,8 @@ static int map_next(lua_State *L)
 static int map_pairs(lua_State *L)
 {
     luaL_checkudata(L, 1, MAP_MT);
-    lua_pushcfunction(L, map_next);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, map_next, 1);
     lua_pushvalue(L, 1);
     lua_pushnil(L);
     return 3;
@@ -509,7 +585,7 @@ static int create(lua_State *L)
     new_mt(L, CASE_MT, case_index, 1);
     new_mt(L, EVENT_MT, event_index, 0);
     new_mt(L, MAP_MT, map_index, 0);
-    lc = lua_newuserdatauv(L, sizeof *lc, 3);
+    lc = lua_newuserdatauv(L, sizeof *lc, 4);
     lc->c = NULL;
     luaL_setmetatable(L, CASE_MT);
     push_map(L, 2, lc, (size_t)-1);   /* case.facts, made once */
@@ -517,7 +593,7 @@ static int create(lua_State *L)
     push_opt(L, c->topic);
     lua_setiuservalue(L, 2, 2);
     push_opt(L, c->channel);
-    lua_setiuservalue(L, 2, 3);
+    lua_setiuservalue(L, 2, 3);       /* 4: the scans, once there are */
     lua_pushvalue(L, 2);
     c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lc->c = c;
@@ -537,6 +613,13 @@ int pb__luacase_new(pb_case *c)
 
 void pb__luacase_free(pb_case *c)
 {
+    lua_State *L = pb__sandbox_lua(c->e->sb);
+
+    /* A proxy a principle kept must not keep the scans alive. */
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->lua_ref);
+    lua_pushnil(L);
+    lua_setiuservalue(L, -2, 4);
+    lua_pop(L, 1);
     c->lua->c = NULL;
     luaL_unref(pb__sandbox_lua(c->e->sb), LUA_REGISTRYINDEX, c->lua_ref);
     c->lua = NULL;

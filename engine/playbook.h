@@ -46,6 +46,10 @@ typedef struct pb_engine pb_engine;
 
 #define PB_DEFAULT_INSTRUCTIONS 1000000u        /* per predicate call */
 #define PB_DEFAULT_MEMORY (64u * 1024u * 1024u) /* per principle */
+/* The engine's own C copy of all its principles (items, after lists,
+ * detectors, patterns, strings): a file that would take more is
+ * refused, "principle 'x' is too large". */
+#define PB_PRINCIPLES_MEMORY (16u * 1024u * 1024u)
 
 pb_engine *pb_engine_new(void); /* NULL when out of memory */
 void pb_engine_free(pb_engine *e);
@@ -210,7 +214,8 @@ typedef struct pb_score {
 pb_status pb_case_score(const pb_case *c, const char *principle,
                         pb_score *out);
 
-/* Errors raised by detectors (not tied to an item). */
+/* Errors raised by detectors (not tied to an item): the first 100, and
+ * then one more saying that later ones were not kept. */
 size_t pb_case_nwarnings(const pb_case *c);
 const char *pb_case_warning(const pb_case *c, size_t i);
 

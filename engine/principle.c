@@ -41,12 +41,57 @@ static int fail(lua_State *L, const char *where, const char *fmt, ...)
     return lua_error(L);
 }
 
+/*
+ * The engine keeps at most PB_PRINCIPLES_MEMORY bytes of C memory for
+ * all its principles (docs/hardening.md).  A principle is measured while
+ * it is checked, before the work each part costs, and again exactly
+ * while it is copied: one list or string shared by many items or
+ * detectors is checked and copied once for each, so a file of a few
+ * hundred bytes could otherwise make the engine allocate gigabytes,
+ * outside the Lua state's memory cap.
+ */
+typedef struct room {
+    size_t left;         /* what the engine has not given out yet */
+    size_t used;         /* what this principle takes so far */
+    const char *where;   /* "file:line: " of the principle */
+    const char *id;      /* the principle's id */
+} room;
+
+/* Bytes of C memory per entry of an `after` list (the name and the
+ * position) and of a pattern list (the pattern and its folded copy). */
+#define AFTER_ENTRY (sizeof(char *) + sizeof(size_t))
+#define PATTERN_ENTRY (2 * sizeof(char *))
+
+/* Takes n bytes for what `part` names, or raises. */
+static void charge(lua_State *L, room *r, size_t n, const char *part)
+{
+    if (n > r->left - r->used)
+        fail(L, r->where, "principle '%s' is too large: its items, after "
+             "lists, detectors and strings take more than the %d KiB of "
+             "C memory the engine keeps for all principles (reached at "
+             "%s)", r->id, (int)(PB_PRINCIPLES_MEMORY / 1024), part);
+    r->used += n;
+}
+
+/* Entries of the string or list at idx (a list's length, unchecked). */
+static size_t entries(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TSTRING ? 1 : lua_rawlen(L, idx);
+}
+
+/* Ids and fact names: letters, digits and _, at most MAX_NAME bytes (a
+ * name, not a text: every item's after list is checked name by name). */
+#define MAX_NAME 128
+
 static int is_name(const char *s)
 {
+    const char *start = s;
+
     if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         return 0;
     for (s++; *s; s++)
-        if (!(*s == '_' || (*s >= 'a' && *s <= 'z') ||
+        if (s - start == MAX_NAME ||
+            !(*s == '_' || (*s >= 'a' && *s <= 'z') ||
               (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
             return 0;
     return 1;
@@ -172,9 +217,9 @@ static void check_strings(lua_State *L, int idx, const char *where,
 }
 
 static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
-                       const char *where)
+                       const char *where, room *r)
 {
-    const char *w, *id;
+    const char *w, *id, *part;
 
     if (lua_type(L, item) != LUA_TTABLE)
         fail(L, where, "item %d must be a table (got %s)", (int)pos,
@@ -184,25 +229,36 @@ static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
     if (get_field(L, item, "id", LUA_TSTRING, -1, w, "item") == LUA_TNIL)
         fail(L, w, "item %d has no id", (int)pos);
     id = lua_tostring(L, -1);
+    part = lua_pushfstring(L, "item '%s'", id);
+    charge(L, r, lua_rawlen(L, -2) + 1, part);
     if (!is_name(id))
-        fail(L, w, "item id '%s' is not a name (letters, digits, _)", id);
+        fail(L, w, "item id '%s' is not a name (letters, digits, _; at "
+             "most %d)", id, MAX_NAME);
     if (lua_getfield(L, ids, id) != LUA_TNIL)
         fail(L, w, "duplicate item id '%s'", id);
     lua_pop(L, 1);
     lua_pushinteger(L, pos);
     lua_setfield(L, ids, id);
     w = lua_pushfstring(L, "%sitem '%s': ", w, id);
-    get_field(L, item, "prompt", LUA_TSTRING, LUA_TFUNCTION, w, "item");
+    if (get_field(L, item, "prompt", LUA_TSTRING, LUA_TFUNCTION, w,
+                  "item") == LUA_TSTRING)
+        charge(L, r, lua_rawlen(L, -1) + 1, part);
     get_field(L, item, "must", LUA_TBOOLEAN, -1, w, "item");
     get_field(L, item, "applies", LUA_TFUNCTION, -1, w, "item");
     get_field(L, item, "done", LUA_TFUNCTION, -1, w, "item");
     get_field(L, item, "violated", LUA_TFUNCTION, -1, w, "item");
     if (get_field(L, item, "collects", LUA_TSTRING, -1, w, "item") !=
-        LUA_TNIL && !is_name(lua_tostring(L, -1)))
-        fail(L, w, "collects: '%s' is not a fact name", lua_tostring(L, -1));
+        LUA_TNIL) {
+        charge(L, r, lua_rawlen(L, -1) + 1, part);
+        if (!is_name(lua_tostring(L, -1)))
+            fail(L, w, "collects: '%s' is not a fact name",
+                 lua_tostring(L, -1));
+    }
     if (get_field(L, item, "after", LUA_TSTRING, LUA_TTABLE, w, "item") !=
-        LUA_TNIL)
+        LUA_TNIL) {
+        charge(L, r, entries(L, -1) * AFTER_ENTRY, part);
         check_strings(L, lua_gettop(L), w, "after", is_name);
+    }
 }
 
 /* Pushes the `after` of the item table at idx as a list (or nil). */
@@ -215,52 +271,111 @@ static void push_after(lua_State *L, int idx)
     }
 }
 
-/* Depth-first search through `after`: colour 1 = on the current path,
- * 2 = finished.  Returns the position of an item on a cycle, or 0. */
-static lua_Integer after_cycle(lua_State *L, int items, int ids,
-                               unsigned char *col, lua_Integer i)
+/*
+ * Every `after` names an item of the principle, and no chain of them
+ * comes back to where it started.  The names are looked up once, into
+ * positions, and the search for a cycle walks those: time linear in the
+ * items and their after lists, and no C recursion however long a chain
+ * is.  Works on the validated items at `items`, ids in `ids`.
+ */
+static void check_after(lua_State *L, int items, int ids, lua_Integer n,
+                        const char *pw)
 {
     int top = lua_gettop(L);
-    lua_Integer k, n, hit = 0;
+    size_t *off, *adj, *stack, m = 0, i, k;
+    unsigned char *col;
 
-    luaL_checkstack(L, 4, "after chain too deep");
-    col[i] = 1;
-    lua_rawgeti(L, items, i);
-    push_after(L, top + 1);
-    n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
-    for (k = 1; k <= n && hit == 0; k++) {
-        lua_Integer j;
-
-        lua_rawgeti(L, top + 2, k);
-        lua_getfield(L, ids, lua_tostring(L, -1));
-        j = lua_tointeger(L, -1);
-        lua_pop(L, 2);
-        if (col[j] == 1)
-            hit = j;
-        else if (col[j] == 0)
-            hit = after_cycle(L, items, ids, col, j);
+    off = lua_newuserdatauv(L, ((size_t)n + 2) * sizeof *off, 0);
+    for (i = 1; i <= (size_t)n; i++) {
+        lua_rawgeti(L, items, (lua_Integer)i);
+        push_after(L, top + 2);
+        off[i] = m;
+        m += lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
+        lua_settop(L, top + 1);
     }
-    col[i] = 2;
+    off[n + 1] = m;
+    adj = lua_newuserdatauv(L, (m ? m : 1) * sizeof *adj, 0); /* top+2 */
+    for (i = 1; i <= (size_t)n; i++) {
+        lua_rawgeti(L, items, (lua_Integer)i);               /* top+3 */
+        push_after(L, top + 3);                              /* top+4 */
+        for (k = off[i]; k < off[i + 1]; k++) {
+            lua_rawgeti(L, top + 4, (lua_Integer)(k - off[i] + 1));
+            if (lua_getfield(L, ids, lua_tostring(L, top + 5)) ==
+                LUA_TNIL) {
+                lua_getfield(L, top + 3, "id");              /* top+7 */
+                fail(L, item_where(L, top + 3, pw),
+                     "item '%s': after names unknown item '%s'",
+                     lua_tostring(L, top + 7), lua_tostring(L, top + 5));
+            }
+            adj[k] = (size_t)lua_tointeger(L, -1);
+            lua_settop(L, top + 4);
+        }
+        lua_settop(L, top + 2);
+    }
+    /* Depth first, with the path on a stack of (item, next entry):
+     * colour 1 = on the path, 2 = finished. */
+    col = lua_newuserdatauv(L, (size_t)n + 1, 0);
+    memset(col, 0, (size_t)n + 1);
+    stack = lua_newuserdatauv(L, ((size_t)n + 1) * 2 * sizeof *stack, 0);
+    for (i = 1; i <= (size_t)n; i++) {
+        size_t sp = 1, hit = 0;
+
+        if (col[i] != 0)
+            continue;
+        col[i] = 1;
+        stack[0] = i;
+        stack[1] = off[i];
+        while (sp > 0 && hit == 0) {
+            size_t v = stack[2 * (sp - 1)], *next = &stack[2 * sp - 1];
+
+            if (*next == off[v + 1]) {
+                col[v] = 2;
+                sp--;
+            } else if (col[adj[*next]] == 1) {
+                hit = adj[*next];
+            } else if (col[adj[*next]] == 0) {
+                size_t j = adj[(*next)++];
+
+                col[j] = 1;
+                stack[2 * sp] = j;
+                stack[2 * sp + 1] = off[j];
+                sp++;
+            } else {
+                (*next)++;
+            }
+        }
+        if (hit != 0) {
+            int it;
+
+            lua_rawgeti(L, items, (lua_Integer)hit);
+            it = lua_gettop(L);
+            lua_getfield(L, it, "id");
+            fail(L, item_where(L, it, pw),
+                 "item '%s': a cycle in after leads back to it",
+                 lua_tostring(L, it + 1));
+        }
+    }
     lua_settop(L, top);
-    return hit;
 }
 
 /* has_prev: an earlier detector emits, so `within` may count from it. */
 static void check_detector(lua_State *L, int d, lua_Integer pos,
-                           const char *where, int has_prev)
+                           const char *where, int has_prev, room *r)
 {
-    const char *w;
+    const char *w, *part;
 
     if (lua_type(L, d) == LUA_TFUNCTION)
         return;
     if (lua_type(L, d) != LUA_TTABLE)
         fail(L, where, "detector %d must be a table or a function (got %s)",
              (int)pos, luaL_typename(L, d));
+    part = lua_pushfstring(L, "detector %d", (int)pos);
     w = item_where(L, d, where);
     w = lua_pushfstring(L, "%sdetector %d: ", w, (int)pos);
     check_fields(L, d, detector_fields, w, "detector");
     if (get_field(L, d, "on", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
         fail(L, w, "'on' (the event type to watch) is missing");
+    charge(L, r, lua_rawlen(L, -1) + 1, part);
     if (!pb__is_type(lua_tostring(L, -1)))
         fail(L, w, "on: '%s' is not an event type", lua_tostring(L, -1));
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
@@ -273,9 +388,11 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w, "detector") ==
         LUA_TNIL)
         fail(L, w, "needs a pattern (or a fn)");
+    charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
     check_strings(L, lua_gettop(L), w, "pattern", NULL);
     if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
         fail(L, w, "needs emit (the event type to add)");
+    charge(L, r, lua_rawlen(L, -1) + 1, part);
     if (!pb__is_type(lua_tostring(L, -1)))
         fail(L, w, "emit: '%s' is not an event type", lua_tostring(L, -1));
     if (get_field(L, d, "within", LUA_TNUMBER, -1, w, "detector") !=
@@ -286,20 +403,25 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
             fail(L, w, "within needs after (the event type it counts from)");
     }
     if (get_field(L, d, "after", LUA_TSTRING, -1, w, "detector") !=
-            LUA_TNIL && !pb__is_type(lua_tostring(L, -1)))
-        fail(L, w, "after: '%s' is not an event type", lua_tostring(L, -1));
+        LUA_TNIL) {
+        charge(L, r, lua_rawlen(L, -1) + 1, part);
+        if (!pb__is_type(lua_tostring(L, -1)))
+            fail(L, w, "after: '%s' is not an event type",
+                 lua_tostring(L, -1));
+    }
 }
 
-/* validate(table, where): raises "file:line: message" on the first
- * mistake; returns the table. */
+/* validate(table, where, left): raises "file:line: message" on the first
+ * mistake, or when the principle would take more than `left` bytes of
+ * the engine's C memory; returns the table. */
 static int validate(lua_State *L)
 {
     const char *where = luaL_checkstring(L, 2), *pw;
+    room r = { (size_t)luaL_checkinteger(L, 3), 0, where, NULL };
     lua_Integer i, n;
-    unsigned char *col;
     int items, ids;
 
-    lua_settop(L, 2);
+    lua_settop(L, 3);
     if (lua_type(L, 1) != LUA_TTABLE)
         fail(L, where, "principle expects a table (got %s)",
              luaL_typename(L, 1));
@@ -308,12 +430,20 @@ static int validate(lua_State *L)
         LUA_TNIL)
         fail(L, where, "principle has no id");
     if (!is_name(lua_tostring(L, -1)))
-        fail(L, where, "principle id '%s' is not a name (letters, digits, _)",
-             lua_tostring(L, -1));
+        fail(L, where, "principle id '%s' is not a name (letters, digits, "
+             "_; at most %d)", lua_tostring(L, -1), MAX_NAME);
+    r.id = lua_tostring(L, -1);
+    charge(L, &r, lua_rawlen(L, -1) + 1, "its id");
     pw = lua_pushfstring(L, "%sprinciple '%s': ", where, lua_tostring(L, -1));
-    get_field(L, 1, "title", LUA_TSTRING, -1, pw, "principle");
-    get_field(L, 1, "why", LUA_TSTRING, -1, pw, "principle");
-    get_field(L, 1, "order", LUA_TNUMBER, -1, pw, "principle");
+    if (get_field(L, 1, "title", LUA_TSTRING, -1, pw, "principle") ==
+        LUA_TSTRING)
+        charge(L, &r, lua_rawlen(L, -1) + 1, "its title");
+    if (get_field(L, 1, "why", LUA_TSTRING, -1, pw, "principle") ==
+        LUA_TSTRING)
+        charge(L, &r, lua_rawlen(L, -1) + 1, "its why");
+    if (get_field(L, 1, "order", LUA_TNUMBER, -1, pw, "principle") ==
+            LUA_TNUMBER && lua_tonumber(L, -1) != lua_tonumber(L, -1))
+        fail(L, pw, "order must be a number (got NaN)");
     get_field(L, 1, "applies", LUA_TFUNCTION, -1, pw, "principle");
     if (get_field(L, 1, "items", LUA_TTABLE, -1, pw, "principle") ==
         LUA_TNIL)
@@ -326,43 +456,10 @@ static int validate(lua_State *L)
     ids = lua_gettop(L);
     for (i = 1; i <= n; i++) {
         lua_rawgeti(L, items, i);
-        check_item(L, lua_gettop(L), ids, i, pw);
+        check_item(L, lua_gettop(L), ids, i, pw, &r);
         lua_settop(L, ids);
     }
-    for (i = 1; i <= n; i++) {               /* after names known items */
-        lua_Integer k, m;
-
-        lua_rawgeti(L, items, i);            /* ids+1: the item */
-        push_after(L, ids + 1);              /* ids+2: its after list */
-        m = lua_istable(L, ids + 2) ? (lua_Integer)lua_rawlen(L, ids + 2) : 0;
-        for (k = 1; k <= m; k++) {
-            lua_rawgeti(L, ids + 2, k);      /* ids+3 */
-            if (lua_getfield(L, ids, lua_tostring(L, ids + 3)) == LUA_TNIL) {
-                lua_getfield(L, ids + 1, "id");
-                fail(L, item_where(L, ids + 1, pw),
-                     "item '%s': after names unknown item '%s'",
-                     lua_tostring(L, ids + 5), lua_tostring(L, ids + 3));
-            }
-            lua_settop(L, ids + 2);
-        }
-        lua_settop(L, ids);
-    }
-    col = lua_newuserdatauv(L, (size_t)n + 1, 0);
-    memset(col, 0, (size_t)n + 1);
-    for (i = 1; i <= n; i++) {
-        lua_Integer hit;
-
-        if (col[i] == 0 && (hit = after_cycle(L, items, ids, col, i)) != 0) {
-            const char *id;
-
-            lua_rawgeti(L, items, hit);
-            lua_getfield(L, -1, "id");
-            id = lua_tostring(L, -1);
-            fail(L, item_where(L, -2, pw),
-                 "item '%s': a cycle in after leads back to it", id);
-        }
-    }
-    lua_settop(L, ids);
+    check_after(L, items, ids, n, pw);
     if (get_field(L, 1, "detect", LUA_TTABLE, -1, pw, "principle") !=
         LUA_TNIL) {
         int det = lua_gettop(L), emits = 0;
@@ -370,7 +467,7 @@ static int validate(lua_State *L)
         n = check_array(L, det, pw, "detect");
         for (i = 1; i <= n; i++) {
             lua_rawgeti(L, det, i);
-            check_detector(L, det + 1, i, pw, emits);
+            check_detector(L, det + 1, i, pw, emits, &r);
             emits |= lua_istable(L, det + 1) &&
                      lua_getfield(L, det + 1, "emit") == LUA_TSTRING;
             lua_settop(L, det);
@@ -384,34 +481,77 @@ static int validate(lua_State *L)
  * call's line becomes the principle's line.  The line goes to a userdata
  * of Lua's, not into the loader's frame: the function stays in the file's
  * globals, and a predicate may call it long after the load returned. */
+typedef struct call_info {
+    int line;    /* of the principle{} call */
+    size_t left; /* the engine's C memory left when the load began */
+} call_info;
+
 static int principle_fn(lua_State *L)
 {
-    int *call_line = lua_touserdata(L, lua_upvalueindex(1));
+    call_info *ci = lua_touserdata(L, lua_upvalueindex(1));
     lua_Debug ar;
 
     if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
-        *call_line = ar.currentline;
+        ci->line = ar.currentline;
     lua_settop(L, 1);
     lua_pushcfunction(L, validate);
     lua_insert(L, 1);
     luaL_where(L, 1);
     lua_pushliteral(L, " ");
     lua_concat(L, 2);
-    lua_call(L, 2, 1);
+    lua_pushinteger(L, (lua_Integer)ci->left);
+    lua_call(L, 3, 1);
     return 1;
 }
 
-/* Copying into C. */
+/* Copying into C: every allocation is taken from the room validate
+ * measured, now exactly. */
 
-static char *dup_field(lua_State *L, int idx, const char *key)
+typedef struct build_ctx {
+    pb_engine *e;
+    const char *name, *src;
+    size_t len;
+    int last_line;
+    unsigned account;  /* the sandbox account the file is charged to */
+    pb__principle *p;
+    room r;
+    const char *part;  /* what is being copied, for the budget message */
+} build_ctx;
+
+/* What the engine's own tables add per item, principle or event type:
+ * a pointer in a list and at most four slots of an index. */
+#define TABLE_ENTRY (sizeof(void *) + 4 * sizeof(size_t))
+
+/* calloc of n elements, taken from the principle's room. */
+static void *take(lua_State *L, build_ctx *bc, size_t n, size_t size)
+{
+    void *p;
+
+    if (n == 0)
+        n = 1;
+    charge(L, &bc->r, size && n > (size_t)-1 / size ? (size_t)-1 : n * size,
+           bc->part);
+    if ((p = calloc(n, size)) == NULL)
+        luaL_error(L, "out of memory");
+    return p;
+}
+
+static char *take_str(lua_State *L, build_ctx *bc, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = take(L, bc, n, 1);
+
+    memcpy(d, s, n);
+    return d;
+}
+
+static char *dup_field(lua_State *L, build_ctx *bc, int idx,
+                       const char *key)
 {
     char *s = NULL;
 
-    if (lua_getfield(L, idx, key) == LUA_TSTRING) {
-        s = strdup(lua_tostring(L, -1));
-        if (s == NULL)
-            luaL_error(L, "out of memory");
-    }
+    if (lua_getfield(L, idx, key) == LUA_TSTRING)
+        s = take_str(L, bc, lua_tostring(L, -1));
     lua_pop(L, 1);
     return s;
 }
@@ -425,35 +565,25 @@ static int ref_field(lua_State *L, int idx, const char *key)
     return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-static void *xcalloc(lua_State *L, size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-
-    if (p == NULL)
-        luaL_error(L, "out of memory");
-    return p;
-}
-
 /* String or list of strings at idx -> a malloc'd array in *out. */
-static void dup_strings(lua_State *L, int idx, char ***out, size_t *count)
+static void dup_strings(lua_State *L, build_ctx *bc, int idx, char ***out,
+                        size_t *count)
 {
     size_t i, n;
     char **v;
 
     idx = lua_absindex(L, idx);
-    n = lua_type(L, idx) == LUA_TSTRING ? 1 : lua_rawlen(L, idx);
+    n = entries(L, idx);
     /* Stored before filling: an error halfway leaves it for the free. */
-    *out = v = xcalloc(L, n, sizeof *v);
+    *out = v = take(L, bc, n, sizeof *v);
     *count = n;
     for (i = 0; i < n; i++) {
         if (lua_type(L, idx) == LUA_TSTRING)
             lua_pushvalue(L, idx);
         else
             lua_rawgeti(L, idx, (lua_Integer)i + 1);
-        v[i] = strdup(lua_tostring(L, -1));
+        v[i] = take_str(L, bc, lua_tostring(L, -1));
         lua_pop(L, 1);
-        if (v[i] == NULL)
-            luaL_error(L, "out of memory");
     }
 }
 /* The line a function at idx was defined on, or fallback. */
@@ -488,16 +618,14 @@ static int line_of(lua_State *L, int idx, int fallback)
 }
 
 /* "Ask for the order id." for a collects item, else "Hear out." */
-static char *default_prompt(lua_State *L, const pb__item *it)
+static char *default_prompt(lua_State *L, build_ctx *bc, const pb__item *it)
 {
     const char *src = it->collects ? it->collects : it->id;
     char *s, *w;
 
     lua_pushfstring(L, it->collects ? "Ask for the %s." : "%s.", src);
-    s = strdup(lua_tostring(L, -1));
+    s = take_str(L, bc, lua_tostring(L, -1));
     lua_pop(L, 1);
-    if (s == NULL)
-        luaL_error(L, "out of memory");
     for (w = s; *w; w++)
         if (*w == '_')
             *w = ' ';
@@ -506,89 +634,102 @@ static char *default_prompt(lua_State *L, const pb__item *it)
     return s;
 }
 
-typedef struct build_ctx {
-    pb_engine *e;
-    const char *name, *src;
-    size_t len;
-    int last_line;
-    unsigned account;  /* the sandbox account the file is charged to */
-    pb__principle *p;
-} build_ctx;
-
 static void build_items(lua_State *L, build_ctx *bc, int items)
 {
     pb__principle *p = bc->p;
-    size_t i, k;
+    size_t i, k, plen = strlen(p->id);
+    int ids;
 
     p->nitems = lua_rawlen(L, items);
-    p->items = xcalloc(L, p->nitems, sizeof *p->items);
+    p->items = take(L, bc, p->nitems, sizeof *p->items + TABLE_ENTRY);
     for (i = 0; i < p->nitems; i++) {
         pb__item *it = &p->items[i];
 
         it->prompt_ref = it->applies_ref = LUA_NOREF;
         it->done_ref = it->violated_ref = LUA_NOREF;
     }
+    lua_newtable(L);                            /* id -> position */
+    ids = lua_gettop(L);
     for (i = 0; i < p->nitems; i++) {
         pb__item *it = &p->items[i];
-        int t;
 
         lua_rawgeti(L, items, (lua_Integer)i + 1);
-        it->id = dup_field(L, -1, "id");
-        it->ref = xcalloc(L, strlen(p->id) + strlen(it->id) + 2, 1);
-        memcpy(it->ref, p->id, strlen(p->id));
-        it->ref[strlen(p->id)] = '.';
-        memcpy(it->ref + strlen(p->id) + 1, it->id, strlen(it->id) + 1);
-        it->collects = dup_field(L, -1, "collects");
-        it->prompt = dup_field(L, -1, "prompt");
-        it->prompt_ref = ref_field(L, -1, "prompt");
+        lua_getfield(L, -1, "id");
+        bc->part = lua_pushfstring(L, "item '%s'", lua_tostring(L, -1));
+        lua_pushinteger(L, (lua_Integer)i);
+        lua_setfield(L, ids, lua_tostring(L, -3));
+        lua_replace(L, -2);                     /* [item part] */
+        it->id = dup_field(L, bc, -2, "id");
+        it->ref = take(L, bc, plen + strlen(it->id) + 2, 1);
+        memcpy(it->ref, p->id, plen);
+        it->ref[plen] = '.';
+        memcpy(it->ref + plen + 1, it->id, strlen(it->id) + 1);
+        it->collects = dup_field(L, bc, -2, "collects");
+        it->prompt = dup_field(L, bc, -2, "prompt");
+        it->prompt_ref = ref_field(L, -2, "prompt");
         if (it->prompt == NULL && it->prompt_ref == LUA_NOREF)
-            it->prompt = default_prompt(L, it);
-        it->applies_ref = ref_field(L, -1, "applies");
-        it->done_ref = ref_field(L, -1, "done");
-        it->violated_ref = ref_field(L, -1, "violated");
-        lua_getfield(L, -1, "must");
+            it->prompt = default_prompt(L, bc, it);
+        it->applies_ref = ref_field(L, -2, "applies");
+        it->done_ref = ref_field(L, -2, "done");
+        it->violated_ref = ref_field(L, -2, "violated");
+        lua_getfield(L, -2, "must");
         it->must = lua_toboolean(L, -1);
         lua_pop(L, 1);
-        it->line = line_of(L, -1, p->line);
-        t = lua_getfield(L, -1, "after");
-        if (t != LUA_TNIL) {
-            dup_strings(L, -1, &it->after, &it->nafter);
-            it->after_idx = xcalloc(L, it->nafter, sizeof *it->after_idx);
+        it->line = line_of(L, -2, p->line);
+        if (lua_getfield(L, -2, "after") != LUA_TNIL) {
+            it->nafter = entries(L, -1);
+            it->after = take(L, bc, it->nafter, sizeof *it->after);
+            it->after_idx = take(L, bc, it->nafter, sizeof *it->after_idx);
+        }
+        lua_pop(L, 3);
+    }
+    /* after may name an item defined later: resolve once all are in,
+     * through the ids, and name them by the items' own ids. */
+    for (i = 0; i < p->nitems; i++) {
+        pb__item *it = &p->items[i];
+
+        if (it->nafter == 0)
+            continue;
+        lua_rawgeti(L, items, (lua_Integer)i + 1);
+        lua_getfield(L, -1, "after");
+        for (k = 0; k < it->nafter; k++) {
+            if (lua_type(L, -1) == LUA_TSTRING)
+                lua_pushvalue(L, -1);
+            else
+                lua_rawgeti(L, -1, (lua_Integer)k + 1);
+            lua_rawget(L, ids);
+            it->after_idx[k] = (size_t)lua_tointeger(L, -1);
+            it->after[k] = p->items[it->after_idx[k]].id;
+            lua_pop(L, 1);
         }
         lua_pop(L, 2);
     }
-    /* after may name an item defined later: resolve once all are in. */
-    for (i = 0; i < p->nitems; i++) {
-        pb__item *it = &p->items[i];
-
-        for (k = 0; k < it->nafter; k++) {
-            size_t j;
-
-            for (j = 0; j < p->nitems; j++)
-                if (strcmp(p->items[j].id, it->after[k]) == 0)
-                    break;
-            it->after_idx[k] = j;
-        }
-    }
+    lua_pop(L, 1);
 }
 
 /* Detectors match case-insensitively, mostly plain phrases: those are
  * kept lowercased so one lowercased copy of the text serves them all. */
-static void fold_plain(lua_State *L, pb__detector *d)
+static void fold_plain(lua_State *L, build_ctx *bc, pb__detector *d)
 {
     size_t i;
     char *c;
 
-    d->folded = xcalloc(L, d->npatterns, sizeof *d->folded);
+    d->folded = take(L, bc, d->npatterns, sizeof *d->folded);
     for (i = 0; i < d->npatterns; i++) {
         if (!pb__pattern_is_plain(d->patterns[i], strlen(d->patterns[i])))
             continue;
-        if ((d->folded[i] = strdup(d->patterns[i])) == NULL)
-            luaL_error(L, "out of memory");
+        d->folded[i] = take_str(L, bc, d->patterns[i]);
         for (c = d->folded[i]; *c; c++)
             if (*c >= 'A' && *c <= 'Z')
                 *c = (char)(*c - 'A' + 'a');
     }
+}
+
+/* The engine interns a detector's event types: a copy each, at most. */
+static void take_type(lua_State *L, build_ctx *bc, const char *type)
+{
+    if (type != NULL)
+        charge(L, &bc->r, strlen(type) + 1 + TABLE_ENTRY, bc->part);
 }
 
 static void build_detectors(lua_State *L, build_ctx *bc, int det)
@@ -598,29 +739,30 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
     size_t i;
 
     p->ndetectors = lua_rawlen(L, det);
-    p->detectors = xcalloc(L, p->ndetectors, sizeof *p->detectors);
+    p->detectors = take(L, bc, p->ndetectors, sizeof *p->detectors);
     for (i = 0; i < p->ndetectors; i++)
         p->detectors[i].fn_ref = LUA_NOREF;
     for (i = 0; i < p->ndetectors; i++) {
         pb__detector *d = &p->detectors[i];
 
+        bc->part = lua_pushfstring(L, "detector %d", (int)i + 1);
         lua_rawgeti(L, det, (lua_Integer)i + 1);
         d->on_type = d->after_type = d->emit_type = -1;
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             lua_pushvalue(L, -1);
             d->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
             d->line = fn_line(L, -1, p->line);
-            lua_pop(L, 1);
+            lua_pop(L, 2);
             continue;
         }
-        d->on = dup_field(L, -1, "on");
-        d->emit = dup_field(L, -1, "emit");
-        d->after = dup_field(L, -1, "after");
+        d->on = dup_field(L, bc, -1, "on");
+        d->emit = dup_field(L, bc, -1, "emit");
+        d->after = dup_field(L, bc, -1, "after");
         d->fn_ref = ref_field(L, -1, "fn");
         d->line = line_of(L, -1, p->line);
         if (lua_getfield(L, -1, "pattern") != LUA_TNIL) {
-            dup_strings(L, -1, &d->patterns, &d->npatterns);
-            fold_plain(L, d);
+            dup_strings(L, bc, -1, &d->patterns, &d->npatterns);
+            fold_plain(L, bc, d);
         }
         lua_pop(L, 1);
         lua_getfield(L, -1, "within");
@@ -629,14 +771,14 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         /* within with no after counts from the previous pattern
          * detector's event: "a confirmation within 30 s of a
          * restatement". */
-        if (d->within > 0 && d->after == NULL && prev_emit) {
-            d->after = strdup(prev_emit);
-            if (d->after == NULL)
-                luaL_error(L, "out of memory");
-        }
+        if (d->within > 0 && d->after == NULL && prev_emit)
+            d->after = take_str(L, bc, prev_emit);
         if (d->emit)
             prev_emit = d->emit;
-        lua_pop(L, 1);
+        take_type(L, bc, d->on);
+        take_type(L, bc, d->emit);
+        take_type(L, bc, d->after);
+        lua_pop(L, 2);
     }
 }
 
@@ -657,12 +799,14 @@ static int load_protected(lua_State *L)
 {
     build_ctx *bc = lua_touserdata(L, 1);
     pb__sandbox *sb = bc->e->sb;
-    int env, tbl, *call_line;
+    call_info *ci;
+    int env, tbl;
 
     lua_settop(L, 0);
     lua_newtable(L);                                /* [extra] */
-    call_line = lua_newuserdatauv(L, sizeof *call_line, 0); /* [extra line] */
-    *call_line = 0;
+    ci = lua_newuserdatauv(L, sizeof *ci, 0);       /* [extra info] */
+    ci->line = 0;
+    ci->left = bc->r.left;
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
@@ -688,30 +832,36 @@ static int load_protected(lua_State *L)
     lua_pushcfunction(L, validate);
     lua_pushvalue(L, tbl);
     lua_pushfstring(L, "%s:%d: ", bc->name, bc->last_line);
-    lua_call(L, 2, 0);
+    lua_pushinteger(L, (lua_Integer)bc->r.left);
+    lua_call(L, 3, 0);
 
-    bc->p = xcalloc(L, 1, sizeof *bc->p);
+    /* Errors of the copy are the principle's, at its line. */
+    lua_getfield(L, tbl, "id");
+    bc->r.id = lua_tostring(L, -1);
+    bc->r.where = lua_pushfstring(L, "%s:%d: ", bc->name,
+                                  ci->line > 0 ? ci->line : bc->last_line);
+    bc->part = "its id";
+    bc->p = take(L, bc, 1, sizeof *bc->p + TABLE_ENTRY);
     bc->p->account = bc->account;
     bc->p->applies_ref = LUA_NOREF;
-    bc->p->id = dup_field(L, tbl, "id");
-    bc->p->title = dup_field(L, tbl, "title");
-    bc->p->why = dup_field(L, tbl, "why");
-    bc->p->file = strdup(bc->name);
-    if (bc->p->file == NULL)
-        return luaL_error(L, "out of memory");
+    bc->p->id = dup_field(L, bc, tbl, "id");
+    bc->p->title = dup_field(L, bc, tbl, "title");
+    bc->p->why = dup_field(L, bc, tbl, "why");
+    bc->p->file = take_str(L, bc, bc->name);
     bc->p->line = bc->last_line;
     lua_getfield(L, tbl, "order");
     bc->p->order = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 100;
     lua_pop(L, 1);
     bc->p->applies_ref = ref_field(L, tbl, "applies");
-    if (*call_line > 0)
-        bc->p->line = *call_line;
+    if (ci->line > 0)
+        bc->p->line = ci->line;
     lua_getfield(L, tbl, "items");
     build_items(L, bc, lua_gettop(L));
     lua_pop(L, 1);
     if (lua_getfield(L, tbl, "detect") == LUA_TTABLE)
         build_detectors(L, bc, lua_gettop(L));
     lua_pop(L, 1);
+    bc->p->cbytes = bc->r.used;
     return 0;
 }
 
@@ -757,7 +907,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                              size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, 0, NULL };
+    build_ctx bc = { e, name, src, len, 0, 0, NULL, { 0, 0, NULL, NULL }, "" };
     int bad, status, top = lua_gettop(L);
     const char *nul;
 
@@ -777,6 +927,7 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
     bc.account = pb__sandbox_account(e->sb);
     if (bc.account == 0)
         return pb__error(err, PB_NOMEM, name, 1, "out of memory");
+    bc.r.left = PB_PRINCIPLES_MEMORY - e->cbytes;
     status = pb__sandbox_cpcall(e->sb, load_protected, &bc);
     if (status != LUA_OK) {
         error_from_lua(err, name, lua_tostring(L, -1), 1);
@@ -813,7 +964,7 @@ void pb__principle_free(lua_State *L, pb__principle *p)
         free(it->ref);
         free(it->prompt);
         free(it->collects);
-        free_strings(it->after, it->nafter);
+        free(it->after);           /* the names are the items' ids */
         free(it->after_idx);
         luaL_unref(L, LUA_REGISTRYINDEX, it->prompt_ref);
         luaL_unref(L, LUA_REGISTRYINDEX, it->applies_ref);

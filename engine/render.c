@@ -229,17 +229,33 @@ static void text_event(const out *o, const pb_case *c, size_t i)
     fputc('\n', o->f);
 }
 
+size_t pb__first_change(const pb_replay *r, size_t ev)
+{
+    size_t lo = 0, hi = pb_replay_nchanges(r);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (pb_replay_change(r, mid)->event < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static void text_changes(const out *o, const pb_replay *r, size_t ev)
 {
     const pb_case *c = pb_replay_case(r);
     size_t i;
 
-    for (i = 0; i < pb_replay_nchanges(r); i++) {
+    for (i = pb__first_change(r, ev); i < pb_replay_nchanges(r) &&
+                                      pb_replay_change(r, i)->event == ev;
+         i++) {
         const pb_change *ch = pb_replay_change(r, i);
         pb_item_info it;
 
-        if (ch->event != ev || ch->to == PB_ABSENT ||
-            ch->to == PB_WAITING || ch->to == PB_OPEN)
+        if (ch->to == PB_ABSENT || ch->to == PB_WAITING || ch->to == PB_OPEN)
             continue;
         pb_case_item(c, ch->item, &it);
         fputs("            ", o->f);
@@ -481,11 +497,11 @@ static void json_events(pb__json *j, const pb_replay *r)
         pb__json_kstr(j, "detected_by", ev.detected_by);
         pb__json_key(j, "changes");
         pb__json_open(j, '[');
-        for (k = 0; k < pb_replay_nchanges(r); k++) {
+        for (k = pb__first_change(r, i); k < pb_replay_nchanges(r) &&
+                                         pb_replay_change(r, k)->event == i;
+             k++) {
             const pb_change *ch = pb_replay_change(r, k);
 
-            if (ch->event != i)
-                continue;
             pb__json_open(j, '{');
             pb__json_kstr(j, "item", c->e->items[ch->item]->ref);
             pb__json_kstr(j, "from", pb_state_name(ch->from));

@@ -282,21 +282,22 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
     pb__html_end(h);
 }
 
-/* The lane of a principle, or 0 when it does not apply. */
-static size_t principle_lane(const pb_case *c, size_t p)
+/* The lane of each principle, or 0 when it does not apply: one after
+ * the other, in checklist order.  Counted once for the page, not once
+ * per mark or lane. */
+static void principle_lanes(const pb_case *c, size_t *lanes)
 {
     pb_score sc;
     size_t i, lane = LANE_PRINCIPLES;
 
-    for (i = 0; i < p; i++) {
+    for (i = 0; i < c->e->nprinciples; i++) {
         pb_case_score(c, c->e->principles[i]->id, &sc);
-        lane += sc.applies != 0;
+        lanes[i] = sc.applies ? lane++ : 0;
     }
-    pb_case_score(c, c->e->principles[p]->id, &sc);
-    return sc.applies ? lane : 0;
 }
 
-static size_t collect_marks(const pb_replay *r, const axis *ax, mark *mk)
+static size_t collect_marks(const pb_replay *r, const axis *ax,
+                            const size_t *lanes, mark *mk)
 {
     const pb_case *c = pb_replay_case(r);
     size_t i, n = 0;
@@ -316,7 +317,7 @@ static size_t collect_marks(const pb_replay *r, const axis *ax, mark *mk)
 
         if (ch->to != PB_DONE && ch->to != PB_VIOLATED && ch->to != PB_ERROR)
             continue;
-        lane = principle_lane(c, c->e->items[ch->item]->principle);
+        lane = lanes[c->e->items[ch->item]->principle];
         if (lane == 0)
             continue;
         mk[n].x = axis_x(ax, event_t(c, ch->event));
@@ -478,22 +479,31 @@ static void timeline(pb__html *h, const pb_replay *r)
     size_t *rows = malloc(nlanes * sizeof *rows);
     double *y = malloc((nlanes + 1) * sizeof *y);
     int *shown = calloc(nlanes, sizeof *shown);
+    size_t *lanes = malloc((c->e->nprinciples + 1) * sizeof *lanes);
+    size_t *owner = malloc(nlanes * sizeof *owner); /* lane -> principle */
     axis ax;
 
-    if (mk == NULL || rows == NULL || y == NULL || shown == NULL) {
+    if (mk == NULL || rows == NULL || y == NULL || shown == NULL ||
+        lanes == NULL || owner == NULL) {
         pb__html_elem(h, "p", "muted", "(timeline left out: out of memory)");
         goto done;
     }
+    principle_lanes(c, lanes);
     axis_build(&ax, c);
-    n = collect_marks(r, &ax, mk);
+    n = collect_marks(r, &ax, lanes, mk);
     stack_marks(mk, n, nlanes, rows);
     /* Customer and agent always; the rest when something is on them. */
     shown[LANE_CUSTOMER] = shown[LANE_AGENT] = 1;
     for (i = 0; i < n; i++)
         shown[mk[i].lane] = 1;
-    for (i = 0; i < c->e->nprinciples; i++)
-        if ((lane = principle_lane(c, i)) != 0)
-            shown[lane] = 1;
+    for (lane = 0; lane < nlanes; lane++)
+        owner[lane] = c->e->nprinciples;
+    for (i = 0; i < c->e->nprinciples; i++) {
+        if (lanes[i] != 0) {
+            shown[lanes[i]] = 1;
+            owner[lanes[i]] = i;
+        }
+    }
     /* y[lane] is where a lane starts; the principles sit a little apart
      * from the events. */
     y[0] = 6;
@@ -537,10 +547,9 @@ static void timeline(pb__html *h, const pb_replay *r)
             lane_label(h, top, y[lane + 1] - top, names[lane]);
             continue;
         }
-        for (i = 0; i < c->e->nprinciples; i++)
-            if (principle_lane(c, i) == lane)
-                lane_label(h, top, y[lane + 1] - top,
-                           c->e->principles[i]->id);
+        if (owner[lane] < c->e->nprinciples)
+            lane_label(h, top, y[lane + 1] - top,
+                       c->e->principles[owner[lane]]->id);
     }
     draw_axis(h, &ax, y[0], y[nlanes]);
     for (i = 0; i < n; i++) {
@@ -557,6 +566,8 @@ done:
     free(rows);
     free(y);
     free(shown);
+    free(lanes);
+    free(owner);
 }
 
 /* Scores. */
@@ -873,11 +884,13 @@ static void transcript(pb__html *h, const pb_replay *r)
             pb__html_textf(h, "(detected by %s)", ev.detected_by);
         else
             pb__html_text(h, ev.text);
-        for (k = 0; k < pb_replay_nchanges(r); k++) {
+        for (k = pb__first_change(r, i); k < pb_replay_nchanges(r) &&
+                                         pb_replay_change(r, k)->event == i;
+             k++) {
             const pb_change *ch = pb_replay_change(r, k);
 
-            if (ch->event != i || ch->to == PB_ABSENT ||
-                ch->to == PB_OPEN || ch->to == PB_WAITING)
+            if (ch->to == PB_ABSENT || ch->to == PB_OPEN ||
+                ch->to == PB_WAITING)
                 continue;
             pb__html_text(h, " ");
             pb__html_start(h, "span", NULL);

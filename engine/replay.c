@@ -9,6 +9,15 @@
 #include "case.h"
 #include "error.h"
 
+/* What expectations ask of the final checklist, counted once: a file
+ * may hold hundreds of thousands of them, and a principle set thousands
+ * of items. */
+typedef struct tally {
+    pb_score *scores;  /* per principle, then overall */
+    long *violations;  /* per principle */
+    size_t next;       /* the first open item, or PB__NONE */
+} tally;
+
 struct pb_replay {
     const pb_scenario *s;
     pb_case *c;
@@ -54,13 +63,34 @@ static pb_status unknown_ref(const pb_engine *e, const pb_scenario *s,
                      "show` for the items of '%s')", x->ref, pid);
 }
 
+static pb_status count(const pb_case *c, tally *t)
+{
+    const pb_engine *e = c->e;
+    size_t i, j;
+
+    t->scores = calloc(e->nprinciples + 1, sizeof *t->scores);
+    t->violations = calloc(e->nprinciples + 1, sizeof *t->violations);
+    if (t->scores == NULL || t->violations == NULL)
+        return PB_NOMEM;
+    for (i = 0; i < e->nprinciples; i++) {
+        const pb__principle *p = e->principles[i];
+
+        pb_case_score(c, p->id, &t->scores[i]);
+        for (j = 0; j < p->nitems; j++)
+            t->violations[i] +=
+                c->items[p->first_item + j].state == PB_VIOLATED;
+    }
+    pb_case_score(c, NULL, &t->scores[e->nprinciples]);
+    t->next = pb__case_next_after(c, PB__NONE);
+    return PB_OK;
+}
+
 /* Counts violated items under ref ("p" or "p.i"); -1 when unknown. */
-static long violations_at(const pb_case *c, const char *ref)
+static long violations_at(const pb_case *c, const tally *t, const char *ref)
 {
     const pb_engine *e = c->e;
     pb_item_info info;
-    long idx, p, n = 0;
-    size_t i;
+    long idx, p;
 
     if (strchr(ref, '.')) {
         if ((idx = pb_engine_find_item(e, ref)) < 0)
@@ -70,20 +100,15 @@ static long violations_at(const pb_case *c, const char *ref)
     }
     if ((p = pb_engine_find_principle(e, ref)) < 0)
         return -1;
-    for (i = 0; i < e->principles[p]->nitems; i++) {
-        pb_case_item(c, e->principles[p]->first_item + i, &info);
-        n += info.state == PB_VIOLATED;
-    }
-    return n;
+    return t->violations[p];
 }
 
-static pb_status check(pb_replay *r, const pb_expect *x,
+static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
                        pb_expect_result *res, pb_error *err)
 {
     const pb_case *c = r->c;
     pb_item_info info;
-    pb_score sc;
-    size_t next;
+    const pb_score *sc;
     long idx, n;
 
     res->expect = x;
@@ -97,16 +122,20 @@ static pb_status check(pb_replay *r, const pb_expect *x,
                  pb_state_name(info.state));
         break;
     case PB_EXPECT_SCORE:
-        if (pb_case_score(c, x->principle, &sc) != PB_OK)
+        idx = x->principle == NULL ? (long)c->e->nprinciples
+                                   : pb_engine_find_principle(c->e,
+                                                              x->principle);
+        if (idx < 0)
             return pb__error(err, PB_INPUT, pb_scenario_path(r->s), x->line,
                              "expectation names unknown principle '%s'",
                              x->principle);
-        res->met = sc.value >= x->min - 1e-9 && sc.value <= x->max + 1e-9;
-        snprintf(res->actual, sizeof res->actual, "%.2f", sc.value);
+        sc = &t->scores[idx];
+        res->met = sc->value >= x->min - 1e-9 && sc->value <= x->max + 1e-9;
+        snprintf(res->actual, sizeof res->actual, "%.2f", sc->value);
         break;
     case PB_EXPECT_VIOLATION:
     case PB_EXPECT_NO_VIOLATION:
-        if ((n = violations_at(c, x->ref)) < 0)
+        if ((n = violations_at(c, t, x->ref)) < 0)
             return unknown_ref(c->e, r->s, x, err);
         res->met = x->kind == PB_EXPECT_VIOLATION ? n > 0 : n == 0;
         snprintf(res->actual, sizeof res->actual, "%ld violation%s", n,
@@ -115,13 +144,13 @@ static pb_status check(pb_replay *r, const pb_expect *x,
     case PB_EXPECT_NEXT:
         if ((idx = pb_engine_find_item(c->e, x->ref)) < 0)
             return unknown_ref(c->e, r->s, x, err);
-        if (pb_case_next(c, &next, 1) == 0) {
+        if (t->next == PB__NONE) {
             res->met = 0;
             snprintf(res->actual, sizeof res->actual, "nothing open");
         } else {
-            res->met = next == (size_t)idx;
+            res->met = t->next == (size_t)idx;
             snprintf(res->actual, sizeof res->actual, "%s",
-                     c->e->items[next]->ref);
+                     c->e->items[t->next]->ref);
         }
         break;
     }
@@ -132,6 +161,7 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
 {
     const pb_scenario *s = r->s;
     const char *path = pb_scenario_path(s);
+    tally t = { NULL, NULL, PB__NONE };
     unsigned char *before;
     size_t i, k;
     pb_status st = PB_OK;
@@ -178,10 +208,12 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
         return st;
     r->nresults = pb_scenario_nexpects(s);
     r->results = calloc(r->nresults ? r->nresults : 1, sizeof *r->results);
-    if (r->results == NULL)
-        return pb__error(err, PB_NOMEM, path, 0, "out of memory");
+    if (r->results == NULL || (r->nresults > 0 && count(r->c, &t) != PB_OK))
+        st = pb__error(err, PB_NOMEM, path, 0, "out of memory");
     for (i = 0; i < r->nresults && st == PB_OK; i++)
-        st = check(r, pb_scenario_expect(s, i), &r->results[i], err);
+        st = check(r, &t, pb_scenario_expect(s, i), &r->results[i], err);
+    free(t.scores);
+    free(t.violations);
     return st;
 }
 

@@ -39,6 +39,7 @@
 
 #include "error.h"
 #include "file.h"
+#include "pattern.h"
 #include "playbook.h"
 #include "scenario.h"
 #include "schema.h"

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "case.h"
 #include "playbook.h"
 
 typedef struct fixture {
@@ -427,12 +428,13 @@ static void calls_only_when_read_changed(void **state)
         { "customer.said", "hello", NULL, "1 1 2" },
         { "agent.said", "hi there", NULL, "1 1 3" },
         { "fact", "silver", "tier", "1 2 4" },
-        { "x.other", NULL, NULL, "1 2 5" },
-        { "x.done", NULL, NULL, "2 2 6" },          /* done: latched */
-        { "x.done", NULL, NULL, "2 2 7" },
-        { "fact", "gold", "tier", "2 3 8" },
-        { "customer.said", "bye", NULL, "2 3 9" },
-        { "customer.said", "bye", NULL, "2 3 9" },  /* all done */
+        { "fact", "north", "zone", "1 2 5" },       /* not the tier */
+        { "x.other", NULL, NULL, "1 2 6" },
+        { "x.done", NULL, NULL, "2 2 7" },          /* done: latched */
+        { "x.done", NULL, NULL, "2 2 8" },
+        { "fact", "gold", "tier", "2 3 9" },
+        { "customer.said", "bye", NULL, "2 3 10" },
+        { "customer.said", "bye", NULL, "2 3 10" }, /* all done */
     };
     pb_engine *e = pb_engine_new();
     long calls;
@@ -460,6 +462,260 @@ static void calls_only_when_read_changed(void **state)
     assert_int_equal(state_of(c, e, "memo.watch"), PB_DONE);
     assert_int_equal(state_of(c, e, "memo.tier"), PB_DONE);
     assert_int_equal(state_of(c, e, "memo.said"), PB_DONE);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/*
+ * case:known(name, event) is the value just before the event (found
+ * among the events that set that fact), and pairs(case.facts) walks
+ * every fact once, in the order first set.
+ */
+static const char known_src[] =
+    "return principle { id = 'k', items = {\n"
+    "  { id = 'show', prompt = function(c)\n"
+    "      local out = {}\n"
+    "      for e in c:events() do\n"
+    "        out[#out + 1] = tostring(c:known('x', e)) .. '/' ..\n"
+    "                        tostring(c:known('y', e))\n"
+    "      end\n"
+    "      for k, v in pairs(c.facts) do out[#out + 1] = k .. '=' .. v end\n"
+    "      return table.concat(out, ' ')\n"
+    "    end },\n"
+    "} }\n";
+
+static void known_before_an_event(void **state)
+{
+    static const struct {
+        const char *type, *name, *value;
+    } events[] = {
+        { "fact", "x", "1" }, { "mark", NULL, NULL },
+        { "fact", "x", "2" }, { "fact", "y", "9" },
+        { "mark", NULL, NULL }, { "fact", "x", "3" },
+    };
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    pb_item_info it;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "k.lua", known_src,
+                                           strlen(known_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_set_fact(c, "x", "0", &err), PB_OK);
+    for (i = 0; i < sizeof events / sizeof *events; i++) {
+        pb_attr name = { "name", events[i].name };
+
+        append(c, (double)i, events[i].type, events[i].value, &name,
+               events[i].name != NULL);
+    }
+    pb_case_item(c, 0, &it);
+    assert_string_equal(it.prompt, "0/nil 1/nil 1/nil 2/nil 2/9 2/9 x=3 y=9");
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/*
+ * A case's type index grows with the case's own types, not with all the
+ * types the engine has seen: after a case with 5,000 types, a new case
+ * with one more has a small index, and predicates still find that type.
+ */
+static const char late_src[] =
+    "return principle { id = 'late', items = {\n"
+    "  { id = 'seen', done = function(c)\n"
+    "      local t = c.facts.type  -- not named before the second case\n"
+    "      return t ~= nil and c:count(t) == 2 and c:last(t).text == 'b'\n"
+    "        and c:has(t, 'B') end },\n"
+    "} }\n";
+
+static void types_of_other_cases(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    char type[32];
+    int i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "late.lua", late_src,
+                                           strlen(late_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 5000; i++) {
+        snprintf(type, sizeof type, "t.n%d", i);
+        append(c, 0, type, NULL, NULL, 0);
+    }
+    pb_case_free(c);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_set_fact(c, "type", "u.new", &err), PB_OK);
+    append(c, 1, "u.new", "a", NULL, 0);
+    append(c, 2, "u.new", "b", NULL, 0);
+    assert_true(c->ntypes <= PB__READ_TYPES);
+    assert_int_equal(c->more->n, 1);
+    assert_int_equal(state_of(c, e, "late.seen"), PB_DONE);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/*
+ * has/count with a pattern and said read on from where they stopped,
+ * and events(type) follows the type's chain: the answers after each
+ * event are those of a full read.  has and count share what they read
+ * of a pattern; a type named "agent" is not who "agent" of said.
+ */
+static const char scan_src[] =
+    "local function walk(c, type)\n"
+    "  local out = ''\n"
+    "  for e in c:events(type) do out = out .. e.n end\n"
+    "  return out\n"
+    "end\n"
+    "return principle { id = 'scan', items = {\n"
+    "  { id = 'show', prompt = function(c) local _ = c.now\n"
+    "      return tostring(c:has('customer.said', 'YES')) .. ' ' ..\n"
+    "        c:count('customer.said', 'yes') .. ' ' ..\n"
+    "        tostring(c:has('customer.said', 'no')) .. ' ' ..\n"
+    "        tostring(c:said('customer', 'maybe')) .. ' ' ..\n"
+    "        c:count('agent', 'x') .. ' ' .. tostring(c:said('agent', 'x'))\n"
+    "        .. ' ' .. walk(c, 'customer.said') .. ' ' .. walk(c, 'no.such')\n"
+    "    end },\n"
+    "} }\n";
+
+static void scans_read_on(void **state)
+{
+    static const struct {
+        const char *type, *text, *want;
+    } steps[] = {
+        { NULL, NULL, "false 0 false false 0 false  " },
+        { "customer.said", "yes", "true 1 false false 0 false 1 " },
+        { "customer.said", "no", "true 1 true false 0 false 12 " },
+        { "agent", "x", "true 1 true false 1 false 12 " },
+        { "agent.said", "x", "true 1 true false 1 true 12 " },
+        { "customer.said", "Yes, maybe", "true 2 true true 1 true 125 " },
+        { "agent.said", "yes", "true 2 true true 1 true 125 " },
+        { "customer.said", "YES", "true 3 true true 1 true 1257 " },
+    };
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    pb_item_info it;
+    size_t i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "scan.lua", scan_src,
+                                           strlen(scan_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < sizeof steps / sizeof *steps; i++) {
+        if (steps[i].type != NULL)
+            append(c, (double)i, steps[i].type, steps[i].text, NULL, 0);
+        pb_case_item(c, 0, &it);
+        if (it.prompt == NULL || strcmp(it.prompt, steps[i].want) != 0)
+            fail_msg("step %zu: %s, want %s", i,
+                     it.prompt ? it.prompt : it.error, steps[i].want);
+    }
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/* An event has at most PB_EVENT_MAX_ATTRS attributes: compared pair by pair
+ * when a case file is saved, looked up one by one by principles. */
+static void too_many_attributes(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_attr attrs[PB_EVENT_MAX_ATTRS + 1];
+    char names[PB_EVENT_MAX_ATTRS + 1][8];
+    pb_case *c;
+    pb_error err;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i <= PB_EVENT_MAX_ATTRS; i++) {
+        snprintf(names[i], sizeof names[i], "a%zu", i);
+        attrs[i].name = names[i];
+        attrs[i].value = "v";
+    }
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(pb_case_append(c, 0, "x.y", NULL, attrs,
+                                    PB_EVENT_MAX_ATTRS + 1, &err), PB_INPUT);
+    assert_string_equal(err.message, "event has 33 attributes (at most 32)");
+    assert_int_equal(pb_case_nevents(c), 0);
+    assert_int_equal(pb_case_append(c, 0, "x.y", NULL, attrs, PB_EVENT_MAX_ATTRS,
+                                    &err), PB_OK);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/* A detector failing at every event: the case keeps the first 100
+ * warnings, then says that it dropped the others. */
+static const char failing_src[] =
+    "return principle { id = 'f', items = { { id = 'a' } }, detect = {\n"
+    "  { on = 'x.y', fn = function() error('boom', 0) end } } }\n";
+
+static void warnings_are_capped(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    int i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "f.lua", failing_src,
+                                           strlen(failing_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 150; i++)
+        append(c, i, "x.y", NULL, NULL, 0);
+    assert_int_equal(pb_case_nwarnings(c), 101);
+    assert_string_equal(pb_case_warning(c, 99), "f.lua:2: detector: boom");
+    assert_string_equal(pb_case_warning(c, 100), "later warnings were not "
+                        "kept (a case keeps the first 100)");
+    assert_null(pb_case_warning(c, 101));
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/* Detectors run in checklist order, those of the event's type and those
+ * that watch every type (a bare function) merged. */
+static const char det_a_src[] =
+    "return principle { id = 'a', order = 1, items = { { id = 'i' } },\n"
+    "  detect = {\n"
+    "    function(c, e) return 'a.all' end,\n"
+    "    { on = 'x.y', fn = function(c, e) return 'a.xy' end },\n"
+    "    { on = 'z.w', pattern = 'hi', emit = 'a.zw' },\n"
+    "  } }\n";
+static const char det_b_src[] =
+    "return principle { id = 'b', order = 2, items = { { id = 'i' } },\n"
+    "  detect = {\n"
+    "    { on = 'x.y', pattern = 'hi', emit = 'b.xy' },\n"
+    "    function(c, e) return 'b.all' end,\n"
+    "  } }\n";
+
+static void detectors_in_checklist_order(void **state)
+{
+    static const char *const want[] = {
+        "x.y", "a.all", "a.xy", "b.xy", "b.all",
+        "z.w", "a.all", "a.zw", "b.all",
+        "q.q", "a.all", "b.all",
+    };
+    pb_engine *e = pb_engine_new();
+    pb_event_info ev;
+    pb_case *c;
+    pb_error err;
+    size_t i;
+
+    (void)state;
+    /* b first: the checklist order is by order, not by loading. */
+    assert_int_equal(pb_engine_load_buffer(e, "b.lua", det_b_src,
+                                           strlen(det_b_src), &err), PB_OK);
+    assert_int_equal(pb_engine_load_buffer(e, "a.lua", det_a_src,
+                                           strlen(det_a_src), &err), PB_OK);
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    append(c, 0, "x.y", "hi", NULL, 0);
+    append(c, 1, "z.w", "hi", NULL, 0);
+    append(c, 2, "q.q", "hi", NULL, 0);
+    assert_int_equal(pb_case_nevents(c), sizeof want / sizeof *want);
+    for (i = 0; i < sizeof want / sizeof *want; i++) {
+        pb_case_event(c, i, &ev);
+        assert_string_equal(ev.type, want[i]);
+    }
     pb_case_free(c);
     pb_engine_free(e);
 }
@@ -535,6 +791,12 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(detectors, setup_detect, teardown),
         cmocka_unit_test(calls_only_when_read_changed),
+        cmocka_unit_test(known_before_an_event),
+        cmocka_unit_test(types_of_other_cases),
+        cmocka_unit_test(scans_read_on),
+        cmocka_unit_test(too_many_attributes),
+        cmocka_unit_test(warnings_are_capped),
+        cmocka_unit_test(detectors_in_checklist_order),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

@@ -470,12 +470,13 @@ static void rejected_events_change_nothing(void **state)
     static const pb_attr dup[] = {{"a", "1"}, {"a", "2"}};
     static const pb_attr bad_ref[] = {{"ref", "p.nope"}};
     static const pb_attr ctl[] = {{"a", "x\001"}};
+    pb_attr many[PB_EVENT_MAX_ATTRS + 1];
     fixture *x = *state;
     pb_casefile *cf = open_ok(x);
     pb_event_info ev;
     pb_error err;
     char *before, *after;
-    size_t blen, alen;
+    size_t blen, alen, i;
 
     add(cf, 1, "customer.said", "  hi  \n");
     pb_case_event(pb_casefile_case(cf), 0, &ev);
@@ -497,6 +498,14 @@ static void rejected_events_change_nothing(void **state)
                                         &err), PB_INPUT); /* backwards */
     assert_int_equal(pb_casefile_append(cf, 2, "fact", "v", NULL, 0, &err),
                      PB_INPUT);
+    /* Counted before the names are compared pair by pair. */
+    for (i = 0; i <= PB_EVENT_MAX_ATTRS; i++) {
+        many[i].name = "a";
+        many[i].value = "1";
+    }
+    assert_int_equal(pb_casefile_append(cf, 2, "x.y", NULL, many,
+                                        PB_EVENT_MAX_ATTRS + 1, &err), PB_INPUT);
+    assert_string_equal(err.message, "event has 33 attributes (at most 32)");
     assert_int_equal(pb_casefile_nrecorded(cf), 1);
     assert_int_equal(pb_casefile_pending(cf), 0);
     close_ok(cf);

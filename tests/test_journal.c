@@ -358,6 +358,45 @@ static void damage_in_the_middle_is_an_error(void **state)
     free(buf);
 }
 
+/*
+ * Headers 20 bytes apart after a damaged record, each claiming a
+ * megabyte: the search for a valid record after the damage stops within
+ * twice the bytes (it once took a CRC of a megabyte per header), and
+ * the damage is corruption.  A header with a valid record a few fake
+ * ones on is still found.
+ */
+static void fake_headers_after_damage(void **state)
+{
+    static const unsigned char head[PB_JOURNAL_HEADER] = {
+        0xff, 'P', 'B', 'J', 0, 0, 0, 0, 0, 0, 0x10, 0 /* 1 MiB */
+    };
+    size_t n = 200000, len = n * PB_JOURNAL_HEADER, valid, i, rlen;
+    fixture *x = *state;
+    pb_error err, warn;
+    char *buf = malloc(len), *rec;
+
+    (void)x;
+    assert_non_null(buf);
+    for (i = 0; i < n; i++)
+        memcpy(buf + i * PB_JOURNAL_HEADER, head, sizeof head);
+    assert_int_equal(pb_journal_scan("j", buf, len, NULL, NULL, &valid,
+                                     &warn, &err), PB_INPUT);
+    assert_string_equal(err.message, "damaged record at byte 0 (after 0 "
+                        "good records), with too many record headers "
+                        "after it to check: the journal is corrupt");
+    /* Three fake headers, then a real record. */
+    three_records(x, NULL);
+    rec = slurp(x->path, &rlen);
+    memcpy(buf + 3 * PB_JOURNAL_HEADER, rec, rlen);
+    assert_int_equal(pb_journal_scan("j", buf, 3 * PB_JOURNAL_HEADER + rlen,
+                                     NULL, NULL, &valid, &warn, &err),
+                     PB_INPUT);
+    assert_non_null(strstr(err.message, "with valid records after it at "
+                           "byte 60:"));
+    free(rec);
+    free(buf);
+}
+
 static void indexes_only_go_up(void **state)
 {
     fixture *x = *state;
@@ -618,6 +657,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(sync_order, setup, teardown),
         cmocka_unit_test_setup_teardown(every_torn_tail_is_dropped, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(fake_headers_after_damage, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(damage_in_the_middle_is_an_error,
                                         setup, teardown),

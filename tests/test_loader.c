@@ -346,6 +346,25 @@ static const bad_row bad_rows[] = {
         "  },\n"
         "}\n",
         6, "item 'b': item: field 'must' must be a boolean"),
+    /* Limits (docs/hardening.md, "No quadratic paths"). */
+    BAD(test_order_nan,
+        "return principle { id = \"x\", order = 0/0,\n"
+        "  items = { { id = \"a\" } } }\n",
+        1, "order must be a number (got NaN)"),
+    BAD(test_item_id_too_long,
+        "return principle { id = \"x\", items = {\n"
+        "  { id = (\"a\"):rep(129) } } }\n",
+        1, "is not a name (letters, digits, _; at most 128)"),
+    /* One 1 MiB prompt, copied for each of 20 items: the engine's C copy
+     * would be 20 MiB. */
+    BAD(test_principle_too_large,
+        "local p = (\"x\"):rep(1 << 20)\n"
+        "local items = {}\n"
+        "for i = 1, 20 do items[i] = { id = \"i\" .. i, prompt = p } end\n"
+        "return principle { id = \"x\", items = items }\n",
+        4, "principle 'x' is too large: its items, after lists, detectors "
+        "and strings take more than the 16384 KiB of C memory the engine "
+        "keeps for all principles (reached at item 'i16')"),
     BAD(test_error_line_is_principle_call_without_function,
         "-- header\n"
         "return principle {\n"
@@ -437,6 +456,22 @@ static void test_after_cycle_names_item(void **state)
     if (strstr(f->err.message, "item 'a'") == NULL &&
         strstr(f->err.message, "item 'b'") == NULL)
         fail_msg("cycle message names no item: %s", f->err.message);
+}
+
+/* The cycle search walks a chain of any length without recursing. */
+static void test_after_cycle_deep(void **state)
+{
+    fixture *f = *state;
+
+    assert_int_equal(load(f, "deep.lua",
+        "local items = { { id = \"i1\", after = \"i50000\" } }\n"
+        "for i = 2, 50000 do\n"
+        "  items[i] = { id = \"i\" .. i, after = \"i\" .. (i - 1) }\n"
+        "end\n"
+        "return principle { id = \"deep\", items = items }\n"), PB_INPUT);
+    assert_error_is(&f->err, "deep.lua", 5,
+                    "a cycle in after leads back to it");
+    assert_good_still_works(f);
 }
 
 /* Detectors. */
@@ -785,6 +820,31 @@ static void test_load_missing_path(void **state)
     assert_good_still_works(f);
 }
 
+/* The C memory cap is for all the principles of an engine: a second
+ * file that would cross it is refused, the first stays. */
+static void test_memory_for_all_principles(void **state)
+{
+    fixture *f = *state;
+    static const char src[] =
+        "local p = (\"x\"):rep(1 << 20)\n"
+        "local items = {}\n"
+        "for i = 1, 9 do items[i] = { id = \"i\" .. i, prompt = p } end\n"
+        "return principle { id = NAME, items = items }\n";
+    char buf[sizeof src + 16];
+    const char *at = strstr(src, "NAME");
+
+    snprintf(buf, sizeof buf, "%.*s\"one\"%s", (int)(at - src), src,
+             at + 4);
+    load_ok(f, "one.lua", buf);
+    snprintf(buf, sizeof buf, "%.*s\"two\"%s", (int)(at - src), src,
+             at + 4);
+    assert_int_equal(load(f, "two.lua", buf), PB_INPUT);
+    assert_error_is(&f->err, "two.lua", 4, "principle 'two' is too large");
+    assert_int_equal(pb_engine_nprinciples(f->e), 1);
+    assert_int_equal(pb_engine_find_principle(f->e, "one"), 0);
+    assert_good_still_works(f);
+}
+
 static void test_load_after_case_is_state(void **state)
 {
     fixture *f = *state;
@@ -817,6 +877,8 @@ static const struct CMUnitTest other_tests[] = {
     T(test_loop_while_loading),
     T(test_duplicate_principle_id),
     T(test_after_cycle_names_item),
+    T(test_after_cycle_deep),
+    T(test_memory_for_all_principles),
     T(test_detector_within_after_fn_detector),
     T(test_plain_table_accepted),
     T(test_principles_in_order_then_load_order),

@@ -82,7 +82,7 @@ static int due_at(const char *text, double when, double *out)
 static int add_items(state *s, const char *file, const pb_case *c)
 {
     double started = pb_case_started(c);
-    size_t i, k, a, n = pb_case_nevents(c);
+    size_t i, k, a, n = pb_case_nevents(c), done = 0;
     pb_event_info ev, later;
 
     for (i = 0; i < n; i++) {
@@ -106,8 +106,12 @@ static int add_items(state *s, const char *file, const pb_case *c)
         it.ev = i;
         it.done = 0;
         it.outcome = NULL;
-        for (k = i + 1; it.kind == KIND_FOLLOWUP && k < n; k++) {
-            pb_case_event(c, k, &later);
+        /* The first followup.done after it; `done` only moves forward,
+         * so a case of many follow-ups is read once, not once each. */
+        if (done <= i)
+            done = i + 1;
+        for (; it.kind == KIND_FOLLOWUP && done < n; done++) {
+            pb_case_event(c, done, &later);
             if (strcmp(later.type, "followup.done") != 0)
                 continue;
             it.done = 1;

@@ -601,6 +601,35 @@ static void do_event(live *lv, const pb_command *cmd)
     short_checklist(lv);
 }
 
+/*
+ * Which recorded events (numbered from 1) an event.undone takes back,
+ * marked in one pass: listings mark every event with it, and asking
+ * undone() for each would read the case once per event.  NULL when out
+ * of memory: then nothing shows as undone.
+ */
+static unsigned char *undone_marks(const pb_case *c)
+{
+    size_t i, n = pb_case_nevents(c);
+    unsigned char *mark = calloc(n + 1, 1);
+    unsigned long long v;
+    pb_event_info ev;
+    const char *ref;
+    char *end;
+
+    for (i = 0; mark != NULL && i < n; i++) {
+        pb_case_event(c, i, &ev);
+        if (ev.detected_by != NULL || strcmp(ev.type, "event.undone") != 0 ||
+            (ref = pb_attr_value(ev.attrs, ev.nattrs, "ref")) == NULL ||
+            ref[0] < '1' || ref[0] > '9')
+            continue;
+        errno = 0;
+        v = strtoull(ref, &end, 10);          /* as "%zu" writes it */
+        if (*end == '\0' && errno == 0 && v <= n)
+            mark[v] = 1;
+    }
+    return mark;
+}
+
 /* Whether recorded event n was undone by a later event.undone. */
 static int undone(const pb_case *c, size_t n)
 {
@@ -682,6 +711,7 @@ static void do_log(live *lv)
     const pb_case *c = the_case(lv);
     size_t i, k = 0, nrec = pb_casefile_nrecorded(lv->cf);
     size_t unsaved_from = nrec - pb_casefile_pending(lv->cf);
+    unsigned char *gone = undone_marks(c);
     pb_event_info ev;
     char tb[32];
 
@@ -697,12 +727,13 @@ static void do_log(live *lv)
         put_event(lv, &ev);
         if (ev.detected_by)
             pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (undone(c, k))
+        else if (gone != NULL && gone[k])
             fputs("  (undone)", lv->out);
         if (ev.detected_by == NULL && k > unsaved_from)
             fputs("  NOT SAVED", lv->out);
         fputc('\n', lv->out);
     }
+    free(gone);
 }
 
 static void do_help(live *lv, const char *topic)
@@ -773,6 +804,7 @@ static void do_help(live *lv, const char *topic)
 static int list_followups(live *lv)
 {
     const pb_case *c = the_case(lv);
+    unsigned char *gone = undone_marks(c);
     pb_event_info ev;
     size_t i, k = 0;
     const char *due;
@@ -796,10 +828,11 @@ static int list_followups(live *lv)
         }
         if (ev.detected_by)
             pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (undone(c, k))
+        else if (gone != NULL && gone[k])
             fputs("  (undone)", lv->out);
         fputc('\n', lv->out);
     }
+    free(gone);
     for (i = 0; i < pb_case_nevents(c); i++) {
         const char *outcome;
 
@@ -1041,13 +1074,15 @@ static size_t candidates(live *lv, const char *const *words, int nwords,
         return 0;
     } else if (nwords == 1 && (strcmp(cmd, "check") == 0 ||
                                strcmp(cmd, "skip") == 0)) {
-        for (i = 0; i < lv->nitems; i++)
+        for (i = 0; i < lv->nitems && n < max; i++)
             ADD(lv->refs[i]);
     } else if (nwords == 1 && (strcmp(cmd, "ask") == 0 ||
                                strcmp(cmd, "fact") == 0)) {
-        for (i = 0; i < lv->nfacts; i++)
+        for (i = 0; i < lv->nfacts && n < max; i++)
             ADD(lv->facts[i]);
-        for (i = 0; i < pb_case_nfacts(c); i++) {
+        /* Full once max are in: the rest would compare each of the
+         * case's facts with all the collected names, for nothing. */
+        for (i = 0; i < pb_case_nfacts(c) && n < max; i++) {
             const char *name, *value;
             size_t k;
 
@@ -1233,10 +1268,60 @@ static char *new_case_name(void)
     return NULL;
 }
 
+/* A fact name an item collects, and where (checklist order). */
+typedef struct collected {
+    const char *name;
+    size_t at;
+} collected;
+
+static int by_name_then_place(const void *a, const void *b)
+{
+    const collected *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+
+    return d != 0 ? d : (x->at > y->at) - (x->at < y->at);
+}
+
+/* The fact names the items collect, each once, in checklist order: a
+ * sorted copy finds the first of each, where comparing each name with
+ * all those before it cost the items squared at start-up. */
+static int collected_facts(live *lv)
+{
+    collected *v = malloc((lv->nitems + 1) * sizeof *v);
+    unsigned char *first = calloc(lv->nitems + 1, 1);
+    pb_item_def def;
+    size_t i, n = 0;
+
+    if (v == NULL || first == NULL) {
+        free(v);
+        free(first);
+        return -1;
+    }
+    for (i = 0; i < lv->nitems; i++) {
+        pb_engine_item(lv->e, i, &def);
+        if (def.collects != NULL) {
+            v[n].name = def.collects;
+            v[n++].at = i;
+        }
+    }
+    qsort(v, n, sizeof *v, by_name_then_place);
+    for (i = 0; i < n; i++)
+        first[v[i].at] = i == 0 || strcmp(v[i].name, v[i - 1].name) != 0;
+    for (i = 0; i < lv->nitems; i++) {
+        if (first[i]) {
+            pb_engine_item(lv->e, i, &def);
+            lv->facts[lv->nfacts++] = def.collects;
+        }
+    }
+    free(v);
+    free(first);
+    return 0;
+}
+
 static int names_init(live *lv)
 {
     pb_item_def def;
-    size_t i, k;
+    size_t i;
 
     lv->nitems = pb_engine_nitems(lv->e);
     lv->nprinciples = pb_engine_nprinciples(lv->e);
@@ -1254,15 +1339,8 @@ static int names_init(live *lv)
         if ((lv->refs[i] = malloc(n)) == NULL)
             return -1;
         snprintf(lv->refs[i], n, "%s.%s", def.principle, def.id);
-        if (def.collects == NULL)
-            continue;
-        for (k = 0; k < lv->nfacts; k++)
-            if (strcmp(lv->facts[k], def.collects) == 0)
-                break;
-        if (k == lv->nfacts)
-            lv->facts[lv->nfacts++] = def.collects;
     }
-    return 0;
+    return collected_facts(lv);
 }
 
 static void names_free(live *lv)

@@ -259,6 +259,89 @@ printf 'error("boom", 0)\n' >"$(printf "%s/$FORGED.lua" "$G/lua-names")"
 awk 'BEGIN { printf "[{\"original\": ["
     for (i = 0; i <= 100000; i++) printf "%s[\"agent\", \"x\"]", i ? "," : ""
     print "]}]" }' >"$G/too-many-turns.json"
+# Quadratic paths (docs/hardening.md): 50,000 facts known from the start,
+# and 60,000 fact events, as a scenario and as a case file to add to.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="billing">|'
+    awk 'BEGIN { for (i = 0; i < 50000; i++)
+        printf "    <fact name=\"f%d\">v%d</fact>\n", i, i }'
+    echo '  </case>
+  <events>
+    <event t="0" type="customer.said">hello</event>'
+    echo "$XML_TAIL"
+} >"$G/many-facts.xml"
+{
+    echo "$XML_HEAD"
+    awk 'BEGIN { for (i = 0; i < 60000; i++)
+        printf "    <event t=\"%d\" type=\"fact\" name=\"f%d\">v</event>\n",
+               i / 100, i }'
+    echo "$XML_TAIL"
+} >"$G/many-fact-events.xml"
+cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
+# One agent.explained, then 200,000 utterances (lua/within-once.lua).
+{
+    echo "$XML_HEAD"
+    echo '    <event t="0" type="agent.explained">first</event>'
+    awk 'BEGIN { for (i = 0; i < 200000; i++)
+        printf "    <event t=\"%d\" type=\"customer.said\">hello</event>\n",
+               i / 100 }'
+    echo "$XML_TAIL"
+} >"$G/after-once.xml"
+# 300,000 expectations, for gen/ten-thousand-items.lua.
+{
+    echo "$XML_HEAD"
+    echo '    <event t="0" type="customer.said">hello</event>
+  </events>
+  <expect>'
+    awk 'BEGIN { for (i = 0; i < 100000; i++)
+        print "    <score min=\"0\" max=\"1\"/><no-violation ref=\"big\"/>" \
+              "<next ref=\"big.i1\"/>" }'
+    echo '  </expect>
+</scenario>'
+} >"$G/many-expectations.xml"
+# 100,000 follow-ups, none done.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    awk 'BEGIN { for (i = 0; i < 100000; i++)
+        printf "    <event t=\"%d\" type=\"followup.scheduled\" " \
+               "due=\"2099-01-01T10:00Z\">check</event>\n", i / 100 }'
+    echo "$XML_TAIL"
+} >"$G/many-followups.xml"
+# A case of 30,000 utterances, the fifth undone, for live's log.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    awk 'BEGIN { for (i = 0; i < 30000; i++)
+        printf "    <event t=\"%d\" type=\"agent.said\">hello</event>\n",
+               i / 100
+        print "    <event t=\"300\" type=\"event.undone\" ref=\"5\">x</event>" }'
+    echo "$XML_TAIL"
+} >"$G/undo-case.xml"
+# A case of one utterance, for live to start on.
+{
+    echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
+  <events>|'
+    echo '    <event t="0" type="agent.said">hello</event>'
+    echo "$XML_TAIL"
+} >"$G/live-case.xml"
+# 2,000 principle files, in the reverse of their checklist order.
+mkdir "$G/many-principles"
+awk -v dir="$G/many-principles" 'BEGIN { for (i = 1; i <= 2000; i++) {
+    f = sprintf("%s/p%04d.lua", dir, i)
+    printf "return principle { id = \"p%d\", order = %d, items = {\n" \
+           "  { id = \"a\", done = function(c) " \
+           "return c:has(\"customer.said\") end } } }\n", i, 3000 - i >f
+    close(f) } }'
+# A journal of 524,288 record headers 20 bytes apart, each claiming a
+# MiB (and a CRC that never matches): 10 MiB.
+printf '\377PBJ\0\0\0\0\0\0\20\0\0\0\0\0\0\0\0\0' >"$G/fake-headers.journal"
+i=0
+while [ "$i" -lt 19 ]; do
+    cat "$G/fake-headers.journal" "$G/fake-headers.journal" >"$G/x.journal" &&
+        mv "$G/x.journal" "$G/fake-headers.journal"
+    i=$((i + 1))
+done
 
 # --- running one case ------------------------------------------------------------
 # strace for the cases that could reach out, when it works here.  Leak
@@ -579,6 +662,52 @@ if [ -s "$T/unlisted" ]; then
 else
     ok
 fi
+
+# --- the quadratic rows in bounded memory -----------------------------------------
+# Their big inputs again under a 1 GiB address-space limit, each with a
+# bound on its peak resident size (docs/hardening.md, "No quadratic
+# paths").  Not where the binary cannot start under the limit (a
+# sanitizer reserves terabytes of it) nor under valgrind (HOSTILE_TIME_SCALE).
+if [ "$SCALE" = 1 ] && (ulimit -v 1048576 && "$PB" --version) >/dev/null 2>&1
+then
+    timev=""
+    if /usr/bin/time -v -o "$T/rss" true >/dev/null 2>&1; then
+        timev="/usr/bin/time -v -o $T/rss"
+    fi
+    while read -r want mib args; do
+        rm -f "$T/rss"
+        # shellcheck disable=SC2086 # timev and args are words
+        (ulimit -v 1048576 &&
+            exec $timev timeout -s KILL 10 "$PB" $args) >"$T/out" 2>"$T/err"
+        rc=$?
+        what="$args, in 1 GiB"
+        [ "$rc" = 137 ] && rc=124
+        expect_rc "$want" "$what"
+        if [ -s "$T/rss" ]; then
+            kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$T/rss")
+            if [ "${kb:-0}" -le $((mib * 1024)) ]; then ok; else
+                fail "$what: peak RSS $((kb / 1024)) MiB, over $mib MiB"; fi
+        fi
+    done <<'ROWS'
+0 128 replay gen/many-facts.xml
+0 160 replay gen/many-fact-events.xml
+0 160 event gen/many-fact-events-case.xml agent.said again
+0 160 replay -p lua/failing-detectors.lua gen/many-fact-events.xml
+2 64 check lua/shared-after.lua
+0 128 check lua/after-chain.lua
+ROWS
+fi
+
+# --- live's log of a long case -------------------------------------------------------
+# Not a manifest row: it needs the command on stdin.  Each line of the log
+# once read the whole case again to say whether its event was undone.
+printf 'log\n' >"$T/log.in"
+run_in "$T/log.in" timeout -s KILL \
+    "$(awk -v k="$SCALE" 'BEGIN { printf "%d", 4 * k }')" "$PB" live \
+    --case gen/undo-case.xml
+expect_rc 0 "live log of 30,000 events"
+has "$T/out" "(undone)" "live log of 30,000 events"
+never "live log of 30,000 events"
 
 # --- a valid scenario cut at every byte -------------------------------------------
 # Every prefix is bad input with file:line (exit 2), or still a whole

@@ -1,0 +1,5 @@
+-- hostile: 50,000 detectors of a type no event has (each event once
+-- looked at every one of them)
+local d = {}
+for i = 1, 50000 do d[i] = { on = "x.never", pattern = "zz", emit = "x.z" } end
+return principle { id = "dets", items = { { id = "a" } }, detect = d }
