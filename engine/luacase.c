@@ -208,6 +208,13 @@ static void scan_put(lua_State *L, int key, size_t pos, size_t n)
     lua_pop(L, 2);
 }
 
+/* A scan looks at one more event: a step of the call's budget, as a new
+ * pattern for each call makes a scan start over (docs/hardening.md). */
+static void examine(lua_State *L)
+{
+    pb__lua_charge(L, 16, 1);
+}
+
 /* Matches of pattern (argument 3) among the events of type ti, read on
  * from where the last call stopped (the chain of that type after the
  * last event read); `first` stops at the first. */
@@ -224,6 +231,7 @@ static size_t scan_type(lua_State *L, pb_case *c, const pb__typeidx *ti,
         return n;
     i = pos == 0 ? ti->first : c->events[pos - 1].next;
     for (; i != PB__NO_EVENT; i = c->events[i].next) {
+        examine(L);
         pos = i + 1;
         if (matches(L, c, c->events[i].text, pattern) && n++ == 0 && first)
             break;
@@ -307,6 +315,7 @@ static int m_said(lua_State *L)
         const pb__event *ev = &c->events[i];
         const char *type = c->e->types[ev->type];
 
+        examine(L);
         if (ev->detected_by >= 0 || ev->text == NULL)
             continue;
         if (any ? (strncmp(type, "customer.", 9) != 0 &&
