@@ -55,6 +55,7 @@ typedef struct room {
     size_t used;         /* what this principle takes so far */
     const char *where;   /* "file:line: " of the principle */
     const char *id;      /* the principle's id */
+    pb__budget *budget;  /* principle{} called by Lua code, else NULL */
 } room;
 
 /* Bytes of C memory per entry of an `after` list (the name and the
@@ -62,9 +63,14 @@ typedef struct room {
 #define AFTER_ENTRY (sizeof(char *) + sizeof(size_t))
 #define PATTERN_ENTRY (2 * sizeof(char *))
 
-/* Takes n bytes for what `part` names, or raises. */
+/* Takes n bytes for what `part` names, or raises.  The work of checking
+ * them goes to the calling code's budget: a file may call principle{}
+ * in a loop, and the count hook never sees the work done in C. */
 static void charge(lua_State *L, room *r, size_t n, const char *part)
 {
+    if (r->budget != NULL && pb__budget_charge(r->budget, 1 + n / 64) != 0)
+        luaL_error(L, "instruction budget exceeded (%I instructions)",
+                   (lua_Integer)r->budget->limit);
     if (n > r->left - r->used)
         fail(L, r->where, "principle '%s' is too large: its items, after "
              "lists, detectors and strings take more than the %d KiB of "
@@ -411,17 +417,19 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     }
 }
 
-/* validate(table, where, left): raises "file:line: message" on the first
- * mistake, or when the principle would take more than `left` bytes of
- * the engine's C memory; returns the table. */
+/* validate(table, where, left[, budget]): raises "file:line: message" on
+ * the first mistake, or when the principle would take more than `left`
+ * bytes of the engine's C memory; charges its work to the budget (a
+ * light userdata) when given one; returns the table. */
 static int validate(lua_State *L)
 {
     const char *where = luaL_checkstring(L, 2), *pw;
-    room r = { (size_t)luaL_checkinteger(L, 3), 0, where, NULL };
+    room r = { (size_t)luaL_checkinteger(L, 3), 0, where, NULL,
+               lua_touserdata(L, 4) };
     lua_Integer i, n;
     int items, ids;
 
-    lua_settop(L, 3);
+    lua_settop(L, 4);
     if (lua_type(L, 1) != LUA_TTABLE)
         fail(L, where, "principle expects a table (got %s)",
              luaL_typename(L, 1));
@@ -482,8 +490,9 @@ static int validate(lua_State *L)
  * of Lua's, not into the loader's frame: the function stays in the file's
  * globals, and a predicate may call it long after the load returned. */
 typedef struct call_info {
-    int line;    /* of the principle{} call */
-    size_t left; /* the engine's C memory left when the load began */
+    int line;           /* of the principle{} call */
+    size_t left;        /* the engine's C memory left when the load began */
+    pb__budget *budget; /* the sandbox's, which outlives the call */
 } call_info;
 
 static int principle_fn(lua_State *L)
@@ -500,7 +509,8 @@ static int principle_fn(lua_State *L)
     lua_pushliteral(L, " ");
     lua_concat(L, 2);
     lua_pushinteger(L, (lua_Integer)ci->left);
-    lua_call(L, 3, 1);
+    lua_pushlightuserdata(L, ci->budget);
+    lua_call(L, 4, 1);
     return 1;
 }
 
@@ -807,6 +817,7 @@ static int load_protected(lua_State *L)
     ci = lua_newuserdatauv(L, sizeof *ci, 0);       /* [extra info] */
     ci->line = 0;
     ci->left = bc->r.left;
+    ci->budget = pb__sandbox_budget(sb);
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
@@ -907,7 +918,8 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                              size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, 0, NULL, { 0, 0, NULL, NULL }, "" };
+    build_ctx bc = { e, name, src, len, 0, 0, NULL,
+                     { 0, 0, NULL, NULL, NULL }, "" };
     int bad, status, top = lua_gettop(L);
     const char *nul;
 
