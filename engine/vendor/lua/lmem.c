@@ -163,6 +163,10 @@ static void *tryagain (lua_State *L, void *block,
                        size_t osize, size_t nsize) {
   global_State *g = G(L);
   if (cantryagain(g)) {
+    /* playbook: an emergency collection walks the whole heap, so it is
+       charged its size: a call at its memory cap, catching the error in
+       a loop, would otherwise make one per try (docs/hardening.md) */
+    luai_charge(L, gettotalbytes(g));
     luaC_fullgc(L, 1);  /* try to free some memory... */
     return callfrealloc(g, block, osize, nsize);  /* try again */
   }
