@@ -31,8 +31,7 @@ endif
 # Deferred: pkg-config is asked only after `deps` has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
-ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) -Iengine \
-             -I$(LUA_DIR)
+ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(INC)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
 # Lua, vendored and patched so the sandbox can charge the work done inside
@@ -44,7 +43,24 @@ LUA_OBJ = $(LUA_SRC:%.c=$(B)/%.o)
 LUA_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -DLUA_COMPAT_5_3 \
              -DLUA_USE_POSIX $(CFLAGS) $(SANFLAGS)
 
-LIB_SRC = $(sort $(wildcard engine/*.c))
+# The layers, in the order data flows through them (docs/architecture.md).
+# Each folder sees only the headers it may use, so a module that reaches
+# past its layer fails to build: base and lua depend on nothing of ours;
+# case (the core) on both; files, report and cli on playbook.h and base
+# only.  A file always sees its own folder's headers.
+LAYERS = base lua case files report
+INC_base = -Iengine
+INC_lua = -I$(LUA_DIR)
+INC_case = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
+INC_files = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
+INC_report = -Iengine -Iengine/base -Iengine/case -Iengine/lua -I$(LUA_DIR)
+INC_cli = -Iengine -Iengine/base
+INC_tests = -Iengine $(LAYERS:%=-Iengine/%) -I$(LUA_DIR)
+$(foreach l,$(LAYERS) cli,$(eval $$(B)/engine/$(l)/%.o: INC = $$(INC_$(l))))
+$(B)/tests/%.o: INC = $(INC_tests)
+$(B)/gen/%.o: INC = -Iengine -Iengine/files
+
+LIB_SRC = $(sort $(wildcard $(LAYERS:%=engine/%/*.c)))
 CLI_SRC = $(sort $(wildcard engine/cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
@@ -73,7 +89,7 @@ $(LUA_OBJ): $(B)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(LUA_CFLAGS) -MMD -MP -c $< -o $@
 
-# The scenario schema, built into the library (engine/schema.h) so it is
+# The scenario schema, built into the library (engine/files/schema.h) so it is
 # found without the source tree; `install` also copies the .rng for other
 # tools.  od, not xxd, which is not always there.
 $(B)/libplaybook.a: $(B)/gen/scenario_rng.o

@@ -11,7 +11,7 @@
  *  - ours: malloc, calloc, realloc, strdup and free of libplaybook and
  *    of this file are linked to the __wrap_ functions below (the
  *    Makefile links this binary with -Wl,--wrap=...);
- *  - Lua's: the sandbox's lua_Alloc (engine/sandbox.c) calls realloc
+ *  - Lua's: the sandbox's lua_Alloc (engine/lua/sandbox.c) calls realloc
  *    and free from libplaybook, so the same wrappers see them;
  *  - libxml2's: xmlMemSetup hands it the same wrappers, before any
  *    other libxml2 call;

@@ -1,5 +1,5 @@
 /*
- * test_file.c -- opening and reading input files (engine/file.c): only
+ * test_file.c -- opening and reading input files (engine/base/file.c): only
  * regular files, and never waiting on the open of a FIFO or a device.
  */
 #include <setjmp.h>

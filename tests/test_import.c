@@ -810,7 +810,7 @@ static void large_text(void **state)
     assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 30);
 }
 
-/* One turn over 1 MiB (engine/case.c's limit for an utterance). */
+/* One turn over 1 MiB (engine/case/case.c's limit for an utterance). */
 static void long_turn(void **state)
 {
     size_t n = (1u << 20) + 1, len;

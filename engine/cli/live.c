@@ -1,6 +1,6 @@
 /*
  * live.c -- `playbook live`: the agent's screen during a call.  Short
- * commands (engine/command.c reads them) record events in a case file
+ * commands (engine/files/command.c reads them) record events in a case file
  * through pb_casefile; after each one the agent sees what was saved, what
  * it changed, the checklist and what to do next.
  *

@@ -33,7 +33,7 @@
 #include "utf8.h"
 
 #define IM_NS "urn:playbook:scenario:1"
-#define IM_MAX_TEXT (1u << 20)  /* one utterance, as engine/case.c takes */
+#define IM_MAX_TEXT (1u << 20)  /* one utterance, as engine/case/case.c takes */
 #define IM_MAX_ID 64            /* scenario ids and topics */
 /* A numeric convo_id: a whole number that JSON numbers carry exactly
  * everywhere (2^53 - 1); larger ids go in strings. */
