@@ -606,7 +606,7 @@ static void test_globals_isolated_between_files(void **state)
 /*
  * BUG: the message of a failed predicate is copied whole into every
  * case, so one `error(big, 0)` costs megabytes per item per live case
- * (PRODUCT.md §7: under 64 KiB per case), outside the Lua memory cap.
+ * (docs/performance.md: under 64 KiB per case), outside the Lua memory cap.
  */
 static void test_huge_error_message_is_bounded(void **state)
 {

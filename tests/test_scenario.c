@@ -1,5 +1,5 @@
 /*
- * test_scenario.c -- scenario files: the format of PRODUCT.md section 5,
+ * test_scenario.c -- scenario files: the format of docs/scenarios.md,
  * every error with its line, and hostile input (entities, bombs, deep
  * nesting, bad encodings, truncation).
  */
@@ -27,7 +27,8 @@
 #define HEAD "<scenario xmlns=\"" NS "\" id=\"s\">\n"
 #define TAIL "</scenario>\n"
 
-/* PRODUCT.md section 5, verbatim. */
+/* The format's reference example, verbatim: scenarios written against
+ * the published format (docs/scenarios.md) must always read. */
 static const char example[] =
     "<scenario xmlns=\"urn:playbook:scenario:1\" id=\"late-parcel\" "
     "title=\"Late parcel\">\n"

@@ -1,5 +1,5 @@
 /*
- * bench.c -- `make bench`: the quality bars of PRODUCT §7, each figure
+ * bench.c -- `make bench`: the quality bars of docs/performance.md, each figure
  * printed with a floor measured in the same run and the ratio to it.
  *
  *   bench PRINCIPLE_DIR PLAYBOOK_BINARY

@@ -1,6 +1,6 @@
 #!/bin/sh
 # kill -9 at random points of a series of `playbook event` appends
-# (PRODUCT.md section 7): every append whose process said yes (exit 0)
+# (docs/agents.md "Crashes"): every append whose process said yes (exit 0)
 # is in the case when it is next opened, none is there twice, the file is
 # always a valid scenario, and it replays.
 #

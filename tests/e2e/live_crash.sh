@@ -1,6 +1,6 @@
 #!/bin/sh
 # kill -9 at random points of `playbook live` sessions fed through a slow
-# pipe (PRODUCT.md section 7): after each kill, every event whose "saved"
+# pipe (docs/agents.md "Crashes"): after each kill, every event whose "saved"
 # line the agent could see is in the case when it is resumed, none is
 # there twice, the case file is always a valid scenario, and it replays.
 #

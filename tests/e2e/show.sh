@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end tests of `playbook show`: the default principles and their
-# stable item ids (PRODUCT.md 4.4), text and JSON.
+# stable item ids (docs/authoring.md "The default principles"), text and JSON.
 #
 #   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/show.sh
 set -u
@@ -9,7 +9,7 @@ NAME="e2e show"
 . tests/e2e/lib/common.sh
 PRINCIPLES=principles
 
-# The stable contract: principle -> item ids (PRODUCT.md 4.4).
+# The stable contract: principle -> item ids (docs/authoring.md "The default principles").
 ITEMS='
 listen hear_out restate real_problem
 ask essentials no_repeat order_id delivery_address return_reason account_id invoice_id refund_reason identity_verified product error_message steps_tried patient_name date_of_birth urgency

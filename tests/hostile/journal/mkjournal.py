@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the journal fixtures of tests/hostile/journal (run it here).
 
-A record (PRODUCT.md section 5, engine/playbook.h): magic FF 50 42 4A,
+A record (docs/agents.md "The journal format", engine/playbook.h): magic FF 50 42 4A,
 CRC-32 (zlib's) of the 12 bytes after it and of the payload, payload
 length (u32), event index (u64), little-endian, then the payload: the
 event as JSON.  case.xml holds event 0; good.journal holds events 1-3.
