@@ -161,6 +161,37 @@ typedef struct pb_event_info {
 size_t pb_case_nevents(const pb_case *c);
 void pb_case_event(const pb_case *c, size_t i, pb_event_info *out);
 
+/*
+ * Undo (docs/agents.md).  The recorded events are numbered from 1 in
+ * order, detected ones left out; a recorded event.undone with ref=N
+ * takes back recorded event N.  It takes back its place on the record,
+ * not what it did: both events stay in the case, and the checklist keeps
+ * what event N did, so a replay of the case shows what was seen live.
+ */
+
+/* Marks what undos take back: undone[i] is 1 for each event i (of
+ * pb_case_nevents) that a recorded event.undone names, else 0.  One
+ * pass over the case, for listings. */
+void pb_case_undone(const pb_case *c, unsigned char *undone);
+
+/* The event that undoes one, to record like any other.  It points into
+ * itself, so it must not be copied by assignment. */
+typedef struct pb_undo {
+    size_t ref;         /* the recorded event it takes back (from 1) */
+    size_t event;       /* the same, as pb_case_event numbers it */
+    const char *type;   /* "event.undone" */
+    const char *text;   /* "type: text" of that event, cut short */
+    pb_attr attrs[1];   /* ref=N */
+    size_t nattrs;
+    char ref_buf[24], text_buf[160];
+} pb_undo;
+
+/* The event that undoes recorded event n, or with n 0 the last one that
+ * is neither an undo nor undone.  PB_INPUT when there is no event n, it
+ * is an undo itself or already undone, or nothing is left to undo. */
+pb_status pb_case_undo_event(const pb_case *c, size_t n, pb_undo *out,
+                             pb_error *err);
+
 /* Checklist. */
 #define PB_STATE_MAP(XX)            \
     XX(ABSENT, "absent")            \

@@ -242,8 +242,7 @@ static const bad_row bad_rows[] = {
         "invalid UTF-8"),
     BAD(test_past_max_utf8, "return 1\n-- \xf4\x90\x80\x80\n", 2,
         "invalid UTF-8"),
-    /* BUG: the NUL byte is reported at line 1 wherever it is (principle.c
-     * passes a constant 1), while invalid UTF-8 gets its own line. */
+    /* A NUL byte, like invalid UTF-8, is reported at its own line. */
     BAD(test_nul_byte_line, NUL_SRC, 2, "NUL byte"),
     BAD(test_returns_nothing, "-- no return\nlocal x = 1\n\n", 2,
         "the file must return principle { ... }"),

@@ -667,10 +667,10 @@ static void test_detector_fn_loops(void **state)
 }
 
 /*
- * BUG: recorded events are refused over 1 MiB of text (case.c MAX_TEXT),
- * but the text a detector function returns is stored as is: a principle
- * can put up to the whole Lua memory cap into every event of every case,
- * in C memory the cap does not see.
+ * Recorded events are refused over 1 MiB of text (PB__MAX_TEXT, case.h),
+ * and so is the text a detector function returns: else a principle could
+ * put up to the whole Lua memory cap into every event of every case, in
+ * C memory the cap does not see.
  */
 static void test_detector_text_is_bounded(void **state)
 {

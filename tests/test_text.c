@@ -137,6 +137,31 @@ static void test_decode_stops_at_n(void **state)
     assert_true(cp == PB__UTF8_BAD);
 }
 
+/* A text cut to a size keeps whole characters only. */
+static void test_utf8_cut(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t n, want;
+    } rows[] = {
+        { "", 0, 0 },
+        { "abc", 2, 2 },
+        { "caf\xc3\xa9", 5, 5 },               /* whole */
+        { "caf\xc3\xa9", 4, 3 },               /* lead of 2 alone */
+        { "\xe2\x82\xac", 2, 0 },              /* 2 of 3 */
+        { "a\xf0\x9f\x98\x80", 4, 1 },          /* 3 of 4 */
+        { "a\xf0\x9f\x98\x80", 5, 5 },
+        { "ab\x80\x80\x80\x80", 6, 6 },        /* no lead: left alone */
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof rows / sizeof *rows; i++)
+        if (pb__utf8_cut(rows[i].s, rows[i].n) != rows[i].want)
+            fail_msg("row %zu: %zu, want %zu", i,
+                     pb__utf8_cut(rows[i].s, rows[i].n), rows[i].want);
+}
+
 static void test_unsafe(void **state)
 {
     static const struct {
@@ -542,6 +567,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode),
         cmocka_unit_test(test_decode_stops_at_n),
+        cmocka_unit_test(test_utf8_cut),
         cmocka_unit_test(test_unsafe),
         cmocka_unit_test(test_text_rows),
         cmocka_unit_test(test_text_put_and_prose),

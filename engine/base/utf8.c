@@ -44,6 +44,22 @@ size_t pb__utf8_next(const char *str, size_t n, unsigned long *cp)
     return len;
 }
 
+size_t pb__utf8_cut(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i;
+
+    for (i = n; i > 0 && n - i < 4; i--) {   /* back to the last lead */
+        size_t len = s[i - 1] >= 0xF0 ? 4 : s[i - 1] >= 0xE0 ? 3
+                   : s[i - 1] >= 0xC0 ? 2 : 1;
+
+        if ((s[i - 1] & 0xC0) == 0x80)
+            continue;
+        return i - 1 + len > n ? i - 1 : n;
+    }
+    return n;
+}
+
 int pb__utf8_unsafe(unsigned long cp)
 {
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||

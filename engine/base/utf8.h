@@ -21,6 +21,10 @@
  */
 size_t pb__utf8_next(const char *s, size_t n, unsigned long *cp);
 
+/* n, or less so that s[0..n) does not end inside a character: where a
+ * text cut to a size leaves the start of a sequence, it goes too. */
+size_t pb__utf8_cut(const char *s, size_t n);
+
 /*
  * Whether cp can act on a terminal or change how a line reads: the C0
  * controls, DEL, the C1 controls (U+0080..U+009F, U+009B is CSI), the

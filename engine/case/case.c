@@ -1,7 +1,10 @@
 /*
- * case.c -- a case: facts, the timeline of events, and the engine's own
- * reading of the few event types it interprets (fact, item.checked,
- * item.skipped, case.closed).  Everything else is for the principles.
+ * case.c -- a case's record: facts, the timeline of events with its
+ * per-type index, the marks of what changed since the last evaluation,
+ * and the engine's own reading of the few event types it interprets
+ * (fact, item.checked, item.skipped, case.closed).  Everything else is
+ * for the principles.  What runs when an event comes (detectors, the
+ * checklist) is append.c's; this file calls none of it.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -10,9 +13,6 @@
 #include <lauxlib.h>
 
 #include "case.h"
-#include "error.h"
-
-#define MAX_TEXT (1u << 20) /* one utterance; longer is a mistake */
 
 static char *dup_or_null(const char *s)
 {
@@ -77,13 +77,21 @@ static void free_facts(pb__facts *f)
     pb__index_free(&f->ix);
 }
 
-pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
-                     pb_error *err)
+static void itemstate_clear(pb__itemstate *st)
+{
+    if (st->own_prompt)
+        free((char *)st->prompt);
+    free(st->error);
+    free(st->reason);
+    memset(st, 0, sizeof *st);
+}
+
+pb_case *pb__case_alloc(pb_engine *e, const char *topic, const char *channel)
 {
     pb_case *c = calloc(1, sizeof *c);
 
     if (c == NULL)
-        goto nomem;
+        return NULL;
     c->e = e;
     c->lua_ref = LUA_NOREF;
     c->topic = dup_or_null(topic);
@@ -92,35 +100,23 @@ pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
     c->applies = calloc(e->nprinciples ? e->nprinciples : 1,
                         sizeof *c->applies);
     if ((topic && !c->topic) || (channel && !c->channel) || !c->items ||
-        !c->applies || pb__engine_index_detectors(e) != 0)
-        goto nomem;
-    if (pb__luacase_new(c) != LUA_OK)
-        goto nomem;
-    e->ncases++;
-    pb__evaluate(c);
+        !c->applies) {
+        pb__case_release(c);
+        return NULL;
+    }
     return c;
-nomem:
-    pb_case_free(c);
-    pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    return NULL;
 }
 
-void pb_case_free(pb_case *c)
+void pb__case_release(pb_case *c)
 {
     size_t i;
 
-    if (c == NULL)
-        return;
-    if (c->lua) {
-        pb__luacase_free(c);
-        c->e->ncases--;
-    }
     for (i = 0; i < c->nevents; i++) {
         free(c->events[i].text);
         free_attrs(c->events[i].attrs, c->events[i].nattrs);
     }
     for (i = 0; c->items && i < c->e->nitems; i++)
-        pb__itemstate_clear(&c->items[i]);
+        itemstate_clear(&c->items[i]);
     for (i = 0; i < c->nwarnings; i++)
         free(c->warnings[i]);
     free(c->warnings);
@@ -138,6 +134,30 @@ void pb_case_free(pb_case *c)
     free(c->topic);
     free(c->channel);
     free(c);
+}
+
+/* What changed, and what a call read (case.h). */
+
+void pb__reads_type(pb__reads *r, int type)
+{
+    if (r == NULL)
+        return;
+    if (type >= 0 && type < PB__READ_TYPES)
+        r->types[type / 64] |= (uint64_t)1 << (type % 64);
+    else
+        r->any = 1;
+}
+
+void pb__reads_fact(pb__reads *r, const char *name)
+{
+    if (r != NULL)
+        r->facts |= name ? (uint32_t)1 << (pb__hash(name) & 31) : ~0u;
+}
+
+void pb__reads_any(pb__reads *r)
+{
+    if (r != NULL)
+        r->any = 1;
 }
 
 /* Facts. */
@@ -200,20 +220,13 @@ nomem:
     return PB_NOMEM;
 }
 
-pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
-                           pb_error *err)
+pb_status pb__case_set_initial(pb_case *c, const char *name,
+                               const char *value)
 {
-    if (c->nevents > 0)
-        return pb__error(err, PB_STATE, "", 0, "fact '%s': initial facts "
-                         "must come before the first event", name);
-    if (name == NULL || *name == '\0' || value == NULL)
-        return pb__error(err, PB_INPUT, "", 0, "a fact needs a name and a "
-                         "value");
     if (put_fact(&c->facts, name, value, PB__NONE) != PB_OK ||
         put_fact(&c->initial, name, value, PB__NONE) != PB_OK)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+        return PB_NOMEM;
     pb__reads_fact(&c->changed, name);
-    pb__evaluate(c);
     return PB_OK;
 }
 
@@ -325,25 +338,6 @@ static pb__typeidx *add_type(pb_case *c, int type)
     return &c->more->v[c->more->n++].ti;
 }
 
-int pb__is_type(const char *s)
-{
-    int word = 0;
-
-    for (; *s; s++) {
-        if (*s == '.') {
-            if (!word)
-                return 0;
-            word = 0;
-        } else if (*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
-                   (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
-            word = 1;
-        } else {
-            return 0;
-        }
-    }
-    return word;
-}
-
 static pb_status push_event(pb_case *c, double t, int type, const char *text,
                             const pb_attr *attrs, size_t nattrs, int by)
 {
@@ -425,84 +419,14 @@ static pb_status apply(pb_case *c, const pb__event *ev)
     }
 }
 
-/* Checks an event before anything is stored, so a rejected event leaves
- * the case as it was. */
-static pb_status check_event(pb_case *c, double t, const char *type,
-                             const char *text, const pb_attr *attrs,
-                             size_t nattrs, pb_error *err)
+pb_status pb__case_push(pb_case *c, double t, int type, const char *text,
+                        const pb_attr *attrs, size_t nattrs, int by)
 {
-    const char *ref, *name;
-    size_t i;
+    pb_status st = push_event(c, t, type, text, attrs, nattrs, by);
 
-    if (c->closed)
-        return pb__error(err, PB_INPUT, "", 0, "the case is closed; no "
-                         "event can follow case.closed");
-    if (type == NULL || *type == '\0')
-        return pb__error(err, PB_INPUT, "", 0, "event without a type");
-    if (!pb__is_type(type))
-        return pb__error(err, PB_INPUT, "", 0, "bad event type '%s' (dotted "
-                         "words of letters, digits, _ and -)", type);
-    if (!(t >= 0 && t <= PB_TIME_MAX))
-        return pb__error(err, PB_INPUT, "", 0, "bad time %g (0 to %g "
-                         "seconds)", t, PB_TIME_MAX);
-    if (c->nevents > 0 && t < c->events[c->nevents - 1].t)
-        return pb__error(err, PB_INPUT, "", 0, "time goes backwards: %g "
-                         "after %g", t, c->events[c->nevents - 1].t);
-    if (text && strlen(text) > MAX_TEXT)
-        return pb__error(err, PB_INPUT, "", 0, "event text over %u bytes",
-                         MAX_TEXT);
-    if (nattrs > PB_EVENT_MAX_ATTRS)
-        return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
-                         "(at most %u)", nattrs, PB_EVENT_MAX_ATTRS);
-    for (i = 0; i < nattrs; i++)
-        if (attrs[i].name == NULL || attrs[i].value == NULL)
-            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
-                             "name or value");
-    if (strcmp(type, "fact") == 0) {
-        name = pb_attr_value(attrs, nattrs, "name");
-        if (name == NULL || *name == '\0')
-            return pb__error(err, PB_INPUT, "", 0, "a fact event needs a "
-                             "name attribute");
-        if (text == NULL)
-            return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
-                             name);
-    } else if (strcmp(type, "item.checked") == 0 ||
-               strcmp(type, "item.skipped") == 0) {
-        ref = pb_attr_value(attrs, nattrs, "ref");
-        if (ref == NULL)
-            return pb__error(err, PB_INPUT, "", 0, "%s needs a ref "
-                             "attribute (principle.item)", type);
-        if (pb_engine_find_item(c->e, ref) < 0)
-            return pb__error(err, PB_INPUT, "", 0, "%s: unknown item '%s'",
-                             type, ref);
-        if (strcmp(type, "item.skipped") == 0 &&
-            (text == NULL || *text == '\0'))
-            return pb__error(err, PB_INPUT, "", 0, "item.skipped '%s' needs "
-                             "a reason", ref);
-    }
-    return PB_OK;
-}
-
-pb_status pb_case_append(pb_case *c, double t, const char *type,
-                         const char *text, const pb_attr *attrs,
-                         size_t nattrs, pb_error *err)
-{
-    pb_status st = check_event(c, t, type, text, attrs, nattrs, err);
-    int id;
-    size_t ev;
-
-    if (st != PB_OK)
-        return st;
-    id = pb__engine_type(c->e, type, 1);
-    if (id < 0)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    ev = c->nevents;
-    if (push_event(c, t, id, text, attrs, nattrs, -1) != PB_OK ||
-        apply(c, &c->events[ev]) != PB_OK)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    pb__detect(c, ev);
-    pb__evaluate(c);
-    return PB_OK;
+    if (st == PB_OK)
+        st = apply(c, &c->events[c->nevents - 1]);
+    return st;
 }
 
 pb_status pb__case_add_detected(pb_case *c, int principle, int type,
@@ -510,7 +434,6 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 size_t nattrs)
 {
     double t = c->events[c->nevents - 1].t;
-    pb_status st;
 
     if (type == PB__T_CHECKED || type == PB__T_SKIPPED ||
         type == PB__T_CLOSED)
@@ -521,12 +444,9 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
-    if ((text && strlen(text) > MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
+    if ((text && strlen(text) > PB__MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
-    st = push_event(c, t, type, text, attrs, nattrs, principle);
-    if (st == PB_OK)
-        st = apply(c, &c->events[c->nevents - 1]);
-    return st;
+    return pb__case_push(c, t, type, text, attrs, nattrs, principle);
 }
 
 /* A detector that fails, fails at every event, each time in up to 1 KiB

@@ -1,10 +1,12 @@
 /*
- * case.h -- a case's timeline and checklist state (internal).
+ * case.h -- a case's record (internal): facts, the timeline, the
+ * checklist state, and what changed since the last evaluation.
  *
  * Recorded and detected events sit in one timeline; a per-type index
  * answers has/first/last/count in constant time, which is what nearly
  * every predicate asks.  Item states latch: once done (or violated) an
- * item stays so, with the time it happened.
+ * item stays so, with the time it happened.  Storing an event runs
+ * nothing: append.c runs the detectors and the evaluation after it.
  */
 #ifndef PB_CASE_H
 #define PB_CASE_H
@@ -13,8 +15,10 @@
 
 #include "engine.h"
 
-/* Event types the engine itself interprets, interned first. */
-enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
+#define PB__MAX_TEXT (1u << 20) /* one utterance; longer is a mistake */
+
+/* No event, no item: the end of a list, or "before any". */
+#define PB__NONE ((size_t)-1)
 
 /* Events of one type are chained in order, so reading them costs their
  * number, not the case's (uint32_t: the struct stays 40 bytes). */
@@ -129,8 +133,13 @@ void pb__reads_type(pb__reads *r, int type);
 void pb__reads_fact(pb__reads *r, const char *name); /* NULL: all facts */
 void pb__reads_any(pb__reads *r);
 
-/* An event type: dotted words of letters, digits, '_' and '-'. */
-int pb__is_type(const char *s);
+/* A case with no events, or NULL when out of memory; released with
+ * everything it holds (its Lua side is luacase.c's, freed before). */
+pb_case *pb__case_alloc(pb_engine *e, const char *topic, const char *channel);
+void pb__case_release(pb_case *c);
+/* Sets a fact known from the start: PB_OK or PB_NOMEM. */
+pb_status pb__case_set_initial(pb_case *c, const char *name,
+                               const char *value);
 /* Value of a fact now, or NULL. */
 const char *pb__case_fact(const pb_case *c, const char *name);
 /* Value of a fact just before event ev, or NULL. */
@@ -138,31 +147,16 @@ const char *pb__case_fact_before(const pb_case *c, const char *name,
                                  size_t ev);
 /* Type index entry, or NULL when no event of that type happened. */
 const pb__typeidx *pb__case_type(const pb_case *c, int type);
-/* Adds a detected event after the current last one. */
+/* Stores an event already checked (by is the detecting principle, -1
+ * when recorded) and applies what the engine reads in it: PB_OK or
+ * PB_NOMEM. */
+pb_status pb__case_push(pb_case *c, double t, int type, const char *text,
+                        const pb_attr *attrs, size_t nattrs, int by);
+/* Adds a detected event after the current last one, checked first:
+ * PB_INPUT for what a detector may not add. */
 pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 const char *text, const pb_attr *attrs,
                                 size_t nattrs);
 pb_status pb__case_warn(pb_case *c, const char *fmt, ...);
-
-/* luacase.c: the read-only case object principles see. */
-int pb__luacase_new(pb_case *c);  /* LUA_OK or an error code */
-void pb__luacase_free(pb_case *c);
-void pb__luacase_push(pb_case *c); /* pushes the case object */
-/* Pushes an event object (may raise: call in protected mode). */
-void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev);
-/* Case-insensitive bounded match for detectors and case:said. */
-int pb__case_match(pb_case *c, const char *text, const char *pattern,
-                   const char **err);
-
-/* detect.c: utterances into typed events. */
-void pb__detect(pb_case *c, size_t ev);
-
-/* evaluate.c: predicates into item states. */
-void pb__evaluate(pb_case *c);
-/* The open item after prev in pb_case_next's order (PB__NONE: the
- * first), or PB__NONE: the list without a copy of it. */
-#define PB__NONE ((size_t)-1)
-size_t pb__case_next_after(const pb_case *c, size_t prev);
-void pb__itemstate_clear(pb__itemstate *st);
 
 #endif

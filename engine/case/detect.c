@@ -13,7 +13,8 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
+#include "detect.h"
+#include "luacase.h"
 #include "pattern.h"
 
 /*

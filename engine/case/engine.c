@@ -10,7 +10,7 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
+#include "engine.h"
 #include "error.h"
 #include "file.h"
 
@@ -28,7 +28,7 @@ pb_engine *pb_engine_new(void)
         return NULL;
     }
     pb__sandbox_set_limits(e->sb, PB_DEFAULT_INSTRUCTIONS, 0);
-    /* The types the engine interprets get the first ids (case.h). */
+    /* The types the engine interprets get the first ids. */
     if (pb__engine_type(e, "fact", 1) != PB__T_FACT ||
         pb__engine_type(e, "item.checked", 1) != PB__T_CHECKED ||
         pb__engine_type(e, "item.skipped", 1) != PB__T_SKIPPED ||
@@ -285,7 +285,8 @@ static pb_status load_buffer(pb_engine *e, const char *name,
     pb_status st;
     long dup;
 
-    st = pb__principle_load(e, name, src, len, &p, err);
+    st = pb__principle_load(e->sb, PB_PRINCIPLES_MEMORY - e->cbytes, name,
+                            src, len, &p, err);
     if (st == PB_OK && (dup = pb_engine_find_principle(e, p->id)) >= 0) {
         st = pb__error(err, PB_INPUT, name, p->line,
                        "duplicate principle id '%s' (already loaded from "

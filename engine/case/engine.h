@@ -1,54 +1,20 @@
 /*
- * engine.h -- what the engine modules share (internal).
+ * engine.h -- the engine (internal): the sandbox, the loaded principles
+ * (principle.h) in checklist order, and the event types interned.
  *
- * The engine owns the sandbox and the loaded principles; a case owns its
- * timeline and the latched state of each item.  Lua values a principle
- * gives (predicates, prompts, detector functions) are pinned in the
- * registry and named here by their reference.
+ * The engine owns the principles; a case (case.h) owns its timeline and
+ * the latched state of each item.
  */
 #ifndef PB_ENGINE_H
 #define PB_ENGINE_H
 
 #include "index.h"
 #include "playbook.h"
+#include "principle.h"
 #include "sandbox.h"
 
-typedef struct pb__item {
-    char *id, *ref;       /* "hear_out", "listen.hear_out" */
-    char *prompt;         /* fixed prompt, or NULL */
-    char *collects;       /* fact name, or NULL */
-    char **after;         /* the ids of items of the same principle */
-    size_t *after_idx;    /* the same, as positions in the principle */
-    size_t nafter;
-    int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
-    int must, line;
-    size_t principle;
-} pb__item;
-
-typedef struct pb__detector {
-    char *on, *emit, *after; /* emit NULL for a function detector */
-    char **patterns;
-    char **folded;           /* lowercase copy of each plain pattern, or
-                              * NULL where the matcher is needed */
-    size_t npatterns;
-    double within;
-    int fn_ref, line;
-    int on_type, after_type; /* interned event types, -1 for none */
-    int emit_type;
-} pb__detector;
-
-typedef struct pb__principle {
-    char *id, *title, *why, *file;
-    int line, applies_ref;
-    double order;
-    size_t seq;              /* load order, to keep the sort stable */
-    size_t cbytes;           /* C memory it takes (PB_PRINCIPLES_MEMORY) */
-    pb__item *items;
-    size_t nitems, first_item;
-    pb__detector *detectors;
-    size_t ndetectors;
-    unsigned account;        /* its memory account in the sandbox */
-} pb__principle;
+/* Event types the engine itself interprets, interned first. */
+enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
 
 /* A detector, by its principle's place in the checklist and its own. */
 typedef struct pb__detref {
@@ -89,10 +55,5 @@ int pb__engine_type(pb_engine *e, const char *name, int create);
 /* Adds a loaded principle (taking ownership).  The checklist order and
  * the flat item list follow when the loading call returns. */
 pb_status pb__engine_add(pb_engine *e, pb__principle *p);
-void pb__principle_free(lua_State *L, pb__principle *p);
-
-/* principle.c: runs one principle file in its own environment. */
-pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
-                             size_t len, pb__principle **out, pb_error *err);
 
 #endif

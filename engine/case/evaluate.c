@@ -14,19 +14,11 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
+#include "evaluate.h"
+#include "luacase.h"
 
 #define MAX_PROMPT 4096 /* an agent reads it during a call */
 #define MAX_ERROR 1024
-
-void pb__itemstate_clear(pb__itemstate *st)
-{
-    if (st->own_prompt)
-        free((char *)st->prompt);
-    free(st->error);
-    free(st->reason);
-    memset(st, 0, sizeof *st);
-}
 
 static void set_error(pb__itemstate *st, char *msg)
 {
@@ -70,30 +62,6 @@ static char *call_error(lua_State *L, const pb__principle *p, int line,
         out = keep_error("%s:%d: %s: %s", p->file, line, what, msg);
     lua_pop(L, 1);
     return out;
-}
-
-/* What calls read, and what changed. */
-
-void pb__reads_type(pb__reads *r, int type)
-{
-    if (r == NULL)
-        return;
-    if (type >= 0 && type < PB__READ_TYPES)
-        r->types[type / 64] |= (uint64_t)1 << (type % 64);
-    else
-        r->any = 1;
-}
-
-void pb__reads_fact(pb__reads *r, const char *name)
-{
-    if (r != NULL)
-        r->facts |= name ? (uint32_t)1 << (pb__hash(name) & 31) : ~0u;
-}
-
-void pb__reads_any(pb__reads *r)
-{
-    if (r != NULL)
-        r->any = 1;
 }
 
 /* A kept answer stands while nothing its call read has changed.  (A
@@ -336,121 +304,4 @@ void pb__evaluate(pb_case *c)
         }
     }
     memset(&c->changed, 0, sizeof c->changed);
-}
-
-/* Reading the checklist. */
-
-static const char *const state_names[] = {
-#define PB__XX(name, str) str,
-    PB_STATE_MAP(PB__XX)
-#undef PB__XX
-};
-
-const char *pb_state_name(pb_state s)
-{
-    return (size_t)s < sizeof state_names / sizeof *state_names
-               ? state_names[s] : "?";
-}
-
-int pb_state_parse(const char *name, pb_state *out)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof state_names / sizeof *state_names; i++) {
-        if (strcmp(state_names[i], name) == 0) {
-            *out = (pb_state)i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
-void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
-{
-    const pb__item *it = c->e->items[i];
-    const pb__itemstate *st = &c->items[i];
-
-    out->principle = c->e->principles[it->principle]->id;
-    out->id = it->id;
-    out->state = (pb_state)st->state;
-    out->must = it->must;
-    out->prompt = st->prompt;
-    out->error = st->state == PB_ERROR ? st->error : NULL;
-    out->reason = st->state == PB_SKIPPED ? st->reason : NULL;
-    out->done_at = st->done ? st->done_at : -1;
-    out->violated_at = st->violated ? st->violated_at : -1;
-    out->done_event = st->done_event;
-}
-
-size_t pb__case_next_after(const pb_case *c, size_t prev)
-{
-    size_t i = prev == PB__NONE ? 0 : prev + 1;
-    int pass = prev == PB__NONE ? 1 : c->e->items[prev]->must;
-
-    for (; pass >= 0; pass--, i = 0)          /* musts, then the rest */
-        for (; i < c->e->nitems; i++)
-            if (c->items[i].state == PB_OPEN && c->e->items[i]->must == pass)
-                return i;
-    return PB__NONE;
-}
-
-size_t pb_case_next(const pb_case *c, size_t *out, size_t max)
-{
-    size_t i, n = 0;
-
-    for (i = pb__case_next_after(c, PB__NONE); i != PB__NONE;
-         i = pb__case_next_after(c, i), n++)
-        if (n < max)
-            out[n] = i;
-    return n;
-}
-
-/*
- * Score: each applicable must counts one; a done must earns it; every
- * violated item, must or not, takes one back (never below zero).  A
- * skipped item does not count.  Over several principles the counts are
- * pooled.  With no musts, the score is 1 without violations, else 0.
- */
-static void add_score(const pb_case *c, const pb__principle *p,
-                      pb_score *s)
-{
-    size_t j;
-
-    for (j = 0; j < p->nitems; j++) {
-        const pb__itemstate *st = &c->items[p->first_item + j];
-
-        if (st->state == PB_ABSENT || st->state == PB_SKIPPED)
-            continue;
-        s->applies = 1;
-        s->violations += st->state == PB_VIOLATED;
-        if (p->items[j].must) {
-            s->musts++;
-            s->done += st->state == PB_DONE;
-        }
-    }
-}
-
-pb_status pb_case_score(const pb_case *c, const char *principle,
-                        pb_score *out)
-{
-    size_t i;
-    int earned;
-
-    memset(out, 0, sizeof *out);
-    if (principle != NULL) {
-        long p = pb_engine_find_principle(c->e, principle);
-
-        if (p < 0)
-            return PB_INPUT;
-        add_score(c, c->e->principles[p], out);
-    } else {
-        for (i = 0; i < c->e->nprinciples; i++)
-            add_score(c, c->e->principles[i], out);
-    }
-    earned = out->done - out->violations;
-    if (out->musts > 0)
-        out->value = earned > 0 ? (double)earned / out->musts : 0;
-    else
-        out->value = out->violations ? 0 : 1;
-    return PB_OK;
 }

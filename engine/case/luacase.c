@@ -11,7 +11,8 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
+#include "checklist.h"
+#include "luacase.h"
 #include "pattern.h"
 
 #define CASE_MT "playbook.case"
@@ -59,8 +60,9 @@ static int read_only(lua_State *L)
     return luaL_error(L, "the case is read-only");
 }
 
-int pb__case_match(pb_case *c, const char *text, const char *pattern,
-                   const char **err)
+/* Case-insensitive bounded match for case:said. */
+static int case_match(pb_case *c, const char *text, const char *pattern,
+                      const char **err)
 {
     pb__match m;
 
@@ -77,7 +79,7 @@ static int matches(lua_State *L, pb_case *c, const char *text,
 
     if (text == NULL)
         return 0;
-    r = pb__case_match(c, text, pattern, &err);
+    r = case_match(c, text, pattern, &err);
     if (r < 0)
         return luaL_error(L, "%s", err);
     return r;

@@ -12,9 +12,9 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
-#include "pattern.h"
 #include "error.h"
+#include "pattern.h"
+#include "principle.h"
 #include "utf8.h"
 
 static const char *const principle_fields[] = {
@@ -101,6 +101,25 @@ static int is_name(const char *s)
               (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
             return 0;
     return 1;
+}
+
+int pb__is_type(const char *s)
+{
+    int word = 0;
+
+    for (; *s; s++) {
+        if (*s == '.') {
+            if (!word)
+                return 0;
+            word = 0;
+        } else if (*s == '_' || *s == '-' || (*s >= 'a' && *s <= 'z') ||
+                   (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')) {
+            word = 1;
+        } else {
+            return 0;
+        }
+    }
+    return word;
 }
 
 static const char *fields_list(lua_State *L, const char *const *f)
@@ -518,7 +537,7 @@ static int principle_fn(lua_State *L)
  * measured, now exactly. */
 
 typedef struct build_ctx {
-    pb_engine *e;
+    pb__sandbox *sb;
     const char *name, *src;
     size_t len;
     int last_line;
@@ -808,7 +827,7 @@ static int count_lines(const char *s, size_t len)
 static int load_protected(lua_State *L)
 {
     build_ctx *bc = lua_touserdata(L, 1);
-    pb__sandbox *sb = bc->e->sb;
+    pb__sandbox *sb = bc->sb;
     call_info *ci;
     int env, tbl;
 
@@ -914,11 +933,12 @@ static void error_from_lua(pb_error *err, const char *name, const char *msg,
     pb__error(err, PB_INPUT, name, line, "%s", msg);
 }
 
-pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
-                             size_t len, pb__principle **out, pb_error *err)
+pb_status pb__principle_load(pb__sandbox *sb, size_t left, const char *name,
+                             const char *src, size_t len,
+                             pb__principle **out, pb_error *err)
 {
-    lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, 0, NULL,
+    lua_State *L = pb__sandbox_lua(sb);
+    build_ctx bc = { sb, name, src, len, 0, 0, NULL,
                      { 0, 0, NULL, NULL, NULL }, "" };
     int bad, status, top = lua_gettop(L);
     const char *nul;
@@ -936,11 +956,11 @@ pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
                          count_lines(src, (size_t)(nul - src) + 1),
                          "NUL byte in the file");
     bc.last_line = count_lines(src, len);
-    bc.account = pb__sandbox_account(e->sb);
+    bc.account = pb__sandbox_account(sb);
     if (bc.account == 0)
         return pb__error(err, PB_NOMEM, name, 1, "out of memory");
-    bc.r.left = PB_PRINCIPLES_MEMORY - e->cbytes;
-    status = pb__sandbox_cpcall(e->sb, load_protected, &bc);
+    bc.r.left = left;
+    status = pb__sandbox_cpcall(sb, load_protected, &bc);
     if (status != LUA_OK) {
         error_from_lua(err, name, lua_tostring(L, -1), 1);
         lua_settop(L, top);

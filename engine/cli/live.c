@@ -601,108 +601,45 @@ static void do_event(live *lv, const pb_command *cmd)
     short_checklist(lv);
 }
 
-/*
- * Which recorded events (numbered from 1) an event.undone takes back,
- * marked in one pass: listings mark every event with it, and asking
- * undone() for each would read the case once per event.  NULL when out
- * of memory: then nothing shows as undone.
- */
+/* What undos take back (pb_case_undone), or NULL when out of memory:
+ * then nothing shows as undone. */
 static unsigned char *undone_marks(const pb_case *c)
 {
-    size_t i, n = pb_case_nevents(c);
-    unsigned char *mark = calloc(n + 1, 1);
-    unsigned long long v;
-    pb_event_info ev;
-    const char *ref;
-    char *end;
+    unsigned char *mark = malloc(pb_case_nevents(c) + 1);
 
-    for (i = 0; mark != NULL && i < n; i++) {
-        pb_case_event(c, i, &ev);
-        if (ev.detected_by != NULL || strcmp(ev.type, "event.undone") != 0 ||
-            (ref = pb_attr_value(ev.attrs, ev.nattrs, "ref")) == NULL ||
-            ref[0] < '1' || ref[0] > '9')
-            continue;
-        errno = 0;
-        v = strtoull(ref, &end, 10);          /* as "%zu" writes it */
-        if (*end == '\0' && errno == 0 && v <= n)
-            mark[v] = 1;
-    }
+    if (mark != NULL)
+        pb_case_undone(c, mark);
     return mark;
 }
 
-/* Whether recorded event n was undone by a later event.undone. */
-static int undone(const pb_case *c, size_t n)
-{
-    pb_event_info ev;
-    const char *ref;
-    size_t i;
-    char num[32];
-
-    snprintf(num, sizeof num, "%zu", n);
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_case_event(c, i, &ev);
-        if (ev.detected_by == NULL && strcmp(ev.type, "event.undone") == 0
-            && (ref = pb_attr_value(ev.attrs, ev.nattrs, "ref")) != NULL
-            && strcmp(ref, num) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 /*
- * undo records event.undone ref=N: the case file only ever grows, so the
- * mistake and its correction both stay on record for the reviewer.  The
- * engine does not take back what an event did (an item done or violated
- * stays so), and live shows the checklist the engine computes, so that
- * what the agent sees is what a replay of the file shows.
+ * undo records the event.undone pb_case_undo_event gives: the case file
+ * only ever grows, so the mistake and its correction both stay on record
+ * for the reviewer.  What the undone event did to the checklist stands,
+ * and live shows the checklist the engine computes, so that what the
+ * agent sees is what a replay of the file shows.
  */
 static void do_undo(live *lv, const pb_command *cmd)
 {
-    const pb_case *c = the_case(lv);
-    size_t n = pb_casefile_nrecorded(lv->cf), target = 0, idx;
-    pb_event_info ev;
-    pb_attr a;
-    char num[32], text[160];
+    size_t n = pb_casefile_nrecorded(lv->cf);
+    char msg[1200];
+    pb_error err;
+    pb_undo u;
 
-    if (cmd->ref > 0) {
-        if (cmd->ref > n) {
-            error_msg(lv, "no event #%lu: the case has %zu (log lists them)",
-                      cmd->ref, n);
-            return;
-        }
-        target = cmd->ref;
-    } else {
-        for (target = n; target > 0; target--) {
-            pb_case_event(c, event_index(c, target), &ev);
-            if (strcmp(ev.type, "event.undone") != 0 && !undone(c, target))
-                break;
-        }
-        if (target == 0) {
-            error_msg(lv, "nothing to undo");
-            return;
-        }
-    }
-    idx = event_index(c, target);
-    pb_case_event(c, idx, &ev);
-    if (strcmp(ev.type, "event.undone") == 0) {
-        error_msg(lv, "#%zu is itself an undo; an undo cannot be undone",
-                  target);
+    if (cmd->ref > n) {     /* said here to point at log's numbers */
+        error_msg(lv, "no event #%lu: the case has %zu (log lists them)",
+                  cmd->ref, n);
         return;
     }
-    if (undone(c, target)) {
-        error_msg(lv, "#%zu is already undone", target);
+    if (pb_case_undo_event(the_case(lv), cmd->ref, &u, &err) != PB_OK) {
+        error_msg(lv, "%s", pb_error_text(&err, msg, sizeof msg));
         return;
     }
-    snprintf(num, sizeof num, "%zu", target);
-    snprintf(text, sizeof text, "%s%s%.120s", ev.type, ev.text ? ": " : "",
-             ev.text ? ev.text : "");
-    a.name = "ref";
-    a.value = num;
-    if (record(lv, "event.undone", text, &a, 1, NULL) != 0)
+    if (record(lv, u.type, u.text, u.attrs, u.nattrs, NULL) != 0)
         return;
     fprintf(lv->out, "  #%zu is marked undone.  It stays in the case, and "
             "what it did to the\n  checklist stands (the engine takes "
-            "nothing back); the reviewer sees both.\n", target);
+            "nothing back); the reviewer sees both.\n", u.ref);
     short_checklist(lv);
 }
 
@@ -727,7 +664,7 @@ static void do_log(live *lv)
         put_event(lv, &ev);
         if (ev.detected_by)
             pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (gone != NULL && gone[k])
+        else if (gone != NULL && gone[i])
             fputs("  (undone)", lv->out);
         if (ev.detected_by == NULL && k > unsaved_from)
             fputs("  NOT SAVED", lv->out);
@@ -806,13 +743,12 @@ static int list_followups(live *lv)
     const pb_case *c = the_case(lv);
     unsigned char *gone = undone_marks(c);
     pb_event_info ev;
-    size_t i, k = 0;
     const char *due;
+    size_t i;
     int n = 0;
 
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
-        k += ev.detected_by == NULL;
         due = pb_attr_value(ev.attrs, ev.nattrs, "due");
         if (due == NULL || (strcmp(ev.type, "agent.committed") != 0 &&
                             strcmp(ev.type, "followup.scheduled") != 0))
@@ -828,7 +764,7 @@ static int list_followups(live *lv)
         }
         if (ev.detected_by)
             pb__text_printf(lv->out, "  (detected by %s)", ev.detected_by);
-        else if (gone != NULL && gone[k])
+        else if (gone != NULL && gone[i])
             fputs("  (undone)", lv->out);
         fputc('\n', lv->out);
     }

@@ -20,6 +20,7 @@
 
 #include "cli.h"
 #include "file.h"
+#include "utf8.h"
 
 static const char help[] =
     "usage: playbook review [-p DIR] [--notes FILE] FILE\n"
@@ -415,7 +416,7 @@ static void show_commands(const review *r)
  */
 static int read_line(FILE *in, char *buf, size_t size)
 {
-    size_t n = 0, lead;
+    size_t n = 0;
     int ch, got = 0, cut = 0;
 
     while ((ch = getc(in)) != EOF && ch != '\n') {
@@ -429,16 +430,8 @@ static int read_line(FILE *in, char *buf, size_t size)
     if (ch == EOF && !got)
         return -1;
     /* A cut line may end inside a UTF-8 sequence: drop that part. */
-    for (lead = n; cut && lead > 0 && lead + 4 > n; lead--) {
-        unsigned char b = (unsigned char)buf[lead - 1];
-        size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-
-        if ((b & 0xC0) == 0x80)
-            continue;
-        if (lead - 1 + len > n)
-            buf[n = lead - 1] = '\0';
-        break;
-    }
+    if (cut)
+        buf[n = pb__utf8_cut(buf, n)] = '\0';
     while (n > 0 && (buf[n - 1] == '\r' || buf[n - 1] == ' ' ||
                      buf[n - 1] == '\t'))
         buf[--n] = '\0';

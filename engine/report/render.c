@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "checklist.h"
 #include "jsonw.h"
 #include "render.h"
 #include "text.h"

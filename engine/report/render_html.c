@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "checklist.h"
 #include "html.h"
 #include "render.h"
 

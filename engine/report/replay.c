@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "case.h"
+#include "checklist.h"
 #include "error.h"
 
 /* What expectations ask of the final checklist, counted once: a file

@@ -14,6 +14,7 @@
 #include "case.h"
 #include "error.h"
 #include "html.h"
+#include "index.h"
 #include "jsonw.h"
 #include "text.h"
 
@@ -39,7 +40,7 @@ typedef struct sitem {
 
 typedef struct cause {
     char *name; /* NULL: no root cause */
-    size_t len, cases, resolved, first_contact;
+    size_t cases, resolved, first_contact;
 } cause;
 
 struct pb_stats {
@@ -51,8 +52,7 @@ struct pb_stats {
     tally overall;
     cause *causes;      /* in the order first seen */
     size_t ncauses, causes_cap;
-    size_t *slots;      /* open addressing over causes: index + 1 */
-    size_t nslots;
+    pb__index ix;       /* causes by name (all but "none") */
     size_t none;        /* index of the "no root cause" entry, or SIZE_MAX */
 };
 
@@ -124,7 +124,7 @@ void pb_stats_free(pb_stats *s)
     free(s->principles);
     free(s->items);
     free(s->causes);
-    free(s->slots);
+    pb__index_free(&s->ix);
     free(s);
 }
 
@@ -157,42 +157,15 @@ static int same_layout(const pb_stats *s, const pb_engine *e)
     return 1;
 }
 
-/* Root causes: a small hash table (FNV-1a) over the distinct names. */
+/* Root causes: the distinct names, found through an index. */
 
-static size_t hash(const char *p, size_t n)
+static const char *cause_key(const void *causes, size_t i)
 {
-    uint64_t h = 14695981039346656037u;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211u;
-    }
-    return (size_t)h;
+    return ((const cause *)causes)[i].name;
 }
 
-static pb_status grow_slots(pb_stats *s)
-{
-    size_t n = s->nslots ? s->nslots * 2 : 64, i, k;
-    size_t *v = calloc(n, sizeof *v);
-
-    if (v == NULL)
-        return PB_NOMEM;
-    for (i = 0; i < s->ncauses; i++) {
-        if (s->causes[i].name == NULL)
-            continue;
-        k = hash(s->causes[i].name, s->causes[i].len) & (n - 1);
-        while (v[k])
-            k = (k + 1) & (n - 1);
-        v[k] = i + 1;
-    }
-    free(s->slots);
-    s->slots = v;
-    s->nslots = n;
-    return PB_OK;
-}
-
-static pb_status push_cause(pb_stats *s, const char *name, size_t len)
+/* Adds an entry for name (taken; NULL: no root cause). */
+static pb_status push_cause(pb_stats *s, char *name)
 {
     cause *c;
 
@@ -207,13 +180,7 @@ static pb_status push_cause(pb_stats *s, const char *name, size_t len)
     }
     c = &s->causes[s->ncauses];
     memset(c, 0, sizeof *c);
-    if (name) {
-        if ((c->name = malloc(len + 1)) == NULL)
-            return PB_NOMEM;
-        memcpy(c->name, name, len);
-        c->name[len] = '\0';
-        c->len = len;
-    }
+    c->name = name;
     s->ncauses++;
     return PB_OK;
 }
@@ -222,31 +189,34 @@ static pb_status push_cause(pb_stats *s, const char *name, size_t len)
 static pb_status find_cause(pb_stats *s, const char *name, size_t len,
                             size_t *out)
 {
-    size_t k;
+    char *copy;
+    long i;
 
     if (name == NULL) {
         if (s->none == SIZE_MAX) {
-            if (push_cause(s, NULL, 0) != PB_OK)
+            if (push_cause(s, NULL) != PB_OK)
                 return PB_NOMEM;
             s->none = s->ncauses - 1;
         }
         *out = s->none;
         return PB_OK;
     }
-    if ((s->ncauses + 1) * 2 > s->nslots && grow_slots(s) != PB_OK)
+    if ((copy = malloc(len + 1)) == NULL)
         return PB_NOMEM;
-    k = hash(name, len) & (s->nslots - 1);
-    for (; s->slots[k]; k = (k + 1) & (s->nslots - 1)) {
-        const cause *c = &s->causes[s->slots[k] - 1];
-
-        if (c->name && c->len == len && memcmp(c->name, name, len) == 0) {
-            *out = s->slots[k] - 1;
-            return PB_OK;
-        }
+    memcpy(copy, name, len);
+    copy[len] = '\0';
+    i = pb__index_find(&s->ix, copy, cause_key, s->causes);
+    if (i >= 0) {
+        free(copy);
+        *out = (size_t)i;
+        return PB_OK;
     }
-    if (push_cause(s, name, len) != PB_OK)
+    if (pb__index_reserve(&s->ix, s->ncauses + 1, cause_key,
+                          s->causes) != 0 || push_cause(s, copy) != PB_OK) {
+        free(copy);
         return PB_NOMEM;
-    s->slots[k] = s->ncauses;
+    }
+    pb__index_add(&s->ix, s->ncauses - 1, cause_key, s->causes); /* room */
     *out = s->ncauses - 1;
     return PB_OK;
 }
@@ -368,7 +338,7 @@ void pb_stats_add_unreadable(pb_stats *s)
 
 /* Queries. */
 
-/* The rule of pb_case_score (evaluate.c), once over summed counts. */
+/* The rule of pb_case_score (checklist.c), once over summed counts. */
 static void score_of(const tally *t, pb_stats_score *out)
 {
     out->cases = t->cases;

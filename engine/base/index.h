@@ -1,6 +1,6 @@
 /*
  * index.h -- a hash index over names held in an array of the caller's
- * (internal): facts, items, principles, event types.
+ * (internal): facts, items, principles, event types, root causes.
  *
  * Open addressing with linear probing over FNV-1a.  A slot holds a
  * position in the caller's array, never a pointer, so the array may be

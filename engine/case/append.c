@@ -1,0 +1,138 @@
+/*
+ * append.c -- a case's life: made, fed one event at a time, freed.
+ *
+ * An event is checked whole before anything is stored (case.c), so a
+ * rejected one leaves the case as it was; then the detectors read it
+ * (detect.c) and the checklist is evaluated again (evaluate.c).
+ */
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "case.h"
+#include "detect.h"
+#include "error.h"
+#include "evaluate.h"
+#include "luacase.h"
+
+pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
+                     pb_error *err)
+{
+    pb_case *c = pb__case_alloc(e, topic, channel);
+
+    if (c == NULL || pb__engine_index_detectors(e) != 0 ||
+        pb__luacase_new(c) != LUA_OK) {
+        pb_case_free(c);
+        pb__error(err, PB_NOMEM, "", 0, "out of memory");
+        return NULL;
+    }
+    e->ncases++;
+    pb__evaluate(c);
+    return c;
+}
+
+void pb_case_free(pb_case *c)
+{
+    if (c == NULL)
+        return;
+    if (c->lua) {
+        pb__luacase_free(c);
+        c->e->ncases--;
+    }
+    pb__case_release(c);
+}
+
+pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
+                           pb_error *err)
+{
+    if (c->nevents > 0)
+        return pb__error(err, PB_STATE, "", 0, "fact '%s': initial facts "
+                         "must come before the first event", name);
+    if (name == NULL || *name == '\0' || value == NULL)
+        return pb__error(err, PB_INPUT, "", 0, "a fact needs a name and a "
+                         "value");
+    if (pb__case_set_initial(c, name, value) != PB_OK)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__evaluate(c);
+    return PB_OK;
+}
+
+/* Checks an event before anything is stored, so a rejected event leaves
+ * the case as it was. */
+static pb_status check_event(pb_case *c, double t, const char *type,
+                             const char *text, const pb_attr *attrs,
+                             size_t nattrs, pb_error *err)
+{
+    const char *ref, *name;
+    size_t i;
+
+    if (c->closed)
+        return pb__error(err, PB_INPUT, "", 0, "the case is closed; no "
+                         "event can follow case.closed");
+    if (type == NULL || *type == '\0')
+        return pb__error(err, PB_INPUT, "", 0, "event without a type");
+    if (!pb__is_type(type))
+        return pb__error(err, PB_INPUT, "", 0, "bad event type '%s' (dotted "
+                         "words of letters, digits, _ and -)", type);
+    if (!(t >= 0 && t <= PB_TIME_MAX))
+        return pb__error(err, PB_INPUT, "", 0, "bad time %g (0 to %g "
+                         "seconds)", t, PB_TIME_MAX);
+    if (c->nevents > 0 && t < c->events[c->nevents - 1].t)
+        return pb__error(err, PB_INPUT, "", 0, "time goes backwards: %g "
+                         "after %g", t, c->events[c->nevents - 1].t);
+    if (text && strlen(text) > PB__MAX_TEXT)
+        return pb__error(err, PB_INPUT, "", 0, "event text over %u bytes",
+                         PB__MAX_TEXT);
+    if (nattrs > PB_EVENT_MAX_ATTRS)
+        return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
+                         "(at most %u)", nattrs, PB_EVENT_MAX_ATTRS);
+    for (i = 0; i < nattrs; i++)
+        if (attrs[i].name == NULL || attrs[i].value == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "attribute without a "
+                             "name or value");
+    if (strcmp(type, "fact") == 0) {
+        name = pb_attr_value(attrs, nattrs, "name");
+        if (name == NULL || *name == '\0')
+            return pb__error(err, PB_INPUT, "", 0, "a fact event needs a "
+                             "name attribute");
+        if (text == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
+                             name);
+    } else if (strcmp(type, "item.checked") == 0 ||
+               strcmp(type, "item.skipped") == 0) {
+        ref = pb_attr_value(attrs, nattrs, "ref");
+        if (ref == NULL)
+            return pb__error(err, PB_INPUT, "", 0, "%s needs a ref "
+                             "attribute (principle.item)", type);
+        if (pb_engine_find_item(c->e, ref) < 0)
+            return pb__error(err, PB_INPUT, "", 0, "%s: unknown item '%s'",
+                             type, ref);
+        if (strcmp(type, "item.skipped") == 0 &&
+            (text == NULL || *text == '\0'))
+            return pb__error(err, PB_INPUT, "", 0, "item.skipped '%s' needs "
+                             "a reason", ref);
+    }
+    return PB_OK;
+}
+
+pb_status pb_case_append(pb_case *c, double t, const char *type,
+                         const char *text, const pb_attr *attrs,
+                         size_t nattrs, pb_error *err)
+{
+    pb_status st = check_event(c, t, type, text, attrs, nattrs, err);
+    int id;
+    size_t ev;
+
+    if (st != PB_OK)
+        return st;
+    id = pb__engine_type(c->e, type, 1);
+    if (id < 0)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    ev = c->nevents;
+    if (pb__case_push(c, t, id, text, attrs, nattrs, -1) != PB_OK)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__detect(c, ev);
+    pb__evaluate(c);
+    return PB_OK;
+}
+

@@ -1,0 +1,65 @@
+/*
+ * principle.h -- one principle file, loaded into C structs (internal).
+ *
+ * A file runs in its own sandboxed environment; what it returns is
+ * checked and copied here, its functions pinned in the registry and
+ * named by their reference.  The engine (engine.h) keeps the result.
+ */
+#ifndef PB_PRINCIPLE_H
+#define PB_PRINCIPLE_H
+
+#include "playbook.h"
+#include "sandbox.h"
+
+typedef struct pb__item {
+    char *id, *ref;       /* "hear_out", "listen.hear_out" */
+    char *prompt;         /* fixed prompt, or NULL */
+    char *collects;       /* fact name, or NULL */
+    char **after;         /* the ids of items of the same principle */
+    size_t *after_idx;    /* the same, as positions in the principle */
+    size_t nafter;
+    int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
+    int must, line;
+    size_t principle;
+} pb__item;
+
+typedef struct pb__detector {
+    char *on, *emit, *after; /* emit NULL for a function detector */
+    char **patterns;
+    char **folded;           /* lowercase copy of each plain pattern, or
+                              * NULL where the matcher is needed */
+    size_t npatterns;
+    double within;
+    int fn_ref, line;
+    int on_type, after_type; /* interned event types, -1 for none */
+    int emit_type;
+} pb__detector;
+
+typedef struct pb__principle {
+    char *id, *title, *why, *file;
+    int line, applies_ref;
+    double order;
+    size_t seq;              /* load order, to keep the sort stable */
+    size_t cbytes;           /* C memory it takes (PB_PRINCIPLES_MEMORY) */
+    pb__item *items;
+    size_t nitems, first_item;
+    pb__detector *detectors;
+    size_t ndetectors;
+    unsigned account;        /* its memory account in the sandbox */
+} pb__principle;
+
+/*
+ * Runs the file name (src, len bytes) in sb and copies what it declares
+ * into *out, taking at most left bytes of C memory (what is left of
+ * PB_PRINCIPLES_MEMORY).  PB_INPUT with err at the file and line.
+ */
+pb_status pb__principle_load(pb__sandbox *sb, size_t left, const char *name,
+                             const char *src, size_t len,
+                             pb__principle **out, pb_error *err);
+void pb__principle_free(lua_State *L, pb__principle *p);
+
+/* An event type as principles name it and events carry it: dotted
+ * words of letters, digits, '_' and '-'. */
+int pb__is_type(const char *s);
+
+#endif
