@@ -159,10 +159,8 @@ void pb__detect(pb_case *c, size_t ev);
 
 /* evaluate.c: predicates into item states. */
 void pb__evaluate(pb_case *c);
-/* The open item after prev in pb_case_next's order (PB__NONE: the
- * first), or PB__NONE: the list without a copy of it. */
+/* An index (of an event, a principle) meaning none. */
 #define PB__NONE ((size_t)-1)
-size_t pb__case_next_after(const pb_case *c, size_t prev);
 void pb__itemstate_clear(pb__itemstate *st);
 
 #endif

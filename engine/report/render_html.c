@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
 #include "html.h"
 #include "render.h"
+#include "report.h"
 
 /* Timeline geometry, in SVG user units (about pixels at full width). */
 #define TL_W 1100.0
@@ -272,32 +272,39 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
         }
     } else {
         const pb_change *ch = pb_replay_change(r, m->ref);
+        pb_item_info it;
 
         pb_case_event(c, ch->event, &ev);
+        pb_case_item(c, ch->item, &it);
         pb__html_textf(h, "%s  %s %s (at %s)",
-                       pb_time_format(ev.t, tb, sizeof tb),
-                       c->e->items[ch->item]->ref, pb_state_name(ch->to),
-                       ev.type);
+                       pb_time_format(ev.t, tb, sizeof tb), it.ref,
+                       pb_state_name(ch->to), ev.type);
     }
     pb__html_end(h);
 }
 
 /* The lane of each principle, or 0 when it does not apply: one after
- * the other, in checklist order.  Counted once for the page, not once
- * per mark or lane. */
-static void principle_lanes(const pb_case *c, size_t *lanes)
+ * the other, in checklist order; and the lane of each item, its
+ * principle's.  Counted once for the page, not once per mark or lane. */
+static void principle_lanes(const pb_case *c, size_t *lanes,
+                            size_t *item_lanes)
 {
+    const pb_engine *e = pb_case_engine(c);
+    pb_principle_info p;
     pb_score sc;
-    size_t i, lane = LANE_PRINCIPLES;
+    size_t i, j, lane = LANE_PRINCIPLES;
 
-    for (i = 0; i < c->e->nprinciples; i++) {
-        pb_case_score(c, c->e->principles[i]->id, &sc);
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &sc);
         lanes[i] = sc.applies ? lane++ : 0;
+        for (j = 0; j < p.nitems; j++)
+            item_lanes[p.first_item + j] = lanes[i];
     }
 }
 
 static size_t collect_marks(const pb_replay *r, const axis *ax,
-                            const size_t *lanes, mark *mk)
+                            const size_t *item_lanes, mark *mk)
 {
     const pb_case *c = pb_replay_case(r);
     size_t i, n = 0;
@@ -317,7 +324,7 @@ static size_t collect_marks(const pb_replay *r, const axis *ax,
 
         if (ch->to != PB_DONE && ch->to != PB_VIOLATED && ch->to != PB_ERROR)
             continue;
-        lane = lanes[c->e->items[ch->item]->principle];
+        lane = item_lanes[ch->item];
         if (lane == 0)
             continue;
         mk[n].x = axis_x(ax, event_t(c, ch->event));
@@ -473,32 +480,36 @@ static void legend_item(pb__html *h, int kind, const char *label)
 static void timeline(pb__html *h, const pb_replay *r)
 {
     const pb_case *c = pb_replay_case(r);
+    const pb_engine *e = pb_case_engine(c);
+    size_t np = pb_engine_nprinciples(e), ni = pb_engine_nitems(e);
     size_t nmarks = pb_case_nevents(c) + pb_replay_nchanges(r);
-    size_t nlanes = LANE_PRINCIPLES + c->e->nprinciples, i, n, lane;
+    size_t nlanes = LANE_PRINCIPLES + np, i, n, lane;
     mark *mk = malloc((nmarks ? nmarks : 1) * sizeof *mk);
     size_t *rows = malloc(nlanes * sizeof *rows);
     double *y = malloc((nlanes + 1) * sizeof *y);
     int *shown = calloc(nlanes, sizeof *shown);
-    size_t *lanes = malloc((c->e->nprinciples + 1) * sizeof *lanes);
+    size_t *lanes = malloc((np + 1) * sizeof *lanes);
+    size_t *item_lanes = malloc((ni + 1) * sizeof *item_lanes);
     size_t *owner = malloc(nlanes * sizeof *owner); /* lane -> principle */
+    pb_principle_info p;
     axis ax;
 
     if (mk == NULL || rows == NULL || y == NULL || shown == NULL ||
-        lanes == NULL || owner == NULL) {
+        lanes == NULL || item_lanes == NULL || owner == NULL) {
         pb__html_elem(h, "p", "muted", "(timeline left out: out of memory)");
         goto done;
     }
-    principle_lanes(c, lanes);
+    principle_lanes(c, lanes, item_lanes);
     axis_build(&ax, c);
-    n = collect_marks(r, &ax, lanes, mk);
+    n = collect_marks(r, &ax, item_lanes, mk);
     stack_marks(mk, n, nlanes, rows);
     /* Customer and agent always; the rest when something is on them. */
     shown[LANE_CUSTOMER] = shown[LANE_AGENT] = 1;
     for (i = 0; i < n; i++)
         shown[mk[i].lane] = 1;
     for (lane = 0; lane < nlanes; lane++)
-        owner[lane] = c->e->nprinciples;
-    for (i = 0; i < c->e->nprinciples; i++) {
+        owner[lane] = np;
+    for (i = 0; i < np; i++) {
         if (lanes[i] != 0) {
             shown[lanes[i]] = 1;
             owner[lanes[i]] = i;
@@ -547,9 +558,10 @@ static void timeline(pb__html *h, const pb_replay *r)
             lane_label(h, top, y[lane + 1] - top, names[lane]);
             continue;
         }
-        if (owner[lane] < c->e->nprinciples)
-            lane_label(h, top, y[lane + 1] - top,
-                       c->e->principles[owner[lane]]->id);
+        if (owner[lane] < np) {
+            pb_engine_principle(e, owner[lane], &p);
+            lane_label(h, top, y[lane + 1] - top, p.id);
+        }
     }
     draw_axis(h, &ax, y[0], y[nlanes]);
     for (i = 0; i < n; i++) {
@@ -567,10 +579,18 @@ done:
     free(y);
     free(shown);
     free(lanes);
+    free(item_lanes);
     free(owner);
 }
 
 /* Scores. */
+
+/* pb_engine_principle gives the id as the title of a principle without
+ * one; here the id stands next to it, so such a title is left blank. */
+static const char *own_title(const pb_principle_info *p)
+{
+    return strcmp(p->title, p->id) != 0 ? p->title : "";
+}
 
 static void meter(pb__html *h, double v)
 {
@@ -590,7 +610,8 @@ static void score_words(pb__html *h, const pb_score *s)
 
 static void scores(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
+    const pb_engine *e = pb_case_engine(c);
+    pb_principle_info p;
     pb_score sc;
     size_t i;
 
@@ -613,17 +634,16 @@ static void scores(pb__html *h, const pb_case *c)
     pb__html_elem(h, "th", "num", "musts");
     pb__html_elem(h, "th", "num", "violations");
     pb__html_end(h);
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-
-        pb_case_score(c, p->id, &sc);
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &sc);
         if (!sc.applies)
             continue;
         pb__html_start(h, "tr", NULL);
         pb__html_start(h, "td", NULL);
-        pb__html_elem(h, "b", NULL, p->id);
+        pb__html_elem(h, "b", NULL, p.id);
         pb__html_start(h, "span", "muted small");
-        pb__html_textf(h, "  %s", p->title ? p->title : "");
+        pb__html_textf(h, "  %s", own_title(&p));
         pb__html_end(h);
         pb__html_end(h);
         pb__html_start(h, "td", "nowrap");
@@ -694,7 +714,7 @@ static void expectations(pb__html *h, const pb_replay *r)
 static void item_detail(pb__html *h, const pb_case *c, size_t idx,
                         const pb_item_info *it)
 {
-    const pb__item *def = c->e->items[idx];
+    pb_item_def def;
     char tb[32];
     size_t k;
 
@@ -717,11 +737,12 @@ static void item_detail(pb__html *h, const pb_case *c, size_t idx,
         break;
     default:
         pb__html_text(h, it->prompt);
-        if (it->state == PB_WAITING && def->nafter) {
+        pb_engine_item(pb_case_engine(c), idx, &def);
+        if (it->state == PB_WAITING && def.nafter) {
             pb__html_start(h, "div", "small muted");
             pb__html_text(h, "after ");
-            for (k = 0; k < def->nafter; k++)
-                pb__html_textf(h, "%s%s", k ? ", " : "", def->after[k]);
+            for (k = 0; k < def.nafter; k++)
+                pb__html_textf(h, "%s%s", k ? ", " : "", def.after[k]);
             pb__html_end(h);
         }
     }
@@ -729,7 +750,8 @@ static void item_detail(pb__html *h, const pb_case *c, size_t idx,
 
 static void checklist_table(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
+    const pb_engine *e = pb_case_engine(c);
+    pb_principle_info p;
     pb_item_info it;
     pb_score sc;
     size_t i, j;
@@ -740,29 +762,28 @@ static void checklist_table(pb__html *h, const pb_case *c)
     pb__html_elem(h, "th", NULL, "item");
     pb__html_elem(h, "th", NULL, "prompt, or when it happened");
     pb__html_end(h);
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-
-        pb_case_score(c, p->id, &sc);
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &sc);
         if (!sc.applies)
             continue;
         pb__html_start(h, "tr", "group");
         pb__html_start(h, "td", NULL);
         pb__html_attr(h, "colspan", "3");
-        pb__html_text(h, p->id);
+        pb__html_text(h, p.id);
         pb__html_start(h, "span", "muted");
-        pb__html_textf(h, " \xe2\x80\x94 %s  ", p->title ? p->title : "");
+        pb__html_textf(h, " \xe2\x80\x94 %s  ", own_title(&p));
         pb__html_end(h);
         pb__html_start(h, "span", "small");
         pb__html_textf(h, "%.2f \xc2\xb7 ", sc.value);
         score_words(h, &sc);
         pb__html_end(h);
-        if (p->why)
-            pb__html_elem(h, "div", "small muted", p->why);
+        if (p.why)
+            pb__html_elem(h, "div", "small muted", p.why);
         pb__html_end(h);
         pb__html_end(h);
-        for (j = 0; j < p->nitems; j++) {
-            pb_case_item(c, p->first_item + j, &it);
+        for (j = 0; j < p.nitems; j++) {
+            pb_case_item(c, p.first_item + j, &it);
             if (it.state == PB_ABSENT)
                 continue;
             pb__html_start(h, "tr", NULL);
@@ -780,7 +801,7 @@ static void checklist_table(pb__html *h, const pb_case *c)
             pb__html_start(h, "td", it.state == PB_VIOLATED ? "violated"
                                     : it.state == PB_ERROR  ? "error"
                                                             : NULL);
-            item_detail(h, c, p->first_item + j, &it);
+            item_detail(h, c, p.first_item + j, &it);
             pb__html_end(h);
             pb__html_end(h);
         }
@@ -791,18 +812,17 @@ static void checklist_table(pb__html *h, const pb_case *c)
 /* Next, violations and warnings: only the lists that have something. */
 static void checklist_notes(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
-    size_t i, nv = 0;
+    size_t i, nv = 0, n = pb_engine_nitems(pb_case_engine(c));
     pb_item_info it;
     char tb[32];
 
-    if ((i = pb__case_next_after(c, PB__NONE)) != PB__NONE) {
+    if ((i = pb_case_next_after(c, PB_NO_ITEM)) != PB_NO_ITEM) {
         pb__html_elem(h, "h3", NULL, "Next");
         pb__html_start(h, "ol", NULL);
-        for (; i != PB__NONE; i = pb__case_next_after(c, i)) {
+        for (; i != PB_NO_ITEM; i = pb_case_next_after(c, i)) {
             pb_case_item(c, i, &it);
             pb__html_start(h, "li", NULL);
-            pb__html_elem(h, "span", "mono", e->items[i]->ref);
+            pb__html_elem(h, "span", "mono", it.ref);
             pb__html_text(h, " ");
             pb__html_text(h, it.prompt);
             if (it.must)
@@ -811,7 +831,7 @@ static void checklist_notes(pb__html *h, const pb_case *c)
         }
         pb__html_end(h);
     }
-    for (i = 0; i < e->nitems; i++) {
+    for (i = 0; i < n; i++) {
         pb_case_item(c, i, &it);
         if (it.state != PB_VIOLATED)
             continue;
@@ -820,7 +840,7 @@ static void checklist_notes(pb__html *h, const pb_case *c)
             pb__html_start(h, "ul", "violated");
         }
         pb__html_start(h, "li", NULL);
-        pb__html_elem(h, "span", "mono", e->items[i]->ref);
+        pb__html_elem(h, "span", "mono", it.ref);
         pb__html_textf(h, " at %s", pb_time_format(it.violated_at, tb,
                                               sizeof tb));
         pb__html_end(h);
@@ -888,15 +908,16 @@ static void transcript(pb__html *h, const pb_replay *r)
                                          pb_replay_change(r, k)->event == i;
              k++) {
             const pb_change *ch = pb_replay_change(r, k);
+            pb_item_info it;
 
             if (ch->to == PB_ABSENT || ch->to == PB_OPEN ||
                 ch->to == PB_WAITING)
                 continue;
+            pb_case_item(c, ch->item, &it);
             pb__html_text(h, " ");
             pb__html_start(h, "span", NULL);
             pb__html_attrf(h, "class", "badge %s", pb_state_name(ch->to));
-            pb__html_textf(h, "%s %s", c->e->items[ch->item]->ref,
-                           pb_state_name(ch->to));
+            pb__html_textf(h, "%s %s", it.ref, pb_state_name(ch->to));
             pb__html_end(h);
         }
         pb__html_end(h);

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
 #include "html.h"
 #include "render.h"
+#include "report.h"
 
 /* Counts of the whole run, for both container elements. */
 static void attrs_counts(pb__html *h, size_t tests, size_t failures)
@@ -101,7 +101,7 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
     fprintf(m, "Score: %.2f (%d of %d musts done, %d violation%s)\n\n",
             sc.value, sc.done, sc.musts, sc.violations,
             sc.violations == 1 ? "" : "s");
-    pb__text_checklist(m, c);
+    pb__render_text_checklist(m, 0, c);
     for (i = 0; i < pb_replay_nresults(r); i++)
         met += pb_replay_result(r, i)->met;
     fprintf(m, "\nExpectations: %zu of %zu met\n", met,

@@ -11,10 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
 #include "error.h"
 #include "html.h"
 #include "jsonw.h"
+#include "playbook.h"
 #include "text.h"
 
 #define NSTATES (PB_ERROR + 1)
@@ -322,7 +322,7 @@ pb_status pb_stats_add_case(pb_stats *s, const pb_case *c, pb_error *err)
     size_t i, len = 0, at;
     int resolved, first;
 
-    if (!same_layout(s, c->e))
+    if (!same_layout(s, pb_case_engine(c)))
         return pb__error(err, PB_STATE, "", 0, "the case was evaluated "
                          "with other principles than the statistics");
     /* Everything that can fail comes first, so a failure counts nothing. */
