@@ -82,7 +82,7 @@ typedef struct live {
     pb_snapshot *before;    /* the case before the command */
     pb_change *changed;     /* what it changed, pb_engine_nitems long */
     int *applied;           /* principles that applied before it */
-    char **refs;            /* "principle.item", for completion */
+    const char **refs;      /* "principle.item", for completion */
     const char **facts;     /* fact names the principles collect */
     size_t nfacts;
     pb_snapshot *at_close;  /* the case before case.closed, once
@@ -527,7 +527,7 @@ static int check_ref(live *lv, const char *ref)
 
     if (ref == NULL || pb_engine_find_item(lv->e, ref) >= 0)
         return 0;
-    k = pb_command_closest(ref, (const char *const *)lv->refs, lv->nitems);
+    k = pb_command_closest(ref, lv->refs, lv->nitems);
     if (k >= 0)
         error_msg(lv, "no item '%s': did you mean %s?", ref, lv->refs[k]);
     else
@@ -1326,24 +1326,15 @@ static int names_init(live *lv)
     if (!lv->changed || !lv->applied || !lv->refs || !lv->facts)
         return -1;
     for (i = 0; i < lv->nitems; i++) {
-        size_t n;
-
         pb_engine_item(lv->e, i, &def);
-        n = strlen(def.principle) + strlen(def.id) + 2;
-        if ((lv->refs[i] = malloc(n)) == NULL)
-            return -1;
-        snprintf(lv->refs[i], n, "%s.%s", def.principle, def.id);
+        lv->refs[i] = def.ref;
     }
     return collected_facts(lv);
 }
 
 static void names_free(live *lv)
 {
-    size_t i;
-
-    for (i = 0; lv->refs && i < lv->nitems; i++)
-        free(lv->refs[i]);
-    free(lv->refs);
+    free((void *)lv->refs);
     free((void *)lv->facts);
     pb_snapshot_free(lv->before);
     free(lv->changed);

@@ -15,6 +15,7 @@
 #include "html.h"
 #include "jsonw.h"
 #include "playbook.h"
+#include "report.h"
 #include "text.h"
 
 #define NSTATES (PB_ERROR + 1)
@@ -71,7 +72,7 @@ pb_stats *pb_stats_new(const pb_engine *e)
     pb_stats *s = calloc(1, sizeof *s);
     pb_principle_info pi;
     pb_item_def def;
-    size_t i, n;
+    size_t i;
 
     if (s == NULL)
         return NULL;
@@ -93,10 +94,8 @@ pb_stats *pb_stats_new(const pb_engine *e)
         sitem *it = &s->items[i];
 
         pb_engine_item(e, i, &def);
-        n = strlen(def.principle) + strlen(def.id) + 2;
-        if ((it->ref = malloc(n)) == NULL)
+        if ((it->ref = dup_str(def.ref)) == NULL)
             goto nomem;
-        snprintf(it->ref, n, "%s.%s", def.principle, def.id);
         it->id = it->ref + strlen(def.principle) + 1;
         it->principle = (size_t)pb_engine_find_principle(e, def.principle);
         it->must = def.must != 0;
@@ -145,13 +144,9 @@ static int same_layout(const pb_stats *s, const pb_engine *e)
             return 0;
     }
     for (i = 0; i < s->nitems; i++) {
-        const sitem *it = &s->items[i];
-        size_t plen = (size_t)(it->id - it->ref) - 1;
-
         pb_engine_item(e, i, &def);
-        if (strcmp(def.id, it->id) != 0 || (def.must != 0) != it->must ||
-            strncmp(def.principle, it->ref, plen) != 0 ||
-            def.principle[plen] != '\0')
+        if (strcmp(def.ref, s->items[i].ref) != 0 ||
+            (def.must != 0) != s->items[i].must)
             return 0;
     }
     return 1;
@@ -551,8 +546,6 @@ size_t pb_stats_rank_causes(const pb_stats *s, size_t *out)
 
 /* Text: tables for a team lead. */
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
 #define NAME_MAX_COLS 40 /* longer names are cut, with "..." */
 
 typedef struct out {
@@ -599,10 +592,10 @@ static void title(const out *o, const char *t)
 {
     fputc('\n', o->f);
     if (o->color)
-        fputs(C_BOLD, o->f);
+        fputs(PB__C_BOLD, o->f);
     fputs(t, o->f);
     if (o->color)
-        fputs(C_RESET, o->f);
+        fputs(PB__C_RESET, o->f);
     fputc('\n', o->f);
 }
 
@@ -613,11 +606,11 @@ static void text_overall(const out *o, const pb_stats *s)
 
     pb_stats_overall(s, &in);
     if (o->color)
-        fputs(C_BOLD, o->f);
+        fputs(PB__C_BOLD, o->f);
     fprintf(o->f, "Team statistics: %zu case%s\n", in.cases,
             in.cases == 1 ? "" : "s");
     if (o->color)
-        fputs(C_RESET, o->f);
+        fputs(PB__C_RESET, o->f);
     if (in.unreadable)
         fprintf(o->f, "  %zu more file%s could not be read or replayed and "
                 "%s not counted\n", in.unreadable,
