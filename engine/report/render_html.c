@@ -661,15 +661,6 @@ static void scores(pb__html *h, const pb_case *c)
     pb__html_end(h);
 }
 
-static size_t met_count(const pb_replay *r)
-{
-    size_t i, met = 0;
-
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        met += pb_replay_result(r, i)->met;
-    return met;
-}
-
 static void expectations(pb__html *h, const pb_replay *r)
 {
     size_t i, n = pb_replay_nresults(r);
@@ -680,7 +671,7 @@ static void expectations(pb__html *h, const pb_replay *r)
         return;
     }
     pb__html_start(h, "p", NULL);
-    pb__html_textf(h, "%zu of %zu met", met_count(r), n);
+    pb__html_textf(h, "%zu of %zu met", pb__met_count(r), n);
     pb__html_end(h);
     pb__html_start(h, "table", "compact");
     for (i = 0; i < n; i++) {
@@ -927,19 +918,6 @@ static void transcript(pb__html *h, const pb_replay *r)
     pb__html_end(h);
 }
 
-static size_t detected_count(const pb_case *c)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_event_info ev;
-
-        pb_case_event(c, i, &ev);
-        n += ev.detected_by != NULL;
-    }
-    return n;
-}
-
 static void result_badge(pb__html *h, const pb_replay *r)
 {
     if (pb_replay_nresults(r) == 0)
@@ -979,7 +957,7 @@ static void scenario(pb__html *h, const pb_replay *r, size_t idx)
     kv(h, "file", pb_scenario_path(s));
     kv(h, "topic", pb_scenario_topic(s));
     kv(h, "channel", pb_scenario_channel(s));
-    snprintf(ev, sizeof ev, "%zu (%zu detected)", n, detected_count(c));
+    snprintf(ev, sizeof ev, "%zu (%zu detected)", n, pb__detected_count(c));
     kv(h, "events", ev);
     pb__html_end(h);
     if (pb_scenario_description(s))
@@ -1052,7 +1030,7 @@ static void overview(pb__html *h, pb_replay *const *replays, size_t n)
         pb__html_textf(h, "%.2f", sc.value);
         pb__html_end(h);
         pb__html_start(h, "td", "num");
-        pb__html_textf(h, "%zu / %zu", met_count(replays[i]),
+        pb__html_textf(h, "%zu / %zu", pb__met_count(replays[i]),
                        pb_replay_nresults(replays[i]));
         pb__html_end(h);
         pb__html_start(h, "td", NULL);

@@ -28,15 +28,6 @@ static void attrs_counts(pb__html *h, size_t tests, size_t failures)
     pb__html_attr(h, "time", "0");
 }
 
-static size_t unmet(const pb_replay *r)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        n += !pb_replay_result(r, i)->met;
-    return n;
-}
-
 /*
  * The failure message (every unmet expectation on one line, so a CI
  * summary shows them all) and its body (one "file:line: expected ..., got
@@ -54,8 +45,8 @@ static pb_status failure(pb__html *h, const pb_replay *r)
     b = open_memstream(&body, &nbody);
     ok = m != NULL && b != NULL;
     if (ok)
-        fprintf(m, "%zu of %zu expectation%s not met: ", unmet(r), total,
-                total == 1 ? "" : "s");
+        fprintf(m, "%zu of %zu expectation%s not met: ",
+                total - pb__met_count(r), total, total == 1 ? "" : "s");
     for (i = 0; ok && i < total; i++) {
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
@@ -91,7 +82,7 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
 {
     const pb_case *c = pb_replay_case(r);
     char *text = NULL;
-    size_t i, len, met = 0;
+    size_t i, len;
     pb_score sc;
     FILE *m;
 
@@ -102,9 +93,7 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
             sc.value, sc.done, sc.musts, sc.violations,
             sc.violations == 1 ? "" : "s");
     pb__render_text_checklist(m, 0, c);
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        met += pb_replay_result(r, i)->met;
-    fprintf(m, "\nExpectations: %zu of %zu met\n", met,
+    fprintf(m, "\nExpectations: %zu of %zu met\n", pb__met_count(r),
             pb_replay_nresults(r));
     for (i = 0; i < pb_replay_nresults(r); i++) {
         const pb_expect_result *res = pb_replay_result(r, i);

@@ -193,14 +193,8 @@ static void text_replay(const out *o, const pb_replay *r)
 {
     const pb_scenario *s = pb_replay_scenario(r);
     const pb_case *c = pb_replay_case(r);
-    size_t i, n = pb_case_nevents(c), met = 0, detected = 0;
+    size_t i, n = pb_case_nevents(c);
 
-    for (i = 0; i < n; i++) {
-        pb_event_info ev;
-
-        pb_case_event(c, i, &ev);
-        detected += ev.detected_by != NULL;
-    }
     paint(o, PB__C_BOLD);
     pb__text_prose(o->f, pb_scenario_title(s));
     paint(o, PB__C_RESET);
@@ -210,7 +204,8 @@ static void text_replay(const out *o, const pb_replay *r)
         pb__text_printf(o->f, "  topic %s", pb_scenario_topic(s));
     if (pb_scenario_channel(s))
         pb__text_printf(o->f, "  channel %s", pb_scenario_channel(s));
-    fprintf(o->f, "  %zu events (%zu detected)\n", n, detected);
+    fprintf(o->f, "  %zu events (%zu detected)\n", n,
+            pb__detected_count(c));
     if (pb_scenario_description(s)) {
         fputs("  ", o->f);
         pb__text_prose(o->f, pb_scenario_description(s));
@@ -234,9 +229,7 @@ static void text_replay(const out *o, const pb_replay *r)
         fputc('\n', o->f);
         return;
     }
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        met += pb_replay_result(r, i)->met;
-    fprintf(o->f, "\nExpectations: %zu of %zu met\n", met,
+    fprintf(o->f, "\nExpectations: %zu of %zu met\n", pb__met_count(r),
             pb_replay_nresults(r));
     for (i = 0; i < pb_replay_nresults(r); i++) {
         const pb_expect_result *res = pb_replay_result(r, i);

@@ -1,6 +1,7 @@
 /*
  * report.c -- the pieces every report writer shares: how a time, a
- * state and an expectation read, and where an event's changes start.
+ * state and an expectation read, where an event's changes start, and
+ * the counts every report heads with.
  */
 #include <math.h>
 #include <stdio.h>
@@ -109,4 +110,26 @@ size_t pb__first_change(const pb_replay *r, size_t ev)
             hi = mid;
     }
     return lo;
+}
+
+size_t pb__met_count(const pb_replay *r)
+{
+    size_t i, met = 0;
+
+    for (i = 0; i < pb_replay_nresults(r); i++)
+        met += pb_replay_result(r, i)->met;
+    return met;
+}
+
+size_t pb__detected_count(const pb_case *c)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        n += ev.detected_by != NULL;
+    }
+    return n;
 }

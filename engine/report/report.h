@@ -26,5 +26,9 @@ const char *pb__expect_kind(pb_expect_kind k);
  * changes are in event order, so an event's are found in O(log n), and
  * a report walks them all once, however many there are per event. */
 size_t pb__first_change(const pb_replay *r, size_t ev);
+/* The expectations of r that were met. */
+size_t pb__met_count(const pb_replay *r);
+/* The events of c the detectors added. */
+size_t pb__detected_count(const pb_case *c);
 
 #endif
