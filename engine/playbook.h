@@ -233,8 +233,8 @@ const char *pb_case_warning(const pb_case *c, size_t i);
  * Take one, append, and the diff lists the items whose state changed;
  * the events and warnings the append added are those from the
  * snapshot's counts on.  Replays, `live` and `review` show each event's
- * effect this way.  A snapshot serves the cases of the engine it was
- * made for, any number of times.
+ * effect this way.  A snapshot can be taken again any number of times,
+ * of any case of the engine it was made with (it outlives both).
  */
 typedef struct pb_snapshot pb_snapshot;
 
@@ -256,8 +256,8 @@ size_t pb_snapshot_nevents(const pb_snapshot *s);
 size_t pb_snapshot_nwarnings(const pb_snapshot *s);
 pb_state pb_snapshot_state(const pb_snapshot *s, size_t item);
 /* The items whose state in c differs from the snapshot, in item order:
- * stores up to max changes; returns how many there are (at most
- * pb_engine_nitems()). */
+ * stores up to max changes (out may be NULL when max is 0); returns how
+ * many there are, at most pb_engine_nitems(). */
 size_t pb_snapshot_diff(const pb_snapshot *s, const pb_case *c,
                         pb_change *out, size_t max);
 
@@ -357,6 +357,8 @@ pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
 void pb_replay_free(pb_replay *r);
 const pb_scenario *pb_replay_scenario(const pb_replay *r);
 const pb_case *pb_replay_case(const pb_replay *r);
+/* Every event's changes, in event order (each event's as
+ * pb_snapshot_diff lists them). */
 size_t pb_replay_nchanges(const pb_replay *r);
 const pb_change *pb_replay_change(const pb_replay *r, size_t i);
 size_t pb_replay_nresults(const pb_replay *r);
