@@ -53,7 +53,7 @@ INC_base = -Iengine
 INC_lua = -I$(LUA_DIR)
 INC_case = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
 INC_files = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
-INC_report = -Iengine -Iengine/base -Iengine/case -Iengine/lua -I$(LUA_DIR)
+INC_report = -Iengine -Iengine/base
 INC_cli = -Iengine -Iengine/base
 INC_tests = -Iengine $(LAYERS:%=-Iengine/%) -I$(LUA_DIR)
 $(foreach l,$(LAYERS) cli,$(eval $$(B)/engine/$(l)/%.o: INC = $$(INC_$(l))))

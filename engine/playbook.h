@@ -82,6 +82,7 @@ typedef struct pb_principle_info {
 
 typedef struct pb_item_def {
     const char *principle, *id;
+    const char *ref;      /* "principle.item" */
     const char *prompt;   /* fixed prompt, or NULL when computed */
     const char *collects; /* fact name, or NULL */
     const char *const *after;
@@ -143,6 +144,8 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
                          size_t nattrs, pb_error *err);
 
+/* The engine whose principles c is evaluated with. */
+const pb_engine *pb_case_engine(const pb_case *c);
 const char *pb_case_topic(const pb_case *c);
 const char *pb_case_channel(const pb_case *c);
 int pb_case_closed(const pb_case *c);
@@ -218,6 +221,7 @@ const char *pb_state_color(pb_state s);
 
 typedef struct pb_item_info {
     const char *principle, *id;
+    const char *ref;     /* "principle.item" */
     pb_state state;
     int must;
     const char *prompt;  /* for open and waiting items, else NULL */
@@ -234,6 +238,10 @@ void pb_case_item(const pb_case *c, size_t i, pb_item_info *out);
 /* Open items, musts first, then principle order and item order.
  * Stores up to max item indexes; returns how many there are. */
 size_t pb_case_next(const pb_case *c, size_t *out, size_t max);
+/* The same list walked without a copy: the open item after item prev
+ * (PB_NO_ITEM: the first), or PB_NO_ITEM after the last. */
+#define PB_NO_ITEM ((size_t)-1)
+size_t pb_case_next_after(const pb_case *c, size_t prev);
 
 typedef struct pb_score {
     double value;      /* 0..1 */
@@ -249,6 +257,40 @@ pb_status pb_case_score(const pb_case *c, const char *principle,
  * then one more saying that later ones were not kept. */
 size_t pb_case_nwarnings(const pb_case *c);
 const char *pb_case_warning(const pb_case *c, size_t i);
+
+/*
+ * What an event changed: a snapshot holds a case's checklist (the state
+ * of every item) and its numbers of events and warnings at one moment.
+ * Take one, append, and the diff lists the items whose state changed;
+ * the events and warnings the append added are those from the
+ * snapshot's counts on.  Replays, `live` and `review` show each event's
+ * effect this way.  A snapshot can be taken again any number of times,
+ * of any case of the engine it was made with (it outlives both).
+ */
+typedef struct pb_snapshot pb_snapshot;
+
+/* One item's change of state; event is the first event appended after
+ * the snapshot (in a replay: the recorded event that caused it). */
+typedef struct pb_change {
+    size_t event;  /* index in the case's events */
+    size_t item;
+    pb_state from, to;
+} pb_change;
+
+/* A snapshot of c as it stands; NULL when out of memory. */
+pb_snapshot *pb_snapshot_new(const pb_case *c);
+void pb_snapshot_free(pb_snapshot *s);
+/* Takes it again, of c as it stands now. */
+void pb_snapshot_take(pb_snapshot *s, const pb_case *c);
+/* What the snapshot holds. */
+size_t pb_snapshot_nevents(const pb_snapshot *s);
+size_t pb_snapshot_nwarnings(const pb_snapshot *s);
+pb_state pb_snapshot_state(const pb_snapshot *s, size_t item);
+/* The items whose state in c differs from the snapshot, in item order:
+ * stores up to max changes (out may be NULL when max is 0); returns how
+ * many there are, at most pb_engine_nitems(). */
+size_t pb_snapshot_diff(const pb_snapshot *s, const pb_case *c,
+                        pb_change *out, size_t max);
 
 /* Scenario files (XML, namespace urn:playbook:scenario:1). */
 typedef struct pb_scenario pb_scenario;
@@ -333,12 +375,6 @@ const char *pb_time_format(double t, char *buf, size_t size);
  * state changes and every expectation checked. */
 typedef struct pb_replay pb_replay;
 
-typedef struct pb_change {
-    size_t event;  /* index in the case's events */
-    size_t item;
-    pb_state from, to;
-} pb_change;
-
 typedef struct pb_expect_result {
     const pb_expect *expect;
     int met;
@@ -352,6 +388,8 @@ pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
 void pb_replay_free(pb_replay *r);
 const pb_scenario *pb_replay_scenario(const pb_replay *r);
 const pb_case *pb_replay_case(const pb_replay *r);
+/* Every event's changes, in event order (each event's as
+ * pb_snapshot_diff lists them). */
 size_t pb_replay_nchanges(const pb_replay *r);
 const pb_change *pb_replay_change(const pb_replay *r, size_t i);
 size_t pb_replay_nresults(const pb_replay *r);

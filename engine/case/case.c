@@ -478,6 +478,7 @@ pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 
 /* Reading. */
 
+const pb_engine *pb_case_engine(const pb_case *c) { return c->e; }
 const char *pb_case_topic(const pb_case *c) { return c->topic; }
 const char *pb_case_channel(const pb_case *c) { return c->channel; }
 int pb_case_closed(const pb_case *c) { return c->closed; }

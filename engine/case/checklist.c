@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "checklist.h"
+#include "case.h"
 
 static const char *const state_names[] = {
 #define PB__XX(name, str) str,
@@ -38,6 +38,7 @@ void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
 
     out->principle = c->e->principles[it->principle]->id;
     out->id = it->id;
+    out->ref = it->ref;
     out->state = (pb_state)st->state;
     out->must = it->must;
     out->prompt = st->prompt;
@@ -48,24 +49,24 @@ void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
     out->done_event = st->done_event;
 }
 
-size_t pb__case_next_after(const pb_case *c, size_t prev)
+size_t pb_case_next_after(const pb_case *c, size_t prev)
 {
-    size_t i = prev == PB__NONE ? 0 : prev + 1;
-    int pass = prev == PB__NONE ? 1 : c->e->items[prev]->must;
+    size_t i = prev == PB_NO_ITEM ? 0 : prev + 1;
+    int pass = prev == PB_NO_ITEM ? 1 : c->e->items[prev]->must;
 
     for (; pass >= 0; pass--, i = 0)          /* musts, then the rest */
         for (; i < c->e->nitems; i++)
             if (c->items[i].state == PB_OPEN && c->e->items[i]->must == pass)
                 return i;
-    return PB__NONE;
+    return PB_NO_ITEM;
 }
 
 size_t pb_case_next(const pb_case *c, size_t *out, size_t max)
 {
     size_t i, n = 0;
 
-    for (i = pb__case_next_after(c, PB__NONE); i != PB__NONE;
-         i = pb__case_next_after(c, i), n++)
+    for (i = pb_case_next_after(c, PB_NO_ITEM); i != PB_NO_ITEM;
+         i = pb_case_next_after(c, i), n++)
         if (n < max)
             out[n] = i;
     return n;

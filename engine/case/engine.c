@@ -470,6 +470,7 @@ void pb_engine_item(const pb_engine *e, size_t i, pb_item_def *out)
 
     out->principle = e->principles[it->principle]->id;
     out->id = it->id;
+    out->ref = it->ref;
     out->prompt = it->prompt;
     out->collects = it->collects;
     out->after = (const char *const *)it->after;

@@ -11,7 +11,6 @@
 
 #include <lauxlib.h>
 
-#include "checklist.h"
 #include "luacase.h"
 #include "pattern.h"
 

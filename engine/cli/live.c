@@ -79,13 +79,13 @@ typedef struct live {
     FILE *out;
     int color, width;
     size_t nitems, nprinciples;
-    pb_state *before;       /* item states before the command */
+    pb_snapshot *before;    /* the case before the command */
+    pb_change *changed;     /* what it changed, pb_engine_nitems long */
     int *applied;           /* principles that applied before it */
-    size_t nev_before;      /* events in the case before it */
-    char **refs;            /* "principle.item", for completion */
+    const char **refs;      /* "principle.item", for completion */
     const char **facts;     /* fact names the principles collect */
     size_t nfacts;
-    pb_state *at_close;     /* item states before case.closed, once
+    pb_snapshot *at_close;  /* the case before case.closed, once
                              * this session closed the case */
     int quit_warned;        /* quit refused once: events unsaved */
     int lost;               /* the session ended with events unsaved */
@@ -351,20 +351,15 @@ static void snapshot(live *lv)
 {
     const pb_case *c = the_case(lv);
     pb_principle_info pi;
-    pb_item_info it;
     pb_score sc;
     size_t i;
 
-    for (i = 0; i < lv->nitems; i++) {
-        pb_case_item(c, i, &it);
-        lv->before[i] = it.state;
-    }
+    pb_snapshot_take(lv->before, c);
     for (i = 0; i < lv->nprinciples; i++) {
         pb_engine_principle(lv->e, i, &pi);
         lv->applied[i] = pb_case_score(c, pi.id, &sc) == PB_OK &&
                          sc.applies;
     }
-    lv->nev_before = pb_case_nevents(c);
 }
 
 /* The events the detectors added, principles that now apply, items done,
@@ -372,6 +367,7 @@ static void snapshot(live *lv)
 static void changes(live *lv)
 {
     const pb_case *c = the_case(lv);
+    size_t nch = pb_snapshot_diff(lv->before, c, lv->changed, lv->nitems);
     pb_principle_info pi;
     pb_event_info ev;
     pb_item_info it;
@@ -380,7 +376,7 @@ static void changes(live *lv)
     size_t i;
     int n = 0;
 
-    for (i = lv->nev_before; i < pb_case_nevents(c); i++) {
+    for (i = pb_snapshot_nevents(lv->before); i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         if (ev.detected_by == NULL)
             continue;
@@ -398,10 +394,10 @@ static void changes(live *lv)
             prose_line(lv, " - ", pi.title ? pi.title : pi.id);
         }
     }
-    for (i = 0; i < lv->nitems; i++) {
-        pb_case_item(c, i, &it);
-        if (it.state != PB_DONE || lv->before[i] == PB_DONE)
+    for (i = 0; i < nch; i++) {
+        if (lv->changed[i].to != PB_DONE)
             continue;
+        pb_case_item(c, lv->changed[i].item, &it);
         if (n++ == 0) {
             paint(lv, C_GREEN);
             fputs("  done:", lv->out);
@@ -412,12 +408,11 @@ static void changes(live *lv)
     }
     if (n > 0)
         fputc('\n', lv->out);
-    for (i = 0; i < lv->nitems; i++) {
-        pb_case_item(c, i, &it);
-        if (it.state == lv->before[i] ||
-            (it.state != PB_VIOLATED && it.state != PB_ERROR))
+    for (i = 0; i < nch; i++) {
+        if (lv->changed[i].to != PB_VIOLATED && lv->changed[i].to != PB_ERROR)
             continue;
-        pb_engine_item(lv->e, i, &def);
+        pb_case_item(c, lv->changed[i].item, &it);
+        pb_engine_item(lv->e, lv->changed[i].item, &def);
         paint(lv, C_BOLD C_RED);
         if (it.state == PB_VIOLATED)
             pb__text_printf(lv->out, "  VIOLATION %s.%s", it.principle, it.id);
@@ -532,7 +527,7 @@ static int check_ref(live *lv, const char *ref)
 
     if (ref == NULL || pb_engine_find_item(lv->e, ref) >= 0)
         return 0;
-    k = pb_command_closest(ref, (const char *const *)lv->refs, lv->nitems);
+    k = pb_command_closest(ref, lv->refs, lv->nitems);
     if (k >= 0)
         error_msg(lv, "no item '%s': did you mean %s?", ref, lv->refs[k]);
     else
@@ -785,7 +780,7 @@ static int list_followups(live *lv)
  * and the prompts that only closing brought (such as boundaries.recover,
  * the agent's own recovery after a hard call; before_close is NULL when
  * an earlier session closed the case). */
-static void summary(live *lv, const pb_state *before_close)
+static void summary(live *lv, const pb_snapshot *before_close)
 {
     const pb_case *c = the_case(lv);
     pb_item_info it;
@@ -832,7 +827,8 @@ static void summary(live *lv, const pb_state *before_close)
         fputs("Follow-ups and commitments: none\n", lv->out);
     for (i = 0, n = 0; i < lv->nitems; i++) {
         pb_case_item(c, i, &it);
-        if (before_close == NULL || before_close[i] != PB_ABSENT ||
+        if (before_close == NULL ||
+            pb_snapshot_state(before_close, i) != PB_ABSENT ||
             it.state != PB_OPEN)
             continue;
         if (n++ == 0) {
@@ -890,13 +886,11 @@ static int do_close(live *lv, const pb_command *cmd)
 {
     if (!pb_case_closed(the_case(lv))) {
         if (lv->at_close == NULL &&
-            (lv->at_close = malloc((lv->nitems + 1) *
-                                   sizeof *lv->at_close)) == NULL) {
+            (lv->at_close = pb_snapshot_new(the_case(lv))) == NULL) {
             error_msg(lv, "out of memory");
             return 0;
         }
-        snapshot(lv);
-        memcpy(lv->at_close, lv->before, lv->nitems * sizeof *lv->before);
+        pb_snapshot_take(lv->at_close, the_case(lv));
         if (record(lv, cmd->type, cmd->text, cmd->attrs, cmd->nattrs,
                    NULL) != 0)
             return 0;
@@ -1261,35 +1255,27 @@ static int names_init(live *lv)
 
     lv->nitems = pb_engine_nitems(lv->e);
     lv->nprinciples = pb_engine_nprinciples(lv->e);
-    lv->before = calloc(lv->nitems + 1, sizeof *lv->before);
+    lv->changed = calloc(lv->nitems + 1, sizeof *lv->changed);
     lv->applied = calloc(lv->nprinciples + 1, sizeof *lv->applied);
     lv->refs = calloc(lv->nitems + 1, sizeof *lv->refs);
     lv->facts = calloc(lv->nitems + 1, sizeof *lv->facts);
-    if (!lv->before || !lv->applied || !lv->refs || !lv->facts)
+    if (!lv->changed || !lv->applied || !lv->refs || !lv->facts)
         return -1;
     for (i = 0; i < lv->nitems; i++) {
-        size_t n;
-
         pb_engine_item(lv->e, i, &def);
-        n = strlen(def.principle) + strlen(def.id) + 2;
-        if ((lv->refs[i] = malloc(n)) == NULL)
-            return -1;
-        snprintf(lv->refs[i], n, "%s.%s", def.principle, def.id);
+        lv->refs[i] = def.ref;
     }
     return collected_facts(lv);
 }
 
 static void names_free(live *lv)
 {
-    size_t i;
-
-    for (i = 0; lv->refs && i < lv->nitems; i++)
-        free(lv->refs[i]);
-    free(lv->refs);
+    free((void *)lv->refs);
     free((void *)lv->facts);
-    free(lv->before);
+    pb_snapshot_free(lv->before);
+    free(lv->changed);
     free(lv->applied);
-    free(lv->at_close);
+    pb_snapshot_free(lv->at_close);
 }
 
 static int check_matches(const char *path, const char *what,
@@ -1464,6 +1450,8 @@ int cli_live(int argc, char **argv)
         check_matches(path, "channel", channel,
                       pb_case_channel(the_case(&lv))) != 0)
         goto done;
+    if ((lv.before = pb_snapshot_new(the_case(&lv))) == NULL)
+        goto nomem;
     lv.path = path;
     lv.out = stdout;
     lv.color = cli_render_flags(stdout) & PB_RENDER_COLOR ? 1 : 0;

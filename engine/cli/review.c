@@ -88,9 +88,10 @@ typedef struct review {
     int quit;
     size_t rejected;     /* events the case refused */
     size_t nitems;
-    unsigned char *before; /* item states before the current event */
-    unsigned char *shown;  /* item states of the last checklist shown */
-    size_t shown_step, shown_warnings;
+    pb_snapshot *before;   /* the case before the current event */
+    pb_change *changed;    /* what it changed, nitems long */
+    pb_snapshot *shown;    /* the case when the last checklist was shown */
+    size_t shown_step;
     size_t nsteps, step; /* agent moves; the one being played */
     size_t played;       /* scenario events played */
     size_t answered;
@@ -267,17 +268,6 @@ static int add_hit(review *r, size_t event, size_t step, size_t item)
     return 0;
 }
 
-static void snapshot(const review *r, unsigned char *states)
-{
-    pb_item_info it;
-    size_t i;
-
-    for (i = 0; i < r->nitems; i++) {
-        pb_case_item(r->c, i, &it);
-        states[i] = (unsigned char)it.state;
-    }
-}
-
 /*
  * Plays scenario event i (step is its agent move number, 0 for events
  * that pass) and shows it with what it caused.  A move is shown after
@@ -287,8 +277,7 @@ static void snapshot(const review *r, unsigned char *states)
 static int play(review *r, size_t i, size_t step)
 {
     const char *path = pb_scenario_path(r->s);
-    size_t at = pb_case_nevents(r->c), nw = pb_case_nwarnings(r->c);
-    size_t k, n, indent, col;
+    size_t k, n, nch, indent, col;
     pb_event_info ev;
     pb_error err;
     char tb[32];
@@ -296,7 +285,7 @@ static int play(review *r, size_t i, size_t step)
 
     pb_scenario_event(r->s, i, &ev, &line);
     r->played = i + 1;
-    snapshot(r, r->before);
+    pb_snapshot_take(r->before, r->c);
     if (pb_case_append(r->c, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs,
                        &err) != PB_OK) {
         /* The case is unchanged: report it, and go on with the rest. */
@@ -328,7 +317,7 @@ static int play(review *r, size_t i, size_t step)
     }
     fputc('\n', r->out);
     n = pb_case_nevents(r->c);
-    for (k = at + 1; k < n; k++) {
+    for (k = pb_snapshot_nevents(r->before) + 1; k < n; k++) {
         pb_case_event(r->c, k, &ev);
         if (ev.detected_by == NULL)
             continue;
@@ -339,31 +328,29 @@ static int play(review *r, size_t i, size_t step)
         paint(r, C_RESET);
         pb__text_printf(r->out, "  (detected by %s)\n", ev.detected_by);
     }
-    for (k = 0; k < r->nitems; k++) {
-        pb_item_info it;
-
-        pb_case_item(r->c, k, &it);
-        if (it.state != (pb_state)r->before[k])
-            put_change(r, indent, k, (pb_state)r->before[k]);
-    }
-    for (k = nw; k < pb_case_nwarnings(r->c); k++) {
+    nch = pb_snapshot_diff(r->before, r->c, r->changed, r->nitems);
+    for (k = 0; k < nch; k++)
+        put_change(r, indent, r->changed[k].item, r->changed[k].from);
+    for (k = pb_snapshot_nwarnings(r->before); k < pb_case_nwarnings(r->c);
+         k++) {
         pb__text_printf(r->out, "%*sWarning: ", (int)indent, "");
         wrap(r, indent + 9, indent + 4, pb_case_warning(r->c, k), 0);
         fputc('\n', r->out);
     }
-    for (k = 0; k < r->nitems; k++) {
+    for (k = 0; k < nch; k++) {
+        size_t item = r->changed[k].item;
         pb_item_info it;
         const char *why;
 
-        pb_case_item(r->c, k, &it);
-        if (it.state != PB_VIOLATED || r->before[k] == PB_VIOLATED)
+        if (r->changed[k].to != PB_VIOLATED)
             continue;
-        if (add_hit(r, i, step, k) != 0)
+        pb_case_item(r->c, item, &it);
+        if (add_hit(r, i, step, item) != 0)
             return -1;
         paint(r, C_BOLD C_RED);
         pb__text_printf(r->out, "  !! Violation: %s.%s", it.principle, it.id);
         paint(r, C_RESET);
-        if ((why = lesson(r, k)) != NULL) {
+        if ((why = lesson(r, item)) != NULL) {
             fputs(" - ", r->out);
             wrap(r, 20 + strlen(it.principle) + strlen(it.id), 5, why, 0);
         }
@@ -376,12 +363,12 @@ static int play(review *r, size_t i, size_t step)
  * shown, one line says so, to keep the screen for the conversation. */
 static void show_checklist(review *r, int force)
 {
-    size_t next, nw = pb_case_nwarnings(r->c);
+    size_t next;
     pb_item_info it;
 
-    snapshot(r, r->before);
-    if (!force && r->shown_step && nw == r->shown_warnings &&
-        memcmp(r->before, r->shown, r->nitems) == 0) {
+    if (!force && r->shown_step &&
+        pb_snapshot_nwarnings(r->shown) == pb_case_nwarnings(r->c) &&
+        pb_snapshot_diff(r->shown, r->c, NULL, 0) == 0) {
         paint(r, C_DIM);
         fprintf(r->out, "  Checklist unchanged since step %zu.",
                 r->shown_step);
@@ -395,9 +382,8 @@ static void show_checklist(review *r, int force)
         return;
     }
     pb_render_checklist(r->out, PB_FORMAT_TEXT, r->flags, r->c);
-    memcpy(r->shown, r->before, r->nitems);
+    pb_snapshot_take(r->shown, r->c);
     r->shown_step = r->step;
-    r->shown_warnings = nw;
 }
 
 static void show_commands(const review *r)
@@ -799,12 +785,10 @@ int cli_review(int argc, char **argv)
     r.tty_in = isatty(fileno(stdin));
     r.width = term_width(stdout);
     r.nitems = pb_engine_nitems(r.e);
-    r.before = calloc(r.nitems + 1, 1);
-    r.shown = calloc(r.nitems + 1, 1);
+    r.changed = calloc(r.nitems + 1, sizeof *r.changed);
     r.moves = calloc(pb_scenario_nevents(s) + 1, sizeof *r.moves);
     r.answers = calloc(pb_scenario_nevents(s) + 1, sizeof *r.answers);
-    if (r.before == NULL || r.shown == NULL || r.moves == NULL ||
-        r.answers == NULL)
+    if (r.changed == NULL || r.moves == NULL || r.answers == NULL)
         goto nomem;
     for (i = 0; i < pb_scenario_nevents(s); i++) {
         pb_event_info ev;
@@ -820,6 +804,9 @@ int cli_review(int argc, char **argv)
         cli_print_error(&err);
         goto done;
     }
+    if ((r.before = pb_snapshot_new(r.c)) == NULL ||
+        (r.shown = pb_snapshot_new(r.c)) == NULL)
+        goto nomem;
     for (i = 0; i < pb_scenario_nfacts(s); i++) {
         const char *name, *value;
         int line;
@@ -854,8 +841,9 @@ done:
     free(r.answers);
     free(r.moves);
     free(r.hits);
-    free(r.before);
-    free(r.shown);
+    pb_snapshot_free(r.before);
+    free(r.changed);
+    pb_snapshot_free(r.shown);
     pb_case_free(r.c);
     pb_engine_free(r.e);
     pb_scenario_free(s);

@@ -1,577 +1,26 @@
 /*
  * render_html.c -- replays as one self-contained HTML page for trainers:
  * per scenario the score, the expectations, a timeline picture (inline
- * SVG), the checklist as it ended and the transcript.
+ * SVG, render_timeline.c), the checklist as it ended and the transcript.
  *
  * Everything goes through html.c, which escapes it: scenario texts are
  * what customers typed.  No script, no external asset, so the file can be
  * mailed, archived by CI or printed as it is.
  */
-#include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
-#include "checklist.h"
 #include "html.h"
 #include "render.h"
-
-/* Timeline geometry, in SVG user units (about pixels at full width). */
-#define TL_W 1100.0
-#define TL_LEFT 104.0   /* lane labels */
-#define TL_RIGHT 14.0
-#define TL_PAD 10.0     /* inside each end of a segment */
-#define TL_BREAK 56.0   /* a cut-out stretch of idle time */
-#define TL_MAXSEG 6
-#define TL_ROW 12.0     /* a row of marks inside a lane */
-#define TL_ROWS 4       /* rows before marks overlap */
-#define TL_AXIS 34.0    /* axis and tick labels under the lanes */
-#define TL_TICK 84.0    /* least distance between tick labels */
-#define TL_CUT 1200.0   /* idle stretches shorter than this stay, */
-#define TL_CUT_SHARE 0.1 /* and those under this share of the case */
-
-/*
- * The time axis.  A phone call lasts minutes, an email case days with
- * hours of silence between messages; a linear axis would squash the
- * conversation into a dot.  So long idle stretches (at least TL_CUT
- * seconds and a tenth of the whole case, the longest first) are cut out
- * and drawn as a narrow band labelled with their length.  Shorter waits
- * (a reply two hours later) stay to scale: they are part of the story.
- * Each segment between cuts gets width for half by its length and half
- * by its events, so a five-minute call before a three-day follow-up is
- * still readable; each has its own ticks.
- */
-typedef struct axis {
-    double a[TL_MAXSEG], b[TL_MAXSEG]; /* segment start and end times */
-    double x[TL_MAXSEG], w[TL_MAXSEG]; /* left edge and width */
-    double pps[TL_MAXSEG];             /* units per second, 0 for a point */
-    size_t nseg;
-    double end;
-} axis;
-
-static double event_t(const pb_case *c, size_t i)
-{
-    pb_event_info ev;
-
-    pb_case_event(c, i, &ev);
-    return ev.t;
-}
-
-/* Idle stretches to cut, longest first; returns how many (at most max)
- * with their start times and lengths in time order. */
-static size_t find_cuts(const pb_case *c, double end, double *cut,
-                        double *len, size_t max)
-{
-    size_t n = pb_case_nevents(c), i, k, ncut = 0;
-
-    while (ncut < max) {
-        double prev = 0, best = 0, at = 0;
-
-        for (i = 0; i < n; i++) {
-            double t = event_t(c, i);
-            int taken = 0;
-
-            for (k = 0; k < ncut; k++)
-                taken |= cut[k] == prev;
-            if (!taken && t - prev > best) {
-                best = t - prev;
-                at = prev;
-            }
-            prev = t;
-        }
-        if (best < TL_CUT || best < TL_CUT_SHARE * end)
-            break;
-        cut[ncut] = at;
-        len[ncut++] = best;
-    }
-    for (i = 1; i < ncut; i++)
-        for (k = i; k > 0 && cut[k - 1] > cut[k]; k--) {
-            double t = cut[k];
-
-            cut[k] = cut[k - 1];
-            cut[k - 1] = t;
-            t = len[k];
-            len[k] = len[k - 1];
-            len[k - 1] = t;
-        }
-    return ncut;
-}
-
-static void axis_build(axis *ax, const pb_case *c)
-{
-    size_t n = pb_case_nevents(c), i, k, ncut, nev[TL_MAXSEG] = { 0 };
-    double cut[TL_MAXSEG - 1], len[TL_MAXSEG - 1], span = 0, inner;
-
-    memset(ax, 0, sizeof *ax);
-    ax->end = n ? event_t(c, n - 1) : 0;
-    ncut = find_cuts(c, ax->end, cut, len, TL_MAXSEG - 1);
-    ax->nseg = ncut + 1;
-    ax->a[0] = 0;
-    for (k = 0; k < ncut; k++) {
-        ax->b[k] = cut[k];
-        ax->a[k + 1] = cut[k] + len[k];
-    }
-    ax->b[ncut] = ax->end;
-    for (i = 0, k = 0; i < n; i++) {
-        double t = event_t(c, i);
-
-        while (k + 1 < ax->nseg && t > ax->b[k])
-            k++;
-        nev[k]++;
-    }
-    for (k = 0; k < ax->nseg; k++)
-        span += ax->b[k] - ax->a[k];
-    inner = TL_W - TL_LEFT - TL_RIGHT - (double)ncut * TL_BREAK -
-            (double)ax->nseg * 2 * TL_PAD;
-    for (k = 0; k < ax->nseg; k++) {
-        double len_k = ax->b[k] - ax->a[k];
-        double share = span > 0 ? len_k / span : 1.0 / (double)ax->nseg;
-        double w;
-
-        if (ax->nseg > 1 && n > 0)
-            share = (share + (double)nev[k] / (double)n) / 2;
-        w = inner * share;
-        ax->pps[k] = len_k > 0 ? w / len_k : 0;
-        ax->w[k] = 2 * TL_PAD + w;
-        ax->x[k] = k ? ax->x[k - 1] + ax->w[k - 1] + TL_BREAK : TL_LEFT;
-    }
-}
-
-static double axis_x(const axis *ax, double t)
-{
-    size_t k;
-
-    for (k = 0; k + 1 < ax->nseg && t > ax->b[k]; k++)
-        ;
-    if (ax->pps[k] == 0)
-        return ax->x[k] + ax->w[k] / 2;
-    return ax->x[k] + TL_PAD + (t - ax->a[k]) * ax->pps[k];
-}
-
-/* The first step that keeps tick labels TL_TICK apart in segment k. */
-static double tick_step(const axis *ax, size_t k)
-{
-    static const double steps[] = {
-        1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200,
-        10800, 21600, 43200, 86400, 172800, 604800,
-    };
-    size_t i;
-
-    for (i = 0; i < sizeof steps / sizeof *steps; i++)
-        if (steps[i] * ax->pps[k] >= TL_TICK)
-            return steps[i];
-    return 0;
-}
-
-/* mm:ss for calls under an hour, h:mm (h:mm:ss off the minute) past it. */
-static const char *tick_text(double t, int hours, char *buf, size_t size)
-{
-    long s = lround(t);
-
-    if (!hours)
-        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
-    else if (s % 60 == 0)
-        snprintf(buf, size, "%ld:%02ld", s / 3600, s / 60 % 60);
-    else
-        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-                 s % 60);
-    return buf;
-}
-
-/* "+3d 4h", "+5h 20m", "+45m": the length of a cut-out stretch. */
-static const char *gap_text(double secs, char *buf, size_t size)
-{
-    long m = lround(secs / 60), h = m / 60, d = h / 24;
-
-    if (d > 0 && h % 24)
-        snprintf(buf, size, "+%ldd %ldh", d, h % 24);
-    else if (d > 0)
-        snprintf(buf, size, "+%ldd", d);
-    else if (h > 0 && m % 60)
-        snprintf(buf, size, "+%ldh %ldm", h, m % 60);
-    else if (h > 0)
-        snprintf(buf, size, "+%ldh", h);
-    else
-        snprintf(buf, size, "+%ldm", m);
-    return buf;
-}
-
-/* Marks on the timeline. */
-enum { MK_REC, MK_DET, MK_DONE, MK_VIOLATED, MK_ERROR };
-enum { LANE_CUSTOMER, LANE_AGENT, LANE_CASE, LANE_PRINCIPLES };
-
-typedef struct mark {
-    double x;
-    size_t lane, row, ref; /* ref: event or change index */
-    int kind;
-} mark;
-
-static size_t event_lane(const char *type)
-{
-    if (strncmp(type, "customer.", 9) == 0)
-        return LANE_CUSTOMER;
-    if (strncmp(type, "agent.", 6) == 0)
-        return LANE_AGENT;
-    return LANE_CASE;
-}
-
-static const char *const mark_class[] = {
-    "tl-rec", "tl-det", "tl-done", "tl-violated", "tl-error",
-};
-
-/* Opens one mark centred on (x, y); the caller adds a tooltip and
- * closes it. */
-static void shape(pb__html *h, int kind, double x, double y)
-{
-    switch (kind) {
-    case MK_REC:
-    case MK_DET:
-        pb__html_start(h, "circle", mark_class[kind]);
-        pb__html_attrf(h, "cx", "%.1f", x);
-        pb__html_attrf(h, "cy", "%.1f", y);
-        pb__html_attr(h, "r", kind == MK_REC ? "5" : "4.2");
-        break;
-    case MK_DONE:
-        pb__html_start(h, "rect", mark_class[kind]);
-        pb__html_attrf(h, "x", "%.1f", x - 5);
-        pb__html_attrf(h, "y", "%.1f", y - 5);
-        pb__html_attr(h, "width", "10");
-        pb__html_attr(h, "height", "10");
-        pb__html_attr(h, "rx", "1.5");
-        break;
-    case MK_VIOLATED: /* a diamond: shape and colour both say it */
-        pb__html_start(h, "path", mark_class[kind]);
-        pb__html_attrf(h, "d", "M%.1f %.1fl6.5 6.5-6.5 6.5-6.5-6.5z", x,
-                       y - 6.5);
-        break;
-    default: /* error: a triangle */
-        pb__html_start(h, "path", mark_class[kind]);
-        pb__html_attrf(h, "d", "M%.1f %.1fl6.5 11.5h-13z", x, y - 6.5);
-    }
-}
-
-static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
-{
-    const pb_case *c = pb_replay_case(r);
-    pb_event_info ev;
-    char tb[32];
-    size_t k;
-
-    pb__html_start(h, "title", NULL);
-    if (m->kind == MK_REC || m->kind == MK_DET) {
-        pb_case_event(c, m->ref, &ev);
-        pb__html_textf(h, "%s  %s%s", pb_time_format(ev.t, tb, sizeof tb),
-                       ev.detected_by ? "~ " : "", ev.type);
-        if (ev.detected_by)
-            pb__html_textf(h, " (detected by %s)", ev.detected_by);
-        for (k = 0; k < ev.nattrs; k++)
-            pb__html_textf(h, " %s=%s", ev.attrs[k].name,
-                           ev.attrs[k].value);
-        if (ev.text) {
-            pb__html_text(h, "\n");
-            pb__html_text(h, ev.text);
-        }
-    } else {
-        const pb_change *ch = pb_replay_change(r, m->ref);
-
-        pb_case_event(c, ch->event, &ev);
-        pb__html_textf(h, "%s  %s %s (at %s)",
-                       pb_time_format(ev.t, tb, sizeof tb),
-                       c->e->items[ch->item]->ref, pb_state_name(ch->to),
-                       ev.type);
-    }
-    pb__html_end(h);
-}
-
-/* The lane of each principle, or 0 when it does not apply: one after
- * the other, in checklist order.  Counted once for the page, not once
- * per mark or lane. */
-static void principle_lanes(const pb_case *c, size_t *lanes)
-{
-    pb_score sc;
-    size_t i, lane = LANE_PRINCIPLES;
-
-    for (i = 0; i < c->e->nprinciples; i++) {
-        pb_case_score(c, c->e->principles[i]->id, &sc);
-        lanes[i] = sc.applies ? lane++ : 0;
-    }
-}
-
-static size_t collect_marks(const pb_replay *r, const axis *ax,
-                            const size_t *lanes, mark *mk)
-{
-    const pb_case *c = pb_replay_case(r);
-    size_t i, n = 0;
-
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_event_info ev;
-
-        pb_case_event(c, i, &ev);
-        mk[n].x = axis_x(ax, ev.t);
-        mk[n].lane = event_lane(ev.type);
-        mk[n].ref = i;
-        mk[n++].kind = ev.detected_by ? MK_DET : MK_REC;
-    }
-    for (i = 0; i < pb_replay_nchanges(r); i++) {
-        const pb_change *ch = pb_replay_change(r, i);
-        size_t lane;
-
-        if (ch->to != PB_DONE && ch->to != PB_VIOLATED && ch->to != PB_ERROR)
-            continue;
-        lane = lanes[c->e->items[ch->item]->principle];
-        if (lane == 0)
-            continue;
-        mk[n].x = axis_x(ax, event_t(c, ch->event));
-        mk[n].lane = lane;
-        mk[n].ref = i;
-        mk[n++].kind = ch->to == PB_DONE       ? MK_DONE
-                       : ch->to == PB_VIOLATED ? MK_VIOLATED
-                                               : MK_ERROR;
-    }
-    return n;
-}
-
-/*
- * Stacks marks that would touch into rows of their lane; marks come in
- * time order per lane, so the last x of each row is all it takes.
- * rows[lane] gets the rows the lane needs.
- */
-static void stack_marks(mark *mk, size_t n, size_t nlanes, size_t *rows)
-{
-    double (*last)[TL_ROWS] = calloc(nlanes, sizeof *last);
-    size_t i, k;
-
-    for (i = 0; i < nlanes; i++)
-        rows[i] = 1;
-    for (i = 0; i < n; i++) {
-        size_t best = 0;
-
-        if (last == NULL) {
-            mk[i].row = 0;
-            continue;
-        }
-        for (k = 0; k < TL_ROWS; k++) {
-            /* 0 is an empty row: no mark sits left of TL_LEFT. */
-            if (last[mk[i].lane][k] == 0 ||
-                mk[i].x - last[mk[i].lane][k] >= TL_ROW) {
-                best = k;
-                break;
-            }
-            if (last[mk[i].lane][k] < last[mk[i].lane][best])
-                best = k;
-        }
-        mk[i].row = best;
-        last[mk[i].lane][best] = mk[i].x;
-        if (best + 1 > rows[mk[i].lane])
-            rows[mk[i].lane] = best + 1;
-    }
-    free(last);
-}
-
-static void lane_label(pb__html *h, double y, double height,
-                       const char *label)
-{
-    pb__html_start(h, "text", "tl-label");
-    pb__html_attr(h, "x", "8");
-    pb__html_attrf(h, "y", "%.1f", y + height / 2 + 4);
-    pb__html_text(h, label);
-    pb__html_end(h);
-}
-
-static void svg_line(pb__html *h, const char *cls, double x1, double y1,
-                     double x2, double y2)
-{
-    pb__html_start(h, "line", cls);
-    pb__html_attrf(h, "x1", "%.1f", x1);
-    pb__html_attrf(h, "y1", "%.1f", y1);
-    pb__html_attrf(h, "x2", "%.1f", x2);
-    pb__html_attrf(h, "y2", "%.1f", y2);
-    pb__html_end(h);
-}
-
-static void svg_text(pb__html *h, double x, double y, const char *anchor,
-                     const char *text)
-{
-    pb__html_start(h, "text", NULL);
-    pb__html_attrf(h, "x", "%.1f", x);
-    pb__html_attrf(h, "y", "%.1f", y);
-    pb__html_attr(h, "text-anchor", anchor);
-    pb__html_text(h, text);
-    pb__html_end(h);
-}
-
-/* Grid lines and tick labels of every segment, and the breaks. */
-static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
-{
-    int hours = ax->end >= 3600;
-    char tb[32];
-    size_t k;
-
-    for (k = 0; k < ax->nseg; k++) {
-        double x0 = axis_x(ax, ax->a[k]), t, step = tick_step(ax, k);
-
-        svg_line(h, "tl-axis", ax->x[k], bottom, ax->x[k] + ax->w[k],
-                 bottom);
-        svg_line(h, "tl-axis", x0, bottom, x0, bottom + 5);
-        svg_text(h, x0, bottom + 18, "middle",
-                 tick_text(ax->a[k], hours, tb, sizeof tb));
-        if (step == 0)
-            continue;
-        for (t = ceil(ax->a[k] / step) * step; t <= ax->b[k]; t += step) {
-            double x = axis_x(ax, t);
-
-            if (x - x0 < TL_TICK * 0.75)
-                continue;
-            svg_line(h, "tl-grid", x, top, x, bottom);
-            svg_line(h, "tl-axis", x, bottom, x, bottom + 5);
-            svg_text(h, x, bottom + 18, "middle",
-                     tick_text(t, hours, tb, sizeof tb));
-        }
-    }
-    for (k = 0; k + 1 < ax->nseg; k++) {
-        double x = ax->x[k] + ax->w[k], mid = x + TL_BREAK / 2;
-
-        pb__html_start(h, "rect", "tl-break");
-        pb__html_attrf(h, "x", "%.1f", x + 4);
-        pb__html_attrf(h, "y", "%.1f", top);
-        pb__html_attrf(h, "width", "%.1f", TL_BREAK - 8);
-        pb__html_attrf(h, "height", "%.1f", bottom - top + 8);
-        pb__html_attr(h, "rx", "3");
-        pb__html_start(h, "title", NULL);
-        pb__html_textf(h, "%s with no events (cut out)",
-                       gap_text(ax->a[k + 1] - ax->b[k], tb, sizeof tb));
-        pb__html_end(h);
-        pb__html_end(h);
-        svg_line(h, "tl-axis", mid - 7, bottom + 4, mid - 1, bottom - 4);
-        svg_line(h, "tl-axis", mid + 1, bottom + 4, mid + 7, bottom - 4);
-        /* Upright inside the band: the axis below has no room for it. */
-        pb__html_start(h, "text", "tl-gap");
-        pb__html_attr(h, "text-anchor", "middle");
-        pb__html_attrf(h, "transform", "translate(%.1f %.1f) rotate(-90)",
-                       mid + 4, (top + bottom) / 2);
-        pb__html_text(h, gap_text(ax->a[k + 1] - ax->b[k], tb, sizeof tb));
-        pb__html_end(h);
-    }
-    svg_text(h, 8, bottom + 18, "start", hours ? "h:mm" : "mm:ss");
-}
-
-static void legend_item(pb__html *h, int kind, const char *label)
-{
-    pb__html_start(h, "span", NULL);
-    pb__html_start(h, "svg", NULL);
-    pb__html_attr(h, "xmlns", "http://www.w3.org/2000/svg");
-    pb__html_attr(h, "width", "14");
-    pb__html_attr(h, "height", "14");
-    pb__html_attr(h, "viewBox", "0 0 14 14");
-    pb__html_attr(h, "aria-hidden", "true");
-    shape(h, kind, 7, 7);
-    pb__html_end(h);
-    pb__html_end(h);
-    pb__html_text(h, label);
-    pb__html_end(h);
-}
-
-static void timeline(pb__html *h, const pb_replay *r)
-{
-    const pb_case *c = pb_replay_case(r);
-    size_t nmarks = pb_case_nevents(c) + pb_replay_nchanges(r);
-    size_t nlanes = LANE_PRINCIPLES + c->e->nprinciples, i, n, lane;
-    mark *mk = malloc((nmarks ? nmarks : 1) * sizeof *mk);
-    size_t *rows = malloc(nlanes * sizeof *rows);
-    double *y = malloc((nlanes + 1) * sizeof *y);
-    int *shown = calloc(nlanes, sizeof *shown);
-    size_t *lanes = malloc((c->e->nprinciples + 1) * sizeof *lanes);
-    size_t *owner = malloc(nlanes * sizeof *owner); /* lane -> principle */
-    axis ax;
-
-    if (mk == NULL || rows == NULL || y == NULL || shown == NULL ||
-        lanes == NULL || owner == NULL) {
-        pb__html_elem(h, "p", "muted", "(timeline left out: out of memory)");
-        goto done;
-    }
-    principle_lanes(c, lanes);
-    axis_build(&ax, c);
-    n = collect_marks(r, &ax, lanes, mk);
-    stack_marks(mk, n, nlanes, rows);
-    /* Customer and agent always; the rest when something is on them. */
-    shown[LANE_CUSTOMER] = shown[LANE_AGENT] = 1;
-    for (i = 0; i < n; i++)
-        shown[mk[i].lane] = 1;
-    for (lane = 0; lane < nlanes; lane++)
-        owner[lane] = c->e->nprinciples;
-    for (i = 0; i < c->e->nprinciples; i++) {
-        if (lanes[i] != 0) {
-            shown[lanes[i]] = 1;
-            owner[lanes[i]] = i;
-        }
-    }
-    /* y[lane] is where a lane starts; the principles sit a little apart
-     * from the events. */
-    y[0] = 6;
-    for (lane = 0; lane < nlanes; lane++) {
-        y[lane + 1] = y[lane];
-        if (shown[lane])
-            y[lane + 1] += (double)rows[lane] * TL_ROW + 12 +
-                           (lane == LANE_PRINCIPLES ? 8 : 0);
-    }
-
-    pb__html_start(h, "div", "legend");
-    legend_item(h, MK_REC, "recorded event");
-    legend_item(h, MK_DET, "detected event (by a principle)");
-    legend_item(h, MK_DONE, "item done");
-    legend_item(h, MK_VIOLATED, "item violated");
-    legend_item(h, MK_ERROR, "item error");
-    pb__html_elem(h, "span", NULL, "hover a mark for its text");
-    pb__html_end(h);
-
-    pb__html_start(h, "svg", "tl");
-    pb__html_attr(h, "xmlns", "http://www.w3.org/2000/svg");
-    pb__html_attrf(h, "viewBox", "0 0 %.0f %.0f", TL_W,
-                   y[nlanes] + TL_AXIS);
-    pb__html_attrf(h, "width", "%.0f", TL_W);
-    pb__html_attrf(h, "height", "%.0f", y[nlanes] + TL_AXIS);
-    pb__html_attr(h, "role", "img");
-    pb__html_attr(h, "aria-label", "Timeline of events and checklist");
-    for (lane = 0; lane < nlanes; lane++) {
-        static const char *const names[] = { "Customer", "Agent", "Case" };
-        double top = y[lane] + (lane == LANE_PRINCIPLES ? 8 : 0);
-
-        if (!shown[lane])
-            continue;
-        pb__html_start(h, "rect", lane % 2 ? "tl-lane" : "tl-lane2");
-        pb__html_attr(h, "x", "0");
-        pb__html_attrf(h, "y", "%.1f", top);
-        pb__html_attrf(h, "width", "%.0f", TL_W);
-        pb__html_attrf(h, "height", "%.1f", y[lane + 1] - top);
-        pb__html_end(h);
-        if (lane < LANE_PRINCIPLES) {
-            lane_label(h, top, y[lane + 1] - top, names[lane]);
-            continue;
-        }
-        if (owner[lane] < c->e->nprinciples)
-            lane_label(h, top, y[lane + 1] - top,
-                       c->e->principles[owner[lane]]->id);
-    }
-    draw_axis(h, &ax, y[0], y[nlanes]);
-    for (i = 0; i < n; i++) {
-        double top = y[mk[i].lane] + (mk[i].lane == LANE_PRINCIPLES ? 8 : 0);
-
-        shape(h, mk[i].kind, mk[i].x,
-              top + 12 + (double)mk[i].row * TL_ROW);
-        mark_tip(h, r, &mk[i]);
-        pb__html_end(h);
-    }
-    pb__html_end(h); /* svg */
-done:
-    free(mk);
-    free(rows);
-    free(y);
-    free(shown);
-    free(lanes);
-    free(owner);
-}
+#include "report.h"
 
 /* Scores. */
+
+/* pb_engine_principle gives the id as the title of a principle without
+ * one; here the id stands next to it, so such a title is left blank. */
+static const char *own_title(const pb_principle_info *p)
+{
+    return strcmp(p->title, p->id) != 0 ? p->title : "";
+}
 
 static void meter(pb__html *h, double v)
 {
@@ -591,7 +40,8 @@ static void score_words(pb__html *h, const pb_score *s)
 
 static void scores(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
+    const pb_engine *e = pb_case_engine(c);
+    pb_principle_info p;
     pb_score sc;
     size_t i;
 
@@ -614,17 +64,16 @@ static void scores(pb__html *h, const pb_case *c)
     pb__html_elem(h, "th", "num", "musts");
     pb__html_elem(h, "th", "num", "violations");
     pb__html_end(h);
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-
-        pb_case_score(c, p->id, &sc);
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &sc);
         if (!sc.applies)
             continue;
         pb__html_start(h, "tr", NULL);
         pb__html_start(h, "td", NULL);
-        pb__html_elem(h, "b", NULL, p->id);
+        pb__html_elem(h, "b", NULL, p.id);
         pb__html_start(h, "span", "muted small");
-        pb__html_textf(h, "  %s", p->title ? p->title : "");
+        pb__html_textf(h, "  %s", own_title(&p));
         pb__html_end(h);
         pb__html_end(h);
         pb__html_start(h, "td", "nowrap");
@@ -642,15 +91,6 @@ static void scores(pb__html *h, const pb_case *c)
     pb__html_end(h);
 }
 
-static size_t met_count(const pb_replay *r)
-{
-    size_t i, met = 0;
-
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        met += pb_replay_result(r, i)->met;
-    return met;
-}
-
 static void expectations(pb__html *h, const pb_replay *r)
 {
     size_t i, n = pb_replay_nresults(r);
@@ -661,7 +101,7 @@ static void expectations(pb__html *h, const pb_replay *r)
         return;
     }
     pb__html_start(h, "p", NULL);
-    pb__html_textf(h, "%zu of %zu met", met_count(r), n);
+    pb__html_textf(h, "%zu of %zu met", pb__met_count(r), n);
     pb__html_end(h);
     pb__html_start(h, "table", "compact");
     for (i = 0; i < n; i++) {
@@ -695,7 +135,7 @@ static void expectations(pb__html *h, const pb_replay *r)
 static void item_detail(pb__html *h, const pb_case *c, size_t idx,
                         const pb_item_info *it)
 {
-    const pb__item *def = c->e->items[idx];
+    pb_item_def def;
     char tb[32];
     size_t k;
 
@@ -718,11 +158,12 @@ static void item_detail(pb__html *h, const pb_case *c, size_t idx,
         break;
     default:
         pb__html_text(h, it->prompt);
-        if (it->state == PB_WAITING && def->nafter) {
+        pb_engine_item(pb_case_engine(c), idx, &def);
+        if (it->state == PB_WAITING && def.nafter) {
             pb__html_start(h, "div", "small muted");
             pb__html_text(h, "after ");
-            for (k = 0; k < def->nafter; k++)
-                pb__html_textf(h, "%s%s", k ? ", " : "", def->after[k]);
+            for (k = 0; k < def.nafter; k++)
+                pb__html_textf(h, "%s%s", k ? ", " : "", def.after[k]);
             pb__html_end(h);
         }
     }
@@ -730,7 +171,8 @@ static void item_detail(pb__html *h, const pb_case *c, size_t idx,
 
 static void checklist_table(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
+    const pb_engine *e = pb_case_engine(c);
+    pb_principle_info p;
     pb_item_info it;
     pb_score sc;
     size_t i, j;
@@ -741,29 +183,28 @@ static void checklist_table(pb__html *h, const pb_case *c)
     pb__html_elem(h, "th", NULL, "item");
     pb__html_elem(h, "th", NULL, "prompt, or when it happened");
     pb__html_end(h);
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-
-        pb_case_score(c, p->id, &sc);
+    for (i = 0; i < pb_engine_nprinciples(e); i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &sc);
         if (!sc.applies)
             continue;
         pb__html_start(h, "tr", "group");
         pb__html_start(h, "td", NULL);
         pb__html_attr(h, "colspan", "3");
-        pb__html_text(h, p->id);
+        pb__html_text(h, p.id);
         pb__html_start(h, "span", "muted");
-        pb__html_textf(h, " \xe2\x80\x94 %s  ", p->title ? p->title : "");
+        pb__html_textf(h, " \xe2\x80\x94 %s  ", own_title(&p));
         pb__html_end(h);
         pb__html_start(h, "span", "small");
         pb__html_textf(h, "%.2f \xc2\xb7 ", sc.value);
         score_words(h, &sc);
         pb__html_end(h);
-        if (p->why)
-            pb__html_elem(h, "div", "small muted", p->why);
+        if (p.why)
+            pb__html_elem(h, "div", "small muted", p.why);
         pb__html_end(h);
         pb__html_end(h);
-        for (j = 0; j < p->nitems; j++) {
-            pb_case_item(c, p->first_item + j, &it);
+        for (j = 0; j < p.nitems; j++) {
+            pb_case_item(c, p.first_item + j, &it);
             if (it.state == PB_ABSENT)
                 continue;
             pb__html_start(h, "tr", NULL);
@@ -781,7 +222,7 @@ static void checklist_table(pb__html *h, const pb_case *c)
             pb__html_start(h, "td", it.state == PB_VIOLATED ? "violated"
                                     : it.state == PB_ERROR  ? "error"
                                                             : NULL);
-            item_detail(h, c, p->first_item + j, &it);
+            item_detail(h, c, p.first_item + j, &it);
             pb__html_end(h);
             pb__html_end(h);
         }
@@ -792,18 +233,17 @@ static void checklist_table(pb__html *h, const pb_case *c)
 /* Next, violations and warnings: only the lists that have something. */
 static void checklist_notes(pb__html *h, const pb_case *c)
 {
-    const pb_engine *e = c->e;
-    size_t i, nv = 0;
+    size_t i, nv = 0, n = pb_engine_nitems(pb_case_engine(c));
     pb_item_info it;
     char tb[32];
 
-    if ((i = pb__case_next_after(c, PB__NONE)) != PB__NONE) {
+    if ((i = pb_case_next_after(c, PB_NO_ITEM)) != PB_NO_ITEM) {
         pb__html_elem(h, "h3", NULL, "Next");
         pb__html_start(h, "ol", NULL);
-        for (; i != PB__NONE; i = pb__case_next_after(c, i)) {
+        for (; i != PB_NO_ITEM; i = pb_case_next_after(c, i)) {
             pb_case_item(c, i, &it);
             pb__html_start(h, "li", NULL);
-            pb__html_elem(h, "span", "mono", e->items[i]->ref);
+            pb__html_elem(h, "span", "mono", it.ref);
             pb__html_text(h, " ");
             pb__html_text(h, it.prompt);
             if (it.must)
@@ -812,7 +252,7 @@ static void checklist_notes(pb__html *h, const pb_case *c)
         }
         pb__html_end(h);
     }
-    for (i = 0; i < e->nitems; i++) {
+    for (i = 0; i < n; i++) {
         pb_case_item(c, i, &it);
         if (it.state != PB_VIOLATED)
             continue;
@@ -821,7 +261,7 @@ static void checklist_notes(pb__html *h, const pb_case *c)
             pb__html_start(h, "ul", "violated");
         }
         pb__html_start(h, "li", NULL);
-        pb__html_elem(h, "span", "mono", e->items[i]->ref);
+        pb__html_elem(h, "span", "mono", it.ref);
         pb__html_textf(h, " at %s", pb_time_format(it.violated_at, tb,
                                               sizeof tb));
         pb__html_end(h);
@@ -889,15 +329,16 @@ static void transcript(pb__html *h, const pb_replay *r)
                                          pb_replay_change(r, k)->event == i;
              k++) {
             const pb_change *ch = pb_replay_change(r, k);
+            pb_item_info it;
 
             if (ch->to == PB_ABSENT || ch->to == PB_OPEN ||
                 ch->to == PB_WAITING)
                 continue;
+            pb_case_item(c, ch->item, &it);
             pb__html_text(h, " ");
             pb__html_start(h, "span", NULL);
             pb__html_attrf(h, "class", "badge %s", pb_state_name(ch->to));
-            pb__html_textf(h, "%s %s", c->e->items[ch->item]->ref,
-                           pb_state_name(ch->to));
+            pb__html_textf(h, "%s %s", it.ref, pb_state_name(ch->to));
             pb__html_end(h);
         }
         pb__html_end(h);
@@ -905,19 +346,6 @@ static void transcript(pb__html *h, const pb_replay *r)
     }
     pb__html_end(h);
     pb__html_end(h);
-}
-
-static size_t detected_count(const pb_case *c)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_event_info ev;
-
-        pb_case_event(c, i, &ev);
-        n += ev.detected_by != NULL;
-    }
-    return n;
 }
 
 static void result_badge(pb__html *h, const pb_replay *r)
@@ -959,7 +387,7 @@ static void scenario(pb__html *h, const pb_replay *r, size_t idx)
     kv(h, "file", pb_scenario_path(s));
     kv(h, "topic", pb_scenario_topic(s));
     kv(h, "channel", pb_scenario_channel(s));
-    snprintf(ev, sizeof ev, "%zu (%zu detected)", n, detected_count(c));
+    snprintf(ev, sizeof ev, "%zu (%zu detected)", n, pb__detected_count(c));
     kv(h, "events", ev);
     pb__html_end(h);
     if (pb_scenario_description(s))
@@ -973,7 +401,7 @@ static void scenario(pb__html *h, const pb_replay *r, size_t idx)
     pb__html_end(h);
     pb__html_end(h);
     pb__html_elem(h, "h3", NULL, "Timeline");
-    timeline(h, r);
+    pb__render_timeline(h, r);
     pb__html_elem(h, "h3", NULL, "Checklist at the end");
     checklist_table(h, c);
     checklist_notes(h, c);
@@ -1032,7 +460,7 @@ static void overview(pb__html *h, pb_replay *const *replays, size_t n)
         pb__html_textf(h, "%.2f", sc.value);
         pb__html_end(h);
         pb__html_start(h, "td", "num");
-        pb__html_textf(h, "%zu / %zu", met_count(replays[i]),
+        pb__html_textf(h, "%zu / %zu", pb__met_count(replays[i]),
                        pb_replay_nresults(replays[i]));
         pb__html_end(h);
         pb__html_start(h, "td", NULL);

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
 #include "html.h"
 #include "render.h"
+#include "report.h"
 
 /* Counts of the whole run, for both container elements. */
 static void attrs_counts(pb__html *h, size_t tests, size_t failures)
@@ -26,15 +26,6 @@ static void attrs_counts(pb__html *h, size_t tests, size_t failures)
     /* Replays are not timed: a case's call length is not test time, and
      * CI dashboards add these up. */
     pb__html_attr(h, "time", "0");
-}
-
-static size_t unmet(const pb_replay *r)
-{
-    size_t i, n = 0;
-
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        n += !pb_replay_result(r, i)->met;
-    return n;
 }
 
 /*
@@ -54,8 +45,8 @@ static pb_status failure(pb__html *h, const pb_replay *r)
     b = open_memstream(&body, &nbody);
     ok = m != NULL && b != NULL;
     if (ok)
-        fprintf(m, "%zu of %zu expectation%s not met: ", unmet(r), total,
-                total == 1 ? "" : "s");
+        fprintf(m, "%zu of %zu expectation%s not met: ",
+                total - pb__met_count(r), total, total == 1 ? "" : "s");
     for (i = 0; ok && i < total; i++) {
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
@@ -91,7 +82,7 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
 {
     const pb_case *c = pb_replay_case(r);
     char *text = NULL;
-    size_t i, len, met = 0;
+    size_t i, len;
     pb_score sc;
     FILE *m;
 
@@ -101,10 +92,8 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
     fprintf(m, "Score: %.2f (%d of %d musts done, %d violation%s)\n\n",
             sc.value, sc.done, sc.musts, sc.violations,
             sc.violations == 1 ? "" : "s");
-    pb__text_checklist(m, c);
-    for (i = 0; i < pb_replay_nresults(r); i++)
-        met += pb_replay_result(r, i)->met;
-    fprintf(m, "\nExpectations: %zu of %zu met\n", met,
+    pb__render_text_checklist(m, 0, c);
+    fprintf(m, "\nExpectations: %zu of %zu met\n", pb__met_count(r),
             pb_replay_nresults(r));
     for (i = 0; i < pb_replay_nresults(r); i++) {
         const pb_expect_result *res = pb_replay_result(r, i);

@@ -6,9 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "case.h"
-#include "checklist.h"
 #include "error.h"
+#include "playbook.h"
 
 /* What expectations ask of the final checklist, counted once: a file
  * may hold hundreds of thousands of them, and a principle set thousands
@@ -16,7 +15,7 @@
 typedef struct tally {
     pb_score *scores;  /* per principle, then overall */
     long *violations;  /* per principle */
-    size_t next;       /* the first open item, or PB__NONE */
+    size_t next;       /* the first open item, or PB_NO_ITEM */
 } tally;
 
 struct pb_replay {
@@ -28,23 +27,20 @@ struct pb_replay {
     size_t nresults;
 };
 
-static pb_status add_change(pb_replay *r, size_t ev, size_t item,
-                            pb_state from, pb_state to)
+/* Room for n more changes (one event changes at most every item). */
+static pb_status reserve(pb_replay *r, size_t n)
 {
-    if (r->nchanges == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : 64;
-        pb_change *v = realloc(r->changes, cap * sizeof *v);
+    size_t cap = r->cap ? r->cap : 64;
+    pb_change *v;
 
-        if (v == NULL)
-            return PB_NOMEM;
-        r->changes = v;
-        r->cap = cap;
-    }
-    r->changes[r->nchanges].event = ev;
-    r->changes[r->nchanges].item = item;
-    r->changes[r->nchanges].from = from;
-    r->changes[r->nchanges].to = to;
-    r->nchanges++;
+    while (cap - r->nchanges < n)
+        cap *= 2;
+    if (cap == r->cap)
+        return PB_OK;
+    if ((v = realloc(r->changes, cap * sizeof *v)) == NULL)
+        return PB_NOMEM;
+    r->changes = v;
+    r->cap = cap;
     return PB_OK;
 }
 
@@ -66,30 +62,32 @@ static pb_status unknown_ref(const pb_engine *e, const pb_scenario *s,
 
 static pb_status count(const pb_case *c, tally *t)
 {
-    const pb_engine *e = c->e;
-    size_t i, j;
+    const pb_engine *e = pb_case_engine(c);
+    size_t i, j, np = pb_engine_nprinciples(e);
+    pb_principle_info p;
+    pb_item_info it;
 
-    t->scores = calloc(e->nprinciples + 1, sizeof *t->scores);
-    t->violations = calloc(e->nprinciples + 1, sizeof *t->violations);
+    t->scores = calloc(np + 1, sizeof *t->scores);
+    t->violations = calloc(np + 1, sizeof *t->violations);
     if (t->scores == NULL || t->violations == NULL)
         return PB_NOMEM;
-    for (i = 0; i < e->nprinciples; i++) {
-        const pb__principle *p = e->principles[i];
-
-        pb_case_score(c, p->id, &t->scores[i]);
-        for (j = 0; j < p->nitems; j++)
-            t->violations[i] +=
-                c->items[p->first_item + j].state == PB_VIOLATED;
+    for (i = 0; i < np; i++) {
+        pb_engine_principle(e, i, &p);
+        pb_case_score(c, p.id, &t->scores[i]);
+        for (j = 0; j < p.nitems; j++) {
+            pb_case_item(c, p.first_item + j, &it);
+            t->violations[i] += it.state == PB_VIOLATED;
+        }
     }
-    pb_case_score(c, NULL, &t->scores[e->nprinciples]);
-    t->next = pb__case_next_after(c, PB__NONE);
+    pb_case_score(c, NULL, &t->scores[np]);
+    t->next = pb_case_next_after(c, PB_NO_ITEM);
     return PB_OK;
 }
 
 /* Counts violated items under ref ("p" or "p.i"); -1 when unknown. */
 static long violations_at(const pb_case *c, const tally *t, const char *ref)
 {
-    const pb_engine *e = c->e;
+    const pb_engine *e = pb_case_engine(c);
     pb_item_info info;
     long idx, p;
 
@@ -108,6 +106,7 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
                        pb_expect_result *res, pb_error *err)
 {
     const pb_case *c = r->c;
+    const pb_engine *e = pb_case_engine(c);
     pb_item_info info;
     const pb_score *sc;
     long idx, n;
@@ -115,17 +114,17 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
     res->expect = x;
     switch (x->kind) {
     case PB_EXPECT_ITEM:
-        if ((idx = pb_engine_find_item(c->e, x->ref)) < 0)
-            return unknown_ref(c->e, r->s, x, err);
+        if ((idx = pb_engine_find_item(e, x->ref)) < 0)
+            return unknown_ref(e, r->s, x, err);
         pb_case_item(c, (size_t)idx, &info);
         res->met = info.state == x->state;
         snprintf(res->actual, sizeof res->actual, "%s",
                  pb_state_name(info.state));
         break;
     case PB_EXPECT_SCORE:
-        idx = x->principle == NULL ? (long)c->e->nprinciples
-                                   : pb_engine_find_principle(c->e,
-                                                              x->principle);
+        idx = x->principle == NULL
+                  ? (long)pb_engine_nprinciples(e)
+                  : pb_engine_find_principle(e, x->principle);
         if (idx < 0)
             return pb__error(err, PB_INPUT, pb_scenario_path(r->s), x->line,
                              "expectation names unknown principle '%s'",
@@ -137,21 +136,21 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
     case PB_EXPECT_VIOLATION:
     case PB_EXPECT_NO_VIOLATION:
         if ((n = violations_at(c, t, x->ref)) < 0)
-            return unknown_ref(c->e, r->s, x, err);
+            return unknown_ref(e, r->s, x, err);
         res->met = x->kind == PB_EXPECT_VIOLATION ? n > 0 : n == 0;
         snprintf(res->actual, sizeof res->actual, "%ld violation%s", n,
                  n == 1 ? "" : "s");
         break;
     case PB_EXPECT_NEXT:
-        if ((idx = pb_engine_find_item(c->e, x->ref)) < 0)
-            return unknown_ref(c->e, r->s, x, err);
-        if (t->next == PB__NONE) {
+        if ((idx = pb_engine_find_item(e, x->ref)) < 0)
+            return unknown_ref(e, r->s, x, err);
+        if (t->next == PB_NO_ITEM) {
             res->met = 0;
             snprintf(res->actual, sizeof res->actual, "nothing open");
         } else {
             res->met = t->next == (size_t)idx;
-            snprintf(res->actual, sizeof res->actual, "%s",
-                     c->e->items[t->next]->ref);
+            pb_case_item(c, t->next, &info);
+            snprintf(res->actual, sizeof res->actual, "%s", info.ref);
         }
         break;
     }
@@ -162,9 +161,9 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
 {
     const pb_scenario *s = r->s;
     const char *path = pb_scenario_path(s);
-    tally t = { NULL, NULL, PB__NONE };
-    unsigned char *before;
-    size_t i, k;
+    tally t = { NULL, NULL, PB_NO_ITEM };
+    size_t i, nitems = pb_engine_nitems(e);
+    pb_snapshot *before;
     pb_status st = PB_OK;
 
     r->c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s), err);
@@ -181,17 +180,14 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
             return st;
         }
     }
-    before = malloc(e->nitems ? e->nitems : 1);
-    if (before == NULL)
+    if ((before = pb_snapshot_new(r->c)) == NULL)
         return pb__error(err, PB_NOMEM, path, 0, "out of memory");
-    for (i = 0; i < pb_scenario_nevents(s) && st == PB_OK; i++) {
+    for (i = 0; i < pb_scenario_nevents(s); i++) {
         pb_event_info ev;
-        size_t at = r->c->nevents;
         int line;
 
         pb_scenario_event(s, i, &ev, &line);
-        for (k = 0; k < e->nitems; k++)
-            before[k] = r->c->items[k].state;
+        pb_snapshot_take(before, r->c);
         st = pb_case_append(r->c, ev.t, ev.type, ev.text, ev.attrs,
                             ev.nattrs, err);
         if (st != PB_OK) {
@@ -199,12 +195,14 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
             err->line = line;
             break;
         }
-        for (k = 0; k < e->nitems && st == PB_OK; k++)
-            if (before[k] != r->c->items[k].state)
-                st = add_change(r, at, k, (pb_state)before[k],
-                                (pb_state)r->c->items[k].state);
+        if (reserve(r, nitems) != PB_OK) {
+            st = pb__error(err, PB_NOMEM, path, 0, "out of memory");
+            break;
+        }
+        r->nchanges += pb_snapshot_diff(before, r->c,
+                                        r->changes + r->nchanges, nitems);
     }
-    free(before);
+    pb_snapshot_free(before);
     if (st != PB_OK)
         return st;
     r->nresults = pb_scenario_nexpects(s);

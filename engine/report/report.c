@@ -1,0 +1,135 @@
+/*
+ * report.c -- the pieces every report writer shares: how a time, a
+ * state and an expectation read, where an event's changes start, and
+ * the counts every report heads with.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "report.h"
+
+/* mm:ss, or h:mm:ss past the hour; tenths when the time has them.
+ * What no reader accepts prints as "--:--" (and is never cast). */
+const char *pb_time_format(double t, char *buf, size_t size)
+{
+    long s;
+    int tenth;
+
+    if (!(t >= 0 && t <= PB_TIME_MAX)) {
+        snprintf(buf, size, "--:--");
+        return buf;
+    }
+    s = (long)floor(t);
+    tenth = (int)floor((t - (double)s) * 10 + 0.5);
+
+    if (tenth >= 10) {
+        s++;
+        tenth = 0;
+    }
+    if (s >= 3600)
+        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
+                 s % 60);
+    else
+        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
+    if (tenth)
+        snprintf(buf + strlen(buf), size - strlen(buf), ".%d", tenth);
+    return buf;
+}
+
+const char *pb_state_mark(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return "[x]";
+    case PB_OPEN: return "[ ]";
+    case PB_WAITING: return "[.]";
+    case PB_SKIPPED: return "[-]";
+    case PB_VIOLATED: return "[!]";
+    case PB_ERROR: return "[E]";
+    default: return "   ";
+    }
+}
+
+const char *pb_state_color(pb_state s)
+{
+    switch (s) {
+    case PB_DONE: return PB__C_GREEN;
+    case PB_VIOLATED:
+    case PB_ERROR: return PB__C_RED;
+    case PB_OPEN: return PB__C_YELLOW;
+    default: return PB__C_DIM;
+    }
+}
+
+const char *pb__expect_kind(pb_expect_kind k)
+{
+    switch (k) {
+    case PB_EXPECT_ITEM: return "item";
+    case PB_EXPECT_SCORE: return "score";
+    case PB_EXPECT_VIOLATION: return "violation";
+    case PB_EXPECT_NO_VIOLATION: return "no-violation";
+    case PB_EXPECT_NEXT: return "next";
+    }
+    return "?";
+}
+
+/* What was expected, in words: "listen.restate is done". */
+void pb__expect_text(const pb_expect *x, char *buf, size_t size)
+{
+    switch (x->kind) {
+    case PB_EXPECT_ITEM:
+        snprintf(buf, size, "%s is %s", x->ref, pb_state_name(x->state));
+        break;
+    case PB_EXPECT_SCORE:
+        snprintf(buf, size, "score%s%s between %.2f and %.2f",
+                 x->principle ? " of " : "",
+                 x->principle ? x->principle : "", x->min, x->max);
+        break;
+    case PB_EXPECT_VIOLATION:
+        snprintf(buf, size, "a violation in %s", x->ref);
+        break;
+    case PB_EXPECT_NO_VIOLATION:
+        snprintf(buf, size, "no violation in %s", x->ref);
+        break;
+    case PB_EXPECT_NEXT:
+        snprintf(buf, size, "next is %s", x->ref);
+        break;
+    }
+}
+
+size_t pb__first_change(const pb_replay *r, size_t ev)
+{
+    size_t lo = 0, hi = pb_replay_nchanges(r);
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (pb_replay_change(r, mid)->event < ev)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+size_t pb__met_count(const pb_replay *r)
+{
+    size_t i, met = 0;
+
+    for (i = 0; i < pb_replay_nresults(r); i++)
+        met += pb_replay_result(r, i)->met;
+    return met;
+}
+
+size_t pb__detected_count(const pb_case *c)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < pb_case_nevents(c); i++) {
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        n += ev.detected_by != NULL;
+    }
+    return n;
+}
