@@ -39,7 +39,6 @@
 
 #include "error.h"
 #include "file.h"
-#include "pattern.h"
 #include "playbook.h"
 #include "scenario.h"
 #include "schema.h"
