@@ -274,22 +274,60 @@ static void too_large(void **state)
     free(text);
 }
 
-/* libxml2's allocations, failing from the nth on. */
+/* libxml2's allocations, failing from the nth on, and the blocks they
+ * handed out that are not freed yet. */
 static long alloc_left;
+static void *live[1024];
+static size_t nlive;
 
-static void *fail_malloc(size_t n)
+static void *track(void *p)
 {
-    return alloc_left-- > 0 ? malloc(n) : NULL;
+    if (p != NULL) {
+        assert_true(nlive < sizeof live / sizeof *live);
+        live[nlive++] = p;
+    }
+    return p;
 }
 
-static void *fail_realloc(void *p, size_t n)
+static void untrack(void *p)
 {
-    return alloc_left-- > 0 ? realloc(p, n) : NULL;
+    size_t i;
+
+    for (i = 0; i < nlive; i++)
+        if (live[i] == p) {
+            live[i] = live[--nlive];
+            return;
+        }
 }
 
-static char *fail_strdup(const char *s)
+static void t_free(void *p)
 {
-    return alloc_left-- > 0 ? strdup(s) : NULL;
+    untrack(p);
+    free(p);
+}
+
+static void *t_malloc(size_t n)
+{
+    return alloc_left-- > 0 ? track(malloc(n)) : NULL;
+}
+
+static void *t_realloc(void *p, size_t n)
+{
+    void *q;
+
+    if (alloc_left-- <= 0)
+        return NULL;
+    untrack(p);
+    if ((q = realloc(p, n)) == NULL) {
+        track(p); /* still there */
+        return NULL;
+    }
+    return track(q);
+}
+
+static char *t_strdup(const char *s)
+{
+    return alloc_left-- > 0 ? track(strdup(s)) : NULL;
 }
 
 static void quiet(void *ctx, const char *fmt, ...)
@@ -298,8 +336,14 @@ static void quiet(void *ctx, const char *fmt, ...)
     (void)fmt;
 }
 
-/* Every allocation failing in turn: the writer says PB_NOMEM (or could
- * not be made), never a document cut short, nothing leaks (ASan). */
+/*
+ * Every allocation failing in turn: the writer says PB_NOMEM (or could
+ * not be made), never gives a document cut short, and frees what it
+ * made.  libxml2 2.9 itself loses an element's stack entry and its name
+ * when xmlTextWriterStartElement cannot link them in (it ignores
+ * xmlListPushFront's failure): those two blocks are allowed, and freed
+ * here so that ASan sees no leak.
+ */
 static void out_of_memory(void **state)
 {
     pb__writer *w;
@@ -311,24 +355,32 @@ static void out_of_memory(void **state)
 
     (void)state;
     xmlSetGenericErrorFunc(NULL, quiet); /* libxml2's "out of memory" */
-    assert_int_equal(xmlMemSetup(free, fail_malloc, fail_realloc,
-                                 fail_strdup), 0);
+    assert_int_equal(xmlMemSetup(t_free, t_malloc, t_realloc, t_strdup),
+                     0);
     for (n = 0;; n++) {
         alloc_left = n;
+        nlive = 0;
         if ((w = pb__writer_new()) == NULL) {
-            fails++;
-            continue;
-        }
-        sample(w, "first");
-        st = pb__writer_finish(w, &xml, &len);
-        if (st == PB_OK) {
-            assert_string_equal(xml, sample_xml);
+            st = PB_NOMEM;
+        } else {
+            sample(w, "first");
+            st = pb__writer_finish(w, &xml, &len);
+            if (st == PB_OK)
+                assert_string_equal(xml, sample_xml);
+            else
+                assert_null(xml);
             pb__writer_free(w);
+        }
+        xmlResetLastError(); /* libxml2 keeps a copy of the message */
+        if (st == PB_OK) {
+            assert_int_equal(nlive, 0);
             break;
         }
         assert_int_equal(st, PB_NOMEM);
-        assert_null(xml);
-        pb__writer_free(w);
+        if (nlive > 2)
+            fail_msg("allocation %ld failing: %zu blocks left", n, nlive);
+        while (nlive > 0)
+            t_free(live[0]);
         fails++;
     }
     alloc_left = 1L << 30;
