@@ -421,8 +421,8 @@ static int speaker_of(const char *s, size_t n)
     for (k = 0; k < sizeof speaker_names / sizeof *speaker_names; k++) {
         if (strlen(speaker_names[k]) != n)
             continue;
-        for (i = 0; i < n && pb__ascii_lower(s[i]) ==
-                                 speaker_names[k][i]; i++)
+        for (i = 0; i < n && pb__ascii_lower(s[i]) == speaker_names[k][i];
+             i++)
             ;
         if (i == n)
             return (int)k;
