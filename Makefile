@@ -52,7 +52,7 @@ LAYERS = base lua case files report
 INC_base = -Iengine
 INC_lua = -I$(LUA_DIR)
 INC_case = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
-INC_files = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
+INC_files = -Iengine -Iengine/base
 INC_report = -Iengine -Iengine/base
 INC_cli = -Iengine -Iengine/base
 INC_tests = -Iengine $(LAYERS:%=-Iengine/%) -I$(LUA_DIR)

@@ -828,6 +828,56 @@ static void records_in_file_are_skipped(void **state)
     free(j);
 }
 
+/* A record whose text or attribute is not UTF-8 (an overlong '/', a
+ * surrogate) was not written by a session: refused, naming the journal
+ * and the record, the journal kept aside.  A surrogate as a JSON escape
+ * is read as U+FFFD (json-c's choice), so it never enters the case. */
+static void journal_record_not_utf8_is_refused(void **state)
+{
+    static const char *const bad[] = {
+        "{\"t\":\"9\",\"type\":\"x.y\",\"text\":\"a\xc0\xaf\"}",
+        "{\"t\":\"9\",\"type\":\"x.y\",\"text\":\"a\xed\xa0\x80\"}",
+        "{\"t\":\"9\",\"type\":\"x.y\",\"attrs\":{\"k\":\"\xed\xbf\xbf\"}}",
+    };
+    static const char escaped[] =
+        "{\"t\":\"9\",\"type\":\"x.y\",\"text\":\"a\\ud800\"}";
+    fixture *x = *state;
+    pb_casefile *cf;
+    pb_journal *jh;
+    pb_event_info ev;
+    pb_error err;
+    size_t i;
+
+    cf = open_ok(x);
+    add(cf, 1, "customer.said", "hello");
+    close_ok(cf); /* FILE has the event; no journal */
+    for (i = 0; i <= sizeof bad / sizeof *bad; i++) {
+        const char *rec = i < sizeof bad / sizeof *bad ? bad[i] : escaped;
+
+        assert_int_equal(pb_journal_open(x->jpath, NULL, 0, &jh, &err),
+                         PB_OK);
+        assert_int_equal(pb_journal_add(jh, 1, rec, strlen(rec), &err),
+                         PB_OK);
+        assert_int_equal(pb_journal_sync(jh, &err), PB_OK);
+        pb_journal_free(jh);
+        if (rec == escaped)
+            break;
+        assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
+                         PB_INPUT);
+        assert_null(cf);
+        assert_string_equal(err.file, x->jpath);
+        assert_non_null(strstr(err.message, "record for event 1: "));
+        assert_non_null(strstr(err.message, "is not valid UTF-8"));
+        assert_non_null(strstr(err.message, "a copy is kept"));
+        assert_int_equal(unlink(x->jpath), 0);
+    }
+    cf = open_ok(x);
+    pb_case_event(pb_casefile_case(cf), pb_case_nevents(pb_casefile_case(cf))
+                  - 1, &ev);
+    assert_string_equal(ev.text, "a\xef\xbf\xbd");
+    pb_casefile_free(cf);
+}
+
 static void journal_without_file_is_refused(void **state)
 {
     fixture *x = *state;
@@ -1164,6 +1214,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(records_in_file_are_skipped, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(journal_record_not_utf8_is_refused,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(journal_without_file_is_refused,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(new_case_needs_a_topic, setup,

@@ -15,23 +15,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
-#include <json-c/json.h>
-#include <libxml/tree.h>
-#include <libxml/xmlwriter.h>
-
+#include "ascii.h"
 #include "error.h"
 #include "file.h"
+#include "journal_event.h"
 #include "playbook.h"
 #include "scenario.h"
-#include "utf8.h"
+#include "writer.h"
 
-#define SC_NS "urn:playbook:scenario:1"
 /* Room kept under PB_SCENARIO_MAX_BYTES for markup and escaping. */
 #define MAX_EVENT_BYTES (PB_SCENARIO_MAX_BYTES / 4 * 3)
 
@@ -42,47 +38,21 @@ static int is_space(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Text XML 1.0 can carry: valid UTF-8 without the C0 controls other
- * than tab and newlines (and without U+FFFE, U+FFFF). */
-static int xml_text_ok(const char *s)
-{
-    size_t k, n = strlen(s);
-    unsigned long cp;
-
-    for (; n > 0; s += k, n -= k) {
-        k = pb__utf8_next(s, n, &cp);
-        if (cp == PB__UTF8_BAD || (cp < 0x20 && !is_space((int)cp)) ||
-            cp == 0xfffe || cp == 0xffff)
-            return 0;
-    }
-    return 1;
-}
-
 /* Attribute names the format can hold: ASCII XML names, no prefix, not
  * reserved by XML or by <event> itself. */
 static int attr_name_ok(const char *s)
 {
     const char *p = s;
 
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_'))
+    if (!pb__ascii_alpha(*p) && *p != '_')
         return 0;
     for (p++; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' ||
-              *p == '.'))
+        if (!pb__ascii_id(*p) && *p != '.')
             return 0;
-    if ((s[0] == 'x' || s[0] == 'X') && (s[1] == 'm' || s[1] == 'M') &&
-        (s[2] == 'l' || s[2] == 'L'))
+    if (pb__ascii_lower(s[0]) == 'x' && pb__ascii_lower(s[1]) == 'm' &&
+        pb__ascii_lower(s[2]) == 'l')
         return 0;
     return strcmp(s, "t") != 0 && strcmp(s, "type") != 0;
-}
-
-/* Looser, for events read from a file or made by pb_case_append: any
- * XML name without a prefix, so that what is written reads back. */
-static int attr_name_fits(const char *s)
-{
-    return strcmp(s, "t") != 0 && strcmp(s, "type") != 0 &&
-           xml_text_ok(s) && xmlValidateNCName(BAD_CAST s, 0) == 0;
 }
 
 /* s without surrounding white space, as the reader will give it back;
@@ -95,10 +65,10 @@ static char *trimmed(const char *s, int *nomem)
     *nomem = 0;
     if (s == NULL)
         return NULL;
-    while (is_space((unsigned char)*s))
+    while (pb__ascii_space(*s))
         s++;
     len = strlen(s);
-    while (len > 0 && is_space((unsigned char)s[len - 1]))
+    while (len > 0 && pb__ascii_space(s[len - 1]))
         len--;
     if (len == 0)
         return NULL;
@@ -111,32 +81,6 @@ static char *trimmed(const char *s, int *nomem)
     return d;
 }
 
-/*
- * t as decimal seconds, the shortest that pb_time_parse reads back as
- * exactly t (it sums digits its own way, so "%.17g" would not do, and it
- * takes no exponent).
- */
-static const char *fmt_seconds(double t, char *buf, size_t size)
-{
-    double back;
-    size_t n;
-    int prec;
-
-    for (prec = 0; prec <= 15; prec++) {
-        snprintf(buf, size, "%.*f", prec, t);
-        if (prec > 0) {
-            n = strlen(buf);
-            while (n > 0 && buf[n - 1] == '0')
-                buf[--n] = '\0';
-            if (n > 0 && buf[n - 1] == '.')
-                buf[--n] = '\0';
-        }
-        if (pb_time_parse(buf, &back) == 0 && back == t)
-            return buf;
-    }
-    return buf; /* the closest with 15 decimals */
-}
-
 /* t as it will read back from the file. */
 static double canonical_time(double t)
 {
@@ -145,7 +89,7 @@ static double canonical_time(double t)
 
     if (!(t >= 0 && t <= PB_TIME_MAX))
         return t; /* pb_case_append says what is wrong with it */
-    if (pb_time_parse(fmt_seconds(t, buf, sizeof buf), &back) != 0)
+    if (pb_time_parse(pb__writer_seconds(t, buf, sizeof buf), &back) != 0)
         return t;
     return back;
 }
@@ -546,294 +490,14 @@ double pb_case_started(const pb_case *c)
     return -1;
 }
 
-/* Writing XML. */
-
-static pb_status bad_text(pb_error *err, const char *what, const char *s)
-{
-    return pb__error(err, PB_INPUT, "", 0, "%s '%.40s%s' is not valid "
-                     "UTF-8 text for XML (control characters?)", what, s,
-                     strlen(s) > 40 ? "..." : "");
-}
-
-/* Every string the document will hold can be XML. */
-static pb_status check_case(const pb_case *c, const pb_case_header *h,
-                            pb_error *err)
-{
-    const char *name, *value;
-    pb_event_info ev;
-    size_t i, k;
-
-    if (h->id == NULL || h->id[0] == '\0')
-        return pb__error(err, PB_INPUT, "", 0, "a scenario needs an id");
-    if (!xml_text_ok(h->id) || (h->title && !xml_text_ok(h->title)) ||
-        (h->description && !xml_text_ok(h->description)))
-        return bad_text(err, "id, title or description", h->id);
-    if ((pb_case_topic(c) && !xml_text_ok(pb_case_topic(c))) ||
-        (pb_case_channel(c) && !xml_text_ok(pb_case_channel(c))))
-        return bad_text(err, "topic or channel", "");
-    for (i = 0; i < pb_case_ninitial(c); i++) {
-        pb_case_initial(c, i, &name, &value);
-        if (!xml_text_ok(name) || !xml_text_ok(value))
-            return bad_text(err, "fact", name);
-    }
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_case_event(c, i, &ev);
-        if (ev.detected_by != NULL)
-            continue;
-        if (ev.text && !xml_text_ok(ev.text))
-            return bad_text(err, "event text", ev.text);
-        for (k = 0; k < ev.nattrs; k++) {
-            if (!attr_name_fits(ev.attrs[k].name))
-                return pb__error(err, PB_INPUT, "", 0, "event attribute "
-                                 "name '%s' cannot be saved",
-                                 ev.attrs[k].name);
-            if (!xml_text_ok(ev.attrs[k].value))
-                return bad_text(err, "attribute", ev.attrs[k].value);
-        }
-    }
-    return PB_OK;
-}
-
-static int w_attr(xmlTextWriterPtr w, const char *name, const char *value)
-{
-    if (value == NULL)
-        return 0;
-    return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
-}
-
-/* <name attr=value>text</name>, the attribute and the text optional. */
-static int w_element(xmlTextWriterPtr w, const char *name, const char *attr,
-                     const char *value, const char *text)
-{
-    if (xmlTextWriterStartElement(w, BAD_CAST name) < 0 ||
-        (attr && w_attr(w, attr, value) < 0) ||
-        (text && xmlTextWriterWriteString(w, BAD_CAST text) < 0) ||
-        xmlTextWriterEndElement(w) < 0)
-        return -1;
-    return 0;
-}
-
-static int w_expect(xmlTextWriterPtr w, const pb_expect *x)
-{
-    static const char *const names[] = {"item", "score", "violation",
-                                        "no-violation", "next"};
-    char lo[64], hi[64];
-
-    if (xmlTextWriterStartElement(w, BAD_CAST names[x->kind]) < 0 ||
-        w_attr(w, "ref", x->ref) < 0)
-        return -1;
-    if (x->kind == PB_EXPECT_ITEM &&
-        w_attr(w, "state", pb_state_name(x->state)) < 0)
-        return -1;
-    if (x->kind == PB_EXPECT_SCORE &&
-        (w_attr(w, "min", fmt_seconds(x->min, lo, sizeof lo)) < 0 ||
-         w_attr(w, "max", fmt_seconds(x->max, hi, sizeof hi)) < 0 ||
-         w_attr(w, "principle", x->principle) < 0))
-        return -1;
-    return xmlTextWriterEndElement(w);
-}
-
-static int w_events(xmlTextWriterPtr w, const pb_case *c)
-{
-    pb_event_info ev;
-    char tb[64];
-    size_t i, k;
-
-    if (xmlTextWriterStartElement(w, BAD_CAST "events") < 0)
-        return -1;
-    for (i = 0; i < pb_case_nevents(c); i++) {
-        pb_case_event(c, i, &ev);
-        if (ev.detected_by != NULL)
-            continue; /* found again by the detectors on replay */
-        if (xmlTextWriterStartElement(w, BAD_CAST "event") < 0 ||
-            w_attr(w, "t", fmt_seconds(ev.t, tb, sizeof tb)) < 0 ||
-            w_attr(w, "type", ev.type) < 0)
-            return -1;
-        for (k = 0; k < ev.nattrs; k++)
-            if (w_attr(w, ev.attrs[k].name, ev.attrs[k].value) < 0)
-                return -1;
-        if ((ev.text && xmlTextWriterWriteString(w, BAD_CAST ev.text) < 0)
-            || xmlTextWriterEndElement(w) < 0)
-            return -1;
-    }
-    return xmlTextWriterEndElement(w);
-}
-
-static int w_document(xmlTextWriterPtr w, const pb_case *c,
-                      const pb_case_header *h)
-{
-    const char *name, *value;
-    size_t i, n;
-
-    if (xmlTextWriterSetIndent(w, 1) < 0 ||
-        xmlTextWriterSetIndentString(w, BAD_CAST "  ") < 0 ||
-        xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) < 0 ||
-        xmlTextWriterStartElementNS(w, NULL, BAD_CAST "scenario",
-                                    BAD_CAST SC_NS) < 0 ||
-        w_attr(w, "id", h->id) < 0 ||
-        w_attr(w, "title", h->title ? h->title : h->id) < 0)
-        return -1;
-    if (h->description &&
-        w_element(w, "description", NULL, NULL, h->description) < 0)
-        return -1;
-    if (xmlTextWriterStartElement(w, BAD_CAST "case") < 0 ||
-        w_attr(w, "topic", pb_case_topic(c)) < 0 ||
-        w_attr(w, "channel", pb_case_channel(c)) < 0)
-        return -1;
-    for (i = 0; i < pb_case_ninitial(c); i++) {
-        pb_case_initial(c, i, &name, &value);
-        if (w_element(w, "fact", "name", name, value) < 0)
-            return -1;
-    }
-    if (xmlTextWriterEndElement(w) < 0 || w_events(w, c) < 0)
-        return -1;
-    n = h->expect ? pb_scenario_nexpects(h->expect) : 0;
-    if (n > 0) {
-        if (xmlTextWriterStartElement(w, BAD_CAST "expect") < 0)
-            return -1;
-        for (i = 0; i < n; i++)
-            if (w_expect(w, pb_scenario_expect(h->expect, i)) < 0)
-                return -1;
-        if (xmlTextWriterEndElement(w) < 0)
-            return -1;
-    }
-    if (xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndDocument(w) < 0)
-        return -1;
-    return 0;
-}
-
-pb_status pb_case_xml(const pb_case *c, const pb_case_header *h,
-                      char **out, size_t *len, pb_error *err)
-{
-    xmlBufferPtr buf = NULL;
-    xmlTextWriterPtr w = NULL;
-    pb_status st;
-    int rc;
-
-    *out = NULL;
-    *len = 0;
-    if ((st = check_case(c, h, err)) != PB_OK)
-        return st;
-    if ((buf = xmlBufferCreate()) == NULL ||
-        (w = xmlNewTextWriterMemory(buf, 0)) == NULL) {
-        st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
-        goto done;
-    }
-    rc = w_document(w, c, h);
-    xmlFreeTextWriter(w); /* flushes into buf */
-    w = NULL;
-    if (rc < 0) {
-        /* every string was checked: only memory can have failed */
-        st = pb__error(err, PB_NOMEM, "", 0, "cannot write the case as "
-                       "XML (out of memory)");
-        goto done;
-    }
-    if ((size_t)xmlBufferLength(buf) > PB_SCENARIO_MAX_BYTES) {
-        st = pb__error(err, PB_INPUT, "", 0, "the case is over %u bytes as "
-                       "XML, too large to read back",
-                       PB_SCENARIO_MAX_BYTES);
-        goto done;
-    }
-    *len = (size_t)xmlBufferLength(buf);
-    if ((*out = malloc(*len + 1)) == NULL) {
-        st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
-        goto done;
-    }
-    memcpy(*out, xmlBufferContent(buf), *len);
-    (*out)[*len] = '\0';
-    st = PB_OK;
-done:
-    xmlFreeTextWriter(w);
-    xmlBufferFree(buf);
-    return st;
-}
-
-pb_status pb_case_save(const pb_case *c, const pb_case_header *h,
-                       const char *path, const pb_io *io, pb_error *err)
-{
-    char *xml;
-    size_t len;
-    pb_status st;
-
-    if ((st = pb_case_xml(c, h, &xml, &len, err)) != PB_OK) {
-        if (err != NULL && err->file[0] == '\0')
-            snprintf(err->file, sizeof err->file, "%s", path);
-        return st;
-    }
-    st = pb_io_replace(io, path, xml, len, err);
-    free(xml);
-    return st;
-}
-
-/* Journal payloads: {"t":"12.5","type":"...","text":"...","attrs":{..}}.
- * t is the same decimal string FILE would hold, so both read back to
- * the same double. */
-
-static pb_status encode_event(const pb_case *c, size_t ev, char **out,
-                              size_t *len, pb_error *err)
-{
-    json_object *o = json_object_new_object(), *a = NULL, *v;
-    pb_event_info info;
-    const char *s;
-    char tb[64];
-    size_t k;
-    int bad = o == NULL;
-
-    pb_case_event(c, ev, &info);
-    *out = NULL;
-    if (!bad) {
-        v = json_object_new_string(fmt_seconds(info.t, tb, sizeof tb));
-        bad |= v == NULL || json_object_object_add(o, "t", v) != 0;
-        v = json_object_new_string(info.type);
-        bad |= v == NULL || json_object_object_add(o, "type", v) != 0;
-    }
-    if (!bad && info.text != NULL) {
-        v = json_object_new_string(info.text);
-        bad |= v == NULL || json_object_object_add(o, "text", v) != 0;
-    }
-    if (!bad && info.nattrs > 0) {
-        a = json_object_new_object();
-        bad |= a == NULL || json_object_object_add(o, "attrs", a) != 0;
-        for (k = 0; !bad && k < info.nattrs; k++) {
-            v = json_object_new_string(info.attrs[k].value);
-            bad |= v == NULL || json_object_object_add(
-                                    a, info.attrs[k].name, v) != 0;
-        }
-    }
-    if (!bad && (s = json_object_to_json_string_ext(
-                     o, JSON_C_TO_STRING_PLAIN |
-                            JSON_C_TO_STRING_NOSLASHESCAPE)) != NULL &&
-        (*out = strdup(s)) != NULL)
-        *len = strlen(s);
-    json_object_put(o);
-    if (*out == NULL)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    return PB_OK;
-}
-
-/* A decoded payload; strings point into the json-c object. */
-typedef struct event_in {
-    json_object *root;
-    double t;
-    const char *type, *text;
-    pb_attr *attrs;
-    size_t nattrs;
-} event_in;
-
-static void event_in_free(event_in *ev)
-{
-    json_object_put(ev->root);
-    free(ev->attrs);
-}
-
 /* The event as the file will give it back, or PB_INPUT. */
 static pb_status check_saveable(const char *text, const pb_attr *attrs,
                                 size_t nattrs, pb_error *err)
 {
     size_t i, k;
 
-    if (text != NULL && !xml_text_ok(text))
-        return bad_text(err, "event text", text);
+    if (text != NULL && !pb__writer_text_ok(text))
+        return pb__writer_bad_text(err, "event text", text);
     /* Before the pairwise look for duplicates below. */
     if (nattrs > PB_EVENT_MAX_ATTRS)
         return pb__error(err, PB_INPUT, "", 0, "event has %zu attributes "
@@ -846,82 +510,15 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
             return pb__error(err, PB_INPUT, "", 0, "bad attribute name "
                              "'%s' (letters, digits, _, - and ., not t, "
                              "type or xml...)", attrs[i].name);
-        if (!xml_text_ok(attrs[i].value))
-            return bad_text(err, "attribute value", attrs[i].value);
+        if (!pb__writer_text_ok(attrs[i].value))
+            return pb__writer_bad_text(err, "attribute value",
+                                       attrs[i].value);
         for (k = 0; k < i; k++)
             if (strcmp(attrs[k].name, attrs[i].name) == 0)
                 return pb__error(err, PB_INPUT, "", 0, "attribute '%s' "
                                  "given twice", attrs[i].name);
     }
     return PB_OK;
-}
-
-/* A JSON string as C text: NULL when it holds a NUL, which C text would
- * silently cut. */
-static const char *c_text(json_object *v)
-{
-    const char *s = json_object_get_string(v);
-
-    return strlen(s) == (size_t)json_object_get_string_len(v) ? s : NULL;
-}
-
-/* o[key] into *out (NULL when absent); -1 when it is not C text. */
-static int json_str(json_object *o, const char *key, const char **out)
-{
-    json_object *v;
-
-    *out = NULL;
-    if (!json_object_object_get_ex(o, key, &v))
-        return 0;
-    if (!json_object_is_type(v, json_type_string))
-        return -1;
-    return (*out = c_text(v)) != NULL ? 0 : -1;
-}
-
-static int decode_event(const char *payload, size_t len, event_in *ev)
-{
-    json_tokener *tok = json_tokener_new();
-    json_object *attrs;
-    const char *t;
-
-    memset(ev, 0, sizeof *ev);
-    if (tok == NULL || len > (size_t)INT32_MAX)
-        goto bad;
-    ev->root = json_tokener_parse_ex(tok, payload, (int)len);
-    if (ev->root == NULL || json_tokener_get_error(tok) !=
-        json_tokener_success || json_tokener_get_parse_end(tok) != len ||
-        !json_object_is_type(ev->root, json_type_object))
-        goto bad;
-    if (json_str(ev->root, "t", &t) != 0 ||
-        json_str(ev->root, "type", &ev->type) != 0 ||
-        json_str(ev->root, "text", &ev->text) != 0 || t == NULL ||
-        ev->type == NULL || pb_time_parse(t, &ev->t) != 0)
-        goto bad;
-    if (json_object_object_get_ex(ev->root, "attrs", &attrs)) {
-        size_t n = 0;
-
-        if (!json_object_is_type(attrs, json_type_object))
-            goto bad;
-        ev->attrs = calloc((size_t)json_object_object_length(attrs) + 1,
-                           sizeof *ev->attrs);
-        if (ev->attrs == NULL)
-            goto bad;
-        json_object_object_foreach(attrs, key, val) {
-            if (!json_object_is_type(val, json_type_string))
-                goto bad;
-            ev->attrs[n].name = key;
-            if ((ev->attrs[n++].value = c_text(val)) == NULL)
-                goto bad;
-        }
-        ev->nattrs = n;
-    }
-    json_tokener_free(tok);
-    return 0;
-bad:
-    json_tokener_free(tok);
-    event_in_free(ev);
-    memset(ev, 0, sizeof *ev);
-    return -1;
 }
 
 /* The case file. */
@@ -1047,9 +644,9 @@ static pb_status set_fact(pb_casefile *cf, const char *name,
 
     if (oom)
         return nomem(err);
-    if (!xml_text_ok(name) || !xml_text_ok(v ? v : "")) {
+    if (!pb__writer_text_ok(name) || !pb__writer_text_ok(v ? v : "")) {
         free(v);
-        return bad_text(err, "fact", name);
+        return pb__writer_bad_text(err, "fact", name);
     }
     if (v == NULL)
         return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
@@ -1186,7 +783,7 @@ static pb_status on_record(void *ud, unsigned long long index,
                            const char *payload, size_t len, pb_error *err)
 {
     pb_casefile *cf = ud;
-    event_in ev;
+    pb__journal_event ev;
     pb_status st;
     char where[64];
 
@@ -1196,7 +793,7 @@ static pb_status on_record(void *ud, unsigned long long index,
         return pb__error(err, PB_INPUT, cf->jpath, 0, "the next record "
                          "is for event %llu, but the case has %zu events: "
                          "events are missing", index, cf->nrec);
-    if (decode_event(payload, len, &ev) != 0)
+    if (pb__journal_event_decode(payload, len, &ev) != 0)
         return pb__error(err, PB_INPUT, cf->jpath, 0, "record for event "
                          "%llu is not an event (a journal of another "
                          "version?)", index);
@@ -1204,7 +801,7 @@ static pb_status on_record(void *ud, unsigned long long index,
     st = check_saveable(ev.text, ev.attrs, ev.nattrs, err);
     if (st == PB_OK)
         st = record(cf, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, err);
-    event_in_free(&ev);
+    pb__journal_event_free(&ev);
     if (st != PB_OK && err != NULL) {
         snprintf(where, sizeof where, "record for event %llu: ", index);
         reword(err, cf->jpath, where, "");
@@ -1530,6 +1127,7 @@ pb_status pb_casefile_compact(pb_casefile *cf, pb_error *err)
 
 pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
 {
+    pb_event_info ev;
     char *payload;
     size_t len = 0;
     pb_status st;
@@ -1543,8 +1141,9 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
     if (!cf->file_exists)
         return pb_casefile_compact(cf, err);
     for (; cf->queued < cf->nrec; cf->queued++) {
-        if ((st = encode_event(cf->c, cf->rec[cf->queued], &payload, &len,
-                               err)) != PB_OK)
+        pb_case_event(cf->c, cf->rec[cf->queued], &ev);
+        if ((st = pb__journal_event_encode(&ev, &payload, &len, err)) !=
+            PB_OK)
             return st;
         st = pb_journal_add(cf->j, cf->queued, payload, len, err);
         free(payload);

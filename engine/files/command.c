@@ -12,9 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ascii.h"
 #include "error.h"
 #include "playbook.h"
 #include "utf8.h"
+#include "writer.h"
 
 #define MAX_DUE_WORDS 8 /* "by friday at 10:30 at the latest" is 7 */
 #define MAX_NAME 64     /* fact names, item refs, typos worth fixing */
@@ -114,19 +116,14 @@ const pb_command_info *pb_command_get(size_t i)
     return i < NCOMMANDS ? &commands[i].info : NULL;
 }
 
-/* Characters. */
-
-static int lower(int c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-static int is_space(int c) { return c == ' ' || c == '\t'; }
-static int is_alpha(int c) { c = lower(c); return c >= 'a' && c <= 'z'; }
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
+/* Command names, ASCII case ignored. */
 
 static int same_word(const char *a, const char *b, size_t n)
 {
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (b[i] == '\0' || lower((unsigned char)a[i]) != lower(b[i]))
+        if (b[i] == '\0' || pb__ascii_lower(a[i]) != pb__ascii_lower(b[i]))
             return 0;
     return b[n] == '\0';
 }
@@ -140,7 +137,7 @@ static int in_list(const char *word, size_t n, const char *list)
         if (k == n) {
             size_t i;
 
-            for (i = 0; i < n && lower((unsigned char)word[i]) == list[i];
+            for (i = 0; i < n && pb__ascii_lower(word[i]) == list[i];
                  i++)
                 ;
             if (i == n)
@@ -185,16 +182,16 @@ static size_t distance(const char *a, size_t la, const char *b, size_t lb)
 
         c[0] = i;
         for (j = 1; j <= lb; j++) {
-            int ca = lower((unsigned char)a[i - 1]);
-            int cb = lower((unsigned char)b[j - 1]);
+            int ca = pb__ascii_lower(a[i - 1]);
+            int cb = pb__ascii_lower(b[j - 1]);
             size_t best = p[j - 1] + (ca != cb);
 
             if (p[j] + 1 < best)
                 best = p[j] + 1;
             if (c[j - 1] + 1 < best)
                 best = c[j - 1] + 1;
-            if (i > 1 && j > 1 && ca == lower((unsigned char)b[j - 2]) &&
-                lower((unsigned char)a[i - 2]) == cb && pp[j - 2] + 1 < best)
+            if (i > 1 && j > 1 && ca == pb__ascii_lower(b[j - 2]) &&
+                pb__ascii_lower(a[i - 2]) == cb && pp[j - 2] + 1 < best)
                 best = pp[j - 2] + 1;
             c[j] = best;
         }
@@ -311,7 +308,7 @@ static pb_status fail_at(parser *ps, const char *at, const char *fmt, ...)
 
 static void skip_space(parser *ps)
 {
-    while (is_space((unsigned char)*ps->p))
+    while (pb__ascii_space(*ps->p))
         ps->p++;
 }
 
@@ -324,7 +321,7 @@ static char *word(parser *ps)
     if (*ps->p == '\0')
         return NULL;
     w = ps->p;
-    while (*ps->p && !is_space((unsigned char)*ps->p))
+    while (*ps->p && !pb__ascii_space(*ps->p))
         ps->p++;
     if (*ps->p)
         *ps->p++ = '\0';
@@ -339,7 +336,7 @@ static char *rest(parser *ps)
     skip_space(ps);
     s = ps->p;
     e = s + strlen(s);
-    while (e > s && is_space((unsigned char)e[-1]))
+    while (e > s && pb__ascii_space(e[-1]))
         *--e = '\0';
     ps->p = e;
     return *s ? s : NULL;
@@ -351,10 +348,10 @@ static int is_name(const char *s)
 {
     const char *p = s;
 
-    if (!is_alpha((unsigned char)*p) && *p != '_')
+    if (!pb__ascii_alpha(*p) && *p != '_')
         return 0;
     for (p++; *p; p++)
-        if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) &&
+        if (!pb__ascii_alpha(*p) && !pb__ascii_digit(*p) &&
             *p != '_' && *p != '-' && *p != '.')
             return 0;
     return p - s <= MAX_NAME;
@@ -365,7 +362,7 @@ static const char *ident(const char *p)
 {
     const char *s = p;
 
-    while (is_alpha((unsigned char)*p) || is_digit((unsigned char)*p) ||
+    while (pb__ascii_alpha(*p) || pb__ascii_digit(*p) ||
            *p == '_' || *p == '-')
         p++;
     return p > s ? p : NULL;
@@ -430,10 +427,10 @@ static pb_status due(parser *ps, const char *what)
         return fail_at(ps, start, "%s needs a due time (in 2h, tomorrow "
                        "10:00, friday, 2026-12-01T10:00)", what);
     for (q = start; *q && n < MAX_DUE_WORDS;) {
-        while (*q && !is_space((unsigned char)*q))
+        while (*q && !pb__ascii_space(*q))
             q++;
         ends[n++] = q;
-        while (is_space((unsigned char)*q))
+        while (pb__ascii_space(*q))
             q++;
     }
     for (k = n - 1; k >= 0; k--)
@@ -465,7 +462,7 @@ static pb_status event_attr(parser *ps, int *taken)
     *taken = 0;
     skip_space(ps);
     s = ps->p;
-    for (eq = s; *eq && *eq != '=' && !is_space((unsigned char)*eq); eq++)
+    for (eq = s; *eq && *eq != '=' && !pb__ascii_space(*eq); eq++)
         ;
     if (*eq != '=' || eq == s)
         return PB_OK;
@@ -486,12 +483,12 @@ static pb_status event_attr(parser *ps, int *taken)
             return fail_at(ps, v, "no closing quote");
         *end = '\0';
         ps->p = end + 1;
-        if (*ps->p && !is_space((unsigned char)*ps->p))
+        if (*ps->p && !pb__ascii_space(*ps->p))
             return fail_at(ps, ps->p, "a space must follow the closing "
                            "quote");
         v++;
     } else {
-        for (end = v; *end && !is_space((unsigned char)*end); end++)
+        for (end = v; *end && !pb__ascii_space(*end); end++)
             ;
         ps->p = end;
         if (*end)
@@ -550,7 +547,7 @@ static pb_status parse_args(parser *ps, const command_def *d, char *after)
                            "(fact order_id=A-1042)");
         *q = '\0';
         ps->p = q + 1;
-        for (; q > w && is_space((unsigned char)q[-1]); q--)
+        for (; q > w && pb__ascii_space(q[-1]); q--)
             q[-1] = '\0';
         if (*w == '\0')
             return fail_at(ps, w, "no fact name before '=' (fact "
@@ -576,7 +573,7 @@ static pb_status parse_args(parser *ps, const command_def *d, char *after)
                 return fail_at(ps, q ? q : ps->p, "say warm or cold after "
                                "who to (transfer billing warm: you "
                                "introduced the case first)");
-            add_attr(cmd, "warm", lower((unsigned char)*q) == 'w' ? "yes"
+            add_attr(cmd, "warm", pb__ascii_lower(*q) == 'w' ? "yes"
                                                                   : "no");
         }
         cmd->text = rest(ps);
@@ -626,7 +623,7 @@ static pb_status parse_args(parser *ps, const command_def *d, char *after)
             if (*q == '\0')
                 return fail_at(ps, w, "undo takes an event number (undo "
                                "or undo 7)");
-            for (; is_digit((unsigned char)*q) && n < 1000000000ul; q++)
+            for (; pb__ascii_digit(*q) && n < 1000000000ul; q++)
                 n = n * 10 + (unsigned long)(*q - '0');
             if (*q != '\0' || n == 0)
                 return fail_at(ps, w, "undo takes an event number as log "
@@ -651,7 +648,7 @@ static pb_status parse_args(parser *ps, const command_def *d, char *after)
         } while (taken);
         skip_space(ps);
         if (ps->p[0] == '-' && ps->p[1] == '-' &&
-            (ps->p[2] == '\0' || is_space((unsigned char)ps->p[2])))
+            (ps->p[2] == '\0' || pb__ascii_space(ps->p[2])))
             ps->p += 2;
         cmd->text = rest(ps);
         return PB_OK;
@@ -718,7 +715,7 @@ static pb_status copy_line(parser *ps, const char *line, size_t len)
             continue;
         }
         n = pb__utf8_next(line + i, len - i, &cp);
-        if (cp == PB__UTF8_BAD || cp == 0xfffe || cp == 0xffff) {
+        if (!pb__writer_char_ok(cp)) {
             cmd->buf[i] = '\0';
             return fail_at(ps, cmd->buf + i, "not valid UTF-8 (byte "
                            "0x%02x)", s[i]);

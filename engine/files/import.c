@@ -1,13 +1,14 @@
 /*
- * import.c -- call transcripts into scenario files (PRODUCT.md section 5).
+ * import.c -- call transcripts into scenario files (docs/import.md).
  *
  * Two inputs, one result.  ABCD-style JSON (a list of conversations, each
  * with "original": [[speaker, text], ...]) and plain text ("Agent: ..."
  * lines, optional [mm:ss] stamps) both become conversations of timed
- * turns, and each conversation is written as one scenario through
- * xmlTextWriter.  Transcripts come from anywhere, so all of the input is
- * checked before anything is written: sizes, UTF-8, characters XML cannot
- * hold, speakers, times.  A transcript either imports whole or not at all.
+ * turns, and each conversation is written as one scenario by the
+ * scenario writer (writer.c).  Transcripts come from anywhere, so all of
+ * the input is checked before anything is written: sizes, UTF-8,
+ * characters XML cannot hold, speakers, times.  A transcript either
+ * imports whole or not at all.
  *
  * Memory stays near the size of the input: the file (at most
  * PB_IMPORT_MAX_BYTES), the turns' texts in one arena, and, for JSON, the
@@ -25,22 +26,22 @@
 #include <string.h>
 
 #include <json-c/json.h>
-#include <libxml/xmlwriter.h>
 
+#include "ascii.h"
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
+#include "scenario.h"
 #include "utf8.h"
+#include "writer.h"
 
-#define IM_NS "urn:playbook:scenario:1"
-#define IM_MAX_TEXT (1u << 20)  /* one utterance, as engine/case/case.c takes */
+#define IM_MAX_TEXT (1u << 20)  /* one utterance, as case/case.c takes */
 #define IM_MAX_ID 64            /* scenario ids and topics */
 /* A numeric convo_id: a whole number that JSON numbers carry exactly
  * everywhere (2^53 - 1); larger ids go in strings. */
 #define IM_MAX_NUMBER_ID 9007199254740991LL
 #define IM_JSON_DEPTH 32        /* ABCD needs 6; deeper is hostile */
 #define IM_JSON_VALUES 1000000u /* per conversation; ABCD's have ~1,500 */
-#define IM_FLUSH_EVERY 256      /* events between size checks */
 
 /* Synthetic times (docs/import.md): a turn starts IM_TURN_GAP seconds
  * after the one before, plus a second per IM_CHARS_PER_S characters of
@@ -91,31 +92,6 @@ typedef struct im_parser {
 } im_parser;
 
 /* Helpers. */
-
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_alpha(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_id_char(int c)
-{
-    return is_alpha(c) || is_digit(c) || c == '_' || c == '-';
-}
-
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
 
 static char *dup_n(const char *s, size_t n)
 {
@@ -234,8 +210,7 @@ static int bad_char(const char *s, size_t len, size_t *at, unsigned *cp)
         *cp = (unsigned)c;
         if (c == 0)
             return IM_CH_NUL;
-        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') ||
-            c == 0xFFFE || c == 0xFFFF)
+        if (!pb__writer_char_ok(c))
             return IM_CH_CTRL;
     }
     return IM_CH_OK;
@@ -367,9 +342,9 @@ static void finish_turn(pb_import *im, im_turn *t)
     char *s = im->text + t->off;
     size_t a = 0, b = t->len;
 
-    while (a < b && is_space((unsigned char)s[a]))
+    while (a < b && pb__ascii_space(s[a]))
         a++;
-    while (b > a && is_space((unsigned char)s[b - 1]))
+    while (b > a && pb__ascii_space(s[b - 1]))
         b--;
     memmove(s, s + a, b - a);
     s[b - a] = '\0';
@@ -402,7 +377,7 @@ static char *make_id(const char *s, size_t n)
     if ((id = dup_n(s, n)) == NULL)
         return NULL;
     for (i = 0; i < n; i++)
-        if (!is_id_char((unsigned char)id[i]))
+        if (!pb__ascii_id(id[i]))
             id[i] = '-';
     return id;
 }
@@ -422,7 +397,7 @@ static int valid_id(const char *s)
     size_t n = 0;
 
     for (; s[n] != '\0'; n++)
-        if (!is_id_char((unsigned char)s[n]))
+        if (!pb__ascii_id(s[n]))
             return 0;
     return n > 0 && n <= IM_MAX_ID;
 }
@@ -446,8 +421,8 @@ static int speaker_of(const char *s, size_t n)
     for (k = 0; k < sizeof speaker_names / sizeof *speaker_names; k++) {
         if (strlen(speaker_names[k]) != n)
             continue;
-        for (i = 0; i < n && lower((unsigned char)s[i]) ==
-                                 speaker_names[k][i]; i++)
+        for (i = 0; i < n && pb__ascii_lower(s[i]) == speaker_names[k][i];
+             i++)
             ;
         if (i == n)
             return (int)k;
@@ -474,7 +449,7 @@ static pb_status read_line(im_parser *p, im_line *ln)
     while (i < ln->end && (b[i] == ' ' || b[i] == '\t'))
         i++;
     if (i < ln->end && b[i] == '[') {
-        for (q = i + 1; q < ln->end && (is_digit((unsigned char)b[q]) ||
+        for (q = i + 1; q < ln->end && (pb__ascii_digit(b[q]) ||
                                         b[q] == ':' || b[q] == '.'); q++)
             ;
         if (q < ln->end && b[q] == ']' && q > i + 1) {
@@ -493,7 +468,7 @@ static pb_status read_line(im_parser *p, im_line *ln)
                 ;
         }
     }
-    for (w = i; w < ln->end && is_alpha((unsigned char)b[w]); w++)
+    for (w = i; w < ln->end && pb__ascii_alpha(b[w]); w++)
         ;
     q = w;
     while (q < ln->end && (b[q] == ' ' || b[q] == '\t'))
@@ -550,7 +525,7 @@ static pb_status parse_text(im_parser *p)
         ln.end = i;
         if (i < p->len)
             i += b[i] == '\r' && i + 1 < p->len && b[i + 1] == '\n' ? 2 : 1;
-        for (k = ln.start; k < ln.end && is_space((unsigned char)b[k]); k++)
+        for (k = ln.start; k < ln.end && pb__ascii_space(b[k]); k++)
             ;
         if (k == ln.end)
             continue; /* blank lines separate nothing */
@@ -585,9 +560,9 @@ static pb_status parse_text(im_parser *p)
             }
         }
         /* Each line trimmed: wrapped lines join with one space. */
-        for (k = ln.text; k < ln.end && is_space((unsigned char)b[k]); k++)
+        for (k = ln.text; k < ln.end && pb__ascii_space(b[k]); k++)
             ;
-        for (n = ln.end; n > k && is_space((unsigned char)b[n - 1]); n--)
+        for (n = ln.end; n > k && pb__ascii_space(b[n - 1]); n--)
             ;
         if (t->len + (n - k) + (t->len > 0 && n > k) > IM_MAX_TEXT)
             return fail_line(p, ln.start, "turn too long (over %u bytes)",
@@ -684,7 +659,7 @@ static void humanize(const char *s, char *buf, size_t size)
 {
     size_t n = strlen(s), i, k = n;
 
-    while (k > 0 && is_digit((unsigned char)s[k - 1]))
+    while (k > 0 && pb__ascii_digit(s[k - 1]))
         k--;
     if (k > 1 && k < n && s[k - 1] == '_')
         n = k - 1;
@@ -724,9 +699,9 @@ static pb_status json_text(im_parser *p, json_object *o, const char *what,
     if ((kind = bad_char(s, n, &at, &cp)) != IM_CH_OK)
         return fail_at(p, "%s: %s", what,
                        bad_char_text(kind, cp, msg, sizeof msg));
-    while (a < n && is_space((unsigned char)s[a]))
+    while (a < n && pb__ascii_space(s[a]))
         a++;
-    while (n > a && is_space((unsigned char)s[n - 1]))
+    while (n > a && pb__ascii_space(s[n - 1]))
         n--;
     if ((*out = dup_n(s + a, n - a)) == NULL)
         return nomem(p);
@@ -825,7 +800,7 @@ static pb_status name_convo(im_parser *p, json_object *conv, im_convo *cv,
         cv->id = dup_printf("%.*s-%zu", (int)(n > 40 ? 40 : n), s, k);
         if (cv->id != NULL)
             for (n = 0; cv->id[n] != '\0'; n++)
-                if (!is_id_char((unsigned char)cv->id[n]))
+                if (!pb__ascii_id(cv->id[n]))
                     cv->id[n] = '-';
     }
     if (cv->id == NULL)
@@ -972,7 +947,7 @@ static pb_status read_convo(im_parser *p, json_object *conv, size_t k)
 
 static size_t skip_ws(const char *b, size_t i, size_t len)
 {
-    while (i < len && is_space((unsigned char)b[i]))
+    while (i < len && pb__ascii_space(b[i]))
         i++;
     return i;
 }
@@ -1137,7 +1112,7 @@ static int is_stamp(const char *buf, size_t at, size_t len)
 {
     size_t i = at + 1;
 
-    while (i < len && (is_digit((unsigned char)buf[i]) || buf[i] == ':' ||
+    while (i < len && (pb__ascii_digit(buf[i]) || buf[i] == ':' ||
                        buf[i] == '.'))
         i++;
     return i > at + 1 && i < len && buf[i] == ']';
@@ -1266,44 +1241,6 @@ size_t pb_import_nturns(const pb_import *im, size_t i)
 
 /* Writing. */
 
-/* mm:ss, or h:mm:ss past the hour, with milliseconds when there are any:
- * the forms pb_time_parse reads back. */
-static void format_time(double t, char *buf, size_t size)
-{
-    long long ms = llround(t * 1000), s = ms / 1000;
-    int frac = (int)(ms % 1000), n;
-
-    if (s >= 3600)
-        n = snprintf(buf, size, "%lld:%02lld:%02lld", s / 3600,
-                     s / 60 % 60, s % 60);
-    else
-        n = snprintf(buf, size, "%02lld:%02lld", s / 60, s % 60);
-    if (frac != 0 && n > 0 && (size_t)n < size) {
-        snprintf(buf + n, size - (size_t)n, ".%03d", frac);
-        n = (int)strlen(buf);
-        while (buf[n - 1] == '0')
-            buf[--n] = '\0';
-    }
-}
-
-/* libxml2's writer calls return -1 on failure: the one check for all. */
-#define IM_W(call)             \
-    do {                       \
-        if ((call) < 0)        \
-            goto fail;         \
-    } while (0)
-
-static int write_fact(xmlTextWriterPtr w, const char *name,
-                      const char *value)
-{
-    if (xmlTextWriterStartElement(w, BAD_CAST "fact") < 0 ||
-        xmlTextWriterWriteAttribute(w, BAD_CAST "name", BAD_CAST name) < 0 ||
-        xmlTextWriterWriteString(w, BAD_CAST value) < 0 ||
-        xmlTextWriterEndElement(w) < 0)
-        return -1;
-    return 0;
-}
-
 static pb_status too_large(const pb_import *im, const im_convo *cv,
                            pb_error *err)
 {
@@ -1313,85 +1250,51 @@ static pb_status too_large(const pb_import *im, const im_convo *cv,
                      PB_SCENARIO_MAX_BYTES);
 }
 
-/* The scenario into buf; its size is checked as it grows. */
-static pb_status write_xml(const pb_import *im, const im_convo *cv,
-                           xmlBufferPtr buf, pb_error *err)
+static void write_convo(pb__writer *w, const pb_import *im,
+                        const im_convo *cv)
 {
-    xmlTextWriterPtr w;
     char t[32];
     size_t i;
-    int facts = cv->flow != NULL || cv->subflow != NULL;
 
-    if ((w = xmlNewTextWriterMemory(buf, 0)) == NULL)
-        return pb__error(err, PB_NOMEM, im->name, 0, "out of memory");
-    IM_W(xmlTextWriterSetIndent(w, 1));
-    IM_W(xmlTextWriterSetIndentString(w, BAD_CAST "  "));
-    IM_W(xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL));
-    IM_W(xmlTextWriterStartElement(w, BAD_CAST "scenario"));
-    IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "xmlns", BAD_CAST IM_NS));
-    IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "id", BAD_CAST cv->id));
-    IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "title",
-                                     BAD_CAST cv->title));
-    IM_W(xmlTextWriterWriteElement(w, BAD_CAST "description",
-                                   BAD_CAST cv->description));
-    if (cv->topic != NULL || cv->channel != NULL || facts) {
-        IM_W(xmlTextWriterStartElement(w, BAD_CAST "case"));
-        if (cv->topic != NULL)
-            IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "topic",
-                                             BAD_CAST cv->topic));
-        if (cv->channel != NULL)
-            IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "channel",
-                                             BAD_CAST cv->channel));
+    pb__writer_start(w, "scenario");
+    pb__writer_attr(w, "xmlns", PB__SCENARIO_NS);
+    pb__writer_attr(w, "id", cv->id);
+    pb__writer_attr(w, "title", cv->title);
+    pb__writer_element(w, "description", cv->description);
+    if (cv->topic != NULL || cv->channel != NULL || cv->flow != NULL ||
+        cv->subflow != NULL) {
+        pb__writer_start(w, "case");
+        pb__writer_attr(w, "topic", cv->topic);
+        pb__writer_attr(w, "channel", cv->channel);
         /* Only what the agent knows before the chat starts: the intent
          * and, for statistics, the root cause.  The customer's name,
          * order id and so on are what the agent has to ask for; as case
          * facts they would make every question a repeat (ask.no_repeat). */
         if (cv->flow != NULL)
-            IM_W(write_fact(w, "abcd_flow", cv->flow));
+            pb__writer_fact(w, "abcd_flow", cv->flow);
         if (cv->subflow != NULL) {
-            IM_W(write_fact(w, "abcd_subflow", cv->subflow));
-            IM_W(write_fact(w, "root_cause", cv->subflow));
+            pb__writer_fact(w, "abcd_subflow", cv->subflow);
+            pb__writer_fact(w, "root_cause", cv->subflow);
         }
-        IM_W(xmlTextWriterEndElement(w));
+        pb__writer_end(w);
     }
-    IM_W(xmlTextWriterStartElement(w, BAD_CAST "events"));
+    pb__writer_start(w, "events");
     for (i = 0; i < cv->nturns; i++) {
         const im_turn *tu = &cv->turns[i];
 
-        format_time(tu->t, t, sizeof t);
-        IM_W(xmlTextWriterStartElement(w, BAD_CAST "event"));
-        IM_W(xmlTextWriterWriteAttribute(w, BAD_CAST "t", BAD_CAST t));
-        IM_W(xmlTextWriterWriteAttribute(
-            w, BAD_CAST "type", BAD_CAST speaker_types[tu->speaker]));
-        IM_W(xmlTextWriterWriteString(w, BAD_CAST(im->text + tu->off)));
-        IM_W(xmlTextWriterEndElement(w));
-        if (i % IM_FLUSH_EVERY == IM_FLUSH_EVERY - 1) {
-            IM_W(xmlTextWriterFlush(w));
-            if ((size_t)xmlBufferLength(buf) > PB_SCENARIO_MAX_BYTES) {
-                xmlFreeTextWriter(w);
-                return too_large(im, cv, err);
-            }
-        }
+        pb__writer_event(w, pb__writer_clock(tu->t, t, sizeof t),
+                         speaker_types[tu->speaker], im->text + tu->off,
+                         NULL, 0);
     }
-    IM_W(xmlTextWriterEndElement(w)); /* events */
-    IM_W(xmlTextWriterEndElement(w)); /* scenario */
-    IM_W(xmlTextWriterEndDocument(w));
-    IM_W(xmlTextWriterFlush(w));
-    xmlFreeTextWriter(w);
-    if ((size_t)xmlBufferLength(buf) > PB_SCENARIO_MAX_BYTES)
-        return too_large(im, cv, err);
-    return PB_OK;
-fail:
-    xmlFreeTextWriter(w);
-    /* Writing to memory fails only when memory does. */
-    return pb__error(err, PB_NOMEM, im->name, 0, "out of memory writing "
-                     "XML");
+    pb__writer_end(w);
+    pb__writer_end(w);
 }
 
 pb_status pb_import_write(const pb_import *im, size_t i, FILE *out,
                           pb_error *err)
 {
-    xmlBufferPtr buf;
+    pb__writer *w;
+    const char *xml;
     pb_status st;
     size_t n;
 
@@ -1400,15 +1303,17 @@ pb_status pb_import_write(const pb_import *im, size_t i, FILE *out,
                          i);
     /* All of it in memory first: a scenario that turns out too large
      * leaves nothing half-written behind. */
-    if ((buf = xmlBufferCreate()) == NULL)
+    if ((w = pb__writer_new()) == NULL)
         return pb__error(err, PB_NOMEM, im->name, 0, "out of memory");
-    st = write_xml(im, &im->convos[i], buf, err);
-    if (st == PB_OK) {
-        n = (size_t)xmlBufferLength(buf);
-        if (fwrite(xmlBufferContent(buf), 1, n, out) != n || ferror(out))
-            st = pb__error(err, PB_IO, im->name, 0, "conversation %s: "
-                           "cannot write the scenario", im->convos[i].id);
-    }
-    xmlBufferFree(buf);
+    write_convo(w, im, &im->convos[i]);
+    st = pb__writer_finish(w, &xml, &n);
+    if (st == PB_INPUT)
+        too_large(im, &im->convos[i], err);
+    else if (st == PB_NOMEM)
+        pb__error(err, PB_NOMEM, im->name, 0, "out of memory writing XML");
+    else if (fwrite(xml, 1, n, out) != n || ferror(out))
+        st = pb__error(err, PB_IO, im->name, 0, "conversation %s: "
+                       "cannot write the scenario", im->convos[i].id);
+    pb__writer_free(w);
     return st;
 }

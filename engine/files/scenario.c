@@ -1,5 +1,5 @@
 /*
- * scenario.c -- reading scenario files (PRODUCT.md section 5).
+ * scenario.c -- reading scenario files (docs/scenarios.md).
  *
  * Scenario files come from anywhere, so this is a security boundary.  The
  * file is read here, with a size cap, and parsed from memory by libxml2
@@ -37,14 +37,13 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
+#include "ascii.h"
 #include "error.h"
 #include "file.h"
-#include "pattern.h"
 #include "playbook.h"
 #include "scenario.h"
 #include "schema.h"
 
-#define SC_NS "urn:playbook:scenario:1"
 #define SC_RNG_NS "http://relaxng.org/ns/structure/1.0"
 
 /* The format is three levels deep; anything past this is hostile.  Lower
@@ -138,16 +137,6 @@ static pb_status nomem(reader *r)
     return pb__error(r->err, PB_NOMEM, r->file, 0, "out of memory");
 }
 
-static int is_space(int c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int is_digit(int c)
-{
-    return c >= '0' && c <= '9';
-}
-
 static char *dup_str(const char *s)
 {
     size_t n = strlen(s) + 1;
@@ -162,7 +151,7 @@ static int is_ours(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
            n->ns->href != NULL &&
-           strcmp((const char *)n->ns->href, SC_NS) == 0 &&
+           strcmp((const char *)n->ns->href, PB__SCENARIO_NS) == 0 &&
            strcmp((const char *)n->name, name) == 0;
 }
 
@@ -175,7 +164,7 @@ static const char *label(const xmlNode *n, char *buf, size_t size)
     if (n->ns != NULL && n->ns->prefix != NULL)
         snprintf(buf, size, "%s:%s", (const char *)n->ns->prefix, name);
     else if (n->ns != NULL && n->ns->href != NULL &&
-             strcmp((const char *)n->ns->href, SC_NS))
+             strcmp((const char *)n->ns->href, PB__SCENARIO_NS))
         snprintf(buf, size, "{%s}%s", (const char *)n->ns->href, name);
     else
         snprintf(buf, size, "%s", name);
@@ -197,7 +186,7 @@ static pb_status unexpected(reader *r, const xmlNode *n, const xmlNode *parent)
     case XML_TEXT_NODE:
     case XML_CDATA_SECTION_NODE:
         for (p = (const char *)n->content; p && *p; p++)
-            if (!is_space((unsigned char)*p))
+            if (!pb__ascii_space(*p))
                 return fail(r, n, "unexpected text in <%s>", pname);
         return PB_OK;
     case XML_ELEMENT_NODE:
@@ -284,10 +273,10 @@ static char *gather_text(const xmlNode *first, int trim, const xmlNode **bad)
     }
     s[len] = '\0';
     if (trim) {
-        while (start < len && is_space((unsigned char)s[start]))
+        while (start < len && pb__ascii_space(s[start]))
             start++;
         end = len;
-        while (end > start && is_space((unsigned char)s[end - 1]))
+        while (end > start && pb__ascii_space(s[end - 1]))
             end--;
         memmove(s, s + start, end - start);
         s[end - start] = '\0';
@@ -349,10 +338,10 @@ static const char *scan_decimal(const char *s, double *out)
     double v = 0, frac = 0, scale = 1;
     int digits = 0, fdigits = 0;
 
-    for (; is_digit((unsigned char)*s); s++, digits++)
+    for (; pb__ascii_digit(*s); s++, digits++)
         v = v * 10 + (*s - '0');
     if (*s == '.') {
-        for (s++; is_digit((unsigned char)*s); s++, fdigits++) {
+        for (s++; pb__ascii_digit(*s); s++, fdigits++) {
             if (fdigits < 15) {
                 frac = frac * 10 + (*s - '0');
                 scale *= 10;
@@ -380,9 +369,9 @@ int pb_time_parse(const char *text, double *out)
             return -1;
         /* After a colon: two digits and under 60, so "1:75" is not 2:15.
          * Read from the text: "59.99999999999999999" rounds to 60. */
-        if (fields > 0 && (!is_digit((unsigned char)p[0]) ||
-                           !is_digit((unsigned char)p[1]) ||
-                           is_digit((unsigned char)p[2]) || p[0] > '5'))
+        if (fields > 0 && (!pb__ascii_digit(p[0]) ||
+                           !pb__ascii_digit(p[1]) ||
+                           pb__ascii_digit(p[2]) || p[0] > '5'))
             return -1;
         t = t * 60 + v;
         fields++;
@@ -399,12 +388,6 @@ int pb_time_parse(const char *text, double *out)
     return 0;
 }
 
-static int is_id_char(int c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-           is_digit(c) || c == '_' || c == '-';
-}
-
 /* "p" (dots 0) or "p.i" (dots 1), each part a non-empty id. */
 static int ref_shape(const char *ref, int min_dots, int max_dots)
 {
@@ -419,7 +402,7 @@ static int ref_shape(const char *ref, int min_dots, int max_dots)
                 break;
             dots++;
             len = 0;
-        } else if (!is_id_char((unsigned char)*ref)) {
+        } else if (!pb__ascii_id(*ref)) {
             return 0;
         } else {
             len++;
@@ -699,8 +682,9 @@ static pb_status read_root(reader *r, const xmlNode *root, pb_scenario *s)
     int k;
 
     if (!is_ours(root, "scenario"))
-        return fail(r, root, "expected <scenario> in namespace " SC_NS
-                    ", found <%s>%s", label(root, buf, sizeof buf),
+        return fail(r, root, "expected <scenario> in namespace "
+                    PB__SCENARIO_NS ", found <%s>%s",
+                    label(root, buf, sizeof buf),
                     root->ns == NULL ? " without namespace" : "");
     if ((st = check_attrs(r, root, attrs)) != PB_OK ||
         (st = get_attr(r, root, "id", &s->id)) != PB_OK ||
@@ -763,7 +747,7 @@ static void one_line(char *msg, size_t size, size_t n, const char *m)
     for (; *m; m++) {
         if (n + 1 >= size)
             break;
-        if (!is_space((unsigned char)*m))
+        if (!pb__ascii_space(*m))
             msg[n++] = *m;
         else if (n > 0 && msg[n - 1] != ' ')
             msg[n++] = ' ';
@@ -924,9 +908,9 @@ static int is_xmlns(const char *tag, const char *eq)
 {
     const char *e = eq, *s;
 
-    while (e > tag && is_space((unsigned char)e[-1]))
+    while (e > tag && pb__ascii_space(e[-1]))
         e--;
-    for (s = e; s > tag && !is_space((unsigned char)s[-1]) && s[-1] != '"'
+    for (s = e; s > tag && !pb__ascii_space(s[-1]) && s[-1] != '"'
                 && s[-1] != '\'' && s[-1] != '='; s--)
         ;
     return (e - s == 5 || (e - s > 6 && s[5] == ':')) &&
@@ -941,9 +925,7 @@ static const char *tag_name(const char *p, const char *end, char *buf,
     size_t n = 0;
 
     while (p < end && n + 1 < size &&
-           ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-            is_digit((unsigned char)*p) || *p == '_' || *p == '-' ||
-            *p == '.' || *p == ':'))
+           (pb__ascii_id(*p) || *p == '.' || *p == ':'))
         buf[n++] = *p++;
     if (n == 0)
         buf[n++] = '?';

@@ -7,6 +7,10 @@
 
 #include "playbook.h"
 
+/* The namespace of every element of a scenario file (docs/scenarios.md),
+ * read by scenario.c and written by writer.c. */
+#define PB__SCENARIO_NS "urn:playbook:scenario:1"
+
 /*
  * Appends a copy of an event that is not in the file, such as one from
  * the case file's journal (casefile.c); its line is 0.  The caller has

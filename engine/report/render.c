@@ -3,7 +3,10 @@
  * picks the writer (render_text.c, render_json.c, render_junit.c,
  * render_html.c).
  */
-#include "render.h"
+#include "render_html.h"
+#include "render_json.h"
+#include "render_junit.h"
+#include "render_text.h"
 
 /* Text and JSON write to the stream as they go: its state says whether
  * everything reached it. */

@@ -10,7 +10,8 @@
 #include <string.h>
 
 #include "html.h"
-#include "render.h"
+#include "render_html.h"
+#include "render_timeline.h"
 #include "report.h"
 
 /* Scores. */

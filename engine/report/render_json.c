@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "jsonw.h"
-#include "render.h"
+#include "render_json.h"
 #include "report.h"
 
 static void json_item(pb__json *j, const pb_item_info *it)

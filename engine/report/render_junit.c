@@ -13,7 +13,8 @@
 #include <string.h>
 
 #include "html.h"
-#include "render.h"
+#include "render_junit.h"
+#include "render_text.h"
 #include "report.h"
 
 /* Counts of the whole run, for both container elements. */

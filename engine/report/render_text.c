@@ -5,7 +5,7 @@
  */
 #include <stdio.h>
 
-#include "render.h"
+#include "render_text.h"
 #include "report.h"
 #include "text.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "html.h"
-#include "render.h"
+#include "render_timeline.h"
 
 /* Timeline geometry, in SVG user units (about pixels at full width). */
 #define TL_W 1100.0

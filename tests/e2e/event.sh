@@ -144,6 +144,17 @@ for bad in "item.checked ref=listen.nope" "item.skipped ref=listen.restate" \
     if [ -e "$C.journal" ]; then fail "bad event: $bad: journal left"
     else ok; fi
 done
+# Not UTF-8 though well-formed in shape: an overlong '/', a surrogate.
+for bytes in '\300\257' '\355\240\200'; do
+    run "$PB" event $P "$C" customer.said "$(printf "a $bytes b")"
+    expect_rc 2 "event text with $bytes"
+    has "$T/err" "case.xml: event text 'a \\x" \
+        "event text with $bytes: refused, naming the case file"
+    same_file "$C" "$T/before.xml" "event text with $bytes"
+    run "$PB" event $P "$C" customer.said "order=$(printf "$bytes")" hi
+    expect_rc 2 "attribute value with $bytes"
+    has "$T/err" "attribute value '\\x" "attribute value with $bytes"
+done
 run "$PB" event $P "$C" item.checked ref=listen.nope
 has "$T/err" "unknown item 'listen.nope'" "unknown item named"
 run "$PB" event $P "$C" item.skipped ref=listen.restate

@@ -262,6 +262,10 @@ bad_input back.txt '[00:00] Agent: a\n[00:40] Agent: b\n\n[00:39] Agent: c\n' \
     ":4: time goes backwards: [00:39] after [00:40] on line 2"
 bad_input latin1.txt 'Agent: hi\nCustomer: caf\351\n' \
     ":2: invalid UTF-8 (byte 0xE9) at column 14"
+bad_input overlong.txt 'Agent: hi\nCustomer: a/b \300\257\n' \
+    ":2: invalid UTF-8 (byte 0xC0) at column 15"
+bad_input surrogate.txt 'Agent: hi\n\nCustomer: half \355\240\200 a pair\n' \
+    ":3: invalid UTF-8 (byte 0xED) at column 16"
 bad_input nul.txt 'Agent: hi\nCustomer: a\000b\n' \
     ":2: NUL byte (a transcript is text) at column 12"
 bad_input syntax.json \

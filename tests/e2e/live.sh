@@ -194,6 +194,8 @@ a still here
 fact acount_id=AC-1
 EOF
 printf 'c bad\033[Aescape\nc caf\351 latin-1\n' >>"$T/bad.in"
+# An overlong '/' and a UTF-16 surrogate: well-formed in shape, not UTF-8.
+printf 'c over\300\257long\nc half \355\240\200 a pair\n' >>"$T/bad.in"
 head -c 5000 /dev/zero | tr '\0' 'x' | sed 's/^/c /' >>"$T/bad.in"
 echo >>"$T/bad.in"
 echo "a the end" >>"$T/bad.in"
@@ -221,6 +223,8 @@ for want in \
     "error: #1 is already undone" \
     "error: column 6: control character 0x1b in the line (an escape sequence?)" \
     "error: column 6: not valid UTF-8 (byte 0xe9)" \
+    "error: column 7: not valid UTF-8 (byte 0xc0)" \
+    "error: column 8: not valid UTF-8 (byte 0xed)" \
     "error: column 4097: line too long: 5002 bytes, at most 4096" \
     "Records event.undone ref=N" \
     "note: no principle collects 'acount_id'; did you mean account_id?"; do

@@ -74,6 +74,46 @@ run "$PB" replay -p "$PRINCIPLES" --format=json scenarios/late-delivery.xml
 expect_rc 0 "replay --format=json (one argument)"
 json_ok "$T/out" "--format=json parses" "assert len(d['scenarios']) == 1"
 
+# --- a principle's text that is not UTF-8: the JSON stays JSON ----------
+# ED A0 80 is half a UTF-16 surrogate pair, well-formed in shape but not
+# UTF-8.  The loader refuses such bytes in a file, so they come from Lua
+# escapes; JSON gets U+FFFD for each ill-formed part, text \xNN escapes.
+mkdir "$T/sur"
+cat >"$T/sur/sur.lua" <<'EOF'
+return principle {
+  id = 'sur', order = 1, title = 'Half \237\160\128 a pair',
+  items = {
+    { id = 'heard', must = true, prompt = 'Hear \237\160\128 them out',
+      done = function(c) return c:has('customer.said') end },
+  },
+}
+EOF
+scenario "$T/sur.xml" <<'EOF'
+<scenario xmlns="urn:playbook:scenario:1" id="sur" title="Surrogate">
+  <events><event t="0" type="agent.said">Hello</event></events>
+</scenario>
+EOF
+SUR_JSON="
+raw = open(sys.argv[1], 'rb').read()
+raw.decode('utf-8')  # strict: no surrogate, no overlong form
+"
+run "$PB" replay -p "$T/sur" --format json "$T/sur.xml"
+expect_rc 0 "replay --format json, prompt with ED A0 80"
+json_ok "$T/out" "replay JSON is UTF-8 with U+FFFD for ED A0 80" "$SUR_JSON
+it = d['scenarios'][0]['checklist'][0]
+assert it['prompt'] == 'Hear \ufffd\ufffd\ufffd them out', it['prompt']
+"
+run "$PB" show -p "$T/sur" --format json
+expect_rc 0 "show --format json, prompt with ED A0 80"
+json_ok "$T/out" "show JSON is UTF-8 with U+FFFD for ED A0 80" "$SUR_JSON
+p = d['principles'][0]
+assert p['title'] == 'Half \ufffd\ufffd\ufffd a pair', p['title']
+assert p['items'][0]['prompt'] == 'Hear \ufffd\ufffd\ufffd them out'
+"
+run "$PB" replay -p "$T/sur" "$T/sur.xml"
+expect_rc 0 "replay as text, prompt with ED A0 80"
+has "$T/out" 'Hear \xed\xa0\x80 them out' "text shows the bytes as \\xNN"
+
 # --- the dialogue-only scenarios are understood by the detectors -------
 run "$PB" replay -p "$PRINCIPLES" --format json scenarios/double-charge-chat.xml
 expect_rc 0 "replay double-charge-chat.xml"

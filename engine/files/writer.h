@@ -1,0 +1,72 @@
+/*
+ * writer.h -- the one writer of scenario files (internal): case files
+ * (pb_case_xml, in writer.c) and imported transcripts (import.c) are
+ * written through it, in the format scenario.c reads back
+ * (docs/scenarios.md).
+ *
+ * A document is built in memory, element by element, through
+ * xmlTextWriter.  The first call that fails makes every later call do
+ * nothing, and pb__writer_finish says what went wrong, so a caller checks
+ * once, at the end.
+ */
+#ifndef PB_WRITER_H
+#define PB_WRITER_H
+
+#include <stddef.h>
+
+#include "playbook.h"
+
+/* What a scenario file can hold. */
+
+/* Whether XML 1.0 text can carry cp, one character from pb__utf8_next:
+ * not an ill-formed part (surrogates and overlong forms are), no C0
+ * control but tab and the line ends, not U+FFFE or U+FFFF. */
+int pb__writer_char_ok(unsigned long cp);
+/* Whether all of s is such characters (and UTF-8). */
+int pb__writer_text_ok(const char *s);
+/* PB_INPUT, saying that what ('event text', ...) s cannot be written. */
+pb_status pb__writer_bad_text(pb_error *err, const char *what,
+                              const char *s);
+
+/* Times, in the forms pb_time_parse reads back exactly. */
+
+/* t as decimal seconds ("12.5"): the shortest string that reads back as
+ * exactly t.  Returns buf. */
+const char *pb__writer_seconds(double t, char *buf, size_t size);
+/* t as a clock, mm:ss or h:mm:ss past the hour, with milliseconds when
+ * there are any ("01:05.25"): for people reading a transcript. */
+const char *pb__writer_clock(double t, char *buf, size_t size);
+
+/* Writing a document. */
+
+typedef struct pb__writer pb__writer;
+
+/* A document with its XML declaration written, indented by two spaces;
+ * NULL when out of memory.  pb__writer_free(NULL) does nothing. */
+pb__writer *pb__writer_new(void);
+void pb__writer_free(pb__writer *w);
+
+/* <name ...> and </name>; an attribute of the element just started,
+ * none when value is NULL. */
+void pb__writer_start(pb__writer *w, const char *name);
+void pb__writer_attr(pb__writer *w, const char *name, const char *value);
+void pb__writer_end(pb__writer *w);
+/* <name>text</name>; nothing when text is NULL. */
+void pb__writer_element(pb__writer *w, const char *name, const char *text);
+/* <fact name="name">value</fact> */
+void pb__writer_fact(pb__writer *w, const char *name, const char *value);
+/* <event t="t" type="type" attrs...>text</event>, text NULL for none. */
+void pb__writer_event(pb__writer *w, const char *t, const char *type,
+                      const char *text, const pb_attr *attrs,
+                      size_t nattrs);
+
+/*
+ * Closes what is open and sets *xml and *len to the document, which w
+ * owns.  PB_NOMEM when a call ran out of memory, PB_INPUT when the
+ * document is over PB_SCENARIO_MAX_BYTES (which the reader would refuse;
+ * checked as events are written too, so a huge one stops early); the
+ * caller words the message.
+ */
+pb_status pb__writer_finish(pb__writer *w, const char **xml, size_t *len);
+
+#endif
