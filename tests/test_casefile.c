@@ -25,7 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "playbook.h"
+#include "writer.h"
 
 /* Injected I/O (as in test_journal.c): real calls, logged, and a chosen
  * one failing.  The state is the context, not a global. */
@@ -322,7 +324,7 @@ static void scenarios_round_trip(void **state)
     for (i = 0; i < n; i++) {
         pb_scenario *s, *s2;
         pb_replay *r, *r2;
-        pb_case_header h;
+        pb__case_header h;
         char *xml;
         size_t len;
 
@@ -335,7 +337,7 @@ static void scenarios_round_trip(void **state)
         h.title = pb_scenario_title(s);
         h.description = pb_scenario_description(s);
         h.expect = s;
-        assert_int_equal(pb_case_xml(pb_replay_case(r), &h, &xml, &len,
+        assert_int_equal(pb__case_xml(pb_replay_case(r), &h, &xml, &len,
                                      &err), PB_OK);
         if (pb_scenario_parse(path, xml, len, &s2, &err) != PB_OK)
             fail_msg("%s\n%s", pb_error_text(&err, buf, sizeof buf), xml);
@@ -368,7 +370,7 @@ static void awkward_text_round_trip(void **state)
                                    86399.125, 1e6 + 0.1};
     fixture *x = *state;
     pb_case *c = pb_case_new(x->e, "billing & <co>", "\"chat\"", NULL);
-    pb_case_header h = {"id \"1\" <&>", "Title: ünïcødé 😀", "d\nd",
+    pb__case_header h = {"id \"1\" <&>", "Title: ünïcødé 😀", "d\nd",
                         NULL};
     pb_scenario *s;
     pb_replay *r;
@@ -387,7 +389,7 @@ static void awkward_text_round_trip(void **state)
                          PB_OK);
     assert_int_equal(pb_case_append(c, 1e6 + 1, "agent.said", "Hello there",
                                     NULL, 0, &err), PB_OK);
-    assert_int_equal(pb_case_xml(c, &h, &xml, &len, &err), PB_OK);
+    assert_int_equal(pb__case_xml(c, &h, &xml, &len, &err), PB_OK);
     if (pb_scenario_parse("mem", xml, len, &s, &err) != PB_OK)
         fail_msg("%s\n%s", pb_error_text(&err, buf, sizeof buf), xml);
     assert_string_equal(pb_scenario_id(s), h.id);
@@ -403,7 +405,7 @@ static void awkward_text_round_trip(void **state)
     /* What XML cannot hold is refused, not written broken. */
     assert_int_equal(pb_case_append(c, 1e6 + 2, "agent.said", "bell \a",
                                     NULL, 0, &err), PB_OK);
-    assert_int_equal(pb_case_xml(c, &h, &xml, &len, &err), PB_INPUT);
+    assert_int_equal(pb__case_xml(c, &h, &xml, &len, &err), PB_INPUT);
     assert_null(xml);
     pb_case_free(c);
     /* Attribute names that are not XML names, from pb_case_append. */
@@ -414,7 +416,7 @@ static void awkward_text_round_trip(void **state)
         assert_non_null(c = pb_case_new(x->e, "billing", NULL, NULL));
         assert_int_equal(pb_case_append(c, 1, "agent.said", "hi", &a, 1,
                                         &err), PB_OK);
-        assert_int_equal(pb_case_xml(c, &h, &xml, &len, &err), PB_INPUT);
+        assert_int_equal(pb__case_xml(c, &h, &xml, &len, &err), PB_INPUT);
         assert_non_null(strstr(err.message, "cannot be saved"));
         pb_case_free(c);
     }
@@ -699,7 +701,7 @@ static void scenario_with_journal(void **state)
 
     /* Damaged in the middle: an error naming the journal and the record,
      * and still nothing changed, no copy made. */
-    j[PB_JOURNAL_HEADER + 3] ^= 0x04;
+    j[PB__JOURNAL_HEADER + 3] ^= 0x04;
     spill(x->jpath, j, jlen);
     s = (pb_scenario *)&s;
     assert_int_equal(pb_casefile_scenario(x->e, NULL, x->path, &s, NULL,
@@ -747,7 +749,7 @@ static void damage_in_the_middle_is_kept(void **state)
     crashed_session(x, 4); /* journal: 3 records */
     xml = slurp(x->path, &xlen);
     j = slurp(x->jpath, &jlen);
-    j[PB_JOURNAL_HEADER + 3] ^= 0x04; /* the first record's payload */
+    j[PB__JOURNAL_HEADER + 3] ^= 0x04; /* the first record's payload */
     spill(x->jpath, j, jlen);
     assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
                      PB_INPUT);
@@ -790,7 +792,7 @@ static void records_in_file_are_skipped(void **state)
     char *j;
     size_t jlen;
     pb_casefile *cf;
-    pb_journal *jh;
+    pb__journal *jh;
     pb_event_info ev;
     pb_error err;
     static const char next[] = "{\"t\":\"7.5\",\"type\":\"case.resolved\"}";
@@ -806,10 +808,10 @@ static void records_in_file_are_skipped(void **state)
     assert_int_equal(pb_casefile_nrecorded(cf), 3);
     pb_casefile_free(cf);
     /* and a record after them still counts */
-    assert_int_equal(pb_journal_open(x->jpath, NULL, 0, &jh, &err), PB_OK);
-    assert_int_equal(pb_journal_add(jh, 3, next, strlen(next), &err), PB_OK);
-    assert_int_equal(pb_journal_sync(jh, &err), PB_OK);
-    pb_journal_free(jh);
+    assert_int_equal(pb__journal_open(x->jpath, NULL, 0, &jh, &err), PB_OK);
+    assert_int_equal(pb__journal_add(jh, 3, next, strlen(next), &err), PB_OK);
+    assert_int_equal(pb__journal_sync(jh, &err), PB_OK);
+    pb__journal_free(jh);
     cf = open_ok(x);
     assert_int_equal(pb_casefile_nrecorded(cf), 4);
     pb_case_event(pb_casefile_case(cf), pb_case_nevents(pb_casefile_case(cf))
@@ -818,10 +820,10 @@ static void records_in_file_are_skipped(void **state)
     assert_true(ev.t == 7.5);
     pb_casefile_free(cf);
     /* a gap is lost events: refused */
-    assert_int_equal(pb_journal_open(x->jpath, NULL, 0, &jh, &err), PB_OK);
-    assert_int_equal(pb_journal_add(jh, 9, gap, strlen(gap), &err), PB_OK);
-    assert_int_equal(pb_journal_sync(jh, &err), PB_OK);
-    pb_journal_free(jh);
+    assert_int_equal(pb__journal_open(x->jpath, NULL, 0, &jh, &err), PB_OK);
+    assert_int_equal(pb__journal_add(jh, 9, gap, strlen(gap), &err), PB_OK);
+    assert_int_equal(pb__journal_sync(jh, &err), PB_OK);
+    pb__journal_free(jh);
     assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
                      PB_INPUT);
     assert_non_null(strstr(err.message, "missing"));
@@ -843,7 +845,7 @@ static void journal_record_not_utf8_is_refused(void **state)
         "{\"t\":\"9\",\"type\":\"x.y\",\"text\":\"a\\ud800\"}";
     fixture *x = *state;
     pb_casefile *cf;
-    pb_journal *jh;
+    pb__journal *jh;
     pb_event_info ev;
     pb_error err;
     size_t i;
@@ -854,12 +856,12 @@ static void journal_record_not_utf8_is_refused(void **state)
     for (i = 0; i <= sizeof bad / sizeof *bad; i++) {
         const char *rec = i < sizeof bad / sizeof *bad ? bad[i] : escaped;
 
-        assert_int_equal(pb_journal_open(x->jpath, NULL, 0, &jh, &err),
+        assert_int_equal(pb__journal_open(x->jpath, NULL, 0, &jh, &err),
                          PB_OK);
-        assert_int_equal(pb_journal_add(jh, 1, rec, strlen(rec), &err),
+        assert_int_equal(pb__journal_add(jh, 1, rec, strlen(rec), &err),
                          PB_OK);
-        assert_int_equal(pb_journal_sync(jh, &err), PB_OK);
-        pb_journal_free(jh);
+        assert_int_equal(pb__journal_sync(jh, &err), PB_OK);
+        pb__journal_free(jh);
         if (rec == escaped)
             break;
         assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),

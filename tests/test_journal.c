@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "playbook.h"
 
 /* The injected I/O: real calls, a log of them, and one failure on
@@ -237,18 +238,18 @@ static void three_records(fixture *x, const pb_io *io)
 {
     static const char *const p[3] = {"{\"a\":1}", "second record",
                                      "the third one, a little longer"};
-    pb_journal *j;
+    pb__journal *j;
     pb_error err;
     int i;
 
-    assert_int_equal(pb_journal_open(x->path, io, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_open(x->path, io, 0, &j, &err), PB_OK);
     for (i = 0; i < 3; i++)
-        assert_int_equal(pb_journal_add(j, (unsigned long long)i + 7, p[i],
+        assert_int_equal(pb__journal_add(j, (unsigned long long)i + 7, p[i],
                                         strlen(p[i]), &err), PB_OK);
-    assert_int_equal(pb_journal_pending(j), 3);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    assert_int_equal(pb_journal_pending(j), 0);
-    pb_journal_free(j);
+    assert_int_equal(pb__journal_pending(j), 3);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    assert_int_equal(pb__journal_pending(j), 0);
+    pb__journal_free(j);
 }
 
 static void append_and_read_back(void **state)
@@ -261,10 +262,10 @@ static void append_and_read_back(void **state)
 
     three_records(x, &x->f.io);
     buf = slurp(x->path, &len);
-    assert_int_equal(len, 3 * PB_JOURNAL_HEADER + 7 + 13 + 30);
+    assert_int_equal(len, 3 * PB__JOURNAL_HEADER + 7 + 13 + 30);
     assert_memory_equal(buf, "\xffPBJ", 4);
     memset(&s, 0, sizeof s);
-    assert_int_equal(pb_journal_scan("j", buf, len, collect, &s, &valid,
+    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
                                      &warn, &err), PB_OK);
     assert_int_equal(valid, len);
     assert_string_equal(warn.message, "");
@@ -304,10 +305,10 @@ static void every_torn_tail_is_dropped(void **state)
 
     three_records(x, NULL);
     buf = slurp(x->path, &len);
-    last = len - PB_JOURNAL_HEADER - 30; /* where the last record starts */
+    last = len - PB__JOURNAL_HEADER - 30; /* where the last record starts */
     for (cut = last; cut <= len; cut++) {
         memset(&s, 0, sizeof s);
-        assert_int_equal(pb_journal_scan("j", buf, cut, collect, &s, &valid,
+        assert_int_equal(pb__journal_scan("j", buf, cut, collect, &s, &valid,
                                          &warn, &err), PB_OK);
         if (cut == last || cut == len) {
             assert_string_equal(warn.message, "");
@@ -322,7 +323,7 @@ static void every_torn_tail_is_dropped(void **state)
     for (cut = last; cut < len; cut++) {
         buf[cut] ^= 0x20;
         memset(&s, 0, sizeof s);
-        assert_int_equal(pb_journal_scan("j", buf, len, collect, &s, &valid,
+        assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
                                          &warn, &err), PB_OK);
         assert_int_equal(valid, last);
         assert_int_equal(s.n, 2);
@@ -335,7 +336,7 @@ static void every_torn_tail_is_dropped(void **state)
 static void damage_in_the_middle_is_an_error(void **state)
 {
     fixture *x = *state;
-    size_t len, valid, i, first = PB_JOURNAL_HEADER + 7;
+    size_t len, valid, i, first = PB__JOURNAL_HEADER + 7;
     pb_error err, warn;
     char *buf;
 
@@ -344,7 +345,7 @@ static void damage_in_the_middle_is_an_error(void **state)
     /* every byte of the first record, header and payload */
     for (i = 0; i < first; i++) {
         buf[i] ^= 0x01;
-        assert_int_equal(pb_journal_scan("j", buf, len, NULL, NULL, &valid,
+        assert_int_equal(pb__journal_scan("j", buf, len, NULL, NULL, &valid,
                                          &warn, &err), PB_INPUT);
         assert_non_null(strstr(err.message, "corrupt"));
         assert_string_equal(err.file, "j");
@@ -353,7 +354,7 @@ static void damage_in_the_middle_is_an_error(void **state)
     /* garbage inserted between two records */
     memmove(buf + first + 3, buf + first, len - first);
     memcpy(buf + first, "xyz", 3);
-    assert_int_equal(pb_journal_scan("j", buf, len + 3, NULL, NULL, &valid,
+    assert_int_equal(pb__journal_scan("j", buf, len + 3, NULL, NULL, &valid,
                                      &warn, &err), PB_INPUT);
     free(buf);
 }
@@ -367,10 +368,10 @@ static void damage_in_the_middle_is_an_error(void **state)
  */
 static void fake_headers_after_damage(void **state)
 {
-    static const unsigned char head[PB_JOURNAL_HEADER] = {
+    static const unsigned char head[PB__JOURNAL_HEADER] = {
         0xff, 'P', 'B', 'J', 0, 0, 0, 0, 0, 0, 0x10, 0 /* 1 MiB */
     };
-    size_t n = 200000, len = n * PB_JOURNAL_HEADER, valid, i, rlen;
+    size_t n = 200000, len = n * PB__JOURNAL_HEADER, valid, i, rlen;
     fixture *x = *state;
     pb_error err, warn;
     char *buf = malloc(len), *rec;
@@ -378,8 +379,8 @@ static void fake_headers_after_damage(void **state)
     (void)x;
     assert_non_null(buf);
     for (i = 0; i < n; i++)
-        memcpy(buf + i * PB_JOURNAL_HEADER, head, sizeof head);
-    assert_int_equal(pb_journal_scan("j", buf, len, NULL, NULL, &valid,
+        memcpy(buf + i * PB__JOURNAL_HEADER, head, sizeof head);
+    assert_int_equal(pb__journal_scan("j", buf, len, NULL, NULL, &valid,
                                      &warn, &err), PB_INPUT);
     assert_string_equal(err.message, "damaged record at byte 0 (after 0 "
                         "good records), with too many record headers "
@@ -387,8 +388,8 @@ static void fake_headers_after_damage(void **state)
     /* Three fake headers, then a real record. */
     three_records(x, NULL);
     rec = slurp(x->path, &rlen);
-    memcpy(buf + 3 * PB_JOURNAL_HEADER, rec, rlen);
-    assert_int_equal(pb_journal_scan("j", buf, 3 * PB_JOURNAL_HEADER + rlen,
+    memcpy(buf + 3 * PB__JOURNAL_HEADER, rec, rlen);
+    assert_int_equal(pb__journal_scan("j", buf, 3 * PB__JOURNAL_HEADER + rlen,
                                      NULL, NULL, &valid, &warn, &err),
                      PB_INPUT);
     assert_non_null(strstr(err.message, "with valid records after it at "
@@ -400,18 +401,18 @@ static void fake_headers_after_damage(void **state)
 static void indexes_only_go_up(void **state)
 {
     fixture *x = *state;
-    pb_journal *j;
+    pb__journal *j;
     pb_error err, warn;
     size_t len, valid;
     char *buf;
 
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_OK);
-    assert_int_equal(pb_journal_add(j, 5, "a", 1, &err), PB_OK);
-    assert_int_equal(pb_journal_add(j, 5, "b", 1, &err), PB_OK);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    pb_journal_free(j);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 5, "a", 1, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 5, "b", 1, &err), PB_OK);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    pb__journal_free(j);
     buf = slurp(x->path, &len);
-    assert_int_equal(pb_journal_scan("j", buf, len, NULL, NULL, &valid,
+    assert_int_equal(pb__journal_scan("j", buf, len, NULL, NULL, &valid,
                                      &warn, &err), PB_INPUT);
     free(buf);
 }
@@ -419,33 +420,33 @@ static void indexes_only_go_up(void **state)
 /* The failure leaves nothing claimed; after it, one clean copy. */
 static void fault_then_retry(fixture *x, int op, int e, long partial)
 {
-    pb_journal *j;
+    pb__journal *j;
     pb_error err, warn;
     size_t len, valid;
     char *buf;
     seen s;
 
-    assert_int_equal(pb_journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
-    assert_int_equal(pb_journal_add(j, 0, "zero", 4, &err), PB_OK);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    assert_int_equal(pb_journal_add(j, 1, "one", 3, &err), PB_OK);
+    assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 0, "zero", 4, &err), PB_OK);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 1, "one", 3, &err), PB_OK);
     fail_next(&x->f, op, e, 1);
     x->f.partial = partial;
-    assert_int_equal(pb_journal_sync(j, &err), PB_IO);
+    assert_int_equal(pb__journal_sync(j, &err), PB_IO);
     assert_non_null(strstr(err.message, strerror(e)));
     assert_string_equal(err.file, x->path);
-    assert_int_equal(pb_journal_pending(j), 1);
+    assert_int_equal(pb__journal_pending(j), 1);
     /* a retry while it still fails */
     fail_next(&x->f, op, e, 1);
-    assert_int_equal(pb_journal_sync(j, &err), PB_IO);
-    assert_int_equal(pb_journal_add(j, 2, "two", 3, &err), PB_OK);
+    assert_int_equal(pb__journal_sync(j, &err), PB_IO);
+    assert_int_equal(pb__journal_add(j, 2, "two", 3, &err), PB_OK);
     fail_next(&x->f, OP_NONE, 0, 0);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    assert_int_equal(pb_journal_pending(j), 0);
-    pb_journal_free(j);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    assert_int_equal(pb__journal_pending(j), 0);
+    pb__journal_free(j);
     buf = slurp(x->path, &len);
     memset(&s, 0, sizeof s);
-    assert_int_equal(pb_journal_scan("j", buf, len, collect, &s, &valid,
+    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
                                      &warn, &err), PB_OK);
     assert_string_equal(warn.message, "");
     assert_int_equal(s.n, 3);
@@ -489,25 +490,25 @@ static void write_erofs(void **state)
 static void cut_fails_too(void **state)
 {
     fixture *x = *state;
-    pb_journal *j;
+    pb__journal *j;
     pb_error err, warn;
     size_t len, valid;
     char *buf;
     seen s;
 
-    assert_int_equal(pb_journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
-    assert_int_equal(pb_journal_add(j, 0, "zero", 4, &err), PB_OK);
+    assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 0, "zero", 4, &err), PB_OK);
     fail_next(&x->f, OP_FSYNC, EIO, 1);
-    assert_int_equal(pb_journal_sync(j, &err), PB_IO);
+    assert_int_equal(pb__journal_sync(j, &err), PB_IO);
     fail_next(&x->f, OP_TRUNC, EIO, 1);
-    assert_int_equal(pb_journal_sync(j, &err), PB_IO);
+    assert_int_equal(pb__journal_sync(j, &err), PB_IO);
     assert_null(strstr(x->f.log, "write:"));
     fail_next(&x->f, OP_NONE, 0, 0);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    pb_journal_free(j);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    pb__journal_free(j);
     buf = slurp(x->path, &len);
     memset(&s, 0, sizeof s);
-    assert_int_equal(pb_journal_scan("j", buf, len, collect, &s, &valid,
+    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
                                      &warn, &err), PB_OK);
     assert_int_equal(s.n, 1);
     free(buf);
@@ -525,7 +526,7 @@ static void replace_is_atomic(void **state)
     snprintf(path, sizeof path, "%s/case.xml", x->dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     x->f.log[0] = '\0';
-    assert_int_equal(pb_io_replace(&x->f.io, path, "old", 3, &err), PB_OK);
+    assert_int_equal(pb__io_replace(&x->f.io, path, "old", 3, &err), PB_OK);
     o = strstr(x->f.log, "open:case.xml.tmp");
     w = strstr(x->f.log, "write:case.xml.tmp");
     s = strstr(x->f.log, "fsync:case.xml.tmp");
@@ -535,7 +536,7 @@ static void replace_is_atomic(void **state)
     assert_true(o < w && w < s && s < r && r < d);
     for (i = 0; i < 3; i++) {
         fail_next(&x->f, ops[i], i == 2 ? EACCES : ENOSPC, 1);
-        assert_int_equal(pb_io_replace(&x->f.io, path, "new", 3, &err),
+        assert_int_equal(pb__io_replace(&x->f.io, path, "new", 3, &err),
                          PB_IO);
         assert_non_null(strstr(err.message, strerror(x->f.fail_errno)));
         buf = slurp(path, &len);
@@ -549,53 +550,53 @@ static void replace_is_atomic(void **state)
 static void lock_is_exclusive(void **state)
 {
     fixture *x = *state;
-    pb_journal *a, *b;
+    pb__journal *a, *b;
     pb_error err;
 
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &a, &err), PB_OK);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0.1, &b, &err),
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &a, &err), PB_OK);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0.1, &b, &err),
                      PB_STATE);
     assert_null(b);
-    pb_journal_free(a);
+    pb__journal_free(a);
     /* left empty, so removed; the next one starts afresh */
     assert_int_equal(access(x->path, F_OK), -1);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &b, &err), PB_OK);
-    pb_journal_free(b);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &b, &err), PB_OK);
+    pb__journal_free(b);
 }
 
 static void truncate_and_contents(void **state)
 {
     fixture *x = *state;
-    pb_journal *j;
+    pb__journal *j;
     pb_error err;
     char *buf;
     size_t len;
 
     three_records(x, NULL);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_OK);
-    assert_int_equal(pb_journal_contents(j, &buf, &len, &err), PB_OK);
-    assert_int_equal(len, 3 * PB_JOURNAL_HEADER + 50);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_contents(j, &buf, &len, &err), PB_OK);
+    assert_int_equal(len, 3 * PB__JOURNAL_HEADER + 50);
     free(buf);
-    assert_int_equal(pb_journal_truncate(j, PB_JOURNAL_HEADER + 7, &err),
+    assert_int_equal(pb__journal_truncate(j, PB__JOURNAL_HEADER + 7, &err),
                      PB_OK);
-    assert_int_equal(pb_journal_add(j, 8, "x", 1, &err), PB_OK);
-    assert_int_equal(pb_journal_sync(j, &err), PB_OK);
-    assert_int_equal(pb_journal_contents(j, &buf, &len, &err), PB_OK);
-    assert_int_equal(len, 2 * PB_JOURNAL_HEADER + 8);
+    assert_int_equal(pb__journal_add(j, 8, "x", 1, &err), PB_OK);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    assert_int_equal(pb__journal_contents(j, &buf, &len, &err), PB_OK);
+    assert_int_equal(len, 2 * PB__JOURNAL_HEADER + 8);
     free(buf);
-    assert_int_equal(pb_journal_truncate(j, 0, &err), PB_OK);
-    pb_journal_free(j);
+    assert_int_equal(pb__journal_truncate(j, 0, &err), PB_OK);
+    pb__journal_free(j);
     assert_int_equal(access(x->path, F_OK), -1);
 }
 
 static void open_fails_cleanly(void **state)
 {
     fixture *x = *state;
-    pb_journal *j;
+    pb__journal *j;
     pb_error err;
 
     fail_next(&x->f, OP_OPEN, EROFS, -1);
-    assert_int_equal(pb_journal_open(x->path, &x->f.io, 0, &j, &err),
+    assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err),
                      PB_IO);
     assert_null(j);
     assert_non_null(strstr(err.message, strerror(EROFS)));
@@ -608,7 +609,7 @@ static void links_are_refused(void **state)
     fixture *x = *state;
     char target[160], path[160], tmp[170], *buf;
     size_t len;
-    pb_journal *j;
+    pb__journal *j;
     pb_error err;
     FILE *f;
 
@@ -617,7 +618,7 @@ static void links_are_refused(void **state)
     fputs("secret", f);
     fclose(f);
     assert_int_equal(symlink(target, x->path), 0);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
     assert_null(j);
     assert_non_null(strstr(err.message, "symbolic link"));
     buf = slurp(target, &len);
@@ -628,19 +629,19 @@ static void links_are_refused(void **state)
     unlink(x->path);
     snprintf(path, sizeof path, "%s/nowhere", x->dir);
     assert_int_equal(symlink(path, x->path), 0);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
     assert_int_equal(access(path, F_OK), -1);
 
     unlink(x->path);
     assert_int_equal(mkfifo(x->path, 0600), 0);
-    assert_int_equal(pb_journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
+    assert_int_equal(pb__journal_open(x->path, NULL, 0, &j, &err), PB_INPUT);
     assert_non_null(strstr(err.message, "not a plain file"));
 
     /* A link planted as FILE.tmp is replaced, its target untouched. */
     snprintf(path, sizeof path, "%s/case.xml", x->dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     assert_int_equal(symlink(target, tmp), 0);
-    assert_int_equal(pb_io_replace(NULL, path, "new", 3, &err), PB_OK);
+    assert_int_equal(pb__io_replace(NULL, path, "new", 3, &err), PB_OK);
     buf = slurp(target, &len);
     assert_int_equal(len, 6);
     assert_memory_equal(buf, "secret", 6);

@@ -23,6 +23,7 @@
 #include "ascii.h"
 #include "error.h"
 #include "file.h"
+#include "journal.h"
 #include "journal_event.h"
 #include "playbook.h"
 #include "scenario.h"
@@ -526,7 +527,7 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
 struct pb_casefile {
     pb_engine *e;
     pb_case *c;
-    pb_journal *j;        /* NULL when only reading */
+    pb__journal *j;        /* NULL when only reading */
     pb_io io;
     const pb_schema *schema; /* for reading FILE; NULL compiles one */
     pb_scenario *meta;    /* FILE as read: its header and expectations */
@@ -841,7 +842,7 @@ static pb_status load(pb_casefile *cf, const pb_casefile_opts *o,
     if (st != PB_OK)
         return st;
     *from_journal = 1;
-    st = pb_journal_scan(cf->jpath, jbuf, jlen, on_record, cf, valid, warn,
+    st = pb__journal_scan(cf->jpath, jbuf, jlen, on_record, cf, valid, warn,
                          err);
     if (st != PB_OK)
         return st;
@@ -908,7 +909,7 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
     *out = NULL;
     if (cf == NULL)
         return nomem(err);
-    st = pb_journal_open(cf->jpath, &cf->io, opts ? opts->wait : 0, &cf->j,
+    st = pb__journal_open(cf->jpath, &cf->io, opts ? opts->wait : 0, &cf->j,
                          err);
     if (st == PB_STATE) {
         pb__error(err, PB_STATE, "", 0, "case %s is in use by another "
@@ -916,7 +917,7 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
         goto fail;
     }
     if (st != PB_OK ||
-        (st = pb_journal_contents(cf->j, &jbuf, &jlen, err)) != PB_OK)
+        (st = pb__journal_contents(cf->j, &jbuf, &jlen, err)) != PB_OK)
         goto fail;
     st = load(cf, opts, jbuf, jlen, &valid, &warn, &from_journal, err);
     if (st != PB_OK) {
@@ -930,7 +931,7 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
             goto fail;
         }
         /* Cut the torn bytes now; failing that, before the next write. */
-        pb_journal_truncate(cf->j, valid, NULL);
+        pb__journal_truncate(cf->j, valid, NULL);
     }
     free(jbuf);
     *out = cf;
@@ -985,7 +986,7 @@ static pb_status read_once(pb_casefile *cf, pb_error *warn, pb_error *err,
         return pb__error(err, PB_INPUT, cf->jpath, 0, "the journal is a "
                          "symbolic link; it must be a plain file");
     if (j0.exists) {
-        st = pb__read_input(cf->jpath, 1, PB_JOURNAL_MAX_BYTES, &jbuf,
+        st = pb__read_input(cf->jpath, 1, PB__JOURNAL_MAX_BYTES, &jbuf,
                             &jlen, err);
         /* removed since: a session closed it after a rewrite of FILE */
         if (st == PB_IO && stat(cf->jpath, &j1.sb) != 0 && errno == ENOENT)
@@ -1097,9 +1098,9 @@ pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
     return st;
 }
 
-static pb_case_header header(const pb_casefile *cf)
+static pb__case_header header(const pb_casefile *cf)
 {
-    pb_case_header h;
+    pb__case_header h;
 
     h.id = cf->id;
     h.title = cf->title;
@@ -1110,18 +1111,18 @@ static pb_case_header header(const pb_casefile *cf)
 
 pb_status pb_casefile_compact(pb_casefile *cf, pb_error *err)
 {
-    pb_case_header h = header(cf);
+    pb__case_header h = header(cf);
     pb_status st;
 
     if (cf->j == NULL)
         return pb__error(err, PB_STATE, cf->path, 0, "not open for "
                          "writing");
-    if ((st = pb_case_save(cf->c, &h, cf->path, &cf->io, err)) != PB_OK)
+    if ((st = pb__case_save(cf->c, &h, cf->path, &cf->io, err)) != PB_OK)
         return st;
     cf->file_exists = 1;
     cf->in_file = cf->saved = cf->queued = cf->nrec;
     /* Records left behind (the cut failed) are skipped by index. */
-    cf->journal_used = pb_journal_truncate(cf->j, 0, NULL) != PB_OK;
+    cf->journal_used = pb__journal_truncate(cf->j, 0, NULL) != PB_OK;
     return PB_OK;
 }
 
@@ -1145,13 +1146,13 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
         if ((st = pb__journal_event_encode(&ev, &payload, &len, err)) !=
             PB_OK)
             return st;
-        st = pb_journal_add(cf->j, cf->queued, payload, len, err);
+        st = pb__journal_add(cf->j, cf->queued, payload, len, err);
         free(payload);
         if (st != PB_OK)
             return st;
     }
     cf->journal_used = 1;
-    if ((st = pb_journal_sync(cf->j, err)) != PB_OK)
+    if ((st = pb__journal_sync(cf->j, err)) != PB_OK)
         return st;
     cf->saved = cf->nrec;
     return PB_OK;
@@ -1209,7 +1210,7 @@ void pb_casefile_free(pb_casefile *cf)
 
     if (cf == NULL)
         return;
-    pb_journal_free(cf->j);
+    pb__journal_free(cf->j);
     pb_case_free(cf->c);
     pb_scenario_free(cf->meta);
     for (i = 0; i < cf->nwarnings; i++)

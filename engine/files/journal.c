@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "journal.h"
 #include "playbook.h"
 
 /* The I/O table. */
@@ -135,7 +136,7 @@ static pb_status sync_folder(const pb_io *io, const char *path,
     return PB_OK;
 }
 
-pb_status pb_io_replace(const pb_io *io, const char *path, const void *buf,
+pb_status pb__io_replace(const pb_io *io, const char *path, const void *buf,
                         size_t len, pb_error *err)
 {
     size_t n = strlen(path) + 5;
@@ -233,12 +234,12 @@ static int record_at(const unsigned char *b, size_t len, size_t off,
     const unsigned char *h = b + off;
     uint32_t n;
 
-    if (len - off < PB_JOURNAL_HEADER || memcmp(h, magic, 4) != 0)
+    if (len - off < PB__JOURNAL_HEADER || memcmp(h, magic, 4) != 0)
         return 0;
     n = get32(h + 8);
-    if (n > PB_JOURNAL_MAX_RECORD || len - off - PB_JOURNAL_HEADER < n)
+    if (n > PB__JOURNAL_MAX_RECORD || len - off - PB__JOURNAL_HEADER < n)
         return 0;
-    if (crc32_update(crc32_update(0, h + 8, 12), h + PB_JOURNAL_HEADER,
+    if (crc32_update(crc32_update(0, h + 8, 12), h + PB__JOURNAL_HEADER,
                      n) != get32(h + 4))
         return 0;
     *plen = n;
@@ -267,10 +268,10 @@ static int valid_after(const unsigned char *b, size_t len, size_t off,
         p = memchr(b + off, magic[0], len - off);
         if (p == NULL)
             return 0;
-        if (len - (size_t)(p - b) >= PB_JOURNAL_HEADER &&
+        if (len - (size_t)(p - b) >= PB__JOURNAL_HEADER &&
             memcmp(p, magic, 4) == 0) {
             n = get32(p + 8);
-            if (n <= len - (size_t)(p - b) - PB_JOURNAL_HEADER) {
+            if (n <= len - (size_t)(p - b) - PB__JOURNAL_HEADER) {
                 if (n + 12 > budget)
                     return -1;
                 budget -= n + 12;
@@ -284,8 +285,8 @@ static int valid_after(const unsigned char *b, size_t len, size_t off,
     return 0;
 }
 
-pb_status pb_journal_scan(const char *name, const char *buf, size_t len,
-                          pb_journal_fn fn, void *ud, size_t *valid,
+pb_status pb__journal_scan(const char *name, const char *buf, size_t len,
+                          pb__journal_fn fn, void *ud, size_t *valid,
                           pb_error *warn, pb_error *err)
 {
     const unsigned char *b = (const unsigned char *)buf;
@@ -323,12 +324,12 @@ pb_status pb_journal_scan(const char *name, const char *buf, size_t len,
             return pb__error(err, PB_INPUT, name, 0, "record at byte %zu "
                              "has index %llu after %llu: the journal is "
                              "corrupt", off, index, prev);
-        if (fn != NULL && (st = fn(ud, index, buf + off + PB_JOURNAL_HEADER,
+        if (fn != NULL && (st = fn(ud, index, buf + off + PB__JOURNAL_HEADER,
                                    n, err)) != PB_OK)
             return st;
         prev = index;
         nrec++;
-        off += PB_JOURNAL_HEADER + n;
+        off += PB__JOURNAL_HEADER + n;
     }
     *valid = off;
     return PB_OK;
@@ -336,7 +337,7 @@ pb_status pb_journal_scan(const char *name, const char *buf, size_t len,
 
 /* The journal handle. */
 
-struct pb_journal {
+struct pb__journal {
     pb_io io;
     char *path;
     int fd;
@@ -397,10 +398,10 @@ static int same_file(int fd, const char *path)
            a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
-pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
-                          pb_journal **out, pb_error *err)
+pb_status pb__journal_open(const char *path, const pb_io *io, double wait,
+                          pb__journal **out, pb_error *err)
 {
-    pb_journal *j = calloc(1, sizeof *j);
+    pb__journal *j = calloc(1, sizeof *j);
     double deadline = monotonic() + (wait > 0 ? wait : 0);
     struct stat sb;
     pb_status st;
@@ -473,11 +474,11 @@ pb_status pb_journal_open(const char *path, const pb_io *io, double wait,
     *out = j;
     return PB_OK;
 fail:
-    pb_journal_free(j);
+    pb__journal_free(j);
     return st;
 }
 
-void pb_journal_free(pb_journal *j)
+void pb__journal_free(pb__journal *j)
 {
     if (j == NULL)
         return;
@@ -498,12 +499,12 @@ void pb_journal_free(pb_journal *j)
     free(j);
 }
 
-const char *pb_journal_path(const pb_journal *j)
+const char *pb__journal_path(const pb__journal *j)
 {
     return j->path;
 }
 
-pb_status pb_journal_contents(pb_journal *j, char **buf, size_t *len,
+pb_status pb__journal_contents(pb__journal *j, char **buf, size_t *len,
                               pb_error *err)
 {
     struct stat sb;
@@ -515,9 +516,9 @@ pb_status pb_journal_contents(pb_journal *j, char **buf, size_t *len,
     *len = 0;
     if (fstat(j->fd, &sb) != 0)
         return io_error(err, j->path, "read the journal's size");
-    if ((unsigned long long)sb.st_size > PB_JOURNAL_MAX_BYTES)
+    if ((unsigned long long)sb.st_size > PB__JOURNAL_MAX_BYTES)
         return pb__error(err, PB_INPUT, j->path, 0, "journal too large "
-                         "(over %u bytes)", PB_JOURNAL_MAX_BYTES);
+                         "(over %u bytes)", PB__JOURNAL_MAX_BYTES);
     size = (size_t)sb.st_size;
     if ((b = malloc(size + 1)) == NULL)
         return pb__error(err, PB_NOMEM, j->path, 0, "out of memory");
@@ -540,16 +541,16 @@ pb_status pb_journal_contents(pb_journal *j, char **buf, size_t *len,
     return PB_OK;
 }
 
-pb_status pb_journal_add(pb_journal *j, unsigned long long index,
+pb_status pb__journal_add(pb__journal *j, unsigned long long index,
                          const char *payload, size_t len, pb_error *err)
 {
     unsigned char *h;
     size_t need;
 
-    if (len > PB_JOURNAL_MAX_RECORD)
+    if (len > PB__JOURNAL_MAX_RECORD)
         return pb__error(err, PB_INPUT, j->path, 0, "record of %zu bytes "
-                         "(the most is %u)", len, PB_JOURNAL_MAX_RECORD);
-    need = j->qlen + PB_JOURNAL_HEADER + len;
+                         "(the most is %u)", len, PB__JOURNAL_MAX_RECORD);
+    need = j->qlen + PB__JOURNAL_HEADER + len;
     if (need > j->qcap) {
         size_t cap = j->qcap ? j->qcap : 1024;
         unsigned char *q;
@@ -566,20 +567,20 @@ pb_status pb_journal_add(pb_journal *j, unsigned long long index,
     put32(h + 8, (uint32_t)len);
     put32(h + 12, (uint32_t)index);
     put32(h + 16, (uint32_t)(index >> 32));
-    memcpy(h + PB_JOURNAL_HEADER, payload, len);
+    memcpy(h + PB__JOURNAL_HEADER, payload, len);
     put32(h + 4, crc32_update(crc32_update(0, h + 8, 12),
-                              h + PB_JOURNAL_HEADER, len));
+                              h + PB__JOURNAL_HEADER, len));
     j->qlen = need;
     j->nq++;
     return PB_OK;
 }
 
-size_t pb_journal_pending(const pb_journal *j)
+size_t pb__journal_pending(const pb__journal *j)
 {
     return j->nq;
 }
 
-pb_status pb_journal_sync(pb_journal *j, pb_error *err)
+pb_status pb__journal_sync(pb__journal *j, pb_error *err)
 {
     pb_status st;
 
@@ -609,7 +610,7 @@ pb_status pb_journal_sync(pb_journal *j, pb_error *err)
     return PB_OK;
 }
 
-pb_status pb_journal_truncate(pb_journal *j, size_t len, pb_error *err)
+pb_status pb__journal_truncate(pb__journal *j, size_t len, pb_error *err)
 {
     j->qlen = 0;
     j->nq = 0;

@@ -1,7 +1,7 @@
 /*
  * writer.c -- scenario files written: the checks of what they can hold,
  * the time forms, the document writer (writer.h), and a case written as a
- * scenario (pb_case_xml, pb_case_save), which is how a case file is kept
+ * scenario (pb__case_xml, pb__case_save), which is how a case file is kept
  * on disk (casefile.c).
  */
 #include <math.h>
@@ -15,6 +15,7 @@
 #include "error.h"
 #include "scenario.h"
 #include "utf8.h"
+#include "journal.h"
 #include "writer.h"
 
 /* Events between checks of the document's size. */
@@ -221,7 +222,7 @@ static int attr_name_fits(const char *s)
 }
 
 /* Every string the document will hold can be XML. */
-static pb_status check_case(const pb_case *c, const pb_case_header *h,
+static pb_status check_case(const pb_case *c, const pb__case_header *h,
                             pb_error *err)
 {
     const char *name, *value;
@@ -280,7 +281,7 @@ static void write_expect(pb__writer *w, const pb_expect *x)
 }
 
 static void write_case(pb__writer *w, const pb_case *c,
-                       const pb_case_header *h)
+                       const pb__case_header *h)
 {
     const char *name, *value;
     pb_event_info ev;
@@ -320,7 +321,7 @@ static void write_case(pb__writer *w, const pb_case *c,
     pb__writer_end(w);
 }
 
-pb_status pb_case_xml(const pb_case *c, const pb_case_header *h,
+pb_status pb__case_xml(const pb_case *c, const pb__case_header *h,
                       char **out, size_t *len, pb_error *err)
 {
     pb__writer *w;
@@ -354,19 +355,19 @@ pb_status pb_case_xml(const pb_case *c, const pb_case_header *h,
     return st;
 }
 
-pb_status pb_case_save(const pb_case *c, const pb_case_header *h,
+pb_status pb__case_save(const pb_case *c, const pb__case_header *h,
                        const char *path, const pb_io *io, pb_error *err)
 {
     char *xml;
     size_t len;
     pb_status st;
 
-    if ((st = pb_case_xml(c, h, &xml, &len, err)) != PB_OK) {
+    if ((st = pb__case_xml(c, h, &xml, &len, err)) != PB_OK) {
         if (err != NULL && err->file[0] == '\0')
             snprintf(err->file, sizeof err->file, "%s", path);
         return st;
     }
-    st = pb_io_replace(io, path, xml, len, err);
+    st = pb__io_replace(io, path, xml, len, err);
     free(xml);
     return st;
 }

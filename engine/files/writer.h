@@ -1,6 +1,6 @@
 /*
  * writer.h -- the one writer of scenario files (internal): case files
- * (pb_case_xml, in writer.c) and imported transcripts (import.c) are
+ * (pb__case_xml, in writer.c) and imported transcripts (import.c) are
  * written through it, in the format scenario.c reads back
  * (docs/scenarios.md).
  *
@@ -68,5 +68,28 @@ void pb__writer_event(pb__writer *w, const char *t, const char *type,
  * caller words the message.
  */
 pb_status pb__writer_finish(pb__writer *w, const char **xml, size_t *len);
+
+/* A case written as a scenario file: what casefile.c saves. */
+typedef struct pb__case_header {
+    const char *id, *title;     /* id required; title NULL: the id */
+    const char *description;    /* or NULL */
+    const pb_scenario *expect;  /* expectations to copy, or NULL */
+} pb__case_header;
+
+/*
+ * The case as a scenario document: <case> with topic, channel and the
+ * initial facts, <events> with the recorded events (times in decimal
+ * seconds, the shortest that read back as the same double; to 1e-15 s
+ * for the rare time that has no such form), then the expectations.
+ * *out is malloc'd and NUL-terminated.  PB_INPUT when some text cannot
+ * be XML (invalid UTF-8, control characters) or the document would be
+ * over PB_SCENARIO_MAX_BYTES.  Event text reads back trimmed.
+ */
+pb_status pb__case_xml(const pb_case *c, const pb__case_header *h,
+                      char **out, size_t *len, pb_error *err);
+/* The same, saved with pb__io_replace (io NULL: pb_io_posix()). */
+pb_status pb__case_save(const pb_case *c, const pb__case_header *h,
+                       const char *path, const pb_io *io, pb_error *err);
+
 
 #endif

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "playbook.h"
+#include "writer.h"
 
 /* The libFuzzer entry points; every target defines both. */
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -163,7 +164,7 @@ static inline int fuzz_same_text(const char *a, const char *b)
 }
 
 /*
- * A case written as a scenario file (pb_case_xml, what case files and
+ * A case written as a scenario file (pb__case_xml, what case files and
  * their compaction write) must read back as the same case: the same
  * header, initial facts, recorded events and expectations, and, replayed
  * through a fresh engine with the same principles, the same checklist --
@@ -171,7 +172,7 @@ static inline int fuzz_same_text(const char *a, const char *b)
  * may be NULL.  Text that cannot be XML is refused, which is allowed.
  */
 static inline void fuzz_round_trip(const pb_schema *schema, const pb_case *c,
-                                   const pb_case_header *h)
+                                   const pb__case_header *h)
 {
     pb_scenario *back = NULL;
     pb_engine *e = NULL;
@@ -181,11 +182,11 @@ static inline void fuzz_round_trip(const pb_schema *schema, const pb_case *c,
     char *xml = NULL, msg[1200];
     size_t len = 0, i, k, n = 0;
 
-    if (pb_case_xml(c, h, &xml, &len, &err) != PB_OK)
+    if (pb__case_xml(c, h, &xml, &len, &err) != PB_OK)
         return;
     if (pb_scenario_parse_with(schema, "round-trip.xml", xml, len, &back,
                                &err) != PB_OK) {
-        fuzz_fail("pb_case_xml wrote a scenario that does not read back: "
+        fuzz_fail("pb__case_xml wrote a scenario that does not read back: "
                   "%s\n--- written:\n%s",
                   pb_error_text(&err, msg, sizeof msg), xml);
     }
@@ -257,7 +258,7 @@ static inline void fuzz_round_trip(const pb_schema *schema, const pb_case *c,
     if ((e = fuzz_engine_new()) == NULL)
         goto done;
     if (pb_replay_run(e, back, &r, &err) != PB_OK)
-        fuzz_fail("a case saved by pb_case_xml does not replay: %s\n"
+        fuzz_fail("a case saved by pb__case_xml does not replay: %s\n"
                   "--- written:\n%s",
                   pb_error_text(&err, msg, sizeof msg), xml);
     c2 = pb_replay_case(r);

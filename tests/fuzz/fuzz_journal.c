@@ -1,7 +1,7 @@
 /*
  * fuzz_journal.c -- journals of live cases (playbook.h, "Journal").
  *
- * Every input goes through pb_journal_scan as raw bytes, and then, as
+ * Every input goes through pb__journal_scan as raw bytes, and then, as
  * the journal of a fixed case file, through pb_casefile_read (the path
  * reports and `playbook event` take: scan, decode each payload, append
  * each event).  Two ways to read an input as that journal:
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "journal.h"
 #include "playbook.h"
 
 #define CASE_EVENTS 4u
@@ -130,10 +131,10 @@ static size_t encode(unsigned char *buf, unsigned long long index,
     put32(buf + 8, (uint32_t)len);
     put32(buf + 12, (uint32_t)index);
     put32(buf + 16, (uint32_t)(index >> 32));
-    memcpy(buf + PB_JOURNAL_HEADER, payload, len);
-    put32(buf + 4, crc32(crc32(0, buf + 8, 12), buf + PB_JOURNAL_HEADER,
+    memcpy(buf + PB__JOURNAL_HEADER, payload, len);
+    put32(buf + 4, crc32(crc32(0, buf + 8, 12), buf + PB__JOURNAL_HEADER,
                          len));
-    return PB_JOURNAL_HEADER + len;
+    return PB__JOURNAL_HEADER + len;
 }
 
 typedef struct scan_state {
@@ -173,7 +174,7 @@ static size_t scan(const char *buf, size_t len, pb_status *st)
     memset(&s, 0, sizeof s);
     s.buf = buf;
     s.len = len;
-    *st = pb_journal_scan("fuzz.journal", buf, len, on_record, &s, &valid,
+    *st = pb__journal_scan("fuzz.journal", buf, len, on_record, &s, &valid,
                           &warn, &err);
     if (*st == PB_OK && valid > len)
         fuzz_fail("valid length %zu past the %zu bytes", valid, len);
@@ -194,7 +195,7 @@ static unsigned char *from_lines(const uint8_t *data, size_t size,
 
     for (i = 0; i < size; i++)
         nl += data[i] == '\n';
-    buf = malloc(size + (nl + 1) * PB_JOURNAL_HEADER + 1);
+    buf = malloc(size + (nl + 1) * PB__JOURNAL_HEADER + 1);
     if (buf == NULL)
         return NULL;
     *nrec = 0;
@@ -230,7 +231,7 @@ static void read_case(const void *journal, size_t len)
 {
     pb_engine *engine = fuzz_engine_new();
     pb_case *c = NULL;
-    pb_case_header h;
+    pb__case_header h;
     pb_error warn, err;
 
     if (engine == NULL)

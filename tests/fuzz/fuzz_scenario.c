@@ -5,7 +5,7 @@
  * parses, its event times as reports print them (pb_time_format), a
  * replay through the default principles (read at start, a fresh engine
  * each time: fuzz.h), every report format, and the case written back as
- * a scenario (pb_case_xml, what case files are made of), which must read
+ * a scenario (pb__case_xml, what case files are made of), which must read
  * back as the same case with the same checklist (fuzz_round_trip).
  */
 #include <string.h>
@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pb_replay_run(engine, s, &r, &err) == PB_OK) {
         pb_replay_passed(r);
         render(r);
-        pb_case_header h;
+        pb__case_header h;
 
         memset(&h, 0, sizeof h);
         h.id = pb_scenario_id(s);
