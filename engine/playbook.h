@@ -212,7 +212,8 @@ typedef enum {
 } pb_state;
 
 const char *pb_state_name(pb_state s);
-int pb_state_parse(const char *name, pb_state *out); /* 0 ok, -1 unknown */
+/* "done" -> PB_DONE; PB_INPUT for a name no state has. */
+pb_status pb_state_parse(const char *name, pb_state *out);
 /* How text reports show a state: "[x]" done, "[ ]" open, "[.]" waiting,
  * "[-]" skipped, "[!]" violated, "[E]" error, "   " absent; and the ANSI
  * colour (an SGR escape) they give it on a terminal. */
@@ -364,9 +365,9 @@ const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);
  * the tenth reports print). */
 #define PB_TIME_MAX 1e9
 
-/* "12", "12.5", "mm:ss", "h:mm:ss" -> seconds.  0 ok, -1 malformed or
- * past PB_TIME_MAX. */
-int pb_time_parse(const char *text, double *out);
+/* "12", "12.5", "mm:ss", "h:mm:ss" -> seconds; PB_INPUT when malformed
+ * or past PB_TIME_MAX. */
+pb_status pb_time_parse(const char *text, double *out);
 /* Seconds -> "mm:ss", or "h:mm:ss" past the hour, with tenths when the
  * time has them ("--:--" outside 0..PB_TIME_MAX); returns buf. */
 const char *pb_time_format(double t, char *buf, size_t size);

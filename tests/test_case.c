@@ -743,15 +743,15 @@ static void time_parse(void **state)
     double t;
 
     (void)state;
-    assert_int_equal(pb_time_parse("12.5", &t), 0);
+    assert_int_equal(pb_time_parse("12.5", &t), PB_OK);
     assert_true(t == 12.5);
-    assert_int_equal(pb_time_parse("01:30", &t), 0);
+    assert_int_equal(pb_time_parse("01:30", &t), PB_OK);
     assert_true(t == 90);
-    assert_int_equal(pb_time_parse("1:00:01", &t), 0);
+    assert_int_equal(pb_time_parse("1:00:01", &t), PB_OK);
     assert_true(t == 3601);
-    assert_int_equal(pb_time_parse("-1", &t), -1);
-    assert_int_equal(pb_time_parse("abc", &t), -1);
-    assert_int_equal(pb_time_parse("1:75", &t), -1);
+    assert_int_equal(pb_time_parse("-1", &t), PB_INPUT);
+    assert_int_equal(pb_time_parse("abc", &t), PB_INPUT);
+    assert_int_equal(pb_time_parse("1:75", &t), PB_INPUT);
 }
 
 static void state_names(void **state)
@@ -769,10 +769,10 @@ static void state_names(void **state)
         assert_null(pb_attr_value(a, 2, "due"));
         assert_null(pb_attr_value(NULL, 0, "to"));
     }
-    assert_int_equal(pb_state_parse("waiting", &s), 0);
+    assert_int_equal(pb_state_parse("waiting", &s), PB_OK);
     assert_int_equal(s, PB_WAITING);
-    assert_int_equal(pb_state_parse("absent", &s), 0);
-    assert_int_equal(pb_state_parse("nope", &s), -1);
+    assert_int_equal(pb_state_parse("absent", &s), PB_OK);
+    assert_int_equal(pb_state_parse("nope", &s), PB_INPUT);
 }
 
 int main(void)

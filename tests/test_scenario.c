@@ -429,18 +429,18 @@ static void test_time_parse(void **state)
     (void)state;
     for (i = 0; i < sizeof good / sizeof good[0]; i++) {
         t = -1;
-        if (pb_time_parse(good[i].text, &t) != 0)
+        if (pb_time_parse(good[i].text, &t) != PB_OK)
             fail_msg("'%s' should parse", good[i].text);
         if (t != good[i].t)
             fail_msg("'%s' gave %.17g", good[i].text, t);
     }
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         t = -1;
-        if (pb_time_parse(bad[i], &t) != -1)
+        if (pb_time_parse(bad[i], &t) != PB_INPUT)
             fail_msg("'%s' should not parse", bad[i]);
         assert_true(t == -1); /* untouched */
     }
-    assert_int_equal(pb_time_parse(NULL, &t), -1);
+    assert_int_equal(pb_time_parse(NULL, &t), PB_INPUT);
 }
 
 static void test_time_format(void **state)

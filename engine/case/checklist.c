@@ -18,17 +18,17 @@ const char *pb_state_name(pb_state s)
                ? state_names[s] : "?";
 }
 
-int pb_state_parse(const char *name, pb_state *out)
+pb_status pb_state_parse(const char *name, pb_state *out)
 {
     size_t i;
 
     for (i = 0; i < sizeof state_names / sizeof *state_names; i++) {
         if (strcmp(state_names[i], name) == 0) {
             *out = (pb_state)i;
-            return 0;
+            return PB_OK;
         }
     }
-    return -1;
+    return PB_INPUT;
 }
 
 void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)

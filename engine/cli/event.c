@@ -63,7 +63,7 @@ static int parse_wait(const char *s, double *out)
         *out = 5;
         return 0;
     }
-    if (pb_time_parse(s, out) != 0 || *out > 3600)
+    if (pb_time_parse(s, out) != PB_OK || *out > 3600)
         return cli_usage_error("event", "bad --wait '%s' (seconds)", s);
     return 0;
 }

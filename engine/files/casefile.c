@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "ascii.h"
+#include "calltime.h"
 #include "error.h"
 #include "file.h"
 #include "journal.h"
@@ -90,7 +91,7 @@ static double canonical_time(double t)
 
     if (!(t >= 0 && t <= PB_TIME_MAX))
         return t; /* pb_case_append says what is wrong with it */
-    if (pb_time_parse(pb__writer_seconds(t, buf, sizeof buf), &back) != 0)
+    if (pb_time_parse(pb__time_seconds(t, buf, sizeof buf), &back) != PB_OK)
         return t;
     return back;
 }

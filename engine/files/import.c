@@ -28,6 +28,7 @@
 #include <json-c/json.h>
 
 #include "ascii.h"
+#include "calltime.h"
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
@@ -459,7 +460,7 @@ static pb_status read_line(im_parser *p, im_line *ln)
                 memchr(b + i + 1, ':', q - i - 1) == NULL ||
                 (memcpy(stamp, b + i + 1, q - i - 1),
                  stamp[q - i - 1] = '\0',
-                 pb_time_parse(stamp, &ln->t) != 0))
+                 pb_time_parse(stamp, &ln->t) != PB_OK))
                 return fail_line(p, i, "bad time stamp '%.*s' (mm:ss or "
                                  "h:mm:ss)", (int)(q + 1 - i), b + i);
             ln->has_stamp = 1;
@@ -1282,7 +1283,7 @@ static void write_convo(pb__writer *w, const pb_import *im,
     for (i = 0; i < cv->nturns; i++) {
         const im_turn *tu = &cv->turns[i];
 
-        pb__writer_event(w, pb__writer_clock(tu->t, t, sizeof t),
+        pb__writer_event(w, pb__time_clock(tu->t, t, sizeof t),
                          speaker_types[tu->speaker], im->text + tu->off,
                          NULL, 0);
     }

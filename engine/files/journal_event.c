@@ -6,6 +6,7 @@
 
 #include <json-c/json.h>
 
+#include "calltime.h"
 #include "error.h"
 #include "journal_event.h"
 #include "writer.h"
@@ -21,7 +22,7 @@ pb_status pb__journal_event_encode(const pb_event_info *ev, char **out,
 
     *out = NULL;
     if (!bad) {
-        v = json_object_new_string(pb__writer_seconds(ev->t, tb, sizeof tb));
+        v = json_object_new_string(pb__time_seconds(ev->t, tb, sizeof tb));
         bad |= v == NULL || json_object_object_add(o, "t", v) != 0;
         v = json_object_new_string(ev->type);
         bad |= v == NULL || json_object_object_add(o, "type", v) != 0;
@@ -96,7 +97,7 @@ int pb__journal_event_decode(const char *payload, size_t len,
     if (json_str(ev->root, "t", &t) != 0 ||
         json_str(ev->root, "type", &ev->type) != 0 ||
         json_str(ev->root, "text", &ev->text) != 0 || t == NULL ||
-        ev->type == NULL || pb_time_parse(t, &ev->t) != 0)
+        ev->type == NULL || pb_time_parse(t, &ev->t) != PB_OK)
         goto bad;
     if (json_object_object_get_ex(ev->root, "attrs", &attrs)) {
         size_t n = 0;

@@ -5,7 +5,7 @@
  *
  * The payload is JSON: {"t":"12.5","type":"...","text":"...",
  * "attrs":{...}}.  t is the same decimal string the case file would
- * hold (pb__writer_seconds), so both read back to the same double.
+ * hold (pb__time_seconds), so both read back to the same double.
  */
 #ifndef PB_JOURNAL_EVENT_H
 #define PB_JOURNAL_EVENT_H

@@ -22,7 +22,6 @@
  */
 #include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,6 +37,7 @@
 #include <libxml/xmlerror.h>
 
 #include "ascii.h"
+#include "calltime.h"
 #include "error.h"
 #include "file.h"
 #include "playbook.h"
@@ -327,67 +327,6 @@ static size_t count_elements(const xmlNode *el)
     return count;
 }
 
-/*
- * D+ | D* '.' D+ at s, as a double; the end of it, or NULL.  Hand-rolled
- * rather than strtod, which takes signs, exponents, hex, "inf", leading
- * space and, after setlocale(), a decimal comma.  Fraction digits past
- * the 15th are checked but do not count.
- */
-static const char *scan_decimal(const char *s, double *out)
-{
-    double v = 0, frac = 0, scale = 1;
-    int digits = 0, fdigits = 0;
-
-    for (; pb__ascii_digit(*s); s++, digits++)
-        v = v * 10 + (*s - '0');
-    if (*s == '.') {
-        for (s++; pb__ascii_digit(*s); s++, fdigits++) {
-            if (fdigits < 15) {
-                frac = frac * 10 + (*s - '0');
-                scale *= 10;
-            }
-        }
-        if (fdigits == 0)
-            return NULL;
-    }
-    if (digits + fdigits == 0)
-        return NULL;
-    *out = v + frac / scale;
-    return isfinite(*out) ? s : NULL;
-}
-
-int pb_time_parse(const char *text, double *out)
-{
-    const char *p = text, *end;
-    double v, t = 0;
-    int fields = 0;
-
-    if (text == NULL)
-        return -1;
-    for (;;) {
-        if ((end = scan_decimal(p, &v)) == NULL)
-            return -1;
-        /* After a colon: two digits and under 60, so "1:75" is not 2:15.
-         * Read from the text: "59.99999999999999999" rounds to 60. */
-        if (fields > 0 && (!pb__ascii_digit(p[0]) ||
-                           !pb__ascii_digit(p[1]) ||
-                           pb__ascii_digit(p[2]) || p[0] > '5'))
-            return -1;
-        t = t * 60 + v;
-        fields++;
-        if (*end != ':')
-            break;
-        /* Only the last field may have a fraction; at most h:mm:ss. */
-        if (fields == 3 || memchr(p, '.', (size_t)(end - p)) != NULL)
-            return -1;
-        p = end + 1;
-    }
-    if (*end != '\0' || !(t <= PB_TIME_MAX))
-        return -1;
-    *out = t;
-    return 0;
-}
-
 /* "p" (dots 0) or "p.i" (dots 1), each part a non-empty id. */
 static int ref_shape(const char *ref, int min_dots, int max_dots)
 {
@@ -502,7 +441,7 @@ static pb_status read_event(reader *r, const xmlNode *el, sc_event *ev,
         return st;
     if (t == NULL) {
         ev->t = *prev;
-    } else if (pb_time_parse(t, &ev->t) != 0) {
+    } else if (pb_time_parse(t, &ev->t) != PB_OK) {
         st = fail(r, el, "bad time '%s' (seconds, mm:ss or h:mm:ss)", t);
     } else if (ev->t < *prev) {
         st = fail(r, el, "time goes backwards: %.15g after %.15g", ev->t,
@@ -570,7 +509,7 @@ static pb_status read_score_bound(reader *r, const xmlNode *el,
 
     if ((st = get_attr(r, el, name, &v)) != PB_OK || v == NULL)
         return st;
-    end = scan_decimal(v, out);
+    end = pb__time_decimal(v, out);
     if (end == NULL || *end != '\0' || above_one(v, *out))
         st = fail(r, el, "bad score %s '%s' (a number from 0 to 1)", name, v);
     free(v);
@@ -641,7 +580,7 @@ static pb_status read_expect(reader *r, const xmlNode *el, pb_expect *x)
         return st;
     if (state == NULL)
         st = fail(r, el, "item without state");
-    else if (pb_state_parse(state, &x->state) != 0)
+    else if (pb_state_parse(state, &x->state) != PB_OK)
         st = fail(r, el, "bad state '%s' (done, open, waiting, skipped, "
                   "violated, error or absent)", state);
     free(state);

@@ -4,7 +4,6 @@
  * scenario (pb__case_xml, pb__case_save), which is how a case file is kept
  * on disk (casefile.c).
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,10 +11,11 @@
 #include <libxml/xmlwriter.h>
 
 #include "ascii.h"
+#include "calltime.h"
 #include "error.h"
 #include "scenario.h"
-#include "utf8.h"
 #include "journal.h"
+#include "utf8.h"
 #include "writer.h"
 
 /* Events between checks of the document's size. */
@@ -48,50 +48,6 @@ pb_status pb__writer_bad_text(pb_error *err, const char *what,
     return pb__error(err, PB_INPUT, "", 0, "%s '%.40s%s' is not valid "
                      "UTF-8 text for XML (control characters?)", what, s,
                      strlen(s) > 40 ? "..." : "");
-}
-
-/* Times. */
-
-/* pb_time_parse sums digits its own way, so "%.17g" would not do, and it
- * takes no exponent. */
-const char *pb__writer_seconds(double t, char *buf, size_t size)
-{
-    double back;
-    size_t n;
-    int prec;
-
-    for (prec = 0; prec <= 15; prec++) {
-        snprintf(buf, size, "%.*f", prec, t);
-        if (prec > 0) {
-            n = strlen(buf);
-            while (n > 0 && buf[n - 1] == '0')
-                buf[--n] = '\0';
-            if (n > 0 && buf[n - 1] == '.')
-                buf[--n] = '\0';
-        }
-        if (pb_time_parse(buf, &back) == 0 && back == t)
-            return buf;
-    }
-    return buf; /* the closest with 15 decimals */
-}
-
-const char *pb__writer_clock(double t, char *buf, size_t size)
-{
-    long long ms = llround(t * 1000), s = ms / 1000;
-    int frac = (int)(ms % 1000), n;
-
-    if (s >= 3600)
-        n = snprintf(buf, size, "%lld:%02lld:%02lld", s / 3600,
-                     s / 60 % 60, s % 60);
-    else
-        n = snprintf(buf, size, "%02lld:%02lld", s / 60, s % 60);
-    if (frac != 0 && n > 0 && (size_t)n < size) {
-        snprintf(buf + n, size - (size_t)n, ".%03d", frac);
-        n = (int)strlen(buf);
-        while (buf[n - 1] == '0')
-            buf[--n] = '\0';
-    }
-    return buf;
 }
 
 /* Writing a document. */
@@ -273,8 +229,8 @@ static void write_expect(pb__writer *w, const pb_expect *x)
     if (x->kind == PB_EXPECT_ITEM)
         pb__writer_attr(w, "state", pb_state_name(x->state));
     if (x->kind == PB_EXPECT_SCORE) {
-        pb__writer_attr(w, "min", pb__writer_seconds(x->min, lo, sizeof lo));
-        pb__writer_attr(w, "max", pb__writer_seconds(x->max, hi, sizeof hi));
+        pb__writer_attr(w, "min", pb__time_seconds(x->min, lo, sizeof lo));
+        pb__writer_attr(w, "max", pb__time_seconds(x->max, hi, sizeof hi));
         pb__writer_attr(w, "principle", x->principle);
     }
     pb__writer_end(w);
@@ -307,7 +263,7 @@ static void write_case(pb__writer *w, const pb_case *c,
         pb_case_event(c, i, &ev);
         if (ev.detected_by != NULL)
             continue; /* found again by the detectors on replay */
-        pb__writer_event(w, pb__writer_seconds(ev.t, tb, sizeof tb),
+        pb__writer_event(w, pb__time_seconds(ev.t, tb, sizeof tb),
                          ev.type, ev.text, ev.attrs, ev.nattrs);
     }
     pb__writer_end(w);

@@ -28,15 +28,6 @@ int pb__writer_text_ok(const char *s);
 pb_status pb__writer_bad_text(pb_error *err, const char *what,
                               const char *s);
 
-/* Times, in the forms pb_time_parse reads back exactly. */
-
-/* t as decimal seconds ("12.5"): the shortest string that reads back as
- * exactly t.  Returns buf. */
-const char *pb__writer_seconds(double t, char *buf, size_t size);
-/* t as a clock, mm:ss or h:mm:ss past the hour, with milliseconds when
- * there are any ("01:05.25"): for people reading a transcript. */
-const char *pb__writer_clock(double t, char *buf, size_t size);
-
 /* Writing a document. */
 
 typedef struct pb__writer pb__writer;

@@ -3,39 +3,10 @@
  * state and an expectation read, where an event's changes start, and
  * the counts every report heads with.
  */
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "report.h"
-
-/* mm:ss, or h:mm:ss past the hour; tenths when the time has them.
- * What no reader accepts prints as "--:--" (and is never cast). */
-const char *pb_time_format(double t, char *buf, size_t size)
-{
-    long s;
-    int tenth;
-
-    if (!(t >= 0 && t <= PB_TIME_MAX)) {
-        snprintf(buf, size, "--:--");
-        return buf;
-    }
-    s = (long)floor(t);
-    tenth = (int)floor((t - (double)s) * 10 + 0.5);
-
-    if (tenth >= 10) {
-        s++;
-        tenth = 0;
-    }
-    if (s >= 3600)
-        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-                 s % 60);
-    else
-        snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
-    if (tenth)
-        snprintf(buf + strlen(buf), size - strlen(buf), ".%d", tenth);
-    return buf;
-}
 
 const char *pb_state_mark(pb_state s)
 {
