@@ -65,8 +65,11 @@ void pb_engine_set_limits(pb_engine *e, size_t instructions, size_t memory);
  * (first failure in err), PB_STATE once a case exists.
  */
 pb_status pb_engine_load(pb_engine *e, const char *path, pb_error *err);
+/* The same for one principle held in memory; name is its file name in
+ * messages. */
 pb_status pb_engine_load_buffer(pb_engine *e, const char *name,
                                 const char *src, size_t len, pb_error *err);
+/* The files that failed to load so far, each with its file:line. */
 size_t pb_engine_nfailures(const pb_engine *e);
 const pb_error *pb_engine_failure(const pb_engine *e, size_t i);
 
@@ -100,13 +103,16 @@ typedef struct pb_detector_info {
     int line;
 } pb_detector_info;
 
+/* Principle i, item i (over all principles, in checklist order) and
+ * detector i of a principle; the strings belong to the engine. */
 size_t pb_engine_nprinciples(const pb_engine *e);
 void pb_engine_principle(const pb_engine *e, size_t i, pb_principle_info *out);
 size_t pb_engine_nitems(const pb_engine *e);
 void pb_engine_item(const pb_engine *e, size_t i, pb_item_def *out);
 void pb_engine_detector(const pb_engine *e, size_t principle, size_t i,
                         pb_detector_info *out);
-/* "principle.item" -> item index, or -1. */
+/* "principle.item" -> item index, and id -> principle index; -1 when
+ * there is none. */
 long pb_engine_find_item(const pb_engine *e, const char *ref);
 long pb_engine_find_principle(const pb_engine *e, const char *id);
 
@@ -120,7 +126,8 @@ typedef struct pb_attr {
 /* The value of the first attribute called name, or NULL. */
 const char *pb_attr_value(const pb_attr *attrs, size_t n, const char *name);
 
-/* topic and channel may be NULL. */
+/* A case evaluated with e's principles (loading more is then refused);
+ * topic and channel may be NULL.  NULL with err set on failure. */
 pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
                      pb_error *err);
 void pb_case_free(pb_case *c);
@@ -146,9 +153,11 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
 
 /* The engine whose principles c is evaluated with. */
 const pb_engine *pb_case_engine(const pb_case *c);
+/* Topic and channel (NULL when not given); 1 once case.closed is in. */
 const char *pb_case_topic(const pb_case *c);
 const char *pb_case_channel(const pb_case *c);
 int pb_case_closed(const pb_case *c);
+/* The facts as they stand now, in the order first set. */
 size_t pb_case_nfacts(const pb_case *c);
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
                   const char **value);
@@ -161,6 +170,7 @@ typedef struct pb_event_info {
     const char *detected_by; /* principle id, or NULL when recorded */
 } pb_event_info;
 
+/* The timeline: recorded and detected events in order. */
 size_t pb_case_nevents(const pb_case *c);
 void pb_case_event(const pb_case *c, size_t i, pb_event_info *out);
 
@@ -326,6 +336,7 @@ pb_status pb_scenario_parse(const char *name, const char *buf, size_t len,
                             pb_scenario **out, pb_error *err);
 void pb_scenario_free(pb_scenario *s);
 
+/* What the file says; strings belong to the scenario. */
 const char *pb_scenario_path(const pb_scenario *s);
 const char *pb_scenario_id(const pb_scenario *s);
 const char *pb_scenario_title(const pb_scenario *s);
@@ -357,6 +368,7 @@ typedef struct pb_expect {
     int line;
 } pb_expect;
 
+/* The <expect> entries, in file order. */
 size_t pb_scenario_nexpects(const pb_scenario *s);
 const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);
 
@@ -387,12 +399,14 @@ typedef struct pb_expect_result {
 pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
                         pb_error *err);
 void pb_replay_free(pb_replay *r);
+/* The scenario replayed and the case it gave, as it ended. */
 const pb_scenario *pb_replay_scenario(const pb_replay *r);
 const pb_case *pb_replay_case(const pb_replay *r);
 /* Every event's changes, in event order (each event's as
  * pb_snapshot_diff lists them). */
 size_t pb_replay_nchanges(const pb_replay *r);
 const pb_change *pb_replay_change(const pb_replay *r, size_t i);
+/* One result per expectation, in the scenario's order. */
 size_t pb_replay_nresults(const pb_replay *r);
 const pb_expect_result *pb_replay_result(const pb_replay *r, size_t i);
 int pb_replay_passed(const pb_replay *r); /* every expectation met */
@@ -418,7 +432,7 @@ pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
 /*
  * Case files and journals.
  *
- * A live case is saved as a scenario file (PRODUCT.md section 5): topic,
+ * A live case is saved as a scenario file (docs/scenarios.md): topic,
  * channel, the initial facts (among them started_at, the case's start as
  * ISO 8601 UTC) and the recorded events; detected events are not saved,
  * the detectors find them again on load.  Next to FILE an append-only
@@ -512,6 +526,8 @@ pb_status pb_casefile_close(pb_casefile *cf, pb_error *err);
 /* Unlocks and frees without saving more: pending events are lost. */
 void pb_casefile_free(pb_casefile *cf);
 
+/* The case in memory (read it, render it; append through the file), its
+ * path and how many events were recorded in it (detected ones aside). */
 const pb_case *pb_casefile_case(const pb_casefile *cf);
 const char *pb_casefile_path(const pb_casefile *cf);
 size_t pb_casefile_nrecorded(const pb_casefile *cf);
@@ -638,10 +654,8 @@ const char *pb_command_lookup(const char *word);
 long pb_command_closest(const char *word, const char *const *names,
                         size_t n);
 
-/* Review sessions. (section owned by review) */
-
 /*
- * Transcript import (section owned by import): call and chat transcripts
+ * Transcript import: call and chat transcripts
  * into scenario files, one per conversation.  Two inputs: ABCD-style JSON
  * (a list of conversations with "original": [[speaker, text], ...]) and
  * plain text ("Agent: ...", "Customer: ...", "Action: ..." lines with
@@ -679,8 +693,10 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
                           pb_error *err);
 void pb_import_free(pb_import *im);
 
-size_t pb_import_count(const pb_import *im);          /* conversations */
-const char *pb_import_id(const pb_import *im, size_t i); /* scenario id */
+/* The conversations read: how many, and each one's scenario id and
+ * number of turns. */
+size_t pb_import_count(const pb_import *im);
+const char *pb_import_id(const pb_import *im, size_t i);
 size_t pb_import_nturns(const pb_import *im, size_t i);
 
 /* Conversation i as scenario XML, made whole in memory first.  PB_INPUT
@@ -690,7 +706,7 @@ pb_status pb_import_write(const pb_import *im, size_t i, FILE *out,
                           pb_error *err);
 
 /*
- * Team statistics (section owned by stats): adherence per principle and
+ * Team statistics: adherence per principle and
  * item, the musts most often missed, violations, resolution and root
  * causes over many cases.  Cases are added one at a time and not kept:
  * memory grows only with the number of distinct root causes.  There are
@@ -756,6 +772,8 @@ typedef struct pb_stats_cause_info {
     size_t cases, resolved, first_contact;
 } pb_stats_cause_info;
 
+/* The figures: over everything, per principle, per item (in checklist
+ * order) and per root cause (in the order first seen). */
 void pb_stats_overall(const pb_stats *s, pb_stats_info *out);
 size_t pb_stats_nprinciples(const pb_stats *s);
 void pb_stats_principle(const pb_stats *s, size_t i,
