@@ -1,5 +1,6 @@
 /*
- * render_html.h -- replays and a checklist as one self-contained HTML page (internal).
+ * render_html.h -- replays and a checklist as one self-contained HTML page
+ * (internal).
  */
 #ifndef PB_RENDER_HTML_H
 #define PB_RENDER_HTML_H

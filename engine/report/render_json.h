@@ -1,5 +1,6 @@
 /*
- * render_json.h -- the checklist and replays as JSON (fields: docs/scenarios.md) (internal).
+ * render_json.h -- the checklist and replays as JSON (fields:
+ * docs/scenarios.md) (internal).
  */
 #ifndef PB_RENDER_JSON_H
 #define PB_RENDER_JSON_H
