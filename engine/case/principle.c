@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 
 #include "case.h"
+#include "due.h"
 #include "pattern.h"
 #include "error.h"
 #include "utf8.h"
@@ -821,6 +822,8 @@ static int load_protected(lua_State *L)
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
+    pb__due_openlib(L, ci->budget);
+    lua_setfield(L, 1, "due");
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
     env = 3;
