@@ -75,19 +75,16 @@ return principle {
         return "customer.verified", { answer = "yes" }
       end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
-    -- The due time is read after the promise, not anywhere in the turn.
+    -- The due time is the first the engine finds after the promise
+    -- (due.find), not anywhere in the turn.
     { on = "agent.said", fn = function(case, event)
-        local text = event.text
-        -- every promise has "I'll" or "I will": one look before the rest
-        if not text or not text:find("ll", 1, true) then return nil end
-        text = text:lower()
+        if not event.text then return nil end
+        local text = event.text:lower()
         for _, p in ipairs(promises) do
           local _, stop = text:find(p, 1, true)
           if stop then
-            local rest = text:sub(stop + 1)
-            local due = rest:match("(tomorrow[%w: ]*)") or rest:match("(%a+day[%w: ]*)")
-                        or rest:match("(in %d+ %a+)") or rest:match("(within %d+ %a+)")
-            if due then return "followup.scheduled", { due = (due:gsub("%s+$", "")) } end
+            local d = due.find(text, stop + 1)
+            if d then return "followup.scheduled", { due = d.text } end
           end
         end
       end },

@@ -1,17 +1,6 @@
 -- Own: take responsibility for the issue until it is resolved; commit to
 -- a date; no cold hand-offs.
 
--- "by tomorrow 10am", "by Friday", "within 48 hours", "less than a week",
--- "within 3-5 business days", "by the end of the week" -> the due phrase.
-local due_patterns = {
-  "by (tomorrow[%w: ]*)", "by (%a+day[%w: ]*)", "by (%d+[%d:]*%s*[ap]?m?)",
-  "(within %d+ ?%- ?%d+ %a+ days)", "(within %d+ ?%- ?%d+ %a+)",
-  "(within %d+ to %d+ %a+ days)", "(within %d+ to %d+ %a+)",
-  "(within %d+ %a+)", "(in %d+ %a+)", "(less than an? %a+)", "(under an? %a+)",
-  "(within the %a+)", "(by the end of the %a+)", "(end of the %a+)",
-  "(tomorrow)", "(today)", "(end of day)",
-}
-
 -- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
 local promising = {
   "i'll", "i will", "you'll have", "you will have", "we'll", "we will",
@@ -24,13 +13,42 @@ local promising = {
 -- "how much long", "how soon", "When will".
 local asking_when = { "ow[%a ]* long", "ow soon", "When ", "when " }
 
--- The due phrase in a lowered text, or nil.
-local function due_in(text)
-  for _, p in ipairs(due_patterns) do
-    local due = text:match(p)
-    if due then return (due:gsub("%s+$", "")) end
+-- The due time of a promise, from the due phrases the engine finds in
+-- it (due.find): a deadline ("by Friday noon", "by the end of the
+-- week") wherever it is; else the first time frame ("within 3-5
+-- business days", "less than a week", "end of day"); else the day it
+-- names, today or tomorrow ("I'll call you tomorrow morning" is due
+-- tomorrow; follow_up schedules the call itself).  A weekday or an hour
+-- without "by" says when something happens, not a date it is due by.
+local function due_of(text)
+  local frame, day
+  local d = due.find(text)
+  while d do
+    if d.by then return d.text end
+    if d.kind == "span" or d.kind == "end" then
+      frame = frame or d.text
+    elseif d.kind == "day" then
+      day = day or d.text:match("^%a+")
+    end
+    d = due.find(text, d.last + 1)
   end
-  return nil
+  return frame or day
+end
+
+-- Whether what the agent said promises something: "I'll ...", or a
+-- short answer to the customer's "when?" / "how long?".
+local function promises(case, text)
+  local low = text:lower()
+  for _, p in ipairs(promising) do
+    if low:find(p, 1, true) then return true end
+  end
+  if #text > 40 then return false end
+  local q = case:last("customer.said")
+  if not (q and q.text) then return false end
+  for _, p in ipairs(asking_when) do
+    if q.text:find(p) then return true end
+  end
+  return false
 end
 
 return principle {
@@ -85,27 +103,9 @@ return principle {
     -- time in it.
     { on = "agent.said", fn = function(case, event)
         local text = event.text
-        if not text then return nil end
-        local low, promise = nil, false
-        -- every promise has "'ll" or "will": one look before the rest
-        if text:find("ll", 1, true) then
-          low = text:lower()
-          for i = 1, #promising do
-            if low:find(promising[i], 1, true) then promise = true break end
-          end
-        end
-        if not promise then
-          if #text > 40 then return nil end
-          local q = case:last("customer.said")
-          local qt = q and q.text
-          if not qt then return nil end
-          for i = 1, #asking_when do
-            if qt:find(asking_when[i]) then promise = true break end
-          end
-          if not promise then return nil end
-        end
-        local due = due_in(low or text:lower())
-        if due then return "agent.committed", { due = due } end
+        if not text or not promises(case, text) then return nil end
+        local when = due_of(text)
+        if when then return "agent.committed", { due = when } end
       end },
     { on = "agent.said", emit = "case.escalated", pattern = {
         "i'm escalating", "i am escalating", "i've escalated", "i have escalated",
