@@ -580,6 +580,44 @@ pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
 int pb_due_parse(const char *text, double base, double *out);
 
 /*
+ * A due phrase said at case time t, read as pb_due_parse reads it from
+ * the case's started_at plus t; without started_at only what does not
+ * depend on when it was said ("2026-12-01T10:00").  0 ok, -1 not read.
+ */
+int pb_case_due(const pb_case *c, double t, const char *text, double *out);
+
+/*
+ * Follow-ups: what a case promised (agent.committed) and planned to
+ * check (followup.scheduled), recorded or detected, each with a due
+ * attribute (events without one promise no date and are not listed).
+ * A check is done once a followup.done comes after it; a commitment is
+ * never done.  docs/agents.md, "playbook followups".
+ */
+typedef enum {
+    PB_FOLLOWUP_COMMITMENT, /* agent.committed */
+    PB_FOLLOWUP_CHECK       /* followup.scheduled */
+} pb_followup_kind;
+
+typedef struct pb_followup {
+    pb_followup_kind kind;
+    size_t event;         /* its index in the timeline (pb_case_event) */
+    const char *due_text; /* the due attribute, as written */
+    int parsed;           /* due_text reads (pb_case_due): due is set */
+    double due;           /* seconds since the epoch */
+    int done;             /* a check with a followup.done after it */
+    const char *outcome;  /* that followup.done's outcome, or NULL */
+    int overdue;          /* parsed, not done, and due before now */
+} pb_followup;
+
+/*
+ * The follow-ups of c in timeline order, overdue counted at now
+ * (seconds since the epoch): *out is malloc'd (NULL when *n is 0), its
+ * strings the case's, valid while the case lives.  PB_NOMEM, or PB_OK.
+ */
+pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
+                            size_t *n, pb_error *err);
+
+/*
  * Live commands: the short lines an agent types during a call
  * (`playbook live`; docs/agents.md lists them), each read into the event
  * it records or the action it asks for.  pb_command_parse is a pure

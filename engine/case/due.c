@@ -816,3 +816,17 @@ double pb_case_started(const pb_case *c)
     }
     return -1;
 }
+
+int pb_case_due(const pb_case *c, double t, const char *text, double *out)
+{
+    double started = pb_case_started(c), a, b;
+
+    if (started >= 0)
+        return pb_due_parse(text, started + t, out);
+    /* What reads the same from two bases far apart is absolute. */
+    if (pb_due_parse(text, 0, &a) != 0 ||
+        pb_due_parse(text, 400.0 * 86400, &b) != 0 || a != b)
+        return -1;
+    *out = a;
+    return 0;
+}
