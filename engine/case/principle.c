@@ -15,6 +15,7 @@
 #include "case.h"
 #include "due.h"
 #include "pattern.h"
+#include "use.h"
 #include "error.h"
 #include "utf8.h"
 
@@ -522,6 +523,7 @@ typedef struct build_ctx {
     pb_engine *e;
     const char *name, *src;
     size_t len;
+    int from_file;     /* name is the file's path: `use` looks next to it */
     int last_line;
     unsigned account;  /* the sandbox account the file is charged to */
     pb__principle *p;
@@ -811,7 +813,7 @@ static int load_protected(lua_State *L)
     build_ctx *bc = lua_touserdata(L, 1);
     pb__sandbox *sb = bc->e->sb;
     call_info *ci;
-    int env, tbl;
+    int env, tbl, *loading;
 
     lua_settop(L, 0);
     lua_newtable(L);                                /* [extra] */
@@ -824,6 +826,8 @@ static int load_protected(lua_State *L)
     lua_setfield(L, 1, "principle");
     pb__due_openlib(L, ci->budget);
     lua_setfield(L, 1, "due");
+    loading = pb__use_openlib(L, sb, bc->from_file ? bc->name : NULL);
+    lua_setfield(L, 1, "use");
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
     env = 3;
@@ -835,6 +839,7 @@ static int load_protected(lua_State *L)
     lua_setupvalue(L, -2, 1);
     if (pb__sandbox_call(sb, bc->account, 0, LUA_MULTRET) != LUA_OK)
         return lua_error(L);
+    *loading = 0;
     pb__sandbox_freeze(L, env);
     tbl = env + 2;                          /* [extra env name results] */
     if (lua_type(L, tbl) != LUA_TTABLE)
@@ -918,10 +923,11 @@ static void error_from_lua(pb_error *err, const char *name, const char *msg,
 }
 
 pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
-                             size_t len, pb__principle **out, pb_error *err)
+                             size_t len, int from_file, pb__principle **out,
+                             pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, 0, 0, NULL,
+    build_ctx bc = { e, name, src, len, from_file, 0, 0, NULL,
                      { 0, 0, NULL, NULL, NULL }, "" };
     int bad, status, top = lua_gettop(L);
     const char *nul;
