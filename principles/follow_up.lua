@@ -4,6 +4,8 @@
 -- a resolution the customer did not confirm working during the call
 -- (customer.verified: "it works now", detected below).
 
+local phrases = use "phrases"
+
 local function needs_follow_up(case)
   if case:has("case.escalated") then return true end
   return case:has("case.resolved") and not case:has("customer.verified")
@@ -15,6 +17,14 @@ local pending = {
   "in progress", "being processed", "will be refunded", "will be credited",
   "will arrive", "will be sent", "on its way",
 }
+
+-- Whether one of patterns is in text (plain: as plain text).
+local function found_any(text, patterns, plain)
+  for _, p in ipairs(patterns) do
+    if text:find(p, 1, plain) then return true end
+  end
+  return false
+end
 
 local promises = {
   "i'll call you", "i will call you", "i'll follow up", "i will follow up",
@@ -51,27 +61,22 @@ return principle {
       end },
   },
   detect = {
-    { on = "customer.said", emit = "customer.verified", pattern = {
-        "that fixed it", "it works now", "it's working now", "working again",
-        "problem solved", "that worked", "that solves it" } },
-    -- A question answered to the customer's content ("Perfect. Thanks",
-    -- "that's all": own's detectors make that a case.resolved, for this
-    -- very utterance, before this one runs), with nothing left to happen
-    -- (no commitment, escalation, follow-up or pending answer): verified
-    -- in the call.  Marked answer="yes": own.commit does not apply then.
+    { on = "customer.said", emit = "customer.verified", pattern = phrases.fix_works },
+    -- A question answered to the customer's content: thanks after a
+    -- proposal ("Perfect. Thanks", "that's all": own counts the case
+    -- resolved), with nothing left to happen (no commitment, escalation,
+    -- follow-up or pending answer) is verified in the call.  Marked
+    -- answer="yes": own.commit does not apply then.
     { on = "customer.said", fn = function(case, event)
-        if not case:has("case.resolved") then return nil end
-        local r = case:last("case.resolved")
-        if r.n < event.n or case:has("customer.verified")
-           or case:has("agent.committed") or case:has("case.escalated")
-           or case:has("followup.scheduled") then
+        if not event.text or not case:has("agent.proposed")
+           or case:has("customer.verified") or case:has("agent.committed")
+           or case:has("case.escalated") or case:has("followup.scheduled") then
           return nil
         end
-        local answer = case:last("agent.proposed")
-        local a = answer and answer.text and answer.text:lower() or ""
-        for _, p in ipairs(pending) do
-          if a:find(p, 1, true) then return nil end
-        end
+        local said = event.text:lower()
+        if not found_any(said, phrases.thanks) then return nil end
+        local answer = case:last("agent.proposed").text
+        if answer and found_any(answer:lower(), pending, true) then return nil end
         return "customer.verified", { answer = "yes" }
       end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...

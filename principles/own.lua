@@ -1,6 +1,8 @@
 -- Own: take responsibility for the issue until it is resolved; commit to
 -- a date; no cold hand-offs.
 
+local phrases = use "phrases"
+
 -- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
 local promising = {
   "i'll", "i will", "you'll have", "you will have", "we'll", "we will",
@@ -117,14 +119,10 @@ return principle {
     { on = "agent.action", emit = "case.escalated", pattern = {
         "manager has been notified", "supervisor has been notified",
         "has been escalated", "escalated to" } },
-    { on = "customer.said", emit = "case.resolved", pattern = {
-        "that fixed it", "it works now", "it's working now", "problem solved",
-        "that worked", "that solves it" } },
+    { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered: the customer thanks the agent after the answer,
     -- or says there is nothing else.
-    { on = "customer.said", emit = "case.resolved", after = "agent.proposed", pattern = {
-        "perfect%W+thank", "great%W*thank", "thanks for your help",
-        "thank you for your help", "that helps", "that answers", "that's all",
-        "that is all", "nothing else%f[^%w ]" } },
+    { on = "customer.said", emit = "case.resolved", after = "agent.proposed",
+      pattern = phrases.thanks },
   },
 }
