@@ -156,7 +156,7 @@ static void bad_names(void **state)
     fixture *f = *state;
     static const char *const names[] = {"../words", "", "a.b", "1x",
                                         "lib/words", "words.lua"};
-    char src[128];
+    char src[128], path[160];
     size_t i;
 
     write_file(f, "lib/words.lua", WORDS);
@@ -173,6 +173,14 @@ static void bad_names(void **state)
                            "{ { id = 'i' } } }\n");
     load_fails(f, "q.lua", 1, "use 'nope': ");
     assert_non_null(strstr(f->err.message, "lib/nope.lua"));
+    /* Nothing waits on a FIFO nobody writes to. */
+    snprintf(path, sizeof path, "%s/lib/fifo.lua", f->dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(f->files[f->nfiles++], sizeof f->files[0], "lib/fifo.lua");
+    write_file(f, "s.lua", "local w = use 'fifo'\n"
+                           "return principle { id = 's', items = "
+                           "{ { id = 'i' } } }\n");
+    load_fails(f, "s.lua", 1, "not a regular file");
     write_file(f, "r.lua", "local w = use(42)\n"
                            "return principle { id = 'r', items = "
                            "{ { id = 'i' } } }\n");
