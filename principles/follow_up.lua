@@ -18,14 +18,6 @@ local pending = {
   "will arrive", "will be sent", "on its way",
 }
 
--- Whether one of patterns is in text (plain: as plain text).
-local function found_any(text, patterns, plain)
-  for _, p in ipairs(patterns) do
-    if text:find(p, 1, plain) then return true end
-  end
-  return false
-end
-
 local promises = {
   "i'll call you", "i will call you", "i'll follow up", "i will follow up",
   "i'll check in", "i will check in", "i'll get back to you",
@@ -74,9 +66,9 @@ return principle {
           return nil
         end
         local said = event.text:lower()
-        if not found_any(said, phrases.thanks) then return nil end
+        if not phrases.found(said, phrases.thanks) then return nil end
         local answer = case:last("agent.proposed").text
-        if answer and found_any(answer:lower(), pending, true) then return nil end
+        if answer and phrases.found(answer:lower(), pending, true) then return nil end
         return "customer.verified", { answer = "yes" }
       end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...

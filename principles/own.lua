@@ -40,17 +40,10 @@ end
 -- Whether what the agent said promises something: "I'll ...", or a
 -- short answer to the customer's "when?" / "how long?".
 local function promises(case, text)
-  local low = text:lower()
-  for _, p in ipairs(promising) do
-    if low:find(p, 1, true) then return true end
-  end
+  if phrases.found(text:lower(), promising, true) then return true end
   if #text > 40 then return false end
   local q = case:last("customer.said")
-  if not (q and q.text) then return false end
-  for _, p in ipairs(asking_when) do
-    if q.text:find(p) then return true end
-  end
-  return false
+  return q ~= nil and q.text ~= nil and phrases.found(q.text, asking_when)
 end
 
 return principle {
