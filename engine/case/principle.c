@@ -388,9 +388,14 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
         fail(L, w, "on: '%s' is not an event type", lua_tostring(L, -1));
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
         LUA_TNIL) {
-        if (lua_getfield(L, d, "pattern") != LUA_TNIL ||
-            lua_getfield(L, d, "emit") != LUA_TNIL)
-            fail(L, w, "give either fn or pattern and emit, not both");
+        if (lua_getfield(L, d, "emit") != LUA_TNIL)
+            fail(L, w, "give either fn or emit, not both");
+        /* A pattern is the fn's guard: it runs only where one matches. */
+        if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
+                      "detector") != LUA_TNIL) {
+            charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
+            check_strings(L, lua_gettop(L), w, "pattern", NULL);
+        }
         return;
     }
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w, "detector") ==
