@@ -54,6 +54,13 @@ local asking = {
   { fact = "urgency", said = { "how urgent", "how soon", "in pain", "emergency" } },
 }
 
+-- Every way of asking, whatever the fact: the asking detector runs only
+-- on what matches one.
+local any_asking = {}
+for _, a in ipairs(asking) do
+  for _, p in ipairs(a.said) do any_asking[#any_asking + 1] = p end
+end
+
 -- Chat agents often ask without a question mark: "would you give me your
 -- account ID", "please provide the order number".  Plain phrases.
 local requesting = {
@@ -97,13 +104,6 @@ local function answer_value(fact, text)
   return v
 end
 
-local function is_in(list, x)
-  for _, v in ipairs(list) do
-    if v == x then return true end
-  end
-  return false
-end
-
 -- The facts a case needs: its request's (see `requests`), else its
 -- topic's.
 local function needed(case)
@@ -116,6 +116,20 @@ local function needed(case)
   end
   return needs[topic]
 end
+
+-- For each list of needed facts, made once at load: the same as a set,
+-- and the asking rows of just those facts, in `asking` order.
+local plans = {}
+local function plan(list)
+  local set, asks = {}, {}
+  for _, f in ipairs(list) do set[f] = true end
+  for _, a in ipairs(asking) do
+    if set[a.fact] then asks[#asks + 1] = a end
+  end
+  plans[list] = { set = set, asking = asks }
+end
+for _, facts in pairs(needs) do plan(facts) end
+for _, r in ipairs(requests) do plan(r.needs) end
 
 local function missing(case)
   local out = {}
@@ -144,7 +158,7 @@ table.sort(names)
 for _, f in ipairs(names) do
   items[#items + 1] = {
     id = f, collects = f,
-    applies = function(case) return is_in(needed(case), f) end,
+    applies = function(case) return plans[needed(case)].set[f] == true end,
   }
 end
 
@@ -168,12 +182,10 @@ return principle {
   detect = {
     -- "Could I have your order number?", "please provide the order ID"
     -- -> agent.asked fact=order_id, for the facts this case needs.
-    { on = "agent.said", fn = function(case, event)
-        if not event.text then return nil end
+    { on = "agent.said", pattern = any_asking, fn = function(case, event)
         local text = event.text:lower()
-        local need = needed(case)
-        for _, a in ipairs(asking) do
-          if is_in(need, a.fact) and phrases.found(text, a.said) then
+        for _, a in ipairs(plans[needed(case)].asking) do
+          if phrases.found(text, a.said) then
             if text:find("?", 1, true) or phrases.found(text, requesting, true) then
               return "agent.asked", { fact = a.fact }
             end

@@ -59,14 +59,12 @@ return principle {
     -- resolved), with nothing left to happen (no commitment, escalation,
     -- follow-up or pending answer) is verified in the call.  Marked
     -- answer="yes": own.commit does not apply then.
-    { on = "customer.said", fn = function(case, event)
-        if not event.text or not case:has("agent.proposed")
-           or case:has("customer.verified") or case:has("agent.committed")
-           or case:has("case.escalated") or case:has("followup.scheduled") then
+    { on = "customer.said", pattern = phrases.thanks, fn = function(case, event)
+        if not case:has("agent.proposed") or case:has("customer.verified")
+           or case:has("agent.committed") or case:has("case.escalated")
+           or case:has("followup.scheduled") then
           return nil
         end
-        local said = event.text:lower()
-        if not phrases.found(said, phrases.thanks) then return nil end
         local answer = case:last("agent.proposed").text
         if answer and phrases.found(answer:lower(), pending, true) then return nil end
         return "customer.verified", { answer = "yes" }
@@ -74,8 +72,7 @@ return principle {
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
     -- The due time is the first the engine finds after the promise
     -- (due.find), not anywhere in the turn.
-    { on = "agent.said", fn = function(case, event)
-        if not event.text then return nil end
+    { on = "agent.said", pattern = promises, fn = function(case, event)
         local text = event.text:lower()
         for _, p in ipairs(promises) do
           local _, stop = text:find(p, 1, true)

@@ -37,15 +37,6 @@ local function due_of(text)
   return frame or day
 end
 
--- Whether what the agent said promises something: "I'll ...", or a
--- short answer to the customer's "when?" / "how long?".
-local function promises(case, text)
-  if phrases.found(text:lower(), promising, true) then return true end
-  if #text > 40 then return false end
-  local q = case:last("customer.said")
-  return q ~= nil and q.text ~= nil and phrases.found(q.text, asking_when)
-end
-
 return principle {
   id = "own", title = "Own it until it is fixed", order = 40,
   why = "Take responsibility until the issue is resolved, commit to a date, and never hand off cold.",
@@ -94,11 +85,22 @@ return principle {
         "i will answer", "i'll answer", "let me help you with",
         "i will indicate", "i'll find out", "i will find out",
         "i'll look into", "i will look into" } },
-    -- A commitment is a promise, or a short answer to "when?", with a
-    -- time in it.
+    -- A commitment is a promise with a time in it ...
+    { on = "agent.said", pattern = promising, fn = function(case, event)
+        local when = due_of(event.text)
+        if when then return "agent.committed", { due = when } end
+      end },
+    -- ... or a short answer with a time in it to the customer's "when?".
     { on = "agent.said", fn = function(case, event)
         local text = event.text
-        if not text or not promises(case, text) then return nil end
+        if not text or #text > 40
+           or phrases.found(text:lower(), promising, true) then
+          return nil
+        end
+        local q = case:last("customer.said")
+        if not (q and q.text and phrases.found(q.text, asking_when)) then
+          return nil
+        end
         local when = due_of(text)
         if when then return "agent.committed", { due = when } end
       end },
