@@ -571,11 +571,14 @@ pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
  * "today 18:00", "tomorrow 10am", "Friday", "friday at 9:30",
  * "Thursday evening" (morning: 12:00, afternoon: 17:00, evening and
  * tonight: 21:00), "in 2h", "in 3 days", "within 48 hours", "end of
- * day", "noon"; "by", "on", "at", "the", "latest" are ignored, so "by
- * Wednesday at the latest" reads.  Relative ones count from base
- * (seconds since the epoch), in the local time zone; a weekday is the
- * next such day, or base's own day when it is that day.  0 ok, -1 not
- * understood.
+ * day", "noon"; a range at its later end ("within 3-5 business days":
+ * business days skip Saturday and Sunday; "in the next 10 - 15
+ * minutes"), "less than a week", "within the hour", "in 2 months", "end
+ * of the week" (Friday), "end of the month"; "by", "on", "at", "the",
+ * "latest" are ignored, so "by Wednesday at the latest" reads.  Relative
+ * ones count from base (seconds since the epoch), in the local time
+ * zone; a weekday is the next such day, or base's own day when it is
+ * that day.  docs/agents.md, "Due times".  0 ok, -1 not understood.
  */
 int pb_due_parse(const char *text, double base, double *out);
 
