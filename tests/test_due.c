@@ -200,6 +200,7 @@ static void not_due_times(void **state)
         "in 12345678 days",              /* 8 digits */
         "in a few days", "in 2", "in", "within the", "in the morning",
         "within 5-3 days", "within 3-5", "within 3 - days",
+        "within the 3 days", "within the next",
         "within 3-5 business", "in 3 business hours", "in 2 days at 10am",
         "less than", "less than a", "under", "under a new policy",
         "2 days", "3-5 business days", "end of the year", "end of the line",

@@ -28,7 +28,6 @@ static int is_space(int c)
 
 /* Calendar. */
 
-
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
  * (Howard Hinnant's days_from_civil): timegm is not POSIX. */
 static long days_from_civil(long y, long m, long d)
@@ -150,8 +149,7 @@ static int parse_iso(const char *s, double *out)
     return 0;
 }
 
-
-/* y-m-d plus n days, at h:mi:s local time. */
+/* The day tm is on, plus n days, at h:mi:s local time. */
 static int local_day(const struct tm *tm, long n, long h, long mi, double s,
                      double *out)
 {
@@ -171,7 +169,6 @@ static int local_tm(double base, struct tm *tm)
 typedef struct unit {
     double secs;  /* a fixed length, or 0 */
     int months;   /* calendar months */
-    int business; /* days Monday to Friday */
 } unit;
 
 /* "h", "days", "month": a unit of time; -1 if none. */
@@ -192,7 +189,6 @@ static int unit_of(const char *w, unit *u)
 
     u->secs = 0;
     u->months = strcmp(w, "month") == 0 || strcmp(w, "months") == 0;
-    u->business = 0;
     for (i = 0; i < sizeof units / sizeof *units; i++)
         if (strcmp(w, units[i].name) == 0)
             u->secs = units[i].secs;
@@ -287,7 +283,7 @@ static int read_span(char *const *w, int nw, int i, double base,
     if (nw - i >= 2 && strcmp(w[i], "the") == 0 &&
         strcmp(w[i + 1], "next") == 0 && inside)
         i += 2, one = 1;                 /* "the next hour" is one */
-    else if (nw - i >= 1 && strcmp(w[i], "the") == 0 && inside)
+    else if (nw - i == 2 && strcmp(w[i], "the") == 0 && inside)
         i += 1, one = 1;                 /* "within the hour" */
     else if (nw - i >= 2 && strcmp(w[i], "up") == 0 &&
              strcmp(w[i + 1], "to") == 0 && inside)
