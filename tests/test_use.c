@@ -3,9 +3,9 @@
  * folder (docs/authoring.md, "Sharing data between files").
  *
  * Each file gets its own run of the lib file (changing what it got
- * changes nothing for the others); `use` works only while a file from a
- * folder loads, only for plain names, and a lib file's errors, budget
- * and bytes are checked as a principle file's are.
+ * changes nothing for the others); `use` works only while a file loads,
+ * only for plain names, and a lib file's errors, budget and bytes are
+ * checked as a principle file's are.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -210,18 +210,23 @@ static void only_while_loading(void **state)
     assert_non_null(strstr(in.error, "only while the file loads"));
 }
 
-/* A principle given as text has no folder to look in. */
-static void not_from_text(void **state)
+/* A principle given as text looks next to the name it was given. */
+static void from_text(void **state)
 {
     fixture *f = *state;
     static const char src[] =
         "local w = use 'words'\n"
         "return principle { id = 'p', items = { { id = 'i' } } }\n";
+    char name[160];
 
-    assert_int_equal(pb_engine_load_buffer(f->e, "p.lua", src, strlen(src),
-                                           &f->err), PB_INPUT);
+    write_file(f, "lib/words.lua", WORDS);
+    assert_int_equal(pb_engine_load_buffer(f->e, "nowhere/p.lua", src,
+                                           strlen(src), &f->err), PB_INPUT);
     assert_int_equal(f->err.line, 1);
-    assert_non_null(strstr(f->err.message, "only in a principle file"));
+    assert_non_null(strstr(f->err.message, "nowhere/lib/words.lua"));
+    snprintf(name, sizeof name, "%s/p.lua", f->dir);
+    assert_int_equal(pb_engine_load_buffer(f->e, name, src, strlen(src),
+                                           &f->err), PB_OK);
 }
 
 /* A lib file is checked as a principle file is, and its errors say
@@ -260,7 +265,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(shared_data, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_names, setup, teardown),
         cmocka_unit_test_setup_teardown(only_while_loading, setup, teardown),
-        cmocka_unit_test_setup_teardown(not_from_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(from_text, setup, teardown),
         cmocka_unit_test_setup_teardown(lib_errors, setup, teardown),
     };
 

@@ -277,14 +277,13 @@ static pb_status add_failure(pb_engine *e, const pb_error *err)
 }
 
 static pb_status load_buffer(pb_engine *e, const char *name,
-                             const char *src, size_t len, int from_file,
-                             pb_error *err)
+                             const char *src, size_t len, pb_error *err)
 {
     pb__principle *p;
     pb_status st;
     long dup;
 
-    st = pb__principle_load(e, name, src, len, from_file, &p, err);
+    st = pb__principle_load(e, name, src, len, &p, err);
     if (st == PB_OK && (dup = pb_engine_find_principle(e, p->id)) >= 0) {
         st = pb__error(err, PB_INPUT, name, p->line,
                        "duplicate principle id '%s' (already loaded from "
@@ -312,7 +311,7 @@ pb_status pb_engine_load_buffer(pb_engine *e, const char *name,
     if (e->ncases > 0)
         return pb__error(err, PB_STATE, name, 0,
                          "principles cannot be loaded while cases are open");
-    st = load_buffer(e, name, src, len, 0, err);
+    st = load_buffer(e, name, src, len, err);
     sort_principles(e);
     return st;
 }
@@ -321,13 +320,14 @@ static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
 {
     char *src = NULL;
     size_t len = 0;
-    pb_status st = pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len, err);
+    pb_status st = pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len,
+                                 err);
 
     if (st != PB_OK) {
         add_failure(e, err);
         return st == PB_NOMEM ? st : PB_INPUT; /* the contract's "bad input" */
     }
-    st = load_buffer(e, path, src, len, 1, err);
+    st = load_buffer(e, path, src, len, err);
     free(src);
     return st;
 }

@@ -94,10 +94,8 @@ void pb__principle_free(lua_State *L, pb__principle *p);
 /* A principle file, or a lib file one uses, at most. */
 #define PB__PRINCIPLE_MAX_BYTES (4u * 1024u * 1024u)
 
-/* principle.c: runs one principle file in its own environment; with
- * from_file, name is its path (for `use`). */
+/* principle.c: runs one principle file in its own environment. */
 pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
-                             size_t len, int from_file, pb__principle **out,
-                             pb_error *err);
+                             size_t len, pb__principle **out, pb_error *err);
 
 #endif

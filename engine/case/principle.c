@@ -528,7 +528,6 @@ typedef struct build_ctx {
     pb_engine *e;
     const char *name, *src;
     size_t len;
-    int from_file;     /* name is the file's path: `use` looks next to it */
     int last_line;
     unsigned account;  /* the sandbox account the file is charged to */
     pb__principle *p;
@@ -831,7 +830,7 @@ static int load_protected(lua_State *L)
     lua_setfield(L, 1, "principle");
     pb__due_openlib(L, ci->budget);
     lua_setfield(L, 1, "due");
-    loading = pb__use_openlib(L, sb, bc->from_file ? bc->name : NULL);
+    loading = pb__use_openlib(L, sb, bc->name);
     lua_setfield(L, 1, "use");
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
@@ -928,11 +927,10 @@ static void error_from_lua(pb_error *err, const char *name, const char *msg,
 }
 
 pb_status pb__principle_load(pb_engine *e, const char *name, const char *src,
-                             size_t len, int from_file, pb__principle **out,
-                             pb_error *err)
+                             size_t len, pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(e->sb);
-    build_ctx bc = { e, name, src, len, from_file, 0, 0, NULL,
+    build_ctx bc = { e, name, src, len, 0, 0, NULL,
                      { 0, 0, NULL, NULL, NULL }, "" };
     int bad, status, top = lua_gettop(L);
     const char *nul;

@@ -67,9 +67,6 @@ static int use_fn(lua_State *L)
     if (!us->loading)
         return luaL_error(L, "use: only while the file loads, at its top "
                           "level");
-    if (dir == NULL)
-        return luaL_error(L, "use: only in a principle file, which has a "
-                          "folder");
     if (!name_ok(name))
         return luaL_error(L, "use: '%s' is not a name (letters, digits and "
                           "_, not starting with a digit)", name);
@@ -107,14 +104,12 @@ static int use_fn(lua_State *L)
 int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path)
 {
     use_state *us;
-    const char *slash = path ? strrchr(path, '/') : NULL;
+    const char *slash = strrchr(path, '/');
 
     lua_pushlightuserdata(L, sb);
     us = lua_newuserdatauv(L, sizeof *us, 0);
     us->loading = 1;
-    if (path == NULL)
-        lua_pushnil(L);
-    else if (slash == NULL)
+    if (slash == NULL)
         lua_pushliteral(L, "");
     else
         lua_pushlstring(L, path, (size_t)(slash - path) + 1);

@@ -11,9 +11,9 @@
 #include "sandbox.h"
 
 /*
- * Pushes the `use` function for the principle file at path (NULL for a
- * principle given as text, which has no folder: `use` then fails).  It
- * works while *loading (the returned flag, 1 now) is set: the caller
+ * Pushes the `use` function for the principle file at path (the name a
+ * principle given as text was given: its folder is where `use` looks).
+ * It works while *loading (the returned flag, 1 now) is set: the caller
  * clears it once the file's top level has run.
  */
 int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path);
