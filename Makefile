@@ -184,10 +184,11 @@ demo: $(B)/playbook
 	$(B)/playbook replay -p principles scenarios/late-delivery.xml
 
 install: $(B)/playbook
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/principles \
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/principles/lib \
 	           $(DESTDIR)$(DATADIR)/scenarios
 	install -m 755 $(B)/playbook $(DESTDIR)$(BINDIR)/playbook
 	install -m 644 principles/*.lua $(DESTDIR)$(DATADIR)/principles/
+	install -m 644 principles/lib/*.lua $(DESTDIR)$(DATADIR)/principles/lib/
 	install -m 644 scenarios/*.xml $(DESTDIR)$(DATADIR)/scenarios/
 	if [ -f scenarios/scenario.rng ]; then install -m 644 \
 	    scenarios/scenario.rng $(DESTDIR)$(DATADIR)/; fi

@@ -170,6 +170,13 @@ typedef struct pb_event_info {
     const char *detected_by; /* principle id, or NULL when recorded */
 } pb_event_info;
 
+/* The facts as they were before the first event (in the order set). */
+size_t pb_case_ninitial(const pb_case *c);
+void pb_case_initial(const pb_case *c, size_t i, const char **name,
+                     const char **value);
+/* The initial fact started_at as seconds since the epoch, or -1. */
+double pb_case_started(const pb_case *c);
+
 /* The timeline: recorded and detected events in order. */
 size_t pb_case_nevents(const pb_case *c);
 void pb_case_event(const pb_case *c, size_t i, pb_event_info *out);
@@ -459,13 +466,6 @@ typedef struct pb_io {
 
 const pb_io *pb_io_posix(void); /* the plain calls */
 
-/* The facts as they were before the first event (in the order set). */
-size_t pb_case_ninitial(const pb_case *c);
-void pb_case_initial(const pb_case *c, size_t i, const char **name,
-                     const char **value);
-/* The initial fact started_at as seconds since the epoch, or -1. */
-double pb_case_started(const pb_case *c);
-
 /*
  * A case file in use: the case in memory, its file and its journal.
  * The recorded events of the case are either saved (in FILE or in the
@@ -568,13 +568,56 @@ pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,
  * "today 18:00", "tomorrow 10am", "Friday", "friday at 9:30",
  * "Thursday evening" (morning: 12:00, afternoon: 17:00, evening and
  * tonight: 21:00), "in 2h", "in 3 days", "within 48 hours", "end of
- * day", "noon"; "by", "on", "at", "the", "latest" are ignored, so "by
- * Wednesday at the latest" reads.  Relative ones count from base
- * (seconds since the epoch), in the local time zone; a weekday is the
- * next such day, or base's own day when it is that day.  0 ok, -1 not
- * understood.
+ * day", "noon"; a range at its later end ("within 3-5 business days":
+ * business days skip Saturday and Sunday; "in the next 10 - 15
+ * minutes"), "less than a week", "within the hour", "in 2 months", "end
+ * of the week" (Friday), "end of the month"; "by", "on", "at", "the",
+ * "latest" are ignored, so "by Wednesday at the latest" reads.  Relative
+ * ones count from base (seconds since the epoch), in the local time
+ * zone; a weekday is the next such day, or base's own day when it is
+ * that day.  docs/agents.md, "Due times".  PB_INPUT when not understood.
  */
-int pb_due_parse(const char *text, double base, double *out);
+pb_status pb_due_parse(const char *text, double base, double *out);
+
+/*
+ * A due phrase said at case time t, read as pb_due_parse reads it from
+ * the case's started_at plus t; without started_at only what does not
+ * depend on when it was said ("2026-12-01T10:00").  PB_INPUT when it
+ * does not read.
+ */
+pb_status pb_case_due(const pb_case *c, double t, const char *text,
+                      double *out);
+
+/*
+ * Follow-ups: what a case promised (agent.committed) and planned to
+ * check (followup.scheduled), recorded or detected, each with a due
+ * attribute (events without one promise no date and are not listed).
+ * A check is done once a followup.done comes after it; a commitment is
+ * never done.  docs/agents.md, "playbook followups".
+ */
+typedef enum {
+    PB_FOLLOWUP_COMMITMENT, /* agent.committed */
+    PB_FOLLOWUP_CHECK       /* followup.scheduled */
+} pb_followup_kind;
+
+typedef struct pb_followup {
+    pb_followup_kind kind;
+    size_t event;         /* its index in the timeline (pb_case_event) */
+    const char *due_text; /* the due attribute, as written */
+    int parsed;           /* due_text reads (pb_case_due): due is set */
+    double due;           /* seconds since the epoch */
+    int done;             /* a check with a followup.done after it */
+    const char *outcome;  /* that followup.done's outcome, or NULL */
+    int overdue;          /* parsed, not done, and due before now */
+} pb_followup;
+
+/*
+ * The follow-ups of c in timeline order, overdue counted at now
+ * (seconds since the epoch): *out is malloc'd (NULL when *n is 0), its
+ * strings the case's, valid while the case lives.  PB_NOMEM, or PB_OK.
+ */
+pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
+                            size_t *n, pb_error *err);
 
 /*
  * Live commands: the short lines an agent types during a call

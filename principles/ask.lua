@@ -5,6 +5,8 @@
 -- Each needed fact gets its own item, named after the fact, done as soon
 -- as the fact is known (from the case file or a `fact` event).
 
+local phrases = use "phrases"
+
 local needs = {
   delivery            = { "order_id", "delivery_address" },
   returns             = { "order_id", "return_reason" },
@@ -22,11 +24,14 @@ local needs = {
 -- fact starts with the row's value wins.
 local requests = {
   -- looking up a refund that exists: its order, not why it was asked for
-  { "refund", "abcd_subflow", "refund_status", { "order_id" } },
+  { topic = "refund", fact = "abcd_subflow", starts = "refund_status",
+    needs = { "order_id" } },
   -- a question about the store's rules or about one product: nothing to
   -- look up
-  { "default", "abcd_flow", "storewide_query", {} },
-  { "default", "abcd_flow", "single_item_query", {} },
+  { topic = "default", fact = "abcd_flow", starts = "storewide_query",
+    needs = {} },
+  { topic = "default", fact = "abcd_flow", starts = "single_item_query",
+    needs = {} },
 }
 
 -- How agents ask for a fact, and how customers give it, in plain words.
@@ -34,20 +39,27 @@ local requests = {
 -- Only the facts the case needs are looked for: "may I have your name"
 -- is not a patient's name in a returns chat.
 local asking = {
-  { "order_id", { "order id", "order number" } },
-  { "delivery_address", { "address" } },
-  { "return_reason", { "reason for the return", "why .* return" } },
-  { "account_id", { "account id", "account number", "username" } },
-  { "invoice_id", { "invoice number", "invoice id" } },
-  { "refund_reason", { "reason for the refund" } },
-  { "identity_verified", { "verify your identity", "security question" } },
-  { "product", { "which product", "what device", "which model" } },
-  { "error_message", { "error message", "what does the error say" } },
-  { "steps_tried", { "what have you tried", "have you tried" } },
-  { "patient_name", { "patient's name", "your full name", "your name" } },
-  { "date_of_birth", { "date of birth", "birth date" } },
-  { "urgency", { "how urgent", "how soon", "in pain", "emergency" } },
+  { fact = "order_id", said = { "order id", "order number" } },
+  { fact = "delivery_address", said = { "address" } },
+  { fact = "return_reason", said = { "reason for the return", "why .* return" } },
+  { fact = "account_id", said = { "account id", "account number", "username" } },
+  { fact = "invoice_id", said = { "invoice number", "invoice id" } },
+  { fact = "refund_reason", said = { "reason for the refund" } },
+  { fact = "identity_verified", said = { "verify your identity", "security question" } },
+  { fact = "product", said = { "which product", "what device", "which model" } },
+  { fact = "error_message", said = { "error message", "what does the error say" } },
+  { fact = "steps_tried", said = { "what have you tried", "have you tried" } },
+  { fact = "patient_name", said = { "patient's name", "your full name", "your name" } },
+  { fact = "date_of_birth", said = { "date of birth", "birth date" } },
+  { fact = "urgency", said = { "how urgent", "how soon", "in pain", "emergency" } },
 }
+
+-- Every way of asking, whatever the fact: the asking detector runs only
+-- on what matches one.
+local any_asking = {}
+for _, a in ipairs(asking) do
+  for _, p in ipairs(a.said) do any_asking[#any_asking + 1] = p end
+end
 
 -- Chat agents often ask without a question mark: "would you give me your
 -- account ID", "please provide the order number".  Plain phrases.
@@ -61,11 +73,11 @@ local requesting = {
 }
 
 local giving = {
-  { "order_id", "order ?i?d?:? *#?(%d[%w%-]+)" },
-  { "order_id", "order number:? *#?(%w[%w%-]+)" },
-  { "account_id", "username is ([%w_%.%-]+)" },
-  { "account_id", "username:? *([%w_%.%-]+)" },
-  { "invoice_id", "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
+  { fact = "order_id", pattern = "order ?i?d?:? *#?(%d[%w%-]+)" },
+  { fact = "order_id", pattern = "order number:? *#?(%w[%w%-]+)" },
+  { fact = "account_id", pattern = "username is ([%w_%.%-]+)" },
+  { fact = "account_id", pattern = "username:? *([%w_%.%-]+)" },
+  { fact = "invoice_id", pattern = "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
 }
 
 -- Replies that answer nothing: the customer asks back, says no or does
@@ -93,62 +105,35 @@ local function answer_value(fact, text)
 end
 
 -- The facts a case needs: its request's (see `requests`), else its
--- topic's.  The second result is true once that is final: the topic
--- never changes, and a request fact, once there, is taken to stay.
--- (Not before: the case file's facts are set one by one after the case
--- is made.)
-local requests_of = {}
-for _, r in ipairs(requests) do
-  requests_of[r[1]] = requests_of[r[1]] or {}
-  table.insert(requests_of[r[1]], { r[2], r[3], r[4] })
-end
-
+-- topic's.
 local function needed(case)
-  local topic = case.topic or "default"
-  if not needs[topic] then topic = "default" end
-  local rows = requests_of[topic]
-  if not rows then return needs[topic], true end
-  local facts = case.facts
-  for _, r in ipairs(rows) do
-    local v = facts[r[1]]
-    if v and v:sub(1, #r[2]) == r[2] then return r[3], true end
+  local topic = needs[case.topic] and case.topic or "default"
+  for _, r in ipairs(requests) do
+    if r.topic == topic then
+      local v = case.facts[r.fact]
+      if v and v:sub(1, #r.starts) == r.starts then return r.needs end
+    end
   end
-  return needs[topic], false
+  return needs[topic]
 end
 
--- For each list of needed facts, made once: the same as a set, and the
--- asking patterns of just those facts, in `asking` order.  `applies` asks
--- for every fact item after every event, so the plan is remembered per
--- case object once it is final.
+-- For each list of needed facts, made once at load: the same as a set,
+-- and the asking rows of just those facts, in `asking` order.
 local plans = {}
-local function plan_of_list(list)
-  if plans[list] then return end
+local function plan(list)
   local set, asks = {}, {}
   for _, f in ipairs(list) do set[f] = true end
   for _, a in ipairs(asking) do
-    if set[a[1]] then asks[#asks + 1] = a end
+    if set[a.fact] then asks[#asks + 1] = a end
   end
-  plans[list] = { list = list, set = set, asking = asks }
+  plans[list] = { set = set, asking = asks }
 end
-for _, facts in pairs(needs) do plan_of_list(facts) end
-for _, r in ipairs(requests) do plan_of_list(r[4]) end
-
-local case_plan = setmetatable({}, { __mode = "k" })
-
-local function plan_for(case)
-  local list, final = needed(case)
-  local plan = plans[list]
-  if final then case_plan[case] = plan end
-  return plan
-end
-
-local function needs_fact(case, fact)
-  return (case_plan[case] or plan_for(case)).set[fact] == true
-end
+for _, facts in pairs(needs) do plan(facts) end
+for _, r in ipairs(requests) do plan(r.needs) end
 
 local function missing(case)
   local out = {}
-  for _, f in ipairs((case_plan[case] or plan_for(case)).list) do
+  for _, f in ipairs(needed(case)) do
     if not case.facts[f] then out[#out + 1] = f:gsub("_", " ") end
   end
   return out
@@ -173,7 +158,7 @@ table.sort(names)
 for _, f in ipairs(names) do
   items[#items + 1] = {
     id = f, collects = f,
-    applies = function(case) return needs_fact(case, f) end,
+    applies = function(case) return plans[needed(case)].set[f] == true end,
   }
 end
 
@@ -197,24 +182,14 @@ return principle {
   detect = {
     -- "Could I have your order number?", "please provide the order ID"
     -- -> agent.asked fact=order_id, for the facts this case needs.
-    { on = "agent.said", fn = function(case, event)
-        local text = event.text
-        if not text then return nil end
-        local asks = (case_plan[case] or plan_for(case)).asking
-        text = text:lower()
-        for i = 1, #asks do
-          local a = asks[i]
-          local ps = a[2]
-          for j = 1, #ps do
-            if text:find(ps[j]) then
-              if text:find("?", 1, true) then return "agent.asked", { fact = a[1] } end
-              for k = 1, #requesting do
-                if text:find(requesting[k], 1, true) then
-                  return "agent.asked", { fact = a[1] }
-                end
-              end
-              return nil
+    { on = "agent.said", pattern = any_asking, fn = function(case, event)
+        local text = event.text:lower()
+        for _, a in ipairs(plans[needed(case)].asking) do
+          if phrases.found(text, a.said) then
+            if text:find("?", 1, true) or phrases.found(text, requesting, true) then
+              return "agent.asked", { fact = a.fact }
             end
+            return nil
           end
         end
       end },
@@ -229,9 +204,9 @@ return principle {
         local low = text:lower()
         local labelled = false
         for _, g in ipairs(giving) do
-          local v = low:match(g[2])
+          local v = low:match(g.pattern)
           if v then
-            if not case.facts[g[1]] then return "fact", { name = g[1] }, v end
+            if not case.facts[g.fact] then return "fact", { name = g.fact }, v end
             labelled = true
           end
         end
@@ -245,10 +220,7 @@ return principle {
            and (#s.text > 20 or s.text:find("?", 1, true)) then
           return nil
         end
-        if low:find("?", 1, true) then return nil end
-        for _, p in ipairs(not_answers) do
-          if low:find(p) then return nil end
-        end
+        if low:find("?", 1, true) or phrases.found(low, not_answers) then return nil end
         local v = answer_value(f, text)
         if v then return "fact", { name = f }, v end
       end },

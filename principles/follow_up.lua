@@ -4,6 +4,8 @@
 -- a resolution the customer did not confirm working during the call
 -- (customer.verified: "it works now", detected below).
 
+local phrases = use "phrases"
+
 local function needs_follow_up(case)
   if case:has("case.escalated") then return true end
   return case:has("case.resolved") and not case:has("customer.verified")
@@ -51,43 +53,32 @@ return principle {
       end },
   },
   detect = {
-    { on = "customer.said", emit = "customer.verified", pattern = {
-        "that fixed it", "it works now", "it's working now", "working again",
-        "problem solved", "that worked", "that solves it" } },
-    -- A question answered to the customer's content ("Perfect. Thanks",
-    -- "that's all": own's detectors make that a case.resolved, for this
-    -- very utterance, before this one runs), with nothing left to happen
-    -- (no commitment, escalation, follow-up or pending answer): verified
-    -- in the call.  Marked answer="yes": own.commit does not apply then.
-    { on = "customer.said", fn = function(case, event)
-        if not case:has("case.resolved") then return nil end
-        local r = case:last("case.resolved")
-        if r.n < event.n or case:has("customer.verified")
+    { on = "customer.said", emit = "customer.verified", pattern = phrases.fix_works },
+    -- A question answered to the customer's content: thanks after a
+    -- proposal ("Perfect. Thanks", "that's all": own counts the case
+    -- resolved), with nothing left to happen (no commitment, escalation,
+    -- follow-up or pending answer) is verified in the call.  Marked
+    -- answer="yes": own.commit does not apply then.
+    { on = "customer.said", pattern = phrases.thanks, fn = function(case, event)
+        if not case:has("agent.proposed") or case:has("customer.verified")
            or case:has("agent.committed") or case:has("case.escalated")
            or case:has("followup.scheduled") then
           return nil
         end
-        local answer = case:last("agent.proposed")
-        local a = answer and answer.text and answer.text:lower() or ""
-        for _, p in ipairs(pending) do
-          if a:find(p, 1, true) then return nil end
-        end
+        local answer = case:last("agent.proposed").text
+        if answer and phrases.found(answer:lower(), pending, true) then return nil end
         return "customer.verified", { answer = "yes" }
       end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
-    -- The due time is read after the promise, not anywhere in the turn.
-    { on = "agent.said", fn = function(case, event)
-        local text = event.text
-        -- every promise has "I'll" or "I will": one look before the rest
-        if not text or not text:find("ll", 1, true) then return nil end
-        text = text:lower()
+    -- The due time is the first the engine finds after the promise
+    -- (due.find), not anywhere in the turn.
+    { on = "agent.said", pattern = promises, fn = function(case, event)
+        local text = event.text:lower()
         for _, p in ipairs(promises) do
           local _, stop = text:find(p, 1, true)
           if stop then
-            local rest = text:sub(stop + 1)
-            local due = rest:match("(tomorrow[%w: ]*)") or rest:match("(%a+day[%w: ]*)")
-                        or rest:match("(in %d+ %a+)") or rest:match("(within %d+ %a+)")
-            if due then return "followup.scheduled", { due = (due:gsub("%s+$", "")) } end
+            local d = due.find(text, stop + 1)
+            if d then return "followup.scheduled", { due = d.text } end
           end
         end
       end },

@@ -34,41 +34,26 @@ for _, p in ipairs({ "exactly", "that's right", "that is right", "that's correct
 end
 
 -- Was the problem restated before the first proposal?  A restatement the
--- customer corrected ("No, ...") and did not confirm does not count.
--- The answer depends only on the events up to the first proposal, so
--- once there is one and the answer is no, it is remembered per case
--- object (this runs after every event).
-local heard = setmetatable({}, { __mode = "k" })
-
+-- customer corrected ("No, ...") and did not confirm does not count: a
+-- confirmed restatement counts, otherwise the last one before the
+-- proposal, unless a correction came after it.
 local function proposed_unheard(case)
-  if heard[case] or not case:has("agent.proposed") then return false end
+  if not case:has("agent.proposed") then return false end
   if case:before("agent.proposed", "agent.restated") then return true end
-  if not case:has("customer.corrected") then
-    heard[case] = true
-    return false
-  end
+  if not case:has("customer.corrected") then return false end
   local p = case:first("agent.proposed")
   local r = case:first("agent.restated")
-  if not r or r.n > p.n then return true end
-  -- A confirmed restatement counts; otherwise the last one before the
-  -- proposal counts unless a correction came after it.
-  local confirmed, standing = false, false
-  for e in case:events() do
-    if e.n > p.n then break end
-    local t = e.type
-    if t == "agent.restated" then
-      standing = true
-    elseif t == "customer.corrected" then
-      standing = false
-    elseif t == "customer.confirmed" and e.n > r.n then
-      confirmed = true
-    end
+  for c in case:events("customer.confirmed") do
+    if c.n > r.n and c.n < p.n then return false end
   end
-  if confirmed or standing then
-    heard[case] = true
-    return false
+  local restated, corrected = 0, 0
+  for e in case:events("agent.restated") do
+    if e.n < p.n then restated = e.n end
   end
-  return true
+  for e in case:events("customer.corrected") do
+    if e.n < p.n then corrected = e.n end
+  end
+  return corrected > restated
 end
 
 return principle {

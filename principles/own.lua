@@ -1,16 +1,7 @@
 -- Own: take responsibility for the issue until it is resolved; commit to
 -- a date; no cold hand-offs.
 
--- "by tomorrow 10am", "by Friday", "within 48 hours", "less than a week",
--- "within 3-5 business days", "by the end of the week" -> the due phrase.
-local due_patterns = {
-  "by (tomorrow[%w: ]*)", "by (%a+day[%w: ]*)", "by (%d+[%d:]*%s*[ap]?m?)",
-  "(within %d+ ?%- ?%d+ %a+ days)", "(within %d+ ?%- ?%d+ %a+)",
-  "(within %d+ to %d+ %a+ days)", "(within %d+ to %d+ %a+)",
-  "(within %d+ %a+)", "(in %d+ %a+)", "(less than an? %a+)", "(under an? %a+)",
-  "(within the %a+)", "(by the end of the %a+)", "(end of the %a+)",
-  "(tomorrow)", "(today)", "(end of day)",
-}
+local phrases = use "phrases"
 
 -- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
 local promising = {
@@ -24,13 +15,26 @@ local promising = {
 -- "how much long", "how soon", "When will".
 local asking_when = { "ow[%a ]* long", "ow soon", "When ", "when " }
 
--- The due phrase in a lowered text, or nil.
-local function due_in(text)
-  for _, p in ipairs(due_patterns) do
-    local due = text:match(p)
-    if due then return (due:gsub("%s+$", "")) end
+-- The due time of a promise, from the due phrases the engine finds in
+-- it (due.find): a deadline ("by Friday noon", "by the end of the
+-- week") wherever it is; else the first time frame ("within 3-5
+-- business days", "less than a week", "end of day"); else the day it
+-- names, today or tomorrow ("I'll call you tomorrow morning" is due
+-- tomorrow; follow_up schedules the call itself).  A weekday or an hour
+-- without "by" says when something happens, not a date it is due by.
+local function due_of(text)
+  local frame, day
+  local d = due.find(text)
+  while d do
+    if d.by then return d.text end
+    if d.kind == "span" or d.kind == "end" then
+      frame = frame or d.text
+    elseif d.kind == "day" then
+      day = day or d.text:match("^%a+")
+    end
+    d = due.find(text, d.last + 1)
   end
-  return nil
+  return frame or day
 end
 
 return principle {
@@ -81,31 +85,24 @@ return principle {
         "i will answer", "i'll answer", "let me help you with",
         "i will indicate", "i'll find out", "i will find out",
         "i'll look into", "i will look into" } },
-    -- A commitment is a promise, or a short answer to "when?", with a
-    -- time in it.
+    -- A commitment is a promise with a time in it ...
+    { on = "agent.said", pattern = promising, fn = function(case, event)
+        local when = due_of(event.text)
+        if when then return "agent.committed", { due = when } end
+      end },
+    -- ... or a short answer with a time in it to the customer's "when?".
     { on = "agent.said", fn = function(case, event)
         local text = event.text
-        if not text then return nil end
-        local low, promise = nil, false
-        -- every promise has "'ll" or "will": one look before the rest
-        if text:find("ll", 1, true) then
-          low = text:lower()
-          for i = 1, #promising do
-            if low:find(promising[i], 1, true) then promise = true break end
-          end
+        if not text or #text > 40
+           or phrases.found(text:lower(), promising, true) then
+          return nil
         end
-        if not promise then
-          if #text > 40 then return nil end
-          local q = case:last("customer.said")
-          local qt = q and q.text
-          if not qt then return nil end
-          for i = 1, #asking_when do
-            if qt:find(asking_when[i]) then promise = true break end
-          end
-          if not promise then return nil end
+        local q = case:last("customer.said")
+        if not (q and q.text and phrases.found(q.text, asking_when)) then
+          return nil
         end
-        local due = due_in(low or text:lower())
-        if due then return "agent.committed", { due = due } end
+        local when = due_of(text)
+        if when then return "agent.committed", { due = when } end
       end },
     { on = "agent.said", emit = "case.escalated", pattern = {
         "i'm escalating", "i am escalating", "i've escalated", "i have escalated",
@@ -117,14 +114,10 @@ return principle {
     { on = "agent.action", emit = "case.escalated", pattern = {
         "manager has been notified", "supervisor has been notified",
         "has been escalated", "escalated to" } },
-    { on = "customer.said", emit = "case.resolved", pattern = {
-        "that fixed it", "it works now", "it's working now", "problem solved",
-        "that worked", "that solves it" } },
+    { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered: the customer thanks the agent after the answer,
     -- or says there is nothing else.
-    { on = "customer.said", emit = "case.resolved", after = "agent.proposed", pattern = {
-        "perfect%W+thank", "great%W*thank", "thanks for your help",
-        "thank you for your help", "that helps", "that answers", "that's all",
-        "that is all", "nothing else%f[^%w ]" } },
+    { on = "customer.said", emit = "case.resolved", after = "agent.proposed",
+      pattern = phrases.thanks },
   },
 }

@@ -336,6 +336,7 @@ static void next_musts_first(void **state)
 
 /* Detectors: patterns, within, function detectors. */
 static const char detect_src[] =
+    "local calls = 0\n"
     "return principle {\n"
     "  id = 'det', order = 3,\n"
     "  items = {\n"
@@ -351,6 +352,10 @@ static const char detect_src[] =
     "        local id = e.text:match('order (%d+)')\n"
     "        if id then return 'fact', { name = 'order_id' }, id end\n"
     "      end },\n"
+    /* patterns guard a function: it runs only where one matches */
+    "    { on = 'agent.said', pattern = { 'refund', 'money back' },\n"
+    "      fn = function(c, e) calls = calls + 1\n"
+    "        return 'x.refund', { calls = calls } end },\n"
     "  },\n"
     "}\n";
 
@@ -394,6 +399,15 @@ static void detectors(void **state)
     pb_case_fact(f->c, 0, &name, &value);
     assert_string_equal(name, "order_id");
     assert_string_equal(value, "42");
+    /* The guarded function ran twice: for the two that match. */
+    append(f->c, 90, "agent.said", "A REFUND is on its way", NULL, 0);
+    append(f->c, 91, "agent.said", "Anything else?", NULL, 0);
+    append(f->c, 92, "agent.said", "You get your money back", NULL, 0);
+    pb_case_event(f->c, pb_case_nevents(f->c) - 1, &ev);
+    assert_string_equal(ev.type, "x.refund");
+    assert_string_equal(pb_attr_value(ev.attrs, ev.nattrs, "calls"), "2");
+    pb_case_event(f->c, pb_case_nevents(f->c) - 2, &ev);
+    assert_string_equal(ev.type, "agent.said");
     assert_int_equal(pb_case_nwarnings(f->c), 0);
 }
 

@@ -3,8 +3,7 @@
  * same checklist, resumed from FILE plus the journal after a crash (torn
  * tail at every byte, damage kept aside, records FILE already has
  * skipped), saves that fail (injected, and a full tmpfs when allowed)
- * keeping the case in memory until a later save, the lock, and due
- * times.
+ * keeping the case in memory until a later save, and the lock.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1130,70 +1129,6 @@ static void clock_and_time_base(void **state)
     close_ok(cf);
 }
 
-/* Due times. */
-
-static void due_times(void **state)
-{
-    /* base: Thursday 2026-11-26 09:30:00 UTC */
-    const double base = 1795685400, day = 86400;
-    const double midnight = base - 9.5 * 3600;
-    static const struct {
-        const char *text;
-        double offset; /* from midnight of the base day */
-    } ok[] = {
-        {"2026-11-26T10:00", 10 * 3600},
-        {"2026-11-26 10:00", 10 * 3600},
-        {"2026-11-26T10:00:30Z", 10 * 3600 + 30},
-        {"2026-11-26T11:00+01:00", 10 * 3600},
-        {"2026-11-26T05:00-0500", 10 * 3600},
-        {"2026-11-26", 24 * 3600 - 1},
-        {"today 18:00", 18 * 3600},
-        {"by tomorrow 10am", 34 * 3600},
-        {"Tomorrow at 10:30 pm", 46.5 * 3600},
-        {"tomorrow", 48 * 3600 - 1},
-        {"Friday 12:00", 36 * 3600},
-        {"friday", 48 * 3600 - 1},
-        {"Thursday 18:00", 18 * 3600},  /* today is Thursday */
-        {"monday 9:00", 4 * 24 * 3600 + 9 * 3600},
-        {"end of day", 24 * 3600 - 1},
-        {"by end of the day.", 24 * 3600 - 1},
-        {"noon", 12 * 3600},
-        {"5pm", 17 * 3600},
-        {"in 2h", 9.5 * 3600 + 2 * 3600},
-        {"in 3 days", 9.5 * 3600 + 3 * 24 * 3600},
-        {"within 48 hours", 9.5 * 3600 + 48 * 3600},
-        {"in 30min", 10 * 3600},
-        {"in an hour", 10.5 * 3600},
-        {"tomorrow morning", 36 * 3600},
-        {"Thursday evening", 21 * 3600},
-        {"tonight", 21 * 3600},
-        {"by wednesday at the latest", 6 * 24 * 3600 + 24 * 3600 - 1},
-    };
-    static const char *const bad[] = {
-        "", "soon", "next month", "2026-02-30", "2026-13-01", "25:00",
-        "tomorrow tomorrow", "in 2 fortnights", "13pm", "2026-11-26T10",
-        "morning 10:00", "friday tonight",
-        "in 0000000000000000000000000000002h", /* 31 characters */
-    };
-    size_t i;
-    double t;
-
-    (void)state;
-    (void)day;
-    assert_int_equal(setenv("TZ", "UTC", 1), 0);
-    tzset();
-    for (i = 0; i < sizeof ok / sizeof *ok; i++) {
-        if (pb_due_parse(ok[i].text, base, &t) != 0)
-            fail_msg("'%s' not understood", ok[i].text);
-        if (t != midnight + ok[i].offset)
-            fail_msg("'%s': %.0f, want %.0f", ok[i].text, t - midnight,
-                     ok[i].offset);
-    }
-    for (i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (pb_due_parse(bad[i], base, &t) == 0)
-            fail_msg("'%s' understood as %.0f", bad[i], t - midnight);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1234,7 +1169,6 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(clock_and_time_base, setup,
                                         teardown),
-        cmocka_unit_test(due_times),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

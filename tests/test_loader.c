@@ -322,12 +322,18 @@ static const bad_row bad_rows[] = {
         "  detect = { { on = \"customer.said\", pattern = \"yes\",\n"
         "               emit = \"x.yes\", within = 30 } } }\n",
         1, "within needs after (the event type it counts from)"),
-    BAD(test_detector_fn_and_pattern,
+    BAD(test_detector_fn_and_emit,
         X_DETECT
         "  detect = {\n"
-        "    { on = \"customer.said\", pattern = \"yes\",\n"
+        "    { on = \"customer.said\", emit = \"x.yes\",\n"
         "      fn = function(case, ev) return nil end } } }\n",
-        4, "give either fn or pattern and emit, not both"),
+        4, "give either fn or emit, not both"),
+    BAD(test_detector_fn_guard_not_strings,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"customer.said\", pattern = { \"yes\", 5 },\n"
+        "      fn = function(case, ev) return nil end } } }\n",
+        4, "pattern"),
 
     /* Tables and lines. */
     BAD(test_plain_table_validated,

@@ -350,6 +350,25 @@ static const hostile_row hostile_rows[] = {
       FAILS(BODY_LINE, BODY_LINE,
             "attempt to modify a read-only table (field 'upper')") },
 
+    /* due.find (docs/authoring.md, "Due times"). */
+    { .name = "test_due_find_reads_a_phrase",
+      .body = "local d = due.find('by Friday noon, or sooner') "
+              "return d.text == 'friday noon' and d.by == true and "
+              "d.kind == 'weekday' and d.first == 1 and d.last == 14 and "
+              "due.find('soon') == nil and due.find('in 2h', 99) == nil "
+              "and due.find('in 2h today', -5).text == 'today'",
+      .want = PB_DONE },
+    { .name = "test_due_library_read_only",
+      .body = "due.find = nil return true",
+      FAILS(BODY_LINE, BODY_LINE,
+            "attempt to modify a read-only table (field 'find')") },
+    { .name = "test_due_find_needs_a_string",
+      .body = "return due.find({}) ~= nil",
+      FAILS(BODY_LINE, BODY_LINE, "bad argument #1 to 'find'") },
+    { .name = "test_due_find_charged", .instructions = 200000,
+      .body = "return due.find(('in '):rep(100000)) == nil",
+      FAILS_BODY("instruction budget exceeded") },
+
     /* The case is read-only. */
     { .name = "test_write_case_topic",
       .body = "case.topic = 'x' return true",

@@ -256,7 +256,10 @@ void pb__detect(pb_case *c, size_t ev)
             bud.exhausted = 0;
         }
         if (d->emit == NULL) {
-            run_fn(c, r->principle, d, ev);
+            /* patterns guard a function: it runs only where one is */
+            if (d->npatterns == 0 ||
+                (u.text && pattern_hit(c, p, d, &u, &bud)))
+                run_fn(c, r->principle, d, ev);
         } else if (u.text && within(c, d, ev) &&
                    pattern_hit(c, p, d, &u, &bud)) {
             if (pb__case_add_detected(c, (int)r->principle, d->emit_type,

@@ -13,8 +13,7 @@
 #include "engine.h"
 #include "error.h"
 #include "file.h"
-
-#define MAX_PRINCIPLE_BYTES (4u * 1024u * 1024u)
+#include "use.h"
 
 pb_engine *pb_engine_new(void)
 {
@@ -323,7 +322,8 @@ static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
 {
     char *src = NULL;
     size_t len = 0;
-    pb_status st = pb__read_file(path, MAX_PRINCIPLE_BYTES, &src, &len, err);
+    pb_status st = pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len,
+                                 err);
 
     if (st != PB_OK) {
         add_failure(e, err);

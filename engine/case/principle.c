@@ -12,9 +12,11 @@
 
 #include <lauxlib.h>
 
+#include "due.h"
 #include "error.h"
 #include "pattern.h"
 #include "principle.h"
+#include "use.h"
 #include "utf8.h"
 
 static const char *const principle_fields[] = {
@@ -405,9 +407,14 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
         fail(L, w, "on: '%s' is not an event type", lua_tostring(L, -1));
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
         LUA_TNIL) {
-        if (lua_getfield(L, d, "pattern") != LUA_TNIL ||
-            lua_getfield(L, d, "emit") != LUA_TNIL)
-            fail(L, w, "give either fn or pattern and emit, not both");
+        if (lua_getfield(L, d, "emit") != LUA_TNIL)
+            fail(L, w, "give either fn or emit, not both");
+        /* A pattern is the fn's guard: it runs only where one matches. */
+        if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
+                      "detector") != LUA_TNIL) {
+            charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
+            check_strings(L, lua_gettop(L), w, "pattern", NULL);
+        }
         return;
     }
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w, "detector") ==
@@ -829,7 +836,7 @@ static int load_protected(lua_State *L)
     build_ctx *bc = lua_touserdata(L, 1);
     pb__sandbox *sb = bc->sb;
     call_info *ci;
-    int env, tbl;
+    int env, tbl, *loading;
 
     lua_settop(L, 0);
     lua_newtable(L);                                /* [extra] */
@@ -840,6 +847,10 @@ static int load_protected(lua_State *L)
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
+    pb__due_openlib(L, ci->budget);
+    lua_setfield(L, 1, "due");
+    loading = pb__use_openlib(L, sb, bc->name);
+    lua_setfield(L, 1, "use");
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
     env = 3;
@@ -851,6 +862,7 @@ static int load_protected(lua_State *L)
     lua_setupvalue(L, -2, 1);
     if (pb__sandbox_call(sb, bc->account, 0, LUA_MULTRET) != LUA_OK)
         return lua_error(L);
+    *loading = 0;
     pb__sandbox_freeze(L, env);
     tbl = env + 2;                          /* [extra env name results] */
     if (lua_type(L, tbl) != LUA_TTABLE)

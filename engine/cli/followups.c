@@ -31,8 +31,9 @@ static const char help[] =
     "Due times: ISO 8601 (2026-11-26T10:00, 2026-11-26 10:00, with Z or\n"
     "+01:00; a date alone means the end of that day), 'today 18:00',\n"
     "'tomorrow 10am', 'Friday', 'in 2h', 'in 3 days', 'within 48 hours',\n"
-    "'end of day', counted from when they were recorded, in the local time\n"
-    "zone (TZ).\n"
+    "'within 3-5 business days', 'less than a week', 'end of day', 'by the\n"
+    "end of the week', counted from when they were recorded, in the local\n"
+    "time zone (TZ).\n"
     "\n"
     "  -p, --principles DIR   principle folder or file; repeat to combine\n"
     "      --due-before WHEN  only what is due before WHEN (same syntax,\n"
@@ -43,16 +44,13 @@ static const char help[] =
     "Exit: 0 success, 2 bad input or usage (a case that cannot be read is\n"
     "named and left out; the others are listed).\n";
 
-enum { KIND_COMMIT, KIND_FOLLOWUP };
 enum { GROUP_OVERDUE, GROUP_DUE, GROUP_UNPARSED };
 
 typedef struct item {
     const char *file;
     const pb_case *c;
-    size_t ev;              /* event index in c */
-    int kind, group, done, parsed;
-    double due;             /* seconds since the epoch when parsed */
-    const char *outcome;    /* of the followup.done, or NULL */
+    pb_followup f;
+    int group;
 } item;
 
 typedef struct state {
@@ -64,83 +62,39 @@ typedef struct state {
     double now, before;     /* before < 0: no --due-before */
 } state;
 
-/* A due phrase said at `when` (-1: unknown, so only absolute ones). */
-static int due_at(const char *text, double when, double *out)
-{
-    double a, b;
-
-    if (when >= 0)
-        return pb_due_parse(text, when, out);
-    /* Absolute times do not depend on the base: try two far apart. */
-    if (pb_due_parse(text, 0, &a) != 0 ||
-        pb_due_parse(text, 400.0 * 86400, &b) != 0 || a != b)
-        return -1;
-    *out = a;
-    return 0;
-}
-
+/* The case's follow-ups (pb_case_followups), those --due-before keeps. */
 static int add_items(state *s, const char *file, const pb_case *c)
 {
-    double started = pb_case_started(c);
-    size_t i, k, a, n = pb_case_nevents(c), done = 0;
-    pb_event_info ev, later;
+    pb_followup *f;
+    size_t i, n;
 
+    if (pb_case_followups(c, s->now, &f, &n, NULL) != PB_OK)
+        return -1;
     for (i = 0; i < n; i++) {
-        const char *due;
         item it;
 
-        pb_case_event(c, i, &ev);
-        if (strcmp(ev.type, "agent.committed") == 0)
-            it.kind = KIND_COMMIT;
-        else if (strcmp(ev.type, "followup.scheduled") == 0)
-            it.kind = KIND_FOLLOWUP;
-        else
-            continue;
-        for (due = NULL, k = 0; k < ev.nattrs; k++)
-            if (strcmp(ev.attrs[k].name, "due") == 0)
-                due = ev.attrs[k].value;
-        if (due == NULL)
-            continue; /* not a dated promise: nothing to chase */
-        it.file = file;
-        it.c = c;
-        it.ev = i;
-        it.done = 0;
-        it.outcome = NULL;
-        /* The first followup.done after it; `done` only moves forward,
-         * so a case of many follow-ups is read once, not once each. */
-        if (done <= i)
-            done = i + 1;
-        for (; it.kind == KIND_FOLLOWUP && done < n; done++) {
-            pb_case_event(c, done, &later);
-            if (strcmp(later.type, "followup.done") != 0)
-                continue;
-            it.done = 1;
-            for (a = 0; a < later.nattrs; a++)
-                if (strcmp(later.attrs[a].name, "outcome") == 0)
-                    it.outcome = later.attrs[a].value;
-            break;
-        }
-        it.parsed = due_at(due, started >= 0 ? started + ev.t : -1,
-                           &it.due) == 0;
-        if (!it.parsed)
-            it.group = GROUP_UNPARSED;
-        else if (!it.done && it.due < s->now)
-            it.group = GROUP_OVERDUE;
-        else
-            it.group = GROUP_DUE;
-        if (s->before >= 0 && it.parsed && (it.done || it.due >= s->before))
+        if (s->before >= 0 && f[i].parsed &&
+            (f[i].done || f[i].due >= s->before))
             continue;
         if (s->nitems == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 32;
             item *v = realloc(s->items, cap * sizeof *v);
 
-            if (v == NULL)
+            if (v == NULL) {
+                free(f);
                 return -1;
+            }
             s->items = v;
             s->cap = cap;
         }
+        it.file = file;
+        it.c = c;
+        it.f = f[i];
+        it.group = !f[i].parsed ? GROUP_UNPARSED
+                   : f[i].overdue ? GROUP_OVERDUE : GROUP_DUE;
         s->items[s->nitems++] = it;
     }
+    free(f);
     return 0;
 }
 
@@ -151,11 +105,11 @@ static int by_due(const void *pa, const void *pb)
 
     if (a->group != b->group)
         return a->group - b->group;
-    if (a->parsed && a->due != b->due)
-        return a->due < b->due ? -1 : 1;
+    if (a->f.parsed && a->f.due != b->f.due)
+        return a->f.due < b->f.due ? -1 : 1;
     if ((d = strcmp(a->file, b->file)) != 0)
         return d;
-    return a->ev < b->ev ? -1 : a->ev > b->ev;
+    return a->f.event < b->f.event ? -1 : a->f.event > b->f.event;
 }
 
 static const char *local_stamp(double t, char *buf, size_t size)
@@ -180,21 +134,9 @@ static const char *utc_stamp(double t, char *buf, size_t size)
     return buf;
 }
 
-static const char *due_text(const item *it)
-{
-    pb_event_info ev;
-    size_t k;
-
-    pb_case_event(it->c, it->ev, &ev);
-    for (k = 0; k < ev.nattrs; k++)
-        if (strcmp(ev.attrs[k].name, "due") == 0)
-            return ev.attrs[k].value;
-    return "";
-}
-
 static const char *status(const item *it)
 {
-    if (it->done)
+    if (it->f.done)
         return "done";
     return it->group == GROUP_OVERDUE ? "overdue" : "open";
 }
@@ -208,24 +150,25 @@ static void print_text(const state *s, FILE *f)
         const item *it = &s->items[i];
         pb_event_info ev;
 
-        pb_case_event(it->c, it->ev, &ev);
+        pb_case_event(it->c, it->f.event, &ev);
         overdue += it->group == GROUP_OVERDUE;
-        if (it->parsed)
+        if (it->f.parsed)
             snprintf(col, sizeof col, "%s",
-                     local_stamp(it->due, when, sizeof when));
+                     local_stamp(it->f.due, when, sizeof when));
         else
-            snprintf(col, sizeof col, "unparsed: %s", due_text(it));
+            snprintf(col, sizeof col, "unparsed: %s", it->f.due_text);
         pb__text_printf(f, "%-7s  %-16s  %-10s  %s  ", status(it), col,
-                        it->kind == KIND_COMMIT ? "commitment" : "follow-up",
+                        it->f.kind == PB_FOLLOWUP_COMMITMENT ? "commitment"
+                                                             : "follow-up",
                         it->file);
         pb__text_prose(f, ev.text ? ev.text : "(no text)");
-        if (it->parsed)
-            pb__text_printf(f, "  [due: %s]", due_text(it));
+        if (it->f.parsed)
+            pb__text_printf(f, "  [due: %s]", it->f.due_text);
         if (ev.detected_by)
             pb__text_printf(f, "  [detected by %s]", ev.detected_by);
-        if (it->done)
-            pb__text_printf(f, "  [done%s%s]", it->outcome ? ": " : "",
-                            it->outcome ? it->outcome : "");
+        if (it->f.done)
+            pb__text_printf(f, "  [done%s%s]", it->f.outcome ? ": " : "",
+                            it->f.outcome ? it->f.outcome : "");
         fputc('\n', f);
     }
     fprintf(f, "%zu listed, %zu overdue\n", s->nitems, overdue);
@@ -248,22 +191,22 @@ static void print_json(const state *s, FILE *f)
         const item *it = &s->items[i];
         pb_event_info ev;
 
-        pb_case_event(it->c, it->ev, &ev);
+        pb_case_event(it->c, it->f.event, &ev);
         pb__json_open(&j, '{');
         pb__json_kstr(&j, "file", it->file);
-        pb__json_kstr(&j, "kind", it->kind == KIND_COMMIT ? "commitment"
-                                                          : "followup");
+        pb__json_kstr(&j, "kind", it->f.kind == PB_FOLLOWUP_COMMITMENT
+                                      ? "commitment" : "followup");
         pb__json_kstr(&j, "status", status(it));
         pb__json_kbool(&j, "overdue", it->group == GROUP_OVERDUE);
-        pb__json_kstr(&j, "due_text", due_text(it));
-        pb__json_kstr(&j, "due", it->parsed
-                      ? utc_stamp(it->due, buf, sizeof buf) : NULL);
+        pb__json_kstr(&j, "due_text", it->f.due_text);
+        pb__json_kstr(&j, "due", it->f.parsed
+                      ? utc_stamp(it->f.due, buf, sizeof buf) : NULL);
         pb__json_knum(&j, "t", ev.t);
         pb__json_kstr(&j, "text", ev.text);
         pb__json_kstr(&j, "topic", pb_case_topic(it->c));
         pb__json_kstr(&j, "detected_by", ev.detected_by);
-        pb__json_kbool(&j, "done", it->done);
-        pb__json_kstr(&j, "outcome", it->outcome);
+        pb__json_kbool(&j, "done", it->f.done);
+        pb__json_kstr(&j, "outcome", it->f.outcome);
         pb__json_close(&j, '}');
     }
     pb__json_close(&j, ']');
@@ -293,7 +236,7 @@ int cli_followups(int argc, char **argv)
                    CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON),
                    &fmt) != 0)
         goto done;
-    if (before != NULL && pb_due_parse(before, s.now, &s.before) != 0) {
+    if (before != NULL && pb_due_parse(before, s.now, &s.before) != PB_OK) {
         cli_usage_error("followups", "cannot read --due-before '%s'", before);
         goto done;
     }

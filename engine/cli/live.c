@@ -171,29 +171,18 @@ static void put_event(const live *lv, const pb_event_info *ev)
     }
 }
 
-/* A due time as the agent wrote it and, when it reads, as a date. */
-static void put_due(const live *lv, const char *due, double base)
+/* A due time as the agent wrote it and, when it reads (parsed), the
+ * date it reads as. */
+static void put_due(const live *lv, const char *due, int parsed, double at)
 {
     char buf[64];
     struct tm tm;
-    time_t t;
-    double at;
+    time_t t = (time_t)at;
 
     pb__text_printf(lv->out, "%s", due);
-    if (base < 0 || pb_due_parse(due, base, &at) != 0)
-        return;
-    t = (time_t)at;
-    if (localtime_r(&t, &tm) != NULL &&
+    if (parsed && localtime_r(&t, &tm) != NULL &&
         strftime(buf, sizeof buf, "%a %Y-%m-%d %H:%M", &tm) > 0)
         pb__text_printf(lv->out, " (%s)", buf);
-}
-
-/* Seconds since the epoch at case time t, or -1 without started_at. */
-static double wall(const live *lv, double t)
-{
-    double started = pb_case_started(the_case(lv));
-
-    return started < 0 ? -1 : started + t;
 }
 
 /*
@@ -564,8 +553,12 @@ static int record(live *lv, const char *type, const char *text,
     }
     report_save(lv, st, &err, pending, nrec);
     if (due != NULL) {
+        double at = 0;
+        int parsed = pb_case_due(the_case(lv), pb_casefile_now(lv->cf), due,
+                                 &at) == PB_OK;
+
         fputs("  due ", lv->out);
-        put_due(lv, due, wall(lv, pb_casefile_now(lv->cf)));
+        put_due(lv, due, parsed, at);
         fputc('\n', lv->out);
     }
     changes(lv);
@@ -732,27 +725,31 @@ static void do_help(live *lv, const char *topic)
 
 /* Ending. */
 
-/* The commitments and follow-ups of the case, with their due times. */
+/* The commitments and follow-ups of the case (pb_case_followups), with
+ * their due times; -1 when out of memory, else how many. */
 static int list_followups(live *lv)
 {
     const pb_case *c = the_case(lv);
     unsigned char *gone = undone_marks(c);
+    pb_followup *f;
     pb_event_info ev;
-    const char *due;
-    size_t i;
-    int n = 0;
+    size_t i, j = 0, nf;
 
-    for (i = 0; i < pb_case_nevents(c); i++) {
+    if (pb_case_followups(c, 0, &f, &nf, NULL) != PB_OK) {
+        free(gone);
+        error_msg(lv, "out of memory: the follow-ups cannot be listed");
+        return -1;
+    }
+    for (i = 0; j < nf && i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
-        due = pb_attr_value(ev.attrs, ev.nattrs, "due");
-        if (due == NULL || (strcmp(ev.type, "agent.committed") != 0 &&
-                            strcmp(ev.type, "followup.scheduled") != 0))
+        if (f[j].event != i)
             continue;
-        if (n++ == 0)
+        if (j == 0)
             fputs("Follow-ups and commitments:\n", lv->out);
         pb__text_printf(lv->out, "  %-10s  due ",
-                        ev.type[0] == 'a' ? "commitment" : "follow-up");
-        put_due(lv, due, wall(lv, ev.t));
+                        f[j].kind == PB_FOLLOWUP_COMMITMENT ? "commitment"
+                                                            : "follow-up");
+        put_due(lv, f[j].due_text, f[j].parsed, f[j].due);
         if (ev.text) {
             fputs("  ", lv->out);
             put_text(lv, ev.text);
@@ -762,8 +759,10 @@ static int list_followups(live *lv)
         else if (gone != NULL && gone[i])
             fputs("  (undone)", lv->out);
         fputc('\n', lv->out);
+        j++;
     }
     free(gone);
+    free(f);
     for (i = 0; i < pb_case_nevents(c); i++) {
         const char *outcome;
 
@@ -773,7 +772,7 @@ static int list_followups(live *lv)
             pb__text_printf(lv->out, "  follow-up done: %s\n",
                             outcome ? outcome : "?");
     }
-    return n;
+    return (int)nf;
 }
 
 /* The summary after close: score, musts missed, violations, follow-ups,

@@ -49,19 +49,27 @@ static void text_item(const pb_item_def *d)
     }
 }
 
-static void text_detector(const pb_detector_info *d)
+static void patterns(const pb_detector_info *d)
 {
     size_t k;
 
-    if (d->emit == NULL) {
-        pb__text_printf(stdout, "  detect %s -> (function, line %d)\n",
-                        d->on ? d->on : "any event", d->line);
-        return;
-    }
-    pb__text_printf(stdout, "  detect %s -> %s when it matches ", d->on,
-                    d->emit);
+    fputs(" when it matches ", stdout);
     for (k = 0; k < d->npatterns; k++)
         pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "", d->patterns[k]);
+}
+
+static void text_detector(const pb_detector_info *d)
+{
+    if (d->emit == NULL) {
+        pb__text_printf(stdout, "  detect %s -> (function, line %d)",
+                        d->on ? d->on : "any event", d->line);
+        if (d->npatterns > 0)
+            patterns(d);
+        putchar('\n');
+        return;
+    }
+    pb__text_printf(stdout, "  detect %s -> %s", d->on, d->emit);
+    patterns(d);
     if (d->within > 0 && d->after)
         pb__text_printf(stdout, " within %gs of %s", d->within, d->after);
     putchar('\n');

@@ -407,7 +407,7 @@ static int due_ok(const char *s, size_t n)
         return 0;
     memcpy(buf, s, n);
     buf[n] = '\0';
-    return pb_due_parse(buf, 0, &t) == 0;
+    return pb_due_parse(buf, 0, &t) == PB_OK;
 }
 
 /*

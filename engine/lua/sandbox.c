@@ -613,6 +613,12 @@ static int new_env(lua_State *L)
     if (extra) {
         lua_pushnil(L);
         while (lua_next(L, 3)) {
+            if (lua_type(L, -1) == LUA_TTABLE) {   /* read-only too */
+                lua_newtable(L);
+                push_readonly_mt(L, -2);
+                lua_setmetatable(L, -2);
+                lua_remove(L, -2);
+            }
             lua_pushvalue(L, -2);
             lua_insert(L, -2);
             lua_rawset(L, backing);

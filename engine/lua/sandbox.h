@@ -38,7 +38,8 @@ unsigned pb__sandbox_account(pb__sandbox *sb);
 
 /*
  * Pushes a fresh environment for one principle file: the safe library,
- * plus whatever the table at index `extra` holds (0 for nothing).
+ * plus whatever the table at index `extra` holds (0 for nothing), tables
+ * among it read-only like the libraries.
  * Globals can be written until pb__sandbox_freeze.  Returns LUA_OK or an
  * error code with the message pushed instead.
  */

@@ -291,4 +291,34 @@ has "$T/out" "Refund by new year" "followups lists the readable ones"
 run "$PB" followups --help
 expect_rc 0 "followups --help"
 
+# The phrases own.lua detects read as due times (issue 10): recorded, and
+# found by the detectors in what the agent said.
+G="$T/phrases"
+mkdir "$G"
+ev --topic refund "$G/d.xml" agent.committed \
+    "due=within 3-5 business days" "Refund on its way"
+ev "$G/d.xml" agent.committed "due=by the end of the week" "Credit note"
+ev "$G/d.xml" followup.scheduled "due=less than a week" "Check it came"
+ev "$G/d.xml" agent.said \
+    "I'll make sure the refund reaches you within 3-5 business days."
+ev "$G/d.xml" customer.said "How long until it is refunded?"
+ev "$G/d.xml" agent.said "less than a week"
+ev "$G/d.xml" agent.said "I will have the replacement sent by the end of the week."
+run "$PB" followups $P --format json "$G"
+expect_rc 0 "followups: the phrases"
+json_ok "$T/out" "followups reads the phrases" '
+got = [(i["due_text"], i["detected_by"], i["due"] is not None)
+       for i in d["items"]]
+want = {("within 3-5 business days", None, True),
+        ("by the end of the week", None, True),
+        ("less than a week", None, True),
+        ("within 3-5 business days", "own", True),
+        ("less than a week", "own", True),
+        ("end of the week", "own", True)}
+assert set(got) == want and len(got) == 6, got'
+run "$PB" followups $P "$G"
+expect_rc 0 "followups: the phrases, text"
+if grep -q unparsed "$T/out"; then fail "followups: a phrase is unparsed"
+else ok; fi
+
 summary

@@ -113,6 +113,7 @@ awk 'BEGIN { for (i = 0; i < 70000; i++)
 mkdir "$G/memory-hog"
 cp "$REPO"/principles/*.lua "$W/lua/memory-hog.lua" "$W/lua/memory-victim.lua" \
     "$G/memory-hog/"
+cp -R "$REPO"/principles/lib "$G/memory-hog/"
 sed 's|</expect>|  <item ref="victim.ok" state="done"/>\
     <item ref="hog.bad" state="error"/>\
   </expect>|' "$REPO/scenarios/late-delivery.xml" >"$G/memory-hog.xml"
@@ -130,6 +131,7 @@ sed 's|</expect>|  <item ref="victim.ok" state="done"/>\
 # without them.
 mkdir "$G/all-attacks"
 cp "$REPO"/principles/*.lua "$G/all-attacks/"
+cp -R "$REPO"/principles/lib "$G/all-attacks/"
 n=0
 for f in "$W"/lua/charge-*.lua "$W/lua/memory-hog.lua" \
          "$W/lua/ephemeron-chain.lua"; do
@@ -229,6 +231,7 @@ F="$G/fifo"
 mkdir -p "$F/scenarios" "$F/principles" "$F/journal"
 cp "$W/xml/valid.xml" "$F/scenarios/a.xml"
 cp principles/*.lua "$F/principles/"
+cp -R principles/lib "$F/principles/"
 cp "$W/journal/case.xml" "$F/journal/case.xml"
 for f in scenarios/zz.xml principles/zz.lua case.xml journal/case.xml.journal \
     transcript.json notes.txt out.txt; do

@@ -303,6 +303,7 @@ expect_rc 0 "the holding session ends"
 # --- principles that fail to load ---------------------------------------------
 mkdir "$T/pr"
 cp principles/*.lua "$T/pr/"
+cp -R principles/lib "$T/pr/"
 echo 'return principle { id = "broken", items = { { id = 5 } } }' \
     >"$T/pr/zz_broken.lua"
 printf 'c hello\nshow\nquit\n' >"$T/pr.in"

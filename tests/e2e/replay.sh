@@ -395,6 +395,31 @@ run env NO_COLOR=1 "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml
 if [ "$(esc_count "$T/out")" = 0 ]; then ok; else
     fail "escape bytes with NO_COLOR"; fi
 # On a real terminal (script(1) from util-linux gives one), NO_COLOR still wins.
+# --- no principle depends on the order the others run in ---------------
+# The default principles in the opposite order (each order negated):
+# each scenario gets the same events, in another order, and the same
+# item states.  follow_up once needed own's detectors to run first.
+R="$T/reversed"
+mkdir -p "$R/lib"
+cp principles/lib/*.lua "$R/lib/"
+for f in principles/*.lua; do
+    sed 's/order = \([0-9]*\),/order = -\1,/' "$f" >"$R/${f##*/}"
+done
+for f in scenarios/*.xml; do
+    "$PB" replay -p "$PRINCIPLES" --format json "$f" >"$T/a.json" 2>/dev/null
+    "$PB" replay -p "$R" --format json "$f" >"$T/b.json" 2>/dev/null
+    if python3 -c "import json, sys
+def seen(path):
+    s = json.load(open(path))['scenarios'][0]
+    return (sorted((c['principle'], c['item'], c['state'])
+                   for c in s['checklist']),
+            sorted((e['type'], e['t'], e['detected_by'] or '',
+                    json.dumps(e['attrs'], sort_keys=True))
+                   for e in s['events']))
+a, b = seen(sys.argv[1]), seen(sys.argv[2])
+sys.exit(a != b)" "$T/a.json" "$T/b.json"; then ok; else
+        fail "$f: other events or states with the principles reversed"; fi
+done
 if script --version 2>/dev/null | grep -q util-linux; then
     cmd="'$PB' replay -p '$PRINCIPLES' scenarios/late-delivery.xml"
     run env NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null

@@ -310,6 +310,7 @@ has "$T/out" "All 3 events played (1 rejected)." "refused event: session ran"
 # Principles that fail to load: listed, the session runs, exit 2.
 mkdir "$T/p"
 cp principles/*.lua "$T/p/"
+cp -R principles/lib "$T/p/"
 printf 'return principle {\n  id = \n' >"$T/p/broken.lua"
 run_limited 10 "$PB" review -p "$T/p" scenarios/cold-transfer.xml </dev/null
 expect_rc 2 "a principle that fails to load"

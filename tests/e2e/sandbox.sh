@@ -124,6 +124,7 @@ no_escape "replay with hostile items, unmet"
 # --- the default playbook next to a hostile principle is unchanged -------------
 mkdir "$T/all"
 cp "$PRINCIPLES"/*.lua "$T/all/"
+cp -R "$PRINCIPLES"/lib "$T/all/"
 cp "$T/p/hostile.lua" "$T/all/"
 run_limited $LIMIT "$PB" replay -p "$T/all" scenarios/late-delivery.xml
 expect_rc 0 "late-delivery with a hostile principle loaded"

@@ -102,6 +102,7 @@ expect_rc 2 "show -p without a value"
 # --- one broken principle: exit 2, the others still shown ---------------------
 mkdir "$T/p"
 cp "$PRINCIPLES"/listen.lua "$PRINCIPLES"/own.lua "$T/p/"
+cp -R "$PRINCIPLES"/lib "$T/p/"
 printf 'return principle {\n  id = "broken",\n  items = { { id = "a" }\n' >"$T/p/broken.lua"
 run "$PB" show -p "$T/p"
 expect_rc 2 "show with a broken principle"

@@ -110,7 +110,7 @@ static void check_ok(const pb_command *cmd)
         clean_text("attribute name", cmd->attrs[i].name);
         clean_text("attribute value", cmd->attrs[i].value);
     }
-    if (cmd->due != NULL && pb_due_parse(cmd->due, 1.8e9, &t) != 0)
+    if (cmd->due != NULL && pb_due_parse(cmd->due, 1.8e9, &t) != PB_OK)
         fuzz_fail("due time '%s' accepted, but pb_due_parse cannot read "
                   "it", cmd->due);
     if (cmd->name != NULL && pb_command_lookup(cmd->name) == NULL)
