@@ -191,7 +191,8 @@ int cli_show(int argc, char **argv)
     case -1: free(o.args); return EXIT_BAD;
     }
     if (cli_format("show", o.format,
-                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON), &fmt) != 0 || o.nargs > 0) {
+                   CLI_FMT(PB_FORMAT_TEXT) | CLI_FMT(PB_FORMAT_JSON),
+                   &fmt) != 0 || o.nargs > 0) {
         if (o.nargs > 0)
             cli_usage_error("show", "unexpected argument '%s'", o.args[0]);
         free(o.args);

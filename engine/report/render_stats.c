@@ -344,7 +344,8 @@ static void json_ranked(pb__json *j, const pb_stats *s, const size_t *rank,
 
 static pb_status render_json(const pb_stats *s, FILE *f)
 {
-    size_t n = pb_stats_nitems(s) > pb_stats_ncauses(s) ? pb_stats_nitems(s) : pb_stats_ncauses(s);
+    size_t n = pb_stats_nitems(s) > pb_stats_ncauses(s)
+                   ? pb_stats_nitems(s) : pb_stats_ncauses(s);
     size_t *rank = malloc((n + 1) * sizeof *rank);
     pb_stats_principle_info pi;
     pb_stats_cause_info k;
