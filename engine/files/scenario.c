@@ -65,16 +65,6 @@ static pb_status fail(pb__xmlread *r, const xmlNode *n, const char *fmt, ...)
     return PB_INPUT;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *p = malloc(n);
-
-    if (p != NULL)
-        memcpy(p, s, n);
-    return p;
-}
-
 static int is_ours(const xmlNode *n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
@@ -352,7 +342,7 @@ static pb_status read_event(pb__xmlread *r, const xmlNode *el, sc_event *ev,
         if (strcmp(name, "t") == 0 || strcmp(name, "type") == 0)
             continue;
         pa = &ev->attrs[ev->nattrs++];
-        if ((pa->name = dup_str(name)) == NULL)
+        if ((pa->name = strdup(name)) == NULL)
             return pb__xmlread_nomem(r);
         if ((st = get_attr(r, el, name, &v)) != PB_OK)
             return st;
@@ -562,7 +552,7 @@ static pb_status read_root(pb__xmlread *r, const xmlNode *root, pb_scenario *s)
         return st;
     if (s->id == NULL || s->id[0] == '\0')
         return fail(r, root, "scenario without id");
-    if (s->title == NULL && (s->title = dup_str(s->id)) == NULL)
+    if (s->title == NULL && (s->title = strdup(s->id)) == NULL)
         return pb__xmlread_nomem(r);
     for (n = root->children; n != NULL; n = n->next) {
         if (is_ours(n, "description"))
@@ -627,7 +617,7 @@ pb_status pb_scenario_parse_with(const pb_schema *schema, const char *name,
     if ((st = pb__xmlread_parse(&r, &doc)) != PB_OK)
         return st;
     if ((s = calloc(1, sizeof *s)) == NULL ||
-        (s->path = dup_str(r.file)) == NULL)
+        (s->path = strdup(r.file)) == NULL)
         st = pb__xmlread_nomem(&r);
     else if ((st = read_root(&r, xmlDocGetRootElement(doc), s)) == PB_OK)
         st = pb__schema_validate(&r, schema, doc);
@@ -723,8 +713,8 @@ pb_status pb__scenario_add_event(pb_scenario *s, double t, const char *type,
     if ((v = realloc(s->events, (s->nevents + 1) * sizeof *v)) == NULL)
         return PB_NOMEM;
     s->events = v;
-    if ((ev.type = dup_str(type)) == NULL ||
-        (text != NULL && (ev.text = dup_str(text)) == NULL))
+    if ((ev.type = strdup(type)) == NULL ||
+        (text != NULL && (ev.text = strdup(text)) == NULL))
         goto nomem;
     if (nattrs > 0) {
         if ((ev.attrs = calloc(nattrs, sizeof *ev.attrs)) == NULL)
@@ -732,8 +722,8 @@ pb_status pb__scenario_add_event(pb_scenario *s, double t, const char *type,
         ev.nattrs = nattrs; /* NULL until copied: free_event copes */
     }
     for (i = 0; i < nattrs; i++)
-        if ((ev.attrs[i].name = dup_str(attrs[i].name)) == NULL ||
-            (ev.attrs[i].value = dup_str(attrs[i].value)) == NULL)
+        if ((ev.attrs[i].name = strdup(attrs[i].name)) == NULL ||
+            (ev.attrs[i].value = strdup(attrs[i].value)) == NULL)
             goto nomem;
     s->events[s->nevents++] = ev;
     return PB_OK;
