@@ -142,11 +142,12 @@ static int by_order(const void *a, const void *b)
 }
 
 /*
- * Room is made here for everything sort_principles will need, so that
- * sorting cannot fail: a principle is either in with all its items or
- * not added at all.
+ * Adds a loaded principle (taking ownership); the checklist order and
+ * the flat item list follow when the loading call returns.  Room is made
+ * here for everything sort_principles will need, so that sorting cannot
+ * fail: a principle is either in with all its items or not added at all.
  */
-pb_status pb__engine_add(pb_engine *e, pb__principle *p)
+static pb_status add_principle(pb_engine *e, pb__principle *p)
 {
     size_t n = e->nprinciples + 1, nitems = e->nitems + p->nitems;
 
@@ -292,7 +293,7 @@ static pb_status load_buffer(pb_engine *e, const char *name,
                        "%s)", p->id, e->principles[dup]->file);
     }
     if (st == PB_OK)
-        st = pb__engine_add(e, p);
+        st = add_principle(e, p);
     if (st == PB_OK)
         return PB_OK;
     pb__principle_free(pb__sandbox_lua(e->sb), p);

@@ -52,8 +52,5 @@ int pb__engine_index_detectors(pb_engine *e);
 /* Event type id of name, interning it when create is set; -1 if absent
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);
-/* Adds a loaded principle (taking ownership).  The checklist order and
- * the flat item list follow when the loading call returns. */
-pb_status pb__engine_add(pb_engine *e, pb__principle *p);
 
 #endif

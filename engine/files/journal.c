@@ -499,11 +499,6 @@ void pb__journal_free(pb__journal *j)
     free(j);
 }
 
-const char *pb__journal_path(const pb__journal *j)
-{
-    return j->path;
-}
-
 pb_status pb__journal_contents(pb__journal *j, char **buf, size_t *len,
                               pb_error *err)
 {

@@ -38,7 +38,6 @@ pb_status pb__journal_open(const char *path, const pb_io *io, double wait,
                           pb__journal **out, pb_error *err);
 /* Unlocks and closes; a journal left empty is removed first. */
 void pb__journal_free(pb__journal *j);
-const char *pb__journal_path(const pb__journal *j);
 /* The whole file as it is on disk (malloc'd, NUL-terminated). */
 pb_status pb__journal_contents(pb__journal *j, char **buf, size_t *len,
                               pb_error *err);
