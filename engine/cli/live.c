@@ -14,8 +14,6 @@
  * getline, without prompts or escape codes, so sessions can be scripted
  * and tested.
  */
-#include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +21,9 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
-
-#include <histedit.h>
 
 #include "cli.h"
+#include "lineedit.h"
 
 static const char help_text[] =
     "usage: playbook live [-p DIR] [--case FILE] [--topic T] [--channel C]\n"
@@ -89,9 +85,7 @@ typedef struct live {
                              * this session closed the case */
     int quit_warned;        /* quit refused once: events unsaved */
     int lost;               /* the session ended with events unsaved */
-    EditLine *el;
-    History *hist;
-    char prompt[64];
+    lineedit *ed;           /* on a terminal, else NULL */
 } live;
 
 /* Output. */
@@ -982,13 +976,13 @@ static int handle(live *lv, const char *line, size_t len, int tty)
     return over;
 }
 
-/* The terminal: libedit, with completion. */
-
-/* Candidates for the word being completed, by position and command. */
-static size_t candidates(live *lv, const char *const *words, int nwords,
-                         const char **out, size_t max)
+/* Completion on a terminal (lineedit_words): the words that can come
+ * at a place in a command; a fact name is followed by "=". */
+static size_t candidates(void *ud, const char *const *words, int nwords,
+                         const char **out, size_t max, const char **suffix)
 {
     const char *cmd = nwords > 0 ? pb_command_lookup(words[0]) : NULL;
+    live *lv = ud;
     const pb_case *c = the_case(lv);
     size_t n = 0, i;
 
@@ -1007,6 +1001,8 @@ static size_t candidates(live *lv, const char *const *words, int nwords,
             ADD(lv->refs[i]);
     } else if (nwords == 1 && (strcmp(cmd, "ask") == 0 ||
                                strcmp(cmd, "fact") == 0)) {
+        if (strcmp(cmd, "fact") == 0)
+            *suffix = "=";
         for (i = 0; i < lv->nfacts && n < max; i++)
             ADD(lv->facts[i]);
         /* Full once max are in: the rest would compare each of the
@@ -1041,132 +1037,6 @@ static size_t candidates(live *lv, const char *const *words, int nwords,
     }
 #undef ADD
     return n;
-}
-
-#define MAX_CANDIDATES 512
-
-static unsigned char complete(EditLine *el, int ch)
-{
-    const LineInfo *li = el_line(el);
-    const char *cand[MAX_CANDIDATES], *match[MAX_CANDIDATES], *words[3];
-    char line[256], *p, *start = line;
-    size_t n, nm = 0, i, plen, common;
-    int nwords = 0, is_fact;
-    live *lv = NULL;
-
-    (void)ch;
-    el_get(el, EL_CLIENTDATA, &lv);
-    if (lv == NULL || li->cursor - li->buffer >= (long)sizeof line)
-        return CC_REFRESH_BEEP;
-    memcpy(line, li->buffer, (size_t)(li->cursor - li->buffer));
-    line[li->cursor - li->buffer] = '\0';
-    /* The words before the one under the cursor. */
-    for (p = line; nwords < 3;) {
-        while (*p == ' ')
-            p++;
-        start = p;
-        while (*p && *p != ' ')
-            p++;
-        if (*p == '\0')
-            break;
-        *p++ = '\0';
-        words[nwords++] = start;
-    }
-    if (nwords == 3)
-        return CC_REFRESH_BEEP;
-    while (*start == ' ')
-        start++;
-    plen = strlen(start);
-    n = candidates(lv, words, nwords, cand, MAX_CANDIDATES);
-    for (i = 0; i < n; i++)
-        if (strncmp(cand[i], start, plen) == 0 && nm < MAX_CANDIDATES)
-            match[nm++] = cand[i];
-    if (nm == 0)
-        return CC_REFRESH_BEEP;
-    common = strlen(match[0]);
-    for (i = 1; i < nm; i++) {
-        size_t k = 0;
-
-        while (k < common && match[i][k] == match[0][k])
-            k++;
-        common = k;
-    }
-    is_fact = nwords == 1 && strcmp(pb_command_lookup(words[0]), "fact")
-                             == 0;
-    if (common > plen || nm == 1) {
-        char add[160];
-
-        snprintf(add, sizeof add, "%.*s%s", (int)(common - plen),
-                 match[0] + plen, nm == 1 ? (is_fact ? "=" : " ") : "");
-        el_insertstr(el, add);
-        return CC_REFRESH;
-    }
-    /* Ambiguous and nothing to add: list them under the line. */
-    fputc('\n', lv->out);
-    for (i = 0; i < nm; i++) {
-        pb__text_put(lv->out, match[i]);
-        fputs(i + 1 < nm ? "  " : "\n", lv->out);
-    }
-    return CC_REDISPLAY;
-}
-
-static char *prompt(EditLine *el)
-{
-    live *lv = NULL;
-    size_t n;
-
-    el_get(el, EL_CLIENTDATA, &lv);
-    if (lv == NULL)
-        return (char *)"> ";
-    n = lv->cf ? pb_casefile_pending(lv->cf) : 0;
-    if (n > 0)
-        snprintf(lv->prompt, sizeof lv->prompt, "[%zu NOT SAVED] > ", n);
-    else
-        snprintf(lv->prompt, sizeof lv->prompt, "> ");
-    return lv->prompt;
-}
-
-/* Ctrl-C clears the line instead of ending the session. */
-static void on_interrupt(int sig)
-{
-    (void)sig;
-}
-
-static int editor_open(live *lv, const char *argv0)
-{
-    HistEvent ev;
-    struct sigaction sa;
-
-    lv->el = el_init(argv0, stdin, stdout, stderr);
-    lv->hist = history_init();
-    if (lv->el == NULL || lv->hist == NULL)
-        return -1;
-    history(lv->hist, &ev, H_SETSIZE, 500);
-    history(lv->hist, &ev, H_SETUNIQUE, 1);
-    el_set(lv->el, EL_CLIENTDATA, lv);
-    el_set(lv->el, EL_EDITOR, "emacs");
-    el_set(lv->el, EL_PROMPT, prompt);
-    el_set(lv->el, EL_HIST, history, lv->hist);
-    el_set(lv->el, EL_SIGNAL, 1);
-    /* The wide call: the narrow one copies the strings and never frees
-     * them (libedit 3.1). */
-    el_wset(lv->el, EL_ADDFN, L"pb-complete", L"complete a command, item "
-            L"or fact", complete);
-    el_set(lv->el, EL_BIND, "^I", "pb-complete", NULL);
-    el_source(lv->el, NULL); /* ~/.editrc: vi mode, say */
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_interrupt;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    return 0;
-}
-
-static void editor_close(live *lv)
-{
-    if (lv->el)
-        el_end(lv->el);
-    if (lv->hist)
-        history_end(lv->hist);
 }
 
 /* Set-up. */
@@ -1339,33 +1209,31 @@ static int term_width(void)
 /* The session loop: lines from the editor or from stdin. */
 static void session(live *lv, int tty)
 {
-    char *buf = NULL;
-    size_t cap = 0;
+    char *buf = NULL, prompt[64];
+    size_t cap = 0, len, n;
     ssize_t got;
+    int r;
 
     for (;;) {
         const char *line;
-        int count = 0;
 
         fflush(lv->out);
         if (tty) {
             lv->width = term_width(); /* the window may have changed */
-            errno = 0;
-            line = el_gets(lv->el, &count);
-            if (line == NULL && count < 0 && errno == EINTR) {
+            if ((n = pb_casefile_pending(lv->cf)) > 0)
+                snprintf(prompt, sizeof prompt, "[%zu NOT SAVED] > ", n);
+            else
+                snprintf(prompt, sizeof prompt, "> ");
+            r = lineedit_read(lv->ed, prompt, &line, &len);
+            if (r == LINEEDIT_INTERRUPTED) {
                 fputc('\n', lv->out); /* Ctrl-C: a fresh line */
                 continue;
             }
-            if (line == NULL || count <= 0) {
+            if (r == LINEEDIT_END) {
                 fputc('\n', lv->out);
                 if (handle(lv, "quit", 4, tty))
                     break;
                 continue;
-            }
-            if (count > 1) {
-                HistEvent ev;
-
-                history(lv->hist, &ev, H_ENTER, line);
             }
         } else {
             if ((got = getline(&buf, &cap, stdin)) < 0) {
@@ -1375,9 +1243,9 @@ static void session(live *lv, int tty)
                 break;
             }
             line = buf;
-            count = (int)(got > 0x7fffffff ? 0x7fffffff : got);
+            len = (size_t)got;
         }
-        if (handle(lv, line, (size_t)count, tty))
+        if (handle(lv, line, len, tty))
             break;
     }
     fflush(lv->out);
@@ -1456,7 +1324,8 @@ int cli_live(int argc, char **argv)
     lv.color = cli_render_flags(stdout) & PB_RENDER_COLOR ? 1 : 0;
     tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
     lv.width = tty ? term_width() : WIDTH;
-    if (tty && editor_open(&lv, "playbook") != 0)
+    if (tty && (lv.ed = lineedit_open("playbook", lv.out, candidates,
+                                       &lv)) == NULL)
         goto nomem;
     greeting(&lv, created);
     session(&lv, tty);
@@ -1465,7 +1334,7 @@ int cli_live(int argc, char **argv)
 nomem:
     fprintf(stderr, "playbook live: out of memory\n");
 done:
-    editor_close(&lv);
+    lineedit_close(lv.ed);
     pb_casefile_free(lv.cf);
     names_free(&lv);
     pb_engine_free(lv.e);
