@@ -17,7 +17,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,14 +55,6 @@ static const char help_text[] =
     "could not be saved when the session ended (the message says how\n"
     "many).\n";
 
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
-#define C_CYAN "\033[36m"
-
 #define WIDTH 80        /* of the output when it is not a terminal */
 #define SHOWN_TEXT 60   /* characters of an event's text in messages */
 #define NEXT_SHOWN 3    /* next items named after each command */
@@ -90,12 +81,6 @@ typedef struct live {
 
 /* Output. */
 
-static void paint(const live *lv, const char *code)
-{
-    if (lv->color)
-        fputs(code, lv->out);
-}
-
 /* text quoted, cut to SHOWN_TEXT columns and "..." when longer. */
 static void put_text(const live *lv, const char *text)
 {
@@ -121,9 +106,9 @@ static void error_msg(const live *lv, const char *fmt, ...)
 {
     va_list ap;
 
-    paint(lv, C_RED);
+    cli_paint(lv->out, lv->color, CLI_RED);
     fputs("error: ", lv->out);
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     va_start(ap, fmt);
     pb__text_vprintf(lv->out, fmt, ap);
     va_end(ap);
@@ -216,9 +201,9 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
     if (nleft == 0)
         return 0;
     pb_case_score(c, pi->id, &sc);
-    paint(lv, C_BOLD);
+    cli_paint(lv->out, lv->color, CLI_BOLD);
     pb__text_printf(lv->out, "  %-*s", idw, pi->id);
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     snprintf(more, sizeof more, " %d/%d", sc.done, sc.musts);
     fputs(more, lv->out);
     col = 2 + (size_t)idw + strlen(more);
@@ -233,9 +218,9 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
                 col = 2 + (size_t)idw + 5;
             }
             fputs("  ", lv->out);
-            paint(lv, pb_state_color(it.state));
+            cli_paint(lv->out, lv->color, pb_state_color(it.state));
             pb__text_printf(lv->out, "%s %s", pb_state_mark(it.state), it.id);
-            paint(lv, C_RESET);
+            cli_paint(lv->out, lv->color, CLI_RESET);
             if (it.must && r <= 3)
                 fputc('*', lv->out);
             col += w;
@@ -245,9 +230,9 @@ static int principle_line(live *lv, const pb_principle_info *pi, int idw)
         snprintf(more, sizeof more, "  +%zu done", ndone);
         if (col + strlen(more) > (size_t)lv->width)
             pb__text_printf(lv->out, "\n  %*s   ", idw, "");
-        paint(lv, C_DIM);
+        cli_paint(lv->out, lv->color, CLI_DIM);
         fputs(more, lv->out);
-        paint(lv, C_RESET);
+        cli_paint(lv->out, lv->color, CLI_RESET);
     }
     fputc('\n', lv->out);
     return 1;
@@ -284,9 +269,9 @@ static void short_checklist(live *lv)
         if (nn < pi.nitems)
             continue;
         if (ndone++ == 0) {
-            paint(lv, C_GREEN);
+            cli_paint(lv->out, lv->color, CLI_GREEN);
             fputs("  all done:", lv->out);
-            paint(lv, C_RESET);
+            cli_paint(lv->out, lv->color, CLI_RESET);
         }
         pb__text_printf(lv->out, "%s %s", ndone > 1 ? "," : "", pi.id);
     }
@@ -299,9 +284,9 @@ static void short_checklist(live *lv)
     }
     pb_case_item(c, next[0], &it);
     fputs("  ", lv->out);
-    paint(lv, C_BOLD C_CYAN);
+    cli_paint(lv->out, lv->color, CLI_BOLD CLI_CYAN);
     pb__text_printf(lv->out, "next: %s.%s", it.principle, it.id);
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     prose_line(lv, "  ", it.prompt);
     for (i = 1; i < nn && i < NEXT_SHOWN; i++) {
         pb_case_item(c, next[i], &it);
@@ -321,11 +306,11 @@ static void pending_note(live *lv)
 
     if (n == 0)
         return;
-    paint(lv, C_BOLD C_RED);
+    cli_paint(lv->out, lv->color, CLI_BOLD CLI_RED);
     pb__text_printf(lv->out, "NOT SAVED: %zu event%s only in memory; saving "
                     "is retried with each command.\n", n,
                     n == 1 ? " is" : "s are");
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
 }
 
 /* What a command changed. */
@@ -371,9 +356,9 @@ static void changes(live *lv)
         pb_engine_principle(lv->e, i, &pi);
         if (!lv->applied[i] && pb_case_score(c, pi.id, &sc) == PB_OK &&
             sc.applies) {
-            paint(lv, C_BOLD);
+            cli_paint(lv->out, lv->color, CLI_BOLD);
             pb__text_printf(lv->out, "  now applies: %s", pi.id);
-            paint(lv, C_RESET);
+            cli_paint(lv->out, lv->color, CLI_RESET);
             prose_line(lv, " - ", pi.title ? pi.title : pi.id);
         }
     }
@@ -382,9 +367,9 @@ static void changes(live *lv)
             continue;
         pb_case_item(c, lv->changed[i].item, &it);
         if (n++ == 0) {
-            paint(lv, C_GREEN);
+            cli_paint(lv->out, lv->color, CLI_GREEN);
             fputs("  done:", lv->out);
-            paint(lv, C_RESET);
+            cli_paint(lv->out, lv->color, CLI_RESET);
         }
         pb__text_printf(lv->out, "%s %s.%s", n > 1 ? "," : "", it.principle,
                         it.id);
@@ -396,12 +381,12 @@ static void changes(live *lv)
             continue;
         pb_case_item(c, lv->changed[i].item, &it);
         pb_engine_item(lv->e, lv->changed[i].item, &def);
-        paint(lv, C_BOLD C_RED);
+        cli_paint(lv->out, lv->color, CLI_BOLD CLI_RED);
         if (it.state == PB_VIOLATED)
             pb__text_printf(lv->out, "  VIOLATION %s.%s", it.principle, it.id);
         else
             pb__text_printf(lv->out, "  ERROR in %s.%s", it.principle, it.id);
-        paint(lv, C_RESET);
+        cli_paint(lv->out, lv->color, CLI_RESET);
         if (it.state == PB_ERROR)
             pb__text_printf(lv->out, ": %s\n", it.error ? it.error : "");
         else if (def.prompt)
@@ -426,12 +411,12 @@ static void report_save(live *lv, pb_status st, const pb_error *err,
     if (st == PB_OK) {
         if (nrec < first)
             return;
-        paint(lv, C_GREEN);
+        cli_paint(lv->out, lv->color, CLI_GREEN);
         if (first == nrec)
             fprintf(lv->out, "saved #%zu", nrec);
         else
             fprintf(lv->out, "saved #%zu..#%zu", first, nrec);
-        paint(lv, C_RESET);
+        cli_paint(lv->out, lv->color, CLI_RESET);
         if (pending_before > 0)
             fprintf(lv->out, "  (%zu waited to be saved)", pending_before);
         if (nrec > nrec_before) {
@@ -444,12 +429,12 @@ static void report_save(live *lv, pb_status st, const pb_error *err,
         fputc('\n', lv->out);
         return;
     }
-    paint(lv, C_BOLD C_RED);
+    cli_paint(lv->out, lv->color, CLI_BOLD CLI_RED);
     if (nrec > nrec_before)
         fprintf(lv->out, "NOT SAVED #%zu", nrec);
     else
         fputs("still NOT SAVED", lv->out);
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     pb__text_printf(lv->out, ": %s\n", pb_error_text(err, msg, sizeof msg));
     pb__text_printf(lv->out, "  kept in memory (%zu event%s waiting); saving "
                     "is retried with each command\n",
@@ -784,9 +769,9 @@ static void summary(live *lv, const pb_snapshot *before_close)
     int n;
 
     pb_case_score(c, NULL, &sc);
-    paint(lv, C_BOLD);
+    cli_paint(lv->out, lv->color, CLI_BOLD);
     fputs("Summary", lv->out);
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     pb__text_printf(lv->out, ": score %.2f (%d of %d musts done, %d "
                     "violation%s)\n", sc.value, sc.done, sc.musts,
                     sc.violations, sc.violations == 1 ? "" : "s");
@@ -809,10 +794,10 @@ static void summary(live *lv, const pb_snapshot *before_close)
             continue;
         if (n++ == 0)
             fputs("Violations:\n", lv->out);
-        paint(lv, C_RED);
+        cli_paint(lv->out, lv->color, CLI_RED);
         pb__text_printf(lv->out, "  %s.%s at %s\n", it.principle, it.id,
                         pb_time_format(it.violated_at, tb, sizeof tb));
-        paint(lv, C_RESET);
+        cli_paint(lv->out, lv->color, CLI_RESET);
     }
     if (n == 0)
         fputs("Violations: none\n", lv->out);
@@ -825,9 +810,9 @@ static void summary(live *lv, const pb_snapshot *before_close)
             it.state != PB_OPEN)
             continue;
         if (n++ == 0) {
-            paint(lv, C_BOLD C_CYAN);
+            cli_paint(lv->out, lv->color, CLI_BOLD CLI_CYAN);
             fputs("For you, after this call:\n", lv->out);
-            paint(lv, C_RESET);
+            cli_paint(lv->out, lv->color, CLI_RESET);
         }
         prose_line(lv, "  ", it.prompt ? it.prompt : it.id);
     }
@@ -855,11 +840,11 @@ static int finish(live *lv, int force)
         lv->cf = NULL;
         return 0;
     }
-    paint(lv, C_BOLD C_RED);
+    cli_paint(lv->out, lv->color, CLI_BOLD CLI_RED);
     pb__text_printf(lv->out, "NOT SAVED: %zu event%s: %s\n", pending,
                     pending == 1 ? "" : "s",
                     pb_error_text(&err, msg, sizeof msg));
-    paint(lv, C_RESET);
+    cli_paint(lv->out, lv->color, CLI_RESET);
     if (!force) {
         fputs("  Free some space and try again; quit once more leaves "
               "without them.\n", lv->out);
@@ -1199,11 +1184,9 @@ static void greeting(live *lv, int created)
 
 static int term_width(void)
 {
-    struct winsize ws;
+    int w = cli_term_width(stdout);
 
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        return ws.ws_col;
-    return WIDTH;
+    return w >= 40 ? w : WIDTH;
 }
 
 /* The session loop: lines from the editor or from stdin. */
