@@ -170,17 +170,6 @@ static size_t put_type(const review *r, const pb_event_info *ev, size_t col)
     return col;
 }
 
-static const char *mark(pb_state s)
-{
-    switch (s) {
-    case PB_DONE: return "[x]";
-    case PB_SKIPPED: return "[-]";
-    case PB_VIOLATED: return "[!]";
-    case PB_ERROR: return "[E]";
-    default: return "[ ]";
-    }
-}
-
 /* One item that changed state, under the event that changed it.  Moves
  * between open and waiting are left out: the checklist tells those. */
 static void put_change(const review *r, size_t indent, size_t i,
@@ -204,8 +193,8 @@ static void put_change(const review *r, size_t indent, size_t i,
                (it.state == PB_OPEN || it.state == PB_WAITING)) {
         pb__text_printf(r->out, "[+] %s.%s applies now", it.principle, it.id);
     } else {
-        pb__text_printf(r->out, "%s %s.%s %s", mark(it.state), it.principle,
-                        it.id, pb_state_name(it.state));
+        pb__text_printf(r->out, "%s %s.%s %s", pb_state_mark(it.state),
+                        it.principle, it.id, pb_state_name(it.state));
         if (it.state == PB_SKIPPED && it.reason) {
             fputs(": ", r->out);
             pb__text_prose(r->out, it.reason);
