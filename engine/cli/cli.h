@@ -57,6 +57,19 @@ int cli_format(const char *verb, const char *name, unsigned allowed,
                pb_format *out);
 unsigned cli_render_flags(FILE *f);
 
+/* SGR escapes for what a session (live, review) writes to a terminal;
+ * cli_paint sends one only when color is set (cli_render_flags). */
+#define CLI_RESET "\033[0m"
+#define CLI_BOLD "\033[1m"
+#define CLI_DIM "\033[2m"
+#define CLI_RED "\033[31m"
+#define CLI_GREEN "\033[32m"
+#define CLI_CYAN "\033[36m"
+void cli_paint(FILE *out, int color, const char *code);
+/* The columns of the terminal f is, read again at each call (the window
+ * may change); 0 when f is not a terminal. */
+int cli_term_width(FILE *f);
+
 /* The files a verb works on: each path as given, or the *.xml files of a
  * folder in name order. */
 typedef struct cli_files {

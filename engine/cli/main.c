@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -221,6 +222,21 @@ unsigned cli_render_flags(FILE *f)
     if (nc && *nc)
         return 0;
     return isatty(fileno(f)) ? PB_RENDER_COLOR : 0;
+}
+
+void cli_paint(FILE *out, int color, const char *code)
+{
+    if (color)
+        fputs(code, out);
+}
+
+int cli_term_width(FILE *f)
+{
+    struct winsize ws;
+
+    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0)
+        return ws.ws_col;
+    return 0;
 }
 
 static int files_push(cli_files *l, const char *dir, const char *name)

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,13 +57,6 @@ static const char help[] =
     "read (a message names the file and line), an event was rejected, a\n"
     "principle file failed to load (the session still runs with the\n"
     "others), or the notes could not be written.\n";
-
-#define C_RESET "\033[0m"
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_CYAN "\033[36m"
 
 #define ANSWER_MAX 1024  /* an answer is a line, not an essay */
 #define WIDTH 78         /* when stdout is not a terminal */
@@ -113,12 +105,6 @@ static int is_agent_move(const char *type)
     return strncmp(type, "agent.", 6) == 0 ||
            strncmp(type, "case.", 5) == 0 ||
            strncmp(type, "followup.", 9) == 0;
-}
-
-static void paint(const review *r, const char *code)
-{
-    if (r->color)
-        fputs(code, r->out);
 }
 
 /*
@@ -184,17 +170,6 @@ static size_t put_type(const review *r, const pb_event_info *ev, size_t col)
     return col;
 }
 
-static const char *mark(pb_state s)
-{
-    switch (s) {
-    case PB_DONE: return "[x]";
-    case PB_SKIPPED: return "[-]";
-    case PB_VIOLATED: return "[!]";
-    case PB_ERROR: return "[E]";
-    default: return "[ ]";
-    }
-}
-
 /* One item that changed state, under the event that changed it.  Moves
  * between open and waiting are left out: the checklist tells those. */
 static void put_change(const review *r, size_t indent, size_t i,
@@ -207,9 +182,10 @@ static void put_change(const review *r, size_t indent, size_t i,
         (it.state == PB_OPEN || it.state == PB_WAITING))
         return;
     pb__text_printf(r->out, "%*s", (int)indent, "");
-    paint(r, it.state == PB_DONE ? C_GREEN
-             : it.state == PB_VIOLATED || it.state == PB_ERROR ? C_RED
-             : C_DIM);
+    cli_paint(r->out, r->color,
+              it.state == PB_DONE ? CLI_GREEN
+              : it.state == PB_VIOLATED || it.state == PB_ERROR ? CLI_RED
+              : CLI_DIM);
     if (it.state == PB_ABSENT) {
         pb__text_printf(r->out, "    %s.%s no longer applies", it.principle,
                         it.id);
@@ -217,14 +193,14 @@ static void put_change(const review *r, size_t indent, size_t i,
                (it.state == PB_OPEN || it.state == PB_WAITING)) {
         pb__text_printf(r->out, "[+] %s.%s applies now", it.principle, it.id);
     } else {
-        pb__text_printf(r->out, "%s %s.%s %s", mark(it.state), it.principle,
-                        it.id, pb_state_name(it.state));
+        pb__text_printf(r->out, "%s %s.%s %s", pb_state_mark(it.state),
+                        it.principle, it.id, pb_state_name(it.state));
         if (it.state == PB_SKIPPED && it.reason) {
             fputs(": ", r->out);
             pb__text_prose(r->out, it.reason);
         }
     }
-    paint(r, C_RESET);
+    cli_paint(r->out, r->color, CLI_RESET);
     fputc('\n', r->out);
     if (it.state == PB_ERROR && it.error) {
         pb__text_printf(r->out, "%*s", (int)indent + 4, "");
@@ -292,18 +268,18 @@ static int play(review *r, size_t i, size_t step)
         snprintf(err.file, sizeof err.file, "%s", path);
         err.line = line;
         cli_print_error(&err);
-        paint(r, C_RED);
+        cli_paint(r->out, r->color, CLI_RED);
         pb__text_printf(r->out, "  %s  %s: event rejected (line %d), "
                         "skipped\n", pb_time_format(ev.t, tb, sizeof tb),
                         ev.type, line);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         r->rejected++;
         return 0;
     }
     if (step) {
-        paint(r, C_BOLD);
+        cli_paint(r->out, r->color, CLI_BOLD);
         fputs("  Agent: ", r->out);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         indent = 9;
     } else {
         pb_time_format(ev.t, tb, sizeof tb);
@@ -322,10 +298,10 @@ static int play(review *r, size_t i, size_t step)
         if (ev.detected_by == NULL)
             continue;
         pb__text_printf(r->out, "%*s", (int)indent, "");
-        paint(r, C_CYAN);
+        cli_paint(r->out, r->color, CLI_CYAN);
         fputs("~ ", r->out);
         put_type(r, &ev, indent + 2);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         pb__text_printf(r->out, "  (detected by %s)\n", ev.detected_by);
     }
     nch = pb_snapshot_diff(r->before, r->c, r->changed, r->nitems);
@@ -347,9 +323,9 @@ static int play(review *r, size_t i, size_t step)
         pb_case_item(r->c, item, &it);
         if (add_hit(r, i, step, item) != 0)
             return -1;
-        paint(r, C_BOLD C_RED);
+        cli_paint(r->out, r->color, CLI_BOLD CLI_RED);
         pb__text_printf(r->out, "  !! Violation: %s.%s", it.principle, it.id);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         if ((why = lesson(r, item)) != NULL) {
             fputs(" - ", r->out);
             wrap(r, 20 + strlen(it.principle) + strlen(it.id), 5, why, 0);
@@ -369,10 +345,10 @@ static void show_checklist(review *r, int force)
     if (!force && r->shown_step &&
         pb_snapshot_nwarnings(r->shown) == pb_case_nwarnings(r->c) &&
         pb_snapshot_diff(r->shown, r->c, NULL, 0) == 0) {
-        paint(r, C_DIM);
+        cli_paint(r->out, r->color, CLI_DIM);
         fprintf(r->out, "  Checklist unchanged since step %zu.",
                 r->shown_step);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         if (pb_case_next(r->c, &next, 1) == 0) {
             fputs("  Next: nothing open\n", r->out);
             return;
@@ -447,16 +423,16 @@ static int ask(review *r)
     for (;;) {
         if (r->eof || r->quit)
             return 0;
-        paint(r, C_BOLD);
+        cli_paint(r->out, r->color, CLI_BOLD);
         fputs("Your move> ", r->out);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         fflush(r->out);
         if (read_line(r->in, line, sizeof line) != 0) {
             r->eof = 1;
-            paint(r, C_DIM);
+            cli_paint(r->out, r->color, CLI_DIM);
             fputs("\n  (end of input: the rest plays without stopping)\n",
                   r->out);
-            paint(r, C_RESET);
+            cli_paint(r->out, r->color, CLI_RESET);
             return 0;
         }
         for (a = line; *a == ' ' || *a == '\t'; a++)
@@ -483,9 +459,9 @@ static int ask(review *r)
         if ((r->answers[r->step - 1] = strdup(a)) == NULL)
             return -1;
         r->answered++;
-        paint(r, C_BOLD);
+        cli_paint(r->out, r->color, CLI_BOLD);
         fputs("  You:   ", r->out);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         wrap(r, 9, 9, a, 0);
         fputc('\n', r->out);
         return 0;
@@ -497,11 +473,11 @@ static void rule(const review *r, const char *title)
     size_t n = strlen(title) + 4;
 
     fputc('\n', r->out);
-    paint(r, C_BOLD);
+    cli_paint(r->out, r->color, CLI_BOLD);
     pb__text_printf(r->out, "-- %s ", title);
     for (; n < r->width; n++)
         fputc('-', r->out);
-    paint(r, C_RESET);
+    cli_paint(r->out, r->color, CLI_RESET);
     fputc('\n', r->out);
 }
 
@@ -512,10 +488,10 @@ static void header(const review *r)
     size_t i, col;
     int line;
 
-    paint(r, C_BOLD);
+    cli_paint(r->out, r->color, CLI_BOLD);
     fputs("Review: ", r->out);
     col = wrap(r, 8, 8, pb_scenario_title(s), 0);
-    paint(r, C_RESET);
+    cli_paint(r->out, r->color, CLI_RESET);
     pb__text_printf(r->out, "  [%s]\n  %s", pb_scenario_id(s),
                     pb_scenario_path(s));
     if (pb_scenario_topic(s))
@@ -545,10 +521,10 @@ static void header(const review *r)
         fputc('\n', r->out);
     }
     for (i = 0; i < pb_engine_nfailures(r->e); i++) {
-        paint(r, C_RED);
+        cli_paint(r->out, r->color, CLI_RED);
         pb__text_printf(r->out, "  Not loaded: %s (the checklist is without "
                         "it)\n", pb_engine_failure(r->e, i)->file);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
     }
     pb__text_printf(r->out, "  %zu agent move%s to review.  At each, say "
                     "what you would do, then Enter;\n  ? for help, q to "
@@ -591,9 +567,9 @@ static void summary(const review *r)
             fputs("  (passing)", r->out);
         pb__text_printf(r->out, " %-5s  %-20s ",
                         pb_time_format(ev.t, tb, sizeof tb), ev.type);
-        paint(r, C_RED);
+        cli_paint(r->out, r->color, CLI_RED);
         pb__text_printf(r->out, "%s.%s", it.principle, it.id);
-        paint(r, C_RESET);
+        cli_paint(r->out, r->color, CLI_RESET);
         fputc('\n', r->out);
         if (h->step && r->answers[h->step - 1]) {
             fputs("            you: ", r->out);
@@ -698,11 +674,10 @@ static int write_notes(const review *r, const char *path)
 
 static size_t term_width(FILE *f)
 {
-    struct winsize ws;
+    int w = cli_term_width(f);
 
-    if (isatty(fileno(f)) && ioctl(fileno(f), TIOCGWINSZ, &ws) == 0 &&
-        ws.ws_col >= 40)
-        return ws.ws_col > 120 ? 119 : (size_t)ws.ws_col - 1;
+    if (w >= 40)
+        return w > 120 ? 119 : (size_t)w - 1;
     return WIDTH;
 }
 

@@ -307,6 +307,40 @@ has "$T/out" "item.checked: event rejected (line 6), skipped" \
     "refused event: said in the session"
 has "$T/out" "All 3 events played (1 rejected)." "refused event: session ran"
 
+# An item whose error clears while it waits: under the move it is marked
+# as the checklist marks a waiting item, [.], not as an open one.
+mkdir "$T/pw"
+cat >"$T/pw/w.lua" <<'EOF'
+return principle {
+  id = "w", title = "Waits",
+  items = {
+    { id = "first", must = true, prompt = "First.",
+      done = function(case) return case:has("agent.proposed") end },
+    { id = "second", must = true, after = { "first" }, prompt = "Second.",
+      done = function(case)
+        if case:has("customer.said") and not case:has("agent.said") then
+          error("not yet")
+        end
+        return false
+      end },
+  },
+}
+EOF
+cat >"$T/w.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario xmlns="urn:playbook:scenario:1" id="w" title="Waits">
+  <case topic="billing"/>
+  <events>
+    <event t="0" type="customer.said">Hello.</event>
+    <event t="5" type="agent.said">Hi.</event>
+  </events>
+</scenario>
+EOF
+run_limited 10 "$PB" review -p "$T/pw" "$T/w.xml" </dev/null
+expect_rc 0 "an error that clears"
+has "$T/out" "[E] w.second error" "an error that clears: the error"
+has "$T/out" "[.] w.second waiting" "an error that clears: marked waiting"
+
 # Principles that fail to load: listed, the session runs, exit 2.
 mkdir "$T/p"
 cp principles/*.lua "$T/p/"
