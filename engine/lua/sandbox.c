@@ -587,6 +587,24 @@ static int env_set(lua_State *L)
     return 0;
 }
 
+/* Every field of table from into table to, each table among them (a
+ * library, `due`) behind a read-only proxy. */
+static void copy_readonly(lua_State *L, int from, int to)
+{
+    lua_pushnil(L);
+    while (lua_next(L, from)) {
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            lua_newtable(L);
+            push_readonly_mt(L, -2);
+            lua_setmetatable(L, -2);
+            lua_remove(L, -2);
+        }
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_rawset(L, to);
+    }
+}
+
 static int new_env(lua_State *L)
 {
     pb__sandbox *sb = lua_touserdata(L, 1);
@@ -597,33 +615,10 @@ static int new_env(lua_State *L)
     lua_newtable(L);                           /* [.. backing] */
     backing = lua_gettop(L);
     lua_rawgeti(L, LUA_REGISTRYINDEX, sb->safe_ref);
-    lua_pushnil(L);
-    while (lua_next(L, -2)) {
-        if (lua_type(L, -1) == LUA_TTABLE) {   /* a library: proxy it */
-            lua_newtable(L);
-            push_readonly_mt(L, -2);
-            lua_setmetatable(L, -2);
-            lua_remove(L, -2);
-        }
-        lua_pushvalue(L, -2);
-        lua_insert(L, -2);
-        lua_rawset(L, backing);
-    }
+    copy_readonly(L, lua_gettop(L), backing);
     lua_pop(L, 1);                             /* safe */
-    if (extra) {
-        lua_pushnil(L);
-        while (lua_next(L, 3)) {
-            if (lua_type(L, -1) == LUA_TTABLE) {   /* read-only too */
-                lua_newtable(L);
-                push_readonly_mt(L, -2);
-                lua_setmetatable(L, -2);
-                lua_remove(L, -2);
-            }
-            lua_pushvalue(L, -2);
-            lua_insert(L, -2);
-            lua_rawset(L, backing);
-        }
-    }
+    if (extra)
+        copy_readonly(L, 3, backing);
     lua_newtable(L);                           /* [.. backing env] */
     lua_createtable(L, 0, 3);
     lua_pushvalue(L, backing);
