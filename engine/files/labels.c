@@ -374,7 +374,7 @@ static pb_status add_label(pb_labels *l, const csv *p, const int *col,
 static pb_status parse(pb_labels *l, size_t len, pb_error *err)
 {
     csv p;
-    int col[NCOLS + 1], got, line;
+    int col[NCOLS + 1], got, line, header_line;
     size_t rows = 1, i, keys_len = 0;
     pb_status st;
 
@@ -406,6 +406,7 @@ static pb_status parse(pb_labels *l, size_t len, pb_error *err)
                     "header row such as chat,item,state,borderline,note)");
     if ((st = read_header(&p, line, col, err)) != PB_OK)
         return st;
+    header_line = line;
     col[NCOLS] = (int)p.nfields;
     for (;;) {
         if ((st = read_row(&p, &line, &got, err)) != PB_OK)
@@ -418,7 +419,7 @@ static pb_status parse(pb_labels *l, size_t len, pb_error *err)
             return st;
     }
     if (l->n == 0)
-        return fail(&p, line, err, "no labels after the header");
+        return fail(&p, header_line, err, "no labels after the header");
     return PB_OK;
 }
 
