@@ -68,6 +68,8 @@ struct pb_calib {
     size_t replays, unpaired;
     size_t *dis;            /* the disagreements, pair indexes */
     size_t ndis;
+    size_t *shown;          /* items with compared labels, checklist order */
+    size_t nshown;
     char **warnings;
     size_t nwarnings, dropped;
     char dropped_text[80];
@@ -330,6 +332,8 @@ static pb_status warn_fact_items(pb_calib *c)
             continue;
         for (k = 0, n = 0; k < c->npairs; k++)
             n += c->pairs[k].item == i;
+        if (n == 0) /* only in labels one lead has: warned of as such */
+            continue;
         if (warn(c, "%s: not an item of the loaded principles; taken as a "
                  "fact item they do not list here, so the engine's side of "
                  "its %zu label%s is n/a", c->items[i].ref, n,
@@ -415,6 +419,7 @@ void pb_calib_free(pb_calib *c)
     free(c->chats);
     free(c->last);
     free(c->dis);
+    free(c->shown);
     free(c);
 }
 
@@ -549,17 +554,53 @@ pb_status pb_calib_add_replay(pb_calib *c, const pb_replay *r,
 
 /* Figures. */
 
-static void count_pairs(pb_calib *c)
+/* Items in checklist order, those the engine does not list after, by
+ * name. */
+static int cmp_items(const pb_calib *c, size_t x, size_t y)
 {
-    size_t i;
+    const citem *a = &c->items[x], *b = &c->items[y];
 
+    if ((a->engine_item < 0) != (b->engine_item < 0))
+        return a->engine_item < 0 ? 1 : -1;
+    if (a->engine_item >= 0)
+        return a->engine_item < b->engine_item ? -1 :
+               a->engine_item > b->engine_item;
+    return strcmp(a->ref, b->ref);
+}
+
+/* Each item's matrices, the disagreements, and the items to show: those
+ * with a compared label (a label only one lead gave is not). */
+static pb_status count_pairs(pb_calib *c)
+{
+    unsigned char *used = calloc(c->nitems + 1, 1);
+    size_t i, j;
+
+    c->dis = malloc((c->npairs + 1) * sizeof *c->dis);
+    c->shown = malloc((c->nitems + 1) * sizeof *c->shown);
+    if (used == NULL || c->dis == NULL || c->shown == NULL) {
+        free(used);
+        return PB_NOMEM;
+    }
     for (i = 0; i < c->npairs; i++) {
         pair *p = &c->pairs[i];
 
         c->items[p->item].m[p->borderline != 0][p->b][p->a]++;
+        used[p->item] = 1;
         if (p->a != p->b)
             c->dis[c->ndis++] = i;
     }
+    for (i = 0; i < c->nitems; i++) {
+        if (!used[i])
+            continue;
+        /* An insertion sort: items are few. */
+        for (j = c->nshown; j > 0 && cmp_items(c, c->shown[j - 1], i) > 0;
+             j--)
+            c->shown[j] = c->shown[j - 1];
+        c->shown[j] = i;
+        c->nshown++;
+    }
+    free(used);
+    return PB_OK;
 }
 
 pb_status pb_calib_finish(pb_calib *c, pb_error *err)
@@ -587,10 +628,9 @@ pb_status pb_calib_finish(pb_calib *c, pb_error *err)
                          "the scenarios given (no scenario has this id)%s",
                          c->chats[first].name, more);
     }
-    if ((c->dis = malloc((c->npairs + 1) * sizeof *c->dis)) == NULL)
+    if (count_pairs(c) != PB_OK)
         return pb__error(err, PB_NOMEM, pb_labels_name(c->lead), 0,
                          "out of memory");
-    count_pairs(c);
     c->finished = 1;
     return PB_OK;
 }
@@ -666,100 +706,63 @@ void pb_calib_figures_of(const pb_calib *c, pb_calib_part part,
     figures(sum, out);
 }
 
-size_t pb_calib_nitems(const pb_calib *c) { return c->nitems; }
-
-/* Items in checklist order, those the engine does not list after, by
- * name: the order of c->items is the order of first sight, so this
- * maps. */
-static int cmp_items(const pb_calib *c, size_t x, size_t y)
-{
-    const citem *a = &c->items[x], *b = &c->items[y];
-
-    if ((a->engine_item < 0) != (b->engine_item < 0))
-        return a->engine_item < 0 ? 1 : -1;
-    if (a->engine_item >= 0)
-        return a->engine_item < b->engine_item ? -1 :
-               a->engine_item > b->engine_item;
-    return strcmp(a->ref, b->ref);
-}
-
-/* The items in checklist order into out (an insertion sort: items are
- * few, and the ranking calls it once). */
-static void item_order(const pb_calib *c, size_t *out)
-{
-    size_t i, j;
-
-    for (i = 0; i < c->nitems; i++) {
-        size_t v = i;
-
-        for (j = i; j > 0 && cmp_items(c, out[j - 1], v) > 0; j--)
-            out[j] = out[j - 1];
-        out[j] = v;
-    }
-}
+size_t pb_calib_nitems(const pb_calib *c) { return c->nshown; }
 
 const char *pb_calib_item(const pb_calib *c, size_t i, pb_calib_part part,
                           pb_calib_figures *out)
 {
+    const citem *it = &c->items[c->shown[i]];
     size_t m[NST][NST];
 
-    part_matrix(&c->items[i], part, m);
+    part_matrix(it, part, m);
     figures(m, out);
-    return c->items[i].ref;
+    return it->ref;
 }
 
 int pb_calib_item_known(const pb_calib *c, size_t i)
 {
-    return c->items[i].engine_item >= 0;
+    return c->items[c->shown[i]].engine_item >= 0;
 }
 
 /* Worst first: lowest agreement, then the most labels (the surer
  * figure), then checklist order. */
 size_t pb_calib_rank_items(const pb_calib *c, size_t *out)
 {
-    size_t i, j;
-    double *share = malloc((c->nitems + 1) * sizeof *share);
-    size_t *pos = malloc((c->nitems + 1) * sizeof *pos);
-    size_t *labels = malloc((c->nitems + 1) * sizeof *labels);
+    size_t i, j, n = c->nshown;
+    size_t *agree = malloc((n + 1) * sizeof *agree);
+    size_t *labels = malloc((n + 1) * sizeof *labels);
 
-    if (share == NULL || pos == NULL || labels == NULL) {
-        /* Checklist order is still an order. */
-        for (i = 0; i < c->nitems; i++)
-            out[i] = i;
-        free(share);
-        free(pos);
+    for (i = 0; i < n; i++)
+        out[i] = i;
+    if (agree == NULL || labels == NULL) {
+        free(agree);
         free(labels);
-        return c->nitems;
+        return n; /* checklist order is still an order */
     }
-    item_order(c, out);
-    for (i = 0; i < c->nitems; i++) {
+    for (i = 0; i < n; i++) {
         pb_calib_figures f;
 
-        pos[out[i]] = i;
-        pb_calib_item(c, out[i], PB_CALIB_ALL, &f);
-        labels[out[i]] = f.labels;
-        share[out[i]] = f.labels ? (double)f.agree / (double)f.labels : 1;
+        pb_calib_item(c, i, PB_CALIB_ALL, &f);
+        agree[i] = f.agree;
+        labels[i] = f.labels;
     }
-    for (i = 1; i < c->nitems; i++) {
+    for (i = 1; i < n; i++) {
         size_t v = out[i];
 
         for (j = i; j > 0; j--) {
             size_t u = out[j - 1];
-            int before = share[v] < share[u] ||
-                         (share[v] == share[u] &&
-                          (labels[v] > labels[u] ||
-                           (labels[v] == labels[u] && pos[v] < pos[u])));
+            /* agree/labels compared as fractions, exactly */
+            size_t lv = agree[v] * labels[u], lu = agree[u] * labels[v];
 
-            if (!before)
+            if (!(lv < lu || (lv == lu && labels[v] > labels[u])))
                 break;
             out[j] = u;
         }
         out[j] = v;
     }
-    free(share);
-    free(pos);
+    free(agree);
     free(labels);
-    return c->nitems;
+    return n;
 }
 
 size_t pb_calib_ndisagreements(const pb_calib *c) { return c->ndis; }

@@ -297,6 +297,7 @@ assert (o["labels"], o["agree"]) == (10, 8), o
 assert abs(o["kappa"] - 8 / 13) < 1e-9, o
 assert o["matrix"][0][:2] == [4, 0] and o["matrix"][1][:2] == [2, 4], o
 assert d["other"].endswith("second.csv") and d["unpaired"] == 5, d
+assert [i["item"] for i in d["items"]] == ["t.hello"], d["items"]
 assert d["scenarios"] == 0, d
 dis = [(x["chat"], x["item"]) for x in d["disagreements"]]
 assert dis == [("c5", "t.hello"), ("c7", "t.hello")], dis
