@@ -43,7 +43,8 @@ typedef struct pair {
 typedef struct citem {
     char *ref;
     long engine_item;               /* -1: a fact item it does not list */
-    size_t m[2][NST][NST];          /* [borderline][row][column] */
+    /* [borderline][row][column]; labels fit (PB_LABELS_MAX_ROWS) */
+    unsigned m[2][NST][NST];
 } citem;
 
 typedef struct chat {
@@ -59,7 +60,7 @@ struct pb_calib {
     pair *pairs;
     size_t npairs;
     citem *items;
-    size_t nitems;
+    size_t nitems, items_cap;
     pb__index item_ix;
     chat *chats;
     size_t nchats;
@@ -184,6 +185,19 @@ static size_t find_item(pb_calib *c, const pb_labels *l, const pb_label *lb,
 
     if (at >= 0)
         return (size_t)at;
+    if (c->nitems == c->items_cap) {
+        /* Grown as items come: most files name a few dozen. */
+        size_t cap = c->items_cap * 2;
+        citem *v = realloc(c->items, cap * sizeof *v);
+
+        if (v == NULL) {
+            *st = pb__error(err, PB_NOMEM, pb_labels_name(l), 0,
+                            "out of memory");
+            return NONE;
+        }
+        c->items = v;
+        c->items_cap = cap;
+    }
     it = &c->items[c->nitems];
     memset(it, 0, sizeof *it);
     it->engine_item = pb_engine_find_item(c->e, lb->item);
@@ -217,43 +231,64 @@ static size_t find_chat(pb_calib *c, const pb_label *lb)
     return c->nchats++;
 }
 
-/* Labels of one lead the other has not, by chat: one warning each. */
+/* Labels of one lead the other has not, by chat: one warning each, in
+ * the order the chats first have one.  first[k] is the first such label
+ * of the k-th chat, found through an index over their names. */
+typedef struct unpaired_chats {
+    const pb_labels *l;
+    size_t *first, *count;
+} unpaired_chats;
+
+static const char *unpaired_key(const void *array, size_t pos)
+{
+    const unpaired_chats *u = array;
+
+    return pb_labels_get(u->l, u->first[pos])->chat;
+}
+
 static pb_status unpaired(pb_calib *c, const pb_labels *has,
                           const pb_labels *lacks)
 {
-    size_t i, j, n = pb_labels_count(has);
-    unsigned char *seen = calloc(n + 1, 1);
+    size_t i, k = 0, n = pb_labels_count(has);
+    unpaired_chats u = { has, NULL, NULL };
+    pb__index ix = { NULL, 0, 0 };
+    pb_status st = PB_NOMEM;
 
-    if (seen == NULL)
-        return PB_NOMEM;
+    u.first = malloc((n + 1) * sizeof *u.first);
+    u.count = malloc((n + 1) * sizeof *u.count);
+    if (u.first == NULL || u.count == NULL ||
+        pb__index_reserve(&ix, n, unpaired_key, &u) != 0)
+        goto done;
     for (i = 0; i < n; i++) {
         const pb_label *lb = pb_labels_get(has, i);
-        size_t count = 0, total = 0;
+        long at;
 
-        if (seen[i] || pb_labels_find(lacks, lb->chat, lb->item) >= 0)
+        if (pb_labels_find(lacks, lb->chat, lb->item) >= 0)
             continue;
-        for (j = i; j < n; j++) {
-            const pb_label *o = pb_labels_get(has, j);
-
-            if (strcmp(o->chat, lb->chat) != 0)
-                continue;
-            total++;
-            if (!seen[j] && pb_labels_find(lacks, o->chat, o->item) < 0) {
-                seen[j] = 1;
-                count++;
-            }
+        c->unpaired++;
+        if ((at = pb__index_find(&ix, lb->chat, unpaired_key, &u)) >= 0) {
+            u.count[at]++;
+            continue;
         }
-        c->unpaired += count;
+        u.first[k] = i;
+        u.count[k] = 1;
+        pb__index_add(&ix, k++, unpaired_key, &u); /* reserved: no fail */
+    }
+    for (i = 0; i < k; i++) {
+        const pb_label *lb = pb_labels_get(has, u.first[i]);
+
         if (warn(c, "%s:%d: chat '%s': %zu label%s (%s first) not in %s, "
                  "not compared", pb_labels_name(has), lb->line, lb->chat,
-                 count, count == 1 ? "" : "s", lb->item,
-                 pb_labels_name(lacks)) != PB_OK) {
-            free(seen);
-            return PB_NOMEM;
-        }
+                 u.count[i], u.count[i] == 1 ? "" : "s", lb->item,
+                 pb_labels_name(lacks)) != PB_OK)
+            goto done;
     }
-    free(seen);
-    return PB_OK;
+    st = PB_OK;
+done:
+    pb__index_free(&ix);
+    free(u.first);
+    free(u.count);
+    return st;
 }
 
 static pb_status make_pairs(pb_calib *c, pb_error *err)
@@ -325,21 +360,26 @@ static pb_status check_other(pb_calib *c, pb_error *err)
 /* Fact items the engine does not list: one warning each. */
 static pb_status warn_fact_items(pb_calib *c)
 {
-    size_t i, k, n;
+    size_t i, *n = calloc(c->nitems + 1, sizeof *n);
 
+    if (n == NULL)
+        return PB_NOMEM;
+    for (i = 0; i < c->npairs; i++)
+        n[c->pairs[i].item]++;
     for (i = 0; i < c->nitems; i++) {
-        if (c->items[i].engine_item >= 0)
-            continue;
-        for (k = 0, n = 0; k < c->npairs; k++)
-            n += c->pairs[k].item == i;
-        if (n == 0) /* only in labels one lead has: warned of as such */
+        /* Without a pair it is only in labels one lead gave: warned of
+         * as such. */
+        if (c->items[i].engine_item >= 0 || n[i] == 0)
             continue;
         if (warn(c, "%s: not an item of the loaded principles; taken as a "
                  "fact item they do not list here, so the engine's side of "
-                 "its %zu label%s is n/a", c->items[i].ref, n,
-                 n == 1 ? "" : "s") != PB_OK)
+                 "its %zu label%s is n/a", c->items[i].ref, n[i],
+                 n[i] == 1 ? "" : "s") != PB_OK) {
+            free(n);
             return PB_NOMEM;
+        }
     }
+    free(n);
     return PB_OK;
 }
 
@@ -363,7 +403,8 @@ pb_status pb_calib_new(const pb_engine *e, const pb_labels *lead,
     c->lead = lead;
     c->other = other;
     c->pairs = calloc(n + 1, sizeof *c->pairs);
-    c->items = calloc(ni + 1, sizeof *c->items);
+    c->items_cap = 64;
+    c->items = calloc(c->items_cap, sizeof *c->items);
     c->chats = calloc(n + 1, sizeof *c->chats);
     c->last = malloc((pb_engine_nitems(e) + 1) * sizeof *c->last);
     if (c->pairs == NULL || c->items == NULL || c->chats == NULL ||
@@ -555,10 +596,16 @@ pb_status pb_calib_add_replay(pb_calib *c, const pb_replay *r,
 /* Figures. */
 
 /* Items in checklist order, those the engine does not list after, by
- * name. */
-static int cmp_items(const pb_calib *c, size_t x, size_t y)
+ * name: sorted through keys, as qsort has no context to pass. */
+typedef struct item_key_s {
+    size_t item;
+    long engine_item;
+    const char *ref;
+} item_key_s;
+
+static int cmp_items(const void *x, const void *y)
 {
-    const citem *a = &c->items[x], *b = &c->items[y];
+    const item_key_s *a = x, *b = y;
 
     if ((a->engine_item < 0) != (b->engine_item < 0))
         return a->engine_item < 0 ? 1 : -1;
@@ -573,12 +620,14 @@ static int cmp_items(const pb_calib *c, size_t x, size_t y)
 static pb_status count_pairs(pb_calib *c)
 {
     unsigned char *used = calloc(c->nitems + 1, 1);
-    size_t i, j;
+    item_key_s *keys = malloc((c->nitems + 1) * sizeof *keys);
+    size_t i, n = 0;
 
     c->dis = malloc((c->npairs + 1) * sizeof *c->dis);
     c->shown = malloc((c->nitems + 1) * sizeof *c->shown);
-    if (used == NULL || c->dis == NULL || c->shown == NULL) {
+    if (used == NULL || keys == NULL || c->dis == NULL || c->shown == NULL) {
         free(used);
+        free(keys);
         return PB_NOMEM;
     }
     for (i = 0; i < c->npairs; i++) {
@@ -589,17 +638,18 @@ static pb_status count_pairs(pb_calib *c)
         if (p->a != p->b)
             c->dis[c->ndis++] = i;
     }
-    for (i = 0; i < c->nitems; i++) {
-        if (!used[i])
-            continue;
-        /* An insertion sort: items are few. */
-        for (j = c->nshown; j > 0 && cmp_items(c, c->shown[j - 1], i) > 0;
-             j--)
-            c->shown[j] = c->shown[j - 1];
-        c->shown[j] = i;
-        c->nshown++;
-    }
+    for (i = 0; i < c->nitems; i++)
+        if (used[i]) {
+            keys[n].item = i;
+            keys[n].engine_item = c->items[i].engine_item;
+            keys[n++].ref = c->items[i].ref;
+        }
+    qsort(keys, n, sizeof *keys, cmp_items);
+    for (i = 0; i < n; i++)
+        c->shown[i] = keys[i].item;
+    c->nshown = n;
     free(used);
+    free(keys);
     return PB_OK;
 }
 
@@ -726,42 +776,46 @@ int pb_calib_item_known(const pb_calib *c, size_t i)
 
 /* Worst first: lowest agreement, then the most labels (the surer
  * figure), then checklist order. */
+typedef struct rank_key {
+    size_t pos, agree, labels;
+} rank_key;
+
+static int cmp_rank(const void *x, const void *y)
+{
+    const rank_key *a = x, *b = y;
+    /* agree/labels compared as fractions, exactly (labels fit in 32
+     * bits: PB_LABELS_MAX_ROWS) */
+    unsigned long long l = (unsigned long long)a->agree * b->labels;
+    unsigned long long r = (unsigned long long)b->agree * a->labels;
+
+    if (l != r)
+        return l < r ? -1 : 1;
+    if (a->labels != b->labels)
+        return a->labels > b->labels ? -1 : 1;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
 size_t pb_calib_rank_items(const pb_calib *c, size_t *out)
 {
-    size_t i, j, n = c->nshown;
-    size_t *agree = malloc((n + 1) * sizeof *agree);
-    size_t *labels = malloc((n + 1) * sizeof *labels);
+    size_t i, n = c->nshown;
+    rank_key *keys = malloc((n + 1) * sizeof *keys);
 
     for (i = 0; i < n; i++)
         out[i] = i;
-    if (agree == NULL || labels == NULL) {
-        free(agree);
-        free(labels);
+    if (keys == NULL)
         return n; /* checklist order is still an order */
-    }
     for (i = 0; i < n; i++) {
         pb_calib_figures f;
 
         pb_calib_item(c, i, PB_CALIB_ALL, &f);
-        agree[i] = f.agree;
-        labels[i] = f.labels;
+        keys[i].pos = i;
+        keys[i].agree = f.agree;
+        keys[i].labels = f.labels;
     }
-    for (i = 1; i < n; i++) {
-        size_t v = out[i];
-
-        for (j = i; j > 0; j--) {
-            size_t u = out[j - 1];
-            /* agree/labels compared as fractions, exactly */
-            size_t lv = agree[v] * labels[u], lu = agree[u] * labels[v];
-
-            if (!(lv < lu || (lv == lu && labels[v] > labels[u])))
-                break;
-            out[j] = u;
-        }
-        out[j] = v;
-    }
-    free(agree);
-    free(labels);
+    qsort(keys, n, sizeof *keys, cmp_rank);
+    for (i = 0; i < n; i++)
+        out[i] = keys[i].pos;
+    free(keys);
     return n;
 }
 

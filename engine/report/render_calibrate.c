@@ -611,7 +611,9 @@ static void html_matrix(pb__html *h, const pb_calib *c, const sides *sd)
     pb__html_elem(h, "h2", NULL, "Confusion");
     pb__html_start(h, "p", "muted");
     pb__html_textf(h, "Rows: what %s says; columns: what %s says. The "
-                   "diagonal agrees.", sd->row, sd->col);
+                   "diagonal agrees.", strcmp(sd->row, "engine") == 0
+                                           ? "the engine" : sd->row,
+                   strcmp(sd->col, "lead") == 0 ? "the lead" : sd->col);
     pb__html_end(h);
     pb__html_start(h, "table", "compact");
     pb__html_start(h, "thead", NULL);

@@ -407,6 +407,34 @@ done
 run "$PB" calibrate $PT --labels "$T/lead.csv" --format junit "$T/s"
 expect_rc 2 "--format junit"
 
+# Size: 50,000 labels, each of its own fact item, in two files whose
+# chats all differ (every label unpaired, 20,000 chats a warning each),
+# and the same file twice (50,000 items to rank).  Linear or n log n:
+# a quadratic pass takes minutes here.
+python3 - "$T" <<'EOF'
+import sys
+d = sys.argv[1]
+for name, chats in (("big-a.csv", 5000), ("big-b.csv", 20000)):
+    with open(d + "/" + name, "w") as f:
+        f.write("chat,item,state\n")
+        for i in range(50000):
+            f.write("%s%d,ask.f%d,%s\n" % (name[4], i % chats, i,
+                                          ("done", "open", "n/a")[i % 3]))
+EOF
+limit=$((20 * ${HOSTILE_TIME_SCALE:-1}))
+run_limited "$limit" "$PB" calibrate $P --labels "$T/big-a.csv" \
+    --labels "$T/big-b.csv" --format json
+expect_rc 0 "50,000 unpaired labels"
+json_ok "$T/out" "50,000 unpaired labels" '
+assert d["unpaired"] == 100000 and d["overall"]["labels"] == 0, d["unpaired"]
+assert len(d["warnings"]) == 1001, len(d["warnings"])
+assert d["warnings"][-1] == "24000 more warnings not kept", d["warnings"][-1]
+'
+run_limited "$limit" "$PB" calibrate $P --labels "$T/big-a.csv" \
+    --labels "$T/big-a.csv" --format html -o "$T/big.html"
+expect_rc 0 "50,000 fact items, ranked"
+has "$T/big.html" "ask.f49999" "50,000 fact items: the last one listed"
+
 # 5. --min: 10 of 14 is 71.4%, 9 of 13 where it applies 69.2%.
 run "$PB" calibrate $PT --labels "$T/lead.csv" --min 0.7 "$T/s"
 expect_rc 0 "--min 0.7"
