@@ -201,6 +201,11 @@ static void test_bad_bytes(void **state)
     parse_bad(HEAD "c,a.b,done,,\nc,a.c,done,,caf\xe9\n", 3,
               "invalid UTF-8");
     parse_bad(HEAD "c,a.b,done,,\xc0\xaf\n", 2, "invalid UTF-8");
+    /* Lines that end in a lone CR count too. */
+    parse_bad("chat,item,state\rc,a.b,done\rc,a.c,caf\xe9\r", 3,
+              "invalid UTF-8");
+    parse_bad("chat,item,state\r\nc,a.b,done\r\nc,a.c,caf\xe9\r\n", 3,
+              "invalid UTF-8");
     parse_bad_n(nul, sizeof nul - 1, 3, "NUL byte");
 }
 

@@ -32,7 +32,7 @@ struct pb_labels {
     char *name;
     char *buf;           /* the file, unquoted in place */
     pb_label *v;
-    size_t n, cap;
+    size_t n;
     char *keys;          /* "item\x1fchat\0" per label, for the index */
     size_t *key_at;      /* where label i's key starts in keys */
     pb__index index;
@@ -77,7 +77,10 @@ static pb_status check_text(const csv *p, pb_error *err)
         if (p->b[i] == '\0')
             return fail(p, line, err, "NUL byte (a labels file is text)");
         if ((unsigned char)p->b[i] < 0x80) {
-            line += p->b[i] == '\n';
+            /* Lines end as rows do: \n, \r\n or \r. */
+            line += p->b[i] == '\n' ||
+                    (p->b[i] == '\r' && (i + 1 == p->len ||
+                                         p->b[i + 1] != '\n'));
             i++;
             continue;
         }

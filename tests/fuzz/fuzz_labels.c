@@ -141,7 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* Lines end as the reader ends them: \n, \r\n or \r. */
         for (i = 0; i < size; i++)
             lines += data[i] == '\n' ||
-                     (data[i] == '\r' && (i + 1 == size || data[i + 1] != '\n'));
+                     (data[i] == '\r' &&
+                      (i + 1 == size || data[i + 1] != '\n'));
         if (sa != PB_INPUT || strcmp(ea.file, "fuzz.csv") != 0 ||
             ea.message[0] == '\0' || ea.line < 0 || ea.line > (int)lines ||
             ea.line != eb.line || strcmp(ea.message, eb.message) != 0)
