@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ascii.h"
 #include "error.h"
 #include "index.h"
 #include "playbook.h"
