@@ -844,4 +844,181 @@ size_t pb_stats_rank_causes(const pb_stats *s, size_t *out);
 pb_status pb_stats_render(const pb_stats *s, FILE *out, pb_format fmt,
                           unsigned flags);
 
+/*
+ * Labels: a support lead's final state for items of conversations, to
+ * measure the engine (or another lead) against (`playbook calibrate`,
+ * docs/calibration.md).  A CSV file (RFC 4180: quoted fields may hold
+ * commas, line breaks and "" for a quote) whose header row names the
+ * columns, in any order: chat (a scenario's id), item
+ * ("principle.item"), the state as state or lead (done, open, violated,
+ * n/a; ASCII case ignored), and optionally borderline (yes, ?, no or
+ * empty) and note.  Other columns are refused, so a misspelt one does
+ * not go unseen.  Empty rows are skipped; values are trimmed.
+ */
+typedef struct pb_labels pb_labels;
+
+/* What a lead can say of an item; ERROR is only the engine's (an item
+ * whose Lua failed), never in a file. */
+typedef enum {
+    PB_LABEL_DONE,
+    PB_LABEL_OPEN,
+    PB_LABEL_VIOLATED,
+    PB_LABEL_NA,
+    PB_LABEL_ERROR
+} pb_label_state;
+
+#define PB_LABEL_NSTATES 5
+
+#define PB_LABELS_MAX_BYTES (16u * 1024u * 1024u) /* a labels file */
+#define PB_LABELS_MAX_ROWS 200000u                /* labels in a file */
+#define PB_LABELS_MAX_FIELD 4096u /* bytes in one field, once unquoted */
+
+typedef struct pb_label {
+    const char *chat, *item; /* item is "principle.item" */
+    const char *note;        /* "" when none */
+    pb_label_state state;
+    int borderline;
+    int line;                /* where its row starts */
+} pb_label;
+
+/*
+ * Reads and checks a labels file: PB_INPUT with "file:line: message" for
+ * a bad header, an unterminated quote, a field over the cap, a state or
+ * borderline outside the vocabulary, an item that is not
+ * principle.item, a (chat, item) labelled twice, invalid UTF-8, an
+ * empty file or one with no label; PB_INPUT also for a file that is not
+ * a regular file (pb_labels_read), PB_IO when it cannot be read.
+ * Whether the items and chats exist is for the caller (pb_calib_new).
+ */
+pb_status pb_labels_read(const char *path, pb_labels **out, pb_error *err);
+pb_status pb_labels_parse(const char *name, const char *buf, size_t len,
+                          pb_labels **out, pb_error *err);
+void pb_labels_free(pb_labels *l);
+
+/* The name it was read under, its labels in file order, and the label
+ * of (chat, item) as an index, or -1. */
+const char *pb_labels_name(const pb_labels *l);
+size_t pb_labels_count(const pb_labels *l);
+const pb_label *pb_labels_get(const pb_labels *l, size_t i);
+long pb_labels_find(const pb_labels *l, const char *chat, const char *item);
+/* "done", "open", "violated", "n/a", "error". */
+const char *pb_label_state_name(pb_label_state s);
+/* The engine's final state as a lead would give it: waiting is open,
+ * absent and skipped are n/a (docs/calibration.md). */
+pb_label_state pb_label_state_of(pb_state s);
+
+/*
+ * Calibration: a lead's labels (the reference, the columns of the
+ * confusion matrix) against the engine's final checklists or against a
+ * second lead's labels (the rows), item by item: agreement, Cohen's
+ * kappa, the confusion, and every disagreement with the event that
+ * decided the engine's state.  docs/calibration.md has the figures.
+ *
+ * Make one with the labels, add the replay of each scenario (the
+ * scenario's id is the label's chat), then finish; the figures can be
+ * read once finished.  With a second lead the scenarios are optional:
+ * their replays only quote what the engine made of each disagreement.
+ */
+typedef struct pb_calib pb_calib;
+
+/*
+ * Checks every label's item against e: an unknown principle is
+ * PB_INPUT at the label's line, and so is an unknown item, except an
+ * item named like a fact (an id) of a principle that names items after
+ * the facts they collect (`ask`): the engine does not list it, so it
+ * counts as n/a on the engine's side, with a warning -- unless it is
+ * one edit from an item the principle has (a typo: PB_INPUT, naming
+ * it).  other is NULL to compare with the engine.  The labels and e
+ * must outlive the calibration.
+ */
+pb_status pb_calib_new(const pb_engine *e, const pb_labels *lead,
+                       const pb_labels *other, pb_calib **out,
+                       pb_error *err);
+void pb_calib_free(pb_calib *c);
+
+/* Adds a scenario's replay (with the engine given to pb_calib_new):
+ * the final state of each labelled item and the event after which it
+ * reached it.  A scenario whose id no label names is a warning;
+ * PB_INPUT when a replay of that id was added already. */
+pb_status pb_calib_add_replay(pb_calib *c, const pb_replay *r,
+                              pb_error *err);
+
+/* Ends the adding and counts.  PB_INPUT at the first label of a chat
+ * that no added replay has, when comparing with the engine or when any
+ * replay was added. */
+pb_status pb_calib_finish(pb_calib *c, pb_error *err);
+
+typedef enum {
+    PB_CALIB_ALL,        /* every compared label */
+    PB_CALIB_CLEAR,      /* labels neither side marked borderline */
+    PB_CALIB_BORDERLINE  /* labels either side marked borderline */
+} pb_calib_part;
+
+typedef struct pb_calib_figures {
+    size_t labels, agree;            /* compared; same state both sides */
+    size_t applying, applying_agree; /* where either side is not n/a */
+    double kappa;                    /* Cohen's kappa when has_kappa */
+    int has_kappa;                   /* 0 with no label, or when chance
+                                      * agreement is 1 (one state on
+                                      * both sides throughout) */
+    /* [row: engine or second lead][column: lead], pb_label_state order */
+    size_t matrix[PB_LABEL_NSTATES][PB_LABEL_NSTATES];
+} pb_calib_figures;
+
+typedef struct pb_calib_info {
+    const char *lead;      /* the lead's labels (their name) */
+    const char *other;     /* the second lead's, or NULL: the engine */
+    size_t chats;          /* chats with at least one compared label */
+    size_t replays;        /* scenarios added */
+    size_t unpaired;       /* labels of one lead the other has not */
+} pb_calib_info;
+
+void pb_calib_overall(const pb_calib *c, pb_calib_info *info);
+void pb_calib_figures_of(const pb_calib *c, pb_calib_part part,
+                         pb_calib_figures *out);
+
+/* The items labelled: their number, each one's ref and figures (in
+ * checklist order, items the engine does not list last), and the order
+ * worst first (lowest agreement; out needs room for pb_calib_nitems). */
+size_t pb_calib_nitems(const pb_calib *c);
+const char *pb_calib_item(const pb_calib *c, size_t i, pb_calib_part part,
+                          pb_calib_figures *out);
+/* 1 when the engine lists the item, 0 for a fact item it does not. */
+int pb_calib_item_known(const pb_calib *c, size_t i);
+size_t pb_calib_rank_items(const pb_calib *c, size_t *out);
+
+/* A label where the two sides differ, in the lead's file order. */
+typedef struct pb_calib_pair {
+    const char *chat, *item;
+    pb_label_state lead, other;  /* column side, row side */
+    int borderline;              /* either side says so */
+    const char *lead_note;       /* "" when none */
+    const char *other_note;      /* NULL when the row side is the engine */
+    int lead_line, other_line;   /* other_line 0 for the engine */
+    /* What the engine made of it, when the chat's scenario was added: */
+    int replayed;
+    pb_state engine;             /* its final state, as the checklist has it */
+    int changed;                 /* 0: as it was at the start of the case */
+    size_t event;                /* the recorded event after which it had
+                                  * its final state (pb_case_event) */
+    double t;
+    const char *type, *text;     /* text NULL when the event has none; cut
+                                  * to about 400 bytes */
+    const char *detected;        /* what the detectors added at that event,
+                                  * "agent.restated, ..." ("" when none) */
+} pb_calib_pair;
+
+size_t pb_calib_ndisagreements(const pb_calib *c);
+void pb_calib_disagreement(const pb_calib *c, size_t i, pb_calib_pair *out);
+
+/* What the report should say but is no error: scenarios without
+ * labels, fact items the engine does not list, unpaired labels. */
+size_t pb_calib_nwarnings(const pb_calib *c);
+const char *pb_calib_warning(const pb_calib *c, size_t i);
+
+/* The calibration report as text, JSON or HTML (PB_INPUT for JUnit);
+ * PB_IO on write failure. */
+pb_status pb_calib_render(const pb_calib *c, FILE *out, pb_format fmt,
+                          unsigned flags);
+
 #endif

@@ -24,7 +24,8 @@ typedef struct cli_opts {
     int dashes;             /* operands from this index came after "--" */
 } cli_opts;
 
-/* A verb's own option taking a value: --name VALUE or --name=VALUE. */
+/* A verb's own option taking a value: --name VALUE or --name=VALUE.  An
+ * option listed twice may be given twice, filling the entries in order. */
 typedef struct cli_option {
     const char *name;       /* "--notes"; NULL ends a list */
     const char **value;     /* NULL until given; given twice is an error */
@@ -103,5 +104,6 @@ int cli_stats(int argc, char **argv);
 int cli_event(int argc, char **argv);
 int cli_followups(int argc, char **argv);
 int cli_live(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);
 
 #endif

@@ -37,6 +37,9 @@ static const char usage[] =
     "                         integrations); prints the checklist\n"
     "  followups PATH...      commitments and follow-ups of cases, overdue\n"
     "                         first\n"
+    "  calibrate --labels CSV PATH...  the engine's checklists against a\n"
+    "                         support lead's labels: agreement, kappa,\n"
+    "                         every disagreement\n"
     "\n"
     "`playbook VERB --help` tells more.  Exit codes: 0 success, 1\n"
     "expectations not met, 2 bad input or usage.\n";
@@ -104,9 +107,13 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
                 opt = shared[k].letter;
         if (opt && strchr(takes, opt) == NULL)
             opt = 0;
+        /* An option listed n times may be given n times (--labels). */
         for (k = 0; !opt && own && own[k].name; k++)
-            if (long_opt(a, own[k].name, &val))
+            if (long_opt(a, own[k].name, &val)) {
                 dest = own[k].value;
+                if (*dest == NULL)
+                    break;
+            }
         if (!opt && !dest)
             return cli_usage_error(verb, "unknown option '%s'", a);
         if (val == NULL) {
@@ -398,7 +405,7 @@ int main(int argc, char **argv)
         { "replay", cli_replay }, { "review", cli_review },
         { "import", cli_import }, { "stats", cli_stats },
         { "event", cli_event },   { "followups", cli_followups },
-        { "live", cli_live },
+        { "live", cli_live },     { "calibrate", cli_calibrate },
     };
     size_t i;
 

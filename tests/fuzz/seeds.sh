@@ -6,5 +6,7 @@ fuzz_seed_dirs() { # TARGET
     fuzz_scenario) echo scenarios docs/examples ;;
     fuzz_principle) echo principles docs/examples ;;
     fuzz_import) echo tests/fixtures/import ;;
+    fuzz_labels) echo tests/calibration/real-abcd \
+        docs/examples/calibration ;;
     esac
 }
