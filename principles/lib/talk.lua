@@ -15,8 +15,8 @@ local neg = { ["not"] = true, no = true, never = true, none = true, nobody = tru
 local function stem(w)
   if #w <= 3 then return w end
   if w:sub(-3) == "ies" and #w > 4 then return w:sub(1, -4) .. "y" end
-  if w:sub(-3) == "ing" and #w > 5 then w = w:sub(1, -4) if w:sub(-1) == w:sub(-2, -2) then w = w:sub(1, -2) end return w end
-  if w:sub(-2) == "ed" and #w > 4 then w = w:sub(1, -3) if w:sub(-1) == w:sub(-2, -2) then w = w:sub(1, -2) end return w end
+  if w:sub(-3) == "ing" and #w > 5 then return w:sub(1, -4) end
+  if w:sub(-2) == "ed" and #w > 4 then return w:sub(1, -3) end
   if w:sub(-2) == "ly" and #w > 4 then return w:sub(1, -3) end
   if w:sub(-1) == "s" and w:sub(-2) ~= "ss" then return w:sub(1, -2) end
   if w:sub(-1) == "e" then return w:sub(1, -2) end
