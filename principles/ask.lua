@@ -226,8 +226,8 @@ return principle {
   items = items,
   detect = {
     -- Someone names an optional fact ("invoice"): it becomes needed.
-    { on = "any", fn = function(case, event)
-        if not event.text or event.type:sub(1, 5) == "fact." then return nil end
+    function(case, event)
+        if not event.text or event.detected then return nil end
         for _, f in ipairs(listed(case)) do
           local name = f:match("^(.-)%?$")
           if name and not case:has("fact.named", "^" .. name .. "$")
@@ -235,7 +235,7 @@ return principle {
             return "fact.named", nil, name
           end
         end
-      end },
+      end,
     -- "Could I have your order number?", "I'll need your username and
     -- email" -> agent.asked fact=account_id, for the facts this case needs.
     { on = "agent.said", fn = function(case, event)
@@ -243,7 +243,7 @@ return principle {
         for _, s in ipairs(talk.sentences(event.text)) do
           if s:find("?", 1, true) or talk.request(s) then
             for _, f in ipairs(needed(case)) do
-              if text.has(s, facts[f].ask, 1) then asked[#asked + 1] = f end
+              if text.has(s, facts[f].ask, 2) then asked[#asked + 1] = f end
             end
           end
         end

@@ -177,9 +177,10 @@ function M.value(s, labels)
       local lo = raw:lower()
       local _, e = lo:find(lastw, 1, true)
       local rest = raw:sub((e or 0) + 1)
+      local marked = rest:match("^%s*[:=]")
       rest = rest:gsub("^%s*[:=#]?%s*", ""):gsub("^[Ii][Ss]%s+", ""):gsub("^%s*[:=#]?%s*", "")
       local v = rest:match("^([%w%._%-@+]+)")
-      if v and shape_of(v) then return v end
+      if v and (shape_of(v) or (marked and #v >= 3 and not stop[v:lower()])) then return v end
       v = rest:match("^(%+?[%d%s%(%)%-]+%d)")
       if v and shape_of(v) then return v end
     end
@@ -263,7 +264,7 @@ local requesting = {
   "may i have", "can i have", "could i have", "can i get", "could i get",
   "can you give", "could you give", "can you provide", "could you provide",
   "please provide", "i need your", "i will need", "i just need", "need your",
-  "can you send", "could you send", "what is your", "what be your",
+  "can you send", "could you send", "give me", "provide", "send me", "what is your", "what be your",
   "do you have your", "do you know your", "do you happen to",
 }
 function talk.request(s) return text.has(s, requesting, 1) ~= nil end
