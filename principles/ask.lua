@@ -45,35 +45,45 @@ local requests = {
     needs = { "account_id", "order_id", "membership_level", "invoice_id?" } },
 }
 
--- Each fact: how agents ask for it, the labels customers give it, what a
--- bare answer looks like (`shape`: "id" wants digits or an ALL-CAPS code,
--- "secret" a short answer with a name or digits, "any" any answer), and
--- the system actions that obtain it.
+-- Each fact: the forms it is asked for and labelled in (`forms`: "my
+-- order id is ...", "could I have your order number?"; a form is a
+-- phrase), what a bare answer looks like (`shape`: "id" wants digits or
+-- an ALL-CAPS code, "secret" a name or digits, "any" any answer), and
+-- the system actions that obtain it; `labels` are more forms a value
+-- may follow but that do not ask ("my account is I8XK8HYWND").  A form the customer gave is not
+-- asked again; another form of the same fact may be ("your username?",
+-- then "and your account ID?"; "your zip code?", then "and your PIN?").
 local facts = {
-  order_id = { ask = { "order id|number" }, shape = "id",
-    labels = { "order id", "order number", "order no", "order" } },
-  delivery_address = { ask = { "address" }, shape = "any" },
-  return_reason = { ask = { "reason return", "why return" }, shape = "any", reason = true },
-  refund_reason = { ask = { "reason refund", "why refund" }, shape = "any", reason = true },
-  account_id = { ask = { "account id|number", "username", "user name" }, shape = "id",
-    labels = { "account id", "account number", "username", "user name", "user id", "account" },
-    actions = { "account has be|been pull" } },
-  invoice_id = { ask = { "invoice" }, shape = "id",
-    labels = { "invoice number", "invoice id", "invoice" } },
+  order_id = { forms = { "order id|number|no" }, labels = { "order" }, shape = "id" },
+  delivery_address = { forms = { "address" }, shape = "any" },
+  return_reason = { forms = { "reason return", "why return" }, shape = "any", reason = true },
+  refund_reason = { forms = { "reason refund", "why refund" }, shape = "any", reason = true },
+  account_id = { forms = { "account id|number", "username", "user name", "user id" },
+    labels = { "account" },
+    shape = "id", actions = { "account has be|been pull" } },
+  invoice_id = { forms = { "invoice number|id", "invoice" }, shape = "id" },
   identity_verified = {
-    ask = { "verify your", "validate", "security question|answer", "secret question",
-            "maiden name", "pin", "zip code" },
+    forms = { "pin", "security question|answer", "secret question|answer", "maiden name",
+              "zip code", "zip", "verify your", "validate" },
     shape = "secret",
-    labels = { "pin", "security answer", "answer", "maiden name", "zip code", "zip" },
     actions = { "identity verification", "verification in progress", "verified" } },
-  product = { ask = { "which|what product|item|model|device" }, shape = "any", named = true },
-  error_message = { ask = { "error message", "error say" }, shape = "any" },
-  steps_tried = { ask = { "what have you try", "have you try" }, shape = "any" },
-  patient_name = { ask = { "patient name", "your full name", "your name" }, shape = "any" },
-  date_of_birth = { ask = { "date of birth", "birth date" }, shape = "any" },
-  urgency = { ask = { "how urgent", "how soon", "in pain", "emergency" }, shape = "any" },
-  membership_level = { ask = { "membership" }, shape = "any" },
+  product = { forms = { "which|what product|item|model|device" }, shape = "any", named = true },
+  error_message = { forms = { "error message", "error say" }, shape = "any" },
+  steps_tried = { forms = { "what have you try", "have you try" }, shape = "any" },
+  patient_name = { forms = { "patient name", "your full name", "your name" }, shape = "any" },
+  date_of_birth = { forms = { "date of birth", "birth date" }, shape = "any" },
+  urgency = { forms = { "how urgent", "how soon", "in pain", "emergency" }, shape = "any" },
+  membership_level = { forms = { "membership" }, shape = "any" },
 }
+
+-- The forms of fact f that sentence s names, as one string ("" if none).
+local function forms_in(f, s)
+  local out = {}
+  for _, form in ipairs(facts[f].forms) do
+    if text.has(s, form, 2) then out[#out + 1] = form end
+  end
+  return table.concat(out, ";")
+end
 
 -- The facts a case needs: its request's (see `requests`), else its
 -- topic's.  The list, with "?" facts, is filtered in `needed`.
@@ -142,16 +152,26 @@ for _, f in ipairs(names) do
   }
 end
 
--- Whether the customer gave fact f before event e (what the agent's own
--- system found, "Account has been pulled up", the agent may still ask
--- for in words).
-local function given(case, f, e)
+-- Whether the customer gave fact f, in one of the forms the agent now
+-- asks for (`asked`, "form;form"), before event e.  A fact from the case
+-- file counts in every form; what the agent's own system found
+-- ("Account has been pulled up") in none.
+local function given(case, f, asked, e)
   if case:known(f, e) == nil then return false end
+  local any = false
   for x in case:events("fact") do
     if x.n >= e.n then break end
-    if x.attr.name == f and x.attr.from ~= "system" then return true end
+    if x.attr.name == f then
+      any = true
+      if x.attr.from ~= "system" then
+        if not x.attr.form then return true end
+        for form in asked:gmatch("[^;]+") do
+          if x.attr.form:find(form, 1, true) then return true end
+        end
+      end
+    end
   end
-  return case.facts[f] ~= nil and not case:has("fact", nil)
+  return not any
 end
 
 items[#items + 1] = {
@@ -164,7 +184,7 @@ items[#items + 1] = {
     local e = case:last("agent.asked")
     if not e then return false end
     for f in (e.attr.facts or e.attr.fact or ""):gmatch("%S+") do
-      if given(case, f, e) then return true end
+      if given(case, f, e.attr["form_" .. f] or "", e) then return true end
     end
     return false
   end,
@@ -191,13 +211,9 @@ local function bare_value(f, reply)
   for i, tok in ipairs(tokens) do
     local s = text.shape(tok)
     if s == "id" or s == "number" and #tok >= 5 then return tok end
-    if shape == "secret" and (s or #tokens == 1 or (i > 1 and tok:match("^%u%l"))) then
+    if shape == "secret" and (s or tok:match("^%u%l%l+$")) then
       return tok
     end
-  end
-  if shape == "secret" and #tokens <= 2 and tokens[1] and tokens[1]:match("^%u%l+$")
-     and (not tokens[2] or tokens[2]:match("^%u%l+$")) then
-    return reply
   end
   return nil
 end
@@ -206,12 +222,14 @@ end
 -- Klein jacket") or a price ("the $94 boots").
 local function names_product(s)
   if s:find("%$%d") then return true end
-  local first = true
+  if text.has(s, { "my name", "i am", "this is" }, 0) then return false end
+  local first, named, plain = true, false, false
   for w in s:gmatch("%a[%w']*") do
-    if not first and w:match("^%u%l") and w ~= "I" then return true end
+    if not first and w:match("^%u%l") and w ~= "I" then named = true end
+    if w:match("^%l") then plain = true end
     first = false
   end
-  return false
+  return named and plain
 end
 
 -- "because it came in the wrong colour": the reason, as said.
@@ -231,7 +249,7 @@ return principle {
         for _, f in ipairs(listed(case)) do
           local name = f:match("^(.-)%?$")
           if name and not case:has("fact.named", "^" .. name .. "$")
-             and text.has(event.text, facts[name].ask, 1) then
+             and forms_in(name, event.text) ~= "" then
             return "fact.named", nil, name
           end
         end
@@ -239,16 +257,21 @@ return principle {
     -- "Could I have your order number?", "I'll need your username and
     -- email" -> agent.asked fact=account_id, for the facts this case needs.
     { on = "agent.said", fn = function(case, event)
-        local asked = {}
+        local asked, attrs = {}, {}
         for _, s in ipairs(talk.sentences(event.text)) do
           if s:find("?", 1, true) or talk.request(s) then
             for _, f in ipairs(needed(case)) do
-              if text.has(s, facts[f].ask, 2) then asked[#asked + 1] = f end
+              local forms = forms_in(f, s)
+              if forms ~= "" and not attrs["form_" .. f] then
+                asked[#asked + 1] = f
+                attrs["form_" .. f] = forms
+              end
             end
           end
         end
         if #asked > 0 then
-          return "agent.asked", { fact = asked[1], facts = table.concat(asked, " ") }
+          attrs.fact, attrs.facts = asked[1], table.concat(asked, " ")
+          return "agent.asked", attrs
         end
       end },
     -- What the customer says: a labelled value, a volunteered reason or
@@ -263,8 +286,9 @@ return principle {
         end
         for _, f in ipairs(want) do
           local d = facts[f]
-          local v = d.labels and text.value(s, d.labels)
-          if not v and d.reason then v = reason_in(s) end
+          local v = text.value(s, d.forms) or d.labels and text.value(s, d.labels)
+          if v then return "fact", { name = f, form = forms_in(f, s) }, v end
+          if d.reason then v = reason_in(s) end
           if not v and d.named and names_product(s) then v = s end
           if v then return "fact", { name = f }, v end
         end
@@ -278,7 +302,7 @@ return principle {
         for f in (a.attr.facts or a.attr.fact or ""):gmatch("%S+") do
           if facts[f] and not case.facts[f] then
             local v = bare_value(f, s)
-            if v then return "fact", { name = f }, v end
+            if v then return "fact", { name = f, form = a.attr["form_" .. f] }, v end
           end
         end
       end },
