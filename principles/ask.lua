@@ -155,12 +155,14 @@ end
 -- Whether the customer gave fact f, in one of the forms the agent now
 -- asks for (`asked`, "form;form"), before event e.  A fact from the case
 -- file counts in every form; what the agent's own system found
--- ("Account has been pulled up") in none.
+-- ("Account has been pulled up") in none.  It looks back over the last
+-- 64 facts at most.
 local function given(case, f, asked, e)
   if case:known(f, e) == nil then return false end
-  local any = false
-  for x in case:events("fact") do
-    if x.n >= e.n then break end
+  local any, looked = false, 0
+  for x in case:recent("fact", e) do
+    looked = looked + 1
+    if looked > 64 then return true end -- a long list of facts: assume so
     if x.attr.name == f then
       any = true
       if x.attr.from ~= "system" then

@@ -102,7 +102,7 @@ return principle {
     -- explains (or the same) is the explanation.
     { on = "agent.said", fn = function(case, event)
         if case:has("agent.proposed") then return nil end
-        local said = talk.customer_before(case, event.n)
+        local said = talk.customer_before(case, event)
         local sentences = talk.sentences(event.text)
         local feeling = talk.empathy(sentences[1])
         for _, s in ipairs(sentences) do
@@ -132,8 +132,9 @@ return principle {
           return nil
         end
         local parts = {}
-        for e in case:events("agent.said") do
-          if e.n >= p.n - 1 and e.n < event.n and e.text then parts[#parts + 1] = e.text end
+        for e in case:recent("agent.said", event) do
+          if e.n < p.n - 1 or #parts == 12 then break end
+          if e.text then parts[#parts + 1] = e.text end
         end
         local _, n = text.echo(table.concat(parts, " "), event.text)
         if n >= 2 then return "customer.understood" end

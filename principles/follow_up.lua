@@ -9,10 +9,7 @@ local talk = use "talk"
 local text = talk.text
 
 local function needs_follow_up(case)
-  if case:has("case.escalated") then return true end
-  for e in case:events("case.pending") do
-    if e.attr.kind ~= "message" then return true end
-  end
+  if case:has("case.escalated") or case:has("case.pending") then return true end
   -- a fix recorded as done, not yet seen working by the customer
   for e in case:events("case.resolved") do
     if not e.detected then return not case:has("customer.verified") end

@@ -23,7 +23,7 @@ local function restates(case, event)
       local tagged = tail and text.has(tail, tags, 0)
       local checking = s:find("?", 1, true) and not talk.request(s)
       if framed or tagged or checking then
-        said = said or talk.customer_before(case, event.n)
+        said = said or talk.customer_before(case, event)
         local _, n = text.echo(s, said)
         if n >= (checking and not (framed or tagged) and 3 or 1) then return s end
       end
@@ -86,11 +86,9 @@ return principle {
     { on = "customer.said", fn = function(case, event)
         local r = case:last("agent.restated")
         if not r or event.t - r.t > 90 then return nil end
-        for e in case:events("customer.said") do
-          if e.n > r.n then
-            if e.n ~= event.n then return nil end
-            break
-          end
+        for e in case:recent("customer.said", event) do
+          if e.n > r.n then return nil end -- not the first reply since
+          break
         end
         if talk.confirms(event.text) then return "customer.confirmed" end
         local first = text.words(event.text)[1]

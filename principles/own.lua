@@ -46,16 +46,13 @@ local escalating = {
 }
 
 
--- Which kind of thing: money, goods, a review, or a message.
-local function kind_of(s)
+-- What is left: money, goods or a review (case.pending, followed up),
+-- or only a message on its way (case.message_pending: a code, a label).
+local function pending_type(s)
   if text.has(s, { "label", "code", "link", "email", "confirmation", "password", "message" }, 0) then
-    return "message"
-  elseif text.has(s, { "refund", "credit", "money", "charge" }, 0) then
-    return "refund"
-  elseif text.has(s, { "manager", "supervisor", "review", "team" }, 0) then
-    return "review"
+    return "case.message_pending"
   end
-  return "delivery"
+  return "case.pending"
 end
 
 return principle {
@@ -68,10 +65,11 @@ return principle {
     { id = "commit", must = true, after = { "take_ownership" },
       prompt = "Commit to what happens next, with a date or time.",
       -- Not when the problem was solved in the call and nothing is left
-      -- to happen after it (no case.pending, no escalation).
+      -- to happen after it (nothing pending, no escalation).
       applies = function(case)
         return not case:has("case.resolved") or case:has("case.pending")
-          or case:has("case.escalated") or case:has("agent.committed")
+          or case:has("case.message_pending") or case:has("case.escalated")
+          or case:has("agent.committed")
       end,
       done = function(case)
         if not case:has("agent.committed") then return false end
@@ -142,20 +140,23 @@ return principle {
     { on = "agent.said", fn = function(case, event)
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.pending(sen) then
-            return "case.pending", { kind = kind_of(sen) }, sen
+            return pending_type(sen), nil, sen
           end
         end
       end },
     { on = "agent.action", fn = function(case, event)
         if text.has(event.text, { "refund|credit|purchase|order|shipment be|has|have|was|were made|issue|place|submit|sent" }, 2) then
-          return "case.pending", { kind = kind_of(event.text) }
+          return pending_type(event.text)
         end
       end },
     { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered or a fix done: after a proposal the customer
     -- thanks the agent or says there is nothing else.
     { on = "customer.said", fn = function(case, event)
-        if case:has("agent.proposed") and talk.closing(event.text) then return "case.resolved" end
+        if case:has("agent.proposed") and not case:has("case.resolved")
+           and talk.closing(event.text) then
+          return "case.resolved"
+        end
       end },
   },
 }

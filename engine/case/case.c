@@ -371,6 +371,7 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         return PB_NOMEM;
     }
     ev->next = PB__NO_EVENT;
+    ev->prev = ti->count ? ti->last : PB__NO_EVENT;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
         ti->first = (uint32_t)idx;

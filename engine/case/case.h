@@ -20,8 +20,9 @@
 /* No event, no item: the end of a list, or "before any". */
 #define PB__NONE ((size_t)-1)
 
-/* Events of one type are chained in order, so reading them costs their
- * number, not the case's (uint32_t: the struct stays 40 bytes). */
+/* Events of one type are chained both ways, so reading them, from the
+ * first or back from the newest, costs their number, not the case's
+ * (uint32_t: the struct stays 48 bytes). */
 #define PB__NO_EVENT UINT32_MAX
 
 typedef struct pb__event {
@@ -32,6 +33,7 @@ typedef struct pb__event {
     pb_attr *attrs;
     uint32_t nattrs;  /* at most PB_EVENT_MAX_ATTRS */
     uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
+    uint32_t prev;    /* the one before it, or PB__NO_EVENT */
 } pb__event;
 
 /* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per

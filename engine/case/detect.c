@@ -21,8 +21,7 @@
  * A detector with `after` fires only once an event of that type came
  * before this one, and with `within` only that many seconds after the
  * last such event.  That is the type's last event, or, when it is this
- * event itself, the one of its type before it: a walk back over the
- * events since then, which over a whole case adds up to one walk.
+ * event itself, the one of its type before it.
  */
 static int within(const pb_case *c, const pb__detector *d, size_t ev)
 {
@@ -34,13 +33,8 @@ static int within(const pb_case *c, const pb__detector *d, size_t ev)
     ti = pb__case_type(c, d->after_type);
     if (ti == NULL)
         return 0;
-    if ((i = ti->last) == ev) {
-        do {
-            if (i == ti->first)
-                return 0;
-            i--;
-        } while (c->events[i].type != d->after_type);
-    }
+    if ((i = ti->last) == ev && (i = c->events[ev].prev) == PB__NO_EVENT)
+        return 0;
     return d->within <= 0 || c->events[ev].t - c->events[i].t <= d->within;
 }
 

@@ -339,12 +339,14 @@ function talk.content(s)
   return out
 end
 
--- Everything the customer said before event n, as one text.
-function talk.customer_before(case, n)
+-- What the customer said before `event`, as one text: their last dozen
+-- utterances (case:recent reads back from the event, so this costs the
+-- same at the end of a long case as at its start).
+function talk.customer_before(case, event)
   local parts = {}
-  for e in case:events("customer.said") do
-    if e.n >= n then break end
-    if e.text then parts[#parts + 1] = e.text end
+  for e in case:recent("customer.said", event) do
+    if e.text then table.insert(parts, 1, e.text) end
+    if #parts == 12 then break end
   end
   return table.concat(parts, " \n ")
 end
