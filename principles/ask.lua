@@ -60,7 +60,7 @@ local facts = {
   refund_reason = { forms = { "reason refund", "why refund" }, shape = "any", reason = true },
   account_id = { forms = { "account id|number", "username", "user name", "user id" },
     labels = { "account" },
-    shape = "id", actions = { "account has be|been pull" } },
+    shape = "id", actions = { "account has been pulled" } },
   invoice_id = { forms = { "invoice number|id", "invoice" }, shape = "id" },
   identity_verified = {
     forms = { "pin", "security question|answer", "secret question|answer", "maiden name",

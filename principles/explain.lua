@@ -16,8 +16,8 @@ local text = talk.text
 local doing = "issue|refund|process|send|sent|generate|create|update|change|reset|cancel|credit|apply|renew|schedule|book|replace|ship|submit|make|made|add|remove|fix|place|extend|waive|give|given|unlock|restore|activate"
 
 local done_work = {
-  "i have " .. doing, "we have " .. doing, "have be " .. doing, "has be " .. doing,
-  "been " .. doing, "wa " .. doing, "was " .. doing, "were " .. doing,
+  "i have " .. doing, "we have " .. doing, "been " .. doing, "was " .. doing,
+  "were " .. doing,
   "all taken care", "all set", "taken care of", "is your new", "here is your",
 }
 
@@ -67,7 +67,7 @@ end
 
 -- How things go: conditions and causes, times, what to do, what happens.
 local explaining = {
-  "if", "since", "because", "depend", "base on", "so that", "unless",
+  "if", "since", "because", "depends", "based on", "so that", "unless",
   "as long as", "when you", "shortly", "day", "week", "hour", "minute",
   "month", "tomorrow", "until", "24/7", "you will need", "you need to",
   "you should", "you can", "you have to", "you will", "you'll", "please use",

@@ -41,7 +41,7 @@ end
 
 local escalating = {
   "escalate", "flag manager|supervisor|review", "let my manager|supervisor know",
-  "notify manager|supervisor", "manager|supervisor has|have be|been notify",
+  "notify manager|supervisor", "manager|supervisor has|have been notified",
   "pass to my|a manager|supervisor|specialist|team", "transfer to specialist|team",
 }
 

@@ -247,9 +247,9 @@ end
 
 -- The customer is done: thanks, "that's all", "nothing else", "no".
 local closing = {
-  "that all", "that it", "that everything", "that be all", "that be it",
-  "that be everything", "that will be all", "that wa it", "nothing else",
-  "no more", "all i need", "all set", "i be good", "i'm good", "will be all",
+  "that is all|it|everything", "that was all|it|everything", "thats all|it",
+  "that will be all|it", "nothing else", "no more", "all i need", "all set",
+  "i am good", "will be all",
 }
 function talk.thanks(s) return text.has(s, { "thank", "thx", "thanks", "appreciate" }, 0) ~= nil end
 function talk.closing(s)
@@ -264,7 +264,7 @@ local requesting = {
   "may i have", "can i have", "could i have", "can i get", "could i get",
   "can you give", "could you give", "can you provide", "could you provide",
   "please provide", "i need your", "i will need", "i just need", "need your",
-  "can you send", "could you send", "give me", "provide", "send me", "what is your", "what be your",
+  "can you send", "could you send", "give me", "provide", "send me", "what is your",
   "do you have your", "do you know your", "do you happen to",
 }
 function talk.request(s) return text.has(s, requesting, 1) ~= nil end
@@ -293,8 +293,8 @@ function talk.empathy(s) return text.has(s, feeling, 1) ~= nil end
 -- "That isn't something I can do", "I'm not able to": the agent cannot,
 -- and offers nothing instead ("I can't get the old password, but I can
 -- make a new one" offers).
-local able = { "i can", "we can", "i be able", "i am able", "we be able",
-               "i am allow", "i be allow", "i could", "we could" }
+local able = { "i can", "we can", "i am able", "we are able", "i am allowed",
+               "i could", "we could" }
 function talk.refuses(s)
   local yes, no = text.has(s, able, 3)
   return yes == nil and no ~= nil
@@ -303,11 +303,11 @@ end
 -- How a restatement is framed: "so you need ...", "sounds like ...",
 -- "you said ...", "if I understand ...".
 local framing = {
-  "so you", "sound like", "you want to", "you would like", "you need me",
-  "you need help", "you said", "you mention", "you be say", "you are say",
+  "so you", "sounds like", "you want to", "you would like", "you need me",
+  "you need help", "you said", "you mention", "you are saying",
   "if i understand", "so i understand", "just to confirm", "to make sure i", "just to clarify",
-  "to wrap up", "let me make sure", "what i hear", "you be look for",
-  "you are look for", "you need to know", "you want to know",
+  "to wrap up", "let me make sure", "what i hear", "you are looking for",
+  "you need to know", "you want to know",
   "you would like to know", "am i right",
 }
 function talk.restating(s) return text.has(s, framing, 1) end
@@ -315,13 +315,14 @@ function talk.restating(s) return text.has(s, framing, 1) end
 -- What is left to happen after the call, in the agent's words: money
 -- or goods on their way, a message to come, a review.
 local pending = {
-  "you will receive|get|have|see", "you should be get|receive", "you should get|receive|see",
+  "you will receive|get|have|see", "you should be getting|receiving",
+  "you should get|receive|see",
   "will arrive", "should arrive", "will contact", "will call", "will email",
-  "will be sent|send|ship|deliver|process|credit|refund|review",
+  "will be sent|shipped|delivered|processed|credited|refunded|reviewed",
   "will reach out", "will hear", "will review", "in the next", "in progress",
-  "be process", "being process", "on its way",
-  "refund has be|been issue|submit|process|made", "i have issue * refund",
-  "issue you * refund", "new shipment", "delivery request",
+  "being processed", "on its way",
+  "refund has been issued|submitted|processed|made", "i have issued refund",
+  "issued you refund", "new shipment", "delivery request",
 }
 function talk.pending(s) return text.has(s, pending, 1) ~= nil end
 
