@@ -75,7 +75,7 @@ static const char *find_gap(fixture *f, const char *phrase, unsigned need,
 
     assert_int_equal(pb__words_make(&f->w, f->st, &f->lx, 0, text,
                                     strlen(text), NULL), 0);
-    r = pb__phrase_find(p, &f->w, gap, &f->scratch, NULL, &hit);
+    r = pb__phrase_find(p, &f->w, 0, gap, &f->scratch, NULL, &hit);
     pb__phrase_free(p);
     assert_true(r == 0 || r == 1);
     if (r == 0)
@@ -288,14 +288,14 @@ static void test_long_text(void **state)
     memcpy(text + n * 7, "look into it", 13);
     assert_int_equal(pb__words_make(&f->w, f->st, &f->lx, 0, text,
                                     strlen(text), NULL), 0);
-    assert_int_equal(pb__phrase_find(p, &f->w, 2, &f->scratch, &left, &hit),
+    assert_int_equal(pb__phrase_find(p, &f->w, 0, 2, &f->scratch, &left, &hit),
                      1);
     assert_int_equal(hit.tok_first, 2 * n);
     used = 1000000 - left;
     assert_true(used < 200000);
     /* and a budget too small for it */
     left = 1000;
-    assert_int_equal(pb__phrase_find(p, &f->w, 2, &f->scratch, &left, &hit),
+    assert_int_equal(pb__phrase_find(p, &f->w, 0, 2, &f->scratch, &left, &hit),
                      PB__WORDS_BUDGET);
     pb__phrase_free(p);
     free(text);

@@ -37,6 +37,7 @@ struct pb__phrase {
                            * place[k + 1]) */
     size_t nplaces;
     unsigned need;
+    int need_given;       /* need was asked for, not all by default */
     unsigned longest;     /* words in its longest alternative */
     int negator_first;    /* its first place is a negator */
     char *pool;           /* the folded forms */
@@ -68,6 +69,11 @@ size_t pb__phrase_bytes(const pb__phrase *p)
 const char *pb__phrase_text(const pb__phrase *p)
 {
     return p->text;
+}
+
+unsigned pb__phrase_need(const pb__phrase *p)
+{
+    return p->need == p->nplaces && !p->need_given ? 0 : p->need;
 }
 
 void pb__scratch_free(pb__scratch *s)
@@ -243,6 +249,7 @@ int pb__phrase_compile(pb__stemmer *st, pb__lexicon *lx, const char *text,
         return r;
     }
     b.p->need = need ? need : (unsigned)b.p->nplaces;
+    b.p->need_given = need != 0;
     b.p->negator_first = b.p->words[b.p->alts[0].first].negator;
     for (k = b.p->place[0]; k < b.p->place[1]; k++)
         if (b.p->words[b.p->alts[k].first].negator)
@@ -310,8 +317,9 @@ static int negated(const pb__words *w, size_t i)
     return 0;
 }
 
-int pb__phrase_find(const pb__phrase *p, const pb__words *w, unsigned gap,
-                    pb__scratch *scratch, size_t *left, pb__phrase_hit *hit)
+int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
+                    unsigned gap, pb__scratch *scratch, size_t *left,
+                    pb__phrase_hit *hit)
 {
     size_t np = p->nplaces, skip = np - p->need, back, ring, i, j, a;
     link *links;
@@ -323,7 +331,7 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, unsigned gap,
     ring = back + p->longest + 1;
     if (pb__work(left, 1 + w->n / 16) != 0)
         return PB__WORDS_BUDGET;
-    if (w->n == 0)
+    if (from >= w->n)
         return 0;
     if (scratch->size < ring * np * sizeof *links) {
         void *v = realloc(scratch->p, ring * np * sizeof *links);
@@ -335,8 +343,8 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, unsigned gap,
     }
     links = scratch->p;
     memset(links, 0, ring * np * sizeof *links);
-    for (i = 0; i < w->n; i++) {
-        if (pb__work(left, np) != 0)
+    for (i = from; i < w->n; i++) {
+        if (pb__work(left, p->nalts) != 0)
             return PB__WORDS_BUDGET;
         for (j = 0; j < np; j++) {
             for (a = p->place[j]; a < p->place[j + 1]; a++) {

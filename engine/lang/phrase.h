@@ -46,8 +46,10 @@ void pb__phrase_free(pb__phrase *p);
 /* Its number of places for a word, and the bytes it takes. */
 size_t pb__phrase_words(const pb__phrase *p);
 size_t pb__phrase_bytes(const pb__phrase *p);
-/* The text it was compiled from. */
+/* The text it was compiled from, and the need it was given (0: all of
+ * its words). */
 const char *pb__phrase_text(const pb__phrase *p);
+unsigned pb__phrase_need(const pb__phrase *p);
 
 /* Where a phrase was found: its first and last words, and their bytes
  * in the text [first, end). */
@@ -66,12 +68,14 @@ typedef struct pb__scratch {
 void pb__scratch_free(pb__scratch *s);
 
 /*
- * Looks for p in w, whose ids come from the lexicon p was compiled
- * with (or one on it), with at most gap words between two of its words:
- * 1 found (*hit set), 0 not, PB__WORDS_NOMEM or PB__WORDS_BUDGET.
- * About one step per word of the text per word of the phrase.
+ * Looks for p in w from word `from` on (w's ids come from the lexicon
+ * p was compiled with, or one on it), with at most gap words between
+ * two of its words: 1 found (*hit set), 0 not, PB__WORDS_NOMEM or
+ * PB__WORDS_BUDGET.  About one step per word of the text per
+ * alternative of the phrase.
  */
-int pb__phrase_find(const pb__phrase *p, const pb__words *w, unsigned gap,
-                    pb__scratch *scratch, size_t *left, pb__phrase_hit *hit);
+int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
+                    unsigned gap, pb__scratch *scratch, size_t *left,
+                    pb__phrase_hit *hit);
 
 #endif

@@ -322,10 +322,19 @@ static void transcript(pb__html *h, const pb_replay *r)
                            ev.attrs[k].value);
         pb__html_end(h);
         pb__html_start(h, "td", NULL);
-        if (ev.detected_by)
+        if (ev.detected_by) {
+            char why[160];
+
             pb__html_textf(h, "(detected by %s)", ev.detected_by);
-        else
+            /* In the page, not only in a tooltip: it must print. */
+            pb__evidence_text(&ev.evidence, why, sizeof why);
+            if (why[0]) {
+                pb__html_text(h, " ");
+                pb__html_elem(h, "span", "small mono", why);
+            }
+        } else {
             pb__html_text(h, ev.text);
+        }
         for (k = pb__first_change(r, i); k < pb_replay_nchanges(r) &&
                                          pb_replay_change(r, k)->event == i;
              k++) {
