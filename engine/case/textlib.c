@@ -48,7 +48,7 @@ size_t pb__textlib_left(const pb__budget *b)
 
 int pb__textlib_spend(pb__budget *b, size_t left_before, size_t left_now)
 {
-    if (left_now == 0 && left_before > 0) {
+    if (left_now == 0) {
         b->used = b->limit;
         b->exhausted = 1;
         return -1;
@@ -154,7 +154,7 @@ static phrase_arg *example_args(lua_State *L, pb__budget *b, int idx,
 static void settle(lua_State *L, pb__budget *b, size_t before, size_t left,
                    int r)
 {
-    if (r == PB__WORDS_BUDGET || pb__textlib_spend(b, before, left) != 0)
+    if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left) != 0)
         pb__lua_charge(L, 16, 1);            /* spent: raises */
     if (r == PB__WORDS_NOMEM)
         luaL_error(L, "not enough memory");

@@ -35,7 +35,7 @@ size_t pb__textkit_bytes(const pb__textkit *k);
 void pb__textlib_open(lua_State *L, pb__textkit *k, pb__budget *b);
 
 /* Steps a budget has left, and charging what was used of them: 0, or -1
- * when that spent the budget. */
+ * when that spent the budget (none left now: the work stopped short). */
 size_t pb__textlib_left(const pb__budget *b);
 int pb__textlib_spend(pb__budget *b, size_t left_before, size_t left_now);
 

@@ -602,7 +602,7 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
         k.upper = PB__TOK_UPPER;
         cased = 0;
         blen = 0;
-        if (pb__work(left, 2) != 0)
+        if (pb__work(left, PB__WORD_STEPS) != 0)
             return PB__WORDS_BUDGET;
         for (;;) {
             unsigned long f = pb__fold_char(c);
