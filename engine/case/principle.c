@@ -421,6 +421,16 @@ static int value_line(const pb__source *src, const char *key,
     return line > 0 ? line : fallback_line;
 }
 
+/* A phrase or an example as an error quotes it: at most 60 bytes, cut
+ * on a whole character, "..." after what is left out; pushed. */
+static const char *quoted(lua_State *L, const char *s, size_t len)
+{
+    size_t n = len > 60 ? pb__utf8_cut(s, 60) : len;
+
+    return lua_pushfstring(L, "%s%s", lua_pushlstring(L, s, n),
+                           n < len ? "..." : "");
+}
+
 /* Runs compile-like work under the budget of principle{}, if any:
  * raises once it is spent. */
 static size_t work_left(const room *r)
@@ -549,8 +559,8 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
                                    : "";
 
             fail(L, at_line(L, vc, value_line(src, "words", s, dline), pos,
-                            w), "words: phrase %d ('%s') %s%s", (int)i, s,
-                 why, more);
+                            w), "words: phrase %d ('%s') %s%s", (int)i,
+                 quoted(L, s, len), why, more);
         }
         charge(L, r, bytes, part);
         lua_settop(L, top);
@@ -642,7 +652,7 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
         if (why != NULL)
             fail(L, at_line(L, vc, value_line(src, "examples", s, dline),
                             pos, w), "examples: example %d ('%s') %s",
-                 (int)i, s, why);
+                 (int)i, quoted(L, s, len), why);
         charge(L, r, 2 * terms * (sizeof(uint32_t) + 2 * sizeof(double)),
                part);
         lua_settop(L, top);
