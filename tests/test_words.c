@@ -215,6 +215,14 @@ static void test_questions(void **state)
         { "", 0 },
         { "???", 0 },
         { "It arrived (did it?)", 1 },
+        /* a wh-word before a subject opens a clause */
+        { "So what I'm hearing is you were billed twice for March.", 0 },
+        { "What you need is a new card", 0 },
+        { "When you get a chance, restart it", 0 },
+        { "Where is it now", 1 },
+        { "How can I help", 1 },
+        { "How we fix it is simple", 0 },
+        { "Would you like a refund", 1 },
     };
     fixture *f = *state;
     size_t i;

@@ -668,10 +668,26 @@ static size_t past_openers(const pb__words *w, size_t i)
     return i < w->n && w->tok[i].sentence == s ? i : w->n;
 }
 
+/* Subjects after which a wh-word opens a clause, not a question ("so
+ * what I'm hearing is", "what you need is").  Sorted. */
+static const char *const subjects[] = {
+    "he", "i", "it", "she", "they", "we", "you",
+};
+static const char *const whs[] = {
+    "how", "what", "when", "where", "which", "who", "why",
+};
+
 static int asks(const pb__words *w, size_t i)
 {
+    const char *first;
+
     i = past_openers(w, i);
-    return i < w->n && in_list(askers, COUNT(askers), pb__words_fold(w, i));
+    if (i >= w->n || !in_list(askers, COUNT(askers),
+                              first = pb__words_fold(w, i)))
+        return 0;
+    return !in_list(whs, COUNT(whs), first) || i + 1 >= w->n ||
+           w->tok[i + 1].sentence != w->tok[i].sentence ||
+           !in_list(subjects, COUNT(subjects), pb__words_fold(w, i + 1));
 }
 
 int pb__words_question(const pb__words *w)

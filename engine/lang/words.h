@@ -120,7 +120,9 @@ static inline const char *pb__words_stem(const pb__words *w, size_t i)
  * Whether the utterance is a question: its last sentence ends with '?',
  * or it or its last sentence starts (after "so", "ok", "and", "well"
  * and the like) with an auxiliary or a wh-word: is are do does did can
- * could would will should may what when where which who why how.
+ * could would will should may what when where which who why how.  A
+ * wh-word before a subject (I, you, we, they, he, she, it) opens a
+ * clause, not a question: "so what I'm hearing is...".
  */
 int pb__words_question(const pb__words *w);
 
