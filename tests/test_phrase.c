@@ -118,7 +118,8 @@ static void test_real_utterances(void **state)
     /* irregular forms have stems of their own */
     MISS(f, "take care of", "All taken care of!");
     HIT(f, "take|taken care of", "All taken care of!", "taken care of");
-    HIT(f, "issue refund", "Okay I have issued you a refund", "issued you a refund");
+    HIT(f, "issue refund", "Okay I have issued you a refund",
+        "issued you a refund");
     HIT(f, "flag account manager", "I will flag the account for a manager "
         "to review", "flag the account for a manager");
     MISS(f, "help you with", "Can I help you? With what");

@@ -137,6 +137,16 @@ static void over_budget(pb_case *c, const pb__principle *p,
                   pb__sandbox_budget(c->e->sb)->limit);
 }
 
+/* A detector that could not look: said, never silent. */
+static int no_memory(pb_case *c, const pb__principle *p,
+                     const pb__detector *d, const char *what)
+{
+    pb__case_warn(c, "%s:%d: detector %s -> %s: %s: out of memory",
+                  p->file, d->line, d->on, d->emit ? d->emit : "(function)",
+                  what);
+    return 0;
+}
+
 /* Whether one of d's phrases is in the utterance: charged to the
  * principle's budget b, like patterns, by the words looked at. */
 static int words_hit(pb_case *c, const pb__principle *p,
@@ -146,8 +156,10 @@ static int words_hit(pb_case *c, const pb__principle *p,
     const pb__words *w;
     size_t i;
 
-    if (b->exhausted || (w = words(c, u)) == NULL)
+    if (b->exhausted)
         return 0;
+    if ((w = words(c, u)) == NULL)
+        return no_memory(c, p, d, "words");
     for (i = 0; i < d->nphrases; i++) {
         size_t before = pb__textlib_left(b), left = before;
         pb__phrase_hit hit;
@@ -159,6 +171,8 @@ static int words_hit(pb_case *c, const pb__principle *p,
             over_budget(c, p, d, "words");
             return 0;
         }
+        if (r == PB__WORDS_NOMEM)
+            return no_memory(c, p, d, "words");
         if (r == 1) {
             why->kind = PB__WHY_WORDS;
             why->which = (uint32_t)i;
@@ -179,8 +193,10 @@ static int example_hit(pb_case *c, const pb__principle *p,
     double score;
     int r;
 
-    if (b->exhausted || (w = words(c, u)) == NULL)
+    if (b->exhausted)
         return 0;
+    if ((w = words(c, u)) == NULL)
+        return no_memory(c, p, d, "examples");
     before = left = pb__textlib_left(b);
     r = pb__similar_best(w, &c->e->text.lex, 0, &c->e->text.idf, d->docs,
                          d->nexamples, &u->q, &left, &index, &score);
@@ -188,6 +204,8 @@ static int example_hit(pb_case *c, const pb__principle *p,
         over_budget(c, p, d, "examples");
         return 0;
     }
+    if (r == PB__WORDS_NOMEM)
+        return no_memory(c, p, d, "examples");
     if (r != 1 || score < d->threshold)
         return 0;
     why->kind = PB__WHY_EXAMPLE;
