@@ -41,7 +41,7 @@ typedef struct fixture {
     pb__words w;
     pb__doc docs[NEXAMPLES];
     pb__idf idf;
-    pb__doc q;
+    pb__query q;
 } fixture;
 
 static int setup(void **state)
@@ -80,7 +80,7 @@ static int teardown(void **state)
 
     for (i = 0; i < NEXAMPLES; i++)
         pb__doc_free(&f->docs[i]);
-    pb__doc_free(&f->q);
+    pb__query_free(&f->q);
     pb__idf_free(&f->idf);
     pb__words_free(&f->w);
     pb__lexicon_free(&f->lx);

@@ -57,7 +57,8 @@ typedef struct utterance {
     int cut;            /* 0 not yet, 1 words made, -1 out of memory */
     pb__words words;
     pb__scratch scratch;
-    pb__doc q;          /* the utterance as a vector, for examples */
+    int asked;          /* 0 not yet, 1 query made, -1 out of memory */
+    pb__query query;    /* its sentences as vectors, for examples */
 } utterance;
 
 /* The words of the utterance, in the engine's lexicon, or NULL.  The
@@ -68,6 +69,19 @@ static const pb__words *words(pb_case *c, utterance *u)
         u->cut = pb__words_make(&u->words, c->e->text.st, &c->e->text.lex,
                                 0, u->text, u->len, NULL) == 0 ? 1 : -1;
     return u->cut == 1 ? &u->words : NULL;
+}
+
+/* The utterance as examples are compared with it, once for every
+ * detector: the engine's work too. */
+static const pb__query *query(pb_case *c, utterance *u)
+{
+    const pb__words *w = words(c, u);
+
+    if (u->asked == 0)
+        u->asked = w && pb__query_make(&u->query, w, &c->e->text.lex, 0,
+                                       &c->e->text.idf, NULL) == 0
+                       ? 1 : -1;
+    return u->asked == 1 ? &u->query : NULL;
 }
 
 static const char *lowered(utterance *u)
@@ -188,18 +202,17 @@ static int example_hit(pb_case *c, const pb__principle *p,
                        const pb__detector *d, utterance *u, pb__budget *b,
                        pb__why *why)
 {
-    const pb__words *w;
+    const pb__query *q;
     size_t before, left, index;
     double score;
     int r;
 
     if (b->exhausted)
         return 0;
-    if ((w = words(c, u)) == NULL)
+    if ((q = query(c, u)) == NULL)
         return no_memory(c, p, d, "examples");
     before = left = pb__textlib_left(b);
-    r = pb__similar_best(w, &c->e->text.lex, 0, &c->e->text.idf, d->docs,
-                         d->nexamples, &u->q, &left, &index, &score);
+    r = pb__query_best(q, d->docs, d->nexamples, &left, &index, &score);
     if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left) != 0) {
         over_budget(c, p, d, "examples");
         return 0;
@@ -398,5 +411,5 @@ void pb__detect(pb_case *c, size_t ev)
     free(u.lower);
     pb__words_free(&u.words);
     pb__scratch_free(&u.scratch);
-    pb__doc_free(&u.q);
+    pb__query_free(&u.query);
 }

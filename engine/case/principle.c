@@ -1144,6 +1144,7 @@ static void build_examples(lua_State *L, build_ctx *bc, pb__detector *d)
         if (r == 0)
             r = pb__doc_make(&d->docs[i], &w, 0, w.n, &bc->kit->lex, 1,
                              NULL);
+        pb__doc_compact(&d->docs[i]);
     }
     pb__words_free(&w);
     if (r != 0)

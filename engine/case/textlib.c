@@ -172,7 +172,8 @@ typedef struct work {
     pb__lexicon lx;        /* on the engine's */
     pb__words w, w2;
     pb__scratch scratch;
-    pb__doc *docs, q;
+    pb__doc *docs;
+    pb__query q;
     size_t ndocs;
     uint32_t *ids;
     size_t before, left;
@@ -189,7 +190,7 @@ static void work_end(work *x)
         pb__doc_free(&x->docs[i]);
     free(x->docs);
     x->docs = NULL;
-    pb__doc_free(&x->q);
+    pb__query_free(&x->q);
     free(x->ids);
     x->ids = NULL;
     pb__lexicon_free(&x->lx);

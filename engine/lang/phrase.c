@@ -17,6 +17,7 @@
 typedef struct pword {
     uint32_t id;          /* its stem in the lexicon */
     uint32_t fold;        /* its folded form in the pool */
+    uint32_t mask;        /* its letters (pb__words_mask) */
     uint16_t fold_len;
     uint8_t typo;         /* matches a word one typo away */
     uint8_t negator;
@@ -119,6 +120,7 @@ static int add_word(builder *b, const pb__words *w, size_t i)
         return PB__WORDS_NOMEM;
     pw = &p->words[p->nwords++];
     pw->id = t->id;
+    pw->mask = t->mask;
     pw->fold = (uint32_t)b->poolused;
     pw->fold_len = (uint16_t)flen;
     pw->typo = t->letters >= 5 &&
@@ -270,13 +272,23 @@ typedef struct link {
     uint32_t count;
 } link;
 
+/* At most two bits set: two words one typo apart differ in at most two
+ * letters. */
+static int few_bits(uint32_t x)
+{
+    x &= x - 1;
+    x &= x - 1;
+    return x == 0;
+}
+
 static int word_hit(const pb__phrase *p, const pword *pw, const pb__words *w,
                     const pb__token *t, size_t *left)
 {
     if (t->id == pw->id)
         return 1;
     if (!pw->typo || (t->flags & (PB__TOK_DIGIT | PB__TOK_STOP)) ||
-        t->fold_len + 1 < pw->fold_len || t->fold_len > pw->fold_len + 1)
+        t->fold_len + 1 < pw->fold_len || t->fold_len > pw->fold_len + 1 ||
+        !few_bits(t->mask ^ pw->mask))
         return 0;
     if (pb__work(left, 1 + pw->fold_len / 8) != 0)
         return PB__WORDS_BUDGET;
@@ -317,11 +329,49 @@ static int negated(const pb__words *w, size_t i)
     return 0;
 }
 
+/* How many places of p may match somewhere in w: a place whose
+ * alternatives' first words w has none of, and none of which allows a
+ * typo, cannot. */
+static size_t possible(const pb__phrase *p, const pb__words *w)
+{
+    size_t j, a, n = 0;
+
+    for (j = 0; j < p->nplaces; j++)
+        for (a = p->place[j]; a < p->place[j + 1]; a++) {
+            const pword *pw = &p->words[p->alts[a].first];
+
+            if (pw->typo || pb__words_may_have(w, pw->id)) {
+                n++;
+                break;
+            }
+        }
+    return n;
+}
+
+/* Whether place j may go on at word i from an earlier place's end:
+ * one of the places it may follow ended within reach before i (or at i
+ * or after it, which a longer alternative can do: then the ring
+ * decides). */
+static int near(const size_t *last, size_t j, size_t skip, unsigned gap,
+                size_t i)
+{
+    size_t jj;
+
+    for (jj = j > skip + 1 ? j - skip - 1 : 0; jj < j; jj++) {
+        if (last[jj] == 0)
+            continue;
+        if (last[jj] - 1 >= i || i - last[jj] <= gap + (j - jj - 1))
+            return 1;
+    }
+    return 0;
+}
+
 int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
                     unsigned gap, pb__scratch *scratch, size_t *left,
                     pb__phrase_hit *hit)
 {
     size_t np = p->nplaces, skip = np - p->need, back, ring, i, j, a;
+    size_t last[PB__PHRASE_MAX_WORDS];   /* each place's last end + 1 */
     link *links;
     int r;
 
@@ -333,6 +383,11 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
         return PB__WORDS_BUDGET;
     if (from >= w->n)
         return 0;
+    /* Most phrases are not in most utterances: seen from their words. */
+    if (pb__work(left, p->nalts) != 0)
+        return PB__WORDS_BUDGET;
+    if (possible(p, w) < p->need)
+        return 0;
     if (scratch->size < ring * np * sizeof *links) {
         void *v = realloc(scratch->p, ring * np * sizeof *links);
 
@@ -343,10 +398,15 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
     }
     links = scratch->p;
     memset(links, 0, ring * np * sizeof *links);
+    memset(last, 0, sizeof last);
     for (i = from; i < w->n; i++) {
         if (pb__work(left, p->nalts) != 0)
             return PB__WORDS_BUDGET;
         for (j = 0; j < np; j++) {
+            /* A later place is tried only where an earlier one ended
+             * close enough before to go on from: mostly nowhere. */
+            if (j > skip && !near(last, j, skip, gap, i))
+                continue;
             for (a = p->place[j]; a < p->place[j + 1]; a++) {
                 uint32_t count = 0, start = 0;
                 size_t e, k, jj;
@@ -401,6 +461,8 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
                     l->count = count;
                     l->start = start;
                 }
+                if (e + 1 > last[j])
+                    last[j] = e + 1;
             }
         }
     }

@@ -27,13 +27,21 @@ void pb__doc_free(pb__doc *d)
     free(d->term);
     free(d->tf);
     free(d->w);
+    free(d->raw);
     memset(d, 0, sizeof *d);
 }
 
 size_t pb__doc_bytes(const pb__doc *d)
 {
     return sizeof *d + d->cap * (sizeof *d->term + sizeof *d->tf +
-                                 sizeof *d->w);
+                                 sizeof *d->w) + d->rawcap * sizeof(raw);
+}
+
+void pb__doc_compact(pb__doc *d)
+{
+    free(d->raw);
+    d->raw = NULL;
+    d->rawcap = 0;
 }
 
 static int cmp_raw(const void *x, const void *y)
@@ -136,7 +144,7 @@ static int collect(rawbuf *rb, pb__doc *d, const pb__words *w, size_t from,
 int pb__doc_make(pb__doc *d, const pb__words *w, size_t from, size_t to,
                  pb__lexicon *lx, int intern, size_t *left)
 {
-    rawbuf rb = { NULL, 0, 0 };
+    rawbuf rb = { d->raw, 0, d->rawcap };
     size_t i;
     int r;
 
@@ -170,7 +178,8 @@ int pb__doc_make(pb__doc *d, const pb__words *w, size_t from, size_t to,
         d->w[d->n] = 1;
         d->n++;
     }
-    free(rb.v);
+    d->raw = rb.v;                    /* kept for the next time */
+    d->rawcap = rb.cap;
     return r;
 }
 
@@ -260,45 +269,98 @@ static double cosine(const pb__doc *q, const pb__doc *e)
     return dot > 1 ? 1 : dot;
 }
 
-int pb__similar_best(const pb__words *w, pb__lexicon *lx, int intern,
-                     const pb__idf *f, const pb__doc *docs, size_t ndocs,
-                     pb__doc *q, size_t *left, size_t *index, double *score)
+void pb__query_free(pb__query *q)
 {
-    size_t from = 0, to, k;
+    size_t i;
+
+    if (q == NULL)
+        return;
+    for (i = 0; i < q->cap; i++)
+        pb__doc_free(&q->docs[i]);
+    free(q->docs);
+    memset(q, 0, sizeof *q);
+}
+
+/* The next document of q, made room for. */
+static pb__doc *query_next(pb__query *q)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 4;
+        pb__doc *v = realloc(q->docs, cap * sizeof *v);
+
+        if (v == NULL)
+            return NULL;
+        memset(v + q->cap, 0, (cap - q->cap) * sizeof *v);
+        q->docs = v;
+        q->cap = cap;
+    }
+    return &q->docs[q->n++];
+}
+
+int pb__query_make(pb__query *q, const pb__words *w, pb__lexicon *lx,
+                   int intern, const pb__idf *f, size_t *left)
+{
+    size_t from = 0, to;
+    pb__doc *d;
+    int r;
+
+    q->n = 0;
+    for (from = 0; from < w->n; from = to) {
+        for (to = from + 1;
+             to < w->n && w->tok[to].sentence == w->tok[from].sentence;
+             to++)
+            ;
+        if ((d = query_next(q)) == NULL)
+            return PB__WORDS_NOMEM;
+        if ((r = pb__doc_make(d, w, from, to, lx, intern, left)) != 0)
+            return r;
+        pb__doc_weigh(d, f);
+    }
+    if (w->nsentences > 1) {                         /* then the whole */
+        if ((d = query_next(q)) == NULL)
+            return PB__WORDS_NOMEM;
+        if ((r = pb__doc_make(d, w, 0, w->n, lx, intern, left)) != 0)
+            return r;
+        pb__doc_weigh(d, f);
+    }
+    return 0;
+}
+
+int pb__query_best(const pb__query *q, const pb__doc *docs, size_t ndocs,
+                   size_t *left, size_t *index, double *score)
+{
     double best = 0;
-    int r, whole = 0;
+    size_t i, k;
 
     *index = 0;
     *score = 0;
-    while (from < w->n || (!whole && w->nsentences > 1)) {
-        if (from < w->n) {
-            for (to = from + 1;
-                 to < w->n && w->tok[to].sentence == w->tok[from].sentence;
-                 to++)
-                ;
-        } else {                             /* then the whole */
-            whole = 1;
-            from = 0;
-            to = w->n;
-        }
-        if ((r = pb__doc_make(q, w, from, to, lx, intern, left)) != 0)
-            return r;
-        pb__doc_weigh(q, f);
+    for (i = 0; i < q->n; i++)
         for (k = 0; k < ndocs; k++) {
             double s;
 
-            if (pb__work(left, 1 + (q->n + docs[k].n) / 2) != 0)
+            if (pb__work(left, 1 + (q->docs[i].n + docs[k].n) / 2) != 0)
                 return PB__WORDS_BUDGET;
-            s = cosine(q, &docs[k]);
+            s = cosine(&q->docs[i], &docs[k]);
             if (s > best) {
                 best = s;
                 *index = k;
             }
         }
-        from = whole ? w->n : to;
-        if (whole)
-            break;
-    }
     *score = best;
     return best > 0;
+}
+
+int pb__similar_best(const pb__words *w, pb__lexicon *lx, int intern,
+                     const pb__idf *f, const pb__doc *docs, size_t ndocs,
+                     pb__query *q, size_t *left, size_t *index,
+                     double *score)
+{
+    int r = pb__query_make(q, w, lx, intern, f, left);
+
+    if (r != 0) {
+        *index = 0;
+        *score = 0;
+        return r;
+    }
+    return pb__query_best(q, docs, ndocs, left, index, score);
 }

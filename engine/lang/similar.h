@@ -41,6 +41,8 @@ typedef struct pb__doc {
     size_t n, cap;
     double norm;
     int negated;          /* it has a negator */
+    void *raw;            /* room for its terms as they come */
+    size_t rawcap;
 } pb__doc;
 
 void pb__doc_free(pb__doc *d);
@@ -54,6 +56,8 @@ int pb__doc_make(pb__doc *d, const pb__words *w, size_t from, size_t to,
                  pb__lexicon *lx, int intern, size_t *left);
 /* Bytes it holds. */
 size_t pb__doc_bytes(const pb__doc *d);
+/* Frees the room only making it needs, for a document kept long. */
+void pb__doc_compact(pb__doc *d);
 
 /* Inverse document frequencies over a set of documents. */
 typedef struct pb__idf {
@@ -72,16 +76,34 @@ double pb__idf_of(const pb__idf *f, uint32_t id);
 /* Sets d's weights and norm from f. */
 void pb__doc_weigh(pb__doc *d, const pb__idf *f);
 
+/* An utterance as it is compared: each of its sentences and the whole
+ * of it, weighed.  Zeroed to start; may be made again. */
+typedef struct pb__query {
+    pb__doc *docs;
+    size_t n, cap;
+} pb__query;
+
+void pb__query_free(pb__query *q);
+/* q for the words w (lx and intern as for pb__doc_make), weighed with
+ * f: 0, PB__WORDS_NOMEM or PB__WORDS_BUDGET. */
+int pb__query_make(pb__query *q, const pb__words *w, pb__lexicon *lx,
+                   int intern, const pb__idf *f, size_t *left);
+/* The example of docs closest to q: 1 with *index and *score (the
+ * first example of the best score), 0 when none is above 0, or
+ * PB__WORDS_BUDGET. */
+int pb__query_best(const pb__query *q, const pb__doc *docs, size_t ndocs,
+                   size_t *left, size_t *index, double *score);
+
 /*
  * The example of docs (weighed) closest to w: for each sentence of w
  * and the whole of it, its cosine with each example.  1 with *index and
  * *score (the first example of the best score), 0 when none is above 0,
  * or PB__WORDS_NOMEM or PB__WORDS_BUDGET.  q is the caller's room for
- * the utterance's vector; lx and intern as for pb__doc_make.
+ * the utterance's vectors (pb__query_make, then pb__query_best).
  */
 int pb__similar_best(const pb__words *w, pb__lexicon *lx, int intern,
                      const pb__idf *f, const pb__doc *docs, size_t ndocs,
-                     pb__doc *q, size_t *left, size_t *index,
+                     pb__query *q, size_t *left, size_t *index,
                      double *score);
 
 #endif

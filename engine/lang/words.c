@@ -289,11 +289,12 @@ void pb__stemmer_free(pb__stemmer *st)
     free(st);
 }
 
-/* Keeps word -> stem; a full cache, or no memory, keeps nothing. */
+/* Keeps word -> stem and flags; a full cache, or no memory, keeps
+ * nothing. */
 static void cache_put(pb__stemmer *st, const char *word, size_t len,
-                      const char *stem, size_t slen)
+                      const char *stem, size_t slen, unsigned flags)
 {
-    size_t need = len + slen + 2;
+    size_t need = len + slen + 3;
 
     if (st->n >= CACHE_MAX || st->used + need > CACHE_POOL)
         return;
@@ -320,6 +321,7 @@ static void cache_put(pb__stemmer *st, const char *word, size_t len,
     st->pool[st->used + len] = '\0';
     memcpy(st->pool + st->used + len + 1, stem, slen);
     st->pool[st->used + len + 1 + slen] = '\0';
+    st->pool[st->used + len + 2 + slen] = (char)flags;
     st->off[st->n] = st->used;
     if (pb__index_add(&st->ix, st->n, cache_key, st) != 0)
         return;
@@ -328,11 +330,12 @@ static void cache_put(pb__stemmer *st, const char *word, size_t len,
 }
 
 size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
-                        char *out)
+                        char *out, unsigned *flags)
 {
     const sb_symbol *s;
     char key[PB__WORD_MAX + 1];
     size_t i, slen;
+    unsigned f;
     long pos;
 
     for (i = 0; i < len; i++)
@@ -342,6 +345,8 @@ size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
         len = len > PB__WORD_MAX ? PB__WORD_MAX : len;
         memcpy(out, word, len);
         out[len] = '\0';
+        if (flags)
+            *flags = 0;
         return len;
     }
     memcpy(key, word, len);
@@ -351,8 +356,13 @@ size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
 
         slen = strlen(stem);
         memcpy(out, stem, slen + 1);
+        if (flags)
+            *flags = (unsigned char)stem[slen + 1];
         return slen;
     }
+    f = word_flags(key);
+    if (flags)
+        *flags = f;
     s = sb_stemmer_stem(st->sb, (const sb_symbol *)word, (int)len);
     if (s == NULL) {                     /* out of memory: the word */
         memcpy(out, word, len);
@@ -364,7 +374,7 @@ size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
         slen = PB__WORD_MAX;
     memcpy(out, s, slen);
     out[slen] = '\0';
-    cache_put(st, word, len, out, slen);
+    cache_put(st, word, len, out, slen, f);
     return slen;
 }
 
@@ -422,7 +432,7 @@ static int emit(cutter *k, const char *fold, size_t len)
     pb__token *t;
     char stem[PB__WORD_MAX + 1];
     size_t slen, i, letters = 0;
-    unsigned flags = k->upper;
+    unsigned flags = k->upper, wflags;
 
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 16;
@@ -434,7 +444,7 @@ static int emit(cutter *k, const char *fold, size_t len)
         w->tok = v;
         w->cap = cap;
     }
-    slen = pb__stemmer_stem(k->st, fold, len, stem);
+    slen = pb__stemmer_stem(k->st, fold, len, stem, &wflags);
     if (pool_room(w, len + slen + 2) != 0)
         return PB__WORDS_NOMEM;
     t = &w->tok[w->n];
@@ -456,9 +466,9 @@ static int emit(cutter *k, const char *fold, size_t len)
         if (fold[i] >= '0' && fold[i] <= '9')
             flags |= PB__TOK_DIGIT;
     }
-    if (len <= 16)
-        flags |= word_flags(w->pool + t->fold);
-    if (strcmp(w->pool + t->fold, "but") == 0)
+    flags |= wflags;
+    t->mask = pb__words_mask(fold, len);
+    if (len == 3 && memcmp(fold, "but", 3) == 0)
         k->clause = 1;
     if (k->sentence && w->n > 0) {
         flags |= PB__TOK_SENTENCE | PB__TOK_CLAUSE;
@@ -483,6 +493,8 @@ static int emit(cutter *k, const char *fold, size_t len)
                           : pb__lexicon_find(k->lx, s);
         if (k->intern && t->id == PB__TERM_NONE)
             return PB__WORDS_NOMEM;
+        if (t->id != PB__TERM_NONE)
+            w->seen[t->id / 64 % 8] |= (uint64_t)1 << (t->id % 64);
     }
     w->n++;
     return 0;
@@ -570,6 +582,7 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
 
     w->n = w->used = w->nsentences = 0;
     w->question = w->qmark = 0;
+    memset(w->seen, 0, sizeof w->seen);
     if (len > UINT32_MAX)
         len = UINT32_MAX;
     while (i < len) {
@@ -705,6 +718,16 @@ int pb__words_question(const pb__words *w)
 }
 
 /* Typos. */
+
+uint32_t pb__words_mask(const char *w, size_t len)
+{
+    uint32_t m = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        m |= w[i] >= 'a' && w[i] <= 'z' ? 1u << (w[i] - 'a') : 1u << 26;
+    return m;
+}
 
 int pb__words_typo(const char *a, size_t alen, const char *b, size_t blen)
 {

@@ -60,6 +60,8 @@ typedef struct pb__token {
                            * pool, each NUL-terminated */
     uint32_t id;          /* the stem's id, or PB__TERM_NONE */
     uint32_t sentence, clause; /* numbered from 0 */
+    uint32_t mask;        /* the letters a-z it has, a bit each, and bit
+                           * 26 for any other byte (pb__words_mask) */
     uint16_t fold_len;    /* in bytes */
     uint16_t letters;     /* characters in the folded form */
     uint16_t flags;
@@ -71,6 +73,8 @@ typedef struct pb__words {
     char *pool;           /* folded forms and stems */
     size_t used, size;
     size_t nsentences;
+    uint64_t seen[8];     /* the ids it has, by id % 512: what it cannot
+                           * have is known at once (phrase.c) */
     int qmark;            /* a '?' after the last word */
     int question;         /* pb__words_question's answer */
 } pb__words;
@@ -84,9 +88,10 @@ pb__stemmer *pb__stemmer_new(void);          /* NULL when out of memory */
 void pb__stemmer_free(pb__stemmer *st);
 /* The stem of a folded word (len bytes) into out (PB__WORD_MAX + 1
  * bytes), its length returned; words longer than PB__WORD_MAX, and
- * words with a digit, are their own stems. */
+ * words with a digit, are their own stems.  *flags (may be NULL) gets
+ * the word's PB__TOK_NEGATOR and PB__TOK_STOP. */
 size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
-                        char *out);
+                        char *out, unsigned *flags);
 
 void pb__words_init(pb__words *w);
 void pb__words_free(pb__words *w);
@@ -104,6 +109,12 @@ void pb__words_free(pb__words *w);
  */
 int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
                    int intern, const char *text, size_t len, size_t *left);
+
+/* Whether w may have a word of this id (no: it has none). */
+static inline int pb__words_may_have(const pb__words *w, uint32_t id)
+{
+    return (w->seen[id / 64 % 8] >> (id % 64)) & 1;
+}
 
 /* Token i's folded form and stem. */
 static inline const char *pb__words_fold(const pb__words *w, size_t i)
@@ -128,6 +139,10 @@ int pb__words_question(const pb__words *w);
 
 /* The case folding of one code point (simple folds: one for one). */
 unsigned long pb__fold_char(unsigned long cp);
+
+/* The letters of a folded word as a set (pb__token.mask): two words one
+ * typo apart differ in at most two of them, a cheap test first. */
+uint32_t pb__words_mask(const char *w, size_t len);
 
 /*
  * Whether two folded words are one edit apart (a letter added, removed,
