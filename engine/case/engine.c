@@ -325,6 +325,11 @@ static pb_status load_buffer(pb_engine *e, const char *name,
     pb_status st;
     long dup;
 
+    /* Until the next case weighs every example again, no IDF: a file's
+     * top level calling text.similar sees every word weigh the same,
+     * whatever was loaded before it. */
+    pb__idf_free(&e->text.idf);
+    e->dets_stale = 1;
     st = pb__principle_load(e->sb, &e->text, PB_PRINCIPLES_MEMORY - e->cbytes,
                             name, src, len, &p, err);
     if (st == PB_OK && (dup = pb_engine_find_principle(e, p->id)) >= 0) {
