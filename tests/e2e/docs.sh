@@ -80,6 +80,17 @@ else
     fail "replay --format json: summary or score not as documented"
 fi
 
+# 2c. Words, examples and the text library (docs/authoring.md, "Words
+#     and examples"): the ownership example meets its expectations, and
+#     the report says why each event was detected, as the guide shows.
+run "$PB" replay -p docs/examples/ownership.lua docs/examples/ownership.xml
+expect_rc 0 "replay docs/examples/ownership.xml"
+for line in '~ agent.took_on  [ownership.lua:36 words "look into"]' \
+            '~ agent.did  [ownership.lua:39 example "I have issued you a refund" 0.58]'; do
+    if grep -qF -- "$line" "$T/out" && grep -qF -- "$line" docs/authoring.md
+    then ok; else fail "ownership replay: '$line' not as documented"; fi
+done
+
 # 3. Complete principles in authoring.md and complete scenarios in
 #    scenarios.md are the tested files.
 complete_lua() { grep -q '^return principle' "$1"; }
