@@ -47,6 +47,9 @@ static const char detect_src[] =
     "    { on = 'agent.action', fn = function(case, event)\n"         /* 20 */
     "        return 'x.action'\n"                                     /* 21 */
     "      end },\n"                                                  /* 22 */
+    "    { on = 'customer.said', emit = 'x.any', pattern = 'zzzz',\n"  /* 23 */
+    "      words = 'charged twice',\n"                                /* 24 */
+    "      examples = { 'my parcel is late again' } },\n"             /* 25 */
     "  },\n"
     "}\n";
 
@@ -165,6 +168,25 @@ static void test_guards_and_functions(void **state)
     assert_string_equal(why.kind, "function");
     assert_null(why.match);
     assert_int_equal(why.line, 20);
+}
+
+/* Patterns, words and examples on one detector: any of them fires it,
+ * and the evidence names the one that did. */
+static void test_combined(void **state)
+{
+    fixture *f = *state;
+    pb_evidence why;
+
+    assert_string_equal(say(f, "customer.said", "I was charged twice!",
+                            &why), "x.any");
+    assert_string_equal(why.kind, "words");
+    assert_int_equal(why.line, 23);
+    assert_string_equal(say(f, "customer.said", "The parcel is late again.",
+                            &why), "x.any");
+    assert_string_equal(why.kind, "example");
+    assert_string_equal(say(f, "customer.said", "zzzz", &why), "x.any");
+    assert_string_equal(why.kind, "pattern");
+    assert_null(say(f, "customer.said", "Nothing of the sort", NULL));
 }
 
 static void test_recorded_have_none(void **state)
@@ -390,6 +412,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_guards_and_functions, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_combined, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recorded_have_none, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_library, setup, teardown),

@@ -449,7 +449,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     if ((text && strlen(text) > PB__MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
     if (c->nwhys == c->whys_cap) {
-        size_t cap = c->whys_cap ? c->whys_cap * 2 : 16;
+        size_t cap = c->whys_cap ? c->whys_cap * 2 : 4;
         pb__why *v = realloc(c->whys, cap * sizeof *v);
 
         if (v == NULL)

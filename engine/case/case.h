@@ -100,9 +100,10 @@ enum { PB__WHY_FUNCTION, PB__WHY_PATTERN, PB__WHY_WORDS, PB__WHY_EXAMPLE };
 typedef struct pb__why {
     uint32_t event;      /* the detected event */
     uint32_t detector;   /* in its principle (the event's detected_by) */
-    uint32_t which;      /* the pattern, phrase or example */
-    uint32_t kind;       /* PB__WHY_* */
-    double score;        /* an example's similarity, else -1 */
+    uint32_t which : 30; /* the pattern, phrase or example */
+    uint32_t kind : 2;   /* PB__WHY_* */
+    float score;         /* an example's similarity, else -1: 16 bytes in
+                          * all, 0.6 KiB a case in `make bench` */
 } pb__why;
 
 typedef struct pb__luacase pb__luacase;

@@ -217,7 +217,7 @@ static int example_hit(pb_case *c, const pb__principle *p,
         return 0;
     why->kind = PB__WHY_EXAMPLE;
     why->which = (uint32_t)index;
-    why->score = score;
+    why->score = (float)score;
     return 1;
 }
 

@@ -1134,11 +1134,14 @@ static void build_examples(lua_State *L, build_ctx *bc, pb__detector *d)
     d->examples = take(L, bc, n, sizeof *d->examples);
     d->docs = take(L, bc, n, sizeof *d->docs);
     d->nexamples = n;
-    pb__words_init(&w);
-    for (i = 0; i < n && r == 0; i++) {
+    for (i = 0; i < n; i++) {                   /* may raise */
         lua_rawgeti(L, -1, (lua_Integer)i + 1);
         d->examples[i] = take_str(L, bc, lua_tostring(L, -1));
         lua_pop(L, 1);
+    }
+    /* Nothing here raises while the words are held. */
+    pb__words_init(&w);
+    for (i = 0; i < n && r == 0; i++) {
         r = pb__words_make(&w, bc->kit->st, &bc->kit->lex, 1,
                            d->examples[i], strlen(d->examples[i]), NULL);
         if (r == 0)

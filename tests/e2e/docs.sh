@@ -133,6 +133,28 @@ else
     fail "load error for must = \"yes\" (exit $rc) not as documented"
 fi
 
+# Words and examples: the lines of what is wrong in them.
+sed 's/"I have sent you a new password" }/"" }/' docs/examples/ownership.lua \
+    >"$T/broken/ownership.lua"
+run_at "$T/broken" "$PB" check ownership.lua
+msg="ownership.lua:42: detector 2: examples: example 3 is empty"
+if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   grep -qF -- "$msg" docs/authoring.md; then
+    ok
+else
+    fail "load error for an empty example (exit $rc) not as documented"
+fi
+sed 's/"help you with",/"help you with", "...",/' docs/examples/ownership.lua \
+    >"$T/broken/ownership.lua"
+run_at "$T/broken" "$PB" check ownership.lua
+msg="ownership.lua:37: detector 1: words: phrase 4 ('...') has no words"
+if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   tr '\n' ' ' <docs/authoring.md | sed 's/  */ /g' | grep -qF -- "$msg"; then
+    ok
+else
+    fail "load error for a phrase without words (exit $rc) not as documented"
+fi
+
 sed 's/return case:said("agent", "my name is")/return case.facts.plan:lower() == "gold"/' \
     docs/examples/greeting.lua >"$T/broken/greeting.lua"
 cat >"$T/broken/hello.xml" <<'EOF'
