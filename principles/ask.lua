@@ -205,7 +205,7 @@ local function bare_value(f, reply)
   local tokens = {}
   for tok in reply:gmatch("[^%s,;]+") do tokens[#tokens + 1] = tok end
   if shape == "any" then
-    local v = reply:match("^%s*(.-)%s*$")
+    local v = talk.trim(reply)
     if #v >= 2 and #v <= 300 then return v end
     return nil
   end

@@ -32,8 +32,10 @@ local offering = {
 local function gives_value(s)
   if s:find("?", 1, true) then return false end
   for tok in s:gmatch("[%w@%._%-]+") do
-    local shape = text.shape(tok)
-    if shape == "id" or shape == "email" then return true end
+    if tok:find("[%d@]") or tok:find("%u%u") then
+      local shape = text.shape(tok)
+      if shape == "id" or shape == "email" then return true end
+    end
   end
   return false
 end

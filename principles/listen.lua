@@ -9,6 +9,16 @@ local text = talk.text
 
 local tags = { "correct", "right", "is that right", "is that correct", "is it" }
 
+-- The words after the last comma: "..., correct?"
+local function last_clause(s)
+  local from, at = 1, s:find(",", 1, true)
+  while at do
+    from = at + 1
+    at = s:find(",", from, true)
+  end
+  return s:sub(from)
+end
+
 -- An agent sentence that says the customer's problem back: framed as a
 -- restatement, or a yes/no question ending in "correct?", that repeats
 -- something the customer said; or any yes/no question that repeats
@@ -19,8 +29,7 @@ local function restates(case, event)
   for _, s in ipairs(talk.sentences(event.text)) do
     if not talk.wh_question(s) then
       local framed = talk.restating(s)
-      local tail = s:match("([^,]*)%?%s*$")
-      local tagged = tail and text.has(tail, tags, 0)
+      local tagged = s:sub(-1) == "?" and text.has(last_clause(s), tags, 0)
       local checking = s:find("?", 1, true) and not talk.request(s)
       if framed or tagged or checking then
         said = said or talk.customer_before(case, event)
@@ -78,6 +87,7 @@ return principle {
   },
   detect = {
     { on = "agent.said", fn = function(case, event)
+        if case:has("customer.confirmed") then return nil end
         local s = restates(case, event)
         if s then return "agent.restated", nil, s end
       end },

@@ -95,7 +95,9 @@ return principle {
   detect = {
     -- "I can look into that for you", "let me check", "happy to help":
     -- said, not asked ("How can I help you?" is a greeting).
+    -- Once is enough: later detectors skip what is already known.
     { on = "agent.said", fn = function(case, event)
+        if case:has("agent.owned") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.owns(sen) then
             return "agent.owned", nil, sen
@@ -124,6 +126,7 @@ return principle {
     -- "I will escalate this", "I will flag the account for a manager to
     -- review", "let my supervisor know": handed to someone who can.
     { on = "agent.said", fn = function(case, event)
+        if case:has("case.escalated") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and text.has(sen, escalating, 4) then
             return "case.escalated", nil, sen
@@ -138,6 +141,7 @@ return principle {
     -- way, a message to come, someone else's review.  follow_up follows
     -- up on all but messages.
     { on = "agent.said", fn = function(case, event)
+        if case:has("case.pending") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.pending(sen) then
             return pending_type(sen), nil, sen

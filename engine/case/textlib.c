@@ -16,12 +16,82 @@
 #include "sandbox.h"
 #include "textlib.h"
 
+/*
+ * The phrase lists text.has was given, compiled, by their text: a
+ * principle passes the same few lists at every event, and compiling
+ * them each time costs more than the matching.  Their terms go into a
+ * lexicon on the engine's, which every call's lexicon then sits on.  The
+ * cache holds at most CACHE_LISTS lists and CACHE_BYTES; past either,
+ * or once the engine's lexicon has grown under it (a principle loading),
+ * it starts again empty.  What is cached changes no answer, only the
+ * time.
+ */
+#define CACHE_LISTS 64
+#define CACHE_BYTES (1u << 20)
+#define CACHE_TEXTS 8       /* utterances cut, for cached lists */
+#define CACHE_TEXT_MAX 4096 /* bytes of one */
+
+typedef struct cached {
+    uint64_t hash;
+    char *key;            /* each phrase's need, length and text */
+    size_t keylen, n;
+    pb__phrase **ph;
+} cached;
+
+/* An utterance cut against the cache's lexicon without adding to it:
+ * the words of the last few texts asked about, which a principle asks
+ * about again and again (valid while that lexicon does not grow). */
+typedef struct cut_text {
+    char *text;
+    size_t len;
+    pb__words w;
+} cut_text;
+
+struct pb__textcache {
+    pb__lexicon lx;
+    cached lists[CACHE_LISTS];
+    size_t nlists, bytes;
+    cut_text texts[CACHE_TEXTS];
+    size_t ntexts, next;
+    pb__scratch scratch;  /* for finding cached phrases in cached words */
+};
+
+static void texts_empty(pb__textcache *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->ntexts; i++) {
+        free(c->texts[i].text);
+        pb__words_free(&c->texts[i].w);
+    }
+    c->ntexts = c->next = 0;
+}
+
+static void cache_empty(pb__textkit *k)
+{
+    pb__textcache *c = k->cache;
+    size_t i, j;
+
+    for (i = 0; i < c->nlists; i++) {
+        for (j = 0; j < c->lists[i].n; j++)
+            pb__phrase_free(c->lists[i].ph[j]);
+        free(c->lists[i].ph);
+        free(c->lists[i].key);
+    }
+    c->nlists = c->bytes = 0;
+    texts_empty(c);
+    pb__lexicon_free(&c->lx);
+    pb__lexicon_init(&c->lx, &k->lex);
+}
+
 int pb__textkit_init(pb__textkit *k)
 {
     memset(k, 0, sizeof *k);
     pb__lexicon_init(&k->lex, NULL);
-    if ((k->st = pb__stemmer_new()) == NULL)
+    if ((k->st = pb__stemmer_new()) == NULL ||
+        (k->cache = calloc(1, sizeof *k->cache)) == NULL)
         return -1;
+    pb__lexicon_init(&k->cache->lx, &k->lex);
     return 0;
 }
 
@@ -29,6 +99,12 @@ void pb__textkit_free(pb__textkit *k)
 {
     if (k == NULL)
         return;
+    if (k->cache != NULL) {
+        cache_empty(k);
+        pb__scratch_free(&k->cache->scratch);
+        pb__lexicon_free(&k->cache->lx);
+        free(k->cache);
+    }
     pb__stemmer_free(k->st);
     pb__lexicon_free(&k->lex);
     pb__idf_free(&k->idf);
@@ -38,6 +114,8 @@ void pb__textkit_free(pb__textkit *k)
 size_t pb__textkit_bytes(const pb__textkit *k)
 {
     return pb__lexicon_bytes(&k->lex) +
+           (k->cache ? pb__lexicon_bytes(&k->cache->lx) + k->cache->bytes
+                     : 0) +
            k->idf.n * (sizeof *k->idf.df + sizeof *k->idf.idf);
 }
 
@@ -73,14 +151,14 @@ static void charge_arg(lua_State *L, pb__budget *b, size_t bytes)
 
 /* The phrase or list of phrases at idx (strings, or tables { "...",
  * need = N }), as an array in a userdata pushed on the stack. */
-static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
-                               size_t *n)
+static phrase_arg *phrase_args_in(lua_State *L, pb__budget *b, int idx,
+                                  size_t *n, phrase_arg *small, size_t nsmall)
 {
     phrase_arg *v;
     size_t i;
 
     if (lua_type(L, idx) == LUA_TSTRING) {
-        v = lua_newuserdatauv(L, sizeof *v, 0);
+        v = nsmall ? small : lua_newuserdatauv(L, sizeof *v, 0);
         v->s = lua_tolstring(L, idx, &v->len);
         v->need = 0;
         charge_arg(L, b, v->len);
@@ -92,7 +170,7 @@ static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
     *n = lua_rawlen(L, idx);
     luaL_argcheck(L, *n > 0, idx, "empty list of phrases");
     charge_arg(L, b, *n * 16);
-    v = lua_newuserdatauv(L, *n * sizeof *v, 0);
+    v = *n <= nsmall ? small : lua_newuserdatauv(L, *n * sizeof *v, 0);
     for (i = 0; i < *n; i++) {
         int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
 
@@ -121,6 +199,12 @@ static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
         lua_pop(L, 1);
     }
     return v;
+}
+
+static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
+                               size_t *n)
+{
+    return phrase_args_in(L, b, idx, n, NULL, 0);
 }
 
 /* The example or list of examples at idx, as phrase_args gives them. */
@@ -217,7 +301,7 @@ static work *work_new(lua_State *L)
     lua_setmetatable(L, -2);
     x->k = lua_touserdata(L, lua_upvalueindex(1));
     x->b = lua_touserdata(L, lua_upvalueindex(2));
-    pb__lexicon_init(&x->lx, &x->k->lex);
+    pb__lexicon_init(&x->lx, &x->k->cache->lx);
     x->before = x->left = pb__textlib_left(x->b);
     return x;
 }
@@ -235,49 +319,240 @@ static int cut(work *x, pb__words *w, const char *s, size_t len)
     return pb__words_make(w, x->k->st, &x->lx, 1, s, len, &x->left);
 }
 
-/* text.has(s, phrases [, gap]): the first phrase found, or nil. */
+/* A list's key: each phrase's need, length and text. */
+static uint64_t list_hash(const phrase_arg *ph, size_t n, size_t *keylen)
+{
+    uint64_t h = 1469598103934665603u;
+    size_t i, j;
+
+    *keylen = 0;
+    for (i = 0; i < n; i++) {
+        h = (h ^ ph[i].need) * 1099511628211u;
+        h = (h ^ ph[i].len) * 1099511628211u;
+        for (j = 0; j < ph[i].len; j++)
+            h = (h ^ (unsigned char)ph[i].s[j]) * 1099511628211u;
+        *keylen += 2 * sizeof(size_t) + ph[i].len;
+    }
+    return h;
+}
+
+static void key_put(char *key, const phrase_arg *ph, size_t n)
+{
+    size_t i, need;
+
+    for (i = 0; i < n; i++) {
+        need = ph[i].need;
+        memcpy(key, &need, sizeof need);
+        memcpy(key + sizeof need, &ph[i].len, sizeof ph[i].len);
+        memcpy(key + 2 * sizeof need, ph[i].s, ph[i].len);
+        key += 2 * sizeof need + ph[i].len;
+    }
+}
+
+static int key_is(const cached *c, const phrase_arg *ph, size_t n)
+{
+    const char *key = c->key;
+    size_t i, need, len;
+
+    if (c->n != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        memcpy(&need, key, sizeof need);
+        memcpy(&len, key + sizeof need, sizeof len);
+        if (need != ph[i].need || len != ph[i].len ||
+            memcmp(key + 2 * sizeof need, ph[i].s, len) != 0)
+            return 0;
+        key += 2 * sizeof need + len;
+    }
+    return 1;
+}
+
+/* The list ph[0..n) compiled, from the cache or into it, its work
+ * charged to *left; NULL when it cannot be cached (too large, or a
+ * phrase the call's own compiling will report). */
+static const cached *cache_list(pb__textkit *k, const phrase_arg *ph,
+                                size_t n, size_t *left)
+{
+    pb__textcache *c = k->cache;
+    size_t keylen, i, bytes;
+    uint64_t h = list_hash(ph, n, &keylen);
+    cached *e;
+
+    if (c->lx.base != pb__lexicon_size(&k->lex))
+        cache_empty(k);             /* the engine's lexicon grew */
+    for (i = 0; i < c->nlists; i++)
+        if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n))
+            return &c->lists[i];
+    if (keylen > CACHE_BYTES / 4)
+        return NULL;
+    if (c->nlists == CACHE_LISTS || c->bytes + keylen > CACHE_BYTES)
+        cache_empty(k);
+    e = &c->lists[c->nlists];
+    memset(e, 0, sizeof *e);
+    if ((e->key = malloc(keylen)) == NULL ||
+        (e->ph = calloc(n, sizeof *e->ph)) == NULL) {
+        free(e->key);
+        return NULL;
+    }
+    bytes = keylen + n * sizeof *e->ph;
+    texts_empty(c);                 /* the lexicon grows: cut anew */
+    for (i = 0; i < n; i++) {
+        const char *why;
+
+        if (pb__phrase_compile(k->st, &c->lx, ph[i].s, ph[i].len,
+                               ph[i].need, left, &e->ph[i], &why) != 0) {
+            while (i > 0)
+                pb__phrase_free(e->ph[--i]);
+            free(e->ph);
+            free(e->key);
+            return NULL;
+        }
+        bytes += pb__phrase_bytes(e->ph[i]);
+    }
+    key_put(e->key, ph, n);
+    e->keylen = keylen;
+    e->hash = h;
+    e->n = n;
+    c->bytes += bytes;
+    c->nlists++;
+    return e;
+}
+
+/* The words of s against the cache's lexicon, cut now or before; NULL
+ * when s is too long to keep or memory is short (the call cuts its
+ * own).  Cutting is charged to *left. */
+static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
+                                  size_t *left, int *r)
+{
+    pb__textcache *c = k->cache;
+    cut_text *t;
+    char *copy;
+    size_t i;
+
+    *r = 0;
+    for (i = 0; i < c->ntexts; i++)
+        if (c->texts[i].len == len && memcmp(c->texts[i].text, s, len) == 0)
+            return &c->texts[i].w;
+    if (len > CACHE_TEXT_MAX || (copy = malloc(len + 1)) == NULL)
+        return NULL;
+    memcpy(copy, s, len);
+    if (c->ntexts < CACHE_TEXTS) {
+        t = &c->texts[c->ntexts++];
+        pb__words_init(&t->w);
+    } else {
+        t = &c->texts[c->next];
+        c->next = (c->next + 1) % CACHE_TEXTS;
+        free(t->text);
+    }
+    t->text = copy;
+    t->len = (size_t)-1;        /* found again only once cut whole */
+    if ((*r = pb__words_make(&t->w, k->st, &c->lx, 0, s, len, left)) != 0)
+        return NULL;
+    t->len = len;
+    return &t->w;
+}
+
+/* Phrase i found in w (*found = i), or else found negated (*negated = i
+ * for the first such): 0 or what pb__phrase_find returned. */
+static int find_either(pb__phrase *p, const pb__words *w, unsigned gap,
+                       pb__scratch *scratch, size_t *left, size_t i,
+                       size_t *found, size_t *negated, size_t none)
+{
+    pb__phrase_hit hit;
+    int r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+
+    if (r == 1) {
+        *found = i;
+        return 0;
+    }
+    if (r == 0 && *negated == none) {
+        pb__phrase_any_polarity(p, 1);
+        r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+        pb__phrase_any_polarity(p, 0);
+        if (r == 1) {
+            *negated = i;
+            r = 0;
+        }
+    }
+    return r;
+}
+
+/* text.has's answer: the phrase found, or nil and the one negated. */
+static int has_answer(lua_State *L, const phrase_arg *ph, size_t n,
+                      size_t found, size_t negated)
+{
+    if (found < n) {
+        lua_pushlstring(L, ph[found].s, ph[found].len);
+        return 1;
+    }
+    lua_pushnil(L);
+    if (negated == n)
+        return 1;
+    lua_pushlstring(L, ph[negated].s, ph[negated].len);
+    return 2;
+}
+
+/* text.has(s, phrases [, gap]): the first phrase found, or nil and the
+ * first found only negated ("I can't help" has no "i can help", but
+ * says it negated), or nil alone. */
 static int text_has(lua_State *L)
 {
-    size_t len, n, i, found;
+    size_t len, n, i, found, negated, before, left;
     const char *s = luaL_checklstring(L, 1, &len);
     lua_Integer gap = luaL_optinteger(L, 3, PB__GAP_DEFAULT);
+    pb__textkit *k = lua_touserdata(L, lua_upvalueindex(1));
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
     const char *why = NULL;
-    phrase_arg *ph;
+    const cached *cl;
+    const pb__words *ws;
+    phrase_arg small[64], *ph;
     work *x;
-    int r;
+    int r = 0;
 
     luaL_argcheck(L, gap >= 0 && gap <= PB__GAP_MAX, 3,
                   "gap must be from 0 to 8");
     lua_settop(L, 2);
-    ph = phrase_args(L, lua_touserdata(L, lua_upvalueindex(2)), 2, &n);
+    /* The strings stay alive in the list, which stays on the stack: the
+     * arguments fit on the C stack, as nothing needs freeing. */
+    ph = phrase_args_in(L, b, 2, &n, small, sizeof small / sizeof *small);
+    /* before the call's lexicon, which must sit on a cache that no
+     * longer grows */
+    before = left = pb__textlib_left(b);
+    cl = cache_list(k, ph, n, &left);
+    ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
+    if (cl && ws) {
+        /* Both cached: nothing to hold, so no work to free. */
+        found = negated = n;
+        for (i = 0; r == 0 && i < n && found == n; i++)
+            r = find_either(cl->ph[i], ws, (unsigned)gap, &k->cache->scratch,
+                            &left, i, &found, &negated, n);
+        settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
+        return has_answer(L, ph, n, found, negated);
+    }
+    settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
     x = work_new(L);
-    found = n;
-    r = cut(x, &x->w, s, len);
+    found = negated = n;
+    r = ws ? 0 : cut(x, &x->w, s, len);
+    if (ws == NULL)
+        ws = &x->w;
     for (i = 0; r == 0 && i < n && found == n; i++) {
-        pb__phrase *p;
-        pb__phrase_hit hit;
+        pb__phrase *p = cl ? cl->ph[i] : NULL;
 
-        r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
-                               ph[i].need, &x->left, &p, &why);
+        if (p == NULL)
+            r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
+                                   ph[i].need, &x->left, &p, &why);
         if (r == 0) {
-            r = pb__phrase_find(p, &x->w, 0, (unsigned)gap, &x->scratch,
-                                &x->left, &hit);
-            pb__phrase_free(p);
-            if (r == 1) {
-                found = i;
-                r = 0;
-            }
+            r = find_either(p, ws, (unsigned)gap, &x->scratch, &x->left, i,
+                            &found, &negated, n);
+            if (cl == NULL)
+                pb__phrase_free(p);
         }
     }
     work_done(L, x, r);
     if (why != NULL)
         return luaL_error(L, "phrase %d ('%s') %s", (int)i, ph[i - 1].s,
                           why);
-    if (found < n)
-        lua_pushlstring(L, ph[found].s, ph[found].len);
-    else
-        lua_pushnil(L);
-    return 1;
+    return has_answer(L, ph, n, found, negated);
 }
 
 /* text.similar(s, examples): the best score (0 to 1) and the index of
@@ -336,11 +611,19 @@ static int text_question(lua_State *L)
     return 1;
 }
 
-/* text.words(s): the stems, in order. */
+/* A word worth repeating: not a function word or a negator. */
+static int content(const pb__token *t)
+{
+    return !(t->flags & (PB__TOK_STOP | PB__TOK_NEGATOR));
+}
+
+/* text.words(s [, content]): the stems, in order; with content true,
+ * only the words worth repeating (no function words or negators). */
 static int text_words(lua_State *L)
 {
-    size_t len, i;
+    size_t len, i, k = 0;
     const char *s = luaL_checklstring(L, 1, &len);
+    int only = lua_toboolean(L, 2);
     work *x = work_new(L);
     int r = pb__words_make(&x->w, x->k->st, NULL, 0, s, len, &x->left);
 
@@ -349,8 +632,10 @@ static int text_words(lua_State *L)
     settle(L, x->b, x->before, x->left, 0);
     lua_createtable(L, x->w.n < 1000000 ? (int)x->w.n : 0, 0);
     for (i = 0; i < x->w.n; i++) {
+        if (only && !content(&x->w.tok[i]))
+            continue;
         lua_pushstring(L, pb__words_stem(&x->w, i));
-        lua_rawseti(L, -2, (lua_Integer)i + 1);
+        lua_rawseti(L, -2, (lua_Integer)++k);
     }
     work_end(x);
     return 1;
@@ -363,11 +648,6 @@ static int cmp_u32(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* A word worth repeating: not a function word or a negator. */
-static int content(const pb__token *t)
-{
-    return !(t->flags & (PB__TOK_STOP | PB__TOK_NEGATOR));
-}
 
 /* Whether a content word of s is one typo from ref's word i. */
 static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
@@ -636,18 +916,24 @@ static const char *const between[] = {
     "#", "=", "-", ":", "the", "be", "would", "will", "should", "", NULL
 };
 
-/* The value after byte p of s, or 0. */
+/* The value after byte p of s, or 0.  Right after "label:" or
+ * "label =" any word is the value ("username: k.mensah.admin"); else it
+ * must read as one ("my username like a moron" has none). */
 static int value_after(const char *s, size_t len, size_t p, run *v)
 {
-    int skipped;
+    size_t q = p;
+    int skipped, marked;
 
+    while (q < len && (s[q] == ' ' || s[q] == '\t'))
+        q++;
+    marked = q < len && (s[q] == ':' || s[q] == '=');
     for (skipped = 0; skipped <= 4; skipped++) {
         if (!next_run(s, len, &p, v))
             return 0;
         if (run_in(s, v, between))
             continue;
         widen(s, len, v);
-        return value_like(s, v);
+        return value_like(s, v) || (marked && v->e - v->a >= 2);
     }
     return 0;
 }

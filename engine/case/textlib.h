@@ -18,10 +18,15 @@
 #include "similar.h"
 #include "words.h"
 
+/* Phrase lists principle code passes to text.has, compiled once: the
+ * same lists come with every event (textlib.c). */
+typedef struct pb__textcache pb__textcache;
+
 typedef struct pb__textkit {
     pb__stemmer *st;
     pb__lexicon lex;   /* the terms of every phrase and example loaded */
     pb__idf idf;       /* over every example of the engine's detectors */
+    pb__textcache *cache;
 } pb__textkit;
 
 /* 0, or -1 when out of memory. */

@@ -41,6 +41,7 @@ struct pb__phrase {
     int need_given;       /* need was asked for, not all by default */
     unsigned longest;     /* words in its longest alternative */
     int negator_first;    /* its first place is a negator */
+    int any_polarity;     /* negated places count too */
     char *pool;           /* the folded forms */
     size_t bytes;
 };
@@ -55,6 +56,11 @@ void pb__phrase_free(pb__phrase *p)
     free(p->place);
     free(p->pool);
     free(p);
+}
+
+void pb__phrase_any_polarity(pb__phrase *p, int any)
+{
+    p->any_polarity = any;
 }
 
 size_t pb__phrase_words(const pb__phrase *p)
@@ -419,7 +425,7 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
                 e = i + p->alts[a].n - 1;
                 /* A chain may start here... */
                 if (j <= skip && ((j == 0 && p->negator_first) ||
-                                  !negated(w, i))) {
+                                  p->any_polarity || !negated(w, i))) {
                     count = 1;
                     start = (uint32_t)i;
                 }

@@ -43,6 +43,9 @@ int pb__phrase_compile(pb__stemmer *st, pb__lexicon *lx, const char *text,
                        size_t len, unsigned need, size_t *left,
                        pb__phrase **out, const char **why);
 void pb__phrase_free(pb__phrase *p);
+/* With any != 0, p also matches where it is negated ("can't help"):
+ * how a caller tells "not said" from "said, negated". */
+void pb__phrase_any_polarity(pb__phrase *p, int any);
 /* Its number of places for a word, and the bytes it takes. */
 size_t pb__phrase_words(const pb__phrase *p);
 size_t pb__phrase_bytes(const pb__phrase *p);

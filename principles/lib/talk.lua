@@ -8,16 +8,32 @@
 local talk = { text = text }
 
 -- Sentences of an utterance, trimmed; "?" and "!" end one as "." does.
+-- Detectors of every principle ask for the same utterance's sentences,
+-- so the last few are kept (the answer is the same, only sooner).
+-- s without the blanks around it.
+function talk.trim(s)
+  local a = s:find("%S")
+  if not a then return "" end
+  local b = #s
+  while s:byte(b) <= 32 do b = b - 1 end
+  return s:sub(a, b)
+end
+
+local memo, nmemo = {}, 0
 function talk.sentences(s)
-  local out = {}
-  for part in (s .. " "):gmatch("(.-[%.!%?]+)%s+") do
-    part = part:match("^%s*(.-)%s*$")
+  local out = memo[s]
+  if out then return out end
+  out = {}
+  local pos = 1
+  while true do
+    local a, b = s:find("[%.!%?]+%s+", pos)
+    local part = talk.trim(s:sub(pos, a and b or #s))
     if #part > 0 then out[#out + 1] = part end
+    if not a then break end
+    pos = b + 1
   end
-  local rest = (s .. " "):gsub("^.*[%.!%?]+%s+", "")
-  rest = rest:match("^%s*(.-)%s*$")
-  if #rest > 0 and not s:match("[%.!%?]%s*$") then out[#out + 1] = rest end
-  if #out == 0 and s:find("%S") then out[1] = s end
+  if nmemo == 32 then memo, nmemo = {}, 0 end
+  memo[s], nmemo = out, nmemo + 1
   return out
 end
 
@@ -103,12 +119,19 @@ local feeling = {
 }
 function talk.empathy(s) return text.has(s, feeling, 1) ~= nil end
 
--- "That isn't something I can do", "I'm not able to": the agent cannot,
--- and offers nothing instead ("I can't get the old password, but I can
--- make a new one" offers).
-local able = { "i can", "we can", "i am able", "we are able", "i am allowed",
-               "i could", "we could" }
+-- "We cannot accept the return", "that isn't something I can do": the
+-- agent cannot, and offers nothing instead ("I can't get the old
+-- password, but I can make a new one" offers).
+local able = { "i can", "we can", "i am able", "we are able", "i could", "we could" }
+local unable = {
+  "i|we can not", "i|we could not", "i|we am|are not able", "i|we am|are unable",
+  "not allowed", "i|we will not be able", "not possible",
+}
 function talk.refuses(s)
+  if text.has(s, unable, 1) then
+    local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
+    return not (rest and text.has(rest, able, 3))
+  end
   local yes, no = text.has(s, able, 3)
   return yes == nil and no ~= nil
 end
