@@ -12,8 +12,8 @@
 local talk = use "talk"
 local text = talk.text
 
--- A fact marked "?" is needed only once someone in the call names it:
--- an invoice number where the business uses invoices.
+-- A fact marked "?" is needed only once someone in the call names it,
+-- or it is known: an invoice number where the business uses invoices.
 local needs = {
   delivery            = { "order_id", "delivery_address" },
   returns             = { "order_id", "return_reason" },
@@ -78,8 +78,10 @@ local facts = {
 
 -- The forms of fact f that sentence s names, as one string ("" if none).
 local function forms_in(f, s)
+  local forms = facts[f].forms
+  if not text.has(s, forms, 2) then return "" end -- one look, mostly
   local out = {}
-  for _, form in ipairs(facts[f].forms) do
+  for _, form in ipairs(forms) do
     if text.has(s, form, 2) then out[#out + 1] = form end
   end
   return table.concat(out, ";")
@@ -98,13 +100,47 @@ local function listed(case)
   return needs[topic]
 end
 
+-- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
+-- once: most lists have none, and are their own answer.
+local optional = {}
+local function note_optional(list)
+  for _, f in ipairs(list) do
+    local name = f:match("^(.-)%?$")
+    if name then
+      optional[list] = optional[list] or {}
+      optional[list][#optional[list] + 1] = name
+    end
+  end
+end
+for _, list in pairs(needs) do note_optional(list) end
+for _, r in ipairs(requests) do note_optional(r.needs) end
+
+-- Every form of an optional fact, and every system action any fact
+-- reads: the words that guard their detectors.
+local optional_forms, action_words = {}, {}
+for _, names in pairs(optional) do
+  for _, name in ipairs(names) do
+    for _, form in ipairs(facts[name].forms) do optional_forms[#optional_forms + 1] = form end
+  end
+end
+for _, name in ipairs((function()
+  local ks = {}
+  for k in pairs(facts) do ks[#ks + 1] = k end
+  table.sort(ks)
+  return ks
+end)()) do
+  for _, a in ipairs(facts[name].actions or {}) do action_words[#action_words + 1] = a end
+end
+
 local function needed(case)
+  local list = listed(case)
+  if not optional[list] then return list end
   local out = {}
-  for _, f in ipairs(listed(case)) do
+  for _, f in ipairs(list) do
     local name = f:match("^(.-)%?$")
     if not name then
       out[#out + 1] = f
-    elseif case:has("fact.named", "^" .. name .. "$") then
+    elseif case.facts[name] or case:has("fact.named." .. name) then
       out[#out + 1] = name
     end
   end
@@ -240,22 +276,23 @@ local function reason_in(s)
       or s:match("[Dd]ue to%s+(.-)[%.!%?]*$")
 end
 
+-- Someone names an optional fact ("invoice"): it becomes needed.
+local function named(case, event)
+  for _, name in ipairs(optional[listed(case)] or {}) do
+    if not case:has("fact.named." .. name)
+       and text.has(event.text, facts[name].forms, 2) then
+      return "fact.named." .. name
+    end
+  end
+end
+
 return principle {
   id = "ask", title = "Ask targeted questions", order = 20,
   why = "Get the essential facts with targeted questions; never ask for what you already know.",
   items = items,
   detect = {
-    -- Someone names an optional fact ("invoice"): it becomes needed.
-    function(case, event)
-        if not event.text or event.detected then return nil end
-        for _, f in ipairs(listed(case)) do
-          local name = f:match("^(.-)%?$")
-          if name and not case:has("fact.named", "^" .. name .. "$")
-             and forms_in(name, event.text) ~= "" then
-            return "fact.named", nil, name
-          end
-        end
-      end,
+    { on = "customer.said", words = optional_forms, fn = named },
+    { on = "agent.said", words = optional_forms, fn = named },
     -- "Could I have your order number?", "I'll need your username and
     -- email" -> agent.asked fact=account_id, for the facts this case needs.
     { on = "agent.said", fn = function(case, event)
@@ -310,7 +347,7 @@ return principle {
       end },
     -- What the agent's system records: "Account has been pulled up",
     -- "Identity verification in progress".
-    { on = "agent.action", fn = function(case, event)
+    { on = "agent.action", words = action_words, fn = function(case, event)
         for _, f in ipairs(needed(case)) do
           local d = facts[f]
           if d.actions and not case.facts[f] and text.has(event.text, d.actions, 1) then

@@ -61,7 +61,7 @@ return principle {
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
     -- The due time is the first the engine finds after the promise
     -- (due.find), not anywhere in the turn.
-    { on = "agent.said", fn = function(case, event)
+    { on = "agent.said", words = promising, fn = function(case, event)
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and text.has(sen, promising, 2) then
             local d = due.find(sen)

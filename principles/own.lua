@@ -95,8 +95,9 @@ return principle {
   detect = {
     -- "I can look into that for you", "let me check", "happy to help":
     -- said, not asked ("How can I help you?" is a greeting).
-    -- Once is enough: later detectors skip what is already known.
-    { on = "agent.said", fn = function(case, event)
+    -- Once is enough: later detectors skip what is already known.  The
+    -- words guard each function: it runs only where one is said.
+    { on = "agent.said", words = talk.owning, gap = 2, fn = function(case, event)
         if case:has("agent.owned") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.owns(sen) then
@@ -125,7 +126,7 @@ return principle {
       end },
     -- "I will escalate this", "I will flag the account for a manager to
     -- review", "let my supervisor know": handed to someone who can.
-    { on = "agent.said", fn = function(case, event)
+    { on = "agent.said", words = escalating, gap = 4, fn = function(case, event)
         if case:has("case.escalated") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and text.has(sen, escalating, 4) then
@@ -140,7 +141,7 @@ return principle {
     -- Something left to happen after the call: money or goods on their
     -- way, a message to come, someone else's review.  follow_up follows
     -- up on all but messages.
-    { on = "agent.said", fn = function(case, event)
+    { on = "agent.said", words = talk.pending_words, gap = 1, fn = function(case, event)
         if case:has("case.pending") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.pending(sen) then
@@ -148,11 +149,8 @@ return principle {
           end
         end
       end },
-    { on = "agent.action", fn = function(case, event)
-        if text.has(event.text, { "refund|credit|purchase|order|shipment be|has|have|was|were made|issue|place|submit|sent" }, 2) then
-          return pending_type(event.text)
-        end
-      end },
+    { on = "agent.action", words = "refund|credit|purchase|order|shipment be|has|have|was|were made|issue|place|submit|sent",
+      fn = function(case, event) return pending_type(event.text) end },
     { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered or a fix done: after a proposal the customer
     -- thanks the agent or says there is nothing else.

@@ -109,6 +109,7 @@ local owning = {
   "i will answer|find|check|look|handle|sort|investigate|indicate|fix|resolve", "i will make sure", "have everything i need to help",
 }
 function talk.owns(s) return text.has(s, owning, 2) end
+talk.owning = owning
 
 -- Feelings, not content: "I'm so sorry", "I can hear how frightening
 -- this is", "take your time".
@@ -161,6 +162,7 @@ local pending = {
   "issued you refund", "new shipment", "delivery request",
 }
 function talk.pending(s) return text.has(s, pending, 1) ~= nil end
+talk.pending_words = pending
 
 -- The content words of s, stemmed: no function words ("text.words"
 -- with content = true), no chat filler.
