@@ -50,20 +50,49 @@ local function about_me(s)
   return w:match("^i%f[%W]") ~= nil
 end
 
+-- Every phrase that decides a sentence, in the order they decide it
+-- (asking, taking on, feeling, restating or verifying is no solution;
+-- work done or under way is; "we cannot" is not; an offer is), so one
+-- look at a sentence says which (`kind`).
+local deciding, kind = {}, {}
+local function decide(list, k)
+  for _, p in ipairs(list) do
+    if not kind[p] then
+      kind[p] = k
+      deciding[#deciding + 1] = p
+    end
+  end
+end
+decide(talk.requesting, "no")
+decide(talk.owning, "no")
+decide(talk.feeling, "no")
+decide(talk.framing, "no")
+decide(verifying, "no")
+decide(done_work, "yes")
+decide(talk.pending_words, "yes")
+decide(talk.unable, "refuse")
+decide(offering, "yes")
+
 -- Does sentence s answer or solve?  Work done, work under way ("it is
--- being processed"), a value handed over or an offer always do; a plain statement does when it speaks to what the
--- customer said (`said`) or gives a figure, unless the turn opened with
--- feelings (`feeling`: "Four calls is far too long to wait" validates).
+-- being processed"), a value handed over or an offer always do; a plain
+-- statement does when it speaks to what the customer said (`said()`) or
+-- gives a figure, unless the turn opened with feelings (`feeling`: "Four
+-- calls is far too long to wait" validates).
 local function solves(s, said, feeling)
-  if s:find("?", 1, true) or talk.request(s) or talk.owns(s) then return false end
-  if talk.empathy(s) or talk.restating(s) or text.has(s, verifying, 0) then return false end
-  if text.has(s, done_work, 1) or gives_value(s) or talk.pending(s) then return true end
-  if talk.refuses(s) then return false end
-  if text.has(s, offering, 1) then return true end
+  if s:find("?", 1, true) then return false end
+  local p, negated = text.has(s, deciding, 1)
+  local k = p and kind[p]
+  if k == "no" then return false end
+  if k == "yes" or gives_value(s) then return true end
+  if k == "refuse" then
+    local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
+    return rest ~= nil and text.has(rest, talk.able, 3) ~= nil
+  end
+  if negated and text.has(negated, talk.able, 0) then return false end
   if #talk.content(s) < 2 then return false end
   if s:find("%d") then return true end
   if feeling or about_me(s) then return false end
-  local _, n = text.echo(s, said)
+  local _, n = text.echo(s, said())
   return n >= 1
 end
 
@@ -104,7 +133,11 @@ return principle {
     -- explains (or the same) is the explanation.
     { on = "agent.said", fn = function(case, event)
         if case:has("agent.proposed") then return nil end
-        local said = talk.customer_before(case, event)
+        local before
+        local function said()
+          before = before or talk.customer_before(case, event)
+          return before
+        end
         local sentences = talk.sentences(event.text)
         local feeling = talk.empathy(sentences[1])
         for _, s in ipairs(sentences) do

@@ -97,6 +97,7 @@ local requesting = {
   "do you have your", "do you know your", "do you happen to",
 }
 function talk.request(s) return text.has(s, requesting, 1) ~= nil end
+talk.requesting = requesting
 
 -- Taking the problem on: help, look, check, handle, in the first person.
 local owning = {
@@ -119,6 +120,7 @@ local feeling = {
   "must be", "thank",
 }
 function talk.empathy(s) return text.has(s, feeling, 1) ~= nil end
+talk.feeling = feeling
 
 -- "We cannot accept the return", "that isn't something I can do": the
 -- agent cannot, and offers nothing instead ("I can't get the old
@@ -128,6 +130,7 @@ local unable = {
   "i|we can not", "i|we could not", "i|we am|are not able", "i|we am|are unable",
   "not allowed", "i|we will not be able", "not possible",
 }
+talk.able, talk.unable = able, unable
 function talk.refuses(s)
   if text.has(s, unable, 1) then
     local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
@@ -148,6 +151,7 @@ local framing = {
   "you would like to know", "am i right",
 }
 function talk.restating(s) return text.has(s, framing, 1) end
+talk.framing = framing
 
 -- What is left to happen after the call, in the agent's words: money
 -- or goods on their way, a message to come, a review.
