@@ -30,7 +30,8 @@ endif
 
 # Deferred: pkg-config is asked only after `deps` has run.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lm
+# libstemmer (Snowball) has no pkg-config file: its header and -lstemmer.
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lstemmer -lm
 ALL_CFLAGS = $(WARN) $(DEFS) $(CFLAGS) $(SANFLAGS) $(PKG_CFLAGS) $(INC)
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
@@ -46,12 +47,14 @@ LUA_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -DLUA_COMPAT_5_3 \
 # The layers, in the order data flows through them (docs/architecture.md).
 # Each folder sees only the headers it may use, so a module that reaches
 # past its layer fails to build: base and lua depend on nothing of ours;
-# case (the core) on both; files, report and cli on playbook.h and base
-# only.  A file always sees its own folder's headers.
-LAYERS = base lua case files report
+# lang (words, phrases, similarity) on base; case (the core) on all
+# three; files, report and cli on playbook.h and base only.  A file
+# always sees its own folder's headers.
+LAYERS = base lang lua case files report
 INC_base = -Iengine
+INC_lang = -Iengine -Iengine/base
 INC_lua = -I$(LUA_DIR)
-INC_case = -Iengine -Iengine/base -Iengine/lua -I$(LUA_DIR)
+INC_case = -Iengine -Iengine/base -Iengine/lang -Iengine/lua -I$(LUA_DIR)
 INC_files = -Iengine -Iengine/base
 INC_report = -Iengine -Iengine/base
 INC_cli = -Iengine -Iengine/base

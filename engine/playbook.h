@@ -101,6 +101,11 @@ typedef struct pb_detector_info {
     const char *after;          /* reference event type for within */
     double within;              /* seconds, 0 when unbounded */
     int line;
+    size_t nwords;              /* its phrases (pb_engine_detector_words) */
+    unsigned gap;               /* words allowed between a phrase's */
+    const char *const *examples;
+    size_t nexamples;
+    double threshold;           /* for its examples */
 } pb_detector_info;
 
 /* Principle i, item i (over all principles, in checklist order) and
@@ -114,6 +119,10 @@ void pb_engine_detector(const pb_engine *e, size_t principle, size_t i,
 /* "principle.item" -> item index, and id -> principle index; -1 when
  * there is none. */
 long pb_engine_find_item(const pb_engine *e, const char *ref);
+/* Phrase k of detector i of a principle (its `words`), as written, and
+ * how many of its words it needs (0: all). */
+const char *pb_engine_detector_words(const pb_engine *e, size_t principle,
+                                     size_t i, size_t k, unsigned *need);
 long pb_engine_find_principle(const pb_engine *e, const char *id);
 
 /* Case: facts and a timeline of events, and the checklist they give. */
@@ -162,12 +171,28 @@ size_t pb_case_nfacts(const pb_case *c);
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
                   const char **value);
 
+/*
+ * Why a detector added an event (docs/reports.md, "Evidence"): the
+ * detector, where it is written, and what it matched.
+ */
+typedef struct pb_evidence {
+    const char *file;  /* the principle file; NULL: no evidence (a
+                        * recorded event) */
+    int line;          /* the detector's line in it */
+    const char *kind;  /* "pattern", "words", "example" or "function" (a
+                        * function detector without a guard) */
+    const char *match; /* the pattern, phrase or example that matched;
+                        * NULL for "function" */
+    double score;      /* an example's similarity (0 to 1); else -1 */
+} pb_evidence;
+
 typedef struct pb_event_info {
     double t;
     const char *type, *text; /* text may be NULL */
     const pb_attr *attrs;
     size_t nattrs;
     const char *detected_by; /* principle id, or NULL when recorded */
+    pb_evidence evidence;    /* a detected event's; file NULL otherwise */
 } pb_event_info;
 
 /* The facts as they were before the first event (in the order set). */

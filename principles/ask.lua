@@ -1,16 +1,23 @@
 -- Ask: targeted questions for the essential facts; never ask for what
 -- you already know.
 --
--- Which facts a case needs depends on its topic: that map is data, below.
--- Each needed fact gets its own item, named after the fact, done as soon
--- as the fact is known (from the case file or a `fact` event).
+-- Which facts a case needs depends on its topic, and for some requests on
+-- the request: that map is data, below.  Each needed fact gets its own
+-- item, named after the fact, done as soon as the fact is known: from the
+-- case file, a `fact` event, a labelled value ("my order id is 48..."),
+-- a bare answer to the question just asked ("LTKOYPMLPU"), what the
+-- customer volunteers ("because it came in the wrong colour"), or the
+-- agent's own system ("Account has been pulled up").
 
-local phrases = use "phrases"
+local talk = use "talk"
+local text = talk.text
 
+-- A fact marked "?" is needed only once someone in the call names it,
+-- or it is known: an invoice number where the business uses invoices.
 local needs = {
   delivery            = { "order_id", "delivery_address" },
   returns             = { "order_id", "return_reason" },
-  billing             = { "account_id", "invoice_id" },
+  billing             = { "account_id", "invoice_id?" },
   refund              = { "order_id", "refund_reason" },
   account_access      = { "account_id", "identity_verified" },
   technical           = { "product", "error_message", "steps_tried" },
@@ -26,87 +33,63 @@ local requests = {
   -- looking up a refund that exists: its order, not why it was asked for
   { topic = "refund", fact = "abcd_subflow", starts = "refund_status",
     needs = { "order_id" } },
-  -- a question about the store's rules or about one product: nothing to
-  -- look up
+  -- the store's rules: nothing to look up; one product: that product
   { topic = "default", fact = "abcd_flow", starts = "storewide_query",
     needs = {} },
   { topic = "default", fact = "abcd_flow", starts = "single_item_query",
-    needs = {} },
+    needs = { "product" } },
+  -- an extension or a change to an order depends on the membership level
+  { topic = "billing", fact = "abcd_subflow", starts = "manage_extension",
+    needs = { "account_id", "membership_level", "invoice_id?" } },
+  { topic = "billing", fact = "abcd_subflow", starts = "manage_create",
+    needs = { "account_id", "order_id", "membership_level", "invoice_id?" } },
 }
 
--- How agents ask for a fact, and how customers give it, in plain words.
--- Lists, not maps: the first match wins, so the order must be fixed.
--- Only the facts the case needs are looked for: "may I have your name"
--- is not a patient's name in a returns chat.
-local asking = {
-  { fact = "order_id", said = { "order id", "order number" } },
-  { fact = "delivery_address", said = { "address" } },
-  { fact = "return_reason", said = { "reason for the return", "why .* return" } },
-  { fact = "account_id", said = { "account id", "account number", "username" } },
-  { fact = "invoice_id", said = { "invoice number", "invoice id" } },
-  { fact = "refund_reason", said = { "reason for the refund" } },
-  { fact = "identity_verified", said = { "verify your identity", "security question" } },
-  { fact = "product", said = { "which product", "what device", "which model" } },
-  { fact = "error_message", said = { "error message", "what does the error say" } },
-  { fact = "steps_tried", said = { "what have you tried", "have you tried" } },
-  { fact = "patient_name", said = { "patient's name", "your full name", "your name" } },
-  { fact = "date_of_birth", said = { "date of birth", "birth date" } },
-  { fact = "urgency", said = { "how urgent", "how soon", "in pain", "emergency" } },
+-- Each fact: the forms it is asked for and labelled in (`forms`: "my
+-- order id is ...", "could I have your order number?"; a form is a
+-- phrase), what a bare answer looks like (`shape`: "id" wants digits or
+-- an ALL-CAPS code, "secret" a name or digits, "any" any answer), and
+-- the system actions that obtain it; `labels` are more forms a value
+-- may follow but that do not ask ("my account is I8XK8HYWND").  A form the customer gave is not
+-- asked again; another form of the same fact may be ("your username?",
+-- then "and your account ID?"; "your zip code?", then "and your PIN?").
+local facts = {
+  order_id = { forms = { "order id|number|no" }, labels = { "order" }, shape = "id" },
+  delivery_address = { forms = { "address" }, shape = "any" },
+  return_reason = { forms = { "reason return", "why return" }, shape = "any", reason = true },
+  refund_reason = { forms = { "reason refund", "why refund" }, shape = "any", reason = true },
+  account_id = { forms = { "account id|number", "username", "user name", "user id" },
+    labels = { "account" },
+    shape = "id", actions = { "account has been pulled" } },
+  invoice_id = { forms = { "invoice number|id", "invoice" }, shape = "id" },
+  identity_verified = {
+    forms = { "pin", "security question|answer", "secret question|answer", "maiden name",
+              "zip code", "zip", "verify your", "validate" },
+    shape = "secret",
+    actions = { "identity verification", "verification in progress", "verified" } },
+  product = { forms = { "which|what product|item|model|device" }, shape = "any", named = true },
+  error_message = { forms = { "error message", "error say" }, shape = "any" },
+  steps_tried = { forms = { "what have you try", "have you try" }, shape = "any" },
+  patient_name = { forms = { "patient name", "your full name", "your name" }, shape = "any" },
+  date_of_birth = { forms = { "date of birth", "birth date" }, shape = "any" },
+  urgency = { forms = { "how urgent", "how soon", "in pain", "emergency" }, shape = "any" },
+  membership_level = { forms = { "membership" }, shape = "any" },
 }
 
--- Every way of asking, whatever the fact: the asking detector runs only
--- on what matches one.
-local any_asking = {}
-for _, a in ipairs(asking) do
-  for _, p in ipairs(a.said) do any_asking[#any_asking + 1] = p end
-end
-
--- Chat agents often ask without a question mark: "would you give me your
--- account ID", "please provide the order number".  Plain phrases.
-local requesting = {
-  "would you give me", "you would give me", "could you give me",
-  "can you give me", "please give me", "may i have", "can i have",
-  "could i have", "can i get", "could i get", "can you provide",
-  "could you provide", "would you provide", "please provide",
-  "please send me", "i'd just need your", "i just need your",
-  "i'll need your", "i will need your", "i need your",
-}
-
-local giving = {
-  { fact = "order_id", pattern = "order ?i?d?:? *#?(%d[%w%-]+)" },
-  { fact = "order_id", pattern = "order number:? *#?(%w[%w%-]+)" },
-  { fact = "account_id", pattern = "username is ([%w_%.%-]+)" },
-  { fact = "account_id", pattern = "username:? *([%w_%.%-]+)" },
-  { fact = "invoice_id", pattern = "invoice n?u?m?b?e?r?:? *#?(%a*%-?%d[%w%-]*)" },
-}
-
--- Replies that answer nothing: the customer asks back, says no or does
--- not know.
-local not_answers = {
-  "^%W*no%f[%W]", "^%W*nope", "don't know", "dont know", "do not know",
-  "not sure", "no idea", "one moment", "one sec", "just a moment",
-  "hold on", "let me check", "let me look", "^%W*ok%W*$", "^%W*okay%W*$",
-  "^%W*sure%W*$", "^%W*yes%W*$", "^%W*thanks?%W*$",
-}
-
--- A bare reply as the value of the fact asked for, or nil when it does
--- not look like one.  Identifiers need digits; an e-mail address is not
--- an order number.
-local function answer_value(fact, text)
-  if fact == "order_id" or fact == "invoice_id" then
-    if text:find("@", 1, true) then return nil end
-    return text:match("%f[%w]([%w%-]*%d%d%d[%w%-]*)")
-  elseif fact == "account_id" then
-    return text:match("^%s*([%w_%.%-]+)[%s%.!]*$")
+-- The forms of fact f that sentence s names, as one string ("" if none).
+local function forms_in(f, s)
+  local forms = facts[f].forms
+  if not text.has(s, forms, 2) then return "" end -- one look, mostly
+  local out = {}
+  for _, form in ipairs(forms) do
+    if text.has(s, form, 2) then out[#out + 1] = form end
   end
-  local v = text:match("^%s*(.-)%s*$")
-  if #v < 2 or #v > 300 then return nil end
-  return v
+  return table.concat(out, ";")
 end
 
 -- The facts a case needs: its request's (see `requests`), else its
--- topic's.
-local function needed(case)
+-- topic's.  The list, with "?" facts, is filtered in `needed`.
+local function listed(case)
   local topic = needs[case.topic] and case.topic or "default"
   for _, r in ipairs(requests) do
     if r.topic == topic then
@@ -117,19 +100,59 @@ local function needed(case)
   return needs[topic]
 end
 
--- For each list of needed facts, made once at load: the same as a set,
--- and the asking rows of just those facts, in `asking` order.
-local plans = {}
-local function plan(list)
-  local set, asks = {}, {}
-  for _, f in ipairs(list) do set[f] = true end
-  for _, a in ipairs(asking) do
-    if set[a.fact] then asks[#asks + 1] = a end
+-- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
+-- once: most lists have none, and are their own answer.
+local optional = {}
+local function note_optional(list)
+  for _, f in ipairs(list) do
+    local name = f:match("^(.-)%?$")
+    if name then
+      optional[list] = optional[list] or {}
+      optional[list][#optional[list] + 1] = name
+    end
   end
-  plans[list] = { set = set, asking = asks }
 end
-for _, facts in pairs(needs) do plan(facts) end
-for _, r in ipairs(requests) do plan(r.needs) end
+for _, list in pairs(needs) do note_optional(list) end
+for _, r in ipairs(requests) do note_optional(r.needs) end
+
+-- Every form of an optional fact, and every system action any fact
+-- reads: the words that guard their detectors.
+local optional_forms, action_words = {}, {}
+for _, names in pairs(optional) do
+  for _, name in ipairs(names) do
+    for _, form in ipairs(facts[name].forms) do optional_forms[#optional_forms + 1] = form end
+  end
+end
+for _, name in ipairs((function()
+  local ks = {}
+  for k in pairs(facts) do ks[#ks + 1] = k end
+  table.sort(ks)
+  return ks
+end)()) do
+  for _, a in ipairs(facts[name].actions or {}) do action_words[#action_words + 1] = a end
+end
+
+local function needed(case)
+  local list = listed(case)
+  if not optional[list] then return list end
+  local out = {}
+  for _, f in ipairs(list) do
+    local name = f:match("^(.-)%?$")
+    if not name then
+      out[#out + 1] = f
+    elseif case.facts[name] or case:has("fact.named." .. name) then
+      out[#out + 1] = name
+    end
+  end
+  return out
+end
+
+local function needs_fact(case, f)
+  for _, n in ipairs(needed(case)) do
+    if n == f then return true end
+  end
+  return false
+end
 
 local function missing(case)
   local out = {}
@@ -147,19 +170,46 @@ local items = {
     done = function(case) return #missing(case) == 0 end },
 }
 
--- One item per fact any topic needs; it applies when this case needs it.
+-- One item per fact any topic or request needs; it applies when this
+-- case needs it.
 local seen = {}
-for _, facts in pairs(needs) do
-  for _, f in ipairs(facts) do seen[f] = true end
+local function see(list)
+  for _, f in ipairs(list) do seen[f:gsub("%?$", "")] = true end
 end
+for _, list in pairs(needs) do see(list) end
+for _, r in ipairs(requests) do see(r.needs) end
 local names = {}
 for f in pairs(seen) do names[#names + 1] = f end
 table.sort(names)
 for _, f in ipairs(names) do
   items[#items + 1] = {
     id = f, collects = f,
-    applies = function(case) return plans[needed(case)].set[f] == true end,
+    applies = function(case) return needs_fact(case, f) end,
   }
+end
+
+-- Whether the customer gave fact f, in one of the forms the agent now
+-- asks for (`asked`, "form;form"), before event e.  A fact from the case
+-- file counts in every form; what the agent's own system found
+-- ("Account has been pulled up") in none.  It looks back over the last
+-- 64 facts at most.
+local function given(case, f, asked, e)
+  if case:known(f, e) == nil then return false end
+  local any, looked = false, 0
+  for x in case:recent("fact", e) do
+    looked = looked + 1
+    if looked > 64 then return true end -- a long list of facts: assume so
+    if x.attr.name == f then
+      any = true
+      if x.attr.from ~= "system" then
+        if not x.attr.form then return true end
+        for form in asked:gmatch("[^;]+") do
+          if x.attr.form:find(form, 1, true) then return true end
+        end
+      end
+    end
+  end
+  return not any
 end
 
 items[#items + 1] = {
@@ -170,59 +220,140 @@ items[#items + 1] = {
   -- question needs looking at.
   violated = function(case)
     local e = case:last("agent.asked")
-    local f = e and e.attr.fact
-    return f ~= nil and case:known(f, e) ~= nil
+    if not e then return false end
+    for f in (e.attr.facts or e.attr.fact or ""):gmatch("%S+") do
+      if given(case, f, e.attr["form_" .. f] or "", e) then return true end
+    end
+    return false
   end,
 }
+
+-- Replies that answer nothing: no, not sure, wait.
+local not_answers = { "no", "nope", "not sure", "no idea", "one moment", "hold on",
+                      "let me check", "i do not know", "i do not have" }
+
+-- A bare reply as the value of fact f, or nil when it does not look like
+-- one: an id needs digits or an ALL-CAPS code, a secret a name, digits
+-- or an address.
+local function bare_value(f, reply)
+  local shape = facts[f].shape
+  if reply:find("?", 1, true) or text.has(reply, not_answers, 0) then return nil end
+  local tokens = {}
+  for tok in reply:gmatch("[^%s,;]+") do tokens[#tokens + 1] = tok end
+  if shape == "any" then
+    local v = talk.trim(reply)
+    if #v >= 2 and #v <= 300 then return v end
+    return nil
+  end
+  if #tokens > 4 then return nil end
+  for i, tok in ipairs(tokens) do
+    local s = text.shape(tok)
+    if s == "id" or s == "number" and #tok >= 5 then return tok end
+    if shape == "secret" and (s or tok:match("^%u%l%l+$")) then
+      return tok
+    end
+  end
+  return nil
+end
+
+-- A product named by the customer: a brand mid-sentence ("the Calvin
+-- Klein jacket") or a price ("the $94 boots").
+local function names_product(s)
+  if s:find("%$%d") then return true end
+  if text.has(s, { "my name", "i am", "this is" }, 0) then return false end
+  local first, named, plain = true, false, false
+  for w in s:gmatch("%a[%w']*") do
+    if not first and w:match("^%u%l") and w ~= "I" then named = true end
+    if w:match("^%l") then plain = true end
+    first = false
+  end
+  return named and plain
+end
+
+-- "because it came in the wrong colour": the reason, as said.
+local function reason_in(s)
+  return s:match("[Bb]ecause%s+(.-)[%.!%?]*$") or s:match("[Ss]ince%s+(.-)[%.!%?]*$")
+      or s:match("[Dd]ue to%s+(.-)[%.!%?]*$")
+end
+
+-- Someone names an optional fact ("invoice"): it becomes needed.
+local function named(case, event)
+  for _, name in ipairs(optional[listed(case)] or {}) do
+    if not case:has("fact.named." .. name)
+       and text.has(event.text, facts[name].forms, 2) then
+      return "fact.named." .. name
+    end
+  end
+end
 
 return principle {
   id = "ask", title = "Ask targeted questions", order = 20,
   why = "Get the essential facts with targeted questions; never ask for what you already know.",
   items = items,
   detect = {
-    -- "Could I have your order number?", "please provide the order ID"
-    -- -> agent.asked fact=order_id, for the facts this case needs.
-    { on = "agent.said", pattern = any_asking, fn = function(case, event)
-        local text = event.text:lower()
-        for _, a in ipairs(plans[needed(case)].asking) do
-          if phrases.found(text, a.said) then
-            if text:find("?", 1, true) or phrases.found(text, requesting, true) then
-              return "agent.asked", { fact = a.fact }
+    { on = "customer.said", words = optional_forms, fn = named },
+    { on = "agent.said", words = optional_forms, fn = named },
+    -- "Could I have your order number?", "I'll need your username and
+    -- email" -> agent.asked fact=account_id, for the facts this case needs.
+    { on = "agent.said", fn = function(case, event)
+        local asked, attrs = {}, {}
+        for _, s in ipairs(talk.sentences(event.text)) do
+          if s:find("?", 1, true) or talk.request(s) then
+            for _, f in ipairs(needed(case)) do
+              local forms = forms_in(f, s)
+              if forms ~= "" and not attrs["form_" .. f] then
+                asked[#asked + 1] = f
+                attrs["form_" .. f] = forms
+              end
             end
-            return nil
+          end
+        end
+        if #asked > 0 then
+          attrs.fact, attrs.facts = asked[1], table.concat(asked, " ")
+          return "agent.asked", attrs
+        end
+      end },
+    -- What the customer says: a labelled value, a volunteered reason or
+    -- product, or a bare answer to the question just asked (at most 60 s
+    -- before, the agent not having moved on since).
+    { on = "customer.said", fn = function(case, event)
+        local s = event.text
+        if not s then return nil end
+        local want = {}
+        for _, f in ipairs(needed(case)) do
+          if not case.facts[f] then want[#want + 1] = f end
+        end
+        for _, f in ipairs(want) do
+          local d = facts[f]
+          local v = text.value(s, d.forms) or d.labels and text.value(s, d.labels)
+          if v then return "fact", { name = f, form = forms_in(f, s) }, v end
+          if d.reason then v = reason_in(s) end
+          if not v and d.named and names_product(s) then v = s end
+          if v then return "fact", { name = f }, v end
+        end
+        local a = case:last("agent.asked")
+        if not a or event.t - a.t > 60 then return nil end
+        local last = case:last("agent.said")
+        if last and last.n > a.n and last.text
+           and (#last.text > 20 or last.text:find("?", 1, true)) then
+          return nil
+        end
+        for f in (a.attr.facts or a.attr.fact or ""):gmatch("%S+") do
+          if facts[f] and not case.facts[f] then
+            local v = bare_value(f, s)
+            if v then return "fact", { name = f, form = a.attr["form_" .. f] }, v end
           end
         end
       end },
-    -- "Order ID: 3348917502" -> fact order_id.  Otherwise a bare reply
-    -- right after the question ("I got the wrong size." after "may I ask
-    -- the reason for the return?") -> the fact asked for: the last
-    -- agent.asked, at most 60 s before, when the fact is still unknown and
-    -- the agent has not moved on since (a short "please" is not moving on).
-    { on = "customer.said", fn = function(case, event)
-        local text = event.text
-        if not text then return nil end
-        local low = text:lower()
-        local labelled = false
-        for _, g in ipairs(giving) do
-          local v = low:match(g.pattern)
-          if v then
-            if not case.facts[g.fact] then return "fact", { name = g.fact }, v end
-            labelled = true
+    -- What the agent's system records: "Account has been pulled up",
+    -- "Identity verification in progress".
+    { on = "agent.action", words = action_words, fn = function(case, event)
+        for _, f in ipairs(needed(case)) do
+          local d = facts[f]
+          if d.actions and not case.facts[f] and text.has(event.text, d.actions, 1) then
+            return "fact", { name = f, from = "system" }, event.text
           end
         end
-        if labelled then return nil end
-        local a = case:last("agent.asked")
-        if not a or event.t - a.t > 60 then return nil end
-        local f = a.attr.fact
-        if not f or case.facts[f] then return nil end
-        local s = case:last("agent.said")
-        if s and s.n > a.n and s.text
-           and (#s.text > 20 or s.text:find("?", 1, true)) then
-          return nil
-        end
-        if low:find("?", 1, true) or phrases.found(low, not_answers) then return nil end
-        local v = answer_value(f, text)
-        if v then return "fact", { name = f }, v end
       end },
   },
 }

@@ -1,6 +1,17 @@
 -- Boundaries: good service does not mean absorbing abuse.  Calm,
 -- professional limits, an escalation path, and care for the agent.
 
+local phrases = use "phrases"
+local talk = use "talk"
+local text = talk.text
+
+local insults = {
+  "idiot", "stupid", "moron", "useless", "incompetent", "pathetic",
+  "shut up", "screw you", "damn you", "go to hell", "f%*+", "fuck",
+  "shit", "bitch", "bastard", "you people are", "i know where you",
+}
+local second_person = { "you", "your", "yours", "yourself", "u", "ur" }
+
 return principle {
   id = "boundaries", title = "Keep professional boundaries", order = 5,
   why = "Service does not mean absorbing abuse: set calm limits, offer a way up, and look after yourself.",
@@ -23,10 +34,16 @@ return principle {
       done = function(case) return case:has("agent.recovered") end },
   },
   detect = {
-    { on = "customer.said", emit = "customer.abusive", pattern = {
-        "idiot", "stupid", "moron", "useless", "incompetent", "pathetic",
-        "shut up", "screw you", "damn you", "go to hell", "f%*+", "fuck",
-        "shit", "bitch", "bastard", "you people are", "i know where you" } },
+    -- An insult aimed at the agent: in a sentence that speaks to them
+    -- ("you idiot", "you people are useless"), or a threat.  "I forgot my
+    -- username like a moron" is aimed at the customer themselves.
+    { on = "customer.said", pattern = insults, fn = function(case, event)
+        for _, s in ipairs(talk.sentences(event.text)) do
+          if phrases.found(s:lower(), insults) and text.has(s, second_person, 0) then
+            return "customer.abusive", nil, s
+          end
+        end
+      end },
     { on = "agent.said", emit = "agent.acknowledged", pattern = {
         "i can hear", "i hear that", "i understand.-frustrat",
         "i understand this is", "i understand you're", "i'm sorry you",

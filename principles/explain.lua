@@ -1,10 +1,118 @@
 -- Explain: explain the solution in a way this customer can follow, and
 -- check that they did.
 --
--- Many contacts are questions, and the answer is the solution: "all
--- promo codes expire after 7 days", "it is currently in progress".  Such
--- an answer is a proposal, and when it says how things go it is its own
--- explanation.
+-- A solution is an offer ("I can reset it for you"), work done ("I have
+-- issued you a refund", or the system's own record: "A refund has been
+-- made."), a value handed over ("your username is rdomingo1"), or, since
+-- many contacts are questions, an answer: a plain statement that speaks
+-- to what the customer asked ("We charge 4.99.").  It explains when it
+-- says how things go: conditions, times, what to do, what happens next.
+
+local talk = use "talk"
+local text = talk.text
+
+-- Verbs of work done for the customer, as the agent or the system says
+-- them: "I have issued", "has been updated", "was made".
+local doing = "issue|refund|process|send|sent|generate|create|update|change|reset|cancel|credit|apply|renew|schedule|book|replace|ship|submit|make|made|add|remove|fix|place|extend|waive|give|given|unlock|restore|activate"
+
+local done_work = {
+  "i have " .. doing, "we have " .. doing, "been " .. doing, "was " .. doing,
+  "were " .. doing,
+  "all taken care", "all set", "taken care of", "is your new", "here is your",
+}
+
+local offering = {
+  "i can " .. doing .. "|offer|get", "we can " .. doing .. "|offer|get",
+  "what i can do", "what we can do", "i recommend", "i would recommend",
+  "we recommend", "i suggest", "i would suggest", "how about",
+  "i will " .. doing, "you can",
+}
+
+-- A value the agent hands over: an id, a code, an address.
+local function gives_value(s)
+  if s:find("?", 1, true) then return false end
+  for tok in s:gmatch("[%w@%._%-]+") do
+    if tok:find("[%d@]") or tok:find("%u%u") then
+      local shape = text.shape(tok)
+      if shape == "id" or shape == "email" then return true end
+    end
+  end
+  return false
+end
+
+-- Checking who the customer is sets up a fix; it is not one ("I've sent
+-- a code to your phone to verify your identity").
+local verifying = { "verify", "identity", "security", "validate", "confirm your" }
+
+-- "I do want to get this sorted": the agent speaks of themselves.
+local function about_me(s)
+  local w = s:lower():gsub("^%W*", ""):gsub("^ok%a*%W+", ""):gsub("^so%W+", ""):gsub("^well%W+", "")
+  return w:match("^i%f[%W]") ~= nil
+end
+
+-- Every phrase that decides a sentence, in the order they decide it
+-- (asking, taking on, feeling, restating or verifying is no solution;
+-- work done or under way is; "we cannot" is not; an offer is), so one
+-- look at a sentence says which (`kind`).
+local deciding, kind = {}, {}
+local function decide(list, k)
+  for _, p in ipairs(list) do
+    if not kind[p] then
+      kind[p] = k
+      deciding[#deciding + 1] = p
+    end
+  end
+end
+decide(talk.requesting, "no")
+decide(talk.owning, "no")
+decide(talk.feeling, "no")
+decide(talk.framing, "no")
+decide(verifying, "no")
+decide(done_work, "yes")
+decide(talk.pending_words, "yes")
+decide(talk.unable, "refuse")
+decide(offering, "yes")
+
+-- Does sentence s answer or solve?  Work done, work under way ("it is
+-- being processed"), a value handed over or an offer always do; a plain
+-- statement does when it speaks to what the customer said (`said()`) or
+-- gives a figure, unless the turn opened with feelings (`feeling`: "Four
+-- calls is far too long to wait" validates).
+local function solves(s, said, feeling)
+  if s:find("?", 1, true) then return false end
+  local p, negated = text.has(s, deciding, 1)
+  local k = p and kind[p]
+  if k == "no" then return false end
+  if k == "yes" or gives_value(s) then return true end
+  if k == "refuse" then
+    local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
+    return rest ~= nil and text.has(rest, talk.able, 3) ~= nil
+  end
+  if negated and text.has(negated, talk.able, 0) then return false end
+  if #talk.content(s) < 2 then return false end
+  if s:find("%d") then return true end
+  if feeling or about_me(s) then return false end
+  local _, n = text.echo(s, said())
+  return n >= 1
+end
+
+-- How things go: conditions and causes, times, what to do, what happens.
+local explaining = {
+  "if", "since", "because", "depends", "based on", "so that", "unless",
+  "as long as", "when you", "shortly", "day", "week", "hour", "minute",
+  "month", "tomorrow", "until", "24/7", "you will need", "you need to",
+  "you should", "you can", "you have to", "you will", "you'll", "please use",
+  "please contact", "please check", "please call", "please go", "please make",
+  "recommend", "suggest", "make sure", "be sure", "always", "simply", "then",
+  "first", "next", "finally", "after that", "should be", "should not",
+  "will be", "will come", "will arrive", "will call", "will contact",
+  "will receive", "i will need", "feel free", "may vary",
+}
+
+local function explains(s)
+  if s:find("?", 1, true) then return false end
+  return text.has(s, explaining, 1) ~= nil
+end
 
 return principle {
   id = "explain", title = "Explain so it lands", order = 30,
@@ -21,39 +129,50 @@ return principle {
       done = function(case) return case:has("customer.understood") end },
   },
   detect = {
-    { on = "agent.said", emit = "agent.proposed", pattern = {
-        "what i can do is", "what we can do is", "here's what i suggest",
-        "here is what i suggest", "i can offer", "i'd like to offer",
-        "i recommend", "i'd recommend", "i suggest", "i'd suggest",
-        "the solution is", "the best option", "i can send you",
-        "i can issue", "we can replace", "i'll process", "i will process",
-        "i can refund", "i can book", "i've booked", "i can reschedule",
-        "how about", "let me offer",
-        -- answers to a question
-        "it is currently", "it's currently", "expire after", "expires after",
-        "will be refunded", "will be credited", "takes less than",
-        "the status is",
-        -- "You can ...", "Yes, it will ...": what solves their question
-        "^%W*you can ", "^%W*it will ", "^%W*%a+,? you can ", "^%W*%a+,? it will " } },
-    { on = "agent.said", emit = "agent.explained", pattern = {
-        "^first", "step one", "here's how", "here is how", "you'll need to",
-        "you will need to", "the steps are", "what will happen is",
-        "^then you", ", then you", "after that,", "go to settings",
-        "open settings", "click on", "tap on", "you'll receive",
-        "you will receive",
-        -- an answer that says how things go
-        "expire after", "expires after", "is being processed",
-        "will be refunded", "will be credited" } },
+    -- The first sentence that solves is the proposal; a later one that
+    -- explains (or the same) is the explanation.
+    { on = "agent.said", fn = function(case, event)
+        if case:has("agent.proposed") then return nil end
+        local before
+        local function said()
+          before = before or talk.customer_before(case, event)
+          return before
+        end
+        local sentences = talk.sentences(event.text)
+        local feeling = talk.empathy(sentences[1])
+        for _, s in ipairs(sentences) do
+          if solves(s, said, feeling) then return "agent.proposed", nil, s end
+        end
+      end },
+    { on = "agent.action", fn = function(case, event)
+        if not case:has("agent.proposed") and text.has(event.text, done_work, 1) then
+          return "agent.proposed"
+        end
+      end },
+    { on = "agent.said", fn = function(case, event)
+        if not case:has("agent.proposed") or case:has("agent.explained") then return nil end
+        for _, s in ipairs(talk.sentences(event.text)) do
+          if explains(s) then return "agent.explained", nil, s end
+        end
+      end },
     { on = "agent.said", emit = "agent.checked_understanding", pattern = {
         "does that make sense", "is that clear", "can you tell me what you'll do",
         "could you repeat", "can you walk me through", "does that sound",
         "any questions", "do you follow" } },
-    { on = "customer.said", emit = "customer.understood", after = "agent.explained",
-      within = 300, pattern = {
-        "makes sense", "got it", "understood", "that's clear", "i see",
-        "so i (%a+)", "so i'll", "so i will", "okay, i'll", "ok, i'll",
-        "i'll do that", "i will do that", "sounds good",
-        "perfect%W+thank", "great%W*thank", "that helps", "that answers",
-        "that's helpful" } },
+    -- The customer says the answer back in their own words ("so I get 6
+    -- months to return"): two or more of its content words, not a question.
+    { on = "customer.said", fn = function(case, event)
+        local p = case:first("agent.proposed")
+        if not p or case:has("customer.understood") or event.text:find("?", 1, true) then
+          return nil
+        end
+        local parts = {}
+        for e in case:recent("agent.said", event) do
+          if e.n < p.n - 1 or #parts == 12 then break end
+          if e.text then parts[#parts + 1] = e.text end
+        end
+        local _, n = text.echo(table.concat(parts, " "), event.text)
+        if n >= 2 then return "customer.understood" end
+      end },
   },
 }

@@ -5,23 +5,23 @@
 -- (customer.verified: "it works now", detected below).
 
 local phrases = use "phrases"
+local talk = use "talk"
+local text = talk.text
 
 local function needs_follow_up(case)
-  if case:has("case.escalated") then return true end
-  return case:has("case.resolved") and not case:has("customer.verified")
+  if case:has("case.escalated") or case:has("case.pending") then return true end
+  -- a fix recorded as done, not yet seen working by the customer
+  for e in case:events("case.resolved") do
+    if not e.detected then return not case:has("customer.verified") end
+  end
+  return false
 end
 
--- An answer that leaves something still to happen: a refund on its way
--- is verified when it arrives, not when the customer says thanks.
-local pending = {
-  "in progress", "being processed", "will be refunded", "will be credited",
-  "will arrive", "will be sent", "on its way",
-}
-
-local promises = {
-  "i'll call you", "i will call you", "i'll follow up", "i will follow up",
-  "i'll check in", "i will check in", "i'll get back to you",
-  "i will get back to you", "i'll email you", "i will email you",
+-- The agent promises to come back: "I'll call you tomorrow at 10",
+-- "I'll message you here on Friday".
+local promising = {
+  "i will call|message|email|text|contact|ring|phone|check|follow|write",
+  "i will get back", "i will reach out", "we will call|message|email|text|contact|check|follow",
 }
 
 return principle {
@@ -45,40 +45,27 @@ return principle {
         end
         return "Follow up and confirm the fix worked."
       end,
+      -- a follow-up found it fixed, or the customer said it works after
+      -- one was set
       done = function(case)
         for e in case:events("followup.done") do
           if e.attr.outcome == "fixed" then return true end
         end
-        return false
+        local s = case:first("followup.scheduled")
+        local v = case:last("customer.verified")
+        return s ~= nil and v ~= nil and v.n > s.n
       end },
   },
   detect = {
     { on = "customer.said", emit = "customer.verified", pattern = phrases.fix_works },
-    -- A question answered to the customer's content: thanks after a
-    -- proposal ("Perfect. Thanks", "that's all": own counts the case
-    -- resolved), with nothing left to happen (no commitment, escalation,
-    -- follow-up or pending answer) is verified in the call.  Marked
-    -- answer="yes": own.commit does not apply then.
-    { on = "customer.said", pattern = phrases.thanks, fn = function(case, event)
-        if not case:has("agent.proposed") or case:has("customer.verified")
-           or case:has("agent.committed") or case:has("case.escalated")
-           or case:has("followup.scheduled") then
-          return nil
-        end
-        local answer = case:last("agent.proposed").text
-        if answer and phrases.found(answer:lower(), pending, true) then return nil end
-        return "customer.verified", { answer = "yes" }
-      end },
     -- "I'll call you back tomorrow at 10" -> followup.scheduled due=...
     -- The due time is the first the engine finds after the promise
     -- (due.find), not anywhere in the turn.
-    { on = "agent.said", pattern = promises, fn = function(case, event)
-        local text = event.text:lower()
-        for _, p in ipairs(promises) do
-          local _, stop = text:find(p, 1, true)
-          if stop then
-            local d = due.find(text, stop + 1)
-            if d then return "followup.scheduled", { due = d.text } end
+    { on = "agent.said", words = promising, fn = function(case, event)
+        for _, sen in ipairs(talk.sentences(event.text)) do
+          if not talk.opens_question(sen) and text.has(sen, promising, 2) then
+            local d = due.find(sen)
+            if d then return "followup.scheduled", { due = d.text }, sen end
           end
         end
       end },

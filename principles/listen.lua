@@ -4,33 +4,40 @@
 -- The real problem is what the customer agrees to when the agent restates
 -- it, so a confirmed restatement also records the fact `problem`.
 
-local restating = {
-  "so what i'm hearing", "so what i am hearing", "just to confirm",
-  "if i understand", "let me make sure i understand", "so you're saying",
-  "so you are saying", "to make sure i have this right",
-  "just so i understand", "let me repeat", "so to summari[sz]e",
-  "if i've got this right", "am i right that",
-  -- checking the problem by question: "just to verify you already tried
-  -- the code?", but not "just to verify your identity"
-  "just to verify [^y]", "just to verify you%f[%W]", "just to verify,",
-  "let me verify [^y]", "let me verify you%f[%W]", "let me verify,",
-  "just to make sure i", "just to clarify", "so you want", "so you'd like",
-  "so you would like",
-}
+local talk = use "talk"
+local text = talk.text
 
--- "Yes, exactly", "that's right": a confirmation, unless the reply starts
--- with "no" ("No, I just want to see how long they last" corrects the
--- restatement).  The phrases found anywhere are written three ways so a
--- plain pattern detector can say that: at the start, after a first word
--- that does not start with "n", or after one that starts with "n" but not
--- "no".
-local confirming = {
-  "^%W*yes", "^%W*yeah", "^%W*yep", "^%W*right", "^%W*correct",
-}
-for _, p in ipairs({ "exactly", "that's right", "that is right", "that's correct", "that's it" }) do
-  confirming[#confirming + 1] = "^%W*" .. p
-  confirming[#confirming + 1] = "^%W*[^%Wn].-" .. p
-  confirming[#confirming + 1] = "^%W*n[^%Wo].-" .. p
+local tags = { "correct", "right", "is that right", "is that correct", "is it" }
+
+-- The words after the last comma: "..., correct?"
+local function last_clause(s)
+  local from, at = 1, s:find(",", 1, true)
+  while at do
+    from = at + 1
+    at = s:find(",", from, true)
+  end
+  return s:sub(from)
+end
+
+-- An agent sentence that says the customer's problem back: framed as a
+-- restatement, or a yes/no question ending in "correct?", that repeats
+-- something the customer said; or any yes/no question that repeats
+-- three or more of their words.  "What information did you need?" asks,
+-- it does not restate.
+local function restates(case, event)
+  local said
+  for _, s in ipairs(talk.sentences(event.text)) do
+    if not talk.wh_question(s) then
+      local framed = talk.restating(s)
+      local tagged = s:sub(-1) == "?" and text.has(last_clause(s), tags, 0)
+      local checking = s:find("?", 1, true) and not talk.request(s)
+      if framed or tagged or checking then
+        said = said or talk.customer_before(case, event)
+        local _, n = text.echo(s, said)
+        if n >= (checking and not (framed or tagged) and 3 or 1) then return s end
+      end
+    end
+  end
 end
 
 -- Was the problem restated before the first proposal?  A restatement the
@@ -79,11 +86,24 @@ return principle {
       prompt = "Find the real problem behind the symptom; note it as the fact 'problem'." },
   },
   detect = {
-    { on = "agent.said", pattern = restating, emit = "agent.restated" },
-    { on = "customer.said", pattern = confirming, emit = "customer.confirmed", within = 60 },
-    -- "No, I just want to see how long they last": the guess was wrong.
-    { on = "customer.said", pattern = { "^%W*no%f[%W]", "^%W*nope" },
-      emit = "customer.corrected", after = "agent.restated", within = 60 },
+    { on = "agent.said", fn = function(case, event)
+        if case:has("customer.confirmed") then return nil end
+        local s = restates(case, event)
+        if s then return "agent.restated", nil, s end
+      end },
+    -- The customer's next words agree ("yes pls", "correct") or correct
+    -- ("No, I just want to see how long they last").
+    { on = "customer.said", fn = function(case, event)
+        local r = case:last("agent.restated")
+        if not r or event.t - r.t > 90 then return nil end
+        for e in case:recent("customer.said", event) do
+          if e.n > r.n then return nil end -- not the first reply since
+          break
+        end
+        if talk.confirms(event.text) then return "customer.confirmed" end
+        local first = text.words(event.text)[1]
+        if first == "no" or first == "nope" then return "customer.corrected" end
+      end },
     -- The confirmed restatement is the real problem, unless already noted.
     { on = "customer.said", fn = function(case, event)
         if not case:has("customer.confirmed") or case.facts.problem then return nil end

@@ -2,6 +2,8 @@
 -- a date; no cold hand-offs.
 
 local phrases = use "phrases"
+local talk = use "talk"
+local text = talk.text
 
 -- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
 local promising = {
@@ -37,6 +39,22 @@ local function due_of(text)
   return frame or day
 end
 
+local escalating = {
+  "escalate", "flag manager|supervisor|review", "let my manager|supervisor know",
+  "notify manager|supervisor", "manager|supervisor has|have been notified",
+  "pass to my|a manager|supervisor|specialist|team", "transfer to specialist|team",
+}
+
+
+-- What is left: money, goods or a review (case.pending, followed up),
+-- or only a message on its way (case.message_pending: a code, a label).
+local function pending_type(s)
+  if text.has(s, { "label", "code", "link", "email", "confirmation", "password", "message" }, 0) then
+    return "case.message_pending"
+  end
+  return "case.pending"
+end
+
 return principle {
   id = "own", title = "Own it until it is fixed", order = 40,
   why = "Take responsibility until the issue is resolved, commit to a date, and never hand off cold.",
@@ -46,12 +64,12 @@ return principle {
       done = function(case) return case:has("agent.owned") end },
     { id = "commit", must = true, after = { "take_ownership" },
       prompt = "Commit to what happens next, with a date or time.",
-      -- Not for a question answered in the call with nothing left to
-      -- happen (follow_up's customer.verified answer="yes").
+      -- Not when the problem was solved in the call and nothing is left
+      -- to happen after it (nothing pending, no escalation).
       applies = function(case)
-        if not case:has("customer.verified") then return true end
-        local v = case:last("customer.verified")
-        return v.attr.answer ~= "yes" or case:has("agent.committed")
+        return not case:has("case.resolved") or case:has("case.pending")
+          or case:has("case.message_pending") or case:has("case.escalated")
+          or case:has("agent.committed")
       end,
       done = function(case)
         if not case:has("agent.committed") then return false end
@@ -75,16 +93,18 @@ return principle {
       done = function(case) return case:has("case.resolved") or case:has("case.escalated") end },
   },
   detect = {
-    { on = "agent.said", emit = "agent.owned", pattern = {
-        "i'll make sure", "i will make sure", "i will personally",
-        "i'll personally", "i'll take care of", "i will take care of",
-        "leave it with me", "i'll own", "i'm going to handle",
-        "i'll see this through", "i will see this through",
-        "i'll handle this", "i will handle this",
-        -- taking the question on, in plain words
-        "i will answer", "i'll answer", "let me help you with",
-        "i will indicate", "i'll find out", "i will find out",
-        "i'll look into", "i will look into" } },
+    -- "I can look into that for you", "let me check", "happy to help":
+    -- said, not asked ("How can I help you?" is a greeting).
+    -- Once is enough: later detectors skip what is already known.  The
+    -- words guard each function: it runs only where one is said.
+    { on = "agent.said", words = talk.owning, gap = 2, fn = function(case, event)
+        if case:has("agent.owned") then return nil end
+        for _, sen in ipairs(talk.sentences(event.text)) do
+          if not talk.opens_question(sen) and talk.owns(sen) then
+            return "agent.owned", nil, sen
+          end
+        end
+      end },
     -- A commitment is a promise with a time in it ...
     { on = "agent.said", pattern = promising, fn = function(case, event)
         local when = due_of(event.text)
@@ -104,20 +124,41 @@ return principle {
         local when = due_of(text)
         if when then return "agent.committed", { due = when } end
       end },
-    { on = "agent.said", emit = "case.escalated", pattern = {
-        "i'm escalating", "i am escalating", "i've escalated", "i have escalated",
-        "i'll escalate", "i will escalate", "escalating this to",
-        "let my manager know", "let my supervisor know", "i have notified",
-        "i've notified", "passed this to my", "passed it to my",
-        "passed this on to my", "passed it on to my" } },
+    -- "I will escalate this", "I will flag the account for a manager to
+    -- review", "let my supervisor know": handed to someone who can.
+    { on = "agent.said", words = escalating, gap = 4, fn = function(case, event)
+        if case:has("case.escalated") then return nil end
+        for _, sen in ipairs(talk.sentences(event.text)) do
+          if not talk.opens_question(sen) and text.has(sen, escalating, 4) then
+            return "case.escalated", nil, sen
+          end
+        end
+      end },
     -- What the agent's system did: "The manager has been notified."
     { on = "agent.action", emit = "case.escalated", pattern = {
         "manager has been notified", "supervisor has been notified",
         "has been escalated", "escalated to" } },
+    -- Something left to happen after the call: money or goods on their
+    -- way, a message to come, someone else's review.  follow_up follows
+    -- up on all but messages.
+    { on = "agent.said", words = talk.pending_words, gap = 1, fn = function(case, event)
+        if case:has("case.pending") then return nil end
+        for _, sen in ipairs(talk.sentences(event.text)) do
+          if not talk.opens_question(sen) and talk.pending(sen) then
+            return pending_type(sen), nil, sen
+          end
+        end
+      end },
+    { on = "agent.action", words = "refund|credit|purchase|order|shipment be|has|have|was|were made|issue|place|submit|sent",
+      fn = function(case, event) return pending_type(event.text) end },
     { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
-    -- A question answered: the customer thanks the agent after the answer,
-    -- or says there is nothing else.
-    { on = "customer.said", emit = "case.resolved", after = "agent.proposed",
-      pattern = phrases.thanks },
+    -- A question answered or a fix done: after a proposal the customer
+    -- thanks the agent or says there is nothing else.
+    { on = "customer.said", fn = function(case, event)
+        if case:has("agent.proposed") and not case:has("case.resolved")
+           and talk.closing(event.text) then
+          return "case.resolved"
+        end
+      end },
   },
 }

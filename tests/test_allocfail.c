@@ -1,6 +1,7 @@
 /*
  * test_allocfail.c -- the main path with one allocation failing, for
- * every allocation: load the principles, compile the schema, read a
+ * every allocation: load the principles (the defaults and
+ * docs/examples/ownership.lua), compile the schema, read a
  * scenario, replay it, write the report as text, JSON, JUnit and HTML,
  * free everything.  Each run must end in success or in an error status:
  * no crash, no leak, and a report that differs from the one of a run
@@ -88,6 +89,9 @@
 #endif
 
 #define PRINCIPLES "principles"
+/* Beside the defaults: detectors on words and examples, and the text
+ * library in a predicate, for the failures inside engine/lang. */
+#define WORDS_PRINCIPLE "docs/examples/ownership.lua"
 #define SCENARIO "scenarios/late-delivery.xml"
 
 /* The wrappers.  Prototypes for -Wmissing-prototypes. */
@@ -429,6 +433,8 @@ static void path_step(path *p, int ph)
         break;
     case PH_LOAD:
         out->load = pb_engine_load(p->e, PRINCIPLES, &err);
+        if (out->load == PB_OK)
+            out->load = pb_engine_load(p->e, WORDS_PRINCIPLE, &err);
         break;
     case PH_SCHEMA:
         p->schema = pb_schema_new(&err);

@@ -316,12 +316,117 @@ static const bad_row bad_rows[] = {
         X_DETECT
         "  detect = { { on = \"not a type!\", pattern = \"hi\",\n"
         "               emit = \"x.hi\" } } }\n",
-        1, "on: 'not a type!' is not an event type"),
+        2, "on: 'not a type!' is not an event type"),
     BAD(test_detector_within_without_after,
         X_DETECT
         "  detect = { { on = \"customer.said\", pattern = \"yes\",\n"
         "               emit = \"x.yes\", within = 30 } } }\n",
-        1, "within needs after (the event type it counts from)"),
+        2, "within needs after (the event type it counts from)"),
+    /* Words and examples: at the line of the field or the entry. */
+    BAD(test_detector_needs_something,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\" } } }\n",
+        3, "detector 1: needs a pattern, words or examples (or a fn)"),
+    BAD(test_words_empty_list,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      words = {} } } }\n",
+        4, "detector 1: words is an empty list"),
+    BAD(test_words_not_text,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      words = { \"look into\",\n"
+        "                42 } } } }\n",
+        4, "words: phrase 2 must be a string or { \"phrase\", need = N } "
+        "(got number)"),
+    BAD(test_words_no_words,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      words = { \"look into\",\n"
+        "                \"...\" } } } }\n",
+        5, "words: phrase 2 ('...') has no words"),
+    BAD(test_words_need_too_many,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      words = { { \"let me check\", need = 4 } } } } }\n",
+        4, "words: phrase 1 ('let me check') needs more words than it has "
+        "(need = 4)"),
+    BAD(test_words_need_zero,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      words = { { \"let me check\", need = 0 } } } } }\n",
+        4, "words: phrase 1: need must be a whole number, 1 or more (got 0)"),
+    BAD(test_words_gap,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", words = \"look into\",\n"
+        "      gap = 9 } } }\n",
+        4, "gap must be a whole number from 0 to 8 (got 9)"),
+    BAD(test_gap_without_words,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", pattern = \"hi\",\n"
+        "      gap = 1 } } }\n",
+        4, "gap needs words"),
+    BAD(test_examples_empty,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      examples = {} } } }\n",
+        4, "detector 1: examples is an empty list"),
+    BAD(test_examples_not_a_list,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      examples = \"I have issued you a refund\" } } }\n",
+        3, "field 'examples' must be a table (got string)"),
+    BAD(test_examples_not_text,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", examples = {\n"
+        "        \"I have issued you a refund\",\n"
+        "        true } } } }\n",
+        3, "examples: example 2 must be a string (got boolean)"),
+    BAD(test_examples_empty_string,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", examples = {\n"
+        "        \"I have issued you a refund\",\n"
+        "        \"\" } } } }\n",
+        5, "examples: example 2 is empty"),
+    BAD(test_examples_punctuation,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", examples = {\n"
+        "        \"I have issued you a refund\",\n"
+        "        \"?!...\" } } } }\n",
+        5, "examples: example 2 ('?!...') has no words to compare"),
+    BAD(test_examples_threshold_range,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      examples = { \"I have issued you a refund\" },\n"
+        "      threshold = 1.5 } } }\n",
+        5, "threshold must be a number from 0 to 1 (got 1.5)"),
+    BAD(test_examples_threshold_type,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\",\n"
+        "      examples = { \"I have issued you a refund\" },\n"
+        "      threshold = \"high\" } } }\n",
+        5, "threshold must be a number from 0 to 1 (got high)"),
+    BAD(test_threshold_without_examples,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", emit = \"x.y\", pattern = \"hi\",\n"
+        "      threshold = 0.5 } } }\n",
+        4, "threshold needs examples"),
     BAD(test_detector_fn_and_emit,
         X_DETECT
         "  detect = {\n"

@@ -10,12 +10,12 @@
 #
 #   1. No cycles: the modules form a DAG, so every file can be read and
 #      tested on top of the ones below it.
-#   2. Layers, in the order data flows: base, lua, case, files, report,
-#      cli.  Nothing depends on a layer above its own.  A folder's
-#      internal headers and pb__ symbols are its own, except that every
-#      layer may use base/ and case/ may use lua/ (the Lua headers,
-#      <lua.h> and the like, count as lua/).  Everyone may include
-#      playbook.h and call the pb_ functions it declares.
+#   2. Layers, in the order data flows: base, lang, lua, case, files,
+#      report, cli.  Nothing depends on a layer above its own.  A
+#      folder's internal headers and pb__ symbols are its own, except
+#      that every layer may use base/ and case/ may use lang/ and lua/
+#      (the Lua headers, <lua.h> and the like, count as lua/).  Everyone
+#      may include playbook.h and call the pb_ functions it declares.
 #
 # A folder named in -w (default: "$LAYERS_WARN") is on its way to the
 # rules: what it breaks, and cycles wholly inside such folders, are
@@ -129,8 +129,8 @@ function visit(v,    i, w, n, k, all_warned, list) {
     say(all_warned ? "warning" : "error", msg)
 }
 BEGIN {
-    rank["base"] = 0; rank["lua"] = 1; rank["case"] = 2
-    rank["files"] = 3; rank["report"] = 4; rank["cli"] = 5
+    rank["base"] = 0; rank["lang"] = 1; rank["lua"] = 2; rank["case"] = 3
+    rank["files"] = 4; rank["report"] = 5; rank["cli"] = 6
 }
 {
     from = $1; to = $2
@@ -154,7 +154,8 @@ BEGIN {
         bad = ""                        # a folder the rules do not know
     else if (rank[ft] > rank[ff])
         bad = ft "/ is a layer above " ff "/"
-    else if (internal && !(ft == "base" || (ff == "case" && ft == "lua")))
+    else if (internal && !(ft == "base" ||
+                           (ff == "case" && (ft == "lua" || ft == "lang"))))
         bad = "the internals of " ft "/ are not for " ff "/"
     else
         next

@@ -120,6 +120,7 @@ void pb__case_release(pb_case *c)
     for (i = 0; i < c->nwarnings; i++)
         free(c->warnings[i]);
     free(c->warnings);
+    free(c->whys);
     free(c->events);
     free(c->types);
     if (c->more != NULL) {
@@ -371,6 +372,7 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
         return PB_NOMEM;
     }
     ev->next = PB__NO_EVENT;
+    ev->prev = ti->count ? ti->last : PB__NO_EVENT;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
         ti->first = (uint32_t)idx;
@@ -431,7 +433,7 @@ pb_status pb__case_push(pb_case *c, double t, int type, const char *text,
 
 pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 const char *text, const pb_attr *attrs,
-                                size_t nattrs)
+                                size_t nattrs, const pb__why *why)
 {
     double t = c->events[c->nevents - 1].t;
 
@@ -446,7 +448,69 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     }
     if ((text && strlen(text) > PB__MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
-    return pb__case_push(c, t, type, text, attrs, nattrs, principle);
+    if (c->nwhys == c->whys_cap) {
+        size_t cap = c->whys_cap ? c->whys_cap * 2 : 4;
+        pb__why *v = realloc(c->whys, cap * sizeof *v);
+
+        if (v == NULL)
+            return PB_NOMEM;
+        c->whys = v;
+        c->whys_cap = cap;
+    }
+    if (pb__case_push(c, t, type, text, attrs, nattrs, principle) != PB_OK)
+        return PB_NOMEM;
+    if (why != NULL) {
+        c->whys[c->nwhys] = *why;
+        c->whys[c->nwhys++].event = (uint32_t)(c->nevents - 1);
+    }
+    return PB_OK;
+}
+
+/* The why of event i, found by halves, or NULL. */
+static const pb__why *why_of(const pb_case *c, size_t i)
+{
+    size_t lo = 0, hi = c->nwhys;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c->whys[mid].event == i)
+            return &c->whys[mid];
+        if (c->whys[mid].event < i)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static void evidence(const pb_case *c, const pb__event *ev, size_t i,
+                     pb_evidence *out)
+{
+    static const char *const kinds[] = {
+        "function", "pattern", "words", "example"
+    };
+    const pb__why *w = ev->detected_by >= 0 ? why_of(c, i) : NULL;
+    const pb__principle *p;
+    const pb__detector *d;
+
+    memset(out, 0, sizeof *out);
+    out->score = -1;
+    if (w == NULL)
+        return;
+    p = c->e->principles[ev->detected_by];
+    d = &p->detectors[w->detector];
+    out->file = p->file;
+    out->line = d->line;
+    out->kind = kinds[w->kind];
+    if (w->kind == PB__WHY_PATTERN)
+        out->match = d->patterns[w->which];
+    else if (w->kind == PB__WHY_WORDS)
+        out->match = pb__phrase_text(d->phrases[w->which]);
+    else if (w->kind == PB__WHY_EXAMPLE)
+        out->match = d->examples[w->which];
+    if (w->kind == PB__WHY_EXAMPLE)
+        out->score = w->score;
 }
 
 /* A detector that fails, fails at every event, each time in up to 1 KiB
@@ -508,6 +572,7 @@ void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
     out->detected_by = ev->detected_by >= 0
                            ? c->e->principles[ev->detected_by]->id
                            : NULL;
+    evidence(c, ev, i, &out->evidence);
 }
 
 const char *pb_case_warning(const pb_case *c, size_t i)

@@ -20,8 +20,9 @@
 /* No event, no item: the end of a list, or "before any". */
 #define PB__NONE ((size_t)-1)
 
-/* Events of one type are chained in order, so reading them costs their
- * number, not the case's (uint32_t: the struct stays 40 bytes). */
+/* Events of one type are chained both ways, so reading them, from the
+ * first or back from the newest, costs their number, not the case's
+ * (uint32_t: the struct stays 48 bytes). */
 #define PB__NO_EVENT UINT32_MAX
 
 typedef struct pb__event {
@@ -32,6 +33,7 @@ typedef struct pb__event {
     pb_attr *attrs;
     uint32_t nattrs;  /* at most PB_EVENT_MAX_ATTRS */
     uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
+    uint32_t prev;    /* the one before it, or PB__NO_EVENT */
 } pb__event;
 
 /* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per
@@ -91,6 +93,19 @@ typedef struct pb__itemstate {
     pb__memo memo[PB__M_N];
 } pb__itemstate;
 
+/* Why a detector added an event: kept apart from the events (most have
+ * none), in the order of the events they are for. */
+enum { PB__WHY_FUNCTION, PB__WHY_PATTERN, PB__WHY_WORDS, PB__WHY_EXAMPLE };
+
+typedef struct pb__why {
+    uint32_t event;      /* the detected event */
+    uint32_t detector;   /* in its principle (the event's detected_by) */
+    uint32_t which : 30; /* the pattern, phrase or example */
+    uint32_t kind : 2;   /* PB__WHY_* */
+    float score;         /* an example's similarity, else -1: 16 bytes in
+                          * all, 0.6 KiB a case in `make bench` */
+} pb__why;
+
 typedef struct pb__luacase pb__luacase;
 
 /* The events that set one fact, in order (for case:known(name, ev)). */
@@ -126,6 +141,8 @@ struct pb_case {
     pb__memo *applies;     /* each principle's applies */
     pb__reads changed;     /* since the last evaluation */
     pb__reads *reading;    /* the running call's, or NULL */
+    pb__why *whys;         /* by event, in order */
+    size_t nwhys, whys_cap;
 };
 
 /* Marks for c->changed and c->reading (either may be NULL). */
@@ -153,10 +170,11 @@ const pb__typeidx *pb__case_type(const pb_case *c, int type);
 pb_status pb__case_push(pb_case *c, double t, int type, const char *text,
                         const pb_attr *attrs, size_t nattrs, int by);
 /* Adds a detected event after the current last one, checked first:
- * PB_INPUT for what a detector may not add. */
+ * PB_INPUT for what a detector may not add.  why (its event is filled
+ * in) says which detector and what it matched. */
 pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 const char *text, const pb_attr *attrs,
-                                size_t nattrs);
+                                size_t nattrs, const pb__why *why);
 pb_status pb__case_warn(pb_case *c, const char *fmt, ...);
 
 #endif

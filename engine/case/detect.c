@@ -16,13 +16,15 @@
 #include "detect.h"
 #include "luacase.h"
 #include "pattern.h"
+#include "phrase.h"
+#include "similar.h"
+#include "textlib.h"
 
 /*
  * A detector with `after` fires only once an event of that type came
  * before this one, and with `within` only that many seconds after the
  * last such event.  That is the type's last event, or, when it is this
- * event itself, the one of its type before it: a walk back over the
- * events since then, which over a whole case adds up to one walk.
+ * event itself, the one of its type before it.
  */
 static int within(const pb_case *c, const pb__detector *d, size_t ev)
 {
@@ -34,23 +36,47 @@ static int within(const pb_case *c, const pb__detector *d, size_t ev)
     ti = pb__case_type(c, d->after_type);
     if (ti == NULL)
         return 0;
-    if ((i = ti->last) == ev) {
-        do {
-            if (i == ti->first)
-                return 0;
-            i--;
-        } while (c->events[i].type != d->after_type);
-    }
+    if ((i = ti->last) == ev && (i = c->events[ev].prev) == PB__NO_EVENT)
+        return 0;
     return d->within <= 0 || c->events[ev].t - c->events[i].t <= d->within;
 }
 
 /* The text of a recorded event, lowercased once for every plain
- * pattern of every detector. */
+ * pattern of every detector, and cut into words once for every phrase
+ * and example (both on first use: most events need neither). */
 typedef struct utterance {
     const char *text;
-    char *lower;        /* made on first use */
+    char *lower;
     size_t len;
+    int cut;            /* 0 not yet, 1 words made, -1 out of memory */
+    pb__words words;
+    pb__scratch scratch;
+    int asked;          /* 0 not yet, 1 query made, -1 out of memory */
+    pb__query query;    /* its sentences as vectors, for examples */
 } utterance;
+
+/* The words of the utterance, in the engine's lexicon, or NULL.  The
+ * engine's work, like reading the text: linear in it, once an event. */
+static const pb__words *words(pb_case *c, utterance *u)
+{
+    if (u->cut == 0)
+        u->cut = pb__words_make(&u->words, c->e->text.st, &c->e->text.lex,
+                                0, u->text, u->len, NULL) == 0 ? 1 : -1;
+    return u->cut == 1 ? &u->words : NULL;
+}
+
+/* The utterance as examples are compared with it, once for every
+ * detector: the engine's work too. */
+static const pb__query *query(pb_case *c, utterance *u)
+{
+    const pb__words *w = words(c, u);
+
+    if (u->asked == 0)
+        u->asked = w && pb__query_make(&u->query, w, &c->e->text.lex, 0,
+                                       &c->e->text.idf, NULL) == 0
+                       ? 1 : -1;
+    return u->asked == 1 ? &u->query : NULL;
+}
 
 static const char *lowered(utterance *u)
 {
@@ -71,7 +97,8 @@ static const char *lowered(utterance *u)
  * calls' worth on every utterance.  The first to run out is reported.
  */
 static int pattern_hit(pb_case *c, const pb__principle *p,
-                       const pb__detector *d, utterance *u, pb__budget *b)
+                       const pb__detector *d, utterance *u, pb__budget *b,
+                       pb__why *why)
 {
     const char *err = NULL;
     pb__match m;
@@ -100,10 +127,109 @@ static int pattern_hit(pb_case *c, const pb__principle *p,
                           err);
             return 0;
         }
-        if (r > 0)
+        if (r > 0) {
+            why->kind = PB__WHY_PATTERN;
+            why->which = (uint32_t)i;
             return 1;
+        }
     }
     return 0;
+}
+
+static void over_budget(pb_case *c, const pb__principle *p,
+                        const pb__detector *d, const char *what)
+{
+    pb__case_warn(c, "%s:%d: detector %s -> %s: %s: instruction budget "
+                  "exceeded (%zu instructions)", p->file, d->line, d->on,
+                  d->emit ? d->emit : "(function)", what,
+                  pb__sandbox_budget(c->e->sb)->limit);
+}
+
+/* A detector that could not look: said, never silent. */
+static int no_memory(pb_case *c, const pb__principle *p,
+                     const pb__detector *d, const char *what)
+{
+    pb__case_warn(c, "%s:%d: detector %s -> %s: %s: out of memory",
+                  p->file, d->line, d->on, d->emit ? d->emit : "(function)",
+                  what);
+    return 0;
+}
+
+/* Whether one of d's phrases is in the utterance: charged to the
+ * principle's budget b, like patterns, by the words looked at. */
+static int words_hit(pb_case *c, const pb__principle *p,
+                     const pb__detector *d, utterance *u, pb__budget *b,
+                     pb__why *why)
+{
+    const pb__words *w;
+    size_t i;
+
+    if (b->exhausted)
+        return 0;
+    if ((w = words(c, u)) == NULL)
+        return no_memory(c, p, d, "words");
+    for (i = 0; i < d->nphrases; i++) {
+        size_t before = pb__textlib_left(b), left = before;
+        pb__phrase_hit hit;
+        int r = pb__phrase_find(d->phrases[i], w, 0, d->gap, &u->scratch,
+                                &left, &hit);
+
+        if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left)
+            != 0) {
+            over_budget(c, p, d, "words");
+            return 0;
+        }
+        if (r == PB__WORDS_NOMEM)
+            return no_memory(c, p, d, "words");
+        if (r == 1) {
+            why->kind = PB__WHY_WORDS;
+            why->which = (uint32_t)i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the utterance is as close as d's threshold to one of its
+ * examples. */
+static int example_hit(pb_case *c, const pb__principle *p,
+                       const pb__detector *d, utterance *u, pb__budget *b,
+                       pb__why *why)
+{
+    const pb__query *q;
+    size_t before, left, index;
+    double score;
+    int r;
+
+    if (b->exhausted)
+        return 0;
+    if ((q = query(c, u)) == NULL)
+        return no_memory(c, p, d, "examples");
+    before = left = pb__textlib_left(b);
+    r = pb__query_best(q, d->docs, d->nexamples, &left, &index, &score);
+    if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left) != 0) {
+        over_budget(c, p, d, "examples");
+        return 0;
+    }
+    if (r == PB__WORDS_NOMEM)
+        return no_memory(c, p, d, "examples");
+    if (r != 1 || score < d->threshold)
+        return 0;
+    why->kind = PB__WHY_EXAMPLE;
+    why->which = (uint32_t)index;
+    why->score = (float)score;
+    return 1;
+}
+
+/* Whether d's patterns, words or examples match (in that order). */
+static int hit(pb_case *c, const pb__principle *p, const pb__detector *d,
+               utterance *u, pb__budget *b, pb__why *why)
+{
+    if (u->text == NULL)
+        return 0;
+    return (d->npatterns > 0 && pattern_hit(c, p, d, u, b, why)) ||
+           (d->nphrases > 0 && words_hit(c, p, d, u, b, why)) ||
+           (d->nexamples > 0 && example_hit(c, p, d, u, b, why));
 }
 
 typedef struct fn_call {
@@ -158,7 +284,8 @@ static pb_attr *read_attrs(lua_State *L, int idx, size_t *n)
     return a;
 }
 
-static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
+static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev,
+                   const pb__why *why)
 {
     const pb__principle *p = c->e->principles[pi];
     lua_State *L = pb__sandbox_lua(c->e->sb);
@@ -205,7 +332,7 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
                                           lua_isnil(L, top + 3)
                                               ? c->events[ev].text
                                               : lua_tostring(L, top + 3),
-                                          attrs, nattrs) != PB_OK)
+                                          attrs, nattrs, why) != PB_OK)
         pb__case_warn(c, "%s:%d: detector could not add '%s'", p->file,
                       d->line, lua_tostring(L, top + 1));
     free(attrs);
@@ -220,11 +347,13 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev)
 void pb__detect(pb_case *c, size_t ev)
 {
     const pb_engine *e = c->e;
-    utterance u = { NULL, NULL, 0 };
+    utterance u;
     const pb__detref *a, *a_end, *b, *b_end, *r;
     size_t type = (size_t)c->events[ev].type, cur = PB__NONE;
+    pb__why why;
     pb__budget bud = { 0, 0, 0 };
 
+    memset(&u, 0, sizeof u);
     if (c->events[ev].text != NULL) {
         u.text = c->events[ev].text;   /* stays put: only appends move */
         u.len = strlen(u.text);        /* c->events, not the strings */
@@ -255,18 +384,26 @@ void pb__detect(pb_case *c, size_t ev)
             bud.limit = pb__sandbox_budget(e->sb)->limit;
             bud.exhausted = 0;
         }
+        why.detector = (uint32_t)r->detector;
+        why.kind = PB__WHY_FUNCTION;
+        why.which = 0;
+        why.score = -1;
         if (d->emit == NULL) {
-            /* patterns guard a function: it runs only where one is */
-            if (d->npatterns == 0 ||
-                (u.text && pattern_hit(c, p, d, &u, &bud)))
-                run_fn(c, r->principle, d, ev);
+            /* patterns, words, examples guard a function: it runs only
+             * where one matches */
+            if ((d->npatterns == 0 && d->nphrases == 0 &&
+                 d->nexamples == 0) || hit(c, p, d, &u, &bud, &why))
+                run_fn(c, r->principle, d, ev, &why);
         } else if (u.text && within(c, d, ev) &&
-                   pattern_hit(c, p, d, &u, &bud)) {
+                   hit(c, p, d, &u, &bud, &why)) {
             if (pb__case_add_detected(c, (int)r->principle, d->emit_type,
-                                      x->text, NULL, 0) != PB_OK)
+                                      x->text, NULL, 0, &why) != PB_OK)
                 pb__case_warn(c, "%s:%d: detector could not add '%s'",
                               p->file, d->line, d->emit);
         }
     }
     free(u.lower);
+    pb__words_free(&u.words);
+    pb__scratch_free(&u.scratch);
+    pb__query_free(&u.query);
 }

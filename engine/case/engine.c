@@ -26,6 +26,10 @@ pb_engine *pb_engine_new(void)
         free(e);
         return NULL;
     }
+    if (pb__textkit_init(&e->text) != 0) {
+        pb_engine_free(e);
+        return NULL;
+    }
     pb__sandbox_set_limits(e->sb, PB_DEFAULT_INSTRUCTIONS, 0);
     /* The types the engine interprets get the first ids. */
     if (pb__engine_type(e, "fact", 1) != PB__T_FACT ||
@@ -58,6 +62,7 @@ void pb_engine_free(pb_engine *e)
     free(e->det_start);
     free(e->failures);
     pb__sandbox_free(e->sb);
+    pb__textkit_free(&e->text);   /* after the Lua state that uses it */
     free(e);
 }
 
@@ -188,6 +193,36 @@ static pb_status add_principle(pb_engine *e, pb__principle *p)
 }
 
 /*
+ * The IDF over every example of every detector (each one document), and
+ * each example's weights from it: once all principles are in, since a
+ * file loaded later changes every weight.
+ */
+static int weigh_examples(pb_engine *e)
+{
+    pb__idf *f = &e->text.idf;
+    size_t i, j, k;
+
+    if (pb__idf_begin(f, pb__lexicon_size(&e->text.lex)) != 0)
+        return -1;
+    for (i = 0; i < e->nprinciples; i++)
+        for (j = 0; j < e->principles[i]->ndetectors; j++) {
+            const pb__detector *d = &e->principles[i]->detectors[j];
+
+            for (k = 0; k < d->nexamples; k++)
+                pb__idf_add(f, &d->docs[k]);
+        }
+    pb__idf_end(f);
+    for (i = 0; i < e->nprinciples; i++)
+        for (j = 0; j < e->principles[i]->ndetectors; j++) {
+            pb__detector *d = &e->principles[i]->detectors[j];
+
+            for (k = 0; k < d->nexamples; k++)
+                pb__doc_weigh(&d->docs[k], f);
+        }
+    return 0;
+}
+
+/*
  * A counting sort of the detectors by the type they watch, in checklist
  * order within each type, so that an event runs only the detectors of
  * its type (and the function detectors that watch all): 100,000
@@ -233,6 +268,11 @@ int pb__engine_index_detectors(pb_engine *e)
     for (k = ntypes + 1; k > 0; k--)           /* back to first places */
         start[k] = start[k - 1];
     start[0] = 0;
+    if (weigh_examples(e) != 0) {
+        free(start);
+        free(dets);
+        return -1;
+    }
     free(e->dets);
     free(e->det_start);
     e->dets = dets;
@@ -285,8 +325,13 @@ static pb_status load_buffer(pb_engine *e, const char *name,
     pb_status st;
     long dup;
 
-    st = pb__principle_load(e->sb, PB_PRINCIPLES_MEMORY - e->cbytes, name,
-                            src, len, &p, err);
+    /* Until the next case weighs every example again, no IDF: a file's
+     * top level calling text.similar sees every word weigh the same,
+     * whatever was loaded before it. */
+    pb__idf_free(&e->text.idf);
+    e->dets_stale = 1;
+    st = pb__principle_load(e->sb, &e->text, PB_PRINCIPLES_MEMORY - e->cbytes,
+                            name, src, len, &p, err);
     if (st == PB_OK && (dup = pb_engine_find_principle(e, p->id)) >= 0) {
         st = pb__error(err, PB_INPUT, name, p->line,
                        "duplicate principle id '%s' (already loaded from "
@@ -496,6 +541,23 @@ void pb_engine_detector(const pb_engine *e, size_t principle, size_t i,
     out->after = d->after;
     out->within = d->within;
     out->line = d->line;
+    out->nwords = d->nphrases;
+    out->gap = d->gap;
+    out->examples = (const char *const *)d->examples;
+    out->nexamples = d->nexamples;
+    out->threshold = d->threshold;
+}
+
+const char *pb_engine_detector_words(const pb_engine *e, size_t principle,
+                                     size_t i, size_t k, unsigned *need)
+{
+    const pb__detector *d = &e->principles[principle]->detectors[i];
+
+    if (k >= d->nphrases)
+        return NULL;
+    if (need != NULL)
+        *need = pb__phrase_need(d->phrases[k]);
+    return pb__phrase_text(d->phrases[k]);
 }
 
 long pb_engine_find_principle(const pb_engine *e, const char *id)

@@ -12,6 +12,7 @@
 #include "playbook.h"
 #include "principle.h"
 #include "sandbox.h"
+#include "textlib.h"
 
 /* Event types the engine itself interprets, interned first. */
 enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
@@ -44,9 +45,11 @@ struct pb_engine {
     int dets_stale;             /* principles loaded since dets was made */
     size_t ncases;
     size_t seq;
+    pb__textkit text;           /* the stemmer, lexicon and IDF */
 };
 
-/* Lists the detectors by the type they watch (pb__detect), once the
+/* Lists the detectors by the type they watch (pb__detect), and weighs
+ * the examples of all of them with the IDF over all of them, once the
  * principles are loaded: 0, or -1 when out of memory. */
 int pb__engine_index_detectors(pb_engine *e);
 /* Event type id of name, interning it when create is set; -1 if absent

@@ -363,6 +363,51 @@ static int events_next(lua_State *L)
     return 1;
 }
 
+/* The iterator of case:recent: back along the chain of one type. */
+static int recent_next(lua_State *L)
+{
+    pb__luacase *lc = lua_touserdata(L, lua_upvalueindex(1));
+    pb_case *c = alive(L, lc);
+    lua_Integer i = lua_tointeger(L, lua_upvalueindex(2));
+
+    if (i < 0 || (size_t)i >= c->nevents)
+        return 0;
+    examine(L);
+    lua_pushinteger(L, c->events[i].prev == PB__NO_EVENT
+                           ? -1 : (lua_Integer)c->events[i].prev);
+    lua_replace(L, lua_upvalueindex(2));
+    push_event(L, lua_upvalueindex(1), lc, (size_t)i);
+    return 1;
+}
+
+/*
+ * for ev in case:recent(type [, event]) do ... end: the events of that
+ * type, newest first, from before `event` (or from now).  A detector
+ * looks back over the last few utterances for as little as it reads,
+ * however long the case.
+ */
+static int m_recent(lua_State *L)
+{
+    pb_case *c = check_case(L);
+    const pb__typeidx *ti = pb__case_type(c, type_arg(L, c, 2));
+    lua_Integer i = ti ? (lua_Integer)ti->last : -1;
+
+    if (!lua_isnoneornil(L, 3)) {
+        luaevent *e = luaL_checkudata(L, 3, EVENT_MT);
+
+        alive(L, e->lc);
+        while (i >= 0 && (size_t)i >= e->index) {
+            examine(L);
+            i = c->events[i].prev == PB__NO_EVENT
+                    ? -1 : (lua_Integer)c->events[i].prev;
+        }
+    }
+    lua_settop(L, 1);
+    lua_pushinteger(L, i);
+    lua_pushcclosure(L, recent_next, 2);
+    return 1;
+}
+
 /* for ev in case:events([type]) do ... end */
 static int m_events(lua_State *L)
 {
@@ -406,7 +451,8 @@ static int m_known(lua_State *L)
 static const luaL_Reg methods[] = {
     { "has", m_has }, { "count", m_count }, { "first", m_first },
     { "last", m_last }, { "before", m_before }, { "said", m_said },
-    { "state", m_state }, { "events", m_events }, { "known", m_known },
+    { "state", m_state }, { "events", m_events }, { "recent", m_recent },
+    { "known", m_known },
     { NULL, NULL }
 };
 

@@ -16,6 +16,7 @@
 #include "error.h"
 #include "pattern.h"
 #include "principle.h"
+#include "source.h"
 #include "use.h"
 #include "utf8.h"
 
@@ -27,7 +28,8 @@ static const char *const item_fields[] = {
     "collects", NULL
 };
 static const char *const detector_fields[] = {
-    "on", "pattern", "emit", "within", "after", "fn", NULL
+    "on", "pattern", "words", "gap", "examples", "threshold", "emit",
+    "within", "after", "fn", NULL
 };
 
 /* Raises "where message" as a plain string error (no extra position). */
@@ -58,6 +60,7 @@ typedef struct room {
     const char *where;   /* "file:line: " of the principle */
     const char *id;      /* the principle's id */
     pb__budget *budget;  /* principle{} called by Lua code, else NULL */
+    size_t nphrases, nexamples; /* so far, over its detectors */
 } room;
 
 /* Bytes of C memory per entry of an `after` list (the name and the
@@ -385,11 +388,285 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
     lua_settop(L, top);
 }
 
+/* What validate knows of the file being loaded; while it loads, its
+ * text, to find the lines of detectors and of what is wrong in them
+ * (source.h).  Every field may be NULL. */
+typedef struct vctx {
+    const char *file;
+    const char *src;
+    size_t len;
+    pb__textkit *kit;
+} vctx;
+
+/* "file:line: detector N: " for a detector found in the source at line
+ * (else the fallback, already that), pushed. */
+static const char *at_line(lua_State *L, const vctx *vc, int line,
+                           lua_Integer pos, const char *fallback)
+{
+    if (vc == NULL || vc->file == NULL || line <= 0)
+        return lua_pushstring(L, fallback);
+    return lua_pushfstring(L, "%s:%d: detector %d: ", vc->file, line,
+                           (int)pos);
+}
+
+/* The line of a string of the detector, else of `key =`, else
+ * fallback_line. */
+static int value_line(const pb__source *src, const char *key,
+                      const char *value, int fallback_line)
+{
+    int line = value ? pb__source_string(src, value) : 0;
+
+    if (line == 0)
+        line = pb__source_key(src, key);
+    return line > 0 ? line : fallback_line;
+}
+
+/* A phrase or an example as an error quotes it: at most 60 bytes, cut
+ * on a whole character, "..." after what is left out; pushed. */
+static const char *quoted(lua_State *L, const char *s, size_t len)
+{
+    size_t n = len > 60 ? pb__utf8_cut(s, 60) : len;
+
+    return lua_pushfstring(L, "%s%s", lua_pushlstring(L, s, n),
+                           n < len ? "..." : "");
+}
+
+/* Runs compile-like work under the budget of principle{}, if any:
+ * raises once it is spent. */
+static size_t work_left(const room *r)
+{
+    return r->budget ? pb__textlib_left(r->budget) : (size_t)-1;
+}
+
+static void work_spent(lua_State *L, room *r, size_t before, size_t left,
+                       int ran_out)
+{
+    if (r->budget == NULL)
+        return;
+    if (ran_out || pb__textlib_spend(r->budget, before, left) != 0)
+        luaL_error(L, "instruction budget exceeded (%I instructions)",
+                   (lua_Integer)r->budget->limit);
+}
+
+/* Estimated C memory of a phrase or an example, checked before the copy
+ * measures it exactly. */
+#define PHRASE_ENTRY (sizeof(void *) + 64)
+
+/* Checks `words` (a phrase or a list of them, each a string or
+ * { "phrase", need = N }) and `gap`: 1 when there are words. */
+static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
+                       room *r, const vctx *vc, const pb__source *src,
+                       int dline, const char *part)
+{
+    int t = get_field(L, d, "words", LUA_TSTRING, LUA_TTABLE, w, "detector");
+    int top = lua_gettop(L), words = top, k;
+    lua_Integer i, n = 1;
+
+    if (lua_getfield(L, d, "gap") != LUA_TNIL) {
+        int gap = lua_gettop(L);
+        const char *at = at_line(L, vc, value_line(src, "gap", NULL, dline),
+                                 pos, w);
+
+        if (t == LUA_TNIL)
+            fail(L, at, "gap needs words");
+        if (!lua_isinteger(L, gap) || lua_tointeger(L, gap) < 0 ||
+            lua_tointeger(L, gap) > PB__GAP_MAX)
+            fail(L, at, "gap must be a whole number from 0 to %d (got %s)",
+                 PB__GAP_MAX, luaL_tolstring(L, gap, NULL));
+    }
+    lua_settop(L, top);
+    if (t == LUA_TNIL)
+        return 0;
+    if (t == LUA_TTABLE) {
+        n = check_array(L, words, at_line(L, vc, value_line(src, "words",
+                                                             NULL, dline),
+                                          pos, w), "words");
+        if (n == 0)
+            fail(L, lua_tostring(L, -1), "words is an empty list");
+        lua_settop(L, top);
+    }
+    r->nphrases += (size_t)n;
+    if (r->nphrases > PB__MAX_PHRASES)
+        fail(L, at_line(L, vc, value_line(src, "words", NULL, dline), pos,
+                        w), "more than %d phrases in this principle's "
+             "words", PB__MAX_PHRASES);
+    for (i = 1; i <= n; i++) {
+        const char *s, *why = NULL;
+        size_t len, bytes = 0, before, left;
+        lua_Integer need = 0;
+        pb__phrase *ph = NULL;
+        pb__lexicon lx;
+
+        if (t == LUA_TSTRING)
+            lua_pushvalue(L, words);
+        else
+            lua_rawgeti(L, words, i);
+        k = lua_gettop(L);
+        if (lua_type(L, k) == LUA_TTABLE) {
+            lua_pushnil(L);
+            while (lua_next(L, k)) {
+                lua_pop(L, 1);
+                if (!(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 1) &&
+                    !(lua_type(L, -1) == LUA_TSTRING &&
+                      strcmp(lua_tostring(L, -1), "need") == 0)) {
+                    const char *key = luaL_tolstring(L, -1, NULL);
+
+                    fail(L, at_line(L, vc, value_line(src, "words", NULL,
+                                                      dline), pos, w),
+                         "words: phrase %d: a table holds the phrase and "
+                         "need only (found key '%s')", (int)i, key);
+                }
+            }
+            if (lua_getfield(L, k, "need") != LUA_TNIL &&
+                (!lua_isinteger(L, -1) || (need = lua_tointeger(L, -1)) < 1)) {
+                const char *got = luaL_tolstring(L, -1, NULL);
+
+                fail(L, at_line(L, vc, value_line(src, "need", NULL, dline),
+                                pos, w), "words: phrase %d: need must be a "
+                     "whole number, 1 or more (got %s)", (int)i, got);
+            }
+            lua_rawgeti(L, k, 1);
+            lua_replace(L, k);
+            lua_settop(L, k);
+        }
+        if (lua_type(L, k) != LUA_TSTRING)
+            fail(L, at_line(L, vc, value_line(src, "words", NULL, dline),
+                            pos, w), "words: phrase %d must be a string or "
+                 "{ \"phrase\", need = N } (got %s)", (int)i,
+                 luaL_typename(L, k));
+        s = lua_tolstring(L, k, &len);
+        charge(L, r, PHRASE_ENTRY + len, part);
+        if (vc == NULL || vc->kit == NULL) {
+            lua_settop(L, top);
+            continue;
+        }
+        /* Compiled to be checked, in a lexicon of its own, freed before
+         * anything can raise. */
+        pb__lexicon_init(&lx, NULL);
+        before = left = work_left(r);
+        if (need > PB__PHRASE_MAX_WORDS)
+            why = "needs more words than it has";
+        else if (pb__phrase_compile(vc->kit->st, &lx, s, len,
+                                    (unsigned)need, &left, &ph, &why) == 0)
+            bytes = pb__phrase_bytes(ph);
+        pb__phrase_free(ph);
+        pb__lexicon_free(&lx);
+        work_spent(L, r, before, left, left == 0);
+        if (why != NULL) {
+            const char *more = need > 0 && strstr(why, "more words")
+                                   ? lua_pushfstring(L, " (need = %d)",
+                                                     (int)need)
+                                   : "";
+
+            fail(L, at_line(L, vc, value_line(src, "words", s, dline), pos,
+                            w), "words: phrase %d ('%s') %s%s", (int)i,
+                 quoted(L, s, len), why, more);
+        }
+        charge(L, r, bytes, part);
+        lua_settop(L, top);
+    }
+    return 1;
+}
+
+/* Checks `examples` (a non-empty list of utterances) and `threshold`:
+ * 1 when there are examples. */
+static int check_examples(lua_State *L, int d, lua_Integer pos,
+                          const char *w, room *r, const vctx *vc,
+                          const pb__source *src, int dline, const char *part)
+{
+    int t = get_field(L, d, "examples", LUA_TTABLE, -1, w, "detector");
+    int top = lua_gettop(L), list = top;
+    lua_Integer i, n;
+    pb__words words;
+
+    if (lua_getfield(L, d, "threshold") != LUA_TNIL) {
+        int th = lua_gettop(L);
+        const char *at = at_line(L, vc, value_line(src, "threshold", NULL,
+                                                   dline), pos, w);
+        double v = lua_tonumber(L, th);
+
+        if (t == LUA_TNIL)
+            fail(L, at, "threshold needs examples");
+        if (lua_type(L, th) != LUA_TNUMBER || !(v >= 0 && v <= 1))
+            fail(L, at, "threshold must be a number from 0 to 1 (got %s)",
+                 luaL_tolstring(L, th, NULL));
+    }
+    lua_settop(L, top);
+    if (t == LUA_TNIL)
+        return 0;
+    n = check_array(L, list, at_line(L, vc, value_line(src, "examples",
+                                                       NULL, dline),
+                                     pos, w), "examples");
+    if (n == 0)
+        fail(L, lua_tostring(L, -1), "examples is an empty list");
+    lua_settop(L, top);
+    r->nexamples += (size_t)n;
+    if (r->nexamples > PB__MAX_EXAMPLES)
+        fail(L, at_line(L, vc, value_line(src, "examples", NULL, dline), pos,
+                        w), "more than %d examples in this principle",
+             PB__MAX_EXAMPLES);
+    for (i = 1; i <= n; i++) {
+        const char *s, *why = NULL;
+        size_t len, before, left, terms = 0;
+        pb__doc doc = { 0 };
+        pb__lexicon lx;
+        int rc = 0;
+
+        if (lua_rawgeti(L, list, i) != LUA_TSTRING) {
+            const char *type = luaL_typename(L, -1);
+
+            fail(L, at_line(L, vc, value_line(src, "examples", NULL, dline),
+                            pos, w), "examples: example %d must be a string "
+                 "(got %s)", (int)i, type);
+        }
+        s = lua_tolstring(L, -1, &len);
+        if (len == 0)
+            fail(L, at_line(L, vc, value_line(src, "examples", s, dline),
+                            pos, w), "examples: example %d is empty",
+                 (int)i);
+        if (len > PB__EXAMPLE_MAX_BYTES)
+            fail(L, at_line(L, vc, value_line(src, "examples", NULL, dline),
+                            pos, w), "examples: example %d is longer than "
+                 "%d bytes", (int)i, PB__EXAMPLE_MAX_BYTES);
+        charge(L, r, sizeof(char *) + sizeof doc + len + 1, part);
+        if (vc == NULL || vc->kit == NULL) {
+            lua_settop(L, top);
+            continue;
+        }
+        pb__lexicon_init(&lx, NULL);
+        pb__words_init(&words);
+        before = left = work_left(r);
+        rc = pb__words_make(&words, vc->kit->st, &lx, 1, s, len, &left);
+        if (rc == 0)
+            rc = pb__doc_make(&doc, &words, 0, words.n, &lx, 1, &left);
+        terms = doc.n;
+        pb__doc_free(&doc);
+        pb__words_free(&words);
+        pb__lexicon_free(&lx);
+        work_spent(L, r, before, left, rc == PB__WORDS_BUDGET);
+        if (rc == PB__WORDS_NOMEM)
+            luaL_error(L, "out of memory");
+        if (terms == 0)
+            why = "has no words to compare (only punctuation or function "
+                  "words)";
+        if (why != NULL)
+            fail(L, at_line(L, vc, value_line(src, "examples", s, dline),
+                            pos, w), "examples: example %d ('%s') %s",
+                 (int)i, quoted(L, s, len), why);
+        charge(L, r, 2 * terms * (sizeof(uint32_t) + 2 * sizeof(double)),
+               part);
+        lua_settop(L, top);
+    }
+    return 1;
+}
+
 /* has_prev: an earlier detector emits, so `within` may count from it. */
 static void check_detector(lua_State *L, int d, lua_Integer pos,
-                           const char *where, int has_prev, room *r)
+                           const char *where, int has_prev, room *r,
+                           const vctx *vc, pb__source *src)
 {
-    const char *w, *part;
+    const char *w, *part, *on;
+    int has_fn, dline = 0, guards = 0;
 
     if (lua_type(L, d) == LUA_TFUNCTION)
         return;
@@ -402,26 +679,33 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     check_fields(L, d, detector_fields, w, "detector");
     if (get_field(L, d, "on", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
         fail(L, w, "'on' (the event type to watch) is missing");
+    on = lua_tostring(L, -1);             /* stays on the stack */
     charge(L, r, lua_rawlen(L, -1) + 1, part);
-    if (!pb__is_type(lua_tostring(L, -1)))
-        fail(L, w, "on: '%s' is not an event type", lua_tostring(L, -1));
+    /* A detector's own line, where it says what it watches. */
+    dline = pb__source_field(src, "on", on);
+    has_fn = lua_getfield(L, d, "fn") == LUA_TFUNCTION;
+    lua_pop(L, 1);
+    if (!has_fn)
+        w = at_line(L, vc, dline, pos, w);
+    if (!pb__is_type(on))
+        fail(L, w, "on: '%s' is not an event type", on);
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
-        LUA_TNIL) {
-        if (lua_getfield(L, d, "emit") != LUA_TNIL)
-            fail(L, w, "give either fn or emit, not both");
-        /* A pattern is the fn's guard: it runs only where one matches. */
-        if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
-                      "detector") != LUA_TNIL) {
-            charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
-            check_strings(L, lua_gettop(L), w, "pattern", NULL);
-        }
-        return;
+        LUA_TNIL && lua_getfield(L, d, "emit") != LUA_TNIL)
+        fail(L, w, "give either fn or emit, not both");
+    /* Patterns, words and examples say what it is about; on a function
+     * they are its guard: it runs only where one of them matches. */
+    if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
+                  "detector") != LUA_TNIL) {
+        charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
+        check_strings(L, lua_gettop(L), w, "pattern", NULL);
+        guards++;
     }
-    if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w, "detector") ==
-        LUA_TNIL)
-        fail(L, w, "needs a pattern (or a fn)");
-    charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
-    check_strings(L, lua_gettop(L), w, "pattern", NULL);
+    guards += check_words(L, d, pos, w, r, vc, src, dline, part);
+    guards += check_examples(L, d, pos, w, r, vc, src, dline, part);
+    if (has_fn)
+        return;
+    if (guards == 0)
+        fail(L, w, "needs a pattern, words or examples (or a fn)");
     if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
         fail(L, w, "needs emit (the event type to add)");
     charge(L, r, lua_rawlen(L, -1) + 1, part);
@@ -443,19 +727,22 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     }
 }
 
-/* validate(table, where, left[, budget]): raises "file:line: message" on
- * the first mistake, or when the principle would take more than `left`
- * bytes of the engine's C memory; charges its work to the budget (a
- * light userdata) when given one; returns the table. */
+/* validate(table, where, left[, budget[, vctx]]): raises "file:line:
+ * message" on the first mistake, or when the principle would take more
+ * than `left` bytes of the engine's C memory; charges its work to the
+ * budget (a light userdata) when given one; returns the table. */
 static int validate(lua_State *L)
 {
     const char *where = luaL_checkstring(L, 2), *pw;
     room r = { (size_t)luaL_checkinteger(L, 3), 0, where, NULL,
-               lua_touserdata(L, 4) };
+               lua_touserdata(L, 4), 0, 0 };
+    const vctx *vc = lua_touserdata(L, 5);
+    pb__source src;
     lua_Integer i, n;
     int items, ids;
 
-    lua_settop(L, 4);
+    lua_settop(L, 5);
+    pb__source_init(&src, vc ? vc->src : NULL, vc ? vc->len : 0);
     if (lua_type(L, 1) != LUA_TTABLE)
         fail(L, where, "principle expects a table (got %s)",
              luaL_typename(L, 1));
@@ -501,7 +788,7 @@ static int validate(lua_State *L)
         n = check_array(L, det, pw, "detect");
         for (i = 1; i <= n; i++) {
             lua_rawgeti(L, det, i);
-            check_detector(L, det + 1, i, pw, emits, &r);
+            check_detector(L, det + 1, i, pw, emits, &r, vc, &src);
             emits |= lua_istable(L, det + 1) &&
                      lua_getfield(L, det + 1, "emit") == LUA_TSTRING;
             lua_settop(L, det);
@@ -519,6 +806,7 @@ typedef struct call_info {
     int line;           /* of the principle{} call */
     size_t left;        /* the engine's C memory left when the load began */
     pb__budget *budget; /* the sandbox's, which outlives the call */
+    vctx vc;            /* the file's name and text only while it loads */
 } call_info;
 
 static int principle_fn(lua_State *L)
@@ -536,7 +824,8 @@ static int principle_fn(lua_State *L)
     lua_concat(L, 2);
     lua_pushinteger(L, (lua_Integer)ci->left);
     lua_pushlightuserdata(L, ci->budget);
-    lua_call(L, 4, 1);
+    lua_pushlightuserdata(L, &ci->vc);
+    lua_call(L, 5, 1);
     return 1;
 }
 
@@ -552,6 +841,9 @@ typedef struct build_ctx {
     pb__principle *p;
     room r;
     const char *part;  /* what is being copied, for the budget message */
+    pb__textkit *kit;
+    vctx vc;           /* the file's name, text and kit, for validate */
+    pb__source source; /* the detectors' lines */
 } build_ctx;
 
 /* What the engine's own tables add per item, principle or event type:
@@ -768,11 +1060,112 @@ static void take_type(lua_State *L, build_ctx *bc, const char *type)
         charge(L, &bc->r, strlen(type) + 1 + TABLE_ENTRY, bc->part);
 }
 
+/* Compiles a phrase into the engine's lexicon; its memory is the
+ * principle's. */
+static pb__phrase *take_phrase(lua_State *L, build_ctx *bc, const char *s,
+                               size_t len, unsigned need)
+{
+    pb__phrase *ph;
+    const char *why;
+
+    if (pb__phrase_compile(bc->kit->st, &bc->kit->lex, s, len, need, NULL,
+                           &ph, &why) != 0)
+        luaL_error(L, "out of memory");    /* validate checked the rest */
+    /* Charged once it is stored, so that a raise cannot leak it. */
+    return ph;
+}
+
+/* The `words` of the detector table at -1, and its gap. */
+static void build_words(lua_State *L, build_ctx *bc, pb__detector *d)
+{
+    size_t i, n;
+    int t = lua_getfield(L, -1, "words");
+
+    d->gap = PB__GAP_DEFAULT;
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    n = entries(L, -1);
+    d->phrases = take(L, bc, n, sizeof *d->phrases);
+    for (i = 0; i < n; i++) {
+        unsigned need = 0;
+        size_t len;
+        const char *s;
+
+        if (t == LUA_TSTRING)
+            lua_pushvalue(L, -1);
+        else
+            lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        if (lua_type(L, -1) == LUA_TTABLE) {
+            if (lua_getfield(L, -1, "need") == LUA_TNUMBER)
+                need = (unsigned)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            lua_rawgeti(L, -1, 1);
+            lua_replace(L, -2);
+        }
+        s = lua_tolstring(L, -1, &len);
+        d->phrases[i] = take_phrase(L, bc, s, len, need);
+        d->nphrases = i + 1;
+        charge(L, &bc->r, pb__phrase_bytes(d->phrases[i]), bc->part);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, -1, "gap") == LUA_TNUMBER)
+        d->gap = (unsigned)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+}
+
+/* The `examples` of the detector table at -1, and its threshold: each
+ * example's terms go into the engine's lexicon; their weights come once
+ * every principle is in (pb__engine_index_detectors). */
+static void build_examples(lua_State *L, build_ctx *bc, pb__detector *d)
+{
+    size_t i, n;
+    pb__words w;
+    int r = 0;
+
+    d->threshold = PB__THRESHOLD_DEFAULT;
+    if (lua_getfield(L, -1, "examples") != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return;
+    }
+    n = lua_rawlen(L, -1);
+    d->examples = take(L, bc, n, sizeof *d->examples);
+    d->docs = take(L, bc, n, sizeof *d->docs);
+    d->nexamples = n;
+    for (i = 0; i < n; i++) {                   /* may raise */
+        lua_rawgeti(L, -1, (lua_Integer)i + 1);
+        d->examples[i] = take_str(L, bc, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    /* Nothing here raises while the words are held. */
+    pb__words_init(&w);
+    for (i = 0; i < n && r == 0; i++) {
+        r = pb__words_make(&w, bc->kit->st, &bc->kit->lex, 1,
+                           d->examples[i], strlen(d->examples[i]), NULL);
+        if (r == 0)
+            r = pb__doc_make(&d->docs[i], &w, 0, w.n, &bc->kit->lex, 1,
+                             NULL);
+        pb__doc_compact(&d->docs[i]);
+    }
+    pb__words_free(&w);
+    if (r != 0)
+        luaL_error(L, "out of memory");
+    for (i = 0; i < n; i++)
+        charge(L, &bc->r, pb__doc_bytes(&d->docs[i]), bc->part);
+    lua_pop(L, 1);
+    if (lua_getfield(L, -1, "threshold") == LUA_TNUMBER)
+        d->threshold = lua_tonumber(L, -1);
+    lua_pop(L, 1);
+}
+
 static void build_detectors(lua_State *L, build_ctx *bc, int det)
 {
     pb__principle *p = bc->p;
     const char *prev_emit = NULL;
     size_t i;
+    int line;
 
     p->ndetectors = lua_rawlen(L, det);
     p->detectors = take(L, bc, p->ndetectors, sizeof *p->detectors);
@@ -796,11 +1189,17 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         d->after = dup_field(L, bc, -1, "after");
         d->fn_ref = ref_field(L, -1, "fn");
         d->line = line_of(L, -1, p->line);
+        /* A table of strings has no line in Lua: its `on` in the text. */
+        line = pb__source_field(&bc->source, "on", d->on);
+        if (d->fn_ref == LUA_NOREF && line > 0)
+            d->line = line;
         if (lua_getfield(L, -1, "pattern") != LUA_TNIL) {
             dup_strings(L, bc, -1, &d->patterns, &d->npatterns);
             fold_plain(L, bc, d);
         }
         lua_pop(L, 1);
+        build_words(L, bc, d);
+        build_examples(L, bc, d);
         lua_getfield(L, -1, "within");
         d->within = lua_tonumber(L, -1);
         lua_pop(L, 1);
@@ -844,13 +1243,26 @@ static int load_protected(lua_State *L)
     ci->line = 0;
     ci->left = bc->r.left;
     ci->budget = pb__sandbox_budget(sb);
+    ci->vc.file = bc->name;
+    ci->vc.src = bc->src;
+    ci->vc.len = bc->len;
+    ci->vc.kit = bc->kit;
     lua_pushvalue(L, 2);
     lua_pushcclosure(L, principle_fn, 1);
     lua_setfield(L, 1, "principle");
+    /* What lib files get too: due and text. */
+    lua_createtable(L, 0, 2);                       /* [extra info libs] */
     pb__due_openlib(L, ci->budget);
+    lua_pushvalue(L, -1);
     lua_setfield(L, 1, "due");
-    loading = pb__use_openlib(L, sb, bc->name);
+    lua_setfield(L, -2, "due");
+    pb__textlib_open(L, bc->kit, ci->budget);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, 1, "text");
+    lua_setfield(L, -2, "text");
+    loading = pb__use_openlib(L, sb, bc->name, lua_gettop(L));
     lua_setfield(L, 1, "use");
+    lua_pop(L, 1);                                  /* [extra info] */
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
         return lua_error(L);
     env = 3;
@@ -863,6 +1275,8 @@ static int load_protected(lua_State *L)
     if (pb__sandbox_call(sb, bc->account, 0, LUA_MULTRET) != LUA_OK)
         return lua_error(L);
     *loading = 0;
+    ci->vc.file = ci->vc.src = NULL;   /* principle{} later: no text */
+    ci->vc.len = 0;
     pb__sandbox_freeze(L, env);
     tbl = env + 2;                          /* [extra env name results] */
     if (lua_type(L, tbl) != LUA_TTABLE)
@@ -875,7 +1289,9 @@ static int load_protected(lua_State *L)
     lua_pushvalue(L, tbl);
     lua_pushfstring(L, "%s:%d: ", bc->name, bc->last_line);
     lua_pushinteger(L, (lua_Integer)bc->r.left);
-    lua_call(L, 3, 0);
+    lua_pushnil(L);
+    lua_pushlightuserdata(L, &bc->vc);
+    lua_call(L, 5, 0);
 
     /* Errors of the copy are the principle's, at its line. */
     lua_getfield(L, tbl, "id");
@@ -900,6 +1316,7 @@ static int load_protected(lua_State *L)
     lua_getfield(L, tbl, "items");
     build_items(L, bc, lua_gettop(L));
     lua_pop(L, 1);
+    pb__source_init(&bc->source, bc->src, bc->len);
     if (lua_getfield(L, tbl, "detect") == LUA_TTABLE)
         build_detectors(L, bc, lua_gettop(L));
     lua_pop(L, 1);
@@ -945,13 +1362,14 @@ static void error_from_lua(pb_error *err, const char *name, const char *msg,
     pb__error(err, PB_INPUT, name, line, "%s", msg);
 }
 
-pb_status pb__principle_load(pb__sandbox *sb, size_t left, const char *name,
-                             const char *src, size_t len,
+pb_status pb__principle_load(pb__sandbox *sb, pb__textkit *kit, size_t left,
+                             const char *name, const char *src, size_t len,
                              pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(sb);
     build_ctx bc = { sb, name, src, len, 0, 0, NULL,
-                     { 0, 0, NULL, NULL, NULL }, "" };
+                     { 0, 0, NULL, NULL, NULL, 0, 0 }, "", kit,
+                     { name, src, len, kit }, { NULL, 0, 0, 0, 0, 0, 0 } };
     int bad, status, top = lua_gettop(L);
     const char *nul;
 
@@ -997,7 +1415,7 @@ static void free_strings(char **v, size_t n)
 
 void pb__principle_free(lua_State *L, pb__principle *p)
 {
-    size_t i;
+    size_t i, k;
 
     if (p == NULL)
         return;
@@ -1023,6 +1441,13 @@ void pb__principle_free(lua_State *L, pb__principle *p)
         free(d->after);
         free_strings(d->patterns, d->npatterns);
         free_strings(d->folded, d->npatterns);
+        for (k = 0; d->phrases && k < d->nphrases; k++)
+            pb__phrase_free(d->phrases[k]);
+        free(d->phrases);
+        for (k = 0; d->docs && k < d->nexamples; k++)
+            pb__doc_free(&d->docs[k]);
+        free(d->docs);
+        free_strings(d->examples, d->nexamples);
         luaL_unref(L, LUA_REGISTRYINDEX, d->fn_ref);
     }
     luaL_unref(L, LUA_REGISTRYINDEX, p->applies_ref);

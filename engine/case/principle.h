@@ -8,8 +8,11 @@
 #ifndef PB_PRINCIPLE_H
 #define PB_PRINCIPLE_H
 
+#include "phrase.h"
 #include "playbook.h"
 #include "sandbox.h"
+#include "similar.h"
+#include "textlib.h"
 
 typedef struct pb__item {
     char *id, *ref;       /* "hear_out", "listen.hear_out" */
@@ -23,12 +26,26 @@ typedef struct pb__item {
     size_t principle;
 } pb__item;
 
+/* Limits of one principle's words and examples (docs/authoring.md). */
+#define PB__MAX_PHRASES 1000     /* phrases, over all its detectors */
+#define PB__MAX_EXAMPLES 1000    /* examples, over all its detectors */
+#define PB__EXAMPLE_MAX_BYTES 1024
+#define PB__THRESHOLD_DEFAULT 0.5
+
 typedef struct pb__detector {
     char *on, *emit, *after; /* emit NULL for a function detector */
     char **patterns;
     char **folded;           /* lowercase copy of each plain pattern, or
                               * NULL where the matcher is needed */
     size_t npatterns;
+    pb__phrase **phrases;    /* `words`, compiled */
+    size_t nphrases;
+    unsigned gap;
+    char **examples;
+    pb__doc *docs;           /* each example's terms, weighed by the
+                              * engine once all its principles are in */
+    size_t nexamples;
+    double threshold;
     double within;
     int fn_ref, line;
     int on_type, after_type; /* interned event types, -1 for none */
@@ -51,10 +68,12 @@ typedef struct pb__principle {
 /*
  * Runs the file name (src, len bytes) in sb and copies what it declares
  * into *out, taking at most left bytes of C memory (what is left of
- * PB_PRINCIPLES_MEMORY).  PB_INPUT with err at the file and line.
+ * PB_PRINCIPLES_MEMORY); its phrases and examples are compiled with kit
+ * (their terms go into its lexicon).  PB_INPUT with err at the file and
+ * line.
  */
-pb_status pb__principle_load(pb__sandbox *sb, size_t left, const char *name,
-                             const char *src, size_t len,
+pb_status pb__principle_load(pb__sandbox *sb, pb__textkit *kit, size_t left,
+                             const char *name, const char *src, size_t len,
                              pb__principle **out, pb_error *err);
 void pb__principle_free(lua_State *L, pb__principle *p);
 

@@ -89,8 +89,10 @@ static int use_fn(lua_State *L)
                           "byte", name, path, bad);
     if (status != LUA_OK)
         return luaL_error(L, "use '%s': %s", name, lua_tostring(L, -1));
-    if (pb__sandbox_newenv(sb, 0) != LUA_OK)
+    lua_pushvalue(L, lua_upvalueindex(4));   /* what lib files get */
+    if (pb__sandbox_newenv(sb, lua_gettop(L)) != LUA_OK)
         return lua_error(L);
+    lua_remove(L, -2);
     env = lua_gettop(L);
     lua_pushvalue(L, env);
     lua_setupvalue(L, env - 1, 1);
@@ -100,11 +102,13 @@ static int use_fn(lua_State *L)
     return 1;
 }
 
-int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path)
+int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path,
+                     int libs)
 {
     use_state *us;
     const char *slash = strrchr(path, '/');
 
+    libs = lua_absindex(L, libs);
     lua_pushlightuserdata(L, sb);
     us = lua_newuserdatauv(L, sizeof *us, 0);
     us->loading = 1;
@@ -112,6 +116,7 @@ int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path)
         lua_pushliteral(L, "");
     else
         lua_pushlstring(L, path, (size_t)(slash - path) + 1);
-    lua_pushcclosure(L, use_fn, 3);
+    lua_pushvalue(L, libs);
+    lua_pushcclosure(L, use_fn, 4);
     return &us->loading;
 }

@@ -49,27 +49,56 @@ static void text_item(const pb_item_def *d)
     }
 }
 
-static void patterns(const pb_detector_info *d)
+/* What a detector looks for: " when it matches "a" | "b" or says "look
+ * into" (gap 3) or is like "..." (threshold 0.5)". */
+static void patterns(const pb_engine *e, size_t pi, size_t di,
+                     const pb_detector_info *d)
 {
+    const char *lead = " when it";
     size_t k;
 
-    fputs(" when it matches ", stdout);
-    for (k = 0; k < d->npatterns; k++)
-        pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "", d->patterns[k]);
+    if (d->npatterns > 0) {
+        fputs(" when it matches ", stdout);
+        for (k = 0; k < d->npatterns; k++)
+            pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "",
+                            d->patterns[k]);
+        lead = " or";
+    }
+    if (d->nwords > 0) {
+        pb__text_printf(stdout, "%s says ", lead);
+        for (k = 0; k < d->nwords; k++) {
+            unsigned need;
+            const char *w = pb_engine_detector_words(e, pi, di, k, &need);
+
+            pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "", w);
+            if (need > 0)
+                printf(" (%u of its words)", need);
+        }
+        if (d->gap != 2)
+            printf(" (gap %u)", d->gap);
+        lead = " or";
+    }
+    if (d->nexamples > 0) {
+        pb__text_printf(stdout, "%s is like ", lead);
+        for (k = 0; k < d->nexamples; k++)
+            pb__text_printf(stdout, "%s\"%s\"", k ? " | " : "",
+                            d->examples[k]);
+        printf(" (threshold %g)", d->threshold);
+    }
 }
 
-static void text_detector(const pb_detector_info *d)
+static void text_detector(const pb_engine *e, size_t pi, size_t di,
+                          const pb_detector_info *d)
 {
     if (d->emit == NULL) {
         pb__text_printf(stdout, "  detect %s -> (function, line %d)",
                         d->on ? d->on : "any event", d->line);
-        if (d->npatterns > 0)
-            patterns(d);
+        patterns(e, pi, di, d);
         putchar('\n');
         return;
     }
     pb__text_printf(stdout, "  detect %s -> %s", d->on, d->emit);
-    patterns(d);
+    patterns(e, pi, di, d);
     if (d->within > 0 && d->after)
         pb__text_printf(stdout, " within %gs of %s", d->within, d->after);
     putchar('\n');
@@ -105,7 +134,7 @@ static void show_text(const pb_engine *e)
             pb_detector_info d;
 
             pb_engine_detector(e, i, j, &d);
-            text_detector(&d);
+            text_detector(e, i, j, &d);
         }
     }
 }
@@ -162,6 +191,37 @@ static void show_json(const pb_engine *e)
             for (k = 0; k < d.npatterns; k++)
                 pb__json_str(&j, d.patterns[k]);
             pb__json_close(&j, ']');
+            pb__json_key(&j, "words");
+            pb__json_open(&j, '[');
+            for (k = 0; k < d.nwords; k++) {
+                unsigned need;
+                const char *w = pb_engine_detector_words(e, i, n, k, &need);
+
+                pb__json_open(&j, '{');
+                pb__json_kstr(&j, "phrase", w);
+                pb__json_key(&j, "need");
+                if (need > 0)
+                    pb__json_int(&j, (long)need);
+                else
+                    pb__json_str(&j, NULL);
+                pb__json_close(&j, '}');
+            }
+            pb__json_close(&j, ']');
+            pb__json_key(&j, "gap");
+            if (d.nwords > 0)
+                pb__json_int(&j, (long)d.gap);
+            else
+                pb__json_str(&j, NULL);
+            pb__json_key(&j, "examples");
+            pb__json_open(&j, '[');
+            for (k = 0; k < d.nexamples; k++)
+                pb__json_str(&j, d.examples[k]);
+            pb__json_close(&j, ']');
+            pb__json_key(&j, "threshold");
+            if (d.nexamples > 0)
+                pb__json_num(&j, d.threshold);
+            else
+                pb__json_str(&j, NULL);
             pb__json_kstr(&j, "after", d.after);
             pb__json_key(&j, "within");
             if (d.within > 0)

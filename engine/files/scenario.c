@@ -803,6 +803,8 @@ void pb_scenario_event(const pb_scenario *s, size_t i, pb_event_info *out,
     out->attrs = ev->attrs;
     out->nattrs = ev->nattrs;
     out->detected_by = NULL;
+    memset(&out->evidence, 0, sizeof out->evidence);
+    out->evidence.score = -1;
 }
 
 size_t pb_scenario_nexpects(const pb_scenario *s)

@@ -297,6 +297,40 @@ static void facts(pb__html *h, const pb_case *c)
     pb__html_end(h);
 }
 
+/* Why each detected event was added, not folded, so that a printed
+ * page has it: the time, the event, and in small type the detector's
+ * file and line and what matched. */
+static void detections(pb__html *h, const pb_replay *r)
+{
+    const pb_case *c = pb_replay_case(r);
+    size_t i, k, n = pb_case_nevents(c);
+    char tb[32], why[160];
+
+    if (pb__detected_count(c) == 0)
+        return;
+    pb__html_elem(h, "h3", NULL, "Why events were detected");
+    pb__html_start(h, "table", "compact");
+    for (i = 0; i < n; i++) {
+        pb_event_info ev;
+
+        pb_case_event(c, i, &ev);
+        if (!ev.detected_by)
+            continue;
+        pb__html_start(h, "tr", NULL);
+        pb__html_elem(h, "td", "num mono", pb_time_format(ev.t, tb, sizeof tb));
+        pb__html_start(h, "td", "mono");
+        pb__html_textf(h, "~ %s", ev.type);
+        for (k = 0; k < ev.nattrs; k++)
+            pb__html_textf(h, " %s=%s", ev.attrs[k].name,
+                           ev.attrs[k].value);
+        pb__html_end(h);
+        pb__evidence_text(&ev.evidence, why, sizeof why);
+        pb__html_elem(h, "td", "small mono", why[0] ? why : ev.detected_by);
+        pb__html_end(h);
+    }
+    pb__html_end(h);
+}
+
 /* The events as a table, folded away: the timeline is the overview. */
 static void transcript(pb__html *h, const pb_replay *r)
 {
@@ -322,10 +356,19 @@ static void transcript(pb__html *h, const pb_replay *r)
                            ev.attrs[k].value);
         pb__html_end(h);
         pb__html_start(h, "td", NULL);
-        if (ev.detected_by)
+        if (ev.detected_by) {
+            char why[160];
+
             pb__html_textf(h, "(detected by %s)", ev.detected_by);
-        else
+            /* In the page, not only in a tooltip: it must print. */
+            pb__evidence_text(&ev.evidence, why, sizeof why);
+            if (why[0]) {
+                pb__html_text(h, " ");
+                pb__html_elem(h, "span", "small mono", why);
+            }
+        } else {
             pb__html_text(h, ev.text);
+        }
         for (k = pb__first_change(r, i); k < pb_replay_nchanges(r) &&
                                          pb_replay_change(r, k)->event == i;
              k++) {
@@ -403,6 +446,7 @@ static void scenario(pb__html *h, const pb_replay *r, size_t idx)
     pb__html_end(h);
     pb__html_elem(h, "h3", NULL, "Timeline");
     pb__render_timeline(h, r);
+    detections(h, r);
     pb__html_elem(h, "h3", NULL, "Checklist at the end");
     checklist_table(h, c);
     checklist_notes(h, c);

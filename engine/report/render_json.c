@@ -136,6 +136,17 @@ static void json_events(pb__json *j, const pb_replay *r)
             pb__json_kstr(j, ev.attrs[k].name, ev.attrs[k].value);
         pb__json_close(j, '}');
         pb__json_kstr(j, "detected_by", ev.detected_by);
+        if (ev.evidence.file != NULL) {
+            pb__json_key(j, "evidence");
+            pb__json_open(j, '{');
+            pb__json_kstr(j, "file", ev.evidence.file);
+            pb__json_kint(j, "line", ev.evidence.line);
+            pb__json_kstr(j, "kind", ev.evidence.kind);
+            pb__json_kstr(j, "match", ev.evidence.match);
+            if (ev.evidence.score >= 0)
+                pb__json_knum(j, "score", ev.evidence.score);
+            pb__json_close(j, '}');
+        }
         pb__json_key(j, "changes");
         pb__json_open(j, '[');
         for (k = pb__first_change(r, i); k < pb_replay_nchanges(r) &&

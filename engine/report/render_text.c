@@ -156,9 +156,15 @@ static void text_event(const out *o, const pb_case *c, size_t i)
     }
     for (k = 0; k < ev.nattrs; k++)
         pb__text_printf(o->f, " %s=%s", ev.attrs[k].name, ev.attrs[k].value);
-    if (ev.detected_by)
-        pb__text_printf(o->f, "  (detected by %s)", ev.detected_by);
-    else if (ev.text) {
+    if (ev.detected_by) {
+        char why[160];
+
+        pb__evidence_text(&ev.evidence, why, sizeof why);
+        if (why[0])
+            pb__text_printf(o->f, "  [%s]", why);
+        else
+            pb__text_printf(o->f, "  (detected by %s)", ev.detected_by);
+    } else if (ev.text) {
         fputs("  \"", o->f);
         pb__text_prose(o->f, ev.text);
         fputc('"', o->f);

@@ -10,6 +10,7 @@
 
 #include "html.h"
 #include "render_timeline.h"
+#include "report.h"
 
 /* Timeline geometry, in SVG user units (about pixels at full width). */
 #define TL_W 1100.0
@@ -257,8 +258,13 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
         pb_case_event(c, m->ref, &ev);
         pb__html_textf(h, "%s  %s%s", pb_time_format(ev.t, tb, sizeof tb),
                        ev.detected_by ? "~ " : "", ev.type);
-        if (ev.detected_by)
-            pb__html_textf(h, " (detected by %s)", ev.detected_by);
+        if (ev.detected_by) {
+            char why[160];
+
+            pb__evidence_text(&ev.evidence, why, sizeof why);
+            pb__html_textf(h, " (detected by %s%s%s)", ev.detected_by,
+                           why[0] ? ": " : "", why);
+        }
         for (k = 0; k < ev.nattrs; k++)
             pb__html_textf(h, " %s=%s", ev.attrs[k].name,
                            ev.attrs[k].value);

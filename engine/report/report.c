@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "utf8.h"
 
 const char *pb_state_mark(pb_state s)
 {
@@ -103,4 +104,35 @@ size_t pb__detected_count(const pb_case *c)
         n += ev.detected_by != NULL;
     }
     return n;
+}
+
+/* The longest match shown, in bytes, before "...". */
+#define MATCH_SHOWN 60
+
+void pb__evidence_text(const pb_evidence *e, char *buf, size_t size)
+{
+    const char *file, *slash;
+    size_t n, mlen;
+    int used;
+
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (e->file == NULL)
+        return;
+    slash = strrchr(e->file, '/');
+    file = slash ? slash + 1 : e->file;
+    used = snprintf(buf, size, "%s:%d", file, e->line);
+    if (used < 0 || (size_t)used >= size || e->match == NULL)
+        return;
+    n = (size_t)used;
+    mlen = strlen(e->match);
+    if (mlen > MATCH_SHOWN)
+        mlen = pb__utf8_cut(e->match, MATCH_SHOWN);
+    used = snprintf(buf + n, size - n, " %s \"%.*s%s\"", e->kind, (int)mlen,
+                    e->match, mlen < strlen(e->match) ? "..." : "");
+    if (used < 0 || (size_t)used >= size - n || e->score < 0)
+        return;
+    n += (size_t)used;
+    snprintf(buf + n, size - n, " %.2f", e->score);
 }

@@ -30,5 +30,10 @@ size_t pb__first_change(const pb_replay *r, size_t ev);
 size_t pb__met_count(const pb_replay *r);
 /* The events of c the detectors added. */
 size_t pb__detected_count(const pb_case *c);
+/* Why a detector added an event, short: `own.lua:42 words "look
+ * into"`, `explain.lua:30 example "I have issued you a refund" 0.82`,
+ * `own.lua:89` (the file without its folder, the match cut to about 60
+ * characters); "" when there is none. */
+void pb__evidence_text(const pb_evidence *e, char *buf, size_t size);
 
 #endif

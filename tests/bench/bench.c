@@ -413,6 +413,22 @@ static const struct {
       "for i = 1, 1e6 do table.move(T, 1, 10000, 2) end" },
     { "unpack of 10,000", "T = {} for i = 1, 10000 do T[i] = i end",
       "for i = 1, 1e6 do local y = select('#', table.unpack(T)) end" },
+    { "text.words of 20,000 words",
+      "local t = {} for i = 1, 20000 do t[i] = string.char(97 + i % 26, "
+      "97 + i // 26 % 26, 97 + i // 676 % 26, 98 + i // 17576 % 26) end "
+      "S = table.concat(t, 'ing ')",
+      "for i = 1, 1e6 do local y = text.words(S .. i) end" },
+    { "text.has of 300,000 words",
+      "S = ('refund parcel issued '):rep(100000)",
+      "for i = 1, 1e6 do local y = text.has(S, "
+      "'zzzzzz|yyyyyy|xxxxxx|wwwwww|vvvvvv|parcels refund') end" },
+    { "text.similar of 300,000 words",
+      "S = ('refund parcel issued. '):rep(100000)",
+      "for i = 1, 1e6 do local y = text.similar(S, "
+      "{ 'refund issued', 'parcel late' }) end" },
+    { "text.echo of 300,000 words",
+      "S = ('refund parcel issued '):rep(100000)",
+      "for i = 1, 1e6 do local y = text.echo(S, S) end" },
     { "utf8.codes over 1 MB of \\x80",
       "S = 'a' .. ('\\x80'):rep(1 << 20) T = utf8.codes(S, true)",
       "for i = 1, 1e6 do T(S, 1) end" },

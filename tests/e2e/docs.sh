@@ -80,6 +80,17 @@ else
     fail "replay --format json: summary or score not as documented"
 fi
 
+# 2c. Words, examples and the text library (docs/authoring.md, "Words
+#     and examples"): the ownership example meets its expectations, and
+#     the report says why each event was detected, as the guide shows.
+run "$PB" replay -p docs/examples/ownership.lua docs/examples/ownership.xml
+expect_rc 0 "replay docs/examples/ownership.xml"
+for line in '~ agent.took_on  [ownership.lua:36 words "look into"]' \
+            '~ agent.did  [ownership.lua:39 example "I have issued you a refund" 0.58]'; do
+    if grep -qF -- "$line" "$T/out" && grep -qF -- "$line" docs/authoring.md
+    then ok; else fail "ownership replay: '$line' not as documented"; fi
+done
+
 # 3. Complete principles in authoring.md and complete scenarios in
 #    scenarios.md are the tested files.
 complete_lua() { grep -q '^return principle' "$1"; }
@@ -120,6 +131,28 @@ if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
     ok
 else
     fail "load error for must = \"yes\" (exit $rc) not as documented"
+fi
+
+# Words and examples: the lines of what is wrong in them.
+sed 's/"I have sent you a new password" }/"" }/' docs/examples/ownership.lua \
+    >"$T/broken/ownership.lua"
+run_at "$T/broken" "$PB" check ownership.lua
+msg="ownership.lua:42: detector 2: examples: example 3 is empty"
+if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   grep -qF -- "$msg" docs/authoring.md; then
+    ok
+else
+    fail "load error for an empty example (exit $rc) not as documented"
+fi
+sed 's/"help you with",/"help you with", "...",/' docs/examples/ownership.lua \
+    >"$T/broken/ownership.lua"
+run_at "$T/broken" "$PB" check ownership.lua
+msg="ownership.lua:37: detector 1: words: phrase 4 ('...') has no words"
+if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
+   tr '\n' ' ' <docs/authoring.md | sed 's/  */ /g' | grep -qF -- "$msg"; then
+    ok
+else
+    fail "load error for a phrase without words (exit $rc) not as documented"
 fi
 
 sed 's/return case:said("agent", "my name is")/return case.facts.plan:lower() == "gold"/' \

@@ -176,6 +176,18 @@ cp "$REPO/scenarios/late-delivery.xml" "$G/all-attacks.xml"
     echo '</event>'
     echo "$XML_TAIL"
 } >"$G/large-text.xml"
+# An utterance of 1 MB of words, just under the event text cap, twice:
+# for the detectors on words and examples (lua/words-detector.lua).
+{
+    echo "$XML_HEAD"
+    for t in 0 5; do
+        printf '    <event t="%d" type="customer.said">' "$t"
+        awk 'BEGIN { for (i = 0; i < 40000; i++)
+            printf "my parcel is late. boots %d ", i % 977 }' | head -c 1040000
+        echo '</event>'
+    done
+    echo "$XML_TAIL"
+} >"$G/long-utterance.xml"
 # As many events as fit under the file cap (about 220,000): bounded time.
 {
     echo "$XML_HEAD"

@@ -21,16 +21,17 @@ expect_rc 0 "the engine's files form layers without cycles"
 lacks "$T/out" "layers: error:" "the engine"
 has "$T/out" " 0 errors" "the engine"
 # A cycle through any other folder is an error whatever -w says.
-if grep 'cycle between' "$T/out" | grep -q -E ' (base|lua|case|cli)/'; then
+if grep 'cycle between' "$T/out" | grep -q -E ' (base|lang|lua|case|cli)/'; then
     fail "a cycle through the core: $(grep 'cycle between' "$T/out")"
 else ok; fi
 
 # --- the checker fails when it should ------------------------------------------
 # A tree: case/a.c and case/b.c call each other; cli/main.c includes a
 # header of case/ and calls a pb__ function of it; report/r.c and
-# report/s.c call each other; case/c.c calls up into files/.
+# report/s.c call each other; case/c.c calls up into files/; lang/w.c
+# calls up into lua/.
 S="$T/src" O="$T/obj"
-mkdir -p "$S/case" "$S/cli" "$S/report" "$S/files"
+mkdir -p "$S/case" "$S/cli" "$S/report" "$S/files" "$S/lang" "$S/lua"
 echo '/* contract */' >"$S/playbook.h"
 echo 'void pb__a(void);' >"$S/case/a.h"
 echo 'void pb__b(void);' >"$S/case/b.h"
@@ -41,13 +42,17 @@ printf '#include "b.h"\nvoid pb__a(void);\nvoid pb__b(void) { pb__a(); }\n' \
 printf 'void pb_up(void);\nvoid pb__c(void);\nvoid pb__c(void) { pb_up(); }\n' \
     >"$S/case/c.c"
 printf 'void pb_up(void);\nvoid pb_up(void) { }\n' >"$S/files/f.c"
+printf 'void pb__run(void);\nvoid pb__w(void);\nvoid pb__w(void) { pb__run(); }\n' \
+    >"$S/lang/w.c"
+printf 'void pb__run(void);\nvoid pb__run(void) { }\n' >"$S/lua/x.c"
 printf '#include "playbook.h"\n#include "a.h"\nint main(void) { pb__a(); return 0; }\n' \
     >"$S/cli/main.c"
 printf 'void pb__s(void);\nvoid pb__r(void);\nvoid pb__r(void) { pb__s(); }\n' \
     >"$S/report/r.c"
 printf 'void pb__r(void);\nvoid pb__s(void);\nvoid pb__s(void) { pb__r(); }\n' \
     >"$S/report/s.c"
-for f in case/a case/b case/c files/f cli/main report/r report/s; do
+for f in case/a case/b case/c files/f cli/main report/r report/s lang/w \
+         lua/x; do
     mkdir -p "$O/$(dirname $f)"
     ${CC:-cc} -c -I"$S" -I"$S/case" "$S/$f.c" -o "$O/$f.o" || \
         fail "cannot compile the test tree ($f.c)"
@@ -66,6 +71,8 @@ has "$T/out" "layers: error: case/c.o uses pb_up (files/ is a layer above case/)
     "a call up the layers"
 has "$T/out" "layers: warning: cycle between report/r report/s:" \
     "a cycle in a folder on its way is a warning"
+has "$T/out" "layers: error: lang/w.o uses pb__run (lua/ is a layer above lang/)" \
+    "lang/ sits below lua/"
 
 run sh tools/layers.sh "$S" "$O"
 expect_rc 1 "without -w"
@@ -75,6 +82,7 @@ has "$T/out" "layers: error: cycle between report/r report/s:" \
 # Without the cycles and the reaching past, the tree passes.
 rm "$O/case/b.o" "$O/case/c.o" "$O/files/f.o" "$O/cli/main.o" "$O/report/s.o"
 rm "$S/case/b.c" "$S/case/c.c" "$S/files/f.c" "$S/cli/main.c" "$S/report/s.c"
+rm "$O/lang/w.o" "$S/lang/w.c"
 printf 'void pb__b(void);\nvoid pb__b(void) { }\n' >"$S/case/b.c"
 ${CC:-cc} -c "$S/case/b.c" -o "$O/case/b.o"
 run sh tools/layers.sh "$S" "$O"

@@ -70,6 +70,71 @@ by = [e['detected_by'] for e in s['events']]
 assert None in by, 'recorded events have detected_by null'
 assert 'listen' in by, 'agent.restated is detected by listen'
 "
+json_ok "$T/all.json" "JSON gives every detected event its evidence" "
+n = 0
+for s in d['scenarios']:
+    for e in s['events']:
+        if e['detected_by'] is None:
+            assert 'evidence' not in e, e
+            continue
+        w = e['evidence']
+        assert w['file'].startswith('$PRINCIPLES/'), w
+        assert isinstance(w['line'], int) and w['line'] > 0, w
+        assert w['kind'] in ('pattern', 'words', 'example', 'function'), w
+        assert (w['match'] is None) == (w['kind'] == 'function'), w
+        assert ('score' in w) == (w['kind'] == 'example'), w
+        n += 1
+assert n > 0
+s = [s for s in d['scenarios'] if s['id'] == 'late-delivery'][0]
+r = [e for e in s['events'] if e['type'] == 'agent.restated'][0]
+assert r['evidence']['kind'] == 'pattern', r
+assert r['evidence']['match'] == \"so what i'm hearing\", r
+assert r['evidence']['file'] == '$PRINCIPLES/listen.lua', r
+"
+# The text report shows it in place of "(detected by ...)".
+run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml
+has "$T/out" "~ agent.restated  [listen.lua:" "text evidence: file and line"
+has "$T/out" "pattern \"so what i'm hearing\"]" "text evidence: the pattern"
+
+# --- words and examples, end to end: the evidence names the phrase, and
+# the example with its score ---------------------------------------------
+mkdir "$T/w"
+cat >"$T/w/w.lua" <<'EOF'
+return principle {
+  id = 'w', order = 1,
+  items = { { id = 'owned', done = function(c) return c:has('agent.owned') end } },
+  detect = {
+    { on = 'agent.said', emit = 'agent.owned',
+      words = { 'look into', 'take care of' } },
+    { on = 'agent.said', emit = 'agent.proposed',
+      examples = { 'I have issued you a refund' } },
+  },
+}
+EOF
+cat >"$T/w/w.xml" <<'EOF'
+<scenario xmlns="urn:playbook:scenario:1" id="w">
+  <events>
+    <event t="0" type="agent.said">I can look into that for you.</event>
+    <event t="9" type="agent.said">Okay, I have issued you a refund.</event>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$T/w/w.lua" "$T/w/w.xml"
+expect_rc 0 "replay with words and examples"
+has "$T/out" '~ agent.owned  [w.lua:5 words "look into"]' "words evidence"
+has "$T/out" '~ agent.proposed  [w.lua:7 example "I have issued you a refund" 0.' \
+    "example evidence with its score"
+run "$PB" replay -p "$T/w/w.lua" --format json "$T/w/w.xml"
+json_ok "$T/out" "JSON evidence of words and examples" "
+ev = d['scenarios'][0]['events']
+o = [e for e in ev if e['type'] == 'agent.owned'][0]['evidence']
+assert o['kind'] == 'words' and o['match'] == 'look into' and o['line'] == 5, o
+p = [e for e in ev if e['type'] == 'agent.proposed'][0]['evidence']
+assert p['kind'] == 'example' and 0.5 <= p['score'] <= 1, p
+assert p['match'] == 'I have issued you a refund', p
+"
+run "$PB" replay -p "$T/w/w.lua" --format html "$T/w/w.xml"
+has "$T/out" 'w.lua:5 words &quot;look into&quot;' "HTML evidence in the page"
 run "$PB" replay -p "$PRINCIPLES" --format=json scenarios/late-delivery.xml
 expect_rc 0 "replay --format=json (one argument)"
 json_ok "$T/out" "--format=json parses" "assert len(d['scenarios']) == 1"

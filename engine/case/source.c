@@ -1,0 +1,298 @@
+/*
+ * source.c -- where a value was written in a principle file (source.h).
+ *
+ * A small Lua lexer: names, '=', string literals (short, with their
+ * escapes, and long brackets) and comments; everything else is a token
+ * of its own that matches nothing.  One pass over the file for all the
+ * detectors, which are searched in order.
+ */
+#include <string.h>
+
+#include "source.h"
+
+enum { T_END, T_NAME, T_EQ, T_STRING, T_OTHER };
+
+typedef struct token {
+    int kind;
+    size_t start, end;  /* for a string, its contents */
+    int line;           /* where it starts */
+    int quote;          /* a short string's quote; 0 for a long one */
+} token;
+
+typedef struct lexer {
+    const char *s;
+    size_t len, pos;
+    int line;
+} lexer;
+
+static int name_char(char c)
+{
+    return c == '_' || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9');
+}
+
+/* At "[" followed by "="* "[": the number of '=' + 1, else 0. */
+static size_t long_open(const lexer *x, size_t p)
+{
+    size_t q = p + 1;
+
+    if (p >= x->len || x->s[p] != '[')
+        return 0;
+    while (q < x->len && x->s[q] == '=')
+        q++;
+    return q < x->len && x->s[q] == '[' ? q - p : 0;
+}
+
+/* Skips a long bracket of level n opened at pos: the end of its
+ * contents (before the close), pos after the close. */
+static size_t long_skip(lexer *x, size_t level)
+{
+    size_t end;
+
+    x->pos += level + 1;
+    while (x->pos < x->len) {
+        char c = x->s[x->pos];
+
+        if (c == ']') {
+            size_t q = x->pos + 1;
+
+            while (q < x->len && x->s[q] == '=')
+                q++;
+            if (q < x->len && x->s[q] == ']' && q - x->pos == level) {
+                end = x->pos;
+                x->pos = q + 1;
+                return end;
+            }
+        } else if (c == '\n') {
+            x->line++;
+        }
+        x->pos++;
+    }
+    return x->len;
+}
+
+static void next(lexer *x, token *t)
+{
+    for (;;) {
+        char c;
+        size_t level;
+
+        if (x->pos >= x->len) {
+            t->kind = T_END;
+            t->line = x->line;
+            return;
+        }
+        c = x->s[x->pos];
+        t->start = x->pos;
+        t->line = x->line;
+        if (c == '\n') {
+            x->line++;
+            x->pos++;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == '\f' ||
+                   c == '\v') {
+            x->pos++;
+        } else if (c == '-' && x->pos + 1 < x->len &&
+                   x->s[x->pos + 1] == '-') {
+            x->pos += 2;
+            if ((level = long_open(x, x->pos)) > 0) {
+                long_skip(x, level);
+            } else {
+                while (x->pos < x->len && x->s[x->pos] != '\n')
+                    x->pos++;
+            }
+        } else if ((level = long_open(x, x->pos)) > 0) {
+            t->kind = T_STRING;
+            t->quote = 0;
+            t->start = x->pos + level + 1;
+            if (t->start < x->len && x->s[t->start] == '\r')
+                t->start++;
+            if (t->start < x->len && x->s[t->start] == '\n')
+                t->start++;
+            t->end = long_skip(x, level);
+            return;
+        } else if (c == '"' || c == '\'') {
+            t->kind = T_STRING;
+            t->quote = c;
+            t->start = ++x->pos;
+            while (x->pos < x->len && x->s[x->pos] != c &&
+                   x->s[x->pos] != '\n') {
+                if (x->s[x->pos] == '\\' && x->pos + 1 < x->len) {
+                    x->pos++;
+                    if (x->s[x->pos] == '\n')
+                        x->line++;
+                }
+                x->pos++;
+            }
+            t->end = x->pos;
+            if (x->pos < x->len && x->s[x->pos] == c)
+                x->pos++;
+            return;
+        } else if (name_char(c)) {
+            int digit = c >= '0' && c <= '9';
+
+            while (x->pos < x->len && (name_char(x->s[x->pos]) ||
+                                       (digit && x->s[x->pos] == '.')))
+                x->pos++;
+            t->kind = digit ? T_OTHER : T_NAME;
+            t->end = x->pos;
+            return;
+        } else {
+            x->pos++;
+            t->kind = T_OTHER;
+            if (x->pos < x->len && x->s[x->pos] == '=' &&
+                strchr("=<>~", c) != NULL)
+                x->pos++;                    /* == <= >= ~= */
+            else if (c == '=')
+                t->kind = T_EQ;
+            t->end = x->pos;
+            return;
+        }
+    }
+}
+
+static int hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 32) >= 'a' && (c | 32) <= 'f')
+        return (c | 32) - 'a' + 10;
+    return -1;
+}
+
+/* Whether the string token t holds exactly value.  Escapes that are
+ * not understood make it unequal. */
+static int equals(const char *s, const token *t, const char *value)
+{
+    size_t i = t->start, k = 0, vlen = strlen(value);
+
+    if (t->quote == 0)
+        return t->end - t->start == vlen &&
+               memcmp(s + t->start, value, vlen) == 0;
+    while (i < t->end) {
+        unsigned long c = (unsigned char)s[i++];
+
+        if (c == '\\' && i < t->end) {
+            char e = s[i++];
+            int n;
+
+            switch (e) {
+            case 'n': c = '\n'; break;
+            case 't': c = '\t'; break;
+            case 'r': c = '\r'; break;
+            case 'a': c = '\a'; break;
+            case 'b': c = '\b'; break;
+            case 'f': c = '\f'; break;
+            case 'v': c = '\v'; break;
+            case '\\': case '"': case '\'': case '\n': c = (unsigned char)e;
+                break;
+            case 'x':
+                if (i + 1 >= t->end || hex(s[i]) < 0 || hex(s[i + 1]) < 0)
+                    return 0;
+                c = (unsigned long)(hex(s[i]) * 16 + hex(s[i + 1]));
+                i += 2;
+                break;
+            case 'z':
+                while (i < t->end && strchr(" \t\r\n\f\v", s[i]))
+                    i++;
+                continue;
+            default:
+                if (e < '0' || e > '9')
+                    return 0;       /* \u{...} and the rest: not matched */
+                c = (unsigned long)(e - '0');
+                for (n = 1; n < 3 && i < t->end && s[i] >= '0' &&
+                            s[i] <= '9'; n++)
+                    c = c * 10 + (unsigned long)(s[i++] - '0');
+                if (c > 255)
+                    return 0;
+            }
+        }
+        if (k >= vlen || (unsigned char)value[k] != c)
+            return 0;
+        k++;
+    }
+    return k == vlen;
+}
+
+void pb__source_init(pb__source *s, const char *src, size_t len)
+{
+    memset(s, 0, sizeof *s);
+    s->src = src;
+    s->len = len;
+    s->line = s->prev_line = 1;
+}
+
+/* Finds `key = value` (value NULL: `key =` only) from pos/line on:
+ * the line of its start, and where the search stopped in *stop. */
+static int find(const pb__source *s, size_t pos, int line, const char *key,
+                const char *value, size_t *stop, int *stop_line)
+{
+    lexer x = { s->src, s->len, pos, line };
+    token a, b, c;
+    size_t klen = strlen(key);
+
+    if (s->src == NULL || s->lost)
+        return 0;
+    next(&x, &a);
+    next(&x, &b);
+    for (;;) {
+        if (a.kind == T_END)
+            return 0;
+        if (a.kind == T_NAME && a.end - a.start == klen &&
+            memcmp(s->src + a.start, key, klen) == 0 && b.kind == T_EQ) {
+            if (value == NULL) {
+                *stop = x.pos;
+                *stop_line = x.line;
+                return a.line;
+            }
+            next(&x, &c);
+            if (c.kind == T_STRING && equals(s->src, &c, value)) {
+                *stop = x.pos;
+                *stop_line = x.line;
+                return a.line;
+            }
+            a = b;
+            b = c;
+            continue;
+        }
+        a = b;
+        next(&x, &b);
+    }
+}
+
+int pb__source_field(pb__source *s, const char *key, const char *value)
+{
+    size_t stop;
+    int stop_line, line = find(s, s->pos, s->line, key, value, &stop,
+                               &stop_line);
+
+    if (line == 0) {
+        s->lost = 1;
+        return 0;
+    }
+    s->prev = s->pos;
+    s->prev_line = s->line;
+    s->pos = stop;
+    s->line = stop_line;
+    return line;
+}
+
+int pb__source_string(const pb__source *s, const char *value)
+{
+    lexer x = { s->src, s->len, s->prev, s->prev_line };
+    token t;
+
+    if (s->src == NULL || s->lost)
+        return 0;
+    for (next(&x, &t); t.kind != T_END; next(&x, &t))
+        if (t.kind == T_STRING && equals(s->src, &t, value))
+            return t.line;
+    return 0;
+}
+
+int pb__source_key(const pb__source *s, const char *key)
+{
+    size_t stop;
+    int stop_line;
+
+    return find(s, s->prev, s->prev_line, key, NULL, &stop, &stop_line);
+}

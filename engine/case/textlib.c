@@ -1,0 +1,1138 @@
+/*
+ * textlib.c -- the engine's words and the `text` library (textlib.h).
+ *
+ * Each library function works in three steps: it checks its arguments
+ * (which may raise), does its work in C under the call's budget (which
+ * never raises, so nothing it allocated can leak), then frees that and
+ * pushes its answer.  What a call names that no principle declared goes
+ * into a lexicon of its own over the engine's, freed with the call.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "phrase.h"
+#include "sandbox.h"
+#include "textlib.h"
+
+/*
+ * The phrase lists text.has was given, compiled, by their text: a
+ * principle passes the same few lists at every event, and compiling
+ * them each time costs more than the matching.  Their terms go into a
+ * lexicon on the engine's, which every call's lexicon then sits on.  The
+ * cache holds at most CACHE_LISTS lists and CACHE_BYTES; past either,
+ * or once the engine's lexicon has grown under it (a principle loading),
+ * it starts again empty.  What is cached changes no answer, only the
+ * time.
+ */
+#define CACHE_LISTS 64
+#define CACHE_BYTES (1u << 20)
+#define CACHE_TEXTS 8       /* utterances cut, for cached lists */
+#define CACHE_TEXT_MAX 4096 /* bytes of one */
+
+typedef struct cached {
+    uint64_t hash;
+    char *key;            /* each phrase's need, length and text */
+    size_t keylen, n;
+    pb__phrase **ph;
+} cached;
+
+/* An utterance cut against the cache's lexicon without adding to it:
+ * the words of the last few texts asked about, which a principle asks
+ * about again and again (valid while that lexicon does not grow). */
+typedef struct cut_text {
+    char *text;
+    size_t len;
+    pb__words w;
+} cut_text;
+
+struct pb__textcache {
+    pb__lexicon lx;
+    cached lists[CACHE_LISTS];
+    size_t nlists, bytes;
+    cut_text texts[CACHE_TEXTS];
+    size_t ntexts, next;
+    pb__scratch scratch;  /* for finding cached phrases in cached words */
+};
+
+static void texts_empty(pb__textcache *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->ntexts; i++) {
+        free(c->texts[i].text);
+        pb__words_free(&c->texts[i].w);
+    }
+    c->ntexts = c->next = 0;
+}
+
+static void cache_empty(pb__textkit *k)
+{
+    pb__textcache *c = k->cache;
+    size_t i, j;
+
+    for (i = 0; i < c->nlists; i++) {
+        for (j = 0; j < c->lists[i].n; j++)
+            pb__phrase_free(c->lists[i].ph[j]);
+        free(c->lists[i].ph);
+        free(c->lists[i].key);
+    }
+    c->nlists = c->bytes = 0;
+    texts_empty(c);
+    pb__lexicon_free(&c->lx);
+    pb__lexicon_init(&c->lx, &k->lex);
+}
+
+int pb__textkit_init(pb__textkit *k)
+{
+    memset(k, 0, sizeof *k);
+    pb__lexicon_init(&k->lex, NULL);
+    if ((k->st = pb__stemmer_new()) == NULL ||
+        (k->cache = calloc(1, sizeof *k->cache)) == NULL)
+        return -1;
+    pb__lexicon_init(&k->cache->lx, &k->lex);
+    return 0;
+}
+
+void pb__textkit_free(pb__textkit *k)
+{
+    if (k == NULL)
+        return;
+    if (k->cache != NULL) {
+        cache_empty(k);
+        pb__scratch_free(&k->cache->scratch);
+        pb__lexicon_free(&k->cache->lx);
+        free(k->cache);
+    }
+    pb__stemmer_free(k->st);
+    pb__lexicon_free(&k->lex);
+    pb__idf_free(&k->idf);
+    memset(k, 0, sizeof *k);
+}
+
+size_t pb__textkit_bytes(const pb__textkit *k)
+{
+    return pb__lexicon_bytes(&k->lex) +
+           (k->cache ? pb__lexicon_bytes(&k->cache->lx) + k->cache->bytes
+                     : 0) +
+           k->idf.n * (sizeof *k->idf.df + sizeof *k->idf.idf);
+}
+
+size_t pb__textlib_left(const pb__budget *b)
+{
+    return b->exhausted ? 0 : b->limit - b->used;
+}
+
+int pb__textlib_spend(pb__budget *b, size_t left_before, size_t left_now)
+{
+    if (left_now == 0) {
+        b->used = b->limit;
+        b->exhausted = 1;
+        return -1;
+    }
+    return pb__budget_charge(b, left_before - left_now);
+}
+
+/* Arguments. */
+
+typedef struct phrase_arg {
+    const char *s;
+    size_t len;
+    unsigned need;
+} phrase_arg;
+
+/* Charges the checking of arguments: a step per 16 bytes. */
+static void charge_arg(lua_State *L, pb__budget *b, size_t bytes)
+{
+    if (pb__budget_charge(b, 1 + bytes / 16) != 0)
+        pb__lua_charge(L, 16, 1);               /* spent: raises */
+}
+
+/* The phrase or list of phrases at idx (strings, or tables { "...",
+ * need = N }), as an array in a userdata pushed on the stack. */
+static phrase_arg *phrase_args_in(lua_State *L, pb__budget *b, int idx,
+                                  size_t *n, phrase_arg *small, size_t nsmall)
+{
+    phrase_arg *v;
+    size_t i;
+
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        v = nsmall ? small : lua_newuserdatauv(L, sizeof *v, 0);
+        v->s = lua_tolstring(L, idx, &v->len);
+        v->need = 0;
+        charge_arg(L, b, v->len);
+        *n = 1;
+        return v;
+    }
+    luaL_argexpected(L, lua_type(L, idx) == LUA_TTABLE, idx,
+                     "phrase or list of phrases");
+    *n = lua_rawlen(L, idx);
+    luaL_argcheck(L, *n > 0, idx, "empty list of phrases");
+    charge_arg(L, b, *n * 16);
+    v = *n <= nsmall ? small : lua_newuserdatauv(L, *n * sizeof *v, 0);
+    for (i = 0; i < *n; i++) {
+        int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
+
+        v[i].need = 0;
+        if (t == LUA_TTABLE) {
+            lua_Integer need = 0;
+
+            if (lua_getfield(L, -1, "need") != LUA_TNIL) {
+                if (!lua_isinteger(L, -1) || (need = lua_tointeger(L, -1)) < 1
+                    || need > PB__PHRASE_MAX_WORDS)
+                    luaL_error(L, "phrase %d: need must be a whole number "
+                               "from 1 to %d", (int)i + 1,
+                               PB__PHRASE_MAX_WORDS);
+                v[i].need = (unsigned)need;
+            }
+            lua_pop(L, 1);
+            lua_rawgeti(L, -1, 1);
+            lua_remove(L, -2);
+        }
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "phrase %d must be a string or { \"...\", need = N "
+                       "} (got %s)", (int)i + 1, luaL_typename(L, -1));
+        /* The string stays alive in the list, which stays on the stack. */
+        v[i].s = lua_tolstring(L, -1, &v[i].len);
+        charge_arg(L, b, v[i].len);
+        lua_pop(L, 1);
+    }
+    return v;
+}
+
+static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
+                               size_t *n)
+{
+    return phrase_args_in(L, b, idx, n, NULL, 0);
+}
+
+/* The example or list of examples at idx, as phrase_args gives them. */
+static phrase_arg *example_args(lua_State *L, pb__budget *b, int idx,
+                                size_t *n)
+{
+    phrase_arg *v;
+    size_t i;
+
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return phrase_args(L, b, idx, n);
+    luaL_argexpected(L, lua_type(L, idx) == LUA_TTABLE, idx,
+                     "example or list of examples");
+    *n = lua_rawlen(L, idx);
+    luaL_argcheck(L, *n > 0, idx, "empty list of examples");
+    charge_arg(L, b, *n * 16);
+    v = lua_newuserdatauv(L, *n * sizeof *v, 0);
+    for (i = 0; i < *n; i++) {
+        if (lua_rawgeti(L, idx, (lua_Integer)i + 1) != LUA_TSTRING)
+            luaL_error(L, "example %d must be a string (got %s)", (int)i + 1,
+                       luaL_typename(L, -1));
+        v[i].s = lua_tolstring(L, -1, &v[i].len);
+        v[i].need = 0;
+        charge_arg(L, b, v[i].len);
+        lua_pop(L, 1);
+    }
+    return v;
+}
+
+/* After the work: charges it, and raises what went wrong. */
+static void settle(lua_State *L, pb__budget *b, size_t before, size_t left,
+                   int r)
+{
+    if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left) != 0)
+        pb__lua_charge(L, 16, 1);            /* spent: raises */
+    if (r == PB__WORDS_NOMEM)
+        luaL_error(L, "not enough memory");
+}
+
+/*
+ * What a call holds while it works, in a userdata whose finalizer frees
+ * it: an error raised halfway (a memory error while pushing the answer)
+ * leaks nothing.  The finalizer only frees memory, so it runs no
+ * principle code outside a budget.
+ */
+typedef struct work {
+    pb__textkit *k;
+    pb__budget *b;
+    pb__lexicon lx;        /* on the engine's */
+    pb__words w, w2;
+    pb__scratch scratch;
+    pb__doc *docs;
+    pb__query q;
+    size_t ndocs;
+    uint32_t *ids;
+    size_t before, left;
+} work;
+
+static void work_end(work *x)
+{
+    size_t i;
+
+    pb__words_free(&x->w);
+    pb__words_free(&x->w2);
+    pb__scratch_free(&x->scratch);
+    for (i = 0; x->docs && i < x->ndocs; i++)
+        pb__doc_free(&x->docs[i]);
+    free(x->docs);
+    x->docs = NULL;
+    pb__query_free(&x->q);
+    free(x->ids);
+    x->ids = NULL;
+    pb__lexicon_free(&x->lx);
+}
+
+static int work_gc(lua_State *L)
+{
+    work_end(lua_touserdata(L, 1));
+    return 0;
+}
+
+/* Pushes a fresh work for the calling function. */
+static work *work_new(lua_State *L)
+{
+    work *x = lua_newuserdatauv(L, sizeof *x, 0);
+
+    memset(x, 0, sizeof *x);
+    if (luaL_newmetatable(L, "playbook.textwork")) {
+        lua_pushcfunction(L, work_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_setmetatable(L, -2);
+    x->k = lua_touserdata(L, lua_upvalueindex(1));
+    x->b = lua_touserdata(L, lua_upvalueindex(2));
+    pb__lexicon_init(&x->lx, &x->k->cache->lx);
+    x->before = x->left = pb__textlib_left(x->b);
+    return x;
+}
+
+/* Charges the work done, frees what it held, and raises what went
+ * wrong. */
+static void work_done(lua_State *L, work *x, int r)
+{
+    work_end(x);
+    settle(L, x->b, x->before, x->left, r);
+}
+
+static int cut(work *x, pb__words *w, const char *s, size_t len)
+{
+    return pb__words_make(w, x->k->st, &x->lx, 1, s, len, &x->left);
+}
+
+/* A list's key: each phrase's need, length and text. */
+static uint64_t list_hash(const phrase_arg *ph, size_t n, size_t *keylen)
+{
+    uint64_t h = 1469598103934665603u;
+    size_t i, j;
+
+    *keylen = 0;
+    for (i = 0; i < n; i++) {
+        h = (h ^ ph[i].need) * 1099511628211u;
+        h = (h ^ ph[i].len) * 1099511628211u;
+        for (j = 0; j < ph[i].len; j++)
+            h = (h ^ (unsigned char)ph[i].s[j]) * 1099511628211u;
+        *keylen += 2 * sizeof(size_t) + ph[i].len;
+    }
+    return h;
+}
+
+static void key_put(char *key, const phrase_arg *ph, size_t n)
+{
+    size_t i, need;
+
+    for (i = 0; i < n; i++) {
+        need = ph[i].need;
+        memcpy(key, &need, sizeof need);
+        memcpy(key + sizeof need, &ph[i].len, sizeof ph[i].len);
+        memcpy(key + 2 * sizeof need, ph[i].s, ph[i].len);
+        key += 2 * sizeof need + ph[i].len;
+    }
+}
+
+static int key_is(const cached *c, const phrase_arg *ph, size_t n)
+{
+    const char *key = c->key;
+    size_t i, need, len;
+
+    if (c->n != n)
+        return 0;
+    for (i = 0; i < n; i++) {
+        memcpy(&need, key, sizeof need);
+        memcpy(&len, key + sizeof need, sizeof len);
+        if (need != ph[i].need || len != ph[i].len ||
+            memcmp(key + 2 * sizeof need, ph[i].s, len) != 0)
+            return 0;
+        key += 2 * sizeof need + len;
+    }
+    return 1;
+}
+
+/* The list ph[0..n) compiled, from the cache or into it, its work
+ * charged to *left; NULL when it cannot be cached (too large, or a
+ * phrase the call's own compiling will report). */
+static const cached *cache_list(pb__textkit *k, const phrase_arg *ph,
+                                size_t n, size_t *left)
+{
+    pb__textcache *c = k->cache;
+    size_t keylen, i, bytes;
+    uint64_t h = list_hash(ph, n, &keylen);
+    cached *e;
+
+    if (c->lx.base != pb__lexicon_size(&k->lex))
+        cache_empty(k);             /* the engine's lexicon grew */
+    for (i = 0; i < c->nlists; i++)
+        if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n))
+            return &c->lists[i];
+    if (keylen > CACHE_BYTES / 4)
+        return NULL;
+    if (c->nlists == CACHE_LISTS || c->bytes + keylen > CACHE_BYTES)
+        cache_empty(k);
+    e = &c->lists[c->nlists];
+    memset(e, 0, sizeof *e);
+    if ((e->key = malloc(keylen)) == NULL ||
+        (e->ph = calloc(n, sizeof *e->ph)) == NULL) {
+        free(e->key);
+        return NULL;
+    }
+    bytes = keylen + n * sizeof *e->ph;
+    texts_empty(c);                 /* the lexicon grows: cut anew */
+    for (i = 0; i < n; i++) {
+        const char *why;
+
+        if (pb__phrase_compile(k->st, &c->lx, ph[i].s, ph[i].len,
+                               ph[i].need, left, &e->ph[i], &why) != 0) {
+            while (i > 0)
+                pb__phrase_free(e->ph[--i]);
+            free(e->ph);
+            free(e->key);
+            return NULL;
+        }
+        bytes += pb__phrase_bytes(e->ph[i]);
+    }
+    key_put(e->key, ph, n);
+    e->keylen = keylen;
+    e->hash = h;
+    e->n = n;
+    c->bytes += bytes;
+    c->nlists++;
+    return e;
+}
+
+/* The words of s against the cache's lexicon, cut now or before; NULL
+ * when s is too long to keep or memory is short (the call cuts its
+ * own).  Cutting is charged to *left. */
+static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
+                                  size_t *left, int *r)
+{
+    pb__textcache *c = k->cache;
+    cut_text *t;
+    char *copy;
+    size_t i;
+
+    *r = 0;
+    for (i = 0; i < c->ntexts; i++)
+        if (c->texts[i].len == len && memcmp(c->texts[i].text, s, len) == 0)
+            return &c->texts[i].w;
+    if (len > CACHE_TEXT_MAX || (copy = malloc(len + 1)) == NULL)
+        return NULL;
+    memcpy(copy, s, len);
+    if (c->ntexts < CACHE_TEXTS) {
+        t = &c->texts[c->ntexts++];
+        pb__words_init(&t->w);
+    } else {
+        t = &c->texts[c->next];
+        c->next = (c->next + 1) % CACHE_TEXTS;
+        free(t->text);
+    }
+    t->text = copy;
+    t->len = (size_t)-1;        /* found again only once cut whole */
+    if ((*r = pb__words_make(&t->w, k->st, &c->lx, 0, s, len, left)) != 0)
+        return NULL;
+    t->len = len;
+    return &t->w;
+}
+
+/* Phrase i found in w (*found = i), or else found negated (*negated = i
+ * for the first such): 0 or what pb__phrase_find returned. */
+static int find_either(pb__phrase *p, const pb__words *w, unsigned gap,
+                       pb__scratch *scratch, size_t *left, size_t i,
+                       size_t *found, size_t *negated, size_t none)
+{
+    pb__phrase_hit hit;
+    int r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+
+    if (r == 1) {
+        *found = i;
+        return 0;
+    }
+    if (r == 0 && *negated == none) {
+        pb__phrase_any_polarity(p, 1);
+        r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+        pb__phrase_any_polarity(p, 0);
+        if (r == 1) {
+            *negated = i;
+            r = 0;
+        }
+    }
+    return r;
+}
+
+/* text.has's answer: the phrase found, or nil and the one negated. */
+static int has_answer(lua_State *L, const phrase_arg *ph, size_t n,
+                      size_t found, size_t negated)
+{
+    if (found < n) {
+        lua_pushlstring(L, ph[found].s, ph[found].len);
+        return 1;
+    }
+    lua_pushnil(L);
+    if (negated == n)
+        return 1;
+    lua_pushlstring(L, ph[negated].s, ph[negated].len);
+    return 2;
+}
+
+/* text.has(s, phrases [, gap]): the first phrase found, or nil and the
+ * first found only negated ("I can't help" has no "i can help", but
+ * says it negated), or nil alone. */
+static int text_has(lua_State *L)
+{
+    size_t len, n, i, found, negated, before, left;
+    const char *s = luaL_checklstring(L, 1, &len);
+    lua_Integer gap = luaL_optinteger(L, 3, PB__GAP_DEFAULT);
+    pb__textkit *k = lua_touserdata(L, lua_upvalueindex(1));
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    const char *why = NULL;
+    const cached *cl;
+    const pb__words *ws;
+    phrase_arg small[64], *ph;
+    work *x;
+    int r = 0;
+
+    luaL_argcheck(L, gap >= 0 && gap <= PB__GAP_MAX, 3,
+                  "gap must be from 0 to 8");
+    lua_settop(L, 2);
+    /* The strings stay alive in the list, which stays on the stack: the
+     * arguments fit on the C stack, as nothing needs freeing. */
+    ph = phrase_args_in(L, b, 2, &n, small, sizeof small / sizeof *small);
+    /* before the call's lexicon, which must sit on a cache that no
+     * longer grows */
+    before = left = pb__textlib_left(b);
+    cl = cache_list(k, ph, n, &left);
+    ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
+    if (cl && ws) {
+        /* Both cached: nothing to hold, so no work to free. */
+        found = negated = n;
+        for (i = 0; r == 0 && i < n && found == n; i++)
+            r = find_either(cl->ph[i], ws, (unsigned)gap, &k->cache->scratch,
+                            &left, i, &found, &negated, n);
+        settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
+        return has_answer(L, ph, n, found, negated);
+    }
+    settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
+    x = work_new(L);
+    found = negated = n;
+    r = ws ? 0 : cut(x, &x->w, s, len);
+    if (ws == NULL)
+        ws = &x->w;
+    for (i = 0; r == 0 && i < n && found == n; i++) {
+        pb__phrase *p = cl ? cl->ph[i] : NULL;
+
+        if (p == NULL)
+            r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
+                                   ph[i].need, &x->left, &p, &why);
+        if (r == 0) {
+            r = find_either(p, ws, (unsigned)gap, &x->scratch, &x->left, i,
+                            &found, &negated, n);
+            if (cl == NULL)
+                pb__phrase_free(p);
+        }
+    }
+    work_done(L, x, r);
+    if (why != NULL)
+        return luaL_error(L, "phrase %d ('%s') %s", (int)i, ph[i - 1].s,
+                          why);
+    return has_answer(L, ph, n, found, negated);
+}
+
+/* text.similar(s, examples): the best score (0 to 1) and the index of
+ * its example, or 0 and nil. */
+static int text_similar(lua_State *L)
+{
+    size_t len, n, i, index = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    phrase_arg *ex;
+    double score = 0;
+    work *x;
+    int r = 0;
+
+    lua_settop(L, 2);
+    ex = example_args(L, lua_touserdata(L, lua_upvalueindex(2)), 2, &n);
+    x = work_new(L);
+    if ((x->docs = calloc(n, sizeof *x->docs)) == NULL)
+        r = PB__WORDS_NOMEM;
+    else
+        x->ndocs = n;
+    for (i = 0; r == 0 && i < n; i++) {
+        r = cut(x, &x->w, ex[i].s, ex[i].len);
+        if (r == 0)
+            r = pb__doc_make(&x->docs[i], &x->w, 0, x->w.n, &x->lx, 1,
+                             &x->left);
+        if (r == 0)
+            pb__doc_weigh(&x->docs[i], &x->k->idf);
+    }
+    if (r == 0)
+        r = cut(x, &x->w, s, len);
+    if (r == 0) {
+        r = pb__similar_best(&x->w, &x->lx, 1, &x->k->idf, x->docs, n,
+                             &x->q, &x->left, &index, &score);
+        r = r > 0 ? 0 : r;
+    }
+    work_done(L, x, r);
+    lua_pushnumber(L, score);
+    if (score > 0)
+        lua_pushinteger(L, (lua_Integer)index + 1);
+    else
+        lua_pushnil(L);
+    return 2;
+}
+
+/* text.question(s) */
+static int text_question(lua_State *L)
+{
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    work *x = work_new(L);
+    int r = pb__words_make(&x->w, x->k->st, NULL, 0, s, len, &x->left);
+    int q = x->w.question;
+
+    work_done(L, x, r);
+    lua_pushboolean(L, q);
+    return 1;
+}
+
+/* A word worth repeating: not a function word or a negator. */
+static int content(const pb__token *t)
+{
+    return !(t->flags & (PB__TOK_STOP | PB__TOK_NEGATOR));
+}
+
+/* text.words(s [, content]): the stems, in order; with content true,
+ * only the words worth repeating (no function words or negators). */
+static int text_words(lua_State *L)
+{
+    size_t len, i, k = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    int only = lua_toboolean(L, 2);
+    work *x = work_new(L);
+    int r = pb__words_make(&x->w, x->k->st, NULL, 0, s, len, &x->left);
+
+    if (r != 0)
+        work_done(L, x, r);
+    settle(L, x->b, x->before, x->left, 0);
+    lua_createtable(L, x->w.n < 1000000 ? (int)x->w.n : 0, 0);
+    for (i = 0; i < x->w.n; i++) {
+        if (only && !content(&x->w.tok[i]))
+            continue;
+        lua_pushstring(L, pb__words_stem(&x->w, i));
+        lua_rawseti(L, -2, (lua_Integer)++k);
+    }
+    work_end(x);
+    return 1;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+
+/* Whether a content word of s is one typo from ref's word i. */
+static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
+{
+    const pb__token *t = &ref->tok[i];
+    size_t j;
+
+    for (j = 0; j < s->n; j++) {
+        const pb__token *u = &s->tok[j];
+
+        if (content(u) && !(u->flags & PB__TOK_DIGIT) &&
+            pb__words_typo(pb__words_fold(ref, i), t->fold_len,
+                           pb__words_fold(s, j), u->fold_len))
+            return 1;
+    }
+    return 0;
+}
+
+/* text.echo(s, ref): the share of ref's distinct content stems that s
+ * repeats (one typo allowed in words of 5 letters or more), and how
+ * many. */
+static int text_echo(lua_State *L)
+{
+    size_t len, rlen, i, n = 0, distinct = 0, repeated = 0;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *ref = luaL_checklstring(L, 2, &rlen);
+    work *x = work_new(L);
+    int r;
+
+    r = cut(x, &x->w, s, len);
+    if (r == 0)
+        r = cut(x, &x->w2, ref, rlen);
+    /* s's ids, sorted; then ref's content words, by id and place */
+    if (r == 0 && (x->ids = malloc((x->w.n + 2 * x->w2.n + 1) *
+                                   sizeof *x->ids)) == NULL)
+        r = PB__WORDS_NOMEM;
+    if (r == 0 && pb__work(&x->left, 1 + 2 * (x->w.n + x->w2.n)) != 0)
+        r = PB__WORDS_BUDGET;
+    if (r == 0) {
+        uint32_t *mine = x->ids + x->w.n;
+
+        for (i = 0; i < x->w.n; i++)
+            x->ids[i] = x->w.tok[i].id;
+        qsort(x->ids, x->w.n, sizeof *x->ids, cmp_u32);
+        for (i = 0; i < x->w2.n; i++) {
+            if (!content(&x->w2.tok[i]))
+                continue;
+            mine[2 * n] = x->w2.tok[i].id;
+            mine[2 * n + 1] = (uint32_t)i;
+            n++;
+        }
+        qsort(mine, n, 2 * sizeof *mine, cmp_u32);   /* by id */
+        for (i = 0; r == 0 && i < n; i++) {
+            size_t at = mine[2 * i + 1], k, first = at;
+            int hit;
+
+            if (i > 0 && mine[2 * i] == mine[2 * i - 2])
+                continue;
+            /* the first place of this id, for its typo check */
+            for (k = i + 1; k < n && mine[2 * k] == mine[2 * i]; k++)
+                if (mine[2 * k + 1] < first)
+                    first = mine[2 * k + 1];
+            distinct++;
+            hit = bsearch(&mine[2 * i], x->ids, x->w.n, sizeof *x->ids,
+                          cmp_u32) != NULL;
+            if (!hit && x->w2.tok[first].letters >= 5 &&
+                !(x->w2.tok[first].flags & PB__TOK_DIGIT)) {
+                if (pb__work(&x->left, 1 + x->w.n) != 0)
+                    r = PB__WORDS_BUDGET;
+                else
+                    hit = typo_in(&x->w, &x->w2, first);
+            }
+            repeated += hit;
+        }
+    }
+    work_done(L, x, r);
+    lua_pushnumber(L, distinct ? (double)repeated / (double)distinct : 0);
+    lua_pushinteger(L, (lua_Integer)repeated);
+    return 2;
+}
+
+/* Values: what follows a label, and what a whole answer is. */
+
+static int ascii_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int ascii_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+static int ascii_letter(char c)
+{
+    return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+
+static int blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Around a value: quotes, brackets, and trailing sentence punctuation. */
+static int opener(char c)
+{
+    return c == '"' || c == '\'' || c == '(' || c == '[' || c == '<' ||
+           c == '`' || c == '*';
+}
+
+static int closer(char c)
+{
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == '>' ||
+           c == '`' || c == '*' || c == '.' || c == ',' || c == ';' ||
+           c == ':' || c == '!' || c == '?';
+}
+
+typedef struct run {
+    size_t a, e;   /* bytes [a, e) */
+} run;
+
+/* The next run of non-blank bytes from *p, without what surrounds a
+ * value; 0 at the end. */
+static int next_run(const char *s, size_t len, size_t *p, run *r)
+{
+    size_t i = *p;
+
+    while (i < len && blank(s[i]))
+        i++;
+    if (i >= len)
+        return 0;
+    r->a = i;
+    while (i < len && !blank(s[i]))
+        i++;
+    r->e = i;
+    *p = i;
+    while (r->a < r->e && opener(s[r->a]))
+        r->a++;
+    while (r->e > r->a && closer(s[r->e - 1]))
+        r->e--;
+    return 1;
+}
+
+static int run_is(const char *s, const run *r, const char *word)
+{
+    size_t n = strlen(word), i;
+
+    if (r->e - r->a != n)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((s[r->a + i] | (ascii_letter(s[r->a + i]) ? 32 : 0)) != word[i])
+            return 0;
+    return 1;
+}
+
+static int run_in(const char *s, const run *r, const char *const *words)
+{
+    for (; *words; words++)
+        if (run_is(s, r, *words))
+            return 1;
+    return 0;
+}
+
+static size_t digits_in(const char *s, const run *r)
+{
+    size_t i, n = 0;
+
+    for (i = r->a; i < r->e; i++)
+        n += ascii_digit(s[i]);
+    return n;
+}
+
+/* Digits and the marks of a phone number or a date, with a digit. */
+static int digitish(const char *s, const run *r)
+{
+    size_t i;
+
+    for (i = r->a; i < r->e; i++)
+        if (!ascii_digit(s[i]) && !strchr("+-()./", s[i]))
+            return 0;
+    return digits_in(s, r) > 0;
+}
+
+static int email(const char *s, const run *r)
+{
+    const char *at = memchr(s + r->a, '@', r->e - r->a), *dot;
+    size_t i;
+
+    if (at == NULL || at == s + r->a)
+        return 0;
+    for (i = r->a; i < r->e; i++)
+        if (s[i] == '@' && s + i != at)
+            return 0;
+    dot = memchr(at, '.', (size_t)(s + r->e - at));
+    return dot != NULL && dot > at + 1 && dot + 1 < s + r->e;
+}
+
+static const char *const months[] = {
+    "jan", "january", "feb", "february", "mar", "march", "apr", "april",
+    "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept",
+    "september", "oct", "october", "nov", "november", "dec", "december",
+    NULL
+};
+
+/* A day of the month: 1-2 digits, maybe st/nd/rd/th. */
+static int day_run(const char *s, const run *r)
+{
+    size_t d = 0, i = r->a;
+
+    while (i < r->e && ascii_digit(s[i]))
+        i++, d++;
+    if (d < 1 || d > 2)
+        return 0;
+    return i == r->e || (r->e - i == 2 && ascii_letter(s[i]) &&
+                         ascii_letter(s[i + 1]));
+}
+
+/* Joins a value's neighbours: "555 123 4567", "March 3rd, 2024". */
+static void widen(const char *s, size_t len, run *v)
+{
+    size_t p = v->e;
+    run nx;
+
+    if (digitish(s, v)) {
+        size_t total = digits_in(s, v), last = total;
+
+        while (last <= 4 && total < 15 && next_run(s, len, &p, &nx) &&
+               digitish(s, &nx) && total + digits_in(s, &nx) <= 15) {
+            v->e = nx.e;
+            last = digits_in(s, &nx);
+            total += last;
+        }
+        return;
+    }
+    if (run_in(s, v, months) && next_run(s, len, &p, &nx) &&
+        day_run(s, &nx)) {
+        v->e = nx.e;
+        if (next_run(s, len, &p, &nx) && nx.e - nx.a == 4 &&
+            digits_in(s, &nx) == 4)
+            v->e = nx.e;
+    }
+}
+
+/* Whether a run reads as a value: a digit, ALL-CAPS of 5 or more, an
+ * email. */
+static int value_like(const char *s, const run *r)
+{
+    size_t i, letters = 0;
+
+    if (r->e <= r->a)
+        return 0;
+    if (digits_in(s, r) > 0 || email(s, r))
+        return 1;
+    for (i = r->a; i < r->e; i++) {
+        if (ascii_upper(s[i]))
+            letters++;
+        else if (s[i] != '-' && s[i] != '_')
+            return 0;
+    }
+    return letters >= 5;
+}
+
+/* Words between a label and its value. */
+static const char *const between[] = {
+    "is", "was", "are", "it's", "its", "id", "number", "no", "num", "nr",
+    "#", "=", "-", ":", "the", "be", "would", "will", "should", "", NULL
+};
+
+/* The value after byte p of s, or 0.  Right after "label:" or
+ * "label =" any word is the value ("username: k.mensah.admin"); else it
+ * must read as one ("my username like a moron" has none). */
+static int value_after(const char *s, size_t len, size_t p, run *v)
+{
+    size_t q = p;
+    int skipped, marked;
+
+    while (q < len && (s[q] == ' ' || s[q] == '\t'))
+        q++;
+    marked = q < len && (s[q] == ':' || s[q] == '=');
+    for (skipped = 0; skipped <= 4; skipped++) {
+        if (!next_run(s, len, &p, v))
+            return 0;
+        if (run_in(s, v, between))
+            continue;
+        widen(s, len, v);
+        return value_like(s, v) || (marked && v->e - v->a >= 2);
+    }
+    return 0;
+}
+
+/* text.value(s, labels): the value after one of the labels, or nil. */
+static int text_value(lua_State *L)
+{
+    size_t len, n, i;
+    const char *s = luaL_checklstring(L, 1, &len);
+    const char *why = NULL;
+    phrase_arg *ph;
+    run v = { 0, 0 };
+    int r, found = 0;
+    work *x;
+
+    lua_settop(L, 2);
+    ph = phrase_args(L, lua_touserdata(L, lua_upvalueindex(2)), 2, &n);
+    x = work_new(L);
+    r = cut(x, &x->w, s, len);
+    for (i = 0; r == 0 && i < n && !found; i++) {
+        pb__phrase *p;
+        pb__phrase_hit hit;
+        size_t from = 0;
+
+        r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
+                               ph[i].need, &x->left, &p, &why);
+        while (r == 0 && !found) {
+            r = pb__phrase_find(p, &x->w, from, PB__GAP_DEFAULT,
+                                &x->scratch, &x->left, &hit);
+            if (r != 1)
+                break;
+            r = pb__work(&x->left, 4) != 0 ? PB__WORDS_BUDGET : 0;
+            if (r == 0)
+                found = value_after(s, len, hit.end, &v);
+            from = hit.tok_first + 1;
+        }
+        pb__phrase_free(p);
+    }
+    work_done(L, x, r < 0 && r != -3 ? r : 0);
+    if (why != NULL)
+        return luaL_error(L, "label %d ('%s') %s", (int)i, ph[i - 1].s, why);
+    if (found)
+        lua_pushlstring(L, s + v.a, v.e - v.a);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* Said around a bare answer without being part of it. */
+static const char *const fillers[] = {
+    "it's", "its", "it", "is", "the", "sure", "yes", "yeah", "yep", "ok",
+    "okay", "here", "this", "that's", "thats", "that", "so", "um", "uh",
+    "oh", "well", "hi", "hello", "right", "", NULL
+};
+static const char *const trailers[] = {
+    "thanks", "thank", "you", "please", "thx", "ty", "cheers", "", NULL
+};
+
+static int is_date(const char *s, const run *r)
+{
+    size_t part[3] = { 0, 0, 0 }, k = 0, i;
+    char sep = 0;
+
+    for (i = r->a; i < r->e; i++) {
+        if (ascii_digit(s[i])) {
+            part[k]++;
+        } else if ((s[i] == '-' || s[i] == '/' || s[i] == '.') && k < 2 &&
+                   part[k] > 0 && (sep == 0 || sep == s[i])) {
+            sep = s[i];
+            k++;
+        } else {
+            return 0;
+        }
+    }
+    if (k != 2 || part[2] == 0)
+        return 0;
+    if (part[0] == 4)                                 /* 2024-03-12 */
+        return part[1] <= 2 && part[2] <= 2;
+    return part[0] <= 2 && part[1] <= 2 && (part[2] == 2 || part[2] == 4);
+}
+
+static const char *shape_of(const char *s, const run *r)
+{
+    size_t i, digits = digits_in(s, r), letters = 0, upper = 0, marks = 0;
+    run t = *r;
+
+    if (email(s, r))
+        return "email";
+    if (is_date(s, r))
+        return "date";
+    /* currency before a number, per cent after */
+    while (t.a < t.e && strchr("$#", s[t.a]))
+        t.a++;
+    if (t.a + 2 <= t.e && ((unsigned char)s[t.a] == 0xC2 ||
+                           (unsigned char)s[t.a] == 0xE2))
+        t.a += (unsigned char)s[t.a] == 0xC2 ? 2 : 3;  /* £ € */
+    if (t.e > t.a && s[t.e - 1] == '%')
+        t.e--;
+    for (i = t.a; i < t.e; i++) {
+        if (ascii_letter(s[i])) {
+            letters++;
+            upper += ascii_upper(s[i]);
+        } else if (!ascii_digit(s[i])) {
+            marks++;
+        }
+    }
+    if (digits > 0 && letters == 0) {
+        int number = 1, seps = 0;
+
+        for (i = t.a; i < t.e; i++) {
+            if (ascii_digit(s[i]))
+                continue;
+            if (s[i] != '.' && s[i] != ',')
+                number = 0;
+            seps++;
+        }
+        if (number && (seps == 0 || digits >= 2))
+            return "number";
+        if (digitish(s, r) && digits >= 7 && digits <= 15)
+            return "phone";
+        return NULL;
+    }
+    if (t.e - t.a >= 3 && letters > 0 && digits > 0) {
+        for (i = t.a; i < t.e; i++)
+            if (!ascii_letter(s[i]) && !ascii_digit(s[i]) && s[i] != '-' &&
+                s[i] != '_')
+                return NULL;
+        return "id";
+    }
+    if (digits == 0 && letters >= 5 && upper == letters && marks == 0)
+        return "id";
+    return NULL;
+}
+
+/* text.shape(s): what the whole answer is, when it is one value. */
+static int text_shape(lua_State *L)
+{
+    size_t len, p = 0, n = 0, i, k;
+    const char *s = luaL_checklstring(L, 1, &len);
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    const char *shape = NULL;
+    run runs[8], more;
+
+    charge_arg(L, b, len);
+    while (n < 8 && next_run(s, len, &p, &runs[n]))
+        if (runs[n].e > runs[n].a)
+            n++;
+    if (n == 8 || next_run(s, len, &p, &more)) {
+        lua_pushnil(L);                       /* too long to be one value */
+        return 1;
+    }
+    i = 0;
+    while (i < n && run_in(s, &runs[i], fillers))
+        i++;
+    /* "my order number is X" */
+    if (i + 1 < n && run_is(s, &runs[i], "my")) {
+        for (k = i + 1; k < n && k <= i + 4; k++)
+            if (run_is(s, &runs[k], "is") || run_is(s, &runs[k], "was")) {
+                i = k + 1;
+                break;
+            }
+    }
+    while (i < n && run_in(s, &runs[i], fillers))
+        i++;
+    while (n > i && run_in(s, &runs[n - 1], trailers))
+        n--;
+    if (i + 1 == n) {
+        shape = shape_of(s, &runs[i]);
+    } else if (i < n) {
+        size_t digits = 0;
+
+        for (k = i; k < n && digitish(s, &runs[k]); k++)
+            digits += digits_in(s, &runs[k]);
+        if (k == n && digits >= 7 && digits <= 15)
+            shape = "phone";                      /* 555 123 4567 */
+        else if (run_in(s, &runs[i], months) && day_run(s, &runs[i + 1]) &&
+                 (n - i == 2 || (n - i == 3 &&
+                                 runs[n - 1].e - runs[n - 1].a == 4 &&
+                                 digits_in(s, &runs[n - 1]) == 4)))
+            shape = "date";                       /* March 3rd, 2024 */
+    }
+    if (shape)
+        lua_pushstring(L, shape);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+void pb__textlib_open(lua_State *L, pb__textkit *k, pb__budget *b)
+{
+    static const luaL_Reg fns[] = {
+        { "has", text_has }, { "similar", text_similar },
+        { "question", text_question }, { "echo", text_echo },
+        { "words", text_words }, { "value", text_value },
+        { "shape", text_shape }, { NULL, NULL }
+    };
+
+    lua_createtable(L, 0, 7);
+    lua_pushlightuserdata(L, k);
+    lua_pushlightuserdata(L, b);
+    luaL_setfuncs(L, fns, 2);
+}
