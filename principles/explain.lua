@@ -96,6 +96,9 @@ local function solves(s, said, feeling)
   return n >= 1
 end
 
+-- The customer saying what they will do or what they heard.
+local saying_back = { "so i", "so we", "you said" }
+
 -- How things go: conditions and causes, times, what to do, what happens.
 local explaining = {
   "if", "since", "because", "depends", "based on", "so that", "unless",
@@ -160,7 +163,8 @@ return principle {
         "could you repeat", "can you walk me through", "does that sound",
         "any questions", "do you follow" } },
     -- The customer says the answer back in their own words ("so I get 6
-    -- months to return"): two or more of its content words, not a question.
+    -- months to return"): two or more of its content words, or one in
+    -- a say-back ("so I'll watch for the email"); not a question.
     { on = "customer.said", fn = function(case, event)
         local p = case:first("agent.proposed")
         if not p or case:has("customer.understood") or event.text:find("?", 1, true) then
@@ -168,11 +172,13 @@ return principle {
         end
         local parts = {}
         for e in case:recent("agent.said", event) do
-          if e.n < p.n - 1 or #parts == 12 then break end
+          if e.t < p.t or #parts == 12 then break end
           if e.text then parts[#parts + 1] = e.text end
         end
         local _, n = text.echo(table.concat(parts, " "), event.text)
-        if n >= 2 then return "customer.understood" end
+        if n >= 2 or (n == 1 and text.has(event.text, saying_back, 1)) then
+          return "customer.understood"
+        end
       end },
   },
 }

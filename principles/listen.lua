@@ -45,20 +45,22 @@ end
 -- confirmed restatement counts, otherwise the last one before the
 -- proposal, unless a correction came after it.
 local function proposed_unheard(case)
-  if not case:has("agent.proposed") then return false end
-  if case:before("agent.proposed", "agent.restated") then return true end
-  if not case:has("customer.corrected") then return false end
   local p = case:first("agent.proposed")
+  if not p then return false end
+  -- A restatement in the same turn as the proposal (same time) counts as
+  -- before it, whichever principle's detector ran first.
   local r = case:first("agent.restated")
+  if not r or p.t < r.t then return true end
+  if not case:has("customer.corrected") then return false end
   for c in case:events("customer.confirmed") do
-    if c.n > r.n and c.n < p.n then return false end
+    if c.t >= r.t and c.t < p.t then return false end
   end
-  local restated, corrected = 0, 0
+  local restated, corrected = -1, -1
   for e in case:events("agent.restated") do
-    if e.n < p.n then restated = e.n end
+    if e.t <= p.t then restated = e.t end
   end
   for e in case:events("customer.corrected") do
-    if e.n < p.n then corrected = e.n end
+    if e.t < p.t then corrected = e.t end
   end
   return corrected > restated
 end

@@ -57,7 +57,7 @@ static int use_fn(lua_State *L)
     pb__sandbox *sb = lua_touserdata(L, lua_upvalueindex(1));
     const use_state *us = lua_touserdata(L, lua_upvalueindex(2));
     const char *dir = lua_tostring(L, lua_upvalueindex(3));
-    const char *name = luaL_checkstring(L, 1), *path;
+    const char *name = luaL_checkstring(L, 1), *path, *chunk;
     char *src, buf[1200];
     size_t len;
     pb_error err;
@@ -70,6 +70,9 @@ static int use_fn(lua_State *L)
         return luaL_error(L, "use: '%s' is not a name (letters, digits and "
                           "_, not starting with a digit)", name);
     path = lua_pushfstring(L, "%slib/%s.lua", dir, name);
+    /* Everything Lua allocates comes before the file is read: a memory
+     * error raised while src is held would leak it. */
+    chunk = lua_pushfstring(L, "@%s", path);
     if (pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len, &err) != PB_OK)
         return luaL_error(L, "use '%s': %s", name,
                           pb_error_text(&err, buf, sizeof buf));
@@ -79,10 +82,8 @@ static int use_fn(lua_State *L)
         free(src);
         pb__lua_charge(L, 16, 1);          /* the budget is spent: raises */
     }
-    if (bad == 0) {
-        lua_pushfstring(L, "@%s", path);
-        status = luaL_loadbufferx(L, src, len, lua_tostring(L, -1), "t");
-    }
+    if (bad == 0)
+        status = luaL_loadbufferx(L, src, len, chunk, "t");
     free(src);
     if (bad != 0)
         return luaL_error(L, "use '%s': %s:%d: not UTF-8 text, or a NUL "

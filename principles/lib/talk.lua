@@ -51,8 +51,17 @@ local function first_word(s)
   end
   return first
 end
+-- "What is your name?" asks; "So what I'm hearing is ...?" does not
+-- (a subject right after the wh-word opens a clause).
+local subjects = { i = true, you = true, we = true, they = true, he = true,
+                   she = true, it = true }
 function talk.wh_question(s)
-  return wh[first_word(s)] == true and s:find("?", 1, true) ~= nil
+  if not wh[first_word(s)] or not s:find("?", 1, true) then return false end
+  local w = s:lower():match("^%W*%a+%W+(%a+)")
+  if w and wh[s:lower():match("^%W*(%a+)")] == nil then
+    w = s:lower():match("^%W*%a+%W+%a+%W+(%a+)")
+  end
+  return not subjects[w or ""]
 end
 -- A sentence that opens as a question: "How can I help?", "Can I get ...".
 function talk.opens_question(s)

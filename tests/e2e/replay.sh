@@ -87,14 +87,17 @@ for s in d['scenarios']:
 assert n > 0
 s = [s for s in d['scenarios'] if s['id'] == 'late-delivery'][0]
 r = [e for e in s['events'] if e['type'] == 'agent.restated'][0]
-assert r['evidence']['kind'] == 'pattern', r
-assert r['evidence']['match'] == \"so what i'm hearing\", r
+assert r['evidence']['kind'] == 'function', r
 assert r['evidence']['file'] == '$PRINCIPLES/listen.lua', r
+o = [e for e in s['events'] if e['type'] == 'agent.owned'][0]
+assert o['evidence']['kind'] == 'words', o
+assert o['evidence']['match'] == 'i will make sure', o
 "
 # The text report shows it in place of "(detected by ...)".
 run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml
 has "$T/out" "~ agent.restated  [listen.lua:" "text evidence: file and line"
-has "$T/out" "pattern \"so what i'm hearing\"]" "text evidence: the pattern"
+has "$T/out" "~ agent.owned  [own.lua:" "text evidence: the owning detector"
+has "$T/out" "words \"i will make sure\"]" "text evidence: the phrase"
 
 # --- words and examples, end to end: the evidence names the phrase, and
 # the example with its score ---------------------------------------------
@@ -205,12 +208,28 @@ assert not any(o == 'not_fixed' and to == 'done' for _, o, to in hits), hits
 "
 run "$PB" replay -p "$PRINCIPLES" --format json scenarios/locked-out-overrides.xml
 expect_rc 0 "replay locked-out-overrides.xml"
-json_ok "$T/out" "manual overrides: checked item done, skipped item has its reason" "
+json_ok "$T/out" "manual overrides: checked item done; a skip of an item that does not apply changes nothing" "
 s = d['scenarios'][0]
 items = {i['principle'] + '.' + i['item']: i for i in s['checklist']}
 assert items['explain.check_understanding']['state'] == 'done'
-skip = items['own.commit']
-assert skip['state'] == 'skipped' and 'nothing left' in skip['reason'], skip
+assert 'own.commit' not in items, items.get('own.commit')
+assert any(e['type'] == 'item.skipped' for e in s['events'])
+"
+scenario "$T/skip.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario xmlns="urn:playbook:scenario:1" id="skip" title="Skip">
+  <case topic="delivery" channel="chat"/>
+  <events>
+    <event t="0" type="customer.said">Where is my parcel? I only need the tracking link.</event>
+    <event t="9" type="item.skipped" ref="listen.restate">The caller only wanted the tracking link.</event>
+  </events>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" --format json "$T/skip.xml"
+json_ok "$T/out" "a skipped item has its reason" "
+items = {i['principle'] + '.' + i['item']: i for i in d['scenarios'][0]['checklist']}
+skip = items['listen.restate']
+assert skip['state'] == 'skipped' and 'tracking link' in skip['reason'], skip
 "
 
 # --- an expectation that is not met ------------------------------------
