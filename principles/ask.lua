@@ -117,11 +117,20 @@ for _, r in ipairs(requests) do note_optional(r.needs) end
 
 -- Every form of an optional fact, and every system action any fact
 -- reads: the words that guard their detectors.
-local optional_forms, action_words = {}, {}
-for _, names in pairs(optional) do
-  for _, name in ipairs(names) do
-    for _, form in ipairs(facts[name].forms) do optional_forms[#optional_forms + 1] = form end
-  end
+local optional_forms, action_words, seen_optional = {}, {}, {}
+for _, list in pairs(needs) do
+  for _, name in ipairs(optional[list] or {}) do seen_optional[name] = true end
+end
+for _, r in ipairs(requests) do
+  for _, name in ipairs(optional[r.needs] or {}) do seen_optional[name] = true end
+end
+for _, name in ipairs((function()
+  local ks = {}
+  for k in pairs(seen_optional) do ks[#ks + 1] = k end
+  table.sort(ks)
+  return ks
+end)()) do
+  for _, form in ipairs(facts[name].forms) do optional_forms[#optional_forms + 1] = form end
 end
 for _, name in ipairs((function()
   local ks = {}

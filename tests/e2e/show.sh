@@ -39,7 +39,8 @@ else
     ok
 fi
 has "$T/out" "principles/listen.lua" "show names each principle's file"
-has "$T/out" "detect agent.said -> agent.restated" "show lists detectors"
+has "$T/out" "detect agent.said -> agent.acknowledged" "show lists detectors"
+has "$T/out" "detect agent.said -> (function, line " "show lists function detectors"
 has "$T/out" "Applies only to some cases." "show marks conditional principles"
 
 # --- JSON -----------------------------------------------------------------
@@ -77,7 +78,7 @@ assert items['check_understanding']['after'] == ['explain_steps']
 for p in d['principles']:
     for k in ('title', 'why', 'file', 'items', 'detectors'):
         assert k in p, (p['id'], k)
-assert any(x['emit'] == 'agent.restated' for x in byid['listen']['detectors'])
+assert any(x['emit'] == 'agent.acknowledged' for x in byid['boundaries']['detectors'])
 "
 run "$PB" show -p "$PRINCIPLES" --format=text
 expect_rc 0 "show --format=text"
