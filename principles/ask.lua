@@ -247,6 +247,8 @@ local not_answers = { "no", "nope", "not sure", "no idea", "one moment", "hold o
 local function bare_value(f, reply)
   local shape = facts[f].shape
   if reply:find("?", 1, true) or text.has(reply, not_answers, 0) then return nil end
+  -- "Username: cminh730" is a value of another fact's form
+  if reply:find("^%s*%a[%a ]*:") then return nil end
   local tokens = {}
   for tok in reply:gmatch("[^%s,;]+") do tokens[#tokens + 1] = tok end
   if shape == "any" then
@@ -258,7 +260,8 @@ local function bare_value(f, reply)
   for i, tok in ipairs(tokens) do
     local s = text.shape(tok)
     if s == "id" or s == "number" and #tok >= 5 then return tok end
-    if shape == "secret" and (s or tok:match("^%u%l%l+$")) then
+    if shape == "secret" and (s or (tok:match("^%u%l%l+$")
+                                   and #text.words(tok, true) > 0)) then
       return tok
     end
   end
@@ -307,7 +310,7 @@ return principle {
     { on = "agent.said", fn = function(case, event)
         local asked, attrs = {}, {}
         for _, s in ipairs(talk.sentences(event.text)) do
-          if s:find("?", 1, true) or talk.request(s) then
+          if (s:find("?", 1, true) or talk.request(s)) and not talk.restating(s) then
             for _, f in ipairs(needed(case)) do
               local forms = forms_in(f, s)
               if forms ~= "" and not attrs["form_" .. f] then
@@ -335,6 +338,10 @@ return principle {
         for _, f in ipairs(want) do
           local d = facts[f]
           local v = text.value(s, d.forms) or d.labels and text.value(s, d.labels)
+          -- a secret is often a name: "my security answer is Martinez"
+          if not v and d.shape == "secret" and text.has(s, d.forms, 2) then
+            v = s:match("%f[%a][Ii]s%s+(%u%a%a+)")
+          end
           if v then return "fact", { name = f, form = forms_in(f, s) }, v end
           if d.reason then v = reason_in(s) end
           if not v and d.named and names_product(s) then v = s end

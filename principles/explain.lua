@@ -79,7 +79,7 @@ decide(offering, "yes")
 -- gives a figure, unless the turn opened with feelings (`feeling`: "Four
 -- calls is far too long to wait" validates).
 local function solves(s, said, feeling)
-  if s:find("?", 1, true) then return false end
+  if s:find("?", 1, true) or talk.opens_question(s) then return false end
   local p, negated = text.has(s, deciding, 1)
   local k = p and kind[p]
   if k == "no" then return false end
@@ -96,14 +96,17 @@ local function solves(s, said, feeling)
   return n >= 1
 end
 
+-- Yes to a check of understanding.
+local affirming = { "yes", "yeah", "yep", "okay", "ok", "got it", "makes sense",
+                    "understood", "sure", "clear", "right", "perfect" }
+
 -- The customer saying what they will do or what they heard.
 local saying_back = { "so i", "so we", "you said" }
 
 -- How things go: conditions and causes, times, what to do, what happens.
 local explaining = {
   "if", "since", "because", "depends", "based on", "so that", "unless",
-  "as long as", "when you", "shortly", "day", "week", "hour", "minute",
-  "month", "tomorrow", "until", "24/7", "you will need", "you need to",
+  "as long as", "when you", "shortly", "tomorrow", "until", "24/7", "you will need", "you need to",
   "you should", "you can", "you have to", "you will", "you'll", "please use",
   "please contact", "please check", "please call", "please go", "please make",
   "recommend", "suggest", "make sure", "be sure", "always", "simply", "then",
@@ -112,9 +115,17 @@ local explaining = {
   "will receive", "i will need", "feel free", "may vary",
 }
 
+-- A time: a due phrase ("less than a week", "by Friday"), or a length
+-- with a figure ("7 days"); not "have a great day".
+local function duration(s)
+  if due.find(s) then return true end
+  return s:find("%d") ~= nil and
+         text.has(s, { "day", "week", "hour", "minute", "month", "year" }, 0) ~= nil
+end
+
 local function explains(s)
-  if s:find("?", 1, true) then return false end
-  return text.has(s, explaining, 1) ~= nil
+  if s:find("?", 1, true) or talk.opens_question(s) then return false end
+  return text.has(s, explaining, 1) ~= nil or duration(s)
 end
 
 return principle {
@@ -162,14 +173,29 @@ return principle {
         "does that make sense", "is that clear", "can you tell me what you'll do",
         "could you repeat", "can you walk me through", "does that sound",
         "any questions", "do you follow" } },
+    -- ... and the customer's first reply to it agrees: "Does that make
+    -- sense?" - "Okay. Got it." (a check answered, in the rubric's words).
+    { on = "customer.said", fn = function(case, event)
+        local c = case:last("agent.checked_understanding")
+        if not c or case:has("customer.understood") then return nil end
+        for e in case:recent("customer.said", event) do
+          if e.n > c.n then return nil end -- not the first reply since
+          break
+        end
+        if text.has(event.text, affirming, 0) then return "customer.understood" end
+      end },
     -- The customer says the answer back in their own words ("so I get 6
     -- months to return"): two or more of its content words, or one in
     -- a say-back ("so I'll watch for the email"); not a question.
     { on = "customer.said", fn = function(case, event)
         local p = case:first("agent.proposed")
-        if not p or case:has("customer.understood") or event.text:find("?", 1, true) then
+        local said = event.text
+        if not p or case:has("customer.understood") or said:find("?", 1, true)
+           or talk.opens_question(said) or #talk.content(said) < 2 then
           return nil
         end
+        local _, negated = text.has(said, { "need", "want", "enough", "sufficient", "help" }, 1)
+        if negated then return nil end -- "I don't need anything else"
         local parts = {}
         for e in case:recent("agent.said", event) do
           if e.t < p.t or #parts == 12 then break end

@@ -33,6 +33,7 @@ local function restates(case, event)
       local checking = s:find("?", 1, true) and not talk.request(s)
       if framed or tagged or checking then
         said = said or talk.customer_before(case, event)
+        if framed and talk.strongly_restating(s) then return s end
         local _, n = text.echo(s, said)
         if n >= (checking and not (framed or tagged) and 3 or 1) then return s end
       end

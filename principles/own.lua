@@ -5,11 +5,9 @@ local phrases = use "phrases"
 local talk = use "talk"
 local text = talk.text
 
--- An agent's promise: "I'll", "you'll have", "we will", "it will arrive".
-local promising = {
-  "i'll", "i will", "you'll have", "you will have", "we'll", "we will",
-  "it'll", "it will",
-}
+-- An agent's promise: something will happen, whoever does it ("I'll",
+-- "we will", "an automated message will call you").
+local promising = { "'ll ", " will ", "shall ", "going to " }
 
 -- The customer asked when: a short answer with a time in it is a
 -- commitment ("how much long till it is refunded" - "less than a week").
@@ -129,7 +127,9 @@ return principle {
     { on = "agent.said", words = escalating, gap = 4, fn = function(case, event)
         if case:has("case.escalated") then return nil end
         for _, sen in ipairs(talk.sentences(event.text)) do
-          if not talk.opens_question(sen) and text.has(sen, escalating, 4) then
+          -- "I can escalate to my manager if you'd like" only offers
+          if not talk.opens_question(sen) and text.has(sen, escalating, 4)
+             and not text.has(sen, { "if you", "would you like", "do you want" }, 1) then
             return "case.escalated", nil, sen
           end
         end

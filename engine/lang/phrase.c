@@ -435,6 +435,11 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
 
                     if (w->tok[pe].sentence != w->tok[i].sentence)
                         break;
+                    /* nor across a negator between its words: "I can't
+                     * help" is no "i can help" */
+                    if (k < i && (w->tok[k].flags & PB__TOK_NEGATOR) &&
+                        !p->any_polarity)
+                        break;
                     if (pb__work(left, j) != 0)
                         return PB__WORDS_BUDGET;
                     for (jj = j > skip + 1 ? j - skip - 1 : 0; jj < j;

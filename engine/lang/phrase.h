@@ -11,7 +11,8 @@
  * phrase does not match where a negator ("not", "never", "can't", ...)
  * is among the 3 words before it in the same clause ("I can't help you
  * with that" is not "help you with"), unless its own first word is one
- * ("not working").  With `need` below its number of words, any `need`
+ * ("not working"), nor across one between its words ("I can't help" is
+ * not "i can help").  With `need` below its number of words, any `need`
  * of them in order will do, each word left out allowing one more word
  * between its neighbours.
  */

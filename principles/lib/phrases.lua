@@ -3,7 +3,7 @@
 
 return {
   -- Whether one of the patterns is in text (plain: as plain text, not
-  -- Lua patterns): phrases.found(text, phrases.thanks).
+  -- Lua patterns): phrases.found(text, phrases.fix_works).
   found = function(text, patterns, plain)
     for _, p in ipairs(patterns) do
       if text:find(p, 1, plain) then return true end
@@ -16,14 +16,5 @@ return {
   fix_works = {
     "that fixed it", "it works now", "it's working now", "working again",
     "problem solved", "that worked", "that solves it",
-  },
-
-  -- After an answer, the customer thanks the agent or says there is
-  -- nothing else: own counts the question answered (case.resolved), and
-  -- follow_up, when nothing is left to happen, verified in the call.
-  thanks = {
-    "perfect%W+thank", "great%W*thank", "thanks for your help",
-    "thank you for your help", "that helps", "that answers", "that's all",
-    "that is all", "nothing else%f[^%w ]",
   },
 }

@@ -26,7 +26,10 @@ function talk.sentences(s)
   out = {}
   local pos = 1
   while true do
+    -- a stop, then a blank or a capital: "That is correct.Is there ..."
     local a, b = s:find("[%.!%?]+%s+", pos)
+    local c, d = s:find("[%.!%?]+%f[%u]", pos)
+    if c and (not a or c < a) then a, b = c, d end
     local part = talk.trim(s:sub(pos, a and b or #s))
     if #part > 0 then out[#out + 1] = part end
     if not a then break end
@@ -151,22 +154,28 @@ end
 
 -- How a restatement is framed: "so you need ...", "sounds like ...",
 -- "you said ...", "if I understand ...".
-local framing = {
-  "so you", "sounds like", "you want to", "you would like", "you need me",
-  "you need help", "you said", "you mention", "you are saying",
-  "if i understand", "so i understand", "just to confirm", "to make sure i", "just to clarify",
-  "to wrap up", "let me make sure", "what i hear", "you are looking for",
-  "you need to know", "you want to know",
-  "you would like to know", "am i right",
+-- The strong frames say "I am saying your problem back" on their own;
+-- the others only with the customer's own words in them.
+local strong = {
+  "sounds like", "what i hear", "if i understand", "so i understand",
+  "just to confirm", "to make sure i", "let me make sure", "to wrap up",
+  "am i right",
 }
+local framing = {
+  "so you", "you need me", "you need help", "you said", "you mention",
+  "you are saying", "just to clarify", "you are looking for",
+  "you need to know", "you want to know", "you would like to know",
+}
+for _, p in ipairs(strong) do framing[#framing + 1] = p end
 function talk.restating(s) return text.has(s, framing, 1) end
+function talk.strongly_restating(s) return text.has(s, strong, 1) end
 talk.framing = framing
 
 -- What is left to happen after the call, in the agent's words: money
 -- or goods on their way, a message to come, a review.
 local pending = {
-  "you will receive|get|have|see", "you should be getting|receiving",
-  "you should get|receive|see",
+  "you will receive|get|have", "you should be getting|receiving",
+  "you should get|receive",
   "will arrive", "should arrive", "will contact", "will call", "will email",
   "will be sent|shipped|delivered|processed|credited|refunded|reviewed",
   "will reach out", "will hear", "will review", "in the next", "in progress",

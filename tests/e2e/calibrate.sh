@@ -22,8 +22,8 @@ NAME="e2e calibrate"
 
 # The agreement the default principles reach on the real chats today:
 # raise these as detection improves (issue 11's bar is 0.90 and 0.85).
-FLOOR_ALL=0.940
-FLOOR_APPLYING=0.902
+FLOOR_ALL=0.955
+FLOOR_APPLYING=0.926
 
 P="-p principles"
 R=tests/calibration/real-abcd
