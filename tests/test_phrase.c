@@ -206,6 +206,11 @@ static void test_negation(void **state)
     HIT(f, "not working", "it is still not working", "not working");
     HIT(f, "not working", "it still isn't working", "isn't working");
     HIT(f, "never arrived", "My parcel never arrived", "never arrived");
+    /* a negator between the phrase's words negates it too */
+    MISS(f, "i can help", "I'm afraid I can't help with refunds");
+    MISS(f, "we can accept", "we cannot accept the return");
+    HIT(f, "we can accept", "we can still accept the return",
+        "we can still accept");
 }
 
 static void test_need(void **state)
