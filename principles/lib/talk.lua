@@ -58,18 +58,24 @@ end
 -- (a subject right after the wh-word opens a clause).
 local subjects = { i = true, you = true, we = true, they = true, he = true,
                    she = true, it = true }
+-- The word after first_word's.
+local function after_first(s)
+  local low = s:lower()
+  if wh[low:match("^%W*(%a+)")] or aux[low:match("^%W*(%a+)")] then
+    return low:match("^%W*%a+%W+(%a+)")
+  end
+  return low:match("^%W*%a+%W+%a+%W+(%a+)")
+end
 function talk.wh_question(s)
   if not wh[first_word(s)] or not s:find("?", 1, true) then return false end
-  local w = s:lower():match("^%W*%a+%W+(%a+)")
-  if w and wh[s:lower():match("^%W*(%a+)")] == nil then
-    w = s:lower():match("^%W*%a+%W+%a+%W+(%a+)")
-  end
-  return not subjects[w or ""]
+  return not subjects[after_first(s) or ""]
 end
--- A sentence that opens as a question: "How can I help?", "Can I get ...".
+-- A sentence that opens as a question: "How can I help?", "Can I get
+-- ...", not "What I can do is ..." (a subject after the wh-word).
 function talk.opens_question(s)
   local w = first_word(s)
-  return wh[w] == true or aux[w] == true
+  if aux[w] then return true end
+  return wh[w] == true and not subjects[after_first(s) or ""]
 end
 
 -- Yes, correct, exactly: the customer agrees, in the first words of the
