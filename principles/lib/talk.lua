@@ -141,22 +141,14 @@ function talk.empathy(s) return text.has(s, feeling, 1) ~= nil end
 talk.feeling = feeling
 
 -- "We cannot accept the return", "that isn't something I can do": the
--- agent cannot, and offers nothing instead ("I can't get the old
--- password, but I can make a new one" offers).
+-- agent cannot (explain tells a refusal from "I can't get the old
+-- password, but I can make a new one", which offers).
 local able = { "i can", "we can", "i am able", "we are able", "i could", "we could" }
 local unable = {
   "i|we can not", "i|we could not", "i|we am|are not able", "i|we am|are unable",
   "not allowed", "i|we will not be able", "not possible",
 }
 talk.able, talk.unable = able, unable
-function talk.refuses(s)
-  if text.has(s, unable, 1) then
-    local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
-    return not (rest and text.has(rest, able, 3))
-  end
-  local yes, no = text.has(s, able, 3)
-  return yes == nil and no ~= nil
-end
 
 -- How a restatement is framed: "so you need ...", "sounds like ...",
 -- "you said ...", "if I understand ...".
