@@ -4,7 +4,6 @@
 -- typos and negation, so "I can look into that for you" and "let me
 -- look that up" are one phrase, and "I can't help" is not "I can help".
 
-
 local talk = { text = text }
 
 -- Sentences of an utterance, trimmed; "?" and "!" end one as "." does.
