@@ -100,15 +100,24 @@ local function listed(case)
   return needs[topic]
 end
 
+-- The keys of t, sorted: tables built from them keep one order.
+local function sorted_keys(t)
+  local ks = {}
+  for k in pairs(t) do ks[#ks + 1] = k end
+  table.sort(ks)
+  return ks
+end
+
 -- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
 -- once: most lists have none, and are their own answer.
-local optional = {}
+local optional, any_optional = {}, {}
 local function note_optional(list)
   for _, f in ipairs(list) do
     local name = f:match("^(.-)%?$")
     if name then
       optional[list] = optional[list] or {}
       optional[list][#optional[list] + 1] = name
+      any_optional[name] = true
     end
   end
 end
@@ -116,28 +125,12 @@ for _, list in pairs(needs) do note_optional(list) end
 for _, r in ipairs(requests) do note_optional(r.needs) end
 
 -- Every form of an optional fact, and every system action any fact
--- reads: the words that guard their detectors.
-local optional_forms, action_words, seen_optional = {}, {}, {}
-for _, list in pairs(needs) do
-  for _, name in ipairs(optional[list] or {}) do seen_optional[name] = true end
-end
-for _, r in ipairs(requests) do
-  for _, name in ipairs(optional[r.needs] or {}) do seen_optional[name] = true end
-end
-for _, name in ipairs((function()
-  local ks = {}
-  for k in pairs(seen_optional) do ks[#ks + 1] = k end
-  table.sort(ks)
-  return ks
-end)()) do
+-- reads: the words that guard their detectors (in a fixed order).
+local optional_forms, action_words = {}, {}
+for _, name in ipairs(sorted_keys(any_optional)) do
   for _, form in ipairs(facts[name].forms) do optional_forms[#optional_forms + 1] = form end
 end
-for _, name in ipairs((function()
-  local ks = {}
-  for k in pairs(facts) do ks[#ks + 1] = k end
-  table.sort(ks)
-  return ks
-end)()) do
+for _, name in ipairs(sorted_keys(facts)) do
   for _, a in ipairs(facts[name].actions or {}) do action_words[#action_words + 1] = a end
 end
 
@@ -187,10 +180,7 @@ local function see(list)
 end
 for _, list in pairs(needs) do see(list) end
 for _, r in ipairs(requests) do see(r.needs) end
-local names = {}
-for f in pairs(seen) do names[#names + 1] = f end
-table.sort(names)
-for _, f in ipairs(names) do
+for _, f in ipairs(sorted_keys(seen)) do
   items[#items + 1] = {
     id = f, collects = f,
     applies = function(case) return needs_fact(case, f) end,
