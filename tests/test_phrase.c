@@ -2,7 +2,7 @@
  * test_phrase.c -- phrases of words found in real utterances
  * (engine/lang/phrase.c): stems, gaps, sentences, alternatives, typos,
  * negation, N of M, what a phrase may not be, long texts and the
- * budget.
+ * budget; and a list's index (phraseidx.c) against searching each.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +17,7 @@
 
 #include "lexicon.h"
 #include "phrase.h"
+#include "phraseidx.h"
 #include "words.h"
 
 typedef struct fixture {
@@ -307,6 +308,84 @@ static void test_long_text(void **state)
     free(text);
 }
 
+
+/* A list's index gives the answer searching each phrase in order does,
+ * on every utterance, and looks at fewer phrases. */
+static void test_index(void **state)
+{
+    static const char *const phrases[] = {
+        "look into", "i can help", "help you with", "sorry", "apologize",
+        "refund has been issued|submitted|processed", "you will receive|get",
+        "what is your", "so you", "not working", "i|we can not",
+        "order id|number|no", "frustrat", "in the next", "all set",
+        "let me check|look|see", "thank", "account has been pulled",
+        "is that right", "the", "pin", "verify your", "zip code",
+        "i will answer|find|check|look", "give me", "what i hear",
+    };
+    static const char *const texts[] = {
+        "I can look into that for you.", "I'm so sorry to hear that!",
+        "Your refund has been issued and you will receive it in 3 days.",
+        "What is your order number?", "So you need a new password, right?",
+        "It's not working at all", "I can't help with that, I apologise",
+        "I am very frustated", "Thanks, that's all.", "ok",
+        "Let me check the account. Account has been pulled up.",
+        "Could you verify your zip code and pin?", "Is that right?",
+        "I will look for it in the next hour", "you're all set",
+        "Please give me a moment", "What I hear is the boots are late.",
+        "", "Hi, my parcel still has not arrived and it is a gift.",
+        "we cannot accept returns", "The the the the",
+    };
+    fixture *f = *state;
+    size_t n = sizeof phrases / sizeof *phrases, t, i, looked = 0, linear = 0;
+    pb__phrase *ph[sizeof phrases / sizeof *phrases];
+    pb__phraseidx *ix;
+    pb__scratch bits = { NULL, 0 };
+    pb__phrase_hit hit;
+
+    for (i = 0; i < n; i++)
+        ph[i] = compile(f, phrases[i], 0);
+    ix = pb__phraseidx_new(ph, n);
+    assert_non_null(ix);
+    for (t = 0; t < sizeof texts / sizeof *texts; t++) {
+        size_t want = n, got = n;
+
+        assert_int_equal(pb__words_make(&f->w, f->st, &f->lx, 0, texts[t],
+                                        strlen(texts[t]), NULL), 0);
+        for (i = 0; i < n && want == n; i++, linear++)
+            if (pb__phrase_find(ph[i], &f->w, 0, 2, &f->scratch, NULL,
+                                &hit) == 1)
+                want = i;
+        assert_int_equal(pb__phraseidx_mark(ix, &f->w, &bits, NULL), 0);
+        for (i = pb__phraseidx_next(ix, &bits, 0); i < n;
+             i = pb__phraseidx_next(ix, &bits, i + 1)) {
+            looked++;
+            if (pb__phrase_find(ph[i], &f->w, 0, 2, &f->scratch, NULL,
+                                &hit) == 1) {
+                got = i;
+                break;
+            }
+        }
+        if (got != want)
+            fail_msg("'%s': the index finds %s, each phrase in turn %s",
+                     texts[t], got < n ? phrases[got] : "none",
+                     want < n ? phrases[want] : "none");
+    }
+    /* it looks at fewer than half the phrases one by one would */
+    if (looked * 2 > linear)
+        fail_msg("looked at %zu phrases, one by one %zu", looked, linear);
+    /* a budget too small to mark the candidates */
+    {
+        size_t left = 2;
+
+        assert_int_equal(pb__phraseidx_mark(ix, &f->w, &bits, &left),
+                         PB__WORDS_BUDGET);
+    }
+    pb__scratch_free(&bits);
+    pb__phraseidx_free(ix);
+    for (i = 0; i < n; i++)
+        pb__phrase_free(ph[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_need),
         cmocka_unit_test(test_bad_phrases),
         cmocka_unit_test(test_long_text),
+        cmocka_unit_test(test_index),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

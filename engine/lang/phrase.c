@@ -21,6 +21,7 @@ typedef struct pword {
     uint16_t fold_len;
     uint8_t typo;         /* matches a word one typo away */
     uint8_t negator;
+    uint8_t stop;         /* a function word */
 } pword;
 
 /* One alternative of a place: words in a row (a contraction is two). */
@@ -83,6 +84,49 @@ unsigned pb__phrase_need(const pb__phrase *p)
     return p->need == p->nplaces && !p->need_given ? 0 : p->need;
 }
 
+/* The word of alternative a a match must have as it is (no typo), or
+ * NULL when each of its words may come with one. */
+static const pword *exact_word(const pb__phrase *p, const alt *a)
+{
+    size_t k;
+
+    for (k = 0; k < a->n; k++)
+        if (!p->words[a->first + k].typo)
+            return &p->words[a->first + k];
+    return NULL;
+}
+
+size_t pb__phrase_key(const pb__phrase *p, uint32_t *ids)
+{
+    size_t j, a, best = p->nplaces, n = 0;
+    int best_content = -1;
+
+    if (p->need < p->nplaces)
+        return 0;                   /* no place is certain */
+    for (j = 0; j < p->nplaces; j++) {
+        int content = 1;
+
+        for (a = p->place[j]; a < p->place[j + 1]; a++) {
+            const pword *pw = exact_word(p, &p->alts[a]);
+
+            if (pw == NULL)
+                break;
+            content &= !pw->stop;
+        }
+        /* a place every alternative of which has an exact word; one of
+         * content words first: they are in fewer utterances */
+        if (a == p->place[j + 1] && content > best_content) {
+            best = j;
+            best_content = content;
+        }
+    }
+    if (best == p->nplaces)
+        return 0;
+    for (a = p->place[best]; a < p->place[best + 1]; a++)
+        ids[n++] = exact_word(p, &p->alts[a])->id;
+    return n;
+}
+
 void pb__scratch_free(pb__scratch *s)
 {
     free(s->p);
@@ -132,6 +176,7 @@ static int add_word(builder *b, const pb__words *w, size_t i)
     pw->typo = t->letters >= 5 &&
                !(t->flags & (PB__TOK_STOP | PB__TOK_DIGIT | PB__TOK_NEGATOR));
     pw->negator = (t->flags & PB__TOK_NEGATOR) != 0;
+    pw->stop = (t->flags & PB__TOK_STOP) != 0;
     memcpy(p->pool + b->poolused, pb__words_fold(w, i), flen + 1);
     b->poolused += flen + 1;
     return 0;

@@ -55,6 +55,17 @@ size_t pb__phrase_bytes(const pb__phrase *p);
 const char *pb__phrase_text(const pb__phrase *p);
 unsigned pb__phrase_need(const pb__phrase *p);
 
+/*
+ * The ids of one of p's places that every match has a word of, as it is
+ * (no typo), one for each of the place's alternatives, into ids (room
+ * for PB__PHRASE_MAX_ALTS); their number, or 0 when no place is certain
+ * (need below its words, or words that may each come with a typo).  A
+ * place of content words is preferred: fewer utterances have them.  A
+ * list of phrases looks up only those whose key an utterance has
+ * (phraseidx.h).
+ */
+size_t pb__phrase_key(const pb__phrase *p, uint32_t *ids);
+
 /* Where a phrase was found: its first and last words, and their bytes
  * in the text [first, end). */
 typedef struct pb__phrase_hit {
