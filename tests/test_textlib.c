@@ -269,6 +269,21 @@ static const char lib_src[] =
     "  eq('shape sentence', text.shape('That I know!!!'), nil)\n"
     "  eq('shape word', text.shape('like'), nil)\n"
     "  eq('shape empty', text.shape(''), nil)\n"
+    "  eq('sentences', table.concat(text.sentences(' That is correct.Is "
+    "it 3.5 kg? Yes!! ok...  '), '|'), 'That is correct.|Is it 3.5 kg?|"
+    "Yes!!|ok...')\n"
+    "  eq('sentences none', #text.sentences('  '), 0)\n"
+    "  local l = { 'look into' }\n"
+    "  eq('list', text.has('I can look into it', l), 'look into')\n"
+    "  l[1] = 'help with'\n"
+    "  eq('list changed', text.has('I can look into it', l), nil)\n"
+    "  eq('list changed hit', text.has('I can help with it', l), "
+    "'help with')\n"
+    "  local long = 'look ' .. string.rep('very ', 20) .. 'closely'\n"
+    "  eq('long', text.has('look very closely', { long, 'look' }), "
+    "'look')\n"
+    "  eq('long again', text.has('look very closely', { long:upper(), "
+    "'closely' }), 'closely')\n"
     "  local ok, err = pcall(text.has, 'x', '...')\n"
     "  eq('bad phrase', ok, false)\n"
     "  eq('bad phrase message', tostring(err):find('has no words', 1, "
@@ -365,12 +380,15 @@ static void test_idf_over_engine(void **state)
 }
 
 /* Detectors on words share the principle's budget with patterns: a
- * 1 MB utterance against many phrases stops with one warning. */
+ * 1 MB utterance against many phrases, none of which the index can rule
+ * out (two words of three will do), stops with one warning. */
 static void test_detector_budget(void **state)
 {
     static const char src[] =
         "local words = {}\n"
-        "for i = 1, 1000 do words[i] = 'parcel refund word' .. i end\n"
+        "for i = 1, 1000 do\n"
+        "  words[i] = { 'parcel refund word' .. i, need = 2 }\n"
+        "end\n"
         "return principle { id = 'big', items = { { id = 'a' } },\n"
         "  detect = { { on = 'customer.said', emit = 'x.y', words = words },\n"
         "             { on = 'customer.said', emit = 'x.z',\n"

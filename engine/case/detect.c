@@ -17,6 +17,7 @@
 #include "luacase.h"
 #include "pattern.h"
 #include "phrase.h"
+#include "phraseidx.h"
 #include "similar.h"
 #include "textlib.h"
 
@@ -50,7 +51,7 @@ typedef struct utterance {
     size_t len;
     int cut;            /* 0 not yet, 1 words made, -1 out of memory */
     pb__words words;
-    pb__scratch scratch;
+    pb__scratch scratch, bits;
     int asked;          /* 0 not yet, 1 query made, -1 out of memory */
     pb__query query;    /* its sentences as vectors, for examples */
 } utterance;
@@ -162,32 +163,34 @@ static int words_hit(pb_case *c, const pb__principle *p,
                      pb__why *why)
 {
     const pb__words *w;
-    size_t i;
+    size_t i, before, left;
+    pb__phrase_hit hit;
+    int r;
 
     if (b->exhausted)
         return 0;
     if ((w = words(c, u)) == NULL)
         return no_memory(c, p, d, "words");
-    for (i = 0; i < d->nphrases; i++) {
-        size_t before = pb__textlib_left(b), left = before;
-        pb__phrase_hit hit;
-        int r = pb__phrase_find(d->phrases[i], w, 0, d->gap, &u->scratch,
-                                &left, &hit);
-
-        if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left)
-            != 0) {
-            over_budget(c, p, d, "words");
-            return 0;
-        }
-        if (r == PB__WORDS_NOMEM)
-            return no_memory(c, p, d, "words");
-        if (r == 1) {
-            why->kind = PB__WHY_WORDS;
-            why->which = (uint32_t)i;
-            return 1;
-        }
+    before = left = pb__textlib_left(b);
+    r = pb__phraseidx_mark(d->pidx, w, &u->bits, &left);
+    for (i = 0; r == 0; i++) {
+        if ((i = pb__phraseidx_next(d->pidx, &u->bits, i)) == d->nphrases)
+            break;
+        if ((r = pb__phrase_find(d->phrases[i], w, 0, d->gap, &u->scratch,
+                                 &left, &hit)) != 0)
+            break;
     }
-    return 0;
+    if (pb__textlib_spend(b, before, r == PB__WORDS_BUDGET ? 0 : left) != 0) {
+        over_budget(c, p, d, "words");
+        return 0;
+    }
+    if (r == PB__WORDS_NOMEM)
+        return no_memory(c, p, d, "words");
+    if (r != 1)
+        return 0;
+    why->kind = PB__WHY_WORDS;
+    why->which = (uint32_t)i;
+    return 1;
 }
 
 /* Whether the utterance is as close as d's threshold to one of its
@@ -405,5 +408,6 @@ void pb__detect(pb_case *c, size_t ev)
     free(u.lower);
     pb__words_free(&u.words);
     pb__scratch_free(&u.scratch);
+    pb__scratch_free(&u.bits);
     pb__query_free(&u.query);
 }

@@ -1111,6 +1111,9 @@ static void build_words(lua_State *L, build_ctx *bc, pb__detector *d)
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+    if ((d->pidx = pb__phraseidx_new(d->phrases, d->nphrases)) == NULL)
+        luaL_error(L, "out of memory");
+    charge(L, &bc->r, pb__phraseidx_bytes(d->pidx), bc->part);
     if (lua_getfield(L, -1, "gap") == LUA_TNUMBER)
         d->gap = (unsigned)lua_tointeger(L, -1);
     lua_pop(L, 1);
@@ -1444,6 +1447,7 @@ void pb__principle_free(lua_State *L, pb__principle *p)
         for (k = 0; d->phrases && k < d->nphrases; k++)
             pb__phrase_free(d->phrases[k]);
         free(d->phrases);
+        pb__phraseidx_free(d->pidx);
         for (k = 0; d->docs && k < d->nexamples; k++)
             pb__doc_free(&d->docs[k]);
         free(d->docs);

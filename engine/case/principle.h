@@ -9,6 +9,7 @@
 #define PB_PRINCIPLE_H
 
 #include "phrase.h"
+#include "phraseidx.h"
 #include "playbook.h"
 #include "sandbox.h"
 #include "similar.h"
@@ -40,6 +41,7 @@ typedef struct pb__detector {
     size_t npatterns;
     pb__phrase **phrases;    /* `words`, compiled */
     size_t nphrases;
+    pb__phraseidx *pidx;     /* which of them an utterance may have */
     unsigned gap;
     char **examples;
     pb__doc *docs;           /* each example's terms, weighed by the

@@ -13,30 +13,66 @@
 #include <lauxlib.h>
 
 #include "phrase.h"
+#include "phraseidx.h"
 #include "sandbox.h"
 #include "textlib.h"
 
 /*
- * The phrase lists text.has was given, compiled, by their text: a
+ * The phrase lists text.has was given, compiled, by their strings: a
  * principle passes the same few lists at every event, and compiling
- * them each time costs more than the matching.  Their terms go into a
- * lexicon on the engine's, which every call's lexicon then sits on.  The
- * cache holds at most CACHE_LISTS lists and CACHE_BYTES; past either,
- * or once the engine's lexicon has grown under it (a principle loading),
- * it starts again empty.  What is cached changes no answer, only the
- * time.
+ * them each time costs more than the matching.  A list is known again
+ * by its strings' addresses, which stay valid because the cache keeps
+ * the strings alive (its anchors, a table in the registry): an address
+ * seen again is the same string, and Lua interns short strings, so
+ * equal lists of them are one list.  Their terms go into a lexicon on
+ * the engine's, which every call's lexicon then sits on; each list has
+ * an index (phraseidx.h), so only the phrases an utterance may have are
+ * searched.  The cache holds at most CACHE_LISTS lists and CACHE_BYTES;
+ * past either, or once the engine's lexicon has grown under it (a
+ * principle loading), it starts again empty.  What is cached changes no
+ * answer, only the time.
  */
 #define CACHE_LISTS 64
 #define CACHE_BYTES (1u << 20)
-#define CACHE_TEXTS 8       /* utterances cut, for cached lists */
+#define CACHE_TEXTS 16      /* utterances cut, for cached lists */
 #define CACHE_TEXT_MAX 4096 /* bytes of one */
+#define KEEP_ARGS 1024      /* arguments whose room is kept */
 
 typedef struct cached {
     uint64_t hash;
-    char *key;            /* each phrase's need, length and text */
-    size_t keylen, n;
+    const char **s;       /* each phrase's string, anchored */
+    unsigned *need;
+    size_t n;
     pb__phrase **ph;
+    pb__phraseidx *ix;
 } cached;
+
+/* A phrase or example given to a library function: its string stays
+ * alive on the Lua stack while the call works. */
+typedef struct phrase_arg {
+    const char *s;
+    size_t len;
+    unsigned need;
+} phrase_arg;
+
+/*
+ * What a call holds while it works: the cache's, used by one call at a
+ * time (none runs Lua code), emptied as the next call starts, so an
+ * error raised halfway (a memory error while pushing the answer) leaks
+ * nothing, and the next call reuses its room.
+ */
+typedef struct work {
+    pb__textkit *k;
+    pb__budget *b;
+    pb__lexicon lx;        /* on the cache's */
+    pb__words w, w2;
+    pb__scratch scratch;
+    pb__doc *docs;
+    pb__query q;
+    size_t ndocs;
+    void *keys;            /* text.echo's */
+    size_t before, left;
+} work;
 
 /* An utterance cut against the cache's lexicon without adding to it:
  * the words of the last few texts asked about, which a principle asks
@@ -54,7 +90,38 @@ struct pb__textcache {
     cut_text texts[CACHE_TEXTS];
     size_t ntexts, next;
     pb__scratch scratch;  /* for finding cached phrases in cached words */
+    pb__scratch bits;     /* their candidates (phraseidx.h) */
+    work work;
+    phrase_arg *args;     /* the call's phrases or examples */
+    size_t nargs;         /* room in args */
 };
+
+/* Words of more tokens than this are freed after a call, not kept. */
+#define KEEP_TOKENS 1024
+
+static void words_trim(pb__words *w)
+{
+    if (w->cap > KEEP_TOKENS)
+        pb__words_free(w);
+}
+
+static void work_end(work *x)
+{
+    size_t i;
+
+    words_trim(&x->w);
+    words_trim(&x->w2);
+    pb__scratch_free(&x->scratch);
+    for (i = 0; x->docs && i < x->ndocs; i++)
+        pb__doc_free(&x->docs[i]);
+    free(x->docs);
+    x->docs = NULL;
+    x->ndocs = 0;
+    pb__query_free(&x->q);
+    free(x->keys);
+    x->keys = NULL;
+    pb__lexicon_free(&x->lx);
+}
 
 static void texts_empty(pb__textcache *c)
 {
@@ -67,17 +134,25 @@ static void texts_empty(pb__textcache *c)
     c->ntexts = c->next = 0;
 }
 
+static void list_free(cached *e)
+{
+    size_t j;
+
+    for (j = 0; e->ph && j < e->n; j++)
+        pb__phrase_free(e->ph[j]);
+    free(e->ph);
+    free(e->s);
+    free(e->need);
+    pb__phraseidx_free(e->ix);
+}
+
 static void cache_empty(pb__textkit *k)
 {
     pb__textcache *c = k->cache;
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; i < c->nlists; i++) {
-        for (j = 0; j < c->lists[i].n; j++)
-            pb__phrase_free(c->lists[i].ph[j]);
-        free(c->lists[i].ph);
-        free(c->lists[i].key);
-    }
+    for (i = 0; i < c->nlists; i++)
+        list_free(&c->lists[i]);
     c->nlists = c->bytes = 0;
     texts_empty(c);
     pb__lexicon_free(&c->lx);
@@ -101,7 +176,12 @@ void pb__textkit_free(pb__textkit *k)
         return;
     if (k->cache != NULL) {
         cache_empty(k);
+        work_end(&k->cache->work);
+        pb__words_free(&k->cache->work.w);
+        pb__words_free(&k->cache->work.w2);
+        free(k->cache->args);
         pb__scratch_free(&k->cache->scratch);
+        pb__scratch_free(&k->cache->bits);
         pb__lexicon_free(&k->cache->lx);
         free(k->cache);
     }
@@ -136,12 +216,6 @@ int pb__textlib_spend(pb__budget *b, size_t left_before, size_t left_now)
 
 /* Arguments. */
 
-typedef struct phrase_arg {
-    const char *s;
-    size_t len;
-    unsigned need;
-} phrase_arg;
-
 /* Charges the checking of arguments: a step per 16 bytes. */
 static void charge_arg(lua_State *L, pb__budget *b, size_t bytes)
 {
@@ -149,16 +223,36 @@ static void charge_arg(lua_State *L, pb__budget *b, size_t bytes)
         pb__lua_charge(L, 16, 1);               /* spent: raises */
 }
 
+/* Room for n arguments in the cache's args (a list far longer than
+ * most is not kept after), or raises. */
+static phrase_arg *args_room(lua_State *L, size_t n)
+{
+    pb__textcache *c = ((pb__textkit *)lua_touserdata(L, lua_upvalueindex(1)))
+                           ->cache;
+
+    if (n > c->nargs || (c->nargs > KEEP_ARGS && n <= KEEP_ARGS)) {
+        size_t want = n > KEEP_ARGS ? n : KEEP_ARGS;
+        phrase_arg *v = want <= (size_t)-1 / sizeof *v
+                            ? realloc(c->args, want * sizeof *v) : NULL;
+
+        if (v == NULL)
+            luaL_error(L, "not enough memory");
+        c->args = v;
+        c->nargs = want;
+    }
+    return c->args;
+}
+
 /* The phrase or list of phrases at idx (strings, or tables { "...",
- * need = N }), as an array in a userdata pushed on the stack. */
-static phrase_arg *phrase_args_in(lua_State *L, pb__budget *b, int idx,
-                                  size_t *n, phrase_arg *small, size_t nsmall)
+ * need = N }), as an array of n. */
+static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
+                               size_t *n)
 {
     phrase_arg *v;
     size_t i;
 
     if (lua_type(L, idx) == LUA_TSTRING) {
-        v = nsmall ? small : lua_newuserdatauv(L, sizeof *v, 0);
+        v = args_room(L, 1);
         v->s = lua_tolstring(L, idx, &v->len);
         v->need = 0;
         charge_arg(L, b, v->len);
@@ -170,7 +264,7 @@ static phrase_arg *phrase_args_in(lua_State *L, pb__budget *b, int idx,
     *n = lua_rawlen(L, idx);
     luaL_argcheck(L, *n > 0, idx, "empty list of phrases");
     charge_arg(L, b, *n * 16);
-    v = *n <= nsmall ? small : lua_newuserdatauv(L, *n * sizeof *v, 0);
+    v = args_room(L, *n);
     for (i = 0; i < *n; i++) {
         int t = lua_rawgeti(L, idx, (lua_Integer)i + 1);
 
@@ -201,12 +295,6 @@ static phrase_arg *phrase_args_in(lua_State *L, pb__budget *b, int idx,
     return v;
 }
 
-static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
-                               size_t *n)
-{
-    return phrase_args_in(L, b, idx, n, NULL, 0);
-}
-
 /* The example or list of examples at idx, as phrase_args gives them. */
 static phrase_arg *example_args(lua_State *L, pb__budget *b, int idx,
                                 size_t *n)
@@ -221,7 +309,7 @@ static phrase_arg *example_args(lua_State *L, pb__budget *b, int idx,
     *n = lua_rawlen(L, idx);
     luaL_argcheck(L, *n > 0, idx, "empty list of examples");
     charge_arg(L, b, *n * 16);
-    v = lua_newuserdatauv(L, *n * sizeof *v, 0);
+    v = args_room(L, *n);
     for (i = 0; i < *n; i++) {
         if (lua_rawgeti(L, idx, (lua_Integer)i + 1) != LUA_TSTRING)
             luaL_error(L, "example %d must be a string (got %s)", (int)i + 1,
@@ -244,64 +332,16 @@ static void settle(lua_State *L, pb__budget *b, size_t before, size_t left,
         luaL_error(L, "not enough memory");
 }
 
-/*
- * What a call holds while it works, in a userdata whose finalizer frees
- * it: an error raised halfway (a memory error while pushing the answer)
- * leaks nothing.  The finalizer only frees memory, so it runs no
- * principle code outside a budget.
- */
-typedef struct work {
-    pb__textkit *k;
-    pb__budget *b;
-    pb__lexicon lx;        /* on the engine's */
-    pb__words w, w2;
-    pb__scratch scratch;
-    pb__doc *docs;
-    pb__query q;
-    size_t ndocs;
-    uint32_t *ids;
-    size_t before, left;
-} work;
-
-static void work_end(work *x)
-{
-    size_t i;
-
-    pb__words_free(&x->w);
-    pb__words_free(&x->w2);
-    pb__scratch_free(&x->scratch);
-    for (i = 0; x->docs && i < x->ndocs; i++)
-        pb__doc_free(&x->docs[i]);
-    free(x->docs);
-    x->docs = NULL;
-    pb__query_free(&x->q);
-    free(x->ids);
-    x->ids = NULL;
-    pb__lexicon_free(&x->lx);
-}
-
-static int work_gc(lua_State *L)
-{
-    work_end(lua_touserdata(L, 1));
-    return 0;
-}
-
-/* Pushes a fresh work for the calling function. */
+/* The work of the calling function, emptied. */
 static work *work_new(lua_State *L)
 {
-    work *x = lua_newuserdatauv(L, sizeof *x, 0);
+    pb__textkit *k = lua_touserdata(L, lua_upvalueindex(1));
+    work *x = &k->cache->work;
 
-    memset(x, 0, sizeof *x);
-    if (luaL_newmetatable(L, "playbook.textwork")) {
-        lua_pushcfunction(L, work_gc);
-        lua_setfield(L, -2, "__gc");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
-    }
-    lua_setmetatable(L, -2);
-    x->k = lua_touserdata(L, lua_upvalueindex(1));
+    work_end(x);
+    x->k = k;
     x->b = lua_touserdata(L, lua_upvalueindex(2));
-    pb__lexicon_init(&x->lx, &x->k->cache->lx);
+    pb__lexicon_init(&x->lx, &k->cache->lx);
     x->before = x->left = pb__textlib_left(x->b);
     return x;
 }
@@ -319,103 +359,125 @@ static int cut(work *x, pb__words *w, const char *s, size_t len)
     return pb__words_make(w, x->k->st, &x->lx, 1, s, len, &x->left);
 }
 
-/* A list's key: each phrase's need, length and text. */
-static uint64_t list_hash(const phrase_arg *ph, size_t n, size_t *keylen)
+/* A list's key: each phrase's address and need. */
+static uint64_t list_hash(const phrase_arg *ph, size_t n)
 {
     uint64_t h = 1469598103934665603u;
-    size_t i, j;
+    size_t i;
 
-    *keylen = 0;
     for (i = 0; i < n; i++) {
+        h = (h ^ (uint64_t)(uintptr_t)ph[i].s) * 1099511628211u;
         h = (h ^ ph[i].need) * 1099511628211u;
-        h = (h ^ ph[i].len) * 1099511628211u;
-        for (j = 0; j < ph[i].len; j++)
-            h = (h ^ (unsigned char)ph[i].s[j]) * 1099511628211u;
-        *keylen += 2 * sizeof(size_t) + ph[i].len;
     }
     return h;
 }
 
-static void key_put(char *key, const phrase_arg *ph, size_t n)
+static int key_is(const cached *e, const phrase_arg *ph, size_t n)
 {
-    size_t i, need;
+    size_t i;
 
-    for (i = 0; i < n; i++) {
-        need = ph[i].need;
-        memcpy(key, &need, sizeof need);
-        memcpy(key + sizeof need, &ph[i].len, sizeof ph[i].len);
-        memcpy(key + 2 * sizeof need, ph[i].s, ph[i].len);
-        key += 2 * sizeof need + ph[i].len;
-    }
-}
-
-static int key_is(const cached *c, const phrase_arg *ph, size_t n)
-{
-    const char *key = c->key;
-    size_t i, need, len;
-
-    if (c->n != n)
+    if (e->n != n)
         return 0;
-    for (i = 0; i < n; i++) {
-        memcpy(&need, key, sizeof need);
-        memcpy(&len, key + sizeof need, sizeof len);
-        if (need != ph[i].need || len != ph[i].len ||
-            memcmp(key + 2 * sizeof need, ph[i].s, len) != 0)
+    for (i = 0; i < n; i++)
+        if (e->s[i] != ph[i].s || e->need[i] != ph[i].need)
             return 0;
-        key += 2 * sizeof need + len;
-    }
     return 1;
 }
 
-/* The list ph[0..n) compiled, from the cache or into it, its work
- * charged to *left; NULL when it cannot be cached (too large, or a
- * phrase the call's own compiling will report). */
-static const cached *cache_list(pb__textkit *k, const phrase_arg *ph,
-                                size_t n, size_t *left)
+/* Pushes the cache's anchors (made anew when empty or missing): a table
+ * of CACHE_LISTS slots, so storing into one never allocates. */
+static void push_anchors(lua_State *L, pb__textcache *c, int fresh)
+{
+    if (!fresh && lua_rawgetp(L, LUA_REGISTRYINDEX, c) == LUA_TTABLE)
+        return;
+    if (!fresh)
+        lua_pop(L, 1);
+    lua_createtable(L, CACHE_LISTS, 0);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, c);
+}
+
+/* Pushes the strings of the phrase list at idx (as phrase_args read
+ * it): what keeps a cached list's addresses valid. */
+static void push_strings(lua_State *L, int idx, size_t n)
+{
+    size_t i;
+
+    lua_createtable(L, (int)n, 0);
+    for (i = 0; i < n; i++) {
+        if (lua_type(L, idx) == LUA_TSTRING)
+            lua_pushvalue(L, idx);
+        else if (lua_rawgeti(L, idx, (lua_Integer)i + 1) == LUA_TTABLE) {
+            lua_rawgeti(L, -1, 1);
+            lua_remove(L, -2);
+        }
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* The list ph[0..n) at idx compiled, from the cache or into it, its
+ * work charged to *left; NULL when it cannot be cached (too large, or a
+ * phrase the call's own compiling will report).  May raise a memory
+ * error, only while the cache is whole. */
+static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
+                                const phrase_arg *ph, size_t n, size_t *left)
 {
     pb__textcache *c = k->cache;
-    size_t keylen, i, bytes;
-    uint64_t h = list_hash(ph, n, &keylen);
+    uint64_t h = list_hash(ph, n);
+    size_t i, bytes = n * (sizeof *c->lists[0].s + sizeof *c->lists[0].need +
+                           sizeof *c->lists[0].ph);
+    int fresh = 0;
     cached *e;
 
-    if (c->lx.base != pb__lexicon_size(&k->lex))
+    if (c->lx.base != pb__lexicon_size(&k->lex)) {
         cache_empty(k);             /* the engine's lexicon grew */
+        fresh = 1;
+    }
     for (i = 0; i < c->nlists; i++)
         if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n))
             return &c->lists[i];
-    if (keylen > CACHE_BYTES / 4)
+    for (i = 0; i < n; i++)
+        bytes += ph[i].len;         /* about what compiling them takes */
+    if (bytes > CACHE_BYTES / 4)
         return NULL;
-    if (c->nlists == CACHE_LISTS || c->bytes + keylen > CACHE_BYTES)
+    if (c->nlists == CACHE_LISTS || c->bytes + bytes > CACHE_BYTES) {
         cache_empty(k);
+        fresh = 1;
+    }
+    push_anchors(L, c, fresh);
+    push_strings(L, idx, n);
     e = &c->lists[c->nlists];
     memset(e, 0, sizeof *e);
-    if ((e->key = malloc(keylen)) == NULL ||
-        (e->ph = calloc(n, sizeof *e->ph)) == NULL) {
-        free(e->key);
-        return NULL;
-    }
-    bytes = keylen + n * sizeof *e->ph;
+    e->n = n;
+    if ((e->s = malloc(n * sizeof *e->s)) == NULL ||
+        (e->need = malloc(n * sizeof *e->need)) == NULL ||
+        (e->ph = calloc(n, sizeof *e->ph)) == NULL)
+        goto fail;
     texts_empty(c);                 /* the lexicon grows: cut anew */
     for (i = 0; i < n; i++) {
         const char *why;
 
+        e->s[i] = ph[i].s;
+        e->need[i] = ph[i].need;
         if (pb__phrase_compile(k->st, &c->lx, ph[i].s, ph[i].len,
-                               ph[i].need, left, &e->ph[i], &why) != 0) {
-            while (i > 0)
-                pb__phrase_free(e->ph[--i]);
-            free(e->ph);
-            free(e->key);
-            return NULL;
-        }
+                               ph[i].need, left, &e->ph[i], &why) != 0)
+            goto fail;
         bytes += pb__phrase_bytes(e->ph[i]);
     }
-    key_put(e->key, ph, n);
-    e->keylen = keylen;
+    if ((e->ix = pb__phraseidx_new(e->ph, n)) == NULL)
+        goto fail;
+    /* anchored before it can be found: slot nlists + 1 exists */
+    lua_rawseti(L, -2, (lua_Integer)c->nlists + 1);
+    lua_pop(L, 1);
     e->hash = h;
-    e->n = n;
-    c->bytes += bytes;
+    c->bytes += bytes + pb__phraseidx_bytes(e->ix);
     c->nlists++;
     return e;
+fail:
+    list_free(e);
+    memset(e, 0, sizeof *e);
+    lua_pop(L, 2);
+    return NULL;
 }
 
 /* The words of s against the cache's lexicon, cut now or before; NULL
@@ -453,28 +515,29 @@ static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
 }
 
 /* Phrase i found in w (*found = i), or else found negated (*negated = i
- * for the first such): 0 or what pb__phrase_find returned. */
+ * for the first such): 0 or what pb__phrase_find returned.  Most
+ * phrases are not there either way, which one search of any polarity
+ * tells; only where that finds one does the plain search decide. */
 static int find_either(pb__phrase *p, const pb__words *w, unsigned gap,
                        pb__scratch *scratch, size_t *left, size_t i,
                        size_t *found, size_t *negated, size_t none)
 {
     pb__phrase_hit hit;
-    int r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+    int r;
 
-    if (r == 1) {
-        *found = i;
-        return 0;
-    }
-    if (r == 0 && *negated == none) {
+    if (*negated == none) {
         pb__phrase_any_polarity(p, 1);
         r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
         pb__phrase_any_polarity(p, 0);
-        if (r == 1) {
-            *negated = i;
-            r = 0;
-        }
+        if (r != 1)
+            return r;
     }
-    return r;
+    r = pb__phrase_find(p, w, 0, gap, scratch, left, &hit);
+    if (r == 1)
+        *found = i;
+    else if (r == 0 && *negated == none)
+        *negated = i;
+    return r == 1 ? 0 : r;
 }
 
 /* text.has's answer: the phrase found, or nil and the one negated. */
@@ -505,27 +568,30 @@ static int text_has(lua_State *L)
     const char *why = NULL;
     const cached *cl;
     const pb__words *ws;
-    phrase_arg small[64], *ph;
+    phrase_arg *ph;
     work *x;
     int r = 0;
 
     luaL_argcheck(L, gap >= 0 && gap <= PB__GAP_MAX, 3,
                   "gap must be from 0 to 8");
     lua_settop(L, 2);
-    /* The strings stay alive in the list, which stays on the stack: the
-     * arguments fit on the C stack, as nothing needs freeing. */
-    ph = phrase_args_in(L, b, 2, &n, small, sizeof small / sizeof *small);
+    ph = phrase_args(L, b, 2, &n);
     /* before the call's lexicon, which must sit on a cache that no
      * longer grows */
     before = left = pb__textlib_left(b);
-    cl = cache_list(k, ph, n, &left);
+    cl = cache_list(L, k, 2, ph, n, &left);
     ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
     if (cl && ws) {
         /* Both cached: nothing to hold, so no work to free. */
         found = negated = n;
-        for (i = 0; r == 0 && i < n && found == n; i++)
+        if (r == 0)
+            r = pb__phraseidx_mark(cl->ix, ws, &k->cache->bits, &left);
+        for (i = 0; r == 0 && found == n; i++) {
+            if ((i = pb__phraseidx_next(cl->ix, &k->cache->bits, i)) == n)
+                break;
             r = find_either(cl->ph[i], ws, (unsigned)gap, &k->cache->scratch,
                             &left, i, &found, &negated, n);
+        }
         settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
         return has_answer(L, ph, n, found, negated);
     }
@@ -611,6 +677,61 @@ static int text_question(lua_State *L)
     return 1;
 }
 
+/* text.sentences(s): its sentences, each without the blanks around it.
+ * A run of '.', '!' or '?' ends one where a blank or a capital follows
+ * it ("That is correct.Is there ..."), so "3.5" does not. */
+static int is_stop(char c)
+{
+    return c == '.' || c == '!' || c == '?';
+}
+
+static int is_blank(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static void push_trimmed(lua_State *L, const char *s, size_t a, size_t b,
+                         lua_Integer *n)
+{
+    while (a < b && is_blank(s[a]))
+        a++;
+    while (b > a && (unsigned char)s[b - 1] <= ' ')
+        b--;
+    if (a == b)
+        return;
+    lua_pushlstring(L, s + a, b - a);
+    lua_rawseti(L, -2, ++*n);
+}
+
+static int text_sentences(lua_State *L)
+{
+    size_t len, start = 0, i = 0, end;
+    const char *s = luaL_checklstring(L, 1, &len);
+    lua_Integer n = 0;
+
+    charge_arg(L, lua_touserdata(L, lua_upvalueindex(2)), len);
+    lua_createtable(L, 2, 0);
+    while (i < len) {
+        if (!is_stop(s[i])) {
+            i++;
+            continue;
+        }
+        for (end = i; end < len && is_stop(s[end]); end++)
+            ;
+        i = end;
+        if (end < len && is_blank(s[end])) {
+            while (end < len && is_blank(s[end]))
+                end++;
+        } else if (!(end < len && s[end] >= 'A' && s[end] <= 'Z')) {
+            continue;
+        }
+        push_trimmed(L, s, start, end, &n);
+        start = i = end;
+    }
+    push_trimmed(L, s, start, len, &n);
+    return 1;
+}
+
 /* A word worth repeating: not a function word or a negator. */
 static int content(const pb__token *t)
 {
@@ -641,13 +762,31 @@ static int text_words(lua_State *L)
     return 1;
 }
 
-static int cmp_u32(const void *a, const void *b)
+/* A stem's key: the same for the same stem, whichever lexicon (if
+ * any) the words were cut with. */
+static uint64_t stem_key(const pb__words *w, size_t i)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    const unsigned char *p = (const unsigned char *)pb__words_stem(w, i);
+    uint64_t h = 1469598103934665603u;
 
-    return x < y ? -1 : x > y;
+    for (; *p; p++)
+        h = (h ^ *p) * 1099511628211u;
+    return h;
 }
 
+typedef struct keyed {
+    uint64_t key;
+    size_t at;
+} keyed;
+
+static int cmp_key(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
 
 /* Whether a content word of s is one typo from ref's word i. */
 static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
@@ -666,62 +805,75 @@ static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
     return 0;
 }
 
+/* The words of s, cached or cut into w without ids: 0 or what cutting
+ * returned. */
+static int words_of(work *x, pb__words *w, const char *s, size_t len,
+                    const pb__words **out)
+{
+    int r;
+
+    *out = cache_cut(x->k, s, len, &x->left, &r);
+    if (*out != NULL || r != 0)
+        return r;
+    *out = w;
+    return pb__words_make(w, x->k->st, NULL, 0, s, len, &x->left);
+}
+
 /* text.echo(s, ref): the share of ref's distinct content stems that s
  * repeats (one typo allowed in words of 5 letters or more), and how
- * many. */
+ * many.  Stems are compared by their keys, sorted. */
 static int text_echo(lua_State *L)
 {
-    size_t len, rlen, i, n = 0, distinct = 0, repeated = 0;
+    size_t len, rlen, i, k, n = 0, distinct = 0, repeated = 0;
     const char *s = luaL_checklstring(L, 1, &len);
     const char *ref = luaL_checklstring(L, 2, &rlen);
     work *x = work_new(L);
+    const pb__words *ws = NULL, *wr = NULL;
+    keyed *mine = NULL, *theirs = NULL;
     int r;
 
-    r = cut(x, &x->w, s, len);
+    r = words_of(x, &x->w, s, len, &ws);
     if (r == 0)
-        r = cut(x, &x->w2, ref, rlen);
-    /* s's ids, sorted; then ref's content words, by id and place */
-    if (r == 0 && (x->ids = malloc((x->w.n + 2 * x->w2.n + 1) *
-                                   sizeof *x->ids)) == NULL)
-        r = PB__WORDS_NOMEM;
-    if (r == 0 && pb__work(&x->left, 1 + 2 * (x->w.n + x->w2.n)) != 0)
+        r = words_of(x, &x->w2, ref, rlen, &wr);
+    if (r == 0 && pb__work(&x->left, 1 + 4 * (ws->n + wr->n)) != 0)
         r = PB__WORDS_BUDGET;
+    if (r == 0 && (x->keys = malloc((ws->n + wr->n + 1) * sizeof *mine)) ==
+                      NULL)
+        r = PB__WORDS_NOMEM;
     if (r == 0) {
-        uint32_t *mine = x->ids + x->w.n;
-
-        for (i = 0; i < x->w.n; i++)
-            x->ids[i] = x->w.tok[i].id;
-        qsort(x->ids, x->w.n, sizeof *x->ids, cmp_u32);
-        for (i = 0; i < x->w2.n; i++) {
-            if (!content(&x->w2.tok[i]))
-                continue;
-            mine[2 * n] = x->w2.tok[i].id;
-            mine[2 * n + 1] = (uint32_t)i;
-            n++;
+        /* s's keys, sorted; then ref's content words, by key and place */
+        theirs = x->keys;
+        for (i = 0; i < ws->n; i++) {
+            theirs[i].key = stem_key(ws, i);
+            theirs[i].at = 0;
         }
-        qsort(mine, n, 2 * sizeof *mine, cmp_u32);   /* by id */
-        for (i = 0; r == 0 && i < n; i++) {
-            size_t at = mine[2 * i + 1], k, first = at;
-            int hit;
-
-            if (i > 0 && mine[2 * i] == mine[2 * i - 2])
+        qsort(theirs, ws->n, sizeof *theirs, cmp_key);
+        mine = theirs + ws->n;
+        for (i = 0; i < wr->n; i++) {
+            if (!content(&wr->tok[i]))
                 continue;
-            /* the first place of this id, for its typo check */
-            for (k = i + 1; k < n && mine[2 * k] == mine[2 * i]; k++)
-                if (mine[2 * k + 1] < first)
-                    first = mine[2 * k + 1];
-            distinct++;
-            hit = bsearch(&mine[2 * i], x->ids, x->w.n, sizeof *x->ids,
-                          cmp_u32) != NULL;
-            if (!hit && x->w2.tok[first].letters >= 5 &&
-                !(x->w2.tok[first].flags & PB__TOK_DIGIT)) {
-                if (pb__work(&x->left, 1 + x->w.n) != 0)
-                    r = PB__WORDS_BUDGET;
-                else
-                    hit = typo_in(&x->w, &x->w2, first);
-            }
-            repeated += hit;
+            mine[n].key = stem_key(wr, i);
+            mine[n++].at = i;
         }
+        qsort(mine, n, sizeof *mine, cmp_key);
+    }
+    for (i = 0; r == 0 && i < n; i = k) {
+        size_t first = mine[i].at;   /* the stem's first place */
+        keyed want = { mine[i].key, 0 };
+        int hit;
+
+        for (k = i + 1; k < n && mine[k].key == mine[i].key; k++)
+            ;
+        distinct++;
+        hit = bsearch(&want, theirs, ws->n, sizeof *theirs, cmp_key) != NULL;
+        if (!hit && wr->tok[first].letters >= 5 &&
+            !(wr->tok[first].flags & PB__TOK_DIGIT)) {
+            if (pb__work(&x->left, 1 + ws->n) != 0)
+                r = PB__WORDS_BUDGET;
+            else
+                hit = typo_in(ws, wr, first);
+        }
+        repeated += hit;
     }
     work_done(L, x, r);
     lua_pushnumber(L, distinct ? (double)repeated / (double)distinct : 0);
@@ -941,28 +1093,40 @@ static int value_after(const char *s, size_t len, size_t p, run *v)
 /* text.value(s, labels): the value after one of the labels, or nil. */
 static int text_value(lua_State *L)
 {
-    size_t len, n, i;
+    size_t len, n, i, before, left;
     const char *s = luaL_checklstring(L, 1, &len);
+    pb__textkit *k = lua_touserdata(L, lua_upvalueindex(1));
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
     const char *why = NULL;
+    const cached *cl;
+    const pb__words *ws;
     phrase_arg *ph;
     run v = { 0, 0 };
-    int r, found = 0;
+    int r = 0, found = 0;
     work *x;
 
     lua_settop(L, 2);
-    ph = phrase_args(L, lua_touserdata(L, lua_upvalueindex(2)), 2, &n);
+    ph = phrase_args(L, b, 2, &n);
+    before = left = pb__textlib_left(b);
+    cl = cache_list(L, k, 2, ph, n, &left);
+    ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
+    settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
     x = work_new(L);
-    r = cut(x, &x->w, s, len);
+    if (ws == NULL) {
+        r = cut(x, &x->w, s, len);
+        ws = &x->w;
+    }
     for (i = 0; r == 0 && i < n && !found; i++) {
-        pb__phrase *p;
+        pb__phrase *p = cl ? cl->ph[i] : NULL;
         pb__phrase_hit hit;
         size_t from = 0;
 
-        r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
-                               ph[i].need, &x->left, &p, &why);
+        if (p == NULL)
+            r = pb__phrase_compile(x->k->st, &x->lx, ph[i].s, ph[i].len,
+                                   ph[i].need, &x->left, &p, &why);
         while (r == 0 && !found) {
-            r = pb__phrase_find(p, &x->w, from, PB__GAP_DEFAULT,
-                                &x->scratch, &x->left, &hit);
+            r = pb__phrase_find(p, ws, from, PB__GAP_DEFAULT, &x->scratch,
+                                &x->left, &hit);
             if (r != 1)
                 break;
             r = pb__work(&x->left, 4) != 0 ? PB__WORDS_BUDGET : 0;
@@ -970,7 +1134,8 @@ static int text_value(lua_State *L)
                 found = value_after(s, len, hit.end, &v);
             from = hit.tok_first + 1;
         }
-        pb__phrase_free(p);
+        if (cl == NULL)
+            pb__phrase_free(p);
     }
     work_done(L, x, r < 0 && r != -3 ? r : 0);
     if (why != NULL)
@@ -1128,10 +1293,11 @@ void pb__textlib_open(lua_State *L, pb__textkit *k, pb__budget *b)
         { "has", text_has }, { "similar", text_similar },
         { "question", text_question }, { "echo", text_echo },
         { "words", text_words }, { "value", text_value },
-        { "shape", text_shape }, { NULL, NULL }
+        { "shape", text_shape }, { "sentences", text_sentences },
+        { NULL, NULL }
     };
 
-    lua_createtable(L, 0, 7);
+    lua_createtable(L, 0, 8);
     lua_pushlightuserdata(L, k);
     lua_pushlightuserdata(L, b);
     luaL_setfuncs(L, fns, 2);
