@@ -108,6 +108,12 @@ local function sorted_keys(t)
   return ks
 end
 
+-- Every form of every fact: a sentence that names none asks for none.
+local any_form = {}
+for _, name in ipairs(sorted_keys(facts)) do
+  for _, form in ipairs(facts[name].forms) do any_form[#any_form + 1] = form end
+end
+
 -- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
 -- once: most lists have none, and are their own answer.
 local optional, any_optional = {}, {}
@@ -300,7 +306,8 @@ return principle {
     { on = "agent.said", fn = function(case, event)
         local asked, attrs = {}, {}
         for _, s in ipairs(talk.sentences(event.text)) do
-          if (s:find("?", 1, true) or talk.request(s)) and not talk.restating(s) then
+          if text.has(s, any_form, 2)
+             and (s:find("?", 1, true) or talk.request(s)) and not talk.restating(s) then
             for _, f in ipairs(needed(case)) do
               local forms = forms_in(f, s)
               if forms ~= "" and not attrs["form_" .. f] then

@@ -6,9 +6,6 @@
 
 local talk = { text = text }
 
--- Sentences of an utterance, trimmed; "?" and "!" end one as "." does.
--- Detectors of every principle ask for the same utterance's sentences,
--- so the last few are kept (the answer is the same, only sooner).
 -- s without the blanks around it.
 function talk.trim(s)
   local a = s:find("%S")
@@ -18,22 +15,14 @@ function talk.trim(s)
   return s:sub(a, b)
 end
 
+-- Sentences of an utterance (`text.sentences`).  Detectors of every
+-- principle ask for the same utterance's sentences, so the last few are
+-- kept (the answer is the same, only sooner).
 local memo, nmemo = {}, 0
 function talk.sentences(s)
   local out = memo[s]
   if out then return out end
-  out = {}
-  local pos = 1
-  while true do
-    -- a stop, then a blank or a capital: "That is correct.Is there ..."
-    local a, b = s:find("[%.!%?]+%s+", pos)
-    local c, d = s:find("[%.!%?]+%f[%u]", pos)
-    if c and (not a or c < a) then a, b = c, d end
-    local part = talk.trim(s:sub(pos, a and b or #s))
-    if #part > 0 then out[#out + 1] = part end
-    if not a then break end
-    pos = b + 1
-  end
+  out = text.sentences(s)
   if nmemo == 32 then memo, nmemo = {}, 0 end
   memo[s], nmemo = out, nmemo + 1
   return out
