@@ -108,11 +108,13 @@ local function sorted_keys(t)
   return ks
 end
 
--- Every form of every fact: a sentence that names none asks for none.
+-- Every form of every fact: a sentence that names none asks for none
+-- (read once: asked about at every agent sentence).
 local any_form = {}
 for _, name in ipairs(sorted_keys(facts)) do
   for _, form in ipairs(facts[name].forms) do any_form[#any_form + 1] = form end
 end
+any_form = text.phrases(any_form)
 
 -- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
 -- once: most lists have none, and are their own answer.

@@ -72,6 +72,9 @@ decide(done_work, "yes")
 decide(talk.pending_words, "yes")
 decide(talk.unable, "refuse")
 decide(offering, "yes")
+-- Read once (text.phrases): asked about at every agent sentence.
+local deciding_p, done_work_p = text.phrases(deciding), text.phrases(done_work)
+local able_p = text.phrases(talk.able)
 
 -- Does sentence s answer or solve?  Work done, work under way ("it is
 -- being processed"), a value handed over or an offer always do; a plain
@@ -80,15 +83,15 @@ decide(offering, "yes")
 -- calls is far too long to wait" validates).
 local function solves(s, said, feeling)
   if s:find("?", 1, true) or talk.opens_question(s) then return false end
-  local p, negated = text.has(s, deciding, 1)
+  local p, negated = text.has(s, deciding_p, 1)
   local k = p and kind[p]
   if k == "no" then return false end
   if k == "yes" or gives_value(s) then return true end
   if k == "refuse" then
     local rest = s:match("[Bb]ut (.*)") or s:match("[Hh]owever,? (.*)")
-    return rest ~= nil and text.has(rest, talk.able, 3) ~= nil
+    return rest ~= nil and text.has(rest, able_p, 3) ~= nil
   end
-  if negated and text.has(negated, talk.able, 0) then return false end
+  if negated and text.has(negated, able_p, 0) then return false end
   if #talk.content(s) < 2 then return false end
   if s:find("%d") then return true end
   if feeling or about_me(s) then return false end
@@ -99,6 +102,7 @@ end
 -- Yes to a check of understanding.
 local affirming = { "yes", "yeah", "yep", "okay", "ok", "got it", "makes sense",
                     "understood", "sure", "clear", "right", "perfect" }
+local affirming_p = text.phrases(affirming)
 
 -- The customer saying what they will do or what they heard.
 local saying_back = { "so i", "so we", "you said" }
@@ -114,6 +118,7 @@ local explaining = {
   "will be", "will come", "will arrive", "will call", "will contact",
   "will receive", "i will need", "feel free", "may vary",
 }
+local explaining_p = text.phrases(explaining)
 
 -- A time: a due phrase ("less than a week", "by Friday"), or a length
 -- with a figure ("7 days"); not "have a great day".
@@ -125,7 +130,7 @@ end
 
 local function explains(s)
   if s:find("?", 1, true) or talk.opens_question(s) then return false end
-  return text.has(s, explaining, 1) ~= nil or duration(s)
+  return text.has(s, explaining_p, 1) ~= nil or duration(s)
 end
 
 return principle {
@@ -159,7 +164,7 @@ return principle {
         end
       end },
     { on = "agent.action", fn = function(case, event)
-        if not case:has("agent.proposed") and text.has(event.text, done_work, 1) then
+        if not case:has("agent.proposed") and text.has(event.text, done_work_p, 1) then
           return "agent.proposed"
         end
       end },
@@ -182,7 +187,7 @@ return principle {
           if e.n > c.n then return nil end -- not the first reply since
           break
         end
-        if text.has(event.text, affirming, 0) then return "customer.understood" end
+        if text.has(event.text, affirming_p, 0) then return "customer.understood" end
       end },
     -- The customer says the answer back in their own words ("so I get 6
     -- months to return"): two or more of its content words, or one in

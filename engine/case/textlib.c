@@ -55,6 +55,17 @@ typedef struct phrase_arg {
     unsigned need;
 } phrase_arg;
 
+/* A list read once by text.phrases: its phrases, their strings kept
+ * alive by its user value (a table no Lua code sees), and the cache
+ * slot it was last found in. */
+#define PHRASES_MT "playbook.phrases"
+
+typedef struct phrases {
+    uint64_t gen;          /* the cache's gen when slot was set */
+    size_t slot, n;
+    phrase_arg arg[];
+} phrases;
+
 /*
  * What a call holds while it works: the cache's, used by one call at a
  * time (none runs Lua code), emptied as the next call starts, so an
@@ -87,6 +98,8 @@ struct pb__textcache {
     pb__lexicon lx;
     cached lists[CACHE_LISTS];
     size_t nlists, bytes;
+    uint64_t gen;         /* counts emptyings, so a handle's slot is
+                           * known stale (starts at 1) */
     cut_text texts[CACHE_TEXTS];
     size_t ntexts, next;
     pb__scratch scratch;  /* for finding cached phrases in cached words */
@@ -154,6 +167,7 @@ static void cache_empty(pb__textkit *k)
     for (i = 0; i < c->nlists; i++)
         list_free(&c->lists[i]);
     c->nlists = c->bytes = 0;
+    c->gen++;
     texts_empty(c);
     pb__lexicon_free(&c->lx);
     pb__lexicon_init(&c->lx, &k->lex);
@@ -167,6 +181,7 @@ int pb__textkit_init(pb__textkit *k)
         (k->cache = calloc(1, sizeof *k->cache)) == NULL)
         return -1;
     pb__lexicon_init(&k->cache->lx, &k->lex);
+    k->cache->gen = 1;
     return 0;
 }
 
@@ -243,14 +258,27 @@ static phrase_arg *args_room(lua_State *L, size_t n)
     return c->args;
 }
 
+/* The text.phrases list at idx, or NULL. */
+static phrases *handle_at(lua_State *L, int idx)
+{
+    return lua_type(L, idx) == LUA_TUSERDATA
+               ? luaL_testudata(L, idx, PHRASES_MT) : NULL;
+}
+
 /* The phrase or list of phrases at idx (strings, or tables { "...",
- * need = N }), as an array of n. */
+ * need = N }, or a text.phrases list), as an array of n. */
 static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
                                size_t *n)
 {
+    phrases *h = handle_at(L, idx);
     phrase_arg *v;
     size_t i;
 
+    if (h != NULL) {
+        charge_arg(L, b, 0);
+        *n = h->n;
+        return h->arg;
+    }
     if (lua_type(L, idx) == LUA_TSTRING) {
         v = args_room(L, 1);
         v->s = lua_tolstring(L, idx, &v->len);
@@ -426,6 +454,7 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
     uint64_t h = list_hash(ph, n);
     size_t i, bytes = n * (sizeof *c->lists[0].s + sizeof *c->lists[0].need +
                            sizeof *c->lists[0].ph);
+    phrases *hd = handle_at(L, idx);
     int fresh = 0;
     cached *e;
 
@@ -433,9 +462,16 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
         cache_empty(k);             /* the engine's lexicon grew */
         fresh = 1;
     }
+    if (hd != NULL && hd->gen == c->gen)
+        return &c->lists[hd->slot];
     for (i = 0; i < c->nlists; i++)
-        if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n))
+        if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n)) {
+            if (hd != NULL) {
+                hd->gen = c->gen;
+                hd->slot = i;
+            }
             return &c->lists[i];
+        }
     for (i = 0; i < n; i++)
         bytes += ph[i].len;         /* about what compiling them takes */
     if (bytes > CACHE_BYTES / 4)
@@ -445,7 +481,10 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
         fresh = 1;
     }
     push_anchors(L, c, fresh);
-    push_strings(L, idx, n);
+    if (hd != NULL)
+        lua_getiuservalue(L, idx, 1);
+    else
+        push_strings(L, idx, n);
     e = &c->lists[c->nlists];
     memset(e, 0, sizeof *e);
     e->n = n;
@@ -471,6 +510,10 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
     lua_pop(L, 1);
     e->hash = h;
     c->bytes += bytes + pb__phraseidx_bytes(e->ix);
+    if (hd != NULL) {
+        hd->gen = c->gen;
+        hd->slot = c->nlists;
+    }
     c->nlists++;
     return e;
 fail:
@@ -538,6 +581,41 @@ static int find_either(pb__phrase *p, const pb__words *w, unsigned gap,
     else if (r == 0 && *negated == none)
         *negated = i;
     return r == 1 ? 0 : r;
+}
+
+/* text.phrases(list): the list read once, for text.has and text.value
+ * to take in its place: a principle that asks about the same list at
+ * every event spares reading the table each time. */
+static int text_phrases(lua_State *L)
+{
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    phrase_arg *ph;
+    phrases *h;
+    size_t n;
+
+    if (handle_at(L, 1) != NULL) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    lua_settop(L, 1);
+    ph = phrase_args(L, b, 1, &n);
+    if (n > ((size_t)INT32_MAX - sizeof *h) / sizeof *ph)
+        return luaL_error(L, "too many phrases");
+    h = lua_newuserdatauv(L, sizeof *h + n * sizeof *ph, 1);
+    /* ph is the cache's room, which the userdata's allocation (which
+     * may collect, but runs no text function) leaves as it is */
+    memcpy(h->arg, ph, n * sizeof *ph);
+    h->n = n;
+    h->gen = 0;
+    h->slot = 0;
+    push_strings(L, 1, n);
+    lua_setiuservalue(L, -2, 1);
+    if (luaL_newmetatable(L, PHRASES_MT)) {
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_setmetatable(L, -2);
+    return 1;
 }
 
 /* text.has's answer: the phrase found, or nil and the one negated. */
@@ -1294,10 +1372,10 @@ void pb__textlib_open(lua_State *L, pb__textkit *k, pb__budget *b)
         { "question", text_question }, { "echo", text_echo },
         { "words", text_words }, { "value", text_value },
         { "shape", text_shape }, { "sentences", text_sentences },
-        { NULL, NULL }
+        { "phrases", text_phrases }, { NULL, NULL }
     };
 
-    lua_createtable(L, 0, 8);
+    lua_createtable(L, 0, 9);
     lua_pushlightuserdata(L, k);
     lua_pushlightuserdata(L, b);
     luaL_setfuncs(L, fns, 2);

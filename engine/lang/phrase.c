@@ -29,6 +29,14 @@ typedef struct alt {
     uint32_t first, n;    /* its words in p->words */
 } alt;
 
+/* What a word must be for one of a place's alternatives to start on
+ * it: one of their first words' ids (as bits, by id % 64), or, where
+ * one takes a typo, a word of a length near theirs. */
+typedef struct place_look {
+    uint64_t ids;
+    uint16_t typo_min, typo_max;   /* 0, 0: no typo taken */
+} place_look;
+
 struct pb__phrase {
     char *text;
     pword *words;
@@ -45,6 +53,7 @@ struct pb__phrase {
     int any_polarity;     /* negated places count too */
     char *pool;           /* the folded forms */
     size_t bytes;
+    place_look *look;     /* each place's, to pass over words at once */
 };
 
 void pb__phrase_free(pb__phrase *p)
@@ -56,6 +65,7 @@ void pb__phrase_free(pb__phrase *p)
     free(p->alts);
     free(p->place);
     free(p->pool);
+    free(p->look);
     free(p);
 }
 
@@ -301,6 +311,24 @@ int pb__phrase_compile(pb__stemmer *st, pb__lexicon *lx, const char *text,
         pb__phrase_free(b.p);
         return r;
     }
+    if ((b.p->look = calloc(b.p->nplaces, sizeof *b.p->look)) == NULL) {
+        pb__phrase_free(b.p);
+        return PB__WORDS_NOMEM;
+    }
+    for (k = 0; k < b.p->nplaces; k++) {
+        place_look *l = &b.p->look[k];
+        size_t a;
+
+        for (a = b.p->place[k]; a < b.p->place[k + 1]; a++) {
+            const pword *pw = &b.p->words[b.p->alts[a].first];
+
+            l->ids |= (uint64_t)1 << (pw->id % 64);
+            if (pw->typo && (l->typo_max == 0 || pw->fold_len < l->typo_min))
+                l->typo_min = pw->fold_len;
+            if (pw->typo && pw->fold_len > l->typo_max)
+                l->typo_max = pw->fold_len;
+        }
+    }
     b.p->need = need ? need : (unsigned)b.p->nplaces;
     b.p->need_given = need != 0;
     b.p->negator_first = b.p->words[b.p->alts[0].first].negator;
@@ -309,7 +337,7 @@ int pb__phrase_compile(pb__stemmer *st, pb__lexicon *lx, const char *text,
             b.p->negator_first = 1;
     b.p->bytes = sizeof *b.p + len + 1 + b.wcap * sizeof *b.p->words +
                  b.acap * sizeof *b.p->alts + b.pcap * sizeof *b.p->place +
-                 b.poolcap;
+                 b.poolcap + b.p->nplaces * sizeof *b.p->look;
     *out = b.p;
     return 0;
 }
@@ -345,6 +373,16 @@ static int word_hit(const pb__phrase *p, const pword *pw, const pb__words *w,
         return PB__WORDS_BUDGET;
     return pb__words_typo(p->pool + pw->fold, pw->fold_len,
                           w->pool + t->fold, t->fold_len);
+}
+
+/* Whether one of a place's alternatives may start on word t (word_hit's
+ * tests, for all of them at once). */
+static int may_start(const place_look *l, const pb__token *t)
+{
+    if ((l->ids >> (t->id % 64)) & 1)
+        return 1;
+    return l->typo_max > 0 && !(t->flags & (PB__TOK_DIGIT | PB__TOK_STOP)) &&
+           t->fold_len + 1 >= l->typo_min && t->fold_len <= l->typo_max + 1;
 }
 
 /* Whether alternative a is at words i.. of w, within one sentence. */
@@ -456,7 +494,8 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
         for (j = 0; j < np; j++) {
             /* A later place is tried only where an earlier one ended
              * close enough before to go on from: mostly nowhere. */
-            if (j > skip && !near(last, j, skip, gap, i))
+            if ((j > skip && !near(last, j, skip, gap, i)) ||
+                !may_start(&p->look[j], &w->tok[i]))
                 continue;
             for (a = p->place[j]; a < p->place[j + 1]; a++) {
                 uint32_t count = 0, start = 0;

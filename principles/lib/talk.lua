@@ -6,6 +6,9 @@
 
 local talk = { text = text }
 
+-- The lists below are asked about at every event: each is also read
+-- once into a `text.phrases` list, which text.has takes in its place.
+
 -- s without the blanks around it.
 function talk.trim(s)
   local a = s:find("%S")
@@ -70,6 +73,7 @@ end
 -- reply.  "No, ..." corrects.
 local agreeing = { "yes", "yeah", "yep", "yup", "correct", "exactly", "right",
                    "absolutely", "indeed", "that is it", "that is right" }
+local agreeing_p = text.phrases(agreeing)
 function talk.confirms(s)
   local head = {}
   for w in s:gmatch("%S+") do
@@ -77,7 +81,7 @@ function talk.confirms(s)
     if #head == 3 then break end
   end
   local start = table.concat(head, " ")
-  return text.has(start, agreeing, 0) ~= nil and not text.has(start, { "no", "nope" }, 0)
+  return text.has(start, agreeing_p, 0) ~= nil and not text.has(start, { "no", "nope" }, 0)
 end
 
 -- The customer is done: thanks, "that's all", "nothing else", "no".
@@ -86,9 +90,10 @@ local closing = {
   "that will be all|it", "nothing else", "no more", "all i need", "all set",
   "i am good", "will be all",
 }
+local closing_p = text.phrases(closing)
 function talk.thanks(s) return text.has(s, { "thank", "thx", "thanks", "appreciate" }, 0) ~= nil end
 function talk.closing(s)
-  if talk.thanks(s) or text.has(s, closing, 1) then return true end
+  if talk.thanks(s) or text.has(s, closing_p, 1) then return true end
   local w = text.words(s)
   return #w <= 3 and (w[1] == "no" or w[1] == "nope")
 end
@@ -102,7 +107,8 @@ local requesting = {
   "can you send", "could you send", "give me", "provide", "send me", "what is your",
   "do you have your", "do you know your", "do you happen to",
 }
-function talk.request(s) return text.has(s, requesting, 1) ~= nil end
+local requesting_p = text.phrases(requesting)
+function talk.request(s) return text.has(s, requesting_p, 1) ~= nil end
 talk.requesting = requesting
 
 -- Taking the problem on: help, look, check, handle, in the first person.
@@ -115,7 +121,8 @@ local owning = {
   "take care of this", "take care of that", "get right on", "leave it with me",
   "i will answer|find|check|look|handle|sort|investigate|indicate|fix|resolve", "i will make sure", "have everything i need to help",
 }
-function talk.owns(s) return text.has(s, owning, 2) end
+local owning_p = text.phrases(owning)
+function talk.owns(s) return text.has(s, owning_p, 2) end
 talk.owning = owning
 
 -- Feelings, not content: "I'm so sorry", "I can hear how frightening
@@ -125,7 +132,8 @@ local feeling = {
   "i know how", "i appreciate", "frustrat", "take your time", "no rush",
   "must be", "thank",
 }
-function talk.empathy(s) return text.has(s, feeling, 1) ~= nil end
+local feeling_p = text.phrases(feeling)
+function talk.empathy(s) return text.has(s, feeling_p, 1) ~= nil end
 talk.feeling = feeling
 
 -- "We cannot accept the return", "that isn't something I can do": the
@@ -153,8 +161,9 @@ local framing = {
   "you need to know", "you want to know", "you would like to know",
 }
 for _, p in ipairs(strong) do framing[#framing + 1] = p end
-function talk.restating(s) return text.has(s, framing, 1) end
-function talk.strongly_restating(s) return text.has(s, strong, 1) end
+local framing_p, strong_p = text.phrases(framing), text.phrases(strong)
+function talk.restating(s) return text.has(s, framing_p, 1) end
+function talk.strongly_restating(s) return text.has(s, strong_p, 1) end
 talk.framing = framing
 
 -- What is left to happen after the call, in the agent's words: money
@@ -169,7 +178,8 @@ local pending = {
   "refund has been issued|submitted|processed|made", "i have issued refund",
   "issued you refund", "new shipment", "delivery request",
 }
-function talk.pending(s) return text.has(s, pending, 1) ~= nil end
+local pending_p = text.phrases(pending)
+function talk.pending(s) return text.has(s, pending_p, 1) ~= nil end
 talk.pending_words = pending
 
 -- The content words of s, stemmed: no function words ("text.words"
