@@ -56,10 +56,17 @@ typedef struct utterance {
     pb__query query;    /* its sentences as vectors, for examples */
 } utterance;
 
-/* The words of the utterance, in the engine's lexicon, or NULL.  The
- * engine's work, like reading the text: linear in it, once an event. */
+/* The words of the utterance, with the engine's ids, or NULL: those the
+ * text library keeps, which its calls then reuse, else its own.  The
+ * engine's work, like reading the text: linear in it, once an event.
+ * Asked for again by each detector, as principle code run between two
+ * may have made the library drop them. */
 static const pb__words *words(pb_case *c, utterance *u)
 {
+    const pb__words *w = pb__textkit_cut(&c->e->text, u->text, u->len);
+
+    if (w != NULL)
+        return w;
     if (u->cut == 0)
         u->cut = pb__words_make(&u->words, c->e->text.st, &c->e->text.lex,
                                 0, u->text, u->len, NULL) == 0 ? 1 : -1;

@@ -557,6 +557,15 @@ static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
     return &t->w;
 }
 
+const pb__words *pb__textkit_cut(pb__textkit *k, const char *s, size_t len)
+{
+    int r;
+
+    if (k->cache->lx.base != pb__lexicon_size(&k->lex))
+        return NULL;                /* a principle is loading */
+    return cache_cut(k, s, len, NULL, &r);
+}
+
 /* Phrase i found in w (*found = i), or else found negated (*negated = i
  * for the first such): 0 or what pb__phrase_find returned.  Most
  * phrases are not there either way, which one search of any polarity

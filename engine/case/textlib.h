@@ -35,6 +35,16 @@ void pb__textkit_free(pb__textkit *k);
 /* The bytes it holds (the stemmer's cache aside). */
 size_t pb__textkit_bytes(const pb__textkit *k);
 
+/*
+ * The words of s[0..len) with the engine's ids (and the text library's
+ * own for terms only its lists name), as the text library cut them or
+ * cuts them now, uncharged: the engine's work, once an event, which
+ * text.has then finds done.  Valid until the next call into principle
+ * code; NULL when s is too long to keep, memory is short or a principle
+ * is loading (the caller cuts its own).
+ */
+const pb__words *pb__textkit_cut(pb__textkit *k, const char *s, size_t len);
+
 /* Pushes the read-only `text` table: its functions read k (which must
  * outlive the Lua state's use of them) and charge b. */
 void pb__textlib_open(lua_State *L, pb__textkit *k, pb__budget *b);
