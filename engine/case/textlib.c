@@ -610,6 +610,7 @@ static int text_phrases(lua_State *L)
     ph = phrase_args(L, b, 1, &n);
     if (n > ((size_t)INT32_MAX - sizeof *h) / sizeof *ph)
         return luaL_error(L, "too many phrases");
+    charge_arg(L, b, n * 8 * 16);   /* the copy and its anchors */
     h = lua_newuserdatauv(L, sizeof *h + n * sizeof *ph, 1);
     /* ph is the cache's room, which the userdata's allocation (which
      * may collect, but runs no text function) leaves as it is */
@@ -777,8 +778,10 @@ static int is_blank(char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
-static void push_trimmed(lua_State *L, const char *s, size_t a, size_t b,
-                         lua_Integer *n)
+/* Pushes s[a..b) trimmed into the table on top, a new string charged
+ * as a few Lua instructions would be. */
+static void push_trimmed(lua_State *L, pb__budget *bud, const char *s,
+                         size_t a, size_t b, lua_Integer *n)
 {
     while (a < b && is_blank(s[a]))
         a++;
@@ -786,6 +789,7 @@ static void push_trimmed(lua_State *L, const char *s, size_t a, size_t b,
         b--;
     if (a == b)
         return;
+    charge_arg(L, bud, 16 * 16);
     lua_pushlstring(L, s + a, b - a);
     lua_rawseti(L, -2, ++*n);
 }
@@ -794,9 +798,10 @@ static int text_sentences(lua_State *L)
 {
     size_t len, start = 0, i = 0, end;
     const char *s = luaL_checklstring(L, 1, &len);
+    pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
     lua_Integer n = 0;
 
-    charge_arg(L, lua_touserdata(L, lua_upvalueindex(2)), len);
+    charge_arg(L, b, len);
     lua_createtable(L, 2, 0);
     while (i < len) {
         if (!is_stop(s[i])) {
@@ -812,10 +817,10 @@ static int text_sentences(lua_State *L)
         } else if (!(end < len && s[end] >= 'A' && s[end] <= 'Z')) {
             continue;
         }
-        push_trimmed(L, s, start, end, &n);
+        push_trimmed(L, b, s, start, end, &n);
         start = i = end;
     }
-    push_trimmed(L, s, start, len, &n);
+    push_trimmed(L, b, s, start, len, &n);
     return 1;
 }
 

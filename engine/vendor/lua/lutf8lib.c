@@ -236,7 +236,7 @@ static int iter_aux (lua_State *L, int strict) {
     while (iscontp(s + n)) n++;  /* go to next character */
     /* playbook: the caller chooses where to start, so the bytes skipped
        are charged, a byte at a time as hashing is (lstring.c) */
-    luai_chargeerr(L, 2 * cast_sizet(n - from));
+    luai_chargeerr(L, 4 * cast_sizet(n - from));
   }
   if (n >= len)  /* (also handles original 'n' being negative) */
     return 0;  /* no more codepoints */
