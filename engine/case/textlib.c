@@ -525,9 +525,10 @@ fail:
 
 /* The words of s against the cache's lexicon, cut now or before; NULL
  * when s is too long to keep or memory is short (the call cuts its
- * own).  Cutting is charged to *left. */
+ * own).  Cutting is charged to *left.  The words at keep (NULL for
+ * none), which the caller holds, are not the ones dropped for them. */
 static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
-                                  size_t *left, int *r)
+                                  size_t *left, int *r, const pb__words *keep)
 {
     pb__textcache *c = k->cache;
     cut_text *t;
@@ -545,6 +546,8 @@ static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
         t = &c->texts[c->ntexts++];
         pb__words_init(&t->w);
     } else {
+        if (&c->texts[c->next].w == keep)
+            c->next = (c->next + 1) % CACHE_TEXTS;
         t = &c->texts[c->next];
         c->next = (c->next + 1) % CACHE_TEXTS;
         free(t->text);
@@ -563,7 +566,7 @@ const pb__words *pb__textkit_cut(pb__textkit *k, const char *s, size_t len)
 
     if (k->cache->lx.base != pb__lexicon_size(&k->lex))
         return NULL;                /* a principle is loading */
-    return cache_cut(k, s, len, NULL, &r);
+    return cache_cut(k, s, len, NULL, &r, NULL);
 }
 
 /* Phrase i found in w (*found = i), or else found negated (*negated = i
@@ -668,7 +671,7 @@ static int text_has(lua_State *L)
      * longer grows */
     before = left = pb__textlib_left(b);
     cl = cache_list(L, k, 2, ph, n, &left);
-    ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
+    ws = cl ? cache_cut(k, s, len, &left, &r, NULL) : NULL;
     if (cl && ws) {
         /* Both cached: nothing to hold, so no work to free. */
         found = negated = n;
@@ -897,14 +900,14 @@ static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
     return 0;
 }
 
-/* The words of s, cached or cut into w without ids: 0 or what cutting
- * returned. */
+/* The words of s, cached (not dropping keep's) or cut into w without
+ * ids: 0 or what cutting returned. */
 static int words_of(work *x, pb__words *w, const char *s, size_t len,
-                    const pb__words **out)
+                    const pb__words *keep, const pb__words **out)
 {
     int r;
 
-    *out = cache_cut(x->k, s, len, &x->left, &r);
+    *out = cache_cut(x->k, s, len, &x->left, &r, keep);
     if (*out != NULL || r != 0)
         return r;
     *out = w;
@@ -924,9 +927,9 @@ static int text_echo(lua_State *L)
     keyed *mine = NULL, *theirs = NULL;
     int r;
 
-    r = words_of(x, &x->w, s, len, &ws);
+    r = words_of(x, &x->w, s, len, NULL, &ws);
     if (r == 0)
-        r = words_of(x, &x->w2, ref, rlen, &wr);
+        r = words_of(x, &x->w2, ref, rlen, ws, &wr);
     if (r == 0 && pb__work(&x->left, 1 + 4 * (ws->n + wr->n)) != 0)
         r = PB__WORDS_BUDGET;
     if (r == 0 && (x->keys = malloc((ws->n + wr->n + 1) * sizeof *mine)) ==
@@ -1201,7 +1204,7 @@ static int text_value(lua_State *L)
     ph = phrase_args(L, b, 2, &n);
     before = left = pb__textlib_left(b);
     cl = cache_list(L, k, 2, ph, n, &left);
-    ws = cl ? cache_cut(k, s, len, &left, &r) : NULL;
+    ws = cl ? cache_cut(k, s, len, &left, &r, NULL) : NULL;
     settle(L, b, before, left, left == 0 ? PB__WORDS_BUDGET : r);
     x = work_new(L);
     if (ws == NULL) {
