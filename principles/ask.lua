@@ -109,12 +109,13 @@ local function sorted_keys(t)
 end
 
 -- Every form of every fact: a sentence that names none asks for none
--- (read once: asked about at every agent sentence).
+-- (they guard the detector of questions, and are read once for its
+-- look at each sentence).
 local any_form = {}
 for _, name in ipairs(sorted_keys(facts)) do
   for _, form in ipairs(facts[name].forms) do any_form[#any_form + 1] = form end
 end
-any_form = text.phrases(any_form)
+local any_form_p = text.phrases(any_form)
 
 -- The optional facts of each list ("invoice_id?" -> "invoice_id"), made
 -- once: most lists have none, and are their own answer.
@@ -305,10 +306,10 @@ return principle {
     { on = "agent.said", words = optional_forms, fn = named },
     -- "Could I have your order number?", "I'll need your username and
     -- email" -> agent.asked fact=account_id, for the facts this case needs.
-    { on = "agent.said", fn = function(case, event)
+    { on = "agent.said", words = any_form, gap = 2, fn = function(case, event)
         local asked, attrs = {}, {}
         for _, s in ipairs(talk.sentences(event.text)) do
-          if text.has(s, any_form, 2)
+          if text.has(s, any_form_p, 2)
              and (s:find("?", 1, true) or talk.request(s)) and not talk.restating(s) then
             for _, f in ipairs(needed(case)) do
               local forms = forms_in(f, s)

@@ -345,6 +345,68 @@ static void test_lexicon(void **state)
     pb__lexicon_free(&parent);
 }
 
+/* A range's words taken from its text's are the words cutting the range
+ * gives: every token, field by field, and what the words say as a
+ * whole.  The ranges are sentences as text.sentences finds them, and a
+ * few that are not. */
+static void test_range(void **state)
+{
+    static const struct { const char *text; size_t a, b; } cases[] = {
+        { "Hi, my parcel is late. Can you help? I can't wait!", 23, 36 },
+        { "Hi, my parcel is late. Can you help? I can't wait!", 37, 50 },
+        { "Hi, my parcel is late. Can you help? I can't wait!", 0, 22 },
+        { "That is correct.Is there more, or not?", 16, 38 },
+        { "I'll check.(1) Thanks", 0, 14 },
+        { "I'll check.(1) Thanks", 15, 21 },
+        { "ok...  what's your ORDER number??", 7, 33 },
+        { "Is it 3.5 kg? Yes", 0, 13 },
+        { "no words here ... !!", 14, 20 },
+    };
+    fixture *f = *state;
+    pb__words whole, part;
+    size_t k, i;
+
+    pb__words_init(&whole);
+    pb__words_init(&part);
+    pb__lexicon_intern(&f->lx, "check");
+    pb__lexicon_intern(&f->lx, "order");
+    for (k = 0; k < sizeof cases / sizeof *cases; k++) {
+        const char *t = cases[k].text;
+        size_t a = cases[k].a, b = cases[k].b;
+
+        assert_int_equal(pb__words_make(&whole, f->st, &f->lx, 0, t,
+                                        strlen(t), NULL), 0);
+        assert_int_equal(pb__words_make(&f->w, f->st, &f->lx, 0, t + a,
+                                        b - a, NULL), 0);
+        assert_int_equal(pb__words_range(&part, &whole, t, a, b), 0);
+        if (part.n != f->w.n)
+            fail_msg("'%.*s': %zu words, cut %zu", (int)(b - a), t + a,
+                     part.n, f->w.n);
+        for (i = 0; i < part.n; i++) {
+            const pb__token *x = &part.tok[i], *y = &f->w.tok[i];
+
+            if (x->first != y->first || x->end != y->end ||
+                x->id != y->id || x->sentence != y->sentence ||
+                x->clause != y->clause || x->mask != y->mask ||
+                x->fold_len != y->fold_len || x->letters != y->letters ||
+                x->flags != y->flags ||
+                strcmp(pb__words_fold(&part, i), pb__words_fold(&f->w, i)) ||
+                strcmp(pb__words_stem(&part, i), pb__words_stem(&f->w, i)))
+                fail_msg("'%.*s': word %zu ('%s') differs", (int)(b - a),
+                         t + a, i, pb__words_fold(&f->w, i));
+        }
+        assert_int_equal(part.nsentences, f->w.nsentences);
+        assert_int_equal(part.qmark, f->w.qmark);
+        assert_int_equal(part.question, f->w.question);
+        assert_memory_equal(part.seen, f->w.seen, sizeof part.seen);
+    }
+    /* a range across a word is refused */
+    assert_int_equal(pb__words_range(&part, &whole, cases[8].text, 1, 6),
+                     -1);
+    pb__words_free(&whole);
+    pb__words_free(&part);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -360,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_long, setup, teardown),
         cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
         cmocka_unit_test(test_lexicon),
+        cmocka_unit_test_setup_teardown(test_range, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,6 +20,7 @@
 
 struct pb__luacase {
     pb_case *c; /* NULL once the case is freed */
+    size_t last_ev; /* the event whose object is user value 5, + 1 */
 };
 
 typedef struct luaevent {
@@ -145,10 +146,19 @@ static void push_event(lua_State *L, int owner, pb__luacase *lc, size_t ev)
     luaL_setmetatable(L, EVENT_MT);
 }
 
+/* The event every detector of an event is given: one object, made
+ * once (events are read-only). */
 void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev)
 {
     pb__luacase_push(c);
-    push_event(L, lua_gettop(L), c->lua, ev);
+    if (c->lua->last_ev == ev + 1) {
+        lua_getiuservalue(L, -1, 5);
+    } else {
+        push_event(L, lua_gettop(L), c->lua, ev);
+        lua_pushvalue(L, -1);
+        lua_setiuservalue(L, -3, 5);
+        c->lua->last_ev = ev + 1;
+    }
     lua_remove(L, -2);
 }
 
@@ -641,15 +651,17 @@ static int create(lua_State *L)
     new_mt(L, CASE_MT, case_index, 1);
     new_mt(L, EVENT_MT, event_index, 0);
     new_mt(L, MAP_MT, map_index, 0);
-    lc = lua_newuserdatauv(L, sizeof *lc, 4);
+    lc = lua_newuserdatauv(L, sizeof *lc, 5);
     lc->c = NULL;
+    lc->last_ev = 0;
     luaL_setmetatable(L, CASE_MT);
     push_map(L, 2, lc, (size_t)-1);   /* case.facts, made once */
     lua_setiuservalue(L, 2, 1);
     push_opt(L, c->topic);
     lua_setiuservalue(L, 2, 2);
     push_opt(L, c->channel);
-    lua_setiuservalue(L, 2, 3);       /* 4: the scans, once there are */
+    lua_setiuservalue(L, 2, 3);       /* 4: the scans, once there are;
+                                       * 5: the last event pushed */
     lua_pushvalue(L, 2);
     c->lua_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     lc->c = c;

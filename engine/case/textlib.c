@@ -34,7 +34,7 @@
  */
 #define CACHE_LISTS 64
 #define CACHE_BYTES (1u << 20)
-#define CACHE_TEXTS 16      /* utterances cut, for cached lists */
+#define CACHE_TEXTS 32      /* texts cut, for cached lists */
 #define CACHE_TEXT_MAX 4096 /* bytes of one */
 #define KEEP_ARGS 1024      /* arguments whose room is kept */
 
@@ -523,22 +523,28 @@ fail:
     return NULL;
 }
 
-/* The words of s against the cache's lexicon, cut now or before; NULL
- * when s is too long to keep or memory is short (the call cuts its
- * own).  Cutting is charged to *left.  The words at keep (NULL for
- * none), which the caller holds, are not the ones dropped for them. */
-static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
-                                  size_t *left, int *r, const pb__words *keep)
+/* The words of s, if the cache has them. */
+static const pb__words *cache_find(const pb__textcache *c, const char *s,
+                                   size_t len)
 {
-    pb__textcache *c = k->cache;
-    cut_text *t;
-    char *copy;
     size_t i;
 
-    *r = 0;
     for (i = 0; i < c->ntexts; i++)
         if (c->texts[i].len == len && memcmp(c->texts[i].text, s, len) == 0)
             return &c->texts[i].w;
+    return NULL;
+}
+
+/* A slot for the words of s, s copied in, not yet valid (found again
+ * only once its words are made and len set): a free one, or the oldest
+ * but keep's (the words the caller holds).  NULL when s is too long to
+ * keep or memory is short. */
+static cut_text *cache_slot(pb__textcache *c, const char *s, size_t len,
+                            const pb__words *keep)
+{
+    cut_text *t;
+    char *copy;
+
     if (len > CACHE_TEXT_MAX || (copy = malloc(len + 1)) == NULL)
         return NULL;
     memcpy(copy, s, len);
@@ -553,7 +559,26 @@ static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
         free(t->text);
     }
     t->text = copy;
-    t->len = (size_t)-1;        /* found again only once cut whole */
+    t->len = (size_t)-1;
+    return t;
+}
+
+/* The words of s against the cache's lexicon, cut now or before; NULL
+ * when s is too long to keep or memory is short (the call cuts its
+ * own).  Cutting is charged to *left.  The words at keep (NULL for
+ * none), which the caller holds, are not the ones dropped for them. */
+static const pb__words *cache_cut(pb__textkit *k, const char *s, size_t len,
+                                  size_t *left, int *r, const pb__words *keep)
+{
+    pb__textcache *c = k->cache;
+    const pb__words *w = cache_find(c, s, len);
+    cut_text *t;
+
+    *r = 0;
+    if (w != NULL)
+        return w;
+    if ((t = cache_slot(c, s, len, keep)) == NULL)
+        return NULL;
     if ((*r = pb__words_make(&t->w, k->st, &c->lx, 0, s, len, left)) != 0)
         return NULL;
     t->len = len;
@@ -797,11 +822,33 @@ static void push_trimmed(lua_State *L, pb__budget *bud, const char *s,
     lua_rawseti(L, -2, ++*n);
 }
 
+/* Puts the words of s[a..b) (its sentence, trimmed) in the cache, taken
+ * from all, the words of s, unless there already: text.has on each of
+ * an utterance's sentences then cuts none of them again. */
+static void keep_sentence(pb__textkit *k, pb__budget *bud, const char *s,
+                          size_t a, size_t b, const pb__words *all)
+{
+    cut_text *t;
+
+    while (a < b && is_blank(s[a]))
+        a++;
+    while (b > a && (unsigned char)s[b - 1] <= ' ')
+        b--;
+    if (a == b || cache_find(k->cache, s + a, b - a) != NULL ||
+        pb__budget_charge(bud, 1 + all->n / 4) != 0 ||
+        (t = cache_slot(k->cache, s + a, b - a, all)) == NULL)
+        return;
+    if (pb__words_range(&t->w, all, s, a, b) == 0)
+        t->len = b - a;
+}
+
 static int text_sentences(lua_State *L)
 {
-    size_t len, start = 0, i = 0, end;
+    size_t len, start = 0, i = 0, end, cut[64][2], ncut = 0, j;
     const char *s = luaL_checklstring(L, 1, &len);
+    pb__textkit *k = lua_touserdata(L, lua_upvalueindex(1));
     pb__budget *b = lua_touserdata(L, lua_upvalueindex(2));
+    const pb__words *all;
     lua_Integer n = 0;
 
     charge_arg(L, b, len);
@@ -821,9 +868,22 @@ static int text_sentences(lua_State *L)
             continue;
         }
         push_trimmed(L, b, s, start, end, &n);
+        if (ncut < 64) {
+            cut[ncut][0] = start;
+            cut[ncut++][1] = end;
+        }
         start = i = end;
     }
     push_trimmed(L, b, s, start, len, &n);
+    if (ncut == 0 || ncut == 64 ||
+        k->cache->lx.base != pb__lexicon_size(&k->lex))
+        return 1;                   /* one sentence, many, or loading */
+    /* the utterance's words (the engine cut them for its detectors),
+     * then each sentence's from them */
+    all = cache_find(k->cache, s, len);
+    for (j = 0; all != NULL && j <= ncut; j++)
+        keep_sentence(k, b, s, j < ncut ? cut[j][0] : start,
+                      j < ncut ? cut[j][1] : len, all);
     return 1;
 }
 

@@ -455,6 +455,35 @@ static int near(const size_t *last, size_t j, size_t skip, unsigned gap,
     return 0;
 }
 
+/* A phrase of one place ("refund", "I'll"): the first word it is on,
+ * not negated, with no chains to keep. */
+static int find_one(const pb__phrase *p, const pb__words *w, size_t from,
+                    size_t *left, pb__phrase_hit *hit)
+{
+    size_t i, a;
+    int r;
+
+    for (i = from; i < w->n; i++) {
+        if (pb__work(left, p->nalts) != 0)
+            return PB__WORDS_BUDGET;
+        if (!may_start(&p->look[0], &w->tok[i]))
+            continue;
+        for (a = p->place[0]; a < p->place[1]; a++) {
+            if ((r = alt_hit(p, &p->alts[a], w, i, left)) < 0)
+                return r;
+            if (r == 1 && (p->negator_first || p->any_polarity ||
+                           !negated(w, i))) {
+                hit->tok_first = i;
+                hit->tok_last = i + p->alts[a].n - 1;
+                hit->first = w->tok[i].first;
+                hit->end = w->tok[hit->tok_last].end;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
                     unsigned gap, pb__scratch *scratch, size_t *left,
                     pb__phrase_hit *hit)
@@ -477,6 +506,8 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
         return PB__WORDS_BUDGET;
     if (possible(p, w) < p->need)
         return 0;
+    if (np == 1)
+        return find_one(p, w, from, left, hit);
     if (scratch->size < ring * np * sizeof *links) {
         void *v = realloc(scratch->p, ring * np * sizeof *links);
 
@@ -487,7 +518,7 @@ int pb__phrase_find(const pb__phrase *p, const pb__words *w, size_t from,
     }
     links = scratch->p;
     memset(links, 0, ring * np * sizeof *links);
-    memset(last, 0, sizeof last);
+    memset(last, 0, np * sizeof *last);
     for (i = from; i < w->n; i++) {
         if (pb__work(left, p->nalts) != 0)
             return PB__WORDS_BUDGET;

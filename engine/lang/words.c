@@ -667,6 +667,67 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
     return 0;
 }
 
+int pb__words_range(pb__words *out, const pb__words *w, const char *text,
+                    size_t first, size_t end)
+{
+    size_t lo, hi, k, n;
+
+    out->n = out->used = out->nsentences = 0;
+    out->question = out->qmark = 0;
+    memset(out->seen, 0, sizeof out->seen);
+    for (lo = 0; lo < w->n && w->tok[lo].first < first; lo++)
+        if (w->tok[lo].end > first)
+            return -1;                  /* a word across the edge */
+    for (hi = lo; hi < w->n && w->tok[hi].end <= end; hi++)
+        ;
+    if (hi < w->n && w->tok[hi].first < end)
+        return -1;
+    n = hi - lo;
+    if (n > out->cap) {
+        pb__token *v = realloc(out->tok, n * sizeof *v);
+
+        if (v == NULL)
+            return PB__WORDS_NOMEM;
+        out->tok = v;
+        out->cap = n;
+    }
+    for (k = 0; k < n; k++) {
+        const pb__token *t = &w->tok[lo + k];
+        pb__token *o = &out->tok[k];
+        size_t flen = t->fold_len, slen = strlen(w->pool + t->stem);
+
+        if (pool_room(out, flen + slen + 2) != 0)
+            return PB__WORDS_NOMEM;
+        *o = *t;
+        o->first -= (uint32_t)first;
+        o->end -= (uint32_t)first;
+        o->sentence -= w->tok[lo].sentence;
+        o->clause -= w->tok[lo].clause;
+        if (k == 0)          /* a text's first word starts nothing */
+            o->flags &= (uint16_t)~(PB__TOK_SENTENCE | PB__TOK_CLAUSE);
+        o->fold = (uint32_t)out->used;
+        memcpy(out->pool + out->used, w->pool + t->fold, flen + 1);
+        out->used += flen + 1;
+        if (t->stem == t->fold) {
+            o->stem = o->fold;
+        } else {
+            o->stem = (uint32_t)out->used;
+            memcpy(out->pool + out->used, w->pool + t->stem, slen + 1);
+            out->used += slen + 1;
+        }
+        if (o->id != PB__TERM_NONE)
+            out->seen[o->id / 64 % 8] |= (uint64_t)1 << (o->id % 64);
+    }
+    out->n = n;
+    out->nsentences = n ? out->tok[n - 1].sentence + 1 : 0;
+    /* a '?' after the last word, as cutting the range would see it */
+    for (k = n ? first + out->tok[n - 1].end : first; k < end; k++)
+        if (text[k] == '?')
+            out->qmark = 1;
+    out->question = pb__words_question(out);
+    return 0;
+}
+
 /* Questions. */
 
 /* The first token from i that is not an opener ("so", "okay"), within

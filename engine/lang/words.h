@@ -110,6 +110,15 @@ void pb__words_free(pb__words *w);
 int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
                    int intern, const char *text, size_t len, size_t *left);
 
+/*
+ * The words of text[first..end) into out, as pb__words_make would cut
+ * them with the same lexicon, taken from w, the words of the whole
+ * text: a sentence's words without cutting it again.  0, PB__WORDS_NOMEM,
+ * or -1 when a word of w crosses first or end (cut the range instead).
+ */
+int pb__words_range(pb__words *out, const pb__words *w, const char *text,
+                    size_t first, size_t end);
+
 /* Whether w may have a word of this id (no: it has none). */
 static inline int pb__words_may_have(const pb__words *w, uint32_t id)
 {
