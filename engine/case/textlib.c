@@ -893,6 +893,20 @@ static int content(const pb__token *t)
     return !(t->flags & (PB__TOK_STOP | PB__TOK_NEGATOR));
 }
 
+/* The words of s, cached (not dropping keep's) or cut into w without
+ * ids: 0 or what cutting returned. */
+static int words_of(work *x, pb__words *w, const char *s, size_t len,
+                    const pb__words *keep, const pb__words **out)
+{
+    int r;
+
+    *out = cache_cut(x->k, s, len, &x->left, &r, keep);
+    if (*out != NULL || r != 0)
+        return r;
+    *out = w;
+    return pb__words_make(w, x->k->st, NULL, 0, s, len, &x->left);
+}
+
 /* text.words(s [, content]): the stems, in order; with content true,
  * only the words worth repeating (no function words or negators). */
 static int text_words(lua_State *L)
@@ -901,16 +915,18 @@ static int text_words(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &len);
     int only = lua_toboolean(L, 2);
     work *x = work_new(L);
-    int r = pb__words_make(&x->w, x->k->st, NULL, 0, s, len, &x->left);
+    const pb__words *w;
+    int r = words_of(x, &x->w, s, len, NULL, &w);
 
     if (r != 0)
         work_done(L, x, r);
     settle(L, x->b, x->before, x->left, 0);
-    lua_createtable(L, x->w.n < 1000000 ? (int)x->w.n : 0, 0);
-    for (i = 0; i < x->w.n; i++) {
-        if (only && !content(&x->w.tok[i]))
+    /* w stays put: pushing runs no text function */
+    lua_createtable(L, w->n < 1000000 ? (int)w->n : 0, 0);
+    for (i = 0; i < w->n; i++) {
+        if (only && !content(&w->tok[i]))
             continue;
-        lua_pushstring(L, pb__words_stem(&x->w, i));
+        lua_pushstring(L, pb__words_stem(w, i));
         lua_rawseti(L, -2, (lua_Integer)++k);
     }
     work_end(x);
@@ -958,20 +974,6 @@ static int typo_in(const pb__words *s, const pb__words *ref, size_t i)
             return 1;
     }
     return 0;
-}
-
-/* The words of s, cached (not dropping keep's) or cut into w without
- * ids: 0 or what cutting returned. */
-static int words_of(work *x, pb__words *w, const char *s, size_t len,
-                    const pb__words *keep, const pb__words **out)
-{
-    int r;
-
-    *out = cache_cut(x->k, s, len, &x->left, &r, keep);
-    if (*out != NULL || r != 0)
-        return r;
-    *out = w;
-    return pb__words_make(w, x->k->st, NULL, 0, s, len, &x->left);
 }
 
 /* text.echo(s, ref): the share of ref's distinct content stems that s

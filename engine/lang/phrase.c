@@ -35,6 +35,8 @@ typedef struct alt {
 typedef struct place_look {
     uint64_t ids;
     uint16_t typo_min, typo_max;   /* 0, 0: no typo taken */
+    uint16_t typos;                /* alternatives taking one */
+    uint32_t typo_mask;            /* the letters of the first, if one */
 } place_look;
 
 struct pb__phrase {
@@ -323,10 +325,14 @@ int pb__phrase_compile(pb__stemmer *st, pb__lexicon *lx, const char *text,
             const pword *pw = &b.p->words[b.p->alts[a].first];
 
             l->ids |= (uint64_t)1 << (pw->id % 64);
-            if (pw->typo && (l->typo_max == 0 || pw->fold_len < l->typo_min))
+            if (!pw->typo)
+                continue;
+            if (l->typo_max == 0 || pw->fold_len < l->typo_min)
                 l->typo_min = pw->fold_len;
-            if (pw->typo && pw->fold_len > l->typo_max)
+            if (pw->fold_len > l->typo_max)
                 l->typo_max = pw->fold_len;
+            if (l->typos++ == 0)
+                l->typo_mask = pw->mask;
         }
     }
     b.p->need = need ? need : (unsigned)b.p->nplaces;
@@ -382,7 +388,8 @@ static int may_start(const place_look *l, const pb__token *t)
     if ((l->ids >> (t->id % 64)) & 1)
         return 1;
     return l->typo_max > 0 && !(t->flags & (PB__TOK_DIGIT | PB__TOK_STOP)) &&
-           t->fold_len + 1 >= l->typo_min && t->fold_len <= l->typo_max + 1;
+           t->fold_len + 1 >= l->typo_min && t->fold_len <= l->typo_max + 1 &&
+           (l->typos > 1 || few_bits(t->mask ^ l->typo_mask));
 }
 
 /* Whether alternative a is at words i.. of w, within one sentence. */
