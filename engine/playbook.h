@@ -99,6 +99,7 @@ typedef struct pb_detector_info {
     const char *const *patterns;
     size_t npatterns;
     const char *after;          /* reference event type for within */
+    const char *unless;         /* not run once the case has this type */
     double within;              /* seconds, 0 when unbounded */
     int line;
     size_t nwords;              /* its phrases (pb_engine_detector_words) */

@@ -150,8 +150,7 @@ return principle {
   detect = {
     -- The first sentence that solves is the proposal; a later one that
     -- explains (or the same) is the explanation.
-    { on = "agent.said", fn = function(case, event)
-        if case:has("agent.proposed") then return nil end
+    { on = "agent.said", unless = "agent.proposed", fn = function(case, event)
         local before
         local function said()
           before = before or talk.customer_before(case, event)
@@ -163,13 +162,13 @@ return principle {
           if solves(s, said, feeling) then return "agent.proposed", nil, s end
         end
       end },
-    { on = "agent.action", fn = function(case, event)
-        if not case:has("agent.proposed") and text.has(event.text, done_work_p, 1) then
+    { on = "agent.action", unless = "agent.proposed", fn = function(case, event)
+        if text.has(event.text, done_work_p, 1) then
           return "agent.proposed"
         end
       end },
-    { on = "agent.said", fn = function(case, event)
-        if not case:has("agent.proposed") or case:has("agent.explained") then return nil end
+    { on = "agent.said", unless = "agent.explained", fn = function(case, event)
+        if not case:has("agent.proposed") then return nil end
         for _, s in ipairs(talk.sentences(event.text)) do
           if explains(s) then return "agent.explained", nil, s end
         end
@@ -180,9 +179,9 @@ return principle {
         "any questions", "do you follow" } },
     -- ... and the customer's first reply to it agrees: "Does that make
     -- sense?" - "Okay. Got it." (a check answered, in the rubric's words).
-    { on = "customer.said", fn = function(case, event)
+    { on = "customer.said", unless = "customer.understood", fn = function(case, event)
         local c = case:last("agent.checked_understanding")
-        if not c or case:has("customer.understood") then return nil end
+        if not c then return nil end
         for e in case:recent("customer.said", event) do
           if e.n > c.n then return nil end -- not the first reply since
           break
@@ -192,10 +191,10 @@ return principle {
     -- The customer says the answer back in their own words ("so I get 6
     -- months to return"): two or more of its content words, or one in
     -- a say-back ("so I'll watch for the email"); not a question.
-    { on = "customer.said", fn = function(case, event)
+    { on = "customer.said", unless = "customer.understood", fn = function(case, event)
         local p = case:first("agent.proposed")
         local said = event.text
-        if not p or case:has("customer.understood") or said:find("?", 1, true)
+        if not p or said:find("?", 1, true)
            or talk.opens_question(said) or #talk.content(said) < 2 then
           return nil
         end

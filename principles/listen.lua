@@ -89,8 +89,7 @@ return principle {
       prompt = "Find the real problem behind the symptom; note it as the fact 'problem'." },
   },
   detect = {
-    { on = "agent.said", fn = function(case, event)
-        if case:has("customer.confirmed") then return nil end
+    { on = "agent.said", unless = "customer.confirmed", fn = function(case, event)
         local s = restates(case, event)
         if s then return "agent.restated", nil, s end
       end },

@@ -93,10 +93,10 @@ return principle {
   detect = {
     -- "I can look into that for you", "let me check", "happy to help":
     -- said, not asked ("How can I help you?" is a greeting).
-    -- Once is enough: later detectors skip what is already known.  The
-    -- words guard each function: it runs only where one is said.
-    { on = "agent.said", words = talk.owning, gap = 2, fn = function(case, event)
-        if case:has("agent.owned") then return nil end
+    -- Once is enough: `unless` stops a detector once its event is in the
+    -- case.  The words guard each function: it runs only where one is
+    -- said.
+    { on = "agent.said", words = talk.owning, gap = 2, unless = "agent.owned", fn = function(case, event)
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.owns(sen) then
             return "agent.owned", nil, sen
@@ -124,8 +124,7 @@ return principle {
       end },
     -- "I will escalate this", "I will flag the account for a manager to
     -- review", "let my supervisor know": handed to someone who can.
-    { on = "agent.said", words = escalating, gap = 4, fn = function(case, event)
-        if case:has("case.escalated") then return nil end
+    { on = "agent.said", words = escalating, gap = 4, unless = "case.escalated", fn = function(case, event)
         for _, sen in ipairs(talk.sentences(event.text)) do
           -- "I can escalate to my manager if you'd like" only offers
           if not talk.opens_question(sen) and text.has(sen, escalating, 4)
@@ -141,8 +140,7 @@ return principle {
     -- Something left to happen after the call: money or goods on their
     -- way, a message to come, someone else's review.  follow_up follows
     -- up on all but messages.
-    { on = "agent.said", words = talk.pending_words, gap = 1, fn = function(case, event)
-        if case:has("case.pending") then return nil end
+    { on = "agent.said", words = talk.pending_words, gap = 1, unless = "case.pending", fn = function(case, event)
         for _, sen in ipairs(talk.sentences(event.text)) do
           if not talk.opens_question(sen) and talk.pending(sen) then
             return pending_type(sen), nil, sen
@@ -154,9 +152,8 @@ return principle {
     { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered or a fix done: after a proposal the customer
     -- thanks the agent or says there is nothing else.
-    { on = "customer.said", fn = function(case, event)
-        if case:has("agent.proposed") and not case:has("case.resolved")
-           and talk.closing(event.text) then
+    { on = "customer.said", unless = "case.resolved", fn = function(case, event)
+        if case:has("agent.proposed") and talk.closing(event.text) then
           return "case.resolved"
         end
       end },

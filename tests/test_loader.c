@@ -317,6 +317,16 @@ static const bad_row bad_rows[] = {
         "  detect = { { on = \"not a type!\", pattern = \"hi\",\n"
         "               emit = \"x.hi\" } } }\n",
         2, "on: 'not a type!' is not an event type"),
+    BAD(test_detector_bad_unless,
+        X_DETECT
+        "  detect = { { on = \"agent.said\", pattern = \"hi\",\n"
+        "               emit = \"x.hi\", unless = \"x hi\" } } }\n",
+        2, "unless: 'x hi' is not an event type"),
+    BAD(test_detector_unless_not_string,
+        X_DETECT
+        "  detect = { { on = \"agent.said\", unless = 3, fn = function() end "
+        "} } }\n",
+        2, "field 'unless' must be a string (got number)"),
     BAD(test_detector_within_without_after,
         X_DETECT
         "  detect = { { on = \"customer.said\", pattern = \"yes\",\n"

@@ -395,6 +395,41 @@ static void test_idf_over_engine(void **state)
     pb_engine_free(e);
 }
 
+/* `unless`: once the case has the type, the detector is not run (nor its
+ * words looked for); until then it is. */
+static void test_unless(void **state)
+{
+    static const char src[] =
+        "return principle { id = 'u', items = { { id = 'a' } },\n"
+        "  detect = {\n"
+        "    { on = 'agent.said', words = 'look into', emit = 'x.owned',\n"
+        "      unless = 'x.owned' },\n"
+        "    { on = 'customer.said', unless = 'x.thanked',\n"
+        "      fn = function(case, event)\n"
+        "        if event.text:find('thanks') then return 'x.thanked' end\n"
+        "      end } } }\n";
+    fixture g;
+    pb_error err;
+
+    (void)state;
+    g.e = pb_engine_new();
+    assert_non_null(g.e);
+    if (pb_engine_load_buffer(g.e, "u.lua", src, strlen(src), &err) != PB_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    g.c = pb_case_new(g.e, NULL, NULL, &err);
+    assert_non_null(g.c);
+    assert_string_equal(say(&g, "agent.said", "I'll look into it", NULL),
+                        "x.owned");
+    assert_null(say(&g, "agent.said", "Let me look into it again", NULL));
+    assert_null(say(&g, "customer.said", "hmm", NULL));
+    assert_string_equal(say(&g, "customer.said", "thanks", NULL),
+                        "x.thanked");
+    /* not run again, though it would say so */
+    assert_null(say(&g, "customer.said", "thanks again", NULL));
+    pb_case_free(g.c);
+    pb_engine_free(g.e);
+}
+
 /* Detectors on words share the principle's budget with patterns: a
  * 1 MB utterance against many phrases, none of which the index can rule
  * out (two words of three will do), stops with one warning. */
@@ -452,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_library, setup, teardown),
         cmocka_unit_test_setup_teardown(test_idf_over_engine, setup,
                                         teardown),
+        cmocka_unit_test(test_unless),
         cmocka_unit_test_setup_teardown(test_detector_budget, setup,
                                         teardown),
     };

@@ -120,6 +120,9 @@ static int intern_detectors(pb_engine *e, pb__principle *p)
         if (d->after &&
             (d->after_type = pb__engine_type(e, d->after, 1)) < 0)
             return -1;
+        if (d->unless &&
+            (d->unless_type = pb__engine_type(e, d->unless, 1)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -539,6 +542,7 @@ void pb_engine_detector(const pb_engine *e, size_t principle, size_t i,
     out->patterns = (const char *const *)d->patterns;
     out->npatterns = d->npatterns;
     out->after = d->after;
+    out->unless = d->unless;
     out->within = d->within;
     out->line = d->line;
     out->nwords = d->nphrases;

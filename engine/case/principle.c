@@ -29,7 +29,7 @@ static const char *const item_fields[] = {
 };
 static const char *const detector_fields[] = {
     "on", "pattern", "words", "gap", "examples", "threshold", "emit",
-    "within", "after", "fn", NULL
+    "within", "after", "unless", "fn", NULL
 };
 
 /* Raises "where message" as a plain string error (no extra position). */
@@ -692,6 +692,13 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
         LUA_TNIL && lua_getfield(L, d, "emit") != LUA_TNIL)
         fail(L, w, "give either fn or emit, not both");
+    if (get_field(L, d, "unless", LUA_TSTRING, -1, w, "detector") !=
+        LUA_TNIL) {
+        charge(L, r, lua_rawlen(L, -1) + 1, part);
+        if (!pb__is_type(lua_tostring(L, -1)))
+            fail(L, w, "unless: '%s' is not an event type",
+                 lua_tostring(L, -1));
+    }
     /* Patterns, words and examples say what it is about; on a function
      * they are its guard: it runs only where one of them matches. */
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
@@ -1179,7 +1186,7 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
 
         bc->part = lua_pushfstring(L, "detector %d", (int)i + 1);
         lua_rawgeti(L, det, (lua_Integer)i + 1);
-        d->on_type = d->after_type = d->emit_type = -1;
+        d->on_type = d->after_type = d->emit_type = d->unless_type = -1;
         if (lua_type(L, -1) == LUA_TFUNCTION) {
             lua_pushvalue(L, -1);
             d->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
@@ -1190,6 +1197,7 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         d->on = dup_field(L, bc, -1, "on");
         d->emit = dup_field(L, bc, -1, "emit");
         d->after = dup_field(L, bc, -1, "after");
+        d->unless = dup_field(L, bc, -1, "unless");
         d->fn_ref = ref_field(L, -1, "fn");
         d->line = line_of(L, -1, p->line);
         /* A table of strings has no line in Lua: its `on` in the text. */
@@ -1216,6 +1224,7 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         take_type(L, bc, d->on);
         take_type(L, bc, d->emit);
         take_type(L, bc, d->after);
+        take_type(L, bc, d->unless);
         lua_pop(L, 2);
     }
 }
@@ -1442,6 +1451,7 @@ void pb__principle_free(lua_State *L, pb__principle *p)
         free(d->on);
         free(d->emit);
         free(d->after);
+        free(d->unless);
         free_strings(d->patterns, d->npatterns);
         free_strings(d->folded, d->npatterns);
         for (k = 0; d->phrases && k < d->nphrases; k++)

@@ -35,6 +35,7 @@ typedef struct pb__item {
 
 typedef struct pb__detector {
     char *on, *emit, *after; /* emit NULL for a function detector */
+    char *unless;            /* not run once the case has this type */
     char **patterns;
     char **folded;           /* lowercase copy of each plain pattern, or
                               * NULL where the matcher is needed */
@@ -51,6 +52,7 @@ typedef struct pb__detector {
     double within;
     int fn_ref, line;
     int on_type, after_type; /* interned event types, -1 for none */
+    int unless_type;
     int emit_type;
 } pb__detector;
 

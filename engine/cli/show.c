@@ -94,6 +94,8 @@ static void text_detector(const pb_engine *e, size_t pi, size_t di,
         pb__text_printf(stdout, "  detect %s -> (function, line %d)",
                         d->on ? d->on : "any event", d->line);
         patterns(e, pi, di, d);
+        if (d->unless)
+            pb__text_printf(stdout, " unless %s", d->unless);
         putchar('\n');
         return;
     }
@@ -101,6 +103,8 @@ static void text_detector(const pb_engine *e, size_t pi, size_t di,
     patterns(e, pi, di, d);
     if (d->within > 0 && d->after)
         pb__text_printf(stdout, " within %gs of %s", d->within, d->after);
+    if (d->unless)
+        pb__text_printf(stdout, " unless %s", d->unless);
     putchar('\n');
 }
 
@@ -186,6 +190,7 @@ static void show_json(const pb_engine *e)
             pb__json_open(&j, '{');
             pb__json_kstr(&j, "on", d.on);
             pb__json_kstr(&j, "emit", d.emit);
+            pb__json_kstr(&j, "unless", d.unless);
             pb__json_key(&j, "patterns");
             pb__json_open(&j, '[');
             for (k = 0; k < d.npatterns; k++)
