@@ -30,7 +30,9 @@ local offering = {
 
 -- A value the agent hands over: an id, a code, an address.
 local function gives_value(s)
-  if s:find("?", 1, true) then return false end
+  if s:find("?", 1, true) or not (s:find("[%d@]") or s:find("%u%u")) then
+    return false
+  end
   for tok in s:gmatch("[%w@%._%-]+") do
     if tok:find("[%d@]") or tok:find("%u%u") then
       local shape = text.shape(tok)

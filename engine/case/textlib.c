@@ -451,11 +451,11 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
                                 const phrase_arg *ph, size_t n, size_t *left)
 {
     pb__textcache *c = k->cache;
-    uint64_t h = list_hash(ph, n);
     size_t i, bytes = n * (sizeof *c->lists[0].s + sizeof *c->lists[0].need +
                            sizeof *c->lists[0].ph);
     phrases *hd = handle_at(L, idx);
     int fresh = 0;
+    uint64_t h;
     cached *e;
 
     if (c->lx.base != pb__lexicon_size(&k->lex)) {
@@ -464,6 +464,7 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
     }
     if (hd != NULL && hd->gen == c->gen)
         return &c->lists[hd->slot];
+    h = list_hash(ph, n);
     for (i = 0; i < c->nlists; i++)
         if (c->lists[i].hash == h && key_is(&c->lists[i], ph, n)) {
             if (hd != NULL) {
