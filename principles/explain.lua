@@ -169,8 +169,7 @@ return principle {
           return "agent.proposed"
         end
       end },
-    { on = "agent.said", unless = "agent.explained", fn = function(case, event)
-        if not case:has("agent.proposed") then return nil end
+    { on = "agent.said", after = "agent.proposed", unless = "agent.explained", fn = function(case, event)
         for _, s in ipairs(talk.sentences(event.text)) do
           if explains(s) then return "agent.explained", nil, s end
         end
@@ -181,9 +180,9 @@ return principle {
         "any questions", "do you follow" } },
     -- ... and the customer's first reply to it agrees: "Does that make
     -- sense?" - "Okay. Got it." (a check answered, in the rubric's words).
-    { on = "customer.said", unless = "customer.understood", fn = function(case, event)
+    { on = "customer.said", after = "agent.checked_understanding", unless = "customer.understood",
+      fn = function(case, event)
         local c = case:last("agent.checked_understanding")
-        if not c then return nil end
         for e in case:recent("customer.said", event) do
           if e.n > c.n then return nil end -- not the first reply since
           break
@@ -193,10 +192,11 @@ return principle {
     -- The customer says the answer back in their own words ("so I get 6
     -- months to return"): two or more of its content words, or one in
     -- a say-back ("so I'll watch for the email"); not a question.
-    { on = "customer.said", unless = "customer.understood", fn = function(case, event)
+    { on = "customer.said", after = "agent.proposed", unless = "customer.understood",
+      fn = function(case, event)
         local p = case:first("agent.proposed")
         local said = event.text
-        if not p or said:find("?", 1, true)
+        if said:find("?", 1, true)
            or talk.opens_question(said) or #talk.content(said) < 2 then
           return nil
         end

@@ -95,9 +95,8 @@ return principle {
       end },
     -- The customer's next words agree ("yes pls", "correct") or correct
     -- ("No, I just want to see how long they last").
-    { on = "customer.said", fn = function(case, event)
+    { on = "customer.said", after = "agent.restated", within = 90, fn = function(case, event)
         local r = case:last("agent.restated")
-        if not r or event.t - r.t > 90 then return nil end
         for e in case:recent("customer.said", event) do
           if e.n > r.n then return nil end -- not the first reply since
           break
@@ -107,8 +106,8 @@ return principle {
         if first == "no" or first == "nope" then return "customer.corrected" end
       end },
     -- The confirmed restatement is the real problem, unless already noted.
-    { on = "customer.said", fn = function(case, event)
-        if not case:has("customer.confirmed") or case.facts.problem then return nil end
+    { on = "customer.said", after = "customer.confirmed", fn = function(case, event)
+        if case.facts.problem then return nil end
         local c = case:last("customer.confirmed")
         if c.n > event.n then
           local r = case:last("agent.restated")

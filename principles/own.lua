@@ -152,8 +152,8 @@ return principle {
     { on = "customer.said", emit = "case.resolved", pattern = phrases.fix_works },
     -- A question answered or a fix done: after a proposal the customer
     -- thanks the agent or says there is nothing else.
-    { on = "customer.said", unless = "case.resolved", fn = function(case, event)
-        if case:has("agent.proposed") and talk.closing(event.text) then
+    { on = "customer.said", after = "agent.proposed", unless = "case.resolved", fn = function(case, event)
+        if talk.closing(event.text) then
           return "case.resolved"
         end
       end },

@@ -396,7 +396,8 @@ static void test_idf_over_engine(void **state)
 }
 
 /* `unless`: once the case has the type, the detector is not run (nor its
- * words looked for); until then it is. */
+ * words looked for); until then it is.  `after` and `within` hold a
+ * function detector back as they do a declared one. */
 static void test_unless(void **state)
 {
     static const char src[] =
@@ -407,7 +408,9 @@ static void test_unless(void **state)
         "    { on = 'customer.said', unless = 'x.thanked',\n"
         "      fn = function(case, event)\n"
         "        if event.text:find('thanks') then return 'x.thanked' end\n"
-        "      end } } }\n";
+        "      end },\n"
+        "    { on = 'agent.said', after = 'x.thanked', within = 10,\n"
+        "      fn = function(case, event) return 'x.after' end } } }\n";
     fixture g;
     pb_error err;
 
@@ -426,6 +429,13 @@ static void test_unless(void **state)
                         "x.thanked");
     /* not run again, though it would say so */
     assert_null(say(&g, "customer.said", "thanks again", NULL));
+    /* a function with after and within: only 10 s after x.thanked */
+    assert_int_equal(pb_case_append(g.c, 5, "agent.said", "ok", NULL, 0,
+                                    &err), PB_OK);
+    assert_int_equal(pb_case_nevents(g.c), 9);
+    assert_int_equal(pb_case_append(g.c, 30, "agent.said", "ok", NULL, 0,
+                                    &err), PB_OK);
+    assert_int_equal(pb_case_nevents(g.c), 10);
     pb_case_free(g.c);
     pb_engine_free(g.e);
 }

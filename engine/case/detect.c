@@ -402,10 +402,11 @@ void pb__detect(pb_case *c, size_t ev)
         why.which = 0;
         why.score = -1;
         if (d->emit == NULL) {
-            /* patterns, words, examples guard a function: it runs only
-             * where one matches */
-            if ((d->npatterns == 0 && d->nphrases == 0 &&
-                 d->nexamples == 0) || hit(c, p, d, &u, &bud, &why))
+            /* after and within, then patterns, words, examples guard a
+             * function: it runs only where they hold */
+            if (within(c, d, ev) &&
+                ((d->npatterns == 0 && d->nphrases == 0 &&
+                  d->nexamples == 0) || hit(c, p, d, &u, &bud, &why)))
                 run_fn(c, r->principle, d, ev, &why);
         } else if (u.text && within(c, d, ev) &&
                    hit(c, p, d, &u, &bud, &why)) {

@@ -709,15 +709,6 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     }
     guards += check_words(L, d, pos, w, r, vc, src, dline, part);
     guards += check_examples(L, d, pos, w, r, vc, src, dline, part);
-    if (has_fn)
-        return;
-    if (guards == 0)
-        fail(L, w, "needs a pattern, words or examples (or a fn)");
-    if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
-        fail(L, w, "needs emit (the event type to add)");
-    charge(L, r, lua_rawlen(L, -1) + 1, part);
-    if (!pb__is_type(lua_tostring(L, -1)))
-        fail(L, w, "emit: '%s' is not an event type", lua_tostring(L, -1));
     if (get_field(L, d, "within", LUA_TNUMBER, -1, w, "detector") !=
         LUA_TNIL) {
         if (!(lua_tonumber(L, -1) > 0))
@@ -732,6 +723,15 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
             fail(L, w, "after: '%s' is not an event type",
                  lua_tostring(L, -1));
     }
+    if (has_fn)
+        return;
+    if (guards == 0)
+        fail(L, w, "needs a pattern, words or examples (or a fn)");
+    if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+        fail(L, w, "needs emit (the event type to add)");
+    charge(L, r, lua_rawlen(L, -1) + 1, part);
+    if (!pb__is_type(lua_tostring(L, -1)))
+        fail(L, w, "emit: '%s' is not an event type", lua_tostring(L, -1));
 }
 
 /* validate(table, where, left[, budget[, vctx]]): raises "file:line:
