@@ -787,7 +787,7 @@ static int text_question(lua_State *L)
     const char *s = luaL_checklstring(L, 1, &len);
     work *x = work_new(L);
     int r = pb__words_make(&x->w, x->k->st, NULL, 0, s, len, &x->left);
-    int q = x->w.question;
+    int q = r == 0 && pb__words_question(&x->w);
 
     work_done(L, x, r);
     lua_pushboolean(L, q);

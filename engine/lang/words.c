@@ -581,7 +581,7 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
     int qmark = 0, cased, r;
 
     w->n = w->used = w->nsentences = 0;
-    w->question = w->qmark = 0;
+    w->qmark = 0;
     memset(w->seen, 0, sizeof w->seen);
     if (len > UINT32_MAX)
         len = UINT32_MAX;
@@ -663,7 +663,6 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
             return r;
     }
     w->qmark = qmark;
-    w->question = pb__words_question(w);
     return 0;
 }
 
@@ -673,7 +672,7 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
     size_t lo, hi, k, n;
 
     out->n = out->used = out->nsentences = 0;
-    out->question = out->qmark = 0;
+    out->qmark = 0;
     memset(out->seen, 0, sizeof out->seen);
     for (lo = 0; lo < w->n && w->tok[lo].first < first; lo++)
         if (w->tok[lo].end > first)
@@ -724,7 +723,6 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
     for (k = n ? first + out->tok[n - 1].end : first; k < end; k++)
         if (text[k] == '?')
             out->qmark = 1;
-    out->question = pb__words_question(out);
     return 0;
 }
 

@@ -76,7 +76,6 @@ typedef struct pb__words {
     uint64_t seen[8];     /* the ids it has, by id % 512: what it cannot
                            * have is known at once (phrase.c) */
     int qmark;            /* a '?' after the last word */
-    int question;         /* pb__words_question's answer */
 } pb__words;
 
 /* The stemmer: Snowball's English one with a cache of the words seen
