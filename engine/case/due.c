@@ -664,45 +664,62 @@ static int dangles(const char *w)
     return filler(w) && strcmp(w, "latest") != 0;
 }
 
+/* Reads the word at *q as word *n of a run: its place, and its
+ * lowercase copy unless it is too long to read (then *n stays).  1 when
+ * another word follows after spaces or tabs only (*q is then its start),
+ * else 0 (*q is this word's end). */
+static int run_word(const char *s, size_t len, size_t *q, size_t *at,
+                    size_t *end, char low[][PB__DUE_TEXT], int *n)
+{
+    size_t w = *q, k, r;
+
+    at[*n] = w;
+    while (w < len && word_char((unsigned char)s[w]))
+        w++;
+    end[*n] = *q = w;
+    if (w - at[*n] >= PB__DUE_TEXT)
+        return 0;
+    for (k = 0; at[*n] + k < w; k++) {
+        char c = s[at[*n] + k];
+
+        low[*n][k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    low[(*n)++][k] = '\0';
+    for (r = w; r < len && (s[r] == ' ' || s[r] == '\t'); r++)
+        ;
+    if (r == w || r >= len || !word_char((unsigned char)s[r]))
+        return 0;
+    *q = r;
+    return 1;
+}
+
 int pb__due_find(const char *s, size_t len, size_t from, pb__budget *b,
                  pb__due_found *out)
 {
-    size_t p = from, at[MAX_WORDS], end[MAX_WORDS];
+    size_t p = from, q, at[MAX_WORDS], end[MAX_WORDS];
     char low[MAX_WORDS][PB__DUE_TEXT];
 
     while (p < len) {
-        size_t q, r;
-        int n = 0, j, k, by;
+        int n = 0, j, k, by, more, may;
 
         while (p < len && !word_char((unsigned char)s[p]))
             p++;
         if (p >= len)
             break;
-        /* The run of words from here joined by spaces or tabs only. */
-        for (q = p; n < MAX_WORDS;) {
-            at[n] = q;
-            while (q < len && word_char((unsigned char)s[q]))
-                q++;
-            end[n] = q;
-            if (q - at[n] >= PB__DUE_TEXT)
-                break;
-            for (k = 0; at[n] + (size_t)k < q; k++) {
-                char c = s[at[n] + (size_t)k];
-
-                low[n][k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a'
-                                                        : c);
-            }
-            low[n++][k] = '\0';
-            for (r = q; r < len && (s[r] == ' ' || s[r] == '\t'); r++)
-                ;
-            if (r == q || r >= len || !word_char((unsigned char)s[r]))
-                break;
-            q = r;
-        }
+        /* The run of words from here joined by spaces or tabs only; its
+         * first two say whether a due time may start here, and only
+         * then is the rest read. */
+        q = p;
+        more = run_word(s, len, &q, at, end, low, &n);
+        if (more)
+            more = run_word(s, len, &q, at, end, low, &n);
+        by = n > 0 && strcmp(low[0], "by") == 0;
+        may = n > 0 && (by || starts_due(low[0], n > 1 ? low[1] : ""));
+        while (may && more && n < MAX_WORDS)
+            more = run_word(s, len, &q, at, end, low, &n);
         if (b != NULL && pb__budget_charge(b, 1 + (q - p) / 16) != 0)
             return -1;
-        by = n > 0 && strcmp(low[0], "by") == 0;
-        if (n > 0 && (by || starts_due(low[0], n > 1 ? low[1] : "")))
+        if (may)
             /* The longest run that reads. */
             for (j = n; j > by; j--) {
                 char *t = out->text;
