@@ -642,7 +642,7 @@ static int starts_due(const char *w, const char *next)
     long h, mi, s;
 
     for (k = words; *k; k++)
-        if (strcmp(w, *k) == 0)
+        if (**k == *w && strcmp(w, *k) == 0)   /* most differ at once */
             return 1;
     if (strcmp(w, "less") == 0)
         return strcmp(next, "than") == 0;
