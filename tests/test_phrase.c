@@ -186,6 +186,11 @@ static void test_typos(void **state)
     MISS(f, "where", "there it is");
     /* two typos are too many */
     MISS(f, "account", "my acont is locked");
+    /* a letter changed away, the word's only one; swapped; one more */
+    HIT(f, "membership", "my membershup level", "membershup");
+    HIT(f, "membership", "my mebmership level", "mebmership");
+    HIT(f, "invoice", "the invoicex number", "invoicex");
+    MISS(f, "membership", "my ship level membrs");
 }
 
 static void test_negation(void **state)

@@ -425,9 +425,26 @@ static int negated(const pb__words *w, size_t i)
     return 0;
 }
 
+/* Whether w may have a word one typo from pw: one of a length near its,
+ * and, since a typo takes at most one of its letters away, all its
+ * letters but one among those of w's words a typo may be in. */
+static int typo_possible(const pword *pw, const pb__words *w)
+{
+    uint32_t missing = pw->mask & ~w->letters;
+    unsigned lo = pw->fold_len - 1u, hi = pw->fold_len + 1u;
+    uint64_t near;
+
+    if (hi > 63)
+        hi = 63;
+    if (lo > 63)
+        lo = 63;
+    near = (~(uint64_t)0 >> (63 - hi)) & (~(uint64_t)0 << lo);
+    return (w->lens & near) != 0 && (missing & (missing - 1)) == 0;
+}
+
 /* How many places of p may match somewhere in w: a place whose
- * alternatives' first words w has none of, and none of which allows a
- * typo, cannot. */
+ * alternatives' first words w has none of, and none of which a word of
+ * w may be a typo of, cannot. */
 static size_t possible(const pb__phrase *p, const pb__words *w)
 {
     size_t j, a, n = 0;
@@ -436,7 +453,8 @@ static size_t possible(const pb__phrase *p, const pb__words *w)
         for (a = p->place[j]; a < p->place[j + 1]; a++) {
             const pword *pw = &p->words[p->alts[a].first];
 
-            if (pw->typo || pb__words_may_have(w, pw->id)) {
+            if (pb__words_may_have(w, pw->id) ||
+                (pw->typo && typo_possible(pw, w))) {
                 n++;
                 break;
             }

@@ -425,6 +425,15 @@ typedef struct cutter {
     int clause, sentence;   /* a break was seen before it */
 } cutter;
 
+/* Notes a word a typo may be in: its length and letters. */
+static void typo_seen(pb__words *w, const pb__token *t)
+{
+    if (t->flags & (PB__TOK_DIGIT | PB__TOK_STOP))
+        return;
+    w->lens |= (uint64_t)1 << (t->fold_len < 63 ? t->fold_len : 63);
+    w->letters |= t->mask;
+}
+
 /* Adds one word (folded, len bytes) as a token. */
 static int emit(cutter *k, const char *fold, size_t len)
 {
@@ -496,6 +505,7 @@ static int emit(cutter *k, const char *fold, size_t len)
         if (t->id != PB__TERM_NONE)
             w->seen[t->id / 64 % 8] |= (uint64_t)1 << (t->id % 64);
     }
+    typo_seen(w, t);
     w->n++;
     return 0;
 }
@@ -583,6 +593,8 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
     w->n = w->used = w->nsentences = 0;
     w->qmark = 0;
     memset(w->seen, 0, sizeof w->seen);
+    w->lens = 0;
+    w->letters = 0;
     if (len > UINT32_MAX)
         len = UINT32_MAX;
     while (i < len) {
@@ -674,6 +686,8 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
     out->n = out->used = out->nsentences = 0;
     out->qmark = 0;
     memset(out->seen, 0, sizeof out->seen);
+    out->lens = 0;
+    out->letters = 0;
     for (lo = 0; lo < w->n && w->tok[lo].first < first; lo++)
         if (w->tok[lo].end > first)
             return -1;                  /* a word across the edge */
@@ -716,6 +730,7 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
         }
         if (o->id != PB__TERM_NONE)
             out->seen[o->id / 64 % 8] |= (uint64_t)1 << (o->id % 64);
+        typo_seen(out, o);
     }
     out->n = n;
     out->nsentences = n ? out->tok[n - 1].sentence + 1 : 0;

@@ -75,6 +75,10 @@ typedef struct pb__words {
     size_t nsentences;
     uint64_t seen[8];     /* the ids it has, by id % 512: what it cannot
                            * have is known at once (phrase.c) */
+    uint64_t lens;        /* the lengths (bit 63: 63 or more) and */
+    uint32_t letters;     /* letters of the words a typo may be in (not
+                           * function words, no digit): what no typo
+                           * can be is known at once (phrase.c) */
     int qmark;            /* a '?' after the last word */
 } pb__words;
 
