@@ -518,8 +518,6 @@ static int case_index(lua_State *L)
     return 1;
 }
 
-/* Fields by their first letter, then the whole name: a key costs a
- * compare or two (every detector reads event.text). */
 static int event_index(lua_State *L)
 {
     luaevent *e = luaL_checkudata(L, 1, EVENT_MT);
@@ -527,45 +525,23 @@ static int event_index(lua_State *L)
     const pb__event *ev = &c->events[e->index];
     const char *k = luaL_checkstring(L, 2);
 
-    switch (k[0]) {
-    case 't':
-        if (k[1] == '\0')
-            lua_pushnumber(L, ev->t);
-        else if (strcmp(k, "text") == 0)
-            push_opt(L, ev->text);
-        else if (strcmp(k, "type") == 0)
-            lua_pushstring(L, c->e->types[ev->type]);
-        else
-            lua_pushnil(L);
-        break;
-    case 'a':
-        if (strcmp(k, "attr") == 0)
-            push_map(L, 1, e->lc, e->index);
-        else
-            lua_pushnil(L);
-        break;
-    case 'n':
-        if (k[1] == '\0')
-            lua_pushinteger(L, (lua_Integer)e->index + 1);
-        else
-            lua_pushnil(L);
-        break;
-    case 'd':
-        if (strcmp(k, "detected") == 0)
-            lua_pushboolean(L, ev->detected_by >= 0);
-        else
-            lua_pushnil(L);
-        break;
-    case 'b':
-        if (strcmp(k, "by") == 0)
-            push_opt(L, ev->detected_by >= 0
-                            ? c->e->principles[ev->detected_by]->id : NULL);
-        else
-            lua_pushnil(L);
-        break;
-    default:
+    if (strcmp(k, "t") == 0)
+        lua_pushnumber(L, ev->t);
+    else if (strcmp(k, "type") == 0)
+        lua_pushstring(L, c->e->types[ev->type]);
+    else if (strcmp(k, "text") == 0)
+        push_opt(L, ev->text);
+    else if (strcmp(k, "attr") == 0)
+        push_map(L, 1, e->lc, e->index);
+    else if (strcmp(k, "n") == 0)
+        lua_pushinteger(L, (lua_Integer)e->index + 1);
+    else if (strcmp(k, "detected") == 0)
+        lua_pushboolean(L, ev->detected_by >= 0);
+    else if (strcmp(k, "by") == 0)
+        push_opt(L, ev->detected_by >= 0
+                        ? c->e->principles[ev->detected_by]->id : NULL);
+    else
         lua_pushnil(L);
-    }
     return 1;
 }
 

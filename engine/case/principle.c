@@ -660,6 +660,21 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
     return 1;
 }
 
+/* A detector's field naming an event type (emit, after, unless): 1 when
+ * it is there and one, 0 when it is not there; raises when it is not a
+ * type. */
+static int type_field(lua_State *L, int d, const char *field,
+                      const char *w, room *r, const char *part)
+{
+    if (get_field(L, d, field, LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+        return 0;
+    charge(L, r, lua_rawlen(L, -1) + 1, part);
+    if (!pb__is_type(lua_tostring(L, -1)))
+        fail(L, w, "%s: '%s' is not an event type", field,
+             lua_tostring(L, -1));
+    return 1;
+}
+
 /* has_prev: an earlier detector emits, so `within` may count from it. */
 static void check_detector(lua_State *L, int d, lua_Integer pos,
                            const char *where, int has_prev, room *r,
@@ -692,13 +707,7 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
         LUA_TNIL && lua_getfield(L, d, "emit") != LUA_TNIL)
         fail(L, w, "give either fn or emit, not both");
-    if (get_field(L, d, "unless", LUA_TSTRING, -1, w, "detector") !=
-        LUA_TNIL) {
-        charge(L, r, lua_rawlen(L, -1) + 1, part);
-        if (!pb__is_type(lua_tostring(L, -1)))
-            fail(L, w, "unless: '%s' is not an event type",
-                 lua_tostring(L, -1));
-    }
+    type_field(L, d, "unless", w, r, part);
     /* Patterns, words and examples say what it is about; on a function
      * they are its guard: it runs only where one of them matches. */
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
@@ -716,22 +725,13 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
         if (!has_prev && lua_getfield(L, d, "after") == LUA_TNIL)
             fail(L, w, "within needs after (the event type it counts from)");
     }
-    if (get_field(L, d, "after", LUA_TSTRING, -1, w, "detector") !=
-        LUA_TNIL) {
-        charge(L, r, lua_rawlen(L, -1) + 1, part);
-        if (!pb__is_type(lua_tostring(L, -1)))
-            fail(L, w, "after: '%s' is not an event type",
-                 lua_tostring(L, -1));
-    }
+    type_field(L, d, "after", w, r, part);
     if (has_fn)
         return;
     if (guards == 0)
         fail(L, w, "needs a pattern, words or examples (or a fn)");
-    if (get_field(L, d, "emit", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+    if (!type_field(L, d, "emit", w, r, part))
         fail(L, w, "needs emit (the event type to add)");
-    charge(L, r, lua_rawlen(L, -1) + 1, part);
-    if (!pb__is_type(lua_tostring(L, -1)))
-        fail(L, w, "emit: '%s' is not an event type", lua_tostring(L, -1));
 }
 
 /* validate(table, where, left[, budget[, vctx]]): raises "file:line:

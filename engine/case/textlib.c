@@ -159,6 +159,13 @@ static void list_free(cached *e)
     pb__phraseidx_free(e->ix);
 }
 
+/* Whether the engine's lexicon grew under the cache (a principle
+ * loading): what the cache compiled and cut is then no longer valid. */
+static int cache_stale(const pb__textkit *k)
+{
+    return k->cache->lx.base != pb__lexicon_size(&k->lex);
+}
+
 static void cache_empty(pb__textkit *k)
 {
     pb__textcache *c = k->cache;
@@ -458,8 +465,8 @@ static const cached *cache_list(lua_State *L, pb__textkit *k, int idx,
     uint64_t h;
     cached *e;
 
-    if (c->lx.base != pb__lexicon_size(&k->lex)) {
-        cache_empty(k);             /* the engine's lexicon grew */
+    if (cache_stale(k)) {
+        cache_empty(k);
         fresh = 1;
     }
     if (hd != NULL && hd->gen == c->gen)
@@ -590,8 +597,8 @@ const pb__words *pb__textkit_cut(pb__textkit *k, const char *s, size_t len)
 {
     int r;
 
-    if (k->cache->lx.base != pb__lexicon_size(&k->lex))
-        return NULL;                /* a principle is loading */
+    if (cache_stale(k))
+        return NULL;
     return cache_cut(k, s, len, NULL, &r, NULL);
 }
 
@@ -807,15 +814,22 @@ static int is_blank(char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* s[*a..*b) without the blanks around it (before it, as Lua's %s has
+ * them; after it, any byte up to ' '). */
+static void trim(const char *s, size_t *a, size_t *b)
+{
+    while (*a < *b && is_blank(s[*a]))
+        ++*a;
+    while (*b > *a && (unsigned char)s[*b - 1] <= ' ')
+        --*b;
+}
+
 /* Pushes s[a..b) trimmed into the table on top, a new string charged
  * as a few Lua instructions would be. */
 static void push_trimmed(lua_State *L, pb__budget *bud, const char *s,
                          size_t a, size_t b, lua_Integer *n)
 {
-    while (a < b && is_blank(s[a]))
-        a++;
-    while (b > a && (unsigned char)s[b - 1] <= ' ')
-        b--;
+    trim(s, &a, &b);
     if (a == b)
         return;
     charge_arg(L, bud, 16 * 16);
@@ -831,10 +845,7 @@ static void keep_sentence(pb__textkit *k, pb__budget *bud, const char *s,
 {
     cut_text *t;
 
-    while (a < b && is_blank(s[a]))
-        a++;
-    while (b > a && (unsigned char)s[b - 1] <= ' ')
-        b--;
+    trim(s, &a, &b);
     if (a == b || cache_find(k->cache, s + a, b - a) != NULL ||
         pb__budget_charge(bud, 1 + all->n / 4) != 0 ||
         (t = cache_slot(k->cache, s + a, b - a, all)) == NULL)
@@ -876,8 +887,7 @@ static int text_sentences(lua_State *L)
         start = i = end;
     }
     push_trimmed(L, b, s, start, len, &n);
-    if (ncut == 0 || ncut == 64 ||
-        k->cache->lx.base != pb__lexicon_size(&k->lex))
+    if (ncut == 0 || ncut == 64 || cache_stale(k))
         return 1;                   /* one sentence, many, or loading */
     /* the utterance's words (the engine cut them for its detectors),
      * then each sentence's from them */

@@ -31,7 +31,8 @@ typedef struct alt {
 
 /* What a word must be for one of a place's alternatives to start on
  * it: one of their first words' ids (as bits, by id % 64), or, where
- * one takes a typo, a word of a length near theirs. */
+ * one takes a typo, a word of a length near theirs (and, where only one
+ * does, of letters near its). */
 typedef struct place_look {
     uint64_t ids;
     uint16_t typo_min, typo_max;   /* 0, 0: no typo taken */
@@ -97,14 +98,16 @@ unsigned pb__phrase_need(const pb__phrase *p)
 }
 
 /* The word of alternative a a match must have as it is (no typo), or
- * NULL when each of its words may come with one. */
+ * NULL when each of its words may come with one (or that word's stem
+ * has no id, which no index can look up). */
 static const pword *exact_word(const pb__phrase *p, const alt *a)
 {
     size_t k;
 
     for (k = 0; k < a->n; k++)
         if (!p->words[a->first + k].typo)
-            return &p->words[a->first + k];
+            return p->words[a->first + k].id != PB__TERM_NONE
+                       ? &p->words[a->first + k] : NULL;
     return NULL;
 }
 
@@ -371,7 +374,7 @@ static int word_hit(const pb__phrase *p, const pword *pw, const pb__words *w,
 {
     if (t->id == pw->id)
         return 1;
-    if (!pw->typo || (t->flags & (PB__TOK_DIGIT | PB__TOK_STOP)) ||
+    if (!pw->typo || !pb__words_typo_ok(t) ||
         t->fold_len + 1 < pw->fold_len || t->fold_len > pw->fold_len + 1 ||
         !few_bits(t->mask ^ pw->mask))
         return 0;
@@ -387,7 +390,7 @@ static int may_start(const place_look *l, const pb__token *t)
 {
     if ((l->ids >> (t->id % 64)) & 1)
         return 1;
-    return l->typo_max > 0 && !(t->flags & (PB__TOK_DIGIT | PB__TOK_STOP)) &&
+    return l->typo_max > 0 && pb__words_typo_ok(t) &&
            t->fold_len + 1 >= l->typo_min && t->fold_len <= l->typo_max + 1 &&
            (l->typos > 1 || few_bits(t->mask ^ l->typo_mask));
 }

@@ -59,7 +59,8 @@ unsigned pb__phrase_need(const pb__phrase *p);
  * The ids of one of p's places that every match has a word of, as it is
  * (no typo), one for each of the place's alternatives, into ids (room
  * for PB__PHRASE_MAX_ALTS); their number, or 0 when no place is certain
- * (need below its words, or words that may each come with a typo).  A
+ * (need below its words, or words that may each come with a typo or
+ * whose stem has no id).  A
  * place of content words is preferred: fewer utterances have them.  A
  * list of phrases looks up only those whose key an utterance has
  * (phraseidx.h).

@@ -60,6 +60,7 @@ pb__phraseidx *pb__phraseidx_new(pb__phrase *const *ph, size_t n)
     pb__phraseidx *ix = calloc(1, sizeof *ix);
     uint32_t ids[PB__PHRASE_MAX_ALTS];
     pair *pairs = NULL;
+    slot *s = NULL;         /* the slot of the id being filled */
     size_t npairs = 0, cap = 0, i, k, keys = 0;
 
     if (ix == NULL)
@@ -72,9 +73,7 @@ pb__phraseidx *pb__phraseidx_new(pb__phrase *const *ph, size_t n)
     for (i = 0; i < n; i++) {
         size_t nk = pb__phrase_key(ph[i], ids);
 
-        for (k = 0; k < nk && ids[k] != PB__TERM_NONE; k++)
-            ;
-        if (nk == 0 || k < nk) {
+        if (nk == 0) {
             ix->always[i / 64] |= (uint64_t)1 << (i % 64);
             continue;
         }
@@ -103,7 +102,6 @@ pb__phraseidx *pb__phraseidx_new(pb__phrase *const *ph, size_t n)
     for (i = 0; i < ix->nslots; i++)
         ix->slots[i].id = PB__TERM_NONE;
     for (i = 0; i < npairs; i++) {
-        slot *s;
         size_t h;
 
         /* an alternative twice in one place keys its phrase once */
@@ -119,8 +117,6 @@ pb__phraseidx *pb__phraseidx_new(pb__phrase *const *ph, size_t n)
             s->id = pairs[i].id;
             s->first = (uint32_t)ix->nof;
             s->n = 0;
-        } else {
-            s = (slot *)find(ix, pairs[i].id);
         }
         ix->of[ix->nof++] = pairs[i].phrase;
         s->n++;

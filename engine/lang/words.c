@@ -425,10 +425,23 @@ typedef struct cutter {
     int clause, sentence;   /* a break was seen before it */
 } cutter;
 
-/* Notes a word a typo may be in: its length and letters. */
-static void typo_seen(pb__words *w, const pb__token *t)
+/* Empties w for new words, keeping its room. */
+static void words_reset(pb__words *w)
 {
-    if (t->flags & (PB__TOK_DIGIT | PB__TOK_STOP))
+    w->n = w->used = w->nsentences = 0;
+    w->qmark = 0;
+    memset(w->seen, 0, sizeof w->seen);
+    w->lens = 0;
+    w->letters = 0;
+}
+
+/* Notes what w now has in token t: its id, and the length and letters
+ * of a word a typo may be in. */
+static void note_token(pb__words *w, const pb__token *t)
+{
+    if (t->id != PB__TERM_NONE)
+        w->seen[t->id / 64 % 8] |= (uint64_t)1 << (t->id % 64);
+    if (!pb__words_typo_ok(t))
         return;
     w->lens |= (uint64_t)1 << (t->fold_len < 63 ? t->fold_len : 63);
     w->letters |= t->mask;
@@ -502,10 +515,8 @@ static int emit(cutter *k, const char *fold, size_t len)
                           : pb__lexicon_find(k->lx, s);
         if (k->intern && t->id == PB__TERM_NONE)
             return PB__WORDS_NOMEM;
-        if (t->id != PB__TERM_NONE)
-            w->seen[t->id / 64 % 8] |= (uint64_t)1 << (t->id % 64);
     }
-    typo_seen(w, t);
+    note_token(w, t);
     w->n++;
     return 0;
 }
@@ -590,11 +601,7 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
     size_t i = 0, blen = 0;
     int qmark = 0, cased, r;
 
-    w->n = w->used = w->nsentences = 0;
-    w->qmark = 0;
-    memset(w->seen, 0, sizeof w->seen);
-    w->lens = 0;
-    w->letters = 0;
+    words_reset(w);
     if (len > UINT32_MAX)
         len = UINT32_MAX;
     while (i < len) {
@@ -683,11 +690,7 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
 {
     size_t lo, hi, k, n;
 
-    out->n = out->used = out->nsentences = 0;
-    out->qmark = 0;
-    memset(out->seen, 0, sizeof out->seen);
-    out->lens = 0;
-    out->letters = 0;
+    words_reset(out);
     for (lo = 0; lo < w->n && w->tok[lo].first < first; lo++)
         if (w->tok[lo].end > first)
             return -1;                  /* a word across the edge */
@@ -728,9 +731,7 @@ int pb__words_range(pb__words *out, const pb__words *w, const char *text,
             memcpy(out->pool + out->used, w->pool + t->stem, slen + 1);
             out->used += slen + 1;
         }
-        if (o->id != PB__TERM_NONE)
-            out->seen[o->id / 64 % 8] |= (uint64_t)1 << (o->id % 64);
-        typo_seen(out, o);
+        note_token(out, o);
     }
     out->n = n;
     out->nsentences = n ? out->tok[n - 1].sentence + 1 : 0;

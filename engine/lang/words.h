@@ -122,6 +122,13 @@ int pb__words_make(pb__words *w, pb__stemmer *st, pb__lexicon *lx,
 int pb__words_range(pb__words *out, const pb__words *w, const char *text,
                     size_t first, size_t end);
 
+/* Whether a word may be one typo from a phrase's: not a function word,
+ * no digit (phrase.h). */
+static inline int pb__words_typo_ok(const pb__token *t)
+{
+    return !(t->flags & (PB__TOK_DIGIT | PB__TOK_STOP));
+}
+
 /* Whether w may have a word of this id (no: it has none). */
 static inline int pb__words_may_have(const pb__words *w, uint32_t id)
 {
