@@ -91,6 +91,7 @@ typedef struct pb_item_def {
     const char *const *after;
     size_t nafter;
     int must, has_applies, has_done, has_violated, has_prompt_fn;
+    int later;            /* the case stays open for it after a contact */
     int line;
 } pb_item_def;
 
@@ -163,10 +164,27 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
 
 /* The engine whose principles c is evaluated with. */
 const pb_engine *pb_case_engine(const pb_case *c);
-/* Topic and channel (NULL when not given); 1 once case.closed is in. */
+/* Topic and channel (NULL when not given). */
 const char *pb_case_topic(const pb_case *c);
 const char *pb_case_channel(const pb_case *c);
-int pb_case_closed(const pb_case *c);
+
+/*
+ * Cases outlive a call (docs/authoring.md, "Cases outlive a call").  A
+ * contact (a call, a chat, an email exchange) ends with contact.ended;
+ * the case stays open for follow-ups and later contacts, which start
+ * with whatever is recorded next.  It closes by a recorded case.closed,
+ * or by itself when a contact ends with no item marked `later` open or
+ * waiting: the principles say nothing is left to do.  No event can
+ * follow either.
+ */
+int pb_case_closed(const pb_case *c);      /* 1 once closed either way */
+int pb_case_settled(const pb_case *c);     /* 1 when it closed itself */
+double pb_case_closed_at(const pb_case *c); /* case time, -1 when open */
+/* 0 from contact.ended to the next recorded event, else 1. */
+int pb_case_in_contact(const pb_case *c);
+/* The same as a word: "in_contact", "between_contacts" or "closed" (for
+ * reports, and the <case state=...> expectation of scenarios). */
+const char *pb_case_status(const pb_case *c);
 /* The facts as they stand now, in the order first set. */
 size_t pb_case_nfacts(const pb_case *c);
 void pb_case_fact(const pb_case *c, size_t i, const char **name,
@@ -389,7 +407,9 @@ typedef enum {
     PB_EXPECT_SCORE,        /* principle (or NULL) min max */
     PB_EXPECT_VIOLATION,    /* ref: "p" or "p.i" */
     PB_EXPECT_NO_VIOLATION, /* ref: "p" or "p.i" */
-    PB_EXPECT_NEXT          /* ref */
+    PB_EXPECT_NEXT,         /* ref */
+    PB_EXPECT_CASE          /* ref: "in_contact", "between_contacts" or
+                             * "closed" (docs/scenarios.md) */
 } pb_expect_kind;
 
 typedef struct pb_expect {
@@ -660,7 +680,8 @@ pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
 typedef enum {
     PB_CMD_NOTHING, /* a blank line or a # comment */
     PB_CMD_EVENT,   /* record type, text, attrs */
-    PB_CMD_CLOSE,   /* record them (case.closed), then end the case */
+    PB_CMD_CLOSE,   /* record them (contact.ended or case.closed), show
+                     * the summary, end the session */
     PB_CMD_UNDO,    /* record event.undone for event ref (0: the last) */
     PB_CMD_SHOW,    /* the whole checklist */
     PB_CMD_LOG,     /* the recorded events, numbered */

@@ -28,9 +28,11 @@ return principle {
       done = function(case)
         return case:has("agent.offered_escalation") or case:has("case.escalated")
       end },
-    { id = "recover",
+    -- after the contact: the case waits for the agent to say they took
+    -- their break (or to skip it)
+    { id = "recover", later = true,
       prompt = "That call was hard. Take a few minutes away from the queue, and tell your lead what happened.",
-      applies = function(case) return case.closed end,
+      applies = function(case) return case:has("contact.ended") or case.closed end,
       done = function(case) return case:has("agent.recovered") end },
   },
   detect = {

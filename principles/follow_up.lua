@@ -29,7 +29,9 @@ return principle {
   why = "A fix is only a fix once the customer has it working.",
   applies = needs_follow_up,
   items = {
-    { id = "schedule", must = true,
+    -- later: both can happen after the call; the case stays open until
+    -- they are done (or skipped)
+    { id = "schedule", must = true, later = true,
       prompt = "Schedule a follow-up with the customer, with a date.",
       done = function(case)
         for e in case:events("followup.scheduled") do
@@ -37,7 +39,7 @@ return principle {
         end
         return false
       end },
-    { id = "verify", must = true, after = { "schedule" },
+    { id = "verify", must = true, later = true, after = { "schedule" },
       prompt = function(case)
         local last = case:last("followup.done")
         if last and last.attr.outcome == "not_fixed" then

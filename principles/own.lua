@@ -86,7 +86,9 @@ return principle {
         end
         return false
       end },
-    { id = "resolve_or_escalate", must = true,
+    -- later: a call that ends with neither leaves the case open for the
+    -- next contact
+    { id = "resolve_or_escalate", must = true, later = true,
       prompt = "Resolve the issue, or escalate it to someone who can.",
       done = function(case) return case:has("case.resolved") or case:has("case.escalated") end },
   },

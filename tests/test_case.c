@@ -215,6 +215,115 @@ static void bad_events(void **state)
     refuse(f->c, 13, "customer.said", "again", NULL, 0, "closed");
 }
 
+/* Cases outlive a call: a principle with one item for later. */
+static const char later_src[] =
+    "return principle {\n"
+    "  id = 'fu', order = 1,\n"
+    "  applies = function(c) return c:has('case.escalated') end,\n"
+    "  items = {\n"
+    "    { id = 'verify', must = true, later = true,\n"
+    "      done = function(c) return c:has('followup.done') end },\n"
+    "    { id = 'in_call', must = true,\n"
+    "      done = function(c) return c:has('agent.restated') end },\n"
+    "    { id = 'after_call', later = true,\n"
+    "      applies = function(c) return c:has('contact.ended') end,\n"
+    "      done = function(c) return c:has('agent.recovered') end },\n"
+    "    { id = 'when_closed', applies = function(c) return c.closed end },\n"
+    "  },\n"
+    "  detect = {\n"
+    "    { on = 'customer.said', pattern = 'bye', emit = 'contact.ended' },\n"
+    "  },\n"
+    "}\n";
+
+static int setup_later(void **state)
+{
+    static fixture f;
+    pb_error err;
+
+    f.e = pb_engine_new();
+    assert_non_null(f.e);
+    assert_int_equal(pb_engine_load_buffer(f.e, "fu.lua", later_src,
+                                           strlen(later_src), &err), PB_OK);
+    f.c = pb_case_new(f.e, NULL, "phone", &err);
+    assert_non_null(f.c);
+    *state = &f;
+    return 0;
+}
+
+/* A contact ends with a follow-up left: the case stays open, takes the
+ * follow-up, and closes itself when that contact ends. */
+static void open_for_later(void **state)
+{
+    fixture *f = *state;
+    pb_attr fixed[] = { { "outcome", "fixed" } };
+    pb_item_def def;
+
+    pb_engine_item(f->e, (size_t)pb_engine_find_item(f->e, "fu.verify"),
+                   &def);
+    assert_true(def.later);
+    pb_engine_item(f->e, (size_t)pb_engine_find_item(f->e, "fu.in_call"),
+                   &def);
+    assert_false(def.later);
+    append(f->c, 1, "customer.said", "it is broken", NULL, 0);
+    append(f->c, 2, "case.escalated", NULL, NULL, 0);
+    assert_true(pb_case_in_contact(f->c));
+    append(f->c, 3, "contact.ended", NULL, NULL, 0);
+    assert_false(pb_case_in_contact(f->c));
+    assert_false(pb_case_closed(f->c));
+    assert_true(pb_case_closed_at(f->c) < 0);
+    /* the in-call item stays open (missed), the later ones keep it open */
+    assert_int_equal(state_of(f->c, f->e, "fu.in_call"), PB_OPEN);
+    assert_int_equal(state_of(f->c, f->e, "fu.after_call"), PB_OPEN);
+    append(f->c, 50000, "agent.recovered", NULL, NULL, 0);
+    assert_true(pb_case_in_contact(f->c));
+    append(f->c, 86400, "followup.done", "works now", fixed, 1);
+    assert_int_equal(state_of(f->c, f->e, "fu.verify"), PB_DONE);
+    /* done, but the follow-up is a contact: it closes when that ends */
+    assert_false(pb_case_closed(f->c));
+    append(f->c, 86401, "case.resolved", NULL, NULL, 0);
+    append(f->c, 86460, "contact.ended", NULL, NULL, 0);
+    assert_true(pb_case_closed(f->c));
+    assert_true(pb_case_settled(f->c));
+    assert_true(pb_case_closed_at(f->c) == 86460);
+    refuse(f->c, 86500, "followup.done", "again", fixed, 1,
+           "closed itself at 24:01:00");
+}
+
+/* With nothing left for later, the case closes when the contact ends,
+ * and items reading case.closed see it. */
+static void closes_itself(void **state)
+{
+    fixture *f = *state;
+
+    append(f->c, 1, "customer.said", "hello", NULL, 0);
+    append(f->c, 2, "case.escalated", NULL, NULL, 0);
+    append(f->c, 3, "followup.done", NULL, NULL, 0);
+    append(f->c, 3, "agent.recovered", NULL, NULL, 0);
+    assert_int_equal(state_of(f->c, f->e, "fu.when_closed"), PB_ABSENT);
+    append(f->c, 4, "contact.ended", NULL, NULL, 0);
+    assert_true(pb_case_closed(f->c));
+    assert_true(pb_case_settled(f->c));
+    assert_int_equal(state_of(f->c, f->e, "fu.when_closed"), PB_OPEN);
+}
+
+/* Without contact.ended nothing closes by itself (the old files); a
+ * detector cannot end a contact; a recorded case.closed is final. */
+static void closed_only_when_said(void **state)
+{
+    fixture *f = *state;
+
+    append(f->c, 1, "customer.said", "ok bye", NULL, 0);
+    assert_true(pb_case_in_contact(f->c));
+    assert_false(pb_case_closed(f->c));
+    assert_int_equal(pb_case_nwarnings(f->c), 1);
+    assert_non_null(strstr(pb_case_warning(f->c, 0), "contact.ended"));
+    append(f->c, 5, "case.closed", NULL, NULL, 0);
+    assert_true(pb_case_closed(f->c));
+    assert_false(pb_case_settled(f->c));
+    assert_true(pb_case_closed_at(f->c) == 5);
+    refuse(f->c, 6, "followup.done", NULL, NULL, 0, "was closed at 00:05");
+}
+
 static void initial_facts_only_before_events(void **state)
 {
     fixture *f = *state;
@@ -797,6 +906,11 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(events_are_recorded, setup, teardown),
         cmocka_unit_test_setup_teardown(bad_events, setup, teardown),
+        cmocka_unit_test_setup_teardown(open_for_later, setup_later,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(closes_itself, setup_later, teardown),
+        cmocka_unit_test_setup_teardown(closed_only_when_said, setup_later,
+                                        teardown),
         cmocka_unit_test_setup_teardown(initial_facts_only_before_events,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(transitions, setup_flow, teardown),

@@ -264,7 +264,7 @@ static const bad_row bad_rows[] = {
     BAD(test_unknown_principle_field_named, COLOUR_PRINCIPLE_SRC, 1,
         "unknown field 'colour' in principle"),
     BAD(test_unknown_item_field_lists_known, COLOUR_ITEM_SRC, 1,
-        "(known: id, prompt, must, after, applies, done, violated, "
+        "(known: id, prompt, must, later, after, applies, done, violated, "
         "collects)"),
     /* As test_unknown_principle_field_named, for items. */
     BAD(test_unknown_item_field_named, COLOUR_ITEM_SRC, 1,
@@ -274,6 +274,8 @@ static const bad_row bad_rows[] = {
         "field 'id' must be a string (got number)"),
     BAD(test_must_string, X_ITEMS "  { id = \"a\", must = \"yes\" } } }\n",
         1, "item 'a': item: field 'must' must be a boolean (got string)"),
+    BAD(test_later_string, X_ITEMS "  { id = \"a\", later = \"yes\" } } }\n",
+        1, "item 'a': item: field 'later' must be a boolean (got string)"),
     BAD(test_prompt_number, X_ITEMS "  { id = \"a\", prompt = 3 } } }\n", 1,
         "field 'prompt' must be a string or a function (got number)"),
     BAD(test_after_number, X_ITEMS "  { id = \"a\", after = 3 } } }\n", 1,

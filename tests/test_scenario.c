@@ -698,6 +698,7 @@ static void test_expect_kinds(void **state)
         "<no-violation ref=\"safety\"/>\n"
         "<no-violation ref=\"safety.pii\"/>\n"
         "<next ref=\"own.commit\"/>\n"
+        "<case state=\"between_contacts\"/>\n"
         "</expect>\n" TAIL);
     static const pb_state states[] = {PB_DONE, PB_OPEN, PB_WAITING,
                                       PB_SKIPPED, PB_VIOLATED, PB_ERROR,
@@ -711,12 +712,13 @@ static void test_expect_kinds(void **state)
         {PB_EXPECT_NO_VIOLATION, "safety"},
         {PB_EXPECT_NO_VIOLATION, "safety.pii"},
         {PB_EXPECT_NEXT, "own.commit"},
+        {PB_EXPECT_CASE, "between_contacts"},
     };
     const pb_expect *x;
     size_t i;
 
     (void)state;
-    assert_int_equal(pb_scenario_nexpects(s), 15);
+    assert_int_equal(pb_scenario_nexpects(s), 16);
     for (i = 0; i < 7; i++) {
         x = pb_scenario_expect(s, i);
         assert_int_equal(x->kind, PB_EXPECT_ITEM);
@@ -740,7 +742,7 @@ static void test_expect_kinds(void **state)
         assert_int_equal(x->kind, refs[i].kind);
         assert_string_equal(x->ref, refs[i].ref);
     }
-    assert_int_equal(x->line, 17);
+    assert_int_equal(x->line, 18);
     pb_scenario_free(s);
 }
 
@@ -775,6 +777,11 @@ static const bad_xml expect_errors[] = {
     BAD(EXPECT("<no-violation ref=\"a.b.c\"/>"), 3,
         "bad ref 'a.b.c' (principle or principle.item)"),
     BAD(EXPECT("<no-violation/>"), 3, "no-violation without ref"),
+    BAD(EXPECT("<case/>"), 3, "case without state"),
+    BAD(EXPECT("<case state=\"open\"/>"), 3, "bad case state 'open' "
+        "(in_contact, between_contacts or closed)"),
+    BAD(EXPECT("<case state=\"closed\" ref=\"x\"/>"), 3,
+        "unexpected attribute 'ref' on <case>"),
     BAD(EXPECT("<score min=\"0.8\" max=\"0.5\"/>"), 3,
         "score min 0.8 is above max 0.5"),
     BAD(EXPECT("<score min=\"0.5\" max=\"0\"/>"), 3,

@@ -64,11 +64,18 @@ static pb_status check_event(pb_case *c, double t, const char *type,
                              size_t nattrs, pb_error *err)
 {
     const char *ref, *name;
+    char tb[32];
     size_t i;
 
+    if (c->closed && c->settled)
+        return pb__error(err, PB_INPUT, "", 0, "the case closed itself at "
+                         "%s (a contact ended with nothing left to follow "
+                         "up); no event can follow",
+                         pb_time_format(c->closed_at, tb, sizeof tb));
     if (c->closed)
-        return pb__error(err, PB_INPUT, "", 0, "the case is closed; no "
-                         "event can follow case.closed");
+        return pb__error(err, PB_INPUT, "", 0, "the case was closed at %s; "
+                         "no event can follow case.closed",
+                         pb_time_format(c->closed_at, tb, sizeof tb));
     if (type == NULL || *type == '\0')
         return pb__error(err, PB_INPUT, "", 0, "event without a type");
     if (!pb__is_type(type))
@@ -115,6 +122,24 @@ static pb_status check_event(pb_case *c, double t, const char *type,
     return PB_OK;
 }
 
+/* Whether an item marked `later` is still open or waiting: the case
+ * stays open for it after a contact (playbook.h, "Cases outlive a
+ * call"). */
+static int later_left(const pb_case *c)
+{
+    size_t i;
+
+    for (i = 0; i < c->e->nitems; i++)
+        if (c->e->items[i]->later) {
+            pb_item_info it;
+
+            pb_case_item(c, i, &it);
+            if (it.state == PB_OPEN || it.state == PB_WAITING)
+                return 1;
+        }
+    return 0;
+}
+
 pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
                          size_t nattrs, pb_error *err)
@@ -133,6 +158,12 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     pb__detect(c, ev);
     pb__evaluate(c);
+    if (c->between && !c->closed && !later_left(c)) {
+        c->closed = c->settled = 1;
+        c->closed_at = t;
+        pb__reads_type(&c->changed, PB__T_CLOSED);  /* for case.closed */
+        pb__evaluate(c);
+    }
     return PB_OK;
 }
 

@@ -2,8 +2,8 @@
  * case.c -- a case's record: facts, the timeline of events with its
  * per-type index, the marks of what changed since the last evaluation,
  * and the engine's own reading of the few event types it interprets
- * (fact, item.checked, item.skipped, case.closed).  Everything else is
- * for the principles.  What runs when an event comes (detectors, the
+ * (fact, item.checked, item.skipped, case.closed, contact.ended).
+ * Everything else is for the principles.  What runs when an event comes (detectors, the
  * checklist) is append.c's; this file calls none of it.
  */
 #include <stdarg.h>
@@ -94,6 +94,7 @@ pb_case *pb__case_alloc(pb_engine *e, const char *topic, const char *channel)
         return NULL;
     c->e = e;
     c->lua_ref = LUA_NOREF;
+    c->closed_at = -1;
     c->topic = dup_or_null(topic);
     c->channel = dup_or_null(channel);
     c->items = calloc(e->nitems ? e->nitems : 1, sizeof *c->items);
@@ -390,6 +391,9 @@ static pb_status apply(pb_case *c, const pb__event *ev)
     pb__itemstate *st;
     long i;
 
+    /* the last recorded event says whether a contact just ended */
+    if (ev->detected_by < 0)
+        c->between = ev->type == PB__T_CONTACT_ENDED;
     switch (ev->type) {
     case PB__T_FACT:
         name = pb_attr_value(ev->attrs, ev->nattrs, "name");
@@ -415,6 +419,7 @@ static pb_status apply(pb_case *c, const pb__event *ev)
         return PB_OK;
     case PB__T_CLOSED:
         c->closed = 1;
+        c->closed_at = ev->t;
         return PB_OK;
     default:
         return PB_OK;
@@ -438,7 +443,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     double t = c->events[c->nevents - 1].t;
 
     if (type == PB__T_CHECKED || type == PB__T_SKIPPED ||
-        type == PB__T_CLOSED)
+        type == PB__T_CLOSED || type == PB__T_CONTACT_ENDED)
         return PB_INPUT;
     if (type == PB__T_FACT) {
         const char *name = pb_attr_value(attrs, nattrs, "name");
@@ -546,6 +551,16 @@ const pb_engine *pb_case_engine(const pb_case *c) { return c->e; }
 const char *pb_case_topic(const pb_case *c) { return c->topic; }
 const char *pb_case_channel(const pb_case *c) { return c->channel; }
 int pb_case_closed(const pb_case *c) { return c->closed; }
+int pb_case_settled(const pb_case *c) { return c->settled; }
+double pb_case_closed_at(const pb_case *c) { return c->closed_at; }
+int pb_case_in_contact(const pb_case *c) { return !c->between; }
+
+const char *pb_case_status(const pb_case *c)
+{
+    if (c->closed)
+        return "closed";
+    return c->between ? "between_contacts" : "in_contact";
+}
 size_t pb_case_nfacts(const pb_case *c) { return c->facts.n; }
 size_t pb_case_nevents(const pb_case *c) { return c->nevents; }
 size_t pb_case_nwarnings(const pb_case *c)

@@ -135,7 +135,9 @@ struct pb_case {
     pb__itemstate *items;
     char **warnings;
     size_t nwarnings, dropped; /* kept; not kept, past the first 100 */
-    int closed;
+    int closed, settled;   /* closed either way; by itself (append.c) */
+    int between;           /* the last recorded event is contact.ended */
+    double closed_at;      /* -1 while open */
     pb__luacase *lua;
     int lua_ref;
     pb__memo *applies;     /* each principle's applies */

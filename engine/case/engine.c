@@ -35,7 +35,8 @@ pb_engine *pb_engine_new(void)
     if (pb__engine_type(e, "fact", 1) != PB__T_FACT ||
         pb__engine_type(e, "item.checked", 1) != PB__T_CHECKED ||
         pb__engine_type(e, "item.skipped", 1) != PB__T_SKIPPED ||
-        pb__engine_type(e, "case.closed", 1) != PB__T_CLOSED) {
+        pb__engine_type(e, "case.closed", 1) != PB__T_CLOSED ||
+        pb__engine_type(e, "contact.ended", 1) != PB__T_CONTACT_ENDED) {
         pb_engine_free(e);
         return NULL;
     }
@@ -525,6 +526,7 @@ void pb_engine_item(const pb_engine *e, size_t i, pb_item_def *out)
     out->after = (const char *const *)it->after;
     out->nafter = it->nafter;
     out->must = it->must;
+    out->later = it->later;
     out->has_applies = it->applies_ref != LUA_NOREF;
     out->has_done = it->done_ref != LUA_NOREF;
     out->has_violated = it->violated_ref != LUA_NOREF;

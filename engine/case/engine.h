@@ -15,7 +15,10 @@
 #include "textlib.h"
 
 /* Event types the engine itself interprets, interned first. */
-enum { PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED };
+enum {
+    PB__T_FACT, PB__T_CHECKED, PB__T_SKIPPED, PB__T_CLOSED,
+    PB__T_CONTACT_ENDED /* docs/authoring.md, "Cases outlive a call" */
+};
 
 /* A detector, by its principle's place in the checklist and its own. */
 typedef struct pb__detref {

@@ -24,7 +24,7 @@ static const char *const principle_fields[] = {
     "id", "title", "why", "order", "applies", "items", "detect", NULL
 };
 static const char *const item_fields[] = {
-    "id", "prompt", "must", "after", "applies", "done", "violated",
+    "id", "prompt", "must", "later", "after", "applies", "done", "violated",
     "collects", NULL
 };
 static const char *const detector_fields[] = {
@@ -274,6 +274,7 @@ static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
                   "item") == LUA_TSTRING)
         charge(L, r, lua_rawlen(L, -1) + 1, part);
     get_field(L, item, "must", LUA_TBOOLEAN, -1, w, "item");
+    get_field(L, item, "later", LUA_TBOOLEAN, -1, w, "item");
     get_field(L, item, "applies", LUA_TFUNCTION, -1, w, "item");
     get_field(L, item, "done", LUA_TFUNCTION, -1, w, "item");
     get_field(L, item, "violated", LUA_TFUNCTION, -1, w, "item");
@@ -1009,7 +1010,9 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
         it->violated_ref = ref_field(L, -2, "violated");
         lua_getfield(L, -2, "must");
         it->must = lua_toboolean(L, -1);
-        lua_pop(L, 1);
+        lua_getfield(L, -3, "later");
+        it->later = lua_toboolean(L, -1);
+        lua_pop(L, 2);
         it->line = line_of(L, -2, p->line);
         if (lua_getfield(L, -2, "after") != LUA_TNIL) {
             it->nafter = entries(L, -1);

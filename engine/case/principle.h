@@ -23,7 +23,7 @@ typedef struct pb__item {
     size_t *after_idx;    /* the same, as positions in the principle */
     size_t nafter;
     int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
-    int must, line;
+    int must, later, line;
     size_t principle;
 } pb__item;
 

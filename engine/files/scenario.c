@@ -459,6 +459,29 @@ static pb_status read_score(pb__xmlread *r, const xmlNode *el, pb_expect *x)
     return PB_OK;
 }
 
+/* <case state="closed"/>: where the case stands at the end. */
+static pb_status read_case_state(pb__xmlread *r, const xmlNode *el,
+                                 pb_expect *x)
+{
+    static const char *const attrs[] = {"state", NULL};
+    char *state;
+    pb_status st;
+
+    x->kind = PB_EXPECT_CASE;
+    if ((st = check_attrs(r, el, attrs)) != PB_OK ||
+        (st = get_attr(r, el, "state", &state)) != PB_OK)
+        return st;
+    x->ref = state;
+    if (state == NULL)
+        return fail(r, el, "case without state");
+    if (strcmp(state, "in_contact") != 0 &&
+        strcmp(state, "between_contacts") != 0 &&
+        strcmp(state, "closed") != 0)
+        return fail(r, el, "bad case state '%s' (in_contact, "
+                    "between_contacts or closed)", state);
+    return PB_OK;
+}
+
 static pb_status read_expect(pb__xmlread *r, const xmlNode *el, pb_expect *x)
 {
     static const char *const ref_only[] = {"ref", NULL};
@@ -474,6 +497,8 @@ static pb_status read_expect(pb__xmlread *r, const xmlNode *el, pb_expect *x)
         return st;
     if (is_ours(el, "score"))
         return read_score(r, el, x);
+    if (is_ours(el, "case"))
+        return read_case_state(r, el, x);
     if (is_ours(el, "item")) {
         x->kind = PB_EXPECT_ITEM;
     } else if (is_ours(el, "next")) {

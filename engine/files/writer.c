@@ -221,11 +221,11 @@ static pb_status check_case(const pb_case *c, const pb__case_header *h,
 static void write_expect(pb__writer *w, const pb_expect *x)
 {
     static const char *const names[] = {"item", "score", "violation",
-                                        "no-violation", "next"};
+                                        "no-violation", "next", "case"};
     char lo[64], hi[64];
 
     pb__writer_start(w, names[x->kind]);
-    pb__writer_attr(w, "ref", x->ref);
+    pb__writer_attr(w, x->kind == PB_EXPECT_CASE ? "state" : "ref", x->ref);
     if (x->kind == PB_EXPECT_ITEM)
         pb__writer_attr(w, "state", pb_state_name(x->state));
     if (x->kind == PB_EXPECT_SCORE) {

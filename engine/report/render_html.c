@@ -545,6 +545,7 @@ pb_status pb__render_html(FILE *f, pb_replay *const *replays, size_t n)
 pb_status pb__render_html_checklist(FILE *f, const pb_case *c)
 {
     pb__html *h = pb__html_page(f, "Playbook checklist");
+    char state[96];
 
     if (h == NULL)
         return PB_NOMEM;
@@ -554,7 +555,8 @@ pb_status pb__render_html_checklist(FILE *f, const pb_case *c)
     pb__html_start(h, "ul", "kv small");
     kv(h, "topic", pb_case_topic(c));
     kv(h, "channel", pb_case_channel(c));
-    kv(h, "state", pb_case_closed(c) ? "closed" : "open");
+    pb__case_state_text(c, state, sizeof state);
+    kv(h, "state", state);
     pb__html_end(h);
     scores(h, c);
     pb__html_elem(h, "h3", NULL, "Checklist");

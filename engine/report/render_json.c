@@ -94,6 +94,14 @@ static void json_case(pb__json *j, const pb_case *c)
     }
     pb__json_close(j, '}');
     pb__json_close(j, '}');
+    pb__json_kstr(j, "state", pb_case_status(c));
+    pb__json_key(j, "closed_at");
+    if (pb_case_closed(c))
+        pb__json_num(j, pb_case_closed_at(c));
+    else
+        pb__json_str(j, NULL);
+    pb__json_kstr(j, "closed_by", !pb_case_closed(c) ? NULL
+                  : pb_case_settled(c) ? "principles" : "case.closed");
     pb__json_key(j, "warnings");
     pb__json_open(j, '[');
     for (i = 0; i < pb_case_nwarnings(c); i++)

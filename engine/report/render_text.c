@@ -70,6 +70,7 @@ static void text_checklist(const out *o, const pb_case *c)
     pb_principle_info p;
     pb_item_info it;
     pb_score sc;
+    char state[96];
 
     for (i = 0; i < pb_engine_nprinciples(e); i++) {
         pb_engine_principle(e, i, &p);
@@ -130,6 +131,10 @@ static void text_checklist(const out *o, const pb_case *c)
     paint(o, PB__C_RESET);
     text_score(o, &sc);
     fputc('\n', o->f);
+    if (pb_case_closed(c) || !pb_case_in_contact(c)) { /* news only */
+        pb__case_state_text(c, state, sizeof state);
+        pb__text_printf(o->f, "Case: %s\n", state);
+    }
 }
 
 void pb__render_text_checklist(FILE *f, unsigned flags, const pb_case *c)

@@ -153,6 +153,11 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
             snprintf(res->actual, sizeof res->actual, "%s", info.ref);
         }
         break;
+    case PB_EXPECT_CASE:
+        res->met = strcmp(pb_case_status(c), x->ref) == 0;
+        snprintf(res->actual, sizeof res->actual, "%s",
+                 pb_case_status(c));
+        break;
     }
     return PB_OK;
 }

@@ -41,6 +41,7 @@ const char *pb__expect_kind(pb_expect_kind k)
     case PB_EXPECT_VIOLATION: return "violation";
     case PB_EXPECT_NO_VIOLATION: return "no-violation";
     case PB_EXPECT_NEXT: return "next";
+    case PB_EXPECT_CASE: return "case";
     }
     return "?";
 }
@@ -65,6 +66,9 @@ void pb__expect_text(const pb_expect *x, char *buf, size_t size)
         break;
     case PB_EXPECT_NEXT:
         snprintf(buf, size, "next is %s", x->ref);
+        break;
+    case PB_EXPECT_CASE:
+        snprintf(buf, size, "the case is %s", x->ref);
         break;
     }
 }
@@ -91,6 +95,20 @@ size_t pb__met_count(const pb_replay *r)
     for (i = 0; i < pb_replay_nresults(r); i++)
         met += pb_replay_result(r, i)->met;
     return met;
+}
+
+void pb__case_state_text(const pb_case *c, char *buf, size_t size)
+{
+    char tb[32];
+
+    if (!pb_case_closed(c))
+        snprintf(buf, size, "%s", pb_case_in_contact(c) ? "in a contact"
+                 : "between contacts");
+    else
+        snprintf(buf, size, "closed%s at %s%s",
+                 pb_case_settled(c) ? " itself" : "",
+                 pb_time_format(pb_case_closed_at(c), tb, sizeof tb),
+                 pb_case_settled(c) ? " (nothing left to follow up)" : "");
 }
 
 size_t pb__detected_count(const pb_case *c)

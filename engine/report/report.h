@@ -28,6 +28,10 @@ const char *pb__expect_kind(pb_expect_kind k);
 size_t pb__first_change(const pb_replay *r, size_t ev);
 /* The expectations of r that were met. */
 size_t pb__met_count(const pb_replay *r);
+/* Where the case stands, in words: "in a contact", "between contacts",
+ * "closed at 05:10" or "closed itself at 1:05:10:00 (nothing left to
+ * follow up)". */
+void pb__case_state_text(const pb_case *c, char *buf, size_t size);
 /* The events of c the detectors added. */
 size_t pb__detected_count(const pb_case *c);
 /* Why a detector added an event, short: `own.lua:42 words "look

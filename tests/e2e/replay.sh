@@ -420,6 +420,53 @@ scenario "$T/afterclose.xml" <<'EOF'
 </scenario>
 EOF
 refused "$T/afterclose.xml" 6 "event after case.closed"
+has "$T/err" "was closed at 00:05" "event after case.closed: when"
+# Cases outlive a call: open between contacts, closed itself at the end
+# of the contact that left nothing, and nothing may follow that.
+scenario "$T/contacts.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="contacts" title="Contacts">
+  <case topic="technical" channel="phone"/>
+  <events>
+    <event t="0" type="customer.said">My router drops every evening.</event>
+    <event t="30" type="case.escalated" to="network"/>
+    <event t="40" type="followup.scheduled" due="tomorrow 10:00"/>
+    <event t="50" type="contact.ended"/>
+  </events>
+  <expect>
+    <case state="between_contacts"/>
+    <item ref="follow_up.verify" state="open"/>
+  </expect>
+</scenario>
+EOF
+run "$PB" replay -p "$PRINCIPLES" "$T/contacts.xml"
+expect_rc 0 "open between contacts"
+has "$T/out" "Case: between contacts" "between contacts reported"
+sed 's|<event t="50" type="contact.ended"/>|&\
+    <event t="24:00:00" type="followup.done" outcome="fixed">Fine now.</event>\
+    <event t="24:01:00" type="contact.ended"/>|; s|between_contacts|closed|' \
+    "$T/contacts.xml" >"$T/closes.xml"
+run "$PB" replay -p "$PRINCIPLES" "$T/closes.xml"
+expect_rc 1 "closed itself, verify done: the open expectation fails"
+has "$T/out" "Case: closed itself at 24:01:00 (nothing left to follow up)" \
+    "closed itself reported"
+has "$T/out" "ok    the case is closed" "case expectation met"
+sed 's|<event t="24:01:00" type="contact.ended"/>|&\
+    <event t="24:02:00" type="agent.said">One more thing.</event>|' \
+    "$T/closes.xml" >"$T/afterself.xml"
+refused "$T/afterself.xml" 11 "event after the case closed itself"
+has "$T/err" "closed itself at 24:01:00" "closed itself: when"
+scenario "$T/badcase.xml" <<'EOF'
+<?xml version="1.0"?>
+<scenario xmlns="urn:playbook:scenario:1" id="badcase" title="Bad">
+  <events><event t="0" type="customer.said">Hi</event></events>
+  <expect>
+    <case state="finished"/>
+  </expect>
+</scenario>
+EOF
+refused "$T/badcase.xml" 5 "a bad case state"
+has "$T/err" "bad case state 'finished'" "bad case state named"
 # A bad file among good ones: the run is bad input, the good one is reported.
 run "$PB" replay -p "$PRINCIPLES" scenarios/late-delivery.xml "$T/notype.xml"
 expect_rc 2 "good + bad scenario"
