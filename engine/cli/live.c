@@ -34,7 +34,9 @@ static const char help_text[] =
     "the checklist shows what is done, what was missed and what is next.\n"
     "Every event is saved (fsync'ed) before \"saved\" is shown.  quit (or\n"
     "the end of the input) leaves the case open to resume with --case;\n"
-    "close ends it with a summary.  docs/agents.md is the guide.\n"
+    "end ends the call with a summary, and the case stays open for what is\n"
+    "left for later (a follow-up) or closes itself; close closes it for\n"
+    "good.  docs/agents.md is the guide.\n"
     "\n"
     "  -p, --principles DIR   principle folder or file; repeat to combine\n"
     "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
@@ -63,8 +65,8 @@ typedef struct live {
     const char **refs;      /* "principle.item", for completion */
     const char **facts;     /* fact names the principles collect */
     size_t nfacts;
-    pb_snapshot *at_close;  /* the case before case.closed, once
-                             * this session closed the case */
+    pb_snapshot *at_close;  /* the case before end or close, once
+                             * this session ended or closed it */
     int quit_warned;        /* quit refused once: events unsaved */
     int lost;               /* the session ended with events unsaved */
     lineedit *ed;           /* on a terminal, else NULL */
@@ -185,6 +187,9 @@ static void do_event(live *lv, const pb_command *cmd)
     typo = fact_typo(lv, fact);
     if (record(lv, cmd->type, cmd->text, a, n, due) != 0)
         return;
+    if (pb_case_settled(view_case(v)))     /* event contact.ended */
+        fputs("  Nothing is left to follow up: the case closed itself (show, "
+              "log and quit\n  still work).\n", v->out);
     /* Recorded as typed: a fact may be one no principle knows. */
     if (typo != NULL)
         pb__text_printf(v->out, "  note: no principle collects '%s'; did "
@@ -267,11 +272,15 @@ static int finish(live *lv, int force)
     return 0;
 }
 
-/* 1 when the session is over. */
+/* end (contact.ended) and close (case.closed): 1 when the session is
+ * over. */
 static int do_close(live *lv, const pb_command *cmd)
 {
     live_view *v = &lv->v;
-    if (!pb_case_closed(view_case(v))) {
+    const pb_case *c = view_case(v);
+    int closed, settled;
+
+    if (!pb_case_closed(c)) {
         if (lv->at_close == NULL &&
             (lv->at_close = pb_snapshot_new(view_case(v))) == NULL) {
             view_error(v, "out of memory");
@@ -283,13 +292,23 @@ static int do_close(live *lv, const pb_command *cmd)
             return 0;
     }
     view_summary(v, lv->at_close);
+    closed = pb_case_closed(c);         /* finish frees the case */
+    settled = pb_case_settled(c);
     if (finish(lv, 0) != 0) {
-        fputs("  The case is closed but not saved yet: close again to "
-              "retry.\n", v->out);
+        pb__text_printf(v->out, "  Not saved yet: %s again to retry.\n",
+                        cmd->name);
         return 0;
     }
-    pb__text_printf(v->out, "The case is closed and saved in %s.\n",
-                    v->path);
+    if (!closed)
+        pb__text_printf(v->out, "The contact ended; the case stays open and "
+                        "is saved in %s.\n  playbook live --case %s resumes "
+                        "it for the next contact.\n", v->path, v->path);
+    else if (settled)
+        pb__text_printf(v->out, "Nothing is left to follow up: the case "
+                        "closed itself and is saved in %s.\n", v->path);
+    else
+        pb__text_printf(v->out, "The case is closed and saved in %s.\n",
+                        v->path);
     return 1;
 }
 

@@ -566,10 +566,19 @@ static int list_followups(live_view *v)
     return (int)nf;
 }
 
-/* The summary after close: score, musts missed, violations, follow-ups,
- * and the prompts that only closing brought (such as boundaries.recover,
- * the agent's own recovery after a hard call; before_close is NULL when
- * an earlier session closed the case). */
+/* An item the case stays open for: not missed, only not done yet. */
+static int left_for_later(const pb_case *c, const pb_item_def *def,
+                          const pb_item_info *it)
+{
+    return def->later && !pb_case_closed(c) &&
+           (it->state == PB_OPEN || it->state == PB_WAITING);
+}
+
+/* The summary after end or close: score, musts missed, violations,
+ * follow-ups, the prompts that only the end brought (such as
+ * boundaries.recover, the agent's own recovery after a hard call;
+ * before_close is NULL when an earlier session ended it), and what the
+ * case stays open for. */
 void view_summary(live_view *v, const pb_snapshot *before_close)
 {
     const pb_case *c = view_case(v);
@@ -589,12 +598,13 @@ void view_summary(live_view *v, const pb_snapshot *before_close)
                     sc.violations, sc.violations == 1 ? "" : "s");
     for (i = 0, n = 0; i < v->nitems; i++) {
         pb_case_item(c, i, &it);
+        pb_engine_item(v->e, i, &def);
         if (!it.must || (it.state != PB_OPEN && it.state != PB_WAITING &&
-                         it.state != PB_VIOLATED))
+                         it.state != PB_VIOLATED) || left_for_later(c, &def,
+                                                                   &it))
             continue;
         if (n++ == 0)
             fputs("Musts missed:\n", v->out);
-        pb_engine_item(v->e, i, &def);
         pb__text_printf(v->out, "  %s.%s", it.principle, it.id);
         prose_line(v, "  ", it.prompt ? it.prompt : def.prompt);
     }
@@ -628,6 +638,16 @@ void view_summary(live_view *v, const pb_snapshot *before_close)
         }
         prose_line(v, "  ", it.prompt ? it.prompt : it.id);
     }
+    for (i = 0, n = 0; i < v->nitems; i++) {
+        pb_case_item(c, i, &it);
+        pb_engine_item(v->e, i, &def);
+        if (!left_for_later(c, &def, &it))
+            continue;
+        pb__text_printf(v->out, "%s%s", n++ == 0 ? "The case stays open "
+                        "for: " : ", ", it.ref);
+    }
+    if (n > 0)
+        fputs("\n", v->out);
 }
 
 void view_greeting(live_view *v, int created)
@@ -648,6 +668,10 @@ void view_greeting(live_view *v, int created)
     if (pb_case_closed(c))
         fputs("This case is closed: show, log and quit still work.\n",
               v->out);
+    else if (!pb_case_in_contact(c))
+        fputs("The last contact ended: what you record now (a follow-up, "
+              "or what is said\nin the next contact) goes on the same "
+              "case.\n", v->out);
     fputs("Type help for the commands, quit to leave (the case stays "
           "open).\n", v->out);
     view_checklist(v);

@@ -53,9 +53,10 @@ void view_changes(live_view *v);
 void view_log(live_view *v);
 /* The commands, or more about one (topic). */
 void view_help(live_view *v, const char *topic);
-/* After close: score, musts missed, violations, follow-ups, and the
- * prompts that closing brought (before_close: the case just before
- * case.closed; NULL when an earlier session closed it). */
+/* After end or close: score, musts missed, violations, follow-ups, the
+ * prompts that the end brought (before_close: the case just before
+ * contact.ended or case.closed; NULL when an earlier session ended it)
+ * and what the case stays open for. */
 void view_summary(live_view *v, const pb_snapshot *before_close);
 
 #endif

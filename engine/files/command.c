@@ -95,7 +95,10 @@ static const command_def commands[] = {
       "(any)"}, PB_CMD_EVENT, A_EVENT, NULL},
     {{"undo", "", "[n]", "mark your last event (or event n) as a mistake",
       "event.undone"}, PB_CMD_UNDO, A_UNDO, NULL},
-    {{"close", "", "[text]", "close the case and see the summary",
+    {{"end", "", "[text]", "the call or chat is over: see the summary; "
+      "the case stays open for follow-ups", "contact.ended"}, PB_CMD_CLOSE,
+     A_OPT_TEXT, NULL},
+    {{"close", "", "[text]", "close the case for good: no event can follow",
       "case.closed"}, PB_CMD_CLOSE, A_OPT_TEXT, NULL},
     {{"show", "", "", "the whole checklist, with prompts", NULL},
      PB_CMD_SHOW, A_NONE, NULL},

@@ -54,7 +54,13 @@ if [ "$ndoc" -ge 10 ]; then ok; else
     fail "docs/agents.md: only $ndoc example commands found"; fi
 valid "$DOC/case.xml" "docs/agents.md case"
 n=$(grep -c '<event ' "$DOC/case.xml")
-if [ "$n" = 9 ]; then ok; else fail "docs/agents.md: $n events, want 9"; fi
+if [ "$n" = 13 ]; then ok; else fail "docs/agents.md: $n events, want 13"; fi
+run "$PB" replay $P --format json "$DOC/case.xml"
+json_ok "$T/out" "docs/agents.md case after the call" '
+c = d["scenarios"][0]
+items = {i["principle"] + "." + i["item"]: i["state"] for i in c["checklist"]}
+assert items["follow_up.verify"] == "done", items
+assert c["state"] == "closed" and c["closed_by"] == "principles", c'
 
 # --- help and usage -------------------------------------------------------
 run "$PB" event --help

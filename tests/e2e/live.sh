@@ -89,17 +89,18 @@ for want in "saved #1 " "done: listen.hear_out" "next: listen.restate" \
     "now applies: boundaries" "did you mean 'explain'?" \
     "cannot read the due time 'next month'" "due tomorrow 10:00 (" \
     "Summary: score 0.87 (14 of 15 musts done, 1 violation)" \
-    "Musts missed:" "  follow_up.verify" "Violations:" \
+    "Musts missed: none" "Violations:" \
     "commitment  due tomorrow 10:00" "follow-up   due in 3 days" \
     "For you, after this call:" "That call was hard." \
-    "The case is closed and saved in call.xml."; do
+    "The case stays open for: boundaries.recover, follow_up.verify" \
+    "The contact ended; the case stays open and is saved in call.xml."; do
     has "$T/doc.out" "$want" "doc session"
 done
 n=$(grep -c '<event ' "$D")
 saved=$(grep -c '^saved #' "$T/doc.out")
 if [ "$n" = "$saved" ] && [ "$n" -ge 15 ]; then ok; else
     fail "doc session: $n events in the file, $saved acknowledged"; fi
-has "$D" 'type="case.closed"' "case.closed recorded"
+has "$D" 'type="contact.ended"' "contact.ended recorded"
 has "$D" 'type="agent.committed" due="tomorrow 10:00"' "commit recorded"
 run "$PB" replay $P --format json "$D"
 expect_rc 0 "the session's case replays"
@@ -108,6 +109,7 @@ c = d["scenarios"][0]
 items = {i["principle"] + "." + i["item"]: i["state"] for i in c["checklist"]}
 assert items["ask.no_repeat"] == "violated", items
 assert items["boundaries.recover"] == "open", items
+assert c["state"] == "between_contacts" and c["closed_by"] is None, c["state"]
 assert abs(c["score"]["overall"]["value"] - 0.8667) < 0.001, c["score"]'
 
 
@@ -236,6 +238,20 @@ n=$(grep -c '<event ' "$B/b.xml")
 if [ "$n" = 6 ]; then ok; else
     fail "bad commands: $n events in the file, want 6"; fi
 no_escapes "$T/bad.out" "bad commands output"
+
+# --- after the call: the follow-up closes the case -------------------------
+printf 'followup done fixed It arrived on Friday\nevent agent.recovered\nend\n' >"$T/after.in"
+live_in "$T/doc" "$T/after.in" --case call.xml
+expect_rc 0 "the case resumes after the contact"
+has "$T/out" "The last contact ended: what you record now" "between contacts said"
+has "$T/out" "done: follow_up.verify" "the follow-up is taken"
+has "$T/out" "Musts missed: none" "the follow-up's summary"
+has "$T/out" "Nothing is left to follow up: the case closed itself and is saved in call.xml." \
+    "the case closes itself"
+run "$PB" replay $P --format json "$D"
+json_ok "$T/out" "replay after the follow-up" '
+c = d["scenarios"][0]
+assert c["state"] == "closed" and c["closed_by"] == "principles", c["state"]'
 
 # --- a closed case ---------------------------------------------------------
 printf 'c one more\nshow\n' >"$T/closed.in"
