@@ -7,7 +7,7 @@ MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libxml-2.0 json-c libedit
+PKGS = libxml-2.0 json-c libedit libmicrohttpd
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes
 DEFS = -D_POSIX_C_SOURCE=200809L -DPB_DATADIR='"$(DATADIR)"'
@@ -48,8 +48,9 @@ LUA_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -DLUA_COMPAT_5_3 \
 # Each folder sees only the headers it may use, so a module that reaches
 # past its layer fails to build: base and lua depend on nothing of ours;
 # lang (words, phrases, similarity) on base; case (the core) on all
-# three; files, report and cli on playbook.h and base only.  A file
-# always sees its own folder's headers.
+# three; files, report and serve (the HTTP server) on playbook.h and
+# base only; cli on those and serve.  A file always sees its own
+# folder's headers.
 LAYERS = base lang lua case files report
 INC_base = -Iengine
 INC_lang = -Iengine -Iengine/base
@@ -57,14 +58,15 @@ INC_lua = -I$(LUA_DIR)
 INC_case = -Iengine -Iengine/base -Iengine/lang -Iengine/lua -I$(LUA_DIR)
 INC_files = -Iengine -Iengine/base
 INC_report = -Iengine -Iengine/base
-INC_cli = -Iengine -Iengine/base
+INC_cli = -Iengine -Iengine/base -Iengine/serve
+INC_serve = -Iengine -Iengine/base
 INC_tests = -Iengine $(LAYERS:%=-Iengine/%) -I$(LUA_DIR)
-$(foreach l,$(LAYERS) cli,$(eval $$(B)/engine/$(l)/%.o: INC = $$(INC_$(l))))
+$(foreach l,$(LAYERS) serve cli,$(eval $$(B)/engine/$(l)/%.o: INC = $$(INC_$(l))))
 $(B)/tests/%.o: INC = $(INC_tests)
 $(B)/gen/%.o: INC = -Iengine -Iengine/files
 
 LIB_SRC = $(sort $(wildcard $(LAYERS:%=engine/%/*.c)))
-CLI_SRC = $(sort $(wildcard engine/cli/*.c))
+CLI_SRC = $(sort $(wildcard engine/serve/*.c engine/cli/*.c))
 TEST_SRC = $(sort $(wildcard tests/test_*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
 CLI_OBJ = $(CLI_SRC:%.c=$(B)/%.o)

@@ -7,6 +7,7 @@ have libxml-2.0 || missing="$missing libxml2-dev"
 have json-c || missing="$missing libjson-c-dev"
 have cmocka || missing="$missing libcmocka-dev"
 have libedit || missing="$missing libedit-dev"
+have libmicrohttpd || missing="$missing libmicrohttpd-dev"
 # Snowball's stemmer has no pkg-config file: its header says.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 [ -z "$missing" ] && exit 0

@@ -105,5 +105,6 @@ int cli_event(int argc, char **argv);
 int cli_followups(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
+int cli_serve(int argc, char **argv);
 
 #endif

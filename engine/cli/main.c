@@ -40,6 +40,7 @@ static const char usage[] =
     "  calibrate --labels CSV PATH...  the engine's checklists against a\n"
     "                         support lead's labels: agreement, kappa,\n"
     "                         every disagreement\n"
+    "  serve [--data DIR]     the JSON API over HTTP (docs/api.md)\n"
     "\n"
     "`playbook VERB --help` tells more.  Exit codes: 0 success, 1\n"
     "expectations not met, 2 bad input or usage.\n";
@@ -406,6 +407,7 @@ int main(int argc, char **argv)
         { "import", cli_import }, { "stats", cli_stats },
         { "event", cli_event },   { "followups", cli_followups },
         { "live", cli_live },     { "calibrate", cli_calibrate },
+        { "serve", cli_serve },
     };
     size_t i;
 

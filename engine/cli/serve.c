@@ -1,0 +1,152 @@
+/*
+ * serve.c -- `playbook serve`: the JSON API of docs/api.md over HTTP,
+ * until SIGINT or SIGTERM.  The server (engine/serve/) runs on a thread
+ * of its own; this thread only waits for the signal, so the cases are
+ * touched by one thread alone.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "cli.h"
+
+static const char help[] =
+    "usage: playbook serve [-p DIR] [--data DIR] [--listen ADDR:PORT]\n"
+    "                      [--max-body BYTES] [--timeout SECS]\n"
+    "\n"
+    "Serves the JSON API of docs/api.md over HTTP: create a case, add its\n"
+    "events, read its checklist, list the principles.  Cases are case\n"
+    "files in the data folder, which every other verb reads; an event is\n"
+    "acknowledged (200) only once it is on disk.  Stops on SIGINT or\n"
+    "SIGTERM, saving every case.\n"
+    "\n"
+    "  -p, --principles DIR   principle folder or file; repeat to combine\n"
+    "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
+    "                         installed library, else ./principles)\n"
+    "      --data DIR         where the cases are kept (default: ./cases)\n"
+    "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080;\n"
+    "                         port 0 picks a free one, printed on start)\n"
+    "      --max-body BYTES   largest request body (default 65536)\n"
+    "      --timeout SECS     an idle connection is closed after it\n"
+    "                         (default 30)\n"
+    "\n"
+    "example:\n"
+    "  playbook serve --data cases &\n"
+    "  curl -s -X POST localhost:8080/v1/cases \\\n"
+    "      -d '{\"id\": \"T-1\", \"topic\": \"delivery\"}'\n"
+    "\n"
+    "Exit: 0 stopped by a signal, 2 bad usage or the server could not\n"
+    "start (the address is in use, the data folder cannot be used).\n";
+
+/* "ADDR:PORT" into addr and port. */
+static int parse_listen(const char *s, char *addr, size_t size,
+                        unsigned *port)
+{
+    const char *colon = strrchr(s, ':');
+    char *end;
+    unsigned long p;
+
+    if (colon == NULL || (size_t)(colon - s) >= size || colon == s)
+        return -1;
+    p = strtoul(colon + 1, &end, 10);
+    if (*end != '\0' || end == colon + 1 || p > 65535)
+        return -1;
+    memcpy(addr, s, (size_t)(colon - s));
+    addr[colon - s] = '\0';
+    *port = (unsigned)p;
+    return 0;
+}
+
+static int parse_count(const char *s, unsigned long min, unsigned long max,
+                       unsigned long *out)
+{
+    char *end;
+
+    if (s == NULL)
+        return 0;
+    *out = strtoul(s, &end, 10);
+    return *end == '\0' && end != s && *out >= min && *out <= max ? 0 : -1;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    const char *data = NULL, *listen = NULL, *max_body = NULL,
+               *timeout = NULL;
+    const cli_option own[] = {
+        { "--data", &data }, { "--listen", &listen },
+        { "--max-body", &max_body }, { "--timeout", &timeout },
+        { NULL, NULL }
+    };
+    unsigned long body = 65536, secs = 30;
+    char addr[64] = "127.0.0.1", msg[1200];
+    unsigned port = 8080;
+    http_limits lim;
+    http_server *srv = NULL;
+    pb_engine *e = NULL;
+    pb_error err;
+    sigset_t set;
+    cli_opts o;
+    api a;
+    int failed = 0, rc = EXIT_BAD, sig;
+
+    memset(&a, 0, sizeof a);
+    switch (cli_parse(argc, argv, "serve", "p", own, help, &o)) {
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
+    }
+    if (o.nargs > 0) {
+        cli_usage_error("serve", "unexpected operand '%s'", o.args[0]);
+        goto done;
+    }
+    if (listen != NULL && parse_listen(listen, addr, sizeof addr, &port)) {
+        cli_usage_error("serve", "bad --listen '%s' (ADDR:PORT, e.g. "
+                        "127.0.0.1:8080)", listen);
+        goto done;
+    }
+    if (parse_count(max_body, 64, 64ul << 20, &body) != 0) {
+        cli_usage_error("serve", "bad --max-body '%s' (64 bytes to 64 "
+                        "MiB)", max_body);
+        goto done;
+    }
+    if (parse_count(timeout, 1, 3600, &secs) != 0) {
+        cli_usage_error("serve", "bad --timeout '%s' (1 to 3600 seconds)",
+                        timeout);
+        goto done;
+    }
+    if ((e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    if (failed)
+        goto done;   /* a server must not run with a principle missing */
+    a.e = e;
+    a.log = stderr;
+    if ((a.st = store_open(e, data ? data : "cases", &err)) == NULL) {
+        cli_print_error(&err);
+        goto done;
+    }
+    /* Blocked before the server's thread starts, so it inherits the
+     * mask and the signals come here. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    lim.max_body = body;
+    lim.timeout = (unsigned)secs;
+    lim.max_connections = 1000;
+    srv = http_start(addr, port, &lim, api_handle, &a, msg, sizeof msg);
+    if (srv == NULL) {
+        pb__text_printf(stderr, "playbook serve: %s\n", msg);
+        goto done;
+    }
+    printf("playbook serve: listening on http://%s:%u\n", addr,
+           http_port(srv));
+    fflush(stdout);
+    sigwait(&set, &sig);
+    rc = EXIT_OK;
+done:
+    http_stop(srv);
+    store_close(a.st);
+    pb_engine_free(e);
+    free(o.args);
+    return rc;
+}

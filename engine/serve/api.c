@@ -1,0 +1,468 @@
+/*
+ * api.c -- the routes of docs/api.md.  Every request is checked whole
+ * before anything changes (shape, fields, types, the case's state), so a
+ * refused request leaves every case as it was; every refusal is a JSON
+ * error naming the field at fault.  Errors on our side (a disk that
+ * fails) go to the log with their detail and to the client without it:
+ * no path or system detail leaves the server.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <json-c/json.h>
+
+#include "api.h"
+#include "jsonw.h"
+
+/* Bodies are small objects: a case, an event. */
+#define JSON_DEPTH 8
+#define MAX_ATTRS PB_EVENT_MAX_ATTRS
+#define MAX_FACTS 64
+
+/* The reply under construction: a memory stream. */
+typedef struct reply {
+    FILE *f;
+    char *buf;
+    size_t len;
+    int status;
+} reply;
+
+static int reply_open(reply *r, int status)
+{
+    r->buf = NULL;
+    r->len = 0;
+    r->status = status;
+    r->f = open_memstream(&r->buf, &r->len);
+    return r->f != NULL ? 0 : -1;
+}
+
+static void reply_done(reply *r, http_reply *out)
+{
+    if (fclose(r->f) != 0) {
+        free(r->buf);
+        r->buf = NULL;
+        r->len = 0;
+    }
+    out->status = r->status;
+    out->body = r->buf;
+    out->len = r->len;
+}
+
+/* {"error": {"status", "field", "message"}}; field may be NULL. */
+static void fail(http_reply *out, int status, const char *field,
+                 const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    pb__json j;
+    reply r;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (reply_open(&r, status) != 0)
+        return;
+    pb__json_init(&j, r.f);
+    pb__json_open(&j, '{');
+    pb__json_key(&j, "error");
+    pb__json_open(&j, '{');
+    pb__json_kint(&j, "status", status);
+    pb__json_kstr(&j, "field", field);
+    pb__json_kstr(&j, "message", msg);
+    pb__json_close(&j, '}');
+    pb__json_close(&j, '}');
+    fputc('\n', r.f);
+    reply_done(&r, out);
+}
+
+/* A failure on our side: the detail to the log, not to the client. */
+static void fail_ours(api *a, http_reply *out, const pb_error *err)
+{
+    char msg[1200];
+
+    if (a->log != NULL)
+        fprintf(a->log, "playbook serve: %s\n",
+                pb_error_text(err, msg, sizeof msg));
+    fail(out, 503, NULL, "the case could not be saved; try again");
+}
+
+/* The case as the API shows it: {"id": ..., "case": checklist}. */
+static void case_reply(http_reply *out, int status, const char *id,
+                       const pb_casefile *cf)
+{
+    reply r;
+
+    if (reply_open(&r, status) != 0)
+        return;
+    fprintf(r.f, "{\"id\": \"%s\", \"case\": ", id);   /* store_id_ok */
+    if (pb_render_checklist(r.f, PB_FORMAT_JSON, 0, pb_casefile_case(cf)) !=
+        PB_OK) {
+        fclose(r.f);
+        free(r.buf);
+        return;
+    }
+    fputs("}\n", r.f);
+    reply_done(&r, out);
+}
+
+/* Parsing: one JSON object, strictly, within the depth limit. */
+static json_object *parse_object(const http_request *rq, http_reply *out)
+{
+    struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
+    json_object *o;
+    enum json_tokener_error e;
+
+    if (tok == NULL)
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+                                JSON_TOKENER_VALIDATE_UTF8);
+    o = json_tokener_parse_ex(tok, rq->body, (int)rq->len);
+    e = json_tokener_get_error(tok);
+    if (e == json_tokener_continue) {
+        fail(out, 400, NULL, "malformed JSON: the body ends too early");
+    } else if (e != json_tokener_success) {
+        fail(out, 400, NULL, "malformed JSON at byte %zu: %s",
+             json_tokener_get_parse_end(tok), json_tokener_error_desc(e));
+    } else if (json_tokener_get_parse_end(tok) != rq->len) {
+        fail(out, 400, NULL, "malformed JSON at byte %zu: more after the "
+             "value", json_tokener_get_parse_end(tok));
+    } else if (!json_object_is_type(o, json_type_object)) {
+        fail(out, 400, NULL, "the body must be a JSON object");
+    } else {
+        json_tokener_free(tok);
+        return o;
+    }
+    json_object_put(o);
+    json_tokener_free(tok);
+    return NULL;
+}
+
+/* Every key of o is one of known (NULL-terminated); else a 400 naming
+ * the first that is not. */
+static int known_fields(json_object *o, const char *const *known,
+                        http_reply *out)
+{
+    struct json_object_iter it;
+    size_t k;
+
+    json_object_object_foreachC(o, it) {
+        for (k = 0; known[k] != NULL; k++)
+            if (strcmp(it.key, known[k]) == 0)
+                break;
+        if (known[k] == NULL) {
+            fail(out, 400, it.key, "unknown field '%s'", it.key);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The string at key, or NULL when absent; -1 (and a 400) when it is
+ * there but not a string, or a required one is missing. */
+static int get_string(json_object *o, const char *key, int required,
+                      const char **val, http_reply *out)
+{
+    json_object *v;
+
+    *val = NULL;
+    if (!json_object_object_get_ex(o, key, &v) ||
+        json_object_is_type(v, json_type_null)) {
+        if (!required)
+            return 0;
+        fail(out, 400, key, "'%s' is required", key);
+        return -1;
+    }
+    if (!json_object_is_type(v, json_type_string)) {
+        fail(out, 400, key, "'%s' must be a string", key);
+        return -1;
+    }
+    *val = json_object_get_string(v);
+    return 0;
+}
+
+/* An object of strings at key into attrs (names and values point into
+ * o): its count, or -1 with a 400 naming the field. */
+static long get_pairs(json_object *o, const char *key, pb_attr *attrs,
+                      size_t max, http_reply *out)
+{
+    struct json_object_iter it;
+    json_object *v;
+    size_t n = 0;
+
+    if (!json_object_object_get_ex(o, key, &v) ||
+        json_object_is_type(v, json_type_null))
+        return 0;
+    if (!json_object_is_type(v, json_type_object)) {
+        fail(out, 400, key, "'%s' must be an object of strings", key);
+        return -1;
+    }
+    json_object_object_foreachC(v, it) {
+        if (!json_object_is_type(it.val, json_type_string)) {
+            fail(out, 400, key, "'%s.%s' must be a string", key, it.key);
+            return -1;
+        }
+        if (n == max) {
+            fail(out, 400, key, "'%s' has more than %zu entries", key, max);
+            return -1;
+        }
+        attrs[n].name = it.key;
+        attrs[n++].value = json_object_get_string(it.val);
+    }
+    return (long)n;
+}
+
+/* A fresh case id: 16 hex digits from the system's random source. */
+static int new_id(char *buf, size_t size)
+{
+    unsigned char r[8];
+    size_t i;
+
+    if (size < 17 || getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+        return -1;
+    for (i = 0; i < sizeof r; i++)
+        snprintf(buf + 2 * i, 3, "%02x", r[i]);
+    return 0;
+}
+
+/* POST /v1/cases */
+static void create_case(api *a, const http_request *rq, http_reply *out)
+{
+    static const char *const known[] = {
+        "id", "topic", "channel", "facts", NULL
+    };
+    json_object *o = parse_object(rq, out);
+    const char *id, *topic, *channel;
+    pb_attr facts[MAX_FACTS];
+    pb_casefile *cf;
+    char fresh[32];
+    pb_error err;
+    pb_status st;
+    long nfacts;
+
+    if (o == NULL)
+        return;
+    if (known_fields(o, known, out) != 0 ||
+        get_string(o, "id", 0, &id, out) != 0 ||
+        get_string(o, "topic", 1, &topic, out) != 0 ||
+        get_string(o, "channel", 0, &channel, out) != 0 ||
+        (nfacts = get_pairs(o, "facts", facts, MAX_FACTS, out)) < 0)
+        goto done;
+    if (id != NULL && !store_id_ok(id)) {
+        fail(out, 400, "id", "bad id '%.64s' (1 to 64 letters, digits, _ "
+             "and -)", id);
+        goto done;
+    }
+    if (*topic == '\0') {
+        fail(out, 400, "topic", "'topic' must not be empty");
+        goto done;
+    }
+    if (id == NULL) {
+        if (new_id(fresh, sizeof fresh) != 0) {
+            fail(out, 503, NULL, "no random source");
+            goto done;
+        }
+        id = fresh;
+    }
+    st = store_create(a->st, id, topic, channel, facts, (size_t)nfacts, &cf,
+                      &err);
+    if (st == PB_STATE)
+        fail(out, 409, "id", "%s", err.message);
+    else if (st == PB_INPUT)
+        fail(out, 400, "facts", "%s", err.message);
+    else if (st != PB_OK)
+        fail_ours(a, out, &err);
+    else
+        case_reply(out, 201, id, cf);
+done:
+    json_object_put(o);
+}
+
+/* The case a path names, or NULL with the reply made. */
+static pb_casefile *find_case(api *a, const char *id, http_reply *out)
+{
+    pb_casefile *cf;
+    pb_error err;
+    pb_status st;
+
+    if (!store_id_ok(id)) {
+        fail(out, 404, NULL, "no case '%.64s'", id);
+        return NULL;
+    }
+    st = store_get(a->st, id, &cf, &err);
+    if (st == PB_OK)
+        return cf;
+    if (st == PB_INPUT && strncmp(err.message, "no case", 7) == 0)
+        fail(out, 404, NULL, "%s", err.message);
+    else if (st == PB_STATE)
+        fail(out, 409, NULL, "case '%s' is in use by another program", id);
+    else if (st == PB_INPUT)
+        fail(out, 500, NULL, "case '%s' cannot be read; see the server's "
+             "log", id);
+    else
+        fail_ours(a, out, &err);
+    if (st == PB_INPUT && a->log != NULL) {
+        char msg[1200];
+
+        fprintf(a->log, "playbook serve: %s\n",
+                pb_error_text(&err, msg, sizeof msg));
+    }
+    return NULL;
+}
+
+/* POST /v1/cases/ID/events */
+static void add_event(api *a, const char *id, const http_request *rq,
+                      http_reply *out)
+{
+    static const char *const known[] = { "type", "text", "attrs", NULL };
+    json_object *o;
+    const char *type, *text;
+    pb_attr attrs[MAX_ATTRS];
+    pb_casefile *cf;
+    pb_error err;
+    pb_status st;
+    long n;
+
+    if ((cf = find_case(a, id, out)) == NULL)
+        return;
+    if ((o = parse_object(rq, out)) == NULL)
+        return;
+    if (known_fields(o, known, out) != 0 ||
+        get_string(o, "type", 1, &type, out) != 0 ||
+        get_string(o, "text", 0, &text, out) != 0 ||
+        (n = get_pairs(o, "attrs", attrs, MAX_ATTRS, out)) < 0)
+        goto done;
+    if (pb_case_closed(pb_casefile_case(cf))) {
+        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
+             id);
+        goto done;
+    }
+    st = pb_casefile_append(cf, pb_casefile_now(cf), type, text, attrs,
+                            (size_t)n, &err);
+    if (st == PB_INPUT)
+        fail(out, 422, "event", "%s", err.message);
+    else if (st != PB_OK)
+        /* PB_IO: in the case, not durable: not acknowledged.  The store
+         * retries it with the next write. */
+        fail_ours(a, out, &err);
+    else
+        case_reply(out, 200, id, cf);
+done:
+    json_object_put(o);
+}
+
+/* GET /v1/principles */
+static void principles(api *a, http_reply *out)
+{
+    pb_principle_info p;
+    pb_item_def d;
+    pb__json j;
+    reply r;
+    size_t i, k;
+
+    if (reply_open(&r, 200) != 0)
+        return;
+    pb__json_init(&j, r.f);
+    pb__json_open(&j, '{');
+    pb__json_key(&j, "principles");
+    pb__json_open(&j, '[');
+    for (i = 0; i < pb_engine_nprinciples(a->e); i++) {
+        pb_engine_principle(a->e, i, &p);
+        pb__json_open(&j, '{');
+        pb__json_kstr(&j, "id", p.id);
+        pb__json_kstr(&j, "title", p.title);
+        pb__json_kstr(&j, "why", p.why);
+        pb__json_key(&j, "items");
+        pb__json_open(&j, '[');
+        for (k = 0; k < p.nitems; k++) {
+            pb_engine_item(a->e, p.first_item + k, &d);
+            pb__json_open(&j, '{');
+            pb__json_kstr(&j, "ref", d.ref);
+            pb__json_kstr(&j, "prompt", d.prompt);
+            pb__json_kbool(&j, "must", d.must);
+            pb__json_kbool(&j, "later", d.later);
+            pb__json_close(&j, '}');
+        }
+        pb__json_close(&j, ']');
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, ']');
+    pb__json_close(&j, '}');
+    fputc('\n', r.f);
+    reply_done(&r, out);
+}
+
+/* A state-changing request from a page must come from this server's
+ * own pages: a browser says where a request comes from in Origin, and
+ * another site's page must not drive cases here. */
+static int same_origin(const http_request *rq)
+{
+    const char *o = rq->origin;
+
+    if (o == NULL)
+        return 1;   /* not from a browser page */
+    if (rq->host == NULL || strncmp(o, "http://", 7) != 0)
+        return 0;
+    return strcmp(o + 7, rq->host) == 0;
+}
+
+void api_handle(void *ud, const http_request *rq, http_reply *out)
+{
+    api *a = ud;
+    const char *p = rq->path, *id;
+    char idbuf[80];
+    int get = strcmp(rq->method, "GET") == 0;
+    int post = strcmp(rq->method, "POST") == 0;
+    size_t n;
+
+    if (!get && !same_origin(rq)) {
+        fail(out, 403, "Origin", "requests from another site's page are "
+             "refused");
+        return;
+    }
+    if (strcmp(p, "/v1/principles") == 0) {
+        if (get)
+            principles(a, out);
+        else
+            fail(out, 405, NULL, "use GET");
+        return;
+    }
+    if (strcmp(p, "/v1/cases") == 0) {
+        if (post)
+            create_case(a, rq, out);
+        else
+            fail(out, 405, NULL, "use POST");
+        return;
+    }
+    if (strncmp(p, "/v1/cases/", 10) != 0) {
+        fail(out, 404, NULL, "no such resource");
+        return;
+    }
+    id = p + 10;
+    n = strcspn(id, "/");
+    if (n == 0 || n >= sizeof idbuf) {
+        fail(out, 404, NULL, "no such resource");
+        return;
+    }
+    memcpy(idbuf, id, n);
+    idbuf[n] = '\0';
+    if (id[n] == '\0') {
+        pb_casefile *cf;
+
+        if (!get)
+            fail(out, 405, NULL, "use GET");
+        else if ((cf = find_case(a, idbuf, out)) != NULL)
+            case_reply(out, 200, idbuf, cf);
+        return;
+    }
+    if (strcmp(id + n, "/events") == 0) {
+        if (post)
+            add_event(a, idbuf, rq, out);
+        else
+            fail(out, 405, NULL, "use POST");
+        return;
+    }
+    fail(out, 404, NULL, "no such resource");
+}

@@ -1,0 +1,21 @@
+/*
+ * api.h -- the JSON API of `playbook serve` (docs/api.md): a request in,
+ * a reply out, over the store (store.h) and the loaded principles.
+ */
+#ifndef PB_API_H
+#define PB_API_H
+
+#include "http.h"
+#include "playbook.h"
+#include "store.h"
+
+typedef struct api {
+    pb_engine *e;
+    store *st;
+    FILE *log;        /* what went wrong on our side, never in replies */
+} api;
+
+/* An http_handler: ud is the api. */
+void api_handle(void *ud, const http_request *rq, http_reply *out);
+
+#endif

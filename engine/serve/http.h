@@ -1,0 +1,54 @@
+/*
+ * http.h -- HTTP for `playbook serve` (docs/api.md): libmicrohttpd
+ * behind a small interface, so the API (api.c) sees whole requests and
+ * gives whole replies, and never a socket.
+ *
+ * One thread serves every connection: handlers run one at a time and
+ * share nothing with another thread, so the cases need no locks.  The
+ * limits bound what one client can hold: a body over max_body is
+ * refused (413) before it is read, and a connection idle for timeout
+ * seconds is closed (a slow client cannot keep a slot).
+ */
+#ifndef PB_HTTP_H
+#define PB_HTTP_H
+
+#include <stddef.h>
+
+typedef struct http_request {
+    const char *method, *path;
+    const char *origin, *host;   /* headers, NULL when absent */
+    const char *authorization;
+    const char *content_type;
+    const char *body;            /* NUL-terminated; len bytes */
+    size_t len;
+} http_request;
+
+/* A reply: status and a JSON body, which the server frees. */
+typedef struct http_reply {
+    int status;
+    char *body;
+    size_t len;
+} http_reply;
+
+typedef void (*http_handler)(void *ud, const http_request *rq,
+                             http_reply *out);
+
+typedef struct http_limits {
+    size_t max_body;         /* bytes */
+    unsigned timeout;        /* seconds a connection may stay idle */
+    unsigned max_connections;
+} http_limits;
+
+typedef struct http_server http_server;
+
+/* Listens on addr:port (port 0: one the system picks) and serves from a
+ * thread of its own.  NULL with a message in err when it cannot. */
+http_server *http_start(const char *addr, unsigned port,
+                        const http_limits *lim, http_handler h, void *ud,
+                        char *err, size_t errlen);
+/* The port it listens on. */
+unsigned http_port(const http_server *s);
+/* Stops serving and waits for the thread; NULL does nothing. */
+void http_stop(http_server *s);
+
+#endif

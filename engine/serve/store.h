@@ -1,0 +1,35 @@
+/*
+ * store.h -- where `playbook serve` keeps its cases (docs/api.md,
+ * "Storage"): the file store, one case file and journal per case in a
+ * data folder, written as `playbook live` and `event` write them, so
+ * every tool reads them.  A case is opened (and locked) the first time
+ * a request names it and stays open while the server runs: one writer
+ * per case, and no other session can write it meanwhile.
+ */
+#ifndef PB_STORE_H
+#define PB_STORE_H
+
+#include "playbook.h"
+
+typedef struct store store;
+
+/* The store in folder dir (created when missing), for cases evaluated
+ * with e.  NULL with err set when the folder cannot be used. */
+store *store_open(pb_engine *e, const char *dir, pb_error *err);
+/* Closes every case (each saved) and frees the store; NULL does
+ * nothing. */
+void store_close(store *s);
+
+/* Whether id can name a case: 1 to 64 letters, digits, '_' and '-'. */
+int store_id_ok(const char *id);
+
+/* The case id: PB_OK; PB_INPUT when there is none ("no case 'x'");
+ * PB_STATE when another program holds it; else as pb_casefile_open. */
+pb_status store_get(store *s, const char *id, pb_casefile **out,
+                    pb_error *err);
+/* A new case, saved before it is returned: PB_STATE when id is taken. */
+pb_status store_create(store *s, const char *id, const char *topic,
+                       const char *channel, const pb_attr *facts,
+                       size_t nfacts, pb_casefile **out, pb_error *err);
+
+#endif

@@ -1,0 +1,197 @@
+#!/bin/sh
+# End-to-end test of `playbook serve` (docs/api.md): a case created, its
+# events acknowledged and on disk, the checklist read back; every bad
+# request refused with its status and a JSON error naming the field, the
+# case unchanged; a slow client cut off; SIGTERM saves every case, which
+# the other verbs then read.
+#
+#   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/serve.sh
+set -u
+
+NAME="e2e serve"
+. tests/e2e/lib/common.sh
+
+P="-p principles"
+H="python3 tests/e2e/lib/request.py"
+D="$T/data"
+
+# --- usage ---------------------------------------------------------------
+run "$PB" serve --help
+expect_rc 0 "serve --help"
+has "$T/out" "--listen ADDR:PORT" "serve --help"
+run "$PB" serve $P --listen nowhere
+expect_rc 2 "a bad --listen"
+has "$T/err" "bad --listen 'nowhere'" "bad --listen said"
+run "$PB" serve $P --max-body 10
+expect_rc 2 "a bad --max-body"
+run "$PB" serve $P extra
+expect_rc 2 "an operand"
+printf 'return principle { id = "x", itmes = {} }\n' >"$T/bad.lua"
+run "$PB" serve -p "$T/bad.lua" --data "$T/never" --listen 127.0.0.1:0
+expect_rc 2 "a principle that does not load"
+has "$T/err" "bad.lua:1: " "the broken principle named"
+if [ -e "$T/never" ]; then fail "a refused start made the data folder"
+else ok; fi
+
+# --- start ---------------------------------------------------------------
+start() { # extra options...
+    "$PB" serve $P --data "$D" --listen 127.0.0.1:0 "$@" \
+        >"$T/serve.out" 2>"$T/serve.err" &
+    SRV=$!
+    i=0
+    while [ $i -lt 300 ] && ! grep -q listening "$T/serve.out"; do
+        sleep 0.1; i=$((i + 1)); done
+    PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
+    if [ -n "$PORT" ]; then ok; else
+        fail "serve did not start: $(cat "$T/serve.err")"; fi
+}
+stop() {
+    kill -TERM "$SRV"
+    wait "$SRV"
+    src=$?
+    if [ "$src" = 0 ]; then ok; else fail "serve exit $src on SIGTERM"; fi
+    if grep -q -e Sanitizer -e 'runtime error' "$T/serve.err"; then
+        fail "sanitizer report from serve: $(head -n 20 "$T/serve.err")"
+    else ok; fi
+}
+# req METHOD PATH [BODY] [Header:value...]: status in $st, body in $T/out
+req() {
+    run $H "$PORT" "$@"
+    st=$(head -n 1 "$T/out")
+    sed 1d "$T/out" >"$T/body"
+}
+want() { # STATUS WHAT
+    if [ "$st" = "$1" ]; then ok; else
+        fail "$2: status $st, want $1: $(cat "$T/body")"; fi
+}
+# refused STATUS FIELD WHAT (FIELD "null" for none): the JSON error
+refused() {
+    want "$1" "$3"
+    json_ok "$T/body" "$3" "
+e = d['error']
+assert e['status'] == $1, e
+assert e['field'] == (None if '$2' == 'null' else '$2'), e
+assert e['message'] and '$T' not in e['message'], e"
+}
+start
+
+# --- a case, its events, its checklist ---------------------------------
+req POST /v1/cases '{"id": "T-1", "topic": "delivery", "channel": "phone",
+    "facts": {"order_id": "A-1042"}}'
+want 201 "create a case"
+json_ok "$T/body" "created case" '
+assert d["id"] == "T-1", d
+c = d["case"]
+assert c["topic"] == "delivery" and c["channel"] == "phone", c
+assert c["facts"]["order_id"] == "A-1042", c["facts"]
+assert c["state"] == "in_contact", c["state"]'
+if [ -f "$D/T-1.xml" ]; then ok; else fail "no case file after 201"; fi
+req POST /v1/cases/T-1/events \
+    '{"type": "customer.said", "text": "My parcel is a week late!"}'
+want 200 "an event"
+json_ok "$T/body" "the event's checklist" '
+items = {i["principle"] + "." + i["item"]: i["state"] for i in d["case"]["checklist"]}
+assert items["listen.hear_out"] == "done", items'
+# acknowledged means on disk: the journal has it now
+if grep -q "week late" "$D/T-1.xml.journal" "$D/T-1.xml" 2>/dev/null; then
+    ok; else fail "the acknowledged event is not on disk"; fi
+req POST /v1/cases/T-1/events '{"type": "fact", "attrs": {"name": "problem"},
+    "text": "parcel late"}'
+want 200 "an event with attributes"
+req GET /v1/cases/T-1
+want 200 "read the case"
+json_ok "$T/body" "the case read back" '
+items = {i["principle"] + "." + i["item"]: i["state"] for i in d["case"]["checklist"]}
+assert d["case"]["facts"]["problem"] == "parcel late", d["case"]["facts"]
+assert items["listen.hear_out"] == "done", items'
+cp "$T/body" "$T/before.json"
+req POST /v1/cases '{"topic": "billing"}'
+want 201 "a case without an id gets one"
+json_ok "$T/body" "generated id" '
+import re
+assert re.fullmatch("[0-9a-f]{16}", d["id"]), d["id"]'
+req GET /v1/principles
+want 200 "the principles"
+json_ok "$T/body" "principles" '
+ids = [p["id"] for p in d["principles"]]
+assert "listen" in ids and "follow_up" in ids, ids
+refs = {i["ref"]: i for p in d["principles"] for i in p["items"]}
+assert refs["follow_up.verify"]["later"] is True, refs["follow_up.verify"]
+assert refs["listen.restate"]["must"] is True'
+
+# --- bad requests: status, JSON error, the case unchanged ---------------
+req POST /v1/cases/T-1/events '{"type": '
+refused 400 null "malformed JSON"
+req POST /v1/cases/T-1/events '{"type": "a.b"} x'
+refused 400 null "JSON with more after it"
+req POST /v1/cases/T-1/events '[1, 2]'
+refused 400 null "not an object"
+req POST /v1/cases/T-1/events '{"type": "customer.said", "colour": "red"}'
+refused 400 colour "an unknown field"
+req POST /v1/cases/T-1/events '{"type": 7}'
+refused 400 type "a wrong type"
+req POST /v1/cases/T-1/events '{"text": "hi"}'
+refused 400 type "a missing type"
+req POST /v1/cases/T-1/events '{"type": "a.b", "attrs": {"n": 1}}'
+refused 400 attrs "an attribute that is not a string"
+req POST /v1/cases/T-1/events '{"type": "a", "attrs": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": 1}}}}}}}}}'
+refused 400 null "too deep"
+req POST /v1/cases/T-1/events '{"type": "bad type!"}'
+refused 422 event "an event type the engine refuses"
+req POST /v1/cases/T-1/events '{"type": "item.checked", "attrs": {"ref": "listen.nope"}}'
+refused 422 event "an unknown item"
+req POST /v1/cases/T-1/events '{"type": "item.skipped", "attrs": {"ref": "listen.restate"}}'
+refused 422 event "a skip without a reason"
+req POST /v1/cases/nope/events '{"type": "customer.said"}'
+refused 404 null "an unknown case"
+req POST "/v1/cases/..%2F..%2Fetc/events" '{"type": "customer.said"}'
+refused 404 null "a case id that is a path"
+req POST /v1/cases '{"id": "T-1", "topic": "delivery"}'
+refused 409 id "a case id taken"
+req POST /v1/cases '{"id": "a/b", "topic": "delivery"}'
+refused 400 id "a bad case id"
+req POST /v1/cases '{"channel": "phone"}'
+refused 400 topic "a case without a topic"
+req DELETE /v1/cases/T-1
+refused 405 null "a method not allowed"
+req GET /v1/nothing
+refused 404 null "an unknown path"
+req POST /v1/cases/T-1/events '{"type": "customer.said"}' \
+    "Origin:http://evil.example"
+refused 403 Origin "a request from another site's page"
+python3 -c 'print("{\"type\": \"customer.said\", \"text\": \"" + "x" * 70000 + "\"}")' \
+    >"$T/big.json"
+req POST /v1/cases/T-1/events "@$T/big.json"
+refused 413 null "a body over the limit"
+req GET /v1/cases/T-1
+if cmp -s "$T/body" "$T/before.json"; then ok; else
+    fail "bad requests changed the case: $(diff "$T/before.json" "$T/body" | head -n 5)"; fi
+
+# --- a closed case -------------------------------------------------------
+req POST /v1/cases '{"id": "C-1", "topic": "delivery"}'
+req POST /v1/cases/C-1/events '{"type": "case.closed"}'
+want 200 "close a case"
+req POST /v1/cases/C-1/events '{"type": "customer.said", "text": "hello?"}'
+refused 409 null "an event for a closed case"
+
+# --- a slow client is cut off -------------------------------------------
+stop
+start --timeout 1
+run $H "$PORT" slow 10
+has "$T/out" "closed after" "a slow client's connection is closed"
+
+# --- SIGTERM saves every case; the other verbs read them --------------
+req POST /v1/cases/T-1/events '{"type": "agent.said", "text": "So your parcel has not come."}'
+want 200 "an event after a restart"
+stop
+if [ -e "$D/T-1.xml.journal" ]; then
+    fail "journal left after SIGTERM"; else ok; fi
+run "$PB" replay $P --format json "$D/T-1.xml"
+expect_rc 0 "the served case replays"
+json_ok "$T/out" "the served case" '
+c = d["scenarios"][0]
+texts = [e.get("text") for e in c["events"]]
+assert "My parcel is a week late!" in texts, texts
+assert "So your parcel has not come." in texts, texts'
+
+summary
