@@ -146,6 +146,7 @@ int cli_serve(int argc, char **argv)
 done:
     http_stop(srv);
     store_close(a.st);
+    pb_schema_free(a.schema);
     pb_engine_free(e);
     free(o.args);
     return rc;

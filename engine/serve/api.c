@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -312,6 +313,32 @@ static pb_casefile *find_case(api *a, const char *id, http_reply *out)
     return NULL;
 }
 
+/* Records one event on case id and replies with the case; the refusals
+ * of the engine are 422, a closed case 409. */
+static void append(api *a, const char *id, pb_casefile *cf, const char *type,
+                   const char *text, const pb_attr *attrs, size_t n,
+                   http_reply *out)
+{
+    pb_error err;
+    pb_status st;
+
+    if (pb_case_closed(pb_casefile_case(cf))) {
+        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
+             id);
+        return;
+    }
+    st = pb_casefile_append(cf, pb_casefile_now(cf), type, text, attrs, n,
+                            &err);
+    if (st == PB_INPUT)
+        fail(out, 422, "event", "%s", err.message);
+    else if (st != PB_OK)
+        /* PB_IO: in the case, not durable: not acknowledged.  The case
+         * file retries it with the next write. */
+        fail_ours(a, out, &err);
+    else
+        case_reply(out, 200, id, cf);
+}
+
 /* POST /v1/cases/ID/events */
 static void add_event(api *a, const char *id, const http_request *rq,
                       http_reply *out)
@@ -321,36 +348,125 @@ static void add_event(api *a, const char *id, const http_request *rq,
     const char *type, *text;
     pb_attr attrs[MAX_ATTRS];
     pb_casefile *cf;
-    pb_error err;
-    pb_status st;
     long n;
+
+    if ((cf = find_case(a, id, out)) == NULL ||
+        (o = parse_object(rq, out)) == NULL)
+        return;
+    if (known_fields(o, known, out) == 0 &&
+        get_string(o, "type", 1, &type, out) == 0 &&
+        get_string(o, "text", 0, &text, out) == 0 &&
+        (n = get_pairs(o, "attrs", attrs, MAX_ATTRS, out)) >= 0)
+        append(a, id, cf, type, text, attrs, (size_t)n, out);
+    json_object_put(o);
+}
+
+/* POST /v1/cases/ID/end, /close, /items/REF/check, /items/REF/skip: an
+ * event of the engine's own with an optional text (a skip's reason is
+ * required), and ref for the items. */
+static void add_own(api *a, const char *id, const char *type,
+                    const char *ref, const http_request *rq,
+                    http_reply *out)
+{
+    static const char *const text_only[] = { "text", NULL };
+    static const char *const reason_only[] = { "reason", NULL };
+    int skip = strcmp(type, "item.skipped") == 0;
+    const char *text = NULL;
+    json_object *o = NULL;
+    pb_attr attr[1];
+    pb_casefile *cf;
 
     if ((cf = find_case(a, id, out)) == NULL)
         return;
-    if ((o = parse_object(rq, out)) == NULL)
+    if (ref != NULL && pb_engine_find_item(a->e, ref) < 0) {
+        fail(out, 404, "ref", "no item '%.128s' (principle.item)", ref);
         return;
-    if (known_fields(o, known, out) != 0 ||
-        get_string(o, "type", 1, &type, out) != 0 ||
-        get_string(o, "text", 0, &text, out) != 0 ||
-        (n = get_pairs(o, "attrs", attrs, MAX_ATTRS, out)) < 0)
-        goto done;
-    if (pb_case_closed(pb_casefile_case(cf))) {
-        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
-             id);
-        goto done;
     }
-    st = pb_casefile_append(cf, pb_casefile_now(cf), type, text, attrs,
-                            (size_t)n, &err);
-    if (st == PB_INPUT)
-        fail(out, 422, "event", "%s", err.message);
-    else if (st != PB_OK)
-        /* PB_IO: in the case, not durable: not acknowledged.  The store
-         * retries it with the next write. */
-        fail_ours(a, out, &err);
-    else
-        case_reply(out, 200, id, cf);
+    if (rq->len > 0 || skip) {
+        if ((o = parse_object(rq, out)) == NULL)
+            return;
+        if (known_fields(o, skip ? reason_only : text_only, out) != 0 ||
+            get_string(o, skip ? "reason" : "text", skip, &text, out) != 0)
+            goto done;
+        if (skip && *text == '\0') {
+            fail(out, 400, "reason", "a skip needs a reason");
+            goto done;
+        }
+    }
+    attr[0].name = "ref";
+    attr[0].value = ref;
+    append(a, id, cf, type, text, attr, ref != NULL, out);
 done:
     json_object_put(o);
+}
+
+/* POST /v1/cases/ID/undo {"event"?: N}: takes back recorded event N, or
+ * the last one (docs/agents.md, undo). */
+static void undo(api *a, const char *id, const http_request *rq,
+                 http_reply *out)
+{
+    static const char *const known[] = { "event", NULL };
+    json_object *o = NULL, *v;
+    pb_casefile *cf;
+    pb_error err;
+    pb_undo u;
+    int64_t n = 0;
+
+    if ((cf = find_case(a, id, out)) == NULL)
+        return;
+    if (rq->len > 0) {
+        if ((o = parse_object(rq, out)) == NULL)
+            return;
+        if (known_fields(o, known, out) != 0)
+            goto done;
+        if (json_object_object_get_ex(o, "event", &v)) {
+            if (!json_object_is_type(v, json_type_int) ||
+                (n = json_object_get_int64(v)) < 1) {
+                fail(out, 400, "event", "'event' must be a number from 1 "
+                     "(the recorded events, in order)");
+                goto done;
+            }
+        }
+    }
+    if (pb_case_undo_event(pb_casefile_case(cf), (size_t)n, &u, &err) !=
+        PB_OK)
+        fail(out, 422, "event", "%s", err.message);
+    else
+        append(a, id, cf, u.type, u.text, u.attrs, u.nattrs, out);
+done:
+    json_object_put(o);
+}
+
+/* POST /v1/replay: a scenario (XML) in, its replay report (JSON) out. */
+static void replay(api *a, const http_request *rq, http_reply *out)
+{
+    pb_scenario *sc = NULL;
+    pb_replay *r = NULL;
+    char msg[1200];
+    pb_error err;
+    reply rep;
+
+    if (a->schema == NULL && (a->schema = pb_schema_new(&err)) == NULL) {
+        fail_ours(a, out, &err);
+        return;
+    }
+    if (pb_scenario_parse_with(a->schema, "scenario", rq->body, rq->len,
+                               &sc, &err) != PB_OK ||
+        pb_replay_run(a->e, sc, &r, &err) != PB_OK) {
+        if (err.file[0] != '\0')    /* the body's name, never a path */
+            snprintf(err.file, sizeof err.file, "scenario");
+        fail(out, 422, "scenario", "%s",
+             pb_error_text(&err, msg, sizeof msg));
+    } else if (reply_open(&rep, 200) == 0) {
+        if (pb_render_replays(rep.f, PB_FORMAT_JSON, 0, &r, 1) == PB_OK) {
+            reply_done(&rep, out);
+        } else {
+            fclose(rep.f);
+            free(rep.buf);
+        }
+    }
+    pb_replay_free(r);
+    pb_scenario_free(sc);
 }
 
 /* GET /v1/principles */
@@ -408,6 +524,36 @@ static int same_origin(const http_request *rq)
     return strcmp(o + 7, rq->host) == 0;
 }
 
+/* The routes under /v1/cases/ID/ (rest: what follows the slash). */
+static void case_route(api *a, const char *id, const char *rest,
+                       const http_request *rq, http_reply *out)
+{
+    char ref[160];
+    size_t n;
+
+    if (strcmp(rest, "events") == 0)
+        add_event(a, id, rq, out);
+    else if (strcmp(rest, "undo") == 0)
+        undo(a, id, rq, out);
+    else if (strcmp(rest, "end") == 0)
+        add_own(a, id, "contact.ended", NULL, rq, out);
+    else if (strcmp(rest, "close") == 0)
+        add_own(a, id, "case.closed", NULL, rq, out);
+    else if (strncmp(rest, "items/", 6) == 0 &&
+             (n = strcspn(rest + 6, "/")) > 0 && n < sizeof ref) {
+        memcpy(ref, rest + 6, n);
+        ref[n] = '\0';
+        if (strcmp(rest + 6 + n, "/check") == 0)
+            add_own(a, id, "item.checked", ref, rq, out);
+        else if (strcmp(rest + 6 + n, "/skip") == 0)
+            add_own(a, id, "item.skipped", ref, rq, out);
+        else
+            fail(out, 404, NULL, "no such resource");
+    } else {
+        fail(out, 404, NULL, "no such resource");
+    }
+}
+
 void api_handle(void *ud, const http_request *rq, http_reply *out)
 {
     api *a = ud;
@@ -429,11 +575,13 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
             fail(out, 405, NULL, "use GET");
         return;
     }
-    if (strcmp(p, "/v1/cases") == 0) {
-        if (post)
+    if (strcmp(p, "/v1/cases") == 0 || strcmp(p, "/v1/replay") == 0) {
+        if (!post)
+            fail(out, 405, NULL, "use POST");
+        else if (p[4] == 'c')
             create_case(a, rq, out);
         else
-            fail(out, 405, NULL, "use POST");
+            replay(a, rq, out);
         return;
     }
     if (strncmp(p, "/v1/cases/", 10) != 0) {
@@ -455,14 +603,9 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
             fail(out, 405, NULL, "use GET");
         else if ((cf = find_case(a, idbuf, out)) != NULL)
             case_reply(out, 200, idbuf, cf);
-        return;
+    } else if (!post) {
+        fail(out, 405, NULL, "use POST");
+    } else {
+        case_route(a, idbuf, id + n + 1, rq, out);
     }
-    if (strcmp(id + n, "/events") == 0) {
-        if (post)
-            add_event(a, idbuf, rq, out);
-        else
-            fail(out, 405, NULL, "use POST");
-        return;
-    }
-    fail(out, 404, NULL, "no such resource");
 }

@@ -12,7 +12,8 @@
 typedef struct api {
     pb_engine *e;
     store *st;
-    FILE *log;        /* what went wrong on our side, never in replies */
+    pb_schema *schema; /* for /v1/replay, made at its first request */
+    FILE *log;         /* what went wrong on our side, never in replies */
 } api;
 
 /* An http_handler: ud is the api. */

@@ -174,6 +174,61 @@ want 200 "close a case"
 req POST /v1/cases/C-1/events '{"type": "customer.said", "text": "hello?"}'
 refused 409 null "an event for a closed case"
 
+# --- shortcuts: check, skip, undo, end, close --------------------------
+req POST /v1/cases '{"id": "S-1", "topic": "delivery"}'
+req POST /v1/cases/S-1/events '{"type": "customer.said", "text": "Where is my parcel?"}'
+req POST /v1/cases/S-1/items/listen.restate/check '{"text": "restated on the phone"}'
+want 200 "check an item"
+json_ok "$T/body" "checked" '
+items = {i["principle"] + "." + i["item"]: i["state"] for i in d["case"]["checklist"]}
+assert items["listen.restate"] == "done", items'
+req POST /v1/cases/S-1/items/ask.order_id/skip '{"reason": "gift: no order id"}'
+want 200 "skip an item"
+json_ok "$T/body" "skipped" '
+items = {i["principle"] + "." + i["item"]: i for i in d["case"]["checklist"]}
+assert items["ask.order_id"]["state"] == "skipped", items["ask.order_id"]
+assert items["ask.order_id"]["reason"] == "gift: no order id", items["ask.order_id"]'
+req POST /v1/cases/S-1/items/ask.order_id/skip '{}'
+refused 400 reason "a skip without a reason"
+req POST /v1/cases/S-1/items/ask.order_id/skip '{"reason": ""}'
+refused 400 reason "a skip with an empty reason"
+req POST /v1/cases/S-1/items/listen.nope/check
+refused 404 ref "an unknown item ref"
+req POST /v1/cases/S-1/undo
+want 200 "undo the last event"
+if grep -q 'event.undone' "$D/S-1.xml.journal" "$D/S-1.xml" 2>/dev/null
+then ok; else fail "undo not recorded"; fi
+req POST /v1/cases/S-1/undo '{"event": 99}'
+refused 422 event "undo of an event that does not exist"
+req POST /v1/cases/S-1/undo '{"event": "two"}'
+refused 400 event "undo with a wrong type"
+req POST /v1/cases/S-1/end
+want 200 "end the contact"
+json_ok "$T/body" "ended" '
+assert d["case"]["state"] in ("between_contacts", "closed"), d["case"]["state"]'
+req POST /v1/cases/S-1/close '{"text": "duplicate of T-1"}'
+want 200 "close the case"
+json_ok "$T/body" "closed" '
+assert d["case"]["state"] == "closed" and d["case"]["closed_by"] == "case.closed", d["case"]'
+req POST /v1/cases/S-1/items/listen.restate/check
+refused 409 null "check on a closed case"
+req GET /v1/cases/S-1/end
+refused 405 null "GET on an action"
+
+# --- replay a posted scenario ----------------------------------------------
+req POST /v1/replay "@scenarios/escalation-followup.xml"
+want 200 "replay a scenario"
+json_ok "$T/body" "the replay report" '
+s = d["scenarios"][0]
+assert s["id"] == "escalation-followup" and s["passed"] is True, s["id"]
+assert s["state"] == "closed", s["state"]'
+req POST /v1/replay '<scenario xmlns="urn:playbook:scenario:1" id="x" title="x"><events><event t="5" type="a.b"/><event t="1" type="a.b"/></events></scenario>'
+refused 422 scenario "a scenario that does not replay"
+has "$T/body" "scenario:1: " "the scenario's line, not a path"
+req POST /v1/replay '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><scenario/>'
+refused 422 scenario "a hostile scenario"
+lacks "$T/body" "root:" "no file read through the scenario"
+
 # --- a slow client is cut off -------------------------------------------
 stop
 start --timeout 1
