@@ -167,6 +167,13 @@ const pb_engine *pb_case_engine(const pb_case *c);
 /* Topic and channel (NULL when not given). */
 const char *pb_case_topic(const pb_case *c);
 const char *pb_case_channel(const pb_case *c);
+/* Who handles the case: the agent and their team, each NULL when not
+ * known.  Set before the first event (PB_STATE after it; PB_INPUT for an
+ * empty string); a scenario's <case agent= team=> sets them. */
+pb_status pb_case_set_agent(pb_case *c, const char *agent, const char *team,
+                            pb_error *err);
+const char *pb_case_agent(const pb_case *c);
+const char *pb_case_team(const pb_case *c);
 
 /*
  * Cases outlive a call (docs/authoring.md, "Cases outlive a call").  A
@@ -394,6 +401,8 @@ const char *pb_scenario_title(const pb_scenario *s);
 const char *pb_scenario_description(const pb_scenario *s); /* or NULL */
 const char *pb_scenario_topic(const pb_scenario *s);       /* or NULL */
 const char *pb_scenario_channel(const pb_scenario *s);     /* or NULL */
+const char *pb_scenario_agent(const pb_scenario *s);       /* or NULL */
+const char *pb_scenario_team(const pb_scenario *s);        /* or NULL */
 size_t pb_scenario_nfacts(const pb_scenario *s);
 void pb_scenario_fact(const pb_scenario *s, size_t i, const char **name,
                       const char **value, int *line);
@@ -523,6 +532,7 @@ typedef struct pb_casefile pb_casefile;
 
 typedef struct pb_casefile_opts {
     const char *topic, *channel; /* for a new case; topic required */
+    const char *agent, *team;    /* for a new case; may be NULL */
     const char *id, *title;      /* for a new case; default: file name */
     const pb_attr *facts;        /* initial facts of a new case */
     size_t nfacts;

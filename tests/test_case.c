@@ -333,6 +333,26 @@ static void initial_facts_only_before_events(void **state)
     assert_int_equal(pb_case_set_fact(f->c, "x", "y", &err), PB_STATE);
 }
 
+/* Who handles the case: set before the first event, never empty. */
+static void agent_before_events(void **state)
+{
+    fixture *f = *state;
+    pb_error err;
+
+    assert_null(pb_case_agent(f->c));
+    assert_int_equal(pb_case_set_agent(f->c, "", NULL, &err), PB_INPUT);
+    assert_int_equal(pb_case_set_agent(f->c, "amira", "north", &err),
+                     PB_OK);
+    assert_int_equal(pb_case_set_agent(f->c, "amira", "", &err), PB_INPUT);
+    assert_string_equal(pb_case_team(f->c), "north");
+    assert_int_equal(pb_case_set_agent(f->c, "ben", NULL, &err), PB_OK);
+    assert_string_equal(pb_case_agent(f->c), "ben");
+    assert_null(pb_case_team(f->c));
+    append(f->c, 0, "customer.said", "hi", NULL, 0);
+    assert_int_equal(pb_case_set_agent(f->c, "cy", NULL, &err), PB_STATE);
+    assert_string_equal(pb_case_agent(f->c), "ben");
+}
+
 /* States: waiting, violated, skipped, checked, absent, error; scoring. */
 static const char flow_src[] =
     "return principle {\n"
@@ -910,6 +930,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(closes_itself, setup_later, teardown),
         cmocka_unit_test_setup_teardown(closed_only_when_said, setup_later,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(agent_before_events, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(initial_facts_only_before_events,
                                         setup, teardown),

@@ -315,6 +315,22 @@ static void test_example(void **state)
     pb_scenario_free(s);
 }
 
+/* Who handled the case: <case agent= team=>, optional. */
+static void test_agent(void **state)
+{
+    pb_scenario *s = parse_ok(HEAD "<case topic=\"billing\" agent=\"amira\" "
+                              "team=\"north\"/>" TAIL);
+
+    (void)state;
+    assert_string_equal(pb_scenario_agent(s), "amira");
+    assert_string_equal(pb_scenario_team(s), "north");
+    pb_scenario_free(s);
+    s = parse_ok(HEAD "<case topic=\"billing\"/>" TAIL);
+    assert_null(pb_scenario_agent(s));
+    assert_null(pb_scenario_team(s));
+    pb_scenario_free(s);
+}
+
 static void test_minimal(void **state)
 {
     pb_scenario *s = parse_ok("<scenario xmlns=\"" NS "\" id=\"m\"/>");
@@ -648,6 +664,9 @@ static const bad_xml attribute_errors[] = {
     BAD(HEAD "<expect><next ref=\"a.b\" state=\"open\"/></expect>" TAIL, 2,
         ATTR("state", "next")),
     BAD(HEAD "<case>\n<fact>x</fact></case>" TAIL, 3, "fact without name"),
+    BAD(HEAD "<case agent=\"\"/>" TAIL, 2, "an empty agent or team"),
+    BAD(HEAD "<case agent=\"a\" team=\"\"/>" TAIL, 2,
+        "an empty agent or team"),
     BAD(HEAD "<case>\n<fact name=\"\">x</fact></case>" TAIL, 3,
         "fact without name"),
     BAD("<scenario xmlns=\"" NS "\" title=\"t\"/>", 1, "scenario without id"),
@@ -1367,6 +1386,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example),
         cmocka_unit_test(test_minimal),
+        cmocka_unit_test(test_agent),
         cmocka_unit_test(test_getters_out_of_range),
         cmocka_unit_test(test_prefixed_namespace),
         cmocka_unit_test(test_times),

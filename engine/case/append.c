@@ -5,6 +5,7 @@
  * rejected one leaves the case as it was; then the detectors read it
  * (detect.c) and the checklist is evaluated again (evaluate.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -54,6 +55,30 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
     if (pb__case_set_initial(c, name, value) != PB_OK)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     pb__evaluate(c);
+    return PB_OK;
+}
+
+/* Who handles the case (playbook.h): set like the initial facts,
+ * before the first event. */
+pb_status pb_case_set_agent(pb_case *c, const char *agent,
+                            const char *team, pb_error *err)
+{
+    char *a = NULL, *t = NULL;
+
+    if (c->nevents > 0)
+        return pb__error(err, PB_STATE, "", 0, "the agent is set before "
+                         "the first event");
+    if ((agent && *agent == '\0') || (team && *team == '\0'))
+        return pb__error(err, PB_INPUT, "", 0, "an empty agent or team");
+    if ((agent && (a = strdup(agent)) == NULL) ||
+        (team && (t = strdup(team)) == NULL)) {
+        free(a);
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    }
+    free(c->agent);
+    free(c->team);
+    c->agent = a;
+    c->team = t;
     return PB_OK;
 }
 

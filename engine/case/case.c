@@ -135,6 +135,8 @@ void pb__case_release(pb_case *c)
     free_facts(&c->initial);
     free(c->topic);
     free(c->channel);
+    free(c->agent);
+    free(c->team);
     free(c);
 }
 
@@ -550,6 +552,8 @@ pb_status pb__case_warn(pb_case *c, const char *fmt, ...)
 const pb_engine *pb_case_engine(const pb_case *c) { return c->e; }
 const char *pb_case_topic(const pb_case *c) { return c->topic; }
 const char *pb_case_channel(const pb_case *c) { return c->channel; }
+const char *pb_case_agent(const pb_case *c) { return c->agent; }
+const char *pb_case_team(const pb_case *c) { return c->team; }
 int pb_case_closed(const pb_case *c) { return c->closed; }
 int pb_case_settled(const pb_case *c) { return c->settled; }
 double pb_case_closed_at(const pb_case *c) { return c->closed_at; }

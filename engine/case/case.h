@@ -126,6 +126,7 @@ typedef struct pb__facts {
 struct pb_case {
     pb_engine *e;
     char *topic, *channel;
+    char *agent, *team;       /* who handles it, or NULL */
     pb__facts facts, initial; /* current values; values before any event */
     pb__event *events;
     size_t nevents, cap;

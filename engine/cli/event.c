@@ -9,9 +9,9 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: playbook event [-p DIR] [--topic T] [--channel C] [--wait SECS]\n"
-    "                      [--format text|json] CASEFILE TYPE [name=value...]"
-    " [TEXT]\n"
+    "usage: playbook event [-p DIR] [--topic T] [--channel C] [--agent A]\n"
+    "                      [--team T] [--wait SECS] [--format text|json]\n"
+    "                      CASEFILE TYPE [name=value...] [TEXT]\n"
     "\n"
     "Records one event in a case file and prints the new checklist.  The\n"
     "event's time is the seconds since the case started (the case's fact\n"
@@ -26,6 +26,8 @@ static const char help[] =
     "      --topic T          topic of a new case (an existing case must\n"
     "                         match)\n"
     "      --channel C        channel of a new case (phone, chat, ...)\n"
+    "      --agent A          the agent handling a new case\n"
+    "      --team T           the agent's team\n"
     "      --wait SECS        how long to wait for a case another session\n"
     "                         holds (default 5)\n"
     "  -f, --format FMT       text (default) or json\n"
@@ -100,7 +102,8 @@ static char *join_text(const cli_opts *o, int from)
     return s;
 }
 
-/* Topic and channel given for an existing case must be its own. */
+/* Topic, channel, agent and team given for an existing case must be its
+ * own. */
 static int check_matches(const char *path, const char *what,
                          const char *want, const char *have)
 {
@@ -114,8 +117,10 @@ static int check_matches(const char *path, const char *what,
 int cli_event(int argc, char **argv)
 {
     const char *topic = NULL, *channel = NULL, *wait_s = NULL;
+    const char *agent = NULL, *team = NULL;
     const cli_option own[] = {
         { "--topic", &topic }, { "--channel", &channel },
+        { "--agent", &agent }, { "--team", &team },
         { "--wait", &wait_s }, { NULL, NULL },
     };
     pb_casefile_opts co;
@@ -163,6 +168,8 @@ int cli_event(int argc, char **argv)
     memset(&co, 0, sizeof co);
     co.topic = topic;
     co.channel = channel;
+    co.agent = agent;
+    co.team = team;
     co.wait = wait;
     st = pb_casefile_open(e, o.args[0], &co, &cf, &err);
     if (st != PB_OK) {
@@ -178,7 +185,11 @@ int cli_event(int argc, char **argv)
     if (check_matches(o.args[0], "topic", topic,
                       pb_case_topic(pb_casefile_case(cf))) != 0 ||
         check_matches(o.args[0], "channel", channel,
-                      pb_case_channel(pb_casefile_case(cf))) != 0)
+                      pb_case_channel(pb_casefile_case(cf))) != 0 ||
+        check_matches(o.args[0], "agent", agent,
+                      pb_case_agent(pb_casefile_case(cf))) != 0 ||
+        check_matches(o.args[0], "team", team,
+                      pb_case_team(pb_casefile_case(cf))) != 0)
         goto done;
     st = pb_casefile_append(cf, pb_casefile_now(cf), o.args[1], text, attrs,
                             nattrs, &err);

@@ -277,6 +277,8 @@ static pb_status create(pb_casefile *cf, const pb_casefile_opts *o,
     cf->c = pb_case_new(cf->e, o->topic, o->channel, err);
     if (cf->c == NULL)
         return PB_NOMEM;
+    if ((st = pb_case_set_agent(cf->c, o->agent, o->team, err)) != PB_OK)
+        return st;
     if (!has_start) {
         if (gmtime_r(&now, &tm) == NULL ||
             strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
@@ -358,6 +360,9 @@ static pb_status from_file(pb_casefile *cf, pb_error *err)
                         err);
     if (cf->c == NULL)
         return PB_NOMEM;
+    if ((st = pb_case_set_agent(cf->c, pb_scenario_agent(s),
+                                pb_scenario_team(s), err)) != PB_OK)
+        return st;
     if ((cf->id = strdup(pb_scenario_id(s))) == NULL ||
         (cf->title = strdup(pb_scenario_title(s))) == NULL)
         return nomem(err);

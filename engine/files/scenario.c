@@ -44,6 +44,7 @@ typedef struct sc_event {
 struct pb_scenario {
     char *path, *id, *title;
     char *description, *topic, *channel; /* may be NULL */
+    char *agent, *team;                   /* may be NULL */
     sc_fact *facts;
     sc_event *events;
     pb_expect *expects; /* ref and principle owned */
@@ -288,15 +289,20 @@ static pb_status read_fact(pb__xmlread *r, const xmlNode *el, sc_fact *f)
 
 static pb_status read_case(pb__xmlread *r, const xmlNode *el, pb_scenario *s)
 {
-    static const char *const attrs[] = {"topic", "channel", NULL};
+    static const char *const attrs[] = {"topic", "channel", "agent", "team",
+                                        NULL};
     const xmlNode *n;
     size_t count = count_elements(el);
     pb_status st;
 
     if ((st = check_attrs(r, el, attrs)) != PB_OK ||
         (st = get_attr(r, el, "topic", &s->topic)) != PB_OK ||
-        (st = get_attr(r, el, "channel", &s->channel)) != PB_OK)
+        (st = get_attr(r, el, "channel", &s->channel)) != PB_OK ||
+        (st = get_attr(r, el, "agent", &s->agent)) != PB_OK ||
+        (st = get_attr(r, el, "team", &s->team)) != PB_OK)
         return st;
+    if ((s->agent && s->agent[0] == '\0') || (s->team && s->team[0] == '\0'))
+        return fail(r, el, "an empty agent or team");
     if (count > 0 && (s->facts = calloc(count, sizeof *s->facts)) == NULL)
         return pb__xmlread_nomem(r);
     for (n = el->children; n != NULL; n = n->next) {
@@ -723,6 +729,8 @@ void pb_scenario_free(pb_scenario *s)
     free(s->description);
     free(s->topic);
     free(s->channel);
+    free(s->agent);
+    free(s->team);
     free(s);
 }
 
@@ -788,6 +796,9 @@ const char *pb_scenario_channel(const pb_scenario *s)
 {
     return s->channel;
 }
+
+const char *pb_scenario_agent(const pb_scenario *s) { return s->agent; }
+const char *pb_scenario_team(const pb_scenario *s) { return s->team; }
 
 size_t pb_scenario_nfacts(const pb_scenario *s)
 {

@@ -192,8 +192,10 @@ static pb_status check_case(const pb_case *c, const pb__case_header *h,
         (h->description && !pb__writer_text_ok(h->description)))
         return pb__writer_bad_text(err, "id, title or description", h->id);
     if ((pb_case_topic(c) && !pb__writer_text_ok(pb_case_topic(c))) ||
-        (pb_case_channel(c) && !pb__writer_text_ok(pb_case_channel(c))))
-        return pb__writer_bad_text(err, "topic or channel", "");
+        (pb_case_channel(c) && !pb__writer_text_ok(pb_case_channel(c))) ||
+        (pb_case_agent(c) && !pb__writer_text_ok(pb_case_agent(c))) ||
+        (pb_case_team(c) && !pb__writer_text_ok(pb_case_team(c))))
+        return pb__writer_bad_text(err, "topic, channel, agent or team", "");
     for (i = 0; i < pb_case_ninitial(c); i++) {
         pb_case_initial(c, i, &name, &value);
         if (!pb__writer_text_ok(name) || !pb__writer_text_ok(value))
@@ -253,6 +255,8 @@ static void write_case(pb__writer *w, const pb_case *c,
     pb__writer_start(w, "case");
     pb__writer_attr(w, "topic", pb_case_topic(c));
     pb__writer_attr(w, "channel", pb_case_channel(c));
+    pb__writer_attr(w, "agent", pb_case_agent(c));
+    pb__writer_attr(w, "team", pb_case_team(c));
     for (i = 0; i < pb_case_ninitial(c); i++) {
         pb_case_initial(c, i, &name, &value);
         pb__writer_fact(w, name, value);

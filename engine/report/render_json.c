@@ -187,6 +187,8 @@ static void json_replay(pb__json *j, const pb_replay *r)
     pb__json_kstr(j, "title", pb_scenario_title(s));
     pb__json_kstr(j, "topic", pb_scenario_topic(s));
     pb__json_kstr(j, "channel", pb_scenario_channel(s));
+    pb__json_kstr(j, "agent", pb_scenario_agent(s));
+    pb__json_kstr(j, "team", pb_scenario_team(s));
     pb__json_kstr(j, "description", pb_scenario_description(s));
     pb__json_key(j, "facts");
     json_facts(j, pb_replay_case(r));
@@ -247,6 +249,8 @@ void pb__render_json_checklist(FILE *f, const pb_case *c)
     pb__json_open(&j, '{');
     pb__json_kstr(&j, "topic", pb_case_topic(c));
     pb__json_kstr(&j, "channel", pb_case_channel(c));
+    pb__json_kstr(&j, "agent", pb_case_agent(c));
+    pb__json_kstr(&j, "team", pb_case_team(c));
     pb__json_kbool(&j, "closed", pb_case_closed(c));
     pb__json_key(&j, "facts");
     json_facts(&j, c);

@@ -174,6 +174,9 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
     r->c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s), err);
     if (r->c == NULL)
         return PB_NOMEM;
+    if ((st = pb_case_set_agent(r->c, pb_scenario_agent(s),
+                                pb_scenario_team(s), err)) != PB_OK)
+        return st;
     for (i = 0; i < pb_scenario_nfacts(s); i++) {
         const char *name, *value;
         int line;

@@ -232,11 +232,12 @@ static int new_id(char *buf, size_t size)
 static void create_case(api *a, const http_request *rq, http_reply *out)
 {
     static const char *const known[] = {
-        "id", "topic", "channel", "facts", NULL
+        "id", "topic", "channel", "agent", "team", "facts", NULL
     };
     json_object *o = parse_object(rq, out);
-    const char *id, *topic, *channel;
+    const char *id, *topic, *channel, *agent, *team;
     pb_attr facts[MAX_FACTS];
+    pb_casefile_opts co;
     pb_casefile *cf;
     char fresh[32];
     pb_error err;
@@ -249,6 +250,8 @@ static void create_case(api *a, const http_request *rq, http_reply *out)
         get_string(o, "id", 0, &id, out) != 0 ||
         get_string(o, "topic", 1, &topic, out) != 0 ||
         get_string(o, "channel", 0, &channel, out) != 0 ||
+        get_string(o, "agent", 0, &agent, out) != 0 ||
+        get_string(o, "team", 0, &team, out) != 0 ||
         (nfacts = get_pairs(o, "facts", facts, MAX_FACTS, out)) < 0)
         goto done;
     if (id != NULL && !store_id_ok(id)) {
@@ -256,8 +259,12 @@ static void create_case(api *a, const http_request *rq, http_reply *out)
              "and -)", id);
         goto done;
     }
-    if (*topic == '\0') {
-        fail(out, 400, "topic", "'topic' must not be empty");
+    if (*topic == '\0' || (agent && *agent == '\0') ||
+        (team && *team == '\0')) {
+        const char *f = *topic == '\0' ? "topic"
+                        : agent && *agent == '\0' ? "agent" : "team";
+
+        fail(out, 400, f, "'%s' must not be empty", f);
         goto done;
     }
     if (id == NULL) {
@@ -267,8 +274,14 @@ static void create_case(api *a, const http_request *rq, http_reply *out)
         }
         id = fresh;
     }
-    st = store_create(a->st, id, topic, channel, facts, (size_t)nfacts, &cf,
-                      &err);
+    memset(&co, 0, sizeof co);
+    co.topic = topic;
+    co.channel = channel;
+    co.agent = agent;
+    co.team = team;
+    co.facts = facts;
+    co.nfacts = (size_t)nfacts;
+    st = store_create(a->st, id, &co, &cf, &err);
     if (st == PB_STATE)
         fail(out, 409, "id", "%s", err.message);
     else if (st == PB_INPUT)

@@ -151,11 +151,10 @@ pb_status store_get(store *s, const char *id, pb_casefile **out,
     return st;
 }
 
-pb_status store_create(store *s, const char *id, const char *topic,
-                       const char *channel, const pb_attr *facts,
-                       size_t nfacts, pb_casefile **out, pb_error *err)
+pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
+                       pb_casefile **out, pb_error *err)
 {
-    pb_casefile_opts o;
+    pb_casefile_opts with_id = *o;
     struct stat sb;
     char *path;
     pb_status st;
@@ -168,13 +167,8 @@ pb_status store_create(store *s, const char *id, const char *topic,
         free(path);
         return pb__error(err, PB_STATE, "", 0, "case '%s' exists", id);
     }
-    memset(&o, 0, sizeof o);
-    o.topic = topic;
-    o.channel = channel;
-    o.id = id;
-    o.facts = facts;
-    o.nfacts = nfacts;
-    st = keep(s, id, path, &o, out, err);
+    with_id.id = id;
+    st = keep(s, id, path, &with_id, out, err);
     free(path);
     /* Written now: a case the client was told exists must outlive us. */
     if (st == PB_OK)

@@ -27,9 +27,9 @@ int store_id_ok(const char *id);
  * PB_STATE when another program holds it; else as pb_casefile_open. */
 pb_status store_get(store *s, const char *id, pb_casefile **out,
                     pb_error *err);
-/* A new case, saved before it is returned: PB_STATE when id is taken. */
-pb_status store_create(store *s, const char *id, const char *topic,
-                       const char *channel, const pb_attr *facts,
-                       size_t nfacts, pb_casefile **out, pb_error *err);
+/* A new case as o describes it (its id is id), saved before it is
+ * returned: PB_STATE when id is taken. */
+pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
+                       pb_casefile **out, pb_error *err);
 
 #endif

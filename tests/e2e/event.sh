@@ -53,6 +53,7 @@ done <"$T/doc.cmds"
 if [ "$ndoc" -ge 10 ]; then ok; else
     fail "docs/agents.md: only $ndoc example commands found"; fi
 valid "$DOC/case.xml" "docs/agents.md case"
+has "$DOC/case.xml" 'agent="amira"' "docs/agents.md case: the agent"
 n=$(grep -c '<event ' "$DOC/case.xml")
 if [ "$n" = 13 ]; then ok; else fail "docs/agents.md: $n events, want 13"; fi
 run "$PB" replay $P --format json "$DOC/case.xml"

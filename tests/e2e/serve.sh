@@ -77,15 +77,17 @@ start
 
 # --- a case, its events, its checklist ---------------------------------
 req POST /v1/cases '{"id": "T-1", "topic": "delivery", "channel": "phone",
-    "facts": {"order_id": "A-1042"}}'
+    "agent": "amira", "team": "north", "facts": {"order_id": "A-1042"}}'
 want 201 "create a case"
 json_ok "$T/body" "created case" '
 assert d["id"] == "T-1", d
 c = d["case"]
 assert c["topic"] == "delivery" and c["channel"] == "phone", c
+assert c["agent"] == "amira" and c["team"] == "north", c
 assert c["facts"]["order_id"] == "A-1042", c["facts"]
 assert c["state"] == "in_contact", c["state"]'
 if [ -f "$D/T-1.xml" ]; then ok; else fail "no case file after 201"; fi
+has "$D/T-1.xml" 'agent="amira" team="north"' "the agent in the case file"
 req POST /v1/cases/T-1/events \
     '{"type": "customer.said", "text": "My parcel is a week late!"}'
 want 200 "an event"
@@ -152,6 +154,10 @@ req POST /v1/cases '{"id": "a/b", "topic": "delivery"}'
 refused 400 id "a bad case id"
 req POST /v1/cases '{"channel": "phone"}'
 refused 400 topic "a case without a topic"
+req POST /v1/cases '{"topic": "billing", "agent": ""}'
+refused 400 agent "an empty agent"
+req POST /v1/cases '{"topic": "billing", "agent": 3}'
+refused 400 agent "an agent that is not a string"
 req DELETE /v1/cases/T-1
 refused 405 null "a method not allowed"
 req GET /v1/nothing

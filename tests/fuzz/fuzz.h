@@ -191,8 +191,10 @@ static inline void fuzz_round_trip(const pb_schema *schema, const pb_case *c,
                   pb_error_text(&err, msg, sizeof msg), xml);
     }
     if (!fuzz_same_str(pb_case_topic(c), pb_scenario_topic(back)) ||
-        !fuzz_same_str(pb_case_channel(c), pb_scenario_channel(back)))
-        fuzz_fail("round trip: topic or channel changed");
+        !fuzz_same_str(pb_case_channel(c), pb_scenario_channel(back)) ||
+        !fuzz_same_str(pb_case_agent(c), pb_scenario_agent(back)) ||
+        !fuzz_same_str(pb_case_team(c), pb_scenario_team(back)))
+        fuzz_fail("round trip: topic, channel, agent or team changed");
     if (pb_case_ninitial(c) != pb_scenario_nfacts(back))
         fuzz_fail("round trip: %zu initial facts, %zu read back",
                   pb_case_ninitial(c), pb_scenario_nfacts(back));
