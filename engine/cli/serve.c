@@ -13,7 +13,8 @@
 
 static const char help[] =
     "usage: playbook serve [-p DIR] [--data DIR] [--listen ADDR:PORT]\n"
-    "                      [--max-body BYTES] [--timeout SECS]\n"
+    "                      [--tokens FILE] [--max-body BYTES] [--timeout SECS]\n"
+    "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create a case, add its\n"
     "events, read its checklist, list the principles.  Cases are case\n"
@@ -26,7 +27,13 @@ static const char help[] =
     "                         installed library, else ./principles)\n"
     "      --data DIR         where the cases are kept (default: ./cases)\n"
     "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080;\n"
-    "                         port 0 picks a free one, printed on start)\n"
+    "                         port 0 picks a free one, printed on start);\n"
+    "                         an address other than 127.x needs --tokens\n"
+    "      --tokens FILE      bearer tokens (their SHA-256), with roles:\n"
+    "                         every request then needs one; an agent sees\n"
+    "                         the cases they handle, a lead every case\n"
+    "      --add-token ROLE:NAME  make a token (ROLE agent or lead), add\n"
+    "                         its hash to --tokens FILE and print it once\n"
     "      --max-body BYTES   largest request body (default 65536)\n"
     "      --timeout SECS     an idle connection is closed after it\n"
     "                         (default 30)\n"
@@ -72,12 +79,15 @@ static int parse_count(const char *s, unsigned long min, unsigned long max,
 int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
-               *timeout = NULL;
+               *timeout = NULL, *tokens = NULL, *add_token = NULL;
     const cli_option own[] = {
         { "--data", &data }, { "--listen", &listen },
         { "--max-body", &max_body }, { "--timeout", &timeout },
+        { "--tokens", &tokens }, { "--add-token", &add_token },
         { NULL, NULL }
     };
+    char token[65];
+    auth *users = NULL;
     unsigned long body = 65536, secs = 30;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
@@ -99,6 +109,18 @@ int cli_serve(int argc, char **argv)
         cli_usage_error("serve", "unexpected operand '%s'", o.args[0]);
         goto done;
     }
+    if (add_token != NULL) {
+        if (tokens == NULL) {
+            cli_usage_error("serve", "--add-token needs --tokens FILE");
+        } else if (auth_add(tokens, add_token, token, &err) != PB_OK) {
+            cli_print_error(&err);
+        } else {
+            /* The only time the token is shown: the file has its hash. */
+            printf("%s\n", token);
+            rc = EXIT_OK;
+        }
+        goto done;
+    }
     if (listen != NULL && parse_listen(listen, addr, sizeof addr, &port)) {
         cli_usage_error("serve", "bad --listen '%s' (ADDR:PORT, e.g. "
                         "127.0.0.1:8080)", listen);
@@ -114,11 +136,28 @@ int cli_serve(int argc, char **argv)
                         timeout);
         goto done;
     }
+    if (tokens == NULL && strncmp(addr, "127.", 4) != 0) {
+        cli_usage_error("serve", "listening on %s without --tokens would let "
+                        "anyone who reaches it use every case", addr);
+        goto done;
+    }
+    if (tokens != NULL) {
+        if (auth_load(tokens, &users, &err) != PB_OK) {
+            cli_print_error(&err);
+            goto done;
+        }
+        if (auth_count(users) == 0) {
+            pb__text_printf(stderr, "playbook serve: %s has no token "
+                            "(--add-token ROLE:NAME makes one)\n", tokens);
+            goto done;
+        }
+    }
     if ((e = cli_engine(&o, &failed)) == NULL)
         goto done;
     if (failed)
         goto done;   /* a server must not run with a principle missing */
     a.e = e;
+    a.auth = users;
     a.log = stderr;
     if ((a.st = store_open(e, data ? data : "cases", &err)) == NULL) {
         cli_print_error(&err);
@@ -146,6 +185,7 @@ int cli_serve(int argc, char **argv)
 done:
     http_stop(srv);
     store_close(a.st);
+    auth_free(users);
     pb_schema_free(a.schema);
     pb_engine_free(e);
     free(o.args);

@@ -229,7 +229,8 @@ static int new_id(char *buf, size_t size)
 }
 
 /* POST /v1/cases */
-static void create_case(api *a, const http_request *rq, http_reply *out)
+static void create_case(api *a, const auth_user *who,
+                        const http_request *rq, http_reply *out)
 {
     static const char *const known[] = {
         "id", "topic", "channel", "agent", "team", "facts", NULL
@@ -267,6 +268,15 @@ static void create_case(api *a, const http_request *rq, http_reply *out)
         fail(out, 400, f, "'%s' must not be empty", f);
         goto done;
     }
+    /* An agent's cases are their own. */
+    if (who != NULL && who->role == AUTH_AGENT) {
+        if (agent != NULL && strcmp(agent, who->name) != 0) {
+            fail(out, 403, "agent", "an agent creates cases for themselves "
+                 "only");
+            goto done;
+        }
+        agent = who->name;
+    }
     if (id == NULL) {
         if (new_id(fresh, sizeof fresh) != 0) {
             fail(out, 503, NULL, "no random source");
@@ -294,8 +304,19 @@ done:
     json_object_put(o);
 }
 
+/* An agent sees the cases they handle; a lead, or anyone when the
+ * server has no tokens, sees every case. */
+static int may_see(const auth_user *who, const pb_case *c)
+{
+    const char *agent = pb_case_agent(c);
+
+    return who == NULL || who->role == AUTH_LEAD ||
+           (agent != NULL && strcmp(agent, who->name) == 0);
+}
+
 /* The case a path names, or NULL with the reply made. */
-static pb_casefile *find_case(api *a, const char *id, http_reply *out)
+static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
+                              http_reply *out)
 {
     pb_casefile *cf;
     pb_error err;
@@ -306,6 +327,11 @@ static pb_casefile *find_case(api *a, const char *id, http_reply *out)
         return NULL;
     }
     st = store_get(a->st, id, &cf, &err);
+    if (st == PB_OK && !may_see(who, pb_casefile_case(cf))) {
+        /* the same answer as for no case: ids are not disclosed */
+        fail(out, 404, NULL, "no case '%s'", id);
+        return NULL;
+    }
     if (st == PB_OK)
         return cf;
     if (st == PB_INPUT && strncmp(err.message, "no case", 7) == 0)
@@ -353,8 +379,8 @@ static void append(api *a, const char *id, pb_casefile *cf, const char *type,
 }
 
 /* POST /v1/cases/ID/events */
-static void add_event(api *a, const char *id, const http_request *rq,
-                      http_reply *out)
+static void add_event(api *a, const auth_user *who, const char *id,
+                      const http_request *rq, http_reply *out)
 {
     static const char *const known[] = { "type", "text", "attrs", NULL };
     json_object *o;
@@ -363,7 +389,7 @@ static void add_event(api *a, const char *id, const http_request *rq,
     pb_casefile *cf;
     long n;
 
-    if ((cf = find_case(a, id, out)) == NULL ||
+    if ((cf = find_case(a, who, id, out)) == NULL ||
         (o = parse_object(rq, out)) == NULL)
         return;
     if (known_fields(o, known, out) == 0 &&
@@ -377,9 +403,9 @@ static void add_event(api *a, const char *id, const http_request *rq,
 /* POST /v1/cases/ID/end, /close, /items/REF/check, /items/REF/skip: an
  * event of the engine's own with an optional text (a skip's reason is
  * required), and ref for the items. */
-static void add_own(api *a, const char *id, const char *type,
-                    const char *ref, const http_request *rq,
-                    http_reply *out)
+static void add_own(api *a, const auth_user *who, const char *id,
+                    const char *type, const char *ref,
+                    const http_request *rq, http_reply *out)
 {
     static const char *const text_only[] = { "text", NULL };
     static const char *const reason_only[] = { "reason", NULL };
@@ -389,7 +415,7 @@ static void add_own(api *a, const char *id, const char *type,
     pb_attr attr[1];
     pb_casefile *cf;
 
-    if ((cf = find_case(a, id, out)) == NULL)
+    if ((cf = find_case(a, who, id, out)) == NULL)
         return;
     if (ref != NULL && pb_engine_find_item(a->e, ref) < 0) {
         fail(out, 404, "ref", "no item '%.128s' (principle.item)", ref);
@@ -415,8 +441,8 @@ done:
 
 /* POST /v1/cases/ID/undo {"event"?: N}: takes back recorded event N, or
  * the last one (docs/agents.md, undo). */
-static void undo(api *a, const char *id, const http_request *rq,
-                 http_reply *out)
+static void undo(api *a, const auth_user *who, const char *id,
+                 const http_request *rq, http_reply *out)
 {
     static const char *const known[] = { "event", NULL };
     json_object *o = NULL, *v;
@@ -425,7 +451,7 @@ static void undo(api *a, const char *id, const http_request *rq,
     pb_undo u;
     int64_t n = 0;
 
-    if ((cf = find_case(a, id, out)) == NULL)
+    if ((cf = find_case(a, who, id, out)) == NULL)
         return;
     if (rq->len > 0) {
         if ((o = parse_object(rq, out)) == NULL)
@@ -538,28 +564,29 @@ static int same_origin(const http_request *rq)
 }
 
 /* The routes under /v1/cases/ID/ (rest: what follows the slash). */
-static void case_route(api *a, const char *id, const char *rest,
-                       const http_request *rq, http_reply *out)
+static void case_route(api *a, const auth_user *who, const char *id,
+                       const char *rest, const http_request *rq,
+                       http_reply *out)
 {
     char ref[160];
     size_t n;
 
     if (strcmp(rest, "events") == 0)
-        add_event(a, id, rq, out);
+        add_event(a, who, id, rq, out);
     else if (strcmp(rest, "undo") == 0)
-        undo(a, id, rq, out);
+        undo(a, who, id, rq, out);
     else if (strcmp(rest, "end") == 0)
-        add_own(a, id, "contact.ended", NULL, rq, out);
+        add_own(a, who, id, "contact.ended", NULL, rq, out);
     else if (strcmp(rest, "close") == 0)
-        add_own(a, id, "case.closed", NULL, rq, out);
+        add_own(a, who, id, "case.closed", NULL, rq, out);
     else if (strncmp(rest, "items/", 6) == 0 &&
              (n = strcspn(rest + 6, "/")) > 0 && n < sizeof ref) {
         memcpy(ref, rest + 6, n);
         ref[n] = '\0';
         if (strcmp(rest + 6 + n, "/check") == 0)
-            add_own(a, id, "item.checked", ref, rq, out);
+            add_own(a, who, id, "item.checked", ref, rq, out);
         else if (strcmp(rest + 6 + n, "/skip") == 0)
-            add_own(a, id, "item.skipped", ref, rq, out);
+            add_own(a, who, id, "item.skipped", ref, rq, out);
         else
             fail(out, 404, NULL, "no such resource");
     } else {
@@ -571,11 +598,19 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
 {
     api *a = ud;
     const char *p = rq->path, *id;
+    const auth_user *who = NULL;
     char idbuf[80];
     int get = strcmp(rq->method, "GET") == 0;
     int post = strcmp(rq->method, "POST") == 0;
     size_t n;
 
+    if (a->auth != NULL &&
+        (who = auth_check(a->auth, rq->authorization)) == NULL) {
+        fail(out, 401, "Authorization", rq->authorization == NULL
+             ? "a bearer token is needed (Authorization: Bearer TOKEN)"
+             : "unknown token");
+        return;
+    }
     if (!get && !same_origin(rq)) {
         fail(out, 403, "Origin", "requests from another site's page are "
              "refused");
@@ -592,7 +627,7 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
         if (!post)
             fail(out, 405, NULL, "use POST");
         else if (p[4] == 'c')
-            create_case(a, rq, out);
+            create_case(a, who, rq, out);
         else
             replay(a, rq, out);
         return;
@@ -614,11 +649,11 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
 
         if (!get)
             fail(out, 405, NULL, "use GET");
-        else if ((cf = find_case(a, idbuf, out)) != NULL)
+        else if ((cf = find_case(a, who, idbuf, out)) != NULL)
             case_reply(out, 200, idbuf, cf);
     } else if (!post) {
         fail(out, 405, NULL, "use POST");
     } else {
-        case_route(a, idbuf, id + n + 1, rq, out);
+        case_route(a, who, idbuf, id + n + 1, rq, out);
     }
 }

@@ -5,6 +5,7 @@
 #ifndef PB_API_H
 #define PB_API_H
 
+#include "auth.h"
 #include "http.h"
 #include "playbook.h"
 #include "store.h"
@@ -12,6 +13,7 @@
 typedef struct api {
     pb_engine *e;
     store *st;
+    const auth *auth;  /* NULL: no tokens, every request is let in */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     FILE *log;         /* what went wrong on our side, never in replies */
 } api;

@@ -54,6 +54,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
     MHD_add_response_header(r, "Content-Type", "application/json");
     MHD_add_response_header(r, "Cache-Control", "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    if (status == 401)
+        MHD_add_response_header(r, "WWW-Authenticate",
+                                 "Bearer realm=\"playbook\"");
     ok = MHD_queue_response(c, (unsigned)status, r);
     MHD_destroy_response(r);
     return ok;

@@ -255,4 +255,59 @@ texts = [e.get("text") for e in c["events"]]
 assert "My parcel is a week late!" in texts, texts
 assert "So your parcel has not come." in texts, texts'
 
+# --- tokens and roles --------------------------------------------------------
+TOK="$T/tokens"
+run "$PB" serve --tokens "$TOK" --add-token agent:amira
+expect_rc 0 "a token for an agent"
+AMIRA=$(cat "$T/out")
+run "$PB" serve --tokens "$TOK" --add-token agent:ben
+BEN=$(cat "$T/out")
+run "$PB" serve --tokens "$TOK" --add-token lead:lena
+LENA=$(cat "$T/out")
+if [ ${#AMIRA} = 64 ] && [ "$AMIRA" != "$BEN" ]; then ok; else
+    fail "tokens: '$AMIRA' '$BEN'"; fi
+if grep -q "$AMIRA" "$TOK"; then fail "the token file holds a token"; else ok; fi
+has "$TOK" "agent amira " "the token file names the agent"
+case $(stat -c %a "$TOK") in 600) ok ;; *) fail "token file mode $(stat -c %a "$TOK")" ;; esac
+run "$PB" serve --tokens "$TOK" --add-token boss:x
+expect_rc 2 "a token with an unknown role"
+run "$PB" serve --add-token agent:x
+expect_rc 2 "--add-token without --tokens"
+printf 'agent amira %s\nchief bob %s\n' "$(printf %064d 0)" "$(printf %064d 0)" >"$T/badtok"
+run "$PB" serve $P --tokens "$T/badtok" --listen 127.0.0.1:0
+expect_rc 2 "a bad token file"
+has "$T/err" "$T/badtok:2: unknown role 'chief'" "the bad line named"
+run "$PB" serve $P --listen 0.0.0.0:0 --data "$D"
+expect_rc 2 "another address without tokens"
+has "$T/err" "without --tokens" "another address without tokens said"
+start --tokens "$TOK"
+req GET /v1/principles
+refused 401 Authorization "no token"
+req GET /v1/principles - "Authorization:Bearer $(printf %064d 1)"
+refused 401 Authorization "an unknown token"
+req GET /v1/principles - "Authorization:Bearer $AMIRA"
+want 200 "a known token"
+req POST /v1/cases '{"id": "A-1", "topic": "delivery"}' "Authorization:Bearer $AMIRA"
+want 201 "an agent creates a case"
+json_ok "$T/body" "the agent's case" '
+assert d["case"]["agent"] == "amira", d["case"]["agent"]'
+req POST /v1/cases '{"id": "A-2", "topic": "delivery", "agent": "ben"}' \
+    "Authorization:Bearer $AMIRA"
+refused 403 agent "an agent creating a case for another"
+req GET /v1/cases/A-1 - "Authorization:Bearer $BEN"
+refused 404 null "another agent's case"
+req POST /v1/cases/A-1/events '{"type": "customer.said", "text": "hi"}' \
+    "Authorization:Bearer $BEN"
+refused 404 null "an event on another agent's case"
+req GET /v1/cases/C-1 - "Authorization:Bearer $AMIRA"
+refused 404 null "a case of nobody's, to an agent"
+req POST /v1/cases/A-1/events '{"type": "customer.said", "text": "hi"}' \
+    "Authorization:Bearer $AMIRA"
+want 200 "an event on the agent's own case"
+req GET /v1/cases/A-1 - "Authorization:Bearer $LENA"
+want 200 "a lead reads any case"
+req GET /v1/cases/C-1 - "Authorization:Bearer $LENA"
+want 200 "a lead reads a case of nobody's"
+stop
+
 summary
