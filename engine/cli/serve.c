@@ -158,6 +158,8 @@ int cli_serve(int argc, char **argv)
         goto done;   /* a server must not run with a principle missing */
     a.e = e;
     a.auth = users;
+    if ((a.fol = follow_new()) == NULL)
+        goto done;
     a.log = stderr;
     if ((a.st = store_open(e, data ? data : "cases", &err)) == NULL) {
         cli_print_error(&err);
@@ -183,7 +185,8 @@ int cli_serve(int argc, char **argv)
     sigwait(&set, &sig);
     rc = EXIT_OK;
 done:
-    http_stop(srv);
+    http_stop(srv);     /* first: its streams leave a.fol */
+    follow_free(a.fol);
     store_close(a.st);
     auth_free(users);
     pb_schema_free(a.schema);

@@ -90,23 +90,46 @@ static void fail_ours(api *a, http_reply *out, const pb_error *err)
     fail(out, 503, NULL, "the case could not be saved; try again");
 }
 
-/* The case as the API shows it: {"id": ..., "case": checklist}. */
+/* The case as the API shows it, {"id": ..., "case": checklist}, after
+ * prefix and before suffix, into r; -1 (r closed) when it cannot. */
+static int render_case(reply *r, const char *prefix, const char *id,
+                       const pb_casefile *cf, const char *suffix)
+{
+    /* the checklist's JSON is one line, ending in a newline */
+    fprintf(r->f, "%s{\"id\": \"%s\", \"case\": ", prefix, id);
+    if (pb_render_checklist(r->f, PB_FORMAT_JSON, 0, pb_casefile_case(cf)) !=
+            PB_OK ||
+        fseek(r->f, -1, SEEK_CUR) != 0) {
+        fclose(r->f);
+        free(r->buf);
+        return -1;
+    }
+    fprintf(r->f, "}%s", suffix);
+    return 0;
+}
+
 static void case_reply(http_reply *out, int status, const char *id,
                        const pb_casefile *cf)
 {
     reply r;
 
-    if (reply_open(&r, status) != 0)
+    if (reply_open(&r, status) == 0 &&
+        render_case(&r, "", id, cf, "\n") == 0)
+        reply_done(&r, out);
+}
+
+/* Live updates: each follower of case id gets the case as it now is,
+ * as one Server-Sent Event. */
+static void tell_followers(api *a, const char *id, const pb_casefile *cf)
+{
+    reply r;
+
+    if (follow_count(a->fol, id) == 0 || reply_open(&r, 200) != 0 ||
+        render_case(&r, "event: case\ndata: ", id, cf, "\n\n") != 0)
         return;
-    fprintf(r.f, "{\"id\": \"%s\", \"case\": ", id);   /* store_id_ok */
-    if (pb_render_checklist(r.f, PB_FORMAT_JSON, 0, pb_casefile_case(cf)) !=
-        PB_OK) {
-        fclose(r.f);
-        free(r.buf);
-        return;
-    }
-    fputs("}\n", r.f);
-    reply_done(&r, out);
+    if (fclose(r.f) == 0)
+        follow_send(a->fol, id, r.buf, r.len);
+    free(r.buf);
 }
 
 /* Parsing: one JSON object, strictly, within the depth limit. */
@@ -374,8 +397,10 @@ static void append(api *a, const char *id, pb_casefile *cf, const char *type,
         /* PB_IO: in the case, not durable: not acknowledged.  The case
          * file retries it with the next write. */
         fail_ours(a, out, &err);
-    else
+    else {
         case_reply(out, 200, id, cf);
+        tell_followers(a, id, cf);
+    }
 }
 
 /* POST /v1/cases/ID/events */
@@ -506,6 +531,55 @@ static void replay(api *a, const http_request *rq, http_reply *out)
     }
     pb_replay_free(r);
     pb_scenario_free(sc);
+}
+
+/* GET /v1/cases/ID/stream: a stream of the case, now and at each
+ * change (docs/api.md, "Live updates"). */
+typedef struct follower_ctx {
+    api *a;
+    char id[80];
+    pb_casefile *cf;
+} follower_ctx;
+
+static void stream_opened(void *ud, http_stream *s)
+{
+    follower_ctx *fc = ud;
+    reply r;
+
+    if (follow_add(fc->a->fol, fc->id, s) != 0 ||
+        reply_open(&r, 200) != 0 ||
+        render_case(&r, "event: case\ndata: ", fc->id, fc->cf, "\n\n") != 0)
+        return;
+    if (fclose(r.f) == 0)
+        http_stream_send(s, r.buf, r.len);
+    free(r.buf);
+}
+
+static void stream_gone(void *ud, http_stream *s)
+{
+    follower_ctx *fc = ud;
+
+    follow_remove(fc->a->fol, s);
+    free(fc);
+}
+
+static void stream(api *a, const auth_user *who, const char *id,
+                   http_reply *out)
+{
+    pb_casefile *cf = find_case(a, who, id, out);
+    follower_ctx *fc;
+
+    if (cf == NULL)
+        return;
+    if ((fc = calloc(1, sizeof *fc)) == NULL)
+        return;
+    fc->a = a;
+    fc->cf = cf;
+    snprintf(fc->id, sizeof fc->id, "%s", id);
+    out->status = 200;
+    out->opened = stream_opened;
+    out->gone = stream_gone;
+    out->stream_ud = fc;
 }
 
 /* GET /v1/principles */
@@ -651,6 +725,11 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
             fail(out, 405, NULL, "use GET");
         else if ((cf = find_case(a, who, idbuf, out)) != NULL)
             case_reply(out, 200, idbuf, cf);
+    } else if (strcmp(id + n, "/stream") == 0) {
+        if (!get)
+            fail(out, 405, NULL, "use GET");
+        else
+            stream(a, who, idbuf, out);
     } else if (!post) {
         fail(out, 405, NULL, "use POST");
     } else {

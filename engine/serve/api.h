@@ -6,6 +6,7 @@
 #define PB_API_H
 
 #include "auth.h"
+#include "follow.h"
 #include "http.h"
 #include "playbook.h"
 #include "store.h"
@@ -14,6 +15,7 @@ typedef struct api {
     pb_engine *e;
     store *st;
     const auth *auth;  /* NULL: no tokens, every request is let in */
+    follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     FILE *log;         /* what went wrong on our side, never in replies */
 } api;

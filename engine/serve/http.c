@@ -8,9 +8,11 @@
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -22,7 +24,27 @@ struct http_server {
     void *ud;
     http_limits lim;
     unsigned port;
+    /* The open streams.  libmicrohttpd refuses to stop with a connection
+     * suspended, so http_stop (on another thread) ends them all first:
+     * the lock guards the list and each stream's suspended and ending. */
+    pthread_mutex_t mu;
+    struct http_stream *streams;
 };
+
+/* A stream's bytes not yet sent; the connection is suspended while
+ * there are none, and resumed by http_stream_send. */
+struct http_stream {
+    http_server *srv;
+    struct MHD_Connection *c;
+    char *buf;
+    size_t len, off, cap;
+    int suspended, ending;
+    http_stream_fn gone;
+    void *ud;
+    struct http_stream *next;
+};
+
+#define STREAM_BACKLOG (1u << 20)
 
 typedef struct pending {
     char *body;
@@ -58,6 +80,125 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
         MHD_add_response_header(r, "WWW-Authenticate",
                                  "Bearer realm=\"playbook\"");
     ok = MHD_queue_response(c, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ok;
+}
+
+/* Lets the client of s have what is queued: under the lock. */
+static void wake(http_stream *s)
+{
+    if (s->suspended) {
+        s->suspended = 0;
+        MHD_resume_connection(s->c);
+    }
+}
+
+int http_stream_send(http_stream *s, const char *data, size_t len)
+{
+    int ending;
+
+    pthread_mutex_lock(&s->srv->mu);
+    if (s->ending)
+        goto done;
+    if (s->off > 0 && s->off == s->len)
+        s->off = s->len = 0;
+    if (s->len + len > STREAM_BACKLOG) {
+        s->ending = 1;      /* a client that does not read is let go */
+    } else {
+        if (s->len + len > s->cap) {
+            size_t cap = s->cap ? s->cap : 4096;
+            char *b;
+
+            while (cap < s->len + len)
+                cap *= 2;
+            if ((b = realloc(s->buf, cap)) == NULL) {
+                s->ending = 1;
+                goto done;
+            }
+            s->buf = b;
+            s->cap = cap;
+        }
+        memcpy(s->buf + s->len, data, len);
+        s->len += len;
+    }
+done:
+    wake(s);
+    ending = s->ending;
+    pthread_mutex_unlock(&s->srv->mu);
+    return ending ? -1 : 0;
+}
+
+/* What libmicrohttpd sends next: the queued bytes, or, with none, the
+ * connection suspended until there are. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    http_stream *s = cls;
+    size_t n;
+
+    (void)pos;
+    pthread_mutex_lock(&s->srv->mu);
+    n = s->len - s->off;
+    if (n == 0) {
+        int ending = s->ending;
+
+        if (!ending) {
+            s->suspended = 1;
+            MHD_suspend_connection(s->c);
+        }
+        pthread_mutex_unlock(&s->srv->mu);
+        return ending ? MHD_CONTENT_READER_END_OF_STREAM : 0;
+    }
+    if (n > max)
+        n = max;
+    memcpy(out, s->buf + s->off, n);
+    s->off += n;
+    pthread_mutex_unlock(&s->srv->mu);
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    http_stream *s = cls, **p;
+
+    pthread_mutex_lock(&s->srv->mu);
+    for (p = &s->srv->streams; *p != s; p = &(*p)->next)
+        ;
+    *p = s->next;
+    pthread_mutex_unlock(&s->srv->mu);
+    s->gone(s->ud, s);
+    free(s->buf);
+    free(s);
+}
+
+static enum MHD_Result send_stream(http_server *srv,
+                                   struct MHD_Connection *c,
+                                   const http_reply *out)
+{
+    http_stream *s = calloc(1, sizeof *s);
+    struct MHD_Response *r;
+    enum MHD_Result ok;
+
+    if (s == NULL)
+        return MHD_NO;
+    s->srv = srv;
+    s->c = c;
+    s->gone = out->gone;
+    s->ud = out->stream_ud;
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+                                          stream_read, s, stream_free);
+    if (r == NULL) {
+        free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, "Content-Type", "text/event-stream");
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Accel-Buffering", "no");
+    pthread_mutex_lock(&srv->mu);
+    s->next = srv->streams;
+    srv->streams = s;
+    pthread_mutex_unlock(&srv->mu);
+    out->opened(out->stream_ud, s);
+    ok = MHD_queue_response(c, 200, r);
     MHD_destroy_response(r);
     return ok;
 }
@@ -135,6 +276,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     rq.len = p->len;
     memset(&out, 0, sizeof out);
     s->handler(s->ud, &rq, &out);
+    if (out.opened != NULL)
+        return send_stream(s, c, &out);
     if (out.body == NULL)
         return send_reply(c, 503, (char *)no_memory, sizeof no_memory - 1,
                           0);
@@ -180,8 +323,10 @@ http_server *http_start(const char *addr, unsigned port,
     s->handler = h;
     s->ud = ud;
     s->lim = *lim;
+    pthread_mutex_init(&s->mu, NULL);
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-                            MHD_USE_EPOLL, (unsigned short)port, NULL, NULL,
+                            MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,
+                            (unsigned short)port, NULL, NULL,
                             on_request, s,
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                             MHD_OPTION_CONNECTION_TIMEOUT,
@@ -193,6 +338,7 @@ http_server *http_start(const char *addr, unsigned port,
     if (s->d == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or not "
                  "allowed)", addr, port);
+        pthread_mutex_destroy(&s->mu);
         free(s);
         return NULL;
     }
@@ -205,8 +351,26 @@ unsigned http_port(const http_server *s) { return s->port; }
 
 void http_stop(http_server *s)
 {
+    struct timespec tick = { 0, 10 * 1000 * 1000 };
+    http_stream *st;
+    int i, left = 1;
+
     if (s == NULL)
         return;
+    /* Every stream ends; its client gets what was queued.  Up to two
+     * seconds for the server's thread to close them. */
+    for (i = 0; i < 200 && left; i++) {
+        pthread_mutex_lock(&s->mu);
+        for (st = s->streams; st != NULL; st = st->next) {
+            st->ending = 1;
+            wake(st);
+        }
+        left = s->streams != NULL;
+        pthread_mutex_unlock(&s->mu);
+        if (left)
+            nanosleep(&tick, NULL);
+    }
     MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->mu);
     free(s);
 }

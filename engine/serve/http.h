@@ -23,12 +23,25 @@ typedef struct http_request {
     size_t len;
 } http_request;
 
-/* A reply: status and a JSON body, which the server frees. */
+/* A reply that stays open (Server-Sent Events): the server calls
+ * opened once the stream exists and gone once the client has left, after
+ * which the stream is freed.  Both run on the server's thread. */
+typedef struct http_stream http_stream;
+typedef void (*http_stream_fn)(void *ud, http_stream *s);
+
+/* A reply: status and a JSON body, which the server frees; or, with
+ * opened set, a stream (body and len are ignored). */
 typedef struct http_reply {
     int status;
     char *body;
     size_t len;
+    http_stream_fn opened, gone;
+    void *stream_ud;
 } http_reply;
+
+/* Queues len bytes for the client of s.  -1 when the client is too far
+ * behind (over 1 MiB queued): the stream is then ended. */
+int http_stream_send(http_stream *s, const char *data, size_t len);
 
 typedef void (*http_handler)(void *ud, const http_request *rq,
                              http_reply *out);

@@ -235,6 +235,31 @@ req POST /v1/replay '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><scen
 refused 422 scenario "a hostile scenario"
 lacks "$T/body" "root:" "no file read through the scenario"
 
+# --- live updates: every follower sees the change -----------------------
+run $H "$PORT" follow 2 /v1/cases/T-1/stream /v1/cases/T-1/events \
+    '{"type": "item.checked", "attrs": {"ref": "explain.propose"}}'
+expect_rc 0 "two followers of a case"
+python3 - "$T/out" <<'EOF' >"$T/followed" 2>&1
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 5 and lines[4].startswith("latency "), lines
+events = [json.loads(l) for l in lines[:4]]
+assert all(d["id"] == "T-1" for d in events)
+state = lambda d: {i["principle"] + "." + i["item"]: i["state"]
+                   for i in d["case"]["checklist"]}["explain.propose"]
+assert [state(d) for d in events] == ["open", "open", "done", "done"], \
+    [state(d) for d in events]
+ms = int(lines[4].split()[1])
+assert ms < 100, "latency %d ms" % ms
+print("ok", ms)
+EOF
+if grep -q '^ok' "$T/followed"; then ok; else
+    fail "live updates: $(cat "$T/followed")"; fi
+req GET /v1/cases/nope/stream
+refused 404 null "a stream of an unknown case"
+req POST /v1/cases/T-1/stream
+refused 405 null "POST to a stream"
+
 # --- a slow client is cut off -------------------------------------------
 stop
 start --timeout 1

@@ -6,6 +6,10 @@
 prints the status on the first line, then the body.  `request.py PORT slow
 SECS` opens a connection, sends half a request line and waits up to SECS
 for the server to close it: prints "closed after N s" or "still open".
+`request.py PORT follow N PATH POSTPATH BODY [Header:value ...]` opens N
+event streams on PATH, reads the first event of each, posts BODY to
+POSTPATH and reads the next event of each: prints each event's data,
+then "latency N ms", from the post to the slowest follower's event.
 """
 import http.client
 import socket
@@ -13,6 +17,51 @@ import sys
 import time
 
 port = int(sys.argv[1])
+
+
+def event(f):
+    """The data of the next Server-Sent Event on f."""
+    data = []
+    while True:
+        line = f.readline()
+        if not line:
+            raise SystemExit("the stream ended")
+        line = line.decode().rstrip("\r\n")
+        if line == "" and data:
+            return "\n".join(data)
+        if line.startswith("data: "):
+            data.append(line[6:])
+
+
+if sys.argv[2] == "follow":
+    n, path, post, body = int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+    hdrs = "".join("%s\r\n" % h.replace(":", ": ", 1) for h in sys.argv[7:])
+    streams = []
+    for _ in range(n):
+        s = socket.create_connection(("127.0.0.1", port), timeout=30)
+        s.sendall(("GET %s HTTP/1.0\r\nHost: x\r\n%s\r\n" % (path, hdrs)).encode())
+        f = s.makefile("rb")
+        status = f.readline().decode()
+        if " 200 " not in status:
+            raise SystemExit("stream: " + status.strip())
+        while f.readline() not in (b"\r\n", b"\n"):
+            pass
+        print(event(f))
+        streams.append((s, f))
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = dict(h.split(":", 1) for h in sys.argv[7:])
+    headers["Content-Type"] = "application/json"
+    t0 = time.time()
+    c.request("POST", post, body=body.encode(), headers=headers)
+    if c.getresponse().status != 200:
+        raise SystemExit("the post was refused")
+    worst = 0.0
+    for s, f in streams:
+        print(event(f))
+        worst = max(worst, time.time() - t0)
+        s.close()
+    print("latency %d ms" % round(worst * 1000))
+    sys.exit(0)
 if sys.argv[2] == "slow":
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"POST /v1/cases HTTP/1.1\r\nHost: x\r\nContent-Le")

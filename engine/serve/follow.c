@@ -1,0 +1,78 @@
+/*
+ * follow.c -- the followers of every case, as one list: a server has a
+ * few hundred, and a change is sent to those of one case by a scan.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "follow.h"
+
+typedef struct follower {
+    char id[80];
+    http_stream *s;
+} follower;
+
+struct follow {
+    follower *v;
+    size_t n, cap;
+};
+
+follow *follow_new(void)
+{
+    return calloc(1, sizeof(follow));
+}
+
+void follow_free(follow *f)
+{
+    if (f == NULL)
+        return;
+    free(f->v);
+    free(f);
+}
+
+int follow_add(follow *f, const char *id, http_stream *s)
+{
+    if (f->n == f->cap) {
+        size_t cap = f->cap ? f->cap * 2 : 16;
+        follower *v = realloc(f->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return -1;
+        f->v = v;
+        f->cap = cap;
+    }
+    if (strlen(id) >= sizeof f->v[f->n].id)
+        return -1;
+    strcpy(f->v[f->n].id, id);
+    f->v[f->n++].s = s;
+    return 0;
+}
+
+void follow_remove(follow *f, http_stream *s)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        if (f->v[i].s == s) {
+            f->v[i] = f->v[--f->n];
+            return;
+        }
+}
+
+size_t follow_count(const follow *f, const char *id)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < f->n; i++)
+        n += strcmp(f->v[i].id, id) == 0;
+    return n;
+}
+
+void follow_send(follow *f, const char *id, const char *data, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        if (strcmp(f->v[i].id, id) == 0)
+            http_stream_send(f->v[i].s, data, len);
+}
