@@ -162,6 +162,12 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
                          size_t nattrs, pb_error *err);
 
+/* Whether pb_case_append would take the event, as it stands now:
+ * PB_OK, or PB_INPUT with the reason; nothing changes. */
+pb_status pb_case_check(const pb_case *c, double t, const char *type,
+                        const char *text, const pb_attr *attrs,
+                        size_t nattrs, pb_error *err);
+
 /* The engine whose principles c is evaluated with. */
 const pb_engine *pb_case_engine(const pb_case *c);
 /* Topic and channel (NULL when not given). */
@@ -568,6 +574,12 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
 pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
                              const char *text, const pb_attr *attrs,
                              size_t nattrs, pb_error *err);
+/* Whether pb_casefile_append would take the event (the case's checks,
+ * and what a case file can hold): PB_OK, or PB_INPUT; nothing changes. */
+pb_status pb_casefile_check(const pb_casefile *cf, double t,
+                            const char *type, const char *text,
+                            const pb_attr *attrs, size_t nattrs,
+                            pb_error *err);
 /* Saves what is pending: PB_OK once nothing is. */
 pb_status pb_casefile_save(pb_casefile *cf, pb_error *err);
 /* Rewrites FILE from memory and empties the journal. */

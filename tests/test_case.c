@@ -178,13 +178,17 @@ static void events_are_recorded(void **state)
     assert_true(ev.t == 3);
 }
 
-/* Append refuses bad events and leaves the case as it was. */
+/* Append refuses bad events and leaves the case as it was; check says
+ * so beforehand, in the same words. */
 static void refuse(pb_case *c, double t, const char *type, const char *text,
                    const pb_attr *a, size_t n, const char *want)
 {
     size_t before = pb_case_nevents(c);
     pb_error err;
 
+    assert_int_equal(pb_case_check(c, t, type, text, a, n, &err), PB_INPUT);
+    if (strstr(err.message, want) == NULL)
+        fail_msg("check: message '%s' lacks '%s'", err.message, want);
     assert_int_equal(pb_case_append(c, t, type, text, a, n, &err), PB_INPUT);
     if (strstr(err.message, want) == NULL)
         fail_msg("message '%s' lacks '%s'", err.message, want);
@@ -199,6 +203,9 @@ static void bad_events(void **state)
     pb_attr ref[] = { { "ref", "probe.has" } };
 
     append(f->c, 10, "customer.said", "hi", NULL, 0);
+    assert_int_equal(pb_case_check(f->c, 11, "agent.said", "ok", NULL, 0,
+                                   NULL), PB_OK);
+    assert_int_equal(pb_case_nevents(f->c), 1);   /* check records nothing */
     refuse(f->c, 5, "customer.said", "x", NULL, 0, "time goes backwards");
     refuse(f->c, 11, NULL, "x", NULL, 0, "event without a type");
     refuse(f->c, 11, "", "x", NULL, 0, "event without a type");

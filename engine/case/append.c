@@ -84,9 +84,9 @@ pb_status pb_case_set_agent(pb_case *c, const char *agent,
 
 /* Checks an event before anything is stored, so a rejected event leaves
  * the case as it was. */
-static pb_status check_event(pb_case *c, double t, const char *type,
-                             const char *text, const pb_attr *attrs,
-                             size_t nattrs, pb_error *err)
+pb_status pb_case_check(const pb_case *c, double t, const char *type,
+                        const char *text, const pb_attr *attrs,
+                        size_t nattrs, pb_error *err)
 {
     const char *ref, *name;
     char tb[32];
@@ -169,7 +169,7 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
                          size_t nattrs, pb_error *err)
 {
-    pb_status st = check_event(c, t, type, text, attrs, nattrs, err);
+    pb_status st = pb_case_check(c, t, type, text, attrs, nattrs, err);
     int id;
     size_t ev;
 

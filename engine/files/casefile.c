@@ -763,6 +763,17 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
     return PB_OK;
 }
 
+pb_status pb_casefile_check(const pb_casefile *cf, double t, const char *type,
+                            const char *text, const pb_attr *attrs,
+                            size_t nattrs, pb_error *err)
+{
+    pb_status st = check_saveable(text, attrs, nattrs, err);
+
+    return st != PB_OK ? st
+           : pb_case_check(cf->c, canonical_time(t), type, text, attrs, nattrs,
+                           err);
+}
+
 pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
                              const char *text, const pb_attr *attrs,
                              size_t nattrs, pb_error *err)

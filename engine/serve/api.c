@@ -22,6 +22,7 @@
 #define JSON_DEPTH 8
 #define MAX_ATTRS PB_EVENT_MAX_ATTRS
 #define MAX_FACTS 64
+#define MAX_BATCH 100
 
 /* The reply under construction: a memory stream. */
 typedef struct reply {
@@ -164,12 +165,22 @@ static json_object *parse_object(const http_request *rq, http_reply *out)
     return NULL;
 }
 
+/* The name of field key of the object at `at` ("" for the body,
+ * "events[2]." for one of a batch), as a 400 names it. */
+static const char *field(char *buf, size_t size, const char *at,
+                         const char *key)
+{
+    snprintf(buf, size, "%s%.64s", at, key);
+    return buf;
+}
+
 /* Every key of o is one of known (NULL-terminated); else a 400 naming
  * the first that is not. */
-static int known_fields(json_object *o, const char *const *known,
-                        http_reply *out)
+static int known_fields(json_object *o, const char *at,
+                        const char *const *known, http_reply *out)
 {
     struct json_object_iter it;
+    char f[96];
     size_t k;
 
     json_object_object_foreachC(o, it) {
@@ -177,7 +188,8 @@ static int known_fields(json_object *o, const char *const *known,
             if (strcmp(it.key, known[k]) == 0)
                 break;
         if (known[k] == NULL) {
-            fail(out, 400, it.key, "unknown field '%s'", it.key);
+            fail(out, 400, field(f, sizeof f, at, it.key), "unknown field "
+                 "'%s'", f);
             return -1;
         }
     }
@@ -186,21 +198,23 @@ static int known_fields(json_object *o, const char *const *known,
 
 /* The string at key, or NULL when absent; -1 (and a 400) when it is
  * there but not a string, or a required one is missing. */
-static int get_string(json_object *o, const char *key, int required,
-                      const char **val, http_reply *out)
+static int get_string(json_object *o, const char *at, const char *key,
+                      int required, const char **val, http_reply *out)
 {
     json_object *v;
+    char f[96];
 
     *val = NULL;
     if (!json_object_object_get_ex(o, key, &v) ||
         json_object_is_type(v, json_type_null)) {
         if (!required)
             return 0;
-        fail(out, 400, key, "'%s' is required", key);
+        fail(out, 400, field(f, sizeof f, at, key), "'%s' is required", f);
         return -1;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        fail(out, 400, key, "'%s' must be a string", key);
+        fail(out, 400, field(f, sizeof f, at, key), "'%s' must be a string",
+             f);
         return -1;
     }
     *val = json_object_get_string(v);
@@ -209,27 +223,29 @@ static int get_string(json_object *o, const char *key, int required,
 
 /* An object of strings at key into attrs (names and values point into
  * o): its count, or -1 with a 400 naming the field. */
-static long get_pairs(json_object *o, const char *key, pb_attr *attrs,
-                      size_t max, http_reply *out)
+static long get_pairs(json_object *o, const char *at, const char *key,
+                      pb_attr *attrs, size_t max, http_reply *out)
 {
     struct json_object_iter it;
     json_object *v;
+    char f[96];
     size_t n = 0;
 
     if (!json_object_object_get_ex(o, key, &v) ||
         json_object_is_type(v, json_type_null))
         return 0;
+    field(f, sizeof f, at, key);
     if (!json_object_is_type(v, json_type_object)) {
-        fail(out, 400, key, "'%s' must be an object of strings", key);
+        fail(out, 400, f, "'%s' must be an object of strings", f);
         return -1;
     }
     json_object_object_foreachC(v, it) {
         if (!json_object_is_type(it.val, json_type_string)) {
-            fail(out, 400, key, "'%s.%s' must be a string", key, it.key);
+            fail(out, 400, f, "'%s.%.64s' must be a string", f, it.key);
             return -1;
         }
         if (n == max) {
-            fail(out, 400, key, "'%s' has more than %zu entries", key, max);
+            fail(out, 400, f, "'%s' has more than %zu entries", f, max);
             return -1;
         }
         attrs[n].name = it.key;
@@ -270,13 +286,13 @@ static void create_case(api *a, const auth_user *who,
 
     if (o == NULL)
         return;
-    if (known_fields(o, known, out) != 0 ||
-        get_string(o, "id", 0, &id, out) != 0 ||
-        get_string(o, "topic", 1, &topic, out) != 0 ||
-        get_string(o, "channel", 0, &channel, out) != 0 ||
-        get_string(o, "agent", 0, &agent, out) != 0 ||
-        get_string(o, "team", 0, &team, out) != 0 ||
-        (nfacts = get_pairs(o, "facts", facts, MAX_FACTS, out)) < 0)
+    if (known_fields(o, "", known, out) != 0 ||
+        get_string(o, "", "id", 0, &id, out) != 0 ||
+        get_string(o, "", "topic", 1, &topic, out) != 0 ||
+        get_string(o, "", "channel", 0, &channel, out) != 0 ||
+        get_string(o, "", "agent", 0, &agent, out) != 0 ||
+        get_string(o, "", "team", 0, &team, out) != 0 ||
+        (nfacts = get_pairs(o, "", "facts", facts, MAX_FACTS, out)) < 0)
         goto done;
     if (id != NULL && !store_id_ok(id)) {
         fail(out, 400, "id", "bad id '%.64s' (1 to 64 letters, digits, _ "
@@ -403,25 +419,101 @@ static void append(api *a, const char *id, pb_casefile *cf, const char *type,
     }
 }
 
-/* POST /v1/cases/ID/events */
+/* One event of a request, pointing into its JSON. */
+typedef struct event_in {
+    const char *type, *text;
+    pb_attr attrs[MAX_ATTRS];
+    size_t nattrs;
+} event_in;
+
+/* The event object o (at "" or "events[i].") into e; -1 after a 400. */
+static int read_event(json_object *o, const char *at, event_in *e,
+                      http_reply *out)
+{
+    static const char *const known[] = { "type", "text", "attrs", NULL };
+    long n;
+
+    if (!json_object_is_type(o, json_type_object)) {
+        fail(out, 400, at, "'%s' must be an event object", at);
+        return -1;
+    }
+    if (known_fields(o, at, known, out) != 0 ||
+        get_string(o, at, "type", 1, &e->type, out) != 0 ||
+        get_string(o, at, "text", 0, &e->text, out) != 0 ||
+        (n = get_pairs(o, at, "attrs", e->attrs, MAX_ATTRS, out)) < 0)
+        return -1;
+    e->nattrs = (size_t)n;
+    return 0;
+}
+
+/* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of
+ * up to MAX_BATCH recorded in order at one time.  The whole batch is
+ * checked first, so one bad event refuses it all. */
 static void add_event(api *a, const auth_user *who, const char *id,
                       const http_request *rq, http_reply *out)
 {
-    static const char *const known[] = { "type", "text", "attrs", NULL };
-    json_object *o;
-    const char *type, *text;
-    pb_attr attrs[MAX_ATTRS];
+    static const char *const batch_only[] = { "events", NULL };
+    json_object *o, *list = NULL;
+    event_in *ev = NULL;
     pb_casefile *cf;
-    long n;
+    pb_error err;
+    pb_status st = PB_OK;
+    char at[32];
+    size_t n = 1, i;
+    double t;
 
     if ((cf = find_case(a, who, id, out)) == NULL ||
         (o = parse_object(rq, out)) == NULL)
         return;
-    if (known_fields(o, known, out) == 0 &&
-        get_string(o, "type", 1, &type, out) == 0 &&
-        get_string(o, "text", 0, &text, out) == 0 &&
-        (n = get_pairs(o, "attrs", attrs, MAX_ATTRS, out)) >= 0)
-        append(a, id, cf, type, text, attrs, (size_t)n, out);
+    if (json_object_object_get_ex(o, "events", &list)) {
+        if (known_fields(o, "", batch_only, out) != 0)
+            goto done;
+        if (!json_object_is_type(list, json_type_array) ||
+            (n = json_object_array_length(list)) == 0 || n > MAX_BATCH) {
+            fail(out, 400, "events", "'events' must be a list of 1 to %d "
+                 "events", MAX_BATCH);
+            goto done;
+        }
+    }
+    if ((ev = calloc(n, sizeof *ev)) == NULL)
+        goto done;
+    for (i = 0; i < n; i++) {
+        if (list != NULL)
+            snprintf(at, sizeof at, "events[%zu].", i);
+        else
+            at[0] = '\0';
+        if (read_event(list != NULL ? json_object_array_get_idx(list, i) : o,
+                       at, &ev[i], out) != 0)
+            goto done;
+    }
+    if (pb_case_closed(pb_casefile_case(cf))) {
+        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
+             id);
+        goto done;
+    }
+    t = pb_casefile_now(cf);
+    for (i = 0; i < n; i++)
+        if (pb_casefile_check(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
+                              ev[i].nattrs, &err) != PB_OK) {
+            snprintf(at, sizeof at, list != NULL ? "events[%zu]" : "event",
+                     i);
+            fail(out, 422, at, "%s", err.message);
+            goto done;
+        }
+    for (i = 0; i < n && st == PB_OK; i++)
+        st = pb_casefile_append(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
+                                ev[i].nattrs, &err);
+    if (st == PB_INPUT)      /* an earlier event of the batch closed it */
+        fail(out, 409, NULL, "only %zu of the %zu events were recorded: %s",
+             i - 1, n, err.message);
+    else if (st != PB_OK)    /* not durable: not acknowledged */
+        fail_ours(a, out, &err);
+    else
+        case_reply(out, 200, id, cf);
+    if (i > 1 || st == PB_OK)
+        tell_followers(a, id, cf);
+done:
+    free(ev);
     json_object_put(o);
 }
 
@@ -449,8 +541,9 @@ static void add_own(api *a, const auth_user *who, const char *id,
     if (rq->len > 0 || skip) {
         if ((o = parse_object(rq, out)) == NULL)
             return;
-        if (known_fields(o, skip ? reason_only : text_only, out) != 0 ||
-            get_string(o, skip ? "reason" : "text", skip, &text, out) != 0)
+        if (known_fields(o, "", skip ? reason_only : text_only, out) != 0 ||
+            get_string(o, "", skip ? "reason" : "text", skip, &text,
+                       out) != 0)
             goto done;
         if (skip && *text == '\0') {
             fail(out, 400, "reason", "a skip needs a reason");
@@ -481,7 +574,7 @@ static void undo(api *a, const auth_user *who, const char *id,
     if (rq->len > 0) {
         if ((o = parse_object(rq, out)) == NULL)
             return;
-        if (known_fields(o, known, out) != 0)
+        if (known_fields(o, "", known, out) != 0)
             goto done;
         if (json_object_object_get_ex(o, "event", &v)) {
             if (!json_object_is_type(v, json_type_int) ||

@@ -235,6 +235,42 @@ req POST /v1/replay '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><scen
 refused 422 scenario "a hostile scenario"
 lacks "$T/body" "root:" "no file read through the scenario"
 
+# --- batches: all or nothing, checked before anything is recorded ---------
+req POST /v1/cases '{"id": "B-1", "topic": "delivery"}'
+req GET /v1/cases/B-1
+cp "$T/body" "$T/b0.json"
+req POST /v1/cases/B-1/events '{"events": [{"type": "customer.said", "text": "one"},
+    {"type": "customer.said"}, {"type": "item.checked", "attrs": {"ref": "listen.nope"}}]}'
+refused 422 "events[2]" "a batch with an event the engine refuses"
+req POST /v1/cases/B-1/events '{"events": [{"type": "customer.said"}, {"type": 1}]}'
+refused 400 "events[1].type" "a batch with a wrong type"
+req POST /v1/cases/B-1/events '{"events": [{"type": "customer.said"}, 5]}'
+refused 400 "events[1]." "a batch with an event that is not an object"
+req POST /v1/cases/B-1/events '{"events": []}'
+refused 400 events "an empty batch"
+python3 -c 'import json; print(json.dumps({"events": [{"type": "a.b"}] * 101}))' >"$T/b101.json"
+req POST /v1/cases/B-1/events "@$T/b101.json"
+refused 400 events "a batch of 101"
+req POST /v1/cases/B-1/events '{"events": [{"type": "a.b"}], "type": "x"}'
+refused 400 type "a batch with a field beside events"
+req GET /v1/cases/B-1
+if cmp -s "$T/body" "$T/b0.json"; then ok; else
+    fail "refused batches changed the case"; fi
+req POST /v1/cases/B-1/events '{"events": [
+    {"type": "customer.said", "text": "My parcel is late."},
+    {"type": "agent.restated", "text": "So your parcel is late."},
+    {"type": "customer.confirmed"}]}'
+want 200 "a batch of three"
+json_ok "$T/body" "the batch recorded" '
+items = {i["principle"] + "." + i["item"]: i["state"] for i in d["case"]["checklist"]}
+assert items["listen.restate"] == "done", items'
+n=$(grep -c 'My parcel is late\|So your parcel is late\|customer.confirmed' "$D/B-1.xml.journal")
+if [ "$n" = 3 ]; then ok; else fail "the batch's journal has $n of 3"; fi
+req POST /v1/cases/B-1/events '{"events": [{"type": "case.closed"},
+    {"type": "customer.said", "text": "wait"}]}'
+refused 409 null "a batch that closes the case half way"
+has "$T/body" "only 1 of the 2 events were recorded" "the half-recorded batch said"
+
 # --- live updates: every follower sees the change -----------------------
 run $H "$PORT" follow 2 /v1/cases/T-1/stream /v1/cases/T-1/events \
     '{"type": "item.checked", "attrs": {"ref": "explain.propose"}}'
