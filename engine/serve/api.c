@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -675,6 +676,162 @@ static void stream(api *a, const auth_user *who, const char *id,
     out->stream_ud = fc;
 }
 
+/* GET /v1/followups: what the cases promised and planned to check,
+ * overdue first, then by due time, unreadable due times last, as
+ * `playbook followups` lists them. */
+typedef struct due_item {
+    char *id, *agent, *due_text, *text, *outcome;
+    pb_followup f;
+} due_item;
+
+typedef struct due_list {
+    due_item *v;
+    size_t n, cap;
+    double now, before;      /* before < 0: everything */
+    const char *agent;       /* NULL: every agent */
+    int oom;
+} due_list;
+
+static char *dup_or_null(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+static int collect_due(void *ud, const char *id, const pb_case *c)
+{
+    due_list *l = ud;
+    pb_followup *f;
+    size_t i, n;
+
+    if (l->agent != NULL && (pb_case_agent(c) == NULL ||
+                             strcmp(pb_case_agent(c), l->agent) != 0))
+        return 0;
+    if (pb_case_followups(c, l->now, &f, &n, NULL) != PB_OK) {
+        l->oom = 1;
+        return 1;
+    }
+    for (i = 0; i < n && !l->oom; i++) {
+        pb_event_info ev;
+        due_item *d;
+
+        if (l->before >= 0 && f[i].parsed &&
+            (f[i].done || f[i].due >= l->before))
+            continue;
+        if (l->n == l->cap) {
+            size_t cap = l->cap ? l->cap * 2 : 32;
+            due_item *v = realloc(l->v, cap * sizeof *v);
+
+            if (v == NULL) {
+                l->oom = 1;
+                break;
+            }
+            l->v = v;
+            l->cap = cap;
+        }
+        pb_case_event(c, f[i].event, &ev);
+        d = &l->v[l->n++];
+        d->f = f[i];
+        d->id = strdup(id);
+        d->agent = dup_or_null(pb_case_agent(c));
+        d->due_text = dup_or_null(f[i].due_text);
+        d->text = dup_or_null(ev.text);
+        d->outcome = dup_or_null(f[i].outcome);
+        l->oom |= d->id == NULL || (pb_case_agent(c) && !d->agent) ||
+                   (f[i].due_text && !d->due_text) ||
+                   (ev.text && !d->text) || (f[i].outcome && !d->outcome);
+    }
+    free(f);
+    return l->oom;
+}
+
+static int due_order(const void *a, const void *b)
+{
+    const pb_followup *x = &((const due_item *)a)->f;
+    const pb_followup *y = &((const due_item *)b)->f;
+    int gx = x->overdue ? 0 : x->parsed ? 1 : 2;
+    int gy = y->overdue ? 0 : y->parsed ? 1 : 2;
+
+    if (gx != gy)
+        return gx - gy;
+    if (gx < 2 && x->due != y->due)
+        return x->due < y->due ? -1 : 1;
+    return strcmp(((const due_item *)a)->id, ((const due_item *)b)->id);
+}
+
+static void followups(api *a, const auth_user *who, const http_request *rq,
+                      http_reply *out)
+{
+    const char *before = http_query(rq, "before");
+    due_list l;
+    pb_error err;
+    pb__json j;
+    reply r;
+    size_t i, unreadable;
+
+    memset(&l, 0, sizeof l);
+    l.now = (double)time(NULL);
+    l.before = -1;
+    l.agent = http_query(rq, "agent");
+    if (before != NULL && pb_due_parse(before, l.now, &l.before) != PB_OK) {
+        fail(out, 400, "before", "cannot read the time '%.80s' (in 2h, "
+             "tomorrow 10:00, 2026-12-01T10:00, ...)", before);
+        return;
+    }
+    if (who != NULL && who->role == AUTH_AGENT) {
+        if (l.agent != NULL && strcmp(l.agent, who->name) != 0) {
+            fail(out, 403, "agent", "an agent sees their own follow-ups "
+                 "only");
+            return;
+        }
+        l.agent = who->name;
+    }
+    if (store_each(a->st, collect_due, &l, &unreadable, &err) != PB_OK) {
+        fail_ours(a, out, &err);
+    } else if (l.oom) {
+        fail(out, 503, NULL, "out of memory");
+    } else if (reply_open(&r, 200) == 0) {
+        if (l.n > 0)
+            qsort(l.v, l.n, sizeof *l.v, due_order);
+        pb__json_init(&j, r.f);
+        pb__json_open(&j, '{');
+        pb__json_key(&j, "followups");
+        pb__json_open(&j, '[');
+        for (i = 0; i < l.n; i++) {
+            const due_item *d = &l.v[i];
+
+            pb__json_open(&j, '{');
+            pb__json_kstr(&j, "case", d->id);
+            pb__json_kstr(&j, "agent", d->agent);
+            pb__json_kstr(&j, "kind", d->f.kind == PB_FOLLOWUP_CHECK
+                                          ? "followup" : "commitment");
+            pb__json_kstr(&j, "due", d->due_text);
+            pb__json_key(&j, "due_at");
+            if (d->f.parsed)
+                pb__json_num(&j, d->f.due);
+            else
+                pb__json_str(&j, NULL);
+            pb__json_kbool(&j, "overdue", d->f.overdue);
+            pb__json_kbool(&j, "done", d->f.done);
+            pb__json_kstr(&j, "outcome", d->outcome);
+            pb__json_kstr(&j, "text", d->text);
+            pb__json_close(&j, '}');
+        }
+        pb__json_close(&j, ']');
+        pb__json_kint(&j, "unreadable", (long)unreadable);
+        pb__json_close(&j, '}');
+        fputc('\n', r.f);
+        reply_done(&r, out);
+    }
+    for (i = 0; i < l.n; i++) {
+        free(l.v[i].id);
+        free(l.v[i].agent);
+        free(l.v[i].due_text);
+        free(l.v[i].text);
+        free(l.v[i].outcome);
+    }
+    free(l.v);
+}
+
 /* GET /v1/principles */
 static void principles(api *a, http_reply *out)
 {
@@ -783,11 +940,13 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
              "refused");
         return;
     }
-    if (strcmp(p, "/v1/principles") == 0) {
-        if (get)
+    if (strcmp(p, "/v1/principles") == 0 || strcmp(p, "/v1/followups") == 0) {
+        if (!get)
+            fail(out, 405, NULL, "use GET");
+        else if (p[4] == 'p')
             principles(a, out);
         else
-            fail(out, 405, NULL, "use GET");
+            followups(a, who, rq, out);
         return;
     }
     if (strcmp(p, "/v1/cases") == 0 || strcmp(p, "/v1/replay") == 0) {

@@ -208,6 +208,12 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
+const char *http_query(const http_request *rq, const char *name)
+{
+    return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
+                                       name);
+}
+
 /* Appends a piece of the body, or marks it too big. */
 static int take(pending *p, const char *data, size_t n, size_t max)
 {
@@ -274,6 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     rq.content_type = header(c, "Content-Type");
     rq.body = p->body ? p->body : "";
     rq.len = p->len;
+    rq.conn = c;
     memset(&out, 0, sizeof out);
     s->handler(s->ud, &rq, &out);
     if (out.opened != NULL)

@@ -21,7 +21,11 @@ typedef struct http_request {
     const char *content_type;
     const char *body;            /* NUL-terminated; len bytes */
     size_t len;
+    void *conn;                  /* http.c's, for http_query */
 } http_request;
+
+/* The value of query argument name (?name=value, decoded), or NULL. */
+const char *http_query(const http_request *rq, const char *name);
 
 /* A reply that stays open (Server-Sent Events): the server calls
  * opened once the stream exists and gone once the client has left, after

@@ -2,6 +2,7 @@
  * store.c -- the file store: DIR/ID.xml and its journal per case, kept
  * open from the first request that names a case until the server stops.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,5 +174,76 @@ pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
     /* Written now: a case the client was told exists must outlive us. */
     if (st == PB_OK)
         st = pb_casefile_compact(*out, err);
+    return st;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+pb_status store_each(store *s, store_fn fn, void *ud, size_t *unreadable,
+                     pb_error *err)
+{
+    DIR *d = opendir(s->dir);
+    struct dirent *de;
+    char **ids = NULL, **v;
+    size_t n = 0, cap = 0, i;
+    pb_status st = PB_OK;
+
+    *unreadable = 0;
+    if (d == NULL)
+        return pb__error(err, PB_IO, s->dir, 0, "cannot list: %s",
+                         strerror(errno));
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        char *id;
+
+        if (len < 5 || strcmp(de->d_name + len - 4, ".xml") != 0)
+            continue;
+        if ((id = strndup(de->d_name, len - 4)) == NULL ||
+            !store_id_ok(id)) {
+            free(id);
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            if ((v = realloc(ids, cap * sizeof *v)) == NULL) {
+                free(id);
+                st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
+                break;
+            }
+            ids = v;
+        }
+        ids[n++] = id;
+    }
+    closedir(d);
+    if (st == PB_OK && n > 0)
+        qsort(ids, n, sizeof *ids, by_name);
+    for (i = 0; i < n && st == PB_OK; i++) {
+        long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
+        pb_error rerr, warn;
+        pb_case *c = NULL;
+        char *path;
+        int stop;
+
+        if (k >= 0) {
+            stop = fn(ud, ids[i], pb_casefile_case(s->v[k].cf));
+        } else if ((path = case_path(s, ids[i])) == NULL) {
+            st = pb__error(err, PB_NOMEM, "", 0, "out of memory");
+            break;
+        } else {
+            if (pb_casefile_read(s->e, path, &c, &warn, &rerr) != PB_OK)
+                ++*unreadable;
+            free(path);
+            stop = c != NULL ? fn(ud, ids[i], c) : 0;
+            pb_case_free(c);
+        }
+        if (stop)
+            break;
+    }
+    for (i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
     return st;
 }

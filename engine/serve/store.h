@@ -27,6 +27,15 @@ int store_id_ok(const char *id);
  * PB_STATE when another program holds it; else as pb_casefile_open. */
 pb_status store_get(store *s, const char *id, pb_casefile **out,
                     pb_error *err);
+/* Calls fn with every case of the folder, in id order: the open ones as
+ * they are, the others read from their files (with their journals) and
+ * let go after the call.  A case that cannot be read is skipped and
+ * counted in *unreadable.  fn returns 0 to go on.  PB_IO when the folder
+ * cannot be listed. */
+typedef int (*store_fn)(void *ud, const char *id, const pb_case *c);
+pb_status store_each(store *s, store_fn fn, void *ud, size_t *unreadable,
+                     pb_error *err);
+
 /* A new case as o describes it (its id is id), saved before it is
  * returned: PB_STATE when id is taken. */
 pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,

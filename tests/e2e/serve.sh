@@ -271,6 +271,30 @@ req POST /v1/cases/B-1/events '{"events": [{"type": "case.closed"},
 refused 409 null "a batch that closes the case half way"
 has "$T/body" "only 1 of the 2 events were recorded" "the half-recorded batch said"
 
+# --- follow-ups due, across cases -----------------------------------------
+req POST /v1/cases/T-1/events '{"events": [
+    {"type": "followup.scheduled", "attrs": {"due": "2030-12-01T10:00Z"}, "text": "Check the parcel arrived"},
+    {"type": "agent.committed", "attrs": {"due": "2020-01-01T10:00Z"}, "text": "An old promise"}]}'
+want 200 "a follow-up and a commitment"
+req GET /v1/followups
+want 200 "the follow-ups"
+json_ok "$T/body" "follow-ups, overdue first" '
+f = d["followups"]
+assert [x["text"] for x in f[:2]] == ["An old promise", "Check the parcel arrived"], f
+assert f[0]["overdue"] is True and f[0]["kind"] == "commitment" and f[0]["case"] == "T-1", f[0]
+assert f[1]["kind"] == "followup" and f[1]["due"] == "2030-12-01T10:00Z" and f[1]["agent"] == "amira", f[1]
+assert d["unreadable"] == 0'
+req GET "/v1/followups?before=in%202h"
+json_ok "$T/body" "follow-ups due before a time" '
+assert [x["text"] for x in d["followups"]] == ["An old promise"], d'
+req GET "/v1/followups?agent=ben"
+json_ok "$T/body" "follow-ups of another agent" '
+assert d["followups"] == [], d'
+req GET "/v1/followups?before=someday"
+refused 400 before "a time that does not read"
+req POST /v1/followups '{}'
+refused 405 null "POST to follow-ups"
+
 # --- live updates: every follower sees the change -----------------------
 run $H "$PORT" follow 2 /v1/cases/T-1/stream /v1/cases/T-1/events \
     '{"type": "item.checked", "attrs": {"ref": "explain.propose"}}'
@@ -369,6 +393,15 @@ req GET /v1/cases/A-1 - "Authorization:Bearer $LENA"
 want 200 "a lead reads any case"
 req GET /v1/cases/C-1 - "Authorization:Bearer $LENA"
 want 200 "a lead reads a case of nobody's"
+req GET /v1/followups - "Authorization:Bearer $BEN"
+want 200 "an agent's follow-ups"
+json_ok "$T/body" "none of amira's for ben" '
+assert all(x["agent"] == "ben" for x in d["followups"]), d'
+req GET "/v1/followups?agent=amira" - "Authorization:Bearer $BEN"
+refused 403 agent "an agent asking for another's follow-ups"
+req GET "/v1/followups?agent=amira" - "Authorization:Bearer $LENA"
+json_ok "$T/body" "a lead asks for amira's" '
+assert d["followups"] and all(x["agent"] == "amira" for x in d["followups"]), d'
 stop
 
 summary
