@@ -89,7 +89,8 @@ static void fail_ours(api *a, http_reply *out, const pb_error *err)
     if (a->log != NULL)
         fprintf(a->log, "playbook serve: %s\n",
                 pb_error_text(err, msg, sizeof msg));
-    fail(out, 503, NULL, "the case could not be saved; try again");
+    fail(out, 503, NULL, "the case could not be read or saved; the "
+         "server's log says why");
 }
 
 /* The case as the API shows it, {"id": ..., "case": checklist}, after
@@ -374,21 +375,12 @@ static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
     }
     if (st == PB_OK)
         return cf;
-    if (st == PB_INPUT && strncmp(err.message, "no case", 7) == 0)
+    if (st == PB_INPUT)
         fail(out, 404, NULL, "%s", err.message);
     else if (st == PB_STATE)
         fail(out, 409, NULL, "case '%s' is in use by another program", id);
-    else if (st == PB_INPUT)
-        fail(out, 500, NULL, "case '%s' cannot be read; see the server's "
-             "log", id);
     else
         fail_ours(a, out, &err);
-    if (st == PB_INPUT && a->log != NULL) {
-        char msg[1200];
-
-        fprintf(a->log, "playbook serve: %s\n",
-                pb_error_text(&err, msg, sizeof msg));
-    }
     return NULL;
 }
 

@@ -146,8 +146,8 @@ pb_status store_get(store *s, const char *id, pb_casefile **out,
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     if (stat(path, &sb) != 0)
         st = pb__error(err, PB_INPUT, "", 0, "no case '%s'", id);
-    else
-        st = keep(s, id, path, NULL, out, err);
+    else if ((st = keep(s, id, path, NULL, out, err)) == PB_INPUT)
+        st = PB_IO;     /* a damaged file is the server's to mend */
     free(path);
     return st;
 }

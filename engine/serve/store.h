@@ -24,7 +24,8 @@ void store_close(store *s);
 int store_id_ok(const char *id);
 
 /* The case id: PB_OK; PB_INPUT when there is none ("no case 'x'");
- * PB_STATE when another program holds it; else as pb_casefile_open. */
+ * PB_STATE when another program holds it; PB_IO when its file cannot be
+ * read or is damaged (err says why); PB_NOMEM. */
 pb_status store_get(store *s, const char *id, pb_casefile **out,
                     pb_error *err);
 /* Calls fn with every case of the folder, in id order: the open ones as

@@ -148,6 +148,10 @@ req POST /v1/cases/nope/events '{"type": "customer.said"}'
 refused 404 null "an unknown case"
 req POST "/v1/cases/..%2F..%2Fetc/events" '{"type": "customer.said"}'
 refused 404 null "a case id that is a path"
+printf '<scenario xmlns="urn:playbook:scenario:1" id="Z-9"><case' >"$D/Z-9.xml"
+req GET /v1/cases/Z-9
+refused 503 null "a damaged case file"
+has "$T/serve.err" "Z-9.xml" "the damaged file named in the log"
 req POST /v1/cases '{"id": "T-1", "topic": "delivery"}'
 refused 409 id "a case id taken"
 req POST /v1/cases '{"id": "a/b", "topic": "delivery"}'
@@ -283,7 +287,7 @@ f = d["followups"]
 assert [x["text"] for x in f[:2]] == ["An old promise", "Check the parcel arrived"], f
 assert f[0]["overdue"] is True and f[0]["kind"] == "commitment" and f[0]["case"] == "T-1", f[0]
 assert f[1]["kind"] == "followup" and f[1]["due"] == "2030-12-01T10:00Z" and f[1]["agent"] == "amira", f[1]
-assert d["unreadable"] == 0'
+assert d["unreadable"] == 1, d["unreadable"]  # Z-9.xml, damaged'
 req GET "/v1/followups?before=in%202h"
 json_ok "$T/body" "follow-ups due before a time" '
 assert [x["text"] for x in d["followups"]] == ["An old promise"], d'
