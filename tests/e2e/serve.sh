@@ -3,7 +3,8 @@
 # events acknowledged and on disk, the checklist read back; every bad
 # request refused with its status and a JSON error naming the field, the
 # case unchanged; a slow client cut off; SIGTERM saves every case, which
-# the other verbs then read.
+# the other verbs then read; and every answer as docs/openapi.json
+# describes it.
 #
 #   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/serve.sh
 set -u
@@ -13,6 +14,9 @@ NAME="e2e serve"
 
 P="-p principles"
 H="python3 tests/e2e/lib/request.py"
+# Every answer is logged, to be checked against docs/openapi.json.
+OPENAPI_CALLS="$T/calls"
+export OPENAPI_CALLS
 D="$T/data"
 
 # --- usage ---------------------------------------------------------------
@@ -407,5 +411,10 @@ req GET "/v1/followups?agent=amira" - "Authorization:Bearer $LENA"
 json_ok "$T/body" "a lead asks for amira's" '
 assert d["followups"] and all(x["agent"] == "amira" for x in d["followups"]), d'
 stop
+
+# --- docs/openapi.json describes every answer given above ---------------
+run python3 tests/e2e/lib/openapi.py docs/openapi.json "$T/calls"
+expect_rc 0 "the answers against docs/openapi.json"
+has "$T/out" "ok " "docs/openapi.json: every operation answered"
 
 summary

@@ -12,6 +12,8 @@ POSTPATH and reads the next event of each: prints each event's data,
 then "latency N ms", from the post to the slowest follower's event.
 """
 import http.client
+import json
+import os
 import socket
 import sys
 import time
@@ -46,6 +48,10 @@ if sys.argv[2] == "follow":
             raise SystemExit("stream: " + status.strip())
         while f.readline() not in (b"\r\n", b"\n"):
             pass
+        if os.environ.get("OPENAPI_CALLS"):
+            with open(os.environ["OPENAPI_CALLS"], "a") as log:
+                log.write(json.dumps({"method": "GET", "path": path,
+                                      "status": 200, "body": ""}) + "\n")
         print(event(f))
         streams.append((s, f))
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -89,5 +95,10 @@ if body is not None and "Content-Type" not in headers:
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 c.request(method, path, body=body, headers=headers)
 r = c.getresponse()
+text = r.read().decode("utf-8", "replace")
 print(r.status)
-sys.stdout.write(r.read().decode("utf-8", "replace"))
+sys.stdout.write(text)
+if os.environ.get("OPENAPI_CALLS"):     # for openapi.py
+    with open(os.environ["OPENAPI_CALLS"], "a") as log:
+        log.write(json.dumps({"method": method, "path": path,
+                              "status": r.status, "body": text}) + "\n")
