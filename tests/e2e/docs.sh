@@ -174,4 +174,21 @@ else
     fail "run-time error in done (exit $rc) not as documented"
 fi
 
+# 5. docs/deploy.md: the systemd unit runs serve with options it takes,
+#    and the proxy passes streams on unbuffered.
+execstart=$(sed -n 's/^ExecStart=[^ ]*playbook serve //p' docs/deploy.md)
+run "$PB" serve --help
+nopt=0
+for opt in $execstart; do
+    case $opt in --*)
+        nopt=$((nopt + 1))
+        if grep -qF -- "$opt" "$T/out"; then ok; else
+            fail "docs/deploy.md: the unit's $opt is not in serve --help"; fi ;;
+    esac
+done
+if [ "$nopt" -ge 4 ]; then ok; else
+    fail "docs/deploy.md: the unit's ExecStart has $nopt options"; fi
+if grep -q 'proxy_buffering off;' docs/deploy.md; then ok; else
+    fail "docs/deploy.md: the proxy buffers streams"; fi
+
 summary
