@@ -384,34 +384,6 @@ static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
     return NULL;
 }
 
-/* Records one event on case id and replies with the case; the refusals
- * of the engine are 422, a closed case 409. */
-static void append(api *a, const char *id, pb_casefile *cf, const char *type,
-                   const char *text, const pb_attr *attrs, size_t n,
-                   http_reply *out)
-{
-    pb_error err;
-    pb_status st;
-
-    if (pb_case_closed(pb_casefile_case(cf))) {
-        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
-             id);
-        return;
-    }
-    st = pb_casefile_append(cf, pb_casefile_now(cf), type, text, attrs, n,
-                            &err);
-    if (st == PB_INPUT)
-        fail(out, 422, "event", "%s", err.message);
-    else if (st != PB_OK)
-        /* PB_IO: in the case, not durable: not acknowledged.  The case
-         * file retries it with the next write. */
-        fail_ours(a, out, &err);
-    else {
-        case_reply(out, 200, id, cf);
-        tell_followers(a, id, cf);
-    }
-}
-
 /* One event of a request, pointing into its JSON. */
 typedef struct event_in {
     const char *type, *text;
@@ -439,9 +411,51 @@ static int read_event(json_object *o, const char *at, event_in *e,
     return 0;
 }
 
+/* Records events ev[0..n) on case id at one time and replies with the
+ * case: every one is checked before any is recorded, so a bad one
+ * refuses them all (422 naming it: "event", or "events[i]" in a batch).
+ * Only an event that an earlier one made impossible (after a close)
+ * stops them half way, with a 409 saying how many were recorded. */
+static void record_events(api *a, const char *id, pb_casefile *cf,
+                          const event_in *ev, size_t n, int batch,
+                          http_reply *out)
+{
+    pb_status st = PB_OK;
+    pb_error err;
+    char at[32];
+    size_t i;
+    double t;
+
+    if (pb_case_closed(pb_casefile_case(cf))) {
+        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
+             id);
+        return;
+    }
+    t = pb_casefile_now(cf);
+    for (i = 0; i < n; i++)
+        if (pb_casefile_check(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
+                              ev[i].nattrs, &err) != PB_OK) {
+            snprintf(at, sizeof at, batch ? "events[%zu]" : "event", i);
+            fail(out, 422, at, "%s", err.message);
+            return;
+        }
+    for (i = 0; i < n && st == PB_OK; i++)
+        st = pb_casefile_append(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
+                                ev[i].nattrs, &err);
+    if (st == PB_INPUT)      /* an earlier event of the batch closed it */
+        fail(out, 409, NULL, "only %zu of the %zu events were recorded: %s",
+             i - 1, n, err.message);
+    else if (st != PB_OK)    /* not durable: not acknowledged; the case
+                              * file retries it with the next write */
+        fail_ours(a, out, &err);
+    else
+        case_reply(out, 200, id, cf);
+    if (i > 1 || st == PB_OK)
+        tell_followers(a, id, cf);
+}
+
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of
- * up to MAX_BATCH recorded in order at one time.  The whole batch is
- * checked first, so one bad event refuses it all. */
+ * up to MAX_BATCH. */
 static void add_event(api *a, const auth_user *who, const char *id,
                       const http_request *rq, http_reply *out)
 {
@@ -449,11 +463,8 @@ static void add_event(api *a, const auth_user *who, const char *id,
     json_object *o, *list = NULL;
     event_in *ev = NULL;
     pb_casefile *cf;
-    pb_error err;
-    pb_status st = PB_OK;
-    char at[32];
+    char at[32] = "";
     size_t n = 1, i;
-    double t;
 
     if ((cf = find_case(a, who, id, out)) == NULL ||
         (o = parse_object(rq, out)) == NULL)
@@ -473,38 +484,11 @@ static void add_event(api *a, const auth_user *who, const char *id,
     for (i = 0; i < n; i++) {
         if (list != NULL)
             snprintf(at, sizeof at, "events[%zu].", i);
-        else
-            at[0] = '\0';
         if (read_event(list != NULL ? json_object_array_get_idx(list, i) : o,
                        at, &ev[i], out) != 0)
             goto done;
     }
-    if (pb_case_closed(pb_casefile_case(cf))) {
-        fail(out, 409, NULL, "case '%s' is closed: no event can be added",
-             id);
-        goto done;
-    }
-    t = pb_casefile_now(cf);
-    for (i = 0; i < n; i++)
-        if (pb_casefile_check(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
-                              ev[i].nattrs, &err) != PB_OK) {
-            snprintf(at, sizeof at, list != NULL ? "events[%zu]" : "event",
-                     i);
-            fail(out, 422, at, "%s", err.message);
-            goto done;
-        }
-    for (i = 0; i < n && st == PB_OK; i++)
-        st = pb_casefile_append(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
-                                ev[i].nattrs, &err);
-    if (st == PB_INPUT)      /* an earlier event of the batch closed it */
-        fail(out, 409, NULL, "only %zu of the %zu events were recorded: %s",
-             i - 1, n, err.message);
-    else if (st != PB_OK)    /* not durable: not acknowledged */
-        fail_ours(a, out, &err);
-    else
-        case_reply(out, 200, id, cf);
-    if (i > 1 || st == PB_OK)
-        tell_followers(a, id, cf);
+    record_events(a, id, cf, ev, n, list != NULL, out);
 done:
     free(ev);
     json_object_put(o);
@@ -522,8 +506,8 @@ static void add_own(api *a, const auth_user *who, const char *id,
     int skip = strcmp(type, "item.skipped") == 0;
     const char *text = NULL;
     json_object *o = NULL;
-    pb_attr attr[1];
     pb_casefile *cf;
+    event_in ev;
 
     if ((cf = find_case(a, who, id, out)) == NULL)
         return;
@@ -543,9 +527,12 @@ static void add_own(api *a, const auth_user *who, const char *id,
             goto done;
         }
     }
-    attr[0].name = "ref";
-    attr[0].value = ref;
-    append(a, id, cf, type, text, attr, ref != NULL, out);
+    ev.type = type;
+    ev.text = text;
+    ev.attrs[0].name = "ref";
+    ev.attrs[0].value = ref;
+    ev.nattrs = ref != NULL;
+    record_events(a, id, cf, &ev, 1, 0, out);
 done:
     json_object_put(o);
 }
@@ -559,6 +546,7 @@ static void undo(api *a, const auth_user *who, const char *id,
     json_object *o = NULL, *v;
     pb_casefile *cf;
     pb_error err;
+    event_in ev;
     pb_undo u;
     int64_t n = 0;
 
@@ -579,10 +567,15 @@ static void undo(api *a, const auth_user *who, const char *id,
         }
     }
     if (pb_case_undo_event(pb_casefile_case(cf), (size_t)n, &u, &err) !=
-        PB_OK)
+        PB_OK) {
         fail(out, 422, "event", "%s", err.message);
-    else
-        append(a, id, cf, u.type, u.text, u.attrs, u.nattrs, out);
+    } else {
+        ev.type = u.type;
+        ev.text = u.text;
+        ev.attrs[0] = u.attrs[0];
+        ev.nattrs = u.nattrs;
+        record_events(a, id, cf, &ev, 1, 0, out);
+    }
 done:
     json_object_put(o);
 }
