@@ -177,6 +177,8 @@ python3 -c 'print("{\"type\": \"customer.said\", \"text\": \"" + "x" * 70000 + "
     >"$T/big.json"
 req POST /v1/cases/T-1/events "@$T/big.json"
 refused 413 null "a body over the limit"
+req POST /v1/cases/T-1/events "chunked:@$T/big.json"
+refused 413 null "a body over the limit, without a Content-Length"
 req GET /v1/cases/T-1
 if cmp -s "$T/body" "$T/before.json"; then ok; else
     fail "bad requests changed the case: $(diff "$T/before.json" "$T/body" | head -n 5)"; fi

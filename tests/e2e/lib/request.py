@@ -3,6 +3,8 @@
 
     request.py PORT METHOD PATH [BODY|@FILE|-] [Header:value ...]
 
+(chunked:@FILE sends the file without a Content-Length, in chunks)
+
 prints the status on the first line, then the body.  `request.py PORT slow
 SECS` opens a connection, sends half a request line and waits up to SECS
 for the server to close it: prints "closed after N s" or "still open".
@@ -81,6 +83,9 @@ if sys.argv[2] == "slow":
     sys.exit(0)
 method, path = sys.argv[2], sys.argv[3]
 arg = sys.argv[4] if len(sys.argv) > 4 else "-"
+chunked = arg.startswith("chunked:")    # sent without a Content-Length
+if chunked:
+    arg = arg[8:]
 if arg == "-":
     body = None
 elif arg.startswith("@"):
@@ -93,7 +98,12 @@ headers = {k: v.strip() for k, v in headers.items()}
 if body is not None and "Content-Type" not in headers:
     headers["Content-Type"] = "application/json"
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-c.request(method, path, body=body, headers=headers)
+if chunked:
+    c.request(method, path, body=iter([body[i:i + 4096]
+                                       for i in range(0, len(body), 4096)]),
+              headers=headers, encode_chunked=True)
+else:
+    c.request(method, path, body=body, headers=headers)
 r = c.getresponse()
 text = r.read().decode("utf-8", "replace")
 print(r.status)
