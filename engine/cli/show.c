@@ -171,6 +171,7 @@ static void show_json(const pb_engine *e)
             pb__json_open(&j, '{');
             pb__json_kstr(&j, "id", d.id);
             pb__json_kbool(&j, "must", d.must);
+            pb__json_kbool(&j, "later", d.later);
             pb__json_kstr(&j, "prompt", d.prompt);
             pb__json_kstr(&j, "collects", d.collects);
             pb__json_key(&j, "after");

@@ -72,6 +72,9 @@ items = {i['id']: i for i in byid['ask']['items']}
 for f in ('order_id', 'patient_name', 'urgency'):
     assert items[f]['collects'] == f, items[f]
 assert items['essentials']['must'] is True
+assert items['essentials']['later'] is False
+items = {i['id']: i for i in byid['follow_up']['items']}
+assert items['verify']['later'] is True, items['verify']
 items = {i['id']: i for i in byid['explain']['items']}
 assert items['explain_steps']['after'] == ['propose'], items['explain_steps']
 assert items['check_understanding']['after'] == ['explain_steps']
