@@ -96,25 +96,33 @@ $(LUA_OBJ): $(B)/%.o: %.c
 
 # The scenario schema, built into the library (engine/files/schema.h) so it is
 # found without the source tree; `install` also copies the .rng for other
-# tools.  od, not xxd, which is not always there.
+# tools.
 $(B)/libplaybook.a: $(B)/gen/scenario_rng.o
 
-$(B)/gen/scenario_rng.c: scenarios/scenario.rng
+$(B)/gen/scenario_rng.c: scenarios/scenario.rng tools/embed.sh
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GEN     $@")
-	$(Q){ echo '/* Generated from $< by make: do not edit. */'; \
-	  echo '#include "schema.h"'; \
-	  echo 'const unsigned char pb__scenario_rng[] = {'; \
-	  od -An -v -t x1 $< | sed -e 's/ *$$//' -e 's/ \([0-9a-f]*\)/0x\1,/g'; \
-	  echo '0x00};'; \
-	  echo 'const size_t pb__scenario_rng_len = sizeof pb__scenario_rng - 1;'; \
-	} >$@.tmp && mv $@.tmp $@
+	$(Q)sh tools/embed.sh schema.h pb__scenario_rng $< >$@.tmp && mv $@.tmp $@
+
+# The agent panel's files, built into the binary: served from memory, and
+# only these (engine/serve/panel.c).
+PANEL = $(sort $(wildcard engine/serve/panel/*))
+PANEL_OBJ = $(PANEL:engine/serve/panel/%=$(B)/gen/panel/%.o)
+$(B)/gen/panel/%.c: engine/serve/panel/% tools/embed.sh
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GEN     $@")
+	$(Q)sh tools/embed.sh panel.h panel_$(subst .,_,$(subst -,_,$*)) $< \
+	    >$@.tmp && mv $@.tmp $@
+
+$(PANEL_OBJ): $(B)/gen/panel/%.o: $(B)/gen/panel/%.c | deps
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -Iengine/serve -c $< -o $@
 
 $(B)/gen/scenario_rng.o: $(B)/gen/scenario_rng.c | deps
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(B)/playbook: $(CLI_OBJ) $(B)/libplaybook.a
+$(B)/playbook: $(CLI_OBJ) $(PANEL_OBJ) $(B)/libplaybook.a
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -130,7 +138,8 @@ $(B)/tests/test_allocfail: ALL_LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc \
     -Wl,--wrap=realloc,--wrap=strdup,--wrap=free
 
 # The suite, once normally and once under ASan+UBSan.
-test: deps
+test:
+	@sh tools/deps.sh --test
 	$(MAKE) check
 	$(MAKE) SAN=1 check
 
@@ -176,8 +185,10 @@ fuzz: deps
 # (tests/memcheck.sh, docs/hardening.md).  live_crash.sh is left out: its
 # kills must land after an acknowledged event, and valgrind's start is
 # longer than its window.  layers.sh too: it reads the objects with nm
-# and runs no binary.  Release build only: valgrind and ASan do not mix.
-MEMCHECK_E2E ?= $(filter-out tests/e2e/live_crash.sh tests/e2e/layers.sh, \
+# and runs no binary.  panel.sh too: a browser's timeouts are not
+# valgrind's pace, and serve.sh makes the panel's requests under it.  Release build only: valgrind and ASan do not mix.
+MEMCHECK_E2E ?= $(filter-out tests/e2e/live_crash.sh tests/e2e/layers.sh \
+                  tests/e2e/panel.sh, \
                   $(sort $(wildcard tests/e2e/*.sh)))
 
 .PHONY: memcheck

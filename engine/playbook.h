@@ -305,6 +305,7 @@ typedef struct pb_item_info {
     double done_at;      /* case time it became done, -1 if never */
     double violated_at;  /* case time it became violated, -1 if never */
     size_t done_event;   /* event index that made it done */
+    size_t violated_event; /* and the one that violated it */
 } pb_item_info;
 
 /* Item i of pb_engine_nitems(), ABSENT when it does not apply. */

@@ -1,5 +1,8 @@
 #!/bin/sh
-# Installs the Debian packages the build needs, only when missing.
+# Installs the Debian packages the build needs, only when missing; with
+# --test also what the tests need: Chromium, Node.js and npm from Debian,
+# and puppeteer-core from npm (tests/browser/package-lock.json), which
+# drives the installed Chromium and downloads no browser.
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
 have() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
@@ -10,10 +13,24 @@ have libedit || missing="$missing libedit-dev"
 have libmicrohttpd || missing="$missing libmicrohttpd-dev"
 # Snowball's stemmer has no pkg-config file: its header says.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
-[ -z "$missing" ] && exit 0
-echo "deps: installing$missing" >&2
-if [ "$(id -u)" != 0 ]; then
-    SUDO=sudo
+if [ "${1:-}" = --test ]; then
+    command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+    command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+    command -v npm >/dev/null 2>&1 || missing="$missing npm"
 fi
-$SUDO apt-get update -qq && \
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+if [ -n "$missing" ]; then
+    echo "deps: installing$missing" >&2
+    if [ "$(id -u)" != 0 ]; then
+        SUDO=sudo
+    fi
+    $SUDO apt-get update -qq && \
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+            $missing || exit 1
+fi
+if [ "${1:-}" = --test ] &&
+   [ ! -d "$(dirname "$0")/../tests/browser/node_modules/puppeteer-core" ]; then
+    echo "deps: installing puppeteer-core (npm)" >&2
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix "$(dirname "$0")/../tests/browser" \
+        --no-audit --no-fund --loglevel=error || exit 1
+fi
+exit 0

@@ -87,7 +87,7 @@ typedef struct pb__itemstate {
     unsigned char checked, skipped;   /* the agent's overrides */
     unsigned char own_prompt;         /* prompt is malloc'd */
     double done_at, violated_at;
-    size_t done_event;
+    size_t done_event, violated_event;
     const char *prompt;
     char *error, *reason;
     pb__memo memo[PB__M_N];

@@ -47,6 +47,7 @@ void pb_case_item(const pb_case *c, size_t i, pb_item_info *out)
     out->done_at = st->done ? st->done_at : -1;
     out->violated_at = st->violated ? st->violated_at : -1;
     out->done_event = st->done_event;
+    out->violated_event = st->violated_event;
 }
 
 size_t pb_case_next_after(const pb_case *c, size_t prev)

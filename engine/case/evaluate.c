@@ -222,6 +222,7 @@ static void eval_item(pb_case *c, const pb__principle *p, size_t idx,
         if (r > 0) {
             st->violated = 1;
             st->violated_at = now;
+            st->violated_event = c->nevents ? c->nevents - 1 : 0;
         } else if (r < 0) {
             set_error(st, err);
         }

@@ -7,8 +7,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
+
+#define PING 15 /* seconds */
 #include "cli.h"
 
 static const char help[] =
@@ -17,9 +20,11 @@ static const char help[] =
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
-    "their events (one or a batch), read and follow their checklists\n"
-    "(Server-Sent Events), check, skip, undo, end the contact, close; the\n"
-    "follow-ups due, the principles, the replay of a posted scenario.\n"
+    "their events (one or a batch, or a line of `playbook live`), read\n"
+    "and follow their checklists (Server-Sent Events), check, skip, undo,\n"
+    "end the contact, close; the follow-ups due, the principles, the\n"
+    "replay of a posted scenario.  At / it serves the agent panel, the\n"
+    "checklist in a browser beside the call (docs/agents.md).\n"
     "Cases are case files in the data folder, which every other verb\n"
     "reads; an event is acknowledged (200) only once it is on disk.  Stops\n"
     "on SIGINT or SIGTERM, saving every case.  docs/deploy.md runs it for\n"
@@ -98,6 +103,7 @@ int cli_serve(int argc, char **argv)
     http_server *srv = NULL;
     pb_engine *e = NULL;
     pb_error err;
+    struct timespec ping;
     sigset_t set;
     cli_opts o;
     api a;
@@ -185,7 +191,12 @@ int cli_serve(int argc, char **argv)
     printf("playbook serve: listening on http://%s:%u\n", addr,
            http_port(srv));
     fflush(stdout);
-    sigwait(&set, &sig);
+    /* An idle stream gets a comment every PING seconds, well inside the
+     * timeouts of proxies (nginx: 60 s) and of the server itself. */
+    ping.tv_sec = secs / 2 < PING ? (time_t)(secs / 2) : PING;
+    ping.tv_nsec = ping.tv_sec == 0 ? 500 * 1000 * 1000 : 0;
+    while ((sig = sigtimedwait(&set, NULL, &ping)) < 0)
+        http_ping(srv, ": ping\n\n", 8);
     rc = EXIT_OK;
 done:
     http_stop(srv);     /* first: its streams leave a.fol */

@@ -73,6 +73,7 @@ static void json_case(pb__json *j, const pb_case *c)
             pb__json_open(j, '{');
             pb__json_kstr(j, "ref", it.ref);
             pb__json_knum(j, "t", it.violated_at);
+            pb__json_kint(j, "event", (long)it.violated_event);
             pb__json_close(j, '}');
         }
     }

@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "jsonw.h"
+#include "panel.h"
 
 /* Bodies are small objects: a case, an event. */
 #define JSON_DEPTH 8
@@ -93,42 +94,102 @@ static void fail_ours(api *a, http_reply *out, const pb_error *err)
          "server's log says why");
 }
 
-/* The case as the API shows it, {"id": ..., "case": checklist}, after
- * prefix and before suffix, into r; -1 (r closed) when it cannot. */
-static int render_case(reply *r, const char *prefix, const char *id,
-                       const pb_casefile *cf, const char *suffix)
+/* The timeline from event `from` on (docs/api.md, "The case"): a
+ * client that has the earlier events is not sent them again.  A
+ * detected event's evidence names its principle file without the
+ * folder: no path leaves the server. */
+static void render_events(FILE *f, const pb_case *c, size_t from)
 {
+    size_t i, k, recorded = 0;
+    pb_event_info ev;
+    const char *base;
+    pb__json j;
+
+    for (i = 0; i < from; i++) {
+        pb_case_event(c, i, &ev);
+        recorded += ev.detected_by == NULL;
+    }
+    pb__json_init(&j, f);
+    pb__json_open(&j, '[');
+    for (i = from; i < pb_case_nevents(c); i++) {
+        pb_case_event(c, i, &ev);
+        pb__json_open(&j, '{');
+        pb__json_kint(&j, "i", (long)i);
+        pb__json_key(&j, "recorded");
+        if (ev.detected_by == NULL)
+            pb__json_int(&j, (long)++recorded);
+        else
+            pb__json_str(&j, NULL);
+        pb__json_knum(&j, "t", ev.t);
+        pb__json_kstr(&j, "type", ev.type);
+        pb__json_kstr(&j, "text", ev.text);
+        pb__json_key(&j, "attrs");
+        pb__json_open(&j, '{');
+        for (k = 0; k < ev.nattrs; k++)
+            pb__json_kstr(&j, ev.attrs[k].name, ev.attrs[k].value);
+        pb__json_close(&j, '}');
+        pb__json_kstr(&j, "detected_by", ev.detected_by);
+        if (ev.evidence.file != NULL) {
+            base = strrchr(ev.evidence.file, '/');
+            pb__json_key(&j, "evidence");
+            pb__json_open(&j, '{');
+            pb__json_kstr(&j, "file", base ? base + 1 : ev.evidence.file);
+            pb__json_kint(&j, "line", ev.evidence.line);
+            pb__json_kstr(&j, "kind", ev.evidence.kind);
+            pb__json_kstr(&j, "match", ev.evidence.match);
+            if (ev.evidence.score >= 0)
+                pb__json_knum(&j, "score", ev.evidence.score);
+            pb__json_close(&j, '}');
+        }
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, ']');
+}
+
+/* The case as the API shows it, {"id", "case": checklist, "events_from",
+ * "events"}, with the events from `from` on, after prefix and before
+ * suffix, into r; -1 (r closed) when it cannot. */
+static int render_case(reply *r, const char *prefix, const char *id,
+                       const pb_casefile *cf, size_t from,
+                       const char *suffix)
+{
+    const pb_case *c = pb_casefile_case(cf);
+
+    if (from > pb_case_nevents(c))
+        from = pb_case_nevents(c);
     /* the checklist's JSON is one line, ending in a newline */
     fprintf(r->f, "%s{\"id\": \"%s\", \"case\": ", prefix, id);
-    if (pb_render_checklist(r->f, PB_FORMAT_JSON, 0, pb_casefile_case(cf)) !=
-            PB_OK ||
+    if (pb_render_checklist(r->f, PB_FORMAT_JSON, 0, c) != PB_OK ||
         fseek(r->f, -1, SEEK_CUR) != 0) {
         fclose(r->f);
         free(r->buf);
         return -1;
     }
+    fprintf(r->f, ", \"events_from\": %zu, \"events\": ", from);
+    render_events(r->f, c, from);
     fprintf(r->f, "}%s", suffix);
     return 0;
 }
 
 static void case_reply(http_reply *out, int status, const char *id,
-                       const pb_casefile *cf)
+                       const pb_casefile *cf, size_t from)
 {
     reply r;
 
     if (reply_open(&r, status) == 0 &&
-        render_case(&r, "", id, cf, "\n") == 0)
+        render_case(&r, "", id, cf, from, "\n") == 0)
         reply_done(&r, out);
 }
 
 /* Live updates: each follower of case id gets the case as it now is,
- * as one Server-Sent Event. */
-static void tell_followers(api *a, const char *id, const pb_casefile *cf)
+ * with the events from `from` on, as one Server-Sent Event. */
+static void tell_followers(api *a, const char *id, const pb_casefile *cf,
+                           size_t from)
 {
     reply r;
 
     if (follow_count(a->fol, id) == 0 || reply_open(&r, 200) != 0 ||
-        render_case(&r, "event: case\ndata: ", id, cf, "\n\n") != 0)
+        render_case(&r, "event: case\ndata: ", id, cf, from, "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
         follow_send(a->fol, id, r.buf, r.len);
@@ -340,7 +401,7 @@ static void create_case(api *a, const auth_user *who,
     else if (st != PB_OK)
         fail_ours(a, out, &err);
     else
-        case_reply(out, 201, id, cf);
+        case_reply(out, 201, id, cf, 0);
 done:
     json_object_put(o);
 }
@@ -420,10 +481,10 @@ static void record_events(api *a, const char *id, pb_casefile *cf,
                           const event_in *ev, size_t n, int batch,
                           http_reply *out)
 {
+    size_t from = pb_case_nevents(pb_casefile_case(cf)), i;
     pb_status st = PB_OK;
     pb_error err;
     char at[32];
-    size_t i;
     double t;
 
     if (pb_case_closed(pb_casefile_case(cf))) {
@@ -449,9 +510,9 @@ static void record_events(api *a, const char *id, pb_casefile *cf,
                               * file retries it with the next write */
         fail_ours(a, out, &err);
     else
-        case_reply(out, 200, id, cf);
+        case_reply(out, 200, id, cf, from);
     if (i > 1 || st == PB_OK)
-        tell_followers(a, id, cf);
+        tell_followers(a, id, cf, from);
 }
 
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of
@@ -537,6 +598,26 @@ done:
     json_object_put(o);
 }
 
+/* Records the undoing of recorded event n (0: the last), or a 422
+ * naming fieldname. */
+static void undo_event(api *a, const char *id, pb_casefile *cf, size_t n,
+                       const char *fieldname, http_reply *out)
+{
+    pb_error err;
+    event_in ev;
+    pb_undo u;
+
+    if (pb_case_undo_event(pb_casefile_case(cf), n, &u, &err) != PB_OK) {
+        fail(out, 422, fieldname, "%s", err.message);
+        return;
+    }
+    ev.type = u.type;
+    ev.text = u.text;
+    ev.attrs[0] = u.attrs[0];
+    ev.nattrs = u.nattrs;
+    record_events(a, id, cf, &ev, 1, 0, out);
+}
+
 /* POST /v1/cases/ID/undo {"event"?: N}: takes back recorded event N, or
  * the last one (docs/agents.md, undo). */
 static void undo(api *a, const auth_user *who, const char *id,
@@ -545,9 +626,6 @@ static void undo(api *a, const auth_user *who, const char *id,
     static const char *const known[] = { "event", NULL };
     json_object *o = NULL, *v;
     pb_casefile *cf;
-    pb_error err;
-    event_in ev;
-    pb_undo u;
     int64_t n = 0;
 
     if ((cf = find_case(a, who, id, out)) == NULL)
@@ -566,17 +644,63 @@ static void undo(api *a, const auth_user *who, const char *id,
             }
         }
     }
-    if (pb_case_undo_event(pb_casefile_case(cf), (size_t)n, &u, &err) !=
-        PB_OK) {
-        fail(out, 422, "event", "%s", err.message);
-    } else {
-        ev.type = u.type;
-        ev.text = u.text;
-        ev.attrs[0] = u.attrs[0];
-        ev.nattrs = u.nattrs;
+    undo_event(a, id, cf, (size_t)n, "event", out);
+done:
+    json_object_put(o);
+}
+
+/* POST /v1/cases/ID/command {"line": "..."}: a line as `playbook live`
+ * reads it (docs/agents.md, "The commands"), so the panel's box takes
+ * the same commands as the terminal. */
+static void command(api *a, const auth_user *who, const char *id,
+                    const http_request *rq, http_reply *out)
+{
+    static const char *const known[] = { "line", NULL };
+    json_object *o;
+    pb_casefile *cf;
+    pb_command *cmd = NULL;
+    const char *line;
+    pb_error err;
+    event_in ev;
+    size_t i;
+
+    if ((cf = find_case(a, who, id, out)) == NULL ||
+        (o = parse_object(rq, out)) == NULL)
+        return;
+    if (known_fields(o, "", known, out) != 0 ||
+        get_string(o, "", "line", 1, &line, out) != 0)
+        goto done;
+    if ((cmd = malloc(sizeof *cmd)) == NULL) {
+        fail(out, 503, NULL, "out of memory");
+        goto done;
+    }
+    if (pb_command_parse(line, strlen(line), cmd, &err) != PB_OK) {
+        fail(out, 422, "line", "%s", err.message);
+        goto done;
+    }
+    switch (cmd->kind) {
+    case PB_CMD_EVENT:
+    case PB_CMD_CLOSE:
+        ev.type = cmd->type;
+        ev.text = cmd->text;
+        for (i = 0; i < cmd->nattrs; i++)
+            ev.attrs[i] = cmd->attrs[i];
+        ev.nattrs = cmd->nattrs;
         record_events(a, id, cf, &ev, 1, 0, out);
+        break;
+    case PB_CMD_UNDO:
+        undo_event(a, id, cf, cmd->ref, "line", out);
+        break;
+    case PB_CMD_NOTHING:
+        fail(out, 422, "line", "nothing to record");
+        break;
+    default:
+        fail(out, 422, "line", "'%s' belongs to the terminal: it records "
+             "nothing", cmd->name);
+        break;
     }
 done:
+    free(cmd);
     json_object_put(o);
 }
 
@@ -627,7 +751,8 @@ static void stream_opened(void *ud, http_stream *s)
 
     if (follow_add(fc->a->fol, fc->id, s) != 0 ||
         reply_open(&r, 200) != 0 ||
-        render_case(&r, "event: case\ndata: ", fc->id, fc->cf, "\n\n") != 0)
+        render_case(&r, "event: case\ndata: ", fc->id, fc->cf, 0,
+                    "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
         http_stream_send(s, r.buf, r.len);
@@ -867,9 +992,50 @@ static int same_origin(const http_request *rq)
 
     if (o == NULL)
         return 1;   /* not from a browser page */
-    if (rq->host == NULL || strncmp(o, "http://", 7) != 0)
+    if (strncmp(o, "https://", 8) == 0)   /* through a TLS proxy */
+        o += 8;
+    else if (strncmp(o, "http://", 7) == 0)
+        o += 7;
+    else
         return 0;
-    return strcmp(o + 7, rq->host) == 0;
+    return rq->host != NULL && strcmp(o, rq->host) == 0;
+}
+
+/* GET of anything outside /v1/: the panel's built-in files, which hold
+ * no case and need no token. */
+static void panel(const http_request *rq, http_reply *out)
+{
+    const char *data;
+
+    if (strcmp(rq->method, "GET") != 0) {
+        fail(out, 405, NULL, "use GET");
+    } else if (panel_find(rq->path, &out->type, &data, &out->len) != 0) {
+        fail(out, 404, NULL, "no such resource");
+    } else {
+        out->status = 200;
+        out->body = (char *)data;   /* not freed: out->type is set */
+    }
+}
+
+/* GET /v1/cases/ID?events_from=N: the case with the events from N on
+ * (all of them without it). */
+static void get_case(api *a, const auth_user *who, const char *id,
+                     const http_request *rq, http_reply *out)
+{
+    const char *s = http_query(rq, "events_from");
+    unsigned long long n = 0;
+    pb_casefile *cf;
+    char *end = NULL;
+
+    if (s != NULL && (*s < '0' || *s > '9' ||
+                      (n = strtoull(s, &end, 10), *end != '\0') ||
+                      n > SIZE_MAX)) {
+        fail(out, 400, "events_from", "'events_from' must be a number from "
+             "0 (the first event the client lacks)");
+        return;
+    }
+    if ((cf = find_case(a, who, id, out)) != NULL)
+        case_reply(out, 200, id, cf, (size_t)n);
 }
 
 /* The routes under /v1/cases/ID/ (rest: what follows the slash). */
@@ -884,6 +1050,8 @@ static void case_route(api *a, const auth_user *who, const char *id,
         add_event(a, who, id, rq, out);
     else if (strcmp(rest, "undo") == 0)
         undo(a, who, id, rq, out);
+    else if (strcmp(rest, "command") == 0)
+        command(a, who, id, rq, out);
     else if (strcmp(rest, "end") == 0)
         add_own(a, who, id, "contact.ended", NULL, rq, out);
     else if (strcmp(rest, "close") == 0)
@@ -913,6 +1081,10 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
     int post = strcmp(rq->method, "POST") == 0;
     size_t n;
 
+    if (strncmp(p, "/v1/", 4) != 0) {
+        panel(rq, out);
+        return;
+    }
     if (a->auth != NULL &&
         (who = auth_check(a->auth, rq->authorization)) == NULL) {
         fail(out, 401, "Authorization", rq->authorization == NULL
@@ -956,12 +1128,10 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
     memcpy(idbuf, id, n);
     idbuf[n] = '\0';
     if (id[n] == '\0') {
-        pb_casefile *cf;
-
         if (!get)
             fail(out, 405, NULL, "use GET");
-        else if ((cf = find_case(a, who, idbuf, out)) != NULL)
-            case_reply(out, 200, idbuf, cf);
+        else
+            get_case(a, who, idbuf, rq, out);
     } else if (strcmp(id + n, "/stream") == 0) {
         if (!get)
             fail(out, 405, NULL, "use GET");

@@ -59,8 +59,21 @@ static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";
 
+/* Every answer: no caching, no sniffing, no framing, and a page runs
+ * only the server's own scripts and styles (docs/hardening.md). */
+static void common_headers(struct MHD_Response *r)
+{
+    MHD_add_response_header(r, "Cache-Control", "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'self'; base-uri 'none'; "
+                            "form-action 'none'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
-                                  char *body, size_t len, int owned)
+                                  char *body, size_t len, int owned,
+                                  const char *type)
 {
     struct MHD_Response *r;
     enum MHD_Result ok;
@@ -73,9 +86,9 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
             free(body);
         return MHD_NO;
     }
-    MHD_add_response_header(r, "Content-Type", "application/json");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
-    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Type",
+                            type ? type : "application/json");
+    common_headers(r);
     if (status == 401)
         MHD_add_response_header(r, "WWW-Authenticate",
                                  "Bearer realm=\"playbook\"");
@@ -93,13 +106,11 @@ static void wake(http_stream *s)
     }
 }
 
-int http_stream_send(http_stream *s, const char *data, size_t len)
+/* Appends to what s has to send and wakes it: under the lock. */
+static void queue(http_stream *s, const char *data, size_t len)
 {
-    int ending;
-
-    pthread_mutex_lock(&s->srv->mu);
     if (s->ending)
-        goto done;
+        return;
     if (s->off > 0 && s->off == s->len)
         s->off = s->len = 0;
     if (s->len + len > STREAM_BACKLOG) {
@@ -113,7 +124,8 @@ int http_stream_send(http_stream *s, const char *data, size_t len)
                 cap *= 2;
             if ((b = realloc(s->buf, cap)) == NULL) {
                 s->ending = 1;
-                goto done;
+                wake(s);
+                return;
             }
             s->buf = b;
             s->cap = cap;
@@ -121,11 +133,28 @@ int http_stream_send(http_stream *s, const char *data, size_t len)
         memcpy(s->buf + s->len, data, len);
         s->len += len;
     }
-done:
     wake(s);
+}
+
+int http_stream_send(http_stream *s, const char *data, size_t len)
+{
+    int ending;
+
+    pthread_mutex_lock(&s->srv->mu);
+    queue(s, data, len);
     ending = s->ending;
     pthread_mutex_unlock(&s->srv->mu);
     return ending ? -1 : 0;
+}
+
+void http_ping(http_server *srv, const char *data, size_t len)
+{
+    http_stream *s;
+
+    pthread_mutex_lock(&srv->mu);
+    for (s = srv->streams; s != NULL; s = s->next)
+        queue(s, data, len);
+    pthread_mutex_unlock(&srv->mu);
 }
 
 /* What libmicrohttpd sends next: the queued bytes, or, with none, the
@@ -191,7 +220,7 @@ static enum MHD_Result send_stream(http_server *srv,
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type", "text/event-stream");
-    MHD_add_response_header(r, "Cache-Control", "no-store");
+    common_headers(r);
     MHD_add_response_header(r, "X-Accel-Buffering", "no");
     pthread_mutex_lock(&srv->mu);
     s->next = srv->streams;
@@ -254,13 +283,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (p == NULL) {
         if ((p = calloc(1, sizeof *p)) == NULL)
             return send_reply(c, 503, (char *)no_memory,
-                              sizeof no_memory - 1, 0);
+                              sizeof no_memory - 1, 0, NULL);
         *req_cls = p;
         /* Refused before a byte of the body is read. */
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)
             return send_reply(c, 413, (char *)too_big, sizeof too_big - 1,
-                              0);
+                              0, NULL);
         return MHD_YES;
     }
     if (*upload_size > 0) {
@@ -270,7 +299,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (p->too_big)
-        return send_reply(c, 413, (char *)too_big, sizeof too_big - 1, 0);
+        return send_reply(c, 413, (char *)too_big, sizeof too_big - 1, 0,
+                          NULL);
     memset(&rq, 0, sizeof rq);
     rq.method = method;
     rq.path = url;
@@ -285,10 +315,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     s->handler(s->ud, &rq, &out);
     if (out.opened != NULL)
         return send_stream(s, c, &out);
-    if (out.body == NULL)
+    if (out.body == NULL && out.type == NULL)
         return send_reply(c, 503, (char *)no_memory, sizeof no_memory - 1,
-                          0);
-    return send_reply(c, out.status, out.body, out.len, 1);
+                          0, NULL);
+    return send_reply(c, out.status, out.body, out.len, out.type == NULL,
+                      out.type);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,

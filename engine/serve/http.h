@@ -31,14 +31,17 @@ const char *http_query(const http_request *rq, const char *name);
  * opened once the stream exists and gone once the client has left, after
  * which the stream is freed.  Both run on the server's thread. */
 typedef struct http_stream http_stream;
+typedef struct http_server http_server;
 typedef void (*http_stream_fn)(void *ud, http_stream *s);
 
-/* A reply: status and a JSON body, which the server frees; or, with
- * opened set, a stream (body and len are ignored). */
+/* A reply: status and a JSON body, which the server frees; or a
+ * built-in file (type set: its Content-Type; the body is not freed); or,
+ * with opened set, a stream (body and len are ignored). */
 typedef struct http_reply {
     int status;
     char *body;
     size_t len;
+    const char *type;
     http_stream_fn opened, gone;
     void *stream_ud;
 } http_reply;
@@ -46,6 +49,11 @@ typedef struct http_reply {
 /* Queues len bytes for the client of s.  -1 when the client is too far
  * behind (over 1 MiB queued): the stream is then ended. */
 int http_stream_send(http_stream *s, const char *data, size_t len);
+
+/* Queues len bytes for every open stream, as http_stream_send does: a
+ * keep-alive comment, so that proxies and clients see an idle stream is
+ * still there.  Safe from any thread. */
+void http_ping(http_server *s, const char *data, size_t len);
 
 typedef void (*http_handler)(void *ud, const http_request *rq,
                              http_reply *out);
@@ -55,8 +63,6 @@ typedef struct http_limits {
     unsigned timeout;        /* seconds a connection may stay idle */
     unsigned max_connections;
 } http_limits;
-
-typedef struct http_server http_server;
 
 /* Listens on addr:port (port 0: one the system picks) and serves from a
  * thread of its own.  NULL with a message in err when it cannot. */

@@ -38,31 +38,17 @@ if [ -e "$T/never" ]; then fail "a refused start made the data folder"
 else ok; fi
 
 # --- start ---------------------------------------------------------------
-start() { # extra options...
-    "$PB" serve $P --data "$D" --listen 127.0.0.1:0 "$@" \
-        >"$T/serve.out" 2>"$T/serve.err" &
-    SRV=$!
-    i=0
-    while [ $i -lt 300 ] && ! grep -q listening "$T/serve.out"; do
-        sleep 0.1; i=$((i + 1)); done
-    PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
-    if [ -n "$PORT" ]; then ok; else
-        fail "serve did not start: $(cat "$T/serve.err")"; fi
-}
-stop() {
-    kill -TERM "$SRV"
-    wait "$SRV"
-    src=$?
-    if [ "$src" = 0 ]; then ok; else fail "serve exit $src on SIGTERM"; fi
-    if grep -q -e Sanitizer -e 'runtime error' "$T/serve.err"; then
-        fail "sanitizer report from serve: $(head -n 20 "$T/serve.err")"
-    else ok; fi
-}
+. tests/e2e/lib/server.sh
 # req METHOD PATH [BODY] [Header:value...]: status in $st, body in $T/out
 req() {
     run $H "$PORT" "$@"
     st=$(head -n 1 "$T/out")
     sed 1d "$T/out" >"$T/body"
+}
+# same_as FILE WHAT: the last answer is FILE, byte for byte
+same_as() {
+    if cmp -s "$T/body" "$1"; then ok; else
+        fail "$2: $(diff "$1" "$T/body" | head -n 5)"; fi
 }
 want() { # STATUS WHAT
     if [ "$st" = "$1" ]; then ok; else
@@ -180,8 +166,7 @@ refused 413 null "a body over the limit"
 req POST /v1/cases/T-1/events "chunked:@$T/big.json"
 refused 413 null "a body over the limit, without a Content-Length"
 req GET /v1/cases/T-1
-if cmp -s "$T/body" "$T/before.json"; then ok; else
-    fail "bad requests changed the case: $(diff "$T/before.json" "$T/body" | head -n 5)"; fi
+same_as "$T/before.json" "bad requests changed the case"
 
 # --- a closed case -------------------------------------------------------
 req POST /v1/cases '{"id": "C-1", "topic": "delivery"}'
@@ -264,8 +249,7 @@ refused 400 events "a batch of 101"
 req POST /v1/cases/B-1/events '{"events": [{"type": "a.b"}], "type": "x"}'
 refused 400 type "a batch with a field beside events"
 req GET /v1/cases/B-1
-if cmp -s "$T/body" "$T/b0.json"; then ok; else
-    fail "refused batches changed the case"; fi
+same_as "$T/b0.json" "refused batches changed the case"
 req POST /v1/cases/B-1/events '{"events": [
     {"type": "customer.said", "text": "My parcel is late."},
     {"type": "agent.restated", "text": "So your parcel is late."},
@@ -330,11 +314,114 @@ refused 404 null "a stream of an unknown case"
 req POST /v1/cases/T-1/stream
 refused 405 null "POST to a stream"
 
-# --- a slow client is cut off -------------------------------------------
+# --- the timeline: each answer holds the events it added ----------------
+req GET /v1/cases/T-1
+json_ok "$T/body" "the whole timeline" '
+ev = d["events"]
+assert d["events_from"] == 0 and ev and ev[0]["i"] == 0, d["events_from"]
+assert [e["i"] for e in ev] == list(range(len(ev))), ev
+assert ev[0]["recorded"] == 1 and ev[0]["type"] == "customer.said", ev[0]'
+n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["events"]))' "$T/body")
+req POST /v1/cases/T-1/events '{"type": "agent.said",
+    "text": "So what I am hearing is that your parcel is a week late."}'
+want 200 "an utterance a detector reads"
+json_ok "$T/body" "the new events only, with their evidence" "
+assert d['events_from'] == $n, d['events_from']
+said, found = d['events'][0], d['events'][1:]
+assert said['i'] == $n and said['detected_by'] is None, said
+assert found and all(e['detected_by'] and e['recorded'] is None for e in found), found
+ev = found[0]['evidence']
+assert ev['file'].endswith('.lua') and '/' not in ev['file'], ev
+assert ev['line'] > 0 and ev['kind'], ev"
+req GET "/v1/cases/T-1?events_from=$n"
+json_ok "$T/body" "events from N" "
+assert d['events_from'] == $n and d['events'][0]['i'] == $n, d['events'][:1]"
+req GET "/v1/cases/T-1?events_from=100000"
+json_ok "$T/body" "events from past the end" '
+assert d["events"] == [], d["events"]'
+req GET "/v1/cases/T-1?events_from=-1"
+refused 400 events_from "events_from that is not a number"
+
+# --- commands, as playbook live reads them ------------------------------
+req POST /v1/cases/T-1/command '{"line": "fact delivery_address=12 Elm Street"}'
+want 200 "a command"
+json_ok "$T/body" "the command's event" '
+e = d["events"][0]
+assert e["type"] == "fact" and e["attrs"] == {"name": "delivery_address"}, e
+assert e["text"] == "12 Elm Street", e
+assert d["case"]["facts"]["delivery_address"] == "12 Elm Street"'
+req POST /v1/cases/T-1/command '{"line": "followup tomorrow 10:00 Check it came"}'
+want 200 "a follow-up command"
+json_ok "$T/body" "the due time and the text apart" '
+e = d["events"][0]
+assert e["type"] == "followup.scheduled" and e["attrs"]["due"] == "tomorrow 10:00", e
+assert e["text"] == "Check it came", e'
+req POST /v1/cases/T-1/command '{"line": "undo"}'
+want 200 "undo as a command"
+json_ok "$T/body" "undone" '
+assert d["events"][0]["type"] == "event.undone", d["events"]'
+req GET /v1/cases/T-1
+cp "$T/body" "$T/cmd-before.json"
+req POST /v1/cases/T-1/command '{"line": "frobnicate now"}'
+refused 422 line "an unknown command"
+has "$T/body" "unknown command 'frobnicate'" "the unknown command named"
+req POST /v1/cases/T-1/command '{"line": "followup whenever"}'
+refused 422 line "a due time that does not read"
+req POST /v1/cases/T-1/command '{"line": "check listen.nope"}'
+refused 422 event "a command naming an unknown item"
+req POST /v1/cases/T-1/command '{"line": "show"}'
+refused 422 line "a command of the terminal only"
+req POST /v1/cases/T-1/command '{"line": "   "}'
+refused 422 line "a blank line"
+req POST /v1/cases/T-1/command '{"text": "c hello"}'
+refused 400 text "a command without its line"
+req GET /v1/cases/T-1
+same_as "$T/cmd-before.json" "refused commands changed the case"
+
+# --- the panel's files: built in, and nothing else -----------------------
+page() { # PATH [METHOD]: status, Content-Type, length and CSP in $T/page
+    env -u OPENAPI_CALLS python3 -c '
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+c.request(sys.argv[3], sys.argv[2])
+r = c.getresponse()
+body = r.read()
+print(r.status, r.getheader("Content-Type"), len(body))
+print(r.getheader("Content-Security-Policy"))' "$PORT" "$1" "${2:-GET}" >"$T/page"
+}
+page /
+has "$T/page" "200 text/html; charset=utf-8" "the panel's page"
+has "$T/page" "default-src 'self'" "the panel runs only its own scripts"
+page /panel.js
+has "$T/page" "200 text/javascript" "the panel's script"
+page /panel.css
+has "$T/page" "200 text/css" "the panel's styles"
+page /favicon.svg
+has "$T/page" "200 image/svg+xml" "the panel's icon"
+for p in /index.html /panel /../Makefile /panel.js/ "/%2e%2e/Makefile" \
+         /engine/serve/panel/panel.js; do
+    page "$p"
+    if grep -q "^404 application/json" "$T/page"; then ok; else
+        fail "a file outside the built-in set: $p: $(head -n 1 "$T/page")"; fi
+done
+page / POST
+has "$T/page" "405 application/json" "POST to the panel's page"
+
+# --- a slow client is cut off; an idle stream is kept alive ---------------
 stop
-start --timeout 1
+start --timeout 2
 run $H "$PORT" slow 10
 has "$T/out" "closed after" "a slow client's connection is closed"
+run python3 -c '
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET /v1/cases/T-1/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+got, t0 = b"", time.time()
+while got.count(b": ping") < 3 and time.time() - t0 < 8:
+    got += s.recv(65536)
+print("pings", got.count(b": ping"), "in %.1f s" % (time.time() - t0))' "$PORT"
+if grep -q "^pings 3 in" "$T/out"; then ok; else
+    fail "an idle stream gets keep-alive comments, past --timeout: $(cat "$T/out")"; fi
 
 # --- SIGTERM saves every case; the other verbs read them --------------
 req POST /v1/cases/T-1/events '{"type": "agent.said", "text": "So your parcel has not come."}'

@@ -1,0 +1,29 @@
+# `playbook serve` for the e2e scripts (serve.sh, panel.sh): sourced after
+# common.sh, never run.  The script sets P (its -p options) and D (the
+# data folder).
+
+# start [option...]: a server on a free port of 127.0.0.1; its port in
+# PORT, its address in URL, its pid in SRV.
+start() {
+    "$PB" serve $P --data "$D" --listen 127.0.0.1:0 "$@" \
+        >"$T/serve.out" 2>"$T/serve.err" &
+    SRV=$!
+    i=0
+    while [ $i -lt 300 ] && ! grep -q listening "$T/serve.out"; do
+        sleep 0.1; i=$((i + 1)); done
+    PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
+    URL="http://127.0.0.1:$PORT"
+    if [ -n "$PORT" ]; then ok; else
+        fail "serve did not start: $(cat "$T/serve.err")"; fi
+}
+
+# stop: SIGTERM, which must end it with 0 and no sanitizer report.
+stop() {
+    kill -TERM "$SRV"
+    wait "$SRV"
+    src=$?
+    if [ "$src" = 0 ]; then ok; else fail "serve exit $src on SIGTERM"; fi
+    if grep -q -e Sanitizer -e 'runtime error' "$T/serve.err"; then
+        fail "sanitizer report from serve: $(head -n 20 "$T/serve.err")"
+    else ok; fi
+}
