@@ -69,6 +69,10 @@ pb_status pb_engine_load(pb_engine *e, const char *path, pb_error *err);
  * messages. */
 pb_status pb_engine_load_buffer(pb_engine *e, const char *name,
                                 const char *src, size_t len, pb_error *err);
+/* 12 hex digits naming the loaded principles: a hash of their sources,
+ * so the same files give the same version, and any change another
+ * (docs/api.md, "Reloading the principles"). */
+const char *pb_engine_version(const pb_engine *e);
 /* The files that failed to load so far, each with its file:line. */
 size_t pb_engine_nfailures(const pb_engine *e);
 const pb_error *pb_engine_failure(const pb_engine *e, size_t i);

@@ -13,7 +13,10 @@
 #include "engine.h"
 #include "error.h"
 #include "file.h"
+#include "sha256.h"
 #include "use.h"
+
+static void set_version(pb_engine *e);
 
 pb_engine *pb_engine_new(void)
 {
@@ -40,6 +43,7 @@ pb_engine *pb_engine_new(void)
         pb_engine_free(e);
         return NULL;
     }
+    set_version(e);
     return e;
 }
 
@@ -286,6 +290,31 @@ int pb__engine_index_detectors(pb_engine *e)
     return 0;
 }
 
+/* The version: the hash of the sources' hashes in checklist order, so
+ * the same files give the same version wherever they are loaded. */
+static void set_version(pb_engine *e)
+{
+    size_t i, n = e->nprinciples * (PB__SHA256_HEX - 1);
+    char *all = malloc(n + 1), hex[PB__SHA256_HEX];
+
+    if (all == NULL) {
+        snprintf(e->version, sizeof e->version, "unknown");
+        return;
+    }
+    for (i = 0; i < e->nprinciples; i++)
+        memcpy(all + i * (PB__SHA256_HEX - 1), e->principles[i]->hash,
+               PB__SHA256_HEX - 1);
+    pb__sha256_hex(all, n, hex);
+    free(all);
+    memcpy(e->version, hex, sizeof e->version - 1);
+    e->version[sizeof e->version - 1] = '\0';
+}
+
+const char *pb_engine_version(const pb_engine *e)
+{
+    return e->version;
+}
+
 /* Puts the principles in checklist order and lists their items; once
  * per loading call, not per file, so loading stays linear. */
 static void sort_principles(pb_engine *e)
@@ -309,6 +338,7 @@ static void sort_principles(pb_engine *e)
             pb__index_add(&e->item_ix, n++, item_key, e->items);
         }
     }
+    set_version(e);
 }
 
 static pb_status add_failure(pb_engine *e, const pb_error *err)
@@ -343,8 +373,10 @@ static pb_status load_buffer(pb_engine *e, const char *name,
     }
     if (st == PB_OK)
         st = add_principle(e, p);
-    if (st == PB_OK)
+    if (st == PB_OK) {
+        pb__sha256_hex(src, len, p->hash);
         return PB_OK;
+    }
     pb__principle_free(pb__sandbox_lua(e->sb), p);
     if (st == PB_NOMEM && err->message[0] == '\0')
         pb__error(err, st, name, 0, "out of memory");

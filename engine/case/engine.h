@@ -49,6 +49,7 @@ struct pb_engine {
     size_t ncases;
     size_t seq;
     pb__textkit text;           /* the stemmer, lexicon and IDF */
+    char version[13];           /* pb_engine_version */
 };
 
 /* Lists the detectors by the type they watch (pb__detect), and weighs

@@ -12,6 +12,7 @@
 #include "phraseidx.h"
 #include "playbook.h"
 #include "sandbox.h"
+#include "sha256.h"
 #include "similar.h"
 #include "textlib.h"
 
@@ -67,6 +68,7 @@ typedef struct pb__principle {
     pb__detector *detectors;
     size_t ndetectors;
     unsigned account;        /* its memory account in the sandbox */
+    char hash[PB__SHA256_HEX]; /* of its source, for pb_engine_version */
 } pb__principle;
 
 /*

@@ -27,7 +27,9 @@ static const char help[] =
     "checklist in a browser beside the call (docs/agents.md).\n"
     "Cases are case files in the data folder, which every other verb\n"
     "reads; an event is acknowledged (200) only once it is on disk.  Stops\n"
-    "on SIGINT or SIGTERM, saving every case.  docs/deploy.md runs it for\n"
+    "on SIGINT or SIGTERM, saving every case.  SIGHUP reads the principles\n"
+    "and tokens again (cases already open keep their principles; when\n"
+    "anything fails to load, nothing changes).  docs/deploy.md runs it for\n"
     "a team.\n"
     "\n"
     "  -p, --principles DIR   principle folder or file; repeat to combine\n"
@@ -53,6 +55,66 @@ static const char help[] =
     "\n"
     "Exit: 0 stopped by a signal, 2 bad usage or the server could not\n"
     "start (the address is in use, the data folder cannot be used).\n";
+
+/* The engines replaced by reloads: the cases open when each was
+ * replaced still use it, so they are freed only once the store is. */
+typedef struct retired {
+    pb_engine **v;
+    size_t n;
+} retired;
+
+/* Tokens from path, which must hold one at least: NULL after saying
+ * why. */
+static auth *load_tokens(const char *path)
+{
+    auth *users = NULL;
+    pb_error err;
+
+    if (auth_load(path, &users, &err) != PB_OK) {
+        cli_print_error(&err);
+        return NULL;
+    }
+    if (auth_count(users) == 0) {
+        pb__text_printf(stderr, "playbook serve: %s has no token "
+                        "(--add-token ROLE:NAME makes one)\n", path);
+        auth_free(users);
+        return NULL;
+    }
+    return users;
+}
+
+/* SIGHUP: the principles and the tokens read again and put in place
+ * together, or, when any of them fails, neither (docs/api.md,
+ * "Reloading the principles"). */
+static void reload(api *a, const cli_opts *o, const char *tokens,
+                   retired *old)
+{
+    const char *was = pb_engine_version(a->e);
+    auth *users = NULL;
+    pb_engine *e, **v;
+    char version[16];
+    int failed;
+
+    snprintf(version, sizeof version, "%s", was);
+    e = cli_engine(o, &failed);
+    if (e != NULL && !failed &&
+        (tokens == NULL || (users = load_tokens(tokens)) != NULL) &&
+        (v = realloc(old->v, (old->n + 1) * sizeof *v)) != NULL) {
+        old->v = v;
+        api_swap(a, &e, &users);
+        old->v[old->n++] = e;
+        auth_free(users);
+        pb__text_printf(stderr, "playbook serve: reloaded: principles %s "
+                        "(were %s; open cases keep theirs)%s\n",
+                        pb_engine_version(a->e), version,
+                        tokens ? ", tokens" : "");
+        return;
+    }
+    auth_free(users);
+    pb_engine_free(e);
+    pb__text_printf(stderr, "playbook serve: not reloaded (see above): "
+                    "still principles %s\n", version);
+}
 
 /* "ADDR:PORT" into addr and port. */
 static int parse_listen(const char *s, char *addr, size_t size,
@@ -95,21 +157,21 @@ int cli_serve(int argc, char **argv)
         { NULL, NULL }
     };
     char token[65];
-    auth *users = NULL;
     unsigned long body = 65536, secs = 30;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
     http_server *srv = NULL;
-    pb_engine *e = NULL;
     pb_error err;
     struct timespec ping;
+    retired old = { NULL, 0 };
     sigset_t set;
     cli_opts o;
     api a;
     int failed = 0, rc = EXIT_BAD, sig;
 
     memset(&a, 0, sizeof a);
+    pthread_mutex_init(&a.mu, NULL);
     switch (cli_parse(argc, argv, "serve", "p", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;
     case -1: goto done;
@@ -150,27 +212,16 @@ int cli_serve(int argc, char **argv)
                         "anyone who reaches it use every case", addr);
         goto done;
     }
-    if (tokens != NULL) {
-        if (auth_load(tokens, &users, &err) != PB_OK) {
-            cli_print_error(&err);
-            goto done;
-        }
-        if (auth_count(users) == 0) {
-            pb__text_printf(stderr, "playbook serve: %s has no token "
-                            "(--add-token ROLE:NAME makes one)\n", tokens);
-            goto done;
-        }
-    }
-    if ((e = cli_engine(&o, &failed)) == NULL)
+    if (tokens != NULL && (a.auth = load_tokens(tokens)) == NULL)
+        goto done;
+    if ((a.e = cli_engine(&o, &failed)) == NULL)
         goto done;
     if (failed)
         goto done;   /* a server must not run with a principle missing */
-    a.e = e;
-    a.auth = users;
     if ((a.fol = follow_new()) == NULL)
         goto done;
     a.log = stderr;
-    if ((a.st = store_open(e, data ? data : "cases", &err)) == NULL) {
+    if ((a.st = store_open(a.e, data ? data : "cases", &err)) == NULL) {
         cli_print_error(&err);
         goto done;
     }
@@ -179,6 +230,7 @@ int cli_serve(int argc, char **argv)
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     lim.max_body = body;
     lim.timeout = (unsigned)secs;
@@ -195,16 +247,25 @@ int cli_serve(int argc, char **argv)
      * timeouts of proxies (nginx: 60 s) and of the server itself. */
     ping.tv_sec = secs / 2 < PING ? (time_t)(secs / 2) : PING;
     ping.tv_nsec = ping.tv_sec == 0 ? 500 * 1000 * 1000 : 0;
-    while ((sig = sigtimedwait(&set, NULL, &ping)) < 0)
-        http_ping(srv, ": ping\n\n", 8);
+    while ((sig = sigtimedwait(&set, NULL, &ping)) != SIGINT &&
+           sig != SIGTERM) {
+        if (sig == SIGHUP)
+            reload(&a, &o, tokens, &old);
+        else
+            http_ping(srv, ": ping\n\n", 8);
+    }
     rc = EXIT_OK;
 done:
     http_stop(srv);     /* first: its streams leave a.fol */
     follow_free(a.fol);
     store_close(a.st);
-    auth_free(users);
+    auth_free(a.auth);
     pb_schema_free(a.schema);
-    pb_engine_free(e);
+    pb_engine_free(a.e);
+    while (old.n > 0)
+        pb_engine_free(old.v[--old.n]);
+    free(old.v);
+    pthread_mutex_destroy(&a.mu);
     free(o.args);
     return rc;
 }

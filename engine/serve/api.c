@@ -165,7 +165,8 @@ static int render_case(reply *r, const char *prefix, const char *id,
         free(r->buf);
         return -1;
     }
-    fprintf(r->f, ", \"events_from\": %zu, \"events\": ", from);
+    fprintf(r->f, ", \"principles\": \"%s\", \"events_from\": %zu, "
+            "\"events\": ", pb_engine_version(pb_case_engine(c)), from);
     render_events(r->f, c, from);
     fprintf(r->f, "}%s", suffix);
     return 0;
@@ -572,7 +573,8 @@ static void add_own(api *a, const auth_user *who, const char *id,
 
     if ((cf = find_case(a, who, id, out)) == NULL)
         return;
-    if (ref != NULL && pb_engine_find_item(a->e, ref) < 0) {
+    if (ref != NULL &&
+        pb_engine_find_item(pb_case_engine(pb_casefile_case(cf)), ref) < 0) {
         fail(out, 404, "ref", "no item '%.128s' (principle.item)", ref);
         return;
     }
@@ -955,6 +957,7 @@ static void principles(api *a, http_reply *out)
         return;
     pb__json_init(&j, r.f);
     pb__json_open(&j, '{');
+    pb__json_kstr(&j, "version", pb_engine_version(a->e));
     pb__json_key(&j, "principles");
     pb__json_open(&j, '[');
     for (i = 0; i < pb_engine_nprinciples(a->e); i++) {
@@ -1071,9 +1074,35 @@ static void case_route(api *a, const auth_user *who, const char *id,
     }
 }
 
+void api_swap(api *a, pb_engine **e, auth **users)
+{
+    pb_engine *old_e;
+    auth *old_users;
+
+    pthread_mutex_lock(&a->mu);
+    old_e = a->e;
+    old_users = a->auth;
+    a->e = *e;
+    a->auth = *users;
+    store_set_engine(a->st, *e);
+    pthread_mutex_unlock(&a->mu);
+    *e = old_e;
+    *users = old_users;
+}
+
+static void handle(api *a, const http_request *rq, http_reply *out);
+
 void api_handle(void *ud, const http_request *rq, http_reply *out)
 {
     api *a = ud;
+
+    pthread_mutex_lock(&a->mu);
+    handle(a, rq, out);
+    pthread_mutex_unlock(&a->mu);
+}
+
+static void handle(api *a, const http_request *rq, http_reply *out)
+{
     const char *p = rq->path, *id;
     const auth_user *who = NULL;
     char idbuf[80];

@@ -5,6 +5,8 @@
 #ifndef PB_API_H
 #define PB_API_H
 
+#include <pthread.h>
+
 #include "auth.h"
 #include "follow.h"
 #include "http.h"
@@ -12,9 +14,10 @@
 #include "store.h"
 
 typedef struct api {
-    pb_engine *e;
+    pthread_mutex_t mu; /* held by each request, and by api_swap */
+    pb_engine *e;       /* for new cases, the principles, replays */
     store *st;
-    const auth *auth;  /* NULL: no tokens, every request is let in */
+    auth *auth;        /* NULL: no tokens, every request is let in */
     follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     FILE *log;         /* what went wrong on our side, never in replies */
@@ -22,5 +25,11 @@ typedef struct api {
 
 /* An http_handler: ud is the api. */
 void api_handle(void *ud, const http_request *rq, http_reply *out);
+
+/* Puts *e and *users in place for the requests to come, from any
+ * thread, between two requests; gives back the ones they replace.  The
+ * cases already open keep their engine, so the caller keeps the old one
+ * until the store is closed (docs/api.md, "Reloading the principles"). */
+void api_swap(api *a, pb_engine **e, auth **users);
 
 #endif

@@ -56,6 +56,11 @@ store *store_open(pb_engine *e, const char *dir, pb_error *err)
     return s;
 }
 
+void store_set_engine(store *s, pb_engine *e)
+{
+    s->e = e;
+}
+
 void store_close(store *s)
 {
     size_t i;

@@ -16,6 +16,9 @@ typedef struct store store;
 /* The store in folder dir (created when missing), for cases evaluated
  * with e.  NULL with err set when the folder cannot be used. */
 store *store_open(pb_engine *e, const char *dir, pb_error *err);
+/* Cases opened from now on are evaluated with e; those open keep
+ * theirs (docs/api.md, "Reloading the principles"). */
+void store_set_engine(store *s, pb_engine *e);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */
 void store_close(store *s);

@@ -501,6 +501,69 @@ json_ok "$T/body" "a lead asks for amira's" '
 assert d["followups"] and all(x["agent"] == "amira" for x in d["followups"]), d'
 stop
 
+# --- SIGHUP: the principles and tokens again; open cases keep theirs ------
+cp -r principles "$T/p"
+P="-p $T/p"
+D="$T/data-hup"
+start --tokens "$TOK"
+hup_wait() { # N: until the log says reloaded or not reloaded N times
+    i=0
+    while [ $i -lt 100 ] && [ "$(grep -c 'reloaded' "$T/serve.err")" -lt "$1" ]; do
+        sleep 0.1; i=$((i + 1)); done
+}
+version() { # the version of the last answer, in $v
+    v=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d.get("principles") if isinstance(d.get("principles"), str) else d["version"])' "$T/body")
+}
+req GET /v1/principles - "Authorization:Bearer $LENA"
+version; v1=$v
+req POST /v1/cases '{"id": "R-1", "topic": "delivery"}' "Authorization:Bearer $LENA"
+version
+if [ "$v" = "$v1" ] && [ ${#v1} = 12 ]; then ok; else
+    fail "a case says its principles' version: '$v' '$v1'"; fi
+sed -i 's/Schedule a follow-up with the customer, with a date\./Book the call-back, with a date./' \
+    "$T/p/follow_up.lua"
+kill -HUP "$SRV"
+hup_wait 1
+has "$T/serve.err" "reloaded: principles " "SIGHUP reloads"
+req GET /v1/principles - "Authorization:Bearer $LENA"
+version; v2=$v
+has "$T/body" "Book the call-back" "the new principles after SIGHUP"
+if [ "$v2" != "$v1" ]; then ok; else fail "the version did not change"; fi
+req POST /v1/cases/R-1/events '{"type": "customer.said", "text": "Still no parcel."}' \
+    "Authorization:Bearer $LENA"
+version
+if [ "$v" = "$v1" ]; then ok; else fail "an open case changed version: $v"; fi
+if grep -q "Book the call-back" "$T/body"; then
+    fail "an open case took the new principles"; else ok; fi
+req POST /v1/cases '{"id": "R-2", "topic": "delivery"}' "Authorization:Bearer $LENA"
+version
+if [ "$v" = "$v2" ]; then ok; else fail "a new case after SIGHUP: $v"; fi
+# A principle that fails: nothing changes, tokens included.
+"$PB" serve --tokens "$TOK" --add-token agent:carla >"$T/carla" 2>&1
+CARLA=$(cat "$T/carla")
+printf 'return principle { id = "x", itmes = {} }\n' >"$T/p/zz_bad.lua"
+kill -HUP "$SRV"
+hup_wait 2
+has "$T/serve.err" "zz_bad.lua:1: " "a failed reload names the file and line"
+has "$T/serve.err" "not reloaded (see above): still principles $v2" "a failed reload keeps the principles"
+req GET /v1/principles - "Authorization:Bearer $CARLA"
+refused 401 Authorization "a failed reload keeps the old tokens too"
+rm "$T/p/zz_bad.lua"
+kill -HUP "$SRV"
+hup_wait 3
+req GET /v1/principles - "Authorization:Bearer $CARLA"
+want 200 "a token added, then SIGHUP"
+version
+if [ "$v" = "$v2" ]; then ok; else fail "the same files, another version: $v"; fi
+grep -v "^agent carla " "$TOK" >"$T/tok2" && cat "$T/tok2" >"$TOK"
+kill -HUP "$SRV"
+hup_wait 4
+req GET /v1/principles - "Authorization:Bearer $CARLA"
+refused 401 Authorization "a token removed, then SIGHUP"
+stop
+P="-p principles"
+
 # --- docs/openapi.json describes every answer given above ---------------
 run python3 tests/e2e/lib/openapi.py docs/openapi.json "$T/calls"
 expect_rc 0 "the answers against docs/openapi.json"
