@@ -691,6 +691,14 @@ typedef struct pb_followup {
  */
 pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
                             size_t *n, pb_error *err);
+/* Whether a list of what is due before `before` (seconds since the
+ * epoch; < 0: no limit) shows f: what is not done and due before it,
+ * and every due time that does not read, which nobody can tell. */
+int pb_followup_listed(const pb_followup *f, double before);
+/* The order follow-ups are listed in: overdue first, then by due time,
+ * due times that do not read last.  0 when that does not tell them
+ * apart (the caller breaks the tie: by case, then event). */
+int pb_followup_order(const pb_followup *a, const pb_followup *b);
 
 /*
  * Live commands: the short lines an agent types during a call

@@ -226,6 +226,34 @@ static void many_checks(void **state)
     free(got);
 }
 
+/* What a list "due before" shows, and in what order: the rules
+ * `playbook followups` and GET /v1/followups share. */
+static void listed_and_ordered(void **state)
+{
+    pb_followup over = { PB_FOLLOWUP_CHECK, 0, "d", 1, 100, 0, NULL, 1 };
+    pb_followup soon = { PB_FOLLOWUP_CHECK, 1, "d", 1, 200, 0, NULL, 0 };
+    pb_followup late = { PB_FOLLOWUP_CHECK, 2, "d", 1, 900, 0, NULL, 0 };
+    pb_followup done = { PB_FOLLOWUP_CHECK, 3, "d", 1, 50, 1, "fixed", 0 };
+    pb_followup odd = { PB_FOLLOWUP_COMMITMENT, 4, "someday", 0, 0, 0, NULL,
+                        0 };
+
+    (void)state;
+    assert_true(pb_followup_listed(&late, -1));
+    assert_true(pb_followup_listed(&done, -1));
+    assert_true(pb_followup_listed(&soon, 500));
+    assert_false(pb_followup_listed(&late, 500));
+    assert_false(pb_followup_listed(&done, 500));
+    assert_false(pb_followup_listed(&soon, 200));   /* before, not at */
+    assert_true(pb_followup_listed(&odd, 500));
+    assert_true(pb_followup_order(&over, &soon) < 0);
+    assert_true(pb_followup_order(&soon, &late) < 0);
+    assert_true(pb_followup_order(&late, &soon) > 0);
+    assert_true(pb_followup_order(&late, &odd) < 0);
+    assert_true(pb_followup_order(&odd, &over) > 0);
+    assert_int_equal(pb_followup_order(&soon, &soon), 0);
+    assert_int_equal(pb_followup_order(&odd, &odd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +261,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(without_a_start, setup, teardown),
         cmocka_unit_test_setup_teardown(none, setup, teardown),
+        cmocka_unit_test(listed_and_ordered),
         cmocka_unit_test_setup_teardown(many_checks, setup, teardown),
     };
 

@@ -103,3 +103,23 @@ pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
         *out = v;
     return PB_OK;
 }
+
+int pb_followup_listed(const pb_followup *f, double before)
+{
+    return before < 0 || !f->parsed || (!f->done && f->due < before);
+}
+
+/* Overdue, then due, then unreadable. */
+static int group(const pb_followup *f)
+{
+    return f->overdue ? 0 : f->parsed ? 1 : 2;
+}
+
+int pb_followup_order(const pb_followup *a, const pb_followup *b)
+{
+    if (group(a) != group(b))
+        return group(a) - group(b);
+    if (a->parsed && a->due != b->due)
+        return a->due < b->due ? -1 : 1;
+    return 0;
+}

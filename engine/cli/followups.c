@@ -44,13 +44,10 @@ static const char help[] =
     "Exit: 0 success, 2 bad input or usage (a case that cannot be read is\n"
     "named and left out; the others are listed).\n";
 
-enum { GROUP_OVERDUE, GROUP_DUE, GROUP_UNPARSED };
-
 typedef struct item {
     const char *file;
     const pb_case *c;
     pb_followup f;
-    int group;
 } item;
 
 typedef struct state {
@@ -73,8 +70,7 @@ static int add_items(state *s, const char *file, const pb_case *c)
     for (i = 0; i < n; i++) {
         item it;
 
-        if (s->before >= 0 && f[i].parsed &&
-            (f[i].done || f[i].due >= s->before))
+        if (!pb_followup_listed(&f[i], s->before))
             continue;
         if (s->nitems == s->cap) {
             size_t cap = s->cap ? s->cap * 2 : 32;
@@ -90,8 +86,6 @@ static int add_items(state *s, const char *file, const pb_case *c)
         it.file = file;
         it.c = c;
         it.f = f[i];
-        it.group = !f[i].parsed ? GROUP_UNPARSED
-                   : f[i].overdue ? GROUP_OVERDUE : GROUP_DUE;
         s->items[s->nitems++] = it;
     }
     free(f);
@@ -103,11 +97,8 @@ static int by_due(const void *pa, const void *pb)
     const item *a = pa, *b = pb;
     int d;
 
-    if (a->group != b->group)
-        return a->group - b->group;
-    if (a->f.parsed && a->f.due != b->f.due)
-        return a->f.due < b->f.due ? -1 : 1;
-    if ((d = strcmp(a->file, b->file)) != 0)
+    if ((d = pb_followup_order(&a->f, &b->f)) != 0 ||
+        (d = strcmp(a->file, b->file)) != 0)
         return d;
     return a->f.event < b->f.event ? -1 : a->f.event > b->f.event;
 }
@@ -138,7 +129,7 @@ static const char *status(const item *it)
 {
     if (it->f.done)
         return "done";
-    return it->group == GROUP_OVERDUE ? "overdue" : "open";
+    return it->f.overdue ? "overdue" : "open";
 }
 
 static void print_text(const state *s, FILE *f)
@@ -151,7 +142,7 @@ static void print_text(const state *s, FILE *f)
         pb_event_info ev;
 
         pb_case_event(it->c, it->f.event, &ev);
-        overdue += it->group == GROUP_OVERDUE;
+        overdue += it->f.overdue;
         if (it->f.parsed)
             snprintf(col, sizeof col, "%s",
                      local_stamp(it->f.due, when, sizeof when));
@@ -197,7 +188,7 @@ static void print_json(const state *s, FILE *f)
         pb__json_kstr(&j, "kind", it->f.kind == PB_FOLLOWUP_COMMITMENT
                                       ? "commitment" : "followup");
         pb__json_kstr(&j, "status", status(it));
-        pb__json_kbool(&j, "overdue", it->group == GROUP_OVERDUE);
+        pb__json_kbool(&j, "overdue", it->f.overdue);
         pb__json_kstr(&j, "due_text", it->f.due_text);
         pb__json_kstr(&j, "due", it->f.parsed
                       ? utc_stamp(it->f.due, buf, sizeof buf) : NULL);

@@ -826,8 +826,7 @@ static int collect_due(void *ud, const char *id, const pb_case *c)
         pb_event_info ev;
         due_item *d;
 
-        if (l->before >= 0 && f[i].parsed &&
-            (f[i].done || f[i].due >= l->before))
+        if (!pb_followup_listed(&f[i], l->before))
             continue;
         if (l->n == l->cap) {
             size_t cap = l->cap ? l->cap * 2 : 32;
@@ -858,16 +857,10 @@ static int collect_due(void *ud, const char *id, const pb_case *c)
 
 static int due_order(const void *a, const void *b)
 {
-    const pb_followup *x = &((const due_item *)a)->f;
-    const pb_followup *y = &((const due_item *)b)->f;
-    int gx = x->overdue ? 0 : x->parsed ? 1 : 2;
-    int gy = y->overdue ? 0 : y->parsed ? 1 : 2;
+    const due_item *x = a, *y = b;
+    int d = pb_followup_order(&x->f, &y->f);
 
-    if (gx != gy)
-        return gx - gy;
-    if (gx < 2 && x->due != y->due)
-        return x->due < y->due ? -1 : 1;
-    return strcmp(((const due_item *)a)->id, ((const due_item *)b)->id);
+    return d != 0 ? d : strcmp(x->id, y->id);
 }
 
 static void followups(api *a, const auth_user *who, const http_request *rq,
