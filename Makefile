@@ -7,7 +7,7 @@ MANDIR = $(PREFIX)/share/man
 
 CC ?= cc
 CFLAGS ?= -O2 -g
-PKGS = libxml-2.0 json-c libedit libmicrohttpd
+PKGS = libxml-2.0 json-c libedit libmicrohttpd libpq
 WARN = -std=c11 -Wall -Wextra -Werror -Wshadow -Wundef -Wwrite-strings \
        -Wmissing-prototypes -Wstrict-prototypes
 DEFS = -D_POSIX_C_SOURCE=200809L -DPB_DATADIR='"$(DATADIR)"'

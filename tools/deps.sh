@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages the build needs, only when missing; with
-# --test also what the tests need: Chromium, Node.js and npm from Debian,
-# and puppeteer-core from npm (tests/browser/package-lock.json), which
-# drives the installed Chromium and downloads no browser.
+# --test also what the tests need: PostgreSQL, Chromium, Node.js and npm
+# from Debian, and puppeteer-core from npm (tests/browser/package-lock.json),
+# which drives the installed Chromium and downloads no browser.
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
 have() { command -v pkg-config >/dev/null 2>&1 && pkg-config --exists "$1"; }
@@ -11,12 +11,16 @@ have json-c || missing="$missing libjson-c-dev"
 have cmocka || missing="$missing libcmocka-dev"
 have libedit || missing="$missing libedit-dev"
 have libmicrohttpd || missing="$missing libmicrohttpd-dev"
+have libpq || missing="$missing libpq-dev"
 # Snowball's stemmer has no pkg-config file: its header says.
 [ -f /usr/include/libstemmer.h ] || missing="$missing libstemmer-dev"
 if [ "${1:-}" = --test ]; then
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     command -v node >/dev/null 2>&1 || missing="$missing nodejs"
     command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    # a throwaway PostgreSQL cluster for the store's tests
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
+        missing="$missing postgresql"
 fi
 if [ -n "$missing" ]; then
     echo "deps: installing$missing" >&2

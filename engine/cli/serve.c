@@ -15,8 +15,9 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: playbook serve [-p DIR] [--data DIR] [--listen ADDR:PORT]\n"
-    "                      [--tokens FILE] [--max-body BYTES] [--timeout SECS]\n"
+    "usage: playbook serve [-p DIR] [--data DIR | --database CONNINFO]\n"
+    "                      [--listen ADDR:PORT] [--tokens FILE]\n"
+    "                      [--max-body BYTES] [--timeout SECS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -36,6 +37,9 @@ static const char help[] =
     "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
     "                         installed library, else ./principles)\n"
     "      --data DIR         where the cases are kept (default: ./cases)\n"
+    "      --database CONNINFO  keep them in PostgreSQL instead, shared by\n"
+    "                         several servers (libpq's \"host=... dbname=...\"\n"
+    "                         or a postgresql:// URI; docs/deploy.md)\n"
     "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080;\n"
     "                         port 0 picks a free one, printed on start);\n"
     "                         an address other than 127.x needs --tokens\n"
@@ -149,9 +153,11 @@ static int parse_count(const char *s, unsigned long min, unsigned long max,
 int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
-               *timeout = NULL, *tokens = NULL, *add_token = NULL;
+               *timeout = NULL, *tokens = NULL, *add_token = NULL,
+               *database = NULL;
     const cli_option own[] = {
-        { "--data", &data }, { "--listen", &listen },
+        { "--data", &data }, { "--database", &database },
+        { "--listen", &listen },
         { "--max-body", &max_body }, { "--timeout", &timeout },
         { "--tokens", &tokens }, { "--add-token", &add_token },
         { NULL, NULL }
@@ -192,6 +198,11 @@ int cli_serve(int argc, char **argv)
         }
         goto done;
     }
+    if (data != NULL && database != NULL) {
+        cli_usage_error("serve", "--data and --database: one store or the "
+                        "other");
+        goto done;
+    }
     if (listen != NULL && parse_listen(listen, addr, sizeof addr, &port)) {
         cli_usage_error("serve", "bad --listen '%s' (ADDR:PORT, e.g. "
                         "127.0.0.1:8080)", listen);
@@ -221,7 +232,9 @@ int cli_serve(int argc, char **argv)
     if ((a.fol = follow_new()) == NULL)
         goto done;
     a.log = stderr;
-    if ((a.st = store_open(a.e, data ? data : "cases", &err)) == NULL) {
+    a.st = database != NULL ? store_open_pg(a.e, database, &err)
+                            : store_open_files(a.e, data ? data : "cases", &err);
+    if (a.st == NULL) {
         cli_print_error(&err);
         goto done;
     }

@@ -150,10 +150,10 @@ static void render_events(FILE *f, const pb_case *c, size_t from)
  * "events"}, with the events from `from` on, after prefix and before
  * suffix, into r; -1 (r closed) when it cannot. */
 static int render_case(reply *r, const char *prefix, const char *id,
-                       const pb_casefile *cf, size_t from,
+                       const store_case *sc, size_t from,
                        const char *suffix)
 {
-    const pb_case *c = pb_casefile_case(cf);
+    const pb_case *c = store_case_of(sc);
 
     if (from > pb_case_nevents(c))
         from = pb_case_nevents(c);
@@ -173,24 +173,24 @@ static int render_case(reply *r, const char *prefix, const char *id,
 }
 
 static void case_reply(http_reply *out, int status, const char *id,
-                       const pb_casefile *cf, size_t from)
+                       const store_case *sc, size_t from)
 {
     reply r;
 
     if (reply_open(&r, status) == 0 &&
-        render_case(&r, "", id, cf, from, "\n") == 0)
+        render_case(&r, "", id, sc, from, "\n") == 0)
         reply_done(&r, out);
 }
 
 /* Live updates: each follower of case id gets the case as it now is,
  * with the events from `from` on, as one Server-Sent Event. */
-static void tell_followers(api *a, const char *id, const pb_casefile *cf,
+static void tell_followers(api *a, const char *id, const store_case *sc,
                            size_t from)
 {
     reply r;
 
     if (follow_count(a->fol, id) == 0 || reply_open(&r, 200) != 0 ||
-        render_case(&r, "event: case\ndata: ", id, cf, from, "\n\n") != 0)
+        render_case(&r, "event: case\ndata: ", id, sc, from, "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
         follow_send(a->fol, id, r.buf, r.len);
@@ -342,7 +342,7 @@ static void create_case(api *a, const auth_user *who,
     const char *id, *topic, *channel, *agent, *team;
     pb_attr facts[MAX_FACTS];
     pb_casefile_opts co;
-    pb_casefile *cf;
+    store_case *sc;
     char fresh[32];
     pb_error err;
     pb_status st;
@@ -394,7 +394,7 @@ static void create_case(api *a, const auth_user *who,
     co.team = team;
     co.facts = facts;
     co.nfacts = (size_t)nfacts;
-    st = store_create(a->st, id, &co, &cf, &err);
+    st = store_create(a->st, id, &co, &sc, &err);
     if (st == PB_STATE)
         fail(out, 409, "id", "%s", err.message);
     else if (st == PB_INPUT)
@@ -402,7 +402,7 @@ static void create_case(api *a, const auth_user *who,
     else if (st != PB_OK)
         fail_ours(a, out, &err);
     else
-        case_reply(out, 201, id, cf, 0);
+        case_reply(out, 201, id, sc, 0);
 done:
     json_object_put(o);
 }
@@ -418,10 +418,10 @@ static int may_see(const auth_user *who, const pb_case *c)
 }
 
 /* The case a path names, or NULL with the reply made. */
-static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
+static store_case *find_case(api *a, const auth_user *who, const char *id,
                               http_reply *out)
 {
-    pb_casefile *cf;
+    store_case *sc;
     pb_error err;
     pb_status st;
 
@@ -429,14 +429,14 @@ static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
         fail(out, 404, NULL, "no case '%.64s'", id);
         return NULL;
     }
-    st = store_get(a->st, id, &cf, &err);
-    if (st == PB_OK && !may_see(who, pb_casefile_case(cf))) {
+    st = store_get(a->st, id, &sc, &err);
+    if (st == PB_OK && !may_see(who, store_case_of(sc))) {
         /* the same answer as for no case: ids are not disclosed */
         fail(out, 404, NULL, "no case '%s'", id);
         return NULL;
     }
     if (st == PB_OK)
-        return cf;
+        return sc;
     if (st == PB_INPUT)
         fail(out, 404, NULL, "%s", err.message);
     else if (st == PB_STATE)
@@ -447,11 +447,7 @@ static pb_casefile *find_case(api *a, const auth_user *who, const char *id,
 }
 
 /* One event of a request, pointing into its JSON. */
-typedef struct event_in {
-    const char *type, *text;
-    pb_attr attrs[MAX_ATTRS];
-    size_t nattrs;
-} event_in;
+typedef store_event event_in;
 
 /* The event object o (at "" or "events[i].") into e; -1 after a 400. */
 static int read_event(json_object *o, const char *at, event_in *e,
@@ -478,42 +474,36 @@ static int read_event(json_object *o, const char *at, event_in *e,
  * refuses them all (422 naming it: "event", or "events[i]" in a batch).
  * Only an event that an earlier one made impossible (after a close)
  * stops them half way, with a 409 saying how many were recorded. */
-static void record_events(api *a, const char *id, pb_casefile *cf,
+static void record_events(api *a, const char *id, store_case *sc,
                           const event_in *ev, size_t n, int batch,
                           http_reply *out)
 {
-    size_t from = pb_case_nevents(pb_casefile_case(cf)), i;
-    pb_status st = PB_OK;
+    size_t from = pb_case_nevents(store_case_of(sc)), at;
+    pb_status st;
     pb_error err;
-    char at[32];
-    double t;
+    char field_at[32];
 
-    if (pb_case_closed(pb_casefile_case(cf))) {
+    if (pb_case_closed(store_case_of(sc))) {
         fail(out, 409, NULL, "case '%s' is closed: no event can be added",
              id);
         return;
     }
-    t = pb_casefile_now(cf);
-    for (i = 0; i < n; i++)
-        if (pb_casefile_check(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
-                              ev[i].nattrs, &err) != PB_OK) {
-            snprintf(at, sizeof at, batch ? "events[%zu]" : "event", i);
-            fail(out, 422, at, "%s", err.message);
-            return;
-        }
-    for (i = 0; i < n && st == PB_OK; i++)
-        st = pb_casefile_append(cf, t, ev[i].type, ev[i].text, ev[i].attrs,
-                                ev[i].nattrs, &err);
-    if (st == PB_INPUT)      /* an earlier event of the batch closed it */
+    st = store_record(a->st, sc, ev, n, &at, &err);
+    if (st == PB_INPUT) {
+        snprintf(field_at, sizeof field_at, batch ? "events[%zu]" : "event",
+                 at);
+        fail(out, 422, field_at, "%s", err.message);
+        return;
+    }
+    if (st == PB_STATE)      /* an earlier event of the batch closed it */
         fail(out, 409, NULL, "only %zu of the %zu events were recorded: %s",
-             i - 1, n, err.message);
-    else if (st != PB_OK)    /* not durable: not acknowledged; the case
-                              * file retries it with the next write */
+             at, n, err.message);
+    else if (st != PB_OK)    /* not durable: not acknowledged */
         fail_ours(a, out, &err);
     else
-        case_reply(out, 200, id, cf, from);
-    if (i > 1 || st == PB_OK)
-        tell_followers(a, id, cf, from);
+        case_reply(out, 200, id, sc, from);
+    if (pb_case_nevents(store_case_of(sc)) > from)
+        tell_followers(a, id, sc, from);
 }
 
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of
@@ -524,11 +514,11 @@ static void add_event(api *a, const auth_user *who, const char *id,
     static const char *const batch_only[] = { "events", NULL };
     json_object *o, *list = NULL;
     event_in *ev = NULL;
-    pb_casefile *cf;
+    store_case *sc;
     char at[32] = "";
     size_t n = 1, i;
 
-    if ((cf = find_case(a, who, id, out)) == NULL ||
+    if ((sc = find_case(a, who, id, out)) == NULL ||
         (o = parse_object(rq, out)) == NULL)
         return;
     if (json_object_object_get_ex(o, "events", &list)) {
@@ -550,7 +540,7 @@ static void add_event(api *a, const auth_user *who, const char *id,
                        at, &ev[i], out) != 0)
             goto done;
     }
-    record_events(a, id, cf, ev, n, list != NULL, out);
+    record_events(a, id, sc, ev, n, list != NULL, out);
 done:
     free(ev);
     json_object_put(o);
@@ -568,13 +558,13 @@ static void add_own(api *a, const auth_user *who, const char *id,
     int skip = strcmp(type, "item.skipped") == 0;
     const char *text = NULL;
     json_object *o = NULL;
-    pb_casefile *cf;
+    store_case *sc;
     event_in ev;
 
-    if ((cf = find_case(a, who, id, out)) == NULL)
+    if ((sc = find_case(a, who, id, out)) == NULL)
         return;
     if (ref != NULL &&
-        pb_engine_find_item(pb_case_engine(pb_casefile_case(cf)), ref) < 0) {
+        pb_engine_find_item(pb_case_engine(store_case_of(sc)), ref) < 0) {
         fail(out, 404, "ref", "no item '%.128s' (principle.item)", ref);
         return;
     }
@@ -595,21 +585,21 @@ static void add_own(api *a, const auth_user *who, const char *id,
     ev.attrs[0].name = "ref";
     ev.attrs[0].value = ref;
     ev.nattrs = ref != NULL;
-    record_events(a, id, cf, &ev, 1, 0, out);
+    record_events(a, id, sc, &ev, 1, 0, out);
 done:
     json_object_put(o);
 }
 
 /* Records the undoing of recorded event n (0: the last), or a 422
  * naming fieldname. */
-static void undo_event(api *a, const char *id, pb_casefile *cf, size_t n,
+static void undo_event(api *a, const char *id, store_case *sc, size_t n,
                        const char *fieldname, http_reply *out)
 {
     pb_error err;
     event_in ev;
     pb_undo u;
 
-    if (pb_case_undo_event(pb_casefile_case(cf), n, &u, &err) != PB_OK) {
+    if (pb_case_undo_event(store_case_of(sc), n, &u, &err) != PB_OK) {
         fail(out, 422, fieldname, "%s", err.message);
         return;
     }
@@ -617,7 +607,7 @@ static void undo_event(api *a, const char *id, pb_casefile *cf, size_t n,
     ev.text = u.text;
     ev.attrs[0] = u.attrs[0];
     ev.nattrs = u.nattrs;
-    record_events(a, id, cf, &ev, 1, 0, out);
+    record_events(a, id, sc, &ev, 1, 0, out);
 }
 
 /* POST /v1/cases/ID/undo {"event"?: N}: takes back recorded event N, or
@@ -627,10 +617,10 @@ static void undo(api *a, const auth_user *who, const char *id,
 {
     static const char *const known[] = { "event", NULL };
     json_object *o = NULL, *v;
-    pb_casefile *cf;
+    store_case *sc;
     int64_t n = 0;
 
-    if ((cf = find_case(a, who, id, out)) == NULL)
+    if ((sc = find_case(a, who, id, out)) == NULL)
         return;
     if (rq->len > 0) {
         if ((o = parse_object(rq, out)) == NULL)
@@ -646,7 +636,7 @@ static void undo(api *a, const auth_user *who, const char *id,
             }
         }
     }
-    undo_event(a, id, cf, (size_t)n, "event", out);
+    undo_event(a, id, sc, (size_t)n, "event", out);
 done:
     json_object_put(o);
 }
@@ -659,14 +649,14 @@ static void command(api *a, const auth_user *who, const char *id,
 {
     static const char *const known[] = { "line", NULL };
     json_object *o;
-    pb_casefile *cf;
+    store_case *sc;
     pb_command *cmd = NULL;
     const char *line;
     pb_error err;
     event_in ev;
     size_t i;
 
-    if ((cf = find_case(a, who, id, out)) == NULL ||
+    if ((sc = find_case(a, who, id, out)) == NULL ||
         (o = parse_object(rq, out)) == NULL)
         return;
     if (known_fields(o, "", known, out) != 0 ||
@@ -688,10 +678,10 @@ static void command(api *a, const auth_user *who, const char *id,
         for (i = 0; i < cmd->nattrs; i++)
             ev.attrs[i] = cmd->attrs[i];
         ev.nattrs = cmd->nattrs;
-        record_events(a, id, cf, &ev, 1, 0, out);
+        record_events(a, id, sc, &ev, 1, 0, out);
         break;
     case PB_CMD_UNDO:
-        undo_event(a, id, cf, cmd->ref, "line", out);
+        undo_event(a, id, sc, cmd->ref, "line", out);
         break;
     case PB_CMD_NOTHING:
         fail(out, 422, "line", "nothing to record");
@@ -743,7 +733,7 @@ static void replay(api *a, const http_request *rq, http_reply *out)
 typedef struct follower_ctx {
     api *a;
     char id[80];
-    pb_casefile *cf;
+    store_case *sc;
 } follower_ctx;
 
 static void stream_opened(void *ud, http_stream *s)
@@ -753,7 +743,7 @@ static void stream_opened(void *ud, http_stream *s)
 
     if (follow_add(fc->a->fol, fc->id, s) != 0 ||
         reply_open(&r, 200) != 0 ||
-        render_case(&r, "event: case\ndata: ", fc->id, fc->cf, 0,
+        render_case(&r, "event: case\ndata: ", fc->id, fc->sc, 0,
                     "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
@@ -772,15 +762,15 @@ static void stream_gone(void *ud, http_stream *s)
 static void stream(api *a, const auth_user *who, const char *id,
                    http_reply *out)
 {
-    pb_casefile *cf = find_case(a, who, id, out);
+    store_case *sc = find_case(a, who, id, out);
     follower_ctx *fc;
 
-    if (cf == NULL)
+    if (sc == NULL)
         return;
     if ((fc = calloc(1, sizeof *fc)) == NULL)
         return;
     fc->a = a;
-    fc->cf = cf;
+    fc->sc = sc;
     snprintf(fc->id, sizeof fc->id, "%s", id);
     out->status = 200;
     out->opened = stream_opened;
@@ -1020,7 +1010,7 @@ static void get_case(api *a, const auth_user *who, const char *id,
 {
     const char *s = http_query(rq, "events_from");
     unsigned long long n = 0;
-    pb_casefile *cf;
+    store_case *sc;
     char *end = NULL;
 
     if (s != NULL && (*s < '0' || *s > '9' ||
@@ -1030,8 +1020,8 @@ static void get_case(api *a, const auth_user *who, const char *id,
              "0 (the first event the client lacks)");
         return;
     }
-    if ((cf = find_case(a, who, id, out)) != NULL)
-        case_reply(out, 200, id, cf, (size_t)n);
+    if ((sc = find_case(a, who, id, out)) != NULL)
+        case_reply(out, 200, id, sc, (size_t)n);
 }
 
 /* The routes under /v1/cases/ID/ (rest: what follows the slash). */

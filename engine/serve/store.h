@@ -1,10 +1,19 @@
 /*
- * store.h -- where `playbook serve` keeps its cases (docs/api.md,
- * "Storage"): the file store, one case file and journal per case in a
- * data folder, written as `playbook live` and `event` write them, so
- * every tool reads them.  A case is opened (and locked) the first time
- * a request names it and stays open while the server runs: one writer
- * per case, and no other session can write it meanwhile.
+ * store.h -- where `playbook serve` keeps its cases (docs/api.md, "Where
+ * the cases are").  Two stores behind one interface:
+ *
+ * - files (the default): one case file and journal per case in a data
+ *   folder, written as `playbook live` and `event` write them, so every
+ *   tool reads them.  A case is opened (and locked) the first time a
+ *   request names it and stays open while the server runs: one writer
+ *   per case, and no other program can write it meanwhile.
+ * - PostgreSQL, for several servers sharing cases: events append-only
+ *   with a per-case sequence, each append under the case's advisory
+ *   lock after catching up with what other servers recorded, so two
+ *   servers never interleave a case.
+ *
+ * Either way an event is recorded only once it is durable (fsync, or a
+ * commit), and a case is kept in memory from its first request on.
  */
 #ifndef PB_STORE_H
 #define PB_STORE_H
@@ -12,10 +21,15 @@
 #include "playbook.h"
 
 typedef struct store store;
+typedef struct store_case store_case;
 
-/* The store in folder dir (created when missing), for cases evaluated
- * with e.  NULL with err set when the folder cannot be used. */
-store *store_open(pb_engine *e, const char *dir, pb_error *err);
+/* The file store in folder dir (created when missing), for cases
+ * evaluated with e.  NULL with err set when the folder cannot be used. */
+store *store_open_files(pb_engine *e, const char *dir, pb_error *err);
+/* The PostgreSQL store at conninfo (libpq's "host=... dbname=..." or a
+ * postgresql:// URI), its tables made when missing.  NULL with err set
+ * when it cannot be reached. */
+store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err);
 /* Cases opened from now on are evaluated with e; those open keep
  * theirs (docs/api.md, "Reloading the principles"). */
 void store_set_engine(store *s, pb_engine *e);
@@ -26,23 +40,42 @@ void store_close(store *s);
 /* Whether id can name a case: 1 to 64 letters, digits, '_' and '-'. */
 int store_id_ok(const char *id);
 
-/* The case id: PB_OK; PB_INPUT when there is none ("no case 'x'");
- * PB_STATE when another program holds it; PB_IO when its file cannot be
+/* The case id, up to date: PB_OK; PB_INPUT when there is none ("no case
+ * 'x'"); PB_STATE when another program holds it; PB_IO when it cannot be
  * read or is damaged (err says why); PB_NOMEM. */
-pb_status store_get(store *s, const char *id, pb_casefile **out,
+pb_status store_get(store *s, const char *id, store_case **out,
                     pb_error *err);
-/* Calls fn with every case of the folder, in id order: the open ones as
- * they are, the others read from their files (with their journals) and
- * let go after the call.  A case that cannot be read is skipped and
- * counted in *unreadable.  fn returns 0 to go on.  PB_IO when the folder
- * cannot be listed. */
+/* A new case as o describes it (its id is id), durable before it is
+ * returned: PB_STATE when id is taken. */
+pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
+                       store_case **out, pb_error *err);
+/* The case as recorded. */
+const pb_case *store_case_of(const store_case *sc);
+
+/* One event to record, as pb_case_append takes it. */
+typedef struct store_event {
+    const char *type, *text;
+    pb_attr attrs[PB_EVENT_MAX_ATTRS];
+    size_t nattrs;
+} store_event;
+
+/*
+ * Records ev[0..n) on sc at one time, now by the case's clock.  Every
+ * one is checked first: PB_INPUT with *at the index of the first the
+ * case refuses, and nothing recorded.  PB_STATE when an earlier event of
+ * the same batch made one impossible (a close): *at were recorded.
+ * PB_IO (or PB_NOMEM) when they could not be made durable: none is
+ * acknowledged.  PB_OK: all are recorded and durable.
+ */
+pb_status store_record(store *s, store_case *sc, const store_event *ev,
+                       size_t n, size_t *at, pb_error *err);
+
+/* Calls fn with every case, in id order: the open ones as they are, the
+ * others read and let go after the call.  A case that cannot be read is
+ * skipped and counted in *unreadable.  fn returns 0 to go on.  PB_IO
+ * when the cases cannot be listed. */
 typedef int (*store_fn)(void *ud, const char *id, const pb_case *c);
 pb_status store_each(store *s, store_fn fn, void *ud, size_t *unreadable,
                      pb_error *err);
-
-/* A new case as o describes it (its id is id), saved before it is
- * returned: PB_STATE when id is taken. */
-pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
-                       pb_casefile **out, pb_error *err);
 
 #endif

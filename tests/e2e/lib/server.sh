@@ -1,11 +1,15 @@
 # `playbook serve` for the e2e scripts (serve.sh, panel.sh): sourced after
 # common.sh, never run.  The script sets P (its -p options) and D (the
-# data folder).
+# data folder).  With STORE=pg the cases go to PostgreSQL at $PGCONN
+# instead (lib/pg.sh).
+STORE=${STORE:-files}
 
 # start [option...]: a server on a free port of 127.0.0.1; its port in
 # PORT, its address in URL, its pid in SRV.
 start() {
-    "$PB" serve $P --data "$D" --listen 127.0.0.1:0 "$@" \
+    if [ "$STORE" = pg ]; then where="--database"; at=$PGCONN
+    else where="--data"; at=$D; fi
+    "$PB" serve $P "$where" "$at" --listen 127.0.0.1:0 "$@" \
         >"$T/serve.out" 2>"$T/serve.err" &
     SRV=$!
     i=0
@@ -26,4 +30,16 @@ stop() {
     if grep -q -e Sanitizer -e 'runtime error' "$T/serve.err"; then
         fail "sanitizer report from serve: $(head -n 20 "$T/serve.err")"
     else ok; fi
+}
+
+# stored ID PATTERN: how many recorded events of case ID, as the store
+# keeps them (durable), match PATTERN (an extended regular expression,
+# on "type text").
+stored() {
+    if [ "$STORE" = pg ]; then
+        pg_sql "SELECT count(*) FROM playbook_events WHERE case_id = '$1'
+                AND type || ' ' || coalesce(text, '') ~ '$2'"
+    else
+        cat "$D/$1.xml.journal" "$D/$1.xml" 2>/dev/null | grep -c -E "$2"
+    fi
 }

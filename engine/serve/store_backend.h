@@ -1,0 +1,57 @@
+/*
+ * store_backend.h -- what a store (store_files.c, store_pg.c) gives the
+ * part all stores share (store.c: the open cases, by id).  Internal to
+ * engine/serve/.
+ */
+#ifndef PB_STORE_BACKEND_H
+#define PB_STORE_BACKEND_H
+
+#include "index.h"
+#include "store.h"
+
+#define STORE_MAX_ID 64
+
+struct store_case {
+    char id[STORE_MAX_ID + 1];
+    pb_casefile *cf;   /* files: the open case file */
+    pb_case *c;        /* PostgreSQL: the case as committed */
+    double started;    /* PostgreSQL: started_at, seconds since the epoch */
+    long seq;          /* PostgreSQL: its recorded events committed */
+};
+
+typedef struct store_backend {
+    /* Opens case sc->id into sc: the existing one when create is NULL
+     * (PB_INPUT: none), else a new one (PB_STATE: taken). */
+    pb_status (*open)(store *s, store_case *sc, const pb_casefile_opts *create,
+                      pb_error *err);
+    /* Brings an open case up to date (other servers' events); NULL when
+     * nobody else writes. */
+    pb_status (*sync)(store *s, store_case *sc, pb_error *err);
+    pb_status (*record)(store *s, store_case *sc, const store_event *ev,
+                        size_t n, size_t *at, pb_error *err);
+    /* Every case id, sorted (malloc'd, each and all). */
+    pb_status (*ids)(store *s, char ***ids, size_t *n, pb_error *err);
+    /* A case not open, read for a moment: PB_OK or the failure. */
+    pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
+    void (*close_case)(store *s, store_case *sc);
+    void (*close)(store *s);
+} store_backend;
+
+struct store {
+    const store_backend *b;
+    pb_engine *e;          /* for the cases opened from now on */
+    void *impl;            /* the backend's */
+    store_case **v;        /* the open cases */
+    size_t n, cap;
+    pb__index ix;          /* v by id */
+};
+
+/* A store with backend b and its state impl, or NULL (out of memory). */
+store *store_new(const store_backend *b, pb_engine *e, void *impl);
+
+/* Checks ev[0..n) on c at t, then appends them (the in-memory part of
+ * store_record, shared by the stores that apply events themselves). */
+pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
+                      size_t *at, pb_error *err);
+
+#endif
