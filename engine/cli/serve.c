@@ -234,7 +234,7 @@ int cli_serve(int argc, char **argv)
     a.log = stderr;
     a.st = database != NULL ? store_open_pg(a.e, database, &err)
                             : store_open_files(a.e, data ? data : "cases", &err);
-    if (a.st == NULL) {
+    if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
         cli_print_error(&err);
         goto done;
     }
@@ -270,8 +270,8 @@ int cli_serve(int argc, char **argv)
     rc = EXIT_OK;
 done:
     http_stop(srv);     /* first: its streams leave a.fol */
+    store_close(a.st);  /* then its watcher, which reads a.fol */
     follow_free(a.fol);
-    store_close(a.st);
     auth_free(a.auth);
     pb_schema_free(a.schema);
     pb_engine_free(a.e);

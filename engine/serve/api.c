@@ -183,17 +183,18 @@ static void case_reply(http_reply *out, int status, const char *id,
 }
 
 /* Live updates: each follower of case id gets the case as it now is,
- * with the events from `from` on, as one Server-Sent Event. */
-static void tell_followers(api *a, const char *id, const store_case *sc,
-                           size_t from)
+ * with the events it has not been sent, as one Server-Sent Event. */
+static void tell_followers(api *a, const char *id, const store_case *sc)
 {
+    size_t from = follow_told(a->fol, id),
+           n = pb_case_nevents(store_case_of(sc));
     reply r;
 
-    if (follow_count(a->fol, id) == 0 || reply_open(&r, 200) != 0 ||
+    if (from == FOLLOW_NONE || from >= n || reply_open(&r, 200) != 0 ||
         render_case(&r, "event: case\ndata: ", id, sc, from, "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
-        follow_send(a->fol, id, r.buf, r.len);
+        follow_send(a->fol, id, r.buf, r.len, n);
     free(r.buf);
 }
 
@@ -502,8 +503,7 @@ static void record_events(api *a, const char *id, store_case *sc,
         fail_ours(a, out, &err);
     else
         case_reply(out, 200, id, sc, from);
-    if (pb_case_nevents(store_case_of(sc)) > from)
-        tell_followers(a, id, sc, from);
+    tell_followers(a, id, sc);
 }
 
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of
@@ -741,7 +741,8 @@ static void stream_opened(void *ud, http_stream *s)
     follower_ctx *fc = ud;
     reply r;
 
-    if (follow_add(fc->a->fol, fc->id, s) != 0 ||
+    if (follow_add(fc->a->fol, fc->id, s,
+                   pb_case_nevents(store_case_of(fc->sc))) != 0 ||
         reply_open(&r, 200) != 0 ||
         render_case(&r, "event: case\ndata: ", fc->id, fc->sc, 0,
                     "\n\n") != 0)
@@ -1071,6 +1072,19 @@ void api_swap(api *a, pb_engine **e, auth **users)
     pthread_mutex_unlock(&a->mu);
     *e = old_e;
     *users = old_users;
+}
+
+void api_changed(void *ud, const char *id)
+{
+    api *a = ud;
+    store_case *sc;
+    pb_error err;
+
+    pthread_mutex_lock(&a->mu);
+    if (follow_told(a->fol, id) != FOLLOW_NONE &&
+        store_get(a->st, id, &sc, &err) == PB_OK)
+        tell_followers(a, id, sc);
+    pthread_mutex_unlock(&a->mu);
 }
 
 static void handle(api *a, const http_request *rq, http_reply *out);

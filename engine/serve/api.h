@@ -32,4 +32,8 @@ void api_handle(void *ud, const http_request *rq, http_reply *out);
  * until the store is closed (docs/api.md, "Reloading the principles"). */
 void api_swap(api *a, pb_engine **e, auth **users);
 
+/* A store_changed: case id changed on another server, so its followers
+ * here are told (docs/deploy.md, "Several servers"). */
+void api_changed(void *ud, const char *id);
+
 #endif

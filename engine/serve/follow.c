@@ -10,6 +10,7 @@
 typedef struct follower {
     char id[80];
     http_stream *s;
+    size_t told;    /* the case's events it has been sent */
 } follower;
 
 struct follow {
@@ -30,7 +31,7 @@ void follow_free(follow *f)
     free(f);
 }
 
-int follow_add(follow *f, const char *id, http_stream *s)
+int follow_add(follow *f, const char *id, http_stream *s, size_t told)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 16;
@@ -44,6 +45,7 @@ int follow_add(follow *f, const char *id, http_stream *s)
     if (strlen(id) >= sizeof f->v[f->n].id)
         return -1;
     strcpy(f->v[f->n].id, id);
+    f->v[f->n].told = told;
     f->v[f->n++].s = s;
     return 0;
 }
@@ -59,20 +61,24 @@ void follow_remove(follow *f, http_stream *s)
         }
 }
 
-size_t follow_count(const follow *f, const char *id)
+size_t follow_told(const follow *f, const char *id)
 {
-    size_t i, n = 0;
+    size_t i, told = FOLLOW_NONE;
 
     for (i = 0; i < f->n; i++)
-        n += strcmp(f->v[i].id, id) == 0;
-    return n;
+        if (strcmp(f->v[i].id, id) == 0 && f->v[i].told < told)
+            told = f->v[i].told;
+    return told;
 }
 
-void follow_send(follow *f, const char *id, const char *data, size_t len)
+void follow_send(follow *f, const char *id, const char *data, size_t len,
+                 size_t told)
 {
     size_t i;
 
     for (i = 0; i < f->n; i++)
-        if (strcmp(f->v[i].id, id) == 0)
+        if (strcmp(f->v[i].id, id) == 0) {
             http_stream_send(f->v[i].s, data, len);
+            f->v[i].told = told;
+        }
 }

@@ -15,13 +15,18 @@ typedef struct follow follow;
 follow *follow_new(void); /* NULL when out of memory */
 void follow_free(follow *f);
 
-/* s follows case id: 0, or -1 when out of memory. */
-int follow_add(follow *f, const char *id, http_stream *s);
+/* s follows case id, and has been sent its first `told` events: 0, or
+ * -1 when out of memory. */
+int follow_add(follow *f, const char *id, http_stream *s, size_t told);
 /* s follows nothing any more (its client left). */
 void follow_remove(follow *f, http_stream *s);
-/* How many follow case id. */
-size_t follow_count(const follow *f, const char *id);
-/* Sends len bytes to everyone following case id. */
-void follow_send(follow *f, const char *id, const char *data, size_t len);
+/* The events of case id its followers have been sent (the fewest, when
+ * they differ), or FOLLOW_NONE when nobody follows it. */
+#define FOLLOW_NONE ((size_t)-1)
+size_t follow_told(const follow *f, const char *id);
+/* Sends len bytes to everyone following case id, who have then been
+ * sent its first `told` events. */
+void follow_send(follow *f, const char *id, const char *data, size_t len,
+                 size_t told);
 
 #endif

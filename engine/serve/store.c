@@ -116,6 +116,11 @@ pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
     return keep(s, id, o, out, err);
 }
 
+int store_watch(store *s, store_changed fn, void *ud, pb_error *err)
+{
+    return s->b->watch != NULL ? s->b->watch(s, fn, ud, err) : 0;
+}
+
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
                        size_t n, size_t *at, pb_error *err)
 {

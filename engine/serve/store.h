@@ -70,6 +70,13 @@ typedef struct store_event {
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
                        size_t n, size_t *at, pb_error *err);
 
+/* Other servers' writes, in a store several servers share: fn(ud, id)
+ * is called from a thread of the store's own, soon after another server
+ * (or this one) commits events on case id, until store_close.  0, or -1
+ * with err set; a store no other server writes never calls fn. */
+typedef void (*store_changed)(void *ud, const char *id);
+int store_watch(store *s, store_changed fn, void *ud, pb_error *err);
+
 /* Calls fn with every case, in id order: the open ones as they are, the
  * others read and let go after the call.  A case that cannot be read is
  * skipped and counted in *unreadable.  fn returns 0 to go on.  PB_IO

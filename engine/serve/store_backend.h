@@ -33,6 +33,8 @@ typedef struct store_backend {
     pb_status (*ids)(store *s, char ***ids, size_t *n, pb_error *err);
     /* A case not open, read for a moment: PB_OK or the failure. */
     pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
+    /* store_watch; NULL when nobody else writes. */
+    int (*watch)(store *s, store_changed fn, void *ud, pb_error *err);
     void (*close_case)(store *s, store_case *sc);
     void (*close)(store *s);
 } store_backend;

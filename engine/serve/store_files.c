@@ -163,8 +163,8 @@ static void files_close(store *s)
 }
 
 static const store_backend files = {
-    files_open, NULL, files_record, files_ids, files_read, files_close_case,
-    files_close
+    files_open, NULL, files_record, files_ids, files_read, NULL,
+    files_close_case, files_close
 };
 
 store *store_open_files(pb_engine *e, const char *dir, pb_error *err)

@@ -9,6 +9,9 @@
  * nothing is acknowledged before its commit.
  */
 #include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,7 +40,15 @@ static const char schema[] =
     "SELECT pg_advisory_unlock(7041299);";
 
 typedef struct pg {
-    PGconn *conn;
+    PGconn *conn;        /* the requests' */
+    char *conninfo;
+    /* store_watch: a connection that LISTENs, read by a thread of its
+     * own, which a byte on wake[1] stops. */
+    PGconn *listen;
+    pthread_t watcher;
+    int watching, wake[2];
+    store_changed fn;
+    void *ud;
 } pg;
 
 /* A failure of the database: PB_IO with its message, one line. */
@@ -402,6 +413,18 @@ static pb_status insert_events(pg *db, const char *id, long seq, double t,
     return PB_OK;
 }
 
+/* Commits, telling every server that listens (pg_watch) that case id
+ * changed: PostgreSQL delivers the notice with the commit, or never. */
+static int commit(pg *db, const char *id, pb_error *err)
+{
+    const char *p[1] = { id };
+    PGresult *r = run(db, "SELECT pg_notify('playbook_case', $1)", 1, p,
+                      PGRES_TUPLES_OK, err, "telling other servers");
+
+    PQclear(r);
+    return r != NULL ? command(db, "COMMIT", err, "committing") : -1;
+}
+
 static pb_status pg_record(store *s, store_case *sc, const store_event *ev,
                            size_t n, size_t *at, pb_error *err)
 {
@@ -438,7 +461,7 @@ static pb_status pg_record(store *s, store_case *sc, const store_event *ev,
         return applied;
     }
     if (insert_events(db, sc->id, sc->seq, t, ev, *at, &ierr) != PB_OK ||
-        command(db, "COMMIT", &ierr, "committing") != 0) {
+        commit(db, sc->id, &ierr) != 0) {
         /* Memory holds events the database does not: read it again at
          * the next use, and acknowledge nothing. */
         *err = ierr;
@@ -496,6 +519,71 @@ static pb_status pg_read(store *s, const char *id, pb_case **out,
     return st;
 }
 
+/* The watcher: each notification names a case another server (or this
+ * one) committed events on.  A broken connection is made again, every
+ * second until it works; what was committed meanwhile reaches this
+ * server at the case's next request. */
+static int listen_on(pg *db)
+{
+    PGresult *r;
+    int ok;
+
+    if (PQstatus(db->listen) != CONNECTION_OK)
+        PQreset(db->listen);
+    r = PQexec(db->listen, "LISTEN playbook_case");
+    ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static void *watch(void *arg)
+{
+    pg *db = arg;
+    int live = 1;
+
+    for (;;) {
+        struct pollfd p[2];
+        PGnotify *n;
+
+        p[0].fd = live ? PQsocket(db->listen) : -1;
+        p[0].events = POLLIN;
+        p[1].fd = db->wake[0];
+        p[1].events = POLLIN;
+        if (poll(p, 2, live ? -1 : 1000) < 0)
+            continue;
+        if (p[1].revents != 0)
+            return NULL;
+        if (!live || PQconsumeInput(db->listen) == 0) {
+            live = listen_on(db) == 0;
+            continue;
+        }
+        while ((n = PQnotifies(db->listen)) != NULL) {
+            db->fn(db->ud, n->extra);
+            PQfreemem(n);
+        }
+    }
+}
+
+static int pg_watch(store *s, store_changed fn, void *ud, pb_error *err)
+{
+    pg *db = s->impl;
+
+    db->fn = fn;
+    db->ud = ud;
+    db->listen = PQconnectdb(db->conninfo);
+    if (PQstatus(db->listen) != CONNECTION_OK || listen_on(db) != 0) {
+        db_error(db->listen, err, "listening for other servers");
+        return -1;
+    }
+    if (pipe(db->wake) != 0 ||
+        pthread_create(&db->watcher, NULL, watch, db) != 0) {
+        pb__error(err, PB_IO, "", 0, "cannot start the watcher");
+        return -1;
+    }
+    db->watching = 1;
+    return 0;
+}
+
 static void pg_close_case(store *s, store_case *sc)
 {
     (void)s;
@@ -506,12 +594,21 @@ static void pg_close(store *s)
 {
     pg *db = s->impl;
 
+    if (db->watching) {
+        if (write(db->wake[1], "", 1) == 1)
+            pthread_join(db->watcher, NULL);
+        close(db->wake[0]);
+        close(db->wake[1]);
+    }
+    PQfinish(db->listen);
     PQfinish(db->conn);
+    free(db->conninfo);
     free(db);
 }
 
 static const store_backend postgres = {
-    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_close_case, pg_close
+    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_watch, pg_close_case,
+    pg_close
 };
 
 store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)
@@ -521,6 +618,11 @@ store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)
     store *s;
 
     if (db == NULL) {
+        pb__error(err, PB_NOMEM, "", 0, "out of memory");
+        return NULL;
+    }
+    if ((db->conninfo = strdup(conninfo)) == NULL) {
+        free(db);
         pb__error(err, PB_NOMEM, "", 0, "out of memory");
         return NULL;
     }
@@ -541,6 +643,7 @@ store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)
     pb__error(err, PB_NOMEM, "", 0, "out of memory");
 fail:
     PQfinish(db->conn);
+    free(db->conninfo);
     free(db);
     return NULL;
 }

@@ -588,6 +588,76 @@ refused 401 Authorization "a token removed, then SIGHUP"
 stop
 P="-p principles"
 
+# --- PostgreSQL: two servers share the cases ------------------------------
+if [ "$STORE" = pg ]; then
+    start
+    SRV_A=$SRV PORT_A=$PORT
+    start
+    SRV_B=$SRV PORT_B=$PORT
+    PORT=$PORT_A
+    req POST /v1/cases '{"id": "M-1", "topic": "delivery"}'
+    want 201 "a case made on one server"
+    PORT=$PORT_B
+    req GET /v1/cases/M-1
+    want 200 "read on the other"
+    req POST /v1/cases '{"id": "M-1", "topic": "delivery"}'
+    refused 409 id "its id taken, on the other server too"
+    # 2 x 40 events at once, through both servers, on one case
+    run python3 -c '
+import http.client, json, sys, threading
+def post(port, who):
+    c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+    for i in range(40):
+        c.request("POST", "/v1/cases/M-1/events", json.dumps(
+            {"type": "customer.said", "text": "%s %d" % (who, i)}),
+            {"Content-Type": "application/json"})
+        r = c.getresponse(); r.read()
+        assert r.status == 200, r.status
+ts = [threading.Thread(target=post, args=(p, w))
+      for p, w in ((sys.argv[1], "a"), (sys.argv[2], "b"))]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("posted")' "$PORT_A" "$PORT_B"
+    has "$T/out" "posted" "80 events through two servers at once"
+    if [ "$(pg_sql "SELECT count(*), min(seq), max(seq), count(DISTINCT seq)
+                    FROM playbook_events WHERE case_id = 'M-1'")" = "80|1|80|80" ]
+    then ok; else fail "the events of one case are numbered 1 to 80, once each"; fi
+    PORT=$PORT_A
+    req GET /v1/cases/M-1
+    cp "$T/body" "$T/m1-a.json"
+    PORT=$PORT_B
+    req GET /v1/cases/M-1
+    json_ok "$T/body" "both servers show the same case" "
+a = json.load(open('$T/m1-a.json'))
+assert a == d, 'the servers differ'
+said = [e['text'] for e in d['events'] if e['type'] == 'customer.said']
+assert len(said) == 80, len(said)
+for w in 'ab':  # each server's events in the order it sent them
+    mine = [int(x.split()[1]) for x in said if x.startswith(w)]
+    assert mine == list(range(40)), mine"
+    # a follower of one server sees what the other records
+    run python3 -c '
+import http.client, socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET /v1/cases/M-1/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+buf = b""
+while buf.count(b"event: case") < 1:
+    buf += s.recv(65536)
+t0 = time.time()
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[2]), timeout=10)
+c.request("POST", "/v1/cases/M-1/events",
+          b"{\"type\": \"agent.said\", \"text\": \"from the other server\"}",
+          {"Content-Type": "application/json"})
+assert c.getresponse().status == 200
+while b"from the other server" not in buf:
+    buf += s.recv(65536)
+print("followed %d ms" % round((time.time() - t0) * 1000))' "$PORT_A" "$PORT_B"
+    if grep -q "^followed" "$T/out"; then ok; else
+        fail "a follower of one server sees the other's events: $(cat "$T/err")"; fi
+    sed 's/^/    /' "$T/out"
+    SRV=$SRV_B; stop
+    SRV=$SRV_A; stop
+fi
+
 # --- docs/openapi.json describes every answer given above ---------------
 run python3 tests/e2e/lib/openapi.py docs/openapi.json "$T/calls"
 expect_rc 0 "the answers against docs/openapi.json"
