@@ -147,8 +147,16 @@ check: $(B)/playbook $(TESTS) $(FUZZ_BINS)
 	@sh tests/run.sh $(B)
 
 # The quality bars, each with a floor measured in the same run.
-bench: $(B)/playbook $(B)/tests/bench/bench
+bench: $(B)/playbook $(B)/tests/bench/bench $(B)/tests/bench/load
 	$(B)/tests/bench/bench principles $(B)/playbook
+	sh tests/bench/serve.sh $(B)/playbook $(B)/tests/bench/load
+
+# The load on `playbook serve` (tests/bench/load.c): a client, not ours
+# to link with the library.
+$(B)/tests/bench/load: tests/bench/load.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE -pthread $< -o $@
 
 $(B)/tests/bench/bench: $(B)/tests/bench/bench.o $(B)/libplaybook.a
 	@$(if $(Q),echo "  LINK    $@")
@@ -182,13 +190,13 @@ fuzz: deps
 	    $(FUZZ_TARGETS)
 
 # The unit tests and the end-to-end suite under valgrind
-# (tests/memcheck.sh, docs/hardening.md).  live_crash.sh is left out: its
-# kills must land after an acknowledged event, and valgrind's start is
-# longer than its window.  layers.sh too: it reads the objects with nm
+# (tests/memcheck.sh, docs/hardening.md).  live_crash.sh and
+# serve_crash.sh are left out: their kills must land while events are
+# acknowledged, and valgrind's start is longer than their window.  layers.sh too: it reads the objects with nm
 # and runs no binary.  panel.sh too: a browser's timeouts are not
 # valgrind's pace, and serve.sh makes the panel's requests under it.  Release build only: valgrind and ASan do not mix.
 MEMCHECK_E2E ?= $(filter-out tests/e2e/live_crash.sh tests/e2e/layers.sh \
-                  tests/e2e/panel.sh, \
+                  tests/e2e/panel.sh tests/e2e/serve_crash.sh, \
                   $(sort $(wildcard tests/e2e/*.sh)))
 
 .PHONY: memcheck

@@ -1,0 +1,76 @@
+#!/bin/sh
+# The serving figures of `make bench` (docs/performance.md, "Serving
+# agents"): `playbook serve` on loopback under tests/bench/load.c, with
+# the file store and with PostgreSQL (a throwaway cluster), each beside
+# its floor measured in the same run: the same server answering a
+# built-in file, HTTP and nothing else.
+#
+#   sh tests/bench/serve.sh build/release/playbook build/release/tests/bench/load
+set -u
+PB=$1 LOAD=$2
+CLIENTS=${CLIENTS:-50} CASES=${CASES:-1000} SECS=${SECS:-5}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pb-bench.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+ok() { :; }
+fail() { echo "bench: $*" >&2; exit 1; }
+
+start() { # store options...
+    "$PB" serve -p principles --listen 127.0.0.1:0 "$@" \
+        >"$T/serve.out" 2>"$T/serve.err" &
+    SRV=$!
+    i=0
+    while [ $i -lt 300 ] && ! grep -q listening "$T/serve.out" 2>/dev/null; do
+        sleep 0.1; i=$((i + 1)); done
+    PORT=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)$/\1/p' "$T/serve.out")
+    [ -n "$PORT" ] || fail "serve did not start: $(cat "$T/serve.err")"
+}
+stop() { kill -TERM "$SRV"; wait "$SRV"; }
+rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$SRV/status"; }
+# The server's CPU seconds so far (user and system).
+cpu() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
+        "/proc/$SRV/stat"
+}
+# figure NAME: the load's line, with the CPU the server spent on it.
+events() { # NAME
+    c0=$(cpu)
+    out=$("$LOAD" "$PORT" events "$CLIENTS" "$CASES" "$SECS") || fail "$out"
+    c1=$(cpu)
+    n=$(echo "$out" | awk '{ print $2 }')
+    rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
+    echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
+         "= $(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }') events per CPU second"
+}
+floor() {
+    out=$("$LOAD" "$PORT" static "$CLIENTS" "$SECS") || fail "$out"
+    echo "floor, a built-in file: $out"
+    frate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
+}
+
+echo "serving: $CLIENTS clients, $CASES open cases, $SECS s each, loopback"
+# --- the file store -------------------------------------------------------
+start --data "$T/cases"
+r0=$(rss)
+"$LOAD" "$PORT" cases "$CASES" || fail "cases"
+floor
+events "file store, events"
+echo "file store: $(echo "$rate $frate" | awk '{ printf "%.1f", $2 / $1 }')x below the floor"
+# memory: the open cases with the events of the load, per case
+r1=$(rss)
+echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( n / CASES )) events" \
+     "each (RSS $r0 -> $r1 KiB over $CASES cases)"
+out=$("$LOAD" "$PORT" fanout 500) || fail "$out"
+echo "live updates: $out"
+stop
+
+# --- PostgreSQL -----------------------------------------------------------
+. tests/e2e/lib/pg.sh
+if pg_start; then
+    start --database "$PGCONN"
+    "$LOAD" "$PORT" cases "$CASES" || fail "cases"
+    floor
+    events "PostgreSQL, events"
+    echo "PostgreSQL: $(echo "$rate $frate" | awk '{ printf "%.1f", $2 / $1 }')x below the floor"
+    stop
+    pg_stop
+fi
