@@ -503,7 +503,8 @@ static void record_events(api *a, const char *id, store_case *sc,
         fail_ours(a, out, &err);
     else
         case_reply(out, 200, id, sc, from);
-    tell_followers(a, id, sc);
+    if (st == PB_OK || st == PB_STATE)    /* only what is recorded */
+        tell_followers(a, id, sc);
 }
 
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of

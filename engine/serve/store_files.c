@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
-#include "store_backend.h"
+#include "store_core.h"
 
 /* DIR/ID.xml, malloc'd. */
 static char *case_path(const store *s, const char *id)

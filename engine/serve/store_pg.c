@@ -20,7 +20,7 @@
 #include <libpq-fe.h>
 
 #include "error.h"
-#include "store_backend.h"
+#include "store_core.h"
 
 static const char schema[] =
     "SET client_min_messages = warning;"

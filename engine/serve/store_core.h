@@ -1,10 +1,10 @@
 /*
- * store_backend.h -- what a store (store_files.c, store_pg.c) gives the
- * part all stores share (store.c: the open cases, by id).  Internal to
- * engine/serve/.
+ * store_core.h -- what a store (store_files.c, store_pg.c) gives the
+ * part all stores share (store_core.c: store.h's calls, and the cases
+ * open in this server, by id).  Internal to engine/serve/.
  */
-#ifndef PB_STORE_BACKEND_H
-#define PB_STORE_BACKEND_H
+#ifndef PB_STORE_CORE_H
+#define PB_STORE_CORE_H
 
 #include "index.h"
 #include "store.h"

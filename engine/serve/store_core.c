@@ -1,5 +1,5 @@
 /*
- * store.c -- what every store shares (store.h): the cases open in this
+ * store_core.c -- store.h for every store: the cases open in this
  * server, by id, each kept from its first request until the server
  * stops, and the checks on ids and on a batch of events.
  */
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "store_backend.h"
+#include "store_core.h"
 
 static const char *case_key(const void *v, size_t i)
 {
