@@ -17,6 +17,8 @@ const state = {
   principles: null,    // from /v1/principles
   speaker: 'customer',
   selected: null,      // the item ref the keys act on
+  skipping: null,      // the item whose skip reason is being typed
+  refs: [],            // the items as drawn, for j and k
   stream: null,        // the AbortController of the live stream
   done: null,          // items done when last drawn: the new ones flash
 };
@@ -568,7 +570,7 @@ function onKey(e) {
   if (e.key === '?') { $('help').hidden = !$('help').hidden; return; }
   if (e.key === 'Escape') { $('help').hidden = true; return; }
   if ($('case').hidden || !state.kase) return;
-  const refs = state.refs || [];
+  const refs = state.refs;
   const target = state.selected || state.kase.next[0];
   const keys = {
     '/': () => $('line').focus(),
