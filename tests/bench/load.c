@@ -68,6 +68,21 @@ static void send_all(int fd, const char *buf, size_t len)
     }
 }
 
+/* Reads what fd has after the `have` bytes at buf (size in all, one
+ * kept for a NUL): the new count; exits when fd is closed. */
+static size_t read_more(int fd, char *buf, size_t have, size_t size)
+{
+    ssize_t n = read(fd, buf + have, size - 1 - have);
+
+    if (n <= 0) {
+        fprintf(stderr, "load: the server closed a connection\n");
+        exit(1);
+    }
+    have += (size_t)n;
+    buf[have] = '\0';
+    return have;
+}
+
 /* One whole answer on fd (headers, then Content-Length bytes): its
  * status. */
 static int answer(int fd)
@@ -77,18 +92,9 @@ static int answer(int fd)
     char *end, *cl;
     int status;
 
-    for (;;) {
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-
-        if (n <= 0) {
-            fprintf(stderr, "load: the server closed the connection\n");
-            exit(1);
-        }
-        have += (size_t)n;
-        buf[have] = '\0';
-        if ((end = strstr(buf, "\r\n\r\n")) != NULL)
-            break;
-    }
+    do
+        have = read_more(fd, buf, have, sizeof buf);
+    while ((end = strstr(buf, "\r\n\r\n")) == NULL);
     status = atoi(buf + 9);
     cl = strcasestr(buf, "content-length:");
     body = cl != NULL && cl < end ? strtoul(cl + 15, NULL, 10) : 0;
@@ -97,15 +103,8 @@ static int answer(int fd)
         fprintf(stderr, "load: an answer of %zu bytes\n", need);
         exit(1);
     }
-    while (have < need) {
-        ssize_t n = read(fd, buf + have, need - have);
-
-        if (n <= 0) {
-            fprintf(stderr, "load: the answer ended early\n");
-            exit(1);
-        }
-        have += (size_t)n;
-    }
+    while (have < need)
+        have = read_more(fd, buf, have, need + 1);
     return status;
 }
 
@@ -237,14 +236,7 @@ static void next_event(int fd)
     size_t have = 0;
 
     for (;;) {
-        ssize_t n = read(fd, buf + have, sizeof buf - 1 - have);
-
-        if (n <= 0) {
-            fprintf(stderr, "load: a stream ended\n");
-            exit(1);
-        }
-        have += (size_t)n;
-        buf[have] = '\0';
+        have = read_more(fd, buf, have, sizeof buf);
         /* an event ends with a blank line after its data */
         if (strstr(buf, "event: case") && strstr(buf, "\n\n"))
             return;
