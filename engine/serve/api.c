@@ -183,14 +183,18 @@ static void case_reply(http_reply *out, int status, const char *id,
 }
 
 /* Live updates: each follower of case id gets the case as it now is,
- * with the events it has not been sent, as one Server-Sent Event. */
+ * with the events it has not been sent, as one Server-Sent Event.  A
+ * case read again after a failed write may have fewer events than its
+ * followers were sent: they get the whole timeline again. */
 static void tell_followers(api *a, const char *id, const store_case *sc)
 {
     size_t from = follow_told(a->fol, id),
            n = pb_case_nevents(store_case_of(sc));
     reply r;
 
-    if (from == FOLLOW_NONE || from >= n || reply_open(&r, 200) != 0 ||
+    if (from != FOLLOW_NONE && from > n)
+        from = 0;
+    if (from == FOLLOW_NONE || from == n || reply_open(&r, 200) != 0 ||
         render_case(&r, "event: case\ndata: ", id, sc, from, "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
@@ -793,6 +797,8 @@ typedef struct due_list {
     size_t n, cap;
     double now, before;      /* before < 0: everything */
     const char *agent;       /* NULL: every agent */
+    size_t unreadable;       /* cases left out */
+    FILE *log;               /* which, and why */
     int oom;
 } due_list;
 
@@ -801,12 +807,22 @@ static char *dup_or_null(const char *s)
     return s != NULL ? strdup(s) : NULL;
 }
 
-static int collect_due(void *ud, const char *id, const pb_case *c)
+static int collect_due(void *ud, const char *id, const pb_case *c,
+                       const pb_error *why)
 {
     due_list *l = ud;
     pb_followup *f;
     size_t i, n;
 
+    if (c == NULL) {    /* counted in the answer, named in the log */
+        char msg[1200];
+
+        l->unreadable++;
+        if (l->log != NULL)
+            fprintf(l->log, "playbook serve: follow-ups: case '%s' left "
+                    "out: %s\n", id, pb_error_text(why, msg, sizeof msg));
+        return 0;
+    }
     if (l->agent != NULL && (pb_case_agent(c) == NULL ||
                              strcmp(pb_case_agent(c), l->agent) != 0))
         return 0;
@@ -863,7 +879,7 @@ static void followups(api *a, const auth_user *who, const http_request *rq,
     pb_error err;
     pb__json j;
     reply r;
-    size_t i, unreadable;
+    size_t i;
 
     memset(&l, 0, sizeof l);
     l.now = (double)time(NULL);
@@ -882,7 +898,8 @@ static void followups(api *a, const auth_user *who, const http_request *rq,
         }
         l.agent = who->name;
     }
-    if (store_each(a->st, collect_due, &l, &unreadable, &err) != PB_OK) {
+    l.log = a->log;
+    if (store_each(a->st, collect_due, &l, &err) != PB_OK) {
         fail_ours(a, out, &err);
     } else if (l.oom) {
         fail(out, 503, NULL, "out of memory");
@@ -914,7 +931,7 @@ static void followups(api *a, const auth_user *who, const http_request *rq,
             pb__json_close(&j, '}');
         }
         pb__json_close(&j, ']');
-        pb__json_kint(&j, "unreadable", (long)unreadable);
+        pb__json_kint(&j, "unreadable", (long)l.unreadable);
         pb__json_close(&j, '}');
         fputc('\n', r.f);
         reply_done(&r, out);

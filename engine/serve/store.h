@@ -78,11 +78,11 @@ typedef void (*store_changed)(void *ud, const char *id);
 int store_watch(store *s, store_changed fn, void *ud, pb_error *err);
 
 /* Calls fn with every case, in id order: the open ones as they are, the
- * others read and let go after the call.  A case that cannot be read is
- * skipped and counted in *unreadable.  fn returns 0 to go on.  PB_IO
- * when the cases cannot be listed. */
-typedef int (*store_fn)(void *ud, const char *id, const pb_case *c);
-pb_status store_each(store *s, store_fn fn, void *ud, size_t *unreadable,
-                     pb_error *err);
+ * others read and let go after the call.  A case that cannot be read
+ * comes with c NULL and why in why, for the caller to count and log.
+ * fn returns 0 to go on.  PB_IO when the cases cannot be listed. */
+typedef int (*store_fn)(void *ud, const char *id, const pb_case *c,
+                        const pb_error *why);
+pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err);
 
 #endif

@@ -147,34 +147,33 @@ pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
     return st == PB_INPUT ? PB_STATE : st;
 }
 
-pb_status store_each(store *s, store_fn fn, void *ud, size_t *unreadable,
-                     pb_error *err)
+pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err)
 {
     char **ids = NULL;
     size_t n = 0, i;
     pb_status st;
     int stop = 0;
 
-    *unreadable = 0;
     if ((st = s->b->ids(s, &ids, &n, err)) != PB_OK)
         return st;
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n && !stop; i++) {
         long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
         pb_case *c = NULL;
-        pb_error rerr;
+        pb_error why;
 
-        if (stop)
-            ;
-        else if (k >= 0 && (s->b->sync == NULL ||
-                            s->b->sync(s, s->v[k], &rerr) == PB_OK))
-            stop = fn(ud, ids[i], store_case_of(s->v[k]));
-        else if (k < 0 && s->b->read(s, ids[i], &c, &rerr) == PB_OK)
-            stop = fn(ud, ids[i], c);
+        if (k >= 0 && s->b->sync != NULL &&
+            s->b->sync(s, s->v[k], &why) != PB_OK)
+            stop = fn(ud, ids[i], NULL, &why);
+        else if (k >= 0)
+            stop = fn(ud, ids[i], store_case_of(s->v[k]), NULL);
+        else if (s->b->read(s, ids[i], &c, &why) != PB_OK)
+            stop = fn(ud, ids[i], NULL, &why);
         else
-            ++*unreadable;
+            stop = fn(ud, ids[i], c, NULL);
         pb_case_free(c);
-        free(ids[i]);
     }
+    for (i = 0; i < n; i++)
+        free(ids[i]);
     free(ids);
     return PB_OK;
 }

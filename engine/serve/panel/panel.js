@@ -195,6 +195,8 @@ function apply(reply) {
     api('GET', casePath()).then(apply, () => {});
     return;
   }
+  // from 0, the whole timeline: nothing kept from before
+  if (reply.events_from === 0) state.events = [];
   for (const ev of reply.events) state.events[ev.i] = ev;
   state.kase = reply.case;
   render();

@@ -13,6 +13,7 @@ pg_start() {
     if [ -z "$pg_bin" ]; then
         fail "PostgreSQL is not installed (make test installs it)"; return 1; fi
     mkdir -p "$T/pg"
+    # as root, the server runs as postgres, which must reach $T/pg
     [ "$(id -u)" = 0 ] && chown postgres "$T/pg" && chmod 755 "$T"
     as_pg "$pg_bin/initdb" -D "$T/pg/data" -A trust -U playbook \
         >"$T/pg/initdb.log" 2>&1 || {
