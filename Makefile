@@ -132,6 +132,10 @@ $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libplaybook.a
 
 $(B)/tests/test_%.o: ALL_CFLAGS += $(shell pkg-config --cflags cmocka)
 
+# The HTTP layer of `playbook serve`, tested on its own.
+$(B)/tests/test_http: $(B)/engine/serve/http.o
+$(B)/tests/test_http.o: INC = $(INC_tests) -Iengine/serve
+
 # The allocation-failure test sees, and fails, every allocation of
 # libplaybook and of the Lua state (tests/test_allocfail.c).
 $(B)/tests/test_allocfail: ALL_LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc \

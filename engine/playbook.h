@@ -549,6 +549,11 @@ typedef struct pb_casefile_opts {
     size_t nfacts;
     double wait;                 /* seconds to wait for the lock */
     unsigned compact_every;      /* 0: PB_CASEFILE_COMPACT_EVERY */
+    /* 1: appends are written to the journal without fsync, and the
+     * caller makes them durable by syncing the file system (syncfs(2),
+     * folder included), so that one sync covers many case files; the
+     * rewrites of FILE are synced as ever (docs/api.md, "How fast"). */
+    int nosync;
     const pb_io *io;             /* NULL: pb_io_posix() */
 } pb_casefile_opts;
 
@@ -570,7 +575,9 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
  * Records one event (see pb_case_append; text is trimmed, attributes
  * named t or type, or not XML names, are refused).  Times are clamped to
  * a multiple of 1 ms that round-trips through the file.
- *   PB_OK     the event, and every one pending before it, is durable.
+ *   PB_OK     the event, and every one pending before it, is durable
+ *             (with opts->nosync: written, durable once the caller
+ *             syncs).
  *   PB_INPUT  rejected; nothing changed.
  *   PB_IO     the event is in the case (the checklist shows it) but not
  *             saved: err has the reason with the errno text.  Every later

@@ -253,6 +253,8 @@ int cli_serve(int argc, char **argv)
         pb__text_printf(stderr, "playbook serve: %s\n", msg);
         goto done;
     }
+    a.srv = srv;
+    store_on_durable(a.st, api_durable, &a);
     printf("playbook serve: listening on http://%s:%u\n", addr,
            http_port(srv));
     fflush(stdout);
@@ -269,7 +271,9 @@ int cli_serve(int argc, char **argv)
     }
     rc = EXIT_OK;
 done:
-    http_stop(srv);     /* first: its streams leave a.fol */
+    if (a.st != NULL)
+        store_on_durable(a.st, NULL, NULL); /* the last replies go */
+    http_stop(srv);     /* then: its streams leave a.fol */
     store_close(a.st);  /* then its watcher, which reads a.fol */
     follow_free(a.fol);
     auth_free(a.auth);

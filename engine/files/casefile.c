@@ -140,6 +140,7 @@ struct pb_casefile {
     int file_exists;
     int journal_used;     /* the journal may hold records */
     unsigned compact_every;
+    int nosync;           /* opts->nosync: the caller syncs the journal */
     size_t bytes;         /* text of the events, to keep FILE readable */
     double started;
     char **warnings;
@@ -225,6 +226,7 @@ static pb_casefile *casefile_new(pb_engine *e, const char *path,
     cf->io = o != NULL && o->io != NULL ? *o->io : *pb_io_posix();
     cf->compact_every = o != NULL && o->compact_every > 0
                             ? o->compact_every : PB_CASEFILE_COMPACT_EVERY;
+    cf->nosync = o != NULL && o->nosync;
     cf->started = -1;
     cf->path = strdup(path);
     if ((cf->jpath = malloc(n)) != NULL)
@@ -757,7 +759,9 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
             return st;
     }
     cf->journal_used = 1;
-    if ((st = pb__journal_sync(cf->j, err)) != PB_OK)
+    st = cf->nosync ? pb__journal_write(cf->j, err)
+                    : pb__journal_sync(cf->j, err);
+    if (st != PB_OK)
         return st;
     cf->saved = cf->nrec;
     return PB_OK;

@@ -2,7 +2,8 @@
  * journal.c -- durable storage for live cases: the append-only journal
  * of recorded events and the atomic replacement of a case file.
  *
- * Durability is claimed only after fsync.  Whatever a failed write or
+ * Durability is claimed only after fsync (ours, or the caller's syncfs
+ * after pb__journal_write).  Whatever a failed write or
  * fsync left in the file is cut off before the next write, so a record
  * that was never acknowledged cannot end up between two that were.  The
  * format is checked record by record with a CRC: a crash can only tear
@@ -341,7 +342,7 @@ struct pb__journal {
     pb_io io;
     char *path;
     int fd;
-    size_t valid;        /* bytes of durable, valid records */
+    size_t valid;        /* bytes of valid records written */
     int dirty;           /* the file may hold bytes past valid */
     int new_file;        /* created here: the folder needs a sync */
     int locked;          /* this handle holds the lock */
@@ -575,7 +576,8 @@ size_t pb__journal_pending(const pb__journal *j)
     return j->nq;
 }
 
-pb_status pb__journal_sync(pb__journal *j, pb_error *err)
+/* Writes the queue, then fsyncs it unless the caller syncs instead. */
+static pb_status flush(pb__journal *j, int fsync_it, pb_error *err)
 {
     pb_status st;
 
@@ -591,18 +593,30 @@ pb_status pb__journal_sync(pb__journal *j, pb_error *err)
     j->dirty = 1;
     if (write_all(&j->io, j->fd, (const char *)j->q, j->qlen) != 0)
         return io_error(err, j->path, "write");
-    if (j->io.fsync(j->io.ctx, j->fd) != 0)
-        return io_error(err, j->path, "sync");
-    if (j->new_file) {
-        if ((st = sync_folder(&j->io, j->path, err)) != PB_OK)
-            return st;
-        j->new_file = 0;
+    if (fsync_it) {
+        if (j->io.fsync(j->io.ctx, j->fd) != 0)
+            return io_error(err, j->path, "sync");
+        if (j->new_file) {
+            if ((st = sync_folder(&j->io, j->path, err)) != PB_OK)
+                return st;
+            j->new_file = 0;
+        }
     }
     j->dirty = 0;
     j->valid += j->qlen;
     j->qlen = 0;
     j->nq = 0;
     return PB_OK;
+}
+
+pb_status pb__journal_sync(pb__journal *j, pb_error *err)
+{
+    return flush(j, 1, err);
+}
+
+pb_status pb__journal_write(pb__journal *j, pb_error *err)
+{
+    return flush(j, 0, err);
 }
 
 pb_status pb__journal_truncate(pb__journal *j, size_t len, pb_error *err)

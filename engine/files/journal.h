@@ -71,6 +71,10 @@ size_t pb__journal_pending(const pb__journal *j); /* records queued */
  * off before the next attempt.
  */
 pb_status pb__journal_sync(pb__journal *j, pb_error *err);
+/* Writes the queued records without fsync: they are durable once the
+ * caller syncs the file system (syncfs), folder included.  PB_IO as
+ * pb__journal_sync. */
+pb_status pb__journal_write(pb__journal *j, pb_error *err);
 /* Cuts the file to len bytes (no more than its valid length) and drops
  * the queue: for a torn tail, or once the records are saved elsewhere.
  * On PB_IO the cut is retried before the next write. */

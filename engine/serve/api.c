@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
@@ -39,8 +40,11 @@ static int reply_open(reply *r, int status)
     r->buf = NULL;
     r->len = 0;
     r->status = status;
-    r->f = open_memstream(&r->buf, &r->len);
-    return r->f != NULL ? 0 : -1;
+    if ((r->f = open_memstream(&r->buf, &r->len)) == NULL)
+        return -1;
+    /* Ours alone: no lock around each of the many small writes. */
+    __fsetlocking(r->f, FSETLOCKING_BYCALLER);
+    return 0;
 }
 
 static void reply_done(reply *r, http_reply *out)
@@ -172,7 +176,8 @@ static int render_case(reply *r, const char *prefix, const char *id,
     return 0;
 }
 
-static void case_reply(http_reply *out, int status, const char *id,
+/* The case in a reply, sent once what it shows is durable. */
+static void case_reply(api *a, http_reply *out, int status, const char *id,
                        const store_case *sc, size_t from)
 {
     reply r;
@@ -180,6 +185,7 @@ static void case_reply(http_reply *out, int status, const char *id,
     if (reply_open(&r, status) == 0 &&
         render_case(&r, "", id, sc, from, "\n") == 0)
         reply_done(&r, out);
+    out->hold = store_pending(a->st, sc);
 }
 
 /* Live updates: each follower of case id gets the case as it now is,
@@ -198,7 +204,7 @@ static void tell_followers(api *a, const char *id, const store_case *sc)
         render_case(&r, "event: case\ndata: ", id, sc, from, "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
-        follow_send(a->fol, id, r.buf, r.len, n);
+        follow_send(a->fol, id, r.buf, r.len, n, store_pending(a->st, sc));
     free(r.buf);
 }
 
@@ -407,7 +413,7 @@ static void create_case(api *a, const auth_user *who,
     else if (st != PB_OK)
         fail_ours(a, out, &err);
     else
-        case_reply(out, 201, id, sc, 0);
+        case_reply(a, out, 201, id, sc, 0);
 done:
     json_object_put(o);
 }
@@ -506,7 +512,7 @@ static void record_events(api *a, const char *id, store_case *sc,
     else if (st != PB_OK)    /* not durable: not acknowledged */
         fail_ours(a, out, &err);
     else
-        case_reply(out, 200, id, sc, from);
+        case_reply(a, out, 200, id, sc, from);
     if (st == PB_OK || st == PB_STATE)    /* only what is recorded */
         tell_followers(a, id, sc);
 }
@@ -753,7 +759,8 @@ static void stream_opened(void *ud, http_stream *s)
                     "\n\n") != 0)
         return;
     if (fclose(r.f) == 0)
-        http_stream_send(s, r.buf, r.len);
+        http_stream_send(s, r.buf, r.len,
+                         store_pending(fc->a->st, fc->sc));
     free(r.buf);
 }
 
@@ -935,6 +942,7 @@ static void followups(api *a, const auth_user *who, const http_request *rq,
         pb__json_close(&j, '}');
         fputc('\n', r.f);
         reply_done(&r, out);
+        out->hold = store_pending(a->st, NULL);
     }
     for (i = 0; i < l.n; i++) {
         free(l.v[i].id);
@@ -1040,7 +1048,7 @@ static void get_case(api *a, const auth_user *who, const char *id,
         return;
     }
     if ((sc = find_case(a, who, id, out)) != NULL)
-        case_reply(out, 200, id, sc, (size_t)n);
+        case_reply(a, out, 200, id, sc, (size_t)n);
 }
 
 /* The routes under /v1/cases/ID/ (rest: what follows the slash). */
@@ -1103,6 +1111,18 @@ void api_changed(void *ud, const char *id)
         store_get(a->st, id, &sc, &err) == PB_OK)
         tell_followers(a, id, sc);
     pthread_mutex_unlock(&a->mu);
+}
+
+void api_durable(void *ud, unsigned long long upto, int error)
+{
+    api *a = ud;
+
+    if (error != 0 && a->log != NULL)
+        fprintf(a->log, "playbook serve: cannot sync the data folder's file "
+                "system: %s; the changes since the last sync are refused, "
+                "and so is every request until the server is restarted\n",
+                strerror(error));
+    http_release(a->srv, upto, error == 0);
 }
 
 static void handle(api *a, const http_request *rq, http_reply *out);

@@ -21,6 +21,7 @@ typedef struct api {
     follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     FILE *log;         /* what went wrong on our side, never in replies */
+    http_server *srv;  /* for api_durable */
 } api;
 
 /* An http_handler: ud is the api. */
@@ -31,6 +32,10 @@ void api_handle(void *ud, const http_request *rq, http_reply *out);
  * cases already open keep their engine, so the caller keeps the old one
  * until the store is closed (docs/api.md, "Reloading the principles"). */
 void api_swap(api *a, pb_engine **e, auth **users);
+
+/* A store_durable: the replies waiting for upto go (error 0), or are
+ * refused and the reason logged (docs/api.md, "How fast"). */
+void api_durable(void *ud, unsigned long long upto, int error);
 
 /* A store_changed: case id changed on another server, so its followers
  * here are told (docs/deploy.md, "Several servers"). */

@@ -72,13 +72,13 @@ size_t follow_told(const follow *f, const char *id)
 }
 
 void follow_send(follow *f, const char *id, const char *data, size_t len,
-                 size_t told)
+                 size_t told, unsigned long long hold)
 {
     size_t i;
 
     for (i = 0; i < f->n; i++)
         if (strcmp(f->v[i].id, id) == 0) {
-            http_stream_send(f->v[i].s, data, len);
+            http_stream_send(f->v[i].s, data, len, hold);
             f->v[i].told = told;
         }
 }

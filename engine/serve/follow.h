@@ -24,9 +24,9 @@ void follow_remove(follow *f, http_stream *s);
  * they differ), or FOLLOW_NONE when nobody follows it. */
 #define FOLLOW_NONE ((size_t)-1)
 size_t follow_told(const follow *f, const char *id);
-/* Sends len bytes to everyone following case id, who have then been
- * sent its first `told` events. */
+/* Sends len bytes to everyone following case id once hold is durable
+ * (http_stream_send); they have then been sent its first `told` events. */
 void follow_send(follow *f, const char *id, const char *data, size_t len,
-                 size_t told);
+                 size_t told, unsigned long long hold);
 
 #endif

@@ -24,20 +24,33 @@ struct http_server {
     void *ud;
     http_limits lim;
     unsigned port;
-    /* The open streams.  libmicrohttpd refuses to stop with a connection
-     * suspended, so http_stop (on another thread) ends them all first:
-     * the lock guards the list and each stream's suspended and ending. */
+    /* The open streams and the held replies.  libmicrohttpd refuses to
+     * stop with a connection suspended, so http_stop (on another
+     * thread) ends them all first.  The lock guards the lists, what
+     * follows, and each stream's and held reply's state. */
     pthread_mutex_t mu;
     struct http_stream *streams;
+    struct pending *held;
+    unsigned long long durable;       /* holds up to it are durable */
+    int failed;                       /* holds past it never will be */
 };
 
-/* A stream's bytes not yet sent; the connection is suspended while
- * there are none, and resumed by http_stream_send. */
+/* Bytes of a stream queued with a hold: sendable once it is durable. */
+typedef struct mark {
+    size_t end;
+    unsigned long long hold;
+} mark;
+
+/* A stream's bytes not yet sent: [off, ready) may go, [ready, len) wait
+ * on their marks.  The connection is suspended while nothing may go,
+ * and resumed by http_stream_send or http_release. */
 struct http_stream {
     http_server *srv;
     struct MHD_Connection *c;
     char *buf;
-    size_t len, off, cap;
+    size_t len, off, cap, ready;
+    mark *marks;
+    size_t nmarks, mcap;
     int suspended, ending;
     http_stream_fn gone;
     void *ud;
@@ -46,10 +59,16 @@ struct http_stream {
 
 #define STREAM_BACKLOG (1u << 20)
 
+/* A request: its body as it comes, then, while its reply is held, the
+ * reply and its connection (suspended until http_release). */
 typedef struct pending {
     char *body;
     size_t len, cap;
     int too_big;         /* the body went over max_body: drop the rest */
+    enum { NOT_HELD, HELD, DURABLE, LOST } held;
+    http_reply out;
+    struct MHD_Connection *c;
+    struct pending *next;
 } pending;
 
 static const char too_big[] =
@@ -58,6 +77,10 @@ static const char too_big[] =
 static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";
+static const char not_durable[] =
+    "{\"error\":{\"status\":503,\"field\":null,\"message\":"
+    "\"the change could not be made durable; the server's log says "
+    "why\"}}\n";
 
 /* Every answer: no caching, no sniffing, no framing, and a page runs
  * only the server's own scripts and styles (docs/hardening.md). */
@@ -106,42 +129,76 @@ static void wake(http_stream *s)
     }
 }
 
-/* Appends to what s has to send and wakes it: under the lock. */
-static void queue(http_stream *s, const char *data, size_t len)
+/* Lets what s holds go up to what is durable, or ends it when that
+ * never will be: under the lock. */
+static void let_go(http_stream *s)
+{
+    http_server *srv = s->srv;
+    size_t k = 0;
+
+    while (k < s->nmarks && s->marks[k].hold <= srv->durable)
+        s->ready = s->marks[k++].end;
+    s->nmarks -= k;
+    memmove(s->marks, s->marks + k, s->nmarks * sizeof *s->marks);
+    if (s->nmarks > 0 && srv->failed)
+        s->ending = 1;
+    if (s->ready > s->off || s->ending)
+        wake(s);
+}
+
+/* Appends to what s has to send, and lets it go: under the lock. */
+static void queue(http_stream *s, const char *data, size_t len,
+                  unsigned long long hold)
 {
     if (s->ending)
         return;
     if (s->off > 0 && s->off == s->len)
-        s->off = s->len = 0;
+        s->off = s->len = s->ready = 0;
     if (s->len + len > STREAM_BACKLOG) {
         s->ending = 1;      /* a client that does not read is let go */
-    } else {
-        if (s->len + len > s->cap) {
-            size_t cap = s->cap ? s->cap : 4096;
-            char *b;
-
-            while (cap < s->len + len)
-                cap *= 2;
-            if ((b = realloc(s->buf, cap)) == NULL) {
-                s->ending = 1;
-                wake(s);
-                return;
-            }
-            s->buf = b;
-            s->cap = cap;
-        }
-        memcpy(s->buf + s->len, data, len);
-        s->len += len;
+        wake(s);
+        return;
     }
-    wake(s);
+    if (s->len + len > s->cap) {
+        size_t cap = s->cap ? s->cap : 4096;
+        char *b;
+
+        while (cap < s->len + len)
+            cap *= 2;
+        if ((b = realloc(s->buf, cap)) == NULL) {
+            s->ending = 1;
+            wake(s);
+            return;
+        }
+        s->buf = b;
+        s->cap = cap;
+    }
+    if (s->nmarks == s->mcap) {
+        size_t cap = s->mcap ? s->mcap * 2 : 8;
+        mark *m = realloc(s->marks, cap * sizeof *m);
+
+        if (m == NULL) {
+            s->ending = 1;
+            wake(s);
+            return;
+        }
+        s->marks = m;
+        s->mcap = cap;
+    }
+    memcpy(s->buf + s->len, data, len);
+    s->len += len;
+    s->marks[s->nmarks].end = s->len;
+    s->marks[s->nmarks++].hold = hold;
+    let_go(s);
 }
 
-int http_stream_send(http_stream *s, const char *data, size_t len)
+int http_stream_send(http_stream *s, const char *data, size_t len,
+                     unsigned long long hold)
 {
     int ending;
 
     pthread_mutex_lock(&s->srv->mu);
-    queue(s, data, len);
+    queue(s, data, len, hold);
     ending = s->ending;
     pthread_mutex_unlock(&s->srv->mu);
     return ending ? -1 : 0;
@@ -153,7 +210,40 @@ void http_ping(http_server *srv, const char *data, size_t len)
 
     pthread_mutex_lock(&srv->mu);
     for (s = srv->streams; s != NULL; s = s->next)
-        queue(s, data, len);
+        queue(s, data, len, 0);
+    pthread_mutex_unlock(&srv->mu);
+}
+
+/* Takes p out of the held replies: under the lock. */
+static void unhold(http_server *srv, pending *p)
+{
+    pending **q;
+
+    for (q = &srv->held; *q != NULL && *q != p; q = &(*q)->next)
+        ;
+    if (*q != NULL)
+        *q = p->next;
+    p->next = NULL;
+}
+
+void http_release(http_server *srv, unsigned long long upto, int ok)
+{
+    http_stream *s;
+    pending *p;
+
+    pthread_mutex_lock(&srv->mu);
+    if (!ok)
+        srv->failed = 1;
+    else if (upto > srv->durable)
+        srv->durable = upto;
+    /* Resumed, each is answered by on_request, which unholds it. */
+    for (p = srv->held; p != NULL; p = p->next)
+        if (p->held == HELD && (srv->failed || p->out.hold <= srv->durable)) {
+            p->held = p->out.hold <= srv->durable ? DURABLE : LOST;
+            MHD_resume_connection(p->c);
+        }
+    for (s = srv->streams; s != NULL; s = s->next)
+        let_go(s);
     pthread_mutex_unlock(&srv->mu);
 }
 
@@ -166,7 +256,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 
     (void)pos;
     pthread_mutex_lock(&s->srv->mu);
-    n = s->len - s->off;
+    n = s->ready - s->off;
     if (n == 0) {
         int ending = s->ending;
 
@@ -196,6 +286,7 @@ static void stream_free(void *cls)
     pthread_mutex_unlock(&s->srv->mu);
     s->gone(s->ud, s);
     free(s->buf);
+    free(s->marks);
     free(s);
 }
 
@@ -267,6 +358,26 @@ static int take(pending *p, const char *data, size_t n, size_t max)
     return 0;
 }
 
+/* The reply that was held for p, or a 503 when it never will be
+ * durable. */
+static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
+                                   pending *p)
+{
+    int durable = p->held == DURABLE;
+
+    pthread_mutex_lock(&s->mu);
+    unhold(s, p);
+    pthread_mutex_unlock(&s->mu);
+    p->held = NOT_HELD;
+    if (durable)
+        return send_reply(c, p->out.status, p->out.body, p->out.len,
+                          p->out.type == NULL, p->out.type);
+    if (p->out.type == NULL)
+        free(p->out.body);
+    return send_reply(c, 503, (char *)not_durable, sizeof not_durable - 1,
+                      0, NULL);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   const char *url, const char *method,
                                   const char *version,
@@ -292,6 +403,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                               0, NULL);
         return MHD_YES;
     }
+    if (p->held != NOT_HELD)    /* resumed by http_release */
+        return answer_held(s, c, p);
     if (*upload_size > 0) {
         if (take(p, upload, *upload_size, s->lim.max_body) != 0)
             return MHD_NO;
@@ -318,6 +431,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (out.body == NULL && out.type == NULL)
         return send_reply(c, 503, (char *)no_memory, sizeof no_memory - 1,
                           0, NULL);
+    if (out.hold != 0) {
+        pthread_mutex_lock(&s->mu);
+        if (out.hold > s->durable) {
+            /* Not yet durable: the connection waits, and so does what
+             * the handler said; or it never will be. */
+            p->out = out;
+            p->held = s->failed ? LOST : HELD;
+            if (p->held == HELD) {
+                p->c = c;
+                p->next = s->held;
+                s->held = p;
+                MHD_suspend_connection(c);
+                pthread_mutex_unlock(&s->mu);
+                return MHD_YES;
+            }
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (p->held == LOST)
+            return answer_held(s, c, p);
+    }
     return send_reply(c, out.status, out.body, out.len, out.type == NULL,
                       out.type);
 }
@@ -325,12 +458,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
                     enum MHD_RequestTerminationCode why)
 {
+    http_server *s = cls;
     pending *p = *req_cls;
 
-    (void)cls;
     (void)c;
     (void)why;
     if (p != NULL) {
+        if (p->held != NOT_HELD) {  /* gone before its answer */
+            pthread_mutex_lock(&s->mu);
+            unhold(s, p);
+            pthread_mutex_unlock(&s->mu);
+            if (p->out.type == NULL)
+                free(p->out.body);
+        }
         free(p->body);
         free(p);
         *req_cls = NULL;
@@ -391,19 +531,26 @@ void http_stop(http_server *s)
 {
     struct timespec tick = { 0, 10 * 1000 * 1000 };
     http_stream *st;
+    pending *p;
     int i, left = 1;
 
     if (s == NULL)
         return;
-    /* Every stream ends; its client gets what was queued.  Up to two
-     * seconds for the server's thread to close them. */
+    /* Every stream ends; its client gets what was queued and durable.
+     * A held reply is answered 503: the server does not wait for it.
+     * Up to two seconds for the server's thread to close them. */
     for (i = 0; i < 200 && left; i++) {
         pthread_mutex_lock(&s->mu);
         for (st = s->streams; st != NULL; st = st->next) {
             st->ending = 1;
             wake(st);
         }
-        left = s->streams != NULL;
+        for (p = s->held; p != NULL; p = p->next)
+            if (p->held == HELD) {
+                p->held = LOST;
+                MHD_resume_connection(p->c);
+            }
+        left = s->streams != NULL || s->held != NULL;
         pthread_mutex_unlock(&s->mu);
         if (left)
             nanosleep(&tick, NULL);

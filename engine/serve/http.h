@@ -3,8 +3,7 @@
  * behind a small interface, so the API (api.c) sees whole requests and
  * gives whole replies, and never a socket.
  *
- * One thread serves every connection: handlers run one at a time and
- * share nothing with another thread, so the cases need no locks.  The
+ * One thread serves every connection: handlers run one at a time.  The
  * limits bound what one client can hold: a body over max_body is
  * refused (413) before it is read, and a connection idle for timeout
  * seconds is closed (a slow client cannot keep a slot).
@@ -36,19 +35,33 @@ typedef void (*http_stream_fn)(void *ud, http_stream *s);
 
 /* A reply: status and a JSON body, which the server frees; or a
  * built-in file (type set: its Content-Type; the body is not freed); or,
- * with opened set, a stream (body and len are ignored). */
+ * with opened set, a stream (body and len are ignored).  A reply with
+ * hold set is sent once http_release says hold is durable. */
 typedef struct http_reply {
     int status;
     char *body;
     size_t len;
     const char *type;
+    unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;
 } http_reply;
 
-/* Queues len bytes for the client of s.  -1 when the client is too far
- * behind (over 1 MiB queued): the stream is then ended. */
-int http_stream_send(http_stream *s, const char *data, size_t len);
+/* Queues len bytes for the client of s, to be sent once hold is durable
+ * (0: at once, after what it queued before).  -1 when the client is too
+ * far behind (over 1 MiB queued): the stream is then ended. */
+int http_stream_send(http_stream *s, const char *data, size_t len,
+                     unsigned long long hold);
+
+/*
+ * Group commit (docs/api.md, "How fast"): what a reply shows may not be
+ * durable yet, so it carries a hold, a number that only grows, and
+ * waits for it.  http_release says every hold up to upto is durable (ok
+ * 1), or never will be (ok 0): replies held for those are then answered
+ * 503, their streams ended, and so is every later one.  Safe from any
+ * thread.
+ */
+void http_release(http_server *s, unsigned long long upto, int ok);
 
 /* Queues len bytes for every open stream, as http_stream_send does: a
  * keep-alive comment, so that proxies and clients see an idle stream is

@@ -12,8 +12,9 @@
  *   lock after catching up with what other servers recorded, so two
  *   servers never interleave a case.
  *
- * Either way an event is recorded only once it is durable (fsync, or a
- * commit), and a case is kept in memory from its first request on.
+ * Either way an event is acknowledged only once it is durable (a sync
+ * of the file system, or a commit), and a case is kept in memory from
+ * its first request on.
  */
 #ifndef PB_STORE_H
 #define PB_STORE_H
@@ -65,7 +66,8 @@ typedef struct store_event {
  * case refuses, and nothing recorded.  PB_STATE when an earlier event of
  * the same batch made one impossible (a close): *at were recorded.
  * PB_IO (or PB_NOMEM) when they could not be made durable: none is
- * acknowledged.  PB_OK: all are recorded and durable.
+ * acknowledged.  PB_OK: all are recorded, and durable once their ticket
+ * is (store_pending).
  */
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
                        size_t n, size_t *at, pb_error *err);
@@ -76,6 +78,25 @@ pb_status store_record(store *s, store_case *sc, const store_event *ev,
  * with err set; a store no other server writes never calls fn. */
 typedef void (*store_changed)(void *ud, const char *id);
 int store_watch(store *s, store_changed fn, void *ud, pb_error *err);
+
+/*
+ * Group commit (the file store; docs/api.md, "How fast"): store_record
+ * returns once its events are written, and a thread of the store's own
+ * makes everything written durable together.  Each write gets a ticket,
+ * a number that only grows.  store_pending gives the ticket a reply
+ * showing sc (NULL: any case) must wait for, or 0 when what it shows is
+ * durable already.  fn(ud, upto, error) is called from the store's
+ * thread once every ticket up to upto is durable (error 0), or, with
+ * the errno of the sync that failed, never can be: the store then
+ * refuses every request, for the server to be restarted.  fn is called
+ * at once with what is durable so far.  fn NULL waits for what was
+ * written to settle, then stops the calls: none is running when it
+ * returns.  A store that makes each write durable before store_record
+ * returns (PostgreSQL) has no tickets.
+ */
+typedef void (*store_durable)(void *ud, unsigned long long upto, int error);
+void store_on_durable(store *s, store_durable fn, void *ud);
+unsigned long long store_pending(store *s, const store_case *sc);
 
 /* Calls fn with every case, in id order: the open ones as they are, the
  * others read and let go after the call.  A case that cannot be read

@@ -97,11 +97,19 @@ static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
     return PB_OK;
 }
 
+/* Whether the store can still serve: PB_OK, or why not. */
+static pb_status usable(store *s, pb_error *err)
+{
+    return s->b->failed != NULL ? s->b->failed(s, err) : PB_OK;
+}
+
 pb_status store_get(store *s, const char *id, store_case **out,
                     pb_error *err)
 {
     long i = pb__index_find(&s->ix, id, case_key, s->v);
 
+    if (usable(s, err) != PB_OK)
+        return PB_IO;
     if (i < 0)
         return keep(s, id, NULL, out, err);
     *out = s->v[i];
@@ -111,6 +119,8 @@ pb_status store_get(store *s, const char *id, store_case **out,
 pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
                        store_case **out, pb_error *err)
 {
+    if (usable(s, err) != PB_OK)
+        return PB_IO;
     if (pb__index_find(&s->ix, id, case_key, s->v) >= 0)
         return pb__error(err, PB_STATE, "", 0, "case '%s' exists", id);
     return keep(s, id, o, out, err);
@@ -119,6 +129,17 @@ pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
 int store_watch(store *s, store_changed fn, void *ud, pb_error *err)
 {
     return s->b->watch != NULL ? s->b->watch(s, fn, ud, err) : 0;
+}
+
+void store_on_durable(store *s, store_durable fn, void *ud)
+{
+    if (s->b->on_durable != NULL)
+        s->b->on_durable(s, fn, ud);
+}
+
+unsigned long long store_pending(store *s, const store_case *sc)
+{
+    return s->b->pending != NULL ? s->b->pending(s, sc) : 0;
 }
 
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
@@ -154,6 +175,8 @@ pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err)
     pb_status st;
     int stop = 0;
 
+    if (usable(s, err) != PB_OK)
+        return PB_IO;
     if ((st = s->b->ids(s, &ids, &n, err)) != PB_OK)
         return st;
     for (i = 0; i < n && !stop; i++) {

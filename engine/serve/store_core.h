@@ -17,6 +17,7 @@ struct store_case {
     pb_case *c;        /* PostgreSQL: the case as committed */
     double started;    /* PostgreSQL: started_at, seconds since the epoch */
     long seq;          /* PostgreSQL: its recorded events committed */
+    unsigned long long ticket; /* files: of its last write */
 };
 
 typedef struct store_backend {
@@ -35,6 +36,12 @@ typedef struct store_backend {
     pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
     /* store_watch; NULL when nobody else writes. */
     int (*watch)(store *s, store_changed fn, void *ud, pb_error *err);
+    /* store_on_durable and store_pending; NULL when each write is
+     * durable as it returns. */
+    void (*on_durable)(store *s, store_durable fn, void *ud);
+    unsigned long long (*pending)(store *s, const store_case *sc);
+    /* PB_OK, or why no request can be served any more; NULL: never. */
+    pb_status (*failed)(store *s, pb_error *err);
     void (*close_case)(store *s, store_case *sc);
     void (*close)(store *s);
 } store_backend;

@@ -607,8 +607,8 @@ static void pg_close(store *s)
 }
 
 static const store_backend postgres = {
-    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_watch, pg_close_case,
-    pg_close
+    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_watch, NULL, NULL,
+    NULL, pg_close_case, pg_close
 };
 
 store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)
