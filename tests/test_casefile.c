@@ -1027,6 +1027,39 @@ static void save_order(void **state)
     assert_true(o < w && w < s && s < r && r < d && d < t);
 }
 
+/* With nosync the journal is written and not synced (the caller syncs
+ * the file system, as `playbook serve` does); a rewrite of FILE is
+ * synced all the same, and what was written reads back. */
+static void nosync_writes_the_journal_only(void **state)
+{
+    fixture *x = *state;
+    pb_casefile *cf;
+    pb_case *c;
+    pb_error err, warn;
+    const char *o, *w, *s, *r;
+
+    x->o.nosync = 1;
+    cf = open_ok(x);
+    add(cf, 1, "customer.said", "one");
+    x->f.log[0] = '\0';
+    add(cf, 2, "customer.said", "two");
+    add(cf, 3, "agent.said", "hello");
+    assert_non_null(strstr(x->f.log, "write:case.xml.journal"));
+    assert_null(strstr(x->f.log, "fsync"));
+    assert_int_equal(pb_casefile_pending(cf), 0);
+    assert_int_equal(pb_casefile_read(x->e, x->path, &c, &warn, &err),
+                     PB_OK);
+    assert_int_equal(pb_case_nevents(c), pb_case_nevents(pb_casefile_case(cf)));
+    pb_case_free(c);
+    x->f.log[0] = '\0';
+    close_ok(cf);
+    o = strstr(x->f.log, "open:case.xml.tmp");
+    w = strstr(x->f.log, "write:case.xml.tmp");
+    s = strstr(x->f.log, "fsync:case.xml.tmp");
+    r = strstr(x->f.log, "rename:case.xml");
+    assert_true(o && w && s && r && o < w && w < s && s < r);
+}
+
 static void read_only_folder(void **state)
 {
     fixture *x = *state;
@@ -1163,6 +1196,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(failed_rewrite_at_close, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(save_order, setup, teardown),
+        cmocka_unit_test_setup_teardown(nosync_writes_the_journal_only,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(read_only_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(tmpfs_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(lock_and_read_only_readers, setup,
