@@ -363,9 +363,10 @@ static int take(pending *p, const char *data, size_t n, size_t max)
 static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
                                    pending *p)
 {
-    int durable = p->held == DURABLE;
+    int durable;
 
     pthread_mutex_lock(&s->mu);
+    durable = p->held == DURABLE;
     unhold(s, p);
     pthread_mutex_unlock(&s->mu);
     p->held = NOT_HELD;
