@@ -188,6 +188,24 @@ static void case_reply(api *a, http_reply *out, int status, const char *id,
     out->hold = store_pending(a->st, sc);
 }
 
+/* The answer to a change when the client asked for a minimal one
+ * (Prefer: return=minimal, RFC 7240): where its events start in the
+ * timeline and how long the timeline is, for a feeder that does not
+ * read the checklist (docs/api.md, "Requests"). */
+static void recorded_reply(api *a, http_reply *out, const char *id,
+                           const store_case *sc, size_t from)
+{
+    reply r;
+
+    if (reply_open(&r, 200) != 0)
+        return;
+    fprintf(r.f, "{\"id\": \"%s\", \"events_from\": %zu, \"nevents\": %zu}\n",
+            id, from, pb_case_nevents(store_case_of(sc)));
+    reply_done(&r, out);
+    out->applied = "return=minimal";
+    out->hold = store_pending(a->st, sc);
+}
+
 /* Live updates: each follower of case id gets the case as it now is,
  * with the events it has not been sent, as one Server-Sent Event.  A
  * case read again after a failed write may have fewer events than its
@@ -485,9 +503,9 @@ static int read_event(json_object *o, const char *at, event_in *e,
  * refuses them all (422 naming it: "event", or "events[i]" in a batch).
  * Only an event that an earlier one made impossible (after a close)
  * stops them half way, with a 409 saying how many were recorded. */
-static void record_events(api *a, const char *id, store_case *sc,
-                          const event_in *ev, size_t n, int batch,
-                          http_reply *out)
+static void record_events(api *a, const http_request *rq, const char *id,
+                          store_case *sc, const event_in *ev, size_t n,
+                          int batch, http_reply *out)
 {
     size_t from = pb_case_nevents(store_case_of(sc)), at;
     pb_status st;
@@ -511,6 +529,8 @@ static void record_events(api *a, const char *id, store_case *sc,
              at, n, err.message);
     else if (st != PB_OK)    /* not durable: not acknowledged */
         fail_ours(a, out, &err);
+    else if (http_prefers(rq, "return=minimal"))
+        recorded_reply(a, out, id, sc, from);
     else
         case_reply(a, out, 200, id, sc, from);
     if (st == PB_OK || st == PB_STATE)    /* only what is recorded */
@@ -551,7 +571,7 @@ static void add_event(api *a, const auth_user *who, const char *id,
                        at, &ev[i], out) != 0)
             goto done;
     }
-    record_events(a, id, sc, ev, n, list != NULL, out);
+    record_events(a, rq, id, sc, ev, n, list != NULL, out);
 done:
     free(ev);
     json_object_put(o);
@@ -596,15 +616,16 @@ static void add_own(api *a, const auth_user *who, const char *id,
     ev.attrs[0].name = "ref";
     ev.attrs[0].value = ref;
     ev.nattrs = ref != NULL;
-    record_events(a, id, sc, &ev, 1, 0, out);
+    record_events(a, rq, id, sc, &ev, 1, 0, out);
 done:
     json_object_put(o);
 }
 
 /* Records the undoing of recorded event n (0: the last), or a 422
  * naming fieldname. */
-static void undo_event(api *a, const char *id, store_case *sc, size_t n,
-                       const char *fieldname, http_reply *out)
+static void undo_event(api *a, const http_request *rq, const char *id,
+                       store_case *sc, size_t n, const char *fieldname,
+                       http_reply *out)
 {
     pb_error err;
     event_in ev;
@@ -618,7 +639,7 @@ static void undo_event(api *a, const char *id, store_case *sc, size_t n,
     ev.text = u.text;
     ev.attrs[0] = u.attrs[0];
     ev.nattrs = u.nattrs;
-    record_events(a, id, sc, &ev, 1, 0, out);
+    record_events(a, rq, id, sc, &ev, 1, 0, out);
 }
 
 /* POST /v1/cases/ID/undo {"event"?: N}: takes back recorded event N, or
@@ -647,7 +668,7 @@ static void undo(api *a, const auth_user *who, const char *id,
             }
         }
     }
-    undo_event(a, id, sc, (size_t)n, "event", out);
+    undo_event(a, rq, id, sc, (size_t)n, "event", out);
 done:
     json_object_put(o);
 }
@@ -689,10 +710,10 @@ static void command(api *a, const auth_user *who, const char *id,
         for (i = 0; i < cmd->nattrs; i++)
             ev.attrs[i] = cmd->attrs[i];
         ev.nattrs = cmd->nattrs;
-        record_events(a, id, sc, &ev, 1, 0, out);
+        record_events(a, rq, id, sc, &ev, 1, 0, out);
         break;
     case PB_CMD_UNDO:
-        undo_event(a, id, sc, cmd->ref, "line", out);
+        undo_event(a, rq, id, sc, cmd->ref, "line", out);
         break;
     case PB_CMD_NOTHING:
         fail(out, 422, "line", "nothing to record");

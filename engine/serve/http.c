@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -94,30 +95,48 @@ static void common_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
 }
 
-static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
-                                  char *body, size_t len, int owned,
-                                  const char *type)
+/* The handler's reply; its body is freed unless it is a built-in
+ * file's (type set). */
+static enum MHD_Result send_answer(struct MHD_Connection *c,
+                                   const http_reply *out)
 {
+    int owned = out->type == NULL;
     struct MHD_Response *r;
     enum MHD_Result ok;
 
-    r = MHD_create_response_from_buffer(len, body, owned
+    r = MHD_create_response_from_buffer(out->len, out->body, owned
                                         ? MHD_RESPMEM_MUST_FREE
                                         : MHD_RESPMEM_PERSISTENT);
     if (r == NULL) {
         if (owned)
-            free(body);
+            free(out->body);
         return MHD_NO;
     }
     MHD_add_response_header(r, "Content-Type",
-                            type ? type : "application/json");
+                            owned ? "application/json" : out->type);
     common_headers(r);
-    if (status == 401)
+    if (out->applied != NULL)
+        MHD_add_response_header(r, "Preference-Applied", out->applied);
+    if (out->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate",
                                  "Bearer realm=\"playbook\"");
-    ok = MHD_queue_response(c, (unsigned)status, r);
+    ok = MHD_queue_response(c, (unsigned)out->status, r);
     MHD_destroy_response(r);
     return ok;
+}
+
+/* A reply of the server's own: status and a constant JSON body. */
+static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
+                                  const char *body, size_t len)
+{
+    http_reply out;
+
+    memset(&out, 0, sizeof out);
+    out.status = status;
+    out.body = (char *)body;
+    out.len = len;
+    out.type = "application/json";  /* a type: the body is not freed */
+    return send_answer(c, &out);
 }
 
 /* Lets the client of s have what is queued: under the lock. */
@@ -334,6 +353,22 @@ const char *http_query(const http_request *rq, const char *name)
                                        name);
 }
 
+int http_prefers(const http_request *rq, const char *pref)
+{
+    size_t n = strlen(pref), k;
+    const char *p = rq->prefer;
+
+    /* preferences are separated by commas, their parameters by ';' */
+    while (p != NULL && *p != '\0') {
+        p += strspn(p, " \t,");
+        k = strcspn(p, " \t,;");
+        if (k == n && strncasecmp(p, pref, n) == 0)
+            return 1;
+        p = strchr(p, ',');
+    }
+    return 0;
+}
+
 /* Appends a piece of the body, or marks it too big. */
 static int take(pending *p, const char *data, size_t n, size_t max)
 {
@@ -371,12 +406,10 @@ static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
     pthread_mutex_unlock(&s->mu);
     p->held = NOT_HELD;
     if (durable)
-        return send_reply(c, p->out.status, p->out.body, p->out.len,
-                          p->out.type == NULL, p->out.type);
+        return send_answer(c, &p->out);
     if (p->out.type == NULL)
         free(p->out.body);
-    return send_reply(c, 503, (char *)not_durable, sizeof not_durable - 1,
-                      0, NULL);
+    return send_reply(c, 503, not_durable, sizeof not_durable - 1);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -394,14 +427,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     (void)version;
     if (p == NULL) {
         if ((p = calloc(1, sizeof *p)) == NULL)
-            return send_reply(c, 503, (char *)no_memory,
-                              sizeof no_memory - 1, 0, NULL);
+            return send_reply(c, 503, no_memory, sizeof no_memory - 1);
         *req_cls = p;
         /* Refused before a byte of the body is read. */
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)
-            return send_reply(c, 413, (char *)too_big, sizeof too_big - 1,
-                              0, NULL);
+            return send_reply(c, 413, too_big, sizeof too_big - 1);
         return MHD_YES;
     }
     if (p->held != NOT_HELD)    /* resumed by http_release */
@@ -413,8 +444,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (p->too_big)
-        return send_reply(c, 413, (char *)too_big, sizeof too_big - 1, 0,
-                          NULL);
+        return send_reply(c, 413, too_big, sizeof too_big - 1);
     memset(&rq, 0, sizeof rq);
     rq.method = method;
     rq.path = url;
@@ -422,6 +452,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     rq.host = header(c, "Host");
     rq.authorization = header(c, "Authorization");
     rq.content_type = header(c, "Content-Type");
+    rq.prefer = header(c, "Prefer");
     rq.body = p->body ? p->body : "";
     rq.len = p->len;
     rq.conn = c;
@@ -430,8 +461,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (out.opened != NULL)
         return send_stream(s, c, &out);
     if (out.body == NULL && out.type == NULL)
-        return send_reply(c, 503, (char *)no_memory, sizeof no_memory - 1,
-                          0, NULL);
+        return send_reply(c, 503, no_memory, sizeof no_memory - 1);
     if (out.hold != 0) {
         pthread_mutex_lock(&s->mu);
         if (out.hold > s->durable) {
@@ -452,8 +482,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if (p->held == LOST)
             return answer_held(s, c, p);
     }
-    return send_reply(c, out.status, out.body, out.len, out.type == NULL,
-                      out.type);
+    return send_answer(c, &out);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,

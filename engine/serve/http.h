@@ -18,6 +18,7 @@ typedef struct http_request {
     const char *origin, *host;   /* headers, NULL when absent */
     const char *authorization;
     const char *content_type;
+    const char *prefer;          /* RFC 7240: return=minimal */
     const char *body;            /* NUL-terminated; len bytes */
     size_t len;
     void *conn;                  /* http.c's, for http_query */
@@ -25,6 +26,10 @@ typedef struct http_request {
 
 /* The value of query argument name (?name=value, decoded), or NULL. */
 const char *http_query(const http_request *rq, const char *name);
+
+/* Whether the request's Prefer header (RFC 7240) holds pref, such as
+ * "return=minimal". */
+int http_prefers(const http_request *rq, const char *pref);
 
 /* A reply that stays open (Server-Sent Events): the server calls
  * opened once the stream exists and gone once the client has left, after
@@ -42,6 +47,7 @@ typedef struct http_reply {
     char *body;
     size_t len;
     const char *type;
+    const char *applied;         /* Preference-Applied, or NULL */
     unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;

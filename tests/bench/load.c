@@ -6,6 +6,10 @@
  *   load PORT cases N                 makes cases L-0 .. L-(N-1)
  *   load PORT events CLIENTS N SECS   posts an utterance to a random one
  *                                     of the N cases, from each client
+ *   load PORT feed CLIENTS N SECS     the same, as a feeder (speech to
+ *                                     text, a CRM) posts: asking for a
+ *                                     minimal answer (Prefer:
+ *                                     return=minimal)
  *   load PORT static CLIENTS SECS     gets /favicon.svg: the floor, HTTP
  *                                     and nothing else
  *   load PORT fanout FOLLOWERS        FOLLOWERS streams on case L-0, then
@@ -108,15 +112,18 @@ static int answer(int fd)
     return status;
 }
 
+/* Sends a request, with the header lines in extra, and reads its
+ * answer: its status. */
 static int request(int fd, const char *method, const char *path,
-                   const char *body)
+                   const char *body, const char *extra)
 {
     char head[512];
     size_t blen = body ? strlen(body) : 0;
     int n = snprintf(head, sizeof head,
                      "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     "Content-Type: application/json\r\n"
-                     "Content-Length: %zu\r\n\r\n", method, path, blen);
+                     "Content-Type: application/json\r\n%s"
+                     "Content-Length: %zu\r\n\r\n", method, path, extra,
+                     blen);
 
     send_all(fd, head, (size_t)n);
     if (blen > 0)
@@ -124,9 +131,11 @@ static int request(int fd, const char *method, const char *path,
     return answer(fd);
 }
 
+enum { STATIC, EVENTS, FEED };
+
 typedef struct client {
     pthread_t th;
-    int events, ncases;
+    int kind, ncases;
     double until;
     unsigned seed;
     double *lat;
@@ -152,16 +161,17 @@ static void *run(void *arg)
         double t0 = now();
         int st;
 
-        if (c->events) {
+        if (c->kind != STATIC) {
             unsigned k = (unsigned)rand_r(&c->seed) % (unsigned)c->ncases;
 
             snprintf(path, sizeof path, "/v1/cases/L-%u/events", k);
             snprintf(body, sizeof body, "{\"type\": \"%s.said\", \"text\": "
                      "\"%s\"}", k % 2 ? "agent" : "customer",
                      said[(unsigned)rand_r(&c->seed) % 6]);
-            st = request(fd, "POST", path, body);
+            st = request(fd, "POST", path, body, c->kind == FEED
+                         ? "Prefer: return=minimal\r\n" : "");
         } else {
-            st = request(fd, "GET", "/favicon.svg", NULL);
+            st = request(fd, "GET", "/favicon.svg", NULL, "");
         }
         if (st != 200) {
             fprintf(stderr, "load: status %d\n", st);
@@ -200,14 +210,14 @@ static void report(double *all, size_t n, double secs)
            pct(all, n, 0.99) * 1e3);
 }
 
-static void load(int events, int nclients, int ncases, double secs)
+static void load(int kind, int nclients, int ncases, double secs)
 {
     client *c = calloc((size_t)nclients, sizeof *c);
     double t0 = now(), *all;
     size_t n = 0, i, k;
 
     for (i = 0; i < (size_t)nclients; i++) {
-        c[i].events = events;
+        c[i].kind = kind;
         c[i].ncases = ncases;
         c[i].until = t0 + secs;
         c[i].seed = (unsigned)i * 7919u + 1;
@@ -261,7 +271,8 @@ static void fanout(int n)
     post = dial();
     t0 = now();
     if (request(post, "POST", "/v1/cases/L-0/events",
-                "{\"type\": \"customer.said\", \"text\": \"Hello?\"}") != 200)
+                "{\"type\": \"customer.said\", \"text\": \"Hello?\"}",
+                "") != 200)
         exit(1);
     for (i = 0; i < n; i++) {
         next_event(fd[i]);
@@ -289,14 +300,16 @@ int main(int argc, char **argv)
         for (i = 0; i < n; i++) {
             snprintf(body, sizeof body, "{\"id\": \"L-%d\", \"topic\": "
                      "\"delivery\", \"channel\": \"phone\"}", i);
-            if (request(fd, "POST", "/v1/cases", body) != 201)
+            if (request(fd, "POST", "/v1/cases", body, "") != 201)
                 exit(1);
         }
         close(fd);
-    } else if (strcmp(argv[2], "events") == 0 && argc == 6) {
-        load(1, atoi(argv[3]), atoi(argv[4]), atof(argv[5]));
+    } else if ((strcmp(argv[2], "events") == 0 ||
+                strcmp(argv[2], "feed") == 0) && argc == 6) {
+        load(argv[2][0] == 'e' ? EVENTS : FEED, atoi(argv[3]), atoi(argv[4]),
+             atof(argv[5]));
     } else if (strcmp(argv[2], "static") == 0 && argc == 5) {
-        load(0, atoi(argv[3]), 1, atof(argv[4]));
+        load(STATIC, atoi(argv[3]), 1, atof(argv[4]));
     } else if (strcmp(argv[2], "fanout") == 0) {
         fanout(atoi(argv[3]));
     } else {
@@ -305,6 +318,6 @@ int main(int argc, char **argv)
     return 0;
 usage:
     fprintf(stderr, "usage: load PORT cases N | events CLIENTS N SECS | "
-            "static CLIENTS SECS | fanout FOLLOWERS\n");
+            "feed CLIENTS N SECS | static CLIENTS SECS | fanout FOLLOWERS\n");
     return 2;
 }

@@ -31,12 +31,15 @@ cpu() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
         "/proc/$SRV/stat"
 }
-# figure NAME: the load's line, with the CPU the server spent on it.
-events() { # NAME
+# events NAME [MODE]: the load's line (MODE events: each answer is the
+# case; feed: a minimal one), with the CPU the server spent on it.
+events() { # NAME [MODE]
     c0=$(cpu)
-    out=$("$LOAD" "$PORT" events "$CLIENTS" "$CASES" "$SECS") || fail "$out"
+    out=$("$LOAD" "$PORT" "${2:-events}" "$CLIENTS" "$CASES" "$SECS") ||
+        fail "$out"
     c1=$(cpu)
     n=$(echo "$out" | awk '{ print $2 }')
+    total=$(( ${total:-0} + n ))
     rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
     echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
          "= $(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }') events per CPU second"
@@ -55,9 +58,10 @@ r0=$(rss)
 floor
 events "file store, events"
 echo "file store: $(echo "$rate $frate" | awk '{ printf "%.1f", $2 / $1 }')x below the floor"
+events "file store, events from a feeder (Prefer: return=minimal)" feed
 # memory: the open cases with the events of the load, per case
 r1=$(rss)
-echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( n / CASES )) events" \
+echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( total / CASES )) events" \
      "each (RSS $r0 -> $r1 KiB over $CASES cases)"
 out=$("$LOAD" "$PORT" fanout 500) || fail "$out"
 echo "live updates: $out"

@@ -101,6 +101,31 @@ if [ "$(stored T-1 'week late')" = 1 ]; then
 req POST /v1/cases/T-1/events '{"type": "fact", "attrs": {"name": "problem"},
     "text": "parcel late"}'
 want 200 "an event with attributes"
+# a feeder (speech to text, a CRM) asks for a minimal answer, RFC 7240
+req POST /v1/cases/T-1/events '{"type": "customer.said", "text": "Where is it?"}' \
+    "Prefer: return=minimal"
+want 200 "an event with Prefer: return=minimal"
+json_ok "$T/body" "the minimal answer" '
+assert set(d) == {"id", "events_from", "nevents"}, d
+assert d["id"] == "T-1" and d["nevents"] == d["events_from"] + 1 == 3, d'
+if [ "$(stored T-1 'Where is it')" = 1 ]; then
+    ok; else fail "the event answered minimally is not stored"; fi
+run python3 -c '
+import http.client, sys
+def applied(prefer):
+    c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]))
+    h = {"Content-Type": "application/json"}
+    if prefer:
+        h["Prefer"] = prefer
+    c.request("POST", "/v1/cases/T-1/events",
+              "{\"type\": \"fact\", \"attrs\": {\"name\": \"n\"}, \"text\": \"1\"}", h)
+    r = c.getresponse()
+    body = r.read()
+    return r.getheader("Preference-Applied"), body[:1]
+print(applied("respond-async, return=minimal; x=1"), applied(None),
+      applied("return=representation"))' "$PORT"
+has "$T/out" "('return=minimal', b'{') (None, b'{') (None, b'{')" \
+    "Preference-Applied only when return=minimal was asked"
 req GET /v1/cases/T-1
 want 200 "read the case"
 json_ok "$T/body" "the case read back" '
