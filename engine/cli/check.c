@@ -29,27 +29,6 @@ static int ends_with(const char *s, const char *suffix)
     return n > k && strcmp(s + n - k, suffix) == 0;
 }
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static int dir_has(const char *path, const char *suffix)
-{
-    DIR *d = opendir(path);
-    struct dirent *de;
-    int found = 0;
-
-    if (d == NULL)
-        return 0;
-    while (!found && (de = readdir(d)) != NULL)
-        found = de->d_name[0] != '.' && ends_with(de->d_name, suffix);
-    closedir(d);
-    return found;
-}
-
 static void report_principles(const pb_engine *e, size_t from)
 {
     size_t i;
@@ -133,7 +112,7 @@ int cli_check(int argc, char **argv)
     for (i = 0; i < o.nargs; i++) {
         const char *a = o.args[i];
 
-        if (!(is_dir(a) ? dir_has(a, ".lua") : !ends_with(a, ".xml")))
+        if (!(cli_is_dir(a) ? cli_dir_has(a, ".lua") : !ends_with(a, ".xml")))
             continue;
         any_lua = 1;
         before = pb_engine_nfailures(e);
@@ -156,7 +135,7 @@ int cli_check(int argc, char **argv)
     for (i = 0; i < o.nargs; i++) {
         const char *a = o.args[i];
 
-        if (is_dir(a))
+        if (cli_is_dir(a))
             ok &= check_scenarios_in(e, schema, a);
         else if (ends_with(a, ".xml"))
             ok &= check_scenario(e, schema, a);

@@ -43,9 +43,15 @@ int cli_usage_error(const char *verb, const char *fmt, ...);
  * installed library, else ./principles. */
 const char *cli_default_principles(void);
 /* An engine with the principles of every -p (or the default) loaded;
- * failures go to stderr and set *failed.  NULL when out of memory. */
+ * failures go to stderr and set *failed.  NULL, after saying why on
+ * stderr, when out of memory or when no principle loaded at all: a verb
+ * then exits 2. */
 pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
+/* Whether path is a folder; whether it holds a file (not hidden) whose
+ * name ends in suffix. */
+int cli_is_dir(const char *path);
+int cli_dir_has(const char *path, const char *suffix);
 /* A scenario, or a case file with the events of its journal when one is
  * there (pb_casefile_scenario); a torn journal tail is noted on stderr. */
 pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,

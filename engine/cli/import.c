@@ -49,13 +49,6 @@ typedef struct pending {
     char *path, *tmp;
 } pending;
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Standard input, capped like a file. */
 static pb_status read_stdin(char **out, size_t *len)
 {
@@ -253,7 +246,7 @@ int cli_import(int argc, char **argv)
         goto done;
     }
     if (o.output != NULL && strcmp(o.output, "-") != 0 &&
-        is_dir(o.output)) {
+        cli_is_dir(o.output)) {
         rc = write_all(im, o.output, NULL) == 0 ? EXIT_OK : EXIT_BAD;
         goto done;
     }

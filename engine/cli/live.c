@@ -675,8 +675,9 @@ int cli_live(int argc, char **argv)
                         "billing, technical, ...)");
         goto done;
     }
-    if ((e = cli_engine(&o, &failed)) == NULL || view_init(&lv.v, e) != 0 ||
-        names_init(&lv) != 0)
+    if ((e = cli_engine(&o, &failed)) == NULL)
+        goto done;
+    if (view_init(&lv.v, e) != 0 || names_init(&lv) != 0)
         goto nomem;
     if (failed)
         loaded_note(&lv);

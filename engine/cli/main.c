@@ -141,11 +141,29 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
     return 0;
 }
 
-static int is_dir(const char *path)
+int cli_is_dir(const char *path)
 {
     struct stat st;
 
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int cli_dir_has(const char *path, const char *suffix)
+{
+    DIR *d = opendir(path);
+    struct dirent *de;
+    size_t k = strlen(suffix), n;
+    int found = 0;
+
+    if (d == NULL)
+        return 0;
+    while (!found && (de = readdir(d)) != NULL) {
+        n = strlen(de->d_name);
+        found = de->d_name[0] != '.' && n > k &&
+                strcmp(de->d_name + n - k, suffix) == 0;
+    }
+    closedir(d);
+    return found;
 }
 
 const char *cli_default_principles(void)
@@ -154,7 +172,7 @@ const char *cli_default_principles(void)
 
     if (env && *env)
         return env;
-    if (is_dir(PB_DATADIR "/principles"))
+    if (cli_is_dir(PB_DATADIR "/principles"))
         return PB_DATADIR "/principles";
     return "principles";
 }
@@ -180,6 +198,49 @@ pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
     return st;
 }
 
+/* Why folder dir gave no principle. */
+static const char *why_none(const char *dir)
+{
+    struct stat st;
+
+    if (stat(dir, &st) != 0)
+        return "no such file or folder";
+    if (S_ISDIR(st.st_mode) && !cli_dir_has(dir, ".lua"))
+        return "no principle file (*.lua) in it";
+    return "what it holds did not load (above)";
+}
+
+/* No principle at all: every verb would check nothing and call it a
+ * pass, so say where they were looked for and how to point to them
+ * (docs/authoring.md, "Where the principles are"). */
+static void no_principles(const cli_opts *o)
+{
+    const char *env = getenv("PLAYBOOK_PRINCIPLES"), *dir;
+    int k;
+
+    fprintf(stderr, "playbook: no principles were loaded, so there is "
+            "nothing to check against.  Looked in:\n");
+    for (k = 0; k < o->nprinciples; k++)
+        pb__text_printf(stderr, "  %s (-p): %s\n", o->principles[k],
+                        why_none(o->principles[k]));
+    if (o->nprinciples == 0) {
+        dir = cli_default_principles();
+        if (env != NULL && *env != '\0')
+            pb__text_printf(stderr, "  %s ($PLAYBOOK_PRINCIPLES): %s\n",
+                            dir, why_none(dir));
+        else if (strcmp(dir, "principles") != 0)
+            pb__text_printf(stderr, "  %s (installed): %s\n", dir,
+                            why_none(dir));
+        else
+            pb__text_printf(stderr, "  ./principles (the default: no -p, "
+                            "no $PLAYBOOK_PRINCIPLES, none installed in "
+                            "%s/principles): %s\n", PB_DATADIR,
+                            why_none(dir));
+    }
+    fprintf(stderr, "Point to them with -p DIR, or set "
+            "PLAYBOOK_PRINCIPLES=DIR, or install them (make install).\n");
+}
+
 pb_engine *cli_engine(const cli_opts *o, int *failed)
 {
     pb_engine *e = pb_engine_new();
@@ -199,6 +260,12 @@ pb_engine *cli_engine(const cli_opts *o, int *failed)
     for (i = 0; i < pb_engine_nfailures(e); i++) {
         cli_print_error(pb_engine_failure(e, i));
         *failed = 1;
+    }
+    if (pb_engine_nprinciples(e) == 0) {
+        no_principles(o);
+        *failed = 1;
+        pb_engine_free(e);
+        return NULL;
     }
     return e;
 }
