@@ -437,6 +437,9 @@ typedef struct pb_expect {
     const char *ref;       /* NULL for SCORE */
     const char *principle; /* SCORE only, may be NULL */
     pb_state state;        /* ITEM only */
+    double at;             /* ITEM: the time (seconds) state is expected
+                            * at, after every event until then; -1: at
+                            * the end (docs/scenarios.md, "Expectations") */
     double min, max;       /* SCORE only */
     int line;
 } pb_expect;

@@ -491,14 +491,15 @@ static pb_status read_case_state(pb__xmlread *r, const xmlNode *el,
 static pb_status read_expect(pb__xmlread *r, const xmlNode *el, pb_expect *x)
 {
     static const char *const ref_only[] = {"ref", NULL};
-    static const char *const ref_state[] = {"ref", "state", NULL};
+    static const char *const ref_state[] = {"ref", "state", "at", NULL};
     const char *name = (const char *)el->name;
     const char *shape = "principle.item";
     int min_dots = 1;
-    char *ref, *state = NULL;
+    char *ref, *state = NULL, *at = NULL;
     pb_status st;
 
     x->line = pb__xmlread_line(el);
+    x->at = -1;
     if ((st = check_empty(r, el)) != PB_OK)
         return st;
     if (is_ours(el, "score"))
@@ -535,6 +536,11 @@ static pb_status read_expect(pb__xmlread *r, const xmlNode *el, pb_expect *x)
         st = fail(r, el, "bad state '%s' (done, open, waiting, skipped, "
                   "violated, error or absent)", state);
     free(state);
+    if (st == PB_OK && (st = get_attr(r, el, "at", &at)) == PB_OK &&
+        at != NULL && pb_time_parse(at, &x->at) != PB_OK)
+        st = fail(r, el, "bad time '%s' in at (seconds, mm:ss or h:mm:ss)",
+                  at);
+    free(at);
     return st;
 }
 

@@ -230,6 +230,8 @@ static void write_expect(pb__writer *w, const pb_expect *x)
     pb__writer_attr(w, x->kind == PB_EXPECT_CASE ? "state" : "ref", x->ref);
     if (x->kind == PB_EXPECT_ITEM)
         pb__writer_attr(w, "state", pb_state_name(x->state));
+    if (x->kind == PB_EXPECT_ITEM && x->at >= 0)
+        pb__writer_attr(w, "at", pb__time_seconds(x->at, lo, sizeof lo));
     if (x->kind == PB_EXPECT_SCORE) {
         pb__writer_attr(w, "min", pb__time_seconds(x->min, lo, sizeof lo));
         pb__writer_attr(w, "max", pb__time_seconds(x->max, hi, sizeof hi));

@@ -208,6 +208,11 @@ static void json_replay(pb__json *j, const pb_replay *r)
         pb__json_kstr(j, "kind", pb__expect_kind(res->expect->kind));
         pb__json_kstr(j, "ref", res->expect->ref);
         pb__json_kstr(j, "principle", res->expect->principle);
+        pb__json_key(j, "at");
+        if (res->expect->at >= 0)
+            pb__json_num(j, res->expect->at);
+        else
+            pb__json_str(j, NULL);
         pb__json_kstr(j, "expected", want);
         pb__json_kstr(j, "actual", res->actual);
         pb__json_kbool(j, "met", res->met);

@@ -102,6 +102,26 @@ static long violations_at(const pb_case *c, const tally *t, const char *ref)
     return t->violations[p];
 }
 
+/* The state of item after every event until time at: its state at the
+ * end, with the changes of later events taken back. */
+static pb_state state_at(const pb_replay *r, size_t item, double at)
+{
+    pb_item_info info;
+    pb_event_info ev;
+    size_t i;
+
+    pb_case_item(r->c, item, &info);
+    for (i = r->nchanges; i-- > 0;) {
+        if (r->changes[i].item != item)
+            continue;
+        pb_case_event(r->c, r->changes[i].event, &ev);
+        if (ev.t <= at)
+            break;
+        info.state = r->changes[i].from;
+    }
+    return info.state;
+}
+
 static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
                        pb_expect_result *res, pb_error *err)
 {
@@ -117,6 +137,8 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
         if ((idx = pb_engine_find_item(e, x->ref)) < 0)
             return unknown_ref(e, r->s, x, err);
         pb_case_item(c, (size_t)idx, &info);
+        if (x->at >= 0)
+            info.state = state_at(r, (size_t)idx, x->at);
         res->met = info.state == x->state;
         snprintf(res->actual, sizeof res->actual, "%s",
                  pb_state_name(info.state));

@@ -46,12 +46,17 @@ const char *pb__expect_kind(pb_expect_kind k)
     return "?";
 }
 
-/* What was expected, in words: "listen.restate is done". */
+/* What was expected, in words: "listen.restate is done", "... is open
+ * at 00:30". */
 void pb__expect_text(const pb_expect *x, char *buf, size_t size)
 {
+    char tb[32];
+
     switch (x->kind) {
     case PB_EXPECT_ITEM:
-        snprintf(buf, size, "%s is %s", x->ref, pb_state_name(x->state));
+        snprintf(buf, size, "%s is %s%s%s", x->ref, pb_state_name(x->state),
+                 x->at >= 0 ? " at " : "",
+                 x->at >= 0 ? pb_time_format(x->at, tb, sizeof tb) : "");
         break;
     case PB_EXPECT_SCORE:
         snprintf(buf, size, "score%s%s between %.2f and %.2f",

@@ -551,6 +551,48 @@ a, b = seen(sys.argv[1]), seen(sys.argv[2])
 sys.exit(a != b)" "$T/a.json" "$T/b.json"; then ok; else
         fail "$f: other events or states with the principles reversed"; fi
 done
+# --- expectations in the middle of a call (<item ... at="T"/>) --------------
+# late-delivery.xml: restate is done by the confirmation at 00:18, commit
+# by the event at 01:30.
+mid() { # EXPECTATIONS: late-delivery.xml with them first in <expect>
+    python3 -c 'import sys
+s = open("scenarios/late-delivery.xml").read()
+s = s.replace("<item ref=\"listen.hear_out\" state=\"done\"/>", sys.argv[1])
+open(sys.argv[2], "w").write(s)' "$1" "$T/mid.xml"
+}
+mid '<item ref="listen.restate" state="open" at="00:12"/>
+    <item ref="listen.restate" state="done" at="0:18"/>
+    <item ref="own.commit" state="open" at="89.5"/>
+    <item ref="own.commit" state="done" at="1:30"/>'
+run "$PB" replay -p "$PRINCIPLES" "$T/mid.xml"
+expect_rc 0 "mid-call expectations, all met"
+has "$T/out" "ok    listen.restate is open at 00:12" "a mid-call expectation reported with its time"
+has "$T/out" "ok    own.commit is open at 01:29.5" "a time between two events"
+mid '<item ref="own.commit" state="done" at="1:00"/>
+    <item ref="own.commit" state="done"/>'
+run "$PB" replay -p "$PRINCIPLES" "$T/mid.xml"
+expect_rc 1 "a mid-call expectation not met"
+has "$T/out" "FAIL  own.commit is done at 01:00  (got open; $T/mid.xml:24)" \
+    "the state it had then, and the line"
+has "$T/out" "ok    own.commit is done" "the same item at the end, met"
+run "$PB" replay -p "$PRINCIPLES" --format json "$T/mid.xml"
+json_ok "$T/out" "at in JSON" '
+x = d["scenarios"][0]["expectations"]
+assert (x[0]["at"], x[0]["met"], x[0]["actual"]) == (60, False, "open"), x[0]
+assert x[1]["at"] is None and x[1]["met"], x[1]'
+run "$PB" check -p "$PRINCIPLES" "$T/mid.xml"
+expect_rc 0 "the schema takes at"
+for bad in soon -1 1:75; do
+    mid "<item ref=\"listen.restate\" state=\"done\" at=\"$bad\"/>"
+    run "$PB" replay -p "$PRINCIPLES" "$T/mid.xml"
+    expect_rc 2 "at=\"$bad\""
+    err_at "$T/mid.xml" 24 "at=\"$bad\" names the line"
+done
+mid '<score min="0.1" at="5"/>'
+run "$PB" replay -p "$PRINCIPLES" "$T/mid.xml"
+expect_rc 2 "at on a score"
+has "$T/err" "unexpected attribute 'at' on <score>" "at is for items"
+
 if script --version 2>/dev/null | grep -q util-linux; then
     cmd="'$PB' replay -p '$PRINCIPLES' scenarios/late-delivery.xml"
     run env NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null
