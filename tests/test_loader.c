@@ -263,24 +263,24 @@ static const bad_row bad_rows[] = {
      * unspecified. */
     BAD(test_unknown_principle_field_named, COLOUR_PRINCIPLE_SRC, 1,
         "unknown field 'colour' in principle"),
-    BAD(test_unknown_item_field_lists_known, COLOUR_ITEM_SRC, 1,
+    BAD(test_unknown_item_field_lists_known, COLOUR_ITEM_SRC, 2,
         "(known: id, prompt, must, later, after, applies, done, violated, "
         "collects)"),
     /* As test_unknown_principle_field_named, for items. */
-    BAD(test_unknown_item_field_named, COLOUR_ITEM_SRC, 1,
+    BAD(test_unknown_item_field_named, COLOUR_ITEM_SRC, 2,
         "unknown field 'colour' in item"),
     BAD(test_id_number,
         "return principle { id = 7, items = { { id = \"a\" } } }\n", 1,
         "field 'id' must be a string (got number)"),
     BAD(test_must_string, X_ITEMS "  { id = \"a\", must = \"yes\" } } }\n",
-        1, "item 'a': item: field 'must' must be a boolean (got string)"),
+        2, "item 'a': item: field 'must' must be a boolean (got string)"),
     BAD(test_later_string, X_ITEMS "  { id = \"a\", later = \"yes\" } } }\n",
-        1, "item 'a': item: field 'later' must be a boolean (got string)"),
-    BAD(test_prompt_number, X_ITEMS "  { id = \"a\", prompt = 3 } } }\n", 1,
+        2, "item 'a': item: field 'later' must be a boolean (got string)"),
+    BAD(test_prompt_number, X_ITEMS "  { id = \"a\", prompt = 3 } } }\n", 2,
         "field 'prompt' must be a string or a function (got number)"),
-    BAD(test_after_number, X_ITEMS "  { id = \"a\", after = 3 } } }\n", 1,
+    BAD(test_after_number, X_ITEMS "  { id = \"a\", after = 3 } } }\n", 2,
         "field 'after' must be a string or a table (got number)"),
-    BAD(test_done_string, X_ITEMS "  { id = \"a\", done = \"yes\" } } }\n", 1,
+    BAD(test_done_string, X_ITEMS "  { id = \"a\", done = \"yes\" } } }\n", 2,
         "field 'done' must be a function (got string)"),
     BAD(test_items_not_a_list, X_ITEMS "  a = { id = \"a\" } } }\n", 1,
         "items must be a list (found key 'a')"),
@@ -296,24 +296,24 @@ static const bad_row bad_rows[] = {
         "return principle { id = \"x\", items = { { id = \"a b\" } } }\n", 1,
         "item id 'a b' is not a name"),
     BAD(test_duplicate_item_id,
-        X_ITEMS "  { id = \"a\" },\n  { id = \"a\" } } }\n", 1,
+        X_ITEMS "  { id = \"a\" },\n  { id = \"a\" } } }\n", 3,
         "duplicate item id 'a'"),
 
     /* after. */
     BAD(test_after_unknown_item,
-        X_ITEMS "  { id = \"a\", after = { \"zz\" } } } }\n", 1,
+        X_ITEMS "  { id = \"a\", after = { \"zz\" } } } }\n", 2,
         "item 'a': after names unknown item 'zz'"),
     BAD(test_after_empty_list, X_ITEMS "  { id = \"a\", after = {} } } }\n",
-        1, "after is an empty list"),
-    BAD(test_after_cycle, CYCLE_SRC, 1, "a cycle in after leads back to it"),
+        2, "after is an empty list"),
+    BAD(test_after_cycle, CYCLE_SRC, 2, "a cycle in after leads back to it"),
     BAD(test_after_self_cycle,
-        X_ITEMS "  { id = \"a\", after = \"a\" } } }\n", 1,
+        X_ITEMS "  { id = \"a\", after = \"a\" } } }\n", 2,
         "a cycle in after leads back to it"),
 
     /* Detectors. */
     BAD(test_detector_without_on,
         X_DETECT "  detect = { { pattern = \"hi\", emit = \"x.hi\" } } }\n",
-        1, "detector 1: 'on' (the event type to watch) is missing"),
+        2, "detector 1: 'on' (the event type to watch) is missing"),
     BAD(test_detector_bad_on,
         X_DETECT
         "  detect = { { on = \"not a type!\", pattern = \"hi\",\n"
@@ -323,7 +323,7 @@ static const bad_row bad_rows[] = {
         X_DETECT
         "  detect = { { on = \"agent.said\", pattern = \"hi\",\n"
         "               emit = \"x.hi\", unless = \"x hi\" } } }\n",
-        2, "unless: 'x hi' is not an event type"),
+        3, "unless: 'x hi' is not an event type"),
     BAD(test_detector_unless_not_string,
         X_DETECT
         "  detect = { { on = \"agent.said\", unless = 3, fn = function() end "
@@ -333,7 +333,7 @@ static const bad_row bad_rows[] = {
         X_DETECT
         "  detect = { { on = \"customer.said\", pattern = \"yes\",\n"
         "               emit = \"x.yes\", within = 30 } } }\n",
-        2, "within needs after (the event type it counts from)"),
+        3, "within needs after (the event type it counts from)"),
     /* Words and examples: at the line of the field or the entry. */
     BAD(test_detector_needs_something,
         X_DETECT
@@ -397,7 +397,7 @@ static const bad_row bad_rows[] = {
         "  detect = {\n"
         "    { on = \"agent.said\", emit = \"x.y\",\n"
         "      examples = \"I have issued you a refund\" } } }\n",
-        3, "field 'examples' must be a table (got string)"),
+        4, "field 'examples' must be a table (got string)"),
     BAD(test_examples_not_text,
         X_DETECT
         "  detect = {\n"
@@ -444,13 +444,13 @@ static const bad_row bad_rows[] = {
         "  detect = {\n"
         "    { on = \"customer.said\", emit = \"x.yes\",\n"
         "      fn = function(case, ev) return nil end } } }\n",
-        4, "give either fn or emit, not both"),
+        3, "give either fn or emit, not both"),
     BAD(test_detector_fn_guard_not_strings,
         X_DETECT
         "  detect = {\n"
         "    { on = \"customer.said\", pattern = { \"yes\", 5 },\n"
         "      fn = function(case, ev) return nil end } } }\n",
-        4, "pattern"),
+        3, "pattern"),
 
     /* Tables and lines. */
     BAD(test_plain_table_validated,
@@ -458,7 +458,7 @@ static const bad_row bad_rows[] = {
         "  { id = \"a\", must = 1 },\n"
         "} }\n",
         3, "field 'must' must be a boolean (got number)"),
-    BAD(test_error_line_is_item_function,
+    BAD(test_error_line_is_the_field,
         "return principle {\n"
         "  id = \"x\",\n"
         "  items = {\n"
@@ -467,7 +467,7 @@ static const bad_row bad_rows[] = {
         "      done = function(case) return true end },\n"
         "  },\n"
         "}\n",
-        6, "item 'b': item: field 'must' must be a boolean"),
+        5, "item 'b': item: field 'must' must be a boolean"),
     /* Limits (docs/hardening.md, "No quadratic paths"). */
     BAD(test_order_nan,
         "return principle { id = \"x\", order = 0/0,\n"
@@ -476,7 +476,7 @@ static const bad_row bad_rows[] = {
     BAD(test_item_id_too_long,
         "return principle { id = \"x\", items = {\n"
         "  { id = (\"a\"):rep(129) } } }\n",
-        1, "is not a name (letters, digits, _; at most 128)"),
+        2, "is not a name (letters, digits, _; at most 128)"),
     /* One 1 MiB prompt, copied for each of 20 items: the engine's C copy
      * would be 20 MiB. */
     BAD(test_principle_too_large,
@@ -487,7 +487,7 @@ static const bad_row bad_rows[] = {
         4, "principle 'x' is too large: its items, after lists, detectors "
         "and strings take more than the 16384 KiB of C memory the engine "
         "keeps for all principles (reached at item 'i16')"),
-    BAD(test_error_line_is_principle_call_without_function,
+    BAD(test_error_line_is_the_field_without_function,
         "-- header\n"
         "return principle {\n"
         "  id = \"x\",\n"
@@ -495,7 +495,57 @@ static const bad_row bad_rows[] = {
         "    { id = \"b\", must = \"yes\" },\n"
         "  },\n"
         "}\n",
-        2, "item 'b': item: field 'must' must be a boolean"),
+        5, "item 'b': item: field 'must' must be a boolean"),
+    /* Every kind of mistake at its own line (docs/authoring.md, "When
+     * something goes wrong"): a principle's field, an item's unknown
+     * field under its functions, a detector's typo, a detector's emit. */
+    BAD(test_line_of_principle_field,
+        "return principle {\n"
+        "  id = \"x\",\n"
+        "  order = \"first\",\n"
+        "  items = { { id = \"a\" } },\n"
+        "}\n",
+        3, "field 'order' must be a number (got string)"),
+    BAD(test_line_of_unknown_item_field,
+        "return principle {\n"
+        "  id = \"x\",\n"
+        "  items = {\n"
+        "    {\n"
+        "      id = \"hello\",\n"
+        "      mst = true,\n"
+        "      prompt = \"Say hello.\",\n"
+        "      done = function(c) return c:has(\"agent.greeted\") end,\n"
+        "    },\n"
+        "  },\n"
+        "}\n",
+        6, "unknown field 'mst' in item"),
+    BAD(test_line_of_detector_typo,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", pattern = { \"hello\" }, emit = \"x.y\" },\n"
+        "    { on = \"agent.said\", patern = { \"hi\" },\n"
+        "      emit = \"x.y\" },\n"
+        "  },\n"
+        "}\n",
+        4, "detector 2: unknown field 'patern' in detector"),
+    BAD(test_line_of_detector_emit,
+        X_DETECT
+        "  detect = {\n"
+        "    { on = \"agent.said\", pattern = \"hi\",\n"
+        "      emit = \"not a type!\" },\n"
+        "  },\n"
+        "}\n",
+        4, "emit: 'not a type!' is not an event type"),
+    /* A table the text does not show (built in a loop): the line of the
+     * principle{} call, as before. */
+    BAD(test_line_of_built_table,
+        "local items = {}\n"
+        "for i = 1, 2 do items[i] = { id = \"i\" .. i, must = i } end\n"
+        "return principle {\n"
+        "  id = \"x\",\n"
+        "  items = items,\n"
+        "}\n",
+        3, "field 'must' must be a boolean (got number)"),
 };
 
 static void test_bad_row(void **state)

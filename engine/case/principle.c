@@ -141,18 +141,86 @@ static const char *fields_list(lua_State *L, const char *const *f)
     return lua_tostring(L, -1);
 }
 
+/* What validate knows of the file being loaded; while it loads, its
+ * text, to find the lines of detectors and of what is wrong in them
+ * (source.h).  Every field may be NULL. */
+typedef struct vctx {
+    const char *file;
+    const char *src;
+    size_t len;
+    pb__textkit *kit;
+} vctx;
+
+/* A table being checked, and where the file's text wrote it: the
+ * principle{} call's line, then the path to the table in it (empty for
+ * the principle's own), so that a mistake is reported at the line of
+ * the field at fault (docs/authoring.md, "When something goes wrong"). */
+typedef struct spot {
+    const char *what;       /* "principle", "item", "detector" */
+    const vctx *vc;         /* NULL: no text, the lines stay as they are */
+    int line;
+    pb__srcstep path[2];
+    size_t n;
+} spot;
+
+/* where ("file:line: ...") with the line of field key of sp's table (of
+ * its entry pos when pos > 0; of the table itself when key is NULL), if
+ * the file's text shows it; else where as it is. */
+static const char *spot_where(lua_State *L, const spot *sp, const char *key,
+                              long pos, const char *where)
+{
+    pb__srcstep path[4];
+    size_t n, k;
+    const char *rest;
+    int line;
+
+    if (sp == NULL || sp->vc == NULL || sp->vc->src == NULL)
+        return where;
+    n = sp->n;
+    memcpy(path, sp->path, n * sizeof *path);
+    if (key != NULL) {
+        path[n].key = key;
+        path[n++].pos = 0;
+    }
+    if (pos > 0) {
+        path[n].key = NULL;
+        path[n++].pos = pos;
+    }
+    line = pb__source_path(sp->vc->src, sp->vc->len, sp->line, path, n);
+    k = strlen(sp->vc->file);
+    if (line == 0 || strncmp(where, sp->vc->file, k) != 0 ||
+        where[k] != ':' || (rest = strchr(where + k + 1, ':')) == NULL)
+        return where;
+    return lua_pushfstring(L, "%s:%d%s", sp->vc->file, line, rest);
+}
+
+/* The spot of entry pos of list key in the table at sp. */
+static spot spot_in(const spot *sp, const char *what, const char *key,
+                    long pos)
+{
+    spot in = *sp;
+
+    in.what = what;
+    in.path[in.n].key = key;
+    in.path[in.n++].pos = 0;
+    in.path[in.n].key = NULL;
+    in.path[in.n++].pos = pos;
+    return in;
+}
+
 /* Every key of the table at idx must be a string from fields. */
 static void check_fields(lua_State *L, int idx, const char *const *fields,
-                         const char *where, const char *what)
+                         const char *where, const spot *sp)
 {
+    const char *what = sp->what;
     const char *const *f;
 
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
-            fail(L, where, "%s fields must be named (got a %s key)", what,
-                 luaL_typename(L, -1));
+            fail(L, spot_where(L, sp, NULL, 0, where), "%s fields must be "
+                 "named (got a %s key)", what, luaL_typename(L, -1));
         for (f = fields; *f; f++)
             if (strcmp(*f, lua_tostring(L, -1)) == 0)
                 break;
@@ -160,28 +228,30 @@ static void check_fields(lua_State *L, int idx, const char *const *fields,
             const char *key = lua_tostring(L, -1);
             const char *known = fields_list(L, fields);
 
-            fail(L, where, "unknown field '%s' in %s (known: %s)", key, what,
-                 known);
+            fail(L, spot_where(L, sp, key, 0, where), "unknown field '%s' "
+                 "in %s (known: %s)", key, what, known);
         }
     }
 }
 
 /* Field of the table at idx: nil or one of the types in mask. */
 static int get_field(lua_State *L, int idx, const char *key, int t1, int t2,
-                     const char *where, const char *what)
+                     const char *where, const spot *sp)
 {
     int t = lua_getfield(L, idx, key);
 
     if (t != LUA_TNIL && t != t1 && t != t2)
-        fail(L, where, "%s: field '%s' must be a %s%s%s (got %s)", what, key,
+        fail(L, spot_where(L, sp, key, 0, where), "%s: field '%s' must be "
+             "a %s%s%s (got %s)", sp->what, key,
              lua_typename(L, t1), t2 >= 0 ? " or a " : "",
              t2 >= 0 ? lua_typename(L, t2) : "", luaL_typename(L, -1));
     return t;
 }
 
-/* The table at idx must be a sequence 1..n; returns n. */
+/* The table at idx, field `what` of sp's table, must be a sequence
+ * 1..n; returns n. */
 static lua_Integer check_array(lua_State *L, int idx, const char *where,
-                               const char *what)
+                               const char *what, const spot *sp)
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
 
@@ -190,8 +260,8 @@ static lua_Integer check_array(lua_State *L, int idx, const char *where,
         lua_pop(L, 1);
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
             lua_tointeger(L, -1) > n)
-            fail(L, where, "%s must be a list (found key '%s')", what,
-                 luaL_tolstring(L, -1, NULL));
+            fail(L, spot_where(L, sp, what, 0, where), "%s must be a list "
+                 "(found key '%s')", what, luaL_tolstring(L, -1, NULL));
     }
     return n;
 }
@@ -221,74 +291,83 @@ static const char *item_where(lua_State *L, int idx, const char *fallback)
     return lua_tostring(L, -1);
 }
 
+/* Field `what` of sp's table: a string or a list of them, each ok. */
 static void check_strings(lua_State *L, int idx, const char *where,
-                          const char *what, int (*ok)(const char *))
+                          const char *what, int (*ok)(const char *),
+                          const spot *sp)
 {
     lua_Integer i, n;
 
     if (lua_type(L, idx) == LUA_TSTRING) {
         if (ok && !ok(lua_tostring(L, idx)))
-            fail(L, where, "%s: '%s' is not a valid name", what,
-                 lua_tostring(L, idx));
+            fail(L, spot_where(L, sp, what, 0, where), "%s: '%s' is not a "
+                 "valid name", what, lua_tostring(L, idx));
         return;
     }
-    n = check_array(L, idx, where, what);
+    n = check_array(L, idx, where, what, sp);
     if (n == 0)
-        fail(L, where, "%s is an empty list", what);
+        fail(L, spot_where(L, sp, what, 0, where), "%s is an empty list",
+             what);
     for (i = 1; i <= n; i++) {
         if (lua_rawgeti(L, idx, i) != LUA_TSTRING)
-            fail(L, where, "%s must hold strings (item %d is a %s)", what,
-                 (int)i, luaL_typename(L, -1));
+            fail(L, spot_where(L, sp, what, i, where), "%s must hold "
+                 "strings (item %d is a %s)", what, (int)i,
+                 luaL_typename(L, -1));
         if (ok && !ok(lua_tostring(L, -1)))
-            fail(L, where, "%s: '%s' is not a valid name", what,
-                 lua_tostring(L, -1));
+            fail(L, spot_where(L, sp, what, i, where), "%s: '%s' is not a "
+                 "valid name", what, lua_tostring(L, -1));
         lua_pop(L, 1);
     }
 }
 
+/* Item pos of the principle at ps. */
 static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
-                       const char *where, room *r)
+                       const char *where, room *r, const spot *ps)
 {
+    spot is = spot_in(ps, "item", "items", (long)pos);
     const char *w, *id, *part;
 
     if (lua_type(L, item) != LUA_TTABLE)
-        fail(L, where, "item %d must be a table (got %s)", (int)pos,
-             luaL_typename(L, item));
+        fail(L, spot_where(L, &is, NULL, 0, where), "item %d must be a "
+             "table (got %s)", (int)pos, luaL_typename(L, item));
+    /* The text is read again only for a mistake: never per item. */
     w = item_where(L, item, where);
-    check_fields(L, item, item_fields, w, "item");
-    if (get_field(L, item, "id", LUA_TSTRING, -1, w, "item") == LUA_TNIL)
-        fail(L, w, "item %d has no id", (int)pos);
+    check_fields(L, item, item_fields, w, &is);
+    if (get_field(L, item, "id", LUA_TSTRING, -1, w, &is) == LUA_TNIL)
+        fail(L, spot_where(L, &is, NULL, 0, w), "item %d has no id",
+             (int)pos);
     id = lua_tostring(L, -1);
     part = lua_pushfstring(L, "item '%s'", id);
     charge(L, r, lua_rawlen(L, -2) + 1, part);
     if (!is_name(id))
-        fail(L, w, "item id '%s' is not a name (letters, digits, _; at "
-             "most %d)", id, MAX_NAME);
+        fail(L, spot_where(L, &is, "id", 0, w), "item id '%s' is not a "
+             "name (letters, digits, _; at most %d)", id, MAX_NAME);
     if (lua_getfield(L, ids, id) != LUA_TNIL)
-        fail(L, w, "duplicate item id '%s'", id);
+        fail(L, spot_where(L, &is, "id", 0, w), "duplicate item id '%s'",
+             id);
     lua_pop(L, 1);
     lua_pushinteger(L, pos);
     lua_setfield(L, ids, id);
     w = lua_pushfstring(L, "%sitem '%s': ", w, id);
     if (get_field(L, item, "prompt", LUA_TSTRING, LUA_TFUNCTION, w,
-                  "item") == LUA_TSTRING)
+                  &is) == LUA_TSTRING)
         charge(L, r, lua_rawlen(L, -1) + 1, part);
-    get_field(L, item, "must", LUA_TBOOLEAN, -1, w, "item");
-    get_field(L, item, "later", LUA_TBOOLEAN, -1, w, "item");
-    get_field(L, item, "applies", LUA_TFUNCTION, -1, w, "item");
-    get_field(L, item, "done", LUA_TFUNCTION, -1, w, "item");
-    get_field(L, item, "violated", LUA_TFUNCTION, -1, w, "item");
-    if (get_field(L, item, "collects", LUA_TSTRING, -1, w, "item") !=
+    get_field(L, item, "must", LUA_TBOOLEAN, -1, w, &is);
+    get_field(L, item, "later", LUA_TBOOLEAN, -1, w, &is);
+    get_field(L, item, "applies", LUA_TFUNCTION, -1, w, &is);
+    get_field(L, item, "done", LUA_TFUNCTION, -1, w, &is);
+    get_field(L, item, "violated", LUA_TFUNCTION, -1, w, &is);
+    if (get_field(L, item, "collects", LUA_TSTRING, -1, w, &is) !=
         LUA_TNIL) {
         charge(L, r, lua_rawlen(L, -1) + 1, part);
         if (!is_name(lua_tostring(L, -1)))
-            fail(L, w, "collects: '%s' is not a fact name",
-                 lua_tostring(L, -1));
+            fail(L, spot_where(L, &is, "collects", 0, w), "collects: '%s' "
+                 "is not a fact name", lua_tostring(L, -1));
     }
-    if (get_field(L, item, "after", LUA_TSTRING, LUA_TTABLE, w, "item") !=
+    if (get_field(L, item, "after", LUA_TSTRING, LUA_TTABLE, w, &is) !=
         LUA_TNIL) {
         charge(L, r, entries(L, -1) * AFTER_ENTRY, part);
-        check_strings(L, lua_gettop(L), w, "after", is_name);
+        check_strings(L, lua_gettop(L), w, "after", is_name, &is);
     }
 }
 
@@ -310,8 +389,10 @@ static void push_after(lua_State *L, int idx)
  * is.  Works on the validated items at `items`, ids in `ids`.
  */
 static void check_after(lua_State *L, int items, int ids, lua_Integer n,
-                        const char *pw)
+                        const char *pw, const spot *ps)
 {
+    spot is;
+    long entry;
     int top = lua_gettop(L);
     size_t *off, *adj, *stack, m = 0, i, k;
     unsigned char *col;
@@ -334,7 +415,13 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
             if (lua_getfield(L, ids, lua_tostring(L, top + 5)) ==
                 LUA_TNIL) {
                 lua_getfield(L, top + 3, "id");              /* top+7 */
-                fail(L, item_where(L, top + 3, pw),
+                /* the entry of a list, or the field for a string */
+                entry = lua_getfield(L, top + 3, "after") == LUA_TTABLE
+                            ? (long)(k - off[i] + 1) : 0;
+                lua_pop(L, 1);
+                is = spot_in(ps, "item", "items", (long)i);
+                fail(L, spot_where(L, &is, "after", entry,
+                                   item_where(L, top + 3, pw)),
                      "item '%s': after names unknown item '%s'",
                      lua_tostring(L, top + 7), lua_tostring(L, top + 5));
             }
@@ -381,7 +468,8 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
             lua_rawgeti(L, items, (lua_Integer)hit);
             it = lua_gettop(L);
             lua_getfield(L, it, "id");
-            fail(L, item_where(L, it, pw),
+            is = spot_in(ps, "item", "items", (long)hit);
+            fail(L, spot_where(L, &is, "after", 0, item_where(L, it, pw)),
                  "item '%s': a cycle in after leads back to it",
                  lua_tostring(L, it + 1));
         }
@@ -389,15 +477,6 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
     lua_settop(L, top);
 }
 
-/* What validate knows of the file being loaded; while it loads, its
- * text, to find the lines of detectors and of what is wrong in them
- * (source.h).  Every field may be NULL. */
-typedef struct vctx {
-    const char *file;
-    const char *src;
-    size_t len;
-    pb__textkit *kit;
-} vctx;
 
 /* "file:line: detector N: " for a detector found in the source at line
  * (else the fallback, already that), pushed. */
@@ -457,9 +536,9 @@ static void work_spent(lua_State *L, room *r, size_t before, size_t left,
  * { "phrase", need = N }) and `gap`: 1 when there are words. */
 static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
                        room *r, const vctx *vc, const pb__source *src,
-                       int dline, const char *part)
+                       int dline, const char *part, const spot *ds)
 {
-    int t = get_field(L, d, "words", LUA_TSTRING, LUA_TTABLE, w, "detector");
+    int t = get_field(L, d, "words", LUA_TSTRING, LUA_TTABLE, w, ds);
     int top = lua_gettop(L), words = top, k;
     lua_Integer i, n = 1;
 
@@ -481,7 +560,7 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
     if (t == LUA_TTABLE) {
         n = check_array(L, words, at_line(L, vc, value_line(src, "words",
                                                              NULL, dline),
-                                          pos, w), "words");
+                                          pos, w), "words", NULL);
         if (n == 0)
             fail(L, lua_tostring(L, -1), "words is an empty list");
         lua_settop(L, top);
@@ -573,9 +652,10 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
  * 1 when there are examples. */
 static int check_examples(lua_State *L, int d, lua_Integer pos,
                           const char *w, room *r, const vctx *vc,
-                          const pb__source *src, int dline, const char *part)
+                          const pb__source *src, int dline, const char *part,
+                          const spot *ds)
 {
-    int t = get_field(L, d, "examples", LUA_TTABLE, -1, w, "detector");
+    int t = get_field(L, d, "examples", LUA_TTABLE, -1, w, ds);
     int top = lua_gettop(L), list = top;
     lua_Integer i, n;
     pb__words words;
@@ -597,7 +677,7 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
         return 0;
     n = check_array(L, list, at_line(L, vc, value_line(src, "examples",
                                                        NULL, dline),
-                                     pos, w), "examples");
+                                     pos, w), "examples", NULL);
     if (n == 0)
         fail(L, lua_tostring(L, -1), "examples is an empty list");
     lua_settop(L, top);
@@ -665,36 +745,39 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
  * it is there and one, 0 when it is not there; raises when it is not a
  * type. */
 static int type_field(lua_State *L, int d, const char *field,
-                      const char *w, room *r, const char *part)
+                      const char *w, room *r, const char *part,
+                      const spot *ds)
 {
-    if (get_field(L, d, field, LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
+    if (get_field(L, d, field, LUA_TSTRING, -1, w, ds) == LUA_TNIL)
         return 0;
     charge(L, r, lua_rawlen(L, -1) + 1, part);
     if (!pb__is_type(lua_tostring(L, -1)))
-        fail(L, w, "%s: '%s' is not an event type", field,
-             lua_tostring(L, -1));
+        fail(L, spot_where(L, ds, field, 0, w), "%s: '%s' is not an event "
+             "type", field, lua_tostring(L, -1));
     return 1;
 }
 
 /* has_prev: an earlier detector emits, so `within` may count from it. */
 static void check_detector(lua_State *L, int d, lua_Integer pos,
                            const char *where, int has_prev, room *r,
-                           const vctx *vc, pb__source *src)
+                           const vctx *vc, pb__source *src, const spot *ps)
 {
+    spot ds = spot_in(ps, "detector", "detect", (long)pos);
     const char *w, *part, *on;
     int has_fn, dline = 0, guards = 0;
 
     if (lua_type(L, d) == LUA_TFUNCTION)
         return;
     if (lua_type(L, d) != LUA_TTABLE)
-        fail(L, where, "detector %d must be a table or a function (got %s)",
-             (int)pos, luaL_typename(L, d));
+        fail(L, spot_where(L, &ds, NULL, 0, where), "detector %d must be a "
+             "table or a function (got %s)", (int)pos, luaL_typename(L, d));
     part = lua_pushfstring(L, "detector %d", (int)pos);
     w = item_where(L, d, where);
     w = lua_pushfstring(L, "%sdetector %d: ", w, (int)pos);
-    check_fields(L, d, detector_fields, w, "detector");
-    if (get_field(L, d, "on", LUA_TSTRING, -1, w, "detector") == LUA_TNIL)
-        fail(L, w, "'on' (the event type to watch) is missing");
+    check_fields(L, d, detector_fields, w, &ds);
+    if (get_field(L, d, "on", LUA_TSTRING, -1, w, &ds) == LUA_TNIL)
+        fail(L, spot_where(L, &ds, NULL, 0, w), "'on' (the event type to "
+             "watch) is missing");
     on = lua_tostring(L, -1);             /* stays on the stack */
     charge(L, r, lua_rawlen(L, -1) + 1, part);
     /* A detector's own line, where it says what it watches. */
@@ -705,34 +788,39 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
         w = at_line(L, vc, dline, pos, w);
     if (!pb__is_type(on))
         fail(L, w, "on: '%s' is not an event type", on);
-    if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, "detector") !=
+    if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, &ds) !=
         LUA_TNIL && lua_getfield(L, d, "emit") != LUA_TNIL)
-        fail(L, w, "give either fn or emit, not both");
-    type_field(L, d, "unless", w, r, part);
+        fail(L, spot_where(L, &ds, "emit", 0, w), "give either fn or emit, "
+             "not both");
+    type_field(L, d, "unless", w, r, part, &ds);
     /* Patterns, words and examples say what it is about; on a function
      * they are its guard: it runs only where one of them matches. */
     if (get_field(L, d, "pattern", LUA_TSTRING, LUA_TTABLE, w,
-                  "detector") != LUA_TNIL) {
+                  &ds) != LUA_TNIL) {
         charge(L, r, entries(L, -1) * PATTERN_ENTRY, part);
-        check_strings(L, lua_gettop(L), w, "pattern", NULL);
+        check_strings(L, lua_gettop(L), w, "pattern", NULL, &ds);
         guards++;
     }
-    guards += check_words(L, d, pos, w, r, vc, src, dline, part);
-    guards += check_examples(L, d, pos, w, r, vc, src, dline, part);
-    if (get_field(L, d, "within", LUA_TNUMBER, -1, w, "detector") !=
+    guards += check_words(L, d, pos, w, r, vc, src, dline, part, &ds);
+    guards += check_examples(L, d, pos, w, r, vc, src, dline, part, &ds);
+    if (get_field(L, d, "within", LUA_TNUMBER, -1, w, &ds) !=
         LUA_TNIL) {
         if (!(lua_tonumber(L, -1) > 0))
-            fail(L, w, "within must be a positive number of seconds");
+            fail(L, spot_where(L, &ds, "within", 0, w), "within must be a "
+                 "positive number of seconds");
         if (!has_prev && lua_getfield(L, d, "after") == LUA_TNIL)
-            fail(L, w, "within needs after (the event type it counts from)");
+            fail(L, spot_where(L, &ds, "within", 0, w), "within needs after "
+                 "(the event type it counts from)");
     }
-    type_field(L, d, "after", w, r, part);
+    type_field(L, d, "after", w, r, part, &ds);
     if (has_fn)
         return;
     if (guards == 0)
-        fail(L, w, "needs a pattern, words or examples (or a fn)");
-    if (!type_field(L, d, "emit", w, r, part))
-        fail(L, w, "needs emit (the event type to add)");
+        fail(L, spot_where(L, &ds, NULL, 0, w), "needs a pattern, words or "
+             "examples (or a fn)");
+    if (!type_field(L, d, "emit", w, r, part, &ds))
+        fail(L, spot_where(L, &ds, NULL, 0, w), "needs emit (the event type "
+             "to add)");
 }
 
 /* validate(table, where, left[, budget[, vctx]]): raises "file:line:
@@ -745,58 +833,68 @@ static int validate(lua_State *L)
     room r = { (size_t)luaL_checkinteger(L, 3), 0, where, NULL,
                lua_touserdata(L, 4), 0, 0 };
     const vctx *vc = lua_touserdata(L, 5);
+    spot ps = { "principle", NULL, 0, {{NULL, 0}, {NULL, 0}}, 0 };
     pb__source src;
     lua_Integer i, n;
     int items, ids;
 
     lua_settop(L, 5);
     pb__source_init(&src, vc ? vc->src : NULL, vc ? vc->len : 0);
+    /* where is "file:line: ", line that of the principle{} call */
+    if (vc != NULL && vc->file != NULL &&
+        strncmp(where, vc->file, strlen(vc->file)) == 0 &&
+        where[strlen(vc->file)] == ':') {
+        ps.vc = vc;
+        ps.line = atoi(where + strlen(vc->file) + 1);
+    }
     if (lua_type(L, 1) != LUA_TTABLE)
         fail(L, where, "principle expects a table (got %s)",
              luaL_typename(L, 1));
-    check_fields(L, 1, principle_fields, where, "principle");
-    if (get_field(L, 1, "id", LUA_TSTRING, -1, where, "principle") ==
+    check_fields(L, 1, principle_fields, where, &ps);
+    if (get_field(L, 1, "id", LUA_TSTRING, -1, where, &ps) ==
         LUA_TNIL)
         fail(L, where, "principle has no id");
     if (!is_name(lua_tostring(L, -1)))
-        fail(L, where, "principle id '%s' is not a name (letters, digits, "
-             "_; at most %d)", lua_tostring(L, -1), MAX_NAME);
+        fail(L, spot_where(L, &ps, "id", 0, where), "principle id '%s' is "
+             "not a name (letters, digits, _; at most %d)",
+             lua_tostring(L, -1), MAX_NAME);
     r.id = lua_tostring(L, -1);
     charge(L, &r, lua_rawlen(L, -1) + 1, "its id");
     pw = lua_pushfstring(L, "%sprinciple '%s': ", where, lua_tostring(L, -1));
-    if (get_field(L, 1, "title", LUA_TSTRING, -1, pw, "principle") ==
+    if (get_field(L, 1, "title", LUA_TSTRING, -1, pw, &ps) ==
         LUA_TSTRING)
         charge(L, &r, lua_rawlen(L, -1) + 1, "its title");
-    if (get_field(L, 1, "why", LUA_TSTRING, -1, pw, "principle") ==
+    if (get_field(L, 1, "why", LUA_TSTRING, -1, pw, &ps) ==
         LUA_TSTRING)
         charge(L, &r, lua_rawlen(L, -1) + 1, "its why");
-    if (get_field(L, 1, "order", LUA_TNUMBER, -1, pw, "principle") ==
+    if (get_field(L, 1, "order", LUA_TNUMBER, -1, pw, &ps) ==
             LUA_TNUMBER && lua_tonumber(L, -1) != lua_tonumber(L, -1))
-        fail(L, pw, "order must be a number (got NaN)");
-    get_field(L, 1, "applies", LUA_TFUNCTION, -1, pw, "principle");
-    if (get_field(L, 1, "items", LUA_TTABLE, -1, pw, "principle") ==
+        fail(L, spot_where(L, &ps, "order", 0, pw), "order must be a "
+             "number (got NaN)");
+    get_field(L, 1, "applies", LUA_TFUNCTION, -1, pw, &ps);
+    if (get_field(L, 1, "items", LUA_TTABLE, -1, pw, &ps) ==
         LUA_TNIL)
         fail(L, pw, "principle has no items");
     items = lua_gettop(L);
-    n = check_array(L, items, pw, "items");
+    n = check_array(L, items, pw, "items", &ps);
     if (n == 0)
-        fail(L, pw, "items is empty");
+        fail(L, spot_where(L, &ps, "items", 0, pw), "items is empty");
     lua_newtable(L);
     ids = lua_gettop(L);
     for (i = 1; i <= n; i++) {
         lua_rawgeti(L, items, i);
-        check_item(L, lua_gettop(L), ids, i, pw, &r);
+        check_item(L, lua_gettop(L), ids, i, pw, &r, &ps);
         lua_settop(L, ids);
     }
-    check_after(L, items, ids, n, pw);
-    if (get_field(L, 1, "detect", LUA_TTABLE, -1, pw, "principle") !=
+    check_after(L, items, ids, n, pw, &ps);
+    if (get_field(L, 1, "detect", LUA_TTABLE, -1, pw, &ps) !=
         LUA_TNIL) {
         int det = lua_gettop(L), emits = 0;
 
-        n = check_array(L, det, pw, "detect");
+        n = check_array(L, det, pw, "detect", &ps);
         for (i = 1; i <= n; i++) {
             lua_rawgeti(L, det, i);
-            check_detector(L, det + 1, i, pw, emits, &r, vc, &src);
+            check_detector(L, det + 1, i, pw, emits, &r, vc, &src, &ps);
             emits |= lua_istable(L, det + 1) &&
                      lua_getfield(L, det + 1, "emit") == LUA_TSTRING;
             lua_settop(L, det);

@@ -296,3 +296,118 @@ int pb__source_key(const pb__source *s, const char *key)
 
     return find(s, s->prev, s->prev_line, key, NULL, &stop, &stop_line);
 }
+
+/* Path walking (pb__source_path).  Only tokens are looked at: a value
+ * that is not a table constructor is skipped by counting brackets and
+ * the keywords that open and close blocks, so nothing is built and
+ * nothing recurses, whatever the file holds. */
+
+static int is_char(const lexer *x, const token *t, char c)
+{
+    return t->kind == T_OTHER && t->end == t->start + 1 &&
+           x->s[t->start] == c;
+}
+
+static int is_word(const lexer *x, const token *t, const char *w)
+{
+    size_t n = strlen(w);
+
+    return t->kind == T_NAME && t->end - t->start == n &&
+           memcmp(x->s + t->start, w, n) == 0;
+}
+
+/* How much t opens (1) or closes (-1) brackets and blocks. */
+static int depth_of(const lexer *x, const token *t)
+{
+    if (is_char(x, t, '{') || is_char(x, t, '(') || is_char(x, t, '[') ||
+        is_word(x, t, "function") || is_word(x, t, "if") ||
+        is_word(x, t, "do") || is_word(x, t, "repeat"))
+        return 1;
+    if (is_char(x, t, '}') || is_char(x, t, ')') || is_char(x, t, ']') ||
+        is_word(x, t, "end") || is_word(x, t, "until"))
+        return -1;
+    return 0;
+}
+
+/* From t, the first token of a value, to the token after it: a ',' or
+ * ';' of the table, its '}', or the end. */
+static void skip_value(lexer *x, token *t)
+{
+    int depth = 0;
+
+    for (; t->kind != T_END; next(x, t)) {
+        if (depth == 0 && (is_char(x, t, ',') || is_char(x, t, ';') ||
+                           is_char(x, t, '}')))
+            return;
+        depth += depth_of(x, t);
+        if (depth < 0)
+            return;     /* unbalanced: the caller sees no '}' it expects */
+    }
+}
+
+int pb__source_path(const char *src, size_t len, int line,
+                    const pb__srcstep *path, size_t n)
+{
+    lexer x = { src, len, 0, 1 }, ahead;
+    token t, u;
+    size_t step = 0;
+    long pos = 0;
+
+    if (src == NULL || n == 0)
+        return 0;
+    /* The principle{} call on that line, with a table written in it. */
+    for (next(&x, &t);; t = u) {
+        if (t.kind == T_END)
+            return 0;
+        next(&x, &u);
+        if (t.line == line && is_word(&x, &t, "principle")) {
+            if (is_char(&x, &u, '('))
+                next(&x, &u);
+            if (is_char(&x, &u, '{'))
+                break;
+        }
+    }
+    /* In the table just opened, its fields: "name = value", "[k] =
+     * value", or a value that takes the next position. */
+    next(&x, &t);
+    for (;;) {
+        int here = t.line, match = 0, depth = 0;
+
+        if (t.kind == T_END || is_char(&x, &t, '}'))
+            return 0;
+        ahead = x;
+        next(&ahead, &u);
+        if (t.kind == T_NAME && u.kind == T_EQ) {
+            match = path[step].key != NULL &&
+                    t.end - t.start == strlen(path[step].key) &&
+                    memcmp(src + t.start, path[step].key,
+                           t.end - t.start) == 0;
+            x = ahead;
+            next(&x, &t);
+        } else if (is_char(&x, &t, '[')) {
+            do {
+                depth += depth_of(&x, &t);
+                next(&x, &t);
+            } while (depth > 0 && t.kind != T_END);
+            if (t.kind == T_EQ)
+                next(&x, &t);
+        } else {
+            match = path[step].key == NULL && path[step].pos == ++pos;
+        }
+        if (match && step + 1 == n)
+            return here;
+        if (match) {        /* the path goes on, into this table */
+            if (!is_char(&x, &t, '{'))
+                return 0;
+            step++;
+            pos = 0;
+            next(&x, &t);
+            continue;
+        }
+        skip_value(&x, &t);
+        if (is_char(&x, &t, ',') || is_char(&x, &t, ';'))
+            next(&x, &t);
+        else if (!is_char(&x, &t, '}'))
+            return 0;       /* not a table this reader can follow */
+    }
+}

@@ -38,4 +38,20 @@ int pb__source_string(const pb__source *s, const char *value);
 /* The same, for `key =`. */
 int pb__source_key(const pb__source *s, const char *key);
 
+/*
+ * The line of what path names in the table written in the principle{}
+ * call on line `line`: path[0] is a field of that table, each next step
+ * a field (key) or the pos-th entry of a list (key NULL, pos from 1) of
+ * the table before it.  0 when the text does not show it: the table is
+ * built by code or kept in a variable.  Reads the text again on each
+ * call, builds nothing: meant for the one mistake being reported.
+ */
+typedef struct pb__srcstep {
+    const char *key;
+    long pos;
+} pb__srcstep;
+
+int pb__source_path(const char *src, size_t len, int line,
+                    const pb__srcstep *path, size_t n);
+
 #endif

@@ -123,7 +123,7 @@ shown_are_tested docs/scenarios.md xml scenario
 mkdir "$T/broken"
 sed 's/must = true/must = "yes"/' docs/examples/greeting.lua \
     >"$T/broken/greeting.lua"
-msg="greeting.lua:7: item 'greet': item: field 'must' must be a boolean \
+msg="greeting.lua:5: item 'greet': item: field 'must' must be a boolean \
 (got string)"
 run_at "$T/broken" "$PB" check greeting.lua
 if [ "$rc" -eq 2 ] && grep -qF -- "$msg" "$T/out" "$T/err" &&
