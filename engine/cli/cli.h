@@ -112,5 +112,6 @@ int cli_followups(int argc, char **argv);
 int cli_live(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
 int cli_serve(int argc, char **argv);
+int cli_new(int argc, char **argv);
 
 #endif

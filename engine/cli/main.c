@@ -23,6 +23,8 @@ static const char usage[] =
     "checklist for each support case, and replays scenarios to score them.\n"
     "\n"
     "verbs:\n"
+    "  new principle NAME     a principle to start from, and a first\n"
+    "                         scenario for it\n"
     "  check [PATH...]        check principle files and scenarios\n"
     "  show [-p DIR]          list the principles and their items\n"
     "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
@@ -474,7 +476,7 @@ int main(int argc, char **argv)
         { "import", cli_import }, { "stats", cli_stats },
         { "event", cli_event },   { "followups", cli_followups },
         { "live", cli_live },     { "calibrate", cli_calibrate },
-        { "serve", cli_serve },
+        { "serve", cli_serve },   { "new", cli_new },
     };
     size_t i;
 

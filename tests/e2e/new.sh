@@ -1,0 +1,71 @@
+#!/bin/sh
+# `playbook new principle NAME [DIR]` (docs/authoring.md, "Starting a
+# principle"): the two files it writes work as written, it never
+# overwrites, and bad names and places are refused with nothing written.
+#
+#   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/new.sh
+set -u
+
+NAME="e2e new"
+. tests/e2e/lib/common.sh
+ROOT=$PWD
+mkdir -p "$T/w/leads"
+cd "$T/w" || exit 2
+
+run "$PB" new principle refunds
+expect_rc 0 "new principle refunds"
+has "$T/out" "wrote refunds.lua and refunds.xml" "names both files"
+has "$T/out" "playbook replay -p refunds.lua refunds.xml" "says what to run next"
+run "$PB" check refunds.lua
+expect_rc 0 "the principle loads"
+has "$T/out" "refunds: 1 item, 1 detector" "one item, one detector"
+run "$PB" replay -p refunds.lua refunds.xml
+expect_rc 0 "the first scenario passes with it"
+has "$T/out" "Expectations: 3 of 3 met" "every expectation met"
+has "$T/out" "refunds.check_first is open at 00:05" "a mid-call expectation in it"
+run "$PB" replay -p "$ROOT/principles" -p refunds.lua refunds.xml
+expect_rc 0 "beside the default principles too"
+# every field the template sets is named in a comment that explains it
+for f in id title why items must prompt done detect on words emit; do
+    if grep -- '^ *--' refunds.lua | grep -qw -- "$f"; then ok; else
+        fail "refunds.lua: no comment explains '$f'"; fi
+done
+
+# into a folder
+run "$PB" new principle empathy leads
+expect_rc 0 "new principle NAME DIR"
+if [ -f leads/empathy.lua ] && [ -f leads/empathy.xml ]; then ok; else
+    fail "leads/empathy.lua and .xml not written"; fi
+run "$PB" replay -p leads/empathy.lua leads/empathy.xml
+expect_rc 0 "the folder's pair passes"
+
+# never overwrites; both or neither
+echo "-- mine" >mine.xml
+run "$PB" new principle mine
+expect_rc 2 "an existing scenario"
+has "$T/err" "mine.xml: exists; not overwritten" "names the file"
+if [ -e mine.lua ]; then fail "mine.lua written beside a refused mine.xml"
+else ok; fi
+if [ "$(cat mine.xml)" = "-- mine" ]; then ok; else fail "mine.xml changed"; fi
+cp refunds.lua before.lua
+run "$PB" new principle refunds
+expect_rc 2 "an existing principle"
+has "$T/err" "refunds.lua: exists; not overwritten" "names the file"
+if cmp -s refunds.lua before.lua; then ok; else fail "refunds.lua changed"; fi
+
+# bad usage
+for args in "principle 9lives" "principle a-b" "principle" "thing x" \
+            "principle x y z"; do
+    # shellcheck disable=SC2086 # the words of the usage
+    run "$PB" new $args
+    expect_rc 2 "new $args"
+    has "$T/err" "see \`playbook new --help\`" "new $args: points to the help"
+done
+run "$PB" new principle lost nowhere
+expect_rc 2 "a folder that is not there"
+has "$T/err" "nowhere/lost.lua: No such file or directory" "names the path"
+run "$PB" new --help
+expect_rc 0 "new --help"
+has "$T/out" "usage: playbook new principle NAME [DIR]" "the usage"
+
+summary
