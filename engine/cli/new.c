@@ -170,8 +170,8 @@ int cli_new(int argc, char **argv)
     cli_opts o;
 
     switch (cli_parse(argc, argv, "new", "", NULL, help, &o)) {
-    case 1: return EXIT_OK;
-    case -1: return EXIT_BAD;
+    case 1: rc = EXIT_OK; goto done;
+    case -1: goto done;
     }
     if (o.nargs < 2 || o.nargs > 3 || strcmp(o.args[0], "principle") != 0) {
         cli_usage_error("new", "say what to make: new principle NAME [DIR]");
