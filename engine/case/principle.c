@@ -194,7 +194,8 @@ static const char *spot_where(lua_State *L, const spot *sp, const char *key,
     return lua_pushfstring(L, "%s:%d%s", sp->vc->file, line, rest);
 }
 
-/* The spot of entry pos of list key in the table at sp. */
+/* The spot of entry pos of list key (items, detect) in the principle's
+ * own table at sp: path has room for these two steps only. */
 static spot spot_in(const spot *sp, const char *what, const char *key,
                     long pos)
 {

@@ -168,15 +168,27 @@ int cli_dir_has(const char *path, const char *suffix)
     return found;
 }
 
-const char *cli_default_principles(void)
+/* The principle folder without -p, and where that choice came from:
+ * "$PLAYBOOK_PRINCIPLES", "installed", or NULL for ./principles. */
+static const char *default_principles(const char **from)
 {
     const char *env = getenv("PLAYBOOK_PRINCIPLES");
 
+    *from = "$PLAYBOOK_PRINCIPLES";
     if (env && *env)
         return env;
+    *from = "installed";
     if (cli_is_dir(PB_DATADIR "/principles"))
         return PB_DATADIR "/principles";
+    *from = NULL;
     return "principles";
+}
+
+const char *cli_default_principles(void)
+{
+    const char *from;
+
+    return default_principles(&from);
 }
 
 void cli_print_error(const pb_error *err)
@@ -217,7 +229,7 @@ static const char *why_none(const char *dir)
  * (docs/authoring.md, "Where the principles are"). */
 static void no_principles(const cli_opts *o)
 {
-    const char *env = getenv("PLAYBOOK_PRINCIPLES"), *dir;
+    const char *dir, *from;
     int k;
 
     fprintf(stderr, "playbook: no principles were loaded, so there is "
@@ -226,12 +238,9 @@ static void no_principles(const cli_opts *o)
         pb__text_printf(stderr, "  %s (-p): %s\n", o->principles[k],
                         why_none(o->principles[k]));
     if (o->nprinciples == 0) {
-        dir = cli_default_principles();
-        if (env != NULL && *env != '\0')
-            pb__text_printf(stderr, "  %s ($PLAYBOOK_PRINCIPLES): %s\n",
-                            dir, why_none(dir));
-        else if (strcmp(dir, "principles") != 0)
-            pb__text_printf(stderr, "  %s (installed): %s\n", dir,
+        dir = default_principles(&from);
+        if (from != NULL)
+            pb__text_printf(stderr, "  %s (%s): %s\n", dir, from,
                             why_none(dir));
         else
             pb__text_printf(stderr, "  ./principles (the default: no -p, "

@@ -134,7 +134,8 @@ struct pb_casefile {
     char *path, *jpath, *id, *title;
     size_t *rec;          /* case event index of each recorded event */
     size_t nrec, caprec;
-    size_t saved;         /* recorded events that are durable */
+    size_t saved;         /* recorded events that are durable (with
+                           * nosync: written, for the caller to sync) */
     size_t queued;        /* ... that are durable or queued in j */
     size_t in_file;       /* ... that FILE holds */
     int file_exists;
