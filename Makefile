@@ -213,10 +213,14 @@ demo: $(B)/playbook
 
 install: $(B)/playbook
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/principles/lib \
+	           $(DESTDIR)$(DATADIR)/principles/types \
 	           $(DESTDIR)$(DATADIR)/scenarios
 	install -m 755 $(B)/playbook $(DESTDIR)$(BINDIR)/playbook
 	install -m 644 principles/*.lua $(DESTDIR)$(DATADIR)/principles/
 	install -m 644 principles/lib/*.lua $(DESTDIR)$(DATADIR)/principles/lib/
+	install -m 644 principles/types/*.lua \
+	    $(DESTDIR)$(DATADIR)/principles/types/
+	install -m 644 principles/.luarc.json $(DESTDIR)$(DATADIR)/principles/
 	install -m 644 scenarios/*.xml $(DESTDIR)$(DATADIR)/scenarios/
 	if [ -f scenarios/scenario.rng ]; then install -m 644 \
 	    scenarios/scenario.rng $(DESTDIR)$(DATADIR)/; fi

@@ -474,15 +474,24 @@ static void push_opt(lua_State *L, const char *s)
         lua_pushnil(L);
 }
 
-/* Fields, by the codes the methods table maps their names to. */
-enum { F_TOPIC = 1, F_CHANNEL, F_NOW, F_CLOSED, F_FACTS };
-
-static const struct {
+/* Fields, by the codes the __index tables map their names to. */
+typedef struct named {
     const char *name;
     int code;
-} fields[] = {
+} named;
+
+enum { F_TOPIC = 1, F_CHANNEL, F_NOW, F_CLOSED, F_FACTS };
+
+static const named case_fields[] = {
     { "topic", F_TOPIC }, { "channel", F_CHANNEL }, { "now", F_NOW },
-    { "closed", F_CLOSED }, { "facts", F_FACTS },
+    { "closed", F_CLOSED }, { "facts", F_FACTS }, { NULL, 0 }
+};
+
+enum { E_T = 1, E_TYPE, E_TEXT, E_ATTR, E_N, E_DETECTED, E_BY };
+
+static const named event_fields[] = {
+    { "t", E_T }, { "type", E_TYPE }, { "text", E_TEXT }, { "attr", E_ATTR },
+    { "n", E_N }, { "detected", E_DETECTED }, { "by", E_BY }, { NULL, 0 }
 };
 
 /* Reached only through the case metatable, so argument 1 is a case.  One
@@ -523,25 +532,24 @@ static int event_index(lua_State *L)
     luaevent *e = luaL_checkudata(L, 1, EVENT_MT);
     pb_case *c = alive(L, e->lc);
     const pb__event *ev = &c->events[e->index];
-    const char *k = luaL_checkstring(L, 2);
 
-    if (strcmp(k, "t") == 0)
-        lua_pushnumber(L, ev->t);
-    else if (strcmp(k, "type") == 0)
-        lua_pushstring(L, c->e->types[ev->type]);
-    else if (strcmp(k, "text") == 0)
-        push_opt(L, ev->text);
-    else if (strcmp(k, "attr") == 0)
-        push_map(L, 1, e->lc, e->index);
-    else if (strcmp(k, "n") == 0)
-        lua_pushinteger(L, (lua_Integer)e->index + 1);
-    else if (strcmp(k, "detected") == 0)
-        lua_pushboolean(L, ev->detected_by >= 0);
-    else if (strcmp(k, "by") == 0)
+    lua_settop(L, 2);
+    if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER) {
+        lua_pushnil(L);
+        return 1;
+    }
+    switch (lua_tointeger(L, -1)) {
+    case E_T: lua_pushnumber(L, ev->t); break;
+    case E_TYPE: lua_pushstring(L, c->e->types[ev->type]); break;
+    case E_TEXT: push_opt(L, ev->text); break;
+    case E_ATTR: push_map(L, 1, e->lc, e->index); break;
+    case E_N: lua_pushinteger(L, (lua_Integer)e->index + 1); break;
+    case E_DETECTED: lua_pushboolean(L, ev->detected_by >= 0); break;
+    default:
         push_opt(L, ev->detected_by >= 0
                         ? c->e->principles[ev->detected_by]->id : NULL);
-    else
-        lua_pushnil(L);
+        break;
+    }
     return 1;
 }
 
@@ -609,23 +617,27 @@ static int map_pairs(lua_State *L)
     return 3;
 }
 
+/* A metatable whose __index gets, as upvalue 1, one table of its
+ * methods and of its fields' codes: a lookup answers both, and it is
+ * what tests/test_api.c reads to hold the editor definitions to what
+ * principle code can reach. */
 static void new_mt(lua_State *L, const char *name, lua_CFunction index,
-                   int with_methods)
+                   const luaL_Reg *fns, const named *codes)
 {
     if (!luaL_newmetatable(L, name)) {
         lua_pop(L, 1);
         return;
     }
-    if (with_methods) {
-        size_t i;
-
-        luaL_newlibtable(L, methods);
-        lua_newtable(L);                 /* the type cache, shared */
-        lua_pushvalue(L, -3);            /* this metatable */
-        luaL_setfuncs(L, methods, 2);
-        for (i = 0; i < sizeof fields / sizeof *fields; i++) {
-            lua_pushinteger(L, fields[i].code);
-            lua_setfield(L, -2, fields[i].name);
+    if (codes) {
+        lua_newtable(L);
+        if (fns) {
+            lua_newtable(L);             /* the type cache, shared */
+            lua_pushvalue(L, -3);        /* this metatable */
+            luaL_setfuncs(L, fns, 2);
+        }
+        for (; codes->name; codes++) {
+            lua_pushinteger(L, codes->code);
+            lua_setfield(L, -2, codes->name);
         }
         lua_pushcclosure(L, index, 1);
     } else {
@@ -648,9 +660,9 @@ static int create(lua_State *L)
     pb_case *c = lua_touserdata(L, 1);
     pb__luacase *lc;
 
-    new_mt(L, CASE_MT, case_index, 1);
-    new_mt(L, EVENT_MT, event_index, 0);
-    new_mt(L, MAP_MT, map_index, 0);
+    new_mt(L, CASE_MT, case_index, methods, case_fields);
+    new_mt(L, EVENT_MT, event_index, NULL, event_fields);
+    new_mt(L, MAP_MT, map_index, NULL, NULL);
     lc = lua_newuserdatauv(L, sizeof *lc, 5);
     lc->c = NULL;
     lc->last_ev = 0;

@@ -20,14 +20,14 @@
 #include "use.h"
 #include "utf8.h"
 
-static const char *const principle_fields[] = {
+const char *const pb__principle_fields[] = {
     "id", "title", "why", "order", "applies", "items", "detect", NULL
 };
-static const char *const item_fields[] = {
+const char *const pb__item_fields[] = {
     "id", "prompt", "must", "later", "after", "applies", "done", "violated",
     "collects", NULL
 };
-static const char *const detector_fields[] = {
+const char *const pb__detector_fields[] = {
     "on", "pattern", "words", "gap", "examples", "threshold", "emit",
     "within", "after", "unless", "fn", NULL
 };
@@ -333,7 +333,7 @@ static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
              "table (got %s)", (int)pos, luaL_typename(L, item));
     /* The text is read again only for a mistake: never per item. */
     w = item_where(L, item, where);
-    check_fields(L, item, item_fields, w, &is);
+    check_fields(L, item, pb__item_fields, w, &is);
     if (get_field(L, item, "id", LUA_TSTRING, -1, w, &is) == LUA_TNIL)
         fail(L, spot_where(L, &is, NULL, 0, w), "item %d has no id",
              (int)pos);
@@ -775,7 +775,7 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     part = lua_pushfstring(L, "detector %d", (int)pos);
     w = item_where(L, d, where);
     w = lua_pushfstring(L, "%sdetector %d: ", w, (int)pos);
-    check_fields(L, d, detector_fields, w, &ds);
+    check_fields(L, d, pb__detector_fields, w, &ds);
     if (get_field(L, d, "on", LUA_TSTRING, -1, w, &ds) == LUA_TNIL)
         fail(L, spot_where(L, &ds, NULL, 0, w), "'on' (the event type to "
              "watch) is missing");
@@ -851,7 +851,7 @@ static int validate(lua_State *L)
     if (lua_type(L, 1) != LUA_TTABLE)
         fail(L, where, "principle expects a table (got %s)",
              luaL_typename(L, 1));
-    check_fields(L, 1, principle_fields, where, &ps);
+    check_fields(L, 1, pb__principle_fields, where, &ps);
     if (get_field(L, 1, "id", LUA_TSTRING, -1, where, &ps) ==
         LUA_TNIL)
         fail(L, where, "principle has no id");

@@ -83,6 +83,12 @@ pb_status pb__principle_load(pb__sandbox *sb, pb__textkit *kit, size_t left,
                              pb__principle **out, pb_error *err);
 void pb__principle_free(lua_State *L, pb__principle *p);
 
+/* The fields principle{}, an item and a detector take, NULL-terminated
+ * (docs/authoring.md; principles/types/playbook.lua declares them). */
+extern const char *const pb__principle_fields[];
+extern const char *const pb__item_fields[];
+extern const char *const pb__detector_fields[];
+
 /* An event type as principles name it and events carry it: dotted
  * words of letters, digits, '_' and '-'. */
 int pb__is_type(const char *s);

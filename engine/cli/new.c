@@ -4,8 +4,10 @@
  * and pass as written, so a team lead begins from something that works
  * (docs/authoring.md, "Starting a principle").
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +26,9 @@ static const char help[] =
     "  playbook replay -p NAME.lua NAME.xml\n"
     "\n"
     "Then change them into what your team needs (docs/authoring.md).\n"
+    "When DIR has no .luarc.json, one is written too: it points the Lua\n"
+    "Language Server at the engine's definitions, for completion and\n"
+    "checks as you type (docs/authoring.md, \"Editor support\").\n"
     "NAME is the principle's id: letters, digits and _, starting with a\n"
     "letter, at most 64.  DIR defaults to the current folder.  An existing\n"
     "file is never overwritten: nothing is written then.\n"
@@ -88,6 +93,22 @@ static const char xml_text[] =
     "  </expect>\n"
     "</scenario>\n";
 
+/* %1$s is the folder of the definitions, as a JSON string's content. */
+static const char luarc_text[] =
+    "{\n"
+    "  \"runtime\": {\n"
+    "    \"version\": \"Lua 5.4\",\n"
+    "    \"builtin\": {\n"
+    "      \"basic\": \"disable\", \"coroutine\": \"disable\", "
+    "\"debug\": \"disable\",\n"
+    "      \"io\": \"disable\", \"os\": \"disable\", "
+    "\"package\": \"disable\"\n"
+    "    }\n"
+    "  },\n"
+    "  \"workspace\": { \"library\": [\"%1$s\"], "
+    "\"checkThirdParty\": false }\n"
+    "}\n";
+
 /* fmt with name for each %1$s in it, malloc'd; NULL when out of
  * memory. */
 static char *filled(const char *fmt, const char *name)
@@ -110,6 +131,33 @@ static char *joined(const char *dir, const char *name, const char *ext)
         snprintf(s, n, "%s%s%s%s", dir ? dir : "", dir ? "/" : "", name,
                  ext);
     return s;
+}
+
+/* The absolute folder of the engine's editor definitions, escaped for
+ * a JSON string; NULL when there are none (or the path has a control
+ * character).  In buf. */
+static const char *definitions(char *buf, size_t n)
+{
+    char types[PATH_MAX], *real;
+    const char *p;
+    size_t k = 0;
+
+    snprintf(types, sizeof types, "%s/types/playbook.lua",
+             cli_default_principles());
+    if ((real = realpath(types, NULL)) == NULL)
+        return NULL;
+    *strrchr(real, '/') = '\0';
+    for (p = real; *p && k + 3 < n; p++) {
+        if ((unsigned char)*p < 0x20)
+            break;
+        if (*p == '"' || *p == '\\')
+            buf[k++] = '\\';
+        buf[k++] = *p;
+    }
+    buf[k] = '\0';
+    k = *p == '\0';
+    free(real);
+    return k ? buf : NULL;
 }
 
 static int name_ok(const char *s)
@@ -165,7 +213,8 @@ static int write_new(const char *path, const char *text)
 int cli_new(int argc, char **argv)
 {
     char *lua = NULL, *xml = NULL, *lua_path = NULL, *xml_path = NULL;
-    const char *name, *dir;
+    char *rc_path = NULL, *luarc = NULL, types[2 * PATH_MAX];
+    const char *name, *dir, *defs;
     int rc = EXIT_BAD;
     cli_opts o;
 
@@ -188,7 +237,15 @@ int cli_new(int argc, char **argv)
     if ((lua = filled(lua_text, name)) == NULL ||
         (xml = filled(xml_text, name)) == NULL ||
         (lua_path = joined(dir, name, ".lua")) == NULL ||
-        (xml_path = joined(dir, name, ".xml")) == NULL) {
+        (xml_path = joined(dir, name, ".xml")) == NULL ||
+        (rc_path = joined(dir, ".luarc", ".json")) == NULL) {
+        fprintf(stderr, "playbook new: out of memory\n");
+        goto done;
+    }
+    /* Editor support, unless the folder has its own settings. */
+    if (access(rc_path, F_OK) != 0 &&
+        (defs = definitions(types, sizeof types)) != NULL &&
+        (luarc = filled(luarc_text, defs)) == NULL) {
         fprintf(stderr, "playbook new: out of memory\n");
         goto done;
     }
@@ -201,15 +258,26 @@ int cli_new(int argc, char **argv)
         unlink(lua_path);
         goto done;
     }
-    pb__text_printf(stdout, "wrote %s and %s\nnext:\n  playbook check %s\n"
-                    "  playbook replay -p %s %s\n", lua_path, xml_path,
-                    lua_path, lua_path, xml_path);
+    if (luarc != NULL && write_new(rc_path, luarc) != 0) {
+        unlink(lua_path);
+        unlink(xml_path);
+        goto done;
+    }
+    pb__text_printf(stdout, "wrote %s and %s\n", lua_path, xml_path);
+    if (luarc != NULL)
+        pb__text_printf(stdout, "wrote %s: editor support from %s\n",
+                        rc_path, types);
+    pb__text_printf(stdout, "next:\n  playbook check %s\n"
+                    "  playbook replay -p %s %s\n", lua_path, lua_path,
+                    xml_path);
     rc = EXIT_OK;
 done:
     free(lua);
     free(xml);
     free(lua_path);
     free(xml_path);
+    free(rc_path);
+    free(luarc);
     free(o.args);
     return rc;
 }

@@ -39,6 +39,33 @@ if [ -f leads/empathy.lua ] && [ -f leads/empathy.xml ]; then ok; else
 run "$PB" replay -p leads/empathy.lua leads/empathy.xml
 expect_rc 0 "the folder's pair passes"
 
+# editor support: without the engine's definitions in reach, no
+# .luarc.json; with them, one that points at them, never over the
+# folder's own
+if [ -e .luarc.json ] || [ -e leads/.luarc.json ]; then
+    fail ".luarc.json written with no definitions to point at"; else ok; fi
+mkdir ed
+export PLAYBOOK_PRINCIPLES="$ROOT/principles"
+run "$PB" new principle greet ed
+expect_rc 0 "new principle with the definitions in reach"
+has "$T/out" "wrote ed/.luarc.json: editor support from $ROOT/principles/types" \
+    "says where the editor support comes from"
+lib=$(sed -n 's/.*"library": \["\([^"]*\)"\].*/\1/p' ed/.luarc.json)
+if [ -f "$lib/playbook.lua" ]; then ok; else
+    fail "ed/.luarc.json: library '$lib' holds no playbook.lua"; fi
+json_ok ed/.luarc.json "ed/.luarc.json switches off what the sandbox lacks" '
+off = d["runtime"]["builtin"]
+for l in ("basic", "io", "os", "debug", "coroutine", "package"):
+    assert off[l] == "disable", l
+assert d["runtime"]["version"] == "Lua 5.4"' 
+echo '{ "mine": true }' >ed/.luarc.json
+run "$PB" new principle other ed
+expect_rc 0 "a second principle in the folder"
+if [ "$(cat ed/.luarc.json)" = '{ "mine": true }' ]; then ok; else
+    fail "the folder's own .luarc.json changed"; fi
+lacks "$T/out" ".luarc.json" "says nothing of a .luarc.json it kept"
+unset PLAYBOOK_PRINCIPLES
+
 # never overwrites; both or neither
 echo "-- mine" >mine.xml
 run "$PB" new principle mine
