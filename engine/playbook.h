@@ -131,6 +131,34 @@ const char *pb_engine_detector_words(const pb_engine *e, size_t principle,
                                      size_t i, size_t k, unsigned *need);
 long pb_engine_find_principle(const pb_engine *e, const char *id);
 
+/*
+ * Lint (docs/authoring.md, "Lint"): what the loaded principles say that
+ * cannot work, found without running a case.  An event type read that
+ * nothing records (no detector emits it, no file names it elsewhere, it
+ * is neither one of `recorded` nor one of the engine's own), a fact read
+ * that nothing collects, functions that always say no, dead patterns,
+ * and patterns, phrases and examples shadowed by another that does the
+ * same job.  recorded is a NULL-terminated list of the types recorded
+ * from outside the principles (the commands of live and serve, import),
+ * or NULL.  fn gets each finding in file and line order; a finding is
+ * `local` when it needs no other file to be true (check shows those).
+ * The files are read again for what code reads.  PB_NOMEM (and no call
+ * of fn) when out of memory.
+ */
+typedef struct pb_finding {
+    const char *file;      /* the principle file, or a lib file it uses */
+    int line;
+    const char *principle; /* id */
+    const char *code;      /* stable: "type-never-recorded", ... */
+    const char *message;
+    int local;
+} pb_finding;
+
+typedef void (*pb_finding_fn)(void *ud, const pb_finding *f);
+
+pb_status pb_engine_lint(pb_engine *e, const char *const *recorded,
+                         pb_finding_fn fn, void *ud, pb_error *err);
+
 /* Case: facts and a timeline of events, and the checklist they give. */
 typedef struct pb_case pb_case;
 

@@ -411,3 +411,102 @@ int pb__source_path(const char *src, size_t len, int line,
             return 0;       /* not a table this reader can follow */
     }
 }
+
+/* Names (pb__source_names).  Each token is judged by the few before it,
+ * kept in a window; the last slot is the newest. */
+
+#define WINDOW 12
+
+static void shift(token *w, const token *t)
+{
+    memmove(w, w + 1, (WINDOW - 1) * sizeof *w);
+    w[WINDOW - 1] = *t;
+}
+
+/* Whether w ends with NAME.WORD( or NAME:WORD( for one of words (a
+ * space-separated list), the '(' being w[WINDOW - 1]. */
+static int called(const lexer *x, const token *w, const char *words)
+{
+    const token *m = &w[WINDOW - 2];
+    size_t n = m->end - m->start;
+    const char *p;
+
+    if (!is_char(x, &w[WINDOW - 1], '(') || m->kind != T_NAME ||
+        !(is_char(x, &w[WINDOW - 3], ':') || is_char(x, &w[WINDOW - 3], '.')))
+        return 0;
+    for (p = words; *p; p += strcspn(p, " "), p += *p == ' ')
+        if (strcspn(p, " ") == n && memcmp(p, x->s + m->start, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Whether w ends with `.facts` and then c: a case's facts, read. */
+static int facts_of(const lexer *x, const token *w, char c)
+{
+    return is_char(x, &w[WINDOW - 1], c) &&
+           is_word(x, &w[WINDOW - 2], "facts") &&
+           is_char(x, &w[WINDOW - 3], '.');
+}
+
+void pb__source_names(const char *src, size_t len, pb__srcname_fn fn,
+                      void *ud)
+{
+    lexer x = { src, len, 0, 1 };
+    token w[WINDOW], t;
+    int i;
+
+    if (src == NULL)
+        return;
+    for (i = 0; i < WINDOW; i++)
+        w[i].kind = T_END;
+    for (next(&x, &t); t.kind != T_END; shift(w, &t), next(&x, &t)) {
+        const token *k = &w[WINDOW - 1];
+        int kind = PB__SRC_MENTION;
+
+        if (t.kind == T_NAME && facts_of(&x, w, '.')) {
+            fn(ud, PB__SRC_FACT_READ, src + t.start, t.end - t.start,
+               t.line);
+            continue;
+        }
+        /* function (args) return false end */
+        if (is_word(&x, &t, "end") &&
+            (is_word(&x, k, "false") || is_word(&x, k, "nil")) &&
+            is_word(&x, &w[WINDOW - 2], "return") &&
+            is_char(&x, &w[WINDOW - 3], ')')) {
+            int j = WINDOW - 4;
+
+            while (j > 0 && (w[j].kind == T_NAME || is_char(&x, &w[j], ',')) &&
+                   !is_word(&x, &w[j], "function"))
+                j--;
+            /* named by the field it is the value of: done = function */
+            if (j > 2 && is_char(&x, &w[j], '(') &&
+                is_word(&x, &w[j - 1], "function") &&
+                w[j - 2].kind == T_EQ && w[j - 3].kind == T_NAME)
+                fn(ud, PB__SRC_FALSE_FN, src + w[j - 3].start,
+                   w[j - 3].end - w[j - 3].start, w[j - 1].line);
+            continue;
+        }
+        if (t.kind != T_STRING)
+            continue;
+        if (called(&x, w, "has count first last before events recent") ||
+            /* before's second: `: before ( "a" ,` */
+            (is_char(&x, k, ',') && w[WINDOW - 2].kind == T_STRING &&
+             is_char(&x, &w[WINDOW - 3], '(') &&
+             is_word(&x, &w[WINDOW - 4], "before") &&
+             is_char(&x, &w[WINDOW - 5], ':')))
+            kind = PB__SRC_TYPE_READ;
+        else if (called(&x, w, "known") || facts_of(&x, w, '['))
+            kind = PB__SRC_FACT_READ;
+        else if (k->kind == T_EQ &&
+                 (is_word(&x, &w[WINDOW - 2], "on") ||
+                  is_word(&x, &w[WINDOW - 2], "after") ||
+                  is_word(&x, &w[WINDOW - 2], "unless") ||
+                  is_word(&x, &w[WINDOW - 2], "emit") ||
+                  is_word(&x, &w[WINDOW - 2], "collects")))
+            kind = PB__SRC_FIELD;
+        else if (is_word(&x, k, "use") ||
+                 (is_char(&x, k, '(') && is_word(&x, &w[WINDOW - 2], "use")))
+            kind = PB__SRC_USE;
+        fn(ud, kind, src + t.start, t.end - t.start, t.line);
+    }
+}

@@ -54,4 +54,29 @@ typedef struct pb__srcstep {
 int pb__source_path(const char *src, size_t len, int line,
                     const pb__srcstep *path, size_t n);
 
+/*
+ * What a file's text names, for lint (docs/authoring.md, "Lint"): fn
+ * gets each string literal (its contents as written, escapes and all)
+ * and each `facts.NAME`, with what the tokens before it make of it, and
+ * each `field = function (...) return false end` (or nil): the field's
+ * name, at the line of `function`.  A guess from the text alone: a name kept in a variable is a
+ * mention, wherever it is used.
+ */
+enum {
+    PB__SRC_MENTION,   /* any other string literal */
+    PB__SRC_TYPE_READ, /* case:has("t"), count, first, last, before,
+                        * events, recent */
+    PB__SRC_FACT_READ, /* case.facts.x, facts["x"], case:known("x") */
+    PB__SRC_FIELD,     /* on, after, unless, emit, collects = "...":
+                        * the loaded principle says these exactly */
+    PB__SRC_USE,       /* use "name" */
+    PB__SRC_FALSE_FN   /* field = function (...) return false end */
+};
+
+typedef void (*pb__srcname_fn)(void *ud, int kind, const char *s,
+                               size_t len, int line);
+
+void pb__source_names(const char *src, size_t len, pb__srcname_fn fn,
+                      void *ud);
+
 #endif

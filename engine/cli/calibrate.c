@@ -116,9 +116,9 @@ int cli_calibrate(int argc, char **argv)
 {
     const char *labels[2] = { NULL, NULL }, *min_s = NULL, *mina_s = NULL;
     const cli_option own[] = {
-        { "--labels", &labels[0] }, { "--labels", &labels[1] },
-        { "--min", &min_s },        { "--min-applying", &mina_s },
-        { NULL, NULL },
+        { "--labels", &labels[0], NULL }, { "--labels", &labels[1], NULL },
+        { "--min", &min_s, NULL },        { "--min-applying", &mina_s, NULL },
+        { NULL, NULL, NULL },
     };
     cli_opts o;
     pb_format fmt;

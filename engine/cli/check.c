@@ -16,7 +16,10 @@ static const char help[] =
     "folder.  Principles are loaded in the sandbox exactly as replay loads\n"
     "them; scenarios are read and replayed against the principles (from\n"
     "the PATHs given, else -p DIR) so unknown items in <expect> are found.\n"
-    "Every problem is printed as file:line: message.\n"
+    "Every problem is printed as file:line: message.  What `playbook\n"
+    "lint` finds that needs no other file (a pattern that cannot match,\n"
+    "a shadowed phrase, a function that always says no) is printed as\n"
+    "file:line: warning: message, and does not change the exit code.\n"
     "\n"
     "  -p, --principles DIR   principles for checking scenarios\n"
     "\n"
@@ -41,6 +44,15 @@ static void report_principles(const pb_engine *e, size_t from)
                         p.file, p.id, p.nitems, p.nitems == 1 ? "" : "s",
                         p.ndetectors, p.ndetectors == 1 ? "" : "s");
     }
+}
+
+/* lint's findings that hold whatever else is loaded. */
+static void warn(void *ud, const pb_finding *f)
+{
+    (void)ud;
+    if (f->local)
+        pb__text_printf(stdout, "%s:%d: warning: %s [%s]\n", f->file,
+                        f->line, f->message, f->code);
 }
 
 static int check_scenario(pb_engine *e, const pb_schema *schema,
@@ -123,6 +135,8 @@ int cli_check(int argc, char **argv)
         }
     }
     report_principles(e, 0);
+    if (any_lua && pb_engine_lint(e, NULL, warn, NULL, &err) != PB_OK)
+        fprintf(stderr, "playbook check: out of memory\n");
     if (!any_lua) {
         pb_engine_free(e);
         if ((e = cli_engine(&o, &failed)) == NULL) {

@@ -29,6 +29,7 @@ typedef struct cli_opts {
 typedef struct cli_option {
     const char *name;       /* "--notes"; NULL ends a list */
     const char **value;     /* NULL until given; given twice is an error */
+    int *flag;              /* instead of value: set to 1, takes none */
 } cli_option;
 
 /* Shared options a verb takes, as a string of letters: p (-p DIR), f
@@ -113,5 +114,6 @@ int cli_live(int argc, char **argv);
 int cli_calibrate(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_new(int argc, char **argv);
+int cli_lint(int argc, char **argv);
 
 #endif

@@ -119,9 +119,9 @@ int cli_event(int argc, char **argv)
     const char *topic = NULL, *channel = NULL, *wait_s = NULL;
     const char *agent = NULL, *team = NULL;
     const cli_option own[] = {
-        { "--topic", &topic }, { "--channel", &channel },
-        { "--agent", &agent }, { "--team", &team },
-        { "--wait", &wait_s }, { NULL, NULL },
+        { "--topic", &topic, NULL }, { "--channel", &channel, NULL },
+        { "--agent", &agent, NULL }, { "--team", &team, NULL },
+        { "--wait", &wait_s, NULL }, { NULL, NULL, NULL },
     };
     pb_casefile_opts co;
     pb_casefile *cf = NULL;

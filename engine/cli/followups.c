@@ -212,7 +212,8 @@ int cli_followups(int argc, char **argv)
     pb_format fmt;
     pb_engine *e = NULL;
     const char *before = NULL;
-    const cli_option own[] = { { "--due-before", &before }, { NULL, NULL } };
+    const cli_option own[] = { { "--due-before", &before, NULL },
+                               { NULL, NULL, NULL } };
     size_t i;
     int failed = 0, bad = 0, rc = EXIT_BAD;
 

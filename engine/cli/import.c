@@ -202,7 +202,8 @@ int cli_import(int argc, char **argv)
     int rc = EXIT_BAD;
     pb_status st;
 
-    const cli_option own[] = { { "--topic", &opts.topic }, { NULL, NULL } };
+    const cli_option own[] = { { "--topic", &opts.topic, NULL },
+                               { NULL, NULL, NULL } };
 
     switch (cli_parse(argc, argv, "import", "fo", own, help, &o)) {
     case 1: rc = EXIT_OK; goto done;

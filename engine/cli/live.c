@@ -642,8 +642,8 @@ int cli_live(int argc, char **argv)
 {
     const char *path = NULL, *topic = NULL, *channel = NULL;
     const cli_option own[] = {
-        { "--case", &path }, { "--topic", &topic },
-        { "--channel", &channel }, { NULL, NULL },
+        { "--case", &path, NULL }, { "--topic", &topic, NULL },
+        { "--channel", &channel, NULL }, { NULL, NULL, NULL },
     };
     pb_casefile_opts co;
     pb_engine *e = NULL;

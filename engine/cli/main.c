@@ -26,6 +26,8 @@ static const char usage[] =
     "  new principle NAME     a principle to start from, and a first\n"
     "                         scenario for it\n"
     "  check [PATH...]        check principle files and scenarios\n"
+    "  lint [PATH...]         what in the principles cannot work: types\n"
+    "                         nothing records, shadowed phrases, ...\n"
     "  show [-p DIR]          list the principles and their items\n"
     "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
     "                         score, expectations\n"
@@ -112,11 +114,16 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
             opt = 0;
         /* An option listed n times may be given n times (--labels). */
         for (k = 0; !opt && own && own[k].name; k++)
-            if (long_opt(a, own[k].name, &val)) {
+            if (own[k].flag && strcmp(a, own[k].name) == 0) {
+                *own[k].flag = 1;
+                break;
+            } else if (!own[k].flag && long_opt(a, own[k].name, &val)) {
                 dest = own[k].value;
                 if (*dest == NULL)
                     break;
             }
+        if (!opt && own && own[k].name && own[k].flag)
+            continue;
         if (!opt && !dest)
             return cli_usage_error(verb, "unknown option '%s'", a);
         if (val == NULL) {
@@ -486,6 +493,7 @@ int main(int argc, char **argv)
         { "event", cli_event },   { "followups", cli_followups },
         { "live", cli_live },     { "calibrate", cli_calibrate },
         { "serve", cli_serve },   { "new", cli_new },
+        { "lint", cli_lint },
     };
     size_t i;
 

@@ -717,7 +717,8 @@ int cli_review(int argc, char **argv)
     cli_opts o;
     pb_error err;
     const char *notes = NULL;
-    const cli_option own[] = { { "--notes", &notes }, { NULL, NULL } };
+    const cli_option own[] = { { "--notes", &notes, NULL },
+                               { NULL, NULL, NULL } };
     pb_scenario *s = NULL;
     size_t i;
     int rc = EXIT_BAD, failed = 0;

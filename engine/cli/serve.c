@@ -156,11 +156,11 @@ int cli_serve(int argc, char **argv)
                *timeout = NULL, *tokens = NULL, *add_token = NULL,
                *database = NULL;
     const cli_option own[] = {
-        { "--data", &data }, { "--database", &database },
-        { "--listen", &listen },
-        { "--max-body", &max_body }, { "--timeout", &timeout },
-        { "--tokens", &tokens }, { "--add-token", &add_token },
-        { NULL, NULL }
+        { "--data", &data, NULL }, { "--database", &database, NULL },
+        { "--listen", &listen, NULL },
+        { "--max-body", &max_body, NULL }, { "--timeout", &timeout, NULL },
+        { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
+        { NULL, NULL, NULL }
     };
     char token[65];
     unsigned long body = 65536, secs = 30;

@@ -85,6 +85,8 @@ static const command_def commands[] = {
       "agent.boundary"}, PB_CMD_EVENT, A_OPT_TEXT, NULL},
     {{"offer", "", "[text]", "you offered a supervisor or another channel",
       "agent.offered_escalation"}, PB_CMD_EVENT, A_OPT_TEXT, NULL},
+    {{"recovered", "", "[text]", "you took a moment after a hard call",
+      "agent.recovered"}, PB_CMD_EVENT, A_OPT_TEXT, NULL},
     {{"check", "", "<item> [text]", "tick an item (listen.restate) by hand",
       "item.checked"}, PB_CMD_EVENT, A_REF_TEXT, "ref"},
     {{"skip", "", "<item> <reason>", "skip an item, with a reason",
