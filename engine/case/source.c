@@ -423,16 +423,17 @@ static void shift(token *w, const token *t)
     w[WINDOW - 1] = *t;
 }
 
-/* Whether w ends with NAME.WORD( or NAME:WORD( for one of words (a
- * space-separated list), the '(' being w[WINDOW - 1]. */
+/* Whether w ends with :WORD( for one of words (a space-separated
+ * list), or with :WORD alone (`case:has "x"`): a method of the case.
+ * text.has("...") is not one. */
 static int called(const lexer *x, const token *w, const char *words)
 {
-    const token *m = &w[WINDOW - 2];
+    int paren = is_char(x, &w[WINDOW - 1], '(');
+    const token *m = &w[WINDOW - 1 - paren];
     size_t n = m->end - m->start;
     const char *p;
 
-    if (!is_char(x, &w[WINDOW - 1], '(') || m->kind != T_NAME ||
-        !(is_char(x, &w[WINDOW - 3], ':') || is_char(x, &w[WINDOW - 3], '.')))
+    if (m->kind != T_NAME || !is_char(x, m - 1, ':'))
         return 0;
     for (p = words; *p; p += strcspn(p, " "), p += *p == ' ')
         if (strcspn(p, " ") == n && memcmp(p, x->s + m->start, n) == 0)
