@@ -502,6 +502,12 @@ typedef struct pb_expect_result {
  * principle or item (err names the scenario file and line). */
 pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
                         pb_error *err);
+/* The same without judging the expectations (there are no results):
+ * the events are replayed whatever <expect> names, as when comparing
+ * two versions of the principles, one of which may lack an item the
+ * scenario expects (pb_diff). */
+pb_status pb_replay_play(pb_engine *e, const pb_scenario *s,
+                         pb_replay **out, pb_error *err);
 void pb_replay_free(pb_replay *r);
 /* The scenario replayed and the case it gave, as it ended. */
 const pb_scenario *pb_replay_scenario(const pb_replay *r);
@@ -524,6 +530,52 @@ typedef enum {
 } pb_format;
 
 #define PB_RENDER_COLOR 1u
+
+/*
+ * Diff: the same recorded calls under two versions of the principles
+ * (docs/authoring.md, "Comparing two versions").  Each call is replayed
+ * under both (pb_replay_play) and given to pb_diff_add, which keeps it
+ * when an item ends in another state or the score moves.  Changed calls
+ * come largest change first: the score's, then the number of items.
+ */
+typedef struct pb_diff pb_diff;
+
+typedef struct pb_diff_call {
+    const char *file, *title;     /* the scenario's; title may be NULL */
+    double old_score, new_score;  /* the case's score (pb_case_score) */
+    size_t nitems;                /* items whose end state differs */
+} pb_diff_call;
+
+typedef struct pb_diff_item {
+    const char *ref;
+    const char *old_state, *new_state; /* NULL: the version has no such
+                                        * item */
+    long event;        /* the recorded event (from 0) from which the two
+                        * versions part for this item; -1 when they never
+                        * change it (an item one version lacks) */
+    double t;          /* that event's time, type and text (NULL) */
+    const char *type, *text;
+    /* What each version's detectors added right after that event:
+     * "type [evidence]; ..." (pb_evidence in short), "" when nothing. */
+    const char *old_detected, *new_detected;
+} pb_diff_item;
+
+/* NULL when out of memory; the names are what reports call the two. */
+pb_diff *pb_diff_new(const char *old_name, const char *new_name);
+void pb_diff_free(pb_diff *d);
+/* old and new: one scenario replayed under each version.  PB_NOMEM. */
+pb_status pb_diff_add(pb_diff *d, const pb_replay *old,
+                      const pb_replay *new, pb_error *err);
+const char *pb_diff_old_name(const pb_diff *d);
+const char *pb_diff_new_name(const pb_diff *d);
+size_t pb_diff_ncompared(const pb_diff *d);
+size_t pb_diff_nchanged(const pb_diff *d);
+const pb_diff_call *pb_diff_call_at(const pb_diff *d, size_t i);
+const pb_diff_item *pb_diff_item_at(const pb_diff *d, size_t call,
+                                    size_t k);
+/* As text, JSON or one HTML page; PB_INPUT for JUnit, PB_IO. */
+pb_status pb_render_diff(FILE *out, pb_format fmt, unsigned flags,
+                         const pb_diff *d);
 
 /* A batch of replays as one document.  Returns PB_IO on write failure. */
 pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,

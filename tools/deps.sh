@@ -18,6 +18,8 @@ if [ "${1:-}" = --test ]; then
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
     command -v node >/dev/null 2>&1 || missing="$missing nodejs"
     command -v npm >/dev/null 2>&1 || missing="$missing npm"
+    # diff's revisions (REV:PATH) are checked out with git archive
+    command -v git >/dev/null 2>&1 || missing="$missing git"
     # a throwaway PostgreSQL cluster for the store's tests
     ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ||
         missing="$missing postgresql"

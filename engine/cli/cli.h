@@ -115,5 +115,6 @@ int cli_calibrate(int argc, char **argv);
 int cli_serve(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_lint(int argc, char **argv);
+int cli_diff(int argc, char **argv);
 
 #endif

@@ -28,6 +28,8 @@ static const char usage[] =
     "  check [PATH...]        check principle files and scenarios\n"
     "  lint [PATH...]         what in the principles cannot work: types\n"
     "                         nothing records, shadowed phrases, ...\n"
+    "  diff OLD NEW SCENARIO...  the calls that two versions of the\n"
+    "                         principles score differently, and why\n"
     "  show [-p DIR]          list the principles and their items\n"
     "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
     "                         score, expectations\n"
@@ -342,8 +344,9 @@ static int files_push(cli_files *l, const char *dir, const char *name)
     l->v = v;
     if ((v[l->n] = malloc(n)) == NULL)
         return -1;
-    if (dir)
-        snprintf(v[l->n], n, "%s/%s", dir, name);
+    if (dir) /* "scenarios/" gives scenarios/x.xml, not scenarios//x.xml */
+        snprintf(v[l->n], n, "%s%s%s", dir,
+                 *dir && dir[strlen(dir) - 1] == '/' ? "" : "/", name);
     else
         snprintf(v[l->n], n, "%s", name);
     l->n++;
@@ -493,7 +496,7 @@ int main(int argc, char **argv)
         { "event", cli_event },   { "followups", cli_followups },
         { "live", cli_live },     { "calibrate", cli_calibrate },
         { "serve", cli_serve },   { "new", cli_new },
-        { "lint", cli_lint },
+        { "lint", cli_lint },     { "diff", cli_diff },
     };
     size_t i;
 

@@ -184,7 +184,7 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
     return PB_OK;
 }
 
-static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
+static pb_status play(pb_replay *r, pb_engine *e, int judge, pb_error *err)
 {
     const pb_scenario *s = r->s;
     const char *path = pb_scenario_path(s);
@@ -235,7 +235,7 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
     pb_snapshot_free(before);
     if (st != PB_OK)
         return st;
-    r->nresults = pb_scenario_nexpects(s);
+    r->nresults = judge ? pb_scenario_nexpects(s) : 0;
     r->results = calloc(r->nresults ? r->nresults : 1, sizeof *r->results);
     if (r->results == NULL || (r->nresults > 0 && count(r->c, &t) != PB_OK))
         st = pb__error(err, PB_NOMEM, path, 0, "out of memory");
@@ -246,8 +246,8 @@ static pb_status play(pb_replay *r, pb_engine *e, pb_error *err)
     return st;
 }
 
-pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
-                        pb_error *err)
+static pb_status run(pb_engine *e, const pb_scenario *s, int judge,
+                     pb_replay **out, pb_error *err)
 {
     pb_replay *r = calloc(1, sizeof *r);
     pb_error local;
@@ -260,13 +260,25 @@ pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
         return pb__error(err, PB_NOMEM, pb_scenario_path(s), 0,
                          "out of memory");
     r->s = s;
-    st = play(r, e, err);
+    st = play(r, e, judge, err);
     if (st != PB_OK) {
         pb_replay_free(r);
         return st;
     }
     *out = r;
     return PB_OK;
+}
+
+pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
+                        pb_error *err)
+{
+    return run(e, s, 1, out, err);
+}
+
+pb_status pb_replay_play(pb_engine *e, const pb_scenario *s,
+                         pb_replay **out, pb_error *err)
+{
+    return run(e, s, 0, out, err);
 }
 
 void pb_replay_free(pb_replay *r)
