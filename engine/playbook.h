@@ -131,6 +131,14 @@ const char *pb_engine_detector_words(const pb_engine *e, size_t principle,
                                      size_t i, size_t k, unsigned *need);
 long pb_engine_find_principle(const pb_engine *e, const char *id);
 
+/* Mutation (docs/authoring.md, "Coverage"): a dropped item never applies
+ * (state absent) and a dropped detector never runs, in the cases made
+ * after; dropped 0 puts it back.  PB_STATE while cases are open,
+ * PB_INPUT for an index out of range. */
+pb_status pb_engine_drop_item(pb_engine *e, size_t item, int dropped);
+pb_status pb_engine_drop_detector(pb_engine *e, size_t principle,
+                                  size_t detector, int dropped);
+
 /*
  * Lint (docs/authoring.md, "Lint"): what the loaded principles say that
  * cannot work, found without running a case.  An event type read that
@@ -576,6 +584,53 @@ const pb_diff_item *pb_diff_item_at(const pb_diff *d, size_t call,
 /* As text, JSON or one HTML page; PB_INPUT for JUnit, PB_IO. */
 pb_status pb_render_diff(FILE *out, pb_format fmt, unsigned flags,
                          const pb_diff *d);
+
+/*
+ * Coverage (docs/authoring.md, "Coverage"): what a suite of calls
+ * exercises of the principles.  pb_coverage_add folds in one case (a
+ * replay's, made with e) and keeps none.
+ */
+typedef struct pb_coverage pb_coverage;
+
+typedef struct pb_coverage_counts {
+    size_t done, violated, skipped; /* an item: calls it was done in, ... */
+    size_t fired;                   /* a detector: the events it added */
+    int noticed;  /* mutation: 1 when dropping it changed an expectation
+                   * of some call, 0 when none, -1 not tried */
+} pb_coverage_counts;
+
+typedef struct pb_coverage_totals {
+    size_t items, items_done;         /* done in at least one call */
+    size_t detectors, detectors_fired;
+    size_t matches, matched;          /* patterns, phrases and examples;
+                                       * those some evidence names */
+    size_t mutants, noticed;          /* tried; noticed by some call */
+    double percent;   /* (items_done + detectors_fired + matched) over
+                       * (items + detectors + matches), 0..100 */
+} pb_coverage_totals;
+
+pb_coverage *pb_coverage_new(const pb_engine *e); /* NULL: no memory */
+void pb_coverage_free(pb_coverage *cv);
+/* PB_INPUT for a case of another engine. */
+pb_status pb_coverage_add(pb_coverage *cv, const pb_case *c);
+/* Records a mutation's result: item index (detector 0) or detector
+ * index of principle (detector 1). */
+void pb_coverage_mutant(pb_coverage *cv, int detector, size_t principle,
+                        size_t index, int noticed);
+const pb_engine *pb_coverage_engine(const pb_coverage *cv);
+size_t pb_coverage_ncalls(const pb_coverage *cv);
+void pb_coverage_item(const pb_coverage *cv, size_t item,
+                      pb_coverage_counts *out);
+void pb_coverage_detector(const pb_coverage *cv, size_t principle,
+                          size_t detector, pb_coverage_counts *out);
+/* How often match k of a detector (its patterns, then its phrases, then
+ * its examples, as pb_detector_info counts them) was the evidence. */
+size_t pb_coverage_matched(const pb_coverage *cv, size_t principle,
+                           size_t detector, size_t k);
+void pb_coverage_figures(const pb_coverage *cv, pb_coverage_totals *out);
+/* As text, JSON or one HTML page; PB_INPUT for JUnit, PB_IO. */
+pb_status pb_render_coverage(FILE *out, pb_format fmt, unsigned flags,
+                             const pb_coverage *cv);
 
 /* A batch of replays as one document.  Returns PB_IO on write failure. */
 pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,

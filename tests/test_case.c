@@ -547,6 +547,46 @@ static void detectors(void **state)
     assert_int_equal(pb_case_nwarnings(f->c), 0);
 }
 
+/* Mutation: a dropped item is absent, a dropped detector adds nothing,
+ * in cases made after; never while a case is open. */
+static void drops(void **state)
+{
+    fixture *f = *state;
+    long r = pb_engine_find_item(f->e, "det.r");
+    pb_error err;
+    pb_case *c;
+
+    assert_true(r >= 0);
+    assert_int_equal(pb_engine_drop_item(f->e, (size_t)r, 1), PB_STATE);
+    assert_int_equal(pb_engine_drop_detector(f->e, 0, 0, 1), PB_STATE);
+    pb_case_free(f->c);
+    f->c = NULL;
+    assert_int_equal(pb_engine_drop_item(f->e, 99, 1), PB_INPUT);
+    assert_int_equal(pb_engine_drop_detector(f->e, 0, 9, 1), PB_INPUT);
+    assert_int_equal(pb_engine_drop_detector(f->e, 9, 0, 1), PB_INPUT);
+
+    assert_int_equal(pb_engine_drop_item(f->e, (size_t)r, 1), PB_OK);
+    c = pb_case_new(f->e, NULL, NULL, &err);
+    append(c, 10, "agent.said", "So what I'm hearing is...", NULL, 0);
+    assert_int_equal(pb_case_nevents(c), 2);       /* still detected */
+    assert_int_equal(state_of(c, f->e, "det.r"), PB_ABSENT);
+    assert_int_equal(state_of(c, f->e, "det.ok"), PB_OPEN);
+    pb_case_free(c);
+
+    assert_int_equal(pb_engine_drop_item(f->e, (size_t)r, 0), PB_OK);
+    assert_int_equal(pb_engine_drop_detector(f->e, 0, 0, 1), PB_OK);
+    c = pb_case_new(f->e, NULL, NULL, &err);
+    append(c, 10, "agent.said", "So what I'm hearing is...", NULL, 0);
+    assert_int_equal(pb_case_nevents(c), 1);       /* nothing detected */
+    assert_int_equal(state_of(c, f->e, "det.r"), PB_OPEN);
+    pb_case_free(c);
+
+    assert_int_equal(pb_engine_drop_detector(f->e, 0, 0, 0), PB_OK);
+    f->c = pb_case_new(f->e, NULL, NULL, &err);
+    append(f->c, 10, "agent.said", "So what I'm hearing is...", NULL, 0);
+    assert_int_equal(state_of(f->c, f->e, "det.r"), PB_DONE);
+}
+
 /*
  * A predicate is asked again only when something it read has changed:
  * the calls are counted by the principle itself (an upvalue), and read
@@ -954,6 +994,7 @@ int main(void)
         cmocka_unit_test(too_many_attributes),
         cmocka_unit_test(warnings_are_capped),
         cmocka_unit_test(detectors_in_checklist_order),
+        cmocka_unit_test_setup_teardown(drops, setup_detect, teardown),
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),

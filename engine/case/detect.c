@@ -389,7 +389,8 @@ void pb__detect(pb_case *c, size_t ev)
         p = e->principles[r->principle];
         d = &p->detectors[r->detector];
         /* done with: its item is settled, nothing to look at */
-        if (d->unless_type >= 0 && pb__case_type(c, d->unless_type) != NULL)
+        if (d->dropped ||
+            (d->unless_type >= 0 && pb__case_type(c, d->unless_type) != NULL))
             continue;
         if (r->principle != cur) {
             cur = r->principle;

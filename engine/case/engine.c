@@ -608,3 +608,25 @@ long pb_engine_find_item(const pb_engine *e, const char *ref)
 {
     return pb__index_find(&e->item_ix, ref, item_key, e->items);
 }
+
+pb_status pb_engine_drop_item(pb_engine *e, size_t item, int dropped)
+{
+    if (e->ncases > 0)
+        return PB_STATE;
+    if (item >= e->nitems)
+        return PB_INPUT;
+    e->items[item]->dropped = dropped != 0;
+    return PB_OK;
+}
+
+pb_status pb_engine_drop_detector(pb_engine *e, size_t principle,
+                                  size_t detector, int dropped)
+{
+    if (e->ncases > 0)
+        return PB_STATE;
+    if (principle >= e->nprinciples ||
+        detector >= e->principles[principle]->ndetectors)
+        return PB_INPUT;
+    e->principles[principle]->detectors[detector].dropped = dropped != 0;
+    return PB_OK;
+}

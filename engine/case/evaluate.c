@@ -283,7 +283,7 @@ void pb__evaluate(pb_case *c)
         for (j = 0; j < p->nitems; j++) {
             size_t idx = p->first_item + j;
 
-            if (applies == 0) {
+            if (applies == 0 || c->e->items[idx]->dropped) {
                 pb__itemstate *st = &c->items[idx];
 
                 free(st->error);

@@ -25,6 +25,7 @@ typedef struct pb__item {
     size_t nafter;
     int prompt_ref, applies_ref, done_ref, violated_ref; /* LUA_NOREF */
     int must, later, line;
+    int dropped;          /* never applies (pb_engine_drop_item) */
     size_t principle;
 } pb__item;
 
@@ -55,6 +56,7 @@ typedef struct pb__detector {
     int on_type, after_type; /* interned event types, -1 for none */
     int unless_type;
     int emit_type;
+    int dropped;             /* never runs (pb_engine_drop_detector) */
 } pb__detector;
 
 typedef struct pb__principle {

@@ -116,5 +116,6 @@ int cli_serve(int argc, char **argv);
 int cli_new(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_diff(int argc, char **argv);
+int cli_coverage(int argc, char **argv);
 
 #endif

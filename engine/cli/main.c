@@ -30,6 +30,8 @@ static const char usage[] =
     "                         nothing records, shadowed phrases, ...\n"
     "  diff OLD NEW SCENARIO...  the calls that two versions of the\n"
     "                         principles score differently, and why\n"
+    "  coverage SCENARIO...   what of the principles the scenarios\n"
+    "                         exercise; --mutate: what none of them tests\n"
     "  show [-p DIR]          list the principles and their items\n"
     "  replay [-p DIR] FILE...  replay scenarios: timeline, checklist,\n"
     "                         score, expectations\n"
@@ -497,6 +499,7 @@ int main(int argc, char **argv)
         { "live", cli_live },     { "calibrate", cli_calibrate },
         { "serve", cli_serve },   { "new", cli_new },
         { "lint", cli_lint },     { "diff", cli_diff },
+        { "coverage", cli_coverage },
     };
     size_t i;
 
