@@ -480,6 +480,10 @@ typedef struct pb_expect {
     int line;
 } pb_expect;
 
+/* What an expectation asks, in words: "listen.restate is done",
+ * "listen.restate is open at 00:30". */
+void pb_expect_text(const pb_expect *x, char *buf, size_t size);
+
 /* The <expect> entries, in file order. */
 size_t pb_scenario_nexpects(const pb_scenario *s);
 const pb_expect *pb_scenario_expect(const pb_scenario *s, size_t i);

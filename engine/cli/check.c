@@ -51,8 +51,7 @@ static void warn(void *ud, const pb_finding *f)
 {
     (void)ud;
     if (f->local)
-        pb__text_printf(stdout, "%s:%d: warning: %s [%s]\n", f->file,
-                        f->line, f->message, f->code);
+        cli_print_finding(stdout, f, 1);
 }
 
 static int check_scenario(pb_engine *e, const pb_schema *schema,

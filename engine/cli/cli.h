@@ -102,6 +102,12 @@ int cli_out_open(cli_out *out, const char *path);
 int cli_out_regular(const char *path);
 int cli_out_close(cli_out *out, int ok);
 
+/* The event types recorded from outside the principles, for lint:
+ * out gets them, NULL-terminated, within room entries. */
+void cli_recorded_types(const char **out, size_t room);
+/* A lint finding as file:line: [warning: ]message [code]. */
+void cli_print_finding(FILE *f, const pb_finding *fd, int warning);
+
 int cli_check(int argc, char **argv);
 int cli_show(int argc, char **argv);
 int cli_replay(int argc, char **argv);
@@ -117,5 +123,6 @@ int cli_new(int argc, char **argv);
 int cli_lint(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
+int cli_test(int argc, char **argv);
 
 #endif

@@ -76,30 +76,12 @@ static void keep(void *ud, const pb_finding *f)
     fd->n++;
 }
 
-/* The types that come from outside the principles: what live, serve
- * and event record (their commands; `followup done` records
- * followup.done besides its own type), and what import writes. */
-static void recorded(const char **out, size_t room)
-{
-    static const char *const more[] = { "followup.done", "agent.action" };
-    size_t i, n = 0, m = sizeof more / sizeof *more;
-    const pb_command_info *c;
-
-    for (i = 0; (c = pb_command_get(i)) != NULL && n + m + 1 < room; i++)
-        if (c->type != NULL)
-            out[n++] = c->type;
-    for (i = 0; i < m; i++)
-        out[n++] = more[i];
-    out[n] = NULL;
-}
-
 static void print_text(const found *fd)
 {
     size_t i;
 
     for (i = 0; i < fd->n; i++)
-        pb__text_printf(stdout, "%s:%d: %s [%s]\n", fd->v[i].file,
-                        fd->v[i].line, fd->v[i].message, fd->v[i].code);
+        cli_print_finding(stdout, &fd->v[i], 0);
     pb__text_printf(stdout, "%zu finding%s\n", fd->n, fd->n == 1 ? "" : "s");
 }
 
@@ -160,7 +142,7 @@ int cli_lint(int argc, char **argv)
         goto done;
     if (failed)
         goto done;
-    recorded(types, sizeof types / sizeof *types);
+    cli_recorded_types(types, sizeof types / sizeof *types);
     if (pb_engine_lint(e, types, keep, &fd, &err) != PB_OK ||
         fd.oom) {
         fprintf(stderr, "playbook lint: out of memory\n");

@@ -26,6 +26,8 @@ static const char usage[] =
     "  new principle NAME     a principle to start from, and a first\n"
     "                         scenario for it\n"
     "  check [PATH...]        check principle files and scenarios\n"
+    "  test [--watch] [SCENARIO...]  load, lint and replay in a few lines;\n"
+    "                         again on every change\n"
     "  lint [PATH...]         what in the principles cannot work: types\n"
     "                         nothing records, shadowed phrases, ...\n"
     "  diff OLD NEW SCENARIO...  the calls that two versions of the\n"
@@ -152,6 +154,29 @@ int cli_parse(int argc, char **argv, const char *verb, const char *takes,
     if (o->dashes < 0)
         o->dashes = o->nargs;
     return 0;
+}
+
+/* The types that come from outside the principles: what live, serve
+ * and event record (their commands; `followup done` records
+ * followup.done besides its own type), and what import writes. */
+void cli_recorded_types(const char **out, size_t room)
+{
+    static const char *const more[] = { "followup.done", "agent.action" };
+    size_t i, n = 0, m = sizeof more / sizeof *more;
+    const pb_command_info *c;
+
+    for (i = 0; (c = pb_command_get(i)) != NULL && n + m + 1 < room; i++)
+        if (c->type != NULL)
+            out[n++] = c->type;
+    for (i = 0; i < m; i++)
+        out[n++] = more[i];
+    out[n] = NULL;
+}
+
+void cli_print_finding(FILE *f, const pb_finding *fd, int warning)
+{
+    pb__text_printf(f, "%s:%d: %s%s [%s]\n", fd->file, fd->line,
+                    warning ? "warning: " : "", fd->message, fd->code);
 }
 
 int cli_is_dir(const char *path)
@@ -499,7 +524,7 @@ int main(int argc, char **argv)
         { "live", cli_live },     { "calibrate", cli_calibrate },
         { "serve", cli_serve },   { "new", cli_new },
         { "lint", cli_lint },     { "diff", cli_diff },
-        { "coverage", cli_coverage },
+        { "coverage", cli_coverage }, { "test", cli_test },
     };
     size_t i;
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,8 +31,9 @@ static const char help[] =
     "Language Server at the engine's definitions, for completion and\n"
     "checks as you type (docs/authoring.md, \"Editor support\").\n"
     "NAME is the principle's id: letters, digits and _, starting with a\n"
-    "letter, at most 64.  DIR defaults to the current folder.  An existing\n"
-    "file is never overwritten: nothing is written then.\n"
+    "letter, at most 64.  DIR defaults to the current folder, and is made\n"
+    "when it is not there (its parent must be).  An existing file is never\n"
+    "overwritten: nothing is written then.\n"
     "\n"
     "Exit: 0 written, 2 bad usage or a file that exists or cannot be\n"
     "written.\n";
@@ -215,7 +217,7 @@ int cli_new(int argc, char **argv)
     char *lua = NULL, *xml = NULL, *lua_path = NULL, *xml_path = NULL;
     char *rc_path = NULL, *luarc = NULL, types[2 * PATH_MAX];
     const char *name, *dir, *defs;
-    int rc = EXIT_BAD;
+    int rc = EXIT_BAD, made = 0;
     cli_opts o;
 
     switch (cli_parse(argc, argv, "new", "", NULL, help, &o)) {
@@ -252,16 +254,23 @@ int cli_new(int argc, char **argv)
     /* Both, or neither. */
     if (exists(lua_path) || exists(xml_path))
         goto done;
-    if (write_new(lua_path, lua) != 0)
+    if (dir != NULL && mkdir(dir, 0755) == 0)
+        made = 1;
+    else if (dir != NULL && errno != EEXIST) {
+        pb__text_printf(stderr, "playbook new: %s: cannot make the folder: "
+                        "%s\n", dir, strerror(errno));
         goto done;
+    }
+    if (write_new(lua_path, lua) != 0)
+        goto undo;
     if (write_new(xml_path, xml) != 0) {
         unlink(lua_path);
-        goto done;
+        goto undo;
     }
     if (luarc != NULL && write_new(rc_path, luarc) != 0) {
         unlink(lua_path);
         unlink(xml_path);
-        goto done;
+        goto undo;
     }
     pb__text_printf(stdout, "wrote %s and %s\n", lua_path, xml_path);
     if (luarc != NULL)
@@ -271,6 +280,10 @@ int cli_new(int argc, char **argv)
                     "  playbook replay -p %s %s\n", lua_path, lua_path,
                     xml_path);
     rc = EXIT_OK;
+    goto done;
+undo:
+    if (made)
+        rmdir(dir);
 done:
     free(lua);
     free(xml);

@@ -109,7 +109,7 @@ static void expectations(pb__html *h, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        pb__expect_text(res->expect, want, sizeof want);
+        pb_expect_text(res->expect, want, sizeof want);
         pb__html_start(h, "tr", NULL);
         pb__html_start(h, "td", NULL);
         pb__html_elem(h, "span", res->met ? "badge pass" : "badge fail",

@@ -202,7 +202,7 @@ static void json_replay(pb__json *j, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        pb__expect_text(res->expect, want, sizeof want);
+        pb_expect_text(res->expect, want, sizeof want);
         pb__json_open(j, '{');
         pb__json_kint(j, "line", res->expect->line);
         pb__json_kstr(j, "kind", pb__expect_kind(res->expect->kind));

@@ -54,7 +54,7 @@ static pb_status failure(pb__html *h, const pb_replay *r)
 
         if (res->met)
             continue;
-        pb__expect_text(res->expect, want, sizeof want);
+        pb_expect_text(res->expect, want, sizeof want);
         fprintf(m, "%s%s (got %s)", first ? "" : "; ", want, res->actual);
         fprintf(b, "%s:%d: expected %s, got %s\n", pb_scenario_path(s),
                 res->expect->line, want, res->actual);
@@ -100,7 +100,7 @@ static pb_status system_out(pb__html *h, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        pb__expect_text(res->expect, want, sizeof want);
+        pb_expect_text(res->expect, want, sizeof want);
         fprintf(m, "  %-4s  %s", res->met ? "ok" : "FAIL", want);
         if (!res->met)
             fprintf(m, "  (got %s; line %d)", res->actual,

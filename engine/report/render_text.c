@@ -246,7 +246,7 @@ static void text_replay(const out *o, const pb_replay *r)
         const pb_expect_result *res = pb_replay_result(r, i);
         char want[256];
 
-        pb__expect_text(res->expect, want, sizeof want);
+        pb_expect_text(res->expect, want, sizeof want);
         paint(o, res->met ? PB__C_GREEN : PB__C_RED);
         pb__text_printf(o->f, "  %-4s", res->met ? "ok" : "FAIL");
         paint(o, PB__C_RESET);

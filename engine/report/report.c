@@ -48,7 +48,7 @@ const char *pb__expect_kind(pb_expect_kind k)
 
 /* What was expected, in words: "listen.restate is done", "... is open
  * at 00:30". */
-void pb__expect_text(const pb_expect *x, char *buf, size_t size)
+void pb_expect_text(const pb_expect *x, char *buf, size_t size)
 {
     char tb[32];
 

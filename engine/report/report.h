@@ -18,8 +18,6 @@
 #define PB__C_YELLOW "\033[33m"
 #define PB__C_CYAN "\033[36m"
 
-/* What an expectation asks, in words: "listen.restate is done". */
-void pb__expect_text(const pb_expect *x, char *buf, size_t size);
 /* "item", "score", "violation", "no-violation" or "next". */
 const char *pb__expect_kind(pb_expect_kind k);
 /* The first change of event ev (pb_replay_nchanges when none): the

@@ -191,4 +191,35 @@ if [ "$nopt" -ge 4 ]; then ok; else
 if grep -q 'proxy_buffering off;' docs/deploy.md; then ok; else
     fail "docs/deploy.md: the proxy buffers streams"; fi
 
+# 6. docs/authoring.md, "Workflow": its commands, as written, each exit
+#    0, in a scratch copy of the principles and scenarios under git.
+ws="$T/workflow"
+mkdir -p "$ws"
+cp -r principles scenarios "$ws/"
+awk '/^## Workflow$/ { w = 1; next } w && /^## / { exit }
+     w && /^```sh$/ { b = 1; next } b && /^```$/ { exit }
+     b && /^\$ playbook / { sub(/^\$ playbook /, ""); print }' \
+    docs/authoring.md >"$T/workflow.txt"
+nsteps=$(wc -l <"$T/workflow.txt")
+if [ "$nsteps" -ge 6 ]; then ok; else
+    fail "authoring.md, Workflow: $nsteps commands found"; fi
+for verb in new check lint test coverage diff; do
+    if grep -q "^$verb " "$T/workflow.txt"; then ok; else
+        fail "authoring.md, Workflow: no '$verb' step"; fi
+done
+if command -v git >/dev/null 2>&1; then
+    (cd "$ws" && git init -q && git add -A &&
+     git -c user.email=t@e -c user.name=t commit -qm principles) >/dev/null 2>&1
+    while IFS= read -r args; do
+        # shellcheck disable=SC2086 # the words of the documented command
+        (cd "$ws" && "$PB" $args) >"$T/out" 2>"$T/err"
+        rc=$?
+        expect_rc 0 "authoring.md, Workflow: playbook $args"
+    done <"$T/workflow.txt"
+    if [ -f "$ws/leads/.luarc.json" ]; then ok; else
+        fail "authoring.md, Workflow: new wrote no leads/.luarc.json"; fi
+else
+    echo "SKIP: git not installed (the workflow's last step)"
+fi
+
 summary

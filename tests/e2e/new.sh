@@ -88,9 +88,14 @@ for args in "principle 9lives" "principle a-b" "principle" "thing x" \
     expect_rc 2 "new $args"
     has "$T/err" "see \`playbook new --help\`" "new $args: points to the help"
 done
-run "$PB" new principle lost nowhere
-expect_rc 2 "a folder that is not there"
-has "$T/err" "nowhere/lost.lua: No such file or directory" "names the path"
+run "$PB" new principle made fresh
+expect_rc 0 "a folder that is not there yet is made"
+if [ -f fresh/made.lua ] && [ -f fresh/made.xml ]; then ok; else
+    fail "fresh/made.lua and .xml not written"; fi
+run "$PB" new principle lost nowhere/deeper
+expect_rc 2 "a folder whose parent is not there"
+has "$T/err" "nowhere/deeper: cannot make the folder: No such file or directory" "names the path"
+if [ -e nowhere ]; then fail "nowhere/ made"; else ok; fi
 run "$PB" new --help
 expect_rc 0 "new --help"
 has "$T/out" "usage: playbook new principle NAME [DIR]" "the usage"
