@@ -74,17 +74,6 @@ typedef struct lint {
     int oom;
 } lint;
 
-static char *dup_n(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-
-    if (d != NULL) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static void add_use(lint *l, int kind, const char *s, size_t n, int line)
 {
     use *u;
@@ -108,7 +97,7 @@ static void add_use(lint *l, int kind, const char *s, size_t n, int line)
     }
     u = &l->uses[l->nuses];
     u->name = NULL;
-    if (s != NULL && (u->name = dup_n(s, n)) == NULL) {
+    if (s != NULL && (u->name = strndup(s, n)) == NULL) {
         l->oom = 1;
         return;
     }
@@ -126,7 +115,7 @@ static void add_str(lint *l, int kind, const char *s, int line)
 }
 
 /* How many findings file has; past MAX_FINDINGS, the last says so. */
-static size_t in_file(const lint *l, const char *file)
+static size_t findings_in(const lint *l, const char *file)
 {
     size_t i, n = 0;
 
@@ -138,7 +127,7 @@ static size_t in_file(const lint *l, const char *file)
 /* Whether a finding in file would be kept. */
 static int room(const lint *l, const char *file)
 {
-    return !l->oom && in_file(l, file) < MAX_FINDINGS;
+    return !l->oom && findings_in(l, file) < MAX_FINDINGS;
 }
 
 static void add_finding(lint *l, const char *file, int line, int local,
@@ -147,7 +136,7 @@ static void add_finding(lint *l, const char *file, int line, int local,
     va_list ap;
     char buf[1024];
     finding *f;
-    size_t n = in_file(l, file);
+    size_t n = findings_in(l, file);
 
     if (l->oom || n > MAX_FINDINGS)
         return;
@@ -170,7 +159,7 @@ static void add_finding(lint *l, const char *file, int line, int local,
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     f = &l->out[l->nout];
-    if ((f->message = dup_n(buf, strlen(buf))) == NULL) {
+    if ((f->message = strdup(buf)) == NULL) {
         l->oom = 1;
         return;
     }
@@ -211,7 +200,7 @@ static int read_names(lint *l, const char *path)
     if (pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len, &err) !=
         PB_OK)
         return 0;
-    kept = dup_n(path, strlen(path));
+    kept = strdup(path);
     v = kept ? realloc(l->files, (l->nfiles + 1) * sizeof *v) : NULL;
     if (v == NULL) {
         free(kept);

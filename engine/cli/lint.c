@@ -45,14 +45,6 @@ typedef struct found {
     int oom;
 } found;
 
-static char *dup(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-
-    return d ? memcpy(d, s, n) : NULL;
-}
-
 /* Findings are kept, not printed at once: JSON says how many first. */
 static void keep(void *ud, const pb_finding *f)
 {
@@ -65,8 +57,8 @@ static void keep(void *ud, const pb_finding *f)
     }
     fd->v = v;
     v[fd->n] = *f;
-    v[fd->n].message = dup(f->message);
-    v[fd->n].file = dup(f->file); /* a lib file's name is lint's */
+    v[fd->n].message = strdup(f->message);
+    v[fd->n].file = strdup(f->file); /* a lib file's name is lint's */
     if (v[fd->n].message == NULL || v[fd->n].file == NULL) {
         free((char *)v[fd->n].message);
         free((char *)v[fd->n].file);

@@ -28,27 +28,14 @@ struct pb_diff {
     size_t n, cap, compared;
 };
 
-static char *dup(const char *s)
-{
-    size_t n;
-    char *d;
-
-    if (s == NULL)
-        return NULL;
-    n = strlen(s) + 1;
-    if ((d = malloc(n)) != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 pb_diff *pb_diff_new(const char *old_name, const char *new_name)
 {
     pb_diff *d = calloc(1, sizeof *d);
 
     if (d == NULL)
         return NULL;
-    d->old_name = dup(old_name);
-    d->new_name = dup(new_name);
+    d->old_name = strdup(old_name);
+    d->new_name = strdup(new_name);
     if (d->old_name == NULL || d->new_name == NULL) {
         pb_diff_free(d);
         return NULL;
@@ -185,7 +172,7 @@ static long parting(const side *a, long ia, const side *b, long ib)
 static char *detected_after(const side *s, size_t k)
 {
     size_t i, n = pb_case_nevents(s->c), len = 0;
-    char *out = dup(""), why[256], one[400];
+    char *out = strdup(""), why[256], one[400];
 
     if (k >= s->nrec)
         return out;
@@ -279,7 +266,7 @@ static int compare_item(entry *c, const side *a, const side *b,
     it->old_state = ia < 0 ? NULL : pb_state_name(sa);
     it->new_state = ib < 0 ? NULL : pb_state_name(sb);
     it->event = k = parting(a, ia, b, ib);
-    if ((it->ref = dup(ref)) == NULL)
+    if ((it->ref = strdup(ref)) == NULL)
         return -1;
     c->c.nitems++;
     if (k >= 0) {
@@ -288,8 +275,8 @@ static int compare_item(entry *c, const side *a, const side *b,
 
         pb_scenario_event(pb_replay_scenario(a->r), (size_t)k, &ev, &line);
         it->t = ev.t;
-        if ((it->type = dup(ev.type)) == NULL ||
-            (ev.text && (it->text = dup(ev.text)) == NULL) ||
+        if ((it->type = strdup(ev.type)) == NULL ||
+            (ev.text && (it->text = strdup(ev.text)) == NULL) ||
             (it->old_detected = detected_after(a, (size_t)k)) == NULL ||
             (it->new_detected = detected_after(b, (size_t)k)) == NULL)
             return -1;
@@ -335,8 +322,9 @@ pb_status pb_diff_add(pb_diff *d, const pb_replay *old,
     if (!bad) {
         const pb_scenario *s = pb_replay_scenario(old);
 
-        c.c.file = dup(pb_scenario_path(s));
-        c.c.title = dup(pb_scenario_title(s));
+        c.c.file = strdup(pb_scenario_path(s));
+        c.c.title = pb_scenario_title(s) ? strdup(pb_scenario_title(s))
+                                         : NULL;
         bad = c.c.file == NULL ||
               (pb_scenario_title(s) != NULL && c.c.title == NULL);
     }

@@ -225,6 +225,31 @@ static void write_files(const char *tmp)
     }
 }
 
+/* Seconds to read and replay the files (and count them in cv). */
+static double replay_files(pb_engine *e, pb_schema *schema, const char *tmp,
+                           pb_coverage *cv)
+{
+    double t0 = now();
+    char path[512];
+    int f;
+
+    for (f = 0; f < FILES; f++) {
+        pb_scenario *s;
+        pb_replay *r;
+        pb_error err;
+
+        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
+        if (pb_scenario_read_with(schema, path, &s, &err) != PB_OK ||
+            pb_replay_run(e, s, &r, &err) != PB_OK)
+            die(path, &err);
+        if (cv && pb_coverage_add(cv, pb_replay_case(r)) != PB_OK)
+            die("coverage", NULL);
+        pb_replay_free(r);
+        pb_scenario_free(s);
+    }
+    return now() - t0;
+}
+
 static void bench_replay(const char *dir)
 {
     char tmp[] = "/tmp/pb-bench.XXXXXX", path[512];
@@ -248,38 +273,11 @@ static void bench_replay(const char *dir)
         xmlFreeDoc(doc);
     }
     floor = now() - t0;
-    t0 = now();
-    for (f = 0; f < FILES; f++) {
-        pb_scenario *s;
-        pb_replay *r;
-        pb_error err;
-
-        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
-        if (pb_scenario_read_with(schema, path, &s, &err) != PB_OK ||
-            pb_replay_run(e, s, &r, &err) != PB_OK)
-            die(path, &err);
-        pb_replay_free(r);
-        pb_scenario_free(s);
-    }
-    full = now() - t0;
+    full = replay_files(e, schema, tmp, NULL);
     /* The same files again, each case folded into coverage too. */
     if ((cv = pb_coverage_new(e)) == NULL)
         die("out of memory", NULL);
-    t0 = now();
-    for (f = 0; f < FILES; f++) {
-        pb_scenario *s;
-        pb_replay *r;
-        pb_error err;
-
-        snprintf(path, sizeof path, "%s/s%05d.xml", tmp, f);
-        if (pb_scenario_read_with(schema, path, &s, &err) != PB_OK ||
-            pb_replay_run(e, s, &r, &err) != PB_OK ||
-            pb_coverage_add(cv, pb_replay_case(r)) != PB_OK)
-            die(path, &err);
-        pb_replay_free(r);
-        pb_scenario_free(s);
-    }
-    covered = now() - t0;
+    covered = replay_files(e, schema, tmp, cv);
     pb_coverage_free(cv);
     printf("replay                %d files x %d events, one core\n", FILES,
            EVENTS);

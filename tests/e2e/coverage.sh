@@ -99,21 +99,7 @@ if python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$T/c.htm
 then ok; else fail "c.html does not parse"; fi
 has "$T/c.html" "What the calls exercise" "the page"
 has "$T/c.html" "not noticed" "the mutation in the page"
-if command -v chromium >/dev/null 2>&1; then
-    prof=$(mktemp -d "${TMPDIR:-/tmp}/pb-chromium.XXXXXX")
-    run_limited 120 chromium --headless --no-sandbox --disable-gpu \
-        --disable-quic --no-first-run --disable-background-networking \
-        --disable-component-update --disable-sync \
-        --user-data-dir="$prof" --screenshot="$T/cov.png" \
-        --window-size=1100,1400 "file://$T/c.html"
-    rm -rf "$prof"
-    if [ -s "$T/cov.png" ] &&
-       [ "$(od -An -c -N4 "$T/cov.png" | tr -d ' ')" = '211PNG' ]; then
-        ok; else fail "chromium wrote no screenshot of the coverage page"; fi
-    mkdir -p "${PB%/*}/screenshots" && cp "$T/cov.png" "${PB%/*}/screenshots/coverage.png"
-else
-    echo "SKIP: chromium not installed"
-fi
+screenshot "$T/c.html" coverage 1100x1400
 
 # bad input: exit 2, nothing written
 printf '<scenario xmlns="urn:playbook:scenario:1" id="x">\n<events>\n<event t="1" type="agent.said">hi</event>\n</events>\n<expect><item ref="greet.nope" state="done"/></expect></scenario>\n' >"$T/bad.xml"

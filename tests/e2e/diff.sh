@@ -110,21 +110,7 @@ if python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' "$T/d.htm
 then ok; else fail "d.html does not parse"; fi
 has "$T/d.html" "wrong-size-return.xml" "the page names the call"
 has "$T/d.html" "follow_up.verify" "the page names the item"
-if command -v chromium >/dev/null 2>&1; then
-    prof=$(mktemp -d "${TMPDIR:-/tmp}/pb-chromium.XXXXXX")
-    run_limited 120 chromium --headless --no-sandbox --disable-gpu \
-        --disable-quic --no-first-run --disable-background-networking \
-        --disable-component-update --disable-sync \
-        --user-data-dir="$prof" --screenshot="$T/diff.png" \
-        --window-size=1100,900 "file://$T/d.html"
-    rm -rf "$prof"
-    if [ -s "$T/diff.png" ] &&
-       [ "$(od -An -c -N4 "$T/diff.png" | tr -d ' ')" = '211PNG' ]; then
-        ok; else fail "chromium wrote no screenshot of the diff page"; fi
-    mkdir -p "${PB%/*}/screenshots" && cp "$T/diff.png" "${PB%/*}/screenshots/diff.png"
-else
-    echo "SKIP: chromium not installed"
-fi
+screenshot "$T/d.html" diff 1100x900
 
 # git revisions: REV:PATH, checked out and cleaned up
 if command -v git >/dev/null 2>&1; then

@@ -83,6 +83,31 @@ $3" "$1" >"$T/py" 2>&1; then ok; else
 }
 esc_count() { tr -dc '\033' <"$1" | wc -c | tr -d ' '; }
 
+# A headless Chromium screenshot of an HTML file, kept beside the
+# binary under test (BUILD/screenshots/NAME.png) to look at; skipped,
+# counted neither way, where chromium is not installed.
+screenshot() { # HTML NAME WIDTHxHEIGHT
+    if ! command -v chromium >/dev/null 2>&1; then
+        echo "SKIP: chromium not installed"
+        return 0
+    fi
+    prof=$(mktemp -d "${TMPDIR:-/tmp}/pb-chromium.XXXXXX")
+    run_limited 120 chromium --headless --no-sandbox --disable-gpu \
+        --disable-quic --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync \
+        --user-data-dir="$prof" --screenshot="$T/$2.png" \
+        --window-size="$(echo "$3" | tr x ,)" "file://$1"
+    rm -rf "$prof"
+    if [ -s "$T/$2.png" ] &&
+       [ "$(od -An -c -N4 "$T/$2.png" | tr -d ' ')" = '211PNG' ]; then
+        ok
+        mkdir -p "${PB%/*}/screenshots" &&
+            cp "$T/$2.png" "${PB%/*}/screenshots/$2.png"
+    else
+        fail "chromium wrote no PNG screenshot of $2 (exit $rc)"
+    fi
+}
+
 summary() {
     if [ "$known" -gt 0 ]; then
         echo "$NAME: $passed passed, $failed failed ($known known bugs)"
