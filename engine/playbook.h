@@ -956,6 +956,8 @@ typedef struct pb_import_opts {
                         * (text transcripts then have none) */
     const char *id;    /* a text transcript's id; NULL takes the file
                         * name's stem */
+    const char *channel; /* every conversation's channel; NULL: "chat"
+                          * for ABCD, none for text */
 } pb_import_opts;
 
 /* opts may be NULL (AUTO, no topic, id from the name).  PB_INPUT with

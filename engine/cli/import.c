@@ -15,9 +15,9 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: playbook import [--topic T] [--format auto|json|text] "
-    "[-o FILE|DIR]\n"
-    "                       TRANSCRIPT\n"
+    "usage: playbook import [--topic T] [--channel C] [--format "
+    "auto|json|text]\n"
+    "                       [-o FILE|DIR [--force]] TRANSCRIPT\n"
     "\n"
     "Turns a call or chat transcript into a scenario (one per conversation)\n"
     "that `playbook replay` can score.  TRANSCRIPT is a file, or - for\n"
@@ -30,6 +30,8 @@ static const char help[] =
     "\n"
     "      --topic T          the case topic (default: mapped from ABCD's\n"
     "                         flow; none for text)\n"
+    "      --channel C        the case channel: phone, chat, email, ...\n"
+    "                         (default: chat for ABCD; none for text)\n"
     "  -f, --format FMT       auto (default: json when it starts with {\n"
     "                         or a [ that is not a [mm:ss] stamp), json\n"
     "                         or text\n"
@@ -37,6 +39,9 @@ static const char help[] =
     "                         DIR/<id>.xml for each conversation when DIR\n"
     "                         is an existing folder (default: standard\n"
     "                         output, one conversation only)\n"
+    "      --force            replace files that exist (without it, an\n"
+    "                         existing file is refused and nothing is\n"
+    "                         written)\n"
     "\n"
     "Turns without stamps get synthetic times: 5 s per turn plus 1 s per\n"
     "15 characters of the turn before.  docs/import.md has the details.\n"
@@ -136,8 +141,10 @@ static int write_one(const pb_import *im, size_t i, const char *path,
 }
 
 /* Every scenario to its temporary file, then every rename; on failure
- * the temporary files go and the folder is as it was. */
-static int write_all(const pb_import *im, const char *dir, const char *file)
+ * the temporary files go and the folder is as it was.  Without force, a
+ * file that exists stops it before anything is written. */
+static int write_all(const pb_import *im, const char *dir, const char *file,
+                     int force)
 {
     size_t i, n = pb_import_count(im), len;
     pending *p = calloc(n, sizeof *p);
@@ -158,6 +165,12 @@ static int write_all(const pb_import *im, const char *dir, const char *file)
         }
         if (path == NULL) {
             fprintf(stderr, "playbook import: out of memory\n");
+            goto done;
+        }
+        if (!force && access(path, F_OK) == 0) {
+            pb__text_printf(stderr, "%s: exists; not overwritten (give "
+                            "--force to replace it)\n", path);
+            free(path);
             goto done;
         }
         if (write_one(im, i, path, &p[i]) != 0) {
@@ -193,16 +206,18 @@ done:
 int cli_import(int argc, char **argv)
 {
     cli_opts o;
-    pb_import_opts opts = { PB_IMPORT_AUTO, NULL, NULL };
+    pb_import_opts opts = { PB_IMPORT_AUTO, NULL, NULL, NULL };
     pb_import *im = NULL;
     pb_error err;
     const char *name;
     char *buf = NULL;
     size_t len = 0;
-    int rc = EXIT_BAD;
+    int rc = EXIT_BAD, force = 0;
     pb_status st;
 
     const cli_option own[] = { { "--topic", &opts.topic, NULL },
+                               { "--channel", &opts.channel, NULL },
+                               { "--force", NULL, &force },
                                { NULL, NULL, NULL } };
 
     switch (cli_parse(argc, argv, "import", "fo", own, help, &o)) {
@@ -222,6 +237,10 @@ int cli_import(int argc, char **argv)
     }
     if (opts.topic != NULL && opts.topic[0] == '\0') {
         cli_usage_error("import", "empty --topic");
+        goto done;
+    }
+    if (opts.channel != NULL && opts.channel[0] == '\0') {
+        cli_usage_error("import", "empty --channel");
         goto done;
     }
     if (o.nargs != 1) {
@@ -248,7 +267,7 @@ int cli_import(int argc, char **argv)
     }
     if (o.output != NULL && strcmp(o.output, "-") != 0 &&
         cli_is_dir(o.output)) {
-        rc = write_all(im, o.output, NULL) == 0 ? EXIT_OK : EXIT_BAD;
+        rc = write_all(im, o.output, NULL, force) == 0 ? EXIT_OK : EXIT_BAD;
         goto done;
     }
     if (pb_import_count(im) > 1) {
@@ -258,7 +277,7 @@ int cli_import(int argc, char **argv)
         goto done;
     }
     if (o.output != NULL && strcmp(o.output, "-") != 0) {
-        rc = write_all(im, NULL, o.output) == 0 ? EXIT_OK : EXIT_BAD;
+        rc = write_all(im, NULL, o.output, force) == 0 ? EXIT_OK : EXIT_BAD;
         goto done;
     }
     if (pb_import_write(im, 0, stdout, &err) != PB_OK) {

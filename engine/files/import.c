@@ -45,7 +45,8 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
                           const pb_import_opts *opts, pb_import **out,
                           pb_error *err)
 {
-    static const pb_import_opts defaults = { PB_IMPORT_AUTO, NULL, NULL };
+    static const pb_import_opts defaults = { PB_IMPORT_AUTO, NULL, NULL,
+                                             NULL };
     pb__convo_parser p;
     size_t at, bom = 0;
     unsigned cp;
@@ -69,6 +70,9 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
     if (p.opts->topic != NULL && !pb__convo_valid_id(p.opts->topic))
         return pb__error(err, PB_INPUT, p.name, 0, "bad topic '%.40s' "
                          "(letters, digits, _ and -)", p.opts->topic);
+    if (p.opts->channel != NULL && !pb__convo_valid_id(p.opts->channel))
+        return pb__error(err, PB_INPUT, p.name, 0, "bad channel '%.40s' "
+                         "(letters, digits, _ and -)", p.opts->channel);
     if (p.opts->id != NULL && !pb__convo_valid_id(p.opts->id))
         return pb__error(err, PB_INPUT, p.name, 0, "bad id '%.40s' "
                          "(letters, digits, _ and -)", p.opts->id);

@@ -364,7 +364,8 @@ static pb_status read_convo(pb__convo_parser *p, json_object *conv, size_t k)
                                    : abcd_topic(cv->flow, cv->subflow);
     if (topic != NULL && (cv->topic = strdup(topic)) == NULL)
         return pb__convo_nomem(p);
-    if ((cv->channel = strdup("chat")) == NULL)
+    if ((cv->channel = strdup(p->opts->channel ? p->opts->channel
+                                                : "chat")) == NULL)
         return pb__convo_nomem(p);
     p->where[0] = '\0';
     return PB_OK;

@@ -203,8 +203,11 @@ pb_status pb__import_text(pb__convo_parser *p)
                : " " PB__CONVO_SYNTHETIC);
     if (p->opts->topic != NULL)
         cv->topic = strdup(p->opts->topic);
+    if (p->opts->channel != NULL)
+        cv->channel = strdup(p->opts->channel);
     if (cv->id == NULL || cv->title == NULL || cv->description == NULL ||
-        (p->opts->topic != NULL && cv->topic == NULL))
+        (p->opts->topic != NULL && cv->topic == NULL) ||
+        (p->opts->channel != NULL && cv->channel == NULL))
         return pb__convo_nomem(p);
     return PB_OK;
 }

@@ -214,6 +214,39 @@ expect_rc 0 "import -o FILE"
 if cmp -s "$T/one.xml" "$T/lp.xml"; then fail "-o FILE ignored --topic?"; else
     ok; fi
 has "$T/one.xml" 'id="late-parcel"' "-o FILE holds the scenario"
+
+# --- an existing file is refused without --force; --channel ------------------
+cp "$T/one.xml" "$T/before.xml"
+run "$PB" import --topic billing -o "$T/one.xml" "$FIX/late-parcel.txt"
+expect_rc 2 "-o FILE that exists"
+has "$T/err" "one.xml: exists; not overwritten (give --force to replace it)" "says so"
+if cmp -s "$T/one.xml" "$T/before.xml"; then ok; else
+    fail "the existing -o FILE changed"; fi
+run "$PB" import --force --topic billing --channel phone -o "$T/one.xml" \
+    "$FIX/late-parcel.txt"
+expect_rc 0 "--force replaces it"
+has "$T/one.xml" '<case topic="billing" channel="phone"' "the new topic and channel"
+rm -rf "$T/f" && mkdir "$T/f"
+run "$PB" import -o "$T/f" "$SAMPLE"
+expect_rc 0 "into an empty folder"
+ls "$T/f" >"$T/f.list"
+first=$(head -n 1 "$T/f.list")
+echo "mine" >"$T/f/$first"
+run "$PB" import --channel email -o "$T/f" "$SAMPLE"
+expect_rc 2 "a folder where one of the files exists"
+has "$T/err" "$first: exists; not overwritten" "names the file"
+if [ "$(cat "$T/f/$first")" = mine ]; then ok; else
+    fail "the existing file in -o DIR changed"; fi
+if grep -q 'channel="email"' "$T"/f/*.xml; then
+    fail "some file was rewritten beside the refused one"; else ok; fi
+run "$PB" import --force --channel email -o "$T/f" "$SAMPLE"
+expect_rc 0 "--force into the folder"
+if [ "$(grep -l 'channel="email"' "$T"/f/*.xml | wc -l)" = 3 ]; then ok; else
+    fail "--channel email not on every conversation"; fi
+for bad in "" "two words"; do
+    run "$PB" import --channel "$bad" "$FIX/late-parcel.txt"
+    expect_rc 2 "--channel '$bad'"
+done
 rm -rf "$T/o" && mkdir "$T/o"
 run "$PB" import "$SAMPLE"
 expect_rc 2 "several conversations to stdout"
