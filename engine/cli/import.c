@@ -88,9 +88,10 @@ static pb_status read_stdin(char **out, size_t *len)
     return PB_OK;
 }
 
-/* Conversation i into a new temporary file next to path. */
+/* Conversation i into a new temporary file next to path; without
+ * force, not when path exists. */
 static int write_one(const pb_import *im, size_t i, const char *path,
-                     pending *p)
+                     int force, pending *p)
 {
     size_t n = strlen(path) + 16;
     pb_error err;
@@ -100,6 +101,11 @@ static int write_one(const pb_import *im, size_t i, const char *path,
 
     if (cli_out_regular(path) != 0)
         return -1;
+    if (!force && access(path, F_OK) == 0) {
+        pb__text_printf(stderr, "%s: exists; not overwritten (give --force "
+                        "to replace it)\n", path);
+        return -1;
+    }
     p->tmp = malloc(n);
     if ((p->path = strdup(path)) == NULL || p->tmp == NULL) {
         fprintf(stderr, "playbook import: out of memory\n");
@@ -167,13 +173,7 @@ static int write_all(const pb_import *im, const char *dir, const char *file,
             fprintf(stderr, "playbook import: out of memory\n");
             goto done;
         }
-        if (!force && access(path, F_OK) == 0) {
-            pb__text_printf(stderr, "%s: exists; not overwritten (give "
-                            "--force to replace it)\n", path);
-            free(path);
-            goto done;
-        }
-        if (write_one(im, i, path, &p[i]) != 0) {
+        if (write_one(im, i, path, force, &p[i]) != 0) {
             free(path);
             goto done;
         }

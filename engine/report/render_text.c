@@ -4,6 +4,7 @@
  * caused.  Colours only with PB_RENDER_COLOR.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "render_text.h"
 #include "report.h"
@@ -259,6 +260,36 @@ static void text_replay(const out *o, const pb_replay *r)
     fputc('\n', o->f);
 }
 
+/* The closing table of a batch: one line a call, to read the run at a
+ * glance after pages of timelines. */
+static void summary_table(const out *o, pb_replay *const *replays, size_t n)
+{
+    size_t i, w = 8;
+
+    for (i = 0; i < n; i++) {
+        size_t k = strlen(pb_scenario_path(pb_replay_scenario(replays[i])));
+
+        if (k > w)
+            w = k < 60 ? k : 60;
+    }
+    pb__text_printf(o->f, "%-*s  score  expectations\n", (int)w,
+                    "scenario");
+    for (i = 0; i < n; i++) {
+        const char *path = pb_scenario_path(pb_replay_scenario(replays[i]));
+        size_t met = pb__met_count(replays[i]);
+        size_t all = pb_replay_nresults(replays[i]);
+        pb_score sc;
+
+        if (pb_case_score(pb_replay_case(replays[i]), NULL, &sc) != PB_OK)
+            sc.value = 0;
+        pb__text_printf(o->f, "%-*.*s  %5.2f  %zu of %zu met%s\n", (int)w,
+                        (int)w, path, sc.value, met, all,
+                        met < all ? (o->color ? "  " PB__C_RED "FAIL"
+                                                PB__C_RESET : "  FAIL")
+                                  : "");
+    }
+}
+
 void pb__render_text_replays(FILE *f, unsigned flags,
                              pb_replay *const *replays, size_t n)
 {
@@ -269,7 +300,9 @@ void pb__render_text_replays(FILE *f, unsigned flags,
         passed += pb_replay_passed(replays[i]);
         text_replay(&o, replays[i]);
     }
-    if (n > 1)
-        fprintf(f, "%zu scenarios: %zu passed, %zu failed\n", n, passed,
+    if (n > 1) {
+        summary_table(&o, replays, n);
+        fprintf(f, "\n%zu scenarios: %zu passed, %zu failed\n", n, passed,
                 n - passed);
+    }
 }

@@ -593,6 +593,22 @@ run "$PB" replay -p "$PRINCIPLES" "$T/mid.xml"
 expect_rc 2 "at on a score"
 has "$T/err" "unexpected attribute 'at' on <score>" "at is for items"
 
+# several scenarios: a closing table, one line a call, score apart from
+# expectations (a call can meet every expectation and score 0.25)
+cp scenarios/late-delivery.xml "$T/fails.xml"
+sed -i 's/state="done"/state="violated"/' "$T/fails.xml"
+run "$PB" replay -p principles scenarios/abcd-3592.xml "$T/fails.xml"
+expect_rc 1 "a batch with a failing call"
+tail -n 5 "$T/out" >"$T/tail.txt"
+has "$T/tail.txt" "scenario" "the table's head"
+if grep -qE '^scenarios/abcd-3592.xml +0\.25  21 of 21 met$' "$T/tail.txt"
+then ok; else fail "the table's line for a call that met everything"; fi
+if grep -qE '/fails.xml +[0-9.]+  [0-9]+ of 15 met  FAIL$' "$T/tail.txt"
+then ok; else fail "the table's line for a call that failed"; fi
+has "$T/tail.txt" "2 scenarios: 1 passed, 1 failed" "the last line"
+run "$PB" replay -p principles scenarios/abcd-3592.xml
+lacks "$T/out" "expectations" "one call: no table"
+
 if script --version 2>/dev/null | grep -q util-linux; then
     cmd="'$PB' replay -p '$PRINCIPLES' scenarios/late-delivery.xml"
     run env NO_COLOR=1 TERM=xterm script -qec "$cmd" /dev/null
