@@ -392,14 +392,17 @@ static void transcript(pb__html *h, const pb_replay *r)
     pb__html_end(h);
 }
 
+/* Whether the call is what its scenario says it is: not whether it
+ * was a good call, which is the score's to say (a call can meet every
+ * expectation and score 0.25), so the words say "expectations". */
 static void result_badge(pb__html *h, const pb_replay *r)
 {
     if (pb_replay_nresults(r) == 0)
         pb__html_elem(h, "span", "badge absent", "no expectations");
     else if (pb_replay_passed(r))
-        pb__html_elem(h, "span", "badge pass", "passed");
+        pb__html_elem(h, "span", "badge", "expectations met");
     else
-        pb__html_elem(h, "span", "badge fail", "failed");
+        pb__html_elem(h, "span", "badge fail", "expectations not met");
 }
 
 static void kv(pb__html *h, const char *key, const char *value)
@@ -468,8 +471,9 @@ static void overview(pb__html *h, pb_replay *const *replays, size_t n)
     pb__html_start(h, "header", "card");
     pb__html_elem(h, "h1", NULL, "Playbook replay report");
     pb__html_start(h, "p", "muted");
-    pb__html_textf(h, "%zu scenario%s: %zu passed, %zu failed", n,
-                   n == 1 ? "" : "s", passed, n - passed - without);
+    pb__html_textf(h, "%zu scenario%s: %zu met their expectations, %zu "
+                   "did not", n, n == 1 ? "" : "s", passed,
+                   n - passed - without);
     if (without)
         pb__html_textf(h, ", %zu without expectations", without);
     pb__html_end(h);
@@ -484,7 +488,7 @@ static void overview(pb__html *h, pb_replay *const *replays, size_t n)
     pb__html_elem(h, "th", NULL, "channel");
     pb__html_elem(h, "th", NULL, "score");
     pb__html_elem(h, "th", "num", "expectations");
-    pb__html_elem(h, "th", NULL, "result");
+    pb__html_elem(h, "th", NULL, "as expected?");
     pb__html_end(h);
     for (i = 0; i < n; i++) {
         const pb_scenario *s = pb_replay_scenario(replays[i]);

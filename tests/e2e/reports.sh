@@ -121,6 +121,16 @@ if grep -qv -e '^http://www.w3.org/1999/xhtml$' \
 else ok; fi
 # The email case spans days: its idle stretches are cut out of the axis.
 has "$T/all.html" 'class="tl-gap"' "multi-day timeline has a cut-out stretch"
+# expectations met is not a good call: drawn plain, never as a green
+# "passed" beside a red score; not met is red
+has "$T/all.html" '<span class="badge">expectations met</span>' "met, drawn plain"
+lacks "$T/all.html" '>passed<' "no 'passed' badge"
+has "$T/all.html" "14 met their expectations, 0 did not" "the overview's count"
+cp scenarios/late-delivery.xml "$T/unmet.xml"
+sed -i 's/state="done"/state="violated"/' "$T/unmet.xml"
+run "$PB" replay -p "$P" --format html -o "$T/unmet.html" "$T/unmet.xml"
+expect_rc 1 "html of a call whose expectations are not met"
+has "$T/unmet.html" '<span class="badge fail">expectations not met</span>' "not met, in red"
 if ls "$T" | grep -q '\.tmp\.'; then
     fail "temporary file left next to the report"
 else ok; fi
