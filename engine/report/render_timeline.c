@@ -2,7 +2,9 @@
  * render_timeline.c -- the timeline picture of a replay on the HTML page
  * (render_html.c): one lane each for the customer, the agent and the
  * case, one per principle that applied, marks for events and for items
- * done, violated or in error, as inline SVG with a tooltip per mark.
+ * done, violated or in error, and for the musts missed at the end, as
+ * inline SVG with a tooltip per mark.  Item marks carry their item's
+ * name in the picture, so a printout keeps them.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +27,8 @@
 #define TL_TICK 84.0    /* least distance between tick labels */
 #define TL_CUT 1200.0   /* idle stretches shorter than this stay, */
 #define TL_CUT_SHARE 0.1 /* and those under this share of the case */
+#define TL_HALF 5.0     /* half a mark's width */
+#define TL_CHAR 6.2     /* a label character, at the labels' 11px */
 
 /*
  * The time axis.  A phone call lasts minutes, an email case days with
@@ -159,18 +163,17 @@ static double tick_step(const axis *ax, size_t k)
     return 0;
 }
 
-/* mm:ss for calls under an hour, h:mm (h:mm:ss off the minute) past it. */
+/* mm:ss for calls under an hour, h:mm:ss past it: the checklist's and
+ * the text report's format (pb_time_format), so a time reads the same
+ * everywhere. */
 static const char *tick_text(double t, int hours, char *buf, size_t size)
 {
     long s = lround(t);
 
     if (!hours)
         snprintf(buf, size, "%02ld:%02ld", s / 60, s % 60);
-    else if (s % 60 == 0)
-        snprintf(buf, size, "%ld:%02ld", s / 3600, s / 60 % 60);
     else
-        snprintf(buf, size, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60,
-                 s % 60);
+        pb_time_format((double)s, buf, size);
     return buf;
 }
 
@@ -193,12 +196,13 @@ static const char *gap_text(double secs, char *buf, size_t size)
 }
 
 /* Marks on the timeline. */
-enum { MK_REC, MK_DET, MK_DONE, MK_VIOLATED, MK_ERROR };
+enum { MK_REC, MK_DET, MK_DONE, MK_VIOLATED, MK_ERROR, MK_MISSED };
 enum { LANE_CUSTOMER, LANE_AGENT, LANE_CASE, LANE_PRINCIPLES };
 
 typedef struct mark {
     double x;
-    size_t lane, row, ref; /* ref: event or change index */
+    double left, right;    /* what it covers, its label included */
+    size_t lane, row, ref; /* ref: event, change or (missed) item index */
     int kind;
 } mark;
 
@@ -212,7 +216,7 @@ static size_t event_lane(const char *type)
 }
 
 static const char *const mark_class[] = {
-    "tl-rec", "tl-det", "tl-done", "tl-violated", "tl-error",
+    "tl-rec", "tl-det", "tl-done", "tl-violated", "tl-error", "tl-missed",
 };
 
 /* Opens one mark centred on (x, y); the caller adds a tooltip and
@@ -228,6 +232,7 @@ static void shape(pb__html *h, int kind, double x, double y)
         pb__html_attr(h, "r", kind == MK_REC ? "5" : "4.2");
         break;
     case MK_DONE:
+    case MK_MISSED: /* a square, hollow: what should be there is not */
         pb__html_start(h, "rect", mark_class[kind]);
         pb__html_attrf(h, "x", "%.1f", x - 5);
         pb__html_attrf(h, "y", "%.1f", y - 5);
@@ -254,7 +259,13 @@ static void mark_tip(pb__html *h, const pb_replay *r, const mark *m)
     size_t k;
 
     pb__html_start(h, "title", NULL);
-    if (m->kind == MK_REC || m->kind == MK_DET) {
+    if (m->kind == MK_MISSED) {
+        pb_item_info it;
+
+        pb_case_item(c, m->ref, &it);
+        pb__html_textf(h, "%s  must, %s at the end: missed", it.ref,
+                       pb_state_name(it.state));
+    } else if (m->kind == MK_REC || m->kind == MK_DET) {
         pb_case_event(c, m->ref, &ev);
         pb__html_textf(h, "%s  %s%s", pb_time_format(ev.t, tb, sizeof tb),
                        ev.detected_by ? "~ " : "", ev.type);
@@ -305,6 +316,28 @@ static void principle_lanes(const pb_case *c, size_t *lanes,
     }
 }
 
+/* The id of item i, the label of its marks. */
+static const char *item_id(const pb_case *c, size_t i)
+{
+    pb_item_info it;
+
+    pb_case_item(c, i, &it);
+    return it.id;
+}
+
+/* Sets what m covers: the mark, and its label on the side with room. */
+static void extent(mark *m, const char *label)
+{
+    double w = label ? 4 + TL_CHAR * (double)strlen(label) : 0;
+
+    m->left = m->x - TL_HALF;
+    m->right = m->x + TL_HALF;
+    if (label && m->x + TL_HALF + w > TL_W - TL_RIGHT)
+        m->left -= w;
+    else
+        m->right += w;
+}
+
 static size_t collect_marks(const pb_replay *r, const axis *ax,
                             const size_t *item_lanes, mark *mk)
 {
@@ -318,7 +351,8 @@ static size_t collect_marks(const pb_replay *r, const axis *ax,
         mk[n].x = axis_x(ax, ev.t);
         mk[n].lane = event_lane(ev.type);
         mk[n].ref = i;
-        mk[n++].kind = ev.detected_by ? MK_DET : MK_REC;
+        mk[n].kind = ev.detected_by ? MK_DET : MK_REC;
+        extent(&mk[n++], NULL);
     }
     for (i = 0; i < pb_replay_nchanges(r); i++) {
         const pb_change *ch = pb_replay_change(r, i);
@@ -332,17 +366,33 @@ static size_t collect_marks(const pb_replay *r, const axis *ax,
         mk[n].x = axis_x(ax, event_t(c, ch->event));
         mk[n].lane = lane;
         mk[n].ref = i;
-        mk[n++].kind = ch->to == PB_DONE       ? MK_DONE
-                       : ch->to == PB_VIOLATED ? MK_VIOLATED
-                                               : MK_ERROR;
+        mk[n].kind = ch->to == PB_DONE       ? MK_DONE
+                     : ch->to == PB_VIOLATED ? MK_VIOLATED
+                                             : MK_ERROR;
+        extent(&mk[n++], item_id(c, ch->item));
+    }
+    /* The musts still open or waiting at the end, at the end. */
+    for (i = 0; i < pb_engine_nitems(pb_case_engine(c)); i++) {
+        pb_item_info it;
+
+        pb_case_item(c, i, &it);
+        if (!it.must || item_lanes[i] == 0 ||
+            (it.state != PB_OPEN && it.state != PB_WAITING))
+            continue;
+        mk[n].x = axis_x(ax, ax->end);
+        mk[n].lane = item_lanes[i];
+        mk[n].ref = i;
+        mk[n].kind = MK_MISSED;
+        extent(&mk[n++], it.id);
     }
     return n;
 }
 
 /*
- * Stacks marks that would touch into rows of their lane; marks come in
- * time order per lane, so the last x of each row is all it takes.
- * rows[lane] gets the rows the lane needs.
+ * Stacks marks that would touch (labels included) into rows of their
+ * lane; marks come in time order per lane, so the right end of the last
+ * mark of each row is all it takes.  rows[lane] gets the rows the lane
+ * needs.
  */
 static void stack_marks(mark *mk, size_t n, size_t nlanes, size_t *rows)
 {
@@ -361,7 +411,7 @@ static void stack_marks(mark *mk, size_t n, size_t nlanes, size_t *rows)
         for (k = 0; k < TL_ROWS; k++) {
             /* 0 is an empty row: no mark sits left of TL_LEFT. */
             if (last[mk[i].lane][k] == 0 ||
-                mk[i].x - last[mk[i].lane][k] >= TL_ROW) {
+                mk[i].left - last[mk[i].lane][k] >= TL_ROW - 2 * TL_HALF) {
                 best = k;
                 break;
             }
@@ -369,7 +419,7 @@ static void stack_marks(mark *mk, size_t n, size_t nlanes, size_t *rows)
                 best = k;
         }
         mk[i].row = best;
-        last[mk[i].lane][best] = mk[i].x;
+        last[mk[i].lane][best] = mk[i].right;
         if (best + 1 > rows[mk[i].lane])
             rows[mk[i].lane] = best + 1;
     }
@@ -460,7 +510,7 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
         pb__html_text(h, gap_text(ax->a[k + 1] - ax->b[k], tb, sizeof tb));
         pb__html_end(h);
     }
-    svg_text(h, 8, bottom + 18, "start", hours ? "h:mm" : "mm:ss");
+    svg_text(h, 8, bottom + 18, "start", hours ? "h:mm:ss" : "mm:ss");
 }
 
 static void legend_item(pb__html *h, int kind, const char *label)
@@ -484,7 +534,7 @@ void pb__render_timeline(pb__html *h, const pb_replay *r)
     const pb_case *c = pb_replay_case(r);
     const pb_engine *e = pb_case_engine(c);
     size_t np = pb_engine_nprinciples(e), ni = pb_engine_nitems(e);
-    size_t nmarks = pb_case_nevents(c) + pb_replay_nchanges(r);
+    size_t nmarks = pb_case_nevents(c) + pb_replay_nchanges(r) + ni;
     size_t nlanes = LANE_PRINCIPLES + np, i, n, lane;
     mark *mk = malloc((nmarks ? nmarks : 1) * sizeof *mk);
     size_t *rows = malloc(nlanes * sizeof *rows);
@@ -533,6 +583,7 @@ void pb__render_timeline(pb__html *h, const pb_replay *r)
     legend_item(h, MK_DONE, "item done");
     legend_item(h, MK_VIOLATED, "item violated");
     legend_item(h, MK_ERROR, "item error");
+    legend_item(h, MK_MISSED, "a must missed at the end");
     pb__html_elem(h, "span", NULL, "hover a mark for its text");
     pb__html_end(h);
 
@@ -569,10 +620,25 @@ void pb__render_timeline(pb__html *h, const pb_replay *r)
     for (i = 0; i < n; i++) {
         double top = y[mk[i].lane] + (mk[i].lane == LANE_PRINCIPLES ? 8 : 0);
 
-        shape(h, mk[i].kind, mk[i].x,
-              top + 12 + (double)mk[i].row * TL_ROW);
+        double my = top + 12 + (double)mk[i].row * TL_ROW;
+
+        shape(h, mk[i].kind, mk[i].x, my);
         mark_tip(h, r, &mk[i]);
         pb__html_end(h);
+        if (mk[i].kind >= MK_DONE) {   /* an item's: its name beside it */
+            int right = mk[i].right > mk[i].x + TL_HALF;
+
+            pb__html_start(h, "text", "tl-mark");
+            pb__html_attrf(h, "x", "%.1f", mk[i].x +
+                           (right ? TL_HALF + 3 : -TL_HALF - 3));
+            pb__html_attrf(h, "y", "%.1f", my + 4);
+            pb__html_attr(h, "text-anchor", right ? "start" : "end");
+            pb__html_text(h, mk[i].kind == MK_MISSED
+                                 ? item_id(c, mk[i].ref)
+                                 : item_id(c, pb_replay_change(
+                                                  r, mk[i].ref)->item));
+            pb__html_end(h);
+        }
     }
     pb__html_end(h); /* svg */
 done:

@@ -121,6 +121,19 @@ if grep -qv -e '^http://www.w3.org/1999/xhtml$' \
 else ok; fi
 # The email case spans days: its idle stretches are cut out of the axis.
 has "$T/all.html" 'class="tl-gap"' "multi-day timeline has a cut-out stretch"
+# the timeline: item marks named in the picture (a printout keeps
+# them), the musts missed at the end drawn, and h:mm:ss past the hour
+# as the checklist writes it
+run "$PB" replay -p "$P" --format html -o "$T/email.html" scenarios/missing-parcel-email.xml
+expect_rc 0 "html of the email thread"
+has "$T/email.html" '<text class="tl-mark" x="145.8" y="150.0" text-anchor="start">hear_out</text>' "a done item's mark named"
+if [ "$(grep -o '<rect class="tl-missed"' "$T/email.html" | wc -l)" = 3 ]; then ok; else
+    fail "the two missed musts (and the legend's) not drawn"; fi
+has "$T/email.html" '>real_problem</text>' "a missed must named"
+has "$T/email.html" 'text-anchor="middle">3:10:00</text>' "a tick past the hour as h:mm:ss"
+lacks "$T/email.html" 'text-anchor="middle">3:10</text>' "no h:mm tick"
+has "$T/email.html" '>h:mm:ss</text>' "the axis says its format"
+
 # expectations met is not a good call: drawn plain, never as a green
 # "passed" beside a red score; not met is red
 has "$T/all.html" '<span class="badge">expectations met</span>' "met, drawn plain"
