@@ -2,7 +2,9 @@
  * review.c -- `playbook review`: a trainer steps through a scenario with
  * a trainee.  At each agent move the session stops and shows the
  * checklist as it stood just before the move, the trainee says what they
- * would do, then the recorded move is played and its effect shown.
+ * would do, their words go through the detectors in place of the move
+ * (on a case of their own, played to that point), then the recorded
+ * move is played and its effect shown beside theirs.
  *
  * The session drives its own pb_case event by event (rather than showing
  * a finished pb_replay) so that what the trainee sees at a step is
@@ -27,10 +29,13 @@ static const char help[] =
     "Steps through a scenario with a trainee.  Customer turns and other\n"
     "events are shown as they pass.  At each agent move the session stops\n"
     "and shows the checklist as it stood just before the move; the trainee\n"
-    "says what they would do (or just presses Enter), then the recorded\n"
-    "move is shown with its effect: items done, events detected in its\n"
-    "words, violations.  At the end: the final checklist, the score, and a\n"
-    "comparison (answers given, moves that caused violations).\n"
+    "says what they would do (or just presses Enter).  An answer is said\n"
+    "as the agent in place of the recorded move, and what the detectors\n"
+    "make of it is shown (\"yours: ~ agent.restated, listen.restate\n"
+    "done\"); then the recorded move is shown with its effect: items done,\n"
+    "events detected in its words, violations.  At the end: the final\n"
+    "checklist, the score, and a comparison (answers given, what each did\n"
+    "against what the agent's move did, moves that caused violations).\n"
     "\n"
     "Agent moves are the events of type agent.*, case.* (transferred,\n"
     "escalated, resolved, closed) and followup.*.\n"
@@ -88,6 +93,8 @@ typedef struct review {
     size_t played;       /* scenario events played */
     size_t answered;
     char **answers;      /* per step, NULL when not answered */
+    char **yours;        /* per step, what the answer did (or NULL) */
+    char **theirs;       /* per step, what the recorded move did */
     size_t *moves;       /* scenario event of each step */
     hit *hits;
     size_t nhits, hcap;
@@ -226,6 +233,133 @@ static const char *lesson(const review *r, size_t item)
     return p.why;
 }
 
+/* The scenario's case as replay starts it: topic, channel, agent and
+ * the facts known before the first event.  NULL with err set. */
+static pb_case *start_case(const pb_scenario *s, pb_engine *e,
+                           pb_error *err)
+{
+    pb_case *c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s),
+                             err);
+    size_t i;
+
+    if (c == NULL)
+        return NULL;
+    if (pb_case_set_agent(c, pb_scenario_agent(s), pb_scenario_team(s),
+                          err) != PB_OK) {
+        pb_case_free(c);
+        return NULL;
+    }
+    for (i = 0; i < pb_scenario_nfacts(s); i++) {
+        const char *name, *value;
+        int line;
+
+        pb_scenario_fact(s, i, &name, &value, &line);
+        if (pb_case_set_fact(c, name, value, err) != PB_OK) {
+            snprintf(err->file, sizeof err->file, "%s", pb_scenario_path(s));
+            err->line = line;
+            pb_case_free(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+/* What the last event appended to c did, from before: the events its
+ * words were detected as and the items it settled, in a line ("~
+ * agent.restated, listen.restate done"); "nothing detected, no item
+ * changed" when nothing.  malloc'd; NULL when out of memory. */
+static char *effect(const review *r, const pb_case *c,
+                    const pb_snapshot *before)
+{
+    size_t k, n = pb_case_nevents(c), nch, len = 0, cap = 256;
+    char *out = malloc(cap), one[256];
+
+    if (out == NULL)
+        return NULL;
+    out[0] = '\0';
+    nch = pb_snapshot_diff(before, c, r->changed, r->nitems);
+    for (k = pb_snapshot_nevents(before); k < n + nch; k++) {
+        size_t m;
+
+        if (k < n) {
+            pb_event_info ev;
+
+            pb_case_event(c, k, &ev);
+            if (ev.detected_by == NULL)
+                continue;
+            snprintf(one, sizeof one, "%s~ %s", len ? ", " : "", ev.type);
+        } else {
+            pb_item_info it;
+            const pb_change *ch = &r->changed[k - n];
+
+            pb_case_item(c, ch->item, &it);
+            if (it.state != PB_DONE && it.state != PB_VIOLATED &&
+                it.state != PB_SKIPPED && it.state != PB_ERROR)
+                continue;
+            snprintf(one, sizeof one, "%s%s %s", len ? ", " : "", it.ref,
+                     pb_state_name(it.state));
+        }
+        m = strlen(one);
+        if (len + m + 1 > cap) {
+            char *grown = realloc(out, cap = 2 * (len + m + 1));
+
+            if (grown == NULL) {
+                free(out);
+                return NULL;
+            }
+            out = grown;
+        }
+        memcpy(out + len, one, m + 1);
+        len += m;
+    }
+    if (len == 0)
+        snprintf(out, cap, "nothing detected, no item settled");
+    return out;
+}
+
+/* The trainee's answer said in place of move i, on a case of its own
+ * played to just before it: what the detectors and the items make of
+ * it, into r->yours.  -1 when out of memory. */
+static int try_answer(review *r, size_t i, const char *answer)
+{
+    pb_snapshot *before = NULL;
+    pb_event_info ev;
+    pb_error err;
+    pb_case *c;
+    size_t k;
+    int line;
+
+    /* The session's case started the same way: only memory can fail. */
+    if ((c = start_case(r->s, r->e, &err)) == NULL)
+        return -1;
+    for (k = 0; k < i; k++) {  /* refused here as in the session */
+        pb_scenario_event(r->s, k, &ev, &line);
+        pb_case_append(c, ev.t, ev.type, ev.text, ev.attrs, ev.nattrs, &err);
+    }
+    pb_scenario_event(r->s, i, &ev, &line);
+    if ((before = pb_snapshot_new(c)) == NULL) {
+        pb_case_free(c);
+        return -1;
+    }
+    if (pb_case_append(c, ev.t, "agent.said", answer, NULL, 0, &err) ==
+        PB_OK &&
+        (r->yours[r->step - 1] = effect(r, c, before)) == NULL) {
+        pb_snapshot_free(before);
+        pb_case_free(c);
+        return -1;
+    }
+    pb_snapshot_free(before);
+    pb_case_free(c);
+    if (r->yours[r->step - 1] != NULL) {
+        cli_paint(r->out, r->color, CLI_CYAN);
+        fputs("  yours: ", r->out);
+        wrap(r, 9, 9, r->yours[r->step - 1], 0);
+        cli_paint(r->out, r->color, CLI_RESET);
+        fputc('\n', r->out);
+    }
+    return 0;
+}
+
 static int add_hit(review *r, size_t event, size_t step, size_t item)
 {
     if (r->nhits == r->hcap) {
@@ -320,6 +454,7 @@ static int play(review *r, size_t i, size_t step)
 
         if (r->changed[k].to != PB_VIOLATED)
             continue;
+        /* (r->changed is effect()'s too: theirs is taken below) */
         pb_case_item(r->c, item, &it);
         if (add_hit(r, i, step, item) != 0)
             return -1;
@@ -332,6 +467,9 @@ static int play(review *r, size_t i, size_t step)
         }
         fputc('\n', r->out);
     }
+    if (step && r->answers[step - 1] &&
+        (r->theirs[step - 1] = effect(r, r->c, r->before)) == NULL)
+        return -1;
     return 0;
 }
 
@@ -587,6 +725,16 @@ static void summary(const review *r)
         pb__text_printf(r->out, "  step %-3zu %-18s you: ", i + 1, ev.type);
         wrap(r, 35, 35, r->answers[i], 0);
         fputc('\n', r->out);
+        if (r->yours[i]) {
+            fputs("                               did: ", r->out);
+            wrap(r, 37, 37, r->yours[i], 0);
+            fputc('\n', r->out);
+        }
+        if (r->theirs[i]) {
+            fputs("                     the agent's did: ", r->out);
+            wrap(r, 37, 37, r->theirs[i], 0);
+            fputc('\n', r->out);
+        }
     }
 }
 
@@ -659,6 +807,11 @@ static int write_notes(const review *r, const char *path)
             fputc('"', out.f);
         }
         fputc('\n', out.f);
+        if (r->yours[i])
+            pb__text_printf(out.f, "    yours did: %s\n", r->yours[i]);
+        if (r->theirs[i])
+            pb__text_printf(out.f, "    the agent's did: %s\n",
+                            r->theirs[i]);
     }
     pb__text_printf(out.f, "  answered %zu of %zu agent moves%s\n\n",
                     r->answered, r->nsteps, r->quit ? " (stopped early)" : "");
@@ -703,6 +856,9 @@ static int session(review *r)
         rule(r, title);
         show_checklist(r, 0);
         if (ask(r) != 0)
+            return -1;
+        if (r->answers[r->step - 1] &&
+            try_answer(r, i, r->answers[r->step - 1]) != 0)
             return -1;
         if (!r->quit && play(r, i, r->step) != 0)
             return -1;
@@ -764,7 +920,10 @@ int cli_review(int argc, char **argv)
     r.changed = calloc(r.nitems + 1, sizeof *r.changed);
     r.moves = calloc(pb_scenario_nevents(s) + 1, sizeof *r.moves);
     r.answers = calloc(pb_scenario_nevents(s) + 1, sizeof *r.answers);
-    if (r.changed == NULL || r.moves == NULL || r.answers == NULL)
+    r.yours = calloc(pb_scenario_nevents(s) + 1, sizeof *r.yours);
+    r.theirs = calloc(pb_scenario_nevents(s) + 1, sizeof *r.theirs);
+    if (r.changed == NULL || r.moves == NULL || r.answers == NULL ||
+        r.yours == NULL || r.theirs == NULL)
         goto nomem;
     for (i = 0; i < pb_scenario_nevents(s); i++) {
         pb_event_info ev;
@@ -774,27 +933,13 @@ int cli_review(int argc, char **argv)
         if (is_agent_move(ev.type))
             r.moves[r.nsteps++] = i;
     }
-    r.c = pb_case_new(r.e, pb_scenario_topic(s), pb_scenario_channel(s),
-                      &err);
-    if (r.c == NULL) {
+    if ((r.c = start_case(s, r.e, &err)) == NULL) {
         cli_print_error(&err);
         goto done;
     }
     if ((r.before = pb_snapshot_new(r.c)) == NULL ||
         (r.shown = pb_snapshot_new(r.c)) == NULL)
         goto nomem;
-    for (i = 0; i < pb_scenario_nfacts(s); i++) {
-        const char *name, *value;
-        int line;
-
-        pb_scenario_fact(s, i, &name, &value, &line);
-        if (pb_case_set_fact(r.c, name, value, &err) != PB_OK) {
-            snprintf(err.file, sizeof err.file, "%s", pb_scenario_path(s));
-            err.line = line;
-            cli_print_error(&err);
-            goto done;
-        }
-    }
     if (session(&r) != 0)
         goto nomem;
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -814,7 +959,13 @@ nomem:
 done:
     for (i = 0; r.answers && i < r.nsteps; i++)
         free(r.answers[i]);
+    for (i = 0; r.yours && r.theirs && i < r.nsteps; i++) {
+        free(r.yours[i]);
+        free(r.theirs[i]);
+    }
     free(r.answers);
+    free(r.yours);
+    free(r.theirs);
     free(r.moves);
     free(r.hits);
     pb_snapshot_free(r.before);

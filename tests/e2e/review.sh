@@ -355,8 +355,28 @@ has "$T/out" "!! Violation: own.no_cold_handoff" \
     "broken principle: the others still work"
 has "$T/out" "-- Summary" "broken principle: the session ran to the end"
 
+# --- the trainee's words through the detectors -------------------------------
+printf 'So you are being charged roaming for calls made at home, is that right?\nI will make sure this gets fixed for you today\nq\n' >"$T/in"
+run_in "$T/in" "$PB" review -p "$P" --notes "$T/teach.txt" scenarios/billing-dispute.xml
+expect_rc 0 "answers that say something"
+has "$T/out" "  yours: ~ agent.restated" "a restatement, detected in the answer"
+has "$T/out" "the agent's did: listen.restate violated, explain.propose" "next to what the agent's move did"
+has "$T/out" "did: ~ agent.restated" "the summary: what the answer did"
+has "$T/teach.txt" "    yours did: ~ agent.restated" "the notes keep it"
+nyours=$(grep -c '^  yours: ' "$T/out")
+if [ "$nyours" = 2 ]; then ok; else
+    fail "want a yours: line for each of the 2 answers, got $nyours"; fi
+# the answers change nothing of the call itself
+printf '\n\nq\n' >"$T/in0"
+run_in "$T/in0" "$PB" review -p "$P" scenarios/billing-dispute.xml
+sed -n '/^-- Summary/,/^You answered/p' "$T/out" | grep -v "^You answered" >"$T/plain"
+run_in "$T/in" "$PB" review -p "$P" scenarios/billing-dispute.xml
+sed -n '/^-- Summary/,/^You answered/p' "$T/out" | grep -v "^You answered" >"$T/taught"
+if [ -s "$T/plain" ] && cmp -s "$T/plain" "$T/taught"; then ok; else
+    fail "an answer changed the call's own checklist"; fi
+
 # --- docs/review.md shows a real session ------------------------------------
-DOC_INPUT='Restate the problem before offering anything\n\n?\n'
+DOC_INPUT='So you are being charged roaming for calls made at home, is that right?\n\n?\n'
 DOC_INPUT=$DOC_INPUT'Look at the account on screen\nq\n'
 DOC_CMD='playbook review scenarios/billing-dispute.xml'
 # shellcheck disable=SC2059 # the input is a printf format on purpose
