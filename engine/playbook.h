@@ -1010,6 +1010,19 @@ pb_status pb_stats_add_replay(pb_stats *s, const pb_replay *r,
  * says how many cases it leaves out. */
 void pb_stats_add_unreadable(pb_stats *s);
 
+/*
+ * Partials (docs/scale.md): what one shard counted, as a text file that
+ * names the version of the engine and of the principles.  Merging the
+ * partials of shards gives exactly the figures of one run over all
+ * their cases.  read_partial makes *s from the file when *s is NULL,
+ * else adds it to *s; PB_INPUT (file:line) for a file that is not a
+ * whole partial (cut short, altered) or of another version (naming
+ * both), and *s is then unchanged.  write_partial: PB_IO.
+ */
+pb_status pb_stats_write_partial(const pb_stats *s, FILE *f);
+pb_status pb_stats_read_partial(pb_stats **s, const char *path,
+                                pb_error *err);
+
 /* Scores over the cases where a principle (or anything) applied: the
  * mean of the case scores, and the score rule of pb_case_score applied
  * once to the summed counts.  Both 0 when cases is 0. */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 #include <libxml/parser.h>
@@ -690,6 +691,107 @@ static void write_failure(void **state)
     }
 }
 
+/* The cases of add_five and odd causes (spaces, '%', a leading '-',
+ * escapes) written as partials by two "shards" and merged in either
+ * order: the same report as one run, byte for byte. */
+static void add_odd(fixture *f, pb_stats *into, const char *cause)
+{
+    pb_error err;
+    pb_case *c = pb_case_new(f->e, NULL, NULL, &err);
+
+    assert_non_null(c);
+    assert_int_equal(pb_case_set_fact(c, "root_cause", cause, &err), PB_OK);
+    assert_int_equal(pb_stats_add_case(into, c, &err), PB_OK);
+    pb_case_free(c);
+}
+
+static char *partial_of(const pb_stats *s, const char *path)
+{
+    FILE *out = fopen(path, "w");
+
+    assert_non_null(out);
+    assert_int_equal(pb_stats_write_partial(s, out), PB_OK);
+    assert_int_equal(fclose(out), 0);
+    return strdup(path);
+}
+
+/* Shard A: the five cases and every other odd cause; shard B: every
+ * odd cause.  Run: the five cases then the same causes, in one pb_stats. */
+static void shard_a(fixture *f, pb_stats *into, const char *const *odd,
+                    size_t n)
+{
+    pb_stats *keep = f->s;
+    size_t i;
+
+    f->s = into;
+    add_five(f);
+    f->s = keep;
+    for (i = 0; i < n; i += 2)
+        add_odd(f, into, odd[i]);
+}
+
+static void partials(void **state)
+{
+    static const char *const odd[] = {
+        "two words", "100%", "-lead", "-", "%41", hostile,
+    };
+    const size_t nodd = sizeof odd / sizeof *odd;
+    fixture *f = *state;
+    pb_stats *a = pb_stats_new(f->e), *b = pb_stats_new(f->e);
+    pb_stats *all = pb_stats_new(f->e), *m = NULL, *m2 = NULL;
+    char dir[] = "/tmp/pb-partial.XXXXXX", pa[64], pbb[64], cut[64];
+    char *one, *merged, *merged2;
+    pb_error err;
+    size_t i;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_non_null(all);
+    assert_non_null(mkdtemp(dir));
+    shard_a(f, a, odd, nodd);
+    shard_a(f, all, odd, nodd);
+    for (i = 0; i < nodd; i++) {
+        add_odd(f, b, odd[i]);
+        add_odd(f, all, odd[i]);
+    }
+    snprintf(pa, sizeof pa, "%s/a", dir);
+    snprintf(pbb, sizeof pbb, "%s/b", dir);
+    snprintf(cut, sizeof cut, "%s/cut", dir);
+    free(partial_of(a, pa));
+    free(partial_of(b, pbb));
+    free(partial_of(a, cut));
+    one = render(all, PB_FORMAT_JSON, 0);
+    assert_int_equal(pb_stats_read_partial(&m, pa, &err), PB_OK);
+    assert_int_equal(pb_stats_read_partial(&m, pbb, &err), PB_OK);
+    assert_int_equal(pb_stats_read_partial(&m2, pbb, &err), PB_OK);
+    assert_int_equal(pb_stats_read_partial(&m2, pa, &err), PB_OK);
+    merged = render(m, PB_FORMAT_JSON, 0);
+    merged2 = render(m2, PB_FORMAT_JSON, 0);
+    assert_string_equal(merged, one);
+    assert_string_equal(merged2, one);
+    assert_non_null(strstr(one, "\"-lead\""));
+    assert_non_null(strstr(one, "\"100%\""));
+    assert_non_null(strstr(one, "\"two words\""));
+    /* a partial cut anywhere is refused, and m is unchanged */
+    assert_int_equal(truncate(cut, 200), 0);
+    assert_int_equal(pb_stats_read_partial(&m, cut, &err), PB_INPUT);
+    free(merged);
+    merged = render(m, PB_FORMAT_JSON, 0);
+    assert_string_equal(merged, one);
+    unlink(pa);
+    unlink(pbb);
+    unlink(cut);
+    rmdir(dir);
+    free(one);
+    free(merged);
+    free(merged2);
+    pb_stats_free(a);
+    pb_stats_free(b);
+    pb_stats_free(all);
+    pb_stats_free(m);
+    pb_stats_free(m2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -709,6 +811,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(text_output, setup, teardown),
         cmocka_unit_test_setup_teardown(html_output, setup, teardown),
         cmocka_unit_test_setup_teardown(write_failure, setup, teardown),
+        cmocka_unit_test_setup_teardown(partials, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

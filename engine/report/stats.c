@@ -6,21 +6,33 @@
  * kept, so ten thousand cases cost what one does, plus one entry per
  * distinct root cause.  No event time is read at all: speed is not a
  * quality measure (docs/stats.md).  render_stats.c writes the figures.
+ *
+ * Partials (docs/scale.md): every counter is an integer, the scores'
+ * sum too (in billionths), and every ranking is a total order, so
+ * adding up the partials of shards gives exactly what one run over all
+ * the cases gives, byte for byte, in whatever order they are merged.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
+#include "file.h"
 #include "index.h"
 #include "playbook.h"
 
 #define NSTATES (PB_ERROR + 1)
 
+/* A score is counted in billionths: integers add up the same in any
+ * order, where doubles would not. */
+#define SCORE_UNIT 1000000000.0
+
 typedef struct tally {
     size_t cases, musts, done, violations;
-    double sum; /* of the case scores, for the mean */
+    uint64_t sum; /* of the case scores, in SCORE_UNITs, for the mean */
 } tally;
 
 typedef struct sprinciple {
@@ -42,6 +54,8 @@ typedef struct cause {
 } cause;
 
 struct pb_stats {
+    char version[64];   /* "playbook V, principles H": what partials
+                         * must share to be merged */
     sprinciple *principles;
     size_t nprinciples;
     sitem *items;
@@ -74,6 +88,8 @@ pb_stats *pb_stats_new(const pb_engine *e)
     if (s == NULL)
         return NULL;
     s->none = SIZE_MAX;
+    snprintf(s->version, sizeof s->version, "playbook %s, principles %s",
+             PB_VERSION, pb_engine_version(e));
     s->nprinciples = pb_engine_nprinciples(e);
     s->nitems = pb_engine_nitems(e);
     s->principles = calloc(s->nprinciples + 1, sizeof *s->principles);
@@ -273,7 +289,7 @@ static void count_score(tally *t, const pb_score *sc)
     t->musts += (size_t)sc->musts;
     t->done += (size_t)sc->done;
     t->violations += (size_t)sc->violations;
-    t->sum += sc->value;
+    t->sum += (uint64_t)llround(sc->value * SCORE_UNIT);
 }
 
 pb_status pb_stats_add_case(pb_stats *s, const pb_case *c, pb_error *err)
@@ -337,7 +353,8 @@ static void score_of(const tally *t, pb_stats_score *out)
     out->musts = t->musts;
     out->done = t->done;
     out->violations = t->violations;
-    out->mean = t->cases ? t->sum / (double)t->cases : 0;
+    out->mean = t->cases ? (double)t->sum / SCORE_UNIT / (double)t->cases
+                         : 0;
     if (t->cases == 0)
         out->pooled = 0;
     else if (t->musts > 0)
@@ -509,4 +526,402 @@ size_t pb_stats_rank_causes(const pb_stats *s, size_t *out)
         out[i] = i;
     sort(s, cause_before, out, s->ncauses);
     return s->ncauses;
+}
+
+/* Partials: a line-based text file (docs/scale.md).  Names are written
+ * with every byte at or below a space, '%' and DEL as %XX, so a line
+ * splits on spaces; "-" is no root cause. */
+
+#define PARTIAL_MAGIC "playbook-stats-partial 1"
+#define PARTIAL_MAX_BYTES (256u * 1024u * 1024u)
+
+static void put_name(FILE *f, const char *s)
+{
+    const char *start = s;
+
+    fputc(' ', f);
+    if (s == NULL) {
+        fputc('-', f);
+        return;
+    }
+    if (*s == '\0')
+        fputc('%', f);          /* "%" alone is the empty name */
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        /* a leading '-' would read as "no root cause" */
+        if (c <= ' ' || c == '%' || c == 0x7f || (c == '-' && s == start))
+            fprintf(f, "%%%02X", c);
+        else
+            fputc(c, f);
+    }
+}
+
+static void put_tally(FILE *f, const tally *t)
+{
+    fprintf(f, " %zu %zu %zu %zu %llu\n", t->cases, t->musts, t->done,
+            t->violations, (unsigned long long)t->sum);
+}
+
+pb_status pb_stats_write_partial(const pb_stats *s, FILE *f)
+{
+    size_t i, k, lines = 4;
+
+    fprintf(f, "%s\nversion %s\n", PARTIAL_MAGIC, s->version);
+    fprintf(f, "cases %zu %zu %zu %zu\n", s->ncases, s->unreadable,
+            s->resolved, s->first_contact);
+    fputs("overall", f);
+    put_tally(f, &s->overall);
+    for (i = 0; i < s->nprinciples; i++, lines++) {
+        fputs("principle", f);
+        put_name(f, s->principles[i].id);
+        put_name(f, s->principles[i].title);
+        put_tally(f, &s->principles[i].t);
+    }
+    for (i = 0; i < s->nitems; i++, lines++) {
+        fputs("item", f);
+        put_name(f, s->items[i].ref);
+        fprintf(f, " %zu %d", s->items[i].principle, s->items[i].must);
+        for (k = 0; k < NSTATES; k++)
+            fprintf(f, " %zu", s->items[i].states[k]);
+        fputc('\n', f);
+    }
+    for (i = 0; i < s->ncauses; i++, lines++) {
+        fputs("cause", f);
+        put_name(f, s->causes[i].name);
+        fprintf(f, " %zu %zu %zu\n", s->causes[i].cases,
+                s->causes[i].resolved, s->causes[i].first_contact);
+    }
+    /* The count ends it: a partial cut short anywhere is refused. */
+    fprintf(f, "end %zu\n", lines);
+    return ferror(f) ? PB_IO : PB_OK;
+}
+
+typedef struct partial {
+    char *p, *end;      /* what is left of the file, NUL-split */
+    const char *path;
+    int line;
+    pb_error *err;
+} partial;
+
+static pb_status bad(partial *r, const char *what)
+{
+    return pb__error(r->err, PB_INPUT, r->path, r->line, "%s", what);
+}
+
+/* The next line cut into at most max space-separated words; how many,
+ * or -1 at the end of the file. */
+static int words(partial *r, char **w, int max)
+{
+    char *nl;
+    int n = 0;
+
+    if (r->p >= r->end)
+        return -1;
+    r->line++;
+    if ((nl = memchr(r->p, '\n', (size_t)(r->end - r->p))) == NULL)
+        nl = r->end;       /* no newline: cut short (end checks it) */
+    *nl = '\0';
+    while (n < max) {
+        w[n++] = r->p;
+        r->p += strcspn(r->p, " ");
+        if (*r->p == '\0')
+            break;
+        *r->p++ = '\0';
+    }
+    if (r->p < nl)
+        n = max + 1;       /* more words than the line may have */
+    r->p = nl + (nl < r->end);
+    return n;
+}
+
+/* Decodes a name in place; NULL for "-". 0, or -1 when malformed. */
+static int name_of(char *s, char **out)
+{
+    char *d = s, *q = s;
+
+    if (strcmp(s, "-") == 0) {
+        *out = NULL;
+        return 0;
+    }
+    if (strcmp(s, "%") == 0) {
+        *s = '\0';
+        *out = s;
+        return 0;
+    }
+    for (; *q; q++) {
+        unsigned v;
+
+        if (*q != '%') {
+            *d++ = *q;
+            continue;
+        }
+        if (sscanf(q + 1, "%2x", &v) != 1 || v == 0 ||
+            !q[1] || !q[2])
+            return -1;
+        *d++ = (char)v;
+        q += 2;
+    }
+    *d = '\0';
+    *out = s;
+    return 0;
+}
+
+static int number(const char *s, size_t *out)
+{
+    char *e;
+    unsigned long long v;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &e, 10);
+    if (*e != '\0' || errno != 0 || v > SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+static int read_tally(char **w, tally *t)
+{
+    size_t sum;
+
+    if (number(w[0], &t->cases) || number(w[1], &t->musts) ||
+        number(w[2], &t->done) || number(w[3], &t->violations) ||
+        number(w[4], &sum))
+        return -1;
+    t->sum = sum;
+    return 0;
+}
+
+static void add_tally(tally *to, const tally *t)
+{
+    to->cases += t->cases;
+    to->musts += t->musts;
+    to->done += t->done;
+    to->violations += t->violations;
+    to->sum += t->sum;
+}
+
+/* The next line whole, or NULL at the end of the file. */
+static char *whole_line(partial *r)
+{
+    char *w[1];
+
+    /* one word, however many spaces: the line as it is */
+    if (r->p >= r->end)
+        return NULL;
+    r->line++;
+    w[0] = r->p;
+    r->p += strcspn(r->p, "\n");
+    if (r->p < r->end)
+        *r->p++ = '\0';
+    return w[0];
+}
+
+static pb_status nomem_at(partial *r)
+{
+    return pb__error(r->err, PB_NOMEM, r->path, 0, "out of memory");
+}
+
+/* One principle, item or cause line of a partial into s, which it lays
+ * out: its principles and items in order. */
+static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
+{
+    char *name, *title;
+    size_t v[2 + NSTATES], k;
+    tally t;
+
+    if (strcmp(w[0], "principle") == 0 && n == 8) {
+        sprinciple *g;
+
+        if (s->nitems > 0 || name_of(w[1], &name) || name == NULL ||
+            name_of(w[2], &title) || title == NULL || read_tally(w + 3, &t))
+            return bad(r, "a principle line is malformed");
+        if ((g = realloc(s->principles,
+                         (s->nprinciples + 1) * sizeof *g)) == NULL)
+            return nomem_at(r);
+        s->principles = g;
+        g += s->nprinciples;
+        memset(g, 0, sizeof *g);
+        s->nprinciples++;
+        g->t = t;
+        if ((g->id = dup_str(name)) == NULL ||
+            (g->title = dup_str(title)) == NULL)
+            return nomem_at(r);
+        return PB_OK;
+    }
+    if (strcmp(w[0], "item") == 0 && n == 4 + NSTATES) {
+        sitem *g;
+        size_t plen;
+
+        for (k = 0; k < 2 + NSTATES; k++)
+            if (number(w[2 + k], &v[k]))
+                return bad(r, "an item line is malformed");
+        if (name_of(w[1], &name) || name == NULL || v[1] > 1 ||
+            v[0] >= s->nprinciples || s->ncauses > 0 ||
+            strncmp(name, s->principles[v[0]].id,
+                    plen = strlen(s->principles[v[0]].id)) != 0 ||
+            name[plen] != '.')
+            return bad(r, "an item line is malformed");
+        if ((g = realloc(s->items, (s->nitems + 1) * sizeof *g)) == NULL)
+            return nomem_at(r);
+        s->items = g;
+        g += s->nitems;
+        memset(g, 0, sizeof *g);
+        if ((g->ref = dup_str(name)) == NULL)
+            return nomem_at(r);
+        s->nitems++;
+        g->id = g->ref + plen + 1;
+        g->principle = v[0];
+        g->must = (int)v[1];
+        for (k = 0; k < NSTATES; k++)
+            g->states[k] = v[2 + k];
+        return PB_OK;
+    }
+    if (strcmp(w[0], "cause") == 0 && n == 5) {
+        if (name_of(w[1], &name) || number(w[2], &v[0]) ||
+            number(w[3], &v[1]) || number(w[4], &v[2]))
+            return bad(r, "a cause line is malformed");
+        if (find_cause(s, name, name ? strlen(name) : 0, &k) != PB_OK)
+            return nomem_at(r);
+        if (s->causes[k].cases > 0)
+            return bad(r, "a root cause listed twice");
+        s->causes[k].cases = v[0];
+        s->causes[k].resolved = v[1];
+        s->causes[k].first_contact = v[2];
+        return PB_OK;
+    }
+    return bad(r, "not a line of a partial (principle, item, cause, end)");
+}
+
+/* The partial at path, whole, into a new pb_stats. */
+static pb_status read_partial(const char *path, pb_stats **out,
+                              pb_error *err)
+{
+    char *buf = NULL, *w[4 + NSTATES + 1], *version;
+    size_t len, c[4], lines, nlines = 0;
+    pb_stats *s = NULL;
+    partial r;
+    pb_status st;
+    int n;
+
+    if ((st = pb__read_file(path, PARTIAL_MAX_BYTES, &buf, &len, err)) !=
+        PB_OK)
+        return st;
+    r.p = buf;
+    r.end = buf + len;
+    r.path = path;
+    r.line = 0;
+    r.err = err;
+    if ((version = whole_line(&r)) == NULL ||
+        strcmp(version, PARTIAL_MAGIC) != 0) {
+        st = bad(&r, "not a partial of `playbook stats --partial`");
+        goto done;
+    }
+    if ((version = whole_line(&r)) == NULL ||
+        strncmp(version, "version ", 8) != 0 || strlen(version) >= 64 + 8) {
+        st = bad(&r, "no version line");
+        goto done;
+    }
+    if ((s = calloc(1, sizeof *s)) == NULL) {
+        st = nomem_at(&r);
+        goto done;
+    }
+    s->none = SIZE_MAX;
+    snprintf(s->version, sizeof s->version, "%s", version + 8);
+    if (words(&r, w, 5) != 5 || strcmp(w[0], "cases") ||
+        number(w[1], &c[0]) || number(w[2], &c[1]) || number(w[3], &c[2]) ||
+        number(w[4], &c[3]) || words(&r, w, 6) != 6 ||
+        strcmp(w[0], "overall") || read_tally(w + 1, &s->overall)) {
+        st = bad(&r, "the counts are malformed");
+        goto done;
+    }
+    s->ncases = c[0];
+    s->unreadable = c[1];
+    s->resolved = c[2];
+    s->first_contact = c[3];
+    for (;;) {
+        if ((n = words(&r, w, 4 + NSTATES)) < 0) {
+            st = bad(&r, "cut short (no end line): did its shard finish?");
+            goto done;
+        }
+        if (strcmp(w[0], "end") == 0 && n == 2)
+            break;
+        if ((st = read_entry(&r, s, w, n)) != PB_OK)
+            goto done;
+        nlines++;
+    }
+    if (number(w[1], &lines) || lines != nlines + 4 || r.p != r.end) {
+        st = bad(&r, "the end line does not match what came before it");
+        goto done;
+    }
+    st = PB_OK;
+done:
+    free(buf);
+    if (st == PB_OK)
+        *out = s;
+    else
+        pb_stats_free(s);
+    return st;
+}
+
+/* t added into s: the same version, so the same principles and items. */
+static pb_status merge(pb_stats *s, const pb_stats *t, const char *path,
+                       pb_error *err)
+{
+    size_t i, k;
+
+    if (strcmp(s->version, t->version) != 0)
+        return pb__error(err, PB_INPUT, path, 2, "made by %s, the partials "
+                         "before it by %s: merge the partials of one "
+                         "version", t->version, s->version);
+    if (s->nprinciples != t->nprinciples || s->nitems != t->nitems)
+        return pb__error(err, PB_INPUT, path, 0, "its principles are not "
+                         "the other partials'");
+    for (i = 0; i < s->nitems; i++)
+        if (strcmp(s->items[i].ref, t->items[i].ref) != 0 ||
+            s->items[i].must != t->items[i].must)
+            return pb__error(err, PB_INPUT, path, 0, "its items are not "
+                             "the other partials'");
+    /* Causes first: the one step that can fail, before any count. */
+    for (i = 0; i < t->ncauses; i++)
+        if (find_cause(s, t->causes[i].name, t->causes[i].name
+                       ? strlen(t->causes[i].name) : 0, &k) != PB_OK)
+            return pb__error(err, PB_NOMEM, path, 0, "out of memory");
+    for (i = 0; i < t->ncauses; i++) {
+        find_cause(s, t->causes[i].name, t->causes[i].name
+                   ? strlen(t->causes[i].name) : 0, &k);
+        s->causes[k].cases += t->causes[i].cases;
+        s->causes[k].resolved += t->causes[i].resolved;
+        s->causes[k].first_contact += t->causes[i].first_contact;
+    }
+    s->ncases += t->ncases;
+    s->unreadable += t->unreadable;
+    s->resolved += t->resolved;
+    s->first_contact += t->first_contact;
+    add_tally(&s->overall, &t->overall);
+    for (i = 0; i < s->nprinciples; i++)
+        add_tally(&s->principles[i].t, &t->principles[i].t);
+    for (i = 0; i < s->nitems; i++)
+        for (k = 0; k < NSTATES; k++)
+            s->items[i].states[k] += t->items[i].states[k];
+    return PB_OK;
+}
+
+pb_status pb_stats_read_partial(pb_stats **sp, const char *path,
+                                pb_error *err)
+{
+    pb_stats *t = NULL;
+    pb_status st = read_partial(path, &t, err);
+
+    if (st != PB_OK)
+        return st;
+    if (*sp == NULL) {
+        *sp = t;
+        return PB_OK;
+    }
+    st = merge(*sp, t, path, err);
+    pb_stats_free(t);
+    return st;
 }

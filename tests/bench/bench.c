@@ -3,7 +3,7 @@
  * printed with a floor measured in the same run and the ratio to it.
  *
  *   bench PRINCIPLE_DIR PLAYBOOK_BINARY
- *         [event|replay|memory|check|hostile [RUNS]]
+ *         [event|replay|merge|memory|check|hostile [RUNS]]
  */
 #define _GNU_SOURCE /* clock_gettime, mkdtemp */
 #include <errno.h>
@@ -297,6 +297,136 @@ static void bench_replay(const char *dir)
     pb_engine_free(e);
 }
 
+/* 2b. Statistics of 100,000 calls in 8 shards, merged: the same bytes
+ * as one run (docs/scale.md), and the calls counted per second. */
+
+#define MERGE_CALLS 100000
+#define SHARDS 8
+
+/* Call i: 12 events of the script from a place i decides, a root cause
+ * of 37, resolved or not, reopened now and then. */
+static int gen_call(char *buf, size_t size, int i)
+{
+    int n = 0, k, from = i % (EVENTS - 14);
+
+    n += snprintf(buf + n, size - (size_t)n,
+                  "<scenario xmlns=\"urn:playbook:scenario:1\" id=\"g%d\">"
+                  "<case topic=\"%s\"><fact name=\"root_cause\">cause_%d"
+                  "</fact></case><events>", i, i % 3 ? "delivery" : "billing",
+                  i % 37);
+    for (k = 0; k < 12; k++) {
+        const ev *e = &script[from + k];
+
+        if (strcmp(e->type, "case.closed") == 0 ||
+            strcmp(e->type, "fact") == 0)
+            continue;
+        n += snprintf(buf + n, size - (size_t)n, "<event t=\"%d\" "
+                      "type=\"%s\"", k * 9, e->type);
+        if (e->attr)
+            n += snprintf(buf + n, size - (size_t)n, " %s=\"%s\"", e->attr,
+                          e->value);
+        n += snprintf(buf + n, size - (size_t)n, e->text ? ">%s</event>"
+                      : "/>", e->text ? e->text : "");
+    }
+    if (i % 2)
+        n += snprintf(buf + n, size - (size_t)n, "<event t=\"200\" "
+                      "type=\"case.resolved\"/>");
+    if (i % 7 == 0)
+        n += snprintf(buf + n, size - (size_t)n, "<event t=\"900\" "
+                      "type=\"followup.done\" outcome=\"not_fixed\"/>");
+    n += snprintf(buf + n, size - (size_t)n, "</events></scenario>");
+    return n;
+}
+
+static char *rendered(const pb_stats *s, pb_format fmt, size_t *len)
+{
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, len);
+
+    if (f == NULL || pb_stats_render(s, f, fmt, 0) != PB_OK)
+        die("render", NULL);
+    fclose(f);
+    return buf;
+}
+
+static void bench_merge(const char *dir)
+{
+    static const pb_format fmts[] = { PB_FORMAT_TEXT, PB_FORMAT_JSON,
+                                      PB_FORMAT_HTML };
+    char tmp[] = "/tmp/pb-merge.XXXXXX", path[64], xml[8192];
+    pb_engine *e = engine(dir);
+    pb_stats *one = pb_stats_new(e), *shard[SHARDS], *merged = NULL;
+    double t0, replayed = 0, counted = 0, merging;
+    size_t i, same = 0;
+    pb_error err;
+
+    if (mkdtemp(tmp) == NULL || one == NULL)
+        die("mkdtemp", NULL);
+    for (i = 0; i < SHARDS; i++)
+        if ((shard[i] = pb_stats_new(e)) == NULL)
+            die("out of memory", NULL);
+    for (i = 0; i < MERGE_CALLS; i++) {
+        pb_scenario *s;
+        pb_replay *r;
+        int n = gen_call(xml, sizeof xml, (int)i);
+        double t1;
+
+        t0 = now();
+        if (pb_scenario_parse("gen.xml", xml, (size_t)n, &s, &err) != PB_OK ||
+            pb_replay_run(e, s, &r, &err) != PB_OK)
+            die("gen.xml", &err);
+        t1 = now();
+        replayed += t1 - t0;
+        if (pb_stats_add_replay(one, r, &err) != PB_OK)
+            die("gen.xml", &err);
+        counted += now() - t1;
+        if (pb_stats_add_replay(shard[i % SHARDS], r, &err) != PB_OK)
+            die("gen.xml", &err);
+        pb_replay_free(r);
+        pb_scenario_free(s);
+    }
+    t0 = now();
+    for (i = 0; i < SHARDS; i++) {
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%zu.part", tmp, i);
+        if ((f = fopen(path, "w")) == NULL ||
+            pb_stats_write_partial(shard[i], f) != PB_OK || fclose(f) != 0)
+            die(path, NULL);
+    }
+    for (i = SHARDS; i-- > 0;) {   /* merged in another order */
+        snprintf(path, sizeof path, "%s/%zu.part", tmp, i);
+        if (pb_stats_read_partial(&merged, path, &err) != PB_OK)
+            die(path, &err);
+        unlink(path);
+    }
+    merging = now() - t0;
+    rmdir(tmp);
+    for (i = 0; i < sizeof fmts / sizeof *fmts; i++) {
+        size_t la, lb;
+        char *a = rendered(one, fmts[i], &la), *b = rendered(merged, fmts[i],
+                                                             &lb);
+
+        same += la == lb && memcmp(a, b, la) == 0;
+        free(a);
+        free(b);
+    }
+    printf("stats, sharded        %d calls in %d shards, merged\n",
+           MERGE_CALLS, SHARDS);
+    printf("  %.2f s  (%.0f calls/s on one core, counted)  floor %.2f s "
+           "(their replay)  ratio %.2fx   [target < 2x]\n",
+           replayed + counted, MERGE_CALLS / (replayed + counted), replayed,
+           (replayed + counted) / replayed);
+    printf("  write %d partials and merge them: %.3f s; text, JSON and HTML "
+           "%s one run's (%zu of 3)   [target: identical]\n", SHARDS,
+           merging, same == 3 ? "byte-identical to" : "DIFFER from", same);
+    for (i = 0; i < SHARDS; i++)
+        pb_stats_free(shard[i]);
+    pb_stats_free(one);
+    pb_stats_free(merged);
+    pb_engine_free(e);
+}
+
 /* 3. Memory per open case. */
 
 static long rss_kib(void)
@@ -533,6 +663,8 @@ int main(int argc, char **argv)
         bench_event(dir, runs ? runs : 1);
     if (!*only || strcmp(only, "replay") == 0)
         bench_replay(dir);
+    if (!*only || strcmp(only, "merge") == 0)
+        bench_merge(dir);
     if (!*only || strcmp(only, "memory") == 0)
         bench_memory(dir);
     if (!*only || strcmp(only, "check") == 0)

@@ -280,4 +280,82 @@ else
     diff "$T/doc.txt" "$T/stats.txt" | sed -n '1,10p' >&2
 fi
 
+# --- partials: shards merged give exactly one run's figures --------------
+ls scenarios/*.xml tests/calibration/real-abcd/xml/*.xml >"$T/all.list"
+split -n l/3 "$T/all.list" "$T/shard."
+k=0
+for f in "$T"/shard.*; do
+    k=$((k + 1))
+    # shellcheck disable=SC2046 # the shard's files
+    run "$PB" stats $P --partial -o "$T/p$k.part" $(cat "$f")
+    expect_rc 0 "partial $k"
+done
+for fmt in text json html; do
+    # shellcheck disable=SC2046
+    "$PB" stats $P -f "$fmt" $(cat "$T/all.list") >"$T/one.$fmt" 2>/dev/null
+    run "$PB" stats --merge -f "$fmt" -o "$T/m1.$fmt" "$T/p1.part" "$T/p2.part" "$T/p3.part"
+    expect_rc 0 "merge, $fmt"
+    run "$PB" stats --merge -f "$fmt" -o "$T/m2.$fmt" "$T/p3.part" "$T/p1.part" "$T/p2.part"
+    if cmp -s "$T/one.$fmt" "$T/m1.$fmt" && cmp -s "$T/one.$fmt" "$T/m2.$fmt"
+    then ok; else fail "merged $fmt is not one run's, byte for byte"; fi
+done
+has "$T/one.text" "51 cases" "the run counts every call"
+
+# bad partials: exit 2, named, nothing written
+cp -r principles "$T/v2"
+printf '\n-- a new version\n' >>"$T/v2/listen.lua"
+run "$PB" stats -p "$T/v2" --partial -o "$T/v2.part" scenarios/late-delivery.xml
+expect_rc 0 "a partial of other principles"
+run "$PB" stats --merge -o "$T/no.txt" "$T/p1.part" "$T/v2.part"
+expect_rc 2 "partials of two versions"
+v1=$(sed -n 's/^version //p' "$T/p1.part")
+v2=$(sed -n 's/^version //p' "$T/v2.part")
+has "$T/err" "v2.part:2: made by $v2, the partials before it by $v1" "names both versions"
+if [ -e "$T/no.txt" ]; then fail "a merge of two versions wrote a report"; else ok; fi
+head -n 5 "$T/p2.part" >"$T/cut.part"
+run "$PB" stats --merge -o "$T/no.txt" "$T/p1.part" "$T/cut.part"
+expect_rc 2 "a partial cut short"
+has "$T/err" "cut.part:" "names it"
+has "$T/err" "cut short (no end line)" "says it is cut short"
+sed 's/^cases \([0-9]*\)/cases x\1/' "$T/p2.part" >"$T/alt.part"
+run "$PB" stats --merge "$T/alt.part"
+expect_rc 2 "an altered partial"
+has "$T/err" "alt.part:3: the counts are malformed" "at its line"
+sed '$d' "$T/p2.part" >"$T/noend.part"
+echo "end 3" >>"$T/noend.part"
+run "$PB" stats --merge "$T/noend.part"
+expect_rc 2 "an end line that does not match"
+run "$PB" stats --merge scenarios/late-delivery.xml
+expect_rc 2 "a scenario given as a partial"
+has "$T/err" "late-delivery.xml:1: not a partial" "says what it is not"
+if [ -e "$T/no.txt" ]; then fail "a failed merge wrote a report"; else ok; fi
+run "$PB" stats $P --partial scenarios/late-delivery.xml
+expect_rc 2 "--partial without -o"
+run "$PB" stats $P --partial --merge -o "$T/x.part" scenarios/late-delivery.xml
+expect_rc 2 "--partial and --merge"
+run "$PB" stats $P --merge "$T/p1.part"
+expect_rc 2 "--merge with -p"
+
+# --- docs/scale.md, "One machine, every core": run as written ------------
+mkdir -p "$T/scale/calls"
+cp scenarios/*.xml tests/calibration/real-abcd/xml/*.xml "$T/scale/calls/"
+ln -s "$PWD/principles" "$T/scale/principles"
+awk '/^## One machine, every core$/ { w = 1; next } w && /^## / { exit }
+     w && /^```sh$/ { b = 1; next } b && /^```$/ { exit } b { print }' \
+    docs/scale.md | sed "s|^playbook |\"\$PB\" |; s/| xargs -P 8 -I{} playbook /| xargs -P 8 -I{} \"\$PB\" /" \
+    >"$T/scale.sh"
+if [ "$(wc -l <"$T/scale.sh")" -ge 3 ]; then ok; else
+    fail "docs/scale.md: the one-machine example is gone"; fi
+(cd "$T/scale" && PB="$PB" sh "$T/scale.sh") >"$T/scale.out" 2>"$T/scale.err"
+rc=$?
+expect_rc 0 "docs/scale.md, one machine: the example runs"
+(cd "$T/scale" && "$PB" stats -p principles calls) >"$T/scale.one" 2>/dev/null
+if [ -s "$T/scale.out" ] && cmp -s "$T/scale.out" "$T/scale.one"; then ok; else
+    fail "docs/scale.md: the sharded run is not one run's report"; fi
+if [ "$(ls "$T/scale"/shard.??.part | wc -l)" = 8 ]; then ok; else
+    fail "docs/scale.md: not 8 partials"; fi
+run "$PB" stats $P --partial -o "$T/x.part" --files-from "$T/nowhere"
+expect_rc 2 "--files-from a list that is not there"
+has "$T/err" "nowhere: cannot open" "names it"
+
 summary
