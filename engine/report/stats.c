@@ -676,7 +676,8 @@ static int number(const char *s, size_t *out)
         return -1;
     errno = 0;
     v = strtoull(s, &e, 10);
-    if (*e != '\0' || errno != 0 || v > SIZE_MAX)
+    /* 2^53: more than any count, and room to add many partials up */
+    if (*e != '\0' || errno != 0 || v > (1ull << 53))
         return -1;
     *out = (size_t)v;
     return 0;
@@ -795,6 +796,41 @@ static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
     return bad(r, "not a line of a partial (principle, item, cause, end)");
 }
 
+/* Whether a partial's counts agree with each other as counting makes
+ * them: every case ends each item in one state and has one root cause
+ * (or none), a tally counts no more than the cases, its done no more
+ * than its musts, its scores at most 1 each.  A
+ * crafted partial would otherwise make a report of nonsense. */
+static int consistent(const pb_stats *s)
+{
+    size_t i, k, n;
+
+    if (s->overall.cases != s->ncases || s->resolved > s->ncases ||
+        s->first_contact > s->resolved)
+        return 0;
+    for (i = 0; i <= s->nprinciples; i++) {
+        const tally *t = i < s->nprinciples ? &s->principles[i].t
+                                            : &s->overall;
+
+        if (t->cases > s->ncases || t->done > t->musts ||
+            t->sum > (uint64_t)t->cases * (uint64_t)SCORE_UNIT)
+            return 0;
+    }
+    for (i = 0; i < s->nitems; i++) {
+        for (k = n = 0; k < NSTATES; k++)
+            n += s->items[i].states[k];
+        if (n != s->ncases)
+            return 0;
+    }
+    for (i = n = 0; i < s->ncauses; i++) {
+        if (s->causes[i].resolved > s->causes[i].cases ||
+            s->causes[i].first_contact > s->causes[i].resolved)
+            return 0;
+        n += s->causes[i].cases;
+    }
+    return n == s->ncases;
+}
+
 /* The partial at path, whole, into a new pb_stats. */
 static pb_status read_partial(const char *path, pb_stats **out,
                               pb_error *err)
@@ -854,6 +890,10 @@ static pb_status read_partial(const char *path, pb_stats **out,
     }
     if (number(w[1], &lines) || lines != nlines + 4 || r.p != r.end) {
         st = bad(&r, "the end line does not match what came before it");
+        goto done;
+    }
+    if (!consistent(s)) {
+        st = bad(&r, "its counts do not add up (altered?)");
         goto done;
     }
     st = PB_OK;
