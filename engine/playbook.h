@@ -1022,6 +1022,9 @@ void pb_stats_add_unreadable(pb_stats *s);
 pb_status pb_stats_write_partial(const pb_stats *s, FILE *f);
 pb_status pb_stats_read_partial(pb_stats **s, const char *path,
                                 pb_error *err);
+/* The same from len bytes at buf, named name in errors. */
+pb_status pb_stats_parse_partial(pb_stats **s, const char *name,
+                                 const char *buf, size_t len, pb_error *err);
 
 /* Scores over the cases where a principle (or anything) applied: the
  * mean of the case scores, and the score rule of pb_case_score applied

@@ -831,20 +831,18 @@ static int consistent(const pb_stats *s)
     return n == s->ncases;
 }
 
-/* The partial at path, whole, into a new pb_stats. */
-static pb_status read_partial(const char *path, pb_stats **out,
-                              pb_error *err)
+/* A whole partial (buf, len bytes, cut up in place) into a new pb_stats;
+ * path names it in errors. */
+static pb_status parse_partial(char *buf, size_t len, const char *path,
+                               pb_stats **out, pb_error *err)
 {
-    char *buf = NULL, *w[4 + NSTATES + 1], *version;
-    size_t len, c[4], lines, nlines = 0;
+    char *w[4 + NSTATES + 1], *version;
+    size_t c[4], lines, nlines = 0;
     pb_stats *s = NULL;
     partial r;
     pb_status st;
     int n;
 
-    if ((st = pb__read_file(path, PARTIAL_MAX_BYTES, &buf, &len, err)) !=
-        PB_OK)
-        return st;
     r.p = buf;
     r.end = buf + len;
     r.path = path;
@@ -898,7 +896,6 @@ static pb_status read_partial(const char *path, pb_stats **out,
     }
     st = PB_OK;
 done:
-    free(buf);
     if (st == PB_OK)
         *out = s;
     else
@@ -949,11 +946,12 @@ static pb_status merge(pb_stats *s, const pb_stats *t, const char *path,
     return PB_OK;
 }
 
-pb_status pb_stats_read_partial(pb_stats **sp, const char *path,
-                                pb_error *err)
+/* Parsed into t, then made *sp or added to it. */
+static pb_status take_partial(pb_stats **sp, char *buf, size_t len,
+                              const char *path, pb_error *err)
 {
     pb_stats *t = NULL;
-    pb_status st = read_partial(path, &t, err);
+    pb_status st = parse_partial(buf, len, path, &t, err);
 
     if (st != PB_OK)
         return st;
@@ -963,5 +961,37 @@ pb_status pb_stats_read_partial(pb_stats **sp, const char *path,
     }
     st = merge(*sp, t, path, err);
     pb_stats_free(t);
+    return st;
+}
+
+pb_status pb_stats_read_partial(pb_stats **sp, const char *path,
+                                pb_error *err)
+{
+    char *buf = NULL;
+    size_t len;
+    pb_status st = pb__read_file(path, PARTIAL_MAX_BYTES, &buf, &len, err);
+
+    if (st == PB_OK)
+        st = take_partial(sp, buf, len, path, err);
+    free(buf);
+    return st;
+}
+
+pb_status pb_stats_parse_partial(pb_stats **sp, const char *name,
+                                 const char *buf, size_t len, pb_error *err)
+{
+    char *copy;
+    pb_status st;
+
+    if (len > PARTIAL_MAX_BYTES)
+        return pb__error(err, PB_INPUT, name, 0, "larger than a partial "
+                         "may be");
+    if ((copy = malloc(len + 1)) == NULL)
+        return pb__error(err, PB_NOMEM, name, 0, "out of memory");
+    if (len)
+        memcpy(copy, buf, len);
+    copy[len] = '\0';
+    st = take_partial(sp, copy, len, name, err);
+    free(copy);
     return st;
 }
