@@ -958,6 +958,7 @@ typedef struct pb_import_opts {
                         * name's stem */
     const char *channel; /* every conversation's channel; NULL: "chat"
                           * for ABCD, none for text */
+    const char *agent, *team; /* who handled them all, or NULL */
 } pb_import_opts;
 
 /* opts may be NULL (AUTO, no topic, id from the name).  PB_INPUT with

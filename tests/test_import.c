@@ -25,7 +25,7 @@
 static pb_import *parse_as(const char *name, const char *src, size_t len,
                            pb_import_format fmt, const char *topic)
 {
-    pb_import_opts o = { fmt, topic, NULL, NULL };
+    pb_import_opts o = { fmt, topic, NULL, NULL, NULL, NULL };
     pb_import *im = NULL;
     pb_error err;
     char buf[1200];
@@ -46,7 +46,7 @@ static pb_import *parse(const char *name, const char *src)
 static const char *error_of(const char *name, const char *src, size_t len,
                             pb_import_format fmt, char *buf, size_t size)
 {
-    pb_import_opts o = { fmt, NULL, NULL, NULL };
+    pb_import_opts o = { fmt, NULL, NULL, NULL, NULL, NULL };
     pb_import *im = (pb_import *)&o; /* must come back NULL */
     pb_error err;
 
@@ -295,7 +295,8 @@ static void bom_and_line_ends(void **state)
 
 static void ids(void **state)
 {
-    pb_import_opts o = { PB_IMPORT_AUTO, "billing", "my-call", NULL };
+    pb_import_opts o = { PB_IMPORT_AUTO, "billing", "my-call", NULL, NULL,
+                         NULL };
     pb_import *im;
     pb_scenario *s;
     pb_error err;
@@ -1008,7 +1009,8 @@ static void write_fails(void **state)
 
 static void options(void **state)
 {
-    pb_import_opts o = { PB_IMPORT_AUTO, "bad topic", NULL, NULL };
+    pb_import_opts o = { PB_IMPORT_AUTO, "bad topic", NULL, NULL, NULL,
+                         NULL };
     pb_import *im;
     pb_error err;
     char buf[1200];

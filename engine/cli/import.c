@@ -15,9 +15,11 @@
 #include "cli.h"
 
 static const char help[] =
-    "usage: playbook import [--topic T] [--channel C] [--format "
-    "auto|json|text]\n"
-    "                       [-o FILE|DIR [--force]] TRANSCRIPT\n"
+    "usage: playbook import [--topic T] [--channel C] [--agent NAME] "
+    "[--team NAME]\n"
+    "                       [--format auto|json|text] [-o FILE|DIR "
+    "[--force]]\n"
+    "                       TRANSCRIPT\n"
     "\n"
     "Turns a call or chat transcript into a scenario (one per conversation)\n"
     "that `playbook replay` can score.  TRANSCRIPT is a file, or - for\n"
@@ -32,6 +34,8 @@ static const char help[] =
     "                         flow; none for text)\n"
     "      --channel C        the case channel: phone, chat, email, ...\n"
     "                         (default: chat for ABCD; none for text)\n"
+    "      --agent NAME       who handled the conversations, and their\n"
+    "      --team NAME        team (for stats by agent; default: none)\n"
     "  -f, --format FMT       auto (default: json when it starts with {\n"
     "                         or a [ that is not a [mm:ss] stamp), json\n"
     "                         or text\n"
@@ -206,7 +210,7 @@ done:
 int cli_import(int argc, char **argv)
 {
     cli_opts o;
-    pb_import_opts opts = { PB_IMPORT_AUTO, NULL, NULL, NULL };
+    pb_import_opts opts = { PB_IMPORT_AUTO, NULL, NULL, NULL, NULL, NULL };
     pb_import *im = NULL;
     pb_error err;
     const char *name;
@@ -217,6 +221,8 @@ int cli_import(int argc, char **argv)
 
     const cli_option own[] = { { "--topic", &opts.topic, NULL },
                                { "--channel", &opts.channel, NULL },
+                               { "--agent", &opts.agent, NULL },
+                               { "--team", &opts.team, NULL },
                                { "--force", NULL, &force },
                                { NULL, NULL, NULL } };
 

@@ -319,6 +319,20 @@ int pb__convo_valid_id(const char *s)
     return n > 0 && n <= PB__CONVO_MAX_ID;
 }
 
+int pb__convo_valid_name(const char *s)
+{
+    size_t n = strlen(s), i, at;
+    unsigned cp;
+
+    if (n == 0 || n > PB__CONVO_MAX_NAME ||
+        pb__convo_bad_char(s, n, &at, &cp) != PB__CONVO_CH_OK)
+        return 0;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20)
+            return 0;       /* tab and line ends too: a name is a line */
+    return 1;
+}
+
 int pb__convo_speaker(const char *s, size_t n)
 {
     size_t k, i;

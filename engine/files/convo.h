@@ -45,6 +45,7 @@ typedef struct pb__convo {
 
 struct pb_import {
     char *name;         /* the transcript's, for messages */
+    char *agent, *team; /* who handled every conversation, or NULL */
     pb__convo *convos;
     size_t n, cap;
     char *text;         /* every turn's text, each NUL-terminated */
@@ -126,6 +127,10 @@ void pb__convo_times(const pb_import *im, pb__convo *cv);
 char *pb__convo_make_id(const char *s, size_t n);
 /* Whether s is such an id, at most PB__CONVO_MAX_ID long. */
 int pb__convo_valid_id(const char *s);
+/* A person's or team's name as a scenario carries it: not empty, at most
+ * PB__CONVO_MAX_NAME bytes of UTF-8 text without control characters. */
+#define PB__CONVO_MAX_NAME 128
+int pb__convo_valid_name(const char *s);
 /* The transcript's file name without folder and extension, for ids. */
 void pb__convo_stem(const pb__convo_parser *p, const char **s, size_t *n);
 /* The speaker s[0..n) names (agent, customer or action, in any case) as

@@ -46,7 +46,7 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
                           pb_error *err)
 {
     static const pb_import_opts defaults = { PB_IMPORT_AUTO, NULL, NULL,
-                                             NULL };
+                                             NULL, NULL, NULL };
     pb__convo_parser p;
     size_t at, bom = 0;
     unsigned cp;
@@ -73,6 +73,14 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
     if (p.opts->channel != NULL && !pb__convo_valid_id(p.opts->channel))
         return pb__error(err, PB_INPUT, p.name, 0, "bad channel '%.40s' "
                          "(letters, digits, _ and -)", p.opts->channel);
+    if (p.opts->agent != NULL && !pb__convo_valid_name(p.opts->agent))
+        return pb__error(err, PB_INPUT, p.name, 0, "bad agent '%.40s' (not "
+                         "empty, no control characters, at most %d bytes)",
+                         p.opts->agent, PB__CONVO_MAX_NAME);
+    if (p.opts->team != NULL && !pb__convo_valid_name(p.opts->team))
+        return pb__error(err, PB_INPUT, p.name, 0, "bad team '%.40s' (not "
+                         "empty, no control characters, at most %d bytes)",
+                         p.opts->team, PB__CONVO_MAX_NAME);
     if (p.opts->id != NULL && !pb__convo_valid_id(p.opts->id))
         return pb__error(err, PB_INPUT, p.name, 0, "bad id '%.40s' "
                          "(letters, digits, _ and -)", p.opts->id);
@@ -91,8 +99,10 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
            (p.opts->format == PB_IMPORT_AUTO &&
             (buf[at] == '{' || (buf[at] == '[' && !is_stamp(buf, at, len))));
     if ((p.im = calloc(1, sizeof *p.im)) == NULL ||
-        (p.im->name = strdup(p.name)) == NULL) {
-        free(p.im);
+        (p.im->name = strdup(p.name)) == NULL ||
+        (p.opts->agent && (p.im->agent = strdup(p.opts->agent)) == NULL) ||
+        (p.opts->team && (p.im->team = strdup(p.opts->team)) == NULL)) {
+        pb_import_free(p.im);
         return pb__convo_nomem(&p);
     }
     if (json) {
@@ -149,6 +159,8 @@ void pb_import_free(pb_import *im)
     free(im->convos);
     free(im->text);
     free(im->name);
+    free(im->agent);
+    free(im->team);
     free(im);
 }
 
@@ -190,10 +202,12 @@ static void write_convo(pb__writer *w, const pb_import *im,
     pb__writer_attr(w, "title", cv->title);
     pb__writer_element(w, "description", cv->description);
     if (cv->topic != NULL || cv->channel != NULL || cv->flow != NULL ||
-        cv->subflow != NULL) {
+        cv->subflow != NULL || im->agent != NULL || im->team != NULL) {
         pb__writer_start(w, "case");
         pb__writer_attr(w, "topic", cv->topic);
         pb__writer_attr(w, "channel", cv->channel);
+        pb__writer_attr(w, "agent", im->agent);
+        pb__writer_attr(w, "team", im->team);
         /* Only what the agent knows before the chat starts: the intent
          * and, for statistics, the root cause.  The customer's name,
          * order id and so on are what the agent has to ask for; as case

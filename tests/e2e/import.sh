@@ -247,6 +247,26 @@ for bad in "" "two words"; do
     run "$PB" import --channel "$bad" "$FIX/late-parcel.txt"
     expect_rc 2 "--channel '$bad'"
 done
+# who handled it: --agent and --team on every conversation
+run "$PB" import --agent "Ana Silva" --team North --topic delivery \
+    -o "$T/ag.xml" "$FIX/late-parcel.txt"
+expect_rc 0 "--agent and --team"
+has "$T/ag.xml" '<case topic="delivery" agent="Ana Silva" team="North"/>' "on the case"
+run "$PB" replay -p principles -f json "$T/ag.xml"
+has "$T/out" '"agent":"Ana Silva","team":"North"' "replay carries them"
+run "$PB" import --agent "Ana" -o "$T/ag2" "$SAMPLE"
+expect_rc 2 "-o DIR that is not there"
+mkdir "$T/ag2"
+run "$PB" import --agent "Ana" -o "$T/ag2" "$SAMPLE"
+expect_rc 0 "--agent on every ABCD conversation"
+if [ "$(grep -l 'agent="Ana"' "$T"/ag2/*.xml | wc -l)" = 3 ]; then ok; else
+    fail "--agent not on every conversation"; fi
+run "$PB" import --agent "" "$FIX/late-parcel.txt"
+expect_rc 2 "--agent ''"
+has "$T/err" "bad agent ''" "says which"
+run "$PB" import --team "$(printf 'a\tb')" "$FIX/late-parcel.txt"
+expect_rc 2 "--team with a tab"
+has "$T/err" "bad team" "says which"
 rm -rf "$T/o" && mkdir "$T/o"
 run "$PB" import "$SAMPLE"
 expect_rc 2 "several conversations to stdout"
