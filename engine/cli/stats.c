@@ -177,26 +177,16 @@ int cli_stats(int argc, char **argv)
     schema = pb_schema_new(NULL); /* NULL: each read compiles one */
     for (i = 0; i < files.n; i++)
         bad |= !add_file(e, schema, s, files.v[i]);
-    if (partial) {
-        /* A shard with a file it could not read still writes its
-         * partial (the merge counts it as left out), but says so. */
-        if (cli_out_open(&out, o.output) != 0)
-            goto done;
-        if (pb_stats_write_partial(s, out.f) != PB_OK) {
-            cli_out_close(&out, 0);
-            goto done;
-        }
-        if (cli_out_close(&out, 1) != 0)
-            goto done;
-        rc = failed || bad ? EXIT_BAD : EXIT_OK;
-        goto done;
-    }
+    /* A shard with a file it could not read still writes its partial
+     * (the merge counts it as left out), and exits 2 to say so. */
 write:
     if (cli_out_open(&out, o.output) != 0)
         goto done;
-    if (pb_stats_render(s, out.f, fmt,
-                        o.output ? 0 : cli_render_flags(stdout)) != PB_OK) {
-        fprintf(stderr, "playbook stats: cannot write the report\n");
+    if ((partial ? pb_stats_write_partial(s, out.f)
+                 : pb_stats_render(s, out.f, fmt, o.output ? 0
+                                   : cli_render_flags(stdout))) != PB_OK) {
+        fprintf(stderr, "playbook stats: cannot write the %s\n",
+                partial ? "partial" : "report");
         cli_out_close(&out, 0);
         goto done;
     }
