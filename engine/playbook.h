@@ -520,6 +520,12 @@ pb_status pb_replay_run(pb_engine *e, const pb_scenario *s, pb_replay **out,
  * scenario expects (pb_diff). */
 pb_status pb_replay_play(pb_engine *e, const pb_scenario *s,
                          pb_replay **out, pb_error *err);
+/* The case a replay of s starts from, before its first event: topic,
+ * channel, agent and team, and the facts known from the start (review
+ * plays its events one by one).  err at the scenario's line of a bad
+ * fact. */
+pb_status pb_replay_start(pb_engine *e, const pb_scenario *s, pb_case **out,
+                          pb_error *err);
 void pb_replay_free(pb_replay *r);
 /* The scenario replayed and the case it gave, as it ended. */
 const pb_scenario *pb_replay_scenario(const pb_replay *r);

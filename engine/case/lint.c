@@ -25,6 +25,7 @@
 #include "principle.h"
 #include "source.h"
 #include "use.h"
+#include "words.h"
 
 /* What the engine records itself (docs/scenarios.md, "Events"). */
 static const char *const engine_types[] = {
@@ -53,6 +54,7 @@ typedef struct use {
 typedef struct finding {
     pb_finding f;
     char *message;
+    const char *name;   /* the type or fact read, for the unproduced */
 } finding;
 
 typedef struct lint {
@@ -169,6 +171,7 @@ static void add_finding(lint *l, const char *file, int line, int local,
     f->f.code = code;
     f->f.message = f->message;
     f->f.local = local;
+    f->name = NULL;
     l->nout++;
 }
 
@@ -193,10 +196,15 @@ static void on_name(void *ud, int kind, const char *s, size_t n, int line)
 static int read_names(lint *l, const char *path)
 {
     char *src, *kept;
-    size_t len;
+    size_t len, i;
     pb_error err;
     char **v;
 
+    /* A lib file several principles use is read for the first: what
+     * it names counts the same for all. */
+    for (i = 0; i < l->nfiles; i++)
+        if (strcmp(l->files[i], path) == 0)
+            return 1;
     if (pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len, &err) !=
         PB_OK)
         return 0;
@@ -301,75 +309,33 @@ static void index_produced(lint *l, const char *const *recorded)
     l->nproduced = n;
 }
 
-/* Edit distance of a and b when at most 2, else 3. */
-static int near(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b), i, j;
-    int row[66], prev, t;
-
-    if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 2)
-        return 3;
-    for (j = 0; j <= m; j++)
-        row[j] = (int)j;
-    for (i = 1; i <= n; i++) {
-        int best;
-
-        prev = row[0];
-        row[0] = (int)i;
-        best = row[0];
-        for (j = 1; j <= m; j++) {
-            t = row[j];
-            row[j] = a[i - 1] == b[j - 1] ? prev
-                     : 1 + (prev < row[j - 1] ? (prev < row[j] ? prev : row[j])
-                                              : (row[j - 1] < row[j]
-                                                     ? row[j - 1] : row[j]));
-            prev = t;
-            if (row[j] < best)
-                best = row[j];
-        }
-        if (best > 2)
-            return 3;
-    }
-    return row[m] > 2 ? 3 : row[m];
-}
-
-/* " (did you mean 'x'?)" for the nearest produced name of the same
- * shape (a type has a dot), or "". */
+/* " (did you mean 'x'?)" for a produced name one typo away (the
+ * phrases' own test: a letter added, removed, changed or two swapped),
+ * or "". */
 static const char *suggest(const lint *l, const char *s, char *buf,
                            size_t n)
 {
-    const char *best = NULL;
-    int d = 3, k;
-    size_t i;
+    size_t i, len = strlen(s);
 
     for (i = 0; i < l->nproduced; i++)
-        if ((strchr(l->produced[i], '.') != NULL) ==
-                (strchr(s, '.') != NULL) &&
-            (k = near(s, l->produced[i])) < d && k > 0) {
-            d = k;
-            best = l->produced[i];
+        if (pb__words_typo(s, len, l->produced[i], strlen(l->produced[i]))) {
+            snprintf(buf, n, " (did you mean '%s'?)", l->produced[i]);
+            return buf;
         }
-    if (best == NULL)
-        return "";
-    snprintf(buf, n, " (did you mean '%s'?)", best);
-    return buf;
+    return "";
 }
 
 /* Whether the finding for u was made already (a detector whose on and
- * after are one type, `case:has("x") or case:has("x")`). */
+ * after are one type, `case:has("x") or case:has("x")`): the findings
+ * of a line come one after the other. */
 static int said(const lint *l, const use *u)
 {
     size_t i;
 
-    for (i = l->nout; i-- > 0;) {
-        const pb_finding *f = &l->out[i].f;
-
-        if (f->line == u->line && strcmp(f->file, u->file) == 0 &&
-            strstr(f->message, u->name) != NULL)
+    for (i = l->nout; i-- > 0 && l->out[i].f.line == u->line;)
+        if (l->out[i].name && strcmp(l->out[i].name, u->name) == 0 &&
+            strcmp(l->out[i].f.file, u->file) == 0)
             return 1;
-        if (f->line != u->line)
-            return 0;
-    }
     return 0;
 }
 
@@ -398,6 +364,8 @@ static void unproduced(lint *l)
                         "no principle names it elsewhere: only a case file "
                         "could give it%s",
                         u->name, suggest(l, u->name, hint, sizeof hint));
+        if (!l->oom && l->nout > 0)
+            l->out[l->nout - 1].name = u->name;
     }
 }
 

@@ -233,37 +233,6 @@ static const char *lesson(const review *r, size_t item)
     return p.why;
 }
 
-/* The scenario's case as replay starts it: topic, channel, agent and
- * the facts known before the first event.  NULL with err set. */
-static pb_case *start_case(const pb_scenario *s, pb_engine *e,
-                           pb_error *err)
-{
-    pb_case *c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s),
-                             err);
-    size_t i;
-
-    if (c == NULL)
-        return NULL;
-    if (pb_case_set_agent(c, pb_scenario_agent(s), pb_scenario_team(s),
-                          err) != PB_OK) {
-        pb_case_free(c);
-        return NULL;
-    }
-    for (i = 0; i < pb_scenario_nfacts(s); i++) {
-        const char *name, *value;
-        int line;
-
-        pb_scenario_fact(s, i, &name, &value, &line);
-        if (pb_case_set_fact(c, name, value, err) != PB_OK) {
-            snprintf(err->file, sizeof err->file, "%s", pb_scenario_path(s));
-            err->line = line;
-            pb_case_free(c);
-            return NULL;
-        }
-    }
-    return c;
-}
-
 /* What the last event appended to c did, from before: the events its
  * words were detected as and the items it settled, in a line ("~
  * agent.restated, listen.restate done"); "nothing detected, no item
@@ -330,7 +299,7 @@ static int try_answer(review *r, size_t i, const char *answer)
     int line;
 
     /* The session's case started the same way: only memory can fail. */
-    if ((c = start_case(r->s, r->e, &err)) == NULL)
+    if (pb_replay_start(r->e, r->s, &c, &err) != PB_OK)
         return -1;
     for (k = 0; k < i; k++) {  /* refused here as in the session */
         pb_scenario_event(r->s, k, &ev, &line);
@@ -933,7 +902,7 @@ int cli_review(int argc, char **argv)
         if (is_agent_move(ev.type))
             r.moves[r.nsteps++] = i;
     }
-    if ((r.c = start_case(s, r.e, &err)) == NULL) {
+    if (pb_replay_start(r.e, s, &r.c, &err) != PB_OK) {
         cli_print_error(&err);
         goto done;
     }

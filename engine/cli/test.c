@@ -143,7 +143,7 @@ static int round_(const run_state *rs)
  * folder without -p), their lib/, and the folders of the operands. */
 static int folders(run_state *rs)
 {
-    const char *p[CLI_MAX_PRINCIPLES + 64];
+    const char *p[CLI_MAX_PRINCIPLES + 1];
     size_t n = 0, i, k;
     char *d;
 

@@ -184,6 +184,39 @@ static pb_status check(pb_replay *r, const tally *t, const pb_expect *x,
     return PB_OK;
 }
 
+pb_status pb_replay_start(pb_engine *e, const pb_scenario *s, pb_case **out,
+                          pb_error *err)
+{
+    pb_case *c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s),
+                             err);
+    pb_status st;
+    size_t i;
+
+    *out = NULL;
+    if (c == NULL)
+        return PB_NOMEM;
+    if ((st = pb_case_set_agent(c, pb_scenario_agent(s), pb_scenario_team(s),
+                                err)) != PB_OK) {
+        pb_case_free(c);
+        return st;
+    }
+    for (i = 0; i < pb_scenario_nfacts(s); i++) {
+        const char *name, *value;
+        int line;
+
+        pb_scenario_fact(s, i, &name, &value, &line);
+        if ((st = pb_case_set_fact(c, name, value, err)) != PB_OK) {
+            snprintf(err->file, sizeof err->file, "%s",
+                     pb_scenario_path(s));
+            err->line = line;
+            pb_case_free(c);
+            return st;
+        }
+    }
+    *out = c;
+    return PB_OK;
+}
+
 static pb_status play(pb_replay *r, pb_engine *e, int judge, pb_error *err)
 {
     const pb_scenario *s = r->s;
@@ -193,23 +226,8 @@ static pb_status play(pb_replay *r, pb_engine *e, int judge, pb_error *err)
     pb_snapshot *before;
     pb_status st = PB_OK;
 
-    r->c = pb_case_new(e, pb_scenario_topic(s), pb_scenario_channel(s), err);
-    if (r->c == NULL)
-        return PB_NOMEM;
-    if ((st = pb_case_set_agent(r->c, pb_scenario_agent(s),
-                                pb_scenario_team(s), err)) != PB_OK)
+    if ((st = pb_replay_start(e, s, &r->c, err)) != PB_OK)
         return st;
-    for (i = 0; i < pb_scenario_nfacts(s); i++) {
-        const char *name, *value;
-        int line;
-
-        pb_scenario_fact(s, i, &name, &value, &line);
-        if ((st = pb_case_set_fact(r->c, name, value, err)) != PB_OK) {
-            snprintf(err->file, sizeof err->file, "%s", path);
-            err->line = line;
-            return st;
-        }
-    }
     if ((before = pb_snapshot_new(r->c)) == NULL)
         return pb__error(err, PB_NOMEM, path, 0, "out of memory");
     for (i = 0; i < pb_scenario_nevents(s); i++) {
