@@ -991,8 +991,9 @@ pb_status pb_import_write(const pb_import *im, size_t i, FILE *out,
 /*
  * Team statistics: adherence per principle and
  * item, the musts most often missed, violations, resolution and root
- * causes over many cases.  Cases are added one at a time and not kept:
- * memory grows only with the number of distinct root causes.  There are
+ * causes over many cases, per agent and per month.  Cases are added one
+ * at a time and not kept: memory grows only with the number of distinct
+ * root causes, agents and months.  There are
  * no durations on purpose -- quality is resolution and adherence, never
  * speed (docs/stats.md says how each figure is computed).
  */
@@ -1048,6 +1049,7 @@ typedef struct pb_stats_info {
                            * followup.done outcome="not_fixed" */
     size_t first_contact; /* a case.resolved and no followup.done
                            * outcome="not_fixed" at all */
+    size_t contacts;      /* as in pb_stats_group_info */
     pb_stats_score score; /* overall, over every case */
 } pb_stats_info;
 
@@ -1066,38 +1068,109 @@ typedef struct pb_stats_item_info {
                                        * at the end; 0 for the others */
 } pb_stats_item_info;
 
-typedef struct pb_stats_cause_info {
-    const char *name;   /* fact root_cause, NULL for cases without one */
+/*
+ * Groups of cases: by root cause (the fact root_cause as the case
+ * ended), by agent (pb_case_agent) and by month (of the initial fact
+ * started_at, UTC, as "YYYY-MM").  Every case is in one group of each
+ * kind; name is NULL for the cases without one.
+ */
+typedef enum pb_stats_by {
+    PB_STATS_CAUSE,
+    PB_STATS_AGENT,
+    PB_STATS_MONTH
+} pb_stats_by;
+#define PB_STATS_NBY 3
+
+typedef struct pb_stats_group_info {
+    const char *name;
     size_t cases, resolved, first_contact;
-} pb_stats_cause_info;
+    size_t contacts;      /* with the customer: each case's first, and
+                           * each one after a contact.ended; contacts -
+                           * cases are the repeat contacts */
+    pb_stats_score score; /* overall, over the group's cases */
+} pb_stats_group_info;
 
 /* The figures: over everything, per principle, per item (in checklist
- * order) and per root cause (in the order first seen). */
+ * order) and per group (in the order first seen); group_principle is
+ * principle p's score over the group's cases. */
 void pb_stats_overall(const pb_stats *s, pb_stats_info *out);
 size_t pb_stats_nprinciples(const pb_stats *s);
 void pb_stats_principle(const pb_stats *s, size_t i,
                         pb_stats_principle_info *out);
 size_t pb_stats_nitems(const pb_stats *s);
 void pb_stats_item(const pb_stats *s, size_t i, pb_stats_item_info *out);
-size_t pb_stats_ncauses(const pb_stats *s);
-void pb_stats_cause(const pb_stats *s, size_t i, pb_stats_cause_info *out);
+size_t pb_stats_ngroups(const pb_stats *s, pb_stats_by by);
+void pb_stats_group(const pb_stats *s, pb_stats_by by, size_t i,
+                    pb_stats_group_info *out);
+void pb_stats_group_principle(const pb_stats *s, pb_stats_by by, size_t i,
+                              size_t p, pb_stats_score *out);
 
 /*
- * Rankings, best first, as indexes for pb_stats_item or pb_stats_cause.
- * out needs room for pb_stats_nitems (or pb_stats_ncauses) indexes; the
+ * Rankings, first first, as indexes for pb_stats_item or pb_stats_group.
+ * out needs room for pb_stats_nitems (or pb_stats_ngroups) indexes; the
  * return is how many were stored.  Ties fall to the larger share of the
- * cases where the item applied, then to the name (no root cause last).
+ * cases where the item applied, then to the name (no name last).
  *   missed: musts with missed > 0, by missed;
  *   violations: items violated in some case, by those cases;
- *   causes: every root cause, by cases.
+ *   groups: root causes by contacts, then cases (what brings customers
+ *   to us most); agents and months by name (never by a figure: the
+ *   statistics do not rank people).
  */
 size_t pb_stats_rank_missed(const pb_stats *s, size_t *out);
 size_t pb_stats_rank_violations(const pb_stats *s, size_t *out);
-size_t pb_stats_rank_causes(const pb_stats *s, size_t *out);
+size_t pb_stats_rank_groups(const pb_stats *s, pb_stats_by by, size_t *out);
 
 /* The statistics as text, JSON or HTML (PB_INPUT for other formats);
  * PB_IO on write failure. */
 pb_status pb_stats_render(const pb_stats *s, FILE *out, pb_format fmt,
+                          unsigned flags);
+
+/*
+ * Coaching one agent (`playbook coach`, docs/trainers.md): every call
+ * is counted for the team, the agent's calls (pb_case_agent equal to
+ * agent) for them too, and for each must they missed the first few
+ * moments that show it.  Practice scenarios are matched to the items
+ * their <expect> names.  Memory stays flat however many calls.
+ */
+typedef struct pb_coach pb_coach;
+
+/* NULL when out of memory; e's layout is copied as pb_stats_new does. */
+pb_coach *pb_coach_new(const pb_engine *e, const char *agent);
+void pb_coach_free(pb_coach *c);
+/* A replayed call, anyone's; errors as pb_stats_add_replay. */
+pb_status pb_coach_add_replay(pb_coach *c, const pb_replay *r,
+                              pb_error *err);
+void pb_coach_add_unreadable(pb_coach *c);
+/* A scenario to practise on, read with e's principles; its
+ * expectations of items say what it exercises. */
+pb_status pb_coach_add_practice(pb_coach *c, const pb_engine *e,
+                                const pb_scenario *s, pb_error *err);
+
+const char *pb_coach_name(const pb_coach *c);
+const char *pb_coach_team_name(const pb_coach *c); /* NULL: none named */
+/* Statistics of every call, and of the agent's calls alone. */
+const pb_stats *pb_coach_everyone(const pb_coach *c);
+const pb_stats *pb_coach_calls(const pb_coach *c);
+
+/* A moment a must (item index of pb_engine_nitems) was missed: violated
+ * at `at` (said: the text of the recorded event there, of type
+ * said_type, e.g. agent.said; or NULL), or still open or waiting when
+ * the call ended at `at`.  The first few, in call order. */
+typedef struct pb_coach_moment {
+    const char *path, *title, *said, *said_type;
+    double at;
+    pb_state state;
+} pb_coach_moment_info;
+size_t pb_coach_nmoments(const pb_coach *c, size_t item);
+void pb_coach_moment(const pb_coach *c, size_t item, size_t k,
+                     pb_coach_moment_info *out);
+/* Practice scenarios that exercise the item, the first few given. */
+size_t pb_coach_npractice(const pb_coach *c, size_t item);
+void pb_coach_practice(const pb_coach *c, size_t item, size_t k,
+                       const char **path, const char **title);
+
+/* The coaching page as text, JSON or HTML; PB_IO on write failure. */
+pb_status pb_coach_render(const pb_coach *c, FILE *out, pb_format fmt,
                           unsigned flags);
 
 /*

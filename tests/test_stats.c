@@ -111,8 +111,9 @@ static int teardown(void **state)
  * events (each "<event .../>" without its t, which is added), adds it, and
  * frees it at once: the statistics must not keep the case.
  */
-static void add(fixture *f, const char *topic, const char *cause,
-                const char *const *events)
+static void add_as(fixture *f, const char *topic, const char *cause,
+                   const char *agent, const char *started,
+                   const char *const *events)
 {
     char xml[4096], buf[1200];
     size_t n = 0, i;
@@ -125,7 +126,14 @@ static void add(fixture *f, const char *topic, const char *cause,
     if (topic)
         n += (size_t)snprintf(xml + n, sizeof xml - n, " topic=\"%s\"",
                               topic);
+    if (agent)
+        n += (size_t)snprintf(xml + n, sizeof xml - n, " agent=\"%s\"",
+                              agent);
     n += (size_t)snprintf(xml + n, sizeof xml - n, ">");
+    if (started)
+        n += (size_t)snprintf(xml + n, sizeof xml - n,
+                              "<fact name=\"started_at\">%s</fact>",
+                              started);
     if (cause)
         n += (size_t)snprintf(xml + n, sizeof xml - n,
                               "<fact name=\"root_cause\">%s</fact>", cause);
@@ -143,6 +151,13 @@ static void add(fixture *f, const char *topic, const char *cause,
     assert_int_equal(pb_stats_add_replay(f->s, r, &err), PB_OK);
     pb_replay_free(r);
     pb_scenario_free(sc);
+}
+
+/* The same without an agent or a start. */
+static void add(fixture *f, const char *topic, const char *cause,
+                const char *const *events)
+{
+    add_as(f, topic, cause, NULL, NULL, events);
 }
 
 /* The five cases most tests count (see the expected figures below). */
@@ -273,9 +288,9 @@ static void resolution(void **state)
 static void cause_is(const pb_stats *s, size_t i, const char *name,
                      size_t cases, size_t resolved, size_t first)
 {
-    pb_stats_cause_info c;
+    pb_stats_group_info c;
 
-    pb_stats_cause(s, i, &c);
+    pb_stats_group(s, PB_STATS_CAUSE, i, &c);
     if (name)
         assert_string_equal(c.name, name);
     else
@@ -292,8 +307,8 @@ static void root_causes(void **state)
 
     add_five(f);
     /* " billing_bug\n " is billing_bug; ties go by name, (none) last. */
-    assert_int_equal(pb_stats_ncauses(f->s), 3);
-    assert_int_equal(pb_stats_rank_causes(f->s, rank), 3);
+    assert_int_equal(pb_stats_ngroups(f->s, PB_STATS_CAUSE), 3);
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_CAUSE, rank), 3);
     cause_is(f->s, rank[0], "billing_bug", 2, 2, 1);
     cause_is(f->s, rank[1], "carrier_delay", 2, 1, 1);
     cause_is(f->s, rank[2], NULL, 1, 0, 0);
@@ -312,7 +327,7 @@ static void cause_ties(void **state)
     add(f, NULL, "b", NULL);
     add(f, NULL, "c", NULL);
     add(f, NULL, "(none)", NULL); /* a name, not the missing cause */
-    assert_int_equal(pb_stats_rank_causes(f->s, rank), 5);
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_CAUSE, rank), 5);
     cause_is(f->s, rank[0], "b", 2, 0, 0);
     cause_is(f->s, rank[1], "c", 2, 0, 0);
     cause_is(f->s, rank[2], NULL, 2, 0, 0);
@@ -334,15 +349,117 @@ static void many_causes(void **state)
     }
     pb_stats_overall(f->s, &in);
     assert_int_equal(in.cases, 300);
-    assert_int_equal(pb_stats_ncauses(f->s), 150);
+    assert_int_equal(pb_stats_ngroups(f->s, PB_STATS_CAUSE), 150);
     rank = malloc(150 * sizeof *rank);
     assert_non_null(rank);
-    assert_int_equal(pb_stats_rank_causes(f->s, rank), 150);
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_CAUSE, rank), 150);
     for (i = 0; i < 150; i++) {
         snprintf(name, sizeof name, "cause_%03zu", i);
         cause_is(f->s, rank[i], name, 2, 0, 0);
     }
     free(rank);
+}
+
+/* Contacts: one per case, and one more for each contact.ended that is
+ * followed by the agent or the customer; root causes rank by them. */
+static void contacts(void **state)
+{
+    static const char *const twice[] = {
+        "type=\"customer.said\">hello</event>",
+        "type=\"contact.ended\"/>",
+        "type=\"followup.done\" outcome=\"not_fixed\"/>",
+        "type=\"customer.said\">still broken</event>",
+        "type=\"contact.ended\"/>",
+        "type=\"agent.greeted\"/>", NULL };
+    static const char *const once[] = {
+        "type=\"customer.said\">hello</event>",
+        "type=\"contact.ended\"/>",
+        "type=\"followup.done\" outcome=\"fixed\"/>", NULL };
+    static const char gamma_src[] =
+        "return principle {\n"
+        "  id = 'gamma', order = 3,\n"
+        "  items = {\n"
+        "    { id = 'verify', later = true,\n"
+        "      done = function(c) return c:has('agent.verified') end },\n"
+        "  },\n"
+        "}\n";
+    fixture *f = *state;
+    pb_stats_group_info g;
+    pb_stats_info in;
+    size_t rank[4];
+    pb_error err;
+
+    /* an item for later keeps the case open after a contact */
+    assert_int_equal(pb_engine_load_buffer(f->e, "gamma.lua", gamma_src,
+                                           strlen(gamma_src), &err), PB_OK);
+    pb_stats_free(f->s);
+    assert_non_null(f->s = pb_stats_new(f->e));
+    add(f, NULL, "many", once);
+    add(f, NULL, "many", once);
+    add(f, NULL, "outage", twice);   /* 3 contacts in one case */
+    pb_stats_overall(f->s, &in);
+    assert_int_equal(in.cases, 3);
+    assert_int_equal(in.contacts, 5);
+    /* outage brought 3 contacts in 1 case: it outranks many's 2 in 2 */
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_CAUSE, rank), 2);
+    pb_stats_group(f->s, PB_STATS_CAUSE, rank[0], &g);
+    assert_string_equal(g.name, "outage");
+    assert_int_equal(g.cases, 1);
+    assert_int_equal(g.contacts, 3);
+    pb_stats_group(f->s, PB_STATS_CAUSE, rank[1], &g);
+    assert_string_equal(g.name, "many");
+    assert_int_equal(g.contacts, 2);
+}
+
+/* Agents and months: every case in one group of each, the cases
+ * without one in the NULL group, ranked by name with NULL last; a
+ * group's scores are its own cases'. */
+static void agents_and_months(void **state)
+{
+    static const char *const good[] = {
+        "type=\"agent.greeted\"/>", "type=\"agent.asked\"/>", NULL };
+    static const char *const poor[] = {
+        "type=\"customer.said\">hi</event>", NULL };
+    fixture *f = *state;
+    pb_stats_group_info g;
+    pb_stats_score sc;
+    size_t rank[8];
+
+    add_as(f, "billing", NULL, "Zoe", "2026-10-31T23:59:59Z", good);
+    add_as(f, "billing", NULL, "Al", "2026-11-01T00:00:00Z", poor);
+    add_as(f, "billing", NULL, "Zoe", "2026-09-15T12:00:00+02:00", poor);
+    add_as(f, "billing", NULL, NULL, NULL, good);
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_AGENT, rank), 3);
+    pb_stats_group(f->s, PB_STATS_AGENT, rank[0], &g);
+    assert_string_equal(g.name, "Al");
+    assert_int_equal(g.cases, 1);
+    assert_true(g.score.mean < 0.01);
+    pb_stats_group(f->s, PB_STATS_AGENT, rank[1], &g);
+    assert_string_equal(g.name, "Zoe");
+    assert_int_equal(g.cases, 2);
+    /* alpha: greet and ask done in one of Zoe's cases, neither in the
+     * other: 2 of 4 musts, a mean of (1 + 0) / 2 */
+    pb_stats_group_principle(f->s, PB_STATS_AGENT, rank[1], 0, &sc);
+    assert_int_equal(sc.cases, 2);
+    assert_int_equal(sc.musts, 4);
+    assert_int_equal(sc.done, 2);
+    assert_true(sc.mean > 0.49 && sc.mean < 0.51);
+    pb_stats_group_principle(f->s, PB_STATS_AGENT, rank[1], 1, &sc);
+    assert_int_equal(sc.cases, 0);  /* beta: deliveries only */
+    pb_stats_group(f->s, PB_STATS_AGENT, rank[2], &g);
+    assert_null(g.name);
+    assert_int_equal(g.cases, 1);
+    /* months in UTC: the last second of October is October */
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_MONTH, rank), 4);
+    pb_stats_group(f->s, PB_STATS_MONTH, rank[0], &g);
+    assert_string_equal(g.name, "2026-09");
+    pb_stats_group(f->s, PB_STATS_MONTH, rank[1], &g);
+    assert_string_equal(g.name, "2026-10");
+    assert_true(g.score.mean > 0.99);
+    pb_stats_group(f->s, PB_STATS_MONTH, rank[2], &g);
+    assert_string_equal(g.name, "2026-11");
+    pb_stats_group(f->s, PB_STATS_MONTH, rank[3], &g);
+    assert_null(g.name);
 }
 
 static void rankings(void **state)
@@ -415,7 +532,7 @@ static void other_principles(void **state)
     pb_case_free(c);
     pb_stats_overall(f->s, &in);
     assert_int_equal(in.cases, 0);
-    assert_int_equal(pb_stats_ncauses(f->s), 0);
+    assert_int_equal(pb_stats_ngroups(f->s, PB_STATS_CAUSE), 0);
 
     c = pb_case_new(same, "delivery", NULL, &err);
     assert_non_null(c);
@@ -450,7 +567,7 @@ static void empty(void **state)
     assert_int_equal(in.cases, 0);
     assert_float_equal(in.score.mean, 0, 0);
     assert_int_equal(pb_stats_rank_missed(f->s, rank), 0);
-    assert_int_equal(pb_stats_rank_causes(f->s, rank), 0);
+    assert_int_equal(pb_stats_rank_groups(f->s, PB_STATS_CAUSE, rank), 0);
     m = open_memstream(&buf, &len);
     assert_non_null(m);
     assert_int_equal(pb_stats_render(f->s, m, PB_FORMAT_JSON, 0), PB_OK);
@@ -698,8 +815,14 @@ static void add_odd(fixture *f, pb_stats *into, const char *cause)
 {
     pb_error err;
     pb_case *c = pb_case_new(f->e, NULL, NULL, &err);
+    char start[32];
 
+    /* the odd name as an agent's too, in a month of its own */
     assert_non_null(c);
+    snprintf(start, sizeof start, "2026-%02zu-01T00:00:00Z",
+             strlen(cause) % 12 + 1);
+    assert_int_equal(pb_case_set_fact(c, "started_at", start, &err), PB_OK);
+    assert_int_equal(pb_case_set_agent(c, cause, NULL, &err), PB_OK);
     assert_int_equal(pb_case_set_fact(c, "root_cause", cause, &err), PB_OK);
     assert_int_equal(pb_stats_add_case(into, c, &err), PB_OK);
     pb_case_free(c);
@@ -772,6 +895,8 @@ static void partials(void **state)
     assert_non_null(strstr(one, "\"-lead\""));
     assert_non_null(strstr(one, "\"100%\""));
     assert_non_null(strstr(one, "\"two words\""));
+    assert_non_null(strstr(one, "\"agent\":\"-lead\""));
+    assert_non_null(strstr(one, "\"month\":\"2026-"));
     /* a partial cut anywhere is refused, and m is unchanged */
     assert_int_equal(truncate(cut, 200), 0);
     assert_int_equal(pb_stats_read_partial(&m, cut, &err), PB_INPUT);
@@ -801,6 +926,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(root_causes, setup, teardown),
         cmocka_unit_test_setup_teardown(cause_ties, setup, teardown),
         cmocka_unit_test_setup_teardown(many_causes, setup, teardown),
+        cmocka_unit_test_setup_teardown(contacts, setup, teardown),
+        cmocka_unit_test_setup_teardown(agents_and_months, setup, teardown),
         cmocka_unit_test_setup_teardown(rankings, setup, teardown),
         cmocka_unit_test_setup_teardown(ranking_ties_by_name, setup,
                                         teardown),

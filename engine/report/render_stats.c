@@ -3,10 +3,12 @@
  * lead, JSON for programs (field names in docs/stats.md) or one HTML
  * page, read through the public pb_stats calls.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chart.h"
 #include "html.h"
 #include "jsonw.h"
 #include "playbook.h"
@@ -32,6 +34,15 @@ static const char *pct(char *buf, size_t size, size_t num, size_t den)
     return buf;
 }
 
+/* What a group without a name is called. */
+static const char *group_name(pb_stats_by by, const char *name)
+{
+    static const char *const none[PB_STATS_NBY] = { "(none)", "(no agent)",
+                                                    "(undated)" };
+
+    return name ? name : none[by];
+}
+
 static const char *fixed2(char *buf, size_t size, double v, size_t cases)
 {
     if (cases == 0)
@@ -55,6 +66,16 @@ static void name_cell(FILE *f, const char *s, size_t cols)
 
     for (; w < cols; w++)
         fputc(' ', f);
+}
+
+/* The same, right-aligned (a name as a column head over figures). */
+static void right_cell(FILE *f, const char *s, size_t cols)
+{
+    size_t w = cell_width(s);
+
+    for (; w < cols; w++)
+        fputc(' ', f);
+    pb__text_write(f, s, strlen(s), cols, 0);
 }
 
 static void title(const out *o, const char *t)
@@ -98,16 +119,20 @@ static void text_overall(const out *o, const pb_stats *s)
     fprintf(o->f, "  first-contact resolved %6s  (%zu of %zu cases)\n",
             pct(p, sizeof p, in.first_contact, in.cases), in.first_contact,
             in.cases);
+    fprintf(o->f, "  contacts               %6zu  (%zu repeat contact%s, "
+            "after one had ended)\n", in.contacts, in.contacts - in.cases,
+            in.contacts - in.cases == 1 ? "" : "s");
 }
 
-static size_t cause_cols(const pb_stats *s)
+/* The width of a group's name column: at least head's. */
+static size_t group_cols(const pb_stats *s, pb_stats_by by, size_t head)
 {
-    size_t i, w = 10, n; /* "root cause" */
-    pb_stats_cause_info k;
+    size_t i, w = head, n;
+    pb_stats_group_info g;
 
-    for (i = 0; i < pb_stats_ncauses(s); i++) {
-        pb_stats_cause(s, i, &k);
-        n = k.name ? cell_width(k.name) : 6;
+    for (i = 0; i < pb_stats_ngroups(s, by); i++) {
+        pb_stats_group(s, by, i, &g);
+        n = cell_width(group_name(by, g.name));
         if (n > w)
             w = n;
     }
@@ -129,32 +154,100 @@ static size_t item_cols(const pb_stats *s)
 
 static pb_status text_causes(const out *o, const pb_stats *s)
 {
-    size_t *rank = malloc((pb_stats_ncauses(s) + 1) * sizeof *rank);
-    size_t i, n, w = cause_cols(s);
-    pb_stats_cause_info k;
+    size_t n = pb_stats_ngroups(s, PB_STATS_CAUSE);
+    size_t *rank = malloc((n + 1) * sizeof *rank);
+    size_t i, w = group_cols(s, PB_STATS_CAUSE, 10); /* "root cause" */
+    pb_stats_group_info k;
     pb_stats_info in;
     char a[16], b[16], c[16];
 
     if (rank == NULL)
         return PB_NOMEM;
     pb_stats_overall(s, &in);
-    title(o, "Root causes (what brought the customers to us)");
-    n = pb_stats_rank_causes(s, rank);
+    title(o, "Root causes (what brought the customers to us, by contacts)");
+    n = pb_stats_rank_groups(s, PB_STATS_CAUSE, rank);
     if (n == 0)
         fputs("  no cases\n", o->f);
     else {
         fputs("  ", o->f);
         name_cell(o->f, "root cause", w);
-        fputs("  cases   share    resolved   first contact\n", o->f);
+        fputs("  cases   share  contacts  repeat    resolved   first "
+              "contact\n", o->f);
     }
     for (i = 0; i < n; i++) {
-        pb_stats_cause(s, rank[i], &k);
+        pb_stats_group(s, PB_STATS_CAUSE, rank[i], &k);
         fputs("  ", o->f);
-        name_cell(o->f, k.name ? k.name : "(none)", w);
-        fprintf(o->f, "  %5zu  %6s  %3zu %6s  %7zu %6s\n", k.cases,
-                pct(a, sizeof a, k.cases, in.cases), k.resolved,
+        name_cell(o->f, group_name(PB_STATS_CAUSE, k.name), w);
+        fprintf(o->f, "  %5zu  %6s  %8zu  %6zu  %3zu %6s  %7zu %6s\n",
+                k.cases, pct(a, sizeof a, k.cases, in.cases), k.contacts,
+                k.contacts - k.cases, k.resolved,
                 pct(b, sizeof b, k.resolved, k.cases), k.first_contact,
                 pct(c, sizeof c, k.first_contact, k.cases));
+    }
+    free(rank);
+    return PB_OK;
+}
+
+/* A principle's column: its id (at most NAME_MAX_COLS), or a score. */
+static size_t col(const pb_stats_principle_info *pi)
+{
+    size_t w = cell_width(pi->id);
+
+    return w < 5 ? 5 : w > NAME_MAX_COLS ? NAME_MAX_COLS : w;
+}
+
+/* Agents or months: each group's overall figures, then its mean score
+ * per principle ("-" where the principle never applied). */
+static pb_status text_groups(const out *o, const pb_stats *s, pb_stats_by by)
+{
+    size_t n = pb_stats_ngroups(s, by), np = pb_stats_nprinciples(s);
+    size_t *rank = malloc((n + 1) * sizeof *rank);
+    size_t i, p, w = group_cols(s, by, 5);
+    pb_stats_principle_info pi;
+    pb_stats_group_info g;
+    pb_stats_score sc;
+    char a[16], b[16], c[16];
+
+    if (rank == NULL)
+        return PB_NOMEM;
+    title(o, by == PB_STATS_AGENT
+                 ? "By agent (mean score per principle; no ranking)"
+                 : "By month (of started_at, UTC)");
+    n = pb_stats_rank_groups(s, by, rank);
+    if (n > 0)
+        pb_stats_group(s, by, rank[0], &g);
+    if (n == 0 || (n == 1 && g.name == NULL)) { /* no name at all */
+        fputs(by == PB_STATS_AGENT ? "  no case names its agent (import "
+              "--agent, <case agent=\"...\">)\n" : "  no case has a start "
+              "date (fact started_at)\n", o->f);
+        free(rank);
+        return PB_OK;
+    }
+    fputs("  ", o->f);
+    name_cell(o->f, by == PB_STATS_AGENT ? "agent" : "month", w);
+    fputs("  cases  repeat   mean  resolved  first contact", o->f);
+    for (p = 0; p < np; p++) {
+        pb_stats_principle(s, p, &pi);
+        fputs("  ", o->f);
+        right_cell(o->f, pi.id, col(&pi));
+    }
+    fputc('\n', o->f);
+    for (i = 0; i < n; i++) {
+        pb_stats_group(s, by, rank[i], &g);
+        fputs("  ", o->f);
+        name_cell(o->f, group_name(by, g.name), w);
+        fprintf(o->f, "  %5zu  %6zu  %5s  %8s  %13s", g.cases,
+                g.contacts - g.cases,
+                fixed2(a, sizeof a, g.score.mean, g.cases),
+                pct(b, sizeof b, g.resolved, g.cases),
+                pct(c, sizeof c, g.first_contact, g.cases));
+        for (p = 0; p < np; p++) {
+            pb_stats_principle(s, p, &pi);
+            pb_stats_group_principle(s, by, rank[i], p, &sc);
+            fprintf(o->f, "  %*s", (int)col(&pi),
+                    fixed2(a, sizeof a, sc.mean, sc.cases));
+        }
+        fputc('\n', o->f);
     }
     free(rank);
     return PB_OK;
@@ -261,7 +354,9 @@ static pb_status render_text(const pb_stats *s, FILE *f, unsigned flags)
     if (text_causes(&o, s) != PB_OK)
         return PB_NOMEM;
     text_principles(&o, s);
-    if (text_ranked(&o, s, 1) != PB_OK || text_ranked(&o, s, 0) != PB_OK)
+    if (text_groups(&o, s, PB_STATS_AGENT) != PB_OK ||
+        text_groups(&o, s, PB_STATS_MONTH) != PB_OK ||
+        text_ranked(&o, s, 1) != PB_OK || text_ranked(&o, s, 0) != PB_OK)
         return PB_NOMEM;
     text_items(&o, s);
     return PB_OK;
@@ -342,15 +437,82 @@ static void json_ranked(pb__json *j, const pb_stats *s, const size_t *rank,
     pb__json_close(j, ']');
 }
 
+/* A group's figures, its name under key; an agent's or month's scores
+ * per principle too. */
+static void json_group(pb__json *j, const pb_stats *s, pb_stats_by by,
+                       size_t i, const char *key, size_t all)
+{
+    pb_stats_principle_info pi;
+    pb_stats_group_info g;
+    pb_stats_score sc;
+    size_t p;
+
+    pb_stats_group(s, by, i, &g);
+    pb__json_open(j, '{');
+    pb__json_kstr(j, key, g.name);
+    pb__json_kint(j, "cases", (long)g.cases);
+    json_rate(j, "share", g.cases, all);
+    pb__json_kint(j, "contacts", (long)g.contacts);
+    pb__json_kint(j, "repeat_contacts", (long)(g.contacts - g.cases));
+    pb__json_kint(j, "resolved", (long)g.resolved);
+    json_rate(j, "resolved_rate", g.resolved, g.cases);
+    pb__json_kint(j, "first_contact", (long)g.first_contact);
+    json_rate(j, "first_contact_rate", g.first_contact, g.cases);
+    pb__json_key(j, "score");
+    pb__json_open(j, '{');
+    json_score(j, &g.score);
+    pb__json_close(j, '}');
+    if (by != PB_STATS_CAUSE) {
+        pb__json_key(j, "principles");
+        pb__json_open(j, '[');
+        for (p = 0; p < pb_stats_nprinciples(s); p++) {
+            pb_stats_principle(s, p, &pi);
+            pb_stats_group_principle(s, by, i, p, &sc);
+            pb__json_open(j, '{');
+            pb__json_kstr(j, "id", pi.id);
+            json_score(j, &sc);
+            pb__json_close(j, '}');
+        }
+        pb__json_close(j, ']');
+    }
+    pb__json_close(j, '}');
+}
+
+static void json_groups(pb__json *j, const pb_stats *s, pb_stats_by by,
+                        size_t *rank)
+{
+    static const char *const list[PB_STATS_NBY] = { "root_causes", "agents",
+                                                    "months" };
+    static const char *const key[PB_STATS_NBY] = { "root_cause", "agent",
+                                                   "month" };
+    pb_stats_info in;
+    size_t i, n = pb_stats_rank_groups(s, by, rank);
+
+    pb_stats_overall(s, &in);
+    pb__json_key(j, list[by]);
+    pb__json_open(j, '[');
+    for (i = 0; i < n; i++)
+        json_group(j, s, by, rank[i], key[by], in.cases);
+    pb__json_close(j, ']');
+}
+
+/* Room for any ranking: the items or the groups of any kind. */
+static size_t *rank_room(const pb_stats *s)
+{
+    size_t n = pb_stats_nitems(s), k;
+
+    for (k = 0; k < PB_STATS_NBY; k++)
+        if (pb_stats_ngroups(s, (pb_stats_by)k) > n)
+            n = pb_stats_ngroups(s, (pb_stats_by)k);
+    return malloc((n + 1) * sizeof(size_t));
+}
+
 static pb_status render_json(const pb_stats *s, FILE *f)
 {
-    size_t n = pb_stats_nitems(s) > pb_stats_ncauses(s)
-                   ? pb_stats_nitems(s) : pb_stats_ncauses(s);
-    size_t *rank = malloc((n + 1) * sizeof *rank);
+    size_t *rank = rank_room(s);
     pb_stats_principle_info pi;
-    pb_stats_cause_info k;
     pb_stats_info in;
-    size_t i;
+    size_t i, n;
     pb__json j;
 
     if (rank == NULL)
@@ -371,23 +533,10 @@ static pb_status render_json(const pb_stats *s, FILE *f)
     json_rate(&j, "resolved_rate", in.resolved, in.cases);
     pb__json_kint(&j, "first_contact", (long)in.first_contact);
     json_rate(&j, "first_contact_rate", in.first_contact, in.cases);
+    pb__json_kint(&j, "contacts", (long)in.contacts);
+    pb__json_kint(&j, "repeat_contacts", (long)(in.contacts - in.cases));
     pb__json_close(&j, '}');
-    pb__json_key(&j, "root_causes");
-    pb__json_open(&j, '[');
-    n = pb_stats_rank_causes(s, rank);
-    for (i = 0; i < n; i++) {
-        pb_stats_cause(s, rank[i], &k);
-        pb__json_open(&j, '{');
-        pb__json_kstr(&j, "root_cause", k.name);
-        pb__json_kint(&j, "cases", (long)k.cases);
-        json_rate(&j, "share", k.cases, in.cases);
-        pb__json_kint(&j, "resolved", (long)k.resolved);
-        json_rate(&j, "resolved_rate", k.resolved, k.cases);
-        pb__json_kint(&j, "first_contact", (long)k.first_contact);
-        json_rate(&j, "first_contact_rate", k.first_contact, k.cases);
-        pb__json_close(&j, '}');
-    }
-    pb__json_close(&j, ']');
+    json_groups(&j, s, PB_STATS_CAUSE, rank);
     pb__json_key(&j, "principles");
     pb__json_open(&j, '[');
     for (i = 0; i < pb_stats_nprinciples(s); i++) {
@@ -399,6 +548,8 @@ static pb_status render_json(const pb_stats *s, FILE *f)
         pb__json_close(&j, '}');
     }
     pb__json_close(&j, ']');
+    json_groups(&j, s, PB_STATS_AGENT, rank);
+    json_groups(&j, s, PB_STATS_MONTH, rank);
     n = pb_stats_rank_missed(s, rank);
     json_ranked(&j, s, rank, n, 1);
     n = pb_stats_rank_violations(s, rank);
@@ -504,14 +655,19 @@ static void html_overall(pb__html *h, const pb_stats *s)
     pb__html_end(h);
 }
 
+#define BARS_MAX 12 /* root causes drawn; the table lists them all */
+
 static pb_status html_causes(pb__html *h, const pb_stats *s)
 {
     static const char *const cols[] = { "Root cause", "Cases", "Share",
+                                        "Contacts", "Repeat contacts",
                                         "Resolved", "First contact" };
-    size_t *rank = malloc((pb_stats_ncauses(s) + 1) * sizeof *rank);
-    pb_stats_cause_info k;
+    size_t n = pb_stats_ngroups(s, PB_STATS_CAUSE);
+    size_t *rank = malloc((n + 1) * sizeof *rank);
+    size_t first[BARS_MAX], repeat[BARS_MAX], i, nb;
+    const char *labels[BARS_MAX];
+    pb_stats_group_info k;
     pb_stats_info in;
-    size_t i, n;
 
     if (rank == NULL)
         return PB_NOMEM;
@@ -519,21 +675,33 @@ static pb_status html_causes(pb__html *h, const pb_stats *s)
     pb__html_start(h, "div", "card");
     pb__html_elem(h, "h2", NULL, "Root causes");
     pb__html_elem(h, "p", "muted", "The operational failures behind the "
-                  "contacts (fact root_cause as each case ended): fix the "
-                  "system, not the symptom.");
-    n = pb_stats_rank_causes(s, rank);
+                  "contacts (fact root_cause as each case ended), by the "
+                  "contacts they brought: fix the system, not the "
+                  "symptom. A repeat contact is one after an earlier "
+                  "contact of the case had ended.");
+    n = pb_stats_rank_groups(s, PB_STATS_CAUSE, rank);
+    nb = n < BARS_MAX ? n : BARS_MAX;
+    for (i = 0; i < nb; i++) {
+        pb_stats_group(s, PB_STATS_CAUSE, rank[i], &k);
+        labels[i] = group_name(PB_STATS_CAUSE, k.name);
+        first[i] = k.cases;
+        repeat[i] = k.contacts - k.cases;
+    }
+    if (nb > 0)
+        pb__chart_bars(h, "Contacts by root cause", labels, first, repeat,
+                       nb, "first contacts", "repeat contacts");
     pb__html_start(h, "table", NULL);
     html_head(h, cols, sizeof cols / sizeof *cols);
     pb__html_start(h, "tbody", NULL);
     for (i = 0; i < n; i++) {
-        pb_stats_cause(s, rank[i], &k);
+        pb_stats_group(s, PB_STATS_CAUSE, rank[i], &k);
         pb__html_start(h, "tr", NULL);
-        if (k.name)
-            pb__html_elem(h, "td", "mono", k.name);
-        else
-            pb__html_elem(h, "td", "muted", "(none)");
+        pb__html_elem(h, "td", k.name ? "mono" : "muted",
+                      group_name(PB_STATS_CAUSE, k.name));
         html_count(h, k.cases);
         html_pct(h, k.cases, in.cases);
+        html_count(h, k.contacts);
+        html_count(h, k.contacts - k.cases);
         html_rate(h, k.resolved, k.cases);
         html_rate(h, k.first_contact, k.cases);
         pb__html_end(h);
@@ -542,6 +710,216 @@ static pb_status html_causes(pb__html *h, const pb_stats *s)
     pb__html_end(h); /* table */
     pb__html_end(h); /* card */
     free(rank);
+    return PB_OK;
+}
+
+/* Whether any case of the kind has a name (an agent, a start date). */
+static int any_named(const pb_stats *s, pb_stats_by by)
+{
+    pb_stats_group_info g;
+    size_t i;
+
+    for (i = 0; i < pb_stats_ngroups(s, by); i++) {
+        pb_stats_group(s, by, i, &g);
+        if (g.name)
+            return 1;
+    }
+    return 0;
+}
+
+static void heat_score(pb__html *h, const pb_stats_score *sc)
+{
+    char a[16];
+
+    pb__heat_cell(h, sc->mean, sc->cases != 0,
+                  fixed2(a, sizeof a, sc->mean, sc->cases));
+}
+
+/* The heatmap: an agent a row, a principle a column, each cell the mean
+ * score of the agent's cases where the principle applied; the team's
+ * row last.  Agents in name order: a picture to coach from, not a
+ * league table. */
+static pb_status html_agents(pb__html *h, const pb_stats *s)
+{
+    size_t n = pb_stats_ngroups(s, PB_STATS_AGENT), i, p;
+    size_t np = pb_stats_nprinciples(s);
+    size_t *rank = malloc((n + 1) * sizeof *rank);
+    pb_stats_principle_info pi;
+    pb_stats_group_info g;
+    pb_stats_score sc;
+    pb_stats_info in;
+
+    if (rank == NULL)
+        return PB_NOMEM;
+    pb__html_start(h, "div", "card");
+    pb__html_elem(h, "h2", NULL, "Principles by agent");
+    if (!any_named(s, PB_STATS_AGENT)) {
+        pb__html_elem(h, "p", "muted", "No case names the agent who "
+                      "handled it: import with --agent, or give <case "
+                      "agent=\"...\">.");
+        pb__html_end(h);
+        free(rank);
+        return PB_OK;
+    }
+    pb__html_elem(h, "p", "muted", "The mean score of each agent's cases "
+                  "where the principle applied (red low, green high; "
+                  "blank: it never applied). In name order: use it to "
+                  "see what to coach, with playbook coach AGENT.");
+    n = pb_stats_rank_groups(s, PB_STATS_AGENT, rank);
+    pb__html_start(h, "table", "compact");
+    pb__html_start(h, "thead", NULL);
+    pb__html_start(h, "tr", NULL);
+    pb__html_elem(h, "th", NULL, "Agent");
+    pb__html_elem(h, "th", "num", "Cases");
+    for (p = 0; p < np; p++) {
+        pb_stats_principle(s, p, &pi);
+        pb__html_start(h, "th", "num mono");
+        pb__html_attr(h, "title", pi.title);
+        pb__html_text(h, pi.id);
+        pb__html_end(h);
+    }
+    pb__html_elem(h, "th", "num", "Overall");
+    pb__html_elem(h, "th", "num", "First contact");
+    pb__html_end(h);
+    pb__html_end(h);
+    pb__html_start(h, "tbody", NULL);
+    for (i = 0; i <= n; i++) {
+        int team = i == n;
+
+        if (!team)
+            pb_stats_group(s, PB_STATS_AGENT, rank[i], &g);
+        pb__html_start(h, "tr", team ? "group" : NULL);
+        pb__html_elem(h, "td", team || g.name == NULL ? "muted" : NULL,
+                      team ? "Team" : group_name(PB_STATS_AGENT, g.name));
+        if (team) {
+            pb_stats_overall(s, &in);
+            html_count(h, in.cases);
+        } else
+            html_count(h, g.cases);
+        for (p = 0; p < np; p++) {
+            if (team) {
+                pb_stats_principle(s, p, &pi);
+                sc = pi.score;
+            } else
+                pb_stats_group_principle(s, PB_STATS_AGENT, rank[i], p, &sc);
+            heat_score(h, &sc);
+        }
+        heat_score(h, team ? &in.score : &g.score);
+        if (team)
+            html_pct(h, in.first_contact, in.cases);
+        else
+            html_pct(h, g.first_contact, g.cases);
+        pb__html_end(h);
+    }
+    pb__html_end(h);
+    pb__html_end(h);
+    pb__html_end(h);
+    free(rank);
+    return PB_OK;
+}
+
+/* "YYYY-MM" as months since year 0, or -1. */
+static long month_number(const char *name)
+{
+    int y, m;
+    char end;
+
+    if (name == NULL || strlen(name) != 7 ||
+        sscanf(name, "%4d-%2d%c", &y, &m, &end) != 2 || m < 1 || m > 12)
+        return -1;
+    return (long)y * 12 + m - 1;
+}
+
+#define MONTHS_MAX 240 /* twenty years drawn; the table has them all */
+
+/* Adherence and resolution over time: a line per figure, a point per
+ * month from the first dated case to the last (a month without cases
+ * is a gap), then the figures as a table. */
+static pb_status html_months(pb__html *h, const pb_stats *s)
+{
+    static const char *const cols[] = { "Month", "Cases", "Mean score",
+                                        "Resolved", "First contact",
+                                        "Repeat contacts" };
+    size_t n = pb_stats_ngroups(s, PB_STATS_MONTH), i, k, nm = 0;
+    size_t *rank = malloc((n + 1) * sizeof *rank);
+    double *v = malloc((2 * MONTHS_MAX + 1) * sizeof *v);
+    char (*label)[16] = malloc(MONTHS_MAX * sizeof *label);
+    const char *labels[MONTHS_MAX];
+    pb_stats_group_info g;
+    pb__series ser[2];
+    long first = -1, m;
+
+    if (rank == NULL || v == NULL || label == NULL) {
+        free(rank);
+        free(v);
+        free(label);
+        return PB_NOMEM;
+    }
+    pb__html_start(h, "div", "card");
+    pb__html_elem(h, "h2", NULL, "Over time");
+    if (!any_named(s, PB_STATS_MONTH)) {
+        pb__html_elem(h, "p", "muted", "No case has a start date (the "
+                      "fact started_at): cases from playbook serve and "
+                      "event have one.");
+        goto end;
+    }
+    pb__html_elem(h, "p", "muted", "Per month the cases started (UTC): "
+                  "the mean adherence score and the share of cases "
+                  "resolved at the first contact.");
+    n = pb_stats_rank_groups(s, PB_STATS_MONTH, rank);
+    for (i = 0; i < 2 * MONTHS_MAX; i++)
+        v[i] = NAN;
+    for (i = 0; i < n; i++) {
+        pb_stats_group(s, PB_STATS_MONTH, rank[i], &g);
+        if ((m = month_number(g.name)) < 0)
+            continue;
+        if (first < 0)
+            first = m;
+        if ((k = (size_t)(m - first)) >= MONTHS_MAX)
+            break;
+        v[k] = g.score.mean;
+        v[MONTHS_MAX + k] = (double)g.first_contact / (double)g.cases;
+        nm = k + 1;
+    }
+    for (k = 0; k < nm; k++) {
+        m = first + (long)k;
+        snprintf(label[k], sizeof label[k], "%04ld-%02ld", m / 12,
+                 m % 12 + 1);
+        labels[k] = label[k];
+    }
+    ser[0].name = "mean adherence score";
+    ser[0].cls = "ch-a";
+    ser[0].v = v;
+    ser[1].name = "first-contact resolution";
+    ser[1].cls = "ch-b";
+    ser[1].v = v + MONTHS_MAX;
+    if (nm > 0)
+        pb__chart_lines(h, "Adherence and first-contact resolution by "
+                        "month", labels, nm, ser, 2);
+    pb__html_start(h, "table", "compact");
+    html_head(h, cols, sizeof cols / sizeof *cols);
+    pb__html_start(h, "tbody", NULL);
+    for (i = 0; i < n; i++) {
+        char a[16];
+
+        pb_stats_group(s, PB_STATS_MONTH, rank[i], &g);
+        pb__html_start(h, "tr", NULL);
+        pb__html_elem(h, "td", g.name ? "mono" : "muted",
+                      group_name(PB_STATS_MONTH, g.name));
+        html_count(h, g.cases);
+        html_meter(h, g.score.mean, 1, fixed2(a, sizeof a, g.score.mean, 1));
+        html_rate(h, g.resolved, g.cases);
+        html_rate(h, g.first_contact, g.cases);
+        html_count(h, g.contacts - g.cases);
+        pb__html_end(h);
+    }
+    pb__html_end(h);
+    pb__html_end(h);
+end:
+    pb__html_end(h);
+    free(rank);
+    free(v);
+    free(label);
     return PB_OK;
 }
 
@@ -696,6 +1074,9 @@ static pb_status render_html(const pb_stats *s, FILE *f)
     if (html_causes(h, s) != PB_OK)
         st = PB_NOMEM;
     html_principles(h, s);
+    if (st == PB_OK && (html_agents(h, s) != PB_OK ||
+                        html_months(h, s) != PB_OK))
+        st = PB_NOMEM;
     if (st == PB_OK && (html_ranked(h, s, 1) != PB_OK ||
                         html_ranked(h, s, 0) != PB_OK))
         st = PB_NOMEM;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "error.h"
 #include "file.h"
@@ -48,10 +49,20 @@ typedef struct sitem {
     size_t states[NSTATES];
 } sitem;
 
-typedef struct cause {
-    char *name; /* NULL: no root cause */
-    size_t cases, resolved, first_contact;
-} cause;
+/* A group of cases: those of one root cause, one agent or one month.
+ * t holds a tally per principle, then the overall one. */
+typedef struct group {
+    char *name; /* NULL: no root cause, no agent, no start date */
+    size_t cases, resolved, first_contact, contacts;
+    tally *t;
+} group;
+
+typedef struct groups {
+    group *v;           /* in the order first seen */
+    size_t n, cap;
+    pb__index ix;       /* by name (all but the NULL one) */
+    size_t none;        /* index of the NULL entry, or SIZE_MAX */
+} groups;
 
 struct pb_stats {
     char version[64];   /* "playbook V, principles H": what partials
@@ -60,12 +71,9 @@ struct pb_stats {
     size_t nprinciples;
     sitem *items;
     size_t nitems;
-    size_t ncases, unreadable, resolved, first_contact;
+    size_t ncases, unreadable, resolved, first_contact, contacts;
     tally overall;
-    cause *causes;      /* in the order first seen */
-    size_t ncauses, causes_cap;
-    pb__index ix;       /* causes by name (all but "none") */
-    size_t none;        /* index of the "no root cause" entry, or SIZE_MAX */
+    groups by[PB_STATS_NBY];
 };
 
 static char *dup_str(const char *s)
@@ -78,6 +86,14 @@ static char *dup_str(const char *s)
     return d;
 }
 
+static void init_groups(pb_stats *s)
+{
+    size_t k;
+
+    for (k = 0; k < PB_STATS_NBY; k++)
+        s->by[k].none = SIZE_MAX;
+}
+
 pb_stats *pb_stats_new(const pb_engine *e)
 {
     pb_stats *s = calloc(1, sizeof *s);
@@ -87,7 +103,7 @@ pb_stats *pb_stats_new(const pb_engine *e)
 
     if (s == NULL)
         return NULL;
-    s->none = SIZE_MAX;
+    init_groups(s);
     snprintf(s->version, sizeof s->version, "playbook %s, principles %s",
              PB_VERSION, pb_engine_version(e));
     s->nprinciples = pb_engine_nprinciples(e);
@@ -121,7 +137,7 @@ nomem:
 
 void pb_stats_free(pb_stats *s)
 {
-    size_t i;
+    size_t i, k;
 
     if (s == NULL)
         return;
@@ -131,12 +147,16 @@ void pb_stats_free(pb_stats *s)
     }
     for (i = 0; s->items && i < s->nitems; i++)
         free(s->items[i].ref);
-    for (i = 0; i < s->ncauses; i++)
-        free(s->causes[i].name);
+    for (k = 0; k < PB_STATS_NBY; k++) {
+        for (i = 0; i < s->by[k].n; i++) {
+            free(s->by[k].v[i].name);
+            free(s->by[k].v[i].t);
+        }
+        free(s->by[k].v);
+        pb__index_free(&s->by[k].ix);
+    }
     free(s->principles);
     free(s->items);
-    free(s->causes);
-    pb__index_free(&s->ix);
     free(s);
 }
 
@@ -165,67 +185,72 @@ static int same_layout(const pb_stats *s, const pb_engine *e)
     return 1;
 }
 
-/* Root causes: the distinct names, found through an index. */
+/* Groups: the distinct names of each kind, found through an index. */
 
-static const char *cause_key(const void *causes, size_t i)
+static const char *group_key(const void *v, size_t i)
 {
-    return ((const cause *)causes)[i].name;
+    return ((const group *)v)[i].name;
 }
 
-/* Adds an entry for name (taken; NULL: no root cause). */
-static pb_status push_cause(pb_stats *s, char *name)
+/* Adds an entry for name (taken; NULL: the cases without one). */
+static pb_status push_group(pb_stats *s, groups *g, char *name)
 {
-    cause *c;
+    group *e;
+    tally *t;
 
-    if (s->ncauses == s->causes_cap) {
-        size_t cap = s->causes_cap ? s->causes_cap * 2 : 16;
-        cause *v = realloc(s->causes, cap * sizeof *v);
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 16;
+        group *v = realloc(g->v, cap * sizeof *v);
 
         if (v == NULL)
             return PB_NOMEM;
-        s->causes = v;
-        s->causes_cap = cap;
+        g->v = v;
+        g->cap = cap;
     }
-    c = &s->causes[s->ncauses];
-    memset(c, 0, sizeof *c);
-    c->name = name;
-    s->ncauses++;
+    if ((t = calloc(s->nprinciples + 1, sizeof *t)) == NULL)
+        return PB_NOMEM;
+    e = &g->v[g->n++];
+    memset(e, 0, sizeof *e);
+    e->name = name;
+    e->t = t;
     return PB_OK;
 }
 
-/* Index of the entry for a root cause (NULL: none), added when new. */
-static pb_status find_cause(pb_stats *s, const char *name, size_t len,
-                            size_t *out)
+/* Index of the group of kind by named name (len bytes; NULL: none),
+ * added when new. */
+static pb_status find_group(pb_stats *s, pb_stats_by by, const char *name,
+                            size_t len, size_t *out)
 {
+    groups *g = &s->by[by];
     char *copy;
     long i;
 
     if (name == NULL) {
-        if (s->none == SIZE_MAX) {
-            if (push_cause(s, NULL) != PB_OK)
+        if (g->none == SIZE_MAX) {
+            if (push_group(s, g, NULL) != PB_OK)
                 return PB_NOMEM;
-            s->none = s->ncauses - 1;
+            g->none = g->n - 1;
         }
-        *out = s->none;
+        *out = g->none;
         return PB_OK;
     }
     if ((copy = malloc(len + 1)) == NULL)
         return PB_NOMEM;
     memcpy(copy, name, len);
     copy[len] = '\0';
-    i = pb__index_find(&s->ix, copy, cause_key, s->causes);
+    i = pb__index_find(&g->ix, copy, group_key, g->v);
     if (i >= 0) {
         free(copy);
         *out = (size_t)i;
         return PB_OK;
     }
-    if (pb__index_reserve(&s->ix, s->ncauses + 1, cause_key,
-                          s->causes) != 0 || push_cause(s, copy) != PB_OK) {
+    if (pb__index_reserve(&g->ix, g->n + 1, group_key, g->v) != 0 ||
+        push_group(s, g, copy) != PB_OK) {
         free(copy);
         return PB_NOMEM;
     }
-    pb__index_add(&s->ix, s->ncauses - 1, cause_key, s->causes); /* room */
-    *out = s->ncauses - 1;
+    pb__index_add(&g->ix, g->n - 1, group_key, g->v); /* room reserved */
+    *out = g->n - 1;
     return PB_OK;
 }
 
@@ -255,21 +280,49 @@ static const char *root_cause(const pb_case *c, size_t *len)
     return *len ? value : NULL;
 }
 
+/* The month the case started, "YYYY-MM" in UTC, into buf[16]; NULL
+ * without a readable started_at. */
+static const char *month_of(const pb_case *c, char *buf)
+{
+    double t = pb_case_started(c);
+    struct tm tm;
+    time_t sec;
+
+    if (t < 0 || t > 253402300799.0)   /* past 9999-12-31 */
+        return NULL;
+    sec = (time_t)t;
+    if (gmtime_r(&sec, &tm) == NULL)
+        return NULL;
+    snprintf(buf, 16, "%04d-%02d", (tm.tm_year + 1900) % 10000,
+             (tm.tm_mon + 1) % 100);
+    return buf;
+}
+
 /*
  * Resolution, from the timeline in order: a case.resolved (recorded or
  * detected) resolves the case; a later followup.done outcome="not_fixed"
  * reopens it.  First contact: resolved and never reported not fixed.
+ * Contacts: the first, and one more for every contact.ended that the
+ * agent or customer speaks (or acts) after.
  */
-static void resolution(const pb_case *c, int *resolved, int *first)
+static void resolution(const pb_case *c, int *resolved, int *first,
+                       size_t *contacts)
 {
-    int ever = 0, now = 0, not_fixed = 0;
+    int ever = 0, now = 0, not_fixed = 0, ended = 0;
     pb_event_info ev;
     size_t i, k;
 
+    *contacts = 1;
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         if (strcmp(ev.type, "case.resolved") == 0) {
             ever = now = 1;
+        } else if (strcmp(ev.type, "contact.ended") == 0) {
+            ended = 1;
+        } else if (strncmp(ev.type, "agent.", 6) == 0 ||
+                   strncmp(ev.type, "customer.", 9) == 0) {
+            *contacts += (size_t)ended;
+            ended = 0;
         } else if (strcmp(ev.type, "followup.done") == 0) {
             for (k = 0; k < ev.nattrs; k++)
                 if (strcmp(ev.attrs[k].name, "outcome") == 0 &&
@@ -294,37 +347,53 @@ static void count_score(tally *t, const pb_score *sc)
 
 pb_status pb_stats_add_case(pb_stats *s, const pb_case *c, pb_error *err)
 {
-    const char *name;
+    const char *name[PB_STATS_NBY];
+    size_t len[PB_STATS_NBY] = { 0 }, at[PB_STATS_NBY], i, k, contacts;
+    char month[16];
     pb_item_info info;
     pb_score sc;
-    size_t i, len = 0, at;
     int resolved, first;
 
     if (!same_layout(s, pb_case_engine(c)))
         return pb__error(err, PB_STATE, "", 0, "the case was evaluated "
                          "with other principles than the statistics");
     /* Everything that can fail comes first, so a failure counts nothing. */
-    name = root_cause(c, &len);
-    if (find_cause(s, name, len, &at) != PB_OK)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    name[PB_STATS_CAUSE] = root_cause(c, &len[PB_STATS_CAUSE]);
+    name[PB_STATS_AGENT] = pb_case_agent(c);
+    name[PB_STATS_MONTH] = month_of(c, month);
+    for (k = 0; k < PB_STATS_NBY; k++) {
+        if (k != PB_STATS_CAUSE && name[k])
+            len[k] = strlen(name[k]);
+        if (find_group(s, (pb_stats_by)k, name[k], len[k], &at[k]) != PB_OK)
+            return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    }
     for (i = 0; i < s->nitems; i++) {
         pb_case_item(c, i, &info);
         s->items[i].states[info.state]++;
     }
-    for (i = 0; i < s->nprinciples; i++) {
-        pb_case_score(c, s->principles[i].id, &sc);
-        if (sc.applies)
-            count_score(&s->principles[i].t, &sc);
+    for (i = 0; i <= s->nprinciples; i++) {
+        pb_case_score(c, i < s->nprinciples ? s->principles[i].id : NULL,
+                      &sc);
+        if (!sc.applies && i < s->nprinciples)
+            continue;
+        count_score(i < s->nprinciples ? &s->principles[i].t : &s->overall,
+                    &sc);
+        for (k = 0; k < PB_STATS_NBY; k++)
+            count_score(&s->by[k].v[at[k]].t[i], &sc);
     }
-    pb_case_score(c, NULL, &sc);
-    count_score(&s->overall, &sc);
-    resolution(c, &resolved, &first);
+    resolution(c, &resolved, &first, &contacts);
     s->ncases++;
     s->resolved += (size_t)resolved;
     s->first_contact += (size_t)first;
-    s->causes[at].cases++;
-    s->causes[at].resolved += (size_t)resolved;
-    s->causes[at].first_contact += (size_t)first;
+    s->contacts += contacts;
+    for (k = 0; k < PB_STATS_NBY; k++) {
+        group *g = &s->by[k].v[at[k]];
+
+        g->cases++;
+        g->resolved += (size_t)resolved;
+        g->first_contact += (size_t)first;
+        g->contacts += contacts;
+    }
     return PB_OK;
 }
 
@@ -370,12 +439,12 @@ void pb_stats_overall(const pb_stats *s, pb_stats_info *out)
     out->unreadable = s->unreadable;
     out->resolved = s->resolved;
     out->first_contact = s->first_contact;
+    out->contacts = s->contacts;
     score_of(&s->overall, &out->score);
 }
 
 size_t pb_stats_nprinciples(const pb_stats *s) { return s->nprinciples; }
 size_t pb_stats_nitems(const pb_stats *s) { return s->nitems; }
-size_t pb_stats_ncauses(const pb_stats *s) { return s->ncauses; }
 
 void pb_stats_principle(const pb_stats *s, size_t i,
                         pb_stats_principle_info *out)
@@ -414,12 +483,28 @@ void pb_stats_item(const pb_stats *s, size_t i, pb_stats_item_info *out)
     out->missed = missed(it);
 }
 
-void pb_stats_cause(const pb_stats *s, size_t i, pb_stats_cause_info *out)
+size_t pb_stats_ngroups(const pb_stats *s, pb_stats_by by)
 {
-    out->name = s->causes[i].name;
-    out->cases = s->causes[i].cases;
-    out->resolved = s->causes[i].resolved;
-    out->first_contact = s->causes[i].first_contact;
+    return s->by[by].n;
+}
+
+void pb_stats_group(const pb_stats *s, pb_stats_by by, size_t i,
+                    pb_stats_group_info *out)
+{
+    const group *g = &s->by[by].v[i];
+
+    out->name = g->name;
+    out->cases = g->cases;
+    out->resolved = g->resolved;
+    out->first_contact = g->first_contact;
+    out->contacts = g->contacts;
+    score_of(&g->t[s->nprinciples], &out->score);
+}
+
+void pb_stats_group_principle(const pb_stats *s, pb_stats_by by, size_t i,
+                              size_t p, pb_stats_score *out)
+{
+    score_of(&s->by[by].v[i].t[p], out);
 }
 
 /* Rankings: a heap sort with the stats as context (qsort has none in
@@ -485,15 +570,36 @@ static int violated_before(const pb_stats *s, size_t a, size_t b)
                        s->items[b].states[PB_VIOLATED]);
 }
 
+/* Names in byte order, the NULL one last. */
+static int name_before(const char *a, const char *b)
+{
+    if (a == NULL || b == NULL)
+        return b == NULL && a != NULL;
+    return strcmp(a, b) < 0;
+}
+
 static int cause_before(const pb_stats *s, size_t a, size_t b)
 {
-    const cause *ca = &s->causes[a], *cb = &s->causes[b];
+    const group *ga = &s->by[PB_STATS_CAUSE].v[a];
+    const group *gb = &s->by[PB_STATS_CAUSE].v[b];
 
-    if (ca->cases != cb->cases)
-        return ca->cases > cb->cases;
-    if (ca->name == NULL || cb->name == NULL)
-        return cb->name == NULL && ca->name != NULL;
-    return strcmp(ca->name, cb->name) < 0;
+    if (ga->contacts != gb->contacts)
+        return ga->contacts > gb->contacts;
+    if (ga->cases != gb->cases)
+        return ga->cases > gb->cases;
+    return name_before(ga->name, gb->name);
+}
+
+static int agent_before(const pb_stats *s, size_t a, size_t b)
+{
+    return name_before(s->by[PB_STATS_AGENT].v[a].name,
+                       s->by[PB_STATS_AGENT].v[b].name);
+}
+
+static int month_before(const pb_stats *s, size_t a, size_t b)
+{
+    return name_before(s->by[PB_STATS_MONTH].v[a].name,
+                       s->by[PB_STATS_MONTH].v[b].name);
 }
 
 size_t pb_stats_rank_missed(const pb_stats *s, size_t *out)
@@ -518,21 +624,25 @@ size_t pb_stats_rank_violations(const pb_stats *s, size_t *out)
     return n;
 }
 
-size_t pb_stats_rank_causes(const pb_stats *s, size_t *out)
+size_t pb_stats_rank_groups(const pb_stats *s, pb_stats_by by, size_t *out)
 {
+    static const before_fn order[PB_STATS_NBY] = { cause_before,
+                                                   agent_before,
+                                                   month_before };
     size_t i;
 
-    for (i = 0; i < s->ncauses; i++)
+    for (i = 0; i < s->by[by].n; i++)
         out[i] = i;
-    sort(s, cause_before, out, s->ncauses);
-    return s->ncauses;
+    sort(s, order[by], out, s->by[by].n);
+    return s->by[by].n;
 }
 
 /* Partials: a line-based text file (docs/scale.md).  Names are written
  * with every byte at or below a space, '%' and DEL as %XX, so a line
- * splits on spaces; "-" is no root cause. */
+ * splits on spaces; "-" is a group's missing name (no root cause, no
+ * agent, no date). */
 
-#define PARTIAL_MAGIC "playbook-stats-partial 1"
+#define PARTIAL_MAGIC "playbook-stats-partial 2"
 #define PARTIAL_MAX_BYTES (256u * 1024u * 1024u)
 
 static void put_name(FILE *f, const char *s)
@@ -549,7 +659,7 @@ static void put_name(FILE *f, const char *s)
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
-        /* a leading '-' would read as "no root cause" */
+        /* a leading '-' would read as the missing name */
         if (c <= ' ' || c == '%' || c == 0x7f || (c == '-' && s == start))
             fprintf(f, "%%%02X", c);
         else
@@ -559,24 +669,30 @@ static void put_name(FILE *f, const char *s)
 
 static void put_tally(FILE *f, const tally *t)
 {
-    fprintf(f, " %zu %zu %zu %zu %llu\n", t->cases, t->musts, t->done,
+    fprintf(f, " %zu %zu %zu %zu %llu", t->cases, t->musts, t->done,
             t->violations, (unsigned long long)t->sum);
 }
 
+/* The words that name the kinds of group in a partial. */
+static const char *const kind_name[PB_STATS_NBY] = { "cause", "agent",
+                                                     "month" };
+
 pb_status pb_stats_write_partial(const pb_stats *s, FILE *f)
 {
-    size_t i, k, lines = 4;
+    size_t i, k, p, lines = 4;
 
     fprintf(f, "%s\nversion %s\n", PARTIAL_MAGIC, s->version);
-    fprintf(f, "cases %zu %zu %zu %zu\n", s->ncases, s->unreadable,
-            s->resolved, s->first_contact);
+    fprintf(f, "cases %zu %zu %zu %zu %zu\n", s->ncases, s->unreadable,
+            s->resolved, s->first_contact, s->contacts);
     fputs("overall", f);
     put_tally(f, &s->overall);
+    fputc('\n', f);
     for (i = 0; i < s->nprinciples; i++, lines++) {
         fputs("principle", f);
         put_name(f, s->principles[i].id);
         put_name(f, s->principles[i].title);
         put_tally(f, &s->principles[i].t);
+        fputc('\n', f);
     }
     for (i = 0; i < s->nitems; i++, lines++) {
         fputs("item", f);
@@ -586,12 +702,18 @@ pb_status pb_stats_write_partial(const pb_stats *s, FILE *f)
             fprintf(f, " %zu", s->items[i].states[k]);
         fputc('\n', f);
     }
-    for (i = 0; i < s->ncauses; i++, lines++) {
-        fputs("cause", f);
-        put_name(f, s->causes[i].name);
-        fprintf(f, " %zu %zu %zu\n", s->causes[i].cases,
-                s->causes[i].resolved, s->causes[i].first_contact);
-    }
+    for (k = 0; k < PB_STATS_NBY; k++)
+        for (i = 0; i < s->by[k].n; i++, lines++) {
+            const group *g = &s->by[k].v[i];
+
+            fprintf(f, "group %s", kind_name[k]);
+            put_name(f, g->name);
+            fprintf(f, " %zu %zu %zu %zu", g->cases, g->resolved,
+                    g->first_contact, g->contacts);
+            for (p = 0; p <= s->nprinciples; p++)
+                put_tally(f, &g->t[p]);
+            fputc('\n', f);
+        }
     /* The count ends it: a partial cut short anywhere is refused. */
     fprintf(f, "end %zu\n", lines);
     return ferror(f) ? PB_IO : PB_OK;
@@ -725,7 +847,56 @@ static pb_status nomem_at(partial *r)
     return pb__error(r->err, PB_NOMEM, r->path, 0, "out of memory");
 }
 
-/* One principle, item or cause line of a partial into s, which it lays
+/* A tally of a principle (p < nprinciples) or overall (p ==
+ * nprinciples), as counting makes them: no more cases than the group
+ * had, no more done than musts, every score at most 1. */
+static int tally_ok(const tally *t, size_t cases)
+{
+    return t->cases <= cases && t->done <= t->musts &&
+           t->sum <= (uint64_t)t->cases * (uint64_t)SCORE_UNIT;
+}
+
+/* A group line: kind, name, its four counts and a tally per principle
+ * and overall. */
+static pb_status read_group(partial *r, pb_stats *s, char **w, int n)
+{
+    size_t v[4], k, p, at;
+    char *name;
+    group *g;
+
+    for (k = 0; k < PB_STATS_NBY; k++)
+        if (strcmp(w[1], kind_name[k]) == 0)
+            break;
+    if (k == PB_STATS_NBY || (size_t)n != 7 + 5 * (s->nprinciples + 1) ||
+        name_of(w[2], &name) || number(w[3], &v[0]) || number(w[4], &v[1]) ||
+        number(w[5], &v[2]) || number(w[6], &v[3]))
+        return bad(r, "a group line is malformed");
+    if (find_group(s, (pb_stats_by)k, name, name ? strlen(name) : 0,
+                   &at) != PB_OK)
+        return nomem_at(r);
+    g = &s->by[k].v[at];
+    if (g->cases > 0)
+        return bad(r, "a group listed twice");
+    for (p = 0; p <= s->nprinciples; p++)
+        if (read_tally(w + 7 + 5 * p, &g->t[p]))
+            return bad(r, "a group line is malformed");
+    g->cases = v[0];
+    g->resolved = v[1];
+    g->first_contact = v[2];
+    g->contacts = v[3];
+    return PB_OK;
+}
+
+static size_t all_groups(const pb_stats *s)
+{
+    size_t k, n = 0;
+
+    for (k = 0; k < PB_STATS_NBY; k++)
+        n += s->by[k].n;
+    return n;
+}
+
+/* One principle, item or group line of a partial into s, which it lays
  * out: its principles and items in order. */
 static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
 {
@@ -736,7 +907,8 @@ static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
     if (strcmp(w[0], "principle") == 0 && n == 8) {
         sprinciple *g;
 
-        if (s->nitems > 0 || name_of(w[1], &name) || name == NULL ||
+        if (s->nitems > 0 || all_groups(s) > 0 ||
+            name_of(w[1], &name) || name == NULL ||
             name_of(w[2], &title) || title == NULL || read_tally(w + 3, &t))
             return bad(r, "a principle line is malformed");
         if ((g = realloc(s->principles,
@@ -760,7 +932,7 @@ static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
             if (number(w[2 + k], &v[k]))
                 return bad(r, "an item line is malformed");
         if (name_of(w[1], &name) || name == NULL || v[1] > 1 ||
-            v[0] >= s->nprinciples || s->ncauses > 0 ||
+            v[0] >= s->nprinciples || all_groups(s) > 0 ||
             strncmp(name, s->principles[v[0]].id,
                     plen = strlen(s->principles[v[0]].id)) != 0 ||
             name[plen] != '.')
@@ -780,55 +952,69 @@ static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
             g->states[k] = v[2 + k];
         return PB_OK;
     }
-    if (strcmp(w[0], "cause") == 0 && n == 5) {
-        if (name_of(w[1], &name) || number(w[2], &v[0]) ||
-            number(w[3], &v[1]) || number(w[4], &v[2]))
-            return bad(r, "a cause line is malformed");
-        if (find_cause(s, name, name ? strlen(name) : 0, &k) != PB_OK)
-            return nomem_at(r);
-        if (s->causes[k].cases > 0)
-            return bad(r, "a root cause listed twice");
-        s->causes[k].cases = v[0];
-        s->causes[k].resolved = v[1];
-        s->causes[k].first_contact = v[2];
-        return PB_OK;
-    }
-    return bad(r, "not a line of a partial (principle, item, cause, end)");
+    if (strcmp(w[0], "group") == 0 && n > 2)
+        return read_group(r, s, w, n);
+    return bad(r, "not a line of a partial (principle, item, group, end)");
 }
 
 /* Whether a partial's counts agree with each other as counting makes
- * them: every case ends each item in one state and has one root cause
- * (or none), a tally counts no more than the cases, its done no more
- * than its musts, its scores at most 1 each.  A
- * crafted partial would otherwise make a report of nonsense. */
+ * them: every case ends each item in one state and is in one group of
+ * each kind, whose counts and tallies add up to the whole.  A crafted
+ * partial would otherwise make a report of nonsense. */
 static int consistent(const pb_stats *s)
 {
-    size_t i, k, n;
+    size_t i, k, p, n;
 
     if (s->overall.cases != s->ncases || s->resolved > s->ncases ||
-        s->first_contact > s->resolved)
+        s->first_contact > s->resolved || s->contacts < s->ncases)
         return 0;
-    for (i = 0; i <= s->nprinciples; i++) {
-        const tally *t = i < s->nprinciples ? &s->principles[i].t
-                                            : &s->overall;
-
-        if (t->cases > s->ncases || t->done > t->musts ||
-            t->sum > (uint64_t)t->cases * (uint64_t)SCORE_UNIT)
+    for (p = 0; p <= s->nprinciples; p++)
+        if (!tally_ok(p < s->nprinciples ? &s->principles[p].t
+                                         : &s->overall, s->ncases))
             return 0;
-    }
     for (i = 0; i < s->nitems; i++) {
         for (k = n = 0; k < NSTATES; k++)
             n += s->items[i].states[k];
         if (n != s->ncases)
             return 0;
     }
-    for (i = n = 0; i < s->ncauses; i++) {
-        if (s->causes[i].resolved > s->causes[i].cases ||
-            s->causes[i].first_contact > s->causes[i].resolved)
+    for (k = 0; k < PB_STATS_NBY; k++) {
+        group sum;
+        tally t[1];
+
+        memset(&sum, 0, sizeof sum);
+        for (i = 0; i < s->by[k].n; i++) {
+            const group *g = &s->by[k].v[i];
+
+            if (g->resolved > g->cases || g->first_contact > g->resolved ||
+                g->contacts < g->cases || g->t[s->nprinciples].cases !=
+                g->cases)
+                return 0;
+            for (p = 0; p <= s->nprinciples; p++)
+                if (!tally_ok(&g->t[p], g->cases))
+                    return 0;
+            sum.cases += g->cases;
+            sum.resolved += g->resolved;
+            sum.first_contact += g->first_contact;
+            sum.contacts += g->contacts;
+        }
+        if (sum.cases != s->ncases || sum.resolved != s->resolved ||
+            sum.first_contact != s->first_contact ||
+            sum.contacts != s->contacts)
             return 0;
-        n += s->causes[i].cases;
+        /* the groups' tallies add up to each principle's, and overall */
+        for (p = 0; p <= s->nprinciples; p++) {
+            const tally *want = p < s->nprinciples ? &s->principles[p].t
+                                                   : &s->overall;
+
+            memset(t, 0, sizeof t);
+            for (i = 0; i < s->by[k].n; i++)
+                add_tally(t, &s->by[k].v[i].t[p]);
+            if (memcmp(t, want, sizeof *t) != 0)
+                return 0;
+        }
     }
-    return n == s->ncases;
+    return 1;
 }
 
 /* A whole partial (buf, len bytes, cut up in place) into a new pb_stats;
@@ -836,8 +1022,8 @@ static int consistent(const pb_stats *s)
 static pb_status parse_partial(char *buf, size_t len, const char *path,
                                pb_stats **out, pb_error *err)
 {
-    char *w[4 + NSTATES + 1], *version;
-    size_t c[4], lines, nlines = 0;
+    char **w = NULL, *version;
+    size_t c[5], lines, nlines = 0, max = 0;
     pb_stats *s = NULL;
     partial r;
     pb_status st;
@@ -862,11 +1048,15 @@ static pb_status parse_partial(char *buf, size_t len, const char *path,
         st = nomem_at(&r);
         goto done;
     }
-    s->none = SIZE_MAX;
+    init_groups(s);
     snprintf(s->version, sizeof s->version, "%s", version + 8);
-    if (words(&r, w, 5) != 5 || strcmp(w[0], "cases") ||
+    if ((w = malloc(8 * sizeof *w)) == NULL) {
+        st = nomem_at(&r);
+        goto done;
+    }
+    if (words(&r, w, 6) != 6 || strcmp(w[0], "cases") ||
         number(w[1], &c[0]) || number(w[2], &c[1]) || number(w[3], &c[2]) ||
-        number(w[4], &c[3]) || words(&r, w, 6) != 6 ||
+        number(w[4], &c[3]) || number(w[5], &c[4]) || words(&r, w, 6) != 6 ||
         strcmp(w[0], "overall") || read_tally(w + 1, &s->overall)) {
         st = bad(&r, "the counts are malformed");
         goto done;
@@ -875,8 +1065,22 @@ static pb_status parse_partial(char *buf, size_t len, const char *path,
     s->unreadable = c[1];
     s->resolved = c[2];
     s->first_contact = c[3];
+    s->contacts = c[4];
     for (;;) {
-        if ((n = words(&r, w, 4 + NSTATES)) < 0) {
+        /* the longest line: a group's, with a tally per principle */
+        size_t need = 7 + 5 * (s->nprinciples + 1) + 4 + NSTATES;
+
+        if (need > max) {
+            char **v = realloc(w, (need + 1) * sizeof *v);
+
+            if (v == NULL) {
+                st = nomem_at(&r);
+                goto done;
+            }
+            w = v;
+            max = need;
+        }
+        if ((n = words(&r, w, (int)max)) < 0) {
             st = bad(&r, "cut short (no end line): did its shard finish?");
             goto done;
         }
@@ -896,6 +1100,7 @@ static pb_status parse_partial(char *buf, size_t len, const char *path,
     }
     st = PB_OK;
 done:
+    free(w);
     if (st == PB_OK)
         *out = s;
     else
@@ -907,7 +1112,7 @@ done:
 static pb_status merge(pb_stats *s, const pb_stats *t, const char *path,
                        pb_error *err)
 {
-    size_t i, k;
+    size_t i, k, p, at;
 
     if (strcmp(s->version, t->version) != 0)
         return pb__error(err, PB_INPUT, path, 2, "made by %s, the partials "
@@ -921,22 +1126,33 @@ static pb_status merge(pb_stats *s, const pb_stats *t, const char *path,
             s->items[i].must != t->items[i].must)
             return pb__error(err, PB_INPUT, path, 0, "its items are not "
                              "the other partials'");
-    /* Causes first: the one step that can fail, before any count. */
-    for (i = 0; i < t->ncauses; i++)
-        if (find_cause(s, t->causes[i].name, t->causes[i].name
-                       ? strlen(t->causes[i].name) : 0, &k) != PB_OK)
-            return pb__error(err, PB_NOMEM, path, 0, "out of memory");
-    for (i = 0; i < t->ncauses; i++) {
-        find_cause(s, t->causes[i].name, t->causes[i].name
-                   ? strlen(t->causes[i].name) : 0, &k);
-        s->causes[k].cases += t->causes[i].cases;
-        s->causes[k].resolved += t->causes[i].resolved;
-        s->causes[k].first_contact += t->causes[i].first_contact;
-    }
+    /* Groups first: the one step that can fail, before any count. */
+    for (k = 0; k < PB_STATS_NBY; k++)
+        for (i = 0; i < t->by[k].n; i++)
+            if (find_group(s, (pb_stats_by)k, t->by[k].v[i].name,
+                           t->by[k].v[i].name ? strlen(t->by[k].v[i].name)
+                                              : 0, &at) != PB_OK)
+                return pb__error(err, PB_NOMEM, path, 0, "out of memory");
+    for (k = 0; k < PB_STATS_NBY; k++)
+        for (i = 0; i < t->by[k].n; i++) {
+            const group *from = &t->by[k].v[i];
+            group *g;
+
+            find_group(s, (pb_stats_by)k, from->name,
+                       from->name ? strlen(from->name) : 0, &at);
+            g = &s->by[k].v[at];
+            g->cases += from->cases;
+            g->resolved += from->resolved;
+            g->first_contact += from->first_contact;
+            g->contacts += from->contacts;
+            for (p = 0; p <= s->nprinciples; p++)
+                add_tally(&g->t[p], &from->t[p]);
+        }
     s->ncases += t->ncases;
     s->unreadable += t->unreadable;
     s->resolved += t->resolved;
     s->first_contact += t->first_contact;
+    s->contacts += t->contacts;
     add_tally(&s->overall, &t->overall);
     for (i = 0; i < s->nprinciples; i++)
         add_tally(&s->principles[i].t, &t->principles[i].t);

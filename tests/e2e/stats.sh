@@ -53,12 +53,15 @@ done
 lacks "$T/stats.txt" "$(printf '\033')" "no colour when not a terminal"
 
 # 2. JSON: parses, and every number matches a recomputation from the
-#    replay JSON of the same files.
-run "$PB" stats $P --format json scenarios/
+#    replay JSON of the same files: the bundled scenarios and the team
+#    example (agents, months).
+run "$PB" replay $P --format json scenarios/ docs/examples/team/
+cp "$T/out" "$T/replay.json"
+run "$PB" stats $P --format json scenarios/ docs/examples/team/
 expect_rc 0 "stats --format json"
 cp "$T/out" "$T/stats.json"
 cat >"$T/recompute.py" <<'EOF'
-import collections, json, sys
+import collections, datetime, json, sys
 
 rep = json.load(open(sys.argv[1]))["scenarios"]
 st = json.load(open(sys.argv[2]))
@@ -144,21 +147,73 @@ assert r["first_contact"] == sum(b for a, b in res), r
 close(r["resolved_rate"], r["resolved"] / n, "resolved_rate")
 close(r["first_contact_rate"], r["first_contact"] / n, "fcr")
 
-# Root causes as the cases ended, ranked by count then name, none last.
-causes = collections.defaultdict(lambda: [0, 0, 0])
-for s, (a, b) in zip(rep, res):
-    c = causes[s["facts"].get("root_cause", "").strip() or None]
-    c[0] += 1
-    c[1] += a
-    c[2] += b
-want = sorted(causes, key=lambda c: (-causes[c][0], c is None, c or ""))
-assert [c["root_cause"] for c in st["root_causes"]] == want, want
-for c in st["root_causes"]:
-    k, a, b = causes[c["root_cause"]]
-    assert (c["cases"], c["resolved"], c["first_contact"]) == (k, a, b), c
-    close(c["share"], k / n, c)
-    close(c["resolved_rate"], a / k, c)
-    close(c["first_contact_rate"], b / k, c)
+# Contacts: the first, and one for each contact.ended that the agent or
+# the customer follows.
+def contacts(s):
+    n, ended = 1, False
+    for e in s["events"]:
+        if e["type"] == "contact.ended":
+            ended = True
+        elif e["type"].startswith(("agent.", "customer.")):
+            n += ended
+            ended = False
+    return n
+
+
+con = [contacts(s) for s in rep]
+assert r["contacts"] == sum(con), r
+assert r["repeat_contacts"] == sum(con) - n, r
+
+
+# Groups: root causes as the cases ended, agents, months of started_at.
+def month(s):
+    v = s["facts"].get("started_at")
+    if v is None:
+        return None
+    t = datetime.datetime.fromisoformat(v.replace("Z", "+00:00"))
+    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m")
+
+
+keys = {
+    "root_causes": ("root_cause",
+                    lambda s: s["facts"].get("root_cause", "").strip() or None),
+    "agents": ("agent", lambda s: s["agent"]),
+    "months": ("month", month),
+}
+for list_name, (key, of) in keys.items():
+    g = collections.defaultdict(lambda: [0, 0, 0, 0, []])
+    for s, (a, b), k in zip(rep, res, con):
+        c = g[of(s)]
+        c[0] += 1
+        c[1] += a
+        c[2] += b
+        c[3] += k
+        c[4].append(s)
+    if list_name == "root_causes":   # by contacts, cases, name; none last
+        want = sorted(g, key=lambda c: (-g[c][3], -g[c][0], c is None,
+                                        c or ""))
+    else:                            # by name, none last
+        want = sorted(g, key=lambda c: (c is None, c or ""))
+    assert [c[key] for c in st[list_name]] == want, (list_name, want)
+    for c in st[list_name]:
+        k, a, b, m, cases = g[c[key]]
+        assert (c["cases"], c["resolved"], c["first_contact"],
+                c["contacts"]) == (k, a, b, m), c
+        assert c["repeat_contacts"] == m - k, c
+        close(c["share"], k / n, c)
+        close(c["resolved_rate"], a / k, c)
+        close(c["first_contact_rate"], b / k, c)
+        o = [x["score"]["overall"] for x in cases]
+        close(c["score"]["mean"], sum(x["value"] for x in o) / k, c)
+        for p in c.get("principles", []):
+            sc = [x["score"]["principles"][p["id"]] for x in cases
+                  if p["id"] in x["score"]["principles"]]
+            assert p["cases"] == len(sc), (c[key], p["id"])
+            for f in ("musts", "done", "violations"):
+                assert p[f] == sum(x[f] for x in sc), (c[key], p["id"], f)
+            close(p["mean"], rate(sum(x["value"] for x in sc), len(sc)),
+                  (c[key], p["id"]))
+assert len(st["agents"]) == 5 and len(st["months"]) == 4, "the team example"
 
 # Rankings: by count, then the larger share, then the name.
 items = {it["ref"]: it for it in st["items"]}
@@ -244,7 +299,7 @@ expect_rc 0 "--help"
 has "$T/out" "never speed" "help says why there are no durations"
 
 # 6. -o: the same report, in place only when complete.
-run "$PB" stats $P --format json -o "$T/report.json" scenarios/
+run "$PB" stats $P --format json -o "$T/report.json" scenarios/ docs/examples/team/
 expect_rc 0 "-o"
 if cmp -s "$T/report.json" "$T/stats.json"; then ok; else
     fail "-o differs from stdout"; fi
@@ -281,7 +336,8 @@ else
 fi
 
 # --- partials: shards merged give exactly one run's figures --------------
-ls scenarios/*.xml tests/calibration/real-abcd/xml/*.xml >"$T/all.list"
+ls scenarios/*.xml tests/calibration/real-abcd/xml/*.xml \
+    docs/examples/team/*.xml >"$T/all.list"
 split -n l/3 "$T/all.list" "$T/shard."
 k=0
 for f in "$T"/shard.*; do
@@ -299,7 +355,8 @@ for fmt in text json html; do
     if cmp -s "$T/one.$fmt" "$T/m1.$fmt" && cmp -s "$T/one.$fmt" "$T/m2.$fmt"
     then ok; else fail "merged $fmt is not one run's, byte for byte"; fi
 done
-has "$T/one.text" "51 cases" "the run counts every call"
+has "$T/one.text" "88 cases" "the run counts every call"
+has "$T/one.text" "Ana Ruiz" "and its agents"
 
 # bad partials: exit 2, named, nothing written
 cp -r principles "$T/v2"
@@ -325,6 +382,13 @@ awk '/^item / && !done { $5 = $5 + 1; done = 1 } { print }' "$T/p2.part" >"$T/su
 run "$PB" stats --merge "$T/sum.part"
 expect_rc 2 "a partial whose counts do not add up"
 has "$T/err" "its counts do not add up" "says so"
+for kind in agent month cause; do
+    awk -v k="$kind" '$1 == "group" && $2 == k && !done { $4 = $4 + 1; done = 1 }
+                      { print }' "$T/p2.part" >"$T/group.part"
+    run "$PB" stats --merge "$T/group.part"
+    expect_rc 2 "a partial whose $kind counts do not add up"
+    has "$T/err" "its counts do not add up" "says so"
+done
 sed '$d' "$T/p2.part" >"$T/noend.part"
 echo "end 3" >>"$T/noend.part"
 run "$PB" stats --merge "$T/noend.part"

@@ -1,0 +1,198 @@
+/*
+ * chart.c -- SVG line and bar charts and heat cells (chart.h).
+ *
+ * Sizes are in the SVG's own units with a viewBox, so the chart scales
+ * with the page; labels are text elements, so they print and can be
+ * selected.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "chart.h"
+
+#define W 720.0
+#define LEFT 44.0   /* the axis labels */
+#define RIGHT 16.0
+#define INSET 36.0  /* the first and last points' labels stay inside */
+#define TOP 26.0
+#define PLOT_H 170.0
+
+static void line(pb__html *h, const char *cls, double x1, double y1,
+                  double x2, double y2)
+{
+    pb__html_start(h, "line", cls);
+    pb__html_attrf(h, "x1", "%.1f", x1);
+    pb__html_attrf(h, "y1", "%.1f", y1);
+    pb__html_attrf(h, "x2", "%.1f", x2);
+    pb__html_attrf(h, "y2", "%.1f", y2);
+    pb__html_end(h);
+}
+
+static void text(pb__html *h, const char *cls, double x, double y,
+                 const char *anchor, const char *s)
+{
+    pb__html_start(h, "text", cls);
+    pb__html_attrf(h, "x", "%.1f", x);
+    pb__html_attrf(h, "y", "%.1f", y);
+    pb__html_attr(h, "text-anchor", anchor);
+    pb__html_text(h, s);
+    pb__html_end(h);
+}
+
+static void svg_open(pb__html *h, const char *alt, double height)
+{
+    pb__html_start(h, "svg", "ch");
+    pb__html_attr(h, "xmlns", "http://www.w3.org/2000/svg");
+    pb__html_attrf(h, "viewBox", "0 0 %.0f %.0f", W, height);
+    pb__html_attr(h, "role", "img");
+    pb__html_attr(h, "aria-label", alt);
+}
+
+static void legend(pb__html *h, const char *const *names,
+                   const char *const *cls, size_t n)
+{
+    size_t i;
+
+    pb__html_start(h, "div", "legend");
+    for (i = 0; i < n; i++) {
+        pb__html_start(h, "span", NULL);
+        pb__html_start(h, "span", "ch-key");
+        pb__html_start(h, "svg", NULL);
+        pb__html_attr(h, "xmlns", "http://www.w3.org/2000/svg");
+        pb__html_attr(h, "width", "14");
+        pb__html_attr(h, "height", "10");
+        pb__html_start(h, "rect", cls[i]);
+        pb__html_attr(h, "width", "14");
+        pb__html_attr(h, "height", "10");
+        pb__html_attr(h, "rx", "2");
+        pb__html_end(h);
+        pb__html_end(h);
+        pb__html_end(h);
+        pb__html_text(h, names[i]);
+        pb__html_end(h);
+    }
+    pb__html_end(h);
+}
+
+void pb__chart_lines(pb__html *h, const char *alt, const char *const *labels,
+                     size_t n, const pb__series *s, size_t ns)
+{
+    const char *names[8], *cls[8];
+    double x0 = LEFT + INSET;
+    double step = n > 1 ? (W - RIGHT - INSET - x0) / (double)(n - 1) : 0;
+    double bottom = TOP + PLOT_H;
+    char buf[16];
+    size_t i, k;
+
+    for (k = 0; k < ns && k < 8; k++) {
+        names[k] = s[k].name;
+        cls[k] = s[k].cls;
+    }
+    legend(h, names, cls, k);
+    svg_open(h, alt, bottom + 28);
+    for (i = 0; i <= 4; i++) {     /* 0, 25, 50, 75, 100 % */
+        double y = bottom - PLOT_H * (double)i / 4;
+
+        line(h, i ? "ch-grid" : "ch-axis", LEFT, y, W - RIGHT, y);
+        snprintf(buf, sizeof buf, "%zu%%", i * 25);
+        text(h, NULL, LEFT - 6, y + 4, "end", buf);
+    }
+    for (i = 0; i < n; i++)
+        text(h, NULL, n > 1 ? x0 + step * (double)i : (LEFT + W) / 2,
+             bottom + 20, "middle", labels[i]);
+    /* Segments join neighbouring months that both have a value: a gap
+     * stays a gap rather than a made-up slope. */
+    for (k = 0; k < ns; k++)
+        for (i = 1; i < n; i++)
+            if (!isnan(s[k].v[i - 1]) && !isnan(s[k].v[i]))
+                line(h, s[k].cls, x0 + step * (double)(i - 1),
+                     bottom - PLOT_H * s[k].v[i - 1],
+                     x0 + step * (double)i, bottom - PLOT_H * s[k].v[i]);
+    for (k = 0; k < ns; k++)
+        for (i = 0; i < n; i++) {
+            double x = n > 1 ? x0 + step * (double)i : (LEFT + W) / 2;
+            double y;
+
+            if (isnan(s[k].v[i]))
+                continue;
+            /* ch-c is a dashed reference line (the team's), drawn
+             * unlabelled: its figures would sit on top of the others' */
+            y = bottom - PLOT_H * s[k].v[i];
+            pb__html_start(h, "circle", s[k].cls);
+            pb__html_attrf(h, "cx", "%.1f", x);
+            pb__html_attrf(h, "cy", "%.1f", y);
+            pb__html_attr(h, "r", "4");
+            pb__html_end(h);
+            if (strcmp(s[k].cls, "ch-c") == 0)
+                continue;
+            snprintf(buf, sizeof buf, "%.0f%%", s[k].v[i] * 100);
+            text(h, "ch-val", x, y - 8, "middle", buf);
+        }
+    pb__html_end(h); /* svg */
+}
+
+void pb__chart_bars(pb__html *h, const char *alt, const char *const *labels,
+                    const size_t *first, const size_t *second, size_t n,
+                    const char *first_name, const char *second_name)
+{
+    static const char *const cls[] = { "ch-a", "ch-b" };
+    const char *names[2];
+    double label_w = 230, bar_h = 18, gap = 8, top = 4, scale;
+    double room = W - label_w - 60;
+    size_t i, max = 1;
+    char buf[48];
+
+    names[0] = first_name;
+    names[1] = second_name;
+    for (i = 0; i < n; i++)
+        if (first[i] + second[i] > max)
+            max = first[i] + second[i];
+    scale = room / (double)max;
+    legend(h, names, cls, 2);
+    svg_open(h, alt, top + (double)n * (bar_h + gap));
+    for (i = 0; i < n; i++) {
+        double y = top + (double)i * (bar_h + gap);
+        double w1 = (double)first[i] * scale, w2 = (double)second[i] * scale;
+
+        /* a long name is cut by the SVG's clip, not by us: the table
+         * below the chart has it whole */
+        text(h, "ch-name", label_w - 8, y + bar_h - 5, "end", labels[i]);
+        pb__html_start(h, "rect", "ch-a");
+        pb__html_attrf(h, "x", "%.1f", label_w);
+        pb__html_attrf(h, "y", "%.1f", y);
+        pb__html_attrf(h, "width", "%.1f", w1);
+        pb__html_attrf(h, "height", "%.1f", bar_h);
+        pb__html_end(h);
+        if (second[i]) {
+            pb__html_start(h, "rect", "ch-b");
+            pb__html_attrf(h, "x", "%.1f", label_w + w1);
+            pb__html_attrf(h, "y", "%.1f", y);
+            pb__html_attrf(h, "width", "%.1f", w2);
+            pb__html_attrf(h, "height", "%.1f", bar_h);
+            pb__html_end(h);
+        }
+        if (second[i])
+            snprintf(buf, sizeof buf, "%zu + %zu", first[i], second[i]);
+        else
+            snprintf(buf, sizeof buf, "%zu", first[i]);
+        text(h, "ch-val", label_w + w1 + w2 + 6, y + bar_h - 5, "start",
+             buf);
+    }
+    pb__html_end(h);
+}
+
+void pb__heat_cell(pb__html *h, double v, int defined, const char *text_)
+{
+    pb__html_start(h, "td", defined ? "num heat" : "num muted");
+    if (defined) {
+        /* hue 0 (red) at 0.4 and below, 120 (green) at 1: the range
+         * where adherence differs in practice */
+        double x = v < 0.4 ? 0 : (v - 0.4) / 0.6;
+
+        pb__html_attrf(h, "style", "background:hsl(%.0f,70%%,%.0f%%)",
+                       120 * x, 86 - 6 * (1 - fabs(2 * x - 1)));
+    }
+    pb__html_text(h, text_);
+    pb__html_end(h);
+}
