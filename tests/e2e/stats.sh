@@ -261,6 +261,34 @@ has "$T/stats.html" "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" \
     "hostile root cause escaped"
 lacks "$T/stats.txt" "<script" "text over the bundled scenarios"
 
+# The team pictures: a heatmap cell per agent and principle, a point per
+# month for each line, a bar per root cause (up to 12), each with its
+# figure written on it; then a screenshot to look at.
+cp docs/examples/team/*.xml "$T/h/"
+run "$PB" stats $P --format html -o "$T/team.html" "$T/h"
+expect_rc 0 "stats --format html with agents and months"
+if python3 -c "
+import sys, xml.etree.ElementTree as ET
+X, S = '{http://www.w3.org/1999/xhtml}', '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+cards = {c.find(X + 'h2').text: c for c in root.iter(X + 'div')
+         if c.get('class') == 'card' and c.find(X + 'h2') is not None}
+heat = cards['Principles by agent']
+rows = heat.find(X + 'table').find(X + 'tbody').findall(X + 'tr')
+assert [r[0].text for r in rows] == ['Ana Ruiz', 'Ben Okafor',
+    'Chloe Martin', 'Dev Patel', '(no agent)', 'Team'], [r[0].text for r in rows]
+assert rows[1].findall(X + 'td')[3].get('class') == 'num heat'
+time = cards['Over time']
+svg = time.find(S + 'svg')
+vals = [t.text for t in svg.iter(S + 'text') if t.get('class') == 'ch-val']
+assert len(vals) == 6 and len(svg.findall(S + 'circle')) == 6, vals
+bars = cards['Root causes'].find(S + 'svg')
+assert len(bars.findall(S + 'rect')) >= 13, 'a bar per cause, and the repeat'
+assert '1 + 1' in [t.text for t in bars.iter(S + 'text')], 'repeat contacts'
+" "$T/team.html" >"$T/py" 2>&1; then ok; else
+    fail "team pictures: $(tail -n 1 "$T/py")"; fi
+screenshot "$T/team.html" stats 1100x3600
+
 # 4. A broken file among good ones: named with its line, the others
 #    still counted, exit 2 at the end.
 mkdir "$T/mix"
