@@ -124,5 +124,6 @@ int cli_lint(int argc, char **argv);
 int cli_diff(int argc, char **argv);
 int cli_coverage(int argc, char **argv);
 int cli_test(int argc, char **argv);
+int cli_coach(int argc, char **argv);
 
 #endif

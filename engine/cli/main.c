@@ -40,6 +40,8 @@ static const char usage[] =
     "  review [-p DIR] FILE   step through a scenario with a trainee\n"
     "  import TRANSCRIPT      turn a call transcript into a scenario\n"
     "  stats PATH...          team statistics over scenarios and cases\n"
+    "  coach AGENT PATH...    one agent's development path: what to work\n"
+    "                         on, the moments, what to practise\n"
     "  live [--case FILE] [--topic T]  record a call as it happens, with\n"
     "                         the checklist after each step\n"
     "  event CASEFILE TYPE [name=value...] [TEXT]\n"
@@ -525,6 +527,7 @@ int main(int argc, char **argv)
         { "serve", cli_serve },   { "new", cli_new },
         { "lint", cli_lint },     { "diff", cli_diff },
         { "coverage", cli_coverage }, { "test", cli_test },
+        { "coach", cli_coach },
     };
     size_t i;
 

@@ -304,16 +304,19 @@ static void bench_replay(const char *dir)
 #define SHARDS 8
 
 /* Call i: 12 events of the script from a place i decides, a root cause
- * of 37, resolved or not, reopened now and then. */
+ * of 37, one of 40 agents, a month of 12, resolved or not, reopened now
+ * and then. */
 static int gen_call(char *buf, size_t size, int i)
 {
     int n = 0, k, from = i % (EVENTS - 14);
 
     n += snprintf(buf + n, size - (size_t)n,
                   "<scenario xmlns=\"urn:playbook:scenario:1\" id=\"g%d\">"
-                  "<case topic=\"%s\"><fact name=\"root_cause\">cause_%d"
-                  "</fact></case><events>", i, i % 3 ? "delivery" : "billing",
-                  i % 37);
+                  "<case topic=\"%s\" agent=\"agent %02d\">"
+                  "<fact name=\"started_at\">2026-%02d-%02dT10:00:00Z</fact>"
+                  "<fact name=\"root_cause\">cause_%d</fact></case><events>",
+                  i, i % 3 ? "delivery" : "billing", i % 40, i % 12 + 1,
+                  i % 28 + 1, i % 37);
     for (k = 0; k < 12; k++) {
         const ev *e = &script[from + k];
 
@@ -424,6 +427,59 @@ static void bench_merge(const char *dir)
         pb_stats_free(shard[i]);
     pb_stats_free(one);
     pb_stats_free(merged);
+    pb_engine_free(e);
+}
+
+/* 2c. Coaching one agent over 10,000 calls: every call counted for the
+ * team, the agent's (one in 40) for them too, with their moments. */
+
+#define COACH_CALLS 10000
+
+static void bench_coach(const char *dir)
+{
+    char xml[8192];
+    pb_engine *e = engine(dir);
+    pb_coach *c = pb_coach_new(e, "agent 07");
+    double replayed = 0, counted = 0, t0, t1;
+    pb_stats_info mine;
+    char *page = NULL;
+    size_t i, len;
+    pb_error err;
+    FILE *f;
+
+    if (c == NULL)
+        die("out of memory", NULL);
+    for (i = 0; i < COACH_CALLS; i++) {
+        int n = gen_call(xml, sizeof xml, (int)i);
+        pb_scenario *s;
+        pb_replay *r;
+
+        t0 = now();
+        if (pb_scenario_parse("gen.xml", xml, (size_t)n, &s, &err) != PB_OK ||
+            pb_replay_run(e, s, &r, &err) != PB_OK)
+            die("gen.xml", &err);
+        t1 = now();
+        replayed += t1 - t0;
+        if (pb_coach_add_replay(c, r, &err) != PB_OK)
+            die("gen.xml", &err);
+        counted += now() - t1;
+        pb_replay_free(r);
+        pb_scenario_free(s);
+    }
+    t0 = now();
+    if ((f = open_memstream(&page, &len)) == NULL ||
+        pb_coach_render(c, f, PB_FORMAT_HTML, 0) != PB_OK || fclose(f) != 0)
+        die("render", NULL);
+    counted += now() - t0;
+    pb_stats_overall(pb_coach_calls(c), &mine);
+    printf("coach, one agent      %d calls (%zu of them the agent's), "
+           "HTML page %zu bytes\n", COACH_CALLS, mine.cases, len);
+    printf("  %.2f s  (%.0f calls/s on one core)  floor %.2f s (their "
+           "replay)  ratio %.2fx   [target < 2x]\n", replayed + counted,
+           COACH_CALLS / (replayed + counted), replayed,
+           (replayed + counted) / replayed);
+    free(page);
+    pb_coach_free(c);
     pb_engine_free(e);
 }
 
@@ -665,6 +721,8 @@ int main(int argc, char **argv)
         bench_replay(dir);
     if (!*only || strcmp(only, "merge") == 0)
         bench_merge(dir);
+    if (!*only || strcmp(only, "coach") == 0)
+        bench_coach(dir);
     if (!*only || strcmp(only, "memory") == 0)
         bench_memory(dir);
     if (!*only || strcmp(only, "check") == 0)
