@@ -958,8 +958,8 @@ typedef enum {
 
 typedef struct pb_import_opts {
     pb_import_format format;
-    const char *topic; /* every conversation's topic; NULL maps ABCD's flow
-                        * (text transcripts then have none) */
+    const char *topic; /* every conversation's topic; NULL maps ABCD's flow,
+                        * else infers it from the customer's words */
     const char *id;    /* a text transcript's id; NULL takes the file
                         * name's stem */
     const char *channel; /* every conversation's channel; NULL: "chat"
@@ -981,6 +981,12 @@ void pb_import_free(pb_import *im);
 size_t pb_import_count(const pb_import *im);
 const char *pb_import_id(const pb_import *im, size_t i);
 size_t pb_import_nturns(const pb_import *im, size_t i);
+/* Its topic (NULL: none), and how it was found when not given or mapped
+ * from ABCD's flow: "inferred from the customer's words (delivery 2)",
+ * or "none inferred from the customer's words (no cue)"; else NULL.
+ * docs/import.md, "Topics". */
+const char *pb_import_topic(const pb_import *im, size_t i);
+const char *pb_import_topic_note(const pb_import *im, size_t i);
 
 /* Conversation i as scenario XML, made whole in memory first.  PB_INPUT
  * when it would be over PB_SCENARIO_MAX_BYTES, PB_IO when out fails;

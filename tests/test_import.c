@@ -168,7 +168,8 @@ static void text_turns(void **state)
     s = scenario_of(im, 0);
     assert_string_equal(pb_scenario_id(s), "call-7");
     assert_string_equal(pb_scenario_title(s), "Transcript call 7.txt");
-    assert_null(pb_scenario_topic(s));
+    /* "My parcel is late": the customer's words say delivery */
+    assert_string_equal(pb_scenario_topic(s), "delivery");
     assert_null(pb_scenario_channel(s));
     assert_int_equal(pb_scenario_nfacts(s), 0);
     assert_int_equal(pb_scenario_nevents(s), 5);
@@ -702,6 +703,62 @@ static void topic_map(void **state)
     }
 }
 
+/* Without --topic or an ABCD flow, the topic is the one the customer's
+ * words point at clearly; else none, with a note saying why. */
+static void topic_inferred(void **state)
+{
+    static const struct {
+        const char *text, *topic, *note;   /* topic NULL: none */
+    } rows[] = {
+        { "Customer: My parcel never arrived and the tracking is stuck.\n",
+          "delivery", "inferred from the customer's words (delivery: "
+          "parcel, track, arriv)" },
+        { "Customer: I was charged twice on my last bill.\n"
+          "Customer: Is there a refund?\n", "billing",
+          "inferred from the customer's words (refund: refund; billing: "
+          "bill, charged)" },
+        /* one each: not clear, so none */
+        { "Customer: The parcel came and I was charged for it.\n", NULL,
+          "none inferred from the customer's words (delivery: parcel; "
+          "billing: charged)" },
+        /* the agent's words do not count; nor do cues inside words */
+        { "Agent: Let me check your refund and the delivery.\n"
+          "Customer: Thanks, the feedback undelivered is fine.\n", NULL,
+          "none inferred from the customer's words (no cue)" },
+        { "CUSTOMER: I FORGOT MY PASSWORD and I'm locked out\n",
+          "account_access", "inferred from the customer's words "
+          "(account_access: password, locked out)" },
+    };
+    pb_import *im;
+    pb_scenario *s;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+        im = parse("call.txt", rows[i].text);
+        s = scenario_of(im, 0);
+        if (rows[i].topic == NULL) {
+            assert_null(pb_scenario_topic(s));
+            assert_null(pb_import_topic(im, 0));
+        } else {
+            assert_string_equal(pb_scenario_topic(s), rows[i].topic);
+            assert_string_equal(pb_import_topic(im, 0), rows[i].topic);
+            /* the description says so, for the trainer reading it */
+            assert_non_null(strstr(pb_scenario_description(s),
+                                   rows[i].note));
+        }
+        assert_string_equal(pb_import_topic_note(im, 0), rows[i].note);
+        pb_scenario_free(s);
+        pb_import_free(im);
+    }
+    /* a given topic is taken as it is, with no note */
+    im = parse_as("call.txt", rows[0].text, strlen(rows[0].text),
+                  PB_IMPORT_AUTO, "billing");
+    assert_string_equal(pb_import_topic(im, 0), "billing");
+    assert_null(pb_import_topic_note(im, 0));
+    pb_import_free(im);
+}
+
 static void several_conversations(void **state)
 {
     pb_import *im;
@@ -1075,6 +1132,7 @@ int main(void)
         cmocka_unit_test(escaping),
         cmocka_unit_test(abcd_sample),
         cmocka_unit_test(topic_map),
+        cmocka_unit_test(topic_inferred),
         cmocka_unit_test(several_conversations),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(large_text),

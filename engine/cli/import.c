@@ -31,7 +31,9 @@ static const char help[] =
     "        stamp; other lines continue the turn above\n"
     "\n"
     "      --topic T          the case topic (default: mapped from ABCD's\n"
-    "                         flow; none for text)\n"
+    "                         flow, else inferred from the customer's\n"
+    "                         words, and said in the description; a\n"
+    "                         warning when they point at no topic)\n"
     "      --channel C        the case channel: phone, chat, email, ...\n"
     "                         (default: chat for ABCD; none for text)\n"
     "      --agent NAME       who handled the conversations, and their\n"
@@ -207,6 +209,21 @@ done:
     return rc;
 }
 
+/* A conversation left without a topic is written (the default facts
+ * apply, as before topics were inferred), with a word on how to give
+ * one. */
+static void topic_warnings(const pb_import *im, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < pb_import_count(im); i++)
+        if (pb_import_topic(im, i) == NULL && pb_import_topic_note(im, i))
+            pb__text_printf(stderr, "%s: warning: %s: no topic, %s: ask "
+                            "wants the default facts; give --topic T "
+                            "(docs/import.md, \"Topics\")\n", name,
+                            pb_import_id(im, i), pb_import_topic_note(im, i));
+}
+
 int cli_import(int argc, char **argv)
 {
     cli_opts o;
@@ -271,6 +288,7 @@ int cli_import(int argc, char **argv)
         cli_print_error(&err);
         goto done;
     }
+    topic_warnings(im, name);
     if (o.output != NULL && strcmp(o.output, "-") != 0 &&
         cli_is_dir(o.output)) {
         rc = write_all(im, o.output, NULL, force) == 0 ? EXIT_OK : EXIT_BAD;

@@ -38,6 +38,7 @@ typedef struct pb__convo_turn {
 typedef struct pb__convo {
     char *id, *title, *description;
     char *topic, *channel;  /* may be NULL */
+    char *topic_note;       /* how the topic was found, or NULL (given) */
     char *flow, *subflow;   /* ABCD's, may be NULL */
     pb__convo_turn *turns;
     size_t nturns, cap;
@@ -133,6 +134,14 @@ int pb__convo_valid_id(const char *s);
 int pb__convo_valid_name(const char *s);
 /* The transcript's file name without folder and extension, for ids. */
 void pb__convo_stem(const pb__convo_parser *p, const char **s, size_t *n);
+/* Topics (topic.c, docs/import.md): the topic of principles/ask.lua
+ * the customer's words in cv point at clearly, or NULL; why gets the
+ * cue words found per topic ("delivery 3, billing 1"), for the
+ * description or the message.  topics: their names, for a message. */
+const char *pb__convo_topic(const pb_import *im, const pb__convo *cv,
+                            char *why, size_t size);
+const char *pb__convo_topics(void);
+
 /* The speaker s[0..n) names (agent, customer or action, in any case) as
  * a number, or -1; and the event type a turn of that speaker becomes. */
 int pb__convo_speaker(const char *s, size_t n);

@@ -41,6 +41,42 @@ static int is_stamp(const char *buf, size_t at, size_t len)
     return i > at + 1 && i < len && buf[i] == ']';
 }
 
+/* Every conversation without a topic (none given, none mapped from
+ * ABCD's flow) gets the one the customer's words point at, said in its
+ * description.  Where they point at none clearly it keeps none, and its
+ * note says why: the front end warns (a wrong topic would ask for the
+ * wrong facts; no topic asks for the default ones). */
+static pb_status infer_topics(pb__convo_parser *p)
+{
+    char why[160], *d;
+    const char *topic;
+    size_t i;
+
+    for (i = 0; i < p->im->n; i++) {
+        pb__convo *cv = &p->im->convos[i];
+
+        if (cv->topic != NULL)
+            continue;
+        topic = pb__convo_topic(p->im, cv, why, sizeof why);
+        cv->topic_note = pb__convo_printf(
+            "%s from the customer's words (%s)",
+            topic ? "inferred" : "none inferred", why[0] ? why : "no cue");
+        if (cv->topic_note == NULL)
+            return pb__convo_nomem(p);
+        if (topic == NULL)
+            continue;
+        d = pb__convo_printf("%s Topic %s %s.", cv->description, topic,
+                             cv->topic_note);
+        if (d == NULL || (cv->topic = strdup(topic)) == NULL) {
+            free(d);
+            return pb__convo_nomem(p);
+        }
+        free(cv->description);
+        cv->description = d;
+    }
+    return PB_OK;
+}
+
 pb_status pb_import_parse(const char *name, const char *buf, size_t len,
                           const pb_import_opts *opts, pb_import **out,
                           pb_error *err)
@@ -112,6 +148,8 @@ pb_status pb_import_parse(const char *name, const char *buf, size_t len,
         p.len = len - bom;
         st = pb__import_text(&p);
     }
+    if (st == PB_OK)
+        st = infer_topics(&p);
     if (st != PB_OK) {
         pb_import_free(p.im);
         return st;
@@ -151,6 +189,7 @@ void pb_import_free(pb_import *im)
         free(cv->title);
         free(cv->description);
         free(cv->topic);
+        free(cv->topic_note);
         free(cv->channel);
         free(cv->flow);
         free(cv->subflow);
@@ -177,6 +216,16 @@ const char *pb_import_id(const pb_import *im, size_t i)
 size_t pb_import_nturns(const pb_import *im, size_t i)
 {
     return i < im->n ? im->convos[i].nturns : 0;
+}
+
+const char *pb_import_topic(const pb_import *im, size_t i)
+{
+    return i < im->n ? im->convos[i].topic : NULL;
+}
+
+const char *pb_import_topic_note(const pb_import *im, size_t i)
+{
+    return i < im->n ? im->convos[i].topic_note : NULL;
 }
 
 /* Writing. */

@@ -193,7 +193,31 @@ if [ "$(grep '<event ' "$T/out")" = "$(grep '<event ' "$T/lp.xml")" ]; then
     ok; else fail "a piped transcript gives other events than the file"; fi
 run_in "$FIX/late-parcel.txt" "$PB" import --format text -
 expect_rc 0 "import --format text from stdin"
-lacks "$T/out" "<case" "no --topic, no <case>"
+has "$T/out" '<case topic="delivery"/>' "no --topic: the customer's words say delivery"
+has "$T/out" "Topic delivery inferred from the customer's words (delivery: parcel)." \
+    "and the description says how it was found"
+printf 'Agent: Good morning.\nCustomer: Hello, I have a question.\n' >"$T/vague.txt"
+run "$PB" import "$T/vague.txt"
+expect_rc 0 "a transcript that names no topic"
+lacks "$T/out" "<case" "no topic, no <case>"
+has "$T/err" "vague.txt: warning: vague: no topic, none inferred from the customer's words (no cue)" \
+    "a warning says so"
+has "$T/err" "give --topic T" "and what to do"
+# Every cue docs/import.md lists infers its topic when the customer says it.
+awk '/^## Topics$/ { on = 1; next } on && /^## / { exit }
+     on && /^\| `[a-z_]*` \|/ { print }' docs/import.md |
+    sed 's/^| `\([a-z_]*\)` | \(.*\) |$/\1|\2/' >"$T/cues"
+[ "$(wc -l <"$T/cues")" -ge 7 ] && ok || fail "docs/import.md: no cue table"
+while IFS='|' read -r topic cues; do
+    echo "$cues" | tr ',' '\n' | sed 's/^ *//; s/ *$//' | while read -r cue; do
+        printf 'Customer: about %sxyz today\n' "$cue" >"$T/cue.txt"
+        "$PB" import "$T/cue.txt" 2>/dev/null |
+            grep -qF "<case topic=\"$topic\"/>" || echo "$topic: $cue"
+    done
+done <"$T/cues" >"$T/cue.bad"
+if [ -s "$T/cue.bad" ]; then
+    fail "docs/import.md: cues that do not infer their topic: $(tr '\n' ' ' <"$T/cue.bad")"
+else ok; fi
 # docs/import.md shows the transcript, the command and its output.
 awk '/^```text$/ { n++; if (n == 1) { on = 1; next } }
      on && /^```$/ { exit } on' docs/import.md >"$T/doc.txt"
