@@ -71,23 +71,10 @@ static double parse_share(const char *s)
     return v >= 0 && v <= 1 ? v : -1;
 }
 
-/* One file into the calibration; its replay is not kept. */
-static int add_file(pb_engine *e, const pb_schema *schema, pb_calib *cal,
-                    const char *path)
+/* One file into the calibration (cli_fold_file). */
+static pb_status fold(void *cal, const pb_replay *r, pb_error *err)
 {
-    pb_scenario *scen = NULL;
-    pb_replay *rep = NULL;
-    pb_error err;
-    int ok = cli_read_scenario(e, schema, "calibrate", path, &scen, &err) ==
-                 PB_OK &&
-             pb_replay_run(e, scen, &rep, &err) == PB_OK &&
-             pb_calib_add_replay(cal, rep, &err) == PB_OK;
-
-    if (!ok)
-        cli_print_error(&err);
-    pb_replay_free(rep);
-    pb_scenario_free(scen);
-    return ok;
+    return pb_calib_add_replay(cal, r, err);
 }
 
 static pb_labels *read_labels(const char *path)
@@ -176,7 +163,8 @@ int cli_calibrate(int argc, char **argv)
     }
     schema = pb_schema_new(NULL); /* NULL: each read compiles one */
     for (i = 0; i < files.n; i++)
-        bad |= !add_file(e, schema, cal, files.v[i]);
+        bad |= !cli_fold_file(e, schema, "calibrate", files.v[i], fold,
+                              cal);
     if (bad)
         goto done;
     if (pb_calib_finish(cal, &err) != PB_OK) {

@@ -58,6 +58,14 @@ int cli_dir_has(const char *path, const char *suffix);
 pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
                             const char *verb, const char *path,
                             pb_scenario **out, pb_error *err);
+/* Verbs that fold many calls into counts (stats, coach, calibrate):
+ * the file at path read, replayed and given to fold, then freed at
+ * once, so memory stays flat however many files.  1 when folded, 0
+ * after printing why not. */
+typedef pb_status (*cli_fold)(void *into, const pb_replay *r, pb_error *err);
+int cli_fold_file(pb_engine *e, const pb_schema *schema, const char *verb,
+                  const char *path, cli_fold fold, void *into);
+
 /* --format NAME among the allowed ones (CLI_FMT_* bits); NULL is the
  * first allowed.  0, or -1 after a usage error. */
 #define CLI_FMT(f) (1u << (f))

@@ -42,25 +42,10 @@ static const char help[] =
     "cannot be read (named with its line and left out; the rest are\n"
     "still counted).\n";
 
-/* One call into the coaching; its replay is not kept. */
-static int add_call(pb_engine *e, const pb_schema *schema, pb_coach *c,
-                    const char *path)
+/* One call into the coaching (cli_fold_file). */
+static pb_status fold(void *c, const pb_replay *r, pb_error *err)
 {
-    pb_scenario *scen = NULL;
-    pb_replay *rep = NULL;
-    pb_error err;
-    int ok = cli_read_scenario(e, schema, "coach", path, &scen, &err) ==
-                 PB_OK &&
-             pb_replay_run(e, scen, &rep, &err) == PB_OK &&
-             pb_coach_add_replay(c, rep, &err) == PB_OK;
-
-    if (!ok) {
-        cli_print_error(&err);
-        pb_coach_add_unreadable(c);
-    }
-    pb_replay_free(rep);
-    pb_scenario_free(scen);
-    return ok;
+    return pb_coach_add_replay(c, r, err);
 }
 
 static int add_practice(pb_engine *e, const pb_schema *schema, pb_coach *c,
@@ -160,7 +145,10 @@ int cli_coach(int argc, char **argv)
         goto nomem;
     schema = pb_schema_new(NULL);
     for (i = 0; i < calls.n; i++)
-        bad |= !add_call(e, schema, c, calls.v[i]);
+        if (!cli_fold_file(e, schema, "coach", calls.v[i], fold, c)) {
+            pb_coach_add_unreadable(c);
+            bad = 1;
+        }
     for (i = 0; i < drills.n; i++)
         bad |= !add_practice(e, schema, c, drills.v[i]);
     pb_stats_overall(pb_coach_calls(c), &in);

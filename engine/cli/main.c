@@ -250,6 +250,24 @@ pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,
     return st;
 }
 
+int cli_fold_file(pb_engine *e, const pb_schema *schema, const char *verb,
+                  const char *path, cli_fold fold, void *into)
+{
+    pb_scenario *scen = NULL;
+    pb_replay *rep = NULL;
+    pb_error err;
+    int ok = cli_read_scenario(e, schema, verb, path, &scen, &err) ==
+                 PB_OK &&
+             pb_replay_run(e, scen, &rep, &err) == PB_OK &&
+             fold(into, rep, &err) == PB_OK;
+
+    if (!ok)
+        cli_print_error(&err);
+    pb_replay_free(rep);
+    pb_scenario_free(scen);
+    return ok;
+}
+
 /* Why folder dir gave no principle. */
 static const char *why_none(const char *dir)
 {

@@ -50,25 +50,10 @@ static const char help[] =
     "counted; a partial that is cut short, altered or of another version\n"
     "stops the merge, and nothing is written).\n";
 
-/* One file into the statistics; its replay is not kept. */
-static int add_file(pb_engine *e, const pb_schema *schema, pb_stats *s,
-                    const char *path)
+/* One file into the statistics (cli_fold_file). */
+static pb_status fold(void *s, const pb_replay *r, pb_error *err)
 {
-    pb_scenario *scen = NULL;
-    pb_replay *rep = NULL;
-    pb_error err;
-    int ok = cli_read_scenario(e, schema, "stats", path, &scen, &err) ==
-                 PB_OK &&
-             pb_replay_run(e, scen, &rep, &err) == PB_OK &&
-             pb_stats_add_replay(s, rep, &err) == PB_OK;
-
-    if (!ok) {
-        cli_print_error(&err);
-        pb_stats_add_unreadable(s);
-    }
-    pb_replay_free(rep);
-    pb_scenario_free(scen);
-    return ok;
+    return pb_stats_add_replay(s, r, err);
 }
 
 /* The files named in list, one a line (blank lines pass): 0, 1 after
@@ -176,7 +161,10 @@ int cli_stats(int argc, char **argv)
         goto nomem;
     schema = pb_schema_new(NULL); /* NULL: each read compiles one */
     for (i = 0; i < files.n; i++)
-        bad |= !add_file(e, schema, s, files.v[i]);
+        if (!cli_fold_file(e, schema, "stats", files.v[i], fold, s)) {
+            pb_stats_add_unreadable(s);
+            bad = 1;
+        }
     /* A shard with a file it could not read still writes its partial
      * (the merge counts it as left out), and exits 2 to say so. */
 write:

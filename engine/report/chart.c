@@ -18,28 +18,6 @@
 #define TOP 26.0
 #define PLOT_H 170.0
 
-static void line(pb__html *h, const char *cls, double x1, double y1,
-                  double x2, double y2)
-{
-    pb__html_start(h, "line", cls);
-    pb__html_attrf(h, "x1", "%.1f", x1);
-    pb__html_attrf(h, "y1", "%.1f", y1);
-    pb__html_attrf(h, "x2", "%.1f", x2);
-    pb__html_attrf(h, "y2", "%.1f", y2);
-    pb__html_end(h);
-}
-
-static void text(pb__html *h, const char *cls, double x, double y,
-                 const char *anchor, const char *s)
-{
-    pb__html_start(h, "text", cls);
-    pb__html_attrf(h, "x", "%.1f", x);
-    pb__html_attrf(h, "y", "%.1f", y);
-    pb__html_attr(h, "text-anchor", anchor);
-    pb__html_text(h, s);
-    pb__html_end(h);
-}
-
 static void svg_open(pb__html *h, const char *alt, double height)
 {
     pb__html_start(h, "svg", "ch");
@@ -94,19 +72,19 @@ void pb__chart_lines(pb__html *h, const char *alt, const char *const *labels,
     for (i = 0; i <= 4; i++) {     /* 0, 25, 50, 75, 100 % */
         double y = bottom - PLOT_H * (double)i / 4;
 
-        line(h, i ? "ch-grid" : "ch-axis", LEFT, y, W - RIGHT, y);
+        pb__svg_line(h, i ? "ch-grid" : "ch-axis", LEFT, y, W - RIGHT, y);
         snprintf(buf, sizeof buf, "%zu%%", i * 25);
-        text(h, NULL, LEFT - 6, y + 4, "end", buf);
+        pb__svg_text(h, NULL, LEFT - 6, y + 4, "end", buf);
     }
     for (i = 0; i < n; i++)
-        text(h, NULL, n > 1 ? x0 + step * (double)i : (LEFT + W) / 2,
+        pb__svg_text(h, NULL, n > 1 ? x0 + step * (double)i : (LEFT + W) / 2,
              bottom + 20, "middle", labels[i]);
     /* Segments join neighbouring months that both have a value: a gap
      * stays a gap rather than a made-up slope. */
     for (k = 0; k < ns; k++)
         for (i = 1; i < n; i++)
             if (!isnan(s[k].v[i - 1]) && !isnan(s[k].v[i]))
-                line(h, s[k].cls, x0 + step * (double)(i - 1),
+                pb__svg_line(h, s[k].cls, x0 + step * (double)(i - 1),
                      bottom - PLOT_H * s[k].v[i - 1],
                      x0 + step * (double)i, bottom - PLOT_H * s[k].v[i]);
     for (k = 0; k < ns; k++)
@@ -127,9 +105,27 @@ void pb__chart_lines(pb__html *h, const char *alt, const char *const *labels,
             if (strcmp(s[k].cls, "ch-c") == 0)
                 continue;
             snprintf(buf, sizeof buf, "%.0f%%", s[k].v[i] * 100);
-            text(h, "ch-val", x, y - 8, "middle", buf);
+            pb__svg_text(h, "ch-val", x, y - 8, "middle", buf);
         }
     pb__html_end(h); /* svg */
+}
+
+/* A bar's name fits its room (230 units of 12px text): a longer one is
+ * cut at a character's start and ends in an ellipsis; the table below
+ * the chart has it whole. */
+#define NAME_MAX_BYTES 34
+
+static const char *cut(const char *s, char *buf, size_t size)
+{
+    size_t n = strlen(s);
+
+    if (n <= NAME_MAX_BYTES)
+        return s;
+    n = NAME_MAX_BYTES - 1;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;                    /* not inside a UTF-8 sequence */
+    snprintf(buf, size, "%.*s\xe2\x80\xa6", (int)n, s);
+    return buf;
 }
 
 void pb__chart_bars(pb__html *h, const char *alt, const char *const *labels,
@@ -141,7 +137,7 @@ void pb__chart_bars(pb__html *h, const char *alt, const char *const *labels,
     double label_w = 230, bar_h = 18, gap = 8, top = 4, scale;
     double room = W - label_w - 60;
     size_t i, max = 1;
-    char buf[48];
+    char buf[48], name[NAME_MAX_BYTES + 4];
 
     names[0] = first_name;
     names[1] = second_name;
@@ -155,9 +151,8 @@ void pb__chart_bars(pb__html *h, const char *alt, const char *const *labels,
         double y = top + (double)i * (bar_h + gap);
         double w1 = (double)first[i] * scale, w2 = (double)second[i] * scale;
 
-        /* a long name is cut by the SVG's clip, not by us: the table
-         * below the chart has it whole */
-        text(h, "ch-name", label_w - 8, y + bar_h - 5, "end", labels[i]);
+        pb__svg_text(h, "ch-name", label_w - 8, y + bar_h - 5, "end",
+                     cut(labels[i], name, sizeof name));
         pb__html_start(h, "rect", "ch-a");
         pb__html_attrf(h, "x", "%.1f", label_w);
         pb__html_attrf(h, "y", "%.1f", y);
@@ -176,8 +171,8 @@ void pb__chart_bars(pb__html *h, const char *alt, const char *const *labels,
             snprintf(buf, sizeof buf, "%zu + %zu", first[i], second[i]);
         else
             snprintf(buf, sizeof buf, "%zu", first[i]);
-        text(h, "ch-val", label_w + w1 + w2 + 6, y + bar_h - 5, "start",
-             buf);
+        pb__svg_text(h, "ch-val", label_w + w1 + w2 + 6, y + bar_h - 5,
+                     "start", buf);
     }
     pb__html_end(h);
 }

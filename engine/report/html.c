@@ -432,3 +432,25 @@ int pb__html_elem(pb__html *h, const char *tag, const char *cls,
         return -1;
     return pb__html_end(h);
 }
+
+void pb__svg_line(pb__html *h, const char *cls, double x1, double y1,
+                  double x2, double y2)
+{
+    pb__html_start(h, "line", cls);
+    pb__html_attrf(h, "x1", "%.1f", x1);
+    pb__html_attrf(h, "y1", "%.1f", y1);
+    pb__html_attrf(h, "x2", "%.1f", x2);
+    pb__html_attrf(h, "y2", "%.1f", y2);
+    pb__html_end(h);
+}
+
+void pb__svg_text(pb__html *h, const char *cls, double x, double y,
+                  const char *anchor, const char *text)
+{
+    pb__html_start(h, "text", cls);
+    pb__html_attrf(h, "x", "%.1f", x);
+    pb__html_attrf(h, "y", "%.1f", y);
+    pb__html_attr(h, "text-anchor", anchor);
+    pb__html_text(h, text);
+    pb__html_end(h);
+}

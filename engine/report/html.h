@@ -71,4 +71,11 @@ int pb__html_end(pb__html *h);
 int pb__html_elem(pb__html *h, const char *tag, const char *cls,
                   const char *text);
 
+/* SVG pieces, in user units: a line, and text anchored start, middle or
+ * end at (x, y); cls may be NULL. */
+void pb__svg_line(pb__html *h, const char *cls, double x1, double y1,
+                  double x2, double y2);
+void pb__svg_text(pb__html *h, const char *cls, double x, double y,
+                  const char *anchor, const char *text);
+
 #endif

@@ -436,28 +436,6 @@ static void lane_label(pb__html *h, double y, double height,
     pb__html_end(h);
 }
 
-static void svg_line(pb__html *h, const char *cls, double x1, double y1,
-                     double x2, double y2)
-{
-    pb__html_start(h, "line", cls);
-    pb__html_attrf(h, "x1", "%.1f", x1);
-    pb__html_attrf(h, "y1", "%.1f", y1);
-    pb__html_attrf(h, "x2", "%.1f", x2);
-    pb__html_attrf(h, "y2", "%.1f", y2);
-    pb__html_end(h);
-}
-
-static void svg_text(pb__html *h, double x, double y, const char *anchor,
-                     const char *text)
-{
-    pb__html_start(h, "text", NULL);
-    pb__html_attrf(h, "x", "%.1f", x);
-    pb__html_attrf(h, "y", "%.1f", y);
-    pb__html_attr(h, "text-anchor", anchor);
-    pb__html_text(h, text);
-    pb__html_end(h);
-}
-
 /* Grid lines and tick labels of every segment, and the breaks. */
 static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
 {
@@ -468,10 +446,10 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
     for (k = 0; k < ax->nseg; k++) {
         double x0 = axis_x(ax, ax->a[k]), t, step = tick_step(ax, k);
 
-        svg_line(h, "tl-axis", ax->x[k], bottom, ax->x[k] + ax->w[k],
+        pb__svg_line(h, "tl-axis", ax->x[k], bottom, ax->x[k] + ax->w[k],
                  bottom);
-        svg_line(h, "tl-axis", x0, bottom, x0, bottom + 5);
-        svg_text(h, x0, bottom + 18, "middle",
+        pb__svg_line(h, "tl-axis", x0, bottom, x0, bottom + 5);
+        pb__svg_text(h, NULL, x0, bottom + 18, "middle",
                  tick_text(ax->a[k], hours, tb, sizeof tb));
         if (step == 0)
             continue;
@@ -480,9 +458,9 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
 
             if (x - x0 < TL_TICK * 0.75)
                 continue;
-            svg_line(h, "tl-grid", x, top, x, bottom);
-            svg_line(h, "tl-axis", x, bottom, x, bottom + 5);
-            svg_text(h, x, bottom + 18, "middle",
+            pb__svg_line(h, "tl-grid", x, top, x, bottom);
+            pb__svg_line(h, "tl-axis", x, bottom, x, bottom + 5);
+            pb__svg_text(h, NULL, x, bottom + 18, "middle",
                      tick_text(t, hours, tb, sizeof tb));
         }
     }
@@ -500,8 +478,8 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
                        gap_text(ax->a[k + 1] - ax->b[k], tb, sizeof tb));
         pb__html_end(h);
         pb__html_end(h);
-        svg_line(h, "tl-axis", mid - 7, bottom + 4, mid - 1, bottom - 4);
-        svg_line(h, "tl-axis", mid + 1, bottom + 4, mid + 7, bottom - 4);
+        pb__svg_line(h, "tl-axis", mid - 7, bottom + 4, mid - 1, bottom - 4);
+        pb__svg_line(h, "tl-axis", mid + 1, bottom + 4, mid + 7, bottom - 4);
         /* Upright inside the band: the axis below has no room for it. */
         pb__html_start(h, "text", "tl-gap");
         pb__html_attr(h, "text-anchor", "middle");
@@ -510,7 +488,8 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
         pb__html_text(h, gap_text(ax->a[k + 1] - ax->b[k], tb, sizeof tb));
         pb__html_end(h);
     }
-    svg_text(h, 8, bottom + 18, "start", hours ? "h:mm:ss" : "mm:ss");
+    pb__svg_text(h, NULL, 8, bottom + 18, "start",
+                 hours ? "h:mm:ss" : "mm:ss");
 }
 
 static void legend_item(pb__html *h, int kind, const char *label)

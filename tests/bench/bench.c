@@ -341,6 +341,32 @@ static int gen_call(char *buf, size_t size, int i)
     return n;
 }
 
+/* Call i replayed, its time added to *spent; the scenario freed with
+ * the replay (pb_replay_scenario). */
+static pb_replay *replay_gen(pb_engine *e, int i, double *spent)
+{
+    char xml[8192];
+    int n = gen_call(xml, sizeof xml, i);
+    double t0 = now();
+    pb_scenario *s;
+    pb_replay *r;
+    pb_error err;
+
+    if (pb_scenario_parse("gen.xml", xml, (size_t)n, &s, &err) != PB_OK ||
+        pb_replay_run(e, s, &r, &err) != PB_OK)
+        die("gen.xml", &err);
+    *spent += now() - t0;
+    return r;
+}
+
+static void free_gen(pb_replay *r)
+{
+    pb_scenario *s = (pb_scenario *)pb_replay_scenario(r);
+
+    pb_replay_free(r);
+    pb_scenario_free(s);
+}
+
 static char *rendered(const pb_stats *s, pb_format fmt, size_t *len)
 {
     char *buf = NULL;
@@ -356,7 +382,7 @@ static void bench_merge(const char *dir)
 {
     static const pb_format fmts[] = { PB_FORMAT_TEXT, PB_FORMAT_JSON,
                                       PB_FORMAT_HTML };
-    char tmp[] = "/tmp/pb-merge.XXXXXX", path[64], xml[8192];
+    char tmp[] = "/tmp/pb-merge.XXXXXX", path[64];
     pb_engine *e = engine(dir);
     pb_stats *one = pb_stats_new(e), *shard[SHARDS], *merged = NULL;
     double t0, replayed = 0, counted = 0, merging;
@@ -369,24 +395,15 @@ static void bench_merge(const char *dir)
         if ((shard[i] = pb_stats_new(e)) == NULL)
             die("out of memory", NULL);
     for (i = 0; i < MERGE_CALLS; i++) {
-        pb_scenario *s;
-        pb_replay *r;
-        int n = gen_call(xml, sizeof xml, (int)i);
-        double t1;
+        pb_replay *r = replay_gen(e, (int)i, &replayed);
 
         t0 = now();
-        if (pb_scenario_parse("gen.xml", xml, (size_t)n, &s, &err) != PB_OK ||
-            pb_replay_run(e, s, &r, &err) != PB_OK)
-            die("gen.xml", &err);
-        t1 = now();
-        replayed += t1 - t0;
         if (pb_stats_add_replay(one, r, &err) != PB_OK)
             die("gen.xml", &err);
-        counted += now() - t1;
+        counted += now() - t0;
         if (pb_stats_add_replay(shard[i % SHARDS], r, &err) != PB_OK)
             die("gen.xml", &err);
-        pb_replay_free(r);
-        pb_scenario_free(s);
+        free_gen(r);
     }
     t0 = now();
     for (i = 0; i < SHARDS; i++) {
@@ -437,10 +454,9 @@ static void bench_merge(const char *dir)
 
 static void bench_coach(const char *dir)
 {
-    char xml[8192];
     pb_engine *e = engine(dir);
     pb_coach *c = pb_coach_new(e, "agent 07");
-    double replayed = 0, counted = 0, t0, t1;
+    double replayed = 0, counted = 0, t0;
     pb_stats_info mine;
     char *page = NULL;
     size_t i, len;
@@ -450,21 +466,13 @@ static void bench_coach(const char *dir)
     if (c == NULL)
         die("out of memory", NULL);
     for (i = 0; i < COACH_CALLS; i++) {
-        int n = gen_call(xml, sizeof xml, (int)i);
-        pb_scenario *s;
-        pb_replay *r;
+        pb_replay *r = replay_gen(e, (int)i, &replayed);
 
         t0 = now();
-        if (pb_scenario_parse("gen.xml", xml, (size_t)n, &s, &err) != PB_OK ||
-            pb_replay_run(e, s, &r, &err) != PB_OK)
-            die("gen.xml", &err);
-        t1 = now();
-        replayed += t1 - t0;
         if (pb_coach_add_replay(c, r, &err) != PB_OK)
             die("gen.xml", &err);
-        counted += now() - t1;
-        pb_replay_free(r);
-        pb_scenario_free(s);
+        counted += now() - t0;
+        free_gen(r);
     }
     t0 = now();
     if ((f = open_memstream(&page, &len)) == NULL ||
