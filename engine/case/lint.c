@@ -523,13 +523,17 @@ static const char *dead_pattern(const char *s)
     return NULL;
 }
 
-/* The words of a phrase as written, lowercased, one space apart. */
-static void words_of(const char *s, char *out, size_t n)
+/* The words of a phrase or example as written, lowercased, one space
+ * apart, as a new string (NULL when out of memory). */
+static char *words_of(const char *s)
 {
     size_t k = 0;
     int gap = 0;
+    char *out = malloc(strlen(s) + 1);
 
-    for (; *s && k + 2 < n; s++) {
+    if (out == NULL)
+        return NULL;
+    for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
 
         if (isalnum(c) || c == '\'' || c >= 0x80) {
@@ -542,6 +546,7 @@ static void words_of(const char *s, char *out, size_t n)
         }
     }
     out[k] = '\0';
+    return out;
 }
 
 /* Whether the words of a are a run of the words of b. */
@@ -582,91 +587,159 @@ static int same_job(const pb__detector *a, const pb__detector *b)
            a->gap == b->gap;
 }
 
+/* A detector's phrases (NULL for one that needs only some of its words)
+ * and examples as words, made once for all the comparisons. */
+typedef struct dwords {
+    char **phrases, **examples;
+} dwords;
+
+static void free_words(dwords *w, const pb__principle *p)
+{
+    size_t i, k;
+
+    for (i = 0; w && i < p->ndetectors; i++) {
+        for (k = 0; w[i].phrases && k < p->detectors[i].nphrases; k++)
+            free(w[i].phrases[k]);
+        for (k = 0; w[i].examples && k < p->detectors[i].nexamples; k++)
+            free(w[i].examples[k]);
+        free(w[i].phrases);
+        free(w[i].examples);
+    }
+    free(w);
+}
+
+/* NULL when out of memory: the checks of shadowing are then left out. */
+static dwords *make_words(const pb__principle *p)
+{
+    dwords *w = calloc(p->ndetectors + 1, sizeof *w);
+    size_t i, k;
+    int ok = w != NULL;
+
+    for (i = 0; ok && i < p->ndetectors; i++) {
+        const pb__detector *d = &p->detectors[i];
+
+        w[i].phrases = calloc(d->nphrases + 1, sizeof *w[i].phrases);
+        w[i].examples = calloc(d->nexamples + 1, sizeof *w[i].examples);
+        ok = w[i].phrases && w[i].examples;
+        for (k = 0; ok && k < d->nphrases; k++)
+            ok = !whole(d->phrases[k]) ||
+                 (w[i].phrases[k] =
+                      words_of(pb__phrase_text(d->phrases[k]))) != NULL;
+        for (k = 0; ok && k < d->nexamples; k++)
+            ok = (w[i].examples[k] = words_of(d->examples[k])) != NULL;
+    }
+    if (!ok) {
+        free_words(w, p);
+        return NULL;
+    }
+    return w;
+}
+
+/* The line of list[k] of a detector at line from. */
+static int item_line(const lint *l, const char *file, char *const *list,
+                     size_t k, int from)
+{
+    return line_of(l, file, list[k], from, before(list, k, list[k]));
+}
+
+static void dead_patterns(lint *l, const pb__principle *p,
+                          const pb__detector *d)
+{
+    const char *why;
+    size_t k;
+
+    for (k = 0; k < d->npatterns && room(l, p->file); k++)
+        if ((why = dead_pattern(d->patterns[k])) != NULL)
+            add_finding(l, p->file, item_line(l, p->file, d->patterns, k,
+                                              d->line),
+                        1, "pattern-never-matches", "pattern '%s': %s",
+                        d->patterns[k], why);
+}
+
+/* The shadowing of d's patterns, phrases and examples by e's (e before
+ * d, or e is d: then by its own earlier ones).  A later entry of the
+ * same job never decides when an earlier one matches wherever it does:
+ * the same pattern, a phrase whose words run inside it, the same
+ * example. */
+static void shadowed_patterns(lint *l, const pb__principle *p,
+                              const pb__detector *d, const pb__detector *e)
+{
+    size_t k, m;
+
+    for (k = 0; k < d->npatterns && k < MAX_COMPARED; k++)
+        for (m = 0; m < (e == d ? k : e->npatterns) && m < MAX_COMPARED;
+             m++)
+            if (strcmp(e->patterns[m], d->patterns[k]) == 0 &&
+                room(l, p->file))
+                add_finding(l, p->file, item_line(l, p->file, d->patterns,
+                                                  k, d->line),
+                            1, "shadowed", "pattern '%s' is also on line "
+                            "%d: this one never decides", d->patterns[k],
+                            item_line(l, p->file, e->patterns, m, e->line));
+}
+
+static void shadowed_phrases(lint *l, const pb__principle *p,
+                             const pb__detector *d, char *const *dw,
+                             const pb__detector *e, char *const *ew)
+{
+    size_t k, m;
+
+    for (k = 0; k < d->nphrases; k++)
+        for (m = 0; dw[k] && m < (e == d ? k : e->nphrases); m++)
+            if (ew[m] && run_of(ew[m], dw[k]) && room(l, p->file)) {
+                const char *ph = pb__phrase_text(d->phrases[k]);
+                const char *eh = pb__phrase_text(e->phrases[m]);
+
+                add_finding(l, p->file, line_of(l, p->file, ph, d->line, 0),
+                            1, "shadowed", "phrase '%s': '%s' (line %d) "
+                            "matches wherever it does, so this one never "
+                            "decides", ph, eh,
+                            line_of(l, p->file, eh, e->line, 0));
+                break;
+            }
+}
+
+static void shadowed_examples(lint *l, const pb__principle *p,
+                              const pb__detector *d, char *const *dw,
+                              const pb__detector *e, char *const *ew)
+{
+    size_t k, m;
+
+    for (k = 0; k < d->nexamples; k++)
+        for (m = 0; m < (e == d ? k : e->nexamples); m++)
+            if (strcmp(ew[m], dw[k]) == 0 && room(l, p->file)) {
+                add_finding(l, p->file, item_line(l, p->file, d->examples,
+                                                  k, d->line),
+                            1, "shadowed", "example '%s' is also on line "
+                            "%d", d->examples[k],
+                            item_line(l, p->file, e->examples, m, e->line));
+                break;
+            }
+}
+
 static void detectors(lint *l)
 {
     const pb__principle *p = l->e->principles[l->principle];
-    size_t i, j, k, m;
-    char w1[512], w2[512];
+    dwords *w = make_words(p);
+    size_t i, j;
 
     for (i = 0; i < p->ndetectors && room(l, p->file); i++) {
         const pb__detector *d = &p->detectors[i];
 
-        for (k = 0; k < d->npatterns; k++) {
-            const char *why = dead_pattern(d->patterns[k]);
-
-            if (why && room(l, p->file))
-                add_finding(l, p->file,
-                            line_of(l, p->file, d->patterns[k], d->line,
-                                    before(d->patterns, k, d->patterns[k])),
-                            1, "pattern-never-matches", "pattern '%s': %s",
-                            d->patterns[k], why);
-        }
+        dead_patterns(l, p, d);
         for (j = 0; j <= i; j++) {
             const pb__detector *e = &p->detectors[j];
 
             if (!same_job(e, d))
                 continue;
-            for (k = 0; k < d->npatterns && k < MAX_COMPARED; k++)
-                for (m = 0; m < (j == i ? k : e->npatterns) &&
-                            m < MAX_COMPARED; m++)
-                    if (strcmp(e->patterns[m], d->patterns[k]) == 0 &&
-                        room(l, p->file))
-                        add_finding(l, p->file,
-                                    line_of(l, p->file, d->patterns[k],
-                                            d->line, before(d->patterns, k,
-                                                            d->patterns[k])),
-                                    1, "shadowed", "pattern '%s' is also "
-                                    "on line %d: this one never decides",
-                                    d->patterns[k],
-                                    line_of(l, p->file, e->patterns[m],
-                                            e->line, before(e->patterns, m,
-                                                            e->patterns[m])));
-            for (k = 0; k < d->nphrases; k++) {
-                const pb__phrase *ph = d->phrases[k];
-
-                if (!whole(ph))
-                    continue;
-                words_of(pb__phrase_text(ph), w2, sizeof w2);
-                for (m = 0; m < (j == i ? k : e->nphrases); m++) {
-                    const pb__phrase *eh = e->phrases[m];
-
-                    if (!whole(eh))
-                        continue;
-                    words_of(pb__phrase_text(eh), w1, sizeof w1);
-                    if (run_of(w1, w2) && room(l, p->file)) {
-                        add_finding(l, p->file,
-                                    line_of(l, p->file, pb__phrase_text(ph),
-                                            d->line, 0),
-                                    1, "shadowed", "phrase '%s': '%s' "
-                                    "(line %d) matches wherever it does, "
-                                    "so this one never decides",
-                                    pb__phrase_text(ph), pb__phrase_text(eh),
-                                    line_of(l, p->file, pb__phrase_text(eh),
-                                            e->line, 0));
-                        break;
-                    }
-                }
-            }
-            for (k = 0; k < d->nexamples; k++) {
-                words_of(d->examples[k], w2, sizeof w2);
-                for (m = 0; m < (j == i ? k : e->nexamples); m++) {
-                    words_of(e->examples[m], w1, sizeof w1);
-                    if (strcmp(w1, w2) == 0 && room(l, p->file)) {
-                        add_finding(l, p->file,
-                                    line_of(l, p->file, d->examples[k],
-                                            d->line, before(d->examples, k,
-                                                            d->examples[k])),
-                                    1, "shadowed", "example '%s' is also on "
-                                    "line %d", d->examples[k],
-                                    line_of(l, p->file, e->examples[m],
-                                            e->line, before(e->examples, m,
-                                                            e->examples[m])));
-                        break;
-                    }
-                }
-            }
+            shadowed_patterns(l, p, d, e);
+            if (w == NULL)
+                continue;
+            shadowed_phrases(l, p, d, w[i].phrases, e, w[j].phrases);
+            shadowed_examples(l, p, d, w[i].examples, e, w[j].examples);
         }
     }
+    free_words(w, p);
 }
 
 static int cmp_finding(const void *a, const void *b)
