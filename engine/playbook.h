@@ -1170,7 +1170,10 @@ typedef struct pb_coach_moment {
 size_t pb_coach_nmoments(const pb_coach *c, size_t item);
 void pb_coach_moment(const pb_coach *c, size_t item, size_t k,
                      pb_coach_moment_info *out);
-/* Practice scenarios that exercise the item, the first few given. */
+/* The practice scenarios given, and those that exercise the item: the
+ * few that fit it best (expecting it done first, then the fewest
+ * items checked), in that order. */
+size_t pb_coach_nscenarios(const pb_coach *c);
 size_t pb_coach_npractice(const pb_coach *c, size_t item);
 void pb_coach_practice(const pb_coach *c, size_t item, size_t k,
                        const char **path, const char **title);

@@ -288,6 +288,11 @@ void pb_coach_moment(const pb_coach *c, size_t item, size_t k,
     out->state = m->state;
 }
 
+size_t pb_coach_nscenarios(const pb_coach *c)
+{
+    return c->npractice;
+}
+
 size_t pb_coach_npractice(const pb_coach *c, size_t item)
 {
     return c->items[item].np;

@@ -48,6 +48,8 @@ static const char stylesheet[] =
     "h2{font-size:1.3em;margin:0 0 .2em;line-height:1.25}\n"
     "h3{font-size:1em;margin:1.3em 0 .5em;text-transform:uppercase;"
     "letter-spacing:.05em;color:var(--muted)}\n"
+    "h3 .mono{text-transform:none;letter-spacing:0;color:var(--ink);"
+    "font-size:1.1em}\n"
     "p{margin:.3em 0 .6em}\n"
     "a{color:var(--accent)}\n"
     ".card{background:var(--card);border:1px solid var(--line);"

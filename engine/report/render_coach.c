@@ -144,6 +144,8 @@ static void text_focus(FILE *f, const pb_coach *c, int color)
     heading(f, color, "Work on (the musts missed most)");
     if (n == 0)
         fputs("  nothing: every must that applied was done\n", f);
+    else if (pb_coach_nscenarios(c) == 0)
+        fputs("  (give --practice DIR for scenarios to practise on)\n", f);
     for (i = 0; i < n; i++) {
         pb_stats_item(pb_coach_calls(c), idx[i], &mine);
         pb_stats_item(pb_coach_everyone(c), idx[i], &all);
@@ -168,6 +170,10 @@ static void text_focus(FILE *f, const pb_coach *c, int color)
             }
             fputc('\n', f);
         }
+        if (pb_coach_nscenarios(c) > 0 && pb_coach_npractice(c, idx[i]) == 0)
+            fprintf(f, "     practise: none of the %zu scenarios checks it; "
+                    "write one (docs/scenarios.md)\n",
+                    pb_coach_nscenarios(c));
         for (k = 0; k < pb_coach_npractice(c, idx[i]); k++) {
             pb_coach_practice(c, idx[i], k, &path, &title);
             fputs("     practise: playbook review ", f);
@@ -352,10 +358,14 @@ static void html_focus(pb__html *h, const pb_coach *c)
         pb__html_elem(h, "p", NULL, "Nothing: every must that applied was "
                       "done.");
     else
-        pb__html_elem(h, "p", "muted", "The musts missed most, each with "
-                      "the first calls that show it (open the call with "
-                      "playbook replay --format html) and scenarios to "
-                      "practise it on.");
+        pb__html_elem(h, "p", "muted", pb_coach_nscenarios(c)
+                      ? "The musts missed most, each with the first calls "
+                        "that show it (open the call with playbook replay "
+                        "--format html) and scenarios to practise it on."
+                      : "The musts missed most, each with the first calls "
+                        "that show it (open the call with playbook replay "
+                        "--format html). Give --practice DIR for scenarios "
+                        "to practise on.");
     for (i = 0; i < n; i++) {
         pb_stats_item(pb_coach_calls(c), idx[i], &mine);
         pb_stats_item(pb_coach_everyone(c), idx[i], &all);
@@ -384,6 +394,9 @@ static void html_focus(pb__html *h, const pb_coach *c)
             }
             pb__html_end(h);
         }
+        if (pb_coach_nscenarios(c) > 0 && pb_coach_npractice(c, idx[i]) == 0)
+            pb__html_elem(h, "li", "muted", "None of the practice "
+                          "scenarios checks it: write one.");
         for (k = 0; k < pb_coach_npractice(c, idx[i]); k++) {
             pb_coach_practice(c, idx[i], k, &path, &title);
             pb__html_start(h, "li", NULL);

@@ -1036,7 +1036,13 @@ static pb_status parse_partial(char *buf, size_t len, const char *path,
     r.err = err;
     if ((version = whole_line(&r)) == NULL ||
         strcmp(version, PARTIAL_MAGIC) != 0) {
-        st = bad(&r, "not a partial of `playbook stats --partial`");
+        /* the same first word: a partial of another format's playbook */
+        st = bad(&r, version && strncmp(version, PARTIAL_MAGIC,
+                                        sizeof PARTIAL_MAGIC - 2) == 0
+                         ? "a partial in another format (another version "
+                           "of playbook): count its shard again with this "
+                           "one"
+                         : "not a partial of `playbook stats --partial`");
         goto done;
     }
     if ((version = whole_line(&r)) == NULL ||

@@ -90,10 +90,19 @@ has "$T/ben.txt" "practise: playbook review scenarios/" "recommends practice"
 has "$T/ben.txt" "By month" "a trend per month"
 has "$T/ben.txt" "  2026-09      3 calls" "Ben's September calls"
 
-# Without --practice there is nothing to recommend.
+# Without --practice there is nothing to recommend, and it says how to
+# get some; with scenarios that check none of the items, it says so.
 run "$PB" coach "Ben Okafor" $P "$TEAM"
 expect_rc 0 "coach without --practice"
 lacks "$T/out" "practise:" "no practice without --practice"
+has "$T/out" "(give --practice DIR for scenarios to practise on)" \
+    "says how to get practice"
+mkdir "$T/drills"
+cp scenarios/billing-dispute.xml "$T/drills/"
+run "$PB" coach "Ben Okafor" $P --practice "$T/drills" "$TEAM"
+expect_rc 0 "coach with one practice scenario"
+has "$T/out" "practise: none of the 1 scenarios checks it; write one" \
+    "an item no practice scenario checks"
 
 # 2. HTML: well-formed XHTML, nothing runnable, a chart, a screenshot.
 run "$PB" coach "Ben Okafor" $P --practice scenarios --format html \

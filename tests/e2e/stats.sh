@@ -421,6 +421,11 @@ sed '$d' "$T/p2.part" >"$T/noend.part"
 echo "end 3" >>"$T/noend.part"
 run "$PB" stats --merge "$T/noend.part"
 expect_rc 2 "an end line that does not match"
+sed '1s/ 2$/ 1/' "$T/p2.part" >"$T/old.part"
+run "$PB" stats --merge "$T/old.part"
+expect_rc 2 "a partial of an older format"
+has "$T/err" "old.part:1: a partial in another format (another version of playbook)" \
+    "says it is of another version"
 run "$PB" stats --merge scenarios/late-delivery.xml
 expect_rc 2 "a scenario given as a partial"
 has "$T/err" "late-delivery.xml:1: not a partial" "says what it is not"
