@@ -644,6 +644,9 @@ size_t pb_stats_rank_groups(const pb_stats *s, pb_stats_by by, size_t *out)
 
 #define PARTIAL_MAGIC "playbook-stats-partial 2"
 #define PARTIAL_MAX_BYTES (256u * 1024u * 1024u)
+/* More than any playbook has; it bounds a group line's words, which
+ * carry a tally per principle. */
+#define PARTIAL_MAX_PRINCIPLES 1000u
 
 static void put_name(FILE *f, const char *s)
 {
@@ -907,6 +910,8 @@ static pb_status read_entry(partial *r, pb_stats *s, char **w, int n)
     if (strcmp(w[0], "principle") == 0 && n == 8) {
         sprinciple *g;
 
+        if (s->nprinciples == PARTIAL_MAX_PRINCIPLES)
+            return bad(r, "more principles than a playbook has");
         if (s->nitems > 0 || all_groups(s) > 0 ||
             name_of(w[1], &name) || name == NULL ||
             name_of(w[2], &title) || title == NULL || read_tally(w + 3, &t))

@@ -426,6 +426,15 @@ run "$PB" stats --merge "$T/old.part"
 expect_rc 2 "a partial of an older format"
 has "$T/err" "old.part:1: a partial in another format (another version of playbook)" \
     "says it is of another version"
+# a partial with more principles than any playbook: refused at the line
+# (a group line carries a tally per principle, so this bounds it)
+awk 'BEGIN { print "playbook-stats-partial 2"; print "version x"
+             print "cases 0 0 0 0 0"; print "overall 0 0 0 0 0"
+             for (i = 0; i < 1001; i++) print "principle p" i " t 0 0 0 0 0"
+             print "end 1005" }' >"$T/wide.part"
+run "$PB" stats --merge "$T/wide.part"
+expect_rc 2 "a partial with too many principles"
+has "$T/err" "wide.part:1005: more principles than a playbook has" "says so"
 run "$PB" stats --merge scenarios/late-delivery.xml
 expect_rc 2 "a scenario given as a partial"
 has "$T/err" "late-delivery.xml:1: not a partial" "says what it is not"
