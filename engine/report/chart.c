@@ -191,3 +191,43 @@ void pb__heat_cell(pb__html *h, double v, int defined, const char *text_)
     pb__html_text(h, text_);
     pb__html_end(h);
 }
+
+void pb__months_init(pb__months *ax)
+{
+    ax->first = -1;
+    ax->n = 0;
+}
+
+long pb__months_slot(pb__months *ax, const char *name)
+{
+    int y, mo;
+    char end;
+    long m;
+
+    if (name == NULL || strlen(name) != 7 ||
+        sscanf(name, "%4d-%2d%c", &y, &mo, &end) != 2 || y < 0 || mo < 1 ||
+        mo > 12)
+        return -1;
+    m = (long)y * 12 + mo - 1;
+    if (ax->first < 0)
+        ax->first = m;
+    if (m < ax->first || m - ax->first >= (long)PB__MONTHS_MAX)
+        return -1;
+    for (; ax->n <= (size_t)(m - ax->first); ax->n++) {
+        long k = ax->first + (long)ax->n;
+
+        snprintf(ax->label[ax->n], sizeof ax->label[ax->n], "%04ld-%02ld",
+                 k / 12 % 10000, k % 12 + 1);
+        ax->labels[ax->n] = ax->label[ax->n];
+    }
+    return m - ax->first;
+}
+
+void pb__team_footer(pb__html *h)
+{
+    pb__html_start(h, "footer", NULL);
+    pb__html_textf(h, "playbook %s. No durations or handle times: quality "
+                   "is resolution and principle adherence, never speed.",
+                   PB_VERSION);
+    pb__html_end(h);
+}

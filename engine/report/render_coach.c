@@ -22,7 +22,6 @@
 #define MIN_CASES 3      /* fewer cases say nothing about a strength */
 #define BETTER_SCORE 0.05
 #define BETTER_SHARE 0.10
-#define MONTHS_MAX 120
 
 static double share(size_t num, size_t den)
 {
@@ -451,54 +450,50 @@ static void html_strengths(pb__html *h, const pb_coach *c)
 static pb_status html_months(pb__html *h, const pb_coach *c)
 {
     const pb_stats *mine = pb_coach_calls(c);
-    size_t n = pb_stats_ngroups(mine, PB_STATS_MONTH), i, nm = 0;
+    size_t n = pb_stats_ngroups(mine, PB_STATS_MONTH), i;
     size_t *rank = malloc((n + 1) * sizeof *rank);
-    double *v = malloc(3 * (n + 1) * sizeof *v);
-    const char **labels = malloc((n + 1) * sizeof *labels);
+    double v[3][PB__MONTHS_MAX];
     pb_stats_group_info g, t;
     pb__series ser[3];
+    pb__months ax;
+    long k;
 
-    if (rank == NULL || v == NULL || labels == NULL) {
-        free(rank);
-        free(v);
-        free(labels);
+    if (rank == NULL)
         return PB_NOMEM;
-    }
     pb__html_start(h, "div", "card");
     pb__html_elem(h, "h2", NULL, "Month by month");
     n = pb_stats_rank_groups(mine, PB_STATS_MONTH, rank);
+    pb__months_init(&ax);
+    for (k = 0; k < (long)PB__MONTHS_MAX; k++)
+        v[0][k] = v[1][k] = v[2][k] = NAN;
     for (i = 0; i < n; i++) {
         pb_stats_group(mine, PB_STATS_MONTH, rank[i], &g);
-        if (g.name == NULL)
+        if ((k = pb__months_slot(&ax, g.name)) < 0)
             continue;
         team_month(c, g.name, &t);
-        labels[nm] = g.name;
-        v[nm] = g.score.mean;
-        v[n + 1 + nm] = t.score.mean;
-        v[2 * (n + 1) + nm] = share(g.first_contact, g.cases);
-        nm++;
+        v[0][k] = g.score.mean;
+        v[1][k] = t.score.mean;
+        v[2][k] = share(g.first_contact, g.cases);
     }
-    if (nm == 0)
+    if (ax.n == 0)
         pb__html_elem(h, "p", "muted", "None of the calls has a start "
                       "date (the fact started_at).");
     else {
         ser[0].name = "mean score";
         ser[0].cls = "ch-a";
-        ser[0].v = v;
+        ser[0].v = v[0];
         ser[1].name = "the team's mean score";
         ser[1].cls = "ch-c";
-        ser[1].v = v + n + 1;
+        ser[1].v = v[1];
         ser[2].name = "first-contact resolution";
         ser[2].cls = "ch-b";
-        ser[2].v = v + 2 * (n + 1);
+        ser[2].v = v[2];
         pb__chart_lines(h, "Mean score and first-contact resolution by "
-                        "month, with the team's mean score", labels, nm,
-                        ser, 3);
+                        "month, with the team's mean score", ax.labels,
+                        ax.n, ser, 3);
     }
     pb__html_end(h);
     free(rank);
-    free(v);
-    free(labels);
     return PB_OK;
 }
 
@@ -515,11 +510,7 @@ static pb_status render_html(const pb_coach *c, FILE *f)
     html_principles(h, c);
     html_strengths(h, c);
     st = html_months(h, c);
-    pb__html_start(h, "footer", NULL);
-    pb__html_textf(h, "playbook %s. No durations or handle times: quality "
-                   "is resolution and principle adherence, never speed.",
-                   PB_VERSION);
-    pb__html_end(h);
+    pb__team_footer(h);
     if (pb__html_finish(h) != PB_OK && st == PB_OK)
         st = PB_IO;
     return st;

@@ -818,20 +818,6 @@ static pb_status html_agents(pb__html *h, const pb_stats *s)
     return PB_OK;
 }
 
-/* "YYYY-MM" as months since year 0, or -1. */
-static long month_number(const char *name)
-{
-    int y, m;
-    char end;
-
-    if (name == NULL || strlen(name) != 7 ||
-        sscanf(name, "%4d-%2d%c", &y, &m, &end) != 2 || m < 1 || m > 12)
-        return -1;
-    return (long)y * 12 + m - 1;
-}
-
-#define MONTHS_MAX 240 /* twenty years drawn; the table has them all */
-
 /* Adherence and resolution over time: a line per figure, a point per
  * month from the first dated case to the last (a month without cases
  * is a gap), then the figures as a table. */
@@ -840,21 +826,16 @@ static pb_status html_months(pb__html *h, const pb_stats *s)
     static const char *const cols[] = { "Month", "Cases", "Mean score",
                                         "Resolved", "First contact",
                                         "Repeat contacts" };
-    size_t n = pb_stats_ngroups(s, PB_STATS_MONTH), i, k, nm = 0;
+    size_t n = pb_stats_ngroups(s, PB_STATS_MONTH), i;
     size_t *rank = malloc((n + 1) * sizeof *rank);
-    double *v = malloc((2 * MONTHS_MAX + 1) * sizeof *v);
-    char (*label)[16] = malloc(MONTHS_MAX * sizeof *label);
-    const char *labels[MONTHS_MAX];
+    double v[2][PB__MONTHS_MAX];
     pb_stats_group_info g;
     pb__series ser[2];
-    long first = -1, m;
+    pb__months ax;
+    long k;
 
-    if (rank == NULL || v == NULL || label == NULL) {
-        free(rank);
-        free(v);
-        free(label);
+    if (rank == NULL)
         return PB_NOMEM;
-    }
     pb__html_start(h, "div", "card");
     pb__html_elem(h, "h2", NULL, "Over time");
     if (!any_named(s, PB_STATS_MONTH)) {
@@ -867,35 +848,25 @@ static pb_status html_months(pb__html *h, const pb_stats *s)
                   "the mean adherence score and the share of cases "
                   "resolved at the first contact.");
     n = pb_stats_rank_groups(s, PB_STATS_MONTH, rank);
-    for (i = 0; i < 2 * MONTHS_MAX; i++)
-        v[i] = NAN;
+    pb__months_init(&ax);
+    for (k = 0; k < (long)PB__MONTHS_MAX; k++)
+        v[0][k] = v[1][k] = NAN;
     for (i = 0; i < n; i++) {
         pb_stats_group(s, PB_STATS_MONTH, rank[i], &g);
-        if ((m = month_number(g.name)) < 0)
+        if ((k = pb__months_slot(&ax, g.name)) < 0)
             continue;
-        if (first < 0)
-            first = m;
-        if ((k = (size_t)(m - first)) >= MONTHS_MAX)
-            break;
-        v[k] = g.score.mean;
-        v[MONTHS_MAX + k] = (double)g.first_contact / (double)g.cases;
-        nm = k + 1;
-    }
-    for (k = 0; k < nm; k++) {
-        m = first + (long)k;
-        snprintf(label[k], sizeof label[k], "%04ld-%02ld", m / 12,
-                 m % 12 + 1);
-        labels[k] = label[k];
+        v[0][k] = g.score.mean;
+        v[1][k] = (double)g.first_contact / (double)g.cases;
     }
     ser[0].name = "mean adherence score";
     ser[0].cls = "ch-a";
-    ser[0].v = v;
+    ser[0].v = v[0];
     ser[1].name = "first-contact resolution";
     ser[1].cls = "ch-b";
-    ser[1].v = v + MONTHS_MAX;
-    if (nm > 0)
+    ser[1].v = v[1];
+    if (ax.n > 0)
         pb__chart_lines(h, "Adherence and first-contact resolution by "
-                        "month", labels, nm, ser, 2);
+                        "month", ax.labels, ax.n, ser, 2);
     pb__html_start(h, "table", "compact");
     html_head(h, cols, sizeof cols / sizeof *cols);
     pb__html_start(h, "tbody", NULL);
@@ -918,8 +889,6 @@ static pb_status html_months(pb__html *h, const pb_stats *s)
 end:
     pb__html_end(h);
     free(rank);
-    free(v);
-    free(label);
     return PB_OK;
 }
 
@@ -1081,11 +1050,7 @@ static pb_status render_html(const pb_stats *s, FILE *f)
                         html_ranked(h, s, 0) != PB_OK))
         st = PB_NOMEM;
     html_items(h, s);
-    pb__html_start(h, "footer", NULL);
-    pb__html_textf(h, "playbook %s. No durations or handle times: quality "
-                   "is resolution and principle adherence, never speed.",
-                   PB_VERSION);
-    pb__html_end(h);
+    pb__team_footer(h);
     if (pb__html_finish(h) != PB_OK && st == PB_OK)
         st = PB_IO;
     return st;

@@ -121,6 +121,22 @@ assert svg, 'no chart'
 " "$T/ben.html" >"$T/py" 2>&1; then ok; else
     fail "coach HTML: $(tail -n 1 "$T/py")"; fi
 lacks "$T/ben.html" "<script" "no script in the page"
+# A month without calls is a gap on the axis, not a shorter step.
+mkdir "$T/gap"
+for f in abcd-jx04 abcd-jx08 abcd-jx12 abcd-kitL13 abcd-kitL17; do
+    cp "$TEAM/$f.xml" "$T/gap/"; done
+run "$PB" coach "Ben Okafor" $P --format html -o "$T/gap.html" "$T/gap"
+expect_rc 0 "coach over September and November"
+if python3 -c "
+import sys, xml.etree.ElementTree as ET
+S = '{http://www.w3.org/2000/svg}'
+root = ET.parse(sys.argv[1]).getroot()
+svg = [s for s in root.iter(S + 'svg') if s.get('class') == 'ch'][0]
+labels = [t.text for t in svg.iter(S + 'text') if t.text and t.text.startswith('2026')]
+assert labels == ['2026-09', '2026-10', '2026-11'], labels
+assert len(svg.findall(S + 'circle')) == 6, 'two months, three lines'
+" "$T/gap.html" >"$T/py" 2>&1; then ok; else
+    fail "coach month axis: $(tail -n 1 "$T/py")"; fi
 screenshot "$T/ben.html" coach 1100x2600
 
 # 3. Bad input: exit 2 and a clear message.
