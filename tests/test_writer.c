@@ -95,6 +95,10 @@ static void seconds_form(void **state)
         {0, "0"}, {12.5, "12.5"}, {0.1, "0.1"}, {1.25, "1.25"},
         {61.123456789, "61.123456789"}, {86400, "86400"},
         {2.0000001, "2.0000001"}, {0.001, "0.001"},
+        /* milliseconds, the times of a live call, and what is not */
+        {0.005, "0.005"}, {59.999, "59.999"}, {100.01, "100.01"},
+        {3600.1, "3600.1"}, {999999999.999, "999999999.999"},
+        {0.0005, "0.0005"}, {1e9, "1000000000"},
     };
     char buf[64], again[64];
     double back, t;
@@ -120,6 +124,21 @@ static void seconds_form(void **state)
         assert_string_equal(again, buf);
         assert_int_equal(pb_time_parse(again, &t), PB_OK);
         assert_true(t == back);
+    }
+    /* A time in whole milliseconds is its "%.3f" without trailing
+     * zeros: the shortest that reads back. */
+    for (i = 0; i < 20000; i++) {
+        size_t n;
+
+        snprintf(again, sizeof again, "%.3f",
+                 (double)(rand() % 100000000) / (i % 3 ? 1000 : 10));
+        n = strlen(again);
+        while (again[n - 1] == '0')
+            again[--n] = '\0';
+        if (again[n - 1] == '.')
+            again[--n] = '\0';
+        assert_int_equal(pb_time_parse(again, &t), PB_OK);
+        assert_string_equal(pb__time_seconds(t, buf, sizeof buf), again);
     }
 }
 

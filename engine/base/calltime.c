@@ -98,6 +98,41 @@ const char *pb_time_format(double t, char *buf, size_t size)
     return buf;
 }
 
+/* t with at most three decimals, trailing zeros dropped, when that
+ * reads back as t: what the loop below would find first for the
+ * millisecond times of a live call, without its snprintf calls (a
+ * shorter string that reads back as t is this one, trimmed). */
+static int time_ms(double t, char *buf, size_t size)
+{
+    char tmp[32], *p = tmp + sizeof tmp;
+    long long ms, sec;
+    int frac, digits = 3;
+    double back;
+
+    if (!(t >= 0 && t <= PB_TIME_MAX))
+        return 0;
+    ms = llround(t * 1000);
+    sec = ms / 1000;
+    frac = (int)(ms % 1000);
+    *--p = '\0';
+    for (; frac % 10 == 0 && digits > 0; digits--)
+        frac /= 10;
+    while (digits-- > 0) {
+        *--p = (char)('0' + frac % 10);
+        frac /= 10;
+    }
+    if (p[0] != '\0')
+        *--p = '.';
+    do {
+        *--p = (char)('0' + sec % 10);
+    } while ((sec /= 10) > 0);
+    if ((size_t)(tmp + sizeof tmp - p) > size ||
+        pb_time_parse(p, &back) != PB_OK || back != t)
+        return 0;
+    memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
+    return 1;
+}
+
 /* pb_time_parse sums digits its own way, so "%.17g" would not do, and it
  * takes no exponent. */
 const char *pb__time_seconds(double t, char *buf, size_t size)
@@ -106,6 +141,8 @@ const char *pb__time_seconds(double t, char *buf, size_t size)
     size_t n;
     int prec;
 
+    if (time_ms(t, buf, size))
+        return buf;
     for (prec = 0; prec <= 15; prec++) {
         snprintf(buf, size, "%.*f", prec, t);
         if (prec > 0) {
