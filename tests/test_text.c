@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "html.h"
@@ -459,6 +460,41 @@ static void test_json_keys(void **state)
     free(got);
 }
 
+/* Numbers as "%.10g" writes them, whole ones included (written
+ * without printf), and what JSON cannot hold as null. */
+static void test_json_numbers(void **state)
+{
+    static const double rows[] = {
+        0, -0.0, 1, -1, 42, 9999999999.0, -9999999999.0, 1e10, -1e10,
+        12345678901.0, 0.5, -2.25, 1.0 / 3, 1e-7, 123456.789, 2147483648.0,
+    };
+    char want[64];
+    capture c;
+    pb__json j;
+    char *got;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof rows / sizeof *rows; i++) {
+        pb__json_init(&j, capture_open(&c));
+        pb__json_num(&j, rows[i]);
+        got = capture_close(&c);
+        snprintf(want, sizeof want, "%.10g", rows[i]);
+        assert_string_equal(got, want);
+        free(got);
+    }
+    pb__json_init(&j, capture_open(&c));
+    pb__json_open(&j, '[');
+    pb__json_num(&j, NAN);
+    pb__json_num(&j, -INFINITY);
+    pb__json_int(&j, -9223372036854775807L - 1);
+    pb__json_int(&j, 0);
+    pb__json_close(&j, ']');
+    got = capture_close(&c);
+    assert_string_equal(got, "[null,null,-9223372036854775808,0]");
+    free(got);
+}
+
 /* An XML document with a text and an attribute made of s. */
 static char *xml_of(const char *s)
 {
@@ -577,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_text_printf),
         cmocka_unit_test(test_json_strings),
         cmocka_unit_test(test_json_keys),
+        cmocka_unit_test(test_json_numbers),
         cmocka_unit_test(test_xml_strings),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_sweep_xml),

@@ -377,7 +377,9 @@ static int take(pending *p, const char *data, size_t n, size_t max)
         return 0;
     }
     if (p->len + n + 1 > p->cap) {
-        size_t cap = p->cap ? p->cap : 1024;
+        /* Under 1 KiB, glibc's first large size: a large allocation
+         * first gathers the small free lists, on every request. */
+        size_t cap = p->cap ? p->cap : 512;
         char *b;
 
         while (cap < p->len + n + 1)
