@@ -52,6 +52,18 @@ void pb__json_close(pb__json *j, char bracket)
  * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
  * with cat is as safe as the text one.
  */
+/* n bytes as they are: short runs (most keys and words) byte by byte
+ * through the buffer, which costs less than fwrite's call. */
+static void put_run(FILE *f, const char *p, size_t n)
+{
+    if (n > 32) {
+        fwrite_unlocked(p, 1, n, f);
+        return;
+    }
+    while (n-- > 0)
+        putc_unlocked(*p++, f);
+}
+
 static void put_string(FILE *f, const char *s)
 {
     const char *run = s; /* bytes that go out as they are, not written yet */
@@ -68,7 +80,7 @@ static void put_string(FILE *f, const char *s)
         k = pb__utf8_next(s, n, &cp);
         if (cp != PB__UTF8_BAD && cp >= 0x80 && !pb__utf8_unsafe(cp))
             continue;
-        fwrite_unlocked(run, 1, (size_t)(s - run), f);
+        put_run(f, run, (size_t)(s - run));
         run = s + k;
         if (cp == '"' || cp == '\\')
             fprintf(f, "\\%c", (int)cp);
@@ -83,7 +95,7 @@ static void put_string(FILE *f, const char *s)
         else
             fprintf(f, "\\u%04lx", cp);
     }
-    fwrite_unlocked(run, 1, (size_t)(s - run), f);
+    put_run(f, run, (size_t)(s - run));
     putc_unlocked('"', f);
 }
 
@@ -115,7 +127,7 @@ static void put_long(FILE *f, long v)
     } while ((u /= 10) > 0);
     if (v < 0)
         *--p = '-';
-    fwrite_unlocked(p, 1, (size_t)(buf + sizeof buf - p), f);
+    put_run(f, p, (size_t)(buf + sizeof buf - p));
 }
 
 void pb__json_num(pb__json *j, double v)
