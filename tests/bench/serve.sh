@@ -8,7 +8,7 @@
 #   sh tests/bench/serve.sh build/release/playbook build/release/tests/bench/load
 set -u
 PB=$1 LOAD=$2
-CLIENTS=${CLIENTS:-50} CASES=${CASES:-1000} SECS=${SECS:-5}
+CLIENTS=${CLIENTS:-50} CASES=${CASES:-1000} SECS=${SECS:-5} RUNS=${RUNS:-3}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pb-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 ok() { :; }
@@ -32,17 +32,27 @@ cpu() {
         "/proc/$SRV/stat"
 }
 # events NAME [MODE]: the load's line (MODE events: each answer is the
-# case; feed: a minimal one), with the CPU the server spent on it.
+# case; feed: a minimal one), with the CPU the server spent on it, RUNS
+# times (this machine's runs differ by up to a tenth), then the median.
 events() { # NAME [MODE]
-    c0=$(cpu)
-    out=$("$LOAD" "$PORT" "${2:-events}" "$CLIENTS" "$CASES" "$SECS") ||
-        fail "$out"
-    c1=$(cpu)
-    n=$(echo "$out" | awk '{ print $2 }')
-    total=$(( ${total:-0} + n ))
-    rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
-    echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
-         "= $(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }') events per CPU second"
+    runs=""
+    r=0
+    while [ $r -lt "$RUNS" ]; do
+        c0=$(cpu)
+        out=$("$LOAD" "$PORT" "${2:-events}" "$CLIENTS" "$CASES" "$SECS") ||
+            fail "$out"
+        c1=$(cpu)
+        n=$(echo "$out" | awk '{ print $2 }')
+        total=$(( ${total:-0} + n ))
+        rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
+        per=$(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }')
+        runs="$runs $per"
+        echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
+             "= $per events per CPU second"
+        r=$((r + 1))
+    done
+    echo "$1: median $(echo $runs | tr ' ' '\n' | sort -n |
+        awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') events per CPU second of $RUNS runs"
 }
 floor() {
     out=$("$LOAD" "$PORT" static "$CLIENTS" "$SECS") || fail "$out"
@@ -53,18 +63,25 @@ floor() {
 echo "serving: $CLIENTS clients, $CASES open cases, $SECS s each, loopback"
 # --- the file store -------------------------------------------------------
 start --data "$T/cases"
-r0=$(rss)
 "$LOAD" "$PORT" cases "$CASES" || fail "cases"
 floor
 events "file store, events"
 echo "file store: $(echo "$rate $frate" | awk '{ printf "%.1f", $2 / $1 }')x below the floor"
 events "file store, events from a feeder (Prefer: return=minimal)" feed
-# memory: the open cases with the events of the load, per case
+out=$("$LOAD" "$PORT" fanout 500) || fail "$out"
+echo "live updates: $out"
+stop
+
+# memory: a fresh server's open cases after one run of each load, per case
+start --data "$T/cases-memory"
+r0=$(rss)
+total=0
+"$LOAD" "$PORT" cases "$CASES" || fail "cases"
+RUNS=1 events "memory, events" >/dev/null
+RUNS=1 events "memory, feed" feed >/dev/null
 r1=$(rss)
 echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( total / CASES )) events" \
      "each (RSS $r0 -> $r1 KiB over $CASES cases)"
-out=$("$LOAD" "$PORT" fanout 500) || fail "$out"
-echo "live updates: $out"
 stop
 
 # --- PostgreSQL -----------------------------------------------------------
