@@ -244,14 +244,26 @@ static void next_event(int fd)
 {
     char buf[1 << 16];
     size_t have = 0;
+    char *e;
+    int in_event = 0;
 
     for (;;) {
         have = read_more(fd, buf, have, sizeof buf);
-        /* an event ends with a blank line after its data */
-        if (strstr(buf, "event: case") && strstr(buf, "\n\n"))
+        /* an event starts with its name and ends with a blank line
+         * after its data, which can be longer than buf: a case that
+         * has many events */
+        if (!in_event && (e = strstr(buf, "event: case")) != NULL) {
+            have -= (size_t)(e - buf);
+            memmove(buf, e, have + 1);
+            in_event = 1;
+        }
+        if (in_event && strstr(buf, "\n\n"))
             return;
-        if (have > sizeof buf / 2)
-            have = 0;
+        /* the last bytes kept: a mark may be cut between two reads */
+        if (have > sizeof buf / 2) {
+            memmove(buf, buf + have - 16, 17);
+            have = 16;
+        }
     }
 }
 
