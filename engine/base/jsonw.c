@@ -45,13 +45,6 @@ void pb__json_close(pb__json *j, char bracket)
     putc_unlocked(bracket, j->f);
 }
 
-/*
- * A JSON string, always valid UTF-8 (RFC 8259): what is not UTF-8
- * (principle strings are any bytes Lua made) becomes U+FFFD; the control
- * characters JSON requires escaped are, and so are the others a
- * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
- * with cat is as safe as the text one.
- */
 /* n bytes as they are: short runs (most keys and words) byte by byte
  * through the buffer, which costs less than fwrite's call. */
 static void put_run(FILE *f, const char *p, size_t n)
@@ -64,6 +57,13 @@ static void put_run(FILE *f, const char *p, size_t n)
         putc_unlocked(*p++, f);
 }
 
+/*
+ * A JSON string, always valid UTF-8 (RFC 8259): what is not UTF-8
+ * (principle strings are any bytes Lua made) becomes U+FFFD; the control
+ * characters JSON requires escaped are, and so are the others a
+ * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
+ * with cat is as safe as the text one.
+ */
 static void put_string(FILE *f, const char *s)
 {
     const char *run = s; /* bytes that go out as they are, not written yet */
@@ -117,10 +117,11 @@ void pb__json_str(pb__json *j, const char *s)
 }
 
 /* v in decimal, without printf: counts and indexes are most numbers. */
-static void put_long(FILE *f, long v)
+static void put_long(FILE *f, long long v)
 {
     char buf[24], *p = buf + sizeof buf;
-    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                                 : (unsigned long long)v;
 
     do {
         *--p = (char)('0' + u % 10);
@@ -136,7 +137,7 @@ void pb__json_num(pb__json *j, double v)
     /* A whole number under 1e10 is what "%.10g" writes as digits; -0
      * keeps its sign there. */
     if (v == floor(v) && fabs(v) < 1e10 && (v != 0 || !signbit(v)))
-        put_long(j->f, (long)v);
+        put_long(j->f, (long long)v);
     else if (isfinite(v))
         fprintf(j->f, "%.10g", v);
     else
