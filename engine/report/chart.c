@@ -77,16 +77,18 @@ void pb__chart_lines(pb__html *h, const char *alt, const char *const *labels,
         pb__svg_text(h, NULL, LEFT - 6, y + 4, "end", buf);
     }
     for (i = 0; i < n; i++)
-        pb__svg_text(h, NULL, n > 1 ? x0 + step * (double)i : (LEFT + W) / 2,
-             bottom + 20, "middle", labels[i]);
+        pb__svg_text(h, NULL,
+                     n > 1 ? x0 + step * (double)i : (LEFT + W) / 2,
+                     bottom + 20, "middle", labels[i]);
     /* Segments join neighbouring months that both have a value: a gap
      * stays a gap rather than a made-up slope. */
     for (k = 0; k < ns; k++)
         for (i = 1; i < n; i++)
             if (!isnan(s[k].v[i - 1]) && !isnan(s[k].v[i]))
                 pb__svg_line(h, s[k].cls, x0 + step * (double)(i - 1),
-                     bottom - PLOT_H * s[k].v[i - 1],
-                     x0 + step * (double)i, bottom - PLOT_H * s[k].v[i]);
+                             bottom - PLOT_H * s[k].v[i - 1],
+                             x0 + step * (double)i,
+                             bottom - PLOT_H * s[k].v[i]);
     for (k = 0; k < ns; k++)
         for (i = 0; i < n; i++) {
             double x = n > 1 ? x0 + step * (double)i : (LEFT + W) / 2;

@@ -1,8 +1,8 @@
 /*
  * chart.h -- small SVG charts, a month axis, heat cells and the footer of
- * the team pages (stats, coach), written through html.h (internal).  Every value is printed on
- * the chart itself, so a page reads the same printed and needs no
- * script or hover to be understood.
+ * the team pages (stats, coach), written through html.h (internal).
+ * Every value is printed on the chart itself, so a page reads the same
+ * printed and needs no script or hover to be understood.
  */
 #ifndef PB_CHART_H
 #define PB_CHART_H

@@ -447,10 +447,10 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
         double x0 = axis_x(ax, ax->a[k]), t, step = tick_step(ax, k);
 
         pb__svg_line(h, "tl-axis", ax->x[k], bottom, ax->x[k] + ax->w[k],
-                 bottom);
+                     bottom);
         pb__svg_line(h, "tl-axis", x0, bottom, x0, bottom + 5);
         pb__svg_text(h, NULL, x0, bottom + 18, "middle",
-                 tick_text(ax->a[k], hours, tb, sizeof tb));
+                     tick_text(ax->a[k], hours, tb, sizeof tb));
         if (step == 0)
             continue;
         for (t = ceil(ax->a[k] / step) * step; t <= ax->b[k]; t += step) {
@@ -461,7 +461,7 @@ static void draw_axis(pb__html *h, const axis *ax, double top, double bottom)
             pb__svg_line(h, "tl-grid", x, top, x, bottom);
             pb__svg_line(h, "tl-axis", x, bottom, x, bottom + 5);
             pb__svg_text(h, NULL, x, bottom + 18, "middle",
-                     tick_text(t, hours, tb, sizeof tb));
+                         tick_text(t, hours, tb, sizeof tb));
         }
     }
     for (k = 0; k + 1 < ax->nseg; k++) {

@@ -46,13 +46,16 @@ events() { # NAME [MODE]
         total=$(( ${total:-0} + n ))
         rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
         per=$(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }')
-        runs="$runs $per"
+        runs="$runs $per:$rate"
         echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
              "= $per events per CPU second"
         r=$((r + 1))
     done
-    echo "$1: median $(echo $runs | tr ' ' '\n' | sort -n |
-        awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }') events per CPU second of $RUNS runs"
+    # the median run: its figure, and its rate for the floor's ratio
+    mid=$(echo $runs | tr ' ' '\n' | sort -n -t: -k1,1 |
+        awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+    rate=${mid#*:}
+    echo "$1: median ${mid%%:*} events per CPU second of $RUNS runs"
 }
 floor() {
     out=$("$LOAD" "$PORT" static "$CLIENTS" "$SECS") || fail "$out"
