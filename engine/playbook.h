@@ -264,6 +264,9 @@ typedef struct pb_event_info {
     const pb_attr *attrs;
     size_t nattrs;
     const char *detected_by; /* principle id, or NULL when recorded */
+    size_t recorded;         /* its number among the recorded events,
+                              * from 1 (as undo counts them); 0 when
+                              * detected */
     pb_evidence evidence;    /* a detected event's; file NULL otherwise */
 } pb_event_info;
 

@@ -79,11 +79,12 @@ static void add(fixture *f, const char *type, const char *text,
 }
 
 /* The marks as a string, one character an event: u undone, . not,
- * d a detected event (never undone). */
+ * d a detected event (never undone).  Recorded events are numbered from
+ * 1 in order (pb_event_info.recorded), detected ones 0. */
 static const char *marks(const fixture *f)
 {
     static char out[64];
-    size_t n = pb_case_nevents(f->c), i;
+    size_t n = pb_case_nevents(f->c), i, nrec = 0;
     unsigned char *m = malloc(n + 1);
     pb_event_info ev;
 
@@ -94,6 +95,7 @@ static const char *marks(const fixture *f)
         pb_case_event(f->c, i, &ev);
         if (ev.detected_by != NULL)
             assert_int_equal(m[i], 0);
+        assert_int_equal(ev.recorded, ev.detected_by ? 0 : ++nrec);
         out[i] = ev.detected_by ? 'd' : m[i] ? 'u' : '.';
     }
     out[n] = '\0';

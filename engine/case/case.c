@@ -376,6 +376,7 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
     }
     ev->next = PB__NO_EVENT;
     ev->prev = ti->count ? ti->last : PB__NO_EVENT;
+    ev->recorded = by < 0 ? (uint32_t)++c->nrecorded : 0;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
         ti->first = (uint32_t)idx;
@@ -591,6 +592,7 @@ void pb_case_event(const pb_case *c, size_t i, pb_event_info *out)
     out->detected_by = ev->detected_by >= 0
                            ? c->e->principles[ev->detected_by]->id
                            : NULL;
+    out->recorded = ev->recorded;
     evidence(c, ev, i, &out->evidence);
 }
 

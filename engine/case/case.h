@@ -34,6 +34,8 @@ typedef struct pb__event {
     uint32_t nattrs;  /* at most PB_EVENT_MAX_ATTRS */
     uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
     uint32_t prev;    /* the one before it, or PB__NO_EVENT */
+    uint32_t recorded; /* its number among the recorded, from 1; 0 when
+                        * detected (pb_event_info) */
 } pb__event;
 
 /* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per
@@ -130,6 +132,7 @@ struct pb_case {
     pb__facts facts, initial; /* current values; values before any event */
     pb__event *events;
     size_t nevents, cap;
+    size_t nrecorded;         /* of them, recorded */
     pb__typeidx *types;       /* by type id, for the first PB__READ_TYPES */
     size_t ntypes;
     pb__moretypes *more;      /* the others, or NULL */

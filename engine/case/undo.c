@@ -38,7 +38,7 @@ static size_t undoes(const pb__event *ev, int type, size_t max)
 void pb_case_undone(const pb_case *c, unsigned char *undone)
 {
     int type = pb__engine_type(c->e, UNDONE, 0);
-    size_t n = c->nevents, i, k, nrec = 0;
+    size_t n = c->nevents, i, k;
 
     memset(undone, 0, n);
     if (type < 0)
@@ -47,13 +47,11 @@ void pb_case_undone(const pb_case *c, unsigned char *undone)
      * spread to the events' indexes from the end, where the index of
      * recorded event k is never below k - 1, so nothing is overwritten
      * before it is read. */
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++)
         if ((k = undoes(&c->events[i], type, n)) > 0)
             undone[k - 1] = 1;
-        nrec += c->events[i].detected_by < 0;
-    }
     for (i = n; i-- > 0;)
-        undone[i] = c->events[i].detected_by < 0 ? undone[--nrec] : 0;
+        undone[i] = (k = c->events[i].recorded) > 0 ? undone[k - 1] : 0;
 }
 
 pb_status pb_case_undo_event(const pb_case *c, size_t n, pb_undo *out,
@@ -62,14 +60,12 @@ pb_status pb_case_undo_event(const pb_case *c, size_t n, pb_undo *out,
     int type = pb__engine_type(c->e, UNDONE, 0);
     unsigned char *undone = malloc(c->nevents ? c->nevents : 1);
     const pb__event *ev = NULL;
-    size_t i, k = 0, nrec = 0, len;
+    size_t i = 0, k = 0, nrec = c->nrecorded, len;
     pb_status st = PB_OK;
 
     if (undone == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     pb_case_undone(c, undone);
-    for (i = 0; i < c->nevents; i++)
-        nrec += c->events[i].detected_by < 0;
     if (n > nrec) {
         st = pb__error(err, PB_INPUT, "", 0, "no event #%zu: the case has "
                        "%zu recorded events", n, nrec);

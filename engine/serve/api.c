@@ -104,15 +104,11 @@ static void fail_ours(api *a, http_reply *out, const pb_error *err)
  * folder: no path leaves the server. */
 static void render_events(FILE *f, const pb_case *c, size_t from)
 {
-    size_t i, k, recorded = 0;
+    size_t i, k;
     pb_event_info ev;
     const char *base;
     pb__json j;
 
-    for (i = 0; i < from; i++) {
-        pb_case_event(c, i, &ev);
-        recorded += ev.detected_by == NULL;
-    }
     pb__json_init(&j, f);
     pb__json_open(&j, '[');
     for (i = from; i < pb_case_nevents(c); i++) {
@@ -120,8 +116,8 @@ static void render_events(FILE *f, const pb_case *c, size_t from)
         pb__json_open(&j, '{');
         pb__json_kint(&j, "i", (long)i);
         pb__json_key(&j, "recorded");
-        if (ev.detected_by == NULL)
-            pb__json_int(&j, (long)++recorded);
+        if (ev.recorded > 0)
+            pb__json_int(&j, (long)ev.recorded);
         else
             pb__json_str(&j, NULL);
         pb__json_knum(&j, "t", ev.t);

@@ -60,6 +60,12 @@ struct http_stream {
 
 #define STREAM_BACKLOG (1u << 20)
 
+/* Each connection's memory for its request line and headers (so at most
+ * about 14 KiB of headers: more gets 431) and its answer's headers.
+ * libmicrohttpd zeroes all of it before every request: its default,
+ * 32 KiB, cost more than twice the work (docs/performance.md). */
+#define CONNECTION_MEMORY (16u << 10)
+
 /* A request: its body as it comes, then, while its reply is held, the
  * reply and its connection (suspended until http_release). */
 typedef struct pending {
@@ -543,6 +549,8 @@ http_server *http_start(const char *addr, unsigned port,
                             (unsigned int)lim->timeout,
                             MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned int)lim->max_connections,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                            (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
                             MHD_OPTION_END);
     if (s->d == NULL) {

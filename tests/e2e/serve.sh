@@ -203,6 +203,19 @@ req POST /v1/cases/T-1/events "@$T/big.json"
 refused 413 null "a body over the limit"
 req POST /v1/cases/T-1/events "chunked:@$T/big.json"
 refused 413 null "a body over the limit, without a Content-Length"
+# Headers: 10 KiB (a browser's cookies) are read; past the connection's
+# memory (docs/api.md, "Errors"), 431 and nothing is done.
+for size in 10000 20000; do
+    if [ "$size" = 10000 ]; then want=200 m=GET; else want=431 m=POST; fi
+    st=$(python3 -c 'import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+body = "{\"type\": \"customer.said\"}" if sys.argv[3] == "POST" else None
+c.request(sys.argv[3], "/v1/cases/T-1" + ("/events" if body else ""), body,
+          {"Content-Type": "application/json", "X-Pad": "a" * int(sys.argv[2])})
+print(c.getresponse().status)' "$PORT" "$size" "$m")
+    if [ "$st" = "$want" ]; then ok; else
+        fail "$size bytes of headers: status $st, want $want"; fi
+done
 req GET /v1/cases/T-1
 same_as "$T/before.json" "bad requests changed the case"
 
