@@ -467,12 +467,15 @@ static void test_json_numbers(void **state)
     static const double rows[] = {
         0, -0.0, 1, -1, 42, 9999999999.0, -9999999999.0, 1e10, -1e10,
         12345678901.0, 0.5, -2.25, 1.0 / 3, 1e-7, 123456.789, 2147483648.0,
+        0.001, -0.001, 0.998, -0.05, 9999999.999, 10000000.5, 1e-3 / 3,
     };
     char want[64];
     capture c;
     pb__json j;
     char *got;
     size_t i;
+    unsigned seed = 7;
+    double v;
 
     (void)state;
     for (i = 0; i < sizeof rows / sizeof *rows; i++) {
@@ -481,6 +484,25 @@ static void test_json_numbers(void **state)
         got = capture_close(&c);
         snprintf(want, sizeof want, "%.10g", rows[i]);
         assert_string_equal(got, want);
+        free(got);
+    }
+    /* Times in milliseconds, written without printf, near and past the
+     * edges of that path; and any doubles, written with it. */
+    for (i = 0; i < 200000; i++) {
+        long long k = (long long)rand_r(&seed) * RAND_MAX + rand_r(&seed);
+
+        switch (i % 4) {
+        case 0: v = (double)(k % 20000000000LL - 10000000000LL) / 1000; break;
+        case 1: v = (double)(k % 2000 - 1000) / 1000; break;
+        case 2: v = (double)(k % 1000000) / 1000 + 9999000; break;
+        default: v = ((double)k / RAND_MAX - 1e9) / (1 + rand_r(&seed) % 1000);
+        }
+        pb__json_init(&j, capture_open(&c));
+        pb__json_num(&j, v);
+        got = capture_close(&c);
+        snprintf(want, sizeof want, "%.10g", v);
+        if (strcmp(got, want) != 0)
+            fail_msg("%.17g: got %s, want %s", v, got, want);
         free(got);
     }
     pb__json_init(&j, capture_open(&c));
@@ -493,6 +515,48 @@ static void test_json_numbers(void **state)
     got = capture_close(&c);
     assert_string_equal(got, "[null,null,-9223372036854775808,0]");
     free(got);
+}
+
+/* Strings of every length from 0 to past the writer's buffer, some
+ * with an escape, in one array: the bytes come out whole and in order,
+ * all of them once the array ends (what the caller writes next lands
+ * after it). */
+static void test_json_long(void **state)
+{
+    size_t cap = 1 << 24, n = 0, len, i;
+    char *want = malloc(cap), *s = malloc(9001), *got;
+    capture c;
+    pb__json j;
+
+    (void)state;
+    assert_non_null(want);
+    assert_non_null(s);
+    memset(s, 'a', 9000);
+    want[n++] = '[';
+    pb__json_init(&j, capture_open(&c));
+    pb__json_open(&j, '[');
+    for (len = 0; len <= 9000; len += 1 + len / 16) {
+        s[len] = '\0';
+        if (len % 3 == 1)
+            s[len / 2] = '\n';
+        pb__json_str(&j, s);
+        n += (size_t)sprintf(want + n, "%s\"", len ? "," : "");
+        for (i = 0; i < len; i++)
+            n += (size_t)sprintf(want + n, "%s", s[i] == '\n' ? "\\n" : "a");
+        want[n++] = '"';
+        s[len] = 'a';
+        s[len / 2] = 'a';
+    }
+    pb__json_close(&j, ']');
+    fputs("\n", c.f);
+    want[n++] = ']';
+    want[n++] = '\n';
+    want[n] = '\0';
+    got = capture_close(&c);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    free(s);
 }
 
 /* An XML document with a text and an attribute made of s. */
@@ -614,6 +678,7 @@ int main(void)
         cmocka_unit_test(test_json_strings),
         cmocka_unit_test(test_json_keys),
         cmocka_unit_test(test_json_numbers),
+        cmocka_unit_test(test_json_long),
         cmocka_unit_test(test_xml_strings),
         cmocka_unit_test(test_sweep),
         cmocka_unit_test(test_sweep_xml),

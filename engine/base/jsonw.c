@@ -1,9 +1,8 @@
 /*
- * jsonw.c -- a small streaming JSON writer.  A writer's FILE is written
- * by one thread (the server makes one per answer), so the bytes go out
- * with the unlocked stdio calls: a case is hundreds of small writes.
+ * jsonw.c -- a small streaming JSON writer.  A case is hundreds of small
+ * writes, so they go into the writer's own buffer, and stdio sees one
+ * write per 4 KiB.
  */
-#define _GNU_SOURCE /* fwrite_unlocked, fputs_unlocked */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +16,40 @@ void pb__json_init(pb__json *j, FILE *f)
     j->depth = 0;
     j->count[0] = 0;
     j->after_key = 0;
+    j->len = 0;
+}
+
+static void flush(pb__json *j)
+{
+    fwrite(j->buf, 1, j->len, j->f);
+    j->len = 0;
+}
+
+/* After a value: the outermost one complete, its bytes go out. */
+static void done(pb__json *j)
+{
+    if (j->depth == 0)
+        flush(j);
+}
+
+static void put(pb__json *j, const char *p, size_t n)
+{
+    if (n > sizeof j->buf - j->len) {
+        flush(j);
+        if (n > sizeof j->buf) {
+            fwrite(p, 1, n, j->f);
+            return;
+        }
+    }
+    memcpy(j->buf + j->len, p, n);
+    j->len += n;
+}
+
+static void put1(pb__json *j, char c)
+{
+    if (j->len == sizeof j->buf)
+        flush(j);
+    j->buf[j->len++] = c;
 }
 
 /* Separator before a value (or a key) at the current level. */
@@ -27,13 +60,13 @@ static void sep(pb__json *j)
         return;
     }
     if (j->count[j->depth]++ > 0)
-        putc_unlocked(',', j->f);
+        put1(j, ',');
 }
 
 void pb__json_open(pb__json *j, char bracket)
 {
     sep(j);
-    putc_unlocked(bracket, j->f);
+    put1(j, bracket);
     if (j->depth + 1 < PB__JSON_DEPTH)
         j->count[++j->depth] = 0;
 }
@@ -42,19 +75,8 @@ void pb__json_close(pb__json *j, char bracket)
 {
     if (j->depth > 0)
         j->depth--;
-    putc_unlocked(bracket, j->f);
-}
-
-/* n bytes as they are: short runs (most keys and words) byte by byte
- * through the buffer, which costs less than fwrite's call. */
-static void put_run(FILE *f, const char *p, size_t n)
-{
-    if (n > 32) {
-        fwrite_unlocked(p, 1, n, f);
-        return;
-    }
-    while (n-- > 0)
-        putc_unlocked(*p++, f);
+    put1(j, bracket);
+    done(j);
 }
 
 /*
@@ -64,46 +86,52 @@ static void put_run(FILE *f, const char *p, size_t n)
  * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
  * with cat is as safe as the text one.
  */
-static void put_string(FILE *f, const char *s)
+static void put_string(pb__json *j, const char *s)
 {
     const char *run = s; /* bytes that go out as they are, not written yet */
-    size_t k, n = strlen(s);
+    size_t k;
     unsigned long cp;
+    char esc[8];
 
-    putc_unlocked('"', f);
-    for (; n > 0; s += k, n -= k) {
+    put1(j, '"');
+    for (; *s != '\0'; s += k) {
         unsigned char b = (unsigned char)*s;
 
         k = 1;
         if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\')
             continue;
-        k = pb__utf8_next(s, n, &cp);
+        /* 4, the longest sequence: the decoder stops at the first byte
+         * that does not continue one, so it never reads past the NUL */
+        k = pb__utf8_next(s, 4, &cp);
         if (cp != PB__UTF8_BAD && cp >= 0x80 && !pb__utf8_unsafe(cp))
             continue;
-        put_run(f, run, (size_t)(s - run));
+        put(j, run, (size_t)(s - run));
         run = s + k;
-        if (cp == '"' || cp == '\\')
-            fprintf(f, "\\%c", (int)cp);
-        else if (cp == '\n')
-            fputs_unlocked("\\n", f);
-        else if (cp == '\r')
-            fputs_unlocked("\\r", f);
-        else if (cp == '\t')
-            fputs_unlocked("\\t", f);
-        else if (cp == PB__UTF8_BAD)
-            fputs_unlocked("\xEF\xBF\xBD", f);
-        else
-            fprintf(f, "\\u%04lx", cp);
+        if (cp == '"' || cp == '\\') {
+            put1(j, '\\');
+            put1(j, (char)cp);
+        } else if (cp == '\n') {
+            put(j, "\\n", 2);
+        } else if (cp == '\r') {
+            put(j, "\\r", 2);
+        } else if (cp == '\t') {
+            put(j, "\\t", 2);
+        } else if (cp == PB__UTF8_BAD) {
+            put(j, "\xEF\xBF\xBD", 3);
+        } else {
+            snprintf(esc, sizeof esc, "\\u%04lx", cp);
+            put(j, esc, 6);
+        }
     }
-    put_run(f, run, (size_t)(s - run));
-    putc_unlocked('"', f);
+    put(j, run, (size_t)(s - run));
+    put1(j, '"');
 }
 
 void pb__json_key(pb__json *j, const char *key)
 {
     sep(j);
-    put_string(j->f, key);
-    putc_unlocked(':', j->f);
+    put_string(j, key);
+    put1(j, ':');
     j->after_key = 1;
 }
 
@@ -111,49 +139,90 @@ void pb__json_str(pb__json *j, const char *s)
 {
     sep(j);
     if (s)
-        put_string(j->f, s);
+        put_string(j, s);
     else
-        fputs_unlocked("null", j->f);
+        put(j, "null", 4);
+    done(j);
+}
+
+/* u's decimal digits, ending at end; returns where they start. */
+static char *digits(char *end, unsigned long long u)
+{
+    do {
+        *--end = (char)('0' + u % 10);
+    } while ((u /= 10) > 0);
+    return end;
 }
 
 /* v in decimal, without printf: counts and indexes are most numbers. */
-static void put_long(FILE *f, long long v)
+static void put_long(pb__json *j, long long v)
 {
-    char buf[24], *p = buf + sizeof buf;
-    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
-                                 : (unsigned long long)v;
+    char buf[24], *p;
 
-    do {
-        *--p = (char)('0' + u % 10);
-    } while ((u /= 10) > 0);
+    p = digits(buf + sizeof buf, v < 0 ? 0ULL - (unsigned long long)v
+                                       : (unsigned long long)v);
     if (v < 0)
         *--p = '-';
-    put_run(f, p, (size_t)(buf + sizeof buf - p));
+    put(j, p, (size_t)(buf + sizeof buf - p));
 }
 
+/*
+ * v as "%.10g" writes it.  Without printf for whole numbers under 1e10,
+ * which it writes as digits (-0 keeps its sign there), and for the
+ * times of a case, milliseconds: v is then the double nearest k / 1000
+ * for a whole k under 1e10, which ten significant digits write exactly,
+ * without an exponent from 0.001 to 1e7.
+ */
 void pb__json_num(pb__json *j, double v)
 {
+    char buf[32], *p;
+    unsigned long long u;
+    long long k;
+    int n;
+
     sep(j);
-    /* A whole number under 1e10 is what "%.10g" writes as digits; -0
-     * keeps its sign there. */
-    if (v == floor(v) && fabs(v) < 1e10 && (v != 0 || !signbit(v)))
-        put_long(j->f, (long long)v);
-    else if (isfinite(v))
-        fprintf(j->f, "%.10g", v);
-    else
-        fputs_unlocked("null", j->f);
+    if (v == floor(v) && fabs(v) < 1e10 && (v != 0 || !signbit(v))) {
+        put_long(j, (long long)v);
+    } else if (v != 0 && fabs(v) < 1e7 &&
+               (double)(k = llround(v * 1000)) / 1000 == v) {
+        /* not whole, so the thousandths f are not 0 */
+        char *end = buf + 24;
+        unsigned f;
+
+        u = (unsigned long long)(k < 0 ? -k : k);
+        f = (unsigned)(u % 1000);
+        p = digits(end, u / 1000);
+        if (k < 0)
+            *--p = '-';
+        end[0] = '.';
+        end[1] = (char)('0' + f / 100);
+        end[2] = (char)('0' + f / 10 % 10);
+        end[3] = (char)('0' + f % 10);
+        put(j, p, (size_t)(end - p) + (f % 10 ? 4 : f % 100 ? 3 : 2));
+    } else if (isfinite(v)) {
+        n = snprintf(buf, sizeof buf, "%.10g", v);
+        put(j, buf, (size_t)n);
+    } else {
+        put(j, "null", 4);
+    }
+    done(j);
 }
 
 void pb__json_int(pb__json *j, long v)
 {
     sep(j);
-    put_long(j->f, v);
+    put_long(j, v);
+    done(j);
 }
 
 void pb__json_bool(pb__json *j, int v)
 {
     sep(j);
-    fputs_unlocked(v ? "true" : "false", j->f);
+    if (v)
+        put(j, "true", 4);
+    else
+        put(j, "false", 5);
+    done(j);
 }
 
 void pb__json_kstr(pb__json *j, const char *key, const char *s)

@@ -1,6 +1,10 @@
 /*
  * jsonw.h -- a small streaming JSON writer (internal).  Commas and
  * escaping are its business; callers say what comes next.
+ *
+ * The bytes gather in the writer and go to its FILE when the buffer is
+ * full and when the outermost value is complete: only then may the
+ * caller write to that FILE again.
  */
 #ifndef PB_JSONW_H
 #define PB_JSONW_H
@@ -14,6 +18,8 @@ typedef struct pb__json {
     int depth;
     int count[PB__JSON_DEPTH]; /* values written at each level */
     int after_key;
+    size_t len;                /* bytes in buf, not yet in f */
+    char buf[4096];
 } pb__json;
 
 void pb__json_init(pb__json *j, FILE *f);
