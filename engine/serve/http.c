@@ -62,8 +62,8 @@ struct http_stream {
 
 /* Each connection's memory for its request line and headers (so at most
  * about 14 KiB of headers: more gets 431) and its answer's headers.
- * libmicrohttpd zeroes all of it before every request: its default,
- * 32 KiB, cost more than twice the work (docs/performance.md). */
+ * libmicrohttpd zeroes all of it before every request, and its default
+ * is 32 KiB: twice the memset per event (docs/performance.md). */
 #define CONNECTION_MEMORY (16u << 10)
 
 /* A request: its body as it comes, then, while its reply is held, the
