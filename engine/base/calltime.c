@@ -98,38 +98,49 @@ const char *pb_time_format(double t, char *buf, size_t size)
     return buf;
 }
 
-/* t with at most three decimals, trailing zeros dropped, when that
- * reads back as t: what the loop below would find first for the
- * millisecond times of a live call, without its snprintf calls (a
- * shorter string that reads back as t is this one, trimmed). */
-static int time_ms(double t, char *buf, size_t size)
+size_t pb__ms_text(long long ms, char *buf)
 {
-    char tmp[32], *p = tmp + sizeof tmp;
-    long long ms, sec;
-    int frac, digits = 3;
-    double back;
+    unsigned long long u = ms < 0 ? 0ULL - (unsigned long long)ms
+                                  : (unsigned long long)ms,
+                       sec = u / 1000;
+    unsigned frac = (unsigned)(u % 1000);
+    char tmp[PB__MS_TEXT], *end = tmp + sizeof tmp, *p = end;
+    int digits = 3;
 
-    if (!(t >= 0 && t <= PB_TIME_MAX))
-        return 0;
-    ms = llround(t * 1000);
-    sec = ms / 1000;
-    frac = (int)(ms % 1000);
-    *--p = '\0';
     for (; frac % 10 == 0 && digits > 0; digits--)
         frac /= 10;
     while (digits-- > 0) {
         *--p = (char)('0' + frac % 10);
         frac /= 10;
     }
-    if (p[0] != '\0')
+    if (p != end)
         *--p = '.';
     do {
         *--p = (char)('0' + sec % 10);
     } while ((sec /= 10) > 0);
-    if ((size_t)(tmp + sizeof tmp - p) > size ||
-        pb_time_parse(p, &back) != PB_OK || back != t)
+    if (ms < 0)
+        *--p = '-';
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = '\0';
+    return (size_t)(end - p);
+}
+
+/* t with at most three decimals, trailing zeros dropped, when that
+ * reads back as t: what the loop below would find first for the
+ * millisecond times of a live call, without its snprintf calls (a
+ * shorter string that reads back as t is this one, trimmed). */
+static int time_ms(double t, char *buf, size_t size)
+{
+    char tmp[PB__MS_TEXT];
+    size_t n;
+    double back;
+
+    if (!(t >= 0 && t <= PB_TIME_MAX))
         return 0;
-    memcpy(buf, p, (size_t)(tmp + sizeof tmp - p));
+    n = pb__ms_text(llround(t * 1000), tmp);
+    if (n >= size || pb_time_parse(tmp, &back) != PB_OK || back != t)
+        return 0;
+    memcpy(buf, tmp, n + 1);
     return 1;
 }
 

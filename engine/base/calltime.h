@@ -18,6 +18,13 @@
  */
 const char *pb__time_decimal(const char *s, double *out);
 
+/* ms milliseconds as decimal seconds, the fraction without its trailing
+ * zeros ("12.5", "-0.25", "3"), into buf of at least PB__MS_TEXT bytes;
+ * returns its length.  The one writer of millisecond times: case files,
+ * journals and JSON. */
+#define PB__MS_TEXT 32
+size_t pb__ms_text(long long ms, char *buf);
+
 /* t as decimal seconds ("12.5"): the shortest string that reads back as
  * exactly t.  For case files and journals.  Returns buf. */
 const char *pb__time_seconds(double t, char *buf, size_t size);

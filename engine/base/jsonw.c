@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calltime.h"
 #include "jsonw.h"
 #include "utf8.h"
 
@@ -145,22 +146,16 @@ void pb__json_str(pb__json *j, const char *s)
     done(j);
 }
 
-/* u's decimal digits, ending at end; returns where they start. */
-static char *digits(char *end, unsigned long long u)
-{
-    do {
-        *--end = (char)('0' + u % 10);
-    } while ((u /= 10) > 0);
-    return end;
-}
-
 /* v in decimal, without printf: counts and indexes are most numbers. */
 static void put_long(pb__json *j, long long v)
 {
-    char buf[24], *p;
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                                 : (unsigned long long)v;
 
-    p = digits(buf + sizeof buf, v < 0 ? 0ULL - (unsigned long long)v
-                                       : (unsigned long long)v);
+    do {
+        *--p = (char)('0' + u % 10);
+    } while ((u /= 10) > 0);
     if (v < 0)
         *--p = '-';
     put(j, p, (size_t)(buf + sizeof buf - p));
@@ -175,8 +170,7 @@ static void put_long(pb__json *j, long long v)
  */
 void pb__json_num(pb__json *j, double v)
 {
-    char buf[32], *p;
-    unsigned long long u;
+    char buf[PB__MS_TEXT];
     long long k;
     int n;
 
@@ -185,20 +179,7 @@ void pb__json_num(pb__json *j, double v)
         put_long(j, (long long)v);
     } else if (v != 0 && fabs(v) < 1e7 &&
                (double)(k = llround(v * 1000)) / 1000 == v) {
-        /* not whole, so the thousandths f are not 0 */
-        char *end = buf + 24;
-        unsigned f;
-
-        u = (unsigned long long)(k < 0 ? -k : k);
-        f = (unsigned)(u % 1000);
-        p = digits(end, u / 1000);
-        if (k < 0)
-            *--p = '-';
-        end[0] = '.';
-        end[1] = (char)('0' + f / 100);
-        end[2] = (char)('0' + f / 10 % 10);
-        end[3] = (char)('0' + f % 10);
-        put(j, p, (size_t)(end - p) + (f % 10 ? 4 : f % 100 ? 3 : 2));
+        put(j, buf, pb__ms_text(k, buf));
     } else if (isfinite(v)) {
         n = snprintf(buf, sizeof buf, "%.10g", v);
         put(j, buf, (size_t)n);

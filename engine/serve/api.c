@@ -181,8 +181,9 @@ static void case_reply(api *a, http_reply *out, int status, const char *id,
 static void recorded_reply(api *a, http_reply *out, const char *id,
                            const store_case *sc, size_t from)
 {
-    /* Sent for every event a feeder posts: one snprintf, not a
-     * memstream.  An id is a bounded word (store_id_ok). */
+    /* Sent for every event a feeder posts: 90 bytes need one snprintf
+     * into a buffer of their size, not a stream.  An id is a bounded
+     * word (store_id_ok). */
     size_t size = strlen(id) + 80;
     char *body = malloc(size);
     int n;

@@ -113,10 +113,9 @@ static int answer(int fd)
 }
 
 /* Sends a request, with the header lines in extra, and reads its
- * answer: its status. */
-/* The request in one write, as HTTP clients send a small one (wrk,
- * curl, browsers): two would be two TCP segments, the server woken for
- * each. */
+ * answer: its status.  The request goes in one write, as HTTP clients
+ * send a small one (wrk, curl, browsers): two would be two TCP
+ * segments, the server woken for each. */
 static int request(int fd, const char *method, const char *path,
                    const char *body, const char *extra)
 {
