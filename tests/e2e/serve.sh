@@ -206,13 +206,14 @@ refused 413 null "a body over the limit, without a Content-Length"
 # Headers: 10 KiB (a browser's cookies) are read; past the connection's
 # memory (docs/api.md, "Errors"), 431 and nothing is done.
 for size in 10000 20000; do
-    if [ "$size" = 10000 ]; then want=200 m=GET; else want=431 m=POST; fi
-    st=$(python3 -c 'import http.client, sys
-c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
-body = "{\"type\": \"customer.said\"}" if sys.argv[3] == "POST" else None
-c.request(sys.argv[3], "/v1/cases/T-1" + ("/events" if body else ""), body,
-          {"Content-Type": "application/json", "X-Pad": "a" * int(sys.argv[2])})
-print(c.getresponse().status)' "$PORT" "$size" "$m")
+    pad="X-Pad:$(python3 -c 'import sys; print("a" * int(sys.argv[1]))' "$size")"
+    # 431 comes from libmicrohttpd, not from the API: not in openapi.json.
+    if [ "$size" = 10000 ]; then want=200
+        st=$(env -u OPENAPI_CALLS $H "$PORT" GET /v1/cases/T-1 - "$pad" | head -n 1)
+    else want=431
+        st=$(env -u OPENAPI_CALLS $H "$PORT" POST /v1/cases/T-1/events \
+            '{"type": "customer.said"}' "$pad" | head -n 1)
+    fi
     if [ "$st" = "$want" ]; then ok; else
         fail "$size bytes of headers: status $st, want $want"; fi
 done
