@@ -264,6 +264,14 @@ static void append_and_read_back(void **state)
     buf = slurp(x->path, &len);
     assert_int_equal(len, 3 * PB__JOURNAL_HEADER + 7 + 13 + 30);
     assert_memory_equal(buf, "\xffPBJ", 4);
+    /* each record's check is zlib's CRC-32 of the rest of its header and
+     * its payload (docs/agents.md, "The journal format"), so journals written by any version
+     * read back: the values come from Python's zlib.crc32 */
+    assert_memory_equal(buf + 4, "\xef\x3e\x40\xc0", 4);
+    assert_memory_equal(buf + PB__JOURNAL_HEADER + 7 + 4,
+                        "\xf4\x19\x5e\xc5", 4);
+    assert_memory_equal(buf + 2 * PB__JOURNAL_HEADER + 20 + 4,
+                        "\x41\x0b\xbc\x3b", 4);
     memset(&s, 0, sizeof s);
     assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
                                      &warn, &err), PB_OK);
