@@ -61,20 +61,21 @@ static void round_trip(void **state)
                                     {"x-y.z", "\"q\" 'a' \t"}};
     static const double times[] = {0, 0.001, 1.1, 2.0000001, 86400.5,
                                    61.123456789};
+    /* what the writer escapes (controls, a terminal's escape, DEL,
+     * bidi and line separators) reads back as it was */
+    static const char text[] = "\xc3\xbcn\xc3\xaf \xf0\x9f\x98\x80 <&>\n\tline"
+                               "\x01\x1b[31m\x7f\xe2\x80\xae\xe2\x80\xa8\r\b\f";
     pb__journal_event ev;
     char *p;
     size_t len, i;
 
     (void)state;
     for (i = 0; i < sizeof times / sizeof *times; i++) {
-        p = encode(times[i], "agent.committed",
-                   "\xc3\xbcn\xc3\xaf \xf0\x9f\x98\x80 <&>\n\tline", attrs,
-                   i % 3, &len);
+        p = encode(times[i], "agent.committed", text, attrs, i % 3, &len);
         assert_int_equal(pb__journal_event_decode(p, len, &ev), 0);
         assert_true(ev.t == times[i]);
         assert_string_equal(ev.type, "agent.committed");
-        assert_string_equal(ev.text, "\xc3\xbcn\xc3\xaf \xf0\x9f\x98\x80 "
-                            "<&>\n\tline");
+        assert_string_equal(ev.text, text);
         assert_int_equal(ev.nattrs, i % 3);
         if (ev.nattrs == 2) {
             assert_string_equal(ev.attrs[0].name, "due");

@@ -1,5 +1,6 @@
-/* journal_event.c -- an event as a journal record's payload, in JSON
- * through json-c (journal_event.h). */
+/* journal_event.c -- an event as a journal record's payload, in JSON:
+ * written with the engine's writer (every session writes one per
+ * event), read with json-c (journal_event.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,45 +10,41 @@
 #include "calltime.h"
 #include "error.h"
 #include "journal_event.h"
-#include "writer.h"
+#include "jsonw.h"
+#include "membuf.h"
 
 pb_status pb__journal_event_encode(const pb_event_info *ev, char **out,
                                    size_t *len, pb_error *err)
 {
-    json_object *o = json_object_new_object(), *a = NULL, *v;
-    const char *s;
+    pb__membuf m;
+    pb__json j;
     char tb[64];
     size_t k;
-    int bad = o == NULL;
+    FILE *f = pb__membuf_open(&m, 256);
 
     *out = NULL;
-    if (!bad) {
-        v = json_object_new_string(pb__time_seconds(ev->t, tb, sizeof tb));
-        bad |= v == NULL || json_object_object_add(o, "t", v) != 0;
-        v = json_object_new_string(ev->type);
-        bad |= v == NULL || json_object_object_add(o, "type", v) != 0;
-    }
-    if (!bad && ev->text != NULL) {
-        v = json_object_new_string(ev->text);
-        bad |= v == NULL || json_object_object_add(o, "text", v) != 0;
-    }
-    if (!bad && ev->nattrs > 0) {
-        a = json_object_new_object();
-        bad |= a == NULL || json_object_object_add(o, "attrs", a) != 0;
-        for (k = 0; !bad && k < ev->nattrs; k++) {
-            v = json_object_new_string(ev->attrs[k].value);
-            bad |= v == NULL || json_object_object_add(
-                                    a, ev->attrs[k].name, v) != 0;
-        }
-    }
-    if (!bad && (s = json_object_to_json_string_ext(
-                     o, JSON_C_TO_STRING_PLAIN |
-                            JSON_C_TO_STRING_NOSLASHESCAPE)) != NULL &&
-        (*out = strdup(s)) != NULL)
-        *len = strlen(s);
-    json_object_put(o);
-    if (*out == NULL)
+    if (f == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    pb__json_init(&j, f);
+    pb__json_open(&j, '{');
+    pb__json_kstr(&j, "t", pb__time_seconds(ev->t, tb, sizeof tb));
+    pb__json_kstr(&j, "type", ev->type);
+    if (ev->text != NULL)
+        pb__json_kstr(&j, "text", ev->text);
+    if (ev->nattrs > 0) {
+        pb__json_key(&j, "attrs");
+        pb__json_open(&j, '{');
+        for (k = 0; k < ev->nattrs; k++)
+            pb__json_kstr(&j, ev->attrs[k].name, ev->attrs[k].value);
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, '}');
+    if (fclose(f) != 0 || m.buf == NULL) {
+        free(m.buf);
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    }
+    *out = m.buf;
+    *len = m.len;
     return PB_OK;
 }
 
