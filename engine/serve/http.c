@@ -75,7 +75,9 @@ typedef struct pending {
     enum { NOT_HELD, HELD, DURABLE, LOST } held;
     http_reply out;
     struct MHD_Connection *c;
-    struct pending *next;
+    /* In the held replies: taken out in constant time, as each
+     * answer is, among as many as there are connections. */
+    struct pending *next, **pprev;
 } pending;
 
 static const char too_big[] =
@@ -239,16 +241,16 @@ void http_ping(http_server *srv, const char *data, size_t len)
     pthread_mutex_unlock(&srv->mu);
 }
 
-/* Takes p out of the held replies: under the lock. */
-static void unhold(http_server *srv, pending *p)
+/* Takes p out of the held replies, if it is there: under the lock. */
+static void unhold(pending *p)
 {
-    pending **q;
-
-    for (q = &srv->held; *q != NULL && *q != p; q = &(*q)->next)
-        ;
-    if (*q != NULL)
-        *q = p->next;
+    if (p->pprev == NULL)
+        return;
+    *p->pprev = p->next;
+    if (p->next != NULL)
+        p->next->pprev = p->pprev;
     p->next = NULL;
+    p->pprev = NULL;
 }
 
 void http_release(http_server *srv, unsigned long long upto, int ok)
@@ -410,7 +412,7 @@ static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
 
     pthread_mutex_lock(&s->mu);
     durable = p->held == DURABLE;
-    unhold(s, p);
+    unhold(p);
     pthread_mutex_unlock(&s->mu);
     p->held = NOT_HELD;
     if (durable)
@@ -480,7 +482,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             if (p->held == HELD) {
                 p->c = c;
                 p->next = s->held;
+                if (s->held != NULL)
+                    s->held->pprev = &p->next;
                 s->held = p;
+                p->pprev = &s->held;
                 MHD_suspend_connection(c);
                 pthread_mutex_unlock(&s->mu);
                 return MHD_YES;
@@ -504,7 +509,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
     if (p != NULL) {
         if (p->held != NOT_HELD) {  /* gone before its answer */
             pthread_mutex_lock(&s->mu);
-            unhold(s, p);
+            unhold(p);
             pthread_mutex_unlock(&s->mu);
             if (p->out.type == NULL)
                 free(p->out.body);
