@@ -754,7 +754,8 @@ pb_status pb_casefile_compact(pb_casefile *cf, pb_error *err);
  * with pb_casefile_free().
  */
 pb_status pb_casefile_close(pb_casefile *cf, pb_error *err);
-/* Unlocks and frees without saving more: pending events are lost. */
+/* Unlocks and frees without saving more: pending events are lost, and
+ * so is any part of them a failed write left in the journal. */
 void pb_casefile_free(pb_casefile *cf);
 
 /* The case in memory (read it, render it; append through the file), its

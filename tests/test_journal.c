@@ -463,6 +463,39 @@ static void fault_then_retry(fixture *x, int op, int e, long partial)
     free(buf);
 }
 
+/* A write that fails half way and is given up (freed without a retry):
+ * its part is cut off, so the next open finds the records before it and
+ * no torn tail. */
+static void given_up_write_is_cut_off(void **state)
+{
+    fixture *x = *state;
+    pb__journal *j;
+    pb_error err, warn;
+    size_t len, valid;
+    char *buf;
+    seen s;
+
+    assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 0, "zero", 4, &err), PB_OK);
+    assert_int_equal(pb__journal_sync(j, &err), PB_OK);
+    assert_int_equal(pb__journal_add(j, 1, "one, half written", 17, &err),
+                     PB_OK);
+    fail_next(&x->f, OP_WRITE, ENOSPC, 1);
+    x->f.partial = 9;
+    assert_int_equal(pb__journal_sync(j, &err), PB_IO);
+    fail_next(&x->f, OP_NONE, 0, 0);
+    pb__journal_free(j);
+    buf = slurp(x->path, &len);
+    assert_int_equal(len, PB__JOURNAL_HEADER + 4);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
+                                     &warn, &err), PB_OK);
+    assert_string_equal(warn.message, "");
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.payload[0], "zero");
+    free(buf);
+}
+
 static void write_enospc(void **state)
 {
     fault_then_retry(*state, OP_WRITE, ENOSPC, 0);
@@ -672,6 +705,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(damage_in_the_middle_is_an_error,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(indexes_only_go_up, setup, teardown),
+        cmocka_unit_test_setup_teardown(given_up_write_is_cut_off, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(write_enospc, setup, teardown),
         cmocka_unit_test_setup_teardown(write_partial_then_enospc, setup,
                                         teardown),

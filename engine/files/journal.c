@@ -522,6 +522,10 @@ void pb__journal_free(pb__journal *j)
     if (j->fd >= 0) {
         struct stat sb;
 
+        /* A write that failed may have left part of itself: what the
+         * caller gives up on must not come back at the next open. */
+        if (j->locked && j->dirty)
+            j->io.ftruncate(j->io.ctx, j->fd, (long long)j->valid);
         /* Ours and empty: nobody else can be writing it, and a session
          * at rest is then just its case file.  Without the lock it is
          * another session's, and never ours to remove. */

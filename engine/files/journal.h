@@ -36,7 +36,8 @@ typedef struct pb__journal pb__journal;
  */
 pb_status pb__journal_open(const char *path, const pb_io *io, double wait,
                           pb__journal **out, pb_error *err);
-/* Unlocks and closes; a journal left empty is removed first. */
+/* Unlocks and closes; a write that failed is cut off first (what it
+ * wrote is given up), and a journal left empty is removed. */
 void pb__journal_free(pb__journal *j);
 /* The whole file as it is on disk (malloc'd, NUL-terminated). */
 pb_status pb__journal_contents(pb__journal *j, char **buf, size_t *len,

@@ -77,13 +77,18 @@ static void fail(http_reply *out, int status, const char *field,
 }
 
 /* A failure on our side: the detail to the log, not to the client. */
-static void fail_ours(api *a, http_reply *out, const pb_error *err)
+static void log_ours(api *a, const pb_error *err)
 {
     char msg[1200];
 
     if (a->log != NULL)
         fprintf(a->log, "playbook serve: %s\n",
                 pb_error_text(err, msg, sizeof msg));
+}
+
+static void fail_ours(api *a, http_reply *out, const pb_error *err)
+{
+    log_ours(a, err);
     fail(out, 503, NULL, "the case could not be read or saved; the "
          "server's log says why");
 }
@@ -519,17 +524,26 @@ static void record_events(api *a, const http_request *rq, const char *id,
         fail(out, 422, field_at, "%s", err.message);
         return;
     }
-    if (st == PB_STATE)      /* an earlier event of the batch closed it */
+    if (st == PB_STATE) {    /* an earlier event of the batch closed it */
         fail(out, 409, NULL, "only %zu of the %zu events were recorded: %s",
              at, n, err.message);
-    else if (st != PB_OK)    /* not durable: not acknowledged */
+    } else if (st != PB_OK && at > 0) { /* those before are recorded */
+        log_ours(a, &err);
+        fail(out, 503, NULL, "only %zu of the %zu events were recorded: "
+             "the next could not be saved; the server's log says why", at,
+             n);
+    } else if (st != PB_OK) {    /* none is recorded */
         fail_ours(a, out, &err);
+    }
     else if (http_prefers(rq, "return=minimal"))
         recorded_reply(a, out, id, sc, from);
     else
         case_reply(a, out, 200, id, sc, from);
-    if (st == PB_OK || st == PB_STATE)    /* only what is recorded */
-        tell_followers(a, id, sc);
+    if (at > 0 && st != PB_INPUT) {  /* what is recorded, once durable */
+        out->hold = store_pending(a->st, sc);
+        if (store_case_of(sc) != NULL) /* else read again at its next use */
+            tell_followers(a, id, sc);
+    }
 }
 
 /* POST /v1/cases/ID/events: one event, or {"events": [...]}, a batch of

@@ -13,7 +13,9 @@
 
 struct store_case {
     char id[STORE_MAX_ID + 1];
-    pb_casefile *cf;   /* files: the open case file */
+    pb_casefile *cf;   /* files: the open case file; NULL after a failed
+                        * write until it is read again */
+    pb_engine *e;      /* files: the principles it is evaluated with */
     pb_case *c;        /* PostgreSQL: the case as committed */
     double started;    /* PostgreSQL: started_at, seconds since the epoch */
     long seq;          /* PostgreSQL: its recorded events committed */
@@ -25,8 +27,9 @@ typedef struct store_backend {
      * (PB_INPUT: none), else a new one (PB_STATE: taken). */
     pb_status (*open)(store *s, store_case *sc, const pb_casefile_opts *create,
                       pb_error *err);
-    /* Brings an open case up to date (other servers' events); NULL when
-     * nobody else writes. */
+    /* Brings an open case up to date (other servers' events), or reads
+     * again one the store let go after a failed write; NULL when
+     * neither happens. */
     pb_status (*sync)(store *s, store_case *sc, pb_error *err);
     pb_status (*record)(store *s, store_case *sc, const store_event *ev,
                         size_t n, size_t *at, pb_error *err);

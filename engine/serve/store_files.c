@@ -67,6 +67,23 @@ static char *case_path(const store *s, const char *id)
     return p;
 }
 
+/* Opens the existing case sc->id with sc->e. */
+static pb_status open_existing(store *s, store_case *sc, pb_error *err)
+{
+    char *path = case_path(s, sc->id);
+    pb_casefile_opts o;
+    pb_status st;
+
+    if (path == NULL)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    memset(&o, 0, sizeof o);
+    o.nosync = 1;
+    o.compact_every = FILES_COMPACT_EVERY;
+    st = pb_casefile_open(sc->e, path, &o, &sc->cf, err);
+    free(path);
+    return st == PB_INPUT ? PB_IO : st; /* damaged: the server's to mend */
+}
+
 static pb_status files_open(store *s, store_case *sc,
                             const pb_casefile_opts *create, pb_error *err)
 {
@@ -77,17 +94,11 @@ static pb_status files_open(store *s, store_case *sc,
 
     if (path == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    sc->e = s->e;
     if (create == NULL && stat(path, &sb) != 0) {
         st = pb__error(err, PB_INPUT, "", 0, "no case '%s'", sc->id);
     } else if (create == NULL) {
-        pb_casefile_opts o;
-
-        memset(&o, 0, sizeof o);
-        o.nosync = 1;
-        o.compact_every = FILES_COMPACT_EVERY;
-        st = pb_casefile_open(s->e, path, &o, &sc->cf, err);
-        if (st == PB_INPUT)
-            st = PB_IO;     /* a damaged file is the server's to mend */
+        st = open_existing(s, sc, err);
     } else if (stat(path, &sb) == 0) {
         st = pb__error(err, PB_STATE, "", 0, "case '%s' exists", sc->id);
     } else {
@@ -105,6 +116,12 @@ static pb_status files_open(store *s, store_case *sc,
     }
     free(path);
     return st;
+}
+
+/* Brings back a case whose write failed, from its file. */
+static pb_status files_sync(store *s, store_case *sc, pb_error *err)
+{
+    return sc->cf != NULL ? PB_OK : open_existing(s, sc, err);
 }
 
 static pb_status files_record(store *s, store_case *sc, const store_event *ev,
@@ -132,6 +149,18 @@ static pb_status files_record(store *s, store_case *sc, const store_event *ev,
         sc->ticket = ++f->written;
         pthread_cond_signal(&f->wake);
         pthread_mutex_unlock(&f->mu);
+    }
+    if (st != PB_OK && st != PB_INPUT) {
+        /* The event that failed is in memory, and the case file would
+         * write it with the next event: recorded after the client was
+         * told it was not, and recorded twice when it sends it again.
+         * So the case is read again from its file, which has what was
+         * written before it (a failed write is cut off). */
+        pb_error ignored;
+
+        pb_casefile_free(sc->cf);
+        sc->cf = NULL;
+        open_existing(s, sc, &ignored); /* or at its next request */
     }
     return st == PB_INPUT ? PB_STATE : st;
 }
@@ -321,7 +350,7 @@ static void files_close(store *s)
 }
 
 static const store_backend backend = {
-    files_open, NULL, files_record, files_ids, files_read, NULL,
+    files_open, files_sync, files_record, files_ids, files_read, NULL,
     files_on_durable, files_pending, files_failed, files_close_case,
     files_close
 };

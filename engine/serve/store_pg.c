@@ -467,6 +467,7 @@ static pb_status pg_record(store *s, store_case *sc, const store_event *ev,
         *err = ierr;
         command(db, "ROLLBACK", &ierr, "");
         sc->seq = -1;
+        *at = 0;
         return PB_IO;
     }
     sc->seq += (long)*at;

@@ -504,6 +504,49 @@ assert "So your parcel has not come." in texts, texts'
     stop
 fi
 
+# --- a write that fails: the event is not recorded, now or later ---------
+# The server may write only small files (ulimit -f, SIGXFSZ ignored, so
+# a write past the limit fails with EFBIG as on a full disk).
+if [ "$STORE" = files ]; then
+    printf '#!/bin/sh\ntrap "" XFSZ\nulimit -f 40\nexec "%s" "$@"\n' "$PB" \
+        >"$T/small-files.sh"
+    chmod +x "$T/small-files.sh"
+    big=$(python3 -c 'print("y" * 50000)')
+    KEEP_PB=$PB KEEP_D=$D
+    PB=$T/small-files.sh D=$T/small
+    start
+    PB=$KEEP_PB
+    req POST /v1/cases '{"id": "F-1", "topic": "delivery"}'
+    want 201 "a case where files are small"
+    req POST /v1/cases/F-1/events "{\"type\": \"customer.said\", \"text\": \"$big\"}"
+    refused 503 null "an event whose write fails"
+    req GET /v1/cases/F-1
+    want 200 "the case after a failed write"
+    if grep -q yyyy "$T/body"; then
+        fail "the case shows the event that was refused"; else ok; fi
+    req POST /v1/cases/F-1/events '{"events": [
+        {"type": "customer.said", "text": "First of the batch."},
+        {"type": "customer.said", "text": "'"$big"'"}]}'
+    refused 503 null "a batch whose second write fails"
+    has "$T/body" "only 1 of the 2 events were recorded" "the 503 says how many"
+    req POST /v1/cases/F-1/events '{"type": "customer.said", "text": "Sent after."}'
+    want 200 "an event after the failed writes"
+    req GET /v1/cases/F-1
+    json_ok "$T/body" "the case after the failed writes" '
+texts = [e.get("text") or "" for e in d["events"]]
+assert texts.count("First of the batch.") == 1, texts
+assert texts[-1] == "Sent after.", texts
+assert not any("yyyy" in t for t in texts), [t[:20] for t in texts]'
+    if [ "$(stored F-1 yyyy)" = 0 ]; then ok; else
+        fail "the refused event is in the journal"; fi
+    stop
+    run "$PB" replay $P --format json "$D/F-1.xml"
+    expect_rc 0 "the case replays after the failed writes"
+    lacks "$T/out" yyyy "the refused event, after the server stopped"
+    lacks "$T/err" "torn" "no torn record left behind"
+    D=$KEEP_D
+fi
+
 # --- tokens and roles --------------------------------------------------------
 TOK="$T/tokens"
 run "$PB" serve --tokens "$TOK" --add-token agent:amira
