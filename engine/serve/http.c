@@ -60,11 +60,15 @@ struct http_stream {
 
 #define STREAM_BACKLOG (1u << 20)
 
-/* Each connection's memory for its request line and headers (so at most
- * about 14 KiB of headers: more gets 431) and its answer's headers.
- * libmicrohttpd zeroes all of it before every request, and its default
- * is 32 KiB: twice the memset per event (docs/performance.md). */
+/* Each connection's memory for its request line and headers and its
+ * answer's headers.  libmicrohttpd zeroes all of it before every
+ * request, and its default is 32 KiB: twice the memset per event
+ * (docs/performance.md).  It answers 431 itself to a request that does
+ * not fit, but one that fits so tightly that its answer's headers do
+ * not would be acted on and the connection closed without an answer:
+ * past MAX_HEAD, so with room left for any answer, we refuse it. */
 #define CONNECTION_MEMORY (16u << 10)
+#define MAX_HEAD (12u << 10)
 
 /* A request: its body as it comes, then, while its reply is held, the
  * reply and its connection (suspended until http_release). */
@@ -83,6 +87,9 @@ typedef struct pending {
 static const char too_big[] =
     "{\"error\":{\"status\":413,\"field\":null,\"message\":"
     "\"the request body is over the limit\"}}\n";
+static const char too_long[] =
+    "{\"error\":{\"status\":431,\"field\":null,\"message\":"
+    "\"the request line and headers are over 12 KiB\"}}\n";
 static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";
@@ -350,6 +357,15 @@ static enum MHD_Result send_stream(http_server *srv,
     return ok;
 }
 
+/* Adds the bytes of a header or query argument to *cls. */
+static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
+                                  const char *key, const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
 static const char *header(struct MHD_Connection *c, const char *name)
 {
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
@@ -433,6 +449,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     http_request rq;
     http_reply out;
     const char *cl;
+    size_t head;
 
     (void)version;
     if (p == NULL) {
@@ -440,6 +457,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             return send_reply(c, 503, no_memory, sizeof no_memory - 1);
         *req_cls = p;
         /* Refused before a byte of the body is read. */
+        head = strlen(method) + strlen(url) + 16;
+        MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND,
+                                  add_length, &head);
+        if (head > MAX_HEAD)
+            return send_reply(c, 431, too_long, sizeof too_long - 1);
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)
             return send_reply(c, 413, too_big, sizeof too_big - 1);

@@ -203,20 +203,42 @@ req POST /v1/cases/T-1/events "@$T/big.json"
 refused 413 null "a body over the limit"
 req POST /v1/cases/T-1/events "chunked:@$T/big.json"
 refused 413 null "a body over the limit, without a Content-Length"
-# Headers: 10 KiB (a browser's cookies) are read; past the connection's
-# memory (docs/api.md, "Errors"), 431 and nothing is done.
-for size in 10000 20000; do
-    pad="X-Pad:$(python3 -c 'import sys; print("a" * int(sys.argv[1]))' "$size")"
-    # 431 comes from libmicrohttpd, not from the API: not in openapi.json.
-    if [ "$size" = 10000 ]; then want=200
-        st=$(env -u OPENAPI_CALLS $H "$PORT" GET /v1/cases/T-1 - "$pad" | head -n 1)
-    else want=431
-        st=$(env -u OPENAPI_CALLS $H "$PORT" POST /v1/cases/T-1/events \
-            '{"type": "customer.said"}' "$pad" | head -n 1)
-    fi
-    if [ "$st" = "$want" ]; then ok; else
-        fail "$size bytes of headers: status $st, want $want"; fi
-done
+# Headers: 10 KiB (a browser's cookies) are read; past 12 KiB, 431 and
+# nothing is done (docs/api.md, "Errors"); past the connection's memory,
+# libmicrohttpd's own 431 (not JSON, so not in openapi.json).
+pad() { python3 -c 'import sys; print("X-Pad:" + "a" * int(sys.argv[1]))' "$1"; }
+st=$(env -u OPENAPI_CALLS $H "$PORT" GET /v1/cases/T-1 - "$(pad 10000)" | head -n 1)
+if [ "$st" = 200 ]; then ok; else fail "10 KiB of headers: status $st"; fi
+req POST /v1/cases/T-1/events '{"type": "customer.said", "text": "padded"}' \
+    "$(pad 13000)"
+refused 431 null "13 KiB of headers"
+st=$(env -u OPENAPI_CALLS $H "$PORT" POST /v1/cases/T-1/events \
+    '{"type": "customer.said", "text": "padded"}' "$(pad 20000)" | head -n 1)
+if [ "$st" = 431 ]; then ok; else fail "20 KiB of headers: status $st"; fi
+# Across the edge of the connection's memory, 50 bytes at a time: an
+# answer (431) or none, and never the event recorded.
+python3 - "$PORT" >"$T/edge" 2>&1 <<'EOF'
+import socket, sys
+for size in range(15400, 16500, 50):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+    body = b'{"type": "customer.said", "text": "padded"}'
+    s.sendall(b"POST /v1/cases/T-1/events HTTP/1.1\r\nHost: x\r\n"
+              b"Content-Type: application/json\r\nX-Pad: " + b"a" * size +
+              b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            b = s.recv(4096)
+            if not b:
+                break
+            data += b
+    except (ConnectionResetError, socket.timeout):
+        pass
+    print(size, data.split(b"\r\n", 1)[0].decode() or "no answer")
+    s.close()
+EOF
+if grep -v -e "HTTP/1.1 431" -e "no answer" "$T/edge"; then
+    fail "headers at the edge: $(grep -v 431 "$T/edge" | head -n 3)"; else ok; fi
 req GET /v1/cases/T-1
 same_as "$T/before.json" "bad requests changed the case"
 
