@@ -226,12 +226,48 @@ static void tell_followers(api *a, const char *id, const store_case *sc)
     free(r.m.buf);
 }
 
+/*
+ * Where a body json-c has parsed holds a \u escape it took silently:
+ * \u0000, which cuts the string it is in short where we read it as C
+ * text, or half a surrogate pair, which json-c makes U+FFFD; -1 when
+ * none.  Outside strings the parser refuses a backslash, so each one
+ * starts an escape.
+ */
+static long bad_escape(const char *body, size_t len)
+{
+    size_t i;
+    int low_due = 0;    /* the last escape was a high surrogate */
+
+    for (i = 0; i < len; i++) {
+        unsigned long u;
+        char hex[5];
+        int low;
+
+        if (body[i] != '\\' || i + 5 >= len || body[i + 1] != 'u') {
+            if (low_due)
+                return (long)i;
+            i += body[i] == '\\';     /* the escaped character */
+            continue;
+        }
+        memcpy(hex, body + i + 2, 4);
+        hex[4] = '\0';
+        u = strtoul(hex, NULL, 16);
+        low = u >= 0xDC00 && u <= 0xDFFF;
+        if (u == 0 || low != low_due)
+            return (long)i;
+        low_due = u >= 0xD800 && u <= 0xDBFF;
+        i += 5;
+    }
+    return low_due ? (long)len : -1;
+}
+
 /* Parsing: one JSON object, strictly, within the depth limit. */
 static json_object *parse_object(const http_request *rq, http_reply *out)
 {
     struct json_tokener *tok = json_tokener_new_ex(JSON_DEPTH);
     json_object *o;
     enum json_tokener_error e;
+    long bad;
 
     if (tok == NULL)
         return NULL;
@@ -249,6 +285,9 @@ static json_object *parse_object(const http_request *rq, http_reply *out)
              "value", json_tokener_get_parse_end(tok));
     } else if (!json_object_is_type(o, json_type_object)) {
         fail(out, 400, NULL, "the body must be a JSON object");
+    } else if ((bad = bad_escape(rq->body, rq->len)) >= 0) {
+        fail(out, 400, NULL, "malformed JSON at byte %ld: \\u0000 or half "
+             "a surrogate pair, which no field may hold", bad);
     } else {
         json_tokener_free(tok);
         return o;

@@ -357,6 +357,39 @@ static enum MHD_Result send_stream(http_server *srv,
     return ok;
 }
 
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes %XX in the path and query arguments, in place, as
+ * libmicrohttpd would, but leaves %00 as it is: a NUL would cut what
+ * follows it off silently ("/v1/cases/A-1%00x" naming A-1), where
+ * "%00" makes an id or a number that does not read. */
+static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+    char *w = s;
+    const char *r = s;
+
+    (void)cls;
+    (void)c;
+    while (*r != '\0') {
+        int hi, lo;
+
+        if (r[0] == '%' && (hi = hex_digit(r[1])) >= 0 &&
+            (lo = hex_digit(r[2])) >= 0 && (hi | lo) != 0) {
+            *w++ = (char)(hi << 4 | lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* Adds the bytes of a header or query argument to *cls. */
 static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
                                   const char *key, const char *value)
@@ -579,6 +612,7 @@ http_server *http_start(const char *addr, unsigned port,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                             (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
                             MHD_OPTION_END);
     if (s->d == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or not "

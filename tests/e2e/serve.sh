@@ -170,6 +170,23 @@ req POST /v1/cases/T-1/events '{"type": "item.checked", "attrs": {"ref": "listen
 refused 422 event "an unknown item"
 req POST /v1/cases/T-1/events '{"type": "item.skipped", "attrs": {"ref": "listen.restate"}}'
 refused 422 event "a skip without a reason"
+# \u0000 would cut a field short where it is read as C text, and half a
+# surrogate pair would become U+FFFD: both refused, wherever they are
+for body in '{"type": "customer.said\u0000junk"}' \
+        '{"type": "customer.said", "text": "abc\u0000def"}' \
+        '{"type": "customer.said", "attrs": {"a\u0000b": "v"}}' \
+        '{"type": "customer.said", "text": "\ud800"}' \
+        '{"type": "customer.said", "text": "x\udc00"}' \
+        '{"type": "customer.said", "text": "\ud83dx"}'; do
+    req POST /v1/cases/T-1/events "$body"
+    refused 400 null "an escape that would change the text: $body"
+done
+req POST /v1/cases '{"id": "T-1\u0000x", "topic": "delivery"}'
+refused 400 null "an id with \\u0000"
+req GET '/v1/cases/T-1%00x'
+refused 404 null "%00 in the path"
+req GET '/v1/cases/T-1?events_from=1%00x'
+refused 400 events_from "%00 in a query argument"
 req POST /v1/cases/nope/events '{"type": "customer.said"}'
 refused 404 null "an unknown case"
 req POST "/v1/cases/..%2F..%2Fetc/events" '{"type": "customer.said"}'
@@ -241,6 +258,14 @@ if grep -v -e "HTTP/1.1 431" -e "no answer" "$T/edge"; then
     fail "headers at the edge: $(grep -v 431 "$T/edge" | head -n 3)"; else ok; fi
 req GET /v1/cases/T-1
 same_as "$T/before.json" "bad requests changed the case"
+
+# ...while a whole surrogate pair and an escaped backslash before u0000
+# are text like any other
+req POST /v1/cases '{"id": "U-1", "topic": "delivery"}'
+req POST /v1/cases/U-1/events '{"type": "customer.said", "text": "\ud83d\ude00 or \\u0000"}'
+want 200 "an emoji as a surrogate pair, and a backslash"
+json_ok "$T/body" "the text as sent" '
+assert d["events"][-1]["text"] == "\U0001F600 or \\u0000", d["events"][-1]'
 
 # --- a closed case -------------------------------------------------------
 req POST /v1/cases '{"id": "C-1", "topic": "delivery"}'
