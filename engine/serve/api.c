@@ -6,11 +6,13 @@
  * fails) go to the log with their detail and to the client without it:
  * no path or system detail leaves the server.
  */
+#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -1083,6 +1085,37 @@ static int same_origin(const http_request *rq)
     return rq->host != NULL && strcmp(o, rq->host) == 0;
 }
 
+/*
+ * Whether a request's Host names this machine's loopback: localhost,
+ * 127.x.x.x or [::1], with any port.  Without tokens the server listens
+ * on loopback only, but a page of another site can still reach it
+ * through DNS rebinding (its name made to resolve to 127.0.0.1); the
+ * browser then sends that name as Host, and as the Origin that passes
+ * same_origin.  No Host: not a browser.
+ */
+static int host_local(const char *host)
+{
+    char name[64];
+    const char *end;
+    struct in_addr ip;
+    size_t n;
+
+    if (host == NULL)
+        return 1;
+    if (host[0] == '[')
+        return strncmp(host, "[::1]", 5) == 0 &&
+               (host[5] == '\0' || host[5] == ':');
+    end = strchr(host, ':');
+    n = end != NULL ? (size_t)(end - host) : strlen(host);
+    if (n == 0 || n >= sizeof name)
+        return 0;
+    memcpy(name, host, n);
+    name[n] = '\0';
+    return strcasecmp(name, "localhost") == 0 ||
+           (inet_pton(AF_INET, name, &ip) == 1 &&
+            (ntohl(ip.s_addr) >> 24) == 127);
+}
+
 /* GET of anything outside /v1/: the panel's built-in files, which hold
  * no case and need no token. */
 static void panel(const http_request *rq, http_reply *out)
@@ -1216,6 +1249,11 @@ static void handle(api *a, const http_request *rq, http_reply *out)
 
     if (strncmp(p, "/v1/", 4) != 0) {
         panel(rq, out);
+        return;
+    }
+    if (a->auth == NULL && !host_local(rq->host)) {
+        fail(out, 403, "Host", "without tokens this server answers only "
+             "to localhost, 127.0.0.1 or [::1]");
         return;
     }
     if (a->auth != NULL &&

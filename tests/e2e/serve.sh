@@ -187,6 +187,17 @@ req GET '/v1/cases/T-1%00x'
 refused 404 null "%00 in the path"
 req GET '/v1/cases/T-1?events_from=1%00x'
 refused 400 events_from "%00 in a query argument"
+# DNS rebinding: a page of another site whose name resolves to
+# 127.0.0.1 sends that name as Host, and a matching Origin
+req GET /v1/cases/T-1 - "Host:attacker.example:$PORT"
+refused 403 Host "a read through another name, without tokens"
+req POST /v1/cases/T-1/close '{"text": "closed by a page"}' \
+    "Host:attacker.example:$PORT" "Origin:http://attacker.example:$PORT"
+refused 403 Host "a change through another name, with its own Origin"
+for host in "localhost:$PORT" "LOCALHOST" "127.0.0.2:$PORT" "[::1]:$PORT"; do
+    req GET /v1/principles - "Host:$host"
+    want 200 "Host $host is this machine"
+done
 req POST /v1/cases/nope/events '{"type": "customer.said"}'
 refused 404 null "an unknown case"
 req POST "/v1/cases/..%2F..%2Fetc/events" '{"type": "customer.said"}'
@@ -239,7 +250,7 @@ import socket, sys
 for size in range(15400, 16500, 50):
     s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
     body = b'{"type": "customer.said", "text": "padded"}'
-    s.sendall(b"POST /v1/cases/T-1/events HTTP/1.1\r\nHost: x\r\n"
+    s.sendall(b"POST /v1/cases/T-1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
               b"Content-Type: application/json\r\nX-Pad: " + b"a" * size +
               b"\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
     data = b""
@@ -519,7 +530,7 @@ has "$T/out" "closed after" "a slow client's connection is closed"
 run python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"GET /v1/cases/T-1/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(b"GET /v1/cases/T-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 got, t0 = b"", time.time()
 while got.count(b": ping") < 3 and time.time() - t0 < 8:
     got += s.recv(65536)
@@ -771,7 +782,7 @@ for w in 'ab':  # each server's events in the order it sent them
     run python3 -c '
 import http.client, socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"GET /v1/cases/M-1/stream HTTP/1.1\r\nHost: x\r\n\r\n")
+s.sendall(b"GET /v1/cases/M-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 buf = b""
 while buf.count(b"event: case") < 1:
     buf += s.recv(65536)

@@ -43,7 +43,7 @@ if sys.argv[2] == "follow":
     streams = []
     for _ in range(n):
         s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        s.sendall(("GET %s HTTP/1.0\r\nHost: x\r\n%s\r\n" % (path, hdrs)).encode())
+        s.sendall(("GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n%s\r\n" % (path, hdrs)).encode())
         f = s.makefile("rb")
         status = f.readline().decode()
         if " 200 " not in status:
@@ -72,7 +72,7 @@ if sys.argv[2] == "follow":
     sys.exit(0)
 if sys.argv[2] == "slow":
     s = socket.create_connection(("127.0.0.1", port))
-    s.sendall(b"POST /v1/cases HTTP/1.1\r\nHost: x\r\nContent-Le")
+    s.sendall(b"POST /v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Le")
     t0 = time.time()
     s.settimeout(float(sys.argv[3]))
     try:
