@@ -90,6 +90,16 @@ static const char too_big[] =
 static const char too_long[] =
     "{\"error\":{\"status\":431,\"field\":null,\"message\":"
     "\"the request line and headers are over 12 KiB\"}}\n";
+static const char bad_length[] =
+    "{\"error\":{\"status\":400,\"field\":\"Content-Length\","
+    "\"message\":\"more than one Content-Length\"}}\n";
+static const char bad_encoding[] =
+    "{\"error\":{\"status\":400,\"field\":\"Transfer-Encoding\","
+    "\"message\":\"the only Transfer-Encoding taken is chunked, alone, "
+    "without a Content-Length\"}}\n";
+static const char no_host[] =
+    "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
+    "\"an HTTP/1.1 request needs a Host\"}}\n";
 static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";
@@ -135,14 +145,17 @@ static enum MHD_Result send_answer(struct MHD_Connection *c,
     if (out->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate",
                                  "Bearer realm=\"playbook\"");
+    if (out->close)
+        MHD_add_response_header(r, "Connection", "close");
     ok = MHD_queue_response(c, (unsigned)out->status, r);
     MHD_destroy_response(r);
     return ok;
 }
 
-/* A reply of the server's own: status and a constant JSON body. */
-static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
-                                  const char *body, size_t len)
+/* A reply of the server's own: status and a constant JSON body; the
+ * connection closed after it when close is set. */
+static enum MHD_Result reply_close(struct MHD_Connection *c, int status,
+                                   const char *body, size_t len, int close)
 {
     http_reply out;
 
@@ -151,7 +164,14 @@ static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
     out.body = (char *)body;
     out.len = len;
     out.type = "application/json";  /* a type: the body is not freed */
+    out.close = close;
     return send_answer(c, &out);
+}
+
+static enum MHD_Result send_reply(struct MHD_Connection *c, int status,
+                                  const char *body, size_t len)
+{
+    return reply_close(c, status, body, len, 0);
 }
 
 /* Lets the client of s have what is queued: under the lock. */
@@ -390,6 +410,52 @@ static size_t unescape(void *cls, struct MHD_Connection *c, char *s)
     return (size_t)(w - s);
 }
 
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* What a request's headers say about where it ends. */
+typedef struct framing {
+    int lengths, encodings;  /* Content-Length and Transfer-Encoding */
+    int chunked;             /* the encoding is chunked, alone */
+} framing;
+
+static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
+                                   const char *key, const char *value)
+{
+    framing *f = cls;
+
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        f->lengths++;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->encodings++;
+        f->chunked = value != NULL && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/*
+ * Why the end of a request cannot be trusted, or NULL.  A proxy in front
+ * that reads its end another way (the last Content-Length, say) would
+ * take the rest as a request of its own (request smuggling): refused,
+ * and the connection closed (RFC 9112, 6.3).
+ */
+static const char *bad_framing(struct MHD_Connection *c, const char *version)
+{
+    framing f = { 0, 0, 0 };
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (f.lengths > 1)
+        return bad_length;
+    if (f.encodings > 0 && (!f.chunked || f.encodings > 1 || f.lengths > 0))
+        return bad_encoding;
+    if (strcmp(version, "HTTP/1.1") == 0 && header(c, "Host") == NULL)
+        return no_host;
+    return NULL;
+}
+
 /* Adds the bytes of a header or query argument to *cls. */
 static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
                                   const char *key, const char *value)
@@ -397,11 +463,6 @@ static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
     (void)kind;
     *(size_t *)cls += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
     return MHD_YES;
-}
-
-static const char *header(struct MHD_Connection *c, const char *name)
-{
-    return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
 const char *http_query(const http_request *rq, const char *name)
@@ -481,10 +542,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     pending *p = *req_cls;
     http_request rq;
     http_reply out;
-    const char *cl;
+    const char *cl, *bad;
     size_t head;
 
-    (void)version;
     if (p == NULL) {
         if ((p = calloc(1, sizeof *p)) == NULL)
             return send_reply(c, 503, no_memory, sizeof no_memory - 1);
@@ -495,6 +555,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
                                   add_length, &head);
         if (head > MAX_HEAD)
             return send_reply(c, 431, too_long, sizeof too_long - 1);
+        if ((bad = bad_framing(c, version)) != NULL)
+            return reply_close(c, 400, bad, strlen(bad), 1);
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)
             return send_reply(c, 413, too_big, sizeof too_big - 1);

@@ -48,6 +48,7 @@ typedef struct http_reply {
     size_t len;
     const char *type;
     const char *applied;         /* Preference-Applied, or NULL */
+    int close;                   /* then close the connection */
     unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;

@@ -187,6 +187,51 @@ req GET '/v1/cases/T-1%00x'
 refused 404 null "%00 in the path"
 req GET '/v1/cases/T-1?events_from=1%00x'
 refused 400 events_from "%00 in a query argument"
+# Where a request ends must be plain: two Content-Lengths, an encoding
+# other than chunked alone, or both, would let a proxy in front and this
+# server split the bytes differently (request smuggling): 400, and the
+# connection closed, so nothing after it is read; HTTP/1.1 needs a Host.
+python3 - "$PORT" >"$T/framing" 2>&1 <<'EOF'
+import socket, sys
+def raw(data):
+    s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+    s.sendall(data)
+    out = b""
+    try:
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+    except socket.timeout:
+        out += b" (no end: timed out)"
+    s.close()
+    return out
+body = b'{"type": "customer.said", "text": "smuggled"}'
+inner = (b"POST /v1/cases/T-1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+         b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+         % len(body) + body)
+head = b"POST /v1/cases/T-1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+for what, data in [
+        ("two lengths", head + b"Content-Length: 2\r\nContent-Length: %d\r\n"
+         b"\r\n{}" % (2 + len(inner)) + inner),
+        ("gzip", head + b"Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n"),
+        ("identity", head + b"Transfer-Encoding: identity\r\n\r\n"),
+        ("chunked and a length", head + b"Transfer-Encoding: chunked\r\n"
+         b"Content-Length: 5\r\n\r\n0\r\n\r\n" + inner),
+        ("HTTP/1.1 without Host", b"GET /v1/principles HTTP/1.1\r\n\r\n"),
+        ("HTTP/1.0 without Host", b"GET /v1/principles HTTP/1.0\r\n\r\n")]:
+    out = raw(data)
+    print(what, out.split(b"\r\n", 1)[0].decode(), out.count(b"HTTP/1.1 2"),
+          b"timed out" in out)
+EOF
+for what in "two lengths" "gzip" "identity" "chunked and a length" \
+        "HTTP/1.1 without Host"; do
+    if grep -q "^$what HTTP/1.1 400 Bad Request 0 False$" "$T/framing"; then
+        ok; else fail "$what: $(grep "^$what" "$T/framing")"; fi
+done
+if grep -q "^HTTP/1.0 without Host HTTP/1.1 200 OK 1 False$" "$T/framing"; then
+    ok; else fail "HTTP/1.0 without Host: $(grep "^HTTP/1.0" "$T/framing")"; fi
 # DNS rebinding: a page of another site whose name resolves to
 # 127.0.0.1 sends that name as Host, and a matching Origin
 req GET /v1/cases/T-1 - "Host:attacker.example:$PORT"
