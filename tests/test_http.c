@@ -62,7 +62,8 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
 
 static http_server *serve(orders *o)
 {
-    http_limits lim = { 4096, 10, 16 };
+    http_limits lim = { .max_body = 4096, .max_unsent = 1u << 20,
+                        .timeout = 10, .max_connections = 16 };
     char err[200];
     http_server *s = http_start("127.0.0.1", 0, &lim, handler, o, err,
                                 sizeof err);

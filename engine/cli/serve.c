@@ -17,7 +17,8 @@
 static const char help[] =
     "usage: playbook serve [-p DIR] [--data DIR | --database CONNINFO]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
-    "                      [--max-body BYTES] [--timeout SECS]\n"
+    "                      [--max-body BYTES] [--max-unsent BYTES]\n"
+    "                      [--timeout SECS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -49,6 +50,11 @@ static const char help[] =
     "      --add-token ROLE:NAME  make a token (ROLE agent or lead), add\n"
     "                         its hash to --tokens FILE and print it once\n"
     "      --max-body BYTES   largest request body (default 65536)\n"
+    "      --max-unsent BYTES answers and live updates held for clients\n"
+    "                         that have not read them yet, all together;\n"
+    "                         past it a new request gets 503 and a\n"
+    "                         follower that does not read is let go\n"
+    "                         (default 268435456, 256 MiB)\n"
     "      --timeout SECS     an idle connection is closed after it\n"
     "                         (default 30)\n"
     "\n"
@@ -153,17 +159,19 @@ static int parse_count(const char *s, unsigned long min, unsigned long max,
 int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
-               *timeout = NULL, *tokens = NULL, *add_token = NULL,
-               *database = NULL;
+               *max_unsent = NULL, *timeout = NULL, *tokens = NULL,
+               *add_token = NULL, *database = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--listen", &listen, NULL },
-        { "--max-body", &max_body, NULL }, { "--timeout", &timeout, NULL },
+        { "--max-body", &max_body, NULL },
+        { "--max-unsent", &max_unsent, NULL },
+        { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
         { NULL, NULL, NULL }
     };
     char token[65];
-    unsigned long body = 65536, secs = 30;
+    unsigned long body = 65536, unsent = 256ul << 20, secs = 30;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -213,6 +221,11 @@ int cli_serve(int argc, char **argv)
                         "MiB)", max_body);
         goto done;
     }
+    if (parse_count(max_unsent, 1ul << 20, 64ul << 30, &unsent) != 0) {
+        cli_usage_error("serve", "bad --max-unsent '%s' (1 MiB to 64 "
+                        "GiB)", max_unsent);
+        goto done;
+    }
     if (parse_count(timeout, 1, 3600, &secs) != 0) {
         cli_usage_error("serve", "bad --timeout '%s' (1 to 3600 seconds)",
                         timeout);
@@ -246,6 +259,7 @@ int cli_serve(int argc, char **argv)
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     lim.max_body = body;
+    lim.max_unsent = unsent;
     lim.timeout = (unsigned)secs;
     lim.max_connections = 1000;
     srv = http_start(addr, port, &lim, api_handle, &a, msg, sizeof msg);

@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,10 @@ struct http_server {
     struct pending *held;
     unsigned long long durable;       /* holds up to it are durable */
     int failed;                       /* holds past it never will be */
+    /* Bytes of answers handed to libmicrohttpd and not yet sent, and of
+     * the streams' buffers: what clients that do not read make us hold,
+     * one budget for all (lim.max_unsent). */
+    atomic_size_t unsent;
 };
 
 /* Bytes of a stream queued with a hold: sendable once it is durable. */
@@ -79,6 +84,7 @@ typedef struct pending {
     enum { NOT_HELD, HELD, DURABLE, LOST } held;
     http_reply out;
     struct MHD_Connection *c;
+    size_t unsent;       /* its answer's bytes, in the server's unsent */
     /* In the held replies: taken out in constant time, as each
      * answer is, among as many as there are connections. */
     struct pending *next, **pprev;
@@ -100,6 +106,10 @@ static const char bad_encoding[] =
 static const char no_host[] =
     "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
     "\"an HTTP/1.1 request needs a Host\"}}\n";
+static const char busy[] =
+    "{\"error\":{\"status\":503,\"field\":null,\"message\":"
+    "\"too many answers are waiting for clients to read them; try "
+    "again\"}}\n";
 static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";
@@ -208,8 +218,10 @@ static void queue(http_stream *s, const char *data, size_t len,
         return;
     if (s->off > 0 && s->off == s->len)
         s->off = s->len = s->ready = 0;
-    if (s->len + len > STREAM_BACKLOG) {
-        s->ending = 1;      /* a client that does not read is let go */
+    /* A client that does not read is let go; one that has read all
+     * takes a message of any size (a large case's first). */
+    if (s->off < s->len && s->len + len > STREAM_BACKLOG) {
+        s->ending = 1;
         wake(s);
         return;
     }
@@ -219,11 +231,14 @@ static void queue(http_stream *s, const char *data, size_t len,
 
         while (cap < s->len + len)
             cap *= 2;
-        if ((b = realloc(s->buf, cap)) == NULL) {
+        if (atomic_load(&s->srv->unsent) + (cap - s->cap) >
+                s->srv->lim.max_unsent ||
+            (b = realloc(s->buf, cap)) == NULL) {
             s->ending = 1;
             wake(s);
             return;
         }
+        atomic_fetch_add(&s->srv->unsent, cap - s->cap);
         s->buf = b;
         s->cap = cap;
     }
@@ -339,6 +354,7 @@ static void stream_free(void *cls)
     *p = s->next;
     pthread_mutex_unlock(&s->srv->mu);
     s->gone(s->ud, s);
+    atomic_fetch_sub(&s->srv->unsent, s->cap);
     free(s->buf);
     free(s->marks);
     free(s);
@@ -513,6 +529,18 @@ static int take(pending *p, const char *data, size_t n, size_t max)
     return 0;
 }
 
+/* The handler's reply to p's request, its bytes counted in the
+ * server's unsent until on_done. */
+static enum MHD_Result send_counted(http_server *s, struct MHD_Connection *c,
+                                    pending *p, const http_reply *out)
+{
+    if (out->type == NULL) {
+        p->unsent = out->len;
+        atomic_fetch_add(&s->unsent, out->len);
+    }
+    return send_answer(c, out);
+}
+
 /* The reply that was held for p, or a 503 when it never will be
  * durable. */
 static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
@@ -526,7 +554,7 @@ static enum MHD_Result answer_held(http_server *s, struct MHD_Connection *c,
     pthread_mutex_unlock(&s->mu);
     p->held = NOT_HELD;
     if (durable)
-        return send_answer(c, &p->out);
+        return send_counted(s, c, p, &p->out);
     if (p->out.type == NULL)
         free(p->out.body);
     return send_reply(c, 503, not_durable, sizeof not_durable - 1);
@@ -557,6 +585,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
             return send_reply(c, 431, too_long, sizeof too_long - 1);
         if ((bad = bad_framing(c, version)) != NULL)
             return reply_close(c, 400, bad, strlen(bad), 1);
+        /* Clients that do not read hold all we may hold for them: no
+         * more work until they do, or are cut off. */
+        if (atomic_load(&s->unsent) > s->lim.max_unsent)
+            return send_reply(c, 503, busy, sizeof busy - 1);
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)
             return send_reply(c, 413, too_big, sizeof too_big - 1);
@@ -612,7 +644,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if (p->held == LOST)
             return answer_held(s, c, p);
     }
-    return send_answer(c, &out);
+    return send_counted(s, c, p, &out);
 }
 
 static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
@@ -624,6 +656,7 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
     (void)c;
     (void)why;
     if (p != NULL) {
+        atomic_fetch_sub(&s->unsent, p->unsent);
         if (p->held != NOT_HELD) {  /* gone before its answer */
             pthread_mutex_lock(&s->mu);
             unhold(p);

@@ -80,6 +80,8 @@ typedef void (*http_handler)(void *ud, const http_request *rq,
 
 typedef struct http_limits {
     size_t max_body;         /* bytes */
+    size_t max_unsent;       /* bytes of answers and streams not yet sent,
+                              * all connections together */
     unsigned timeout;        /* seconds a connection may stay idle */
     unsigned max_connections;
 } http_limits;

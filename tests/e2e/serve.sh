@@ -30,6 +30,8 @@ expect_rc 2 "a bad --listen"
 has "$T/err" "bad --listen 'nowhere'" "bad --listen said"
 run "$PB" serve $P --max-body 10
 expect_rc 2 "a bad --max-body"
+run "$PB" serve $P --max-unsent 1000
+expect_rc 2 "a bad --max-unsent"
 run "$PB" serve $P extra
 expect_rc 2 "an operand"
 printf 'return principle { id = "x", itmes = {} }\n' >"$T/bad.lua"
@@ -649,6 +651,71 @@ assert not any("yyyy" in t for t in texts), [t[:20] for t in texts]'
     lacks "$T/err" "torn" "no torn record left behind"
     D=$KEEP_D
 fi
+
+# --- clients that do not read: one budget for what waits for them ------
+# Each answer of a large case handed out and not read is held (what is
+# past the kernel's socket buffers, 4 MiB): past --max-unsent together,
+# a new request gets 503 until those clients read or go; a follower
+# takes a first message of any size.
+D=$T/unsent
+start --max-unsent 1048576 --max-body 262144
+req POST /v1/cases '{"id": "B-1", "topic": "delivery"}'
+long=$(python3 -c 'print("z" * 60000)')
+i=0
+while [ $i -lt 50 ]; do
+    req POST /v1/cases/B-1/events "{\"events\": [
+        {\"type\": \"customer.said\", \"text\": \"$long\"},
+        {\"type\": \"customer.said\", \"text\": \"$long\"}]}" \
+        "Prefer: return=minimal"
+    i=$((i + 1))
+done
+want 200 "a hundred long events"
+python3 - "$PORT" >"$T/unsent.out" 2>&1 <<'EOF' &
+import socket, sys, time
+held = []
+for _ in range(3):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    s.sendall(b"GET /v1/cases/B-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    held.append(s)
+print("holding", flush=True)
+time.sleep(4)
+for s in held:
+    s.close()
+print("let go", flush=True)
+EOF
+READERS=$!
+i=0
+while [ $i -lt 50 ] && ! grep -q holding "$T/unsent.out"; do sleep 0.1; i=$((i + 1)); done
+sleep 1
+req GET /v1/principles
+refused 503 null "a request while 3 answers of 6 MiB wait to be read"
+wait $READERS
+i=0 st=0
+while [ $i -lt 50 ] && [ "$st" != 200 ]; do
+    sleep 0.1; req GET /v1/principles; i=$((i + 1)); done
+want 200 "the same request once those clients are gone"
+stop
+D=$T/unsent
+start
+python3 - "$PORT" >"$T/big-stream" 2>&1 <<'EOF'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s.sendall(b"GET /v1/cases/B-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+data = b""
+while b"\n\n" not in data.split(b"\r\n\r\n", 1)[-1]:
+    b = s.recv(1 << 20)
+    if not b:
+        break
+    data += b
+first = data.split(b"\r\n\r\n", 1)[-1].split(b"\n\n")[0]
+print("first message", len(first), b"zzzz" in first)
+EOF
+if grep -q "^first message [0-9]\{7,\} True$" "$T/big-stream"; then ok; else
+    fail "following a case over 1 MiB: $(cat "$T/big-stream")"; fi
+stop
+D=$KEEP_D
 
 # --- tokens and roles --------------------------------------------------------
 TOK="$T/tokens"
