@@ -816,6 +816,8 @@ typedef struct follower_ctx {
     api *a;
     char id[80];
     store_case *sc;
+    int tokens;             /* the server has tokens: who holds */
+    auth_user who;
 } follower_ctx;
 
 static void stream_opened(void *ud, http_stream *s)
@@ -823,23 +825,31 @@ static void stream_opened(void *ud, http_stream *s)
     follower_ctx *fc = ud;
     reply r;
 
-    if (follow_add(fc->a->fol, fc->id, s,
-                   pb_case_nevents(store_case_of(fc->sc))) != 0 ||
-        reply_open(&r, 200) != 0 ||
-        render_case(&r, "event: case\ndata: ", fc->id, fc->sc, 0,
-                    "\n\n") != 0)
-        return;
-    if (fclose(r.f) == 0)
-        http_stream_send(s, r.m.buf, r.m.len,
-                         store_pending(fc->a->st, fc->sc));
-    free(r.m.buf);
+    /* Called by the HTTP layer after the request: the followers are
+     * also told from the store's thread (api_changed). */
+    pthread_mutex_lock(&fc->a->mu);
+    if (fc->tokens && !auth_has(fc->a->auth, &fc->who)) {
+        http_stream_end(s);     /* a reload took the token meanwhile */
+    } else if (follow_add(fc->a->fol, fc->id, s,
+                          pb_case_nevents(store_case_of(fc->sc)),
+                          fc->tokens ? &fc->who : NULL) == 0 &&
+               reply_open(&r, 200) == 0) {
+        if (render_case(&r, "event: case\ndata: ", fc->id, fc->sc, 0,
+                        "\n\n") == 0 && fclose(r.f) == 0)
+            http_stream_send(s, r.m.buf, r.m.len,
+                             store_pending(fc->a->st, fc->sc));
+        free(r.m.buf);
+    }
+    pthread_mutex_unlock(&fc->a->mu);
 }
 
 static void stream_gone(void *ud, http_stream *s)
 {
     follower_ctx *fc = ud;
 
+    pthread_mutex_lock(&fc->a->mu);
     follow_remove(fc->a->fol, s);
+    pthread_mutex_unlock(&fc->a->mu);
     free(fc);
 }
 
@@ -855,6 +865,9 @@ static void stream(api *a, const auth_user *who, const char *id,
         return;
     fc->a = a;
     fc->sc = sc;
+    fc->tokens = who != NULL;
+    if (who != NULL)
+        fc->who = *who;
     snprintf(fc->id, sizeof fc->id, "%s", id);
     out->status = 200;
     out->opened = stream_opened;
@@ -1197,6 +1210,7 @@ void api_swap(api *a, pb_engine **e, auth **users)
     a->e = *e;
     a->auth = *users;
     store_set_engine(a->st, *e);
+    follow_revoke(a->fol, a->auth);
     pthread_mutex_unlock(&a->mu);
     *e = old_e;
     *users = old_users;

@@ -178,6 +178,17 @@ static int same_hash(const char *x, const char *y)
     return d == 0;
 }
 
+int auth_has(const auth *a, const auth_user *u)
+{
+    size_t i;
+
+    for (i = 0; a != NULL && i < a->n; i++)
+        if (strcmp(a->v[i].hash, u->hash) == 0)
+            return strcmp(a->v[i].name, u->name) == 0 &&
+                   a->v[i].role == u->role;
+    return 0;
+}
+
 const auth_user *auth_check(const auth *a, const char *authorization)
 {
     const auth_user *found = NULL;

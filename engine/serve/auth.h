@@ -28,6 +28,9 @@ pb_status auth_load(const char *path, auth **out, pb_error *err);
 void auth_free(auth *a);
 size_t auth_count(const auth *a);
 
+/* Whether a still holds u: the same token, name and role. */
+int auth_has(const auth *a, const auth_user *u);
+
 /* The user an Authorization header ("Bearer TOKEN") names, or NULL. */
 const auth_user *auth_check(const auth *a, const char *authorization);
 

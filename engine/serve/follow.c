@@ -11,6 +11,8 @@ typedef struct follower {
     char id[80];
     http_stream *s;
     size_t told;    /* the case's events it has been sent */
+    int tokens;     /* who holds: the server has tokens */
+    auth_user who;
 } follower;
 
 struct follow {
@@ -31,7 +33,8 @@ void follow_free(follow *f)
     free(f);
 }
 
-int follow_add(follow *f, const char *id, http_stream *s, size_t told)
+int follow_add(follow *f, const char *id, http_stream *s, size_t told,
+               const auth_user *who)
 {
     if (f->n == f->cap) {
         size_t cap = f->cap ? f->cap * 2 : 16;
@@ -46,8 +49,20 @@ int follow_add(follow *f, const char *id, http_stream *s, size_t told)
         return -1;
     strcpy(f->v[f->n].id, id);
     f->v[f->n].told = told;
+    f->v[f->n].tokens = who != NULL;
+    if (who != NULL)
+        f->v[f->n].who = *who;
     f->v[f->n++].s = s;
     return 0;
+}
+
+void follow_revoke(follow *f, const auth *users)
+{
+    size_t i;
+
+    for (i = 0; i < f->n; i++)
+        if (f->v[i].tokens && !auth_has(users, &f->v[i].who))
+            http_stream_end(f->v[i].s);
 }
 
 void follow_remove(follow *f, http_stream *s)

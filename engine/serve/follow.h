@@ -1,13 +1,14 @@
 /*
  * follow.h -- who follows which case (docs/api.md, "Live updates"): the
  * open event streams, by case id, so that a change reaches every client
- * following that case.  Used on the server's thread only.
+ * following that case.  Used under the API's lock.
  */
 #ifndef PB_FOLLOW_H
 #define PB_FOLLOW_H
 
 #include <stddef.h>
 
+#include "auth.h"
 #include "http.h"
 
 typedef struct follow follow;
@@ -15,9 +16,14 @@ typedef struct follow follow;
 follow *follow_new(void); /* NULL when out of memory */
 void follow_free(follow *f);
 
-/* s follows case id, and has been sent its first `told` events: 0, or
- * -1 when out of memory. */
-int follow_add(follow *f, const char *id, http_stream *s, size_t told);
+/* s follows case id for who (NULL without tokens), and has been sent
+ * its first `told` events: 0, or -1 when out of memory. */
+int follow_add(follow *f, const char *id, http_stream *s, size_t told,
+               const auth_user *who);
+/* Ends the streams of users that users no longer holds (their token
+ * taken away by a reload): what they were allowed to read must not go
+ * on reaching them. */
+void follow_revoke(follow *f, const auth *users);
 /* s follows nothing any more (its client left). */
 void follow_remove(follow *f, http_stream *s);
 /* The events of case id its followers have been sent (the fewest, when

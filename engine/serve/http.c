@@ -344,6 +344,14 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
     return (ssize_t)n;
 }
 
+void http_stream_end(http_stream *s)
+{
+    pthread_mutex_lock(&s->srv->mu);
+    s->ending = 1;
+    wake(s);
+    pthread_mutex_unlock(&s->srv->mu);
+}
+
 static void stream_free(void *cls)
 {
     http_stream *s = cls, **p;

@@ -59,6 +59,9 @@ typedef struct http_reply {
  * far behind (over 1 MiB queued): the stream is then ended. */
 int http_stream_send(http_stream *s, const char *data, size_t len,
                      unsigned long long hold);
+/* Ends s: its client gets what was queued and is durable, then the
+ * end.  Safe from any thread while s is open. */
+void http_stream_end(http_stream *s);
 
 /*
  * Group commit (docs/api.md, "How fast"): what a reply shows may not be

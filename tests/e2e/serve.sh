@@ -836,11 +836,46 @@ req GET /v1/principles - "Authorization:Bearer $CARLA"
 want 200 "a token added, then SIGHUP"
 version
 if [ "$v" = "$v2" ]; then ok; else fail "the same files, another version: $v"; fi
+# Carla follows her case, Lena the same one: taking Carla's token away
+# ends her stream; Lena's goes on.
+req POST /v1/cases '{"id": "C-9", "topic": "delivery"}' "Authorization:Bearer $CARLA"
+want 201 "carla's case"
+follow_until_end() { # TOKEN OUT: reads the stream of C-9 until it ends
+    python3 - "$PORT" "$1" >"$2" 2>&1 <<'EOF' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30)
+s.sendall(b"GET /v1/cases/C-9/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          b"Authorization: Bearer " + sys.argv[2].encode() + b"\r\n\r\n")
+data = s.recv(65536)
+print("open", data.split(b"\r\n", 1)[0].decode(), flush=True)
+try:        # until the last chunk, or the connection closes
+    while not data.endswith(b"\r\n0\r\n\r\n"):
+        b = s.recv(65536)
+        if not b:
+            break
+        data += b
+    print("ended", flush=True)
+except socket.timeout:
+    print("still open", flush=True)
+EOF
+}
+follow_until_end "$CARLA" "$T/carla-stream"; CARLA_READER=$!
+follow_until_end "$LENA" "$T/lena-stream"; LENA_READER=$!
+i=0
+while [ $i -lt 100 ] && ! { grep -q open "$T/carla-stream" &&
+                            grep -q open "$T/lena-stream"; }; do
+    sleep 0.1; i=$((i + 1)); done
 grep -v "^agent carla " "$TOK" >"$T/tok2" && cat "$T/tok2" >"$TOK"
 kill -HUP "$SRV"
 hup_wait 4
 req GET /v1/principles - "Authorization:Bearer $CARLA"
 refused 401 Authorization "a token removed, then SIGHUP"
+wait $CARLA_READER
+has "$T/carla-stream" "open HTTP/1.1 200 OK" "carla's stream opened"
+has "$T/carla-stream" "ended" "the stream of a token taken away ends"
+if grep -q ended "$T/lena-stream"; then
+    fail "the lead's stream ended too"; else ok; fi
+kill "$LENA_READER" 2>/dev/null
 stop
 P="-p principles"
 
