@@ -657,13 +657,13 @@ fi
 # past the kernel's socket buffers, 4 MiB): past --max-unsent together,
 # a new request gets 503 until those clients read or go; a follower
 # takes a first message of any size.
-D=$T/unsent
+KEEP_D=$D D=$T/unsent
 start --max-unsent 1048576 --max-body 262144
-req POST /v1/cases '{"id": "B-1", "topic": "delivery"}'
+req POST /v1/cases '{"id": "BIG-1", "topic": "delivery"}'
 long=$(python3 -c 'print("z" * 60000)')
 i=0
 while [ $i -lt 50 ]; do
-    req POST /v1/cases/B-1/events "{\"events\": [
+    req POST /v1/cases/BIG-1/events "{\"events\": [
         {\"type\": \"customer.said\", \"text\": \"$long\"},
         {\"type\": \"customer.said\", \"text\": \"$long\"}]}" \
         "Prefer: return=minimal"
@@ -677,7 +677,7 @@ for _ in range(3):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(("127.0.0.1", int(sys.argv[1])))
-    s.sendall(b"GET /v1/cases/B-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    s.sendall(b"GET /v1/cases/BIG-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     held.append(s)
 print("holding", flush=True)
 time.sleep(4)
@@ -702,7 +702,7 @@ start
 python3 - "$PORT" >"$T/big-stream" 2>&1 <<'EOF'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(b"GET /v1/cases/B-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+s.sendall(b"GET /v1/cases/BIG-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 data = b""
 while b"\n\n" not in data.split(b"\r\n\r\n", 1)[-1]:
     b = s.recv(1 << 20)
