@@ -527,7 +527,10 @@ static int read_event(json_object *o, const char *at, event_in *e,
     long n;
 
     if (!json_object_is_type(o, json_type_object)) {
-        fail(out, 400, at, "'%s' must be an event object", at);
+        char f[32];     /* "events[2]", without the dot of its fields */
+
+        snprintf(f, sizeof f, "%.*s", (int)strcspn(at, "."), at);
+        fail(out, 400, f, "'%s' must be an event object", f);
         return -1;
     }
     if (known_fields(o, at, known, out) != 0 ||

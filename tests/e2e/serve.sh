@@ -397,7 +397,7 @@ refused 422 "events[2]" "a batch with an event the engine refuses"
 req POST /v1/cases/B-1/events '{"events": [{"type": "customer.said"}, {"type": 1}]}'
 refused 400 "events[1].type" "a batch with a wrong type"
 req POST /v1/cases/B-1/events '{"events": [{"type": "customer.said"}, 5]}'
-refused 400 "events[1]." "a batch with an event that is not an object"
+refused 400 "events[1]" "a batch with an event that is not an object"
 req POST /v1/cases/B-1/events '{"events": []}'
 refused 400 events "an empty batch"
 python3 -c 'import json; print(json.dumps({"events": [{"type": "a.b"}] * 101}))' >"$T/b101.json"
