@@ -6,6 +6,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <time.h>
 
@@ -175,6 +176,7 @@ int cli_serve(int argc, char **argv)
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
+    struct rlimit files;
     http_server *srv = NULL;
     pb_error err;
     struct timespec ping;
@@ -258,6 +260,13 @@ int cli_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
+    /* Each open case holds its journal open, and each connection a
+     * socket: the soft limit on files (1024 under systemd) would stop
+     * the server at about a thousand cases, so it takes the hard one. */
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+        files.rlim_cur = files.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &files);
+    }
     lim.max_body = body;
     lim.max_unsent = unsent;
     lim.timeout = (unsigned)secs;

@@ -717,6 +717,31 @@ if grep -q "^first message [0-9]\{7,\} True$" "$T/big-stream"; then ok; else
 stop
 D=$KEEP_D
 
+# --- more open cases than the soft limit on files ----------------------
+# Each open case holds its journal open: started with a soft limit of 64
+# files, the server takes the hard one and opens 200 cases.
+printf '#!/bin/sh\nulimit -Sn 64\nexec "%s" "$@"\n' "$PB" >"$T/few-files.sh"
+chmod +x "$T/few-files.sh"
+KEEP_PB=$PB KEEP_D=$D
+PB=$T/few-files.sh D=$T/many
+start
+PB=$KEEP_PB
+python3 - "$PORT" >"$T/many.out" 2>&1 <<'EOF'
+import http.client, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+got = {}
+for i in range(200):
+    c.request("POST", "/v1/cases", '{"topic": "delivery"}',
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    got[r.status] = got.get(r.status, 0) + 1
+print(got)
+EOF
+has "$T/many.out" "{201: 200}" "200 cases open under a soft limit of 64 files"
+stop
+D=$KEEP_D
+
 # --- tokens and roles --------------------------------------------------------
 TOK="$T/tokens"
 run "$PB" serve --tokens "$TOK" --add-token agent:amira
