@@ -56,8 +56,9 @@ static const char help[] =
     "                         past it a new request gets 503 and a\n"
     "                         follower that does not read is let go\n"
     "                         (default 268435456, 256 MiB)\n"
-    "      --timeout SECS     an idle connection is closed after it\n"
-    "                         (default 30)\n"
+    "      --timeout SECS     a connection idle this long is closed, and\n"
+    "                         one whose request has not come whole in\n"
+    "                         this long (default 30)\n"
     "\n"
     "example:\n"
     "  playbook serve --data cases &\n"
@@ -287,10 +288,12 @@ int cli_serve(int argc, char **argv)
     ping.tv_nsec = ping.tv_sec == 0 ? 500 * 1000 * 1000 : 0;
     while ((sig = sigtimedwait(&set, NULL, &ping)) != SIGINT &&
            sig != SIGTERM) {
-        if (sig == SIGHUP)
+        if (sig == SIGHUP) {
             reload(&a, &o, tokens, &old);
-        else
+        } else {
             http_ping(srv, ": ping\n\n", 8);
+            http_reap(srv);
+        }
     }
     rc = EXIT_OK;
 done:

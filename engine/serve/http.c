@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <microhttpd.h>
@@ -39,7 +40,17 @@ struct http_server {
      * the streams' buffers: what clients that do not read make us hold,
      * one budget for all (lim.max_unsent). */
     atomic_size_t unsent;
+    struct conn *conns;               /* every open connection */
 };
+
+/* A connection, and since when it has been sending its next request:
+ * libmicrohttpd's timeout counts idle time only, so a client that sends
+ * a byte now and then would hold a connection for ever (http_reap). */
+typedef struct conn {
+    int fd;
+    time_t since;        /* 0 while a request is served */
+    struct conn *next, **pprev;
+} conn;
 
 /* Bytes of a stream queued with a hold: sendable once it is durable. */
 typedef struct mark {
@@ -480,6 +491,79 @@ static const char *bad_framing(struct MHD_Connection *c, const char *version)
     return NULL;
 }
 
+static time_t now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1; /* never 0 */
+}
+
+/* Keeps the list of open connections (MHD_OPTION_NOTIFY_CONNECTION). */
+static void on_connection(void *cls, struct MHD_Connection *c,
+                          void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_server *s = cls;
+    conn *k = *socket_context;
+
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+        if (info == NULL || (k = calloc(1, sizeof *k)) == NULL)
+            return;     /* not watched: the idle timeout still counts */
+        k->fd = info->connect_fd;
+        k->since = now_s();
+        pthread_mutex_lock(&s->mu);
+        k->next = s->conns;
+        if (s->conns != NULL)
+            s->conns->pprev = &k->next;
+        s->conns = k;
+        k->pprev = &s->conns;
+        pthread_mutex_unlock(&s->mu);
+        *socket_context = k;
+    } else if (k != NULL) {     /* closed: before its socket is */
+        pthread_mutex_lock(&s->mu);
+        *k->pprev = k->next;
+        if (k->next != NULL)
+            k->next->pprev = k->pprev;
+        pthread_mutex_unlock(&s->mu);
+        free(k);
+        *socket_context = NULL;
+    }
+}
+
+/* c's request is whole (since 0), or served and the next awaited. */
+static void request_state(http_server *s, struct MHD_Connection *c,
+                          time_t since)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    conn *k = info != NULL ? info->socket_context : NULL;
+
+    if (k != NULL) {
+        pthread_mutex_lock(&s->mu);
+        k->since = since;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+void http_reap(http_server *s)
+{
+    time_t now = now_s();
+    conn *k;
+
+    pthread_mutex_lock(&s->mu);
+    for (k = s->conns; k != NULL; k = k->next)
+        if (k->since != 0 && now - k->since > (time_t)s->lim.timeout) {
+            /* libmicrohttpd sees the end, and closes it */
+            shutdown(k->fd, SHUT_RDWR);
+            k->since = 0;
+        }
+    pthread_mutex_unlock(&s->mu);
+}
+
 /* Adds the bytes of a header or query argument to *cls. */
 static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
                                   const char *key, const char *value)
@@ -612,6 +696,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     }
     if (p->too_big)
         return send_reply(c, 413, too_big, sizeof too_big - 1);
+    request_state(s, c, 0);
     memset(&rq, 0, sizeof rq);
     rq.method = method;
     rq.path = url;
@@ -661,8 +746,8 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
     http_server *s = cls;
     pending *p = *req_cls;
 
-    (void)c;
     (void)why;
+    request_state(s, c, now_s());   /* the next one's time starts */
     if (p != NULL) {
         atomic_fetch_sub(&s->unsent, p->unsent);
         if (p->held != NOT_HELD) {  /* gone before its answer */
@@ -716,6 +801,7 @@ http_server *http_start(const char *addr, unsigned port,
                             (size_t)CONNECTION_MEMORY,
                             MHD_OPTION_NOTIFY_COMPLETED, on_done, s,
                             MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
                             MHD_OPTION_END);
     if (s->d == NULL) {
         snprintf(err, errlen, "cannot listen on %s:%u (in use, or not "

@@ -78,6 +78,11 @@ void http_release(http_server *s, unsigned long long upto, int ok);
  * still there.  Safe from any thread. */
 void http_ping(http_server *s, const char *data, size_t len);
 
+/* Cuts off every connection that has been sending one request for
+ * longer than the timeout: call it at least every timeout / 2.  Safe
+ * from any thread. */
+void http_reap(http_server *s);
+
 typedef void (*http_handler)(void *ud, const http_request *rq,
                              http_reply *out);
 

@@ -574,6 +574,10 @@ stop
 start --timeout 2
 run $H "$PORT" slow 10
 has "$T/out" "closed after" "a slow client's connection is closed"
+# a byte every half second is never idle: the whole request must come
+# within --timeout (here, cut off after 2 to 3 s)
+run $H "$PORT" trickle 10
+has "$T/out" "closed after" "a client sending a byte at a time is cut off"
 run python3 -c '
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)

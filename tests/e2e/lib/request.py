@@ -7,7 +7,9 @@
 
 prints the status on the first line, then the body.  `request.py PORT slow
 SECS` opens a connection, sends half a request line and waits up to SECS
-for the server to close it: prints "closed after N s" or "still open".
+for the server to close it: prints "closed after N s" or "still open";
+`request.py PORT trickle SECS` sends a request a byte every half second,
+the same.
 `request.py PORT follow N PATH POSTPATH BODY [Header:value ...]` opens N
 event streams on PATH, reads the first event of each, posts BODY to
 POSTPATH and reads the next event of each: prints each event's data,
@@ -80,6 +82,32 @@ if sys.argv[2] == "slow":
         print("closed after %d s" % round(time.time() - t0))
     except socket.timeout:
         print("still open")
+    sys.exit(0)
+if sys.argv[2] == "trickle":
+    # a byte every half second, never idle, never done
+    s = socket.create_connection(("127.0.0.1", port))
+    s.setblocking(False)
+    req = b"POST /v1/cases HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 1000
+    t0 = time.time()
+    for b in req:
+        if time.time() - t0 > float(sys.argv[3]):
+            print("still open")
+            break
+        try:
+            if s.recv(4096) == b"":
+                print("closed after %d s" % round(time.time() - t0))
+                break
+        except BlockingIOError:
+            pass
+        except ConnectionResetError:
+            print("closed after %d s" % round(time.time() - t0))
+            break
+        try:
+            s.send(bytes([b]))
+        except (BrokenPipeError, ConnectionResetError):
+            print("closed after %d s" % round(time.time() - t0))
+            break
+        time.sleep(0.5)
     sys.exit(0)
 method, path = sys.argv[2], sys.argv[3]
 arg = sys.argv[4] if len(sys.argv) > 4 else "-"
