@@ -426,12 +426,25 @@ static void indexes_only_go_up(void **state)
 }
 
 /* The failure leaves nothing claimed; after it, one clean copy. */
+/* The journal at x->path scanned into *s, with no warning: its length. */
+static size_t read_back(fixture *x, seen *s)
+{
+    pb_error err, warn;
+    size_t len, valid;
+    char *buf = slurp(x->path, &len);
+
+    memset(s, 0, sizeof *s);
+    assert_int_equal(pb__journal_scan("j", buf, len, collect, s, &valid,
+                                     &warn, &err), PB_OK);
+    assert_string_equal(warn.message, "");
+    free(buf);
+    return len;
+}
+
 static void fault_then_retry(fixture *x, int op, int e, long partial)
 {
     pb__journal *j;
-    pb_error err, warn;
-    size_t len, valid;
-    char *buf;
+    pb_error err;
     seen s;
 
     assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
@@ -452,15 +465,10 @@ static void fault_then_retry(fixture *x, int op, int e, long partial)
     assert_int_equal(pb__journal_sync(j, &err), PB_OK);
     assert_int_equal(pb__journal_pending(j), 0);
     pb__journal_free(j);
-    buf = slurp(x->path, &len);
-    memset(&s, 0, sizeof s);
-    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
-                                     &warn, &err), PB_OK);
-    assert_string_equal(warn.message, "");
+    read_back(x, &s);
     assert_int_equal(s.n, 3);
     assert_string_equal(s.payload[1], "one");
     assert_string_equal(s.payload[2], "two");
-    free(buf);
 }
 
 /* A write that fails half way and is given up (freed without a retry):
@@ -470,9 +478,7 @@ static void given_up_write_is_cut_off(void **state)
 {
     fixture *x = *state;
     pb__journal *j;
-    pb_error err, warn;
-    size_t len, valid;
-    char *buf;
+    pb_error err;
     seen s;
 
     assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
@@ -485,15 +491,9 @@ static void given_up_write_is_cut_off(void **state)
     assert_int_equal(pb__journal_sync(j, &err), PB_IO);
     fail_next(&x->f, OP_NONE, 0, 0);
     pb__journal_free(j);
-    buf = slurp(x->path, &len);
-    assert_int_equal(len, PB__JOURNAL_HEADER + 4);
-    memset(&s, 0, sizeof s);
-    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
-                                     &warn, &err), PB_OK);
-    assert_string_equal(warn.message, "");
+    assert_int_equal(read_back(x, &s), PB__JOURNAL_HEADER + 4);
     assert_int_equal(s.n, 1);
     assert_string_equal(s.payload[0], "zero");
-    free(buf);
 }
 
 static void write_enospc(void **state)
@@ -532,9 +532,7 @@ static void cut_fails_too(void **state)
 {
     fixture *x = *state;
     pb__journal *j;
-    pb_error err, warn;
-    size_t len, valid;
-    char *buf;
+    pb_error err;
     seen s;
 
     assert_int_equal(pb__journal_open(x->path, &x->f.io, 0, &j, &err), PB_OK);
@@ -547,12 +545,8 @@ static void cut_fails_too(void **state)
     fail_next(&x->f, OP_NONE, 0, 0);
     assert_int_equal(pb__journal_sync(j, &err), PB_OK);
     pb__journal_free(j);
-    buf = slurp(x->path, &len);
-    memset(&s, 0, sizeof s);
-    assert_int_equal(pb__journal_scan("j", buf, len, collect, &s, &valid,
-                                     &warn, &err), PB_OK);
+    read_back(x, &s);
     assert_int_equal(s.n, 1);
-    free(buf);
 }
 
 static void replace_is_atomic(void **state)
