@@ -674,8 +674,8 @@ while [ $i -lt 50 ]; do
     i=$((i + 1))
 done
 want 200 "a hundred long events"
-python3 - "$PORT" >"$T/unsent.out" 2>&1 <<'EOF' &
-import socket, sys, time
+python3 - "$PORT" "$T/release" >"$T/unsent.out" 2>&1 <<'EOF' &
+import os, socket, sys, time
 held = []
 for _ in range(3):
     s = socket.socket()
@@ -684,20 +684,23 @@ for _ in range(3):
     s.sendall(b"GET /v1/cases/BIG-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     held.append(s)
 print("holding", flush=True)
-time.sleep(4)
+t0 = time.time()
+while not os.path.exists(sys.argv[2]) and time.time() - t0 < 300:
+    time.sleep(0.1)
 for s in held:
     s.close()
 print("let go", flush=True)
 EOF
 READERS=$!
-i=0
-while [ $i -lt 50 ] && ! grep -q holding "$T/unsent.out"; do sleep 0.1; i=$((i + 1)); done
-sleep 1
-req GET /v1/principles
+# the three answers are made and handed out at the server's pace
+i=0 st=0
+while [ $i -lt 600 ] && [ "$st" != 503 ]; do
+    sleep 0.1; req GET /v1/principles; i=$((i + 1)); done
 refused 503 null "a request while 3 answers of 6 MiB wait to be read"
+touch "$T/release"
 wait $READERS
 i=0 st=0
-while [ $i -lt 50 ] && [ "$st" != 200 ]; do
+while [ $i -lt 600 ] && [ "$st" != 200 ]; do
     sleep 0.1; req GET /v1/principles; i=$((i + 1)); done
 want 200 "the same request once those clients are gone"
 stop
@@ -705,7 +708,7 @@ D=$T/unsent
 start
 python3 - "$PORT" >"$T/big-stream" 2>&1 <<'EOF'
 import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=120)
 s.sendall(b"GET /v1/cases/BIG-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 data = b""
 while b"\n\n" not in data.split(b"\r\n\r\n", 1)[-1]:
