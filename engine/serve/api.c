@@ -578,12 +578,12 @@ static void record_events(api *a, const http_request *rq, const char *id,
              n);
     } else if (st != PB_OK) {    /* none is recorded */
         fail_ours(a, out, &err);
-    }
-    else if (http_prefers(rq, "return=minimal"))
+    } else if (http_prefers(rq, "return=minimal")) {
         recorded_reply(a, out, id, sc, from);
-    else
+    } else {
         case_reply(a, out, 200, id, sc, from);
-    if (at > 0 && st != PB_INPUT) {  /* what is recorded, once durable */
+    }
+    if (at > 0) {           /* what is recorded, once durable */
         out->hold = store_pending(a->st, sc);
         if (store_case_of(sc) != NULL) /* else read again at its next use */
             tell_followers(a, id, sc);
