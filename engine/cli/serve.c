@@ -6,8 +6,8 @@
  */
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/resource.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "api.h"
@@ -264,7 +264,8 @@ int cli_serve(int argc, char **argv)
     /* Each open case holds its journal open, and each connection a
      * socket: the soft limit on files (1024 under systemd) would stop
      * the server at about a thousand cases, so it takes the hard one. */
-    if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
+        files.rlim_cur < files.rlim_max) {
         files.rlim_cur = files.rlim_max;
         setrlimit(RLIMIT_NOFILE, &files);
     }
