@@ -71,6 +71,37 @@ int pb__index_add(pb__index *ix, size_t pos, pb__index_key key,
     return 0;
 }
 
+/*
+ * Linear probing cannot leave a hole where a name was: a later name of
+ * the same run would no longer be found.  So each later name of the run
+ * that may sit where the hole is (its home slot is not between the hole
+ * and where it is) moves into it, leaving its own slot as the hole
+ * (Knuth's Algorithm R, TAOCP 6.4).
+ */
+void pb__index_remove(pb__index *ix, const char *name, pb__index_key key,
+                      const void *array)
+{
+    size_t mask = ix->nslots - 1, hole, j, home;
+
+    if (ix->n == 0)
+        return;
+    for (hole = pb__hash(name) & mask; ix->slots[hole];
+         hole = (hole + 1) & mask)
+        if (strcmp(key(array, ix->slots[hole] - 1), name) == 0)
+            break;
+    if (!ix->slots[hole])
+        return;
+    for (j = (hole + 1) & mask; ix->slots[j]; j = (j + 1) & mask) {
+        home = pb__hash(key(array, ix->slots[j] - 1)) & mask;
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            ix->slots[hole] = ix->slots[j];
+            hole = j;
+        }
+    }
+    ix->slots[hole] = 0;
+    ix->n--;
+}
+
 void pb__index_clear(pb__index *ix)
 {
     if (ix->slots)

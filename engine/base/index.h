@@ -35,6 +35,10 @@ int pb__index_add(pb__index *ix, size_t pos, pb__index_key key,
  * when out of memory (the index is then as it was). */
 int pb__index_reserve(pb__index *ix, size_t n, pb__index_key key,
                       const void *array);
+/* Takes name out, if it is there: call it while the caller's array still
+ * holds name at its position.  The other names keep theirs. */
+void pb__index_remove(pb__index *ix, const char *name, pb__index_key key,
+                      const void *array);
 /* Empties the index, keeping its slots for the next adds. */
 void pb__index_clear(pb__index *ix);
 void pb__index_free(pb__index *ix);
