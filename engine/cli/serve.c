@@ -12,14 +12,18 @@
 
 #include "api.h"
 
-#define PING 15 /* seconds */
 #include "cli.h"
+
+#define PING 15 /* seconds */
+#define CONNECTIONS 1000
+#define MAX_OPEN 4096   /* cases: about 200 MB of them (docs/api.md) */
+#define SPARE_FILES 64  /* files neither a case's nor a connection's */
 
 static const char help[] =
     "usage: playbook serve [-p DIR] [--data DIR | --database CONNINFO]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
-    "                      [--timeout SECS]\n"
+    "                      [--max-open N] [--timeout SECS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -56,6 +60,10 @@ static const char help[] =
     "                         past it a new request gets 503 and a\n"
     "                         follower that does not read is let go\n"
     "                         (default 268435456, 256 MiB)\n"
+    "      --max-open N       cases kept open in memory at once; past it\n"
+    "                         the least recently used is let go and read\n"
+    "                         again when next named (default 4096, or\n"
+    "                         what the limit on open files leaves)\n"
     "      --timeout SECS     a connection idle this long is closed, and\n"
     "                         one whose request has not come whole in\n"
     "                         this long (default 30)\n"
@@ -68,8 +76,9 @@ static const char help[] =
     "Exit: 0 stopped by a signal, 2 bad usage or the server could not\n"
     "start (the address is in use, the data folder cannot be used).\n";
 
-/* The engines replaced by reloads: the cases open when each was
- * replaced still use it, so they are freed only once the store is. */
+/* The engines replaced by reloads that cases open still use: each is
+ * freed at the first reload that finds none does (they were let go for
+ * others, --max-open), or once the store is. */
 typedef struct retired {
     pb_engine **v;
     size_t n;
@@ -106,6 +115,7 @@ static void reload(api *a, const cli_opts *o, const char *tokens,
     pb_engine *e, **v;
     char version[16];
     int failed;
+    size_t i;
 
     snprintf(version, sizeof version, "%s", was);
     e = cli_engine(o, &failed);
@@ -115,6 +125,11 @@ static void reload(api *a, const cli_opts *o, const char *tokens,
         old->v = v;
         api_swap(a, &e, &users);
         old->v[old->n++] = e;
+        for (i = old->n; i-- > 0;)
+            if (!api_uses(a, old->v[i])) {
+                pb_engine_free(old->v[i]);
+                old->v[i] = old->v[--old->n];
+            }
         auth_free(users);
         pb__text_printf(stderr, "playbook serve: reloaded: principles %s "
                         "(were %s; open cases keep theirs)%s\n",
@@ -161,19 +176,22 @@ static int parse_count(const char *s, unsigned long min, unsigned long max,
 int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
-               *max_unsent = NULL, *timeout = NULL, *tokens = NULL,
+               *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
+               *tokens = NULL,
                *add_token = NULL, *database = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--listen", &listen, NULL },
         { "--max-body", &max_body, NULL },
         { "--max-unsent", &max_unsent, NULL },
+        { "--max-open", &max_open, NULL },
         { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
         { NULL, NULL, NULL }
     };
     char token[65];
-    unsigned long body = 65536, unsent = 256ul << 20, secs = 30;
+    unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
+                  open_cases = MAX_OPEN;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -229,6 +247,11 @@ int cli_serve(int argc, char **argv)
                         "GiB)", max_unsent);
         goto done;
     }
+    if (parse_count(max_open, 1, 1ul << 24, &open_cases) != 0) {
+        cli_usage_error("serve", "bad --max-open '%s' (1 to 16777216)",
+                        max_open);
+        goto done;
+    }
     if (parse_count(timeout, 1, 3600, &secs) != 0) {
         cli_usage_error("serve", "bad --timeout '%s' (1 to 3600 seconds)",
                         timeout);
@@ -261,18 +284,26 @@ int cli_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    /* Each open case holds its journal open, and each connection a
-     * socket: the soft limit on files (1024 under systemd) would stop
-     * the server at about a thousand cases, so it takes the hard one. */
+    /* Each open case of the file store holds its journal open, and each
+     * connection a socket: the soft limit on files (1024 under systemd)
+     * would stop the server at about a thousand cases, so it takes the
+     * hard one, and the default --max-open stays inside it. */
     if (getrlimit(RLIMIT_NOFILE, &files) == 0 &&
         files.rlim_cur < files.rlim_max) {
         files.rlim_cur = files.rlim_max;
-        setrlimit(RLIMIT_NOFILE, &files);
+        if (setrlimit(RLIMIT_NOFILE, &files) != 0)
+            getrlimit(RLIMIT_NOFILE, &files);
     }
+    if (max_open == NULL && database == NULL &&
+        files.rlim_cur != RLIM_INFINITY &&
+        files.rlim_cur < open_cases + CONNECTIONS + SPARE_FILES)
+        open_cases = files.rlim_cur > CONNECTIONS + SPARE_FILES + 64
+                     ? files.rlim_cur - CONNECTIONS - SPARE_FILES : 64;
+    store_set_max_open(a.st, open_cases);
     lim.max_body = body;
     lim.max_unsent = unsent;
     lim.timeout = (unsigned)secs;
-    lim.max_connections = 1000;
+    lim.max_connections = CONNECTIONS;
     srv = http_start(addr, port, &lim, api_handle, &a, msg, sizeof msg);
     if (srv == NULL) {
         pb__text_printf(stderr, "playbook serve: %s\n", msg);

@@ -1219,6 +1219,16 @@ void api_swap(api *a, pb_engine **e, auth **users)
     *users = old_users;
 }
 
+int api_uses(api *a, const pb_engine *e)
+{
+    int used;
+
+    pthread_mutex_lock(&a->mu);
+    used = store_uses(a->st, e);
+    pthread_mutex_unlock(&a->mu);
+    return used;
+}
+
 void api_changed(void *ud, const char *id)
 {
     api *a = ud;

@@ -30,8 +30,11 @@ void api_handle(void *ud, const http_request *rq, http_reply *out);
 /* Puts *e and *users in place for the requests to come, from any
  * thread, between two requests; gives back the ones they replace.  The
  * cases already open keep their engine, so the caller keeps the old one
- * until the store is closed (docs/api.md, "Reloading the principles"). */
+ * while api_uses says so (docs/api.md, "Reloading the principles"). */
 void api_swap(api *a, pb_engine **e, auth **users);
+/* Whether a case open now uses e, from any thread.  Once an engine
+ * replaced by api_swap is not used, it never is again. */
+int api_uses(api *a, const pb_engine *e);
 
 /* A store_durable: the replies waiting for upto go (error 0), or are
  * refused and the reason logged (docs/api.md, "How fast"). */

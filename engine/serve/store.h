@@ -5,8 +5,9 @@
  * - files (the default): one case file and journal per case in a data
  *   folder, written as `playbook live` and `event` write them, so every
  *   tool reads them.  A case is opened (and locked) the first time a
- *   request names it and stays open while the server runs: one writer
- *   per case, and no other program can write it meanwhile.
+ *   request names it and stays open until the server stops or lets it
+ *   go to open others (store_set_max_open): one writer per case, and
+ *   no other program can write it meanwhile.
  * - PostgreSQL, for several servers sharing cases: events append-only
  *   with a per-case sequence, each append under the case's advisory
  *   lock after catching up with what other servers recorded, so two
@@ -14,7 +15,7 @@
  *
  * Either way an event is acknowledged only once it is durable (a sync
  * of the file system, or a commit), and a case is kept in memory from
- * its first request on.
+ * its first request on, while it is among the most recently used.
  */
 #ifndef PB_STORE_H
 #define PB_STORE_H
@@ -34,6 +35,15 @@ store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err);
 /* Cases opened from now on are evaluated with e; those open keep
  * theirs (docs/api.md, "Reloading the principles"). */
 void store_set_engine(store *s, pb_engine *e);
+/* Whether a case open now is evaluated with e: one that is not can be
+ * freed once replaced (store_set_engine), as cases opened from then on
+ * get the new one. */
+int store_uses(const store *s, const pb_engine *e);
+/* At most n cases open at once (0: any number; the default): opening
+ * one more first lets the least recently used go (read again when next
+ * named), so memory and open files stay bounded however many cases a
+ * server sees.  A case with changes not yet saved stays open. */
+void store_set_max_open(store *s, size_t n);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */
 void store_close(store *s);
@@ -43,7 +53,9 @@ int store_id_ok(const char *id);
 
 /* The case id, up to date: PB_OK; PB_INPUT when there is none ("no case
  * 'x'"); PB_STATE when another program holds it; PB_IO when it cannot be
- * read or is damaged (err says why); PB_NOMEM. */
+ * read or is damaged (err says why); PB_NOMEM.  Opening a case may let
+ * another go, so a store_case is good until the next store_get or
+ * store_create. */
 pb_status store_get(store *s, const char *id, store_case **out,
                     pb_error *err);
 /* A new case as o describes it (its id is id), durable before it is

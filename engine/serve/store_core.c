@@ -1,7 +1,8 @@
 /*
  * store_core.c -- store.h for every store: the cases open in this
- * server, by id, each kept from its first request until the server
- * stops, and the checks on ids and on a batch of events.
+ * server, by id and by last use, each kept from its first request until
+ * the server stops or more recently used ones push it out, and the
+ * checks on ids and on a batch of events.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,21 @@ store *store_new(const store_backend *b, pb_engine *e, void *impl)
 void store_set_engine(store *s, pb_engine *e)
 {
     s->e = e;
+}
+
+void store_set_max_open(store *s, size_t n)
+{
+    s->max_open = n;
+}
+
+int store_uses(const store *s, const pb_engine *e)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (s->v[i]->e == e)
+            return 1;
+    return 0;
 }
 
 void store_close(store *s)
@@ -66,13 +82,58 @@ const pb_case *store_case_of(const store_case *sc)
     return sc->cf != NULL ? pb_casefile_case(sc->cf) : sc->c;
 }
 
-/* Opens case id (create: a new one) and keeps it. */
+/* The list by last use: sc out of it, and in at its head. */
+static void unlink_case(store *s, store_case *sc)
+{
+    *(sc->newer ? &sc->newer->older : &s->newest) = sc->older;
+    *(sc->older ? &sc->older->newer : &s->oldest) = sc->newer;
+}
+
+static void push_case(store *s, store_case *sc)
+{
+    sc->newer = NULL;
+    sc->older = s->newest;
+    *(s->newest ? &s->newest->newer : &s->oldest) = sc;
+    s->newest = sc;
+}
+
+/* Lets the least recently used case that can go, go, the last of v
+ * taking its place.  When every case holds changes not yet saved, none
+ * goes, and max_open is passed until some can. */
+static void let_one_go(store *s)
+{
+    store_case *sc, *last;
+    long pos;
+
+    for (sc = s->oldest; sc != NULL; sc = sc->newer)
+        if (s->b->let_go(s, sc))
+            break;
+    if (sc == NULL)
+        return;
+    pos = pb__index_find(&s->ix, sc->id, case_key, s->v);
+    pb__index_remove(&s->ix, sc->id, case_key, s->v);
+    unlink_case(s, sc);
+    last = s->v[--s->n];
+    if (last != sc) {
+        /* a name's position changes only through the index */
+        pb__index_remove(&s->ix, last->id, case_key, s->v);
+        s->v[pos] = last;
+        pb__index_add(&s->ix, (size_t)pos, case_key, s->v);
+    }
+    free(sc);
+}
+
+/* Opens case id (create: a new one) and keeps it, after letting the
+ * least recently used case go when max_open are open: before the open,
+ * so that open files never pass max_open. */
 static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
                       store_case **out, pb_error *err)
 {
     store_case *sc;
     pb_status st;
 
+    if (s->max_open > 0 && s->n >= s->max_open)
+        let_one_go(s);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         store_case **v = realloc(s->v, cap * sizeof *v);
@@ -86,6 +147,7 @@ static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
         (sc = calloc(1, sizeof *sc)) == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     snprintf(sc->id, sizeof sc->id, "%s", id);
+    sc->e = s->e;
     if ((st = s->b->open(s, sc, create, err)) != PB_OK) {
         free(sc);
         return st;
@@ -93,6 +155,7 @@ static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
     s->v[s->n] = sc;
     pb__index_add(&s->ix, s->n, case_key, s->v);
     s->n++;
+    push_case(s, sc);
     *out = sc;
     return PB_OK;
 }
@@ -113,6 +176,8 @@ pb_status store_get(store *s, const char *id, store_case **out,
     if (i < 0)
         return keep(s, id, NULL, out, err);
     *out = s->v[i];
+    unlink_case(s, *out);
+    push_case(s, *out);
     return s->b->sync != NULL ? s->b->sync(s, *out, err) : PB_OK;
 }
 

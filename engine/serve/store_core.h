@@ -15,16 +15,19 @@ struct store_case {
     char id[STORE_MAX_ID + 1];
     pb_casefile *cf;   /* files: the open case file; NULL after a failed
                         * write until it is read again */
-    pb_engine *e;      /* files: the principles it is evaluated with */
+    pb_engine *e;      /* the principles it is evaluated with */
     pb_case *c;        /* PostgreSQL: the case as committed */
     double started;    /* PostgreSQL: started_at, seconds since the epoch */
     long seq;          /* PostgreSQL: its recorded events committed */
     unsigned long long ticket; /* files: of its last write */
+    /* The open cases, most recently used first (store_set_max_open). */
+    store_case *newer, *older;
 };
 
 typedef struct store_backend {
-    /* Opens case sc->id into sc: the existing one when create is NULL
-     * (PB_INPUT: none), else a new one (PB_STATE: taken). */
+    /* Opens case sc->id into sc, with the principles sc->e: the
+     * existing one when create is NULL (PB_INPUT: none), else a new one
+     * (PB_STATE: taken). */
     pb_status (*open)(store *s, store_case *sc, const pb_casefile_opts *create,
                       pb_error *err);
     /* Brings an open case up to date (other servers' events), or reads
@@ -46,6 +49,9 @@ typedef struct store_backend {
     /* PB_OK, or why no request can be served any more; NULL: never. */
     pb_status (*failed)(store *s, pb_error *err);
     void (*close_case)(store *s, store_case *sc);
+    /* Lets an open case go for now, cheaply (no rewrite; the next open
+     * reads it again): 1, or 0 when it holds what is not saved yet. */
+    int (*let_go)(store *s, store_case *sc);
     void (*close)(store *s);
 } store_backend;
 
@@ -56,6 +62,8 @@ struct store {
     store_case **v;        /* the open cases */
     size_t n, cap;
     pb__index ix;          /* v by id */
+    store_case *newest, *oldest; /* v by last use */
+    size_t max_open;       /* past it, the least recently used go */
 };
 
 /* A store with backend b and its state impl, or NULL (out of memory). */

@@ -94,7 +94,6 @@ static pb_status files_open(store *s, store_case *sc,
 
     if (path == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    sc->e = s->e;
     if (create == NULL && stat(path, &sb) != 0) {
         st = pb__error(err, PB_INPUT, "", 0, "no case '%s'", sc->id);
     } else if (create == NULL) {
@@ -106,7 +105,7 @@ static pb_status files_open(store *s, store_case *sc,
         with_id.id = sc->id;
         with_id.nosync = 1;
         with_id.compact_every = FILES_COMPACT_EVERY;
-        st = pb_casefile_open(s->e, path, &with_id, &sc->cf, err);
+        st = pb_casefile_open(sc->e, path, &with_id, &sc->cf, err);
         /* Written now: a case the client was told exists must outlive
          * us. */
         if (st == PB_OK && (st = pb_casefile_compact(sc->cf, err)) != PB_OK) {
@@ -325,6 +324,17 @@ static void files_close_case(store *s, store_case *sc)
         pb_casefile_free(sc->cf);
 }
 
+/* Without compacting, which would sync three times on the serving
+ * thread: the journal has every event, and the next open merges it. */
+static int files_let_go(store *s, store_case *sc)
+{
+    (void)s;
+    if (sc->cf != NULL && pb_casefile_pending(sc->cf) > 0)
+        return 0;
+    pb_casefile_free(sc->cf);
+    return 1;
+}
+
 /* Stops the syncer once it has synced all there is, and frees f. */
 static void files_free(files *f, int started)
 {
@@ -352,7 +362,7 @@ static void files_close(store *s)
 static const store_backend backend = {
     files_open, files_sync, files_record, files_ids, files_read, NULL,
     files_on_durable, files_pending, files_failed, files_close_case,
-    files_close
+    files_let_go, files_close
 };
 
 store *store_open_files(pb_engine *e, const char *dir, pb_error *err)

@@ -334,14 +334,14 @@ static pb_status pg_open(store *s, store_case *sc,
 
     sc->seq = 0;
     if (create == NULL) {
-        if ((st = load_case(db, s->e, sc->id, &sc->c, err)) == PB_OK &&
+        if ((st = load_case(db, sc->e, sc->id, &sc->c, err)) == PB_OK &&
             (st = catch_up(db, sc->id, sc->c, &sc->seq, err)) != PB_OK) {
             pb_case_free(sc->c);
             sc->c = NULL;
         }
         return st;
     }
-    if ((st = new_case(s->e, create, &sc->c, err)) != PB_OK)
+    if ((st = new_case(sc->e, create, &sc->c, err)) != PB_OK)
         return st;
     if ((st = insert_case(db, sc->id, sc->c, err)) != PB_OK) {
         pb_case_free(sc->c);
@@ -591,6 +591,13 @@ static void pg_close_case(store *s, store_case *sc)
     pb_case_free(sc->c);
 }
 
+/* Every event of an open case is committed: it goes as it closes. */
+static int pg_let_go(store *s, store_case *sc)
+{
+    pg_close_case(s, sc);
+    return 1;
+}
+
 static void pg_close(store *s)
 {
     pg *db = s->impl;
@@ -609,7 +616,7 @@ static void pg_close(store *s)
 
 static const store_backend postgres = {
     pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_watch, NULL, NULL,
-    NULL, pg_close_case, pg_close
+    NULL, pg_close_case, pg_let_go, pg_close
 };
 
 store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)
