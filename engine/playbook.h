@@ -850,6 +850,9 @@ typedef struct pb_followup {
  */
 pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
                             size_t *n, pb_error *err);
+/* Whether f is overdue at now (seconds since the epoch): its due time
+ * reads, it is not done, and the time is past (what sets f->overdue). */
+int pb_followup_overdue(const pb_followup *f, double now);
 /* Whether a list of what is due before `before` (seconds since the
  * epoch; < 0: no limit) shows f: what is not done and due before it,
  * and every due time that does not read, which nobody can tell. */

@@ -83,7 +83,7 @@ pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
         f.parsed = pb_case_due(c, ev.t, f.due_text, &f.due) == PB_OK;
         if (!f.parsed)
             f.due = 0;
-        f.overdue = f.parsed && !f.done && f.due < now;
+        f.overdue = pb_followup_overdue(&f, now);
         if (*n == cap) {
             size_t ncap = cap ? cap * 2 : 8;
             pb_followup *nv = realloc(v, ncap * sizeof *nv);
@@ -102,6 +102,11 @@ pb_status pb_case_followups(const pb_case *c, double now, pb_followup **out,
     else
         *out = v;
     return PB_OK;
+}
+
+int pb_followup_overdue(const pb_followup *f, double now)
+{
+    return f->parsed && !f->done && f->due < now;
 }
 
 int pb_followup_listed(const pb_followup *f, double before)

@@ -336,6 +336,7 @@ done:
     follow_free(a.fol);
     auth_free(a.auth);
     pb_schema_free(a.schema);
+    followups_free(a.due);
     pb_engine_free(a.e);
     while (old.n > 0)
         pb_engine_free(old.v[--old.n]);

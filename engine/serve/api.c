@@ -881,164 +881,47 @@ static void stream(api *a, const auth_user *who, const char *id,
 /* GET /v1/followups: what the cases promised and planned to check,
  * overdue first, then by due time, unreadable due times last, as
  * `playbook followups` lists them. */
-typedef struct due_item {
-    char *id, *agent, *due_text, *text, *outcome;
-    pb_followup f;
-} due_item;
-
-typedef struct due_list {
-    due_item *v;
-    size_t n, cap;
-    double now, before;      /* before < 0: everything */
-    const char *agent;       /* NULL: every agent */
-    size_t unreadable;       /* cases left out */
-    FILE *log;               /* which, and why */
-    int oom;
-} due_list;
-
-static char *dup_or_null(const char *s)
+static void list_followups(api *a, const auth_user *who,
+                           const http_request *rq, http_reply *out)
 {
-    return s != NULL ? strdup(s) : NULL;
-}
-
-static int collect_due(void *ud, const char *id, const pb_case *c,
-                       const pb_error *why)
-{
-    due_list *l = ud;
-    pb_followup *f;
-    size_t i, n;
-
-    if (c == NULL) {    /* counted in the answer, named in the log */
-        char msg[1200];
-
-        l->unreadable++;
-        if (l->log != NULL)
-            fprintf(l->log, "playbook serve: follow-ups: case '%s' left "
-                    "out: %s\n", id, pb_error_text(why, msg, sizeof msg));
-        return 0;
-    }
-    if (l->agent != NULL && (pb_case_agent(c) == NULL ||
-                             strcmp(pb_case_agent(c), l->agent) != 0))
-        return 0;
-    if (pb_case_followups(c, l->now, &f, &n, NULL) != PB_OK) {
-        l->oom = 1;
-        return 1;
-    }
-    for (i = 0; i < n && !l->oom; i++) {
-        pb_event_info ev;
-        due_item *d;
-
-        if (!pb_followup_listed(&f[i], l->before))
-            continue;
-        if (l->n == l->cap) {
-            size_t cap = l->cap ? l->cap * 2 : 32;
-            due_item *v = realloc(l->v, cap * sizeof *v);
-
-            if (v == NULL) {
-                l->oom = 1;
-                break;
-            }
-            l->v = v;
-            l->cap = cap;
-        }
-        pb_case_event(c, f[i].event, &ev);
-        d = &l->v[l->n++];
-        d->f = f[i];
-        d->id = strdup(id);
-        d->agent = dup_or_null(pb_case_agent(c));
-        d->due_text = dup_or_null(f[i].due_text);
-        d->text = dup_or_null(ev.text);
-        d->outcome = dup_or_null(f[i].outcome);
-        l->oom |= d->id == NULL || (pb_case_agent(c) && !d->agent) ||
-                   (f[i].due_text && !d->due_text) ||
-                   (ev.text && !d->text) || (f[i].outcome && !d->outcome);
-    }
-    free(f);
-    return l->oom;
-}
-
-static int due_order(const void *a, const void *b)
-{
-    const due_item *x = a, *y = b;
-    int d = pb_followup_order(&x->f, &y->f);
-
-    return d != 0 ? d : strcmp(x->id, y->id);
-}
-
-static void followups(api *a, const auth_user *who, const http_request *rq,
-                      http_reply *out)
-{
-    const char *before = http_query(rq, "before");
-    due_list l;
+    const char *before = http_query(rq, "before"),
+               *agent = http_query(rq, "agent");
+    double now = (double)time(NULL), until = -1;
+    pb_status st;
     pb_error err;
-    pb__json j;
     reply r;
-    size_t i;
 
-    memset(&l, 0, sizeof l);
-    l.now = (double)time(NULL);
-    l.before = -1;
-    l.agent = http_query(rq, "agent");
-    if (before != NULL && pb_due_parse(before, l.now, &l.before) != PB_OK) {
+    if (before != NULL && pb_due_parse(before, now, &until) != PB_OK) {
         fail(out, 400, "before", "cannot read the time '%.80s' (in 2h, "
              "tomorrow 10:00, 2026-12-01T10:00, ...)", before);
         return;
     }
     if (who != NULL && who->role == AUTH_AGENT) {
-        if (l.agent != NULL && strcmp(l.agent, who->name) != 0) {
+        if (agent != NULL && strcmp(agent, who->name) != 0) {
             fail(out, 403, "agent", "an agent sees their own follow-ups "
                  "only");
             return;
         }
-        l.agent = who->name;
+        agent = who->name;
     }
-    l.log = a->log;
-    if (store_each(a->st, collect_due, &l, &err) != PB_OK) {
-        fail_ours(a, out, &err);
-    } else if (l.oom) {
+    if ((a->due == NULL && (a->due = followups_new()) == NULL) ||
+        reply_open(&r, 200) != 0) {
         fail(out, 503, NULL, "out of memory");
-    } else if (reply_open(&r, 200) == 0) {
-        if (l.n > 0)
-            qsort(l.v, l.n, sizeof *l.v, due_order);
-        pb__json_init(&j, r.f);
-        pb__json_open(&j, '{');
-        pb__json_key(&j, "followups");
-        pb__json_open(&j, '[');
-        for (i = 0; i < l.n; i++) {
-            const due_item *d = &l.v[i];
-
-            pb__json_open(&j, '{');
-            pb__json_kstr(&j, "case", d->id);
-            pb__json_kstr(&j, "agent", d->agent);
-            pb__json_kstr(&j, "kind", d->f.kind == PB_FOLLOWUP_CHECK
-                                          ? "followup" : "commitment");
-            pb__json_kstr(&j, "due", d->due_text);
-            pb__json_key(&j, "due_at");
-            if (d->f.parsed)
-                pb__json_num(&j, d->f.due);
-            else
-                pb__json_str(&j, NULL);
-            pb__json_kbool(&j, "overdue", d->f.overdue);
-            pb__json_kbool(&j, "done", d->f.done);
-            pb__json_kstr(&j, "outcome", d->outcome);
-            pb__json_kstr(&j, "text", d->text);
-            pb__json_close(&j, '}');
-        }
-        pb__json_close(&j, ']');
-        pb__json_kint(&j, "unreadable", (long)l.unreadable);
-        pb__json_close(&j, '}');
-        fputc('\n', r.f);
-        reply_done(&r, out);
-        out->hold = store_pending(a->st, NULL);
+        return;
     }
-    for (i = 0; i < l.n; i++) {
-        free(l.v[i].id);
-        free(l.v[i].agent);
-        free(l.v[i].due_text);
-        free(l.v[i].text);
-        free(l.v[i].outcome);
+    st = followups_list(a->due, a->st, pb_engine_version(a->e), agent, until,
+                        now, a->log, r.f, &err);
+    if (st != PB_OK) {
+        fclose(r.f);
+        free(r.m.buf);
+        if (st == PB_NOMEM)
+            fail(out, 503, NULL, "out of memory");
+        else
+            fail_ours(a, out, &err);
+        return;
     }
-    free(l.v);
+    reply_done(&r, out);
+    out->hold = store_pending(a->st, NULL);
 }
 
 /* GET /v1/principles */
@@ -1301,7 +1184,7 @@ static void handle(api *a, const http_request *rq, http_reply *out)
         else if (p[4] == 'p')
             principles(a, out);
         else
-            followups(a, who, rq, out);
+            list_followups(a, who, rq, out);
         return;
     }
     if (strcmp(p, "/v1/cases") == 0 || strcmp(p, "/v1/replay") == 0) {

@@ -9,6 +9,7 @@
 
 #include "auth.h"
 #include "follow.h"
+#include "followups.h"
 #include "http.h"
 #include "playbook.h"
 #include "store.h"
@@ -20,6 +21,7 @@ typedef struct api {
     auth *auth;        /* NULL: no tokens, every request is let in */
     follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
+    followups *due;    /* for /v1/followups, made at its first request */
     FILE *log;         /* what went wrong on our side, never in replies */
     http_server *srv;  /* for api_durable */
 } api;

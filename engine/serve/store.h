@@ -110,12 +110,28 @@ typedef void (*store_durable)(void *ud, unsigned long long upto, int error);
 void store_on_durable(store *s, store_durable fn, void *ud);
 unsigned long long store_pending(store *s, const store_case *sc);
 
-/* Calls fn with every case, in id order: the open ones as they are, the
- * others read and let go after the call.  A case that cannot be read
- * comes with c NULL and why in why, for the caller to count and log.
- * fn returns 0 to go on.  PB_IO when the cases cannot be listed. */
+/* How a case not open is stored: while its stamp is the same, so is
+ * the case, and what a caller made of it can be used again instead of
+ * reading it (the file store's: its files' inodes, sizes and times). */
+typedef struct store_stamp {
+    unsigned long long v[8];
+} store_stamp;
+
+/*
+ * Calls fn with every case, in id order: the open ones as they are
+ * (stamp NULL), the others read and let go after the call, with their
+ * stamp as it was before the read (NULL when the store has none).  A
+ * case that cannot be read comes with c NULL and why in why, for the
+ * caller to count and log.  fn returns 0 to go on.  For a case not
+ * open whose stamp known(ud, id, stamp) knows (returns 1), neither the
+ * read nor fn happens.  known may be NULL.  PB_IO when the cases
+ * cannot be listed.
+ */
 typedef int (*store_fn)(void *ud, const char *id, const pb_case *c,
-                        const pb_error *why);
-pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err);
+                        const store_stamp *stamp, const pb_error *why);
+typedef int (*store_known)(void *ud, const char *id,
+                           const store_stamp *stamp);
+pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
+                     pb_error *err);
 
 #endif

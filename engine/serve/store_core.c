@@ -233,7 +233,8 @@ pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
     return st == PB_INPUT ? PB_STATE : st;
 }
 
-pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err)
+pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
+                     pb_error *err)
 {
     char **ids = NULL;
     size_t n = 0, i;
@@ -247,17 +248,24 @@ pb_status store_each(store *s, store_fn fn, void *ud, pb_error *err)
     for (i = 0; i < n && !stop; i++) {
         long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
         pb_case *c = NULL;
+        store_stamp stamp, *sp = NULL;
         pb_error why;
 
+        if (k < 0 && s->b->stamp != NULL &&
+            s->b->stamp(s, ids[i], &stamp) == 0) {
+            sp = &stamp;
+            if (known != NULL && known(ud, ids[i], sp))
+                continue;
+        }
         if (k >= 0 && s->b->sync != NULL &&
             s->b->sync(s, s->v[k], &why) != PB_OK)
-            stop = fn(ud, ids[i], NULL, &why);
+            stop = fn(ud, ids[i], NULL, NULL, &why);
         else if (k >= 0)
-            stop = fn(ud, ids[i], store_case_of(s->v[k]), NULL);
+            stop = fn(ud, ids[i], store_case_of(s->v[k]), NULL, NULL);
         else if (s->b->read(s, ids[i], &c, &why) != PB_OK)
-            stop = fn(ud, ids[i], NULL, &why);
+            stop = fn(ud, ids[i], NULL, sp, &why);
         else
-            stop = fn(ud, ids[i], c, NULL);
+            stop = fn(ud, ids[i], c, sp, NULL);
         pb_case_free(c);
     }
     for (i = 0; i < n; i++)

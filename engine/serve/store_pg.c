@@ -615,7 +615,7 @@ static void pg_close(store *s)
 }
 
 static const store_backend postgres = {
-    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_watch, NULL, NULL,
+    pg_open, pg_sync, pg_record, pg_ids, pg_read, NULL, pg_watch, NULL, NULL,
     NULL, pg_close_case, pg_let_go, pg_close
 };
 

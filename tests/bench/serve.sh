@@ -87,6 +87,26 @@ echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( total / CASES 
      "each (RSS $r0 -> $r1 KiB over $CASES cases)"
 stop
 
+# follow-ups: the same cases, none open, after a restart; the first
+# listing reads them all, the next ones only stat them (docs/api.md)
+start --data "$T/cases-memory"
+python3 - "$PORT" "$CASES" <<'EOF' || fail "follow-ups"
+import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=600)
+took = []
+for i in range(3):
+    t = time.monotonic()
+    c.request("GET", "/v1/followups")
+    r = c.getresponse()
+    r.read()
+    assert r.status == 200, r.status
+    took.append(time.monotonic() - t)
+print("follow-ups of %s cases not open: first %.3f s (each read), then "
+      "%.4f s (what was found kept): %.0fx" % (sys.argv[2], took[0],
+      min(took[1:]), took[0] / min(took[1:])))
+EOF
+stop
+
 # --- PostgreSQL -----------------------------------------------------------
 . tests/e2e/lib/pg.sh
 if pg_start; then

@@ -795,6 +795,28 @@ assert d['events_from'] == 3, d['events_from']"
 said = [e['text'] for e in d['events'] if e['type'] == 'customer.said']
 assert said == ['round 1 of 2', 'round 2 of 2', 'from the command line',
                 'round 3'], said"
+    # The follow-ups of cases not open are kept until their files change:
+    # LRU-3's commitment (a promise and a check) is listed from its file,
+    # again from what was kept, and once another program adds one, both
+    # are; once its file is gone, none is.
+    req POST /v1/cases/LRU-3/events '{"type": "agent.said", "text": "I will call you tomorrow at ten."}'
+    want 200 "a commitment on LRU-3"
+    for i in 4 5 6; do req GET /v1/cases/LRU-$i; done
+    lru3() { # WHAT N: the listing has N follow-ups of LRU-3
+        req GET /v1/followups
+        json_ok "$T/body" "$1" "
+mine = [f['text'] for f in d['followups'] if f['case'] == 'LRU-3']
+assert len(mine) == $2, mine"
+    }
+    lru3 "a case not open, read" 2
+    cp "$T/body" "$T/lru-first"
+    lru3 "a case not open, kept" 2
+    same_as "$T/lru-first" "the follow-ups kept are those read"
+    run "$PB" event $P "$D/LRU-3.xml" agent.said "I will email you the label by Friday."
+    expect_rc 0 "another program adds a commitment"
+    lru3 "a case changed by another program, read again" 4
+    rm -f "$D/LRU-3.xml" "$D/LRU-3.xml.journal"
+    lru3 "a case removed" 0
 fi
 stop
 

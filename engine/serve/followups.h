@@ -1,0 +1,37 @@
+/*
+ * followups.h -- GET /v1/followups (docs/api.md): what the cases
+ * promised and planned to check, across every case of the store.
+ *
+ * A case not open has to be read, principles and all, to be known: a
+ * thousand take most of a second, on the serving thread.  So what was
+ * found in each is kept with its stamp (store_stamp), and read again
+ * only once the case has changed, or the principles have.  Used under
+ * the API's lock.
+ */
+#ifndef PB_FOLLOWUPS_H
+#define PB_FOLLOWUPS_H
+
+#include <stdio.h>
+
+#include "playbook.h"
+#include "store.h"
+
+typedef struct followups followups;
+
+followups *followups_new(void); /* NULL when out of memory */
+void followups_free(followups *fu);
+
+/*
+ * The follow-ups of the cases of st evaluated with the principles of
+ * version `principles`, as JSON into out: those of agent (NULL: every
+ * agent) listed for `before` (pb_followup_listed; < 0: all), overdue
+ * as of now, in pb_followup_order, then by case.  A case that cannot
+ * be read is counted ("unreadable") and named in log (NULL: nowhere).
+ * PB_OK; PB_IO when the cases cannot be listed; PB_NOMEM, with nothing
+ * written.
+ */
+pb_status followups_list(followups *fu, store *st, const char *principles,
+                         const char *agent, double before, double now,
+                         FILE *log, FILE *out, pb_error *err);
+
+#endif
