@@ -117,6 +117,9 @@ static const char bad_encoding[] =
 static const char no_host[] =
     "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
     "\"an HTTP/1.1 request needs a Host\"}}\n";
+static const char long_host[] =
+    "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
+    "\"the request's URI names a host of 256 bytes or more\"}}\n";
 static const char busy[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"too many answers are waiting for clients to read them; try "
@@ -491,6 +494,35 @@ static const char *bad_framing(struct MHD_Connection *c, const char *version)
     return NULL;
 }
 
+/*
+ * A request line may name the whole URI, "GET http://host/path" (the
+ * absolute form, which proxies send), and a server must take it (RFC
+ * 9112, 3.2.2): its path is the path, and its host stands for the Host
+ * header.  The path of url, with *host pointing at that host (copied
+ * into buf) when url names one; NULL when the host does not fit.
+ */
+static const char *target_path(const char *url, char *buf, size_t size,
+                               const char **host)
+{
+    const char *a, *slash;
+    size_t n;
+
+    if (strncasecmp(url, "http://", 7) == 0)
+        a = url + 7;
+    else if (strncasecmp(url, "https://", 8) == 0)
+        a = url + 8;
+    else
+        return url;
+    slash = strchr(a, '/');
+    n = slash != NULL ? (size_t)(slash - a) : strlen(a);
+    if (n >= size)
+        return NULL;
+    memcpy(buf, a, n);
+    buf[n] = '\0';
+    *host = buf;
+    return slash != NULL ? slash : "/";
+}
+
 static time_t now_s(void)
 {
     struct timespec ts;
@@ -663,6 +695,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     http_request rq;
     http_reply out;
     const char *cl, *bad;
+    char authority[256];
     size_t head;
 
     if (p == NULL) {
@@ -699,9 +732,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     request_state(s, c, 0);
     memset(&rq, 0, sizeof rq);
     rq.method = method;
-    rq.path = url;
-    rq.origin = header(c, "Origin");
     rq.host = header(c, "Host");
+    rq.path = target_path(url, authority, sizeof authority, &rq.host);
+    if (rq.path == NULL)
+        return send_reply(c, 400, long_host, sizeof long_host - 1);
+    rq.origin = header(c, "Origin");
     rq.authorization = header(c, "Authorization");
     rq.content_type = header(c, "Content-Type");
     rq.prefer = header(c, "Prefer");

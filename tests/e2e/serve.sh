@@ -222,18 +222,35 @@ for what, data in [
         ("chunked and a length", head + b"Transfer-Encoding: chunked\r\n"
          b"Content-Length: 5\r\n\r\n0\r\n\r\n" + inner),
         ("HTTP/1.1 without Host", b"GET /v1/principles HTTP/1.1\r\n\r\n"),
-        ("HTTP/1.0 without Host", b"GET /v1/principles HTTP/1.0\r\n\r\n")]:
+        ("HTTP/1.0 without Host", b"GET /v1/principles HTTP/1.0\r\n\r\n"),
+        # the absolute form, as a proxy sends it: its host is the Host
+        ("absolute", b"GET http://127.0.0.1/v1/cases/T-1?events_from=1 "
+         b"HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        ("absolute, upper case", b"GET HTTP://localhost HTTP/1.1\r\n"
+         b"Host: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        ("absolute, another host", b"GET http://attacker.example/v1/cases/T-1 "
+         b"HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+        ("absolute, a long host", b"GET http://" + b"h" * 300 +
+         b"/v1/principles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+         b"Connection: close\r\n\r\n")]:
     out = raw(data)
     print(what, out.split(b"\r\n", 1)[0].decode(), out.count(b"HTTP/1.1 2"),
-          b"timed out" in out)
+          b"timed out" in out, b'"id": "T-1"' in out,
+          b'"field":"Host"' in out or b'"field": "Host"' in out)
 EOF
 for what in "two lengths" "gzip" "identity" "chunked and a length" \
         "HTTP/1.1 without Host"; do
-    if grep -q "^$what HTTP/1.1 400 Bad Request 0 False$" "$T/framing"; then
+    if grep -q "^$what HTTP/1.1 400 Bad Request 0 False" "$T/framing"; then
         ok; else fail "$what: $(grep "^$what" "$T/framing")"; fi
 done
-if grep -q "^HTTP/1.0 without Host HTTP/1.1 200 OK 1 False$" "$T/framing"; then
-    ok; else fail "HTTP/1.0 without Host: $(grep "^HTTP/1.0" "$T/framing")"; fi
+for want in "HTTP/1.0 without Host HTTP/1.1 200 OK 1 False" \
+        "absolute HTTP/1.1 200 OK 1 False True False" \
+        "absolute, upper case HTTP/1.1 200 OK 1 False False False" \
+        "absolute, another host HTTP/1.1 403 Forbidden 0 False False True" \
+        "absolute, a long host HTTP/1.1 400 Bad Request 0 False False True"; do
+    if grep -q "^$want" "$T/framing"; then ok; else
+        fail "$want: $(grep "^${want%% HTTP/1.1 [0-9]*}" "$T/framing")"; fi
+done
 # DNS rebinding: a page of another site whose name resolves to
 # 127.0.0.1 sends that name as Host, and a matching Origin
 req GET /v1/cases/T-1 - "Host:attacker.example:$PORT"
