@@ -123,17 +123,15 @@ static void let_one_go(store *s)
     free(sc);
 }
 
-/* Opens case id (create: a new one) and keeps it, after letting the
- * least recently used case go when max_open are open: before the open,
- * so that open files never pass max_open. */
+/* Opens case id (create: a new one) and keeps it, letting the least
+ * recently used case go when max_open are open: once the open has
+ * worked, so that asking for cases that are not there lets none go. */
 static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
                       store_case **out, pb_error *err)
 {
     store_case *sc;
     pb_status st;
 
-    if (s->max_open > 0 && s->n >= s->max_open)
-        let_one_go(s);
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
         store_case **v = realloc(s->v, cap * sizeof *v);
@@ -152,6 +150,8 @@ static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
         free(sc);
         return st;
     }
+    if (s->max_open > 0 && s->n >= s->max_open)
+        let_one_go(s);
     s->v[s->n] = sc;
     pb__index_add(&s->ix, s->n, case_key, s->v);
     s->n++;

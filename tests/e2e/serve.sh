@@ -797,6 +797,12 @@ done
 if [ "$STORE" = files ]; then
     n=$(ls -l /proc/$SRV/fd | grep -c 'LRU-.*journal')
     if [ "$n" -le 3 ]; then ok; else fail "$n journals open, --max-open 3"; fi
+    # asking for cases that are not there lets none go
+    ls -l /proc/$SRV/fd | grep -o 'LRU-.*journal' | sort >"$T/open-before"
+    for i in 1 2 3 4 5; do req GET /v1/cases/NOPE-$i; done
+    ls -l /proc/$SRV/fd | grep -o 'LRU-.*journal' | sort >"$T/open-after"
+    if cmp -s "$T/open-before" "$T/open-after"; then ok; else
+        fail "probes let cases go: $(cat "$T/open-before") -> $(cat "$T/open-after")"; fi
     # LRU-2 was let go: the command line writes it, and the server,
     # reading it again, has that event too
     run "$PB" event $P "$D/LRU-2.xml" customer.said "from the command line"
