@@ -66,7 +66,7 @@ crash_runs() { # the store's name
     : >"$T/acked"
     start
     req_ok=$(python3 tests/e2e/lib/request.py "$PORT" POST /v1/cases \
-        '{"id": "K-1", "topic": "delivery"}' | head -n 1)
+        '{"id": "K-1", "topic": "delivery"}' | sed -n 1p)
     [ "$req_ok" = 201 ] || fail "$1: the case was not made ($req_ok)"
     k=0 worst=""
     while [ $k -lt "$KILLS" ]; do
@@ -90,7 +90,7 @@ crash_runs() { # the store's name
     echo "    $1: $KILLS kills, $worst"
     # the case goes on where it was
     st=$(python3 tests/e2e/lib/request.py "$PORT" POST /v1/cases/K-1/events \
-        '{"type": "agent.said", "text": "Sorry, the line dropped."}' | head -n 1)
+        '{"type": "agent.said", "text": "Sorry, the line dropped."}' | sed -n 1p)
     if [ "$st" = 200 ]; then ok; else
         fail "$1: the case takes no event after the kills ($st)"; fi
     stop
