@@ -112,7 +112,9 @@ unsigned long long store_pending(store *s, const store_case *sc);
 
 /* How a case not open is stored: while its stamp is the same, so is
  * the case, and what a caller made of it can be used again instead of
- * reading it (the file store's: its files' inodes, sizes and times). */
+ * reading it (the file store's: its files' inodes, sizes and times;
+ * PostgreSQL's: its last event's sequence number and when it was
+ * made). */
 typedef struct store_stamp {
     unsigned long long v[8];
 } store_stamp;

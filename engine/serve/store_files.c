@@ -395,8 +395,7 @@ static void files_close(store *s)
 
 static const store_backend backend = {
     files_open, files_sync, files_record, files_ids, files_read, files_stamp,
-    NULL,
-    files_on_durable, files_pending, files_failed, files_close_case,
+    NULL, files_on_durable, files_pending, files_failed, files_close_case,
     files_let_go, files_close
 };
 

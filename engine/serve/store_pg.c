@@ -506,6 +506,29 @@ static pb_status pg_ids(store *s, char ***out, size_t *nout, pb_error *err)
     return PB_OK;
 }
 
+/* A case changes only by events appended to it: its last sequence
+ * number, with when it was made, stamps it. */
+static int pg_stamp(store *s, const char *id, store_stamp *out)
+{
+    static const char sql[] =
+        "SELECT (extract(epoch FROM created) * 1000000)::bigint, "
+        "coalesce((SELECT max(seq) FROM playbook_events "
+        "WHERE case_id = $1), 0) FROM playbook_cases WHERE id = $1";
+    const char *p[1] = { id };
+    pb_error err;
+    PGresult *r = run(s->impl, sql, 1, p, PGRES_TUPLES_OK, &err,
+                      "stamping a case");
+    int ok = r != NULL && PQntuples(r) == 1;
+
+    if (ok) {
+        memset(out, 0, sizeof *out);
+        out->v[0] = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+        out->v[1] = strtoull(PQgetvalue(r, 0, 1), NULL, 10);
+    }
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
 static pb_status pg_read(store *s, const char *id, pb_case **out,
                          pb_error *err)
 {
@@ -615,8 +638,8 @@ static void pg_close(store *s)
 }
 
 static const store_backend postgres = {
-    pg_open, pg_sync, pg_record, pg_ids, pg_read, NULL, pg_watch, NULL, NULL,
-    NULL, pg_close_case, pg_let_go, pg_close
+    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_stamp, pg_watch, NULL,
+    NULL, NULL, pg_close_case, pg_let_go, pg_close
 };
 
 store *store_open_pg(pb_engine *e, const char *conninfo, pb_error *err)

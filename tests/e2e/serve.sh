@@ -1049,6 +1049,28 @@ if [ "$STORE" = pg ]; then
     SRV_A=$SRV PORT_A=$PORT
     start
     SRV_B=$SRV PORT_B=$PORT
+    # A lists the follow-ups of a case only B has open, keeps them, and
+    # reads the case again once B adds to it (its last sequence number)
+    PORT=$PORT_B
+    req POST /v1/cases '{"id": "PGF-1", "topic": "delivery"}'
+    want 201 "a case made on B"
+    req POST /v1/cases/PGF-1/events '{"type": "agent.said", "text": "I will call you tomorrow at ten."}'
+    want 200 "a commitment on B"
+    pgf() { # WHAT N: A lists N follow-ups of PGF-1
+        PORT=$PORT_A
+        req GET /v1/followups
+        json_ok "$T/body" "$1" "
+mine = [f['text'] for f in d['followups'] if f['case'] == 'PGF-1']
+assert len(mine) == $2, mine"
+    }
+    pgf "a case not open here, read" 2
+    cp "$T/body" "$T/pgf-first"
+    pgf "a case not open here, kept" 2
+    same_as "$T/pgf-first" "the follow-ups kept are those read"
+    PORT=$PORT_B
+    req POST /v1/cases/PGF-1/events '{"type": "agent.said", "text": "I will email you the label by Friday."}'
+    want 200 "another commitment on B"
+    pgf "a case another server added to, read again" 4
     PORT=$PORT_A
     req POST /v1/cases '{"id": "M-1", "topic": "delivery"}'
     want 201 "a case made on one server"
