@@ -47,8 +47,9 @@ typedef struct listing {
     FILE *log;
     line *lines;
     size_t nlines, cap;
-    entry **open;         /* of open cases, made for this listing */
-    size_t nopen;
+    entry **unkept;       /* of cases open or without a stamp: made for
+                           * this listing alone */
+    size_t nunkept, ucap;
     size_t unreadable;
     int oom;
 } listing;
@@ -239,13 +240,19 @@ static int found(void *ud, const char *id, const pb_case *c,
             l->oom = 1;
             return 1;
         }
-    } else if ((v = realloc(l->open, (l->nopen + 1) * sizeof *v)) != NULL) {
-        l->open = v;
-        l->open[l->nopen++] = e;
     } else {
-        entry_free(e);
-        l->oom = 1;
-        return 1;
+        if (l->nunkept == l->ucap) {
+            size_t cap = l->ucap ? l->ucap * 2 : 64;
+
+            if ((v = realloc(l->unkept, cap * sizeof *v)) == NULL) {
+                entry_free(e);
+                l->oom = 1;
+                return 1;
+            }
+            l->unkept = v;
+            l->ucap = cap;
+        }
+        l->unkept[l->nunkept++] = e;
     }
     add_lines(l, e);
     return l->oom;
@@ -353,9 +360,9 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
             qsort(l.lines, l.nlines, sizeof *l.lines, line_order);
         write_json(&l, out);
     }
-    for (k = 0; k < l.nopen; k++)
-        entry_free(l.open[k]);
-    free(l.open);
+    for (k = 0; k < l.nunkept; k++)
+        entry_free(l.unkept[k]);
+    free(l.unkept);
     free(l.lines);
     return rc;
 }
