@@ -53,6 +53,13 @@ req() {
     st=$(head -n 1 "$T/out")
     sed 1d "$T/out" >"$T/body"
 }
+# followups_of ID N WHAT: GET /v1/followups lists N of case ID
+followups_of() {
+    req GET /v1/followups
+    json_ok "$T/body" "$3" "
+mine = [f['text'] for f in d['followups'] if f['case'] == '$1']
+assert len(mine) == $2, mine"
+}
 # same_as FILE WHAT: the last answer is FILE, byte for byte
 same_as() {
     if cmp -s "$T/body" "$1"; then ok; else
@@ -825,21 +832,15 @@ assert said == ['round 1 of 2', 'round 2 of 2', 'from the command line',
     req POST /v1/cases/LRU-3/events '{"type": "agent.said", "text": "I will call you tomorrow at ten."}'
     want 200 "a commitment on LRU-3"
     for i in 4 5 6; do req GET /v1/cases/LRU-$i; done
-    lru3() { # WHAT N: the listing has N follow-ups of LRU-3
-        req GET /v1/followups
-        json_ok "$T/body" "$1" "
-mine = [f['text'] for f in d['followups'] if f['case'] == 'LRU-3']
-assert len(mine) == $2, mine"
-    }
-    lru3 "a case not open, read" 2
+    followups_of LRU-3 2 "a case not open, read"
     cp "$T/body" "$T/lru-first"
-    lru3 "a case not open, kept" 2
+    followups_of LRU-3 2 "a case not open, kept"
     same_as "$T/lru-first" "the follow-ups kept are those read"
     run "$PB" event $P "$D/LRU-3.xml" agent.said "I will email you the label by Friday."
     expect_rc 0 "another program adds a commitment"
-    lru3 "a case changed by another program, read again" 4
+    followups_of LRU-3 4 "a case changed by another program, read again"
     rm -f "$D/LRU-3.xml" "$D/LRU-3.xml.journal"
-    lru3 "a case removed" 0
+    followups_of LRU-3 0 "a case removed"
 fi
 stop
 
@@ -1056,21 +1057,16 @@ if [ "$STORE" = pg ]; then
     want 201 "a case made on B"
     req POST /v1/cases/PGF-1/events '{"type": "agent.said", "text": "I will call you tomorrow at ten."}'
     want 200 "a commitment on B"
-    pgf() { # WHAT N: A lists N follow-ups of PGF-1
-        PORT=$PORT_A
-        req GET /v1/followups
-        json_ok "$T/body" "$1" "
-mine = [f['text'] for f in d['followups'] if f['case'] == 'PGF-1']
-assert len(mine) == $2, mine"
-    }
-    pgf "a case not open here, read" 2
+    PORT=$PORT_A
+    followups_of PGF-1 2 "a case not open here, read"
     cp "$T/body" "$T/pgf-first"
-    pgf "a case not open here, kept" 2
+    followups_of PGF-1 2 "a case not open here, kept"
     same_as "$T/pgf-first" "the follow-ups kept are those read"
     PORT=$PORT_B
     req POST /v1/cases/PGF-1/events '{"type": "agent.said", "text": "I will email you the label by Friday."}'
     want 200 "another commitment on B"
-    pgf "a case another server added to, read again" 4
+    PORT=$PORT_A
+    followups_of PGF-1 4 "a case another server added to, read again"
     PORT=$PORT_A
     req POST /v1/cases '{"id": "M-1", "topic": "delivery"}'
     want 201 "a case made on one server"
