@@ -116,7 +116,7 @@ unsigned long long store_pending(store *s, const store_case *sc);
  * PostgreSQL's: its last event's sequence number and when it was
  * made). */
 typedef struct store_stamp {
-    unsigned long long v[8];
+    unsigned long long v[8];   /* all 0: none */
 } store_stamp;
 
 /*

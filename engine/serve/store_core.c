@@ -236,7 +236,9 @@ pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
 pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
                      pb_error *err)
 {
+    static const store_stamp none;
     char **ids = NULL;
+    store_stamp *stamps = NULL;
     size_t n = 0, i;
     pb_status st;
     int stop = 0;
@@ -245,15 +247,23 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
         return PB_IO;
     if ((st = s->b->ids(s, &ids, &n, err)) != PB_OK)
         return st;
+    /* Taken before any case is read, so that one written meanwhile is
+     * read again next time rather than kept as it was. */
+    if (n > 0 && s->b->stamps != NULL &&
+        ((stamps = malloc(n * sizeof *stamps)) == NULL ||
+         s->b->stamps(s, ids, n, stamps) != 0)) {
+        free(stamps);
+        stamps = NULL;
+    }
     for (i = 0; i < n && !stop; i++) {
         long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
+        const store_stamp *sp = NULL;
         pb_case *c = NULL;
-        store_stamp stamp, *sp = NULL;
         pb_error why;
 
-        if (k < 0 && s->b->stamp != NULL &&
-            s->b->stamp(s, ids[i], &stamp) == 0) {
-            sp = &stamp;
+        if (k < 0 && stamps != NULL &&
+            memcmp(&stamps[i], &none, sizeof none) != 0) {
+            sp = &stamps[i];
             if (known != NULL && known(ud, ids[i], sp))
                 continue;
         }
@@ -271,5 +281,6 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
     for (i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
+    free(stamps);
     return PB_OK;
 }

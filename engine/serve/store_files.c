@@ -315,36 +315,45 @@ static pb_status files_read(store *s, const char *id, pb_case **out,
 
 /* A case file and its journal as they are now: a write changes the
  * journal's size, a rewrite the file's inode (a rename) and the
- * journal's size, and the times catch what keeps both. */
-static int files_stamp(store *s, const char *id, store_stamp *out)
+ * journal's size, and the times catch what keeps both.  All zeros when
+ * the file cannot be looked at. */
+static void files_stamp(store *s, const char *id, store_stamp *out)
 {
-    char *path = case_path(s, id), *journal;
+    char *path = case_path(s, id), *journal = NULL;
     struct stat sb;
-    int i, rc = 0;
+    int i;
 
-    if (path == NULL || (journal = malloc(strlen(path) + 9)) == NULL) {
-        free(path);
-        return -1;
-    }
-    sprintf(journal, "%s.journal", path);
     memset(out, 0, sizeof *out);
-    for (i = 0; i < 2 && rc == 0; i++) {
-        unsigned long long *v = out->v + 4 * i;
+    if (path != NULL && (journal = malloc(strlen(path) + 9)) != NULL) {
+        sprintf(journal, "%s.journal", path);
+        for (i = 0; i < 2; i++) {
+            unsigned long long *v = out->v + 4 * i;
 
-        if (stat(i == 0 ? path : journal, &sb) != 0) {
-            rc = i == 0 || errno != ENOENT ? -1 : 0; /* no journal: 0s */
-            continue;
+            if (stat(i == 0 ? path : journal, &sb) != 0) {
+                if (i == 0 || errno != ENOENT) /* no journal: 0s */
+                    memset(out, 0, sizeof *out);
+                break;
+            }
+            v[0] = (unsigned long long)sb.st_ino;
+            v[1] = (unsigned long long)sb.st_size;
+            v[2] = (unsigned long long)sb.st_mtim.tv_sec * 1000000000u +
+                   (unsigned long long)sb.st_mtim.tv_nsec;
+            v[3] = (unsigned long long)sb.st_ctim.tv_sec * 1000000000u +
+                   (unsigned long long)sb.st_ctim.tv_nsec;
         }
-        v[0] = (unsigned long long)sb.st_ino;
-        v[1] = (unsigned long long)sb.st_size;
-        v[2] = (unsigned long long)sb.st_mtim.tv_sec * 1000000000u +
-               (unsigned long long)sb.st_mtim.tv_nsec;
-        v[3] = (unsigned long long)sb.st_ctim.tv_sec * 1000000000u +
-               (unsigned long long)sb.st_ctim.tv_nsec;
     }
     free(journal);
     free(path);
-    return rc;
+}
+
+static int files_stamps(store *s, char *const *ids, size_t n,
+                        store_stamp *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        files_stamp(s, ids[i], &out[i]);
+    return 0;
 }
 
 static void files_close_case(store *s, store_case *sc)
@@ -394,7 +403,7 @@ static void files_close(store *s)
 }
 
 static const store_backend backend = {
-    files_open, files_sync, files_record, files_ids, files_read, files_stamp,
+    files_open, files_sync, files_record, files_ids, files_read, files_stamps,
     NULL, files_on_durable, files_pending, files_failed, files_close_case,
     files_let_go, files_close
 };
