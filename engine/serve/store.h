@@ -40,7 +40,7 @@ void store_set_engine(store *s, pb_engine *e);
  * get the new one. */
 int store_uses(const store *s, const pb_engine *e);
 /* At most n cases open at once (0: any number; the default): opening
- * one more first lets the least recently used go (read again when next
+ * one more lets the least recently used go (read again when next
  * named), so memory and open files stay bounded however many cases a
  * server sees.  A case with changes not yet saved stays open. */
 void store_set_max_open(store *s, size_t n);
