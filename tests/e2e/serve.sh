@@ -801,6 +801,40 @@ for i in 1 5 8; do
 said = [e['text'] for e in d['events'] if e['type'] == 'customer.said']
 assert said == ['round 1 of $i', 'round 2 of $i'], said"
 done
+# 400 requests at random over 12 cases, 3 open at a time: each answer
+# has what the case was sent, in order, however often it was let go and
+# read again
+python3 - "$PORT" >"$T/lru-random" 2>&1 <<'EOF'
+import http.client, json, random, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=60)
+def call(method, path, body=None):
+    c.request(method, path, json.dumps(body) if body else None,
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, json.loads(r.read() or b"null")
+def said(d):
+    return [e["text"] for e in d["events"] if e["type"] == "customer.said"]
+rnd, sent, bad = random.Random(12), {}, []
+for k in range(400):
+    cid = "RND-%d" % rnd.randrange(12)
+    if cid not in sent:
+        st, d = call("POST", "/v1/cases", {"id": cid, "topic": "delivery"})
+        sent[cid] = []
+        ok = st == 201
+    elif rnd.random() < 0.6:
+        text = "%s says %d" % (cid, k)
+        st, d = call("POST", "/v1/cases/%s/events" % cid,
+                     {"type": "customer.said", "text": text})
+        sent[cid].append(text)
+        ok = st == 200 and said(d) == [text]
+    else:
+        st, d = call("GET", "/v1/cases/%s" % cid)
+        ok = st == 200 and said(d) == sent[cid]
+    if not ok:
+        bad.append((k, cid, st))
+print("bad", bad[:3])
+EOF
+has "$T/lru-random" "bad []" "400 requests at random, 3 cases open"
 if [ "$STORE" = files ]; then
     n=$(ls -l /proc/$SRV/fd | grep -c 'LRU-.*journal')
     if [ "$n" -le 3 ]; then ok; else fail "$n journals open, --max-open 3"; fi
