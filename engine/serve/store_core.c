@@ -237,9 +237,9 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
                      pb_error *err)
 {
     static const store_stamp none;
-    char **ids = NULL;
+    char **ids = NULL, **closed = NULL;
     store_stamp *stamps = NULL;
-    size_t n = 0, i;
+    size_t n = 0, nclosed = 0, i, j = 0;
     pb_status st;
     int stop = 0;
 
@@ -247,13 +247,20 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
         return PB_IO;
     if ((st = s->b->ids(s, &ids, &n, err)) != PB_OK)
         return st;
-    /* Taken before any case is read, so that one written meanwhile is
-     * read again next time rather than kept as it was. */
+    /* The stamps of the cases not open (in ids' order), taken before
+     * any is read, so that one written meanwhile is read again next
+     * time rather than kept as it was. */
     if (n > 0 && s->b->stamps != NULL &&
-        ((stamps = malloc(n * sizeof *stamps)) == NULL ||
-         s->b->stamps(s, ids, n, stamps) != 0)) {
-        free(stamps);
-        stamps = NULL;
+        (closed = malloc(n * sizeof *closed)) != NULL) {
+        for (i = 0; i < n; i++)
+            if (pb__index_find(&s->ix, ids[i], case_key, s->v) < 0)
+                closed[nclosed++] = ids[i];
+        if (nclosed > 0 &&
+            ((stamps = malloc(nclosed * sizeof *stamps)) == NULL ||
+             s->b->stamps(s, closed, nclosed, stamps) != 0)) {
+            free(stamps);
+            stamps = NULL;
+        }
     }
     for (i = 0; i < n && !stop; i++) {
         long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
@@ -261,10 +268,11 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
         pb_case *c = NULL;
         pb_error why;
 
-        if (k < 0 && stamps != NULL &&
-            memcmp(&stamps[i], &none, sizeof none) != 0) {
-            sp = &stamps[i];
-            if (known != NULL && known(ud, ids[i], sp))
+        if (k < 0 && stamps != NULL) {
+            sp = &stamps[j++];
+            if (memcmp(sp, &none, sizeof none) == 0)
+                sp = NULL;
+            else if (known != NULL && known(ud, ids[i], sp))
                 continue;
         }
         if (k >= 0 && s->b->sync != NULL &&
@@ -281,6 +289,7 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
     for (i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
+    free(closed);
     free(stamps);
     return PB_OK;
 }

@@ -40,9 +40,9 @@ typedef struct store_backend {
     pb_status (*ids)(store *s, char ***ids, size_t *n, pb_error *err);
     /* A case not open, read for a moment: PB_OK or the failure. */
     pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
-    /* The stamps (store_stamp) of cases ids[0..n), as ids sorts them,
-     * into out: all zeros for one it cannot tell; -1 when it cannot tell
-     * any.  NULL when the store has none. */
+    /* The stamps (store_stamp) of cases ids[0..n), none of them open,
+     * sorted as `ids` sorts them, into out: all zeros for one it cannot
+     * tell; -1 when it cannot tell any.  NULL when the store has none. */
     int (*stamps)(store *s, char *const *ids, size_t n, store_stamp *out);
     /* store_watch; NULL when nobody else writes. */
     int (*watch)(store *s, store_changed fn, void *ud, pb_error *err);
