@@ -652,6 +652,20 @@ pb_status pb_render_replays(FILE *out, pb_format fmt, unsigned flags,
  * page; PB_INPUT for JUnit, which only describes replays. */
 pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
                               const pb_case *c);
+/*
+ * The same as JSON, through a memo of what it wrote last time: each
+ * item, and the checklist, next steps and score together, are copied
+ * from it while they show the same, so a server that sends the case
+ * after every event writes again only what the event changed
+ * (docs/performance.md).  The bytes are pb_render_checklist's.  Keep
+ * one memo per case; given another case it is still right, only slower
+ * (another engine's: it starts over).
+ */
+typedef struct pb_render_memo pb_render_memo;
+pb_render_memo *pb_render_memo_new(void);   /* NULL: out of memory */
+void pb_render_memo_free(pb_render_memo *m);
+pb_status pb_render_checklist_memo(FILE *out, const pb_case *c,
+                                   pb_render_memo *m);
 
 /*
  * Case files and journals.

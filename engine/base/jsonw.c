@@ -14,16 +14,34 @@
 void pb__json_init(pb__json *j, FILE *f)
 {
     j->f = f;
+    j->out = 0;
     j->depth = 0;
     j->count[0] = 0;
     j->after_key = 0;
     j->len = 0;
 }
 
+void pb__json_init_part(pb__json *j, FILE *f)
+{
+    pb__json_init(j, f);
+    j->depth = 1;
+    j->count[1] = 0;
+}
+
 static void flush(pb__json *j)
 {
     fwrite(j->buf, 1, j->len, j->f);
+    j->out += j->len;
     j->len = 0;
+}
+
+void pb__json_flush(pb__json *j) { flush(j); }
+
+size_t pb__json_tell(const pb__json *j) { return j->out + j->len; }
+
+size_t pb__json_next_at(const pb__json *j)
+{
+    return j->out + j->len + (!j->after_key && j->count[j->depth] > 0);
 }
 
 /* After a value: the outermost one complete, its bytes go out. */
@@ -39,6 +57,7 @@ static void put(pb__json *j, const char *p, size_t n)
         flush(j);
         if (n > sizeof j->buf) {
             fwrite(p, 1, n, j->f);
+            j->out += n;
             return;
         }
     }
@@ -86,28 +105,50 @@ void pb__json_close(pb__json *j, char bracket)
  * characters JSON requires escaped are, and so are the others a
  * terminal or a reader would act on (pb__utf8_unsafe), so a report shown
  * with cat is as safe as the text one.
+ *
+ * plain_end: the first byte of s that does not go out as it is, and
+ * how many bytes it takes with its code point (PB__UTF8_BAD when not
+ * UTF-8); or s's NUL.
  */
+static const char *plain_end(const char *s, size_t *k, unsigned long *cp)
+{
+    for (;; s += *k) {
+        unsigned char b = (unsigned char)*s;
+
+        *k = 1;
+        if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\')
+            continue;
+        if (b == '\0')
+            return s;
+        /* 4, the longest sequence: the decoder stops at the first byte
+         * that does not continue one, so it never reads past the NUL */
+        *k = pb__utf8_next(s, 4, cp);
+        if (*cp == PB__UTF8_BAD || *cp < 0x80 || pb__utf8_unsafe(*cp))
+            return s;
+    }
+}
+
+int pb__json_plain(const char *s)
+{
+    size_t k;
+    unsigned long cp;
+
+    return *plain_end(s, &k, &cp) == '\0';
+}
+
 static void put_string(pb__json *j, const char *s)
 {
-    const char *run = s; /* bytes that go out as they are, not written yet */
+    const char *e;
     size_t k;
     unsigned long cp;
     char esc[8];
 
     put1(j, '"');
-    for (; *s != '\0'; s += k) {
-        unsigned char b = (unsigned char)*s;
-
-        k = 1;
-        if (b >= 0x20 && b < 0x7F && b != '"' && b != '\\')
-            continue;
-        /* 4, the longest sequence: the decoder stops at the first byte
-         * that does not continue one, so it never reads past the NUL */
-        k = pb__utf8_next(s, 4, &cp);
-        if (cp != PB__UTF8_BAD && cp >= 0x80 && !pb__utf8_unsafe(cp))
-            continue;
-        put(j, run, (size_t)(s - run));
-        run = s + k;
+    for (;; s = e + k) {
+        e = plain_end(s, &k, &cp);
+        put(j, s, (size_t)(e - s));
+        if (*e == '\0')
+            break;
         if (cp == '"' || cp == '\\') {
             put1(j, '\\');
             put1(j, (char)cp);
@@ -124,7 +165,6 @@ static void put_string(pb__json *j, const char *s)
             put(j, esc, 6);
         }
     }
-    put(j, run, (size_t)(s - run));
     put1(j, '"');
 }
 
@@ -134,6 +174,13 @@ void pb__json_key(pb__json *j, const char *key)
     put_string(j, key);
     put1(j, ':');
     j->after_key = 1;
+}
+
+void pb__json_raw(pb__json *j, const char *p, size_t n)
+{
+    sep(j);
+    put(j, p, n);
+    done(j);
 }
 
 void pb__json_str(pb__json *j, const char *s)

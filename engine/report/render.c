@@ -41,10 +41,17 @@ pb_status pb_render_checklist(FILE *f, pb_format fmt, unsigned flags,
     case PB_FORMAT_HTML:
         return pb__render_html_checklist(f, c);
     case PB_FORMAT_JSON:
-        pb__render_json_checklist(f, c);
+        pb__render_json_checklist(f, c, NULL);
         return flushed(f);
     default:
         pb__render_text_checklist(f, flags, c);
         return flushed(f);
     }
+}
+
+pb_status pb_render_checklist_memo(FILE *f, const pb_case *c,
+                                   pb_render_memo *m)
+{
+    pb__render_json_checklist(f, c, m);
+    return flushed(f);
 }

@@ -11,6 +11,8 @@
 
 /* Nothing returned: the caller checks the stream. */
 void pb__render_json_replays(FILE *f, pb_replay *const *replays, size_t n);
-void pb__render_json_checklist(FILE *f, const pb_case *c);
+/* m: a memo to use and update, or NULL. */
+void pb__render_json_checklist(FILE *f, const pb_case *c,
+                               pb_render_memo *m);
 
 #endif

@@ -147,7 +147,7 @@ static void render_events(FILE *f, const pb_case *c, size_t from)
  * "events"}, with the events from `from` on, after prefix and before
  * suffix, into r; -1 (r closed) when it cannot. */
 static int render_case(reply *r, const char *prefix, const char *id,
-                       const store_case *sc, size_t from,
+                       store_case *sc, size_t from,
                        const char *suffix)
 {
     const pb_case *c = store_case_of(sc);
@@ -156,7 +156,7 @@ static int render_case(reply *r, const char *prefix, const char *id,
         from = pb_case_nevents(c);
     /* the checklist's JSON is one line, ending in a newline */
     fprintf(r->f, "%s{\"id\": \"%s\", \"case\": ", prefix, id);
-    if (pb_render_checklist(r->f, PB_FORMAT_JSON, 0, c) != PB_OK ||
+    if (pb_render_checklist_memo(r->f, c, store_memo(sc)) != PB_OK ||
         fseek(r->f, -1, SEEK_CUR) != 0) {
         fclose(r->f);
         free(r->m.buf);
@@ -171,7 +171,7 @@ static int render_case(reply *r, const char *prefix, const char *id,
 
 /* The case in a reply, sent once what it shows is durable. */
 static void case_reply(api *a, http_reply *out, int status, const char *id,
-                       const store_case *sc, size_t from)
+                       store_case *sc, size_t from)
 {
     reply r;
 
@@ -211,7 +211,7 @@ static void recorded_reply(api *a, http_reply *out, const char *id,
  * with the events it has not been sent, as one Server-Sent Event.  A
  * case read again after a failed write may have fewer events than its
  * followers were sent: they get the whole timeline again. */
-static void tell_followers(api *a, const char *id, const store_case *sc)
+static void tell_followers(api *a, const char *id, store_case *sc)
 {
     size_t from = follow_told(a->fol, id),
            n = pb_case_nevents(store_case_of(sc));

@@ -64,6 +64,9 @@ pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
                        store_case **out, pb_error *err);
 /* The case as recorded. */
 const pb_case *store_case_of(const store_case *sc);
+/* A memo of its JSON (pb_render_checklist_memo), kept while it is
+ * open; NULL when out of memory. */
+pb_render_memo *store_memo(store_case *sc);
 
 /* One event to record, as pb_case_append takes it. */
 typedef struct store_event {

@@ -55,6 +55,7 @@ void store_close(store *s)
         return;
     for (i = 0; i < s->n; i++) {
         s->b->close_case(s, s->v[i]);
+        pb_render_memo_free(s->v[i]->memo);
         free(s->v[i]);
     }
     free(s->v);
@@ -80,6 +81,13 @@ int store_id_ok(const char *id)
 const pb_case *store_case_of(const store_case *sc)
 {
     return sc->cf != NULL ? pb_casefile_case(sc->cf) : sc->c;
+}
+
+pb_render_memo *store_memo(store_case *sc)
+{
+    if (sc->memo == NULL)
+        sc->memo = pb_render_memo_new();
+    return sc->memo;
 }
 
 /* The list by last use: sc out of it, and in at its head. */
@@ -120,6 +128,7 @@ static void let_one_go(store *s)
         s->v[pos] = last;
         pb__index_add(&s->ix, (size_t)pos, case_key, s->v);
     }
+    pb_render_memo_free(sc->memo);
     free(sc);
 }
 

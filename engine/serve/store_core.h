@@ -20,6 +20,7 @@ struct store_case {
     double started;    /* PostgreSQL: started_at, seconds since the epoch */
     long seq;          /* PostgreSQL: its recorded events committed */
     unsigned long long ticket; /* files: of its last write */
+    pb_render_memo *memo;  /* its JSON as last written, or NULL */
     /* The open cases, most recently used first (store_set_max_open). */
     store_case *newer, *older;
 };
