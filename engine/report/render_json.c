@@ -2,6 +2,7 @@
  * render_json.c -- the checklist and replays as JSON, for programs; the
  * field names are documented in docs/scenarios.md.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,8 @@
 enum { TEXT_NULL, TEXT_AS_IS, TEXT_ESCAPED };
 
 typedef struct memo_text {
-    unsigned kind;      /* TEXT_* */
-    size_t at, len;     /* TEXT_AS_IS: from the item's first byte */
+    uint32_t kind;      /* TEXT_* */
+    uint32_t at, len;   /* TEXT_AS_IS: from the item's first byte */
 } memo_text;
 
 /* pb__json_kstr, and where the string went when t is not NULL (the
@@ -31,8 +32,8 @@ static void json_text(pb__json *j, const char *key, const char *s,
     if (t != NULL) {
         t->kind = s == NULL ? TEXT_NULL
                   : pb__json_plain(s) ? TEXT_AS_IS : TEXT_ESCAPED;
-        t->at = pb__json_tell(j) + 1 - item;   /* after the quote */
-        t->len = s != NULL ? strlen(s) : 0;
+        t->at = (uint32_t)(pb__json_tell(j) + 1 - item); /* after " */
+        t->len = (uint32_t)(s != NULL ? strlen(s) : 0);
     }
     pb__json_str(j, s);
 }
@@ -87,7 +88,7 @@ typedef struct memo_item {
     double done_at, violated_at;
     size_t violated_event;
     memo_text texts[3];         /* prompt, error, reason */
-    size_t at, len;             /* its bytes in the block */
+    uint32_t at, len;           /* its bytes in the block */
 } memo_item;
 
 struct pb_render_memo {
@@ -184,7 +185,7 @@ static void json_items(pb__json *j, const pb_case *c, pb_render_memo *m,
         if (mi != NULL && old != NULL && same_item(old, mi, &it)) {
             if (it.state != PB_ABSENT)
                 pb__json_raw(j, old + mi->at, mi->len);
-            mi->at = at;
+            mi->at = (uint32_t)at;
             continue;
         }
         if (it.state != PB_ABSENT)
@@ -197,8 +198,9 @@ static void json_items(pb__json *j, const pb_case *c, pb_render_memo *m,
         mi->done_at = it.done_at;
         mi->violated_at = it.violated_at;
         mi->violated_event = it.violated_event;
-        mi->at = at;
-        mi->len = it.state != PB_ABSENT ? pb__json_tell(j) - at : 0;
+        mi->at = (uint32_t)at;
+        mi->len = (uint32_t)(it.state != PB_ABSENT ? pb__json_tell(j) - at
+                                                   : 0);
     }
 }
 
@@ -288,6 +290,7 @@ static void json_block_memo(pb__json *j, const pb_case *c, pb_render_memo *m)
         pb__json_raw(j, m->block, m->len);
         return;
     }
+    mb.buf = NULL;
     if ((f = pb__membuf_open(&mb, m->len + 512)) != NULL) {
         pb__json_init_part(&part, f);
         json_block(&part, c, m, m->block);
@@ -295,14 +298,19 @@ static void json_block_memo(pb__json *j, const pb_case *c, pb_render_memo *m)
         fclose(f);
     }
     free(m->block);
-    m->block = f != NULL ? mb.buf : NULL;
-    m->len = f != NULL ? mb.len : 0;
-    if (m->block != NULL) {
-        pb__json_raw(j, m->block, m->len);
-    } else {                    /* out of memory: nothing kept */
+    m->block = NULL;
+    if (mb.buf == NULL || mb.len >= UINT32_MAX) {
+        free(mb.buf);           /* out of memory: nothing kept */
         forget(m);
         json_block(j, c, NULL, NULL);
+        return;
     }
+    /* Kept as long as the case: at its size, not the buffer's. */
+    m->block = realloc(mb.buf, mb.len + 1);
+    if (m->block == NULL)
+        m->block = mb.buf;
+    m->len = mb.len;
+    pb__json_raw(j, m->block, m->len);
 }
 
 static void json_case(pb__json *j, const pb_case *c, pb_render_memo *m)
