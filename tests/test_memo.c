@@ -3,8 +3,8 @@
  * through undos, checks, skips, errors, prompts that change and items
  * that come and go, its bytes are pb_render_checklist's, and again with
  * nothing changed in between (the memo's copy alone); one memo given
- * other cases and other principles is still right; a write that fails
- * leaves it right.
+ * other cases and other principles is still right; a checklist too big
+ * to keep and a write that fails leave it right.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -249,6 +249,41 @@ static void test_shared_memo(void **state)
     pb_render_memo_free(NULL);
 }
 
+/* A checklist past what a memo keeps (1 MiB): written whole, right. */
+static const char big_src[] =
+    "local items = {}\n"
+    "for i = 1, 300 do\n"
+    "  items[i] = { id = 'i' .. i, prompt = string.rep('p', 4000),\n"
+    "    done = function(case) return case:count('customer.said') > i end }\n"
+    "end\n"
+    "return principle { id = 'big', title = 'Big', items = items }\n";
+
+static void test_past_the_cap(void **state)
+{
+    fixture *f = *state;
+    pb_engine *e = pb_engine_new();
+    pb_render_memo *m = pb_render_memo_new();
+    pb_case *c;
+    int i;
+
+    assert_non_null(e);
+    assert_non_null(m);
+    assert_int_equal(pb_engine_load_buffer(e, "big.lua", big_src,
+                                           sizeof big_src - 1, &f->err),
+                     PB_OK);
+    c = pb_case_new(e, "delivery", "phone", &f->err);
+    assert_non_null(c);
+    same(c, m, "new");
+    for (i = 0; i < 3; i++) {
+        assert_int_equal(pb_case_append(c, i, "customer.said", "hello",
+                                        NULL, 0, &f->err), PB_OK);
+        same(c, m, "past the cap");
+    }
+    pb_case_free(c);
+    pb_render_memo_free(m);
+    pb_engine_free(e);
+}
+
 /* A stream that fails half way: PB_IO, and the memo is right after. */
 static void test_write_failure(void **state)
 {
@@ -278,6 +313,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_every_event, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shared_memo, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_past_the_cap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_failure, setup, teardown),
     };
 

@@ -83,6 +83,11 @@ static void json_score(pb__json *j, const pb_score *s)
  * violations alone, and the block is copied whole.  Its strings are
  * compared with their bytes in the block: the memo keeps no copy.
  */
+/* The most a memo keeps: a block past it is written each time.  Each
+ * open case keeps one, so what principles can make a checklist weigh
+ * (4 KiB prompts on thousands of items) is not kept twice over. */
+#define MEMO_MAX (1u << 20)
+
 typedef struct memo_item {
     int state;                  /* pb_state, or -1: nothing kept */
     double done_at, violated_at;
@@ -299,10 +304,13 @@ static void json_block_memo(pb__json *j, const pb_case *c, pb_render_memo *m)
     }
     free(m->block);
     m->block = NULL;
-    if (mb.buf == NULL || mb.len >= UINT32_MAX) {
-        free(mb.buf);           /* out of memory: nothing kept */
-        forget(m);
-        json_block(j, c, NULL, NULL);
+    if (mb.buf == NULL || mb.len > MEMO_MAX) {
+        forget(m);              /* out of memory, or too much to keep */
+        if (mb.buf != NULL)
+            pb__json_raw(j, mb.buf, mb.len);
+        else
+            json_block(j, c, NULL, NULL);
+        free(mb.buf);
         return;
     }
     /* Kept as long as the case: at its size, not the buffer's. */
