@@ -82,10 +82,12 @@ static void json_score(pb__json *j, const pb_score *s)
  * next, violations and score, which follow from the items' states and
  * violations alone, and the block is copied whole.  Its strings are
  * compared with their bytes in the block: the memo keeps no copy.
+ *
+ * MEMO_MAX, the most a memo keeps: a block past it is written each
+ * time.  Each open case keeps one, so what principles can make a
+ * checklist weigh (4 KiB prompts on thousands of items) is not kept
+ * twice over.
  */
-/* The most a memo keeps: a block past it is written each time.  Each
- * open case keeps one, so what principles can make a checklist weigh
- * (4 KiB prompts on thousands of items) is not kept twice over. */
 #define MEMO_MAX (1u << 20)
 
 typedef struct memo_item {
