@@ -78,6 +78,10 @@ pb__writer *pb__writer_new(void)
         pb__writer_free(w);
         return NULL;
     }
+    /* Grown by doubling, not to the size each write needs (libxml2's
+     * default): a large case is written in linear time, not quadratic
+     * where realloc cannot grow in place. */
+    xmlBufferSetAllocationScheme(w->buf, XML_BUFFER_ALLOC_DOUBLEIT);
     W(xmlTextWriterSetIndent(w->w, 1));
     W(xmlTextWriterSetIndentString(w->w, BAD_CAST "  "));
     W(xmlTextWriterStartDocument(w->w, "1.0", "UTF-8", NULL));
