@@ -659,7 +659,8 @@ pb_status pb_render_checklist(FILE *out, pb_format fmt, unsigned flags,
  * after every event writes again only what the event changed
  * (docs/performance.md).  The bytes are pb_render_checklist's.  Keep
  * one memo per case; given another case it is still right, only slower
- * (another engine's: it starts over).
+ * (another engine's: it starts over).  m NULL: pb_render_checklist's
+ * JSON, nothing kept.
  */
 typedef struct pb_render_memo pb_render_memo;
 pb_render_memo *pb_render_memo_new(void);   /* NULL: out of memory */

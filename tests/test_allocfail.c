@@ -739,83 +739,6 @@ static void run_cases(const site *targets, size_t n, int persistent,
     }
 }
 
-/* Writes all n bytes of buf, or fewer when the pipe breaks. */
-static void write_all(int fd, const void *buf, size_t n)
-{
-    size_t k = 0;
-    ssize_t m;
-
-    while (k < n) {
-        m = write(fd, (const char *)buf + k, n - k);
-        if (m < 0 && errno == EINTR)
-            continue;
-        if (m <= 0)
-            break;
-        k += (size_t)m;
-    }
-}
-
-#define MAX_LANES 8
-
-static unsigned long env_ul(const char *name, unsigned long dflt);
-
-/*
- * run_cases over the machine's cores (ALLOCFAIL_JOBS lanes, one per
- * core by default; one when loud): the cases are cut into that many
- * shares, a helper process runs each share after the first with
- * run_cases and sends back the outcomes, and this process runs the
- * first meanwhile.
- */
-static void run_lanes(const site *targets, size_t n, int persistent,
-                      int loud, outcome *outcomes, int *crashed)
-{
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned long lanes = env_ul("ALLOCFAIL_JOBS",
-                                 cores > 0 ? (unsigned long)cores : 1);
-    size_t lo[MAX_LANES + 1], l;
-    int fd[MAX_LANES], fds[2], status;
-    pid_t pid[MAX_LANES];
-
-    if (lanes < 1 || loud)
-        lanes = 1;
-    if (lanes > MAX_LANES)
-        lanes = MAX_LANES;
-    for (l = 0; l <= lanes; l++)
-        lo[l] = n * l / lanes;
-    for (l = 1; l < lanes; l++) {
-        if (pipe(fds) != 0)
-            abort();
-        fflush(stdout);
-        fflush(stderr);
-        if ((pid[l] = fork()) < 0)
-            abort();
-        if (pid[l] == 0) {
-            close(fds[0]);
-            run_cases(targets + lo[l], lo[l + 1] - lo[l], persistent, 0,
-                      nowhere, outcomes + lo[l], crashed + lo[l]);
-            write_all(fds[1], outcomes + lo[l],
-                      (lo[l + 1] - lo[l]) * sizeof *outcomes);
-            write_all(fds[1], crashed + lo[l],
-                      (lo[l + 1] - lo[l]) * sizeof *crashed);
-            _exit(0);
-        }
-        close(fds[1]);
-        fd[l] = fds[0];
-    }
-    run_cases(targets, lo[1], persistent, loud, nowhere, outcomes, crashed);
-    for (l = 1; l < lanes; l++) {
-        size_t k = lo[l + 1] - lo[l];
-
-        assert_int_equal(read_all(fd[l], outcomes + lo[l],
-                                  k * sizeof *outcomes), k * sizeof *outcomes);
-        assert_int_equal(read_all(fd[l], crashed + lo[l], k * sizeof *crashed),
-                         k * sizeof *crashed);
-        close(fd[l]);
-        while (waitpid(pid[l], &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-}
-
 static void finding(sweep *sw, site at, int kind, const outcome *o)
 {
     long k = known_index(kind, o->fail_ph);
@@ -943,6 +866,81 @@ static void summary(const sweep *sw, const char *what)
                     ph_long[known_bugs[i].ph], sw->known[i],
                     ph_short[sw->known_first[i].ph], sw->known_first[i].k,
                     known_bugs[i].bug);
+}
+
+/* Writes all n bytes of buf, or fewer when the pipe breaks. */
+static void write_all(int fd, const void *buf, size_t n)
+{
+    size_t k = 0;
+    ssize_t m;
+
+    while (k < n) {
+        m = write(fd, (const char *)buf + k, n - k);
+        if (m < 0 && errno == EINTR)
+            continue;
+        if (m <= 0)
+            break;
+        k += (size_t)m;
+    }
+}
+
+#define MAX_LANES 8
+
+/*
+ * run_cases over the machine's cores (ALLOCFAIL_JOBS lanes, one per
+ * core by default; one when loud): the cases are cut into that many
+ * shares, a helper process runs each share after the first with
+ * run_cases and sends back the outcomes, and this process runs the
+ * first meanwhile.
+ */
+static void run_lanes(const site *targets, size_t n, int persistent,
+                      int loud, outcome *outcomes, int *crashed)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned long lanes = env_ul("ALLOCFAIL_JOBS",
+                                 cores > 0 ? (unsigned long)cores : 1);
+    size_t lo[MAX_LANES + 1], l;
+    int fd[MAX_LANES], fds[2], status;
+    pid_t pid[MAX_LANES];
+
+    if (lanes < 1 || loud)
+        lanes = 1;
+    if (lanes > MAX_LANES)
+        lanes = MAX_LANES;
+    for (l = 0; l <= lanes; l++)
+        lo[l] = n * l / lanes;
+    for (l = 1; l < lanes; l++) {
+        if (pipe(fds) != 0)
+            abort();
+        fflush(stdout);
+        fflush(stderr);
+        if ((pid[l] = fork()) < 0)
+            abort();
+        if (pid[l] == 0) {
+            close(fds[0]);
+            run_cases(targets + lo[l], lo[l + 1] - lo[l], persistent, 0,
+                      nowhere, outcomes + lo[l], crashed + lo[l]);
+            write_all(fds[1], outcomes + lo[l],
+                      (lo[l + 1] - lo[l]) * sizeof *outcomes);
+            write_all(fds[1], crashed + lo[l],
+                      (lo[l + 1] - lo[l]) * sizeof *crashed);
+            _exit(0);
+        }
+        close(fds[1]);
+        fd[l] = fds[0];
+    }
+    run_cases(targets, lo[1], persistent, loud, nowhere, outcomes, crashed);
+    for (l = 1; l < lanes; l++) {
+        size_t k = lo[l + 1] - lo[l];
+
+        assert_int_equal(read_all(fd[l], outcomes + lo[l],
+                                  k * sizeof *outcomes), k * sizeof *outcomes);
+        assert_int_equal(read_all(fd[l], crashed + lo[l], k * sizeof *crashed),
+                         k * sizeof *crashed);
+        close(fd[l]);
+        while (waitpid(pid[l], &status, 0) < 0 && errno == EINTR)
+            ;
+    }
 }
 
 static void sweep_all(int persistent, unsigned long max)

@@ -144,11 +144,10 @@ static pb_render_memo *memo_for(pb_render_memo *m, const pb_engine *e)
         return m;
     free(m->items);
     m->nitems = 0;
-    if ((m->items = malloc((n ? n : 1) * sizeof *m->items)) == NULL) {
+    if ((m->items = calloc(n ? n : 1, sizeof *m->items)) == NULL) {
         forget(m);
         return NULL;
     }
-    memset(m->items, 0, n * sizeof *m->items);
     m->nitems = n;
     snprintf(m->version, sizeof m->version, "%s", v);
     forget(m);

@@ -47,6 +47,13 @@ int store_uses(const store *s, const pb_engine *e)
     return 0;
 }
 
+/* A case's memory, its store's part done (closed or let go). */
+static void free_case(store_case *sc)
+{
+    pb_render_memo_free(sc->memo);
+    free(sc);
+}
+
 void store_close(store *s)
 {
     size_t i;
@@ -55,8 +62,7 @@ void store_close(store *s)
         return;
     for (i = 0; i < s->n; i++) {
         s->b->close_case(s, s->v[i]);
-        pb_render_memo_free(s->v[i]->memo);
-        free(s->v[i]);
+        free_case(s->v[i]);
     }
     free(s->v);
     pb__index_free(&s->ix);
@@ -128,8 +134,7 @@ static void let_one_go(store *s)
         s->v[pos] = last;
         pb__index_add(&s->ix, (size_t)pos, case_key, s->v);
     }
-    pb_render_memo_free(sc->memo);
-    free(sc);
+    free_case(sc);
 }
 
 /* Opens case id (create: a new one) and keeps it, letting the least
