@@ -190,7 +190,7 @@ int cli_serve(int argc, char **argv)
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
         { NULL, NULL, NULL }
     };
-    char token[65];
+    char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
                   open_cases = MAX_OPEN;
     char addr[64] = "127.0.0.1", msg[1200];
@@ -272,8 +272,18 @@ int cli_serve(int argc, char **argv)
     if ((a.fol = follow_new()) == NULL)
         goto done;
     a.log = stderr;
+    if (database == NULL) {
+        /* what the follow-ups of cases not open were found to be, kept
+         * across restarts (docs/api.md, "Follow-ups") */
+        if (data == NULL)
+            data = "cases";
+        if ((due_cache = malloc(strlen(data) + 17)) == NULL)
+            goto done;
+        sprintf(due_cache, "%s/followups.cache", data);
+        a.due_cache = due_cache;
+    }
     a.st = database != NULL ? store_open_pg(a.e, database, &err)
-                            : store_open_files(a.e, data ? data : "cases", &err);
+                            : store_open_files(a.e, data, &err);
     if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
         cli_print_error(&err);
         goto done;
@@ -338,6 +348,7 @@ done:
     auth_free(a.auth);
     pb_schema_free(a.schema);
     followups_free(a.due);
+    free(due_cache);
     pb_engine_free(a.e);
     while (old.n > 0)
         pb_engine_free(old.v[--old.n]);

@@ -904,13 +904,13 @@ static void list_followups(api *a, const auth_user *who,
         }
         agent = who->name;
     }
-    if ((a->due == NULL && (a->due = followups_new()) == NULL) ||
+    if ((a->due == NULL && (a->due = followups_new(a->due_cache, a->log)) == NULL) ||
         reply_open(&r, 200) != 0) {
         fail(out, 503, NULL, "out of memory");
         return;
     }
     st = followups_list(a->due, a->st, pb_engine_version(a->e), agent, until,
-                        now, a->log, r.f, &err);
+                        now, r.f, &err);
     if (st != PB_OK) {
         fclose(r.f);
         free(r.m.buf);

@@ -1,14 +1,24 @@
 /*
  * followups.c -- GET /v1/followups over every case, with what was found
- * in the cases not open kept by stamp (followups.h).
+ * in the cases not open kept by stamp (followups.h), and in a cache
+ * file across restarts.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "error.h"
+#include "file.h"
 #include "followups.h"
 #include "index.h"
 #include "jsonw.h"
+#include "membuf.h"
+#include "sha256.h"
 
 /* A follow-up with its own copies of the case's strings. */
 typedef struct item {
@@ -25,12 +35,27 @@ typedef struct entry {
     unsigned long round; /* the last listing that found it unchanged */
 } entry;
 
+/* The cache file: each write is the whole of it, a few hundred bytes a
+ * case, so at most once a minute; one larger than CACHE_MAX is not
+ * read.  Its first line says what it is (CACHE_FORMAT, the program's
+ * and the principles' versions) and how many cases follow, a line
+ * each; its last is the SHA-256 of all before it, so a file damaged or
+ * cut short is not used. */
+#define CACHE_EVERY 60.0
+#define CACHE_MAX (1L << 30)
+#define CACHE_FORMAT 1
+
 struct followups {
     entry **v;        /* of cases not open, as their stamps say */
     size_t n, cap;
     pb__index ix;     /* v by id */
     char principles[64]; /* the version they were read with */
     unsigned long round;
+    char *cache;      /* the cache file, or NULL */
+    FILE *log;
+    int loaded;       /* the cache file was looked at */
+    int behind;       /* it lacks what is kept */
+    double saved;     /* when it was last written; 0: not yet */
 };
 
 /* One line of the answer. */
@@ -44,7 +69,6 @@ typedef struct listing {
     followups *fu;
     const char *agent;
     double before, now;
-    FILE *log;
     line *lines;
     size_t nlines, cap;
     entry **unkept;       /* of cases open or without a stamp: made for
@@ -59,9 +83,28 @@ static const char *entry_key(const void *v, size_t i)
     return ((entry *const *)v)[i]->id;
 }
 
-followups *followups_new(void)
+followups *followups_new(const char *cache, FILE *log)
 {
-    return calloc(1, sizeof(followups));
+    followups *fu = calloc(1, sizeof *fu);
+
+    if (fu != NULL && cache != NULL && (fu->cache = strdup(cache)) == NULL) {
+        free(fu);
+        return NULL;
+    }
+    if (fu != NULL)
+        fu->log = log;
+    return fu;
+}
+
+/* fmt, with the strings a and b, to the log. */
+static void say(const followups *fu, const char *fmt, const char *a,
+                const char *b)
+{
+    if (fu->log != NULL) {
+        fprintf(fu->log, "playbook serve: follow-ups: ");
+        fprintf(fu->log, fmt, a, b);
+        fputc('\n', fu->log);
+    }
 }
 
 static void entry_free(entry *e)
@@ -84,18 +127,24 @@ static void entry_free(entry *e)
 /* Forgets every case. */
 static void forget(followups *fu)
 {
+    fu->behind |= fu->n > 0;
     while (fu->n > 0)
         entry_free(fu->v[--fu->n]);
     pb__index_clear(&fu->ix);
 }
 
+static void save(followups *fu);
+
 void followups_free(followups *fu)
 {
     if (fu == NULL)
         return;
+    if (fu->cache != NULL && fu->behind)
+        save(fu);
     forget(fu);
     free(fu->v);
     pb__index_free(&fu->ix);
+    free(fu->cache);
     free(fu);
 }
 
@@ -190,6 +239,7 @@ static int keep(followups *fu, entry *e)
 {
     long k = pb__index_find(&fu->ix, e->id, entry_key, fu->v);
 
+    fu->behind = 1;
     if (k >= 0) {
         entry_free(fu->v[k]);
         fu->v[k] = e;
@@ -223,9 +273,8 @@ static int found(void *ud, const char *id, const pb_case *c,
         char msg[1200];
 
         l->unreadable++;
-        if (l->log != NULL)
-            fprintf(l->log, "playbook serve: follow-ups: case '%s' left "
-                    "out: %s\n", id, pb_error_text(why, msg, sizeof msg));
+        say(l->fu, "case '%s' left out: %s", id,
+            pb_error_text(why, msg, sizeof msg));
         return 0;
     }
     if ((e = entry_of(id, c, l->now)) == NULL) {
@@ -266,10 +315,12 @@ static void sweep(followups *fu)
 
     fu->n = 0;
     for (i = 0; i < n; i++) {
-        if (fu->v[i]->round == fu->round)
+        if (fu->v[i]->round == fu->round) {
             fu->v[fu->n++] = fu->v[i];
-        else
+        } else {
             entry_free(fu->v[i]);
+            fu->behind = 1;
+        }
     }
     pb__index_clear(&fu->ix);
     for (i = 0; i < fu->n; i++)
@@ -327,14 +378,340 @@ static void write_json(const listing *l, FILE *out)
     fputc('\n', out);
 }
 
+/* --- the cache file ------------------------------------------------------ */
+
+static void write_entry(FILE *f, const entry *e)
+{
+    char num[32];
+    pb__json j;
+    size_t i;
+
+    pb__json_init(&j, f);
+    pb__json_open(&j, '{');
+    pb__json_kstr(&j, "case", e->id);
+    pb__json_kstr(&j, "agent", e->agent);
+    pb__json_key(&j, "stamp");
+    pb__json_open(&j, '[');
+    for (i = 0; i < sizeof e->stamp.v / sizeof e->stamp.v[0]; i++) {
+        snprintf(num, sizeof num, "%llu", e->stamp.v[i]);
+        pb__json_str(&j, num);
+    }
+    pb__json_close(&j, ']');
+    pb__json_key(&j, "items");
+    pb__json_open(&j, '[');
+    for (i = 0; i < e->n; i++) {
+        const pb_followup *x = &e->v[i].f;
+
+        pb__json_open(&j, '{');
+        pb__json_kbool(&j, "check", x->kind == PB_FOLLOWUP_CHECK);
+        pb__json_kint(&j, "event", (long)x->event);
+        pb__json_kstr(&j, "due", x->due_text);
+        pb__json_kbool(&j, "parsed", x->parsed);
+        snprintf(num, sizeof num, "%.17g", x->due); /* exactly, back */
+        pb__json_kstr(&j, "due_at", num);
+        pb__json_kbool(&j, "done", x->done);
+        pb__json_kstr(&j, "outcome", x->outcome);
+        pb__json_kstr(&j, "text", e->v[i].text);
+        pb__json_close(&j, '}');
+    }
+    pb__json_close(&j, ']');
+    pb__json_close(&j, '}');
+    fputc('\n', f);
+}
+
+/* What is kept, as the cache file: made in memory, its hash after it,
+ * then written aside and put in its place, so a reader finds the old
+ * file or the new one, whole. */
+static void save(followups *fu)
+{
+    char hex[PB__SHA256_HEX], *tmp = NULL;
+    size_t n = strlen(fu->cache) + 5, i;
+    FILE *f, *out = NULL;
+    pb__membuf m;
+    pb__json j;
+    int ok = 0, fd;
+
+    if ((f = pb__membuf_open(&m, 4096)) == NULL) {
+        say(fu, "cannot write %s: %s", fu->cache, "out of memory");
+        return;
+    }
+    pb__json_init(&j, f);
+    pb__json_open(&j, '{');
+    pb__json_kint(&j, "followups_cache", CACHE_FORMAT);
+    pb__json_kstr(&j, "playbook", PB_VERSION);
+    pb__json_kstr(&j, "principles", fu->principles);
+    pb__json_kint(&j, "cases", (long)fu->n);
+    pb__json_close(&j, '}');
+    fputc('\n', f);
+    for (i = 0; i < fu->n; i++)
+        write_entry(f, fu->v[i]);
+    errno = ENOMEM;
+    if (fclose(f) == 0 && (tmp = malloc(n)) != NULL) {
+        pb__sha256_hex(m.buf, m.len, hex);
+        snprintf(tmp, n, "%s.new", fu->cache);
+        /* not through a link someone left in its place */
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+        if (fd >= 0 && (out = fdopen(fd, "w")) == NULL)
+            close(fd);
+    }
+    if (out != NULL) {
+        fwrite(m.buf, 1, m.len, out);
+        fprintf(out, "{\"sha256\":\"%s\"}\n", hex);
+        ok = !ferror(out);
+        if (fclose(out) != 0 || (ok && rename(tmp, fu->cache) != 0))
+            ok = 0;
+    }
+    if (ok) {
+        fu->behind = 0;
+    } else {
+        say(fu, "cannot write %s: %s", fu->cache, strerror(errno));
+        if (out != NULL)
+            unlink(tmp);
+    }
+    free(tmp);
+    free(m.buf);
+}
+
+/* o[key]: a string without NUL bytes, or (nullable) null as NULL. */
+static int get_str(json_object *o, const char *key, int nullable,
+                   const char **out)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v))
+        return -1;
+    *out = NULL;
+    if (v == NULL)
+        return nullable ? 0 : -1;
+    if (!json_object_is_type(v, json_type_string))
+        return -1;
+    *out = json_object_get_string(v);
+    return strlen(*out) == (size_t)json_object_get_string_len(v) ? 0 : -1;
+}
+
+static int get_bool(json_object *o, const char *key, int *out)
+{
+    json_object *v;
+
+    if (!json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_boolean))
+        return -1;
+    *out = json_object_get_boolean(v);
+    return 0;
+}
+
+static int get_array(json_object *o, const char *key, json_object **out)
+{
+    return json_object_object_get_ex(o, key, out) &&
+                   json_object_is_type(*out, json_type_array)
+               ? 0 : -1;
+}
+
+/* A whole number in text, as strtoull reads it: digits only. */
+static int number(const char *s, unsigned long long *out)
+{
+    char *end;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    *out = strtoull(s, &end, 10);
+    return *end == '\0' && errno == 0 ? 0 : -1;
+}
+
+static int read_item(json_object *o, item *it)
+{
+    const char *due, *at, *outcome, *text;
+    unsigned long long ev;
+    json_object *v;
+    char *end;
+    int check;
+
+    if (!json_object_is_type(o, json_type_object) ||
+        get_bool(o, "check", &check) != 0 ||
+        !json_object_object_get_ex(o, "event", &v) ||
+        !json_object_is_type(v, json_type_int) ||
+        json_object_get_int64(v) < 0 ||
+        get_str(o, "due", 1, &due) != 0 ||
+        get_bool(o, "parsed", &it->f.parsed) != 0 ||
+        get_str(o, "due_at", 0, &at) != 0 ||
+        get_bool(o, "done", &it->f.done) != 0 ||
+        get_str(o, "outcome", 1, &outcome) != 0 ||
+        get_str(o, "text", 1, &text) != 0)
+        return -1;
+    ev = (unsigned long long)json_object_get_int64(v);
+    it->f.kind = check ? PB_FOLLOWUP_CHECK : PB_FOLLOWUP_COMMITMENT;
+    it->f.event = (size_t)ev;
+    it->f.due = strtod(at, &end);
+    if (*at == '\0' || *end != '\0')
+        return -1;
+    it->f.due_text = it->due_text = due ? strdup(due) : NULL;
+    it->f.outcome = it->outcome = outcome ? strdup(outcome) : NULL;
+    it->text = text ? strdup(text) : NULL;
+    return (due && !it->due_text) || (outcome && !it->outcome) ||
+                   (text && !it->text)
+               ? -1 : 0;
+}
+
+/* One case's line, or NULL when it is not one. */
+static entry *read_entry(json_object *o)
+{
+    entry *e = calloc(1, sizeof *e);
+    json_object *stamp, *items;
+    const char *id, *agent;
+    size_t i, n;
+
+    if (e == NULL || get_str(o, "case", 0, &id) != 0 ||
+        get_str(o, "agent", 1, &agent) != 0 ||
+        get_array(o, "stamp", &stamp) != 0 ||
+        get_array(o, "items", &items) != 0 ||
+        json_object_array_length(stamp) != 8 ||
+        (e->id = strdup(id)) == NULL ||
+        (agent != NULL && (e->agent = strdup(agent)) == NULL))
+        goto bad;
+    for (i = 0; i < 8; i++) {
+        json_object *s = json_object_array_get_idx(stamp, i);
+
+        if (!json_object_is_type(s, json_type_string) ||
+            number(json_object_get_string(s), &e->stamp.v[i]) != 0)
+            goto bad;
+    }
+    n = json_object_array_length(items);
+    if (n > 0 && (e->v = calloc(n, sizeof *e->v)) == NULL)
+        goto bad;
+    for (; e->n < n; e->n++)
+        if (read_item(json_object_array_get_idx(items, e->n),
+                      &e->v[e->n]) != 0) {
+            e->n++; /* what it copied is freed with e */
+            goto bad;
+        }
+    return e;
+bad:
+    entry_free(e);
+    return NULL;
+}
+
+/* A line of the file as one JSON object, or NULL. */
+static json_object *parse_line(const char *s, size_t len)
+{
+    struct json_tokener *tok = json_tokener_new_ex(4);
+    json_object *o = NULL;
+
+    if (tok == NULL)
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+                                JSON_TOKENER_VALIDATE_UTF8);
+    if (len > 0 && len < (size_t)INT32_MAX)
+        o = json_tokener_parse_ex(tok, s, (int)len);
+    if (o != NULL && (json_tokener_get_error(tok) != json_tokener_success ||
+                      json_tokener_get_parse_end(tok) != len ||
+                      !json_object_is_type(o, json_type_object))) {
+        json_object_put(o);
+        o = NULL;
+    }
+    json_tokener_free(tok);
+    return o;
+}
+
+/* One line of the cache file, the header (line 0) or a case's: NULL,
+ * or why it is not one. */
+static const char *read_line(followups *fu, json_object *o, size_t nth,
+                             const char *principles, size_t *cases)
+{
+    const char *v;
+    json_object *x;
+    int64_t k;
+    entry *e;
+
+    if (nth > 0) {
+        if (nth > *cases)
+            return "more cases than it says";
+        if ((e = read_entry(o)) == NULL)
+            return "not a case";
+        if (keep(fu, e) != 0) {
+            entry_free(e);
+            return "out of memory";
+        }
+        return NULL;
+    }
+    if (!json_object_object_get_ex(o, "followups_cache", &x) ||
+        !json_object_is_type(x, json_type_int) ||
+        json_object_get_int64(x) != CACHE_FORMAT ||
+        get_str(o, "playbook", 0, &v) != 0 || strcmp(v, PB_VERSION) != 0)
+        return "written by another version";
+    if (get_str(o, "principles", 0, &v) != 0 || strcmp(v, principles) != 0)
+        return "of other principles";
+    if (!json_object_object_get_ex(o, "cases", &x) ||
+        !json_object_is_type(x, json_type_int) ||
+        (k = json_object_get_int64(x)) < 0)
+        return "no count of cases";
+    *cases = (size_t)k;
+    return NULL;
+}
+
+/* The cache file's cases, when it is whole (its hash says so) and of
+ * these principles and this program; otherwise nothing, and the log
+ * says why. */
+static void load(followups *fu, const char *principles)
+{
+    char hex[PB__SHA256_HEX], sum[96], where[96], *buf = NULL, *p, *nl;
+    const char *why = NULL;
+    size_t len = 0, body = 0, nth = 0, cases = 0;
+    struct stat sb;
+    pb_error err;
+
+    if (stat(fu->cache, &sb) != 0 && errno == ENOENT)
+        return;
+    if (pb__read_input(fu->cache, 1, CACHE_MAX, &buf, &len, &err) != PB_OK) {
+        say(fu, "%s not used (%s)", fu->cache,
+            pb_error_text(&err, where, sizeof where));
+        return;
+    }
+    /* the last line is the hash of all before it */
+    if (len > 0 && buf[len - 1] == '\n')
+        for (body = len - 1; body > 0 && buf[body - 1] != '\n'; body--)
+            ;
+    pb__sha256_hex(buf, body, hex);
+    snprintf(sum, sizeof sum, "{\"sha256\":\"%s\"}\n", hex);
+    if (body == 0 || len - body != strlen(sum) ||
+        memcmp(buf + body, sum, len - body) != 0)
+        why = "no hash, or not its own: damaged or cut short";
+    for (p = buf; why == NULL && p < buf + body; p = nl + 1, nth++) {
+        json_object *o;
+
+        nl = memchr(p, '\n', (size_t)(buf + body - p));
+        if ((o = parse_line(p, (size_t)(nl - p))) == NULL)
+            why = "not a line of JSON";
+        else
+            why = read_line(fu, o, nth, principles, &cases);
+        json_object_put(o);
+    }
+    if (why == NULL && nth != cases + 1)
+        why = "fewer cases than it says";
+    free(buf);
+    if (why != NULL) {
+        forget(fu);
+        snprintf(where, sizeof where, "line %zu: %s", nth, why);
+        say(fu, "%s not used (%s); every case not open is read again",
+            fu->cache, nth > 0 ? where : why);
+        return;
+    }
+    snprintf(fu->principles, sizeof fu->principles, "%s", principles);
+    fu->behind = 0;
+}
+
 pb_status followups_list(followups *fu, store *st, const char *principles,
                          const char *agent, double before, double now,
-                         FILE *log, FILE *out, pb_error *err)
+                         FILE *out, pb_error *err)
 {
     listing l;
     pb_status rc;
     size_t i, k;
 
+    if (!fu->loaded && fu->cache != NULL)
+        load(fu, principles);
+    fu->loaded = 1;
     /* Other principles may find other commitments: nothing kept holds. */
     if (strcmp(fu->principles, principles) != 0) {
         forget(fu);
@@ -346,7 +723,6 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
     l.agent = agent;
     l.before = before;
     l.now = now;
-    l.log = log;
     rc = store_each(st, known, found, &l, err);
     if (rc == PB_OK && l.oom)
         rc = pb__error(err, PB_NOMEM, "", 0, "out of memory");
@@ -359,6 +735,11 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
         if (l.nlines > 0)
             qsort(l.lines, l.nlines, sizeof *l.lines, line_order);
         write_json(&l, out);
+        if (fu->cache != NULL && fu->behind &&
+            (fu->saved == 0 || now - fu->saved >= CACHE_EVERY)) {
+            save(fu);
+            fu->saved = now;
+        }
     }
     for (k = 0; k < l.nunkept; k++)
         entry_free(l.unkept[k]);

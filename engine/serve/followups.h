@@ -5,8 +5,12 @@
  * A case not open has to be read, principles and all, to be known: a
  * thousand take most of a second, on the serving thread.  So what was
  * found in each is kept with its stamp (store_stamp), and read again
- * only once the case has changed, or the principles have.  Used under
- * the API's lock.
+ * only once the case has changed, or the principles have.  With a cache
+ * file it is also kept across restarts: read at the first listing,
+ * written after a listing that found something new (at most once a
+ * minute) and when freed.  The file is only ever a shortcut: one that
+ * is damaged, or of other principles or another version, is not used.
+ * Used under the API's lock.
  */
 #ifndef PB_FOLLOWUPS_H
 #define PB_FOLLOWUPS_H
@@ -18,7 +22,11 @@
 
 typedef struct followups followups;
 
-followups *followups_new(void); /* NULL when out of memory */
+/* cache: the file to keep what was found in (NULL: none); log: where a
+ * case that cannot be read, or a cache that cannot be used or written,
+ * is said (NULL: nowhere).  NULL when out of memory. */
+followups *followups_new(const char *cache, FILE *log);
+/* Writes the cache first, when it is behind. */
 void followups_free(followups *fu);
 
 /*
@@ -26,12 +34,12 @@ void followups_free(followups *fu);
  * version `principles`, as JSON into out: those of agent (NULL: every
  * agent) listed for `before` (pb_followup_listed; < 0: all), overdue
  * as of now, in pb_followup_order, then by case.  A case that cannot
- * be read is counted ("unreadable") and named in log (NULL: nowhere).
+ * be read is counted ("unreadable") and named in the log.
  * PB_OK; PB_IO when the cases cannot be listed; PB_NOMEM, with nothing
  * written.
  */
 pb_status followups_list(followups *fu, store *st, const char *principles,
                          const char *agent, double before, double now,
-                         FILE *log, FILE *out, pb_error *err);
+                         FILE *out, pb_error *err);
 
 #endif

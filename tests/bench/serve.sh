@@ -88,7 +88,8 @@ echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( total / CASES 
 stop
 
 # follow-ups: the same cases, none open, after a restart; the first
-# listing reads them all, the next ones only stat them (docs/api.md)
+# listing reads them all, the next ones only stat them, and so does the
+# first after another restart (docs/api.md)
 start --data "$T/cases-memory"
 python3 - "$PORT" "$CASES" <<'EOF' || fail "follow-ups"
 import http.client, sys, time
@@ -104,6 +105,20 @@ for i in range(3):
 print("follow-ups of %s cases not open: first %.3f s (each read), then "
       "%.4f s (what was found kept): %.0fx" % (sys.argv[2], took[0],
       min(took[1:]), took[0] / min(took[1:])))
+EOF
+stop
+# ... and after a restart, from the data folder's followups.cache
+start --data "$T/cases-memory"
+python3 - "$PORT" <<'EOF' || fail "follow-ups after a restart"
+import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=600)
+t = time.monotonic()
+c.request("GET", "/v1/followups")
+r = c.getresponse()
+r.read()
+assert r.status == 200, r.status
+print("follow-ups after a restart: first %.4f s (what was found, kept in "
+      "followups.cache)" % (time.monotonic() - t))
 EOF
 stop
 
