@@ -343,6 +343,14 @@ done:
     if (a.st != NULL)
         store_on_durable(a.st, NULL, NULL); /* the last replies go */
     http_stop(srv);     /* then: its streams leave a.fol */
+    if (rc == EXIT_OK && a.due_cache != NULL &&
+        (a.due != NULL ||
+         (a.due = followups_new(a.due_cache, a.log)) != NULL)) {
+        /* what its open cases promise, kept for after a restart */
+        followups_hold(a.due, a.st, pb_engine_version(a.e));
+        store_close_cases(a.st);
+        followups_held(a.due, a.st);
+    }
     store_close(a.st);  /* then its watcher, which reads a.fol */
     follow_free(a.fol);
     auth_free(a.auth);

@@ -56,6 +56,8 @@ struct followups {
     int loaded;       /* the cache file was looked at */
     int behind;       /* it lacks what is kept */
     double saved;     /* when it was last written; 0: not yet */
+    entry **held;     /* of cases open as the server stops (followups_hold) */
+    size_t nheld, heldcap;
 };
 
 /* One line of the answer. */
@@ -142,6 +144,9 @@ void followups_free(followups *fu)
     if (fu->cache != NULL && fu->behind)
         save(fu);
     forget(fu);
+    while (fu->nheld > 0)
+        entry_free(fu->held[--fu->nheld]);
+    free(fu->held);
     free(fu->v);
     pb__index_free(&fu->ix);
     free(fu->cache);
@@ -701,14 +706,10 @@ static void load(followups *fu, const char *principles)
     fu->behind = 0;
 }
 
-pb_status followups_list(followups *fu, store *st, const char *principles,
-                         const char *agent, double before, double now,
-                         FILE *out, pb_error *err)
+/* The cache read at the first use; what is kept dropped when the
+ * principles are others now. */
+static void ready(followups *fu, const char *principles)
 {
-    listing l;
-    pb_status rc;
-    size_t i, k;
-
     if (!fu->loaded && fu->cache != NULL)
         load(fu, principles);
     fu->loaded = 1;
@@ -717,6 +718,17 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
         forget(fu);
         snprintf(fu->principles, sizeof fu->principles, "%s", principles);
     }
+}
+
+pb_status followups_list(followups *fu, store *st, const char *principles,
+                         const char *agent, double before, double now,
+                         FILE *out, pb_error *err)
+{
+    listing l;
+    pb_status rc;
+    size_t i, k;
+
+    ready(fu, principles);
     fu->round++;
     memset(&l, 0, sizeof l);
     l.fu = fu;
@@ -746,4 +758,62 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
     free(l.unkept);
     free(l.lines);
     return rc;
+}
+
+/* store_fn: an open case of the principles kept, its follow-ups held
+ * until its files are closed. */
+static int hold(void *ud, const char *id, const pb_case *c,
+                const store_stamp *stamp, const pb_error *why)
+{
+    followups *fu = ud;
+    entry *e;
+
+    (void)stamp;
+    (void)why;
+    if (strcmp(pb_engine_version(pb_case_engine(c)), fu->principles) != 0)
+        return 0; /* read again, with the principles of then */
+    if (fu->nheld == fu->heldcap) {
+        size_t cap = fu->heldcap ? fu->heldcap * 2 : 64;
+        entry **v = realloc(fu->held, cap * sizeof *v);
+
+        if (v == NULL)
+            return 1;
+        fu->held = v;
+        fu->heldcap = cap;
+    }
+    if ((e = entry_of(id, c, 0)) == NULL)
+        return 1;
+    fu->held[fu->nheld++] = e;
+    return 0;
+}
+
+void followups_hold(followups *fu, store *st, const char *principles)
+{
+    ready(fu, principles);
+    store_each_open(st, hold, fu);
+}
+
+void followups_held(followups *fu, store *st)
+{
+    char **ids = malloc((fu->nheld + 1) * sizeof *ids);
+    store_stamp *stamps = malloc((fu->nheld + 1) * sizeof *stamps);
+    static const store_stamp none;
+    size_t i;
+
+    if (ids != NULL && stamps != NULL) {
+        for (i = 0; i < fu->nheld; i++)
+            ids[i] = fu->held[i]->id;
+        if (store_stamps(st, ids, fu->nheld, stamps) == 0)
+            for (i = 0; i < fu->nheld; i++) {
+                if (memcmp(&stamps[i], &none, sizeof none) == 0)
+                    continue;
+                fu->held[i]->stamp = stamps[i];
+                if (keep(fu, fu->held[i]) == 0)
+                    fu->held[i] = NULL;
+            }
+    }
+    while (fu->nheld > 0)
+        entry_free(fu->held[--fu->nheld]);
+    free(ids);
+    free(stamps);
 }

@@ -42,4 +42,15 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
                          const char *agent, double before, double now,
                          FILE *out, pb_error *err);
 
+/*
+ * As the server stops, the follow-ups of its open cases go into the
+ * cache too, so that they are not read again at the first listing after
+ * it starts: followups_hold takes them (those of these principles) from
+ * the cases in memory, then the store closes them (store_close_cases),
+ * then followups_held keeps them with the stamps their files now have,
+ * for followups_free to write.
+ */
+void followups_hold(followups *fu, store *st, const char *principles);
+void followups_held(followups *fu, store *st);
+
 #endif

@@ -47,6 +47,10 @@ void store_set_max_open(store *s, size_t n);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */
 void store_close(store *s);
+/* Closes every case open, each saved, and keeps the store, so that
+ * what their files now are can be asked (store_stamps): what a server
+ * does before it stops. */
+void store_close_cases(store *s);
 
 /* Whether id can name a case: 1 to 64 letters, digits, '_' and '-'. */
 int store_id_ok(const char *id);
@@ -138,5 +142,11 @@ typedef int (*store_known)(void *ud, const char *id,
                            const store_stamp *stamp);
 pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
                      pb_error *err);
+/* Calls fn with every open case (stamp NULL), in no order, until it
+ * returns non-zero. */
+void store_each_open(store *s, store_fn fn, void *ud);
+/* The stamps of cases ids[0..n), none of them open, into out: 0; -1
+ * when the store has none. */
+int store_stamps(store *s, char *const *ids, size_t n, store_stamp *out);
 
 #endif

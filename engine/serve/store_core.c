@@ -54,16 +54,21 @@ static void free_case(store_case *sc)
     free(sc);
 }
 
+void store_close_cases(store *s)
+{
+    while (s->n > 0) {
+        s->b->close_case(s, s->v[--s->n]);
+        free_case(s->v[s->n]);
+    }
+    pb__index_clear(&s->ix);
+    s->newest = s->oldest = NULL;
+}
+
 void store_close(store *s)
 {
-    size_t i;
-
     if (s == NULL)
         return;
-    for (i = 0; i < s->n; i++) {
-        s->b->close_case(s, s->v[i]);
-        free_case(s->v[i]);
-    }
+    store_close_cases(s);
     free(s->v);
     pb__index_free(&s->ix);
     s->b->close(s);
@@ -306,4 +311,18 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
     free(closed);
     free(stamps);
     return PB_OK;
+}
+
+void store_each_open(store *s, store_fn fn, void *ud)
+{
+    size_t i;
+
+    for (i = 0; i < s->n; i++)
+        if (fn(ud, s->v[i]->id, store_case_of(s->v[i]), NULL, NULL) != 0)
+            return;
+}
+
+int store_stamps(store *s, char *const *ids, size_t n, store_stamp *out)
+{
+    return s->b->stamps != NULL ? s->b->stamps(s, ids, n, out) : -1;
 }
