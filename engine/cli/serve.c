@@ -42,7 +42,9 @@ static const char help[] =
     "  -p, --principles DIR   principle folder or file; repeat to combine\n"
     "                         (default: $PLAYBOOK_PRINCIPLES, else the\n"
     "                         installed library, else ./principles)\n"
-    "      --data DIR         where the cases are kept (default: ./cases)\n"
+    "      --data DIR         where the cases are kept (default: ./cases),\n"
+    "                         with followups.cache: what the follow-ups\n"
+    "                         listing found in them, for after a restart\n"
     "      --database CONNINFO  keep them in PostgreSQL instead, shared by\n"
     "                         several servers (libpq's \"host=... dbname=...\"\n"
     "                         or a postgresql:// URI; docs/deploy.md)\n"
@@ -273,8 +275,8 @@ int cli_serve(int argc, char **argv)
         goto done;
     a.log = stderr;
     if (database == NULL) {
-        /* what the follow-ups of cases not open were found to be, kept
-         * across restarts (docs/api.md, "Follow-ups") */
+        /* what the follow-ups of the cases were found to be, kept
+         * across restarts (docs/api.md, GET /v1/followups) */
         if (data == NULL)
             data = "cases";
         if ((due_cache = malloc(strlen(data) + 17)) == NULL)
