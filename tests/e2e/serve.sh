@@ -1102,6 +1102,13 @@ if grep -q ended "$T/lena-stream"; then
     fail "the lead's stream ended too"; else ok; fi
 kill "$LENA_READER" 2>/dev/null
 stop
+if [ "$STORE" = files ]; then
+    # As it stopped, the server kept what its open cases promise for
+    # after a restart, but not for a case on principles reloaded
+    # since: that one is read again, with the principles of then.
+    has "$D/followups.cache" '"case":"R-2"' "a case on the principles loaded, kept"
+    lacks "$D/followups.cache" '"case":"R-1"' "a case on older principles, not kept"
+fi
 # An engine no open case uses is freed at the next reload: 12 reloads
 # with one case open (--max-open 1) leave the memory as it was, where
 # each kept would hold its principles (about 0.5 MB).  (An ASan build
