@@ -933,6 +933,23 @@ assert mine == ['Said in the cache.'] * 2, mine"
             "a cache of other principles, said"
         stop
     done
+    # Links are not followed: a cache that is one is not read, and one
+    # left where the cache is written aside is not written through.
+    cp "$T/cache" "$T/cache-good"
+    rm -f "$D/followups.cache"
+    ln -s "$T/cache-good" "$D/followups.cache"
+    echo "not the server's" >"$T/victim"
+    ln -s "$T/victim" "$D/followups.cache.new"
+    start --max-open 3
+    followups_of LRU-3 2 "a cache that is a link: the cases read"
+    has "$T/serve.err" "followups.cache not used" "a cache that is a link, said"
+    req GET /v1/cases/LRU-3
+    stop
+    has "$T/serve.err" "cannot write" "a link where the cache is written, said"
+    has "$T/victim" "not the server's" "no cache written through a link"
+    if cmp -s "$T/cache" "$T/cache-good"; then ok; else
+        fail "a cache read through a link was written over"; fi
+    rm -f "$D/followups.cache" "$D/followups.cache.new"
     start --max-open 3
     run "$PB" event $P "$D/LRU-3.xml" agent.said "I will email you the label by Friday."
     expect_rc 0 "another program adds a commitment"
