@@ -528,7 +528,6 @@ static int number(const char *s, unsigned long long *out)
 static int read_item(json_object *o, item *it)
 {
     const char *due, *at, *outcome, *text;
-    unsigned long long ev;
     json_object *v;
     char *end;
     int check;
@@ -545,9 +544,8 @@ static int read_item(json_object *o, item *it)
         get_str(o, "outcome", 1, &outcome) != 0 ||
         get_str(o, "text", 1, &text) != 0)
         return -1;
-    ev = (unsigned long long)json_object_get_int64(v);
     it->f.kind = check ? PB_FOLLOWUP_CHECK : PB_FOLLOWUP_COMMITMENT;
-    it->f.event = (size_t)ev;
+    it->f.event = (size_t)json_object_get_int64(v);
     it->f.due = strtod(at, &end);
     if (*at == '\0' || *end != '\0')
         return -1;
@@ -781,7 +779,7 @@ static int hold(void *ud, const char *id, const pb_case *c,
         fu->held = v;
         fu->heldcap = cap;
     }
-    if ((e = entry_of(id, c, 0)) == NULL)
+    if ((e = entry_of(id, c, 0)) == NULL) /* overdue: set when listed */
         return 1;
     fu->held[fu->nheld++] = e;
     return 0;
