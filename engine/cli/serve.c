@@ -4,11 +4,14 @@
  * of its own; this thread only waits for the signal, so the cases are
  * touched by one thread alone.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 
@@ -21,6 +24,7 @@
 
 static const char help[] =
     "usage: playbook serve [-p DIR] [--data DIR | --database CONNINFO]\n"
+    "                      [--followups-cache FILE]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
     "                      [--max-open N] [--timeout SECS]\n"
@@ -48,6 +52,10 @@ static const char help[] =
     "      --database CONNINFO  keep them in PostgreSQL instead, shared by\n"
     "                         several servers (libpq's \"host=... dbname=...\"\n"
     "                         or a postgresql:// URI; docs/deploy.md)\n"
+    "      --followups-cache FILE  keep what the follow-ups listing found\n"
+    "                         in FILE instead (default: DIR/followups.cache\n"
+    "                         with --data, none with --database); one file\n"
+    "                         per server\n"
     "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080;\n"
     "                         port 0 picks a free one, printed on start);\n"
     "                         an address other than 127.x needs --tokens\n"
@@ -165,6 +173,28 @@ static int parse_listen(const char *s, char *addr, size_t size,
     return 0;
 }
 
+/* Whether a --followups-cache can be written: a server that could not
+ * would find out only as it stops.  Like the cache itself, no link. */
+static int cache_ok(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[PATH_MAX];
+    struct stat sb;
+
+    if (*path == '\0' || (slash != NULL && slash[1] == '\0') ||
+        (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)))
+        return 0;
+    if (slash == NULL || slash == path) {
+        strcpy(dir, slash == NULL ? "." : "/");
+    } else if ((size_t)(slash - path) >= sizeof dir) {
+        return 0;
+    } else {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    return access(dir, W_OK | X_OK) == 0;
+}
+
 static int parse_count(const char *s, unsigned long min, unsigned long max,
                        unsigned long *out)
 {
@@ -180,10 +210,11 @@ int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
-               *tokens = NULL,
-               *add_token = NULL, *database = NULL;
+               *tokens = NULL, *add_token = NULL, *database = NULL,
+               *cache = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
+        { "--followups-cache", &cache, NULL },
         { "--listen", &listen, NULL },
         { "--max-body", &max_body, NULL },
         { "--max-unsent", &max_unsent, NULL },
@@ -260,6 +291,11 @@ int cli_serve(int argc, char **argv)
                         timeout);
         goto done;
     }
+    if (cache != NULL && !cache_ok(cache)) {
+        cli_usage_error("serve", "--followups-cache '%s': not a file in a "
+                        "folder this user can write", cache);
+        goto done;
+    }
     if (tokens == NULL && strncmp(addr, "127.", 4) != 0) {
         cli_usage_error("serve", "listening on %s without --tokens would let "
                         "anyone who reaches it use every case", addr);
@@ -274,11 +310,13 @@ int cli_serve(int argc, char **argv)
     if ((a.fol = follow_new()) == NULL)
         goto done;
     a.log = stderr;
-    if (database == NULL) {
-        /* what the follow-ups of the cases were found to be, kept
-         * across restarts (docs/api.md, GET /v1/followups) */
-        if (data == NULL)
-            data = "cases";
+    if (database == NULL && data == NULL)
+        data = "cases";
+    /* what the follow-ups of the cases were found to be, kept across
+     * restarts (docs/api.md, GET /v1/followups) */
+    if (cache != NULL) {
+        a.due_cache = cache;
+    } else if (database == NULL) {
         if ((due_cache = malloc(strlen(data) + 17)) == NULL)
             goto done;
         sprintf(due_cache, "%s/followups.cache", data);

@@ -34,6 +34,14 @@ run "$PB" serve $P --max-unsent 1000
 expect_rc 2 "a bad --max-unsent"
 run "$PB" serve $P extra
 expect_rc 2 "an operand"
+# a cache it could not write would be found out only as it stops (the
+# timeout: a server that starts instead fails, not hangs)
+for c in "$T/nowhere/followups.cache" "$T" ""; do
+    run timeout 10 "$PB" serve $P --data "$T/cases-c" --listen 127.0.0.1:0 \
+        --followups-cache "$c"
+    expect_rc 2 "--followups-cache '$c'"
+done
+has "$T/err" "followups-cache '': not a file" "a bad --followups-cache said"
 printf 'return principle { id = "x", itmes = {} }\n' >"$T/bad.lua"
 run "$PB" serve -p "$T/bad.lua" --data "$T/never" --listen 127.0.0.1:0
 expect_rc 2 "a principle that does not load"
@@ -59,6 +67,14 @@ followups_of() {
     json_ok "$T/body" "$3" "
 mine = [f['text'] for f in d['followups'] if f['case'] == '$1']
 assert len(mine) == $2, mine"
+}
+# rehash CACHE: a follow-ups cache changed by hand made whole again (its
+# last line is the SHA-256 of the lines before it)
+rehash() {
+    sed '$d' "$1" >"$T/cache-body"
+    { cat "$T/cache-body"
+      printf '{"sha256":"%s"}\n' "$(sha256sum <"$T/cache-body" | cut -c1-64)"
+    } >"$1"
 }
 # same_as FILE WHAT: the last answer is FILE, byte for byte
 same_as() {
@@ -880,16 +896,9 @@ assert said == ['round 1 of 2', 'round 2 of 2', 'from the command line',
     req GET /v1/cases/LRU-3
     stop
     cp "$D/followups.cache" "$T/cache"
-    # rehash: the last line is the SHA-256 of the lines before it
-    rehash() {
-        sed '$d' "$D/followups.cache" >"$T/cache-body"
-        { cat "$T/cache-body"
-          printf '{"sha256":"%s"}\n' "$(sha256sum <"$T/cache-body" | cut -c1-64)"
-        } >"$D/followups.cache"
-    }
     sed 's/I will call you tomorrow at ten\./Said in the cache./g' \
         "$T/cache" >"$D/followups.cache"
-    rehash
+    rehash "$D/followups.cache"
     for when in "after a restart" "after another restart"; do
         start --max-open 3
         req GET /v1/followups
@@ -922,7 +931,7 @@ assert mine == ['Said in the cache.'] * 2, mine"
         extra) e='/LRU-3/p' ;;
         esac
         sed "$e" "$T/cache" >"$D/followups.cache"
-        case $how in edited|cut) ;; *) rehash ;; esac
+        case $how in edited|cut) ;; *) rehash "$D/followups.cache" ;; esac
         if cmp -s "$T/cache" "$D/followups.cache"; then
             fail "a cache $how: the same as the good one"; fi
         start --max-open 3
@@ -1168,7 +1177,7 @@ P="-p principles"
 
 # --- PostgreSQL: two servers share the cases ------------------------------
 if [ "$STORE" = pg ]; then
-    start
+    start --followups-cache "$T/followups-a.cache"
     SRV_A=$SRV PORT_A=$PORT
     start
     SRV_B=$SRV PORT_B=$PORT
@@ -1189,6 +1198,29 @@ if [ "$STORE" = pg ]; then
     want 200 "another commitment on B"
     PORT=$PORT_A
     followups_of PGF-1 4 "a case another server added to, read again"
+    # --followups-cache keeps what A found across its restart, each case
+    # with the database's stamp of it: changed by hand (its hash made
+    # again), the cache shows that the listing after the restart used
+    # it; a case B adds to while A is down is read again.
+    SRV=$SRV_A; stop
+    sed 's/I will call you tomorrow at ten\./Said in the cache./g' \
+        "$T/followups-a.cache" >"$T/cache-pg"
+    mv "$T/cache-pg" "$T/followups-a.cache"
+    rehash "$T/followups-a.cache"
+    start --followups-cache "$T/followups-a.cache"
+    SRV_A=$SRV PORT_A=$PORT
+    req GET /v1/followups
+    json_ok "$T/body" "PostgreSQL: the listing after a restart comes from --followups-cache" "
+mine = [f['text'] for f in d['followups'] if f['case'] == 'PGF-1']
+assert mine.count('Said in the cache.') == 2 and len(mine) == 4, mine"
+    PORT=$PORT_B
+    req POST /v1/cases/PGF-1/events '{"type": "customer.said", "text": "Thanks."}'
+    want 200 "B adds to the case"
+    PORT=$PORT_A
+    req GET /v1/followups
+    json_ok "$T/body" "PostgreSQL: a case changed since the cache, read again" "
+mine = [f['text'] for f in d['followups'] if f['case'] == 'PGF-1']
+assert len(mine) == 4 and 'Said in the cache.' not in mine, mine"
     PORT=$PORT_A
     req POST /v1/cases '{"id": "M-1", "topic": "delivery"}'
     want 201 "a case made on one server"
