@@ -24,7 +24,7 @@
 
 static const char help[] =
     "usage: playbook serve [-p DIR] [--data DIR | --database CONNINFO]\n"
-    "                      [--followups-cache FILE]\n"
+    "                      [--followups-cache FILE] [--followups-budget MS]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
     "                      [--max-open N] [--timeout SECS]\n"
@@ -56,6 +56,10 @@ static const char help[] =
     "                         in FILE instead (default: DIR/followups.cache\n"
     "                         with --data, none with --database); one file\n"
     "                         per server\n"
+    "      --followups-budget MS  the longest a follow-ups listing reads\n"
+    "                         cases for, every other request waiting:\n"
+    "                         the cases left are counted in its answer and\n"
+    "                         read by the next listings (default 250)\n"
     "      --listen ADDR:PORT where to listen (default 127.0.0.1:8080;\n"
     "                         port 0 picks a free one, printed on start);\n"
     "                         an address other than 127.x needs --tokens\n"
@@ -211,10 +215,11 @@ int cli_serve(int argc, char **argv)
     const char *data = NULL, *listen = NULL, *max_body = NULL,
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
                *tokens = NULL, *add_token = NULL, *database = NULL,
-               *cache = NULL;
+               *cache = NULL, *budget = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--followups-cache", &cache, NULL },
+        { "--followups-budget", &budget, NULL },
         { "--listen", &listen, NULL },
         { "--max-body", &max_body, NULL },
         { "--max-unsent", &max_unsent, NULL },
@@ -225,7 +230,7 @@ int cli_serve(int argc, char **argv)
     };
     char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
-                  open_cases = MAX_OPEN;
+                  open_cases = MAX_OPEN, budget_ms = 250;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -291,6 +296,12 @@ int cli_serve(int argc, char **argv)
                         timeout);
         goto done;
     }
+    if (parse_count(budget, 1, 3600000, &budget_ms) != 0) {
+        cli_usage_error("serve", "bad --followups-budget '%s' (1 to "
+                        "3600000 ms)", budget);
+        goto done;
+    }
+    a.due_budget = (double)budget_ms / 1000;
     if (cache != NULL && !cache_ok(cache)) {
         cli_usage_error("serve", "--followups-cache '%s': not a file in a "
                         "folder this user can write", cache);
@@ -385,7 +396,7 @@ done:
     http_stop(srv);     /* then: its streams leave a.fol */
     if (rc == EXIT_OK && a.due_cache != NULL &&
         (a.due != NULL ||
-         (a.due = followups_new(a.due_cache, a.log)) != NULL)) {
+         (a.due = followups_new(a.due_cache, a.due_budget, a.log)) != NULL)) {
         /* what its open cases promise, kept for after a restart */
         followups_hold(a.due, a.st, pb_engine_version(a.e));
         store_close_cases(a.st);

@@ -905,7 +905,7 @@ static void list_followups(api *a, const auth_user *who,
         agent = who->name;
     }
     if ((a->due == NULL &&
-         (a->due = followups_new(a->due_cache, a->log)) == NULL) ||
+         (a->due = followups_new(a->due_cache, a->due_budget, a->log)) == NULL) ||
         reply_open(&r, 200) != 0) {
         fail(out, 503, NULL, "out of memory");
         return;

@@ -23,6 +23,7 @@ typedef struct api {
     pb_schema *schema; /* for /v1/replay, made at its first request */
     followups *due;    /* for /v1/followups, made at its first request */
     const char *due_cache; /* its cache file (followups.h), or NULL */
+    double due_budget;     /* seconds a listing may read cases for */
     FILE *log;         /* what went wrong on our side, never in replies */
     http_server *srv;  /* for api_durable */
 } api;

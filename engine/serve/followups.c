@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -33,6 +34,8 @@ typedef struct entry {
     size_t n;
     store_stamp stamp;
     unsigned long round; /* the last listing that found it unchanged */
+    int stale;           /* found with principles reloaded since */
+    int unreadable;      /* it could not be read (the log says why) */
 } entry;
 
 /* The cache file: each write is the whole of it, a few hundred bytes a
@@ -50,6 +53,7 @@ struct followups {
     size_t n, cap;
     pb__index ix;     /* v by id */
     char principles[64]; /* the version they were read with */
+    double budget;    /* seconds a listing may spend reading cases */
     unsigned long round;
     char *cache;      /* the cache file, or NULL */
     FILE *log;
@@ -77,6 +81,9 @@ typedef struct listing {
                            * this listing alone */
     size_t nunkept, ucap;
     size_t unreadable;
+    size_t nread;          /* cases read */
+    size_t pending, stale; /* left for later listings, over budget */
+    double until;          /* the budget's end, by the monotonic clock */
     int oom;
 } listing;
 
@@ -85,7 +92,7 @@ static const char *entry_key(const void *v, size_t i)
     return ((entry *const *)v)[i]->id;
 }
 
-followups *followups_new(const char *cache, FILE *log)
+followups *followups_new(const char *cache, double budget, FILE *log)
 {
     followups *fu = calloc(1, sizeof *fu);
 
@@ -93,9 +100,19 @@ followups *followups_new(const char *cache, FILE *log)
         free(fu);
         return NULL;
     }
-    if (fu != NULL)
+    if (fu != NULL) {
+        fu->budget = budget;
         fu->log = log;
+    }
     return fu;
+}
+
+static double monotonic(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* fmt, with the strings a and b, to the log. */
@@ -222,20 +239,40 @@ static void add_lines(listing *l, entry *e)
     }
 }
 
-/* store_known: a case not open, unchanged since it was last read. */
+/* e, found unchanged in this listing: its lines, or its count. */
+static void use(listing *l, entry *e)
+{
+    e->round = l->fu->round;
+    if (e->unreadable)
+        l->unreadable++;
+    else
+        add_lines(l, e);
+}
+
+/* store_known: a case not open, unchanged since it was last read; or,
+ * once the listing's budget is spent, one it leaves for the next: as
+ * principles reloaded since found it (stale), or not at all (pending).
+ * Each listing reads one case at least, so that listings get on. */
 static int known(void *ud, const char *id, const store_stamp *stamp)
 {
     listing *l = ud;
     long k = pb__index_find(&l->fu->ix, id, entry_key, l->fu->v);
-    entry *e;
+    entry *e = k >= 0 ? l->fu->v[k] : NULL;
 
-    if (k < 0)
+    if (e != NULL && memcmp(&e->stamp, stamp, sizeof *stamp) != 0)
+        e = NULL;
+    if (e != NULL && !e->stale) {
+        use(l, e);
+        return 1;
+    }
+    if (l->nread == 0 || monotonic() < l->until)
         return 0;
-    e = l->fu->v[k];
-    if (memcmp(&e->stamp, stamp, sizeof *stamp) != 0)
-        return 0;
-    e->round = l->fu->round;
-    add_lines(l, e);
+    if (e == NULL) {
+        l->pending++;
+        return 1;
+    }
+    l->stale++;
+    use(l, e);
     return 1;
 }
 
@@ -280,13 +317,22 @@ static int found(void *ud, const char *id, const pb_case *c,
         l->unreadable++;
         say(l->fu, "case '%s' left out: %s", id,
             pb_error_text(why, msg, sizeof msg));
-        return 0;
-    }
-    if ((e = entry_of(id, c, l->now)) == NULL) {
+        if (stamp == NULL)
+            return 0;
+        /* not read again, nor said again, until it changes */
+        if ((e = calloc(1, sizeof *e)) == NULL ||
+            (e->id = strdup(id)) == NULL) {
+            entry_free(e);
+            l->oom = 1;
+            return 1;
+        }
+        e->unreadable = 1;
+    } else if ((e = entry_of(id, c, l->now)) == NULL) {
         l->oom = 1;
         return 1;
     }
     if (stamp != NULL) {
+        l->nread++;
         e->stamp = *stamp;
         e->round = l->fu->round;
         if (keep(l->fu, e) != 0) {
@@ -308,7 +354,8 @@ static int found(void *ud, const char *id, const pb_case *c,
         }
         l->unkept[l->nunkept++] = e;
     }
-    add_lines(l, e);
+    if (!e->unreadable)
+        add_lines(l, e);
     return l->oom;
 }
 
@@ -379,6 +426,8 @@ static void write_json(const listing *l, FILE *out)
     }
     pb__json_close(&j, ']');
     pb__json_kint(&j, "unreadable", (long)l->unreadable);
+    pb__json_kint(&j, "pending", (long)l->pending);
+    pb__json_kint(&j, "stale", (long)l->stale);
     pb__json_close(&j, '}');
     fputc('\n', out);
 }
@@ -430,7 +479,7 @@ static void write_entry(FILE *f, const entry *e)
 static void save(followups *fu)
 {
     char hex[PB__SHA256_HEX], *tmp = NULL;
-    size_t n = strlen(fu->cache) + 5, i;
+    size_t n = strlen(fu->cache) + 5, i, cases = 0;
     FILE *f, *out = NULL;
     pb__membuf m;
     pb__json j;
@@ -445,11 +494,16 @@ static void save(followups *fu)
     pb__json_kint(&j, "followups_cache", CACHE_FORMAT);
     pb__json_kstr(&j, "playbook", PB_VERSION);
     pb__json_kstr(&j, "principles", fu->principles);
-    pb__json_kint(&j, "cases", (long)fu->n);
+    /* what older principles found is not of those the file names, and
+     * a case that could not be read is tried again after a restart */
+    for (i = 0; i < fu->n; i++)
+        cases += !fu->v[i]->stale && !fu->v[i]->unreadable;
+    pb__json_kint(&j, "cases", (long)cases);
     pb__json_close(&j, '}');
     fputc('\n', f);
     for (i = 0; i < fu->n; i++)
-        write_entry(f, fu->v[i]);
+        if (!fu->v[i]->stale && !fu->v[i]->unreadable)
+            write_entry(f, fu->v[i]);
     errno = ENOMEM;
     if (fclose(f) == 0 && (tmp = malloc(n)) != NULL) {
         pb__sha256_hex(m.buf, m.len, hex);
@@ -704,16 +758,22 @@ static void load(followups *fu, const char *principles)
     fu->behind = 0;
 }
 
-/* The cache read at the first use; what is kept dropped when the
+/* The cache read at the first use; what is kept marked stale when the
  * principles are others now. */
 static void ready(followups *fu, const char *principles)
 {
+    size_t i;
+
     if (!fu->loaded && fu->cache != NULL)
         load(fu, principles);
     fu->loaded = 1;
-    /* Other principles may find other commitments: nothing kept holds. */
+    /* Other principles may find other commitments: each case is read
+     * again, as the listings' budgets allow, and until then listed as
+     * the principles before found it. */
     if (strcmp(fu->principles, principles) != 0) {
-        forget(fu);
+        for (i = 0; i < fu->n; i++)
+            fu->v[i]->stale = 1;
+        fu->behind |= fu->n > 0;
         snprintf(fu->principles, sizeof fu->principles, "%s", principles);
     }
 }
@@ -733,6 +793,7 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
     l.agent = agent;
     l.before = before;
     l.now = now;
+    l.until = monotonic() + fu->budget;
     rc = store_each(st, known, found, &l, err);
     if (rc == PB_OK && l.oom)
         rc = pb__error(err, PB_NOMEM, "", 0, "out of memory");

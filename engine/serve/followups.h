@@ -10,7 +10,10 @@
  * written after a listing that found something new (at most once a
  * minute) and when freed.  The file is only ever a shortcut: one that
  * is damaged, or of other principles or another version, is not used.
- * Used under the API's lock.
+ * And each listing reads cases for a budget of time at most, since
+ * every other request waits meanwhile: a store of many cases is read
+ * over several listings, never in one long stop.  Used under the API's
+ * lock.
  */
 #ifndef PB_FOLLOWUPS_H
 #define PB_FOLLOWUPS_H
@@ -22,10 +25,12 @@
 
 typedef struct followups followups;
 
-/* cache: the file to keep what was found in (NULL: none); log: where a
- * case that cannot be read, or a cache that cannot be used or written,
- * is said (NULL: nowhere).  NULL when out of memory. */
-followups *followups_new(const char *cache, FILE *log);
+/* cache: the file to keep what was found in (NULL: none); budget: the
+ * seconds a listing may spend reading cases, past which it leaves the
+ * rest to the next listings (counted in its answer: pending, stale);
+ * log: where a case that cannot be read, or a cache that cannot be used
+ * or written, is said (NULL: nowhere).  NULL when out of memory. */
+followups *followups_new(const char *cache, double budget, FILE *log);
 /* Writes the cache first, when it is behind. */
 void followups_free(followups *fu);
 
@@ -34,7 +39,10 @@ void followups_free(followups *fu);
  * version `principles`, as JSON into out: those of agent (NULL: every
  * agent) listed for `before` (pb_followup_listed; < 0: all), overdue
  * as of now, in pb_followup_order, then by case.  A case that cannot
- * be read is counted ("unreadable") and named in the log.
+ * be read is counted ("unreadable") and named in the log.  Once the
+ * budget is spent, a case not read since it changed is counted
+ * ("pending") and left out, and one not read since the principles were
+ * reloaded is listed as the principles before found it ("stale").
  * PB_OK; PB_IO when the cases cannot be listed; PB_NOMEM, with nothing
  * written.
  */

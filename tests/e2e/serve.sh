@@ -68,6 +68,11 @@ followups_of() {
 mine = [f['text'] for f in d['followups'] if f['case'] == '$1']
 assert len(mine) == $2, mine"
 }
+hup_wait() { # N: until the log says reloaded or not reloaded N times
+    i=0
+    while [ $i -lt 100 ] && [ "$(grep -c 'reloaded' "$T/serve.err")" -lt "$1" ]; do
+        sleep 0.1; i=$((i + 1)); done
+}
 # rehash CACHE: a follow-ups cache changed by hand made whole again (its
 # last line is the SHA-256 of the lines before it)
 rehash() {
@@ -479,6 +484,13 @@ assert d["unreadable"] == (os.environ["STORE"] == "files"), d'
 if [ "$STORE" = files ]; then
     has "$T/serve.err" "follow-ups: case 'Z-9' left out: " \
         "the case left out of the follow-ups named in the log"
+    # ... once: until it changes, it is counted, not read (nor said) again
+    req GET /v1/followups
+    json_ok "$T/body" "the damaged case counted again" '
+assert d["unreadable"] == 1, d'
+    n=$(grep -c "case 'Z-9' left out" "$T/serve.err")
+    if [ "$n" = 1 ]; then ok; else
+        fail "a damaged case read and said at each listing: $n times"; fi
 fi
 req GET "/v1/followups?before=in%202h"
 json_ok "$T/body" "follow-ups due before a time" '
@@ -965,6 +977,69 @@ assert mine == ['Said in the cache.'] * 2, mine"
     followups_of LRU-3 4 "a case changed by another program, read again"
     rm -f "$D/LRU-3.xml" "$D/LRU-3.xml.journal"
     followups_of LRU-3 0 "a case removed"
+    # --followups-budget: a listing reads cases for so long at most (every
+    # other request waits meanwhile) and counts what it left: a case not
+    # read since it changed is pending (left out), one not read since the
+    # principles were reloaded is stale (listed as the ones before found
+    # it).  The next listings read on, one case each at least, until one
+    # is whole: the same as a listing read in one go.  (Under valgrind,
+    # only the first: each case read takes a second.)
+    stop
+    cp -r principles "$T/pb"
+    P="-p $T/pb"
+    rm -f "$D/followups.cache"
+    start
+    req GET /v1/followups
+    cp "$T/body" "$T/whole"
+    stop
+    rm -f "$D/followups.cache"
+    start --followups-budget 1
+    # listings: GET /v1/followups until nothing is left (at most 100),
+    # each answer in $T/listing-N, their pending and stale in $T/left
+    listings() {
+        : >"$T/left"
+        n=0
+        while [ $n -lt 100 ]; do
+            n=$((n + 1))
+            req GET /v1/followups
+            cp "$T/body" "$T/listing-$n"
+            python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
+print(d["pending"], d["stale"])' "$T/body" >>"$T/left"
+            if [ "$(tail -n 1 "$T/left")" = "0 0" ] || [ -n "${MEMCHECK:-}" ]; then
+                break; fi
+        done
+    }
+    # left_ok WHAT COLUMN: the counts of COLUMN (1 pending, 2 stale) go
+    # down at each listing, from more than one, to 0 at the last
+    left_ok() {
+        if awk -v c="$2" -v m="${MEMCHECK:-}" '
+            NR == 1 && $c < 2 { bad = 1 }
+            NR > 1 && $c >= last { bad = 1 }
+            { last = $c; other += $(3 - c) }
+            END { exit bad || other || (!m && last != 0) }' "$T/left"
+        then ok; else fail "$1: $(tr '\n' ' ' <"$T/left")"; fi
+    }
+    listings
+    left_ok "--followups-budget 1: cases left pending, read by the next listings" 1
+    [ -z "${MEMCHECK:-}" ] &&
+        same_as "$T/whole" "a listing read over $n, whole at last"
+    echo "-- changed" >>"$T/pb/own.lua"
+    kill -HUP "$SRV"
+    hup_wait 1
+    listings
+    left_ok "a reload: cases stale, read again by the next listings" 2
+    if [ -z "${MEMCHECK:-}" ]; then
+        same_as "$T/whole" "a listing read again over $n, whole at last"
+        # the principles changed only by a comment: what the stale ones
+        # list is what the new ones find
+        python3 -c 'import json, sys
+a, b = (json.load(open(f))["followups"] for f in sys.argv[1:])
+assert a == b, "differ"' "$T/listing-1" "$T/whole"
+        if [ $? = 0 ]; then ok; else fail "the stale cases not listed"; fi
+    fi
+    stop
+    P="-p principles"
+    start --max-open 3
 fi
 stop
 
@@ -1037,11 +1112,6 @@ cp -r principles "$T/p"
 P="-p $T/p"
 D="$T/data-hup"
 start --tokens "$TOK"
-hup_wait() { # N: until the log says reloaded or not reloaded N times
-    i=0
-    while [ $i -lt 100 ] && [ "$(grep -c 'reloaded' "$T/serve.err")" -lt "$1" ]; do
-        sleep 0.1; i=$((i + 1)); done
-}
 version() { # the version of the last answer, in $v
     v=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1]))
 print(d.get("principles") if isinstance(d.get("principles"), str) else d["version"])' "$T/body")
