@@ -904,9 +904,9 @@ static void list_followups(api *a, const auth_user *who,
         }
         agent = who->name;
     }
-    if ((a->due == NULL &&
-         (a->due = followups_new(a->due_cache, a->due_budget, a->log)) == NULL) ||
-        reply_open(&r, 200) != 0) {
+    if (a->due == NULL)
+        a->due = followups_new(a->due_cache, a->due_budget, a->log);
+    if (a->due == NULL || reply_open(&r, 200) != 0) {
         fail(out, 503, NULL, "out of memory");
         return;
     }

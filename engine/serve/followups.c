@@ -671,10 +671,11 @@ static json_object *parse_line(const char *s, size_t len)
     return o;
 }
 
-/* One line of the cache file, the header (line 0) or a case's: NULL,
- * or why it is not one. */
+/* One line of the cache file, the header (line 0: its principles'
+ * version into principles, of fu's size) or a case's: NULL, or why it
+ * is not one. */
 static const char *read_line(followups *fu, json_object *o, size_t nth,
-                             const char *principles, size_t *cases)
+                             char *principles, size_t *cases)
 {
     const char *v;
     json_object *x;
@@ -697,8 +698,10 @@ static const char *read_line(followups *fu, json_object *o, size_t nth,
         json_object_get_int64(x) != CACHE_FORMAT ||
         get_str(o, "playbook", 0, &v) != 0 || strcmp(v, PB_VERSION) != 0)
         return "written by another version";
-    if (get_str(o, "principles", 0, &v) != 0 || strcmp(v, principles) != 0)
-        return "of other principles";
+    if (get_str(o, "principles", 0, &v) != 0 || *v == '\0' ||
+        strlen(v) >= sizeof fu->principles)
+        return "no principles' version";
+    strcpy(principles, v);
     if (!json_object_object_get_ex(o, "cases", &x) ||
         !json_object_is_type(x, json_type_int) ||
         (k = json_object_get_int64(x)) < 0)
@@ -708,11 +711,12 @@ static const char *read_line(followups *fu, json_object *o, size_t nth,
 }
 
 /* The cache file's cases, when it is whole (its hash says so) and of
- * these principles and this program; otherwise nothing, and the log
- * says why. */
-static void load(followups *fu, const char *principles)
+ * this program, with the version of the principles they were found
+ * with; otherwise nothing, and the log says why. */
+static void load(followups *fu)
 {
     char hex[PB__SHA256_HEX], sum[96], where[96], *buf = NULL, *p, *nl;
+    char principles[sizeof fu->principles] = "";
     const char *why = NULL;
     size_t len = 0, body = 0, nth = 0, cases = 0;
     struct stat sb;
@@ -754,18 +758,18 @@ static void load(followups *fu, const char *principles)
             fu->cache, nth > 0 ? where : why);
         return;
     }
-    snprintf(fu->principles, sizeof fu->principles, "%s", principles);
+    strcpy(fu->principles, principles);
     fu->behind = 0;
 }
 
 /* The cache read at the first use; what is kept marked stale when the
- * principles are others now. */
+ * principles are others now (reloaded, or before a restart). */
 static void ready(followups *fu, const char *principles)
 {
     size_t i;
 
     if (!fu->loaded && fu->cache != NULL)
-        load(fu, principles);
+        load(fu);
     fu->loaded = 1;
     /* Other principles may find other commitments: each case is read
      * again, as the listings' budgets allow, and until then listed as

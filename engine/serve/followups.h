@@ -9,7 +9,8 @@
  * file it is also kept across restarts: read at the first listing,
  * written after a listing that found something new (at most once a
  * minute) and when freed.  The file is only ever a shortcut: one that
- * is damaged, or of other principles or another version, is not used.
+ * is damaged, or of another version, is not used; one of other
+ * principles is, as stale.
  * And each listing reads cases for a budget of time at most, since
  * every other request waits meanwhile: a store of many cases is read
  * over several listings, never in one long stop.  Used under the API's
