@@ -42,11 +42,12 @@ typedef struct entry {
  * case, so at most once a minute; one larger than CACHE_MAX is not
  * read.  Its first line says what it is (CACHE_FORMAT, the program's
  * and the principles' versions) and how many cases follow, a line
- * each; its last is the SHA-256 of all before it, so a file damaged or
- * cut short is not used. */
+ * each (stale: found with principles before those); its last is the
+ * SHA-256 of all before it, so a file damaged or cut short is not
+ * used. */
 #define CACHE_EVERY 60.0
 #define CACHE_MAX (1L << 30)
-#define CACHE_FORMAT 1
+#define CACHE_FORMAT 2
 
 struct followups {
     entry **v;        /* of cases not open, as their stamps say */
@@ -444,6 +445,7 @@ static void write_entry(FILE *f, const entry *e)
     pb__json_open(&j, '{');
     pb__json_kstr(&j, "case", e->id);
     pb__json_kstr(&j, "agent", e->agent);
+    pb__json_kbool(&j, "stale", e->stale);
     pb__json_key(&j, "stamp");
     pb__json_open(&j, '[');
     for (i = 0; i < sizeof e->stamp.v / sizeof e->stamp.v[0]; i++) {
@@ -494,15 +496,14 @@ static void save(followups *fu)
     pb__json_kint(&j, "followups_cache", CACHE_FORMAT);
     pb__json_kstr(&j, "playbook", PB_VERSION);
     pb__json_kstr(&j, "principles", fu->principles);
-    /* what older principles found is not of those the file names, and
-     * a case that could not be read is tried again after a restart */
+    /* a case that could not be read is tried again after a restart */
     for (i = 0; i < fu->n; i++)
-        cases += !fu->v[i]->stale && !fu->v[i]->unreadable;
+        cases += !fu->v[i]->unreadable;
     pb__json_kint(&j, "cases", (long)cases);
     pb__json_close(&j, '}');
     fputc('\n', f);
     for (i = 0; i < fu->n; i++)
-        if (!fu->v[i]->stale && !fu->v[i]->unreadable)
+        if (!fu->v[i]->unreadable)
             write_entry(f, fu->v[i]);
     errno = ENOMEM;
     if (fclose(f) == 0 && (tmp = malloc(n)) != NULL) {
@@ -621,6 +622,7 @@ static entry *read_entry(json_object *o)
 
     if (e == NULL || get_str(o, "case", 0, &id) != 0 ||
         get_str(o, "agent", 1, &agent) != 0 ||
+        get_bool(o, "stale", &e->stale) != 0 ||
         get_array(o, "stamp", &stamp) != 0 ||
         get_array(o, "items", &items) != 0 ||
         json_object_array_length(stamp) != 8 ||

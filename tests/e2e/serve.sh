@@ -1032,6 +1032,14 @@ print(d["pending"], d["stale"])' "$T/body" >>"$T/left"
     echo "-- changed" >>"$T/pb/own.lua"
     for how in "a restart" "a reload"; do
         if [ "$how" = "a restart" ]; then
+            # one listing, and another restart: the cache then written
+            # keeps the cases not read again as stale
+            start --followups-budget 1
+            req GET /v1/followups
+            stop
+            n=$(grep -c '"stale":true' "$D/followups.cache")
+            if [ "$n" -ge 2 ]; then ok; else
+                fail "the cache kept $n stale cases"; fi
             start --followups-budget 1
         else
             echo "-- changed again" >>"$T/pb/own.lua"
