@@ -1057,9 +1057,7 @@ a, b = (json.load(open(f))["followups"] for f in sys.argv[1:])
 assert a == b' "$T/listing-1" "$T/whole" 2>/dev/null; then ok; else
             fail "$how: the stale cases not listed as they were"; fi
     done
-    stop
     P="-p principles"
-    start --max-open 3
 fi
 stop
 
