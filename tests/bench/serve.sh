@@ -15,6 +15,7 @@ ok() { :; }
 fail() { echo "bench: $*" >&2; exit 1; }
 
 start() { # store options...
+    : >"$T/serve.out"   # not the last server's "listening" (lib/server.sh)
     "$PB" serve -p principles --listen 127.0.0.1:0 "$@" \
         >"$T/serve.out" 2>"$T/serve.err" &
     SRV=$!

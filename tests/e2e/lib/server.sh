@@ -14,6 +14,9 @@ start() {
     # the script says, the listings get the time to be whole.
     budget="--followups-budget 3600000"
     case " $* " in *" --followups-budget "*) budget= ;; esac
+    # emptied first: the shell that starts the server empties it too,
+    # but maybe only after the wait below read the last server's line
+    : >"$T/serve.out"
     "$PB" serve $P "$where" "$at" --listen 127.0.0.1:0 $budget "$@" \
         >"$T/serve.out" 2>"$T/serve.err" &
     SRV=$!
