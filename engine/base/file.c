@@ -111,3 +111,16 @@ done:
     *outlen = len;
     return PB_OK;
 }
+
+char *pb__folder_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == NULL || slash == path ? 1 : (size_t)(slash - path);
+    char *dir = malloc(n + 1);
+
+    if (dir != NULL) {
+        memcpy(dir, slash == NULL ? "." : path, n);
+        dir[n] = '\0';
+    }
+    return dir;
+}

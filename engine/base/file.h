@@ -29,4 +29,8 @@ pb_status pb__read_input(const char *path, int nofollow, size_t max,
 pb_status pb__read_file(const char *path, size_t max, char **out,
                         size_t *len, pb_error *err);
 
+/* The folder path is in ("a/b" -> "a", "b" -> ".", "/b" -> "/"),
+ * malloc'd; NULL when out of memory. */
+char *pb__folder_of(const char *path);
+
 #endif

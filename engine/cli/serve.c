@@ -4,7 +4,6 @@
  * of its own; this thread only waits for the signal, so the cases are
  * touched by one thread alone.
  */
-#include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "file.h"
 
 #include "cli.h"
 
@@ -181,22 +181,18 @@ static int parse_listen(const char *s, char *addr, size_t size,
  * would find out only as it stops.  Like the cache itself, no link. */
 static int cache_ok(const char *path)
 {
-    const char *slash = strrchr(path, '/');
-    char dir[PATH_MAX];
+    size_t n = strlen(path);
     struct stat sb;
+    char *dir;
+    int ok;
 
-    if (*path == '\0' || (slash != NULL && slash[1] == '\0') ||
-        (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)))
+    if (n == 0 || path[n - 1] == '/' ||
+        (lstat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) ||
+        (dir = pb__folder_of(path)) == NULL)
         return 0;
-    if (slash == NULL || slash == path) {
-        strcpy(dir, slash == NULL ? "." : "/");
-    } else if ((size_t)(slash - path) >= sizeof dir) {
-        return 0;
-    } else {
-        memcpy(dir, path, (size_t)(slash - path));
-        dir[slash - path] = '\0';
-    }
-    return access(dir, W_OK | X_OK) == 0;
+    ok = access(dir, W_OK | X_OK) == 0;
+    free(dir);
+    return ok;
 }
 
 static int parse_count(const char *s, unsigned long min, unsigned long max,

@@ -22,7 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "error.h"
+#include "file.h"
 #include "journal.h"
 #include "playbook.h"
 
@@ -108,15 +110,11 @@ static int write_all(const pb_io *io, int fd, const char *buf, size_t len)
 static pb_status sync_folder(const pb_io *io, const char *path,
                              pb_error *err)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir;
-    size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+    char *dir = pb__folder_of(path);
     int fd, rc, saved;
 
-    if ((dir = malloc(n + 1)) == NULL)
+    if (dir == NULL)
         return pb__error(err, PB_NOMEM, path, 0, "out of memory");
-    memcpy(dir, slash == NULL ? "." : path, n);
-    dir[n] = '\0';
     fd = io->open(io->ctx, dir, O_RDONLY, 0);
     if (fd < 0) {
         pb__error(err, PB_IO, dir, 0, "cannot open the folder to sync it: "
@@ -396,14 +394,6 @@ static void pause_ms(long ms)
         ;
 }
 
-static double monotonic(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /*
  * Takes the lock on an open journal.  1 locked, 0 still held by someone
  * else at the deadline, -1 error (errno).  A journal is removed when a
@@ -419,7 +409,7 @@ static int take_lock(int fd, double deadline)
             return 1;
         if (errno != EWOULDBLOCK && errno != EINTR)
             return -1;
-        if (monotonic() >= deadline)
+        if (pb__monotonic() >= deadline)
             return 0;
         pause_ms(ms);
         if (ms < 20)
@@ -439,7 +429,7 @@ pb_status pb__journal_open(const char *path, const pb_io *io, double wait,
                           pb__journal **out, pb_error *err)
 {
     pb__journal *j = calloc(1, sizeof *j);
-    double deadline = monotonic() + (wait > 0 ? wait : 0);
+    double deadline = pb__monotonic() + (wait > 0 ? wait : 0);
     struct stat sb;
     pb_status st;
     int rc;

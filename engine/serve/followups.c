@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
 
+#include "clock.h"
 #include "error.h"
 #include "file.h"
 #include "followups.h"
@@ -106,14 +106,6 @@ followups *followups_new(const char *cache, double budget, FILE *log)
         fu->log = log;
     }
     return fu;
-}
-
-static double monotonic(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* fmt, with the strings a and b, to the log. */
@@ -266,7 +258,7 @@ static int known(void *ud, const char *id, const store_stamp *stamp)
         use(l, e);
         return 1;
     }
-    if (l->nread == 0 || monotonic() < l->until)
+    if (l->nread == 0 || pb__monotonic() < l->until)
         return 0;
     if (e == NULL) {
         l->pending++;
@@ -799,7 +791,7 @@ pb_status followups_list(followups *fu, store *st, const char *principles,
     l.agent = agent;
     l.before = before;
     l.now = now;
-    l.until = monotonic() + fu->budget;
+    l.until = pb__monotonic() + fu->budget;
     rc = store_each(st, known, found, &l, err);
     if (rc == PB_OK && l.oom)
         rc = pb__error(err, PB_NOMEM, "", 0, "out of memory");

@@ -34,6 +34,9 @@ run "$PB" serve $P --max-unsent 1000
 expect_rc 2 "a bad --max-unsent"
 run "$PB" serve $P extra
 expect_rc 2 "an operand"
+run "$PB" serve $P --followups-budget 0
+expect_rc 2 "a bad --followups-budget"
+has "$T/err" "bad --followups-budget '0'" "a bad --followups-budget said"
 # a cache it could not write would be found out only as it stops (the
 # timeout: a server that starts instead fails, not hangs)
 for c in "$T/nowhere/followups.cache" "$T" ""; do
