@@ -74,7 +74,7 @@ TESTS = $(TEST_SRC:%.c=$(B)/%)
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS = $(FUZZ_SRC:%.c=$(B)/%)
 
-.PHONY: all deps test check install uninstall clean demo bench
+.PHONY: all deps test check check-release check-asan install uninstall clean demo bench
 all: $(B)/playbook
 
 # Installs the Debian packages pkg-config cannot find, and nothing else.
@@ -141,11 +141,16 @@ $(B)/tests/test_http.o: INC = $(INC_tests) -Iengine/serve
 $(B)/tests/test_allocfail: ALL_LDFLAGS += -Wl,--wrap=malloc,--wrap=calloc \
     -Wl,--wrap=realloc,--wrap=strdup,--wrap=free
 
-# The suite, once normally and once under ASan+UBSan.
+# The suite, once normally and once under ASan+UBSan, both at once: each
+# keeps about one core busy.  Each one's output is shown as it ends.
 test:
 	@sh tools/deps.sh --test
-	$(MAKE) check
-	$(MAKE) SAN=1 check
+	@$(MAKE) -k -j2 --output-sync=recurse check-release check-asan
+
+check-release:
+	@$(MAKE) check
+check-asan:
+	@$(MAKE) SAN=1 check
 
 check: $(B)/playbook $(TESTS) $(FUZZ_BINS)
 	@sh tests/run.sh $(B)
