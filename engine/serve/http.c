@@ -19,6 +19,7 @@
 
 #include <microhttpd.h>
 
+#include "ascii.h"
 #include "http.h"
 
 struct http_server {
@@ -114,6 +115,12 @@ static const char bad_encoding[] =
     "{\"error\":{\"status\":400,\"field\":\"Transfer-Encoding\","
     "\"message\":\"the only Transfer-Encoding taken is chunked, alone, "
     "without a Content-Length\"}}\n";
+static const char bad_name[] =
+    "{\"error\":{\"status\":400,\"field\":null,\"message\":"
+    "\"a header's name has a space or another byte no name may have\"}}\n";
+static const char two_hosts[] =
+    "{\"error\":{\"status\":400,\"field\":\"Host\","
+    "\"message\":\"more than one Host\"}}\n";
 static const char no_host[] =
     "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
     "\"an HTTP/1.1 request needs a Host\"}}\n";
@@ -216,8 +223,10 @@ static void let_go(http_stream *s)
 
     while (k < s->nmarks && s->marks[k].hold <= srv->durable)
         s->ready = s->marks[k++].end;
-    s->nmarks -= k;
-    memmove(s->marks, s->marks + k, s->nmarks * sizeof *s->marks);
+    if (k > 0) {    /* marks is NULL while none was ever queued */
+        s->nmarks -= k;
+        memmove(s->marks, s->marks + k, s->nmarks * sizeof *s->marks);
+    }
     if (s->nmarks > 0 && srv->failed)
         s->ending = 1;
     if (s->ready > s->off || s->ending)
@@ -457,15 +466,33 @@ static const char *header(struct MHD_Connection *c, const char *name)
 typedef struct framing {
     int lengths, encodings;  /* Content-Length and Transfer-Encoding */
     int chunked;             /* the encoding is chunked, alone */
+    int hosts;
+    int bad_name;            /* a name with a byte no name may have */
 } framing;
+
+/* A byte of a header's name (RFC 9110, 5.6.2: a token). */
+static int name_byte(unsigned char c)
+{
+    return pb__ascii_digit(c) || pb__ascii_alpha(c) ||
+           (c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
 
 static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
                                    const char *key, const char *value)
 {
     framing *f = cls;
+    const char *k;
 
     (void)kind;
-    if (strcasecmp(key, "Content-Length") == 0) {
+    /* libmicrohttpd 0.9.75 keeps "Content-Length :" as a name with a
+     * space in it, which the counts below would not see. */
+    for (k = key; *k != '\0'; k++)
+        f->bad_name |= !name_byte((unsigned char)*k);
+    if (*key == '\0')
+        f->bad_name = 1;
+    if (strcasecmp(key, "Host") == 0) {
+        f->hosts++;
+    } else if (strcasecmp(key, "Content-Length") == 0) {
         f->lengths++;
     } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
         f->encodings++;
@@ -482,9 +509,13 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
  */
 static const char *bad_framing(struct MHD_Connection *c, const char *version)
 {
-    framing f = { 0, 0, 0 };
+    framing f = { 0, 0, 0, 0, 0 };
 
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
+    if (f.bad_name)
+        return bad_name;
+    if (f.hosts > 1)
+        return two_hosts;
     if (f.lengths > 1)
         return bad_length;
     if (f.encodings > 0 && (!f.chunked || f.encodings > 1 || f.lengths > 0))
