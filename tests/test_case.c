@@ -657,6 +657,39 @@ static void calls_only_when_read_changed(void **state)
 }
 
 /*
+ * Event types come from whoever sends events, and an engine keeps each
+ * it sees for its life: past PB__MAX_TYPES a new one is refused, with
+ * why, and the types it knows still go in.
+ */
+static void types_bounded(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c;
+    pb_error err;
+    char type[32];
+    int i, refused = -1;
+    pb_status st = PB_OK;
+
+    (void)state;
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+
+    for (i = 0; i < 20000 && refused < 0; i++) {
+        snprintf(type, sizeof type, "t.n%d", i);
+        if ((st = pb_case_append(c, 0, type, NULL, NULL, 0, &err)) != PB_OK)
+            refused = i;
+    }
+    assert_true(refused > 16000 && refused <= PB__MAX_TYPES);
+    assert_int_equal(st, PB_INPUT);
+    assert_non_null(strstr(err.message, "one too many"));
+    assert_int_equal(pb_case_append(c, 1, "t.n0", NULL, NULL, 0, &err),
+                     PB_OK);
+    assert_int_equal(pb_case_append(c, 1, "t.n100", "hi", NULL, 0, &err),
+                     PB_OK);
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/*
  * case:known(name, event) is the value just before the event (found
  * among the events that set that fact), and pairs(case.facts) walks
  * every fact once, in the order first set.
@@ -998,6 +1031,7 @@ int main(void)
         cmocka_unit_test(engine_without_principles),
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
+        cmocka_unit_test(types_bounded),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -856,8 +856,8 @@ static void large_text(void **state)
                        &len);
     assert_string_equal(error_of("big.txt", src, len, PB_IMPORT_AUTO, buf,
                                  sizeof buf),
-                        "big.txt:50082: too long for one scenario (over "
-                        "16777216 bytes of text): split the transcript");
+                        "big.txt:29851: too long for one scenario (over "
+                        "10000000 bytes of text): split the transcript");
     free(src);
     /* Over the file cap. */
     assert_string_equal(error_of("huge.txt", "Agent: x\n",
@@ -1038,7 +1038,7 @@ static void write_too_large(void **state)
     assert_int_equal(pb_import_write(im, 0, f, &err), PB_INPUT);
     assert_string_equal(pb_error_text(&err, buf, sizeof buf),
                         "lt.txt: conversation lt: too long for one scenario "
-                        "(over 16777216 bytes of XML, the scenario limit): "
+                        "(over 10000000 bytes of XML, the scenario limit): "
                         "split the transcript");
     fclose(f);
     assert_int_equal(n, 0);

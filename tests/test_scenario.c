@@ -1375,6 +1375,50 @@ static void test_read_size_cap(void **state)
     unlink(path);
 }
 
+/* A file at the cap made of long attribute values, as a case full of
+ * events with long attributes is written: libxml2 stops such a file
+ * past 10,000,000 bytes ("Huge input lookup") unless told HUGE, so the
+ * cap is there and the file reads whole. */
+static void test_read_long_attributes_at_cap(void **state)
+{
+    const size_t max = PB_SCENARIO_MAX_BYTES;
+    const char *head = HEAD "<events>\n", *tail = "</events>\n" TAIL;
+    char *path = temp_path(), *buf = malloc(max), *ev;
+    size_t len = strlen(head), elen, n, k;
+    pb_scenario *s = NULL;
+    pb_error err;
+
+    (void)state;
+    assert_non_null(buf);
+    assert_non_null(ev = malloc(32 * 2000 + 64));
+    elen = (size_t)sprintf(ev, "<event t=\"0\" type=\"note\"");
+    for (k = 0; k < 32; k++) {
+        elen += (size_t)sprintf(ev + elen, " a%zu=\"", k);
+        memset(ev + elen, 'x', 1900);
+        elen += 1900;
+        ev[elen++] = '"';
+    }
+    elen += (size_t)sprintf(ev + elen, "/>\n");
+    /* what is left over goes first: the events run to the end tags,
+     * as in a case file (text near the end would let libxml2 move on) */
+    n = (max - len - strlen(tail)) / elen;
+    memcpy(buf, head, len);
+    memset(buf + len, ' ', max - len - strlen(tail) - n * elen);
+    len = max - strlen(tail) - n * elen;
+    for (k = 0; k < n; k++, len += elen)
+        memcpy(buf + len, ev, elen);
+    memcpy(buf + len, tail, strlen(tail));
+    write_file(path, buf, max);
+    memset(&err, 0, sizeof err);
+    if (pb_scenario_read(path, &s, &err) != PB_OK)
+        fail_msg("%s:%d: %s", err.file, err.line, err.message);
+    assert_int_equal(pb_scenario_nevents(s), n);
+    pb_scenario_free(s);
+    unlink(path);
+    free(ev);
+    free(buf);
+}
+
 static void test_no_loads_at_all(void **state)
 {
     (void)state;
@@ -1416,6 +1460,7 @@ int main(void)
         cmocka_unit_test(test_read),
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_read_size_cap),
+        cmocka_unit_test(test_read_long_attributes_at_cap),
         cmocka_unit_test(test_no_loads_at_all),
     };
 

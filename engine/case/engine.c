@@ -88,7 +88,7 @@ int pb__engine_type(pb_engine *e, const char *name, int create)
     long id = pb__index_find(&e->type_ix, name, type_key, e->types);
     char *copy;
 
-    if (id >= 0 || !create)
+    if (id >= 0 || !create || e->ntypes >= PB__MAX_TYPES)
         return (int)id;
     if (e->ntypes == e->types_cap) {
         size_t cap = e->types_cap ? e->types_cap * 2 : 32;

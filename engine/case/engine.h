@@ -25,6 +25,12 @@ typedef struct pb__detref {
     size_t principle, detector;
 } pb__detref;
 
+/* The most event types one engine interns: each is kept for the
+ * engine's life, and types come from whoever sends events (a served
+ * replay stores nothing, yet would grow the engine).  Far past what
+ * principles and integrations use; a reload makes a new engine. */
+#define PB__MAX_TYPES 16384
+
 struct pb_engine {
     pb__sandbox *sb;
     pb__principle **principles; /* in checklist order */
@@ -37,7 +43,8 @@ struct pb_engine {
     size_t cbytes;              /* C memory the principles take */
     pb_error *failures;
     size_t nfailures;
-    char **types;               /* interned event types */
+    char **types;               /* interned event types, at most
+                                 * PB__MAX_TYPES */
     size_t ntypes, types_cap;
     pb__index type_ix;          /* types by name */
     pb__detref *dets;           /* detectors by the type they watch: */

@@ -27,6 +27,7 @@
 #include <libxml/encoding.h>
 #include <libxml/SAX2.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 
 #include "ascii.h"
@@ -44,6 +45,11 @@
 #define XR_MAX_NS 32    /* namespace declarations in scope */
 #define XR_STR_(x) #x
 #define XR_STR(x) XR_STR_(x)
+
+/* A file the writer may make must read whole: past this libxml2 2.9.14
+ * stops at long attribute values ("Huge input lookup") unless HUGE. */
+_Static_assert(PB_SCENARIO_MAX_BYTES <= XML_MAX_LOOKUP_LIMIT,
+               "scenario files larger than libxml2 reads without HUGE");
 
 #define XR_OPTIONS                                                      \
     (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |        \

@@ -22,7 +22,7 @@
 # fifth byte only (valgrind again: a start-up costs seconds);
 # HOSTILE_SKIP, an extended regular expression,
 # skips the manifest lines whose file it matches (`make memcheck` skips
-# the 220,000 events, minutes under valgrind).
+# the 130,000 events, minutes under valgrind).
 # docs/hardening.md says how to add a case.
 set -u
 
@@ -160,7 +160,7 @@ cp "$REPO/scenarios/late-delivery.xml" "$G/all-attacks.xml"
                  for (i = 0; i < 10000; i++) printf "</a>"; print "" }'
     echo "$XML_TAIL"
 } >"$G/deep-nesting.xml"
-# A 100 MB text node (the file cap is 16 MiB).
+# A 100 MB text node (the file cap is 10 MB).
 {
     echo "$XML_HEAD"
     printf '    <event t="0" type="customer.said">'
@@ -188,10 +188,10 @@ cp "$REPO/scenarios/late-delivery.xml" "$G/all-attacks.xml"
     done
     echo "$XML_TAIL"
 } >"$G/long-utterance.xml"
-# As many events as fit under the file cap (about 220,000): bounded time.
+# As many events as fit under the file cap (about 130,000): bounded time.
 {
     echo "$XML_HEAD"
-    awk 'BEGIN { for (i = 0; i < 220000; i++)
+    awk 'BEGIN { for (i = 0; i < 130000; i++)
         printf "    <event t=\"%d\" type=\"customer.said\">yes exactly" \
                "</event>\n", i / 100 }'
     echo "$XML_TAIL"
@@ -215,10 +215,10 @@ awk 'BEGIN { printf "<scenario xmlns=\"urn:playbook:scenario:1\" id=\"n\">"
     for (d = 0; d < 11; d++) printf "</a>"
     print "</scenario>" }' >"$G/deep-namespaces.xml"
 # The worst a real file can be: events with 32 attributes (the most an
-# event may have) up to the 16 MiB cap, read under a 1 GiB limit.
+# event may have) up to the 10 MB cap, read under a 1 GiB limit.
 awk 'BEGIN { printf "%s\n", ARGV[1]
     for (k = 0; k < 32; k++) a = a sprintf(" a%d=\"\"", k)
-    for (i = 0; i < 72000; i++) printf "<event type=\"x\"%s/>\n", a
+    for (i = 0; i < 43000; i++) printf "<event type=\"x\"%s/>\n", a
     printf "%s\n", ARGV[2]; ARGV[1] = ARGV[2] = "" }' \
     "$XML_HEAD" "$XML_TAIL" >"$G/widest-events.xml"
 # After a first error libxml2's pull parser reads on: a start tag with
@@ -303,11 +303,11 @@ awk 'BEGIN { printf "[{\"original\": ["
     echo "$XML_TAIL"
 } >"$G/many-fact-events.xml"
 cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
-# One agent.explained, then 200,000 utterances (lua/within-once.lua).
+# One agent.explained, then 150,000 utterances (lua/within-once.lua).
 {
     echo "$XML_HEAD"
     echo '    <event t="0" type="agent.explained">first</event>'
-    awk 'BEGIN { for (i = 0; i < 200000; i++)
+    awk 'BEGIN { for (i = 0; i < 150000; i++)
         printf "    <event t=\"%d\" type=\"customer.said\">hello</event>\n",
                i / 100 }'
     echo "$XML_TAIL"
@@ -324,11 +324,12 @@ cp "$G/many-fact-events.xml" "$G/many-fact-events-case.xml"
     echo '  </expect>
 </scenario>'
 } >"$G/many-expectations.xml"
-# 100,000 follow-ups, none done.
+# 60,000 follow-ups, none done (as many as a case holds: 7.5 MB of
+# events, counted with their markup).
 {
     echo "$XML_HEAD" | sed 's|<events>|<case topic="delivery"/>\
   <events>|'
-    awk 'BEGIN { for (i = 0; i < 100000; i++)
+    awk 'BEGIN { for (i = 0; i < 60000; i++)
         printf "    <event t=\"%d\" type=\"followup.scheduled\" " \
                "due=\"2099-01-01T10:00Z\">check</event>\n", i / 100 }'
     echo "$XML_TAIL"

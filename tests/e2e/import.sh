@@ -407,8 +407,8 @@ awk 'BEGIN { t = sprintf("%400s", ""); gsub(/ /, "x", t);
 rm -rf "$T/o" && mkdir "$T/o"
 run_limited 120 "$PB" import -o "$T/o" "$b/big.txt"
 expect_rc 2 "a 50 MB text transcript"
-err_at "$b/big.txt" 41839 "a 50 MB text transcript"
-has "$T/err" "too long for one scenario (over 16777216 bytes of text)" \
+err_at "$b/big.txt" 24938 "a 50 MB text transcript"
+has "$T/err" "too long for one scenario (over 10000000 bytes of text)" \
     "a 50 MB text transcript: message"
 only_files "$T/o" "a 50 MB text transcript"
 # Past the file cap (64 MiB) it is refused before it is parsed.
