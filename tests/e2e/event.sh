@@ -180,22 +180,13 @@ has "$T/out" "Customer hung up" "replay shows the skip"
 # --- the lock ---------------------------------------------------------------
 if command -v flock >/dev/null 2>&1; then
     cp "$C" "$T/before.xml"
-    # Held until let-go appears (20 s at most), not for a set time: how
-    # soon the event gets to the lock depends on the machine (valgrind,
-    # other tests).
-    flock -o "$C.journal" sh -c ': >"$1.held"; i=0
-        while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-        ' sh "$T/let-go" &
-    holder=$!
-    i=0
-    while [ $i -lt 100 ] && [ ! -e "$T/let-go.held" ]; do
-        sleep 0.1; i=$((i + 1)); done
+    hold_lock "$C.journal"
     run "$PB" event $P --wait 0.5 "$C" customer.said "while locked"
     expect_rc 2 "event on a case in use"
     has "$T/err" "case $C is in use by another session" "in-use message"
     same_file "$C" "$T/before.xml" "event on a case in use"
     # waits long enough: goes through once the holder lets go
-    (sleep 1; : >"$T/let-go") &
+    (sleep 1; let_go) &
     run "$PB" event $P --wait 60 "$C" customer.said "after the lock"
     expect_rc 0 "event waits for the lock"
     wait "$holder"

@@ -277,16 +277,9 @@ has "$T/err" "the case's topic is 'billing', not 'delivery'" "topic mismatch"
 
 # --- a case in use --------------------------------------------------------------
 if command -v flock >/dev/null 2>&1; then
-    # Held until let-go appears (20 s at most): a refusal that waited
-    # for the lock would take that long, one at once a second or two
-    # even under valgrind beside another test.
-    flock -o "$R/r.xml.journal" sh -c ': >"$1.held"; i=0
-        while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
-        ' sh "$T/let-go" &
-    holder=$!
-    i=0
-    while [ $i -lt 100 ] && [ ! -e "$T/let-go.held" ]; do
-        sleep 0.1; i=$((i + 1)); done
+    # A refusal that waited for the lock would take 20 s, one at once a
+    # second or two even under valgrind beside another test.
+    hold_lock "$R/r.xml.journal"
     t0=$(date +%s)
     run "$PB" live $P --case "$R/r.xml" </dev/null
     t1=$(date +%s)
@@ -294,7 +287,7 @@ if command -v flock >/dev/null 2>&1; then
     has "$T/err" "case $R/r.xml is in use by another session" "in use"
     if [ $((t1 - t0)) -lt 10 ]; then ok; else
         fail "a case in use: took $((t1 - t0)) s, want at once"; fi
-    : >"$T/let-go"
+    let_go
     wait "$holder" 2>/dev/null
 fi
 # Held by another live session, fed through a FIFO kept open.

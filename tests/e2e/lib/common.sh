@@ -83,6 +83,22 @@ $3" "$1" >"$T/py" 2>&1; then ok; else
 }
 esc_count() { tr -dc '\033' <"$1" | wc -c | tr -d ' '; }
 
+# hold_lock FILE: another program holds FILE's lock (flock), from when
+# this returns until let_go (20 s at most), not for a set time: how soon
+# the program under test gets to the lock depends on the machine
+# (valgrind, other tests beside it).  $holder is its pid.
+hold_lock() {
+    rm -f "$T/let-go" "$T/let-go.held"
+    flock -o "$1" sh -c ': >"$1.held"; i=0
+        while [ ! -e "$1" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i + 1)); done
+        ' sh "$T/let-go" &
+    holder=$!
+    i=0
+    while [ $i -lt 100 ] && [ ! -e "$T/let-go.held" ]; do
+        sleep 0.1; i=$((i + 1)); done
+}
+let_go() { : >"$T/let-go"; }
+
 # A headless Chromium screenshot of an HTML file, kept beside the
 # binary under test (BUILD/screenshots/NAME.png) to look at; skipped,
 # counted neither way, where chromium is not installed.
