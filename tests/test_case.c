@@ -663,6 +663,7 @@ static void calls_only_when_read_changed(void **state)
  */
 static void types_bounded(void **state)
 {
+    static char name[65536];
     pb_engine *e = pb_engine_new();
     pb_case *c;
     pb_error err;
@@ -685,6 +686,22 @@ static void types_bounded(void **state)
                      PB_OK);
     assert_int_equal(pb_case_append(c, 1, "t.n100", "hi", NULL, 0, &err),
                      PB_OK);
+    pb_case_free(c);
+    pb_engine_free(e);
+
+    /* Long names: their bytes are bounded too (64 KiB a type fits in a
+     * request body). */
+    e = pb_engine_new();
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    memset(name, 'w', sizeof name - 1);
+    for (i = 0, refused = -1; i < 100 && refused < 0; i++) {
+        memcpy(name, type, (size_t)snprintf(type, sizeof type, "n%03d", i));
+        if ((st = pb_case_append(c, 0, name, NULL, NULL, 0, &err)) != PB_OK)
+            refused = i;
+    }
+    assert_int_equal(refused, 15);  /* 16 of 64 KiB: over 1 MiB */
+    assert_int_equal(st, PB_INPUT);
+    assert_non_null(strstr(err.message, "one too many"));
     pb_case_free(c);
     pb_engine_free(e);
 }

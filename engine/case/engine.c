@@ -83,12 +83,18 @@ static const char *type_key(const void *types, size_t i)
     return ((char *const *)types)[i];
 }
 
+int pb__engine_type_fits(const pb_engine *e, const char *name)
+{
+    return e->ntypes < PB__MAX_TYPES &&
+           e->types_bytes + strlen(name) + 1 <= PB__MAX_TYPE_BYTES;
+}
+
 int pb__engine_type(pb_engine *e, const char *name, int create)
 {
     long id = pb__index_find(&e->type_ix, name, type_key, e->types);
     char *copy;
 
-    if (id >= 0 || !create || e->ntypes >= PB__MAX_TYPES)
+    if (id >= 0 || !create || !pb__engine_type_fits(e, name))
         return (int)id;
     if (e->ntypes == e->types_cap) {
         size_t cap = e->types_cap ? e->types_cap * 2 : 32;
@@ -106,6 +112,7 @@ int pb__engine_type(pb_engine *e, const char *name, int create)
         free(copy);
         return -1;
     }
+    e->types_bytes += strlen(copy) + 1;
     return (int)e->ntypes++;
 }
 

@@ -25,11 +25,13 @@ typedef struct pb__detref {
     size_t principle, detector;
 } pb__detref;
 
-/* The most event types one engine interns: each is kept for the
- * engine's life, and types come from whoever sends events (a served
- * replay stores nothing, yet would grow the engine).  Far past what
- * principles and integrations use; a reload makes a new engine. */
+/* The most event types one engine interns, and bytes of their names:
+ * each is kept for the engine's life, and types come from whoever sends
+ * events (a served replay stores nothing, yet would grow the engine).
+ * Far past what principles and integrations use; a reload makes a new
+ * engine. */
 #define PB__MAX_TYPES 16384
+#define PB__MAX_TYPE_BYTES (1u << 20)
 
 struct pb_engine {
     pb__sandbox *sb;
@@ -46,6 +48,7 @@ struct pb_engine {
     char **types;               /* interned event types, at most
                                  * PB__MAX_TYPES */
     size_t ntypes, types_cap;
+    size_t types_bytes;         /* their names, NULs included */
     pb__index type_ix;          /* types by name */
     pb__detref *dets;           /* detectors by the type they watch: */
     size_t *det_start;          /* dets[det_start[t]..det_start[t + 1]] watch
@@ -66,5 +69,8 @@ int pb__engine_index_detectors(pb_engine *e);
 /* Event type id of name, interning it when create is set; -1 if absent
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);
+/* Whether one more type, name, fits in e's bounds (PB__MAX_TYPES,
+ * PB__MAX_TYPE_BYTES). */
+int pb__engine_type_fits(const pb_engine *e, const char *name);
 
 #endif
