@@ -128,13 +128,19 @@ $(B)/playbook: $(CLI_OBJ) $(PANEL_OBJ) $(B)/libplaybook.a
 
 $(B)/tests/test_%: $(B)/tests/test_%.o $(B)/libplaybook.a
 	@$(if $(Q),echo "  LINK    $@")
-	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs cmocka)
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) \
+	    $(PKG_LIBS) $(shell pkg-config --libs cmocka)
 
 $(B)/tests/test_%.o: ALL_CFLAGS += $(shell pkg-config --cflags cmocka)
 
 # The HTTP layer of `playbook serve`, tested on its own.
 $(B)/tests/test_http: $(B)/engine/serve/http.o
 $(B)/tests/test_http.o: INC = $(INC_tests) -Iengine/serve
+# Each agent's share of it and their streams, the same way.
+$(B)/tests/test_share: $(B)/engine/serve/share.o
+$(B)/tests/test_share.o: INC = $(INC_tests) -Iengine/serve
+$(B)/tests/test_follow: $(B)/engine/serve/follow.o
+$(B)/tests/test_follow.o: INC = $(INC_tests) -Iengine/serve
 
 # The allocation-failure test sees, and fails, every allocation of
 # libplaybook and of the Lua state (tests/test_allocfail.c).

@@ -28,6 +28,7 @@ static const char help[] =
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
     "                      [--max-open N] [--timeout SECS]\n"
+    "                      [--agent-share MS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -68,6 +69,12 @@ static const char help[] =
     "                         the cases they handle, a lead every case\n"
     "      --add-token ROLE:NAME  make a token (ROLE agent or lead), add\n"
     "                         its hash to --tokens FILE and print it once\n"
+    "      --agent-share MS   with --tokens, the milliseconds of the\n"
+    "                         server's time each agent may use a second\n"
+    "                         (all their tokens together, at most a\n"
+    "                         second's worth saved up); past it their\n"
+    "                         requests get 429 with Retry-After (default\n"
+    "                         250; 0: no limit; leads have none)\n"
     "      --max-body BYTES   largest request body (default 65536)\n"
     "      --max-unsent BYTES answers and live updates held for clients\n"
     "                         that have not read them yet, all together;\n"
@@ -211,7 +218,7 @@ int cli_serve(int argc, char **argv)
     const char *data = NULL, *listen = NULL, *max_body = NULL,
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
                *tokens = NULL, *add_token = NULL, *database = NULL,
-               *cache = NULL, *budget = NULL;
+               *cache = NULL, *budget = NULL, *agent_share = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--followups-cache", &cache, NULL },
@@ -222,11 +229,12 @@ int cli_serve(int argc, char **argv)
         { "--max-open", &max_open, NULL },
         { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
+        { "--agent-share", &agent_share, NULL },
         { NULL, NULL, NULL }
     };
     char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
-                  open_cases = MAX_OPEN, budget_ms = 250;
+                  open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -298,6 +306,11 @@ int cli_serve(int argc, char **argv)
         goto done;
     }
     a.due_budget = (double)budget_ms / 1000;
+    if (parse_count(agent_share, 0, 1000, &share_ms) != 0) {
+        cli_usage_error("serve", "bad --agent-share '%s' (0 to 1000 ms)",
+                        agent_share);
+        goto done;
+    }
     if (cache != NULL && !cache_ok(cache)) {
         cli_usage_error("serve", "--followups-cache '%s': not a file in a "
                         "folder this user can write", cache);
@@ -309,6 +322,9 @@ int cli_serve(int argc, char **argv)
         goto done;
     }
     if (tokens != NULL && (a.auth = load_tokens(tokens)) == NULL)
+        goto done;
+    if (tokens != NULL && share_ms > 0 &&
+        (a.share = share_new((double)share_ms / 1000)) == NULL)
         goto done;
     if ((a.e = cli_engine(&o, &failed)) == NULL)
         goto done;
@@ -401,6 +417,7 @@ done:
     store_close(a.st);  /* then its watcher, which reads a.fol */
     follow_free(a.fol);
     auth_free(a.auth);
+    share_free(a.share);
     pb_schema_free(a.schema);
     followups_free(a.due);
     free(due_cache);

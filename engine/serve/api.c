@@ -19,6 +19,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "clock.h"
 #include "jsonw.h"
 #include "membuf.h"
 #include "panel.h"
@@ -1138,22 +1139,44 @@ void api_durable(void *ud, unsigned long long upto, int error)
     http_release(a->srv, upto, error == 0);
 }
 
-static void handle(api *a, const http_request *rq, http_reply *out);
+static void handle(api *a, const http_request *rq, http_reply *out,
+                   const auth_user **whop);
+
+/* Whether who's requests are charged to their share of the serving
+ * thread (docs/api.md, "Each agent's share"): an agent's, with tokens
+ * and --agent-share. */
+static int charged(const api *a, const auth_user *who)
+{
+    return a->share != NULL && who != NULL && who->role == AUTH_AGENT;
+}
 
 void api_handle(void *ud, const http_request *rq, http_reply *out)
 {
     api *a = ud;
+    const auth_user *who = NULL;
+    double t0;
 
     pthread_mutex_lock(&a->mu);
-    handle(a, rq, out);
+    t0 = pb__monotonic();
+    handle(a, rq, out, &who);
+    /* What the request took is charged to the agent who asked, once
+     * they are known, refusals included; a 429 is not charged, so it
+     * says truly when to come back. */
+    if (charged(a, who) && out->status != 429) {
+        double t1 = pb__monotonic();
+
+        share_charge(a->share, who->name, t1, t1 - t0);
+    }
     pthread_mutex_unlock(&a->mu);
 }
 
-static void handle(api *a, const http_request *rq, http_reply *out)
+static void handle(api *a, const http_request *rq, http_reply *out,
+                   const auth_user **whop)
 {
     const char *p = rq->path, *id;
     const auth_user *who = NULL;
     char idbuf[80];
+    double wait;
     int get = strcmp(rq->method, "GET") == 0;
     int post = strcmp(rq->method, "POST") == 0;
     size_t n;
@@ -1172,6 +1195,15 @@ static void handle(api *a, const http_request *rq, http_reply *out)
         fail(out, 401, "Authorization", rq->authorization == NULL
              ? "a bearer token is needed (Authorization: Bearer TOKEN)"
              : "unknown token");
+        return;
+    }
+    *whop = who;
+    if (charged(a, who) &&
+        (wait = share_wait(a->share, who->name, pb__monotonic())) > 0) {
+        out->retry_after = (unsigned)wait + 1;
+        fail(out, 429, "Authorization", "agent '%s' has used their share "
+             "of the server's time: try again in %u s", who->name,
+             out->retry_after);
         return;
     }
     if (!get && !same_origin(rq)) {

@@ -12,6 +12,7 @@
 #include "followups.h"
 #include "http.h"
 #include "playbook.h"
+#include "share.h"
 #include "store.h"
 
 typedef struct api {
@@ -19,6 +20,7 @@ typedef struct api {
     pb_engine *e;       /* for new cases, the principles, replays */
     store *st;
     auth *auth;        /* NULL: no tokens, every request is let in */
+    share *share;      /* each agent's share of the thread, or NULL */
     follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     followups *due;    /* for /v1/followups, made at its first request */

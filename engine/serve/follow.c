@@ -12,13 +12,47 @@ typedef struct follower {
     http_stream *s;
     size_t told;    /* the case's events it has been sent */
     int tokens;     /* who holds: the server has tokens */
+    int ending;     /* ended for a newer one of who's, not gone yet */
+    unsigned long long since;   /* the order streams were added in */
     auth_user who;
 } follower;
 
 struct follow {
     follower *v;
     size_t n, cap;
+    unsigned long long added;
 };
+
+/* Makes room for one more of the agent's streams once they have as
+ * many as they may, by ending their oldest: 0, or -1 when one of theirs
+ * is ending already.  Those ending count until they are gone (a client
+ * that does not read holds its connection until --timeout), so no more
+ * than one is ever ending for want of room. */
+static int make_room(follow *f, const auth_user *who)
+{
+    size_t i, n = 0, old = f->n;
+    int ending = 0;
+
+    for (i = 0; i < f->n; i++) {
+        follower *x = &f->v[i];
+
+        if (!x->tokens || x->who.role != AUTH_AGENT ||
+            strcmp(x->who.name, who->name) != 0)
+            continue;
+        n++;
+        if (x->ending)
+            ending = 1;
+        else if (old == f->n || x->since < f->v[old].since)
+            old = i;
+    }
+    if (n < FOLLOW_MAX_AGENT)
+        return 0;
+    if (ending || old == f->n)
+        return -1;
+    f->v[old].ending = 1;
+    http_stream_end(f->v[old].s);
+    return 0;
+}
 
 follow *follow_new(void)
 {
@@ -50,10 +84,15 @@ int follow_add(follow *f, const char *id, http_stream *s, size_t told,
     strcpy(f->v[f->n].id, id);
     f->v[f->n].told = told;
     f->v[f->n].tokens = who != NULL;
+    f->v[f->n].ending = who != NULL && who->role == AUTH_AGENT &&
+                        make_room(f, who) != 0;
+    if (f->v[f->n].ending)
+        http_stream_end(s);
+    f->v[f->n].since = f->added++;
     if (who != NULL)
         f->v[f->n].who = *who;
-    f->v[f->n++].s = s;
-    return 0;
+    f->v[f->n].s = s;
+    return f->v[f->n++].ending;
 }
 
 void follow_revoke(follow *f, const auth *users)

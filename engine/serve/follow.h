@@ -17,7 +17,13 @@ follow *follow_new(void); /* NULL when out of memory */
 void follow_free(follow *f);
 
 /* s follows case id for who (NULL without tokens), and has been sent
- * its first `told` events: 0, or -1 when out of memory. */
+ * its first `told` events: 0, 1 when s was ended at once (send it
+ * nothing), or -1 when out of memory.  An agent follows
+ * FOLLOW_MAX_AGENT streams at most, all their tokens together (tabs,
+ * screens): one more ends their oldest (http_stream_end), or itself
+ * while one of theirs is still ending, so that one agent cannot hold
+ * every connection the server takes (docs/api.md, "Live updates"). */
+#define FOLLOW_MAX_AGENT 32
 int follow_add(follow *f, const char *id, http_stream *s, size_t told,
                const auth_user *who);
 /* Ends the streams of users that users no longer holds (their token

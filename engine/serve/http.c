@@ -176,6 +176,12 @@ static enum MHD_Result send_answer(struct MHD_Connection *c,
     if (out->status == 401)
         MHD_add_response_header(r, "WWW-Authenticate",
                                  "Bearer realm=\"playbook\"");
+    if (out->retry_after != 0) {
+        char secs[16];
+
+        snprintf(secs, sizeof secs, "%u", out->retry_after);
+        MHD_add_response_header(r, "Retry-After", secs);
+    }
     if (out->close)
         MHD_add_response_header(r, "Connection", "close");
     ok = MHD_queue_response(c, (unsigned)out->status, r);

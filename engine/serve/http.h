@@ -49,6 +49,7 @@ typedef struct http_reply {
     const char *type;
     const char *applied;         /* Preference-Applied, or NULL */
     int close;                   /* then close the connection */
+    unsigned retry_after;        /* Retry-After, in seconds; 0: none */
     unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;

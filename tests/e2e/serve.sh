@@ -1177,6 +1177,108 @@ json_ok "$T/body" "a lead asks for amira's" '
 assert d["followups"] and all(x["agent"] == "amira" for x in d["followups"]), d'
 stop
 
+# --- each agent's share of the server's time ----------------------------------
+# Amira posts batches one after another until her 5 ms a second are
+# spent (her client takes less than 200 times what the server
+# does between two): then 429 with Retry-After, nothing recorded;
+# Ben and Lena are served at once; after Retry-After she is again.
+# (That all of one name's tokens share it is test_share.c's: here the
+# debt left may be paid back before another token could ask.)
+start --tokens "$TOK" --agent-share 5
+python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/share" 2>&1 <<'EOF'
+import http.client, json, os, sys, time
+port, amira, ben, lena = sys.argv[1:]
+c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+def call(token, method, path, body=None):
+    c.request(method, path, body and json.dumps(body),
+              {"Authorization": "Bearer " + token,
+               "Content-Type": "application/json"})
+    r = c.getresponse()
+    text = r.read().decode()
+    with open(os.environ["OPENAPI_CALLS"], "a") as log:   # openapi.py
+        log.write(json.dumps({"method": method, "path": path,
+                              "status": r.status, "body": text,
+                              "headers": [k.lower() for k in r.headers]})
+                  + "\n")
+    return r.status, r.getheader("Retry-After"), json.loads(text)
+batch = {"events": [{"type": "customer.said", "text": "My parcel %d is late." % i}
+                    for i in range(5)]}
+# made by a lead, whom nothing limits: under valgrind a server's first
+# requests take far longer than the next ones
+st, _, d = call(lena, "POST", "/v1/cases",
+                {"id": "SH-1", "topic": "delivery", "agent": "amira"})
+assert st == 201, (st, d)
+st, _, d = call(lena, "POST", "/v1/cases/SH-1/events", batch)
+assert st == 200, (st, d)
+total = d["events_from"] + len(d["events"])
+for n in range(2000):
+    st, after, d = call(amira, "POST", "/v1/cases/SH-1/events", batch)
+    if st != 200:
+        break
+    total = d["events_from"] + len(d["events"])
+assert st == 429, (n, st)
+e = d["error"]
+assert e["status"] == 429 and e["field"] == "Authorization", e
+assert "amira" in e["message"] and "share" in e["message"], e
+assert after is not None and after.isdigit() and 1 <= int(after) <= 60, after
+st, _, d = call(lena, "GET", "/v1/cases/SH-1?events_from=%d" % total)
+assert st == 200 and d["events"] == [], ("a refused batch was recorded", st)
+st, _, d = call(ben, "GET", "/v1/principles")
+assert st == 200, ("ben", st)
+st, _, d = call(lena, "POST", "/v1/cases/SH-1/events", batch)
+assert st == 200, ("lena", st)
+time.sleep(int(after))
+st, _, d = call(amira, "GET", "/v1/cases/SH-1?events_from=%d" % total)
+assert st == 200, ("after Retry-After", st, d)
+print("429 after %d batches, Retry-After %s" % (n, after))
+EOF
+if [ $? = 0 ]; then ok; else fail "each agent's share: $(cut -c1-300 "$T/share")"; fi
+stop
+
+# --- an agent's streams -----------------------------------------------------
+# Amira follows her case from 32 streams, the most an agent may: a 33rd
+# ends her oldest, a 34th the next oldest; the rest stay open, and so do
+# a lead's 40 (test_follow.c: while one is still ending, a new one ends
+# itself).
+start --tokens "$TOK"
+python3 - "$PORT" "$AMIRA" "$LENA" >"$T/streams" 2>&1 <<'EOF'
+import select, socket, sys, time
+port, amira, lena = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3].encode()
+def follow(token):
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall(b"GET /v1/cases/SH-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Authorization: Bearer " + token + b"\r\n\r\n")
+    data = b""
+    while b"event: case" not in data:
+        b = s.recv(65536)
+        assert b, data
+        data += b
+    assert data.startswith(b"HTTP/1.1 200"), data[:80]
+    return s
+def ended(s, within):
+    """Whether the stream ends (its last chunk, or the connection closed)
+    within `within` seconds."""
+    data, until = b"", time.monotonic() + within
+    while select.select([s], [], [], max(0, until - time.monotonic()))[0]:
+        b = s.recv(65536)
+        data += b
+        if not b or data == b"0\r\n\r\n" or data.endswith(b"\r\n0\r\n\r\n"):
+            return True
+    return False
+hers = [follow(amira) for _ in range(32)]
+leads = [follow(lena) for _ in range(40)]
+assert not any(ended(s, 0) for s in hers + leads), "a stream ended early"
+hers.append(follow(amira))
+assert ended(hers[0], 30), "a 33rd stream did not end her oldest"
+hers.append(follow(amira))
+assert ended(hers[1], 30), "a 34th stream did not end the next oldest"
+time.sleep(0.5)
+assert not any(ended(s, 0) for s in hers[2:] + leads), "another stream ended"
+print("ok")
+EOF
+if [ $? = 0 ]; then ok; else fail "an agent's streams: $(cut -c1-300 "$T/streams")"; fi
+stop
+
 # --- SIGHUP: the principles and tokens again; open cases keep theirs ------
 cp -r principles "$T/p"
 P="-p $T/p"

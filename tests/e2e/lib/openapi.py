@@ -4,9 +4,11 @@
     openapi.py SPEC CALLS
 
 CALLS holds one JSON object per line, {"method", "path", "status",
-"body"}, as request.py writes them when OPENAPI_CALLS names the file.
+"body", "headers"}, as request.py writes them when OPENAPI_CALLS names
+the file ("headers": the names of the answer's headers, lower case).
 Each answer must be one the spec lists for its route (the status
-documented, a JSON body valid against the schema), and every operation
+documented, a JSON body valid against the schema, the headers it says
+are required), and every operation
 of the spec must have been answered with success at least once.  Prints
 what is wrong and exits 1; prints "ok N calls, M operations" else.
 
@@ -103,7 +105,12 @@ def main():
             continue
         if 200 <= call["status"] < 300:
             used.add((call["method"].lower(), template))
-        content = resolve(spec, resp).get("content", {})
+        resp = resolve(spec, resp)
+        for name, h in resp.get("headers", {}).items():
+            if h.get("required") and "headers" in call and \
+               name.lower() not in call["headers"]:
+                errors.append(where + ": no " + name + " header")
+        content = resp.get("content", {})
         if "application/json" in content:
             try:
                 body = json.loads(call["body"])

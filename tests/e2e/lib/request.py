@@ -146,4 +146,6 @@ sys.stdout.write(text)
 if os.environ.get("OPENAPI_CALLS"):     # for openapi.py
     with open(os.environ["OPENAPI_CALLS"], "a") as log:
         log.write(json.dumps({"method": method, "path": path,
-                              "status": r.status, "body": text}) + "\n")
+                              "status": r.status, "body": text,
+                              "headers": [k.lower() for k in r.headers]})
+                  + "\n")

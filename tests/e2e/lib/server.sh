@@ -14,6 +14,9 @@ start() {
     # the script says, the listings get the time to be whole.
     budget="--followups-budget 3600000"
     case " $* " in *" --followups-budget "*) budget= ;; esac
+    # So does each agent's share of the server's time (250 ms a second),
+    # which requests one after another pass there: unless it says, none.
+    case " $* " in *" --agent-share "*) ;; *) budget="$budget --agent-share 0" ;; esac
     # emptied first: the shell that starts the server empties it too,
     # but maybe only after the wait below read the last server's line
     : >"$T/serve.out"
