@@ -76,6 +76,7 @@ struct http_stream {
 };
 
 #define STREAM_BACKLOG (1u << 20)
+#define STREAM_KEEP (64u << 10)   /* a stream's buffer kept once sent */
 
 /* Each connection's memory for its request line and headers and its
  * answer's headers.  libmicrohttpd zeroes all of it before every
@@ -369,6 +370,14 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         n = max;
     memcpy(out, s->buf + s->off, n);
     s->off += n;
+    /* A large message sent (a large case's first): what the buffer grew
+     * to is given back, not held in the budget for the stream's life. */
+    if (s->off == s->len && s->cap > STREAM_KEEP) {
+        atomic_fetch_sub(&s->srv->unsent, s->cap);
+        free(s->buf);
+        s->buf = NULL;
+        s->cap = s->len = s->off = s->ready = 0;
+    }
     pthread_mutex_unlock(&s->srv->mu);
     return (ssize_t)n;
 }

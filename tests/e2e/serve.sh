@@ -1279,6 +1279,48 @@ EOF
 if [ $? = 0 ]; then ok; else fail "an agent's streams: $(cut -c1-300 "$T/streams")"; fi
 stop
 
+# --- a large case's first message is not held after it is sent --------------
+# Six followers of a case whose JSON is about 1.5 MB each read its first
+# message whole, and stay: with 8 MiB for what clients leave unread, the
+# server still answers (each stream's 2 MiB buffer given back once sent;
+# held, four would have used it up).
+start --max-unsent 8388608 --max-body 1048576
+python3 - "$PORT" >"$T/big-follow" 2>&1 <<'EOF'
+import http.client, json, socket, sys
+port = int(sys.argv[1])
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+def call(method, path, body=None):
+    c.request(method, path, body and json.dumps(body),
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, r.read()
+st, b = call("POST", "/v1/cases", {"id": "BIG-1", "topic": "delivery"})
+assert st == 201, (st, b[:200])
+words = "the parcel was left at the wrong door again " * 20
+for k in range(15):
+    st, b = call("POST", "/v1/cases/BIG-1/events",
+                 {"events": [{"type": "customer.said", "text": "%d %s" % (i, words)}
+                             for i in range(100)]})
+    assert st == 200, (st, b[:200])
+def follow():
+    s = socket.create_connection(("127.0.0.1", port), timeout=60)
+    s.sendall(b"GET /v1/cases/BIG-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    data = b""
+    while not (b"event: case" in data and b"}\n\n" in data):
+        b = s.recv(1 << 20)
+        assert b, data[:200]
+        data += b
+    assert data.startswith(b"HTTP/1.1 200"), data[:80]
+    return s, len(data)
+kept = [follow() for _ in range(6)]
+assert kept[0][1] > 1200000, "the case is only %d bytes" % kept[0][1]
+st, b = call("GET", "/v1/principles")
+assert st == 200, (st, b[:200])
+print("ok", [n for _, n in kept])
+EOF
+if [ $? = 0 ]; then ok; else fail "followers of a large case: $(cut -c1-300 "$T/big-follow")"; fi
+stop
+
 # --- SIGHUP: the principles and tokens again; open cases keep theirs ------
 cp -r principles "$T/p"
 P="-p $T/p"
