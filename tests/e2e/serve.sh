@@ -1294,17 +1294,17 @@ def call(method, path, body=None):
               {"Content-Type": "application/json"})
     r = c.getresponse()
     return r.status, r.read()
-st, b = call("POST", "/v1/cases", {"id": "BIG-1", "topic": "delivery"})
+st, b = call("POST", "/v1/cases", {"id": "LARGE-1", "topic": "delivery"})
 assert st == 201, (st, b[:200])
 words = "the parcel was left at the wrong door again " * 20
 for k in range(15):
-    st, b = call("POST", "/v1/cases/BIG-1/events",
+    st, b = call("POST", "/v1/cases/LARGE-1/events",
                  {"events": [{"type": "customer.said", "text": "%d %s" % (i, words)}
                              for i in range(100)]})
     assert st == 200, (st, b[:200])
 def follow():
     s = socket.create_connection(("127.0.0.1", port), timeout=60)
-    s.sendall(b"GET /v1/cases/BIG-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    s.sendall(b"GET /v1/cases/LARGE-1/stream HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
     data = b""
     while not (b"event: case" in data and b"}\n\n" in data):
         b = s.recv(1 << 20)
