@@ -12,7 +12,7 @@ typedef struct follower {
     http_stream *s;
     size_t told;    /* the case's events it has been sent */
     int tokens;     /* who holds: the server has tokens */
-    int ending;     /* ended for a newer one of who's, not gone yet */
+    int ending;     /* ended to make room (make_room), not gone yet */
     unsigned long long since;   /* the order streams were added in */
     auth_user who;
 } follower;

@@ -8,9 +8,9 @@ CALLS holds one JSON object per line, {"method", "path", "status",
 the file ("headers": the names of the answer's headers, lower case).
 Each answer must be one the spec lists for its route (the status
 documented, a JSON body valid against the schema, the headers it says
-are required), and every operation
-of the spec must have been answered with success at least once.  Prints
-what is wrong and exits 1; prints "ok N calls, M operations" else.
+are required), and every operation of the spec must have been answered
+with success at least once.  Prints what is wrong and exits 1; prints
+"ok N calls, M operations" else.
 
 The schemas use the subset of OpenAPI 3.0 the spec needs: type,
 nullable, enum, required, properties, additionalProperties, items,
