@@ -37,6 +37,11 @@ expect_rc 2 "an operand"
 run "$PB" serve $P --followups-budget 0
 expect_rc 2 "a bad --followups-budget"
 has "$T/err" "bad --followups-budget '0'" "a bad --followups-budget said"
+for v in 1001 -1 ten; do
+    run "$PB" serve $P --agent-share "$v"
+    expect_rc 2 "--agent-share $v"
+done
+has "$T/err" "bad --agent-share 'ten' (0 to 1000 ms)" "a bad --agent-share said"
 # a cache it could not write would be found out only as it stops (the
 # timeout: a server that starts instead fails, not hangs)
 for c in "$T/nowhere/followups.cache" "$T" ""; do
