@@ -1140,7 +1140,7 @@ void api_durable(void *ud, unsigned long long upto, int error)
 }
 
 static void handle(api *a, const http_request *rq, http_reply *out,
-                   const auth_user **whop);
+                   double now, const auth_user **whop);
 
 /* Whether who's requests are charged to their share of the serving
  * thread (docs/api.md, "Each agent's share"): an agent's, with tokens
@@ -1157,8 +1157,8 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
     double t0;
 
     pthread_mutex_lock(&a->mu);
-    t0 = pb__monotonic();
-    handle(a, rq, out, &who);
+    t0 = a->share != NULL ? pb__monotonic() : 0;
+    handle(a, rq, out, t0, &who);
     /* What the request took is charged to the agent who asked, once
      * they are known, refusals included; a 429 is not charged, so it
      * says truly when to come back. */
@@ -1170,8 +1170,10 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
     pthread_mutex_unlock(&a->mu);
 }
 
+/* now: when the request started, on pb__monotonic's clock (0 where
+ * no shares are kept). */
 static void handle(api *a, const http_request *rq, http_reply *out,
-                   const auth_user **whop)
+                   double now, const auth_user **whop)
 {
     const char *p = rq->path, *id;
     const auth_user *who = NULL;
@@ -1199,7 +1201,7 @@ static void handle(api *a, const http_request *rq, http_reply *out,
     }
     *whop = who;
     if (charged(a, who) &&
-        (wait = share_wait(a->share, who->name, pb__monotonic())) > 0) {
+        (wait = share_wait(a->share, who->name, now)) > 0) {
         out->retry_after = (unsigned)wait + 1;
         fail(out, 429, "Authorization", "agent '%s' has used their share "
              "of the server's time: try again in %u s", who->name,
