@@ -246,8 +246,6 @@ static void queue(http_stream *s, const char *data, size_t len,
 {
     if (s->ending)
         return;
-    if (s->off > 0 && s->off == s->len)
-        s->off = s->len = s->ready = 0;
     /* A client that does not read is let go; one that has read all
      * takes a message of any size (a large case's first). */
     if (s->off < s->len && s->len + len > STREAM_BACKLOG) {
@@ -370,13 +368,16 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         n = max;
     memcpy(out, s->buf + s->off, n);
     s->off += n;
-    /* A large message sent (a large case's first): what the buffer grew
-     * to is given back, not held in the budget for the stream's life. */
-    if (s->off == s->len && s->cap > STREAM_KEEP) {
-        atomic_fetch_sub(&s->srv->unsent, s->cap);
-        free(s->buf);
-        s->buf = NULL;
-        s->cap = s->len = s->off = s->ready = 0;
+    if (s->off == s->len) {     /* all sent (so no marks): start over */
+        s->off = s->len = s->ready = 0;
+        /* a buffer grown for a large message (a large case's first) is
+         * given back, not held in the budget for the stream's life */
+        if (s->cap > STREAM_KEEP) {
+            atomic_fetch_sub(&s->srv->unsent, s->cap);
+            free(s->buf);
+            s->buf = NULL;
+            s->cap = 0;
+        }
     }
     pthread_mutex_unlock(&s->srv->mu);
     return (ssize_t)n;
