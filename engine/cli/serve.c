@@ -345,19 +345,21 @@ int cli_serve(int argc, char **argv)
         sprintf(due_cache, "%s/followups.cache", data);
         a.due_cache = due_cache;
     }
+    /* Blocked before any thread starts (the store's sync thread, its
+     * watcher, the server's), so each inherits the mask and the signals
+     * come here: a thread that took one would end the process, as a
+     * SIGHUP sent while a reload ran did (the sync thread then was). */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
     a.st = database != NULL ? store_open_pg(a.e, database, &err)
                             : store_open_files(a.e, data, &err);
     if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
         cli_print_error(&err);
         goto done;
     }
-    /* Blocked before the server's thread starts, so it inherits the
-     * mask and the signals come here. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
     /* Each open case of the file store holds its journal open, and each
      * connection a socket: the soft limit on files (1024 under systemd)
      * would stop the server at about a thousand cases, so it takes the
