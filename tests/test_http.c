@@ -3,7 +3,9 @@
  * reply or a stream's bytes with a hold reach the client only once
  * http_release says the hold is durable; a hold that never will be is
  * answered 503, and so is every later one; http_stop answers a reply
- * still held.  Driven over a real socket on 127.0.0.1.
+ * still held.  What an owner's clients do not read is bounded to their
+ * part of max_unsent, and another owner's requests and streams go on.
+ * Driven over a real socket on 127.0.0.1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "http.h"
@@ -27,12 +30,38 @@
 typedef struct orders {
     unsigned long long hold;  /* of the reply, or of a stream's "b" */
     int stream;               /* 1: a stream, sent "a" then "b" */
+    const char *owner;        /* the reply's ("" or NULL: none) */
+    size_t size;              /* a body, or a stream's one message, of
+                               * this many bytes; 0: the usual */
 } orders;
+
+/* The budget for what clients do not read, and an owner's part. */
+#define UNSENT (128u << 20)
+#define PART (UNSENT / HTTP_OWNER_PART)
+
+/* Time for the server to have acted on what a client sent. */
+static const struct timespec settle = { 0, 200 * 1000 * 1000 };
+
+static char *filled(size_t n)
+{
+    char *b = malloc(n);
+
+    assert_non_null(b);
+    memset(b, 'x', n);
+    return b;
+}
 
 static void opened(void *ud, http_stream *s)
 {
     orders *o = ud;
 
+    if (o->size > 0) {
+        char *b = filled(o->size);
+
+        http_stream_send(s, b, o->size, 0);
+        free(b);
+        return;
+    }
     http_stream_send(s, "a", 1, 0);
     http_stream_send(s, "b", 1, o->hold);
 }
@@ -47,7 +76,15 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
 {
     orders *o = ud;
 
-    (void)rq;
+    if (o->owner != NULL) {
+        snprintf(out->owner, sizeof out->owner, "%s", o->owner);
+        if (http_unread_over(rq, o->owner)) {   /* as the API does */
+            out->status = 429;
+            out->body = strdup("{\"over\": true}\n");
+            out->len = strlen(out->body);
+            return;
+        }
+    }
     if (o->stream) {
         out->opened = opened;
         out->gone = gone;
@@ -55,14 +92,14 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
         return;
     }
     out->status = 200;
-    out->body = strdup("{\"ok\": true}\n");
-    out->len = strlen(out->body);
+    out->body = o->size > 0 ? filled(o->size) : strdup("{\"ok\": true}\n");
+    out->len = o->size > 0 ? o->size : strlen(out->body);
     out->hold = o->hold;
 }
 
 static http_server *serve(orders *o)
 {
-    http_limits lim = { .max_body = 4096, .max_unsent = 1u << 20,
+    http_limits lim = { .max_body = 4096, .max_unsent = UNSENT,
                         .timeout = 10, .max_connections = 16 };
     char err[200];
     http_server *s = http_start("127.0.0.1", 0, &lim, handler, o, err,
@@ -72,13 +109,16 @@ static http_server *serve(orders *o)
     return s;
 }
 
-/* A client that has sent GET /. */
+/* A client that has sent GET /, and reads slowly if at all: the kernel
+ * takes little of what it is not reading. */
 static int ask(const http_server *s)
 {
     static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     struct sockaddr_in sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
 
+    assert_int_equal(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small,
+                                sizeof small), 0);
     memset(&sa, 0, sizeof sa);
     sa.sin_family = AF_INET;
     sa.sin_port = htons((unsigned short)http_port(s));
@@ -107,7 +147,7 @@ static const char *got(int fd, int ms, char *buf, size_t size)
 
 static void a_held_reply_waits_for_its_hold(void **state)
 {
-    orders o = { 5, 0 };
+    orders o = { 5, 0, NULL, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -131,7 +171,7 @@ static void a_held_reply_waits_for_its_hold(void **state)
 
 static void a_hold_that_cannot_be_met_is_refused(void **state)
 {
-    orders o = { 7, 0 };
+    orders o = { 7, 0, NULL, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -154,7 +194,7 @@ static void a_hold_that_cannot_be_met_is_refused(void **state)
 
 static void a_stream_sends_what_is_durable(void **state)
 {
-    orders o = { 12, 1 };
+    orders o = { 12, 1, NULL, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     const char *body;
@@ -174,7 +214,7 @@ static void a_stream_sends_what_is_durable(void **state)
 
 static void a_stream_whose_hold_fails_ends(void **state)
 {
-    orders o = { 9, 1 };
+    orders o = { 9, 1, NULL, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -193,7 +233,7 @@ static void a_stream_whose_hold_fails_ends(void **state)
 
 static void stopping_answers_a_held_reply(void **state)
 {
-    orders o = { 20, 0 };
+    orders o = { 20, 0, NULL, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -206,6 +246,80 @@ static void stopping_answers_a_held_reply(void **state)
     close(fd);
 }
 
+/* Reads fd until it has n bytes or more, or the stream's end. */
+static size_t drain(int fd, size_t n)
+{
+    static char buf[1 << 16];
+    struct pollfd p = { fd, POLLIN, 0 };
+    size_t total = 0;
+    long k;
+
+    while (total < n && poll(&p, 1, 5000) == 1 &&
+           (k = read(fd, buf, sizeof buf)) > 0) {
+        total += (size_t)k;
+        if (k >= 5 && memcmp(buf + k - 5, "0\r\n\r\n", 5) == 0)
+            break;
+    }
+    return total;
+}
+
+static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
+{
+    orders o = { 0, 0, "amira", PART + PART / 2 };
+    http_server *s = serve(&o);
+    char buf[4096];
+    int big = ask(s), fd;
+
+    (void)state;
+    /* her answer, over her part, is not read; her next request is
+     * refused, another owner's and a request without one are served */
+    nanosleep(&settle, NULL);
+    o.size = 0;
+    fd = ask(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 429"));
+    close(fd);
+    o.owner = "ben";
+    fd = ask(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    o.owner = NULL;
+    fd = ask(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    /* once she has read it, she is served again */
+    assert_true(drain(big, PART + PART / 2) >= PART + PART / 2);
+    nanosleep(&settle, NULL);
+    o.owner = "amira";
+    fd = ask(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    close(big);
+    http_stop(s);
+}
+
+static void an_owners_stream_past_their_part_ends(void **state)
+{
+    orders o = { 0, 1, "amira", PART - PART / 8 };
+    http_server *s = serve(&o);
+    int first = ask(s), second, other;
+
+    (void)state;
+    /* her first stream's message, not read, is all she holds: it goes;
+     * her second's would take her past her part: that stream ends */
+    nanosleep(&settle, NULL);
+    second = ask(s);
+    nanosleep(&settle, NULL);
+    o.owner = "ben";
+    other = ask(s);
+    assert_true(drain(second, PART) < PART / 2);
+    assert_true(drain(other, PART - PART / 8) >= PART - PART / 8);
+    assert_true(drain(first, PART - PART / 8) >= PART - PART / 8);
+    close(first);
+    close(second);
+    close(other);
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +328,8 @@ int main(void)
         cmocka_unit_test(a_stream_sends_what_is_durable),
         cmocka_unit_test(a_stream_whose_hold_fails_ends),
         cmocka_unit_test(stopping_answers_a_held_reply),
+        cmocka_unit_test(an_owner_whose_clients_do_not_read_waits_alone),
+        cmocka_unit_test(an_owners_stream_past_their_part_ends),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,13 @@
 
 #include "ascii.h"
 #include "http.h"
+#include "index.h"
+
+/* What one owner's clients have not read (http_reply.owner). */
+typedef struct owner {
+    char name[HTTP_MAX_OWNER + 1];
+    size_t unread;
+} owner;
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -41,6 +48,12 @@ struct http_server {
      * the streams' buffers: what clients that do not read make us hold,
      * one budget for all (lim.max_unsent). */
     atomic_size_t unsent;
+    /* What each owner's clients have not read, by name, under the lock:
+     * answers, and streams' messages (docs/api.md, "Each agent's
+     * share").  Never pruned: the names are the token file's. */
+    owner *owners;
+    size_t nowners, owners_cap;
+    pb__index owner_ix;
     struct conn *conns;               /* every open connection */
 };
 
@@ -70,6 +83,7 @@ struct http_stream {
     mark *marks;
     size_t nmarks, mcap;
     int suspended, ending;
+    size_t who;          /* its owner's slot + 1; 0: none */
     http_stream_fn gone;
     void *ud;
     struct http_stream *next;
@@ -98,6 +112,7 @@ typedef struct pending {
     http_reply out;
     struct MHD_Connection *c;
     size_t unsent;       /* its answer's bytes, in the server's unsent */
+    size_t who;          /* its owner's slot + 1; 0: none */
     /* In the held replies: taken out in constant time, as each
      * answer is, among as many as there are connections. */
     struct pending *next, **pprev;
@@ -240,12 +255,81 @@ static void let_go(http_stream *s)
         wake(s);
 }
 
+static const char *owner_key(const void *array, size_t pos)
+{
+    return ((const owner *)array)[pos].name;
+}
+
+/* name's slot + 1, the name added if new; 0 for none ("", or out of
+ * memory: what they do not read is then counted in the budget for all
+ * only).  Under the lock. */
+static size_t owner_slot(http_server *srv, const char *name)
+{
+    long i;
+
+    if (name[0] == '\0')
+        return 0;
+    i = pb__index_find(&srv->owner_ix, name, owner_key, srv->owners);
+    if (i >= 0)
+        return (size_t)i + 1;
+    if (srv->nowners == srv->owners_cap) {
+        size_t cap = srv->owners_cap ? srv->owners_cap * 2 : 16;
+        owner *v = realloc(srv->owners, cap * sizeof *v);
+
+        if (v == NULL)
+            return 0;
+        srv->owners = v;
+        srv->owners_cap = cap;
+    }
+    if (pb__index_reserve(&srv->owner_ix, srv->nowners + 1, owner_key,
+                          srv->owners) != 0)
+        return 0;
+    memcpy(srv->owners[srv->nowners].name, name, HTTP_MAX_OWNER + 1);
+    srv->owners[srv->nowners].unread = 0;
+    pb__index_add(&srv->owner_ix, srv->nowners, owner_key, srv->owners);
+    return ++srv->nowners;
+}
+
+/* Adds n bytes to what slot who's clients have not read (n wraps to
+ * take them off): under the lock. */
+static void unread(http_server *srv, size_t who, size_t n)
+{
+    if (who != 0)
+        srv->owners[who - 1].unread += n;
+}
+
+int http_unread_over(const http_request *rq, const char *name)
+{
+    http_server *srv = rq->server;
+    long i;
+    int over;
+
+    pthread_mutex_lock(&srv->mu);
+    i = pb__index_find(&srv->owner_ix, name, owner_key, srv->owners);
+    over = i >= 0 && srv->owners[i].unread >
+                     srv->lim.max_unsent / HTTP_OWNER_PART;
+    pthread_mutex_unlock(&srv->mu);
+    return over;
+}
+
 /* Appends to what s has to send, and lets it go: under the lock. */
 static void queue(http_stream *s, const char *data, size_t len,
                   unsigned long long hold)
 {
     if (s->ending)
         return;
+    /* An owner's clients that do not read are let go past their part;
+     * a message of any size goes when it is all they have not read. */
+    if (s->who != 0) {
+        size_t held = s->srv->owners[s->who - 1].unread;
+
+        if (held != 0 &&
+            held + len > s->srv->lim.max_unsent / HTTP_OWNER_PART) {
+            s->ending = 1;
+            wake(s);
+            return;
+        }
+    }
     /* A client that does not read is let go; one that has read all
      * takes a message of any size (a large case's first). */
     if (s->off < s->len && s->len + len > STREAM_BACKLOG) {
@@ -284,6 +368,7 @@ static void queue(http_stream *s, const char *data, size_t len,
     }
     memcpy(s->buf + s->len, data, len);
     s->len += len;
+    unread(s->srv, s->who, len);
     s->marks[s->nmarks].end = s->len;
     s->marks[s->nmarks++].hold = hold;
     let_go(s);
@@ -368,6 +453,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         n = max;
     memcpy(out, s->buf + s->off, n);
     s->off += n;
+    unread(s->srv, s->who, -n);
     if (s->off == s->len) {     /* all sent (so no marks): start over */
         s->off = s->len = s->ready = 0;
         /* a buffer grown for a large message (a large case's first) is
@@ -399,6 +485,7 @@ static void stream_free(void *cls)
     for (p = &s->srv->streams; *p != s; p = &(*p)->next)
         ;
     *p = s->next;
+    unread(s->srv, s->who, -(s->len - s->off));
     pthread_mutex_unlock(&s->srv->mu);
     s->gone(s->ud, s);
     atomic_fetch_sub(&s->srv->unsent, s->cap);
@@ -421,6 +508,9 @@ static enum MHD_Result send_stream(http_server *srv,
     s->c = c;
     s->gone = out->gone;
     s->ud = out->stream_ud;
+    pthread_mutex_lock(&srv->mu);
+    s->who = owner_slot(srv, out->owner);
+    pthread_mutex_unlock(&srv->mu);
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
                                           stream_read, s, stream_free);
     if (r == NULL) {
@@ -708,6 +798,12 @@ static enum MHD_Result send_counted(http_server *s, struct MHD_Connection *c,
     if (out->type == NULL) {
         p->unsent = out->len;
         atomic_fetch_add(&s->unsent, out->len);
+        if (out->owner[0] != '\0') {
+            pthread_mutex_lock(&s->mu);
+            p->who = owner_slot(s, out->owner);
+            unread(s, p->who, out->len);
+            pthread_mutex_unlock(&s->mu);
+        }
     }
     return send_answer(c, out);
 }
@@ -790,6 +886,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     rq.body = p->body ? p->body : "";
     rq.len = p->len;
     rq.conn = c;
+    rq.server = s;
     memset(&out, 0, sizeof out);
     s->handler(s->ud, &rq, &out);
     if (out.opened != NULL)
@@ -832,6 +929,11 @@ static void on_done(void *cls, struct MHD_Connection *c, void **req_cls,
     request_state(s, c, now_s());   /* the next one's time starts */
     if (p != NULL) {
         atomic_fetch_sub(&s->unsent, p->unsent);
+        if (p->who != 0) {
+            pthread_mutex_lock(&s->mu);
+            unread(s, p->who, -p->unsent);
+            pthread_mutex_unlock(&s->mu);
+        }
         if (p->held != NOT_HELD) {  /* gone before its answer */
             pthread_mutex_lock(&s->mu);
             unhold(p);
@@ -929,5 +1031,7 @@ void http_stop(http_server *s)
     }
     MHD_stop_daemon(s->d);
     pthread_mutex_destroy(&s->mu);
+    pb__index_free(&s->owner_ix);
+    free(s->owners);
     free(s);
 }

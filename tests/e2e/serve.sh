@@ -772,7 +772,7 @@ fi
 # takes a first message of any size.
 KEEP_D=$D D=$T/unsent
 start --max-unsent 1048576 --max-body 262144
-req POST /v1/cases '{"id": "BIG-1", "topic": "delivery"}'
+req POST /v1/cases '{"id": "BIG-1", "topic": "delivery", "agent": "amira"}'
 long=$(python3 -c 'print("z" * 60000)')
 i=0
 while [ $i -lt 50 ]; do
@@ -1283,6 +1283,57 @@ print("ok")
 EOF
 if [ $? = 0 ]; then ok; else fail "an agent's streams: $(cut -c1-300 "$T/streams")"; fi
 stop
+
+# --- what an agent's clients do not read ------------------------------------
+# Each agent may leave an eighth of --max-unsent unread (1 MiB of 8
+# here). Amira's client that does not read her 6 MB case (BIG-1, above)
+# holds more: her next requests get 429 while Ben and a lead are served,
+# where her eight such clients would have filled the budget for all
+# (503). Once they are gone she is served again.
+KEEP_D=$D D=$T/unsent
+start --tokens "$TOK" --max-unsent 8388608
+python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/part" 2>&1 <<'EOF'
+import http.client, socket, sys, time
+port = int(sys.argv[1])
+amira, ben, lena = sys.argv[2:5]
+def status(token):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    c.request("GET", "/v1/principles",
+              headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, r.getheader("Retry-After"), body
+def unread():
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect(("127.0.0.1", port))
+    s.sendall(b"GET /v1/cases/BIG-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              b"Authorization: Bearer " + amira.encode() + b"\r\n\r\n")
+    return s
+def until(token, want):
+    t0 = time.time()
+    while status(token)[0] != want:
+        assert time.time() - t0 < 120, "never %d for %s" % (want, token[:6])
+        time.sleep(0.1)
+held = [unread()]
+until(amira, 429)
+st, after, body = status(amira)
+assert st == 429 and after == "1", (st, after, body[:300])
+assert b'"field":"Authorization"' in body and b"waiting to be read" in body, body
+held += [unread() for _ in range(7)]
+time.sleep(2)
+for token in (ben, lena):
+    st, _, body = status(token)
+    assert st == 200, (st, body[:300])
+for s in held:
+    s.close()
+until(amira, 200)
+print("ok")
+EOF
+if [ $? = 0 ]; then ok; else fail "what an agent's clients do not read: $(cut -c1-400 "$T/part")"; fi
+stop
+D=$KEEP_D
 
 # --- a large case's first message is not held after it is sent --------------
 # Six followers of a case whose JSON is about 1.5 MB each read its first
