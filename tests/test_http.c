@@ -30,7 +30,7 @@
 typedef struct orders {
     unsigned long long hold;  /* of the reply, or of a stream's "b" */
     int stream;               /* 1: a stream, sent "a" then "b" */
-    const char *owner;        /* the reply's ("" or NULL: none) */
+    const char *owner;        /* the reply's (NULL: none) */
     size_t size;              /* a body, or a stream's one message, of
                                * this many bytes; 0: the usual */
 } orders;
@@ -77,8 +77,7 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
     orders *o = ud;
 
     if (o->owner != NULL) {
-        snprintf(out->owner, sizeof out->owner, "%s", o->owner);
-        if (http_unread_over(rq, o->owner)) {   /* as the API does */
+        if (http_owner(rq, o->owner)) {   /* as the API does */
             out->status = 429;
             out->body = strdup("{\"over\": true}\n");
             out->len = strlen(out->body);

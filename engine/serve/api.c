@@ -1142,8 +1142,8 @@ void api_durable(void *ud, unsigned long long upto, int error)
 static void handle(api *a, const http_request *rq, http_reply *out,
                    double now, const auth_user **whop);
 
-/* An agent's name is a reply's owner as it is. */
-_Static_assert(AUTH_MAX_NAME == HTTP_MAX_OWNER, "an agent's name fits");
+/* Every agent's name is counted (http_owner). */
+_Static_assert(AUTH_MAX_NAME <= HTTP_MAX_OWNER, "an agent's name fits");
 
 /* Whether who's requests are charged to their share of the serving
  * thread (docs/api.md, "Each agent's share"): an agent's, with tokens
@@ -1162,10 +1162,6 @@ void api_handle(void *ud, const http_request *rq, http_reply *out)
     pthread_mutex_lock(&a->mu);
     t0 = a->share != NULL ? pb__monotonic() : 0;
     handle(a, rq, out, t0, &who);
-    /* What an agent's clients do not read is counted against their
-     * part of --max-unsent (http_unread_over). */
-    if (who != NULL && who->role == AUTH_AGENT)
-        memcpy(out->owner, who->name, sizeof out->owner);
     /* What the request took is charged to the agent who asked, once
      * they are known, refusals included; a 429 is not charged, so it
      * says truly when to come back. */
@@ -1215,8 +1211,9 @@ static void handle(api *a, const http_request *rq, http_reply *out,
              out->retry_after);
         return;
     }
-    if (who != NULL && who->role == AUTH_AGENT &&
-        http_unread_over(rq, who->name)) {
+    /* What an agent's clients do not read is counted against their
+     * part of --max-unsent. */
+    if (who != NULL && who->role == AUTH_AGENT && http_owner(rq, who->name)) {
         out->retry_after = 1;
         fail(out, 429, "Authorization", "agent '%s' has more answers and "
              "live updates waiting to be read than their part of the "

@@ -23,7 +23,7 @@
 #include "http.h"
 #include "index.h"
 
-/* What one owner's clients have not read (http_reply.owner). */
+/* What one owner's clients have not read (http_owner). */
 typedef struct owner {
     char name[HTTP_MAX_OWNER + 1];
     size_t unread;
@@ -112,6 +112,7 @@ typedef struct pending {
     http_reply out;
     struct MHD_Connection *c;
     size_t unsent;       /* its answer's bytes, in the server's unsent */
+    http_server *srv;
     size_t who;          /* its owner's slot + 1; 0: none */
     /* In the held replies: taken out in constant time, as each
      * answer is, among as many as there are connections. */
@@ -260,18 +261,17 @@ static const char *owner_key(const void *array, size_t pos)
     return ((const owner *)array)[pos].name;
 }
 
-/* name's slot + 1, the name added if new; 0 for none ("", or out of
- * memory: what they do not read is then counted in the budget for all
- * only).  Under the lock. */
+/* name's slot + 1, the name added if new; 0 for none (too long, or out
+ * of memory: what they do not read is then counted in the budget for
+ * all only).  Under the lock. */
 static size_t owner_slot(http_server *srv, const char *name)
 {
-    long i;
+    long i = pb__index_find(&srv->owner_ix, name, owner_key, srv->owners);
 
-    if (name[0] == '\0')
-        return 0;
-    i = pb__index_find(&srv->owner_ix, name, owner_key, srv->owners);
     if (i >= 0)
         return (size_t)i + 1;
+    if (strlen(name) > HTTP_MAX_OWNER)
+        return 0;
     if (srv->nowners == srv->owners_cap) {
         size_t cap = srv->owners_cap ? srv->owners_cap * 2 : 16;
         owner *v = realloc(srv->owners, cap * sizeof *v);
@@ -284,7 +284,7 @@ static size_t owner_slot(http_server *srv, const char *name)
     if (pb__index_reserve(&srv->owner_ix, srv->nowners + 1, owner_key,
                           srv->owners) != 0)
         return 0;
-    memcpy(srv->owners[srv->nowners].name, name, HTTP_MAX_OWNER + 1);
+    strcpy(srv->owners[srv->nowners].name, name);
     srv->owners[srv->nowners].unread = 0;
     pb__index_add(&srv->owner_ix, srv->nowners, owner_key, srv->owners);
     return ++srv->nowners;
@@ -298,16 +298,16 @@ static void unread(http_server *srv, size_t who, size_t n)
         srv->owners[who - 1].unread += n;
 }
 
-int http_unread_over(const http_request *rq, const char *name)
+int http_owner(const http_request *rq, const char *name)
 {
-    http_server *srv = rq->server;
-    long i;
+    pending *p = rq->req;
+    http_server *srv = p->srv;
     int over;
 
     pthread_mutex_lock(&srv->mu);
-    i = pb__index_find(&srv->owner_ix, name, owner_key, srv->owners);
-    over = i >= 0 && srv->owners[i].unread >
-                     srv->lim.max_unsent / HTTP_OWNER_PART;
+    p->who = owner_slot(srv, name);
+    over = p->who != 0 && srv->owners[p->who - 1].unread >
+                          srv->lim.max_unsent / HTTP_OWNER_PART;
     pthread_mutex_unlock(&srv->mu);
     return over;
 }
@@ -496,7 +496,7 @@ static void stream_free(void *cls)
 
 static enum MHD_Result send_stream(http_server *srv,
                                    struct MHD_Connection *c,
-                                   const http_reply *out)
+                                   const pending *p, const http_reply *out)
 {
     http_stream *s = calloc(1, sizeof *s);
     struct MHD_Response *r;
@@ -508,9 +508,7 @@ static enum MHD_Result send_stream(http_server *srv,
     s->c = c;
     s->gone = out->gone;
     s->ud = out->stream_ud;
-    pthread_mutex_lock(&srv->mu);
-    s->who = owner_slot(srv, out->owner);
-    pthread_mutex_unlock(&srv->mu);
+    s->who = p->who;
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
                                           stream_read, s, stream_free);
     if (r == NULL) {
@@ -798,9 +796,8 @@ static enum MHD_Result send_counted(http_server *s, struct MHD_Connection *c,
     if (out->type == NULL) {
         p->unsent = out->len;
         atomic_fetch_add(&s->unsent, out->len);
-        if (out->owner[0] != '\0') {
+        if (p->who != 0) {
             pthread_mutex_lock(&s->mu);
-            p->who = owner_slot(s, out->owner);
             unread(s, p->who, out->len);
             pthread_mutex_unlock(&s->mu);
         }
@@ -844,6 +841,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     if (p == NULL) {
         if ((p = calloc(1, sizeof *p)) == NULL)
             return send_reply(c, 503, no_memory, sizeof no_memory - 1);
+        p->srv = s;
         *req_cls = p;
         /* Refused before a byte of the body is read. */
         head = strlen(method) + strlen(url) + 16;
@@ -886,11 +884,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     rq.body = p->body ? p->body : "";
     rq.len = p->len;
     rq.conn = c;
-    rq.server = s;
+    rq.req = p;
     memset(&out, 0, sizeof out);
     s->handler(s->ud, &rq, &out);
     if (out.opened != NULL)
-        return send_stream(s, c, &out);
+        return send_stream(s, c, p, &out);
     if (out.body == NULL && out.type == NULL)
         return send_reply(c, 503, no_memory, sizeof no_memory - 1);
     if (out.hold != 0) {

@@ -13,8 +13,6 @@
 
 #include <stddef.h>
 
-typedef struct http_server http_server;
-
 typedef struct http_request {
     const char *method, *path;
     const char *origin, *host;   /* headers, NULL when absent */
@@ -24,7 +22,7 @@ typedef struct http_request {
     const char *body;            /* NUL-terminated; len bytes */
     size_t len;
     void *conn;                  /* http.c's, for http_query */
-    http_server *server;         /* for http_unread_over */
+    void *req;                   /* http.c's, for http_owner */
 } http_request;
 
 /* The value of query argument name (?name=value, decoded), or NULL. */
@@ -38,17 +36,13 @@ int http_prefers(const http_request *rq, const char *pref);
  * opened once the stream exists and gone once the client has left, after
  * which the stream is freed.  Both run on the server's thread. */
 typedef struct http_stream http_stream;
+typedef struct http_server http_server;
 typedef void (*http_stream_fn)(void *ud, http_stream *s);
-
-#define HTTP_MAX_OWNER 64
 
 /* A reply: status and a JSON body, which the server frees; or a
  * built-in file (type set: its Content-Type; the body is not freed); or,
  * with opened set, a stream (body and len are ignored).  A reply with
- * hold set is sent once http_release says hold is durable.  A reply
- * with an owner (a name, "" for none) counts what its client has not
- * read against that name's part of max_unsent (http_unread_over), a
- * stream's messages included. */
+ * hold set is sent once http_release says hold is durable. */
 typedef struct http_reply {
     int status;
     char *body;
@@ -60,7 +54,6 @@ typedef struct http_reply {
     unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;
-    char owner[HTTP_MAX_OWNER + 1];
 } http_reply;
 
 /* An owner's part of max_unsent: an eighth, so that one owner's clients
@@ -68,10 +61,13 @@ typedef struct http_reply {
  * message would take them past it is ended, unless they hold nothing
  * else (a message of any size, a large case's first, may then go). */
 #define HTTP_OWNER_PART 8
+#define HTTP_MAX_OWNER 64   /* longer names are not counted */
 
-/* Whether what owner's clients have not read is over their part: the
- * caller then refuses their request before doing anything. */
-int http_unread_over(const http_request *rq, const char *owner);
+/* Counts what the reply to rq leaves unread (a stream's messages
+ * included) against the part of owner, a name, and says whether what
+ * owner's clients have not read is over it already: the caller then
+ * refuses the request before doing anything. */
+int http_owner(const http_request *rq, const char *owner);
 
 /* Queues len bytes for the client of s, to be sent once hold is durable
  * (0: at once, after what it queued before).  -1 when the client is too
