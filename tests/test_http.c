@@ -5,7 +5,9 @@
  * answered 503, and so is every later one; http_stop answers a reply
  * still held.  What an owner's clients do not read is bounded to their
  * part of max_unsent, and another owner's requests and streams go on.
- * Driven over a real socket on 127.0.0.1.
+ * Connections that wait for a request are let go when connections run
+ * short, those that showed a token last.  Driven over a real socket on
+ * 127.0.0.1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +35,7 @@ typedef struct orders {
     const char *owner;        /* the reply's (NULL: none) */
     size_t size;              /* a body, or a stream's one message, of
                                * this many bytes; 0: the usual */
+    int trust;                /* 1: the request showed a token */
 } orders;
 
 /* The budget for what clients do not read, and an owner's part. */
@@ -76,6 +79,8 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
 {
     orders *o = ud;
 
+    if (o->trust)
+        http_trust(rq);
     if (o->owner != NULL) {
         if (http_owner(rq, o->owner)) {   /* as the API does */
             out->status = 429;
@@ -108,11 +113,10 @@ static http_server *serve(orders *o)
     return s;
 }
 
-/* A client that has sent GET /, and reads slowly if at all: the kernel
- * takes little of what it is not reading. */
-static int ask(const http_server *s)
+/* A client connected to s, that has sent nothing yet, and reads slowly
+ * if at all: the kernel takes little of what it is not reading. */
+static int dial(const http_server *s)
 {
-    static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
     struct sockaddr_in sa;
     int fd = socket(AF_INET, SOCK_STREAM, 0), small = 4096;
 
@@ -123,9 +127,20 @@ static int ask(const http_server *s)
     sa.sin_port = htons((unsigned short)http_port(s));
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    return fd;
+}
+
+/* Sends GET / on fd. */
+static int get_on(int fd)
+{
+    static const char get[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
     assert_int_equal(write(fd, get, sizeof get - 1), (long)sizeof get - 1);
     return fd;
 }
+
+/* A client that has sent GET /. */
+static int ask(const http_server *s) { return get_on(dial(s)); }
 
 /* What the client got within ms milliseconds ("" for nothing), up to
  * the end of the headers' blank line and the body after it. */
@@ -146,7 +161,7 @@ static const char *got(int fd, int ms, char *buf, size_t size)
 
 static void a_held_reply_waits_for_its_hold(void **state)
 {
-    orders o = { 5, 0, NULL, 0 };
+    orders o = { 5, 0, NULL, 0, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -170,7 +185,7 @@ static void a_held_reply_waits_for_its_hold(void **state)
 
 static void a_hold_that_cannot_be_met_is_refused(void **state)
 {
-    orders o = { 7, 0, NULL, 0 };
+    orders o = { 7, 0, NULL, 0, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -193,7 +208,7 @@ static void a_hold_that_cannot_be_met_is_refused(void **state)
 
 static void a_stream_sends_what_is_durable(void **state)
 {
-    orders o = { 12, 1, NULL, 0 };
+    orders o = { 12, 1, NULL, 0, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     const char *body;
@@ -213,7 +228,7 @@ static void a_stream_sends_what_is_durable(void **state)
 
 static void a_stream_whose_hold_fails_ends(void **state)
 {
-    orders o = { 9, 1, NULL, 0 };
+    orders o = { 9, 1, NULL, 0, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -232,7 +247,7 @@ static void a_stream_whose_hold_fails_ends(void **state)
 
 static void stopping_answers_a_held_reply(void **state)
 {
-    orders o = { 20, 0, NULL, 0 };
+    orders o = { 20, 0, NULL, 0, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int fd = ask(s);
@@ -264,7 +279,7 @@ static size_t drain(int fd, size_t n)
 
 static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
 {
-    orders o = { 0, 0, "amira", PART + PART / 2 };
+    orders o = { 0, 0, "amira", PART + PART / 2, 0 };
     http_server *s = serve(&o);
     char buf[4096];
     int big = ask(s), fd;
@@ -298,7 +313,7 @@ static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
 
 static void an_owners_stream_past_their_part_ends(void **state)
 {
-    orders o = { 0, 1, "amira", PART - PART / 8 };
+    orders o = { 0, 1, "amira", PART - PART / 8, 0 };
     http_server *s = serve(&o);
     int first = ask(s), second, other;
 
@@ -319,6 +334,48 @@ static void an_owners_stream_past_their_part_ends(void **state)
     http_stop(s);
 }
 
+/* Whether the server closed fd (which asked nothing) within ms. */
+static int closed(int fd, int ms)
+{
+    struct pollfd p = { fd, POLLIN, 0 };
+    char c;
+
+    return poll(&p, 1, ms) == 1 && read(fd, &c, 1) <= 0;
+}
+
+static void connections_that_wait_make_room(void **state)
+{
+    orders o = { 0, 0, NULL, 0, 1 };
+    http_server *s = serve(&o);   /* 16 connections: room made past 12 */
+    char buf[4096];
+    int kept, idle[14], fd, i;
+
+    (void)state;
+    /* the oldest connection showed a token, and waits for its next
+     * request; 14 more send nothing: the 13th to 15th to come each let
+     * the oldest of those go */
+    kept = ask(s);
+    assert_non_null(strstr(got(kept, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    o.trust = 0;
+    for (i = 0; i < 14; i++)
+        idle[i] = dial(s);
+    for (i = 0; i < 3; i++)
+        assert_true(closed(idle[i], 2000));
+    nanosleep(&settle, NULL);
+    for (i = 3; i < 14; i++)
+        assert_false(closed(idle[i], 0));
+    /* a new client is served, and so is the one that showed a token */
+    fd = ask(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    get_on(kept);
+    assert_non_null(strstr(got(kept, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(kept);
+    for (i = 0; i < 14; i++)
+        close(idle[i]);
+    http_stop(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -329,6 +386,7 @@ int main(void)
         cmocka_unit_test(stopping_answers_a_held_reply),
         cmocka_unit_test(an_owner_whose_clients_do_not_read_waits_alone),
         cmocka_unit_test(an_owners_stream_past_their_part_ends),
+        cmocka_unit_test(connections_that_wait_make_room),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

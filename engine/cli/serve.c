@@ -18,7 +18,6 @@
 #include "cli.h"
 
 #define PING 15 /* seconds */
-#define CONNECTIONS 1000
 #define MAX_OPEN 4096   /* cases: about 200 MB of them (docs/api.md) */
 #define SPARE_FILES 64  /* files neither a case's nor a connection's */
 
@@ -27,8 +26,8 @@ static const char help[] =
     "                      [--followups-cache FILE] [--followups-budget MS]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
-    "                      [--max-open N] [--timeout SECS]\n"
-    "                      [--agent-share MS]\n"
+    "                      [--max-open N] [--max-connections N]\n"
+    "                      [--timeout SECS] [--agent-share MS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -86,6 +85,10 @@ static const char help[] =
     "                         again when next named (default 4096, or\n"
     "                         with --data what the limit on open files\n"
     "                         leaves)\n"
+    "      --max-connections N  connections open at once (default 1000);\n"
+    "                         past three quarters of it, each new one\n"
+    "                         closes the oldest that waits for a request,\n"
+    "                         one that showed no token first\n"
     "      --timeout SECS     a connection idle this long is closed, and\n"
     "                         one whose request has not come whole in\n"
     "                         this long (default 30)\n"
@@ -218,7 +221,8 @@ int cli_serve(int argc, char **argv)
     const char *data = NULL, *listen = NULL, *max_body = NULL,
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
                *tokens = NULL, *add_token = NULL, *database = NULL,
-               *cache = NULL, *budget = NULL, *agent_share = NULL;
+               *cache = NULL, *budget = NULL, *agent_share = NULL,
+               *max_conns = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--followups-cache", &cache, NULL },
@@ -227,6 +231,7 @@ int cli_serve(int argc, char **argv)
         { "--max-body", &max_body, NULL },
         { "--max-unsent", &max_unsent, NULL },
         { "--max-open", &max_open, NULL },
+        { "--max-connections", &max_conns, NULL },
         { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
         { "--agent-share", &agent_share, NULL },
@@ -234,11 +239,12 @@ int cli_serve(int argc, char **argv)
     };
     char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
-                  open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250;
+                  open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250,
+                  conns = 1000;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
-    struct rlimit files;
+    struct rlimit files = { RLIM_INFINITY, RLIM_INFINITY };
     http_server *srv = NULL;
     pb_error err;
     struct timespec ping;
@@ -293,6 +299,11 @@ int cli_serve(int argc, char **argv)
     if (parse_count(max_open, 1, 1ul << 24, &open_cases) != 0) {
         cli_usage_error("serve", "bad --max-open '%s' (1 to 16777216)",
                         max_open);
+        goto done;
+    }
+    if (parse_count(max_conns, 16, 1000000, &conns) != 0) {
+        cli_usage_error("serve", "bad --max-connections '%s' (16 to "
+                        "1000000)", max_conns);
         goto done;
     }
     if (parse_count(timeout, 1, 3600, &secs) != 0) {
@@ -354,12 +365,6 @@ int cli_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
-    a.st = database != NULL ? store_open_pg(a.e, database, &err)
-                            : store_open_files(a.e, data, &err);
-    if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
-        cli_print_error(&err);
-        goto done;
-    }
     /* Each open case of the file store holds its journal open, and each
      * connection a socket: the soft limit on files (1024 under systemd)
      * would stop the server at about a thousand cases, so it takes the
@@ -370,16 +375,35 @@ int cli_serve(int argc, char **argv)
         if (setrlimit(RLIMIT_NOFILE, &files) != 0)
             getrlimit(RLIMIT_NOFILE, &files);
     }
+    /* ... and so do the connections, with room for 64 cases */
+    if (files.rlim_cur != RLIM_INFINITY &&
+        files.rlim_cur < conns + SPARE_FILES + 64) {
+        unsigned long room = files.rlim_cur > SPARE_FILES + 64 + 16
+                             ? files.rlim_cur - SPARE_FILES - 64 : 16;
+
+        if (max_conns != NULL) {
+            cli_usage_error("serve", "--max-connections %lu: the limit on "
+                            "open files leaves room for %lu", conns, room);
+            goto done;
+        }
+        conns = room;
+    }
+    a.st = database != NULL ? store_open_pg(a.e, database, &err)
+                            : store_open_files(a.e, data, &err);
+    if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
+        cli_print_error(&err);
+        goto done;
+    }
     if (max_open == NULL && database == NULL &&
         files.rlim_cur != RLIM_INFINITY &&
-        files.rlim_cur < open_cases + CONNECTIONS + SPARE_FILES)
-        open_cases = files.rlim_cur > CONNECTIONS + SPARE_FILES + 64
-                     ? files.rlim_cur - CONNECTIONS - SPARE_FILES : 64;
+        files.rlim_cur < open_cases + conns + SPARE_FILES)
+        open_cases = files.rlim_cur > conns + SPARE_FILES + 64
+                     ? files.rlim_cur - conns - SPARE_FILES : 64;
     store_set_max_open(a.st, open_cases);
     lim.max_body = body;
     lim.max_unsent = unsent;
     lim.timeout = (unsigned)secs;
-    lim.max_connections = CONNECTIONS;
+    lim.max_connections = (unsigned)conns;
     srv = http_start(addr, port, &lim, api_handle, &a, msg, sizeof msg);
     if (srv == NULL) {
         pb__text_printf(stderr, "playbook serve: %s\n", msg);

@@ -1202,6 +1202,8 @@ static void handle(api *a, const http_request *rq, http_reply *out,
              : "unknown token");
         return;
     }
+    if (who != NULL)
+        http_trust(rq);
     *whop = who;
     if (charged(a, who) &&
         (wait = share_wait(a->share, who->name, now)) > 0) {

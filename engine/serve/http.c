@@ -54,7 +54,9 @@ struct http_server {
     owner *owners;
     size_t nowners, owners_cap;
     pb__index owner_ix;
-    struct conn *conns;               /* every open connection */
+    /* Every open connection, oldest first (make_room). */
+    struct conn *conns, **conns_end;
+    size_t nconns;
 };
 
 /* A connection, and since when it has been sending its next request:
@@ -62,7 +64,8 @@ struct http_server {
  * a byte now and then would hold a connection for ever (http_reap). */
 typedef struct conn {
     int fd;
-    time_t since;        /* 0 while a request is served */
+    time_t since;        /* 0 while a request is served, or once let go */
+    int trusted;         /* a request of it showed a token (http_trust) */
     struct conn *next, **pprev;
 } conn;
 
@@ -666,6 +669,35 @@ static time_t now_s(void)
     return ts.tv_sec + 1; /* never 0 */
 }
 
+/*
+ * Connections are few (max_connections), and anyone who reaches the
+ * port can open them: at the limit libmicrohttpd accepts no more, so
+ * clients that connect and wait would keep every agent out.  Past three
+ * quarters of the limit each new connection lets the oldest go that is
+ * waiting for a request (none is being served on it): one that never
+ * showed a token first, else one that did (its client connects again).
+ * A client's request comes right after its connection, so it is those
+ * that wait that go (docs/hardening.md, "What a client can hold").
+ * Under the lock.
+ */
+static void make_room(http_server *s, const conn *fresh)
+{
+    conn *k, *idle = NULL;
+
+    if (s->nconns <= s->lim.max_connections - s->lim.max_connections / 4)
+        return;
+    for (k = s->conns; k != NULL && k != fresh; k = k->next) {
+        if (k->since != 0 && (idle == NULL || !k->trusted))
+            idle = k;
+        if (idle != NULL && !idle->trusted)
+            break;
+    }
+    if (idle != NULL) {
+        shutdown(idle->fd, SHUT_RDWR); /* libmicrohttpd sees the end */
+        idle->since = 0;
+    }
+}
+
 /* Keeps the list of open connections (MHD_OPTION_NOTIFY_CONNECTION). */
 static void on_connection(void *cls, struct MHD_Connection *c,
                           void **socket_context,
@@ -683,11 +715,11 @@ static void on_connection(void *cls, struct MHD_Connection *c,
         k->fd = info->connect_fd;
         k->since = now_s();
         pthread_mutex_lock(&s->mu);
-        k->next = s->conns;
-        if (s->conns != NULL)
-            s->conns->pprev = &k->next;
-        s->conns = k;
-        k->pprev = &s->conns;
+        k->pprev = s->conns_end;
+        *s->conns_end = k;
+        s->conns_end = &k->next;
+        s->nconns++;
+        make_room(s, k);
         pthread_mutex_unlock(&s->mu);
         *socket_context = k;
     } else if (k != NULL) {     /* closed: before its socket is */
@@ -695,23 +727,45 @@ static void on_connection(void *cls, struct MHD_Connection *c,
         *k->pprev = k->next;
         if (k->next != NULL)
             k->next->pprev = k->pprev;
+        else
+            s->conns_end = k->pprev;
+        s->nconns--;
         pthread_mutex_unlock(&s->mu);
         free(k);
         *socket_context = NULL;
     }
 }
 
+/* What on_connection keeps of c, or NULL. */
+static conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    return info != NULL ? info->socket_context : NULL;
+}
+
 /* c's request is whole (since 0), or served and the next awaited. */
 static void request_state(http_server *s, struct MHD_Connection *c,
                           time_t since)
 {
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-    conn *k = info != NULL ? info->socket_context : NULL;
+    conn *k = conn_of(c);
 
     if (k != NULL) {
         pthread_mutex_lock(&s->mu);
         k->since = since;
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+void http_trust(const http_request *rq)
+{
+    http_server *s = ((pending *)rq->req)->srv;
+    conn *k = conn_of(rq->conn);
+
+    if (k != NULL) {
+        pthread_mutex_lock(&s->mu);
+        k->trusted = 1;
         pthread_mutex_unlock(&s->mu);
     }
 }
@@ -969,6 +1023,7 @@ http_server *http_start(const char *addr, unsigned port,
     s->handler = h;
     s->ud = ud;
     s->lim = *lim;
+    s->conns_end = &s->conns;
     pthread_mutex_init(&s->mu, NULL);
     s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
                             MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME,

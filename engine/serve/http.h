@@ -69,6 +69,10 @@ typedef struct http_reply {
  * refuses the request before doing anything. */
 int http_owner(const http_request *rq, const char *owner);
 
+/* Says rq showed a valid token: when connections run short, a waiting
+ * connection that showed one is let go after every other. */
+void http_trust(const http_request *rq);
+
 /* Queues len bytes for the client of s, to be sent once hold is durable
  * (0: at once, after what it queued before).  -1 when the client is too
  * far behind (over 1 MiB queued): the stream is then ended. */
@@ -107,7 +111,8 @@ typedef struct http_limits {
                               * all connections together (and an
                               * HTTP_OWNER_PART-th of it for each owner) */
     unsigned timeout;        /* seconds a connection may stay idle */
-    unsigned max_connections;
+    unsigned max_connections; /* past three quarters of it, each new one
+                               * lets the oldest waiting one go */
 } http_limits;
 
 /* Listens on addr:port (port 0: one the system picks) and serves from a

@@ -34,6 +34,19 @@ run "$PB" serve $P --max-unsent 1000
 expect_rc 2 "a bad --max-unsent"
 run "$PB" serve $P extra
 expect_rc 2 "an operand"
+run "$PB" serve $P --max-connections 15
+expect_rc 2 "a bad --max-connections"
+has "$T/err" "bad --max-connections '15' (16 to 1000000)" \
+    "a bad --max-connections said"
+# more than the limit on open files leaves room for: refused before the
+# data folder is made
+run sh -c 'ulimit -n 500 && exec "$@"' sh "$PB" serve $P --data "$T/never-c" \
+    --listen 127.0.0.1:0 --max-connections 1000
+expect_rc 2 "--max-connections past the limit on open files"
+has "$T/err" "the limit on open files leaves room for" \
+    "--max-connections past the limit on open files said"
+if [ -e "$T/never-c" ]; then fail "a refused start made the data folder"
+else ok; fi
 run "$PB" serve $P --followups-budget 0
 expect_rc 2 "a bad --followups-budget"
 has "$T/err" "bad --followups-budget '0'" "a bad --followups-budget said"
@@ -1334,6 +1347,45 @@ EOF
 if [ $? = 0 ]; then ok; else fail "what an agent's clients do not read: $(cut -c1-400 "$T/part")"; fi
 stop
 D=$KEEP_D
+
+# --- connections that wait for a request -----------------------------------
+# Anyone who reaches the port can open connections and send nothing. With
+# --max-connections 32, Ben's connection, which showed his token, waits
+# for his next request while 100 others connect and send nothing: past
+# 24 each new one lets the oldest waiting one go, his last; Amira is
+# served at once, and so is Ben's next request on his connection. Before,
+# at 32 the server took no more connections until --timeout let some go.
+start --tokens "$TOK" --max-connections 32
+python3 - "$PORT" "$AMIRA" "$BEN" >"$T/room" 2>&1 <<'EOF'
+import http.client, select, socket, sys, time
+port, amira, ben = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+def get(c, token):
+    c.request("GET", "/v1/principles",
+              headers={"Authorization": "Bearer " + token})
+    r = c.getresponse()
+    r.read()
+    return r.status
+kept = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+assert get(kept, ben) == 200
+idle = [socket.create_connection(("127.0.0.1", port)) for i in range(100)]
+time.sleep(0.5)
+def closed(s):
+    try:
+        return select.select([s], [], [], 0)[0] and s.recv(1) == b""
+    except ConnectionResetError:
+        return True
+gone = sum(1 for s in idle if closed(s))
+assert gone >= 100 - 24, "%d of 100 let go" % gone
+t0 = time.time()
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+assert get(c, amira) == 200
+took = time.time() - t0
+sock = kept.sock
+assert get(kept, ben) == 200 and kept.sock is sock, "Ben's connection lost"
+print("let go %d of 100; Amira served in %.3f s; Ben's kept" % (gone, took))
+EOF
+if [ $? = 0 ]; then ok; else fail "connections that wait: $(cut -c1-400 "$T/room")"; fi
+stop
 
 # --- a large case's first message is not held after it is sent --------------
 # Six followers of a case whose JSON is about 1.5 MB each read its first
