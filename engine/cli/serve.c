@@ -26,8 +26,9 @@ static const char help[] =
     "                      [--followups-cache FILE] [--followups-budget MS]\n"
     "                      [--listen ADDR:PORT] [--tokens FILE]\n"
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
-    "                      [--max-open N] [--max-connections N]\n"
-    "                      [--timeout SECS] [--agent-share MS]\n"
+    "                      [--max-open N] [--max-open-bytes BYTES]\n"
+    "                      [--max-connections N] [--timeout SECS]\n"
+    "                      [--agent-share MS]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -85,6 +86,12 @@ static const char help[] =
     "                         again when next named (default 4096, or\n"
     "                         with --data what the limit on open files\n"
     "                         leaves)\n"
+    "      --max-open-bytes BYTES  events the open cases hold, all\n"
+    "                         together (each event's type, text and\n"
+    "                         attributes, and 64 bytes; about a fifth of\n"
+    "                         the memory they take): past it the least\n"
+    "                         recently used are let go as above (default\n"
+    "                         268435456, 256 MiB)\n"
     "      --max-connections N  connections open at once (default 1000);\n"
     "                         past three quarters of it, each new one\n"
     "                         closes the oldest that waits for a request,\n"
@@ -222,7 +229,7 @@ int cli_serve(int argc, char **argv)
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
                *tokens = NULL, *add_token = NULL, *database = NULL,
                *cache = NULL, *budget = NULL, *agent_share = NULL,
-               *max_conns = NULL;
+               *max_conns = NULL, *max_open_bytes = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--followups-cache", &cache, NULL },
@@ -231,6 +238,7 @@ int cli_serve(int argc, char **argv)
         { "--max-body", &max_body, NULL },
         { "--max-unsent", &max_unsent, NULL },
         { "--max-open", &max_open, NULL },
+        { "--max-open-bytes", &max_open_bytes, NULL },
         { "--max-connections", &max_conns, NULL },
         { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
@@ -240,7 +248,7 @@ int cli_serve(int argc, char **argv)
     char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
                   open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250,
-                  conns = 1000;
+                  conns = 1000, open_bytes = 256ul << 20;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -299,6 +307,11 @@ int cli_serve(int argc, char **argv)
     if (parse_count(max_open, 1, 1ul << 24, &open_cases) != 0) {
         cli_usage_error("serve", "bad --max-open '%s' (1 to 16777216)",
                         max_open);
+        goto done;
+    }
+    if (parse_count(max_open_bytes, 1ul << 20, 1ul << 40, &open_bytes) != 0) {
+        cli_usage_error("serve", "bad --max-open-bytes '%s' (1 MiB to 1 "
+                        "TiB)", max_open_bytes);
         goto done;
     }
     if (parse_count(max_conns, 16, 1000000, &conns) != 0) {
@@ -400,6 +413,7 @@ int cli_serve(int argc, char **argv)
         open_cases = files.rlim_cur > conns + SPARE_FILES + 64
                      ? files.rlim_cur - conns - SPARE_FILES : 64;
     store_set_max_open(a.st, open_cases);
+    store_set_max_bytes(a.st, open_bytes);
     lim.max_body = body;
     lim.max_unsent = unsent;
     lim.timeout = (unsigned)secs;

@@ -44,6 +44,13 @@ int store_uses(const store *s, const pb_engine *e);
  * named), so memory and open files stay bounded however many cases a
  * server sees.  A case with changes not yet saved stays open. */
 void store_set_max_open(store *s, size_t n);
+/* At most about `bytes` of events in the open cases together, counted
+ * as the case file counts them (each event's type, text and attributes,
+ * and 64 bytes of its own; recorded and detected), 0: any.  Past it the
+ * least recently used go as above, and a case that holds more alone
+ * stays open while it is used: a full case counts as about 8 MB and
+ * takes about 40 in memory, a count of cases cannot bound that. */
+void store_set_max_bytes(store *s, size_t bytes);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */
 void store_close(store *s);

@@ -37,6 +37,11 @@ void store_set_max_open(store *s, size_t n)
     s->max_open = n;
 }
 
+void store_set_max_bytes(store *s, size_t bytes)
+{
+    s->max_bytes = bytes;
+}
+
 int store_uses(const store *s, const pb_engine *e)
 {
     size_t i;
@@ -48,8 +53,9 @@ int store_uses(const store *s, const pb_engine *e)
 }
 
 /* A case's memory, its store's part done (closed or let go). */
-static void free_case(store_case *sc)
+static void free_case(store *s, store_case *sc)
 {
+    s->bytes -= sc->bytes;
     pb_render_memo_free(sc->memo);
     free(sc);
 }
@@ -58,7 +64,7 @@ void store_close_cases(store *s)
 {
     while (s->n > 0) {
         s->b->close_case(s, s->v[--s->n]);
-        free_case(s->v[s->n]);
+        free_case(s, s->v[s->n]);
     }
     pb__index_clear(&s->ix);
     s->newest = s->oldest = NULL;
@@ -116,19 +122,19 @@ static void push_case(store *s, store_case *sc)
     s->newest = sc;
 }
 
-/* Lets the least recently used case that can go, go, the last of v
- * taking its place.  When every case holds changes not yet saved, none
- * goes, and max_open is passed until some can. */
-static void let_one_go(store *s)
+/* Lets the least recently used case but `used` that can go, go, the
+ * last of v taking its place: 0 when none can (each holds changes not
+ * saved yet), and the limits are passed until some can. */
+static int let_one_go(store *s, const store_case *used)
 {
     store_case *sc, *last;
     long pos;
 
     for (sc = s->oldest; sc != NULL; sc = sc->newer)
-        if (s->b->let_go(s, sc))
+        if (sc != used && s->b->let_go(s, sc))
             break;
     if (sc == NULL)
-        return;
+        return 0;
     pos = pb__index_find(&s->ix, sc->id, case_key, s->v);
     pb__index_remove(&s->ix, sc->id, case_key, s->v);
     unlink_case(s, sc);
@@ -139,12 +145,41 @@ static void let_one_go(store *s)
         s->v[pos] = last;
         pb__index_add(&s->ix, (size_t)pos, case_key, s->v);
     }
-    free_case(sc);
+    free_case(s, sc);
+    return 1;
+}
+
+/* Counts sc's events not counted yet (all of them when its case was
+ * read again), then lets the least recently used others go while the
+ * open cases are over either limit.  After every change to sc. */
+static void fit(store *s, store_case *sc)
+{
+    const pb_case *c = store_case_of(sc);
+    size_t n = c != NULL ? pb_case_nevents(c) : 0, k;
+    pb_event_info ev;
+
+    s->bytes -= sc->bytes;
+    if (c != sc->weighed || n < sc->counted) {
+        sc->bytes = sc->counted = 0;
+        sc->weighed = c;
+    }
+    for (; sc->counted < n; sc->counted++) {
+        pb_case_event(c, sc->counted, &ev);
+        sc->bytes += 64 + strlen(ev.type) + (ev.text ? strlen(ev.text) : 0);
+        for (k = 0; k < ev.nattrs; k++)
+            sc->bytes += 8 + strlen(ev.attrs[k].name) +
+                         strlen(ev.attrs[k].value);
+    }
+    s->bytes += sc->bytes;
+    while (((s->max_open > 0 && s->n > s->max_open) ||
+            (s->max_bytes > 0 && s->bytes > s->max_bytes)) &&
+           let_one_go(s, sc))
+        ;
 }
 
 /* Opens case id (create: a new one) and keeps it, letting the least
- * recently used case go when max_open are open: once the open has
- * worked, so that asking for cases that are not there lets none go. */
+ * recently used cases go past the limits: once the open has worked, so
+ * that asking for cases that are not there lets none go. */
 static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
                       store_case **out, pb_error *err)
 {
@@ -169,12 +204,11 @@ static pb_status keep(store *s, const char *id, const pb_casefile_opts *create,
         free(sc);
         return st;
     }
-    if (s->max_open > 0 && s->n >= s->max_open)
-        let_one_go(s);
     s->v[s->n] = sc;
     pb__index_add(&s->ix, s->n, case_key, s->v);
     s->n++;
     push_case(s, sc);
+    fit(s, sc);
     *out = sc;
     return PB_OK;
 }
@@ -189,6 +223,7 @@ pb_status store_get(store *s, const char *id, store_case **out,
                     pb_error *err)
 {
     long i = pb__index_find(&s->ix, id, case_key, s->v);
+    pb_status st;
 
     if (usable(s, err) != PB_OK)
         return PB_IO;
@@ -197,7 +232,9 @@ pb_status store_get(store *s, const char *id, store_case **out,
     *out = s->v[i];
     unlink_case(s, *out);
     push_case(s, *out);
-    return s->b->sync != NULL ? s->b->sync(s, *out, err) : PB_OK;
+    st = s->b->sync != NULL ? s->b->sync(s, *out, err) : PB_OK;
+    fit(s, *out);   /* other servers' events, or read again */
+    return st;
 }
 
 pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
@@ -229,8 +266,12 @@ unsigned long long store_pending(store *s, const store_case *sc)
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
                        size_t n, size_t *at, pb_error *err)
 {
+    pb_status st;
+
     *at = 0;
-    return s->b->record(s, sc, ev, n, at, err);
+    st = s->b->record(s, sc, ev, n, at, err);
+    fit(s, sc);
+    return st;
 }
 
 pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,

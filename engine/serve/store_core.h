@@ -21,6 +21,10 @@ struct store_case {
     long seq;          /* PostgreSQL: its recorded events committed */
     unsigned long long ticket; /* files: of its last write */
     pb_render_memo *memo;  /* its JSON as last written, or NULL */
+    /* Its events' bytes in the store's count (store_set_max_bytes):
+     * of the case `weighed`, its first `counted` events. */
+    size_t bytes, counted;
+    const pb_case *weighed;
     /* The open cases, most recently used first (store_set_max_open). */
     store_case *newer, *older;
 };
@@ -69,6 +73,7 @@ struct store {
     pb__index ix;          /* v by id */
     store_case *newest, *oldest; /* v by last use */
     size_t max_open;       /* past it, the least recently used go */
+    size_t bytes, max_bytes; /* of events in the open cases: likewise */
 };
 
 /* A store with backend b and its state impl, or NULL (out of memory). */

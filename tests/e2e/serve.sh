@@ -1131,6 +1131,52 @@ assert a == b' "$T/listing-1" "$T/whole" 2>/dev/null; then ok; else
 fi
 stop
 
+# --- the bytes of events open cases hold --------------------------------------
+# With --max-open-bytes 1 MiB, eight cases of 500 events (about 330 KB
+# each): the least recently used are let go, at most three open, and
+# each reads back whole; a case of more than 1 MiB alone stays open
+# while it is used, and still takes events.
+run "$PB" serve $P --max-open-bytes 1000
+expect_rc 2 "a bad --max-open-bytes"
+has "$T/err" "bad --max-open-bytes '1000' (1 MiB to 1 TiB)" \
+    "a bad --max-open-bytes said"
+start --max-open-bytes 1048576
+python3 - "$PORT" >"$T/bytes" 2>&1 <<'EOF'
+import http.client, json, sys
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=120)
+def call(method, path, body=None):
+    c.request(method, path, json.dumps(body) if body is not None else None,
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    return r.status, json.loads(r.read() or b"null")
+def fill(cid, batches):
+    for b in range(batches):
+        st, d = call("POST", "/v1/cases/%s/events" % cid, {"events": [
+            {"type": "customer.said", "text": "%s %d %d %s" % (cid, b, k, "x" * 560)}
+            for k in range(100)]})
+        assert st == 200, (cid, b, st, d)
+def said(cid):
+    st, d = call("GET", "/v1/cases/" + cid)
+    assert st == 200, (cid, st)
+    return sum(1 for e in d["events"] if e["type"] == "customer.said")
+for i in range(8):
+    assert call("POST", "/v1/cases", {"id": "MB-%d" % i, "topic": "delivery"})[0] == 201
+    fill("MB-%d" % i, 5)
+print("read back", [said("MB-%d" % i) for i in range(8)])
+assert call("POST", "/v1/cases", {"id": "MB-BIG", "topic": "delivery"})[0] == 201
+fill("MB-BIG", 20)
+print("the large one", said("MB-BIG"))
+EOF
+has "$T/bytes" "read back [500, 500, 500, 500, 500, 500, 500, 500]" \
+    "cases let go by their bytes read back whole"
+has "$T/bytes" "the large one 2000" "a case over --max-open-bytes alone takes events"
+if [ "$STORE" = files ]; then
+    n=$(ls -l /proc/$SRV/fd | grep -c 'MB-.*journal')
+    if [ "$n" -le 3 ]; then ok; else
+        fail "$n journals open, --max-open-bytes 1 MiB"; fi
+fi
+stop
+
 # --- tokens and roles --------------------------------------------------------
 TOK="$T/tokens"
 run "$PB" serve --tokens "$TOK" --add-token agent:amira
