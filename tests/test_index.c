@@ -2,7 +2,9 @@
  * test_index.c -- the hash index (index.h) against a plain list of the
  * names it should hold: names added, found, taken out and reused, in
  * runs long enough that removals land in the middle of probe runs, where
- * a removal that only emptied its slot would lose the names after it.
+ * a removal that only emptied its slot would lose the names after it;
+ * and names picked to collide under a hash anyone can compute, which do
+ * not pile up in the index's slots.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -92,11 +94,55 @@ static void empty(void **state)
     pb__index_free(&ix);
 }
 
+/* Flooding: 2,000 names whose FNV-1a (pb__hash, which anyone can
+ * compute) is the same in its low 12 bits, the index's slots for that
+ * many.  Under that hash each add and look-up would compare every name
+ * before it (about 4 million in all); under the index's keyed one, a
+ * few each.  Counted by how often the index reads a name. */
+#define FLOOD 2000
+
+static unsigned long reads;
+
+static const char *flood_at(const void *array, size_t pos)
+{
+    reads++;
+    return ((const char (*)[16])array)[pos];
+}
+
+static void picked_names_do_not_pile_up(void **state)
+{
+    static char v[FLOOD][16];
+    pb__index ix = { NULL, 0, 0 };
+    unsigned long tried = 0;
+    size_t n = 0, i;
+
+    (void)state;
+    while (n < FLOOD) {
+        unsigned long k = tried++;
+        char *p = v[n] + 3;
+
+        memcpy(v[n], "id-", 3);
+        do
+            *p++ = "0123456789abcdefghijklmnopqrstuvwxyz"[k % 36];
+        while ((k /= 36) > 0);
+        *p = '\0';
+        if ((pb__hash(v[n]) & 0xFFF) == 0)
+            n++;
+    }
+    for (i = 0; i < FLOOD; i++)
+        assert_int_equal(pb__index_add(&ix, i, flood_at, v), 0);
+    for (i = 0; i < FLOOD; i++)
+        assert_int_equal(pb__index_find(&ix, v[i], flood_at, v), (long)i);
+    assert_true(reads < 20ul * FLOOD);
+    pb__index_free(&ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_remove_reuse),
         cmocka_unit_test(empty),
+        cmocka_unit_test(picked_names_do_not_pile_up),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,7 +2,8 @@
  * index.h -- a hash index over names held in an array of the caller's
  * (internal): facts, items, principles, event types, root causes.
  *
- * Open addressing with linear probing over FNV-1a.  A slot holds a
+ * Open addressing with linear probing over SipHash, keyed once per
+ * process so that clients cannot pick names that collide.  A slot holds a
  * position in the caller's array, never a pointer, so the array may be
  * reallocated freely; the caller says how to read the name at a
  * position.  Finding a name costs one hash and nearly always one strcmp.
@@ -18,7 +19,8 @@ typedef struct pb__index {
     size_t n;
 } pb__index;
 
-/* FNV-1a of a name: the index's hash, also for sets of names. */
+/* FNV-1a of a name, for sets of names.  Anyone can compute it, so the
+ * index hashes with a key of its own (index.c). */
 size_t pb__hash(const char *name);
 
 /* The name at position pos of the caller's array. */
