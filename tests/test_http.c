@@ -4,10 +4,11 @@
  * http_release says the hold is durable; a hold that never will be is
  * answered 503, and so is every later one; http_stop answers a reply
  * still held.  What an owner's clients do not read is bounded to their
- * part of max_unsent, and another owner's requests and streams go on.
- * Connections that wait for a request are let go when connections run
- * short, those that showed a token last.  Driven over a real socket on
- * 127.0.0.1.
+ * part of max_unsent, and another owner's requests and streams go on;
+ * while all clients hold more than max_unsent, owners who hold none of
+ * it go on.  Connections that wait for a request are let go when
+ * connections run short, those that showed a token last.  Driven over
+ * a real socket on 127.0.0.1.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,7 +36,7 @@ typedef struct orders {
     const char *owner;        /* the reply's (NULL: none) */
     size_t size;              /* a body, or a stream's one message, of
                                * this many bytes; 0: the usual */
-    int trust;                /* 1: the request showed a token */
+    int part;                 /* the owner is an agent, with a part */
 } orders;
 
 /* The budget for what clients do not read, and an owner's part. */
@@ -79,15 +80,17 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
 {
     orders *o = ud;
 
-    if (o->trust)
-        http_trust(rq);
-    if (o->owner != NULL) {
-        if (http_owner(rq, o->owner)) {   /* as the API does */
-            out->status = 429;
-            out->body = strdup("{\"over\": true}\n");
-            out->len = strlen(out->body);
-            return;
-        }
+    switch (http_owner(rq, o->owner, o->part)) {   /* as the API does */
+    case HTTP_PAST_PART:
+        out->status = 429;
+        out->body = strdup("{\"over\": \"part\"}\n");
+        out->len = strlen(out->body);
+        return;
+    case HTTP_BUSY:
+        out->status = 503;
+        out->body = strdup("{\"over\": \"all\"}\n");
+        out->len = strlen(out->body);
+        return;
     }
     if (o->stream) {
         out->opened = opened;
@@ -101,9 +104,9 @@ static void handler(void *ud, const http_request *rq, http_reply *out)
     out->hold = o->hold;
 }
 
-static http_server *serve(orders *o)
+static http_server *serve_with(orders *o, size_t unsent)
 {
-    http_limits lim = { .max_body = 4096, .max_unsent = UNSENT,
+    http_limits lim = { .max_body = 4096, .max_unsent = unsent,
                         .timeout = 10, .max_connections = 16 };
     char err[200];
     http_server *s = http_start("127.0.0.1", 0, &lim, handler, o, err,
@@ -112,6 +115,8 @@ static http_server *serve(orders *o)
     assert_non_null(s);
     return s;
 }
+
+static http_server *serve(orders *o) { return serve_with(o, UNSENT); }
 
 /* A client connected to s, that has sent nothing yet, and reads slowly
  * if at all: the kernel takes little of what it is not reading. */
@@ -141,6 +146,17 @@ static int get_on(int fd)
 
 /* A client that has sent GET /. */
 static int ask(const http_server *s) { return get_on(dial(s)); }
+
+/* One that has sent GET /v1/x with a token, as the API's clients do. */
+static int ask_v1(const http_server *s)
+{
+    static const char get[] = "GET /v1/x HTTP/1.1\r\nHost: x\r\n"
+                              "Authorization: Bearer t\r\n\r\n";
+    int fd = dial(s);
+
+    assert_int_equal(write(fd, get, sizeof get - 1), (long)sizeof get - 1);
+    return fd;
+}
 
 /* What the client got within ms milliseconds ("" for nothing), up to
  * the end of the headers' blank line and the body after it. */
@@ -279,7 +295,7 @@ static size_t drain(int fd, size_t n)
 
 static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
 {
-    orders o = { 0, 0, "amira", PART + PART / 2, 0 };
+    orders o = { 0, 0, "amira", PART + PART / 2, 1 };
     http_server *s = serve(&o);
     char buf[4096];
     int big = ask(s), fd;
@@ -313,7 +329,7 @@ static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
 
 static void an_owners_stream_past_their_part_ends(void **state)
 {
-    orders o = { 0, 1, "amira", PART - PART / 8, 0 };
+    orders o = { 0, 1, "amira", PART - PART / 8, 1 };
     http_server *s = serve(&o);
     int first = ask(s), second, other;
 
@@ -334,6 +350,54 @@ static void an_owners_stream_past_their_part_ends(void **state)
     http_stop(s);
 }
 
+/* Five leads' clients (no part) each leave 8 MiB unread, more than the
+ * server's 16 MiB together: those who hold some of it and requests
+ * without an owner are refused, an agent who holds none is served. */
+static void owners_who_hold_nothing_go_on(void **state)
+{
+    static const char *const leads[] = { "l1", "l2", "l3", "l4", "l5" };
+    orders o = { 0, 0, NULL, 8u << 20, 0 };
+    http_server *s = serve_with(&o, 16u << 20);
+    char buf[4096];
+    int big[5], fd, i;
+
+    (void)state;
+    for (i = 0; i < 5; i++) {
+        o.owner = leads[i];
+        big[i] = ask_v1(s);
+        nanosleep(&settle, NULL);
+    }
+    o.size = 0;
+    o.owner = "l1";
+    fd = ask_v1(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
+    close(fd);
+    o.owner = NULL;
+    fd = ask_v1(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
+    close(fd);
+    fd = ask(s);    /* no token: refused as it comes */
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
+    close(fd);
+    o.owner = "zoe";
+    o.part = 1;
+    fd = ask_v1(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    /* once they have read, they are served again */
+    for (i = 0; i < 5; i++) {
+        assert_true(drain(big[i], 8u << 20) >= 8u << 20);
+        close(big[i]);
+    }
+    nanosleep(&settle, NULL);
+    o.owner = "l1";
+    o.part = 0;
+    fd = ask_v1(s);
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
+    close(fd);
+    http_stop(s);
+}
+
 /* Whether the server closed fd (which asked nothing) within ms. */
 static int closed(int fd, int ms)
 {
@@ -345,7 +409,7 @@ static int closed(int fd, int ms)
 
 static void connections_that_wait_make_room(void **state)
 {
-    orders o = { 0, 0, NULL, 0, 1 };
+    orders o = { 0, 0, "ben", 0, 0 };
     http_server *s = serve(&o);   /* 16 connections: room made past 12 */
     char buf[4096];
     int kept, idle[14], fd, i;
@@ -356,7 +420,7 @@ static void connections_that_wait_make_room(void **state)
      * the oldest of those go */
     kept = ask(s);
     assert_non_null(strstr(got(kept, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    o.trust = 0;
+    o.owner = NULL;
     for (i = 0; i < 14; i++)
         idle[i] = dial(s);
     for (i = 0; i < 3; i++)
@@ -386,6 +450,7 @@ int main(void)
         cmocka_unit_test(stopping_answers_a_held_reply),
         cmocka_unit_test(an_owner_whose_clients_do_not_read_waits_alone),
         cmocka_unit_test(an_owners_stream_past_their_part_ends),
+        cmocka_unit_test(owners_who_hold_nothing_go_on),
         cmocka_unit_test(connections_that_wait_make_room),
     };
 

@@ -1142,7 +1142,7 @@ void api_durable(void *ud, unsigned long long upto, int error)
 static void handle(api *a, const http_request *rq, http_reply *out,
                    double now, const auth_user **whop);
 
-/* Every agent's name is counted (http_owner). */
+/* Every name of a token is counted (http_owner). */
 _Static_assert(AUTH_MAX_NAME <= HTTP_MAX_OWNER, "an agent's name fits");
 
 /* Whether who's requests are charged to their share of the serving
@@ -1202,25 +1202,31 @@ static void handle(api *a, const http_request *rq, http_reply *out,
              : "unknown token");
         return;
     }
-    if (who != NULL)
-        http_trust(rq);
     *whop = who;
+    /* What an agent's clients do not read is counted against their
+     * part of --max-unsent; and while all clients together hold more,
+     * only those who hold none of it go on. */
+    switch (http_owner(rq, who != NULL ? who->name : NULL,
+                       who != NULL && who->role == AUTH_AGENT)) {
+    case HTTP_PAST_PART:
+        out->retry_after = 1;
+        fail(out, 429, "Authorization", "agent '%s' has more answers and "
+             "live updates waiting to be read than their part of the "
+             "server's memory: read them, or close what does not, and "
+             "try again", who->name);
+        return;
+    case HTTP_BUSY:
+        out->retry_after = 1;
+        fail(out, 503, NULL, "too many answers are waiting for clients to "
+             "read them; try again");
+        return;
+    }
     if (charged(a, who) &&
         (wait = share_wait(a->share, who->name, now)) > 0) {
         out->retry_after = (unsigned)wait + 1;
         fail(out, 429, "Authorization", "agent '%s' has used their share "
              "of the server's time: try again in %u s", who->name,
              out->retry_after);
-        return;
-    }
-    /* What an agent's clients do not read is counted against their
-     * part of --max-unsent. */
-    if (who != NULL && who->role == AUTH_AGENT && http_owner(rq, who->name)) {
-        out->retry_after = 1;
-        fail(out, 429, "Authorization", "agent '%s' has more answers and "
-             "live updates waiting to be read than their part of the "
-             "server's memory: read them, or close what does not, and "
-             "try again", who->name);
         return;
     }
     if (!get && !same_origin(rq)) {

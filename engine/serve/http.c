@@ -27,6 +27,7 @@
 typedef struct owner {
     char name[HTTP_MAX_OWNER + 1];
     size_t unread;
+    int part;            /* an agent: their streams end past their part */
 } owner;
 
 struct http_server {
@@ -65,7 +66,7 @@ struct http_server {
 typedef struct conn {
     int fd;
     time_t since;        /* 0 while a request is served, or once let go */
-    int trusted;         /* a request of it showed a token (http_trust) */
+    int trusted;         /* a request of it showed a token (http_owner) */
     struct conn *next, **pprev;
 } conn;
 
@@ -301,18 +302,39 @@ static void unread(http_server *srv, size_t who, size_t n)
         srv->owners[who - 1].unread += n;
 }
 
-int http_owner(const http_request *rq, const char *name)
+/* What on_connection keeps of c, or NULL. */
+static conn *conn_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+    return info != NULL ? info->socket_context : NULL;
+}
+
+int http_owner(const http_request *rq, const char *name, int part)
 {
     pending *p = rq->req;
     http_server *srv = p->srv;
-    int over;
+    int over = atomic_load(&srv->unsent) > srv->lim.max_unsent, r;
+    size_t held = 0;
+    conn *k;
 
+    if (name == NULL)   /* no one's: p->who stays 0 */
+        return over ? HTTP_BUSY : HTTP_GO;
+    k = conn_of(rq->conn);
     pthread_mutex_lock(&srv->mu);
+    if (k != NULL)
+        k->trusted = 1;
     p->who = owner_slot(srv, name);
-    over = p->who != 0 && srv->owners[p->who - 1].unread >
-                          srv->lim.max_unsent / HTTP_OWNER_PART;
+    if (p->who != 0) {
+        srv->owners[p->who - 1].part = part;
+        held = srv->owners[p->who - 1].unread;
+    }
+    r = part && held > srv->lim.max_unsent / HTTP_OWNER_PART ? HTTP_PAST_PART
+        : over && (p->who == 0 || held > 0)                  ? HTTP_BUSY
+                                                             : HTTP_GO;
     pthread_mutex_unlock(&srv->mu);
-    return over;
+    return r;
 }
 
 /* Appends to what s has to send, and lets it go: under the lock. */
@@ -321,9 +343,9 @@ static void queue(http_stream *s, const char *data, size_t len,
 {
     if (s->ending)
         return;
-    /* An owner's clients that do not read are let go past their part;
+    /* An agent's clients that do not read are let go past their part;
      * a message of any size goes when it is all they have not read. */
-    if (s->who != 0) {
+    if (s->who != 0 && s->srv->owners[s->who - 1].part) {
         size_t held = s->srv->owners[s->who - 1].unread;
 
         if (held != 0 &&
@@ -736,15 +758,6 @@ static void on_connection(void *cls, struct MHD_Connection *c,
     }
 }
 
-/* What on_connection keeps of c, or NULL. */
-static conn *conn_of(struct MHD_Connection *c)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-    return info != NULL ? info->socket_context : NULL;
-}
-
 /* c's request is whole (since 0), or served and the next awaited. */
 static void request_state(http_server *s, struct MHD_Connection *c,
                           time_t since)
@@ -754,18 +767,6 @@ static void request_state(http_server *s, struct MHD_Connection *c,
     if (k != NULL) {
         pthread_mutex_lock(&s->mu);
         k->since = since;
-        pthread_mutex_unlock(&s->mu);
-    }
-}
-
-void http_trust(const http_request *rq)
-{
-    http_server *s = ((pending *)rq->req)->srv;
-    conn *k = conn_of(rq->conn);
-
-    if (k != NULL) {
-        pthread_mutex_lock(&s->mu);
-        k->trusted = 1;
         pthread_mutex_unlock(&s->mu);
     }
 }
@@ -906,8 +907,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         if ((bad = bad_framing(c, version)) != NULL)
             return reply_close(c, 400, bad, strlen(bad), 1);
         /* Clients that do not read hold all we may hold for them: no
-         * more work until they do, or are cut off. */
-        if (atomic_load(&s->unsent) > s->lim.max_unsent)
+         * more work until they do, or are cut off; but those who show a
+         * token and hold none of it go on (http_owner). */
+        if (atomic_load(&s->unsent) > s->lim.max_unsent &&
+            (strncmp(url, "/v1/", 4) != 0 ||
+             header(c, "Authorization") == NULL))
             return send_reply(c, 503, busy, sizeof busy - 1);
         cl = header(c, "Content-Length");
         if (cl != NULL && strtoull(cl, NULL, 10) > s->lim.max_body)

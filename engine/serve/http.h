@@ -56,22 +56,29 @@ typedef struct http_reply {
     void *stream_ud;
 } http_reply;
 
-/* An owner's part of max_unsent: an eighth, so that one owner's clients
+/* An agent's part of max_unsent: an eighth, so that one agent's clients
  * that do not read cannot hold it all.  A stream of theirs whose next
  * message would take them past it is ended, unless they hold nothing
  * else (a message of any size, a large case's first, may then go). */
 #define HTTP_OWNER_PART 8
 #define HTTP_MAX_OWNER 64   /* longer names are not counted */
 
-/* Counts what the reply to rq leaves unread (a stream's messages
- * included) against the part of owner, a name, and says whether what
- * owner's clients have not read is over it already: the caller then
- * refuses the request before doing anything. */
-int http_owner(const http_request *rq, const char *owner);
+/* What http_owner says to do with a request. */
+enum { HTTP_GO, HTTP_PAST_PART, HTTP_BUSY };
 
-/* Says rq showed a valid token: when connections run short, a waiting
- * connection that showed one is let go after every other. */
-void http_trust(const http_request *rq);
+/*
+ * Names rq's owner, one who showed a valid token (NULL: none), before
+ * the caller does anything: what the reply leaves unread (a stream's
+ * messages included) is counted to them, by name, and their connection
+ * is let go last when connections run short.  Says HTTP_PAST_PART when
+ * what their clients have not read is over their part (part: an
+ * agent's; leads have none), HTTP_BUSY when what all clients have not
+ * read is over max_unsent and they hold some of it, or there is no
+ * owner (those who hold none go on: others' clients cannot stop them),
+ * else HTTP_GO.  Requests to /v1/ with an Authorization header are left
+ * to this; others get 503 as they come while over max_unsent.
+ */
+int http_owner(const http_request *rq, const char *owner, int part);
 
 /* Queues len bytes for the client of s, to be sent once hold is durable
  * (0: at once, after what it queued before).  -1 when the client is too

@@ -1348,7 +1348,10 @@ stop
 # here). Amira's client that does not read her 6 MB case (BIG-1, above)
 # holds more: her next requests get 429 while Ben and a lead are served,
 # where her eight such clients would have filled the budget for all
-# (503). Once they are gone she is served again.
+# (503). Once they are gone she is served again. Then three of Lena's
+# clients (a lead: no part) that do not read it hold more than the 8 MiB
+# together: her requests get 503, while Ben's and Amira's, who hold none
+# of it, get 200 (before, 503 for everyone until --timeout).
 KEEP_D=$D D=$T/unsent
 start --tokens "$TOK" --max-unsent 8388608
 python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/part" 2>&1 <<'EOF'
@@ -1363,24 +1366,24 @@ def status(token):
     body = r.read()
     c.close()
     return r.status, r.getheader("Retry-After"), body
-def unread():
+def unread(token):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     s.connect(("127.0.0.1", port))
     s.sendall(b"GET /v1/cases/BIG-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-              b"Authorization: Bearer " + amira.encode() + b"\r\n\r\n")
+              b"Authorization: Bearer " + token.encode() + b"\r\n\r\n")
     return s
 def until(token, want):
     t0 = time.time()
     while status(token)[0] != want:
         assert time.time() - t0 < 120, "never %d for %s" % (want, token[:6])
         time.sleep(0.1)
-held = [unread()]
+held = [unread(amira)]
 until(amira, 429)
 st, after, body = status(amira)
 assert st == 429 and after == "1", (st, after, body[:300])
 assert b'"field":"Authorization"' in body and b"waiting to be read" in body, body
-held += [unread() for _ in range(7)]
+held += [unread(amira) for _ in range(7)]
 time.sleep(2)
 for token in (ben, lena):
     st, _, body = status(token)
@@ -1388,6 +1391,16 @@ for token in (ben, lena):
 for s in held:
     s.close()
 until(amira, 200)
+held = [unread(lena) for _ in range(3)]
+until(lena, 503)
+st, _, body = status(lena)
+assert st == 503 and b"waiting for clients to read" in body, (st, body[:300])
+for token in (ben, amira):
+    st, _, body = status(token)
+    assert st == 200, (st, body[:300])
+for s in held:
+    s.close()
+until(lena, 200)
 print("ok")
 EOF
 if [ $? = 0 ]; then ok; else fail "what an agent's clients do not read: $(cut -c1-400 "$T/part")"; fi
