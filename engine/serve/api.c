@@ -1217,8 +1217,7 @@ static void handle(api *a, const http_request *rq, http_reply *out,
         return;
     case HTTP_BUSY:
         out->retry_after = 1;
-        fail(out, 503, NULL, "too many answers are waiting for clients to "
-             "read them; try again");
+        fail(out, 503, NULL, HTTP_BUSY_MESSAGE);
         return;
     }
     if (charged(a, who) &&

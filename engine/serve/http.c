@@ -150,8 +150,7 @@ static const char long_host[] =
     "\"the request's URI names a host of 256 bytes or more\"}}\n";
 static const char busy[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
-    "\"too many answers are waiting for clients to read them; try "
-    "again\"}}\n";
+    "\"" HTTP_BUSY_MESSAGE "\"}}\n";
 static const char no_memory[] =
     "{\"error\":{\"status\":503,\"field\":null,\"message\":"
     "\"out of memory\"}}\n";

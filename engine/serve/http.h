@@ -65,6 +65,9 @@ typedef struct http_reply {
 
 /* What http_owner says to do with a request. */
 enum { HTTP_GO, HTTP_PAST_PART, HTTP_BUSY };
+/* Why a request is refused past max_unsent (503). */
+#define HTTP_BUSY_MESSAGE \
+    "too many answers are waiting for clients to read them; try again"
 
 /*
  * Names rq's owner, one who showed a valid token (NULL: none), before
