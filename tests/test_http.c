@@ -175,6 +175,18 @@ static const char *got(int fd, int ms, char *buf, size_t size)
     return buf;
 }
 
+/* A new client of s, asking as `asking` does, gets `status` (as
+ * "HTTP/1.1 200"). */
+static void answered(const http_server *s, int (*asking)(const http_server *),
+                     const char *status)
+{
+    char buf[4096];
+    int fd = asking(s);
+
+    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), status));
+    close(fd);
+}
+
 static void a_held_reply_waits_for_its_hold(void **state)
 {
     orders o = { 5, 0, NULL, 0, 0 };
@@ -193,9 +205,7 @@ static void a_held_reply_waits_for_its_hold(void **state)
     close(fd);
     /* a hold already durable is not waited for */
     o.hold = 3;
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 200");
     http_stop(s);
 }
 
@@ -216,9 +226,7 @@ static void a_hold_that_cannot_be_met_is_refused(void **state)
     close(fd);
     /* and every later one, at once */
     o.hold = 8;
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 503");
     http_stop(s);
 }
 
@@ -297,32 +305,23 @@ static void an_owner_whose_clients_do_not_read_waits_alone(void **state)
 {
     orders o = { 0, 0, "amira", PART + PART / 2, 1 };
     http_server *s = serve(&o);
-    char buf[4096];
-    int big = ask(s), fd;
+    int big = ask(s);
 
     (void)state;
     /* her answer, over her part, is not read; her next request is
      * refused, another owner's and a request without one are served */
     nanosleep(&settle, NULL);
     o.size = 0;
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 429"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 429");
     o.owner = "ben";
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 200");
     o.owner = NULL;
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 200");
     /* once she has read it, she is served again */
     assert_true(drain(big, PART + PART / 2) >= PART + PART / 2);
     nanosleep(&settle, NULL);
     o.owner = "amira";
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 200");
     close(big);
     http_stop(s);
 }
@@ -358,8 +357,7 @@ static void owners_who_hold_nothing_go_on(void **state)
     static const char *const leads[] = { "l1", "l2", "l3", "l4", "l5" };
     orders o = { 0, 0, NULL, 8u << 20, 0 };
     http_server *s = serve_with(&o, 16u << 20);
-    char buf[4096];
-    int big[5], fd, i;
+    int big[5], i;
 
     (void)state;
     for (i = 0; i < 5; i++) {
@@ -369,21 +367,13 @@ static void owners_who_hold_nothing_go_on(void **state)
     }
     o.size = 0;
     o.owner = "l1";
-    fd = ask_v1(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
-    close(fd);
+    answered(s, ask_v1, "HTTP/1.1 503");
     o.owner = NULL;
-    fd = ask_v1(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
-    close(fd);
-    fd = ask(s);    /* no token: refused as it comes */
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 503"));
-    close(fd);
+    answered(s, ask_v1, "HTTP/1.1 503");
+    answered(s, ask, "HTTP/1.1 503");    /* no token: refused as it comes */
     o.owner = "zoe";
     o.part = 1;
-    fd = ask_v1(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask_v1, "HTTP/1.1 200");
     /* once they have read, they are served again */
     for (i = 0; i < 5; i++) {
         assert_true(drain(big[i], 8u << 20) >= 8u << 20);
@@ -392,9 +382,7 @@ static void owners_who_hold_nothing_go_on(void **state)
     nanosleep(&settle, NULL);
     o.owner = "l1";
     o.part = 0;
-    fd = ask_v1(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask_v1, "HTTP/1.1 200");
     http_stop(s);
 }
 
@@ -412,7 +400,7 @@ static void connections_that_wait_make_room(void **state)
     orders o = { 0, 0, "ben", 0, 0 };
     http_server *s = serve(&o);   /* 16 connections: room made past 12 */
     char buf[4096];
-    int kept, idle[14], fd, i;
+    int kept, idle[14], i;
 
     (void)state;
     /* the oldest connection showed a token, and waits for its next
@@ -429,9 +417,7 @@ static void connections_that_wait_make_room(void **state)
     for (i = 3; i < 14; i++)
         assert_false(closed(idle[i], 0));
     /* a new client is served, and so is the one that showed a token */
-    fd = ask(s);
-    assert_non_null(strstr(got(fd, 2000, buf, sizeof buf), "HTTP/1.1 200"));
-    close(fd);
+    answered(s, ask, "HTTP/1.1 200");
     get_on(kept);
     assert_non_null(strstr(got(kept, 2000, buf, sizeof buf), "HTTP/1.1 200"));
     close(kept);

@@ -1378,6 +1378,10 @@ def until(token, want):
     while status(token)[0] != want:
         assert time.time() - t0 < 120, "never %d for %s" % (want, token[:6])
         time.sleep(0.1)
+def served(*tokens):
+    for token in tokens:
+        st, _, body = status(token)
+        assert st == 200, (st, body[:300])
 held = [unread(amira)]
 until(amira, 429)
 st, after, body = status(amira)
@@ -1385,9 +1389,7 @@ assert st == 429 and after == "1", (st, after, body[:300])
 assert b'"field":"Authorization"' in body and b"waiting to be read" in body, body
 held += [unread(amira) for _ in range(7)]
 time.sleep(2)
-for token in (ben, lena):
-    st, _, body = status(token)
-    assert st == 200, (st, body[:300])
+served(ben, lena)
 for s in held:
     s.close()
 until(amira, 200)
@@ -1395,9 +1397,7 @@ held = [unread(lena) for _ in range(3)]
 until(lena, 503)
 st, _, body = status(lena)
 assert st == 503 and b"waiting for clients to read" in body, (st, body[:300])
-for token in (ben, amira):
-    st, _, body = status(token)
-    assert st == 200, (st, body[:300])
+served(ben, amira)
 for s in held:
     s.close()
 until(lena, 200)
