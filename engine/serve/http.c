@@ -289,6 +289,7 @@ static size_t owner_slot(http_server *srv, const char *name)
         return 0;
     strcpy(srv->owners[srv->nowners].name, name);
     srv->owners[srv->nowners].unread = 0;
+    srv->owners[srv->nowners].part = 0;
     pb__index_add(&srv->owner_ix, srv->nowners, owner_key, srv->owners);
     return ++srv->nowners;
 }

@@ -119,7 +119,7 @@ typedef struct http_limits {
     size_t max_body;         /* bytes */
     size_t max_unsent;       /* bytes of answers and streams not yet sent,
                               * all connections together (and an
-                              * HTTP_OWNER_PART-th of it for each owner) */
+                              * HTTP_OWNER_PART-th of it for each agent) */
     unsigned timeout;        /* seconds a connection may stay idle */
     unsigned max_connections; /* past three quarters of it, each new one
                                * lets the oldest waiting one go */
