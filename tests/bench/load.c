@@ -10,6 +10,10 @@
  *                                     text, a CRM) posts: asking for a
  *                                     minimal answer (Prefer:
  *                                     return=minimal)
+ *   load PORT fill CLIENTS N EVENTS   posts EVENTS utterances to each of
+ *                                     the N cases, in rounds (the
+ *                                     customer, then the agent): cases of
+ *                                     a known length, for their memory
  *   load PORT static CLIENTS SECS     gets /favicon.svg: the floor, HTTP
  *                                     and nothing else
  *   load PORT fanout FOLLOWERS        FOLLOWERS streams on case L-0, then
@@ -242,6 +246,53 @@ static void load(int kind, int nclients, int ncases, double secs)
     free(c);
 }
 
+/* Each client posts to the cases k = i, i + CLIENTS, ... in rounds, so
+ * every case ends with `events` utterances, whatever the machine's speed
+ * (the memory of a case depends on its length, not on the time). */
+typedef struct filler {
+    pthread_t th;
+    int first, step, ncases, events;
+} filler;
+
+static void *fill_run(void *arg)
+{
+    filler *f = arg;
+    int fd = dial(), r, k;
+    char path[64], body[256];
+
+    for (r = 0; r < f->events; r++)
+        for (k = f->first; k < f->ncases; k += f->step) {
+            snprintf(path, sizeof path, "/v1/cases/L-%d/events", k);
+            snprintf(body, sizeof body, "{\"type\": \"%s.said\", \"text\": "
+                     "\"%s\"}", r % 2 ? "agent" : "customer",
+                     said[(unsigned)(k + r) % 6]);
+            if (request(fd, "POST", path, body, "") != 200) {
+                fprintf(stderr, "load: an event refused\n");
+                exit(1);
+            }
+        }
+    close(fd);
+    return NULL;
+}
+
+static void fill(int nclients, int ncases, int events)
+{
+    filler *f = calloc((size_t)nclients, sizeof *f);
+    int i;
+
+    for (i = 0; i < nclients; i++) {
+        f[i].first = i;
+        f[i].step = nclients;
+        f[i].ncases = ncases;
+        f[i].events = events;
+        pthread_create(&f[i].th, NULL, fill_run, &f[i]);
+    }
+    for (i = 0; i < nclients; i++)
+        pthread_join(f[i].th, NULL);
+    printf("events %d to each of %d cases\n", events, ncases);
+    free(f);
+}
+
 /* Waits on fd for the next "event: case" past what it has read. */
 static void next_event(int fd)
 {
@@ -323,6 +374,8 @@ int main(int argc, char **argv)
                 strcmp(argv[2], "feed") == 0) && argc == 6) {
         load(argv[2][0] == 'e' ? EVENTS : FEED, atoi(argv[3]), atoi(argv[4]),
              atof(argv[5]));
+    } else if (strcmp(argv[2], "fill") == 0 && argc == 6) {
+        fill(atoi(argv[3]), atoi(argv[4]), atoi(argv[5]));
     } else if (strcmp(argv[2], "static") == 0 && argc == 5) {
         load(STATIC, atoi(argv[3]), 1, atof(argv[4]));
     } else if (strcmp(argv[2], "fanout") == 0) {
@@ -333,6 +386,7 @@ int main(int argc, char **argv)
     return 0;
 usage:
     fprintf(stderr, "usage: load PORT cases N | events CLIENTS N SECS | "
-            "feed CLIENTS N SECS | static CLIENTS SECS | fanout FOLLOWERS\n");
+            "feed CLIENTS N SECS | fill CLIENTS N EVENTS | static CLIENTS SECS | "
+            "fanout FOLLOWERS\n");
     return 2;
 }

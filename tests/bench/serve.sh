@@ -44,7 +44,6 @@ events() { # NAME [MODE]
             fail "$out"
         c1=$(cpu)
         n=$(echo "$out" | awk '{ print $2 }')
-        total=$(( ${total:-0} + n ))
         rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
         per=$(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }')
         runs="$runs $per:$rate"
@@ -76,16 +75,19 @@ out=$("$LOAD" "$PORT" fanout 500) || fail "$out"
 echo "live updates: $out"
 stop
 
-# memory: a fresh server's open cases after one run of each load, per case
+# memory: a fresh server's open cases, per case, at 100 utterances each
+# (a long call) and at 200, each answered with the whole case (its JSON
+# kept): at lengths set here, not by how fast this machine posts them
 start --data "$T/cases-memory"
 r0=$(rss)
-total=0
 "$LOAD" "$PORT" cases "$CASES" || fail "cases"
-RUNS=1 events "memory, events" >/dev/null
-RUNS=1 events "memory, feed" feed >/dev/null
+"$LOAD" "$PORT" fill "$CLIENTS" "$CASES" 100 >/dev/null || fail "fill"
 r1=$(rss)
-echo "memory: $(( (r1 - r0) / CASES )) KiB per open case with $(( total / CASES )) events" \
-     "each (RSS $r0 -> $r1 KiB over $CASES cases)"
+"$LOAD" "$PORT" fill "$CLIENTS" "$CASES" 100 >/dev/null || fail "fill"
+r2=$(rss)
+echo "memory: $(( (r1 - r0) / CASES )) KiB per open case at 100 utterances," \
+     "$(( (r2 - r0) / CASES )) KiB at 200 (RSS $r0 -> $r1 -> $r2 KiB over" \
+     "$CASES cases)"
 stop
 
 # follow-ups: the same cases, none open, after a restart; without the
