@@ -1,8 +1,8 @@
 /*
- * test_share.c -- each agent's share of the serving thread
- * (engine/serve/share.h): a name may go while its allowance is not
- * spent, is told how long to wait once it is, gets back `rate` seconds
- * a second up to one second's worth, and no name pays for another.
+ * test_share.c -- each agent's share of the serving thread and of the
+ * data folder (engine/serve/share.h): a name may go while its allowance
+ * is not spent, is told how long to wait once it is, gets back `rate` a
+ * second up to `most`, and no name pays for another.
  * Times are given, not read, so every figure is exact.
  */
 #include <setjmp.h>
@@ -21,7 +21,7 @@
 
 static void test_spent_then_wait(void **state)
 {
-    share *s = share_new(0.25);   /* 250 ms a second */
+    share *s = share_new(0.25, 0.25);   /* 250 ms a second */
 
     (void)state;
     assert_non_null(s);
@@ -37,7 +37,7 @@ static void test_spent_then_wait(void **state)
 
 static void test_saved_up_to_a_second(void **state)
 {
-    share *s = share_new(0.25);
+    share *s = share_new(0.25, 0.25);
 
     (void)state;
     assert_int_equal(share_charge(s, "amira", 0, 0.25), 0);
@@ -47,9 +47,30 @@ static void test_saved_up_to_a_second(void **state)
     share_free(s);
 }
 
+/* The data folder's share: bytes, 60 KiB a minute, a minute's worth
+ * saved (serve --agent-disk). */
+static void test_bytes_a_minute(void **state)
+{
+    share *s = share_new(61440.0 / 60, 61440);
+
+    (void)state;
+    NEAR(share_wait(s, "amira", 0), 0);
+    /* a new name has the whole minute's worth: 60 events of 1 KiB */
+    assert_int_equal(share_charge(s, "amira", 0, 60 * 1024.0), 0);
+    NEAR(share_wait(s, "amira", 0), 0);
+    /* one more goes, in debt by 1 KiB: a second to pay back */
+    assert_int_equal(share_charge(s, "amira", 0, 1024), 0);
+    NEAR(share_wait(s, "amira", 0), 1);
+    NEAR(share_wait(s, "amira", 0.5), 0.5);
+    /* a day idle saves one minute's worth, not a day's */
+    assert_int_equal(share_charge(s, "amira", 86400, 61440 + 2048), 0);
+    NEAR(share_wait(s, "amira", 86400), 2);
+    share_free(s);
+}
+
 static void test_names_apart(void **state)
 {
-    share *s = share_new(0.1);
+    share *s = share_new(0.1, 0.1);
     char name[16];
     int i;
 
@@ -68,7 +89,7 @@ static void test_names_apart(void **state)
 
 static void test_long_name(void **state)
 {
-    share *s = share_new(0.1);
+    share *s = share_new(0.1, 0.1);
     char name[100];
 
     (void)state;
@@ -84,6 +105,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spent_then_wait),
         cmocka_unit_test(test_saved_up_to_a_second),
+        cmocka_unit_test(test_bytes_a_minute),
         cmocka_unit_test(test_names_apart),
         cmocka_unit_test(test_long_name),
     };

@@ -28,7 +28,7 @@ static const char help[] =
     "                      [--max-body BYTES] [--max-unsent BYTES]\n"
     "                      [--max-open N] [--max-open-bytes BYTES]\n"
     "                      [--max-connections N] [--timeout SECS]\n"
-    "                      [--agent-share MS]\n"
+    "                      [--agent-share MS] [--agent-disk BYTES]\n"
     "       playbook serve --tokens FILE --add-token ROLE:NAME\n"
     "\n"
     "Serves the JSON API of docs/api.md over HTTP: create cases, record\n"
@@ -75,6 +75,13 @@ static const char help[] =
     "                         second's worth saved up); past it their\n"
     "                         requests get 429 with Retry-After (default\n"
     "                         250; 0: no limit; leads have none)\n"
+    "      --agent-disk BYTES with --tokens, the events each agent may add\n"
+    "                         to the cases a minute, counted as\n"
+    "                         --max-open-bytes counts them (at most a\n"
+    "                         minute's worth saved up); past it their\n"
+    "                         requests that write get 429 with\n"
+    "                         Retry-After (default 1048576, 1 MiB; 0: no\n"
+    "                         limit; leads have none)\n"
     "      --max-body BYTES   largest request body (default 65536)\n"
     "      --max-unsent BYTES answers and live updates held for clients\n"
     "                         that have not read them yet, all together;\n"
@@ -229,7 +236,8 @@ int cli_serve(int argc, char **argv)
                *max_unsent = NULL, *max_open = NULL, *timeout = NULL,
                *tokens = NULL, *add_token = NULL, *database = NULL,
                *cache = NULL, *budget = NULL, *agent_share = NULL,
-               *max_conns = NULL, *max_open_bytes = NULL;
+               *max_conns = NULL, *max_open_bytes = NULL,
+               *agent_disk = NULL;
     const cli_option own[] = {
         { "--data", &data, NULL }, { "--database", &database, NULL },
         { "--followups-cache", &cache, NULL },
@@ -243,12 +251,14 @@ int cli_serve(int argc, char **argv)
         { "--timeout", &timeout, NULL },
         { "--tokens", &tokens, NULL }, { "--add-token", &add_token, NULL },
         { "--agent-share", &agent_share, NULL },
+        { "--agent-disk", &agent_disk, NULL },
         { NULL, NULL, NULL }
     };
     char token[65], *due_cache = NULL;
     unsigned long body = 65536, unsent = 256ul << 20, secs = 30,
                   open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250,
-                  conns = 1000, open_bytes = 256ul << 20;
+                  conns = 1000, open_bytes = 256ul << 20,
+                  disk = 1ul << 20;
     char addr[64] = "127.0.0.1", msg[1200];
     unsigned port = 8080;
     http_limits lim;
@@ -335,6 +345,11 @@ int cli_serve(int argc, char **argv)
                         agent_share);
         goto done;
     }
+    if (parse_count(agent_disk, 0, 1ul << 40, &disk) != 0) {
+        cli_usage_error("serve", "bad --agent-disk '%s' (0 to 1 TiB a "
+                        "minute)", agent_disk);
+        goto done;
+    }
     if (cache != NULL && !cache_ok(cache)) {
         cli_usage_error("serve", "--followups-cache '%s': not a file in a "
                         "folder this user can write", cache);
@@ -348,7 +363,11 @@ int cli_serve(int argc, char **argv)
     if (tokens != NULL && (a.auth = load_tokens(tokens)) == NULL)
         goto done;
     if (tokens != NULL && share_ms > 0 &&
-        (a.share = share_new((double)share_ms / 1000)) == NULL)
+        (a.share = share_new((double)share_ms / 1000,
+                             (double)share_ms / 1000)) == NULL)
+        goto done;
+    if (tokens != NULL && disk > 0 &&
+        (a.disk = share_new((double)disk / 60, (double)disk)) == NULL)
         goto done;
     if ((a.e = cli_engine(&o, &failed)) == NULL)
         goto done;
@@ -458,6 +477,7 @@ done:
     follow_free(a.fol);
     auth_free(a.auth);
     share_free(a.share);
+    share_free(a.disk);
     pb_schema_free(a.schema);
     followups_free(a.due);
     free(due_cache);

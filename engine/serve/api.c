@@ -1145,30 +1145,36 @@ static void handle(api *a, const http_request *rq, http_reply *out,
 /* Every name of a token is counted (http_owner). */
 _Static_assert(AUTH_MAX_NAME <= HTTP_MAX_OWNER, "an agent's name fits");
 
-/* Whether who's requests are charged to their share of the serving
- * thread (docs/api.md, "Each agent's share"): an agent's, with tokens
- * and --agent-share. */
-static int charged(const api *a, const auth_user *who)
+/* Whether who's requests are charged to their share sh (docs/api.md,
+ * "Each agent's share"): an agent's, with tokens and the option. */
+static int charged(const share *sh, const auth_user *who)
 {
-    return a->share != NULL && who != NULL && who->role == AUTH_AGENT;
+    return sh != NULL && who != NULL && who->role == AUTH_AGENT;
 }
 
 void api_handle(void *ud, const http_request *rq, http_reply *out)
 {
     api *a = ud;
     const auth_user *who = NULL;
+    unsigned long long added;
     double t0;
 
     pthread_mutex_lock(&a->mu);
-    t0 = a->share != NULL ? pb__monotonic() : 0;
+    t0 = a->share != NULL || a->disk != NULL ? pb__monotonic() : 0;
+    added = store_added(a->st);
     handle(a, rq, out, t0, &who);
     /* What the request took is charged to the agent who asked, once
      * they are known, refusals included; a 429 is not charged, so it
      * says truly when to come back. */
-    if (charged(a, who) && out->status != 429) {
+    if (out->status != 429 && (charged(a->share, who) ||
+                               charged(a->disk, who))) {
         double t1 = pb__monotonic();
 
-        share_charge(a->share, who->name, t1, t1 - t0);
+        if (charged(a->share, who))
+            share_charge(a->share, who->name, t1, t1 - t0);
+        if (charged(a->disk, who))
+            share_charge(a->disk, who->name, t1,
+                         (double)(store_added(a->st) - added));
     }
     pthread_mutex_unlock(&a->mu);
 }
@@ -1220,12 +1226,22 @@ static void handle(api *a, const http_request *rq, http_reply *out,
         fail(out, 503, NULL, HTTP_BUSY_MESSAGE);
         return;
     }
-    if (charged(a, who) &&
+    if (charged(a->share, who) &&
         (wait = share_wait(a->share, who->name, now)) > 0) {
         out->retry_after = (unsigned)wait + 1;
         fail(out, 429, "Authorization", "agent '%s' has used their share "
              "of the server's time: try again in %u s", who->name,
              out->retry_after);
+        return;
+    }
+    /* Only what can add to the data folder waits for its share: a
+     * client that reads goes on reading. */
+    if (!get && charged(a->disk, who) &&
+        (wait = share_wait(a->disk, who->name, now)) > 0) {
+        out->retry_after = (unsigned)wait + 1;
+        fail(out, 429, "Authorization", "agent '%s' has added their share "
+             "of events to the data folder for now: try again in %u s",
+             who->name, out->retry_after);
         return;
     }
     if (!get && !same_origin(rq)) {

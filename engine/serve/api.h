@@ -21,6 +21,7 @@ typedef struct api {
     store *st;
     auth *auth;        /* NULL: no tokens, every request is let in */
     share *share;      /* each agent's share of the thread, or NULL */
+    share *disk;       /* ... of what requests add to the data folder */
     follow *fol;       /* the open event streams */
     pb_schema *schema; /* for /v1/replay, made at its first request */
     followups *due;    /* for /v1/followups, made at its first request */

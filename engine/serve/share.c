@@ -1,5 +1,5 @@
 /*
- * share.c -- a token bucket of seconds per name (share.h).  The names
+ * share.c -- a token bucket per name (share.h).  The names
  * are those of the token file, so the table is as large as that file
  * has names: it is never pruned.
  */
@@ -12,12 +12,12 @@
 
 typedef struct account {
     char name[AUTH_MAX_NAME + 1];
-    double left;    /* seconds of allowance; below 0, a debt */
+    double left;    /* allowance; below 0, a debt */
     double at;      /* when left was last brought up to date */
 } account;
 
 struct share {
-    double rate;
+    double rate, most;
     account *v;
     size_t n, cap;
     pb__index ix;
@@ -28,12 +28,14 @@ static const char *key(const void *array, size_t pos)
     return ((const account *)array)[pos].name;
 }
 
-share *share_new(double rate)
+share *share_new(double rate, double most)
 {
     share *s = calloc(1, sizeof *s);
 
-    if (s != NULL)
+    if (s != NULL) {
         s->rate = rate;
+        s->most = most;
+    }
     return s;
 }
 
@@ -47,7 +49,7 @@ void share_free(share *s)
 }
 
 /* name's account brought up to now: refilled for the time since, up to
- * one second's worth; NULL when name has none yet. */
+ * most; NULL when name has none yet. */
 static account *find(share *s, const char *name, double now)
 {
     long i = pb__index_find(&s->ix, name, key, s->v);
@@ -58,8 +60,8 @@ static account *find(share *s, const char *name, double now)
     a = &s->v[i];
     if (now > a->at) {
         a->left += (now - a->at) * s->rate;
-        if (a->left > s->rate)
-            a->left = s->rate;
+        if (a->left > s->most)
+            a->left = s->most;
         a->at = now;
     }
     return a;
@@ -92,7 +94,7 @@ int share_charge(share *s, const char *name, double now, double took)
             return -1;
         a = &s->v[s->n];
         strcpy(a->name, name);
-        a->left = s->rate;
+        a->left = s->most;
         a->at = now;
         pb__index_add(&s->ix, s->n++, key, s->v);
     }

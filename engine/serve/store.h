@@ -51,6 +51,11 @@ void store_set_max_open(store *s, size_t n);
  * stays open while it is used: a full case counts as about 8 MB and
  * takes about 40 in memory, a count of cases cannot bound that. */
 void store_set_max_bytes(store *s, size_t bytes);
+
+/* The bytes of events new cases and store_record have added since the
+ * store opened, counted as above: what a request added to the data
+ * folder is the difference across it (docs/api.md, --agent-disk). */
+unsigned long long store_added(const store *s);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */
 void store_close(store *s);

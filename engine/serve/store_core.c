@@ -42,6 +42,11 @@ void store_set_max_bytes(store *s, size_t bytes)
     s->max_bytes = bytes;
 }
 
+unsigned long long store_added(const store *s)
+{
+    return s->added;
+}
+
 int store_uses(const store *s, const pb_engine *e)
 {
     size_t i;
@@ -240,11 +245,15 @@ pb_status store_get(store *s, const char *id, store_case **out,
 pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
                        store_case **out, pb_error *err)
 {
+    pb_status st;
+
     if (usable(s, err) != PB_OK)
         return PB_IO;
     if (pb__index_find(&s->ix, id, case_key, s->v) >= 0)
         return pb__error(err, PB_STATE, "", 0, "case '%s' exists", id);
-    return keep(s, id, o, out, err);
+    if ((st = keep(s, id, o, out, err)) == PB_OK)
+        s->added += (*out)->bytes;
+    return st;
 }
 
 int store_watch(store *s, store_changed fn, void *ud, pb_error *err)
@@ -266,11 +275,15 @@ unsigned long long store_pending(store *s, const store_case *sc)
 pb_status store_record(store *s, store_case *sc, const store_event *ev,
                        size_t n, size_t *at, pb_error *err)
 {
+    size_t before = sc->bytes;
     pb_status st;
 
     *at = 0;
     st = s->b->record(s, sc, ev, n, at, err);
     fit(s, sc);
+    /* less after a failed write: the case read again, short of it */
+    if (sc->bytes > before)
+        s->added += sc->bytes - before;
     return st;
 }
 

@@ -74,6 +74,7 @@ struct store {
     store_case *newest, *oldest; /* v by last use */
     size_t max_open;       /* past it, the least recently used go */
     size_t bytes, max_bytes; /* of events in the open cases: likewise */
+    unsigned long long added; /* store_added */
 };
 
 /* A store with backend b and its state impl, or NULL (out of memory). */

@@ -55,6 +55,12 @@ for v in 1001 -1 ten; do
     expect_rc 2 "--agent-share $v"
 done
 has "$T/err" "bad --agent-share 'ten' (0 to 1000 ms)" "a bad --agent-share said"
+for v in -1 ten 1099511627777; do
+    run "$PB" serve $P --agent-disk "$v"
+    expect_rc 2 "--agent-disk $v"
+done
+has "$T/err" "bad --agent-disk '1099511627777' (0 to 1 TiB a minute)" \
+    "a bad --agent-disk said"
 # a cache it could not write would be found out only as it stops (the
 # timeout: a server that starts instead fails, not hangs)
 for c in "$T/nowhere/followups.cache" "$T" ""; do
@@ -1297,6 +1303,72 @@ assert st == 200, ("after Retry-After", st, d)
 print("429 after %d batches, Retry-After %s" % (n, after))
 EOF
 if [ $? = 0 ]; then ok; else fail "each agent's share: $(cut -c1-300 "$T/share")"; fi
+stop
+
+# --- each agent's share of the data folder ------------------------------------
+# 600,000 bytes of events a minute (10,000 a second): Amira posts
+# batches of five 1 KiB utterances until it is spent, then 429 with
+# Retry-After naming the data folder, nothing recorded; she still reads;
+# Ben and Lena still write; after Retry-After she writes again.
+start --tokens "$TOK" --agent-share 0 --agent-disk 600000
+python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/disk" 2>&1 <<'EOF'
+import http.client, json, os, sys, time
+port, amira, ben, lena = sys.argv[1:]
+c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
+def call(token, method, path, body=None):
+    c.request(method, path, body and json.dumps(body),
+              {"Authorization": "Bearer " + token,
+               "Content-Type": "application/json"})
+    r = c.getresponse()
+    text = r.read().decode()
+    with open(os.environ["OPENAPI_CALLS"], "a") as log:   # openapi.py
+        log.write(json.dumps({"method": method, "path": path,
+                              "status": r.status, "body": text,
+                              "headers": [k.lower() for k in r.headers]})
+                  + "\n")
+    return r.status, r.getheader("Retry-After"), json.loads(text)
+said = "My parcel is late and " + "I need it for Saturday, " * 42
+batch = {"events": [{"type": "customer.said", "text": said} for i in range(5)]}
+for case, agent in (("DK-1", "amira"), ("DK-2", "ben")):
+    st, _, d = call(lena, "POST", "/v1/cases",
+                    {"id": case, "topic": "delivery", "agent": agent})
+    assert st == 201, (st, d)
+# what an event adds, as --max-open-bytes counts it (docs/api.md)
+def size(ev):
+    return (64 + len(ev["type"].encode()) + len((ev["text"] or "").encode())
+            + sum(8 + len(k.encode()) + len(v.encode())
+                  for k, v in ev["attrs"].items()))
+st, _, d = call(amira, "GET", "/v1/cases/DK-1")
+total = start = len(d["events"])
+t0 = time.monotonic()
+for n in range(400):
+    st, after, d = call(amira, "POST", "/v1/cases/DK-1/events", batch)
+    if st != 200:
+        break
+    total = d["events_from"] + len(d["events"])
+    last = sum(size(ev) for ev in d["events"])
+took = time.monotonic() - t0
+assert st == 429, (n, st)
+e = d["error"]
+st, _, d = call(amira, "GET", "/v1/cases/DK-1")
+added = sum(size(ev) for ev in d["events"][start:total])
+# refused once past 600,000 and what came back meanwhile, not before
+assert 600000 < added <= 600000 + 10000 * took + last, (added, took, last)
+assert e["status"] == 429 and e["field"] == "Authorization", e
+assert "amira" in e["message"] and "data folder" in e["message"], e
+assert after is not None and after.isdigit() and 1 <= int(after) <= 3, after
+st, _, d = call(amira, "GET", "/v1/cases/DK-1?events_from=%d" % total)
+assert st == 200 and d["events"] == [], ("a refused batch was recorded", st)
+st, _, d = call(ben, "POST", "/v1/cases/DK-2/events", batch)
+assert st == 200, ("ben", st, d)
+st, _, d = call(lena, "POST", "/v1/cases/DK-1/events", batch)
+assert st == 200, ("lena", st, d)
+time.sleep(int(after))
+st, _, d = call(amira, "POST", "/v1/cases/DK-1/events", batch)
+assert st == 200, ("after Retry-After", st, d)
+print("429 after %d batches, %d bytes, Retry-After %s" % (n, added, after))
+EOF
+if [ $? = 0 ]; then ok; else fail "each agent's share of the data folder: $(cut -c1-300 "$T/disk")"; fi
 stop
 
 # --- an agent's streams -----------------------------------------------------
