@@ -372,7 +372,7 @@ static void finding_is_charged(void **state)
     assert_true(b.exhausted);
     b.used = 0;
     b.exhausted = 0;
-    b.limit = 10000000;
+    b.limit = 1000000000;
     assert_int_equal(pb__due_find(s, strlen(s), 0, &b, &f), 1);
     assert_string_equal(f.text, "friday");
     assert_true(b.used > 1000);

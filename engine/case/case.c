@@ -444,6 +444,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 size_t nattrs, const pb__why *why)
 {
     double t = c->events[c->nevents - 1].t;
+    size_t bytes = 64 + (text ? strlen(text) : 0), attrs_bytes = 0, k;
 
     if (type == PB__T_CHECKED || type == PB__T_SKIPPED ||
         type == PB__T_CLOSED || type == PB__T_CONTACT_ENDED)
@@ -454,8 +455,14 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
-    if ((text && strlen(text) > PB__MAX_TEXT) || nattrs > PB_EVENT_MAX_ATTRS)
+    for (k = 0; k < nattrs; k++)
+        attrs_bytes += 8 + strlen(attrs[k].name) + strlen(attrs[k].value);
+    if (bytes > 64 + PB__MAX_TEXT || attrs_bytes > PB__MAX_TEXT ||
+        nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
+    bytes += attrs_bytes;
+    if (bytes > PB__MAX_DETECTED - c->detected)
+        return PB_STATE;
     if (c->nwhys == c->whys_cap) {
         size_t cap = c->whys_cap ? c->whys_cap * 2 : 4;
         pb__why *v = realloc(c->whys, cap * sizeof *v);
@@ -467,6 +474,7 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
     }
     if (pb__case_push(c, t, type, text, attrs, nattrs, principle) != PB_OK)
         return PB_NOMEM;
+    c->detected += bytes;
     if (why != NULL) {
         c->whys[c->nwhys] = *why;
         c->whys[c->nwhys++].event = (uint32_t)(c->nevents - 1);

@@ -16,6 +16,12 @@
 #include "engine.h"
 
 #define PB__MAX_TEXT (1u << 20) /* one utterance; longer is a mistake */
+/* What detectors may add to one case, counted as the case file counts
+ * events: a full case's recorded events (7.5 MB) twice over, as when
+ * two detectors copy every utterance.  Each detected event is bounded,
+ * but their number only by the events and detectors: without it a
+ * detector returning 1 MiB each time made a case of gigabytes. */
+#define PB__MAX_DETECTED (32u << 20)
 
 /* No event, no item: the end of a list, or "before any". */
 #define PB__NONE ((size_t)-1)
@@ -149,6 +155,7 @@ struct pb_case {
     pb__reads *reading;    /* the running call's, or NULL */
     pb__why *whys;         /* by event, in order */
     size_t nwhys, whys_cap;
+    size_t detected;       /* bytes of detected events (PB__MAX_DETECTED) */
 };
 
 /* Marks for c->changed and c->reading (either may be NULL). */

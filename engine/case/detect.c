@@ -248,6 +248,35 @@ typedef struct fn_call {
     size_t ev;
 } fn_call;
 
+/* The attributes a detector returned (the table at idx), looked at
+ * while its budget runs: each entry is charged, and the bytes the engine
+ * will copy, so a table kept from earlier calls, or one string returned
+ * under many names, costs what reading and copying it costs; more than
+ * PB_EVENT_MAX_ATTRS, or more than PB__MAX_TEXT bytes, raise. */
+static void charge_attrs(lua_State *L, int idx)
+{
+    size_t n = 0, bytes = 0, k, v;
+
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        pb__lua_charge(L, 16, 1);
+        if (lua_type(L, -2) == LUA_TSTRING &&
+            (lua_type(L, -1) == LUA_TSTRING ||
+             lua_type(L, -1) == LUA_TNUMBER)) {
+            lua_tolstring(L, -2, &k);
+            v = lua_type(L, -1) == LUA_TSTRING ? lua_rawlen(L, -1) : 32;
+            if (++n > PB_EVENT_MAX_ATTRS)
+                luaL_error(L, "more than %d attributes", PB_EVENT_MAX_ATTRS);
+            bytes += 8 + k + v;
+            if (bytes > PB__MAX_TEXT)
+                luaL_error(L, "attributes over %d bytes together",
+                           PB__MAX_TEXT);
+            pb__lua_charge(L, k + v, 1);
+        }
+        lua_pop(L, 1);
+    }
+}
+
 /* Runs inside the sandbox call: fn(case, event) -> type, attrs, text. */
 static int call_fn(lua_State *L)
 {
@@ -257,6 +286,10 @@ static int call_fn(lua_State *L)
     pb__luacase_push(fc->c);
     pb__luacase_push_event(L, fc->c, fc->ev);
     lua_call(L, 2, 3);
+    if (lua_type(L, -2) == LUA_TTABLE)
+        charge_attrs(L, lua_gettop(L) - 1);
+    if (lua_type(L, -1) == LUA_TSTRING)
+        pb__lua_charge(L, lua_rawlen(L, -1), 1);
     return 3;
 }
 
@@ -303,6 +336,7 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev,
     int top = lua_gettop(L), type;
     pb_attr *attrs;
     size_t nattrs;
+    pb_status st;
 
     lua_pushcfunction(L, call_fn);
     lua_pushlightuserdata(L, &fc);
@@ -338,11 +372,17 @@ static void run_fn(pb_case *c, size_t pi, const pb__detector *d, size_t ev,
     }
     type = pb__engine_type(c->e, lua_tostring(L, top + 1), 1);
     attrs = read_attrs(L, top + 2, &nattrs);
-    if (type < 0 || pb__case_add_detected(c, (int)pi, type,
+    st = type < 0 ? PB_INPUT
+                  : pb__case_add_detected(c, (int)pi, type,
                                           lua_isnil(L, top + 3)
                                               ? c->events[ev].text
                                               : lua_tostring(L, top + 3),
-                                          attrs, nattrs, why) != PB_OK)
+                                          attrs, nattrs, why);
+    if (st == PB_STATE)
+        pb__case_warn(c, "%s:%d: detector could not add '%s': the case's "
+                      "detected events are over %d MiB", p->file, d->line,
+                      lua_tostring(L, top + 1), PB__MAX_DETECTED >> 20);
+    else if (st != PB_OK)
         pb__case_warn(c, "%s:%d: detector could not add '%s'", p->file,
                       d->line, lua_tostring(L, top + 1));
     free(attrs);

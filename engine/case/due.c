@@ -717,7 +717,7 @@ int pb__due_find(const char *s, size_t len, size_t from, pb__budget *b,
         may = n > 0 && (by || starts_due(low[0], n > 1 ? low[1] : ""));
         while (may && more && n < MAX_WORDS)
             more = run_word(s, len, &q, at, end, low, &n);
-        if (b != NULL && pb__budget_charge(b, 1 + (q - p) / 16) != 0)
+        if (b != NULL && pb__budget_charge(b, 4 + (q - p) / 4) != 0)
             return -1;
         if (may)
             /* The longest run that reads. */
@@ -740,7 +740,10 @@ int pb__due_find(const char *s, size_t len, size_t from, pb__budget *b,
                 }
                 if (k < j)
                     continue;
-                if (b != NULL && pb__budget_charge(b, 1 + used / 16) != 0)
+                /* A reading tried costs about what 200 instructions do
+                 * (its words matched against every form a due time
+                 * takes): measured, docs/hardening.md. */
+                if (b != NULL && pb__budget_charge(b, 200 + 4 * used) != 0)
                     return -1;
                 /* Any date does: what reads does not depend on it. */
                 if (pb__due_read(t, 1e9, &when, &out->kind) != 0)

@@ -90,6 +90,34 @@ static size_t entries(lua_State *L, int idx)
     return lua_type(L, idx) == LUA_TSTRING ? 1 : lua_rawlen(L, idx);
 }
 
+/*
+ * A principle's tables are read as written: raw, never through a
+ * metamethod.  The engine reads them after the file's own call has
+ * ended (outside its budget and memory cap), and reads some fields
+ * twice (to check, then to copy): an __index there would run uncharged
+ * and could answer differently each time (docs/hardening.md).  So a
+ * table with a metatable is refused, and every read is raw besides.
+ */
+static int field(lua_State *L, int idx, const char *key)
+{
+    idx = lua_absindex(L, idx);
+    lua_pushstring(L, key);
+    return lua_rawget(L, idx);
+}
+
+/* The value at idx for a message, pushed: a string or a number as it
+ * is, else its type (luaL_tolstring would run its __tostring). */
+static const char *shown(lua_State *L, int idx)
+{
+    int t = lua_type(L, idx);
+
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        lua_pushvalue(L, idx);
+        return lua_tostring(L, -1);
+    }
+    return lua_pushstring(L, lua_typename(L, t));
+}
+
 /* Ids and fact names: letters, digits and _, at most MAX_NAME bytes (a
  * name, not a text: every item's after list is checked name by name). */
 #define MAX_NAME 128
@@ -216,6 +244,10 @@ static void check_fields(lua_State *L, int idx, const char *const *fields,
     const char *what = sp->what;
     const char *const *f;
 
+    if (lua_getmetatable(L, idx))
+        fail(L, spot_where(L, sp, NULL, 0, where), "%s is a table with a "
+             "metatable (a principle's tables are read as written: plain "
+             "tables only)", what);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
@@ -239,7 +271,7 @@ static void check_fields(lua_State *L, int idx, const char *const *fields,
 static int get_field(lua_State *L, int idx, const char *key, int t1, int t2,
                      const char *where, const spot *sp)
 {
-    int t = lua_getfield(L, idx, key);
+    int t = field(L, idx, key);
 
     if (t != LUA_TNIL && t != t1 && t != t2)
         fail(L, spot_where(L, sp, key, 0, where), "%s: field '%s' must be "
@@ -256,13 +288,17 @@ static lua_Integer check_array(lua_State *L, int idx, const char *where,
 {
     lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
 
+    if (lua_getmetatable(L, idx))
+        fail(L, spot_where(L, sp, what, 0, where), "%s is a table with a "
+             "metatable (a principle's tables are read as written: plain "
+             "tables only)", what);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         lua_pop(L, 1);
         if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1 ||
             lua_tointeger(L, -1) > n)
             fail(L, spot_where(L, sp, what, 0, where), "%s must be a list "
-                 "(found key '%s')", what, luaL_tolstring(L, -1, NULL));
+                 "(found key '%s')", what, shown(L, -1));
     }
     return n;
 }
@@ -278,7 +314,7 @@ static const char *item_where(lua_State *L, int idx, const char *fallback)
     lua_Debug ar;
 
     for (f = fns; *f; f++) {
-        if (lua_getfield(L, idx, *f) == LUA_TFUNCTION) {
+        if (field(L, idx, *f) == LUA_TFUNCTION) {
             lua_getinfo(L, ">S", &ar);
             if (ar.source[0] == '@' && ar.linedefined > 0)
                 return lua_pushfstring(L, "%s:%d: ", ar.source + 1,
@@ -343,7 +379,7 @@ static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
     if (!is_name(id))
         fail(L, spot_where(L, &is, "id", 0, w), "item id '%s' is not a "
              "name (letters, digits, _; at most %d)", id, MAX_NAME);
-    if (lua_getfield(L, ids, id) != LUA_TNIL)
+    if (field(L, ids, id) != LUA_TNIL)
         fail(L, spot_where(L, &is, "id", 0, w), "duplicate item id '%s'",
              id);
     lua_pop(L, 1);
@@ -375,7 +411,7 @@ static void check_item(lua_State *L, int item, int ids, lua_Integer pos,
 /* Pushes the `after` of the item table at idx as a list (or nil). */
 static void push_after(lua_State *L, int idx)
 {
-    if (lua_getfield(L, idx, "after") == LUA_TSTRING) {
+    if (field(L, idx, "after") == LUA_TSTRING) {
         lua_createtable(L, 1, 0);
         lua_insert(L, -2);
         lua_rawseti(L, -2, 1);
@@ -413,11 +449,11 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
         push_after(L, top + 3);                              /* top+4 */
         for (k = off[i]; k < off[i + 1]; k++) {
             lua_rawgeti(L, top + 4, (lua_Integer)(k - off[i] + 1));
-            if (lua_getfield(L, ids, lua_tostring(L, top + 5)) ==
+            if (field(L, ids, lua_tostring(L, top + 5)) ==
                 LUA_TNIL) {
-                lua_getfield(L, top + 3, "id");              /* top+7 */
+                field(L, top + 3, "id");              /* top+7 */
                 /* the entry of a list, or the field for a string */
-                entry = lua_getfield(L, top + 3, "after") == LUA_TTABLE
+                entry = field(L, top + 3, "after") == LUA_TTABLE
                             ? (long)(k - off[i] + 1) : 0;
                 lua_pop(L, 1);
                 is = spot_in(ps, "item", "items", (long)i);
@@ -468,7 +504,7 @@ static void check_after(lua_State *L, int items, int ids, lua_Integer n,
 
             lua_rawgeti(L, items, (lua_Integer)hit);
             it = lua_gettop(L);
-            lua_getfield(L, it, "id");
+            field(L, it, "id");
             is = spot_in(ps, "item", "items", (long)hit);
             fail(L, spot_where(L, &is, "after", 0, item_where(L, it, pw)),
                  "item '%s': a cycle in after leads back to it",
@@ -543,7 +579,7 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
     int top = lua_gettop(L), words = top, k;
     lua_Integer i, n = 1;
 
-    if (lua_getfield(L, d, "gap") != LUA_TNIL) {
+    if (field(L, d, "gap") != LUA_TNIL) {
         int gap = lua_gettop(L);
         const char *at = at_line(L, vc, value_line(src, "gap", NULL, dline),
                                  pos, w);
@@ -553,7 +589,7 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
         if (!lua_isinteger(L, gap) || lua_tointeger(L, gap) < 0 ||
             lua_tointeger(L, gap) > PB__GAP_MAX)
             fail(L, at, "gap must be a whole number from 0 to %d (got %s)",
-                 PB__GAP_MAX, luaL_tolstring(L, gap, NULL));
+                 PB__GAP_MAX, shown(L, gap));
     }
     lua_settop(L, top);
     if (t == LUA_TNIL)
@@ -584,13 +620,18 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
             lua_rawgeti(L, words, i);
         k = lua_gettop(L);
         if (lua_type(L, k) == LUA_TTABLE) {
+            if (lua_getmetatable(L, k))
+                fail(L, at_line(L, vc, value_line(src, "words", NULL, dline),
+                                pos, w), "words: phrase %d is a table with "
+                     "a metatable (a principle's tables are read as "
+                     "written: plain tables only)", (int)i);
             lua_pushnil(L);
             while (lua_next(L, k)) {
                 lua_pop(L, 1);
                 if (!(lua_isinteger(L, -1) && lua_tointeger(L, -1) == 1) &&
                     !(lua_type(L, -1) == LUA_TSTRING &&
                       strcmp(lua_tostring(L, -1), "need") == 0)) {
-                    const char *key = luaL_tolstring(L, -1, NULL);
+                    const char *key = shown(L, -1);
 
                     fail(L, at_line(L, vc, value_line(src, "words", NULL,
                                                       dline), pos, w),
@@ -598,9 +639,9 @@ static int check_words(lua_State *L, int d, lua_Integer pos, const char *w,
                          "need only (found key '%s')", (int)i, key);
                 }
             }
-            if (lua_getfield(L, k, "need") != LUA_TNIL &&
+            if (field(L, k, "need") != LUA_TNIL &&
                 (!lua_isinteger(L, -1) || (need = lua_tointeger(L, -1)) < 1)) {
-                const char *got = luaL_tolstring(L, -1, NULL);
+                const char *got = shown(L, -1);
 
                 fail(L, at_line(L, vc, value_line(src, "need", NULL, dline),
                                 pos, w), "words: phrase %d: need must be a "
@@ -661,7 +702,7 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
     lua_Integer i, n;
     pb__words words;
 
-    if (lua_getfield(L, d, "threshold") != LUA_TNIL) {
+    if (field(L, d, "threshold") != LUA_TNIL) {
         int th = lua_gettop(L);
         const char *at = at_line(L, vc, value_line(src, "threshold", NULL,
                                                    dline), pos, w);
@@ -671,7 +712,7 @@ static int check_examples(lua_State *L, int d, lua_Integer pos,
             fail(L, at, "threshold needs examples");
         if (lua_type(L, th) != LUA_TNUMBER || !(v >= 0 && v <= 1))
             fail(L, at, "threshold must be a number from 0 to 1 (got %s)",
-                 luaL_tolstring(L, th, NULL));
+                 shown(L, th));
     }
     lua_settop(L, top);
     if (t == LUA_TNIL)
@@ -783,14 +824,14 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
     charge(L, r, lua_rawlen(L, -1) + 1, part);
     /* A detector's own line, where it says what it watches. */
     dline = pb__source_field(src, "on", on);
-    has_fn = lua_getfield(L, d, "fn") == LUA_TFUNCTION;
+    has_fn = field(L, d, "fn") == LUA_TFUNCTION;
     lua_pop(L, 1);
     if (!has_fn)
         w = at_line(L, vc, dline, pos, w);
     if (!pb__is_type(on))
         fail(L, w, "on: '%s' is not an event type", on);
     if (get_field(L, d, "fn", LUA_TFUNCTION, -1, w, &ds) !=
-        LUA_TNIL && lua_getfield(L, d, "emit") != LUA_TNIL)
+        LUA_TNIL && field(L, d, "emit") != LUA_TNIL)
         fail(L, spot_where(L, &ds, "emit", 0, w), "give either fn or emit, "
              "not both");
     type_field(L, d, "unless", w, r, part, &ds);
@@ -809,7 +850,7 @@ static void check_detector(lua_State *L, int d, lua_Integer pos,
         if (!(lua_tonumber(L, -1) > 0))
             fail(L, spot_where(L, &ds, "within", 0, w), "within must be a "
                  "positive number of seconds");
-        if (!has_prev && lua_getfield(L, d, "after") == LUA_TNIL)
+        if (!has_prev && field(L, d, "after") == LUA_TNIL)
             fail(L, spot_where(L, &ds, "within", 0, w), "within needs after "
                  "(the event type it counts from)");
     }
@@ -897,7 +938,7 @@ static int validate(lua_State *L)
             lua_rawgeti(L, det, i);
             check_detector(L, det + 1, i, pw, emits, &r, vc, &src, &ps);
             emits |= lua_istable(L, det + 1) &&
-                     lua_getfield(L, det + 1, "emit") == LUA_TSTRING;
+                     field(L, det + 1, "emit") == LUA_TSTRING;
             lua_settop(L, det);
         }
     }
@@ -985,7 +1026,7 @@ static char *dup_field(lua_State *L, build_ctx *bc, int idx,
 {
     char *s = NULL;
 
-    if (lua_getfield(L, idx, key) == LUA_TSTRING)
+    if (field(L, idx, key) == LUA_TSTRING)
         s = take_str(L, bc, lua_tostring(L, -1));
     lua_pop(L, 1);
     return s;
@@ -993,7 +1034,7 @@ static char *dup_field(lua_State *L, build_ctx *bc, int idx,
 
 static int ref_field(lua_State *L, int idx, const char *key)
 {
-    if (lua_getfield(L, idx, key) != LUA_TFUNCTION) {
+    if (field(L, idx, key) != LUA_TFUNCTION) {
         lua_pop(L, 1);
         return LUA_NOREF;
     }
@@ -1089,7 +1130,7 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
         pb__item *it = &p->items[i];
 
         lua_rawgeti(L, items, (lua_Integer)i + 1);
-        lua_getfield(L, -1, "id");
+        field(L, -1, "id");
         bc->part = lua_pushfstring(L, "item '%s'", lua_tostring(L, -1));
         lua_pushinteger(L, (lua_Integer)i);
         lua_setfield(L, ids, lua_tostring(L, -3));
@@ -1107,13 +1148,13 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
         it->applies_ref = ref_field(L, -2, "applies");
         it->done_ref = ref_field(L, -2, "done");
         it->violated_ref = ref_field(L, -2, "violated");
-        lua_getfield(L, -2, "must");
+        field(L, -2, "must");
         it->must = lua_toboolean(L, -1);
-        lua_getfield(L, -3, "later");
+        field(L, -3, "later");
         it->later = lua_toboolean(L, -1);
         lua_pop(L, 2);
         it->line = line_of(L, -2, p->line);
-        if (lua_getfield(L, -2, "after") != LUA_TNIL) {
+        if (field(L, -2, "after") != LUA_TNIL) {
             it->nafter = entries(L, -1);
             it->after = take(L, bc, it->nafter, sizeof *it->after);
             it->after_idx = take(L, bc, it->nafter, sizeof *it->after_idx);
@@ -1128,7 +1169,7 @@ static void build_items(lua_State *L, build_ctx *bc, int items)
         if (it->nafter == 0)
             continue;
         lua_rawgeti(L, items, (lua_Integer)i + 1);
-        lua_getfield(L, -1, "after");
+        field(L, -1, "after");
         for (k = 0; k < it->nafter; k++) {
             if (lua_type(L, -1) == LUA_TSTRING)
                 lua_pushvalue(L, -1);
@@ -1188,7 +1229,7 @@ static pb__phrase *take_phrase(lua_State *L, build_ctx *bc, const char *s,
 static void build_words(lua_State *L, build_ctx *bc, pb__detector *d)
 {
     size_t i, n;
-    int t = lua_getfield(L, -1, "words");
+    int t = field(L, -1, "words");
 
     d->gap = PB__GAP_DEFAULT;
     if (t == LUA_TNIL) {
@@ -1207,7 +1248,7 @@ static void build_words(lua_State *L, build_ctx *bc, pb__detector *d)
         else
             lua_rawgeti(L, -1, (lua_Integer)i + 1);
         if (lua_type(L, -1) == LUA_TTABLE) {
-            if (lua_getfield(L, -1, "need") == LUA_TNUMBER)
+            if (field(L, -1, "need") == LUA_TNUMBER)
                 need = (unsigned)lua_tointeger(L, -1);
             lua_pop(L, 1);
             lua_rawgeti(L, -1, 1);
@@ -1223,7 +1264,7 @@ static void build_words(lua_State *L, build_ctx *bc, pb__detector *d)
     if ((d->pidx = pb__phraseidx_new(d->phrases, d->nphrases)) == NULL)
         luaL_error(L, "out of memory");
     charge(L, &bc->r, pb__phraseidx_bytes(d->pidx), bc->part);
-    if (lua_getfield(L, -1, "gap") == LUA_TNUMBER)
+    if (field(L, -1, "gap") == LUA_TNUMBER)
         d->gap = (unsigned)lua_tointeger(L, -1);
     lua_pop(L, 1);
 }
@@ -1238,7 +1279,7 @@ static void build_examples(lua_State *L, build_ctx *bc, pb__detector *d)
     int r = 0;
 
     d->threshold = PB__THRESHOLD_DEFAULT;
-    if (lua_getfield(L, -1, "examples") != LUA_TTABLE) {
+    if (field(L, -1, "examples") != LUA_TTABLE) {
         lua_pop(L, 1);
         return;
     }
@@ -1267,7 +1308,7 @@ static void build_examples(lua_State *L, build_ctx *bc, pb__detector *d)
     for (i = 0; i < n; i++)
         charge(L, &bc->r, pb__doc_bytes(&d->docs[i]), bc->part);
     lua_pop(L, 1);
-    if (lua_getfield(L, -1, "threshold") == LUA_TNUMBER)
+    if (field(L, -1, "threshold") == LUA_TNUMBER)
         d->threshold = lua_tonumber(L, -1);
     lua_pop(L, 1);
 }
@@ -1306,14 +1347,14 @@ static void build_detectors(lua_State *L, build_ctx *bc, int det)
         line = pb__source_field(&bc->source, "on", d->on);
         if (d->fn_ref == LUA_NOREF && line > 0)
             d->line = line;
-        if (lua_getfield(L, -1, "pattern") != LUA_TNIL) {
+        if (field(L, -1, "pattern") != LUA_TNIL) {
             dup_strings(L, bc, -1, &d->patterns, &d->npatterns);
             fold_plain(L, bc, d);
         }
         lua_pop(L, 1);
         build_words(L, bc, d);
         build_examples(L, bc, d);
-        lua_getfield(L, -1, "within");
+        field(L, -1, "within");
         d->within = lua_tonumber(L, -1);
         lua_pop(L, 1);
         /* within with no after counts from the previous pattern
@@ -1408,7 +1449,7 @@ static int load_protected(lua_State *L)
     lua_call(L, 5, 0);
 
     /* Errors of the copy are the principle's, at its line. */
-    lua_getfield(L, tbl, "id");
+    field(L, tbl, "id");
     bc->r.id = lua_tostring(L, -1);
     bc->r.where = lua_pushfstring(L, "%s:%d: ", bc->name,
                                   ci->line > 0 ? ci->line : bc->last_line);
@@ -1421,17 +1462,17 @@ static int load_protected(lua_State *L)
     bc->p->why = dup_field(L, bc, tbl, "why");
     bc->p->file = take_str(L, bc, bc->name);
     bc->p->line = bc->last_line;
-    lua_getfield(L, tbl, "order");
+    field(L, tbl, "order");
     bc->p->order = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 100;
     lua_pop(L, 1);
     bc->p->applies_ref = ref_field(L, tbl, "applies");
     if (ci->line > 0)
         bc->p->line = ci->line;
-    lua_getfield(L, tbl, "items");
+    field(L, tbl, "items");
     build_items(L, bc, lua_gettop(L));
     lua_pop(L, 1);
     pb__source_init(&bc->source, bc->src, bc->len);
-    if (lua_getfield(L, tbl, "detect") == LUA_TTABLE)
+    if (field(L, tbl, "detect") == LUA_TTABLE)
         build_detectors(L, bc, lua_gettop(L));
     lua_pop(L, 1);
     bc->p->cbytes = bc->r.used;

@@ -307,7 +307,10 @@ static phrase_arg *phrase_args(lua_State *L, pb__budget *b, int idx,
         if (t == LUA_TTABLE) {
             lua_Integer need = 0;
 
-            if (lua_getfield(L, -1, "need") != LUA_TNIL) {
+            /* Raw: an __index would run Lua code here, which may call
+             * the library again and move the args v points into. */
+            lua_pushliteral(L, "need");
+            if (lua_rawget(L, -2) != LUA_TNIL) {
                 if (!lua_isinteger(L, -1) || (need = lua_tointeger(L, -1)) < 1
                     || need > PB__PHRASE_MAX_WORDS)
                     luaL_error(L, "phrase %d: need must be a whole number "

@@ -273,6 +273,9 @@ static int ref_shape(const char *ref, int min_dots, int max_dots)
 
 /* Case. */
 
+/* A fact's name, as long as a principle's may be (case/principle.c). */
+#define MAX_FACT_NAME 128
+
 static pb_status read_fact(pb__xmlread *r, const xmlNode *el, sc_fact *f)
 {
     static const char *const attrs[] = {"name", NULL};
@@ -284,7 +287,42 @@ static pb_status read_fact(pb__xmlread *r, const xmlNode *el, sc_fact *f)
         return st;
     if (f->name == NULL || f->name[0] == '\0')
         return fail(r, el, "fact without name");
+    if (strlen(f->name) > MAX_FACT_NAME)
+        return fail(r, el, "a fact name longer than %d bytes", MAX_FACT_NAME);
     return get_text(r, el, &f->value);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const sc_fact *x = *(const sc_fact *const *)a;
+    const sc_fact *y = *(const sc_fact *const *)b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* No fact twice: the second would silently replace the first.  Sorted,
+ * so that many facts cost n log n. */
+static pb_status facts_once(pb__xmlread *r, const pb_scenario *s)
+{
+    const sc_fact **v;
+    pb_status st = PB_OK;
+    size_t i;
+
+    if (s->nfacts < 2)
+        return PB_OK;
+    if ((v = malloc(s->nfacts * sizeof *v)) == NULL)
+        return pb__xmlread_nomem(r);
+    for (i = 0; i < s->nfacts; i++)
+        v[i] = &s->facts[i];
+    qsort(v, s->nfacts, sizeof *v, by_name);
+    for (i = 1; i < s->nfacts && st == PB_OK; i++)
+        if (strcmp(v[i - 1]->name, v[i]->name) == 0)
+            st = pb__error(r->err, PB_INPUT, r->file, v[i]->line,
+                           "fact '%s' is given twice (first at line %d)",
+                           v[i]->name, v[i - 1]->line);
+    free(v);
+    return st;
 }
 
 static pb_status read_case(pb__xmlread *r, const xmlNode *el, pb_scenario *s)
@@ -313,7 +351,7 @@ static pb_status read_case(pb__xmlread *r, const xmlNode *el, pb_scenario *s)
         if (st != PB_OK)
             return st;
     }
-    return PB_OK;
+    return facts_once(r, s);
 }
 
 /* Events. */

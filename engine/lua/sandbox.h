@@ -66,6 +66,12 @@ int pb__sandbox_load(pb__sandbox *sb, unsigned account, const char *src,
  * With canraise, raises the budget error once the budget is spent. */
 void pb__lua_charge(lua_State *L, size_t n, int canraise);
 
+/* Called by the vendored Lua (luai_chargefloat) where a float is written
+ * as text, len bytes of it: charges what C's printf spends on it, which
+ * grows with the exponent and the digits; raises once the budget is
+ * spent. */
+void pb__lua_charge_float(lua_State *L, double n, size_t len);
+
 /* Runs f in protected mode with one light userdata argument. */
 int pb__sandbox_cpcall(pb__sandbox *sb, lua_CFunction f, void *ud);
 

@@ -117,6 +117,16 @@ cp -R "$REPO"/principles/lib "$G/memory-hog/"
 sed 's|</expect>|  <item ref="victim.ok" state="done"/>\
     <item ref="hog.bad" state="error"/>\
   </expect>|' "$REPO/scenarios/late-delivery.xml" >"$G/memory-hog.xml"
+# 150 utterances: the principles that read the time are asked again at
+# each, so work a call hides, uncharged, is paid 150 times over (the
+# charge-float-*, charge-format-q, charge-due-find and next-empty-slots
+# lines: seconds each before they were charged, a budget each now).
+{
+    echo "$XML_HEAD"
+    awk 'BEGIN { for (i = 0; i < 150; i++)
+        printf "    <event t=\"%d\" type=\"customer.said\">hi %d</event>\n", i, i }'
+    echo "$XML_TAIL"
+} >"$G/utterances.xml"
 # 100,000 events without text, then one utterance: what case:said and
 # case:has skip over when asked with a fresh pattern each time.
 {

@@ -289,6 +289,11 @@ typedef l_uint32 Instruction;
 extern void pb__lua_charge (lua_State *L, size_t n, int canraise);
 #define luai_charge(L,n)	pb__lua_charge(L, n, 0)
 #define luai_chargeerr(L,n)	pb__lua_charge(L, n, 1)
+/* playbook: a float written as text by C's printf, len bytes of it,
+** costs far more than its bytes: it grows with the exponent and the
+** digits (engine/lua/sandbox.c) */
+extern void pb__lua_charge_float (lua_State *L, double n, size_t len);
+#define luai_chargefloat(L,n,len)	pb__lua_charge_float(L, n, len)
 
 #if !defined(luai_userstateopen)
 #define luai_userstateopen(L)		((void)L)

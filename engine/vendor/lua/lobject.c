@@ -374,6 +374,8 @@ static int tostringbuff (TValue *obj, char *buff) {
 void luaO_tostring (lua_State *L, TValue *obj) {
   char buff[MAXNUMBER2STR];
   int len = tostringbuff(obj, buff);
+  if (ttisfloat(obj))  /* playbook */
+    luai_chargefloat(L, fltvalue(obj), cast_sizet(len));
   setsvalue(L, obj, luaS_newlstr(L, buff, len));
 }
 
@@ -469,6 +471,8 @@ static void addstr2buff (BuffFS *buff, const char *str, size_t slen) {
 static void addnum2buff (BuffFS *buff, TValue *num) {
   char *numbuff = getbuff(buff, MAXNUMBER2STR);
   int len = tostringbuff(num, numbuff);  /* format number into 'numbuff' */
+  if (ttisfloat(num))  /* playbook */
+    luai_chargefloat(buff->L, fltvalue(num), cast_sizet(len));
   addsize(buff, len);
 }
 

@@ -24,6 +24,7 @@
 
 #include "lauxlib.h"
 #include "lualib.h"
+#include "llimits.h"  /* playbook: luai_chargeerr, luai_chargefloat */
 
 
 /*
@@ -1128,6 +1129,8 @@ static void addquoted (luaL_Buffer *b, const char *s, size_t len) {
     }
     else if (iscntrl(uchar(*s))) {
       char buff[10];
+      /* playbook: a printf a byte, about 30 instructions' worth */
+      luai_chargeerr(b->L, 16 * 32);
       if (!isdigit(uchar(*(s+1))))
         l_sprintf(buff, sizeof(buff), "\\%d", (int)uchar(*s));
       else
@@ -1318,6 +1321,7 @@ static int str_format (lua_State *L) {
           addlenmod(form, LUA_NUMBER_FRMLEN);
           nb = lua_number2strx(L, buff, maxitem, form,
                                   luaL_checknumber(L, arg));
+          luai_chargefloat(L, luaL_checknumber(L, arg), (size_t)nb);  /* playbook */
           break;
         case 'f':
           maxitem = MAX_ITEMF;  /* extra space for '%f' */
@@ -1328,6 +1332,7 @@ static int str_format (lua_State *L) {
           checkformat(L, form, L_FMTFLAGSF, 1);
           addlenmod(form, LUA_NUMBER_FRMLEN);
           nb = l_sprintf(buff, maxitem, form, (LUAI_UACNUMBER)n);
+          luai_chargefloat(L, n, (size_t)nb);  /* playbook */
           break;
         }
         case 'p': {

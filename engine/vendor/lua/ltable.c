@@ -353,8 +353,10 @@ static unsigned int findindex (lua_State *L, Table *t, TValue *key,
 int luaH_next (lua_State *L, Table *t, StkId key) {
   unsigned int asize = luaH_realasize(t);
   unsigned int i = findindex(L, t, s2v(key), asize);  /* find original key */
+  unsigned int from = i;  /* playbook: the empty slots skipped are charged */
   for (; i < asize; i++) {  /* try first array part */
     if (!isempty(&t->array[i])) {  /* a non-empty entry? */
+      luai_chargeerr(L, 16 * cast_sizet(i - from));
       setivalue(s2v(key), i + 1);
       setobj2s(L, key + 1, &t->array[i]);
       return 1;
@@ -363,11 +365,15 @@ int luaH_next (lua_State *L, Table *t, StkId key) {
   for (i -= asize; cast_int(i) < sizenode(t); i++) {  /* hash part */
     if (!isempty(gval(gnode(t, i)))) {  /* a non-empty entry? */
       Node *n = gnode(t, i);
+      luai_chargeerr(L, 16 * cast_sizet(i + asize - from));
       getnodekey(L, s2v(key), n);
       setobj2s(L, key + 1, gval(n));
       return 1;
     }
   }
+  /* playbook: a slot a step, as a plain instruction costs about as much
+     (docs/hardening.md, the budget model) */
+  luai_chargeerr(L, 16 * cast_sizet(i + asize - from));
   return 0;  /* no more elements */
 }
 
