@@ -43,7 +43,7 @@ static void chars(void **state)
 
     (void)state;
     for (i = 0; i < sizeof rows / sizeof *rows; i++)
-        if (pb__writer_char_ok(rows[i].cp) != rows[i].ok)
+        if (pb__utf8_xml_char(rows[i].cp) != rows[i].ok)
             fail_msg("U+%04lX: want %d", rows[i].cp, rows[i].ok);
 }
 
@@ -64,10 +64,10 @@ static void texts(void **state)
 
     (void)state;
     for (i = 0; i < sizeof good / sizeof *good; i++)
-        if (!pb__writer_text_ok(good[i]))
+        if (!pb__utf8_xml_text(good[i]))
             fail_msg("good[%zu] refused", i);
     for (i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (pb__writer_text_ok(bad[i]))
+        if (pb__utf8_xml_text(bad[i]))
             fail_msg("bad[%zu] taken", i);
 }
 

@@ -1,4 +1,8 @@
-/* utf8.c -- the strict UTF-8 decoder (Unicode 15, table 3-7). */
+/* utf8.c -- the strict UTF-8 decoder (Unicode 15, table 3-7), and what
+ * of it XML text can hold. */
+#include <string.h>
+
+#include "ascii.h"
 #include "utf8.h"
 
 size_t pb__utf8_next(const char *str, size_t n, unsigned long *cp)
@@ -65,4 +69,23 @@ int pb__utf8_unsafe(unsigned long cp)
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 ||
            cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
            (cp >= 0x2066 && cp <= 0x2069);
+}
+
+int pb__utf8_xml_char(unsigned long cp)
+{
+    return cp != PB__UTF8_BAD && (cp >= 0x20 || pb__ascii_space((int)cp))
+           && cp != 0xfffe && cp != 0xffff;
+}
+
+int pb__utf8_xml_text(const char *s)
+{
+    size_t k, n = strlen(s);
+    unsigned long cp;
+
+    for (; n > 0; s += k, n -= k) {
+        k = pb__utf8_next(s, n, &cp);
+        if (!pb__utf8_xml_char(cp))
+            return 0;
+    }
+    return 1;
 }

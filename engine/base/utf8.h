@@ -34,4 +34,12 @@ size_t pb__utf8_cut(const char *s, size_t n);
  */
 int pb__utf8_unsafe(unsigned long cp);
 
+/* Whether XML 1.0 text can carry cp, one character from pb__utf8_next:
+ * not an ill-formed part (surrogates and overlong forms are), no C0
+ * control but tab and the line ends, not U+FFFE or U+FFFF. */
+int pb__utf8_xml_char(unsigned long cp);
+/* Whether all of s is such characters (and UTF-8): what a case file,
+ * a scenario or a journal can hold. */
+int pb__utf8_xml_text(const char *s);
+
 #endif

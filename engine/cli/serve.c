@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "clock.h"
 #include "file.h"
 
 #include "cli.h"
@@ -230,6 +231,18 @@ static int parse_count(const char *s, unsigned long min, unsigned long max,
     return *end == '\0' && end != s && *out >= min && *out <= max ? 0 : -1;
 }
 
+/* How long from now until t (on pb__monotonic's clock), in *ts. */
+static const struct timespec *until(double t, struct timespec *ts)
+{
+    double left = t - pb__monotonic();
+
+    if (left < 0)
+        left = 0;
+    ts->tv_sec = (time_t)left;
+    ts->tv_nsec = (long)((left - (double)ts->tv_sec) * 1e9);
+    return ts;
+}
+
 int cli_serve(int argc, char **argv)
 {
     const char *data = NULL, *listen = NULL, *max_body = NULL,
@@ -265,7 +278,8 @@ int cli_serve(int argc, char **argv)
     struct rlimit files = { RLIM_INFINITY, RLIM_INFINITY };
     http_server *srv = NULL;
     pb_error err;
-    struct timespec ping;
+    double every, next;
+    struct timespec wait;
     retired old = { NULL, 0 };
     sigset_t set;
     cli_opts o;
@@ -448,16 +462,21 @@ int cli_serve(int argc, char **argv)
            http_port(srv));
     fflush(stdout);
     /* An idle stream gets a comment every PING seconds, well inside the
-     * timeouts of proxies (nginx: 60 s) and of the server itself. */
-    ping.tv_sec = secs / 2 < PING ? (time_t)(secs / 2) : PING;
-    ping.tv_nsec = ping.tv_sec == 0 ? 500 * 1000 * 1000 : 0;
-    while ((sig = sigtimedwait(&set, NULL, &ping)) != SIGINT &&
+     * timeouts of proxies (nginx: 60 s) and of the server itself; slow
+     * clients are cut off at the same tick.  The tick keeps its time
+     * whatever signals come: reloads in a loop must not put it off. */
+    every = secs / 2 < PING ? (double)(secs / 2) : PING;
+    if (every == 0)
+        every = 0.5;
+    next = pb__monotonic() + every;
+    while ((sig = sigtimedwait(&set, NULL, until(next, &wait))) != SIGINT &&
            sig != SIGTERM) {
-        if (sig == SIGHUP) {
+        if (sig == SIGHUP)
             reload(&a, &o, tokens, &old);
-        } else {
+        if (pb__monotonic() >= next) {
             http_ping(srv, ": ping\n\n", 8);
             http_reap(srv);
+            next = pb__monotonic() + every;
         }
     }
     rc = EXIT_OK;

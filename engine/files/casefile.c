@@ -28,6 +28,7 @@
 #include "journal_event.h"
 #include "playbook.h"
 #include "scenario.h"
+#include "utf8.h"
 #include "writer.h"
 
 /* Room kept under PB_SCENARIO_MAX_BYTES for markup and escaping. */
@@ -97,7 +98,7 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
 {
     size_t i, k;
 
-    if (text != NULL && !pb__writer_text_ok(text))
+    if (text != NULL && !pb__utf8_xml_text(text))
         return pb__writer_bad_text(err, "event text", text);
     /* Before the pairwise look for duplicates below. */
     if (nattrs > PB_EVENT_MAX_ATTRS)
@@ -111,7 +112,7 @@ static pb_status check_saveable(const char *text, const pb_attr *attrs,
             return pb__error(err, PB_INPUT, "", 0, "bad attribute name "
                              "'%s' (letters, digits, _, - and ., not t, "
                              "type or xml...)", attrs[i].name);
-        if (!pb__writer_text_ok(attrs[i].value))
+        if (!pb__utf8_xml_text(attrs[i].value))
             return pb__writer_bad_text(err, "attribute value",
                                        attrs[i].value);
         for (k = 0; k < i; k++)
@@ -248,7 +249,7 @@ static pb_status set_fact(pb_casefile *cf, const char *name,
 
     if (oom)
         return nomem(err);
-    if (!pb__writer_text_ok(name) || !pb__writer_text_ok(v ? v : "")) {
+    if (!pb__utf8_xml_text(name) || !pb__utf8_xml_text(v ? v : "")) {
         free(v);
         return pb__writer_bad_text(err, "fact", name);
     }

@@ -720,7 +720,7 @@ static pb_status copy_line(parser *ps, const char *line, size_t len)
             continue;
         }
         n = pb__utf8_next(line + i, len - i, &cp);
-        if (!pb__writer_char_ok(cp)) {
+        if (!pb__utf8_xml_char(cp)) {
             cmd->buf[i] = '\0';
             return fail_at(ps, cmd->buf + i, "not valid UTF-8 (byte "
                            "0x%02x)", s[i]);

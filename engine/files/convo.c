@@ -132,7 +132,7 @@ int pb__convo_bad_char(const char *s, size_t len, size_t *at, unsigned *cp)
         *cp = (unsigned)c;
         if (c == 0)
             return PB__CONVO_CH_NUL;
-        if (!pb__writer_char_ok(c))
+        if (!pb__utf8_xml_char(c))
             return PB__CONVO_CH_CTRL;
     }
     return PB__CONVO_CH_OK;

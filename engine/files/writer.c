@@ -23,25 +23,6 @@
 
 /* What a scenario file can hold. */
 
-int pb__writer_char_ok(unsigned long cp)
-{
-    return cp != PB__UTF8_BAD && (cp >= 0x20 || pb__ascii_space((int)cp))
-           && cp != 0xfffe && cp != 0xffff;
-}
-
-int pb__writer_text_ok(const char *s)
-{
-    size_t k, n = strlen(s);
-    unsigned long cp;
-
-    for (; n > 0; s += k, n -= k) {
-        k = pb__utf8_next(s, n, &cp);
-        if (!pb__writer_char_ok(cp))
-            return 0;
-    }
-    return 1;
-}
-
 pb_status pb__writer_bad_text(pb_error *err, const char *what,
                               const char *s)
 {
@@ -178,45 +159,50 @@ pb_status pb__writer_finish(pb__writer *w, const char **xml, size_t *len)
 static int attr_name_fits(const char *s)
 {
     return strcmp(s, "t") != 0 && strcmp(s, "type") != 0 &&
-           pb__writer_text_ok(s) && xmlValidateNCName(BAD_CAST s, 0) == 0;
+           pb__utf8_xml_text(s) && xmlValidateNCName(BAD_CAST s, 0) == 0;
 }
 
 /* Every string the document will hold can be XML. */
 static pb_status check_case(const pb_case *c, const pb__case_header *h,
                             pb_error *err)
 {
-    const char *name, *value;
+    static const char *const header_names[] = {
+        "topic", "channel", "agent", "team"
+    };
+    const char *header[4], *name, *value;
     pb_event_info ev;
     size_t i, k;
 
+    header[0] = pb_case_topic(c);
+    header[1] = pb_case_channel(c);
+    header[2] = pb_case_agent(c);
+    header[3] = pb_case_team(c);
     if (h->id == NULL || h->id[0] == '\0')
         return pb__error(err, PB_INPUT, "", 0, "a scenario needs an id");
-    if (!pb__writer_text_ok(h->id) ||
-        (h->title && !pb__writer_text_ok(h->title)) ||
-        (h->description && !pb__writer_text_ok(h->description)))
+    if (!pb__utf8_xml_text(h->id) ||
+        (h->title && !pb__utf8_xml_text(h->title)) ||
+        (h->description && !pb__utf8_xml_text(h->description)))
         return pb__writer_bad_text(err, "id, title or description", h->id);
-    if ((pb_case_topic(c) && !pb__writer_text_ok(pb_case_topic(c))) ||
-        (pb_case_channel(c) && !pb__writer_text_ok(pb_case_channel(c))) ||
-        (pb_case_agent(c) && !pb__writer_text_ok(pb_case_agent(c))) ||
-        (pb_case_team(c) && !pb__writer_text_ok(pb_case_team(c))))
-        return pb__writer_bad_text(err, "topic, channel, agent or team", "");
+    for (i = 0; i < 4; i++)
+        if (header[i] != NULL && !pb__utf8_xml_text(header[i]))
+            return pb__writer_bad_text(err, header_names[i], header[i]);
     for (i = 0; i < pb_case_ninitial(c); i++) {
         pb_case_initial(c, i, &name, &value);
-        if (!pb__writer_text_ok(name) || !pb__writer_text_ok(value))
+        if (!pb__utf8_xml_text(name) || !pb__utf8_xml_text(value))
             return pb__writer_bad_text(err, "fact", name);
     }
     for (i = 0; i < pb_case_nevents(c); i++) {
         pb_case_event(c, i, &ev);
         if (ev.detected_by != NULL)
             continue;
-        if (ev.text && !pb__writer_text_ok(ev.text))
+        if (ev.text && !pb__utf8_xml_text(ev.text))
             return pb__writer_bad_text(err, "event text", ev.text);
         for (k = 0; k < ev.nattrs; k++) {
             if (!attr_name_fits(ev.attrs[k].name))
                 return pb__error(err, PB_INPUT, "", 0, "event attribute "
                                  "name '%s' cannot be saved",
                                  ev.attrs[k].name);
-            if (!pb__writer_text_ok(ev.attrs[k].value))
+            if (!pb__utf8_xml_text(ev.attrs[k].value))
                 return pb__writer_bad_text(err, "attribute",
                                            ev.attrs[k].value);
         }

@@ -18,12 +18,6 @@
 
 /* What a scenario file can hold. */
 
-/* Whether XML 1.0 text can carry cp, one character from pb__utf8_next:
- * not an ill-formed part (surrogates and overlong forms are), no C0
- * control but tab and the line ends, not U+FFFE or U+FFFF. */
-int pb__writer_char_ok(unsigned long cp);
-/* Whether all of s is such characters (and UTF-8). */
-int pb__writer_text_ok(const char *s);
 /* PB_INPUT, saying that what ('event text', ...) s cannot be written. */
 pb_status pb__writer_bad_text(pb_error *err, const char *what,
                               const char *s);

@@ -7,6 +7,7 @@
  * no path or system detail leaves the server.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "jsonw.h"
 #include "membuf.h"
 #include "panel.h"
+#include "utf8.h"
 
 /* Bodies are small objects: a case, an event. */
 #define JSON_DEPTH 8
@@ -77,6 +79,14 @@ static void fail(http_reply *out, int status, const char *field,
     pb__json_close(&j, '}');
     fputc('\n', r.f);
     reply_done(&r, out);
+}
+
+/* 405: the resource is there, but not for this method; methods says
+ * which are (RFC 9110, 15.5.6: in Allow). */
+static void use(http_reply *out, const char *methods)
+{
+    out->allow = methods;
+    fail(out, 405, NULL, "use %s", methods);
 }
 
 /* A failure on our side: the detail to the log, not to the client. */
@@ -402,6 +412,25 @@ static int new_id(char *buf, size_t size)
     return 0;
 }
 
+/* Which of a new case's names cannot be written in its file, or NULL
+ * (the store would refuse it, without saying which). */
+static const char *bad_header_text(const char *topic, const char *channel,
+                                   const char *agent, const char *team)
+{
+    static const char *const names[] = { "topic", "channel", "agent", "team" };
+    const char *v[4];
+    size_t i;
+
+    v[0] = topic;
+    v[1] = channel;
+    v[2] = agent;
+    v[3] = team;
+    for (i = 0; i < 4; i++)
+        if (v[i] != NULL && !pb__utf8_xml_text(v[i]))
+            return names[i];
+    return NULL;
+}
+
 /* POST /v1/cases */
 static void create_case(api *a, const auth_user *who,
                         const http_request *rq, http_reply *out)
@@ -410,7 +439,7 @@ static void create_case(api *a, const auth_user *who,
         "id", "topic", "channel", "agent", "team", "facts", NULL
     };
     json_object *o = parse_object(rq, out);
-    const char *id, *topic, *channel, *agent, *team;
+    const char *id, *topic, *channel, *agent, *team, *bad;
     pb_attr facts[MAX_FACTS];
     pb_casefile_opts co;
     store_case *sc;
@@ -440,6 +469,11 @@ static void create_case(api *a, const auth_user *who,
                         : agent && *agent == '\0' ? "agent" : "team";
 
         fail(out, 400, f, "'%s' must not be empty", f);
+        goto done;
+    }
+    if ((bad = bad_header_text(topic, channel, agent, team)) != NULL) {
+        fail(out, 400, bad, "'%s' holds a character a case file cannot "
+             "(a control character, or U+FFFE or U+FFFF)", bad);
         goto done;
     }
     /* An agent's cases are their own. */
@@ -714,8 +748,11 @@ static void undo(api *a, const auth_user *who, const char *id,
         if (known_fields(o, "", known, out) != 0)
             goto done;
         if (json_object_object_get_ex(o, "event", &v)) {
+            /* json-c keeps what is past int64 as its largest: refused,
+             * not taken for another number */
             if (!json_object_is_type(v, json_type_int) ||
-                (n = json_object_get_int64(v)) < 1) {
+                (n = json_object_get_int64(v)) < 1 ||
+                json_object_get_uint64(v) > INT64_MAX) {
                 fail(out, 400, "event", "'event' must be a number from 1 "
                      "(the recorded events, in order)");
                 goto done;
@@ -1023,8 +1060,8 @@ static void panel(const http_request *rq, http_reply *out)
 {
     const char *data;
 
-    if (strcmp(rq->method, "GET") != 0) {
-        fail(out, 405, NULL, "use GET");
+    if (strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+        use(out, "GET, HEAD");
     } else if (panel_find(rq->path, &out->type, &data, &out->len) != 0) {
         fail(out, 404, NULL, "no such resource");
     } else {
@@ -1043,9 +1080,10 @@ static void get_case(api *a, const auth_user *who, const char *id,
     store_case *sc;
     char *end = NULL;
 
+    errno = 0;
     if (s != NULL && (*s < '0' || *s > '9' ||
                       (n = strtoull(s, &end, 10), *end != '\0') ||
-                      n > SIZE_MAX)) {
+                      errno == ERANGE || n > SIZE_MAX)) {
         fail(out, 400, "events_from", "'events_from' must be a number from "
              "0 (the first event the client lacks)");
         return;
@@ -1055,35 +1093,42 @@ static void get_case(api *a, const auth_user *who, const char *id,
 }
 
 /* The routes under /v1/cases/ID/ (rest: what follows the slash). */
+/* What a POST to /v1/cases/ID/rest does, or ACT_NONE; an item's ref
+ * into ref. */
+enum { ACT_NONE, ACT_EVENTS, ACT_UNDO, ACT_COMMAND, ACT_END, ACT_CLOSE,
+       ACT_CHECK, ACT_SKIP };
+
+static int case_action(const char *rest, char *ref, size_t size)
+{
+    static const char *const plain[] = {
+        "events", "undo", "command", "end", "close", NULL
+    };
+    size_t i, n;
+
+    for (i = 0; plain[i] != NULL; i++)
+        if (strcmp(rest, plain[i]) == 0)
+            return ACT_EVENTS + (int)i;
+    if (strncmp(rest, "items/", 6) != 0 ||
+        (n = strcspn(rest + 6, "/")) == 0 || n >= size)
+        return ACT_NONE;
+    memcpy(ref, rest + 6, n);
+    ref[n] = '\0';
+    return strcmp(rest + 6 + n, "/check") == 0 ? ACT_CHECK
+           : strcmp(rest + 6 + n, "/skip") == 0 ? ACT_SKIP : ACT_NONE;
+}
+
 static void case_route(api *a, const auth_user *who, const char *id,
-                       const char *rest, const http_request *rq,
+                       int act, const char *ref, const http_request *rq,
                        http_reply *out)
 {
-    char ref[160];
-    size_t n;
-
-    if (strcmp(rest, "events") == 0)
-        add_event(a, who, id, rq, out);
-    else if (strcmp(rest, "undo") == 0)
-        undo(a, who, id, rq, out);
-    else if (strcmp(rest, "command") == 0)
-        command(a, who, id, rq, out);
-    else if (strcmp(rest, "end") == 0)
-        add_own(a, who, id, "contact.ended", NULL, rq, out);
-    else if (strcmp(rest, "close") == 0)
-        add_own(a, who, id, "case.closed", NULL, rq, out);
-    else if (strncmp(rest, "items/", 6) == 0 &&
-             (n = strcspn(rest + 6, "/")) > 0 && n < sizeof ref) {
-        memcpy(ref, rest + 6, n);
-        ref[n] = '\0';
-        if (strcmp(rest + 6 + n, "/check") == 0)
-            add_own(a, who, id, "item.checked", ref, rq, out);
-        else if (strcmp(rest + 6 + n, "/skip") == 0)
-            add_own(a, who, id, "item.skipped", ref, rq, out);
-        else
-            fail(out, 404, NULL, "no such resource");
-    } else {
-        fail(out, 404, NULL, "no such resource");
+    switch (act) {
+    case ACT_EVENTS: add_event(a, who, id, rq, out); break;
+    case ACT_UNDO: undo(a, who, id, rq, out); break;
+    case ACT_COMMAND: command(a, who, id, rq, out); break;
+    case ACT_END: add_own(a, who, id, "contact.ended", NULL, rq, out); break;
+    case ACT_CLOSE: add_own(a, who, id, "case.closed", NULL, rq, out); break;
+    case ACT_CHECK: add_own(a, who, id, "item.checked", ref, rq, out); break;
+    default: add_own(a, who, id, "item.skipped", ref, rq, out); break;
     }
 }
 
@@ -1186,10 +1231,12 @@ static void handle(api *a, const http_request *rq, http_reply *out,
 {
     const char *p = rq->path, *id;
     const auth_user *who = NULL;
-    char idbuf[80];
+    char idbuf[80], ref[160];
     double wait;
-    int get = strcmp(rq->method, "GET") == 0;
-    int post = strcmp(rq->method, "POST") == 0;
+    /* HEAD is GET without the body (libmicrohttpd leaves it out) */
+    int get = strcmp(rq->method, "GET") == 0 ||
+              strcmp(rq->method, "HEAD") == 0;
+    int post = strcmp(rq->method, "POST") == 0, act;
     size_t n;
 
     if (strncmp(p, "/v1/", 4) != 0) {
@@ -1251,7 +1298,7 @@ static void handle(api *a, const http_request *rq, http_reply *out,
     }
     if (strcmp(p, "/v1/principles") == 0 || strcmp(p, "/v1/followups") == 0) {
         if (!get)
-            fail(out, 405, NULL, "use GET");
+            use(out, "GET, HEAD");
         else if (p[4] == 'p')
             principles(a, out);
         else
@@ -1260,7 +1307,7 @@ static void handle(api *a, const http_request *rq, http_reply *out,
     }
     if (strcmp(p, "/v1/cases") == 0 || strcmp(p, "/v1/replay") == 0) {
         if (!post)
-            fail(out, 405, NULL, "use POST");
+            use(out, "POST");
         else if (p[4] == 'c')
             create_case(a, who, rq, out);
         else
@@ -1281,17 +1328,19 @@ static void handle(api *a, const http_request *rq, http_reply *out,
     idbuf[n] = '\0';
     if (id[n] == '\0') {
         if (!get)
-            fail(out, 405, NULL, "use GET");
+            use(out, "GET, HEAD");
         else
             get_case(a, who, idbuf, rq, out);
     } else if (strcmp(id + n, "/stream") == 0) {
-        if (!get)
-            fail(out, 405, NULL, "use GET");
+        if (strcmp(rq->method, "GET") != 0)   /* no HEAD: it stays open */
+            use(out, "GET");
         else
             stream(a, who, idbuf, out);
+    } else if ((act = case_action(id + n + 1, ref, sizeof ref)) == ACT_NONE) {
+        fail(out, 404, NULL, "no such resource");
     } else if (!post) {
-        fail(out, 405, NULL, "use POST");
+        use(out, "POST");
     } else {
-        case_route(a, who, idbuf, id + n + 1, rq, out);
+        case_route(a, who, idbuf, act, ref, rq, out);
     }
 }

@@ -128,7 +128,7 @@ static const char too_big[] =
     "\"the request body is over the limit\"}}\n";
 static const char too_long[] =
     "{\"error\":{\"status\":431,\"field\":null,\"message\":"
-    "\"the request line and headers are over 12 KiB\"}}\n";
+    "\"the request line, headers and trailers are over 12 KiB\"}}\n";
 static const char bad_length[] =
     "{\"error\":{\"status\":400,\"field\":\"Content-Length\","
     "\"message\":\"more than one Content-Length\"}}\n";
@@ -142,6 +142,9 @@ static const char bad_name[] =
 static const char two_hosts[] =
     "{\"error\":{\"status\":400,\"field\":\"Host\","
     "\"message\":\"more than one Host\"}}\n";
+static const char two_tokens[] =
+    "{\"error\":{\"status\":400,\"field\":\"Authorization\","
+    "\"message\":\"more than one Authorization\"}}\n";
 static const char no_host[] =
     "{\"error\":{\"status\":400,\"field\":\"Host\",\"message\":"
     "\"an HTTP/1.1 request needs a Host\"}}\n";
@@ -202,6 +205,8 @@ static enum MHD_Result send_answer(struct MHD_Connection *c,
         snprintf(secs, sizeof secs, "%u", out->retry_after);
         MHD_add_response_header(r, "Retry-After", secs);
     }
+    if (out->allow != NULL)
+        MHD_add_response_header(r, "Allow", out->allow);
     if (out->close)
         MHD_add_response_header(r, "Connection", "close");
     ok = MHD_queue_response(c, (unsigned)out->status, r);
@@ -591,11 +596,12 @@ static const char *header(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* What a request's headers say about where it ends. */
+/* What a request's headers say about where it ends, and whom it is
+ * for and from. */
 typedef struct framing {
     int lengths, encodings;  /* Content-Length and Transfer-Encoding */
     int chunked;             /* the encoding is chunked, alone */
-    int hosts;
+    int hosts, auths;
     int bad_name;            /* a name with a byte no name may have */
 } framing;
 
@@ -621,6 +627,8 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
         f->bad_name = 1;
     if (strcasecmp(key, "Host") == 0) {
         f->hosts++;
+    } else if (strcasecmp(key, "Authorization") == 0) {
+        f->auths++;
     } else if (strcasecmp(key, "Content-Length") == 0) {
         f->lengths++;
     } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
@@ -638,13 +646,16 @@ static enum MHD_Result add_framing(void *cls, enum MHD_ValueKind kind,
  */
 static const char *bad_framing(struct MHD_Connection *c, const char *version)
 {
-    framing f = { 0, 0, 0, 0, 0 };
+    framing f = { 0, 0, 0, 0, 0, 0 };
 
     MHD_get_connection_values(c, MHD_HEADER_KIND, add_framing, &f);
     if (f.bad_name)
         return bad_name;
     if (f.hosts > 1)
         return two_hosts;
+    /* a proxy in front may read the other one (RFC 9110, 5.3) */
+    if (f.auths > 1)
+        return two_tokens;
     if (f.lengths > 1)
         return bad_length;
     if (f.encodings > 0 && (!f.chunked || f.encodings > 1 || f.lengths > 0))
@@ -795,6 +806,20 @@ static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* The bytes of c's request line, headers and query, and with footers
+ * set its trailers: what libmicrohttpd keeps of the request in the
+ * connection's memory, where the answer's headers must fit too. */
+static size_t head_size(struct MHD_Connection *c, const char *method,
+                        const char *url, int footers)
+{
+    size_t head = strlen(method) + strlen(url) + 16;
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND |
+                                     (footers ? MHD_FOOTER_KIND : 0),
+                              add_length, &head);
+    return head;
+}
+
 const char *http_query(const http_request *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND,
@@ -891,7 +916,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     http_reply out;
     const char *cl, *bad;
     char authority[256];
-    size_t head;
 
     if (p == NULL) {
         if ((p = calloc(1, sizeof *p)) == NULL)
@@ -899,10 +923,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         p->srv = s;
         *req_cls = p;
         /* Refused before a byte of the body is read. */
-        head = strlen(method) + strlen(url) + 16;
-        MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND,
-                                  add_length, &head);
-        if (head > MAX_HEAD)
+        if (head_size(c, method, url, 0) > MAX_HEAD)
             return send_reply(c, 431, too_long, sizeof too_long - 1);
         if ((bad = bad_framing(c, version)) != NULL)
             return reply_close(c, 400, bad, strlen(bad), 1);
@@ -928,6 +949,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     }
     if (p->too_big)
         return send_reply(c, 413, too_big, sizeof too_big - 1);
+    /* A chunked body's trailers come after it, in the same memory: past
+     * the limit, no room may be left for the answer, and a request
+     * acted on without one would be sent again. */
+    if (head_size(c, method, url, 1) > MAX_HEAD)
+        return send_reply(c, 431, too_long, sizeof too_long - 1);
     request_state(s, c, 0);
     memset(&rq, 0, sizeof rq);
     rq.method = method;

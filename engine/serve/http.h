@@ -51,6 +51,7 @@ typedef struct http_reply {
     const char *applied;         /* Preference-Applied, or NULL */
     int close;                   /* then close the connection */
     unsigned retry_after;        /* Retry-After, in seconds; 0: none */
+    const char *allow;           /* Allow (a 405's methods), or NULL */
     unsigned long long hold;
     http_stream_fn opened, gone;
     void *stream_ud;

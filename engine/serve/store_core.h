@@ -59,7 +59,8 @@ typedef struct store_backend {
     pb_status (*failed)(store *s, pb_error *err);
     void (*close_case)(store *s, store_case *sc);
     /* Lets an open case go for now, cheaply (no rewrite; the next open
-     * reads it again): 1, or 0 when it holds what is not saved yet. */
+     * reads it again): 1, or 0 when it holds what is not saved, or not
+     * durable, yet. */
     int (*let_go)(store *s, store_case *sc);
     void (*close)(store *s);
 } store_backend;

@@ -368,11 +368,14 @@ static void files_close_case(store *s, store_case *sc)
 }
 
 /* Without compacting, which would sync three times on the serving
- * thread: the journal has every event, and the next open merges it. */
+ * thread: the journal has every event, and the next open merges it.
+ * Not while its last write waits for the sync: its ticket goes with
+ * it, and the case read again would show that write at once, before it
+ * is durable (docs/api.md, "How fast"). */
 static int files_let_go(store *s, store_case *sc)
 {
-    (void)s;
-    if (sc->cf != NULL && pb_casefile_pending(sc->cf) > 0)
+    if ((sc->cf != NULL && pb_casefile_pending(sc->cf) > 0) ||
+        files_pending(s, sc) != 0)
         return 0;
     pb_casefile_free(sc->cf);
     return 1;
