@@ -856,7 +856,6 @@ static void replay(api *a, const http_request *rq, http_reply *out)
 typedef struct follower_ctx {
     api *a;
     char id[80];
-    store_case *sc;
     int tokens;             /* the server has tokens: who holds */
     auth_user who;
 } follower_ctx;
@@ -864,21 +863,27 @@ typedef struct follower_ctx {
 static void stream_opened(void *ud, http_stream *s)
 {
     follower_ctx *fc = ud;
+    store_case *sc;
+    pb_error err;
     reply r;
 
-    /* Called by the HTTP layer after the request: the followers are
-     * also told from the store's thread (api_changed). */
+    /* Called by the HTTP layer after the request, the lock let go in
+     * between: the store's thread (api_changed, PostgreSQL's) may have
+     * let the case go meanwhile, so it is asked for again by its id. */
     pthread_mutex_lock(&fc->a->mu);
     if (fc->tokens && !auth_has(fc->a->auth, &fc->who)) {
         http_stream_end(s);     /* a reload took the token meanwhile */
+    } else if (store_get(fc->a->st, fc->id, &sc, &err) != PB_OK) {
+        log_ours(fc->a, &err);
+        http_stream_end(s);
     } else if (follow_add(fc->a->fol, fc->id, s,
-                          pb_case_nevents(store_case_of(fc->sc)),
+                          pb_case_nevents(store_case_of(sc)),
                           fc->tokens ? &fc->who : NULL) == 0 &&
                reply_open(&r, 200) == 0) {
-        if (render_case(&r, "event: case\ndata: ", fc->id, fc->sc, 0,
+        if (render_case(&r, "event: case\ndata: ", fc->id, sc, 0,
                         "\n\n") == 0 && fclose(r.f) == 0)
             http_stream_send(s, r.m.buf, r.m.len,
-                             store_pending(fc->a->st, fc->sc));
+                             store_pending(fc->a->st, sc));
         free(r.m.buf);
     }
     pthread_mutex_unlock(&fc->a->mu);
@@ -897,15 +902,13 @@ static void stream_gone(void *ud, http_stream *s)
 static void stream(api *a, const auth_user *who, const char *id,
                    http_reply *out)
 {
-    store_case *sc = find_case(a, who, id, out);
     follower_ctx *fc;
 
-    if (sc == NULL)
+    if (find_case(a, who, id, out) == NULL)
         return;
     if ((fc = calloc(1, sizeof *fc)) == NULL)
         return;
     fc->a = a;
-    fc->sc = sc;
     fc->tokens = who != NULL;
     if (who != NULL)
         fc->who = *who;

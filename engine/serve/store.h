@@ -53,8 +53,11 @@ void store_set_max_open(store *s, size_t n);
 void store_set_max_bytes(store *s, size_t bytes);
 
 /* The bytes of events new cases and store_record have added since the
- * store opened, counted as above: what a request added to the data
- * folder is the difference across it (docs/api.md, --agent-disk). */
+ * store opened, counted as above, and STORE_NEW_CASE_BYTES for each new
+ * case (the block its file takes, and what each listing of follow-ups
+ * looks at): what a request added to the data folder is the difference
+ * across it (docs/api.md, --agent-disk). */
+#define STORE_NEW_CASE_BYTES 4096u
 unsigned long long store_added(const store *s);
 /* Closes every case (each saved) and frees the store; NULL does
  * nothing. */

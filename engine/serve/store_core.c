@@ -252,7 +252,7 @@ pb_status store_create(store *s, const char *id, const pb_casefile_opts *o,
     if (pb__index_find(&s->ix, id, case_key, s->v) >= 0)
         return pb__error(err, PB_STATE, "", 0, "case '%s' exists", id);
     if ((st = keep(s, id, o, out, err)) == PB_OK)
-        s->added += (*out)->bytes;
+        s->added += (*out)->bytes + STORE_NEW_CASE_BYTES;
     return st;
 }
 

@@ -21,11 +21,13 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "index.h"
 #include "store_core.h"
 
 /* Events between rewrites of a case file (docs/agents.md, "Crashes"):
@@ -41,9 +43,29 @@
  * waits anyway.  A lone writer is never delayed. */
 #define GROUP_WAIT_NS 1000000L
 
+/*
+ * What was looked at of each case not open (files_stamps), kept while an
+ * inotify watch on the data folder says nothing of it changed: a
+ * follow-ups listing of 100,000 cases stat'ed their 200,000 files, 0.35
+ * s, before reading any (docs/api.md, follow-ups).  The watch sees a
+ * file written being closed, a rename, a removal, a new file, a time or
+ * mode set: every way a case changes once whoever writes it is done
+ * (one still writing is seen when it closes the file).  When its queue
+ * overflows, or it cannot be had, every case is looked at again.
+ */
+typedef struct seen {
+    char id[STORE_MAX_ID + 1];
+    store_stamp stamp;
+    int fresh;                /* nothing of it changed since */
+} seen;
+
 typedef struct files {
     char *dir;
     int dirfd;                /* the data folder, for syncfs */
+    int watch;                /* inotify on it, or -1 */
+    seen *seen;
+    size_t nseen, seencap;
+    pb__index seen_ix;        /* seen by id */
     pthread_t syncer;
     pthread_mutex_t mu;       /* guards what follows */
     pthread_cond_t wake;      /* the syncer: something was written */
@@ -346,13 +368,103 @@ static void files_stamp(store *s, const char *id, store_stamp *out)
     free(path);
 }
 
-static int files_stamps(store *s, char *const *ids, size_t n,
-                        store_stamp *out)
+static const char *seen_key(const void *v, size_t i)
+{
+    return ((const seen *)v)[i].id;
+}
+
+static void forget_all(files *f)
 {
     size_t i;
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < f->nseen; i++)
+        f->seen[i].fresh = 0;
+}
+
+/* Takes in what the watch says has changed since it was last asked:
+ * each case named, by its file, its journal or a temporary beside
+ * them ("ID.xml..."), is looked at again. */
+static void drain(files *f)
+{
+    union {
+        struct inotify_event ev;
+        char bytes[4096];
+    } buf;
+    const struct inotify_event *ev;
+    const char *end;
+    char id[STORE_MAX_ID + 1];
+    ssize_t n;
+    size_t len;
+    long k;
+
+    while (f->watch >= 0 && (n = read(f->watch, buf.bytes, sizeof buf)) > 0)
+        for (end = buf.bytes; end < buf.bytes + n;
+             end += sizeof *ev + ev->len) {
+            ev = (const struct inotify_event *)(const void *)end;
+            if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED)) {
+                forget_all(f);
+                if (ev->mask & IN_IGNORED) {  /* the folder went */
+                    close(f->watch);
+                    f->watch = -1;
+                }
+            } else if (ev->len > 0 &&
+                       (len = strcspn(ev->name, ".")) < sizeof id) {
+                memcpy(id, ev->name, len);
+                id[len] = '\0';
+                if ((k = pb__index_find(&f->seen_ix, id, seen_key,
+                                        f->seen)) >= 0)
+                    f->seen[k].fresh = 0;
+            }
+        }
+}
+
+/* Keeps what was looked at of case id; when memory is short, nothing
+ * (it is looked at again next time). */
+static void remember(files *f, const char *id, const store_stamp *st)
+{
+    long k = pb__index_find(&f->seen_ix, id, seen_key, f->seen);
+
+    if (k < 0) {
+        if (f->nseen == f->seencap) {
+            size_t cap = f->seencap ? f->seencap * 2 : 64;
+            seen *v = realloc(f->seen, cap * sizeof *v);
+
+            if (v == NULL)
+                return;
+            f->seen = v;
+            f->seencap = cap;
+        }
+        if (strlen(id) >= sizeof f->seen->id ||
+            pb__index_reserve(&f->seen_ix, f->nseen + 1, seen_key,
+                              f->seen) != 0)
+            return;
+        k = (long)f->nseen++;
+        strcpy(f->seen[k].id, id);
+        pb__index_add(&f->seen_ix, (size_t)k, seen_key, f->seen);
+    }
+    f->seen[k].stamp = *st;
+    f->seen[k].fresh = 1;
+}
+
+static int files_stamps(store *s, char *const *ids, size_t n,
+                        store_stamp *out)
+{
+    files *f = s->impl;
+    size_t i;
+    long k;
+
+    drain(f);
+    for (i = 0; i < n; i++) {
+        if (f->watch >= 0 &&
+            (k = pb__index_find(&f->seen_ix, ids[i], seen_key,
+                                f->seen)) >= 0 && f->seen[k].fresh) {
+            out[i] = f->seen[k].stamp;
+            continue;
+        }
         files_stamp(s, ids[i], &out[i]);
+        if (f->watch >= 0)
+            remember(f, ids[i], &out[i]);
+    }
     return 0;
 }
 
@@ -396,6 +508,10 @@ static void files_free(files *f, int started)
     pthread_mutex_destroy(&f->mu);
     if (f->dirfd >= 0)
         close(f->dirfd);
+    if (f->watch >= 0)
+        close(f->watch);
+    pb__index_free(&f->seen_ix);
+    free(f->seen);
     free(f->dir);
     free(f);
 }
@@ -430,6 +546,15 @@ store *store_open_files(pb_engine *e, const char *dir, pb_error *err)
     pthread_mutex_init(&f->mu, NULL);
     pthread_cond_init(&f->wake, NULL);
     pthread_cond_init(&f->settle, NULL);
+    /* Without a watch (no inotify instance left, say) every case is
+     * looked at for each listing, as before. */
+    if ((f->watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0 &&
+        inotify_add_watch(f->watch, dir, IN_CLOSE_WRITE | IN_MOVED_TO |
+                          IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB |
+                          IN_ONLYDIR) < 0) {
+        close(f->watch);
+        f->watch = -1;
+    }
     if ((f->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
         if (errno == ENOTDIR)
             pb__error(err, PB_IO, dir, 0, "not a folder");
