@@ -1377,21 +1377,11 @@ stop
 # debt left may be paid back before another token could ask.)
 start --tokens "$TOK" --agent-share 5
 python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/share" 2>&1 <<'EOF'
-import http.client, json, os, sys, time
+import sys, time
+sys.path.insert(0, "tests/e2e/lib")
+from token_client import Client
 port, amira, ben, lena = sys.argv[1:]
-c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
-def call(token, method, path, body=None):
-    c.request(method, path, body and json.dumps(body),
-              {"Authorization": "Bearer " + token,
-               "Content-Type": "application/json"})
-    r = c.getresponse()
-    text = r.read().decode()
-    with open(os.environ["OPENAPI_CALLS"], "a") as log:   # openapi.py
-        log.write(json.dumps({"method": method, "path": path,
-                              "status": r.status, "body": text,
-                              "headers": [k.lower() for k in r.headers]})
-                  + "\n")
-    return r.status, r.getheader("Retry-After"), json.loads(text)
+call = Client(port).call
 batch = {"events": [{"type": "customer.said", "text": "My parcel %d is late." % i}
                     for i in range(5)]}
 # made by a lead, whom nothing limits: under valgrind a server's first
@@ -1433,21 +1423,11 @@ stop
 # Ben and Lena still write; after Retry-After she writes again.
 start --tokens "$TOK" --agent-share 0 --agent-disk 600000
 python3 - "$PORT" "$AMIRA" "$BEN" "$LENA" >"$T/disk" 2>&1 <<'EOF'
-import http.client, json, os, sys, time
+import sys, time
+sys.path.insert(0, "tests/e2e/lib")
+from token_client import Client
 port, amira, ben, lena = sys.argv[1:]
-c = http.client.HTTPConnection("127.0.0.1", int(port), timeout=60)
-def call(token, method, path, body=None):
-    c.request(method, path, body and json.dumps(body),
-              {"Authorization": "Bearer " + token,
-               "Content-Type": "application/json"})
-    r = c.getresponse()
-    text = r.read().decode()
-    with open(os.environ["OPENAPI_CALLS"], "a") as log:   # openapi.py
-        log.write(json.dumps({"method": method, "path": path,
-                              "status": r.status, "body": text,
-                              "headers": [k.lower() for k in r.headers]})
-                  + "\n")
-    return r.status, r.getheader("Retry-After"), json.loads(text)
+call = Client(port).call
 said = "My parcel is late and " + "I need it for Saturday, " * 42
 batch = {"events": [{"type": "customer.said", "text": said} for i in range(5)]}
 for case, agent in (("DK-1", "amira"), ("DK-2", "ben")):
