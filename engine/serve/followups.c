@@ -83,6 +83,7 @@ typedef struct listing {
     size_t nunkept, ucap;
     size_t unreadable;
     size_t nread;          /* cases read */
+    size_t nlooked;        /* cases not open looked at (their stamps) */
     size_t pending, stale; /* left for later listings, over budget */
     double until;          /* the budget's end, by the monotonic clock */
     int oom;
@@ -242,16 +243,35 @@ static void use(listing *l, entry *e)
         add_lines(l, e);
 }
 
-/* store_known: a case not open, unchanged since it was last read; or,
- * once the listing's budget is spent, one it leaves for the next: as
- * principles reloaded since found it (stale), or not at all (pending).
- * Each listing reads one case at least, so that listings get on. */
+/* A case left for the next listings, its budget spent: listed as it
+ * was found before (stale), or not at all (pending). */
+static int left(listing *l, entry *e)
+{
+    if (e == NULL) {
+        l->pending++;
+        return 1;
+    }
+    l->stale++;
+    use(l, e);
+    return 1;
+}
+
+/* store_known: with stamp NULL, whether to do without looking at a case
+ * not open: once the budget is spent (the files of 100,000 cases took
+ * 0.35 s to look at), and this listing looked at one at least.  With
+ * its stamp: a case unchanged since it was last read; or, the budget
+ * spent, one left for the next listings.  Each listing reads one case
+ * at least, so that listings get on. */
 static int known(void *ud, const char *id, const store_stamp *stamp)
 {
     listing *l = ud;
     long k = pb__index_find(&l->fu->ix, id, entry_key, l->fu->v);
     entry *e = k >= 0 ? l->fu->v[k] : NULL;
 
+    if (stamp == NULL)
+        return l->nlooked > 0 && pb__monotonic() >= l->until ? left(l, e)
+                                                             : 0;
+    l->nlooked++;
     if (e != NULL && memcmp(&e->stamp, stamp, sizeof *stamp) != 0)
         e = NULL;
     if (e != NULL && !e->stale) {
@@ -260,13 +280,7 @@ static int known(void *ud, const char *id, const store_stamp *stamp)
     }
     if (l->nread == 0 || pb__monotonic() < l->until)
         return 0;
-    if (e == NULL) {
-        l->pending++;
-        return 1;
-    }
-    l->stale++;
-    use(l, e);
-    return 1;
+    return left(l, e);
 }
 
 /* Keeps e, in the place of what was kept of its case: 0, or -1. */

@@ -146,10 +146,12 @@ typedef struct store_stamp {
  * (stamp NULL), the others read and let go after the call, with their
  * stamp as it was before the read (NULL when the store has none).  A
  * case that cannot be read comes with c NULL and why in why, for the
- * caller to count and log.  fn returns 0 to go on.  For a case not
- * open whose stamp known(ud, id, stamp) knows (returns 1), neither the
- * read nor fn happens.  known may be NULL.  PB_IO when the cases
- * cannot be listed.
+ * caller to count and log.  fn returns 0 to go on.  Of a case not open
+ * known(ud, id, NULL) is asked first whether the caller does without
+ * it (returns 1: it is not even looked at), then, with its stamp,
+ * known(ud, id, stamp) whether the caller knows it (1: neither the read
+ * nor fn happens).  known may be NULL.  PB_IO when the cases cannot be
+ * listed.
  */
 typedef int (*store_fn)(void *ud, const char *id, const pb_case *c,
                         const store_stamp *stamp, const pb_error *why);

@@ -306,63 +306,75 @@ pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
     return st == PB_INPUT ? PB_STATE : st;
 }
 
+/* The cases not open are stamped in batches, each just before its
+ * cases are read (so that one written meanwhile is read again next time
+ * rather than kept as it was), the first of FIRST_BATCH cases and each
+ * twice the one before: a caller that stops looking (its budget spent)
+ * has at most about as many more stamped as it looked at, and a store
+ * whose stamps cost one query for many (PostgreSQL) makes few. */
+#define FIRST_BATCH 256
+
 pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
                      pb_error *err)
 {
     static const store_stamp none;
-    char **ids = NULL, **closed = NULL;
+    char **ids = NULL, **look = NULL;
     store_stamp *stamps = NULL;
-    size_t n = 0, nclosed = 0, i, j = 0;
+    size_t n = 0, i, j, m, from, end, batch = FIRST_BATCH;
     pb_status st;
-    int stop = 0;
+    int stop = 0, stamped;
 
     if (usable(s, err) != PB_OK)
         return PB_IO;
     if ((st = s->b->ids(s, &ids, &n, err)) != PB_OK)
         return st;
-    /* The stamps of the cases not open (in ids' order), taken before
-     * any is read, so that one written meanwhile is read again next
-     * time rather than kept as it was. */
     if (n > 0 && s->b->stamps != NULL &&
-        (closed = malloc(n * sizeof *closed)) != NULL) {
-        for (i = 0; i < n; i++)
-            if (pb__index_find(&s->ix, ids[i], case_key, s->v) < 0)
-                closed[nclosed++] = ids[i];
-        if (nclosed > 0 &&
-            ((stamps = malloc(nclosed * sizeof *stamps)) == NULL ||
-             s->b->stamps(s, closed, nclosed, stamps) != 0)) {
-            free(stamps);
-            stamps = NULL;
-        }
+        ((look = malloc(n * sizeof *look)) == NULL ||
+         (stamps = malloc(n * sizeof *stamps)) == NULL)) {
+        free(look);         /* then every case not open is read */
+        look = NULL;
     }
-    for (i = 0; i < n && !stop; i++) {
-        long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
-        const store_stamp *sp = NULL;
-        pb_case *c = NULL;
-        pb_error why;
+    for (from = 0; from < n && !stop; from = end, batch *= 2) {
+        end = n - from > batch ? from + batch : n;
+        m = 0;
+        for (i = from; look != NULL && i < end; i++)
+            if (pb__index_find(&s->ix, ids[i], case_key, s->v) < 0 &&
+                (known == NULL || !known(ud, ids[i], NULL)))
+                look[m++] = ids[i];
+        stamped = m > 0 && s->b->stamps(s, look, m, stamps) == 0;
+        for (i = from, j = 0; i < end && !stop; i++) {
+            long k = pb__index_find(&s->ix, ids[i], case_key, s->v);
+            const store_stamp *sp = NULL;
+            pb_case *c = NULL;
+            pb_error why;
 
-        if (k < 0 && stamps != NULL) {
-            sp = &stamps[j++];
-            if (memcmp(sp, &none, sizeof none) == 0)
-                sp = NULL;
-            else if (known != NULL && known(ud, ids[i], sp))
-                continue;
+            if (k < 0 && look != NULL) {
+                if (j == m || look[j] != ids[i])
+                    continue;           /* the caller did without */
+                sp = stamped ? &stamps[j] : NULL;
+                j++;
+                if (sp != NULL && memcmp(sp, &none, sizeof none) == 0)
+                    sp = NULL;
+                else if (sp != NULL && known != NULL &&
+                         known(ud, ids[i], sp))
+                    continue;
+            }
+            if (k >= 0 && s->b->sync != NULL &&
+                s->b->sync(s, s->v[k], &why) != PB_OK)
+                stop = fn(ud, ids[i], NULL, NULL, &why);
+            else if (k >= 0)
+                stop = fn(ud, ids[i], store_case_of(s->v[k]), NULL, NULL);
+            else if (s->b->read(s, ids[i], &c, &why) != PB_OK)
+                stop = fn(ud, ids[i], NULL, sp, &why);
+            else
+                stop = fn(ud, ids[i], c, sp, NULL);
+            pb_case_free(c);
         }
-        if (k >= 0 && s->b->sync != NULL &&
-            s->b->sync(s, s->v[k], &why) != PB_OK)
-            stop = fn(ud, ids[i], NULL, NULL, &why);
-        else if (k >= 0)
-            stop = fn(ud, ids[i], store_case_of(s->v[k]), NULL, NULL);
-        else if (s->b->read(s, ids[i], &c, &why) != PB_OK)
-            stop = fn(ud, ids[i], NULL, sp, &why);
-        else
-            stop = fn(ud, ids[i], c, sp, NULL);
-        pb_case_free(c);
     }
     for (i = 0; i < n; i++)
         free(ids[i]);
     free(ids);
-    free(closed);
+    free(look);
     free(stamps);
     return PB_OK;
 }

@@ -1255,6 +1255,38 @@ assert a == b' "$T/listing-1" "$T/whole" 2>/dev/null; then ok; else
             fail "$how: the stale cases not listed as they were"; fi
     done
     P="-p principles"
+    # Looking at cases counts in the budget too: of 1,000 cases not open,
+    # a listing whose budget is spent looks at the first batch (256
+    # cases: a file and a journal each) and leaves the rest pending; it
+    # looked at all 2,000 files first.  (strace: not under valgrind.)
+    if [ -z "${MEMCHECK:-}" ] && strace -o /dev/null true 2>/dev/null; then
+        stop
+        start
+        req POST /v1/cases '{"id": "MANY-0", "topic": "delivery"}'
+        want 201 "a case to copy"
+        stop
+        python3 - "$D" <<'EOF'
+import sys
+d = sys.argv[1]
+src = open(d + "/MANY-0.xml").read()
+for i in range(1, 1000):
+    open("%s/MANY-%d.xml" % (d, i), "w").write(src.replace("MANY-0", "MANY-%d" % i))
+EOF
+        rm -f "$D/followups.cache"
+        start --followups-budget 1
+        strace -f -qq -e trace=stat,newfstatat,statx,lstat \
+            -o "$T/stats-many" -p "$SRV" 2>/dev/null &
+        ST=$!
+        sleep 0.5
+        req GET /v1/followups
+        sleep 0.2
+        kill "$ST"; wait "$ST" 2>/dev/null
+        n=$(grep -c 'MANY-' "$T/stats-many")
+        json_ok "$T/body" "a listing of 1,000 cases, its budget spent" "
+assert d['pending'] >= 700, d['pending']"
+        if [ "$n" -le 1000 ]; then ok; else
+            fail "a listing whose budget was spent looked at $n files"; fi
+    fi
 fi
 stop
 
