@@ -1095,9 +1095,8 @@ static void get_case(api *a, const auth_user *who, const char *id,
         case_reply(a, out, 200, id, sc, (size_t)n);
 }
 
-/* The routes under /v1/cases/ID/ (rest: what follows the slash). */
-/* What a POST to /v1/cases/ID/rest does, or ACT_NONE; an item's ref
- * into ref. */
+/* The routes under /v1/cases/ID/: what a POST to /v1/cases/ID/rest
+ * does, or ACT_NONE; an item's ref into ref. */
 enum { ACT_NONE, ACT_EVENTS, ACT_UNDO, ACT_COMMAND, ACT_END, ACT_CLOSE,
        ACT_CHECK, ACT_SKIP };
 
