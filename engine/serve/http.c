@@ -112,6 +112,7 @@ typedef struct pending {
     char *body;
     size_t len, cap;
     int too_big;         /* the body went over max_body: drop the rest */
+    size_t head;         /* the request line's, headers' and query's bytes */
     enum { NOT_HELD, HELD, DURABLE, LOST } held;
     http_reply out;
     struct MHD_Connection *c;
@@ -806,18 +807,15 @@ static enum MHD_Result add_length(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-/* The bytes of c's request line, headers and query, and with footers
- * set its trailers: what libmicrohttpd keeps of the request in the
- * connection's memory, where the answer's headers must fit too. */
-static size_t head_size(struct MHD_Connection *c, const char *method,
-                        const char *url, int footers)
+/* The bytes of c's values of the kinds given: with the request line,
+ * what libmicrohttpd keeps of the request in the connection's memory,
+ * where the answer's headers must fit too. */
+static size_t values_size(struct MHD_Connection *c, unsigned kinds)
 {
-    size_t head = strlen(method) + strlen(url) + 16;
+    size_t n = 0;
 
-    MHD_get_connection_values(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND |
-                                     (footers ? MHD_FOOTER_KIND : 0),
-                              add_length, &head);
-    return head;
+    MHD_get_connection_values(c, (enum MHD_ValueKind)kinds, add_length, &n);
+    return n;
 }
 
 const char *http_query(const http_request *rq, const char *name)
@@ -923,7 +921,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         p->srv = s;
         *req_cls = p;
         /* Refused before a byte of the body is read. */
-        if (head_size(c, method, url, 0) > MAX_HEAD)
+        p->head = strlen(method) + strlen(url) + 16 +
+                  values_size(c, MHD_HEADER_KIND | MHD_GET_ARGUMENT_KIND);
+        if (p->head > MAX_HEAD)
             return send_reply(c, 431, too_long, sizeof too_long - 1);
         if ((bad = bad_framing(c, version)) != NULL)
             return reply_close(c, 400, bad, strlen(bad), 1);
@@ -952,7 +952,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
     /* A chunked body's trailers come after it, in the same memory: past
      * the limit, no room may be left for the answer, and a request
      * acted on without one would be sent again. */
-    if (head_size(c, method, url, 1) > MAX_HEAD)
+    if (p->head + values_size(c, MHD_FOOTER_KIND) > MAX_HEAD)
         return send_reply(c, 431, too_long, sizeof too_long - 1);
     request_state(s, c, 0);
     memset(&rq, 0, sizeof rq);
