@@ -192,6 +192,14 @@ pb_status pb_case_set_fact(pb_case *c, const char *name, const char *value,
  * costly to read back (docs/scenarios.md, Safety and limits). */
 #define PB_EVENT_MAX_ATTRS 32u
 
+/* What an event counts toward the size of its case: its type, text
+ * (NULL: none) and attributes, and 64 bytes of its own.  A case file
+ * holds 7.5 MB of such bytes of recorded events, detectors add at most
+ * 32 MiB of them to a case, and `playbook serve` counts them for
+ * --max-open-bytes and --agent-disk (docs/api.md). */
+size_t pb_event_bytes(const char *type, const char *text,
+                      const pb_attr *attrs, size_t nattrs);
+
 /*
  * Appends one recorded event, runs the detectors on it (which may append
  * detected events right after it) and re-evaluates the checklist.  Times

@@ -429,6 +429,16 @@ static pb_status apply(pb_case *c, const pb__event *ev)
     }
 }
 
+size_t pb_event_bytes(const char *type, const char *text,
+                      const pb_attr *attrs, size_t nattrs)
+{
+    size_t n = 64 + strlen(type) + (text ? strlen(text) : 0), k;
+
+    for (k = 0; k < nattrs; k++)
+        n += 8 + strlen(attrs[k].name) + strlen(attrs[k].value);
+    return n;
+}
+
 pb_status pb__case_push(pb_case *c, double t, int type, const char *text,
                         const pb_attr *attrs, size_t nattrs, int by)
 {
@@ -444,7 +454,10 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
                                 size_t nattrs, const pb__why *why)
 {
     double t = c->events[c->nevents - 1].t;
-    size_t bytes = 64 + (text ? strlen(text) : 0), attrs_bytes = 0, k;
+    /* a detected event's text and attributes are each at most what an
+     * utterance may be (the detector's warning, detect.c) */
+    size_t attrs_bytes = pb_event_bytes("", NULL, attrs, nattrs) - 64;
+    size_t bytes = pb_event_bytes(c->e->types[type], text, NULL, 0);
 
     if (type == PB__T_CHECKED || type == PB__T_SKIPPED ||
         type == PB__T_CLOSED || type == PB__T_CONTACT_ENDED)
@@ -455,10 +468,8 @@ pb_status pb__case_add_detected(pb_case *c, int principle, int type,
         if (name == NULL || *name == '\0')
             return PB_INPUT;
     }
-    for (k = 0; k < nattrs; k++)
-        attrs_bytes += 8 + strlen(attrs[k].name) + strlen(attrs[k].value);
-    if (bytes > 64 + PB__MAX_TEXT || attrs_bytes > PB__MAX_TEXT ||
-        nattrs > PB_EVENT_MAX_ATTRS)
+    if ((text && strlen(text) > PB__MAX_TEXT) ||
+        attrs_bytes > PB__MAX_TEXT || nattrs > PB_EVENT_MAX_ATTRS)
         return PB_INPUT;
     bytes += attrs_bytes;
     if (bytes > PB__MAX_DETECTED - c->detected)

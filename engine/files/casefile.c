@@ -169,16 +169,6 @@ static pb_status add_warning(pb_casefile *cf, const pb_error *w)
     return PB_OK;
 }
 
-static size_t event_bytes(const char *type, const char *text,
-                          const pb_attr *attrs, size_t nattrs)
-{
-    size_t n = 64 + strlen(type) + (text ? strlen(text) : 0), k;
-
-    for (k = 0; k < nattrs; k++)
-        n += strlen(attrs[k].name) + strlen(attrs[k].value) + 8;
-    return n;
-}
-
 /* Into memory only: the case and the map of recorded events. */
 static pb_status record(pb_casefile *cf, double t, const char *type,
                         const char *text, const pb_attr *attrs,
@@ -187,7 +177,7 @@ static pb_status record(pb_casefile *cf, double t, const char *type,
     size_t at = pb_case_nevents(cf->c), bytes;
     pb_status st;
 
-    bytes = event_bytes(type ? type : "", text, attrs, nattrs);
+    bytes = pb_event_bytes(type ? type : "", text, attrs, nattrs);
     if (cf->nrec == cf->caprec) {
         size_t cap = cf->caprec ? cf->caprec * 2 : 32;
         size_t *v = realloc(cf->rec, cap * sizeof *v);

@@ -160,7 +160,7 @@ static int let_one_go(store *s, const store_case *used)
 static void fit(store *s, store_case *sc)
 {
     const pb_case *c = store_case_of(sc);
-    size_t n = c != NULL ? pb_case_nevents(c) : 0, k;
+    size_t n = c != NULL ? pb_case_nevents(c) : 0;
     pb_event_info ev;
 
     s->bytes -= sc->bytes;
@@ -170,10 +170,7 @@ static void fit(store *s, store_case *sc)
     }
     for (; sc->counted < n; sc->counted++) {
         pb_case_event(c, sc->counted, &ev);
-        sc->bytes += 64 + strlen(ev.type) + (ev.text ? strlen(ev.text) : 0);
-        for (k = 0; k < ev.nattrs; k++)
-            sc->bytes += 8 + strlen(ev.attrs[k].name) +
-                         strlen(ev.attrs[k].value);
+        sc->bytes += pb_event_bytes(ev.type, ev.text, ev.attrs, ev.nattrs);
     }
     s->bytes += sc->bytes;
     while (((s->max_open > 0 && s->n > s->max_open) ||
