@@ -1054,6 +1054,20 @@ static void test_markup_limits(void **state)
     add(&t, ">]]></event></events>\n" TAIL);
     s = parse_ok(t.s);
     pb_scenario_free(s);
+    /* "<!-->" and "<!--->" open a comment and do not close it: what
+     * follows is counted. */
+    for (k = 0; k < 2; k++) {
+        static const char *const opener[] = {"<!-->", "<!--->"};
+
+        t.len = 0;
+        add(&t, HEAD "<events>");
+        add(&t, opener[k]);
+        add(&t, " <? -->\n<event type=\"x\"");
+        attrs(&t, 100, "v");
+        add(&t, "/>\n<!-- ?> -->\n</events>\n" TAIL);
+        check_error_fast(t.s, 3, "<event> has 101 attributes (at most 64 "
+                         "on one element)");
+    }
 
     /* Namespace declarations: 32 in scope at most, the root's included;
      * an element's end takes its own out of scope. */

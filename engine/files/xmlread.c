@@ -293,6 +293,25 @@ static pb_status markup_error(pb__xmlread *r, const char *buf, const char *tag,
                      max, where);
 }
 
+/* Where markup libxml2 skips whole ends, p past its '<': a processing
+ * instruction, comment or CDATA section ends at the first closer after
+ * its whole opener ("<!-->" opens a comment that goes on past it); end
+ * when none does; NULL when p starts none of them. */
+static const char *skipped(const char *p, const char *end)
+{
+    const char *q;
+
+    if (*p == '?')
+        q = find(p + 1, end, "?>");
+    else if (starts(p, end, "!--"))
+        q = find(p + 3, end, "-->");
+    else if (starts(p, end, "![CDATA["))
+        q = find(p + 8, end, "]]>");
+    else
+        return NULL;
+    return q != NULL ? q + 1 : end;
+}
+
 /*
  * libxml2 reads a start tag whole before any callback, and an element
  * costs it the square of its attributes (the duplicate check, the
@@ -316,11 +335,10 @@ static pb_status check_markup(pb__xmlread *r, const char *buf, size_t len)
         tag = p++;
         if (p == end)
             break;
-        if (*p == '?' || starts(p, end, "!--") || starts(p, end, "![CDATA[")) {
-            q = find(p, end, *p == '?' ? "?>" : p[1] == '-' ? "-->" : "]]>");
-            if (q == NULL)
+        if ((q = skipped(p, end)) != NULL) {
+            if (q == end)
                 break;
-            p = q + 1;
+            p = q;
             continue;
         }
         if (*p == '!')
