@@ -515,9 +515,14 @@ static void save(followups *fu)
     if (fclose(f) == 0 && (tmp = malloc(n)) != NULL) {
         pb__sha256_hex(m.buf, m.len, hex);
         snprintf(tmp, n, "%s.new", fu->cache);
-        /* not through a link someone left in its place */
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0644);
+        /* Made afresh: what is there is a crash's leftover, or a link or
+         * a FIFO someone left to have us write through it or wait on
+         * its open for ever. */
+        if (unlink(tmp) == 0 || errno == ENOENT)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+                      O_CLOEXEC, 0644);
+        else
+            fd = -1;
         if (fd >= 0 && (out = fdopen(fd, "w")) == NULL)
             close(fd);
     }
