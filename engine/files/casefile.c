@@ -342,11 +342,18 @@ static pb_status from_file(pb_casefile *cf, pb_error *err)
 {
     const pb_scenario *s;
     pb_event_info ev;
+    struct stat sb;
     size_t i;
     pb_status st;
     int line;
 
-    if ((st = pb_scenario_read_with(cf->schema, cf->path, &cf->meta, err))
+    /* Not through a symlink, as the journal is not (journal.c): a case
+     * is rewritten in its place, and a link could show any file the
+     * reader may read as the case (a server's data folder). */
+    if (lstat(cf->path, &sb) == 0 && S_ISLNK(sb.st_mode))
+        return pb__error(err, PB_INPUT, cf->path, 0, "the case file is a "
+                         "symbolic link; it must be a plain file");
+    if ((st = pb__scenario_read_plain(cf->schema, cf->path, &cf->meta, err))
         != PB_OK)
         return st;
     s = cf->meta;

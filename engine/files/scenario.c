@@ -711,8 +711,9 @@ pb_status pb_scenario_parse(const char *name, const char *buf, size_t len,
     return pb_scenario_parse_with(NULL, name, buf, len, out, err);
 }
 
-pb_status pb_scenario_read_with(const pb_schema *schema, const char *path,
-                                pb_scenario **out, pb_error *err)
+static pb_status read_scenario(const pb_schema *schema, const char *path,
+                               int nofollow, pb_scenario **out,
+                               pb_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -721,12 +722,25 @@ pb_status pb_scenario_read_with(const pb_schema *schema, const char *path,
     *out = NULL;
     if (path == NULL)
         return pb__error(err, PB_INPUT, "", 0, "no scenario file given");
-    st = pb__read_file(path, PB_SCENARIO_MAX_BYTES, &buf, &len, err);
+    st = pb__read_input(path, nofollow, PB_SCENARIO_MAX_BYTES, &buf, &len,
+                        err);
     if (st != PB_OK)
         return st;
     st = pb_scenario_parse_with(schema, path, buf, len, out, err);
     free(buf);
     return st;
+}
+
+pb_status pb_scenario_read_with(const pb_schema *schema, const char *path,
+                                pb_scenario **out, pb_error *err)
+{
+    return read_scenario(schema, path, 0, out, err);
+}
+
+pb_status pb__scenario_read_plain(const pb_schema *schema, const char *path,
+                                  pb_scenario **out, pb_error *err)
+{
+    return read_scenario(schema, path, 1, out, err);
 }
 
 pb_status pb_scenario_read(const char *path, pb_scenario **out,

@@ -21,4 +21,10 @@ pb_status pb__scenario_add_event(pb_scenario *s, double t, const char *type,
                                  const char *text, const pb_attr *attrs,
                                  size_t nattrs);
 
+/* pb_scenario_read_with without following a symbolic link at path: a
+ * case file, like its journal, is read only as the plain file it is
+ * (casefile.c). */
+pb_status pb__scenario_read_plain(const pb_schema *schema, const char *path,
+                                  pb_scenario **out, pb_error *err);
+
 #endif

@@ -1008,6 +1008,31 @@ if [ "$STORE" = files ]; then
     ls -l /proc/$SRV/fd | grep -o 'LRU-.*journal' | sort >"$T/open-after"
     if cmp -s "$T/open-before" "$T/open-after"; then ok; else
         fail "probes let cases go: $(cat "$T/open-before") -> $(cat "$T/open-after")"; fi
+    # A case file that is a link is not followed (a journal never was):
+    # the case it names outside the data folder is neither shown nor
+    # taken in, and the link is left as it is.
+    mkdir -p "$T/outside"
+    cat >"$T/outside/case.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario xmlns="urn:playbook:scenario:1" id="LINK-1" title="LINK-1">
+  <case topic="delivery" channel="phone" agent="outside-agent"/>
+  <events>
+    <event t="1" type="customer.said">the case outside</event>
+  </events>
+</scenario>
+EOF
+    cp "$T/outside/case.xml" "$T/outside/before.xml"
+    ln -s "$T/outside/case.xml" "$D/LINK-1.xml"
+    req GET /v1/cases/LINK-1
+    want 503 "a case file that is a link"
+    lacks "$T/body" "outside" "a case file that is a link: not shown"
+    req POST /v1/cases/LINK-1/events '{"type": "agent.said", "text": "hi"}'
+    want 503 "an event to a case file that is a link"
+    has "$T/serve.err" "LINK-1.xml: the case file is a symbolic link; it must be a plain file" \
+        "a case file that is a link, said"
+    if [ -L "$D/LINK-1.xml" ] && cmp -s "$T/outside/case.xml" "$T/outside/before.xml"
+    then ok; else fail "a case file that is a link, or what it names, changed"; fi
+    rm -f "$D/LINK-1.xml" "$D/LINK-1.xml.journal"
     # A case is not let go while its last event waits for the sync: read
     # again, it showed that event at once, before it was durable (the
     # sync made slow by 1 GB being written beside it; the event's
@@ -1153,7 +1178,8 @@ assert mine == ['Said in the cache.'] * 2, mine"
         stop
     done
     # Links are not followed: a cache that is one is not read, and one
-    # left where the cache is written aside is not written through.
+    # left where the cache is written aside is not written through: the
+    # cache is made afresh there, in the place of the link.
     cp "$T/cache" "$T/cache-good"
     rm -f "$D/followups.cache"
     ln -s "$T/cache-good" "$D/followups.cache"
@@ -1164,10 +1190,27 @@ assert mine == ['Said in the cache.'] * 2, mine"
     has "$T/serve.err" "followups.cache not used" "a cache that is a link, said"
     req GET /v1/cases/LRU-3
     stop
-    has "$T/serve.err" "cannot write" "a link where the cache is written, said"
     has "$T/victim" "not the server's" "no cache written through a link"
     if cmp -s "$T/cache" "$T/cache-good"; then ok; else
         fail "a cache read through a link was written over"; fi
+    if [ -f "$D/followups.cache" ] && [ ! -L "$D/followups.cache" ] &&
+        [ ! -e "$D/followups.cache.new" ]; then ok; else
+        fail "no cache made in the place of the links"; fi
+    # Nor is a FIFO there waited on: its open held the serving thread,
+    # every request and the stop for ever.
+    rm -f "$D/followups.cache"
+    mkfifo "$D/followups.cache.new"
+    start --max-open 3
+    followups_of LRU-3 2 "a FIFO where the cache is written: the cases read"
+    req GET /v1/principles
+    want 200 "a FIFO where the cache is written: still serving"
+    # (else the stuck server is let go, so that the stop below ends)
+    if [ -p "$D/followups.cache.new" ]; then
+        fail "the FIFO where the cache is written left in place"
+        timeout 5 cat "$D/followups.cache.new" >/dev/null; fi
+    stop
+    if [ -f "$D/followups.cache" ] && [ ! -e "$D/followups.cache.new" ]; then
+        ok; else fail "no cache made in the place of the FIFO"; fi
     rm -f "$D/followups.cache" "$D/followups.cache.new"
     start --max-open 3
     run "$PB" event $P "$D/LRU-3.xml" agent.said "I will email you the label by Friday."
