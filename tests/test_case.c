@@ -657,9 +657,9 @@ static void calls_only_when_read_changed(void **state)
 }
 
 /*
- * Event types come from whoever sends events, and an engine keeps each
- * it sees for its life: past PB__MAX_TYPES a new one is refused, with
- * why, and the types it knows still go in.
+ * Event types come from whoever sends events: past PB__MAX_TYPES held
+ * by live cases a new one is refused, with why, and the types it knows
+ * still go in.
  */
 static void types_bounded(void **state)
 {
@@ -703,6 +703,83 @@ static void types_bounded(void **state)
     assert_int_equal(st, PB_INPUT);
     assert_non_null(strstr(err.message, "one too many"));
     pb_case_free(c);
+    pb_engine_free(e);
+}
+
+/* Counts the new types c takes, named prefix.N, until one is refused. */
+static int types_taken(pb_case *c, const char *prefix)
+{
+    pb_error err;
+    char type[32];
+    int i;
+
+    for (i = 0; i < 40000; i++) {
+        snprintf(type, sizeof type, "%s.n%d", prefix, i);
+        if (pb_case_append(c, 0, type, NULL, NULL, 0, &err) != PB_OK) {
+            assert_non_null(strstr(err.message, "one too many"));
+            return i;
+        }
+    }
+    return i;
+}
+
+static const char old_type_src[] =
+    "return principle { id = 'o', items = {\n"
+    "  { id = 'old', prompt = 'p',\n"
+    "    done = function(c) return c:has('pad.n199') and c:has('x.old') end"
+    " } } }\n";
+
+/*
+ * ... and the bound is on what live cases hold, not on every type ever
+ * sent: once the table is full, the place of a type no case holds goes
+ * to the next new one (a replay, a case let go).  One whose cases live
+ * keeps its place and name, and principle code asking for a name whose
+ * place went to another type finds none (not the other's events).
+ */
+static void types_given_back(void **state)
+{
+    pb_engine *e = pb_engine_new();
+    pb_case *c, *keep, *d;
+    pb_event_info ev;
+    pb_error err;
+    int first, again, i;
+
+    (void)state;
+    assert_int_equal(pb_engine_load_buffer(e, "o.lua", old_type_src,
+                                           strlen(old_type_src), &err),
+                     PB_OK);
+    /* x.old past the types indexed by id (the first 128: the engine's,
+     * the principles', then events' while there is room), read by the
+     * predicate once there */
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 200; i++) {
+        char type[32];
+
+        snprintf(type, sizeof type, "pad.n%d", i);
+        append(c, 0, type, NULL, NULL, 0);
+    }
+    append(c, 0, "x.old", NULL, NULL, 0);
+    assert_int_equal(state_of(c, e, "o.old"), PB_DONE);
+    assert_non_null(keep = pb_case_new(e, NULL, NULL, &err));
+    append(keep, 0, "keep.me", "kept", NULL, 0);
+    first = types_taken(c, "a");
+    assert_true(first > 15000);
+    pb_case_free(c);
+
+    /* c's types past the first 128 given back (a.* all of them), not
+     * keep's */
+    assert_non_null(d = pb_case_new(e, NULL, NULL, &err));
+    again = types_taken(d, "b");
+    assert_true(again >= first && again < first + 201);
+    pb_case_event(keep, 0, &ev);
+    assert_string_equal(ev.type, "keep.me");
+    assert_string_equal(ev.text, "kept");
+    append(keep, 1, "keep.me", NULL, NULL, 0);
+    /* d holds x.old's place under another name: not x.old */
+    append(d, 1, "pad.n199", NULL, NULL, 0);
+    assert_int_equal(state_of(d, e, "o.old"), PB_OPEN);
+    pb_case_free(d);
+    pb_case_free(keep);
     pb_engine_free(e);
 }
 
@@ -1049,6 +1126,7 @@ int main(void)
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
         cmocka_unit_test(types_bounded),
+        cmocka_unit_test(types_given_back),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

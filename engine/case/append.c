@@ -109,10 +109,9 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
     if (!pb__engine_type_fits(c->e, type) &&
         pb__engine_type(c->e, type, 0) < 0)
         return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is one "
-                         "too many: the engine keeps %d types or %u bytes "
-                         "of their names at most (a reload of the "
-                         "principles starts anew)", type, PB__MAX_TYPES,
-                         PB__MAX_TYPE_BYTES);
+                         "too many: the cases open hold %d types or %u "
+                         "bytes of their names at most", type,
+                         PB__MAX_TYPES, PB__MAX_TYPE_BYTES);
     if (!(t >= 0 && t <= PB_TIME_MAX))
         return pb__error(err, PB_INPUT, "", 0, "bad time %g (0 to %g "
                          "seconds)", t, PB_TIME_MAX);

@@ -125,6 +125,8 @@ void pb__case_release(pb_case *c)
     free(c->events);
     free(c->types);
     if (c->more != NULL) {
+        for (i = 0; i < c->more->n; i++)
+            c->e->type_refs[c->more->v[i].type]--;
         free(c->more->v);
         pb__index_free(&c->more->ix);
         free(c->more);
@@ -339,6 +341,7 @@ static pb__typeidx *add_type(pb_case *c, int type)
     c->more->v[c->more->n].type = type;
     if (pb__index_add(&c->more->ix, c->more->n, more_key, c) != 0)
         return NULL;
+    c->e->type_refs[type]++;    /* held: its place is not given away */
     return &c->more->v[c->more->n++].ti;
 }
 

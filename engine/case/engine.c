@@ -10,9 +10,11 @@
 
 #include <lauxlib.h>
 
+#include "case.h"
 #include "engine.h"
 #include "error.h"
 #include "file.h"
+#include "luacase.h"
 #include "sha256.h"
 #include "use.h"
 
@@ -58,6 +60,7 @@ void pb_engine_free(pb_engine *e)
     for (i = 0; i < e->ntypes; i++)
         free(e->types[i]);
     free(e->types);
+    free(e->type_refs);
     pb__index_free(&e->type_ix);
     free(e->principles);
     pb__index_free(&e->principle_ix);
@@ -83,31 +86,82 @@ static const char *type_key(const void *types, size_t i)
     return ((char *const *)types)[i];
 }
 
+/* A type no case holds (past the first PB__READ_TYPES, which cases
+ * index by id, and the principles'), whose place a new name of need
+ * bytes could take; -1 when none.  Only looked for once the table is
+ * full: a walk of it at most. */
+static long unheld(const pb_engine *e, size_t need)
+{
+    size_t i = e->pinned > PB__READ_TYPES ? e->pinned : PB__READ_TYPES;
+
+    for (; i < e->ntypes; i++)
+        if (e->type_refs[i] == 0 &&
+            e->types_bytes - strlen(e->types[i]) - 1 + need <=
+                PB__MAX_TYPE_BYTES)
+            return (long)i;
+    return -1;
+}
+
 int pb__engine_type_fits(const pb_engine *e, const char *name)
 {
-    return e->ntypes < PB__MAX_TYPES &&
-           e->types_bytes + strlen(name) + 1 <= PB__MAX_TYPE_BYTES;
+    size_t need = strlen(name) + 1;
+
+    return (e->ntypes < PB__MAX_TYPES &&
+            e->types_bytes + need <= PB__MAX_TYPE_BYTES) ||
+           unheld(e, need) >= 0;
+}
+
+/* Gives the place of type id, which no case holds, to name. */
+static int reuse(pb_engine *e, long id, const char *name)
+{
+    char *copy = strdup(name), *old = e->types[id];
+
+    if (copy == NULL)
+        return -1;
+    pb__index_remove(&e->type_ix, old, type_key, e->types);
+    e->types[id] = copy;
+    if (pb__index_add(&e->type_ix, (size_t)id, type_key, e->types) != 0) {
+        /* (not once a name has made room) the old name stays */
+        e->types[id] = old;
+        free(copy);
+        pb__index_add(&e->type_ix, (size_t)id, type_key, e->types);
+        return -1;
+    }
+    e->types_bytes = e->types_bytes - strlen(old) + strlen(copy);
+    /* what principle code found under the old name goes with it */
+    pb__luacase_forget_type(pb__sandbox_lua(e->sb), (int)id);
+    free(old);
+    return (int)id;
 }
 
 int pb__engine_type(pb_engine *e, const char *name, int create)
 {
     long id = pb__index_find(&e->type_ix, name, type_key, e->types);
+    size_t need = strlen(name) + 1;
     char *copy;
 
-    if (id >= 0 || !create || !pb__engine_type_fits(e, name))
+    if (id >= 0 || !create)
         return (int)id;
+    if (e->ntypes >= PB__MAX_TYPES ||
+        e->types_bytes + need > PB__MAX_TYPE_BYTES)
+        return (id = unheld(e, need)) < 0 ? -1 : reuse(e, id, name);
     if (e->ntypes == e->types_cap) {
         size_t cap = e->types_cap ? e->types_cap * 2 : 32;
         char **t = realloc(e->types, cap * sizeof *t);
+        unsigned *r;
 
         if (t == NULL)
             return -1;
         e->types = t;
+        if ((r = realloc(e->type_refs, cap * sizeof *r)) == NULL)
+            return -1;
+        e->type_refs = r;
         e->types_cap = cap;
     }
     if ((copy = strdup(name)) == NULL)
         return -1;
     e->types[e->ntypes] = copy;
+    e->type_refs[e->ntypes] = 0;
     if (pb__index_add(&e->type_ix, e->ntypes, type_key, e->types) != 0) {
         free(copy);
         return -1;
@@ -173,6 +227,7 @@ static pb_status add_principle(pb_engine *e, pb__principle *p)
 
     if (intern_detectors(e, p) != 0)
         return PB_NOMEM;
+    e->pinned = e->ntypes;
     if (n > e->principles_cap) {
         size_t cap = e->principles_cap ? e->principles_cap * 2 : 16;
         pb__principle **v = realloc(e->principles, cap * sizeof *v);

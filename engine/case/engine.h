@@ -25,11 +25,13 @@ typedef struct pb__detref {
     size_t principle, detector;
 } pb__detref;
 
-/* The most event types one engine interns, and bytes of their names:
- * each is kept for the engine's life, and types come from whoever sends
- * events (a served replay stores nothing, yet would grow the engine).
- * Far past what principles and integrations use; a reload makes a new
- * engine. */
+/* The most event types one engine holds, and bytes of their names.
+ * Types come from whoever sends events, so once the table is full, a
+ * type no case holds any more, past the first PB__READ_TYPES and those
+ * of the principles, is given to the next new one (engine.c): the
+ * bound is on the types live cases hold, not on all ever sent (a
+ * served replay stores nothing, yet filled it for every other case).
+ * Far past what principles and integrations use. */
 #define PB__MAX_TYPES 16384
 #define PB__MAX_TYPE_BYTES (1u << 20)
 
@@ -49,6 +51,10 @@ struct pb_engine {
                                  * PB__MAX_TYPES */
     size_t ntypes, types_cap;
     size_t types_bytes;         /* their names, NULs included */
+    unsigned *type_refs;        /* cases holding each type past
+                                 * PB__READ_TYPES (case.c, add_type) */
+    size_t pinned;              /* the types the principles know: the
+                                 * first, never given to another */
     pb__index type_ix;          /* types by name */
     pb__detref *dets;           /* detectors by the type they watch: */
     size_t *det_start;          /* dets[det_start[t]..det_start[t + 1]] watch
@@ -70,7 +76,8 @@ int pb__engine_index_detectors(pb_engine *e);
  * (or out of memory). */
 int pb__engine_type(pb_engine *e, const char *name, int create);
 /* Whether one more type, name, fits in e's bounds (PB__MAX_TYPES,
- * PB__MAX_TYPE_BYTES). */
+ * PB__MAX_TYPE_BYTES), in a new place or in that of a type no case
+ * holds. */
 int pb__engine_type_fits(const pb_engine *e, const char *name);
 
 #endif
