@@ -39,14 +39,17 @@ typedef struct entry {
 } entry;
 
 /* The cache file: each write is the whole of it, a few hundred bytes a
- * case, so at most once a minute; one larger than CACHE_MAX is not
- * read.  Its first line says what it is (CACHE_FORMAT, the program's
- * and the principles' versions) and how many cases follow, a line
- * each (stale: found with principles before those); its last is the
- * SHA-256 of all before it, so a file damaged or cut short is not
- * used. */
+ * case, so at most once a minute.  It is read whole at the first
+ * listing, on the serving thread (about 25 ms a MB), so one larger than
+ * CACHE_MAX (some 200,000 cases) is neither read nor written: the cases
+ * are then read over the listings' budgets, as without one (1 GiB took
+ * 23 s and as much memory).  Its first line says what it is
+ * (CACHE_FORMAT, the program's and the principles' versions) and how
+ * many cases follow, a line each (stale: found with principles before
+ * those); its last is the SHA-256 of all before it, so a file damaged
+ * or cut short is not used. */
 #define CACHE_EVERY 60.0
-#define CACHE_MAX (1L << 30)
+#define CACHE_MAX (64L << 20)
 #define CACHE_FORMAT 2
 
 struct followups {
@@ -491,7 +494,7 @@ static void save(followups *fu)
     FILE *f, *out = NULL;
     pb__membuf m;
     pb__json j;
-    int ok = 0, fd;
+    int ok = 0, fd, made;
 
     if ((f = pb__membuf_open(&m, 4096)) == NULL) {
         say(fu, "cannot write %s: %s", fu->cache, "out of memory");
@@ -512,7 +515,15 @@ static void save(followups *fu)
         if (!fu->v[i]->unreadable)
             write_entry(f, fu->v[i]);
     errno = ENOMEM;
-    if (fclose(f) == 0 && (tmp = malloc(n)) != NULL) {
+    made = fclose(f) == 0;
+    if (made && m.len + 80 > CACHE_MAX) {   /* with its hash's line */
+        say(fu, "%s not written: %s", fu->cache, "over 64 MiB, more than "
+            "is read back (the cases are read over the listings)");
+        fu->behind = 0;     /* not said again until something changes */
+        free(m.buf);
+        return;
+    }
+    if (made && (tmp = malloc(n)) != NULL) {
         pb__sha256_hex(m.buf, m.len, hex);
         snprintf(tmp, n, "%s.new", fu->cache);
         /* Made afresh: what is there is a crash's leftover, or a link or

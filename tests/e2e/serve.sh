@@ -1228,6 +1228,14 @@ assert mine == ['Said in the cache.'] * 2, mine"
     stop
     if [ -f "$D/followups.cache" ] && [ ! -e "$D/followups.cache.new" ]; then
         ok; else fail "no cache made in the place of the FIFO"; fi
+    # Nor is one over 64 MiB read: read whole at the first listing, 1 GiB
+    # held every request 23 s (and took as much memory).
+    head -c 70000000 /dev/zero | tr '\0' x >"$D/followups.cache"
+    start --max-open 3
+    followups_of LRU-3 2 "a cache over 64 MiB: the cases read"
+    has "$T/serve.err" "file too large (over 67108864 bytes)" \
+        "a cache over 64 MiB, said"
+    stop
     rm -f "$D/followups.cache" "$D/followups.cache.new"
     start --max-open 3
     run "$PB" event $P "$D/LRU-3.xml" agent.said "I will email you the label by Friday."
