@@ -268,12 +268,15 @@ static int left(listing *l, entry *e)
 static int known(void *ud, const char *id, const store_stamp *stamp)
 {
     listing *l = ud;
-    long k = pb__index_find(&l->fu->ix, id, entry_key, l->fu->v);
-    entry *e = k >= 0 ? l->fu->v[k] : NULL;
+    long k;
+    entry *e;
 
+    if (stamp == NULL && (l->nlooked == 0 || pb__monotonic() < l->until))
+        return 0;   /* (asked of every case: no look-up until needed) */
+    k = pb__index_find(&l->fu->ix, id, entry_key, l->fu->v);
+    e = k >= 0 ? l->fu->v[k] : NULL;
     if (stamp == NULL)
-        return l->nlooked > 0 && pb__monotonic() >= l->until ? left(l, e)
-                                                             : 0;
+        return left(l, e);
     l->nlooked++;
     if (e != NULL && memcmp(&e->stamp, stamp, sizeof *stamp) != 0)
         e = NULL;
@@ -384,6 +387,8 @@ static void sweep(followups *fu)
             fu->behind = 1;
         }
     }
+    if (fu->n == n)
+        return;     /* all kept, each in its place: the index holds */
     pb__index_clear(&fu->ix);
     for (i = 0; i < fu->n; i++)
         pb__index_add(&fu->ix, i, entry_key, fu->v);
