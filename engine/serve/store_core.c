@@ -315,7 +315,8 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
                      pb_error *err)
 {
     static const store_stamp none;
-    char **ids = NULL, **look = NULL;
+    char *const *ids = NULL;
+    char **look = NULL;
     store_stamp *stamps = NULL;
     size_t n = 0, i, j, m, from, end, batch = FIRST_BATCH;
     pb_status st;
@@ -368,12 +369,16 @@ pb_status store_each(store *s, store_known known, store_fn fn, void *ud,
             pb_case_free(c);
         }
     }
-    for (i = 0; i < n; i++)
-        free(ids[i]);
-    free(ids);
     free(look);
     free(stamps);
     return PB_OK;
+}
+
+void store_ids_free(char **ids, size_t n)
+{
+    while (n > 0)
+        free(ids[--n]);
+    free(ids);
 }
 
 void store_each_open(store *s, store_fn fn, void *ud)

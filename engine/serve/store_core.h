@@ -41,8 +41,10 @@ typedef struct store_backend {
     pb_status (*sync)(store *s, store_case *sc, pb_error *err);
     pb_status (*record)(store *s, store_case *sc, const store_event *ev,
                         size_t n, size_t *at, pb_error *err);
-    /* Every case id, sorted (malloc'd, each and all). */
-    pb_status (*ids)(store *s, char ***ids, size_t *n, pb_error *err);
+    /* Every case id, sorted: the store's until its next call, or until
+     * it closes (store_ids_free). */
+    pb_status (*ids)(store *s, char *const **ids, size_t *n,
+                     pb_error *err);
     /* A case not open, read for a moment: PB_OK or the failure. */
     pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
     /* The stamps (store_stamp) of cases ids[0..n), none of them open,
@@ -85,5 +87,8 @@ store *store_new(const store_backend *b, pb_engine *e, void *impl);
  * store_record, shared by the stores that apply events themselves). */
 pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
                       size_t *at, pb_error *err);
+
+/* Frees n ids (malloc'd, each and all), a list a backend kept. */
+void store_ids_free(char **ids, size_t n);
 
 #endif

@@ -49,6 +49,8 @@ typedef struct pg {
     int watching, wake[2];
     store_changed fn;
     void *ud;
+    char **ids;          /* pg_ids' last answer */
+    size_t nids;
 } pg;
 
 /* A failure of the database: PB_IO with its message, one line. */
@@ -476,15 +478,19 @@ static pb_status pg_record(store *s, store_case *sc, const store_event *ev,
     return applied;
 }
 
-static pb_status pg_ids(store *s, char ***out, size_t *nout, pb_error *err)
+static pb_status pg_ids(store *s, char *const **out, size_t *nout,
+                        pb_error *err)
 {
     pg *db = s->impl;
-    PGresult *r = run(db, "SELECT id FROM playbook_cases ORDER BY id "
-                      "COLLATE \"C\"", 0, NULL, PGRES_TUPLES_OK, err,
-                      "listing cases");
+    PGresult *r;
     char **ids;
     int i, n;
 
+    store_ids_free(db->ids, db->nids);
+    db->ids = NULL;
+    db->nids = 0;
+    r = run(db, "SELECT id FROM playbook_cases ORDER BY id COLLATE \"C\"",
+            0, NULL, PGRES_TUPLES_OK, err, "listing cases");
     if (r == NULL)
         return PB_IO;
     n = PQntuples(r);
@@ -494,15 +500,13 @@ static pb_status pg_ids(store *s, char ***out, size_t *nout, pb_error *err)
     }
     for (i = 0; i < n; i++)
         if ((ids[i] = strdup(PQgetvalue(r, i, 0))) == NULL) {
-            while (i > 0)
-                free(ids[--i]);
-            free(ids);
+            store_ids_free(ids, (size_t)i);
             PQclear(r);
             return pb__error(err, PB_NOMEM, "", 0, "out of memory");
         }
     PQclear(r);
-    *out = ids;
-    *nout = (size_t)n;
+    *out = db->ids = ids;
+    *nout = db->nids = (size_t)n;
     return PB_OK;
 }
 
@@ -643,6 +647,7 @@ static void pg_close(store *s)
     }
     PQfinish(db->listen);
     PQfinish(db->conn);
+    store_ids_free(db->ids, db->nids);
     free(db->conninfo);
     free(db);
 }
