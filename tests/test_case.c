@@ -656,36 +656,79 @@ static void calls_only_when_read_changed(void **state)
     pb_engine_free(e);
 }
 
+/* Counts the new types c takes, named prefix.N, until one is refused
+ * (its message in *why, when why is not NULL). */
+static int types_taken(pb_case *c, const char *prefix, char *why)
+{
+    pb_error err;
+    char type[48];
+    int i;
+
+    for (i = 0; i < 40000; i++) {
+        snprintf(type, sizeof type, "%s.n%d", prefix, i);
+        if (pb_case_append(c, 0, type, NULL, NULL, 0, &err) != PB_OK) {
+            assert_non_null(strstr(err.message, "one too many"));
+            if (why != NULL)
+                snprintf(why, 200, "%.180s", err.message);
+            return i;
+        }
+    }
+    return i;
+}
+
+/* Cases of PB__CASE_OWN_TYPES new types each, kept in v, until the
+ * engine's table is full: how many. */
+static int fill_types(pb_engine *e, pb_case **v, int max, const char *prefix)
+{
+    char name[32], why[200];
+    pb_error err;
+    int n = 0, took;
+
+    do {
+        assert_true(n < max);
+        assert_non_null(v[n] = pb_case_new(e, NULL, NULL, &err));
+        snprintf(name, sizeof name, "%s%d", prefix, n);
+        took = types_taken(v[n++], name, why);
+    } while (took == PB__CASE_OWN_TYPES);
+    assert_non_null(strstr(why, "the cases open hold"));
+    return n;
+}
+
 /*
- * Event types come from whoever sends events: past PB__MAX_TYPES held
- * by live cases a new one is refused, with why, and the types it knows
- * still go in.
+ * Event types come from whoever sends events: one case holds
+ * PB__CASE_OWN_TYPES of its own at most, and past PB__MAX_TYPES held by
+ * live cases a new one is refused, with why; the types they know still
+ * go in.
  */
 static void types_bounded(void **state)
 {
     static char name[65536];
+    static pb_case *v[100];
     pb_engine *e = pb_engine_new();
     pb_case *c;
     pb_error err;
-    char type[32];
-    int i, refused = -1;
+    char type[32], why[200];
+    int i, n, refused = -1;
     pb_status st = PB_OK;
 
     (void)state;
     assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
-
-    for (i = 0; i < 20000 && refused < 0; i++) {
-        snprintf(type, sizeof type, "t.n%d", i);
-        if ((st = pb_case_append(c, 0, type, NULL, NULL, 0, &err)) != PB_OK)
-            refused = i;
-    }
-    assert_true(refused > 16000 && refused <= PB__MAX_TYPES);
-    assert_int_equal(st, PB_INPUT);
-    assert_non_null(strstr(err.message, "one too many"));
-    assert_int_equal(pb_case_append(c, 1, "t.n0", NULL, NULL, 0, &err),
+    assert_true(types_taken(c, "first", why) > PB__CASE_OWN_TYPES);
+    assert_non_null(strstr(why, "for this case"));
+    pb_case_free(c);
+    n = fill_types(e, v, 100, "t");
+    assert_true(n > 60 && n < 70);  /* 16,384 types, 256 a case */
+    assert_int_equal(pb_case_append(v[0], 1, "t0.n0", NULL, NULL, 0, &err),
                      PB_OK);
-    assert_int_equal(pb_case_append(c, 1, "t.n100", "hi", NULL, 0, &err),
-                     PB_OK);
+    assert_int_equal(pb_case_append(v[1], 1, "t1.n100", "hi", NULL, 0,
+                                    &err), PB_OK);
+    assert_int_equal(pb_case_append(v[0], 1, "followup.done", NULL, NULL, 0,
+                                    &err), PB_OK);
+    for (i = 0; i < n; i++)
+        pb_case_free(v[i]);
+    /* given back once no case holds them */
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    assert_int_equal(types_taken(c, "again", NULL), PB__CASE_OWN_TYPES);
     pb_case_free(c);
     pb_engine_free(e);
 
@@ -706,23 +749,6 @@ static void types_bounded(void **state)
     pb_engine_free(e);
 }
 
-/* Counts the new types c takes, named prefix.N, until one is refused. */
-static int types_taken(pb_case *c, const char *prefix)
-{
-    pb_error err;
-    char type[32];
-    int i;
-
-    for (i = 0; i < 40000; i++) {
-        snprintf(type, sizeof type, "%s.n%d", prefix, i);
-        if (pb_case_append(c, 0, type, NULL, NULL, 0, &err) != PB_OK) {
-            assert_non_null(strstr(err.message, "one too many"));
-            return i;
-        }
-    }
-    return i;
-}
-
 static const char old_type_src[] =
     "return principle { id = 'o', items = {\n"
     "  { id = 'old', prompt = 'p',\n"
@@ -738,11 +764,12 @@ static const char old_type_src[] =
  */
 static void types_given_back(void **state)
 {
+    static pb_case *v[100];
     pb_engine *e = pb_engine_new();
     pb_case *c, *keep, *d;
     pb_event_info ev;
     pb_error err;
-    int first, again, i;
+    int again, i, n;
 
     (void)state;
     assert_int_equal(pb_engine_load_buffer(e, "o.lua", old_type_src,
@@ -762,24 +789,25 @@ static void types_given_back(void **state)
     assert_int_equal(state_of(c, e, "o.old"), PB_DONE);
     assert_non_null(keep = pb_case_new(e, NULL, NULL, &err));
     append(keep, 0, "keep.me", "kept", NULL, 0);
-    first = types_taken(c, "a");
-    assert_true(first > 15000);
+    n = fill_types(e, v, 100, "a");
     pb_case_free(c);
 
-    /* c's types past the first 128 given back (a.* all of them), not
+    /* c's types past the first 128 given back, x.old's last; not
      * keep's */
     assert_non_null(d = pb_case_new(e, NULL, NULL, &err));
-    again = types_taken(d, "b");
-    assert_true(again >= first && again < first + 201);
+    append(d, 0, "pad.n199", NULL, NULL, 0);
+    again = types_taken(d, "b", NULL);
+    assert_true(again > 50 && again < 200);
     pb_case_event(keep, 0, &ev);
     assert_string_equal(ev.type, "keep.me");
     assert_string_equal(ev.text, "kept");
     append(keep, 1, "keep.me", NULL, NULL, 0);
     /* d holds x.old's place under another name: not x.old */
-    append(d, 1, "pad.n199", NULL, NULL, 0);
     assert_int_equal(state_of(d, e, "o.old"), PB_OPEN);
     pb_case_free(d);
     pb_case_free(keep);
+    for (i = 0; i < n; i++)
+        pb_case_free(v[i]);
     pb_engine_free(e);
 }
 
@@ -852,17 +880,19 @@ static void types_of_other_cases(void **state)
     pb_case *c;
     pb_error err;
     char type[32];
-    int i;
+    int i, k;
 
     (void)state;
     assert_int_equal(pb_engine_load_buffer(e, "late.lua", late_src,
                                            strlen(late_src), &err), PB_OK);
-    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
-    for (i = 0; i < 5000; i++) {
-        snprintf(type, sizeof type, "t.n%d", i);
-        append(c, 0, type, NULL, NULL, 0);
+    for (k = 0; k < 20; k++) {      /* 5,000 types, 250 a case */
+        assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+        for (i = 0; i < 250; i++) {
+            snprintf(type, sizeof type, "t.n%d", k * 250 + i);
+            append(c, 0, type, NULL, NULL, 0);
+        }
+        pb_case_free(c);
     }
-    pb_case_free(c);
     assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
     assert_int_equal(pb_case_set_fact(c, "type", "u.new", &err), PB_OK);
     append(c, 1, "u.new", "a", NULL, 0);

@@ -106,6 +106,11 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
     if (!pb__is_type(type))
         return pb__error(err, PB_INPUT, "", 0, "bad event type '%s' (dotted "
                          "words of letters, digits, _ and -)", type);
+    if (!pb__case_type_room(c, type))
+        return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is one "
+                         "too many for this case: it holds %d types at "
+                         "most besides those the principles name", type,
+                         PB__CASE_OWN_TYPES);
     if (!pb__engine_type_fits(c->e, type) &&
         pb__engine_type(c->e, type, 0) < 0)
         return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is one "

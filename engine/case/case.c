@@ -298,6 +298,15 @@ static pb__typeidx *type_entry(const pb_case *c, int type)
     return i >= 0 ? &c->more->v[i].ti : NULL;
 }
 
+int pb__case_type_room(const pb_case *c, const char *type)
+{
+    int id = pb__engine_type(c->e, type, 0);
+
+    if (id >= 0 && (id < PB__READ_TYPES || type_entry(c, id) != NULL))
+        return 1;
+    return c->more == NULL || c->more->n < PB__CASE_OWN_TYPES;
+}
+
 const pb__typeidx *pb__case_type(const pb_case *c, int type)
 {
     const pb__typeidx *ti = type >= 0 ? type_entry(c, type) : NULL;

@@ -75,6 +75,11 @@ typedef struct pb__moretypes {
  */
 #define PB__READ_TYPES 128
 
+/* Types one case may hold past the first PB__READ_TYPES (the engine's,
+ * the principles', then the first events'): the engine's table is
+ * shared by every case (engine.h), so no one case may fill it. */
+#define PB__CASE_OWN_TYPES 256
+
 typedef struct pb__reads {
     uint64_t types[PB__READ_TYPES / 64];
     uint32_t facts;
@@ -177,6 +182,10 @@ const char *pb__case_fact_before(const pb_case *c, const char *name,
                                  size_t ev);
 /* Type index entry, or NULL when no event of that type happened. */
 const pb__typeidx *pb__case_type(const pb_case *c, int type);
+/* Whether c may take an event of type: one it holds, one of the first
+ * PB__READ_TYPES, or one of its own while it holds fewer than
+ * PB__CASE_OWN_TYPES. */
+int pb__case_type_room(const pb_case *c, const char *type);
 /* Stores an event already checked (by is the detecting principle, -1
  * when recorded) and applies what the engine reads in it: PB_OK or
  * PB_NOMEM. */

@@ -36,12 +36,18 @@ pb_engine *pb_engine_new(void)
         return NULL;
     }
     pb__sandbox_set_limits(e->sb, PB_DEFAULT_INSTRUCTIONS, 0);
-    /* The types the engine interprets get the first ids. */
+    /* The types the engine interprets get the first ids; with those it
+     * finds by name (followup.c, undo.c), they are never refused nor
+     * given to another type, however full the table. */
     if (pb__engine_type(e, "fact", 1) != PB__T_FACT ||
         pb__engine_type(e, "item.checked", 1) != PB__T_CHECKED ||
         pb__engine_type(e, "item.skipped", 1) != PB__T_SKIPPED ||
         pb__engine_type(e, "case.closed", 1) != PB__T_CLOSED ||
-        pb__engine_type(e, "contact.ended", 1) != PB__T_CONTACT_ENDED) {
+        pb__engine_type(e, "contact.ended", 1) != PB__T_CONTACT_ENDED ||
+        pb__engine_type(e, "agent.committed", 1) < 0 ||
+        pb__engine_type(e, "followup.scheduled", 1) < 0 ||
+        pb__engine_type(e, "followup.done", 1) < 0 ||
+        pb__engine_type(e, "event.undone", 1) < 0) {
         pb_engine_free(e);
         return NULL;
     }
