@@ -154,29 +154,46 @@ static void reload(api *a, const cli_opts *o, const char *tokens,
     auth *users = NULL;
     pb_engine *e, **v;
     char version[16];
-    int failed;
+    int failed, same;
     size_t i;
 
     snprintf(version, sizeof version, "%s", was);
     e = cli_engine(o, &failed);
+    /* The same principles (a reload for the tokens, say): the engine in
+     * use stays, or each reload would leave one more for the cases open
+     * to hold (560 KB each). */
+    same = e != NULL && !failed && strcmp(pb_engine_version(e), was) == 0;
+    if (same) {
+        pb_engine_free(e);
+        e = a->e;
+    }
     if (e != NULL && !failed &&
         (tokens == NULL || (users = load_tokens(tokens)) != NULL) &&
-        (v = realloc(old->v, (old->n + 1) * sizeof *v)) != NULL) {
-        old->v = v;
+        (same || (v = realloc(old->v, (old->n + 1) * sizeof *v)) != NULL)) {
         api_swap(a, &e, &users);
-        old->v[old->n++] = e;
+        if (!same) {
+            old->v = v;
+            old->v[old->n++] = e;
+        }
         for (i = old->n; i-- > 0;)
             if (!api_uses(a, old->v[i])) {
                 pb_engine_free(old->v[i]);
                 old->v[i] = old->v[--old->n];
             }
         auth_free(users);
-        pb__text_printf(stderr, "playbook serve: reloaded: principles %s "
-                        "(were %s; open cases keep theirs)%s\n",
-                        pb_engine_version(a->e), version,
-                        tokens ? ", tokens" : "");
+        if (same)
+            pb__text_printf(stderr, "playbook serve: reloaded: principles "
+                            "%s, unchanged%s\n", version,
+                            tokens ? "; tokens" : "");
+        else
+            pb__text_printf(stderr, "playbook serve: reloaded: principles "
+                            "%s (were %s; open cases keep theirs)%s\n",
+                            pb_engine_version(a->e), version,
+                            tokens ? ", tokens" : "");
         return;
     }
+    if (same)
+        e = NULL;       /* the one in use */
     auth_free(users);
     pb_engine_free(e);
     pb__text_printf(stderr, "playbook serve: not reloaded (see above): "
