@@ -106,10 +106,12 @@ struct http_stream {
 #define CONNECTION_MEMORY (16u << 10)
 
 /* Each connection's send buffer in the kernel (SO_SNDBUF: Linux keeps
- * twice as much), so that all of them together stay small beside
- * max_unsent (1,000 connections: 64 MiB); an answer larger than it goes
- * out as the client reads, like any. */
-#define KERNEL_SNDBUF (32 << 10)
+ * twice as much), so that all of them together stay bounded beside
+ * max_unsent (1,000 connections: 128 MiB); an answer larger than it goes
+ * out as the client reads, like any.  Not less: over loopback (a proxy
+ * on the same host) a segment is 64 KiB, and with one in flight each
+ * waited for the client's delayed ACK (40 ms: a 3 MB answer took 2 s). */
+#define KERNEL_SNDBUF (64 << 10)
 #define MAX_HEAD (12u << 10)
 
 /* A request: its body as it comes, then, while its reply is held, the
