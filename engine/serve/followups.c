@@ -323,7 +323,14 @@ static int found(void *ud, const char *id, const pb_case *c,
 {
     listing *l = ud;
     entry *e, **v;
+    const char *agent;
 
+    /* An open case is made into an entry for this listing alone: one
+     * of another agent's adds nothing to it (an agent's 110,000
+     * follow-ups were copied at every other agent's listing). */
+    if (c != NULL && stamp == NULL && l->agent != NULL &&
+        ((agent = pb_case_agent(c)) == NULL || strcmp(agent, l->agent) != 0))
+        return 0;
     if (c == NULL) {    /* counted in the answer, named in the log */
         char msg[1200];
 
