@@ -104,6 +104,7 @@ struct http_stream {
  * not would be acted on and the connection closed without an answer:
  * past MAX_HEAD, so with room left for any answer, we refuse it. */
 #define CONNECTION_MEMORY (16u << 10)
+#define MAX_HEAD (12u << 10)
 
 /* Each connection's send buffer in the kernel (SO_SNDBUF: Linux keeps
  * twice as much), so that all of them together stay bounded beside
@@ -112,7 +113,6 @@ struct http_stream {
  * on the same host) a segment is 64 KiB, and with one in flight each
  * waited for the client's delayed ACK (40 ms: a 3 MB answer took 2 s). */
 #define KERNEL_SNDBUF (64 << 10)
-#define MAX_HEAD (12u << 10)
 
 /* A request: its body as it comes, then, while its reply is held, the
  * reply and its connection (suspended until http_release). */

@@ -66,9 +66,11 @@ typedef struct files {
     seen *seen;
     size_t nseen, seencap;
     pb__index seen_ix;        /* seen by id */
-    char **ids;               /* the folder's cases, sorted, as last */
-    size_t nids;              /* listed: kept while the watch says no */
-    int ids_kept;             /* case file came or went */
+    /* The folder's cases, sorted, as last listed: kept while the watch
+     * says no case file came or went (drain). */
+    char **ids;
+    size_t nids;
+    int ids_kept;
     pthread_t syncer;
     pthread_mutex_t mu;       /* guards what follows */
     pthread_cond_t wake;      /* the syncer: something was written */
