@@ -809,6 +809,17 @@ pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
                            pb_error *warn, pb_error *err);
 
 /*
+ * The agent a case file names (its <case agent>, set when the case was
+ * made), read from the file's first few kilobytes alone: nothing locked,
+ * replayed or run, for a server to refuse another agent's case without
+ * opening it.  "" when it names none.  PB_INPUT when the head does not
+ * tell plainly (no <case> there, a reference in the value, longer than
+ * size), PB_IO when the file cannot be read: open the case to know.
+ */
+pb_status pb_casefile_agent(const char *path, char *out, size_t size,
+                            pb_error *err);
+
+/*
  * A case file (or any scenario) as a scenario, followed by the events of
  * its journal when one is there (a session in progress, or one that
  * crashed before merging it), read as pb_casefile_read reads them: the

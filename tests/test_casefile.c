@@ -641,6 +641,68 @@ static int count_damaged(const fixture *x)
     return n;
 }
 
+/*
+ * pb_casefile_agent: whose case a file is, from its first kilobytes
+ * alone (a server refuses another agent's case without opening it): the
+ * agent it was made for, "" for none; not plainly said there (an escape
+ * in the name, no <case> in the head), a link or no file: not told.
+ */
+static void agent_from_the_head(void **state)
+{
+    fixture *x = *state;
+    static const char *const names[] = {"amira", NULL, "a&b"};
+    char out[64], link[300], pad[6000];
+    pb_casefile *cf;
+    pb_error err;
+    FILE *f;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        unlink(x->path);
+        x->o.agent = names[i];
+        assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
+                         PB_OK);
+        assert_int_equal(pb_casefile_append(cf, 1, "customer.said", "hi",
+                                            NULL, 0, &err), PB_OK);
+        assert_int_equal(pb_casefile_close(cf, &err), PB_OK);
+        strcpy(out, "?");
+        if (i < 2) {
+            assert_int_equal(pb_casefile_agent(x->path, out, sizeof out,
+                                               &err), PB_OK);
+            assert_string_equal(out, names[i] ? names[i] : "");
+        } else {    /* written a&amp;b */
+            assert_int_equal(pb_casefile_agent(x->path, out, sizeof out,
+                                               &err), PB_INPUT);
+        }
+    }
+    x->o.agent = NULL;
+    /* a name longer than the room for it */
+    unlink(x->path);
+    x->o.agent = "amira";
+    assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
+                     PB_OK);
+    assert_int_equal(pb_casefile_close(cf, &err), PB_OK);
+    x->o.agent = NULL;
+    assert_int_equal(pb_casefile_agent(x->path, out, 5, &err), PB_INPUT);
+    assert_int_equal(pb_casefile_agent(x->path, out, 6, &err), PB_OK);
+    snprintf(link, sizeof link, "%s/link.xml", x->dir);
+    assert_int_equal(symlink(x->path, link), 0);
+    assert_int_not_equal(pb_casefile_agent(link, out, sizeof out, &err),
+                         PB_OK);
+    snprintf(link, sizeof link, "%s/none.xml", x->dir);
+    assert_int_equal(pb_casefile_agent(link, out, sizeof out, &err), PB_IO);
+    /* <case> past the head */
+    memset(pad, 'x', sizeof pad - 1);
+    pad[sizeof pad - 1] = '\0';
+    assert_non_null(f = fopen(x->path, "w"));
+    fprintf(f, "<scenario xmlns=\"urn:playbook:scenario:1\" id=\"c\">\n"
+               "<!-- %s -->\n<case topic=\"t\" agent=\"amira\"/>\n"
+               "</scenario>\n", pad);
+    fclose(f);
+    assert_int_equal(pb_casefile_agent(x->path, out, sizeof out, &err),
+                     PB_INPUT);
+}
+
 /* As a scenario (replay, stats): FILE's events, then the journal's, the
  * same replay as the case a session would resume; nothing changed. */
 static void scenario_with_journal(void **state)
@@ -1198,6 +1260,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(read_only_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(tmpfs_full_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(lock_and_read_only_readers, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(agent_from_the_head, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(clock_and_time_base, setup,
                                         teardown),

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "ascii.h"
 #include "calltime.h"
@@ -657,6 +658,75 @@ pb_status pb_casefile_read(pb_engine *e, const char *path, pb_case **out,
     cf->c = NULL;
     pb_casefile_free(cf);
     return PB_OK;
+}
+
+/* How much of a case file's head pb_casefile_agent reads: the writer
+ * puts <case> right after <scenario>, its facts after its attributes. */
+#define AGENT_HEAD 4096
+
+static pb_status unclear(pb_error *err, const char *path)
+{
+    return pb__error(err, PB_INPUT, path, 0, "no plain <case agent> in "
+                     "the file's first %d bytes", AGENT_HEAD);
+}
+
+pb_status pb_casefile_agent(const char *path, char *out, size_t size,
+                            pb_error *err)
+{
+    static const char space[] = " \t\r\n";
+    char head[AGENT_HEAD + 1];
+    const char *p, *name, *v;
+    size_t n = 0, len;
+    ssize_t got = 1;
+    pb_status st;
+    char quote;
+    int fd;
+
+    if ((st = pb__open_input(path, 1, &fd, err)) != PB_OK)
+        return st;
+    while (n < AGENT_HEAD && (got = read(fd, head + n, AGENT_HEAD - n)) > 0)
+        n += (size_t)got;
+    close(fd);
+    if (got < 0)
+        return pb__error(err, PB_IO, path, 0, "cannot read: %s",
+                         strerror(errno));
+    head[n] = '\0';
+    for (p = head; (p = strstr(p, "<case")) != NULL; p += 5)
+        if (p[5] != '\0' && strchr(" \t\r\n/>", p[5]) != NULL)
+            break;
+    if (p == NULL)
+        return unclear(err, path);
+    /* its attributes, up to the tag's end: agent's value, or none */
+    for (p += 5;;) {
+        p += strspn(p, space);
+        if (*p == '>' || *p == '/') {
+            *out = '\0';
+            return PB_OK;
+        }
+        name = p;
+        p += strcspn(p, "= \t\r\n>");
+        len = (size_t)(p - name);
+        p += strspn(p, space);
+        if (*p++ != '=')
+            return unclear(err, path);
+        p += strspn(p, space);
+        if (*p != '"' && *p != '\'')
+            return unclear(err, path);
+        quote = *p++;
+        v = p;
+        if ((p = strchr(p, quote)) == NULL)
+            return unclear(err, path);
+        if (len == 5 && memcmp(name, "agent", 5) == 0) {
+            /* a reference or a character XML would change: not plain */
+            if ((size_t)(p - v) >= size || strcspn(v, "&<\t\r\n") <
+                                               (size_t)(p - v))
+                return unclear(err, path);
+            memcpy(out, v, (size_t)(p - v));
+            out[p - v] = '\0';
+            return PB_OK;
+        }
+        p++;
+    }
 }
 
 pb_status pb_casefile_scenario(pb_engine *e, const pb_schema *schema,

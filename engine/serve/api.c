@@ -529,9 +529,19 @@ static store_case *find_case(api *a, const auth_user *who, const char *id,
     store_case *sc;
     pb_error err;
     pb_status st;
+    char owner[256];
 
     if (!store_id_ok(id)) {
         fail(out, 404, NULL, "no case '%.64s'", id);
+        return NULL;
+    }
+    /* Another agent's case is refused without opening it: opened, it
+     * let another case go (probes of ids emptied the open cases, each
+     * owner's next event then paying to read theirs again). */
+    if (who != NULL && who->role != AUTH_LEAD &&
+        store_owner(a->st, id, owner, sizeof owner) &&
+        strcmp(owner, who->name) != 0) {
+        fail(out, 404, NULL, "no case '%s'", id);
         return NULL;
     }
     st = store_get(a->st, id, &sc, &err);

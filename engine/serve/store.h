@@ -70,6 +70,11 @@ void store_close_cases(store *s);
 /* Whether id can name a case: 1 to 64 letters, digits, '_' and '-'. */
 int store_id_ok(const char *id);
 
+/* Whose case id is, the agent it names ("" none) into out, when it is
+ * not open and the store can tell without opening it (and so letting
+ * another case go, and running its principles): 1; else 0, and only
+ * opening it tells. */
+int store_owner(store *s, const char *id, char *out, size_t size);
 /* The case id, up to date: PB_OK; PB_INPUT when there is none ("no case
  * 'x'"); PB_STATE when another program holds it; PB_IO when it cannot be
  * read or is damaged (err says why); PB_NOMEM.  Opening a case may let

@@ -221,6 +221,12 @@ static pb_status usable(store *s, pb_error *err)
     return s->b->failed != NULL ? s->b->failed(s, err) : PB_OK;
 }
 
+int store_owner(store *s, const char *id, char *out, size_t size)
+{
+    return pb__index_find(&s->ix, id, case_key, s->v) < 0 &&
+           s->b->owner != NULL && s->b->owner(s, id, out, size) == 0;
+}
+
 pb_status store_get(store *s, const char *id, store_case **out,
                     pb_error *err)
 {

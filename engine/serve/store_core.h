@@ -47,6 +47,9 @@ typedef struct store_backend {
                      pb_error *err);
     /* A case not open, read for a moment: PB_OK or the failure. */
     pb_status (*read)(store *s, const char *id, pb_case **out, pb_error *err);
+    /* store_owner, for a case not open: 0, or -1 when it cannot tell
+     * without reading the case. */
+    int (*owner)(store *s, const char *id, char *out, size_t size);
     /* The stamps (store_stamp) of cases ids[0..n), none of them open,
      * sorted as `ids` sorts them, into out: all zeros for one it cannot
      * tell; -1 when it cannot tell any.  NULL when the store has none. */

@@ -352,6 +352,17 @@ static pb_status files_read(store *s, const char *id, pb_case **out,
     return st;
 }
 
+static int files_owner(store *s, const char *id, char *out, size_t size)
+{
+    char *path = case_path(s, id);
+    pb_error err;
+    int known = path != NULL &&
+                pb_casefile_agent(path, out, size, &err) == PB_OK;
+
+    free(path);
+    return known ? 0 : -1;
+}
+
 /* A case file and its journal as they are now: a write changes the
  * journal's size, a rewrite the file's inode (a rename) and the
  * journal's size, and the times catch what keeps both.  All zeros when
@@ -553,7 +564,8 @@ static void files_close(store *s)
 }
 
 static const store_backend backend = {
-    files_open, files_sync, files_record, files_ids, files_read, files_stamps,
+    files_open, files_sync, files_record, files_ids, files_read, files_owner,
+    files_stamps,
     NULL, files_on_durable, files_pending, files_failed, files_close_case,
     files_let_go, files_close
 };

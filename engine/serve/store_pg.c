@@ -543,6 +543,24 @@ static int pg_stamps(store *s, char *const *ids, size_t n, store_stamp *out)
     return 0;
 }
 
+/* The agent column, without the case's events. */
+static int pg_owner(store *s, const char *id, char *out, size_t size)
+{
+    const char *p[1] = { id };
+    pb_error ignored;   /* -1: the case is read, and says why */
+    PGresult *r = run(s->impl, "SELECT agent FROM playbook_cases "
+                      "WHERE id = $1", 1, p, PGRES_TUPLES_OK, &ignored,
+                      "reading a case's agent");
+    int known = r != NULL && PQntuples(r) == 1 &&
+                (size_t)PQgetlength(r, 0, 0) < size;
+
+    if (known)
+        snprintf(out, size, "%s", PQgetisnull(r, 0, 0) ? ""
+                                                        : PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return known ? 0 : -1;
+}
+
 static pb_status pg_read(store *s, const char *id, pb_case **out,
                          pb_error *err)
 {
@@ -653,7 +671,8 @@ static void pg_close(store *s)
 }
 
 static const store_backend postgres = {
-    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_stamps, pg_watch, NULL,
+    pg_open, pg_sync, pg_record, pg_ids, pg_read, pg_owner, pg_stamps,
+    pg_watch, NULL,
     NULL, NULL, pg_close_case, pg_let_go, pg_close
 };
 

@@ -1494,6 +1494,31 @@ req POST /v1/cases/A-1/events '{"type": "customer.said", "text": "hi"}' \
 refused 404 null "an event on another agent's case"
 req GET /v1/cases/C-1 - "Authorization:Bearer $AMIRA"
 refused 404 null "a case of nobody's, to an agent"
+# Another agent's case is refused without being opened: opened, it let
+# another case go, and probes of ids emptied the open cases (each
+# owner's next event then paid to read theirs again, on their share).
+if [ "$STORE" = files ]; then
+    stop
+    start --tokens "$TOK" --max-open 2
+    for i in 1 2 3; do
+        req POST /v1/cases "{\"id\": \"PROBE-$i\", \"topic\": \"delivery\"}" \
+            "Authorization:Bearer $BEN"
+    done
+    ls -l "/proc/$SRV/fd" | grep -o 'PROBE-[0-9]*\.xml\.journal' | sort >"$T/probe-before"
+    req GET /v1/cases/PROBE-1 - "Authorization:Bearer $AMIRA"
+    refused 404 null "an agent probing another's case, not open"
+    req POST /v1/cases/PROBE-1/events '{"type": "agent.said", "text": "x"}' \
+        "Authorization:Bearer $AMIRA"
+    refused 404 null "an event to another agent's case, not open"
+    ls -l "/proc/$SRV/fd" | grep -o 'PROBE-[0-9]*\.xml\.journal' | sort >"$T/probe-after"
+    if [ -s "$T/probe-before" ] && cmp -s "$T/probe-before" "$T/probe-after"
+    then ok; else
+        fail "probes opened cases: $(cat "$T/probe-before") -> $(cat "$T/probe-after")"; fi
+    req GET /v1/cases/PROBE-1 - "Authorization:Bearer $BEN"
+    want 200 "the owner's case, not open, read"
+    stop
+    start --tokens "$TOK"
+fi
 req POST /v1/cases/A-1/events '{"type": "customer.said", "text": "hi"}' \
     "Authorization:Bearer $AMIRA"
 want 200 "an event on the agent's own case"
