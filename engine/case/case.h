@@ -71,9 +71,8 @@ typedef struct pb__moretypes {
  * all events, other items' states).  An answer stands while nothing it
  * read has changed (evaluate.c), so after an utterance only the
  * predicates that look at utterances run again, and after a fact mostly
- * those that read that fact.
+ * those that read that fact.  (PB__READ_TYPES: engine.h.)
  */
-#define PB__READ_TYPES 128
 
 /* Types one case may hold past the first PB__READ_TYPES (the engine's,
  * the principles', then the first events'): the engine's table is

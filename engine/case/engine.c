@@ -10,11 +10,9 @@
 
 #include <lauxlib.h>
 
-#include "case.h"
 #include "engine.h"
 #include "error.h"
 #include "file.h"
-#include "luacase.h"
 #include "sha256.h"
 #include "use.h"
 
@@ -117,6 +115,29 @@ int pb__engine_type_fits(const pb_engine *e, const char *name)
            unheld(e, need) >= 0;
 }
 
+const char pb__type_cache_key = 0;
+
+/* Forgets what the cache of type names says of id (luacase.c): an
+ * existing field set to nil, which takes no memory, so it never raises. */
+static void forget_cached(lua_State *L, int id)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &pb__type_cache_key) ==
+        LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            int hit = lua_tointeger(L, -1) == id;
+
+            lua_pop(L, 1);
+            if (hit) {
+                lua_pushvalue(L, -1);
+                lua_pushnil(L);
+                lua_rawset(L, -4);
+            }
+        }
+    }
+    lua_pop(L, 1);
+}
+
 /* Gives the place of type id, which no case holds, to name. */
 static int reuse(pb_engine *e, long id, const char *name)
 {
@@ -135,7 +156,7 @@ static int reuse(pb_engine *e, long id, const char *name)
     }
     e->types_bytes = e->types_bytes - strlen(old) + strlen(copy);
     /* what principle code found under the old name goes with it */
-    pb__luacase_forget_type(pb__sandbox_lua(e->sb), (int)id);
+    forget_cached(pb__sandbox_lua(e->sb), (int)id);
     free(old);
     return (int)id;
 }

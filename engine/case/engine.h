@@ -25,6 +25,16 @@ typedef struct pb__detref {
     size_t principle, detector;
 } pb__detref;
 
+/* Types cases index by id, and calls into principle code mark as read
+ * by id (case.h): the first the engine interns, its own, the
+ * principles', then the first events'.  The others are found by name. */
+#define PB__READ_TYPES 128
+
+/* Where luacase.c keeps its cache from a type's name to its id: the
+ * registry, by this address, so that a type whose place goes to another
+ * is forgotten there too (engine.c). */
+extern const char pb__type_cache_key;
+
 /* The most event types one engine holds, and bytes of their names.
  * Types come from whoever sends events, so once the table is full, a
  * type no case holds any more, past the first PB__READ_TYPES and those

@@ -617,28 +617,6 @@ static int map_pairs(lua_State *L)
     return 3;
 }
 
-/* The methods' type cache (upvalue 1), by this address in the registry
- * too, for pb__luacase_forget_type. */
-static const char type_cache = 0;
-
-void pb__luacase_forget_type(lua_State *L, int id)
-{
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &type_cache) == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            int hit = lua_tointeger(L, -1) == id;
-
-            lua_pop(L, 1);
-            if (hit) {      /* an existing field set to nil: no memory */
-                lua_pushvalue(L, -1);
-                lua_pushnil(L);
-                lua_rawset(L, -4);
-            }
-        }
-    }
-    lua_pop(L, 1);
-}
-
 /* A metatable whose __index gets, as upvalue 1, one table of its
  * methods and of its fields' codes: a lookup answers both, and it is
  * what tests/test_api.c reads to hold the editor definitions to what
@@ -655,7 +633,7 @@ static void new_mt(lua_State *L, const char *name, lua_CFunction index,
         if (fns) {
             lua_newtable(L);             /* the type cache, shared */
             lua_pushvalue(L, -1);
-            lua_rawsetp(L, LUA_REGISTRYINDEX, &type_cache);
+            lua_rawsetp(L, LUA_REGISTRYINDEX, &pb__type_cache_key);
             lua_pushvalue(L, -3);        /* this metatable */
             luaL_setfuncs(L, fns, 2);
         }

@@ -10,9 +10,6 @@
 int pb__luacase_new(pb_case *c);  /* LUA_OK or an error code */
 void pb__luacase_free(pb_case *c);
 void pb__luacase_push(pb_case *c); /* pushes the case object */
-/* Forgets the type id the methods found names under: its place goes to
- * another type (engine.c).  Never raises. */
-void pb__luacase_forget_type(lua_State *L, int id);
 /* Pushes an event object (may raise: call in protected mode). */
 void pb__luacase_push_event(lua_State *L, pb_case *c, size_t ev);
 
