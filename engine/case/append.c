@@ -111,8 +111,9 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
                          "too many for this case: it holds %d types at "
                          "most besides those the principles name", type,
                          PB__CASE_OWN_TYPES);
-    if (!pb__engine_type_fits(c->e, type) &&
-        pb__engine_type(c->e, type, 0) < 0)
+    /* known first: once the table is full, fitting walks it */
+    if (pb__engine_type(c->e, type, 0) < 0 &&
+        !pb__engine_type_fits(c->e, type))
         return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is one "
                          "too many: the cases open hold %d types or %u "
                          "bytes of their names at most", type,
