@@ -289,7 +289,7 @@ int cli_serve(int argc, char **argv)
                   open_cases = MAX_OPEN, budget_ms = 250, share_ms = 250,
                   conns = 1000, open_bytes = 256ul << 20,
                   disk = 1ul << 20;
-    char addr[64] = "127.0.0.1", msg[1200];
+    char addr[64] = "127.0.0.1", msg[1200], said[600];
     unsigned port = 8080;
     http_limits lim;
     struct rlimit files = { RLIM_INFINITY, RLIM_INFINITY };
@@ -451,12 +451,16 @@ int cli_serve(int argc, char **argv)
         }
         conns = room;
     }
-    a.st = database != NULL ? store_open_pg(a.e, database, &err)
-                            : store_open_files(a.e, data, &err);
+    said[0] = '\0';
+    a.st = database != NULL
+           ? store_open_pg(a.e, database, &err)
+           : store_open_files(a.e, data, said, sizeof said, &err);
     if (a.st == NULL || store_watch(a.st, api_changed, &a, &err) != 0) {
         cli_print_error(&err);
         goto done;
     }
+    if (said[0] != '\0')
+        pb__text_printf(stderr, "playbook serve: %s\n", said);
     if (max_open == NULL && database == NULL &&
         files.rlim_cur != RLIM_INFINITY &&
         files.rlim_cur < open_cases + conns + SPARE_FILES)

@@ -26,8 +26,12 @@ typedef struct store store;
 typedef struct store_case store_case;
 
 /* The file store in folder dir (created when missing), for cases
- * evaluated with e.  NULL with err set when the folder cannot be used. */
-store *store_open_files(pb_engine *e, const char *dir, pb_error *err);
+ * evaluated with e.  NULL with err set when the folder cannot be used,
+ * or another server uses it.  said[0, size) gets what the store has to
+ * say of its start ("" when nothing): the writes it put back into the
+ * journals after a crash (docs/agents.md, "Crashes"). */
+store *store_open_files(pb_engine *e, const char *dir, char *said,
+                        size_t size, pb_error *err);
 /* The PostgreSQL store at conninfo (libpq's "host=... dbname=..." or a
  * postgresql:// URI), its tables made when missing.  NULL with err set
  * when it cannot be reached. */

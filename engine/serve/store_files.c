@@ -4,14 +4,18 @@
  * until the server stops.
  *
  * Group commit (docs/api.md, "How fast"): an event is written to its
- * case's journal at once, without fsync, and a thread of ours makes
- * everything written durable together with one syncfs(2) of the data
- * folder's file system, then says so (store_on_durable).  One sync
- * covers every case written while the last one ran (and, when several
- * are waiting, during GROUP_WAIT_NS more), so the more requests wait,
- * the less each pays.  After a failed sync nothing
- * written since can be trusted to be on disk (the kernel may have
- * dropped the pages), so the store refuses every request from then on.
+ * case's journal at once, without fsync, and logged in DIR/sync.log
+ * (synclog.c); a thread of ours makes everything logged durable
+ * together with one fdatasync of the log, then says so
+ * (store_on_durable).  One sync covers every case written while the
+ * last one ran (and, when several are waiting, during GROUP_WAIT_NS
+ * more), so the more requests wait, the less each pays.  The journals
+ * reach the disk when the kernel writes them back, or at the log's
+ * checkpoints: a syncfs(2) of the data folder's file system when the
+ * log is full, and before a journal with writes in the log is cut.
+ * After a failed sync nothing written since can be trusted to be on
+ * disk (the kernel may have dropped the pages), so the store refuses
+ * every request from then on.
  */
 #define _GNU_SOURCE /* syncfs(2) */
 
@@ -29,6 +33,7 @@
 #include "error.h"
 #include "index.h"
 #include "store_core.h"
+#include "synclog.h"
 
 /* Events between rewrites of a case file (docs/agents.md, "Crashes"):
  * the server keeps its cases open, so the journal is read again only
@@ -59,9 +64,22 @@ typedef struct seen {
     int fresh;                /* nothing of it changed since */
 } seen;
 
+/* A file the case files opened through us (the io_ calls), by
+ * descriptor: the journal's writes name none. */
+typedef struct held {
+    char name[STORE_MAX_ID + sizeof ".xml.journal"]; /* a journal's, or "" */
+    long long size;           /* as written */
+    unsigned long long last;  /* the count of log adds at its last write */
+} held;
+
 typedef struct files {
     char *dir;
-    int dirfd;                /* the data folder, for syncfs */
+    int dirfd;                /* the data folder */
+    synclog *log;
+    synclog_recovery rec;     /* what opening the log put back */
+    pb_io io;                 /* the case files' calls, through the log */
+    held *held;               /* by descriptor */
+    size_t nheld;
     int watch;                /* inotify on it, or -1 */
     seen *seen;
     size_t nseen, seencap;
@@ -76,6 +94,10 @@ typedef struct files {
     pthread_cond_t wake;      /* the syncer: something was written */
     pthread_cond_t settle;    /* store_on_durable(NULL): a sync ended */
     unsigned long long written, settled; /* tickets */
+    /* Journal writes logged, and how many of them the last checkpoint
+     * made durable in the journals themselves. */
+    unsigned long long adds, synced;
+    int busy;                 /* a sync or a checkpoint is running */
     int error;                /* errno of the sync that failed, or 0 */
     int stop;
     store_durable fn;
@@ -106,6 +128,7 @@ static pb_status open_existing(store *s, store_case *sc, pb_error *err)
     memset(&o, 0, sizeof o);
     o.nosync = 1;
     o.compact_every = FILES_COMPACT_EVERY;
+    o.io = &((files *)s->impl)->io;
     st = pb_casefile_open(sc->e, path, &o, &sc->cf, err);
     free(path);
     return st == PB_INPUT ? PB_IO : st; /* damaged: the server's to mend */
@@ -132,6 +155,7 @@ static pb_status files_open(store *s, store_case *sc,
         with_id.id = sc->id;
         with_id.nosync = 1;
         with_id.compact_every = FILES_COMPACT_EVERY;
+        with_id.io = &((files *)s->impl)->io;
         st = pb_casefile_open(sc->e, path, &with_id, &sc->cf, err);
         /* Written now: a case the client was told exists must outlive
          * us. */
@@ -191,44 +215,203 @@ static pb_status files_record(store *s, store_case *sc, const store_event *ev,
     return st == PB_INPUT ? PB_STATE : st;
 }
 
-/* The syncer: one syncfs for whatever was written while the last one
- * ran, then the news, until the store closes with nothing left. */
+/* Under f->mu: the writes of tickets up to upto are durable (or lost:
+ * rc), and with a checkpoint, the journal writes up to add `synced`
+ * are in the journals on disk. */
+static void settle(files *f, unsigned long long upto,
+                   unsigned long long synced, int rc)
+{
+    if (f->error == 0)
+        f->error = rc;
+    if (upto > f->settled)
+        f->settled = upto;
+    if (synced > f->synced)
+        f->synced = synced;
+    f->busy = 0;
+    /* Under the lock, so that store_on_durable(NULL) knows no call is
+     * running when it returns. */
+    if (f->fn != NULL)
+        f->fn(f->ud, f->settled, f->error);
+    pthread_cond_broadcast(&f->settle);
+    pthread_cond_signal(&f->wake);
+}
+
+/* The syncer: one sync of the log for whatever was written while the
+ * last one ran, then the news, until the store closes with nothing
+ * left. */
 static void *syncer(void *arg)
 {
     files *f = arg;
-    unsigned long long upto;
-    int rc;
+    unsigned long long upto, adds;
+    int rc, whole = 0, grouped = 0;
 
     pthread_mutex_lock(&f->mu);
     for (;;) {
-        while (!f->stop && f->settled == f->written)
+        while (f->busy || (!f->stop && f->settled == f->written))
             pthread_cond_wait(&f->wake, &f->mu);
         if (f->settled == f->written)
             break;
-        if (f->written - f->settled > 1 && !f->stop) {
+        if (!grouped && f->written - f->settled > 1 && !f->stop) {
             struct timespec wait = { 0, GROUP_WAIT_NS };
 
             pthread_mutex_unlock(&f->mu);
             nanosleep(&wait, NULL);
             pthread_mutex_lock(&f->mu);
+            grouped = 1;
+            continue;         /* a checkpoint may have come meanwhile */
         }
+        grouped = whole = 0;
+        f->busy = 1;
+        synclog_take(f->log);
         upto = f->written;
+        adds = f->adds;
         rc = f->error;
         pthread_mutex_unlock(&f->mu);
-        if (rc == 0 && syncfs(f->dirfd) != 0)
-            rc = errno;
+        if (rc == 0)
+            rc = synclog_sync(f->log, &whole);
         pthread_mutex_lock(&f->mu);
-        if (f->error == 0)
-            f->error = rc;
-        f->settled = upto;
-        /* Under the lock, so that store_on_durable(NULL) knows no call
-         * is running when it returns. */
-        if (f->fn != NULL)
-            f->fn(f->ud, upto, f->error);
-        pthread_cond_broadcast(&f->settle);
+        settle(f, upto, whole ? adds : 0, rc);
     }
     pthread_mutex_unlock(&f->mu);
     return NULL;
+}
+
+/* A checkpoint now, on the serving thread: every write so far durable
+ * in its journal, and the log empty.  0, or an errno. */
+static int checkpoint(files *f)
+{
+    unsigned long long upto, adds;
+    int rc;
+
+    pthread_mutex_lock(&f->mu);
+    while (f->busy)
+        pthread_cond_wait(&f->settle, &f->mu);
+    f->busy = 1;
+    synclog_take(f->log);
+    upto = f->written;
+    adds = f->adds;
+    rc = f->error;
+    pthread_mutex_unlock(&f->mu);
+    if (rc == 0)
+        rc = synclog_checkpoint(f->log);
+    pthread_mutex_lock(&f->mu);
+    settle(f, upto, rc == 0 ? adds : 0, rc);
+    pthread_mutex_unlock(&f->mu);
+    return rc;
+}
+
+/*
+ * The case files' calls (pb_io): each write to a journal is logged
+ * with where it went.  A journal is cut (a failed write's bytes, or all
+ * of it once its case file holds its events) after a checkpoint when
+ * it has writes in the log, or the log would put them back after a
+ * crash.  A journal let go and opened again has none this descriptor
+ * knows of; its old writes put back after its cut are records of events
+ * the case file holds, which reading it skips (docs/agents.md,
+ * "Crashes").
+ */
+static held *held_at(files *f, int fd)
+{
+    return fd >= 0 && (size_t)fd < f->nheld ? &f->held[fd] : NULL;
+}
+
+static int io_open(void *ctx, const char *path, int flags, unsigned mode)
+{
+    files *f = ctx;
+    const char *base = strrchr(path, '/');
+    size_t n, k = sizeof ".xml.journal" - 1;
+    struct stat sb;
+    held *h;
+    int fd = open(path, flags, (mode_t)mode);
+
+    if (fd < 0)
+        return fd;
+    if ((size_t)fd >= f->nheld) {
+        size_t cap = (size_t)fd + 64;
+
+        if ((h = realloc(f->held, cap * sizeof *h)) == NULL) {
+            close(fd);
+            errno = ENOMEM;
+            return -1;
+        }
+        memset(h + f->nheld, 0, (cap - f->nheld) * sizeof *h);
+        f->held = h;
+        f->nheld = cap;
+    }
+    h = &f->held[fd];
+    memset(h, 0, sizeof *h);
+    base = base != NULL ? base + 1 : path;
+    n = strlen(base);
+    if (n > k && n < sizeof h->name && strcmp(base + n - k, ".xml.journal") == 0 &&
+        fstat(fd, &sb) == 0) {
+        memcpy(h->name, base, n + 1);
+        h->size = (long long)sb.st_size;
+    }
+    return fd;
+}
+
+static long io_write(void *ctx, int fd, const void *buf, size_t len)
+{
+    files *f = ctx;
+    held *h = held_at(f, fd);
+    ssize_t n = write(fd, buf, len);
+    int rc;
+
+    if (n <= 0 || h == NULL || h->name[0] == '\0')
+        return (long)n;
+    pthread_mutex_lock(&f->mu);
+    rc = synclog_add(f->log, h->name, h->size, buf, (size_t)n);
+    h->last = ++f->adds;
+    pthread_mutex_unlock(&f->mu);
+    h->size += n;
+    if (rc != 0) {            /* not logged: the journal cuts it off */
+        errno = ENOMEM;
+        return -1;
+    }
+    return (long)n;
+}
+
+static int io_fsync(void *ctx, int fd)
+{
+    (void)ctx;
+    return fsync(fd);
+}
+
+static int io_ftruncate(void *ctx, int fd, long long len)
+{
+    files *f = ctx;
+    held *h = held_at(f, fd);
+    int logged = 0, rc;
+
+    if (h != NULL && h->name[0] != '\0') {
+        pthread_mutex_lock(&f->mu);
+        logged = h->last > f->synced;
+        pthread_mutex_unlock(&f->mu);
+    }
+    if (logged && (rc = checkpoint(f)) != 0) {
+        errno = rc;
+        return -1;
+    }
+    if (ftruncate(fd, (off_t)len) != 0)
+        return -1;
+    if (h != NULL)
+        h->size = len;
+    return 0;
+}
+
+static int io_rename(void *ctx, const char *from, const char *to)
+{
+    (void)ctx;
+    return rename(from, to);
+}
+
+static int io_close(void *ctx, int fd)
+{
+    held *h = held_at(ctx, fd);
+
+    if (h != NULL)
+        memset(h, 0, sizeof *h);
+    return close(fd);
 }
 
 static void files_on_durable(store *s, store_durable fn, void *ud)
@@ -544,6 +727,9 @@ static void files_free(files *f, int started)
         pthread_mutex_unlock(&f->mu);
         pthread_join(f->syncer, NULL);
     }
+    /* After a failed sync the log stays as it is, for the next start */
+    if (f->log != NULL && f->error == 0)
+        synclog_close(f->log);
     pthread_cond_destroy(&f->wake);
     pthread_cond_destroy(&f->settle);
     pthread_mutex_destroy(&f->mu);
@@ -554,6 +740,7 @@ static void files_free(files *f, int started)
     pb__index_free(&f->seen_ix);
     free(f->seen);
     store_ids_free(f->ids, f->nids);
+    free(f->held);
     free(f->dir);
     free(f);
 }
@@ -570,8 +757,11 @@ static const store_backend backend = {
     files_let_go, files_close
 };
 
-store *store_open_files(pb_engine *e, const char *dir, pb_error *err)
+store *store_open_files(pb_engine *e, const char *dir, char *said,
+                        size_t size, pb_error *err)
 {
+    static const pb_io io = { io_open, io_write, io_fsync, io_ftruncate,
+                              io_rename, io_close, NULL };
     files *f;
     store *s;
 
@@ -607,6 +797,18 @@ store *store_open_files(pb_engine *e, const char *dir, pb_error *err)
         files_free(f, 0);
         return NULL;
     }
+    if ((f->log = synclog_open(f->dirfd, dir, &f->rec, err)) == NULL) {
+        files_free(f, 0);
+        return NULL;
+    }
+    f->io = io;
+    f->io.ctx = f;
+    said[0] = '\0';
+    if (f->rec.cases > 0 || f->rec.skipped > 0)
+        snprintf(said, size, "%s/sync.log: the journals of %zu cases put "
+                 "back as they were acknowledged (%zu writes had not reached "
+                 "the disk); %zu writes left out (no case file, or a hole)",
+                 dir, f->rec.cases, f->rec.writes, f->rec.skipped);
     if (pthread_create(&f->syncer, NULL, syncer, f) != 0) {
         pb__error(err, PB_NOMEM, "", 0, "cannot start a thread");
         files_free(f, 0);

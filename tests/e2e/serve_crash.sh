@@ -4,7 +4,9 @@
 # are answered, noting each one acknowledged; the server is killed at a
 # random moment and started again.  Every acknowledged event must be in
 # the case, in each client's order, and the case must take the next
-# event (docs/api.md, "Where the cases are").
+# event (docs/api.md, "Where the cases are").  Then a machine crash
+# (the file store): journals cut back after the kill, put back from the
+# data folder's sync.log at the next start; and sync.log from anywhere.
 #
 #   PLAYBOOK=$PWD/build/release/playbook sh tests/e2e/serve_crash.sh
 set -u
@@ -99,6 +101,147 @@ crash_runs() { # the store's name
 D="$T/data"
 STORE=files
 crash_runs files
+
+# --- a machine crash: what the journals lacked, from sync.log -------------
+# kill -9 keeps what the server wrote in the kernel's cache; a machine
+# that stops loses it.  The server syncs sync.log, not the journals
+# (docs/api.md, "How fast"), so a journal may lack acknowledged writes:
+# cut back (or torn, or with bytes past its end, a cut lost) after the
+# kill, the next start must put each case back as it was acknowledged.
+cat >"$T/post.py" <<'PY'
+"""Makes case ID and posts N events "ID-i" to it (i from FROM, each
+text followed by PAD bytes), each acknowledged."""
+import http.client, json, sys
+port, cid, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+pad = " " + "p" * int(sys.argv[5]) if len(sys.argv) > 5 else ""
+c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def req(method, path, body):
+    c.request(method, path, json.dumps(body),
+              {"Content-Type": "application/json"})
+    r = c.getresponse()
+    r.read()
+    return r.status
+if req("GET", "/v1/cases/" + cid, None) == 404:
+    assert req("POST", "/v1/cases", {"id": cid, "topic": "delivery"}) == 201
+for i in range(first, first + n):
+    assert req("POST", "/v1/cases/%s/events" % cid, {
+        "type": "customer.said", "text": "%s-%d%s" % (cid, i, pad)}) == 200
+PY
+# from_log NAME: where the journal NAME's first write since the log's
+# last checkpoint went; what it has before is on disk (synced then)
+cat >"$T/from_log.py" <<'PY'
+import struct, sys, zlib
+log, name = open(sys.argv[1], "rb").read(), sys.argv[2].encode()
+epoch = struct.unpack_from("<Q", log, 8)[0]
+at, first = 4096, None
+while at + 26 <= len(log):
+    crc, n, e, off, k = struct.unpack_from("<IIQQH", log, at)
+    if e != epoch or zlib.crc32(log[at + 4:at + 26 + k + n]) != crc:
+        break
+    if log[at + 26:at + 26 + k] == name and first is None:
+        first = off
+    at += 26 + k + n
+print(first)
+PY
+from_log() { python3 "$T/from_log.py" "$D/sync.log" "$1.xml.journal"; }
+said_in() { # ID: the customer's texts of case ID, one line
+    python3 tests/e2e/lib/request.py "$PORT" GET "/v1/cases/$1" | sed 1d |
+        python3 -c 'import json, sys
+print(" ".join(e["text"].split()[0] for e in json.load(sys.stdin)["events"]
+               if e["type"] == "customer.said"))'
+}
+seq_said() { # ID N
+    python3 -c 'import sys
+print(" ".join("%s-%d" % (sys.argv[1], i) for i in range(int(sys.argv[2]))))' "$1" "$2"
+}
+D="$T/machine"
+start
+# 4.5 MB of events for M-4 fill the log (4 MiB): a checkpoint, then the
+# log starts again; the rest of M-4's and the others' come after it
+python3 "$T/post.py" "$PORT" M-4 90 0 50000 || fail "posting M-4"
+for c in M-1 M-2 M-3; do python3 "$T/post.py" "$PORT" "$c" 30 || fail "posting $c"; done
+python3 "$T/post.py" "$PORT" M-4 5 90 || fail "posting M-4 after the others"
+kill -KILL "$SRV"; wait "$SRV" 2>/dev/null
+m3=$(wc -c <"$D/M-3.xml.journal")
+m4=$(from_log M-4)
+if [ "$m4" -gt 4000000 ]; then ok; else fail "M-4: $m4 bytes before the checkpoint"; fi
+truncate -s "$(from_log M-1)" "$D/M-1.xml.journal"   # none of it written since
+truncate -s $(( ($(from_log M-2) + $(wc -c <"$D/M-2.xml.journal")) / 2 )) \
+    "$D/M-2.xml.journal"                            # torn
+printf 'lost-cut' >>"$D/M-3.xml.journal"            # a cut that was lost
+truncate -s "$m4" "$D/M-4.xml.journal"             # what followed the checkpoint
+cp "$D/sync.log" "$T/sync.before"
+# another program holds one of the cases: nothing is started, nothing changed
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX)
+print("held", flush=True); time.sleep(30)' "$D/M-1.xml.journal" >"$T/held" &
+HOLDER=$!
+i=0; while [ $i -lt 100 ] && ! grep -q held "$T/held"; do sleep 0.1; i=$((i + 1)); done
+run_limited 20 "$PB" serve $P --data "$D" --listen 127.0.0.1:0
+kill "$HOLDER"; wait "$HOLDER" 2>/dev/null
+if [ "$rc" = 2 ] && grep -q "M-1.xml.journal is in use by another program" "$T/err"
+then ok; else fail "a held case: serve exit $rc, $(head -c 300 "$T/err")"; fi
+if cmp -s "$D/sync.log" "$T/sync.before"; then ok; else
+    fail "sync.log changed by a start that did not happen"; fi
+start
+has "$T/serve.err" "sync.log: the journals of 4 cases put back" "the start says what it put back"
+for c in M-1:30 M-2:30 M-3:30 M-4:95; do
+    if [ "$(said_in ${c%:*})" = "$(seq_said ${c%:*} ${c#*:})" ]; then ok; else
+        fail "${c%:*} after the machine crash: $(said_in ${c%:*} | cut -c 1-200)"; fi
+done
+if [ "$(wc -c <"$D/M-3.xml.journal")" = "$m3" ]; then ok; else
+    fail "M-3: the bytes past its last write not cut"; fi
+python3 "$T/post.py" "$PORT" M-1 1 && ok || fail "M-1 takes no event after"
+# a second server on the same data folder is refused
+run_limited 20 "$PB" serve $P --data "$D" --listen 127.0.0.1:0
+if [ "$rc" = 2 ] && grep -q "in use by another server" "$T/err"; then ok
+else fail "a second server on one data folder: exit $rc"; fi
+stop
+# stopped cleanly, the next start has nothing to put back
+start
+lacks "$T/serve.err" "put back" "a start after a clean stop"
+stop
+
+# --- sync.log from anywhere -----------------------------------------------
+# Records for a case that does not exist, with a hole in a journal, with a
+# name out of the folder: none written; the server starts.
+sum_of() { if [ -e "$1" ]; then md5sum <"$1"; else echo absent; fi; }
+j1=$(sum_of "$D/M-1.xml.journal")
+python3 - "$D/sync.log" <<'PY'
+import struct, sys, zlib
+def rec(name, off, data, epoch=7):
+    body = struct.pack("<IQQH", len(data), epoch, off, len(name)) + name + data
+    return struct.pack("<I", zlib.crc32(body)) + body
+head = b"PBSYNC1\n" + struct.pack("<Q", 7)
+head += struct.pack("<I", zlib.crc32(head))
+log = head.ljust(4096, b"\0")
+log += rec(b"NOPE.xml.journal", 0, b"x" * 40)
+log += rec(b"M-1.xml.journal", 1 << 30, b"y" * 40)
+log += rec(b"../escape.xml.journal", 0, b"z" * 40)  # ends the log
+log += rec(b"M-2.xml.journal", 0, b"w" * 40)         # never read
+open(sys.argv[1], "r+b").write(log)
+PY
+start
+has "$T/serve.err" "2 writes left out" "a foreign sync.log's writes left out"
+if [ ! -e "$D/NOPE.xml.journal" ] && [ ! -e "$T/escape.xml.journal" ] &&
+   [ "$(sum_of "$D/M-1.xml.journal")" = "$j1" ]; then ok; else
+    fail "a foreign sync.log wrote a journal"; fi
+if [ "$(said_in M-2)" = "$(seq_said M-2 30)" ]; then ok; else
+    fail "M-2 changed by a record after a bad one"; fi
+stop
+# sync.log a link, or a name of another file: not used
+mv "$D/sync.log" "$T/log.real"
+ln -s "$T/log.real" "$D/sync.log"
+run_limited 20 "$PB" serve $P --data "$D" --listen 127.0.0.1:0
+if [ "$rc" = 2 ] && grep -q "cannot use sync.log" "$T/err"; then ok
+else fail "sync.log a symbolic link: exit $rc"; fi
+rm "$D/sync.log"
+ln "$T/log.real" "$D/sync.log"
+run_limited 20 "$PB" serve $P --data "$D" --listen 127.0.0.1:0
+if [ "$rc" = 2 ] && grep -q "hard links" "$T/err"; then ok
+else fail "sync.log a hard link: exit $rc"; fi
+rm "$D/sync.log"
 STORE=pg
 if pg_start; then
     crash_runs PostgreSQL
