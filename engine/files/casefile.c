@@ -931,9 +931,10 @@ const char *pb_casefile_warning(const pb_casefile *cf, size_t i)
 double pb_casefile_now(const pb_casefile *cf)
 {
     size_t n = pb_case_nevents(cf->c);
-    double last = 0, t;
+    double last = 0, t, back;
     pb_event_info ev;
     struct timespec ts;
+    char ms[PB__MS_TEXT];
 
     if (n > 0) {
         pb_case_event(cf->c, n - 1, &ev);
@@ -942,6 +943,13 @@ double pb_casefile_now(const pb_casefile *cf)
     if (cf->started < 0 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return last;
     t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - cf->started;
-    t = canonical_time(floor(t * 1000 + 0.5) / 1000); /* ms are plenty */
+    /* Milliseconds are plenty, read back from their text: the time as
+     * the file will give it (canonical_time), without looking for the
+     * shortest text of a time between two milliseconds. */
+    if (t >= 0 && t <= PB_TIME_MAX) {
+        pb__ms_text(llround(t * 1000), ms);
+        if (pb_time_parse(ms, &back) == PB_OK)
+            t = back;
+    }
     return t > last ? t : last;
 }
