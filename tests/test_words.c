@@ -142,6 +142,32 @@ static void test_stems(void **state)
     assert_string_equal(pb__lexicon_term(&f->lx, f->w.tok[0].id), "refund");
 }
 
+/* The stem cache keeps the words in use however many others pass
+ * through it (one client's made-up words), and takes new ones after
+ * them; what is not used goes. */
+static void test_stem_cache(void **state)
+{
+    fixture *f = *state;
+    char word[16], out[PB__WORD_MAX + 1];
+    unsigned i, k, n;
+
+    pb__stemmer_stem(f->st, "delivery", 8, out, NULL);
+    assert_string_equal(out, "deliveri");
+    for (i = 0; i < 200000; i++) {
+        for (k = i, n = 0; n < 6; n++, k /= 26)
+            word[n] = (char)('a' + k % 26);
+        memcpy(word + n, "zq", 3);
+        pb__stemmer_stem(f->st, word, strlen(word), out, NULL);
+        if (i % 1000 == 0)
+            pb__stemmer_stem(f->st, "delivery", 8, out, NULL);
+    }
+    assert_true(pb__stemmer_has(f->st, "delivery"));
+    assert_false(pb__stemmer_has(f->st, "aaaaaazq")); /* the first, unused */
+    pb__stemmer_stem(f->st, "parcels", 7, out, NULL);
+    assert_string_equal(out, "parcel");
+    assert_true(pb__stemmer_has(f->st, "parcels"));
+}
+
 static void test_folding(void **state)
 {
     fixture *f = *state;
@@ -414,6 +440,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_contractions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_spans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stem_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_folding, setup, teardown),
         cmocka_unit_test_setup_teardown(test_flags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_questions, setup, teardown),

@@ -246,23 +246,36 @@ static unsigned word_flags(const char *fold)
 
 /* The stemmer and its cache. */
 
-#define CACHE_MAX (1u << 16)        /* words kept */
-#define CACHE_POOL (4u << 20)       /* their bytes */
+/*
+ * The cache keeps two generations of words: new words go into the
+ * current one, and a word found in the last one is copied into it.
+ * Once the current one is full it becomes the last one, and the one
+ * before is dropped.  So a word in use stays however many others come
+ * and go (one client's made-up words pass through), and the words kept
+ * stay bounded (docs/hardening.md, "What is defended").
+ */
+#define GEN_MAX (1u << 15)          /* words a generation keeps */
+#define GEN_POOL (2u << 20)         /* their bytes */
 
-struct pb__stemmer {
-    struct sb_stemmer *sb;
-    char *pool;                     /* word NUL stem NUL, for each */
+typedef struct stem_gen {
+    char *pool;                     /* word NUL stem NUL flags, for each */
     size_t used, size;
     size_t *off;                    /* each word's place in pool */
     size_t n, cap;
     pb__index ix;
+} stem_gen;
+
+struct pb__stemmer {
+    struct sb_stemmer *sb;
+    stem_gen gen[2];
+    int cur;                        /* the generation new words go to */
 };
 
-static const char *cache_key(const void *stemmer, size_t pos)
+static const char *cache_key(const void *gen, size_t pos)
 {
-    const pb__stemmer *st = stemmer;
+    const stem_gen *g = gen;
 
-    return st->pool + st->off[pos];
+    return g->pool + g->off[pos];
 }
 
 pb__stemmer *pb__stemmer_new(void)
@@ -280,53 +293,101 @@ pb__stemmer *pb__stemmer_new(void)
 
 void pb__stemmer_free(pb__stemmer *st)
 {
+    int i;
+
     if (st == NULL)
         return;
     sb_stemmer_delete(st->sb);
-    free(st->pool);
-    free(st->off);
-    pb__index_free(&st->ix);
+    for (i = 0; i < 2; i++) {
+        free(st->gen[i].pool);
+        free(st->gen[i].off);
+        pb__index_free(&st->gen[i].ix);
+    }
     free(st);
 }
 
-/* Keeps word -> stem and flags; a full cache, or no memory, keeps
- * nothing. */
+/* Keeps word -> stem and flags in the current generation, the last one
+ * dropped first when it is full; no memory keeps nothing. */
 static void cache_put(pb__stemmer *st, const char *word, size_t len,
                       const char *stem, size_t slen, unsigned flags)
 {
     size_t need = len + slen + 3;
+    stem_gen *g = &st->gen[st->cur];
 
-    if (st->n >= CACHE_MAX || st->used + need > CACHE_POOL)
-        return;
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 256, *v;
-
-        if ((v = realloc(st->off, cap * sizeof *v)) == NULL)
-            return;
-        st->off = v;
-        st->cap = cap;
+    if (g->n >= GEN_MAX || g->used + need > GEN_POOL) {
+        st->cur = !st->cur;
+        g = &st->gen[st->cur];
+        g->n = 0;
+        g->used = 0;
+        pb__index_clear(&g->ix);
     }
-    if (need > st->size - st->used) {
-        size_t size = st->size ? st->size : 8192;
+    if (g->n == g->cap) {
+        size_t cap = g->cap ? g->cap * 2 : 256, *v;
+
+        if ((v = realloc(g->off, cap * sizeof *v)) == NULL)
+            return;
+        g->off = v;
+        g->cap = cap;
+    }
+    if (need > g->size - g->used) {
+        size_t size = g->size ? g->size : 8192;
         char *p;
 
-        while (size - st->used < need)
+        while (size - g->used < need)
             size *= 2;
-        if ((p = realloc(st->pool, size)) == NULL)
+        if ((p = realloc(g->pool, size)) == NULL)
             return;
-        st->pool = p;
-        st->size = size;
+        g->pool = p;
+        g->size = size;
     }
-    memcpy(st->pool + st->used, word, len);
-    st->pool[st->used + len] = '\0';
-    memcpy(st->pool + st->used + len + 1, stem, slen);
-    st->pool[st->used + len + 1 + slen] = '\0';
-    st->pool[st->used + len + 2 + slen] = (char)flags;
-    st->off[st->n] = st->used;
-    if (pb__index_add(&st->ix, st->n, cache_key, st) != 0)
+    memcpy(g->pool + g->used, word, len);
+    g->pool[g->used + len] = '\0';
+    memcpy(g->pool + g->used + len + 1, stem, slen);
+    g->pool[g->used + len + 1 + slen] = '\0';
+    g->pool[g->used + len + 2 + slen] = (char)flags;
+    g->off[g->n] = g->used;
+    if (pb__index_add(&g->ix, g->n, cache_key, g) != 0)
         return;
-    st->used += need;
-    st->n++;
+    g->used += need;
+    g->n++;
+}
+
+/* The cached stem of key (len bytes) into out, its length; or -1. */
+static long cached(pb__stemmer *st, const char *key, size_t len, char *out,
+                   unsigned *flags)
+{
+    int i;
+
+    for (i = 0; i < 2; i++) {
+        stem_gen *g = &st->gen[i ? !st->cur : st->cur];
+        long pos = pb__index_find(&g->ix, key, cache_key, g);
+        const char *stem;
+        size_t slen;
+        unsigned f;
+
+        if (pos < 0)
+            continue;
+        stem = g->pool + g->off[pos] + len + 1;
+        slen = strlen(stem);
+        f = (unsigned char)stem[slen + 1];
+        memcpy(out, stem, slen + 1);
+        if (i == 1)               /* in use: into the current one */
+            cache_put(st, key, len, out, slen, f);
+        if (flags)
+            *flags = f;
+        return (long)slen;
+    }
+    return -1;
+}
+
+int pb__stemmer_has(pb__stemmer *st, const char *word)
+{
+    int i;
+
+    for (i = 0; i < 2; i++)
+        if (pb__index_find(&st->gen[i].ix, word, cache_key, &st->gen[i]) >= 0)
+            return 1;
+    return 0;
 }
 
 size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
@@ -336,7 +397,7 @@ size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
     char key[PB__WORD_MAX + 1];
     size_t i, slen;
     unsigned f;
-    long pos;
+    long got;
 
     for (i = 0; i < len; i++)
         if (word[i] >= '0' && word[i] <= '9')
@@ -351,15 +412,8 @@ size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
     }
     memcpy(key, word, len);
     key[len] = '\0';
-    if ((pos = pb__index_find(&st->ix, key, cache_key, st)) >= 0) {
-        const char *stem = st->pool + st->off[pos] + len + 1;
-
-        slen = strlen(stem);
-        memcpy(out, stem, slen + 1);
-        if (flags)
-            *flags = (unsigned char)stem[slen + 1];
-        return slen;
-    }
+    if ((got = cached(st, key, len, out, flags)) >= 0)
+        return (size_t)got;
     f = word_flags(key);
     if (flags)
         *flags = f;

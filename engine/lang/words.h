@@ -95,6 +95,8 @@ void pb__stemmer_free(pb__stemmer *st);
  * the word's PB__TOK_NEGATOR and PB__TOK_STOP. */
 size_t pb__stemmer_stem(pb__stemmer *st, const char *word, size_t len,
                         char *out, unsigned *flags);
+/* Whether the cache holds the folded word (for the tests). */
+int pb__stemmer_has(pb__stemmer *st, const char *word);
 
 void pb__words_init(pb__words *w);
 void pb__words_free(pb__words *w);
