@@ -49,6 +49,11 @@ const char *cli_default_principles(void);
  * then exits 2. */
 pb_engine *cli_engine(const cli_opts *o, int *failed);
 void cli_print_error(const pb_error *err);
+/* Before a verb writes the case file at path: when its folder is a
+ * server's data folder left by a machine crash (a sync.log that no
+ * server holds), what the log has is put back into the journals first
+ * (docs/agents.md, "Crashes"), and said.  -1 when it cannot be (said). */
+int cli_put_back(const char *verb, const char *path);
 /* Whether path is a folder; whether it holds a file (not hidden) whose
  * name ends in suffix. */
 int cli_is_dir(const char *path);

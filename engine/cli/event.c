@@ -171,6 +171,8 @@ int cli_event(int argc, char **argv)
     co.agent = agent;
     co.team = team;
     co.wait = wait;
+    if (cli_put_back("event", o.args[0]) != 0)
+        goto done;
     st = pb_casefile_open(e, o.args[0], &co, &cf, &err);
     if (st != PB_OK) {
         if (st == PB_STATE)

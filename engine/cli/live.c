@@ -685,6 +685,8 @@ int cli_live(int argc, char **argv)
     co.topic = topic;
     co.channel = channel;
     co.wait = 0; /* a held case fails at once, not after a silent wait */
+    if (cli_put_back("live", path) != 0)
+        goto done;
     st = pb_casefile_open(e, path, &co, &lv.v.cf, &err);
     if (st == PB_STATE) {
         pb__text_printf(stderr, "playbook live: %s (a live session or "

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
+#include "synclog.h"
 
 #ifndef PB_DATADIR
 #define PB_DATADIR "/usr/local/share/playbook"
@@ -234,6 +236,29 @@ void cli_print_error(const pb_error *err)
     char buf[1200];
 
     pb__text_printf(stderr, "%s\n", pb_error_text(err, buf, sizeof buf));
+}
+
+int cli_put_back(const char *verb, const char *path)
+{
+    char *dir = pb__folder_of(path), said[600];
+    synclog_recovery rec;
+    pb_error err;
+    int rc = 0;
+
+    if (dir == NULL) {
+        fprintf(stderr, "playbook %s: out of memory\n", verb);
+        return -1;
+    }
+    if (synclog_recover(dir, &rec, &err) != PB_OK) {
+        cli_print_error(&err);
+        rc = -1;
+    } else {
+        synclog_say(&rec, dir, said, sizeof said);
+        if (said[0] != '\0')
+            pb__text_printf(stderr, "playbook %s: %s\n", verb, said);
+    }
+    free(dir);
+    return rc;
 }
 
 pb_status cli_read_scenario(pb_engine *e, const pb_schema *schema,

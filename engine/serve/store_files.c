@@ -302,13 +302,13 @@ static int checkpoint(files *f)
 
 /*
  * The case files' calls (pb_io): each write to a journal is logged
- * with where it went.  A journal is cut (a failed write's bytes, or all
- * of it once its case file holds its events) after a checkpoint when
- * it has writes in the log, or the log would put them back after a
- * crash.  A journal let go and opened again has none this descriptor
- * knows of; its old writes put back after its cut are records of events
- * the case file holds, which reading it skips (docs/agents.md,
- * "Crashes").
+ * with where it went.  What the log holds of a journal must stay what
+ * the journal is told to be, so a checkpoint comes first when a logged
+ * part of a journal is cut (a failed write's bytes, or all of it once
+ * its case file holds its events), and when a journal with writes in
+ * the log is closed: once unlocked, another program may write it
+ * (docs/api.md, "Where the cases are"), and the log must not put back
+ * the server's writes over its own.
  */
 static held *held_at(files *f, int fd)
 {
@@ -320,7 +320,6 @@ static int io_open(void *ctx, const char *path, int flags, unsigned mode)
     files *f = ctx;
     const char *base = strrchr(path, '/');
     size_t n, k = sizeof ".xml.journal" - 1;
-    struct stat sb;
     held *h;
     int fd = open(path, flags, (mode_t)mode);
 
@@ -342,21 +341,44 @@ static int io_open(void *ctx, const char *path, int flags, unsigned mode)
     memset(h, 0, sizeof *h);
     base = base != NULL ? base + 1 : path;
     n = strlen(base);
-    if (n > k && n < sizeof h->name && strcmp(base + n - k, ".xml.journal") == 0 &&
-        fstat(fd, &sb) == 0) {
+    if (n > k && n < sizeof h->name &&
+        strcmp(base + n - k, ".xml.journal") == 0) {
         memcpy(h->name, base, n + 1);
-        h->size = (long long)sb.st_size;
+        h->size = -1;         /* read at the first write, under the lock */
     }
     return fd;
+}
+
+/* Whether the log has writes to h's journal past byte `from` that a
+ * restart would put back. */
+static int logged_past(files *f, const held *h, long long from)
+{
+    int logged;
+
+    if (h == NULL || h->name[0] == '\0' || h->size < 0 || from >= h->size)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    logged = h->last > f->synced;
+    pthread_mutex_unlock(&f->mu);
+    return logged;
 }
 
 static long io_write(void *ctx, int fd, const void *buf, size_t len)
 {
     files *f = ctx;
     held *h = held_at(f, fd);
-    ssize_t n = write(fd, buf, len);
+    struct stat sb;
+    ssize_t n;
     int rc;
 
+    /* The journal's end, once it is locked: another program may have
+     * written it between its open and the lock. */
+    if (h != NULL && h->name[0] != '\0' && h->size < 0) {
+        if (fstat(fd, &sb) != 0)
+            return -1;
+        h->size = (long long)sb.st_size;
+    }
+    n = write(fd, buf, len);
     if (n <= 0 || h == NULL || h->name[0] == '\0')
         return (long)n;
     pthread_mutex_lock(&f->mu);
@@ -381,20 +403,15 @@ static int io_ftruncate(void *ctx, int fd, long long len)
 {
     files *f = ctx;
     held *h = held_at(f, fd);
-    int logged = 0, rc;
+    int rc;
 
-    if (h != NULL && h->name[0] != '\0') {
-        pthread_mutex_lock(&f->mu);
-        logged = h->last > f->synced;
-        pthread_mutex_unlock(&f->mu);
-    }
-    if (logged && (rc = checkpoint(f)) != 0) {
+    if (logged_past(f, h, len) && (rc = checkpoint(f)) != 0) {
         errno = rc;
         return -1;
     }
     if (ftruncate(fd, (off_t)len) != 0)
         return -1;
-    if (h != NULL)
+    if (h != NULL && h->size >= 0)
         h->size = len;
     return 0;
 }
@@ -407,8 +424,13 @@ static int io_rename(void *ctx, const char *from, const char *to)
 
 static int io_close(void *ctx, int fd)
 {
-    held *h = held_at(ctx, fd);
+    files *f = ctx;
+    held *h = held_at(f, fd);
 
+    /* a failed checkpoint fails the store (f->error): it is closed
+     * all the same */
+    if (logged_past(f, h, 0))
+        checkpoint(f);
     if (h != NULL)
         memset(h, 0, sizeof *h);
     return close(fd);
@@ -803,12 +825,7 @@ store *store_open_files(pb_engine *e, const char *dir, char *said,
     }
     f->io = io;
     f->io.ctx = f;
-    said[0] = '\0';
-    if (f->rec.cases > 0 || f->rec.skipped > 0)
-        snprintf(said, size, "%s/sync.log: the journals of %zu cases put "
-                 "back as they were acknowledged (%zu writes had not reached "
-                 "the disk); %zu writes left out (no case file, or a hole)",
-                 dir, f->rec.cases, f->rec.writes, f->rec.skipped);
+    synclog_say(&f->rec, dir, said, size);
     if (pthread_create(&f->syncer, NULL, syncer, f) != 0) {
         pb__error(err, PB_NOMEM, "", 0, "cannot start a thread");
         files_free(f, 0);

@@ -386,14 +386,32 @@ static pb_status recover(synclog *l, const char *dir, const unsigned char *log,
     l->epoch = get64(log + 8);
     if ((r = scan(log, len, l->epoch, &n)) == NULL)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    out->logged = n;
     qsort(r, n, sizeof *r, by_journal);
-    for (i = 0; i < n && st == PB_OK; i = j) {
+    /* A journal another program holds stops the start, after the others
+     * are put back: the log is kept for the next one, which finds them
+     * whole. */
+    for (i = 0; i < n && (st == PB_OK || st == PB_STATE); i = j) {
+        pb_error held;
+        pb_status s1;
+
         for (j = i + 1; j < n && r[j].namelen == r[i].namelen &&
              memcmp(r[j].name, r[i].name, r[i].namelen) == 0; j++)
             ;
-        st = put_back(l, dir, r + i, j - i, out, err);
+        s1 = put_back(l, dir, r + i, j - i, out, st == PB_OK ? err : &held);
+        if (st == PB_OK) {
+            st = s1;
+        } else if (s1 != PB_OK && s1 != PB_STATE) {
+            *err = held;      /* worse than a journal held */
+            st = s1;
+        }
     }
     free(r);
+    /* What was put back is on disk before anything trusts it: the log
+     * is emptied next, or kept for a start that redoes it. */
+    if (out->cases > 0 && syncfs(l->dirfd) != 0 && st == PB_OK)
+        st = pb__error(err, PB_IO, dir, 0, "cannot sync the data folder: "
+                       "%s", strerror(errno));
     return st;
 }
 
@@ -435,63 +453,127 @@ static int zero_fill(synclog *l)
     return fsync(l->fd) != 0 || fsync(l->dirfd) != 0 ? -1 : 0;
 }
 
-synclog *synclog_open(int dirfd, const char *dir, synclog_recovery *rec,
-                      pb_error *err)
+/* Opens and locks DIR/sync.log, made when missing if `create`, and puts
+ * back what it holds; then starts it afresh.  PB_OK with *out NULL: no
+ * log (not create), or another process holds it (`held`: 0 then an
+ * error). */
+static pb_status open_log(int dirfd, const char *dir, int create, int held,
+                          synclog **out, synclog_recovery *rec,
+                          pb_error *err)
 {
     synclog *l = calloc(1, sizeof *l);
     unsigned char *log = NULL;
     struct stat sb;
     size_t size;
     int fresh, rc;
+    pb_status st;
 
+    *out = NULL;
     memset(rec, 0, sizeof *rec);
     memset(&sb, 0, sizeof sb);
-    if (l == NULL) {
-        pb__error(err, PB_NOMEM, "", 0, "out of memory");
-        return NULL;
-    }
+    if (l == NULL)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     l->dirfd = dirfd;
-    l->fd = openat(dirfd, LOG_NAME, O_RDWR | O_CREAT | O_NOFOLLOW |
-                   O_CLOEXEC | O_NONBLOCK, 0600);
+    l->fd = openat(dirfd, LOG_NAME, O_RDWR | O_NOFOLLOW | O_CLOEXEC |
+                   O_NONBLOCK | (create ? O_CREAT : 0), 0600);
+    if (l->fd < 0 && errno == ENOENT && !create) {
+        free(l);
+        return PB_OK;
+    }
     if (l->fd < 0 || fstat(l->fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
         sb.st_nlink > 1) {
-        pb__error(err, PB_IO, dir, 0, "cannot use %s: %s", LOG_NAME,
-                  l->fd < 0            ? strerror(errno)
-                  : S_ISREG(sb.st_mode) ? "it has other names (hard links), "
-                                          "which it would write through"
-                                        : "not a regular file");
+        st = pb__error(err, PB_IO, dir, 0, "cannot use %s: %s", LOG_NAME,
+                       l->fd < 0 ? strerror(errno)
+                       : S_ISREG(sb.st_mode)
+                           ? "it has other names (hard links), which it "
+                             "would write through"
+                           : "not a regular file");
         goto fail;
     }
     if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
-        pb__error(err, PB_STATE, dir, 0, "the data folder is in use by "
-                  "another server (%s is locked)", LOG_NAME);
+        if (!held) {
+            close(l->fd);
+            free(l);
+            return PB_OK;
+        }
+        st = pb__error(err, PB_STATE, dir, 0, "the data folder is in use "
+                       "by another server (%s is locked)", LOG_NAME);
         goto fail;
     }
     size = sb.st_size < (off_t)LOG_SIZE ? (size_t)sb.st_size : LOG_SIZE;
-    if (read_log(l, dir, size, &log, err) != PB_OK ||
-        recover(l, dir, log, size, rec, err) != PB_OK)
+    if ((st = read_log(l, dir, size, &log, err)) != PB_OK ||
+        (st = recover(l, dir, log, size, rec, err)) != PB_OK)
         goto fail;
+    if (!create && rec->logged == 0) {
+        st = PB_OK;           /* the command line: a log with nothing in it */
+        goto fail;
+    }
     /* A log of another size, or whose header is not one, may hold
      * records of any epoch: zeros first. */
     fresh = sb.st_size != (off_t)LOG_SIZE || l->epoch == 0;
     if (fresh && zero_fill(l) != 0) {
-        pb__error(err, PB_IO, dir, 0, "cannot write %s: %s", LOG_NAME,
-                  strerror(errno));
+        st = pb__error(err, PB_IO, dir, 0, "cannot write %s: %s", LOG_NAME,
+                       strerror(errno));
         goto fail;
     }
     if ((rc = synclog_checkpoint(l)) != 0) {
-        pb__error(err, PB_IO, dir, 0, "cannot sync the data folder: %s",
-                  strerror(rc));
+        st = pb__error(err, PB_IO, dir, 0, "cannot sync the data folder: %s",
+                       strerror(rc));
         goto fail;
     }
     free(log);
-    return l;
+    *out = l;
+    return PB_OK;
 fail:
     free(log);
     if (l->fd >= 0)
         close(l->fd);
     free(l);
-    return NULL;
+    return st;
+}
+
+synclog *synclog_open(int dirfd, const char *dir, synclog_recovery *rec,
+                      pb_error *err)
+{
+    synclog *l;
+
+    flock(dirfd, LOCK_EX);    /* a command line's putting back first */
+    open_log(dirfd, dir, 1, 1, &l, rec, err);
+    flock(dirfd, LOCK_UN);
+    return l;
+}
+
+pb_status synclog_recover(const char *dir, synclog_recovery *rec,
+                          pb_error *err)
+{
+    int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    synclog *l;
+    pb_status st;
+
+    memset(rec, 0, sizeof *rec);
+    if (dirfd < 0)
+        return PB_OK;         /* no folder, no log: opening the case says */
+    /* One at a time with other command lines and a server starting;
+     * a server that runs holds the log, not the folder. */
+    flock(dirfd, LOCK_EX);
+    st = open_log(dirfd, dir, 0, 0, &l, rec, err);
+    if (l != NULL) {
+        close(l->fd);         /* started afresh: nothing to sync again */
+        free(l);
+    }
+    close(dirfd);
+    return st;
+}
+
+void synclog_say(const synclog_recovery *rec, const char *dir, char *out,
+                 size_t size)
+{
+    out[0] = '\0';
+    if (rec->cases > 0 || rec->skipped > 0)
+        snprintf(out, size, "%s/%s: the journals of %zu cases put back as "
+                 "they were acknowledged (%zu writes had not reached the "
+                 "disk); %zu writes left out (no case file, or a hole)",
+                 dir, LOG_NAME, rec->cases, rec->writes, rec->skipped);
 }
 
 void synclog_close(synclog *l)

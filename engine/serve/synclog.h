@@ -25,6 +25,7 @@ typedef struct synclog_recovery {
     size_t writes;          /* writes a journal lacked, put back */
     size_t cases;           /* journals changed: written, or cut */
     size_t skipped;         /* writes left out: see synclog_open */
+    size_t logged;          /* writes the log held */
 } synclog_recovery;
 
 /*
@@ -38,6 +39,19 @@ typedef struct synclog_recovery {
  */
 synclog *synclog_open(int dirfd, const char *dir, synclog_recovery *rec,
                       pb_error *err);
+
+/* What the command line does before it writes a case in folder dir:
+ * if dir has a sync.log that no server holds, what it lacks is put back
+ * (as synclog_open does) and the log started afresh, so a case left by
+ * a machine crash is whole before anyone else writes it.  PB_OK when
+ * there is no log, or a server holds it. */
+pb_status synclog_recover(const char *dir, synclog_recovery *rec,
+                          pb_error *err);
+
+/* What rec says, for the log ("" when nothing was put back or left
+ * out), into out[0, size). */
+void synclog_say(const synclog_recovery *rec, const char *dir, char *out,
+                 size_t size);
 
 /* Syncs the folder a last time (the next start has nothing to put
  * back) and closes the log. */
