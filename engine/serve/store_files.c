@@ -236,14 +236,32 @@ static void settle(files *f, unsigned long long upto,
     pthread_cond_signal(&f->wake);
 }
 
+/* Under f->mu, no other sync running: the log synced (a checkpoint
+ * when `whole`, or when the log is full), the lock let go meanwhile,
+ * then the news.  0, or an errno. */
+static int sync_now(files *f, int whole)
+{
+    unsigned long long upto = f->written, adds = f->adds;
+    int rc = f->error;
+
+    f->busy = 1;
+    synclog_take(f->log);
+    pthread_mutex_unlock(&f->mu);
+    if (rc == 0)
+        rc = whole ? synclog_checkpoint(f->log)
+                   : synclog_sync(f->log, &whole);
+    pthread_mutex_lock(&f->mu);
+    settle(f, upto, rc == 0 && whole ? adds : 0, rc);
+    return rc;
+}
+
 /* The syncer: one sync of the log for whatever was written while the
  * last one ran, then the news, until the store closes with nothing
  * left. */
 static void *syncer(void *arg)
 {
     files *f = arg;
-    unsigned long long upto, adds;
-    int rc, whole = 0, grouped = 0;
+    int grouped = 0;
 
     pthread_mutex_lock(&f->mu);
     for (;;) {
@@ -260,17 +278,8 @@ static void *syncer(void *arg)
             grouped = 1;
             continue;         /* a checkpoint may have come meanwhile */
         }
-        grouped = whole = 0;
-        f->busy = 1;
-        synclog_take(f->log);
-        upto = f->written;
-        adds = f->adds;
-        rc = f->error;
-        pthread_mutex_unlock(&f->mu);
-        if (rc == 0)
-            rc = synclog_sync(f->log, &whole);
-        pthread_mutex_lock(&f->mu);
-        settle(f, upto, whole ? adds : 0, rc);
+        grouped = 0;
+        sync_now(f, 0);
     }
     pthread_mutex_unlock(&f->mu);
     return NULL;
@@ -280,22 +289,12 @@ static void *syncer(void *arg)
  * in its journal, and the log empty.  0, or an errno. */
 static int checkpoint(files *f)
 {
-    unsigned long long upto, adds;
     int rc;
 
     pthread_mutex_lock(&f->mu);
     while (f->busy)
         pthread_cond_wait(&f->settle, &f->mu);
-    f->busy = 1;
-    synclog_take(f->log);
-    upto = f->written;
-    adds = f->adds;
-    rc = f->error;
-    pthread_mutex_unlock(&f->mu);
-    if (rc == 0)
-        rc = synclog_checkpoint(f->log);
-    pthread_mutex_lock(&f->mu);
-    settle(f, upto, rc == 0 ? adds : 0, rc);
+    rc = sync_now(f, 1);
     pthread_mutex_unlock(&f->mu);
     return rc;
 }
