@@ -748,9 +748,7 @@ static void files_free(files *f, int started)
         pthread_mutex_unlock(&f->mu);
         pthread_join(f->syncer, NULL);
     }
-    /* After a failed sync the log stays as it is, for the next start */
-    if (f->log != NULL && f->error == 0)
-        synclog_close(f->log);
+    synclog_close(f->log, f->error == 0);
     pthread_cond_destroy(&f->wake);
     pthread_cond_destroy(&f->settle);
     pthread_mutex_destroy(&f->mu);

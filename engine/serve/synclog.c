@@ -84,9 +84,11 @@ static int pwrite_all(int fd, const void *p, size_t n, off_t at)
     ssize_t w;
 
     while (n > 0) {
-        if ((w = pwrite(fd, c, n, at)) < 0) {
-            if (errno == EINTR)
+        if ((w = pwrite(fd, c, n, at)) <= 0) {
+            if (w < 0 && errno == EINTR)
                 continue;
+            if (w == 0)
+                errno = EIO;
             return -1;
         }
         c += w;
@@ -576,11 +578,12 @@ void synclog_say(const synclog_recovery *rec, const char *dir, char *out,
                  dir, LOG_NAME, rec->cases, rec->writes, rec->skipped);
 }
 
-void synclog_close(synclog *l)
+void synclog_close(synclog *l, int sync)
 {
     if (l == NULL)
         return;
-    synclog_checkpoint(l);
+    if (sync)
+        synclog_checkpoint(l);
     close(l->fd);
     free(l->add.b);
     free(l->taken.b);

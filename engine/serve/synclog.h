@@ -53,9 +53,10 @@ pb_status synclog_recover(const char *dir, synclog_recovery *rec,
 void synclog_say(const synclog_recovery *rec, const char *dir, char *out,
                  size_t size);
 
-/* Syncs the folder a last time (the next start has nothing to put
- * back) and closes the log. */
-void synclog_close(synclog *l);
+/* With sync, syncs the folder a last time (the next start has nothing
+ * to put back); closes the log.  Without (after a failed sync), the log
+ * stays as it is, for the next start. */
+void synclog_close(synclog *l, int sync);
 
 /* Logs that n bytes were written at off of journal `name` (ID.xml.journal)
  * for the next synclog_sync.  -1: out of memory. */
