@@ -141,6 +141,9 @@ $(B)/tests/test_share: $(B)/engine/serve/share.o
 $(B)/tests/test_share.o: INC = $(INC_tests) -Iengine/serve
 $(B)/tests/test_follow: $(B)/engine/serve/follow.o
 $(B)/tests/test_follow.o: INC = $(INC_tests) -Iengine/serve
+# The file store's sync log, with the case ids it knows (store_core.o).
+$(B)/tests/test_synclog: $(B)/engine/serve/synclog.o $(B)/engine/serve/store_core.o
+$(B)/tests/test_synclog.o: INC = $(INC_tests) -Iengine/serve
 
 # The allocation-failure test sees, and fails, every allocation of
 # libplaybook and of the Lua state (tests/test_allocfail.c).
