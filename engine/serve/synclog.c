@@ -441,6 +441,17 @@ static pb_status read_log(synclog *l, const char *dir, size_t size,
     return PB_OK;
 }
 
+/* Whether the log may hold records: a header, and a first record of
+ * its epoch (a look at 4 KiB, before reading it all). */
+static int may_hold(const synclog *l)
+{
+    unsigned char b[HEAD + REC_HEAD];
+
+    return pread(l->fd, b, sizeof b, 0) == (ssize_t)sizeof b &&
+           memcmp(b, magic, 8) == 0 && pb__crc32(0, b, 16) == get32(b + 16) &&
+           get64(b + HEAD + 8) == get64(b + 8);
+}
+
 /* Makes the log LOG_SIZE zeros, on disk. */
 static int zero_fill(synclog *l)
 {
@@ -500,6 +511,10 @@ static pb_status open_log(int dirfd, const char *dir, int create, int held,
         }
         st = pb__error(err, PB_STATE, dir, 0, "the data folder is in use "
                        "by another server (%s is locked)", LOG_NAME);
+        goto fail;
+    }
+    if (!create && !may_hold(l)) {
+        st = PB_OK;           /* the command line: nothing logged */
         goto fail;
     }
     size = sb.st_size < (off_t)LOG_SIZE ? (size_t)sb.st_size : LOG_SIZE;
