@@ -228,27 +228,35 @@ typedef struct logged {
     unsigned long long off;
 } logged;
 
-static int by_journal(const void *a, const void *b)
+/* Records by journal name, then as logged. */
+static int by_name(const logged *x, const logged *y)
 {
-    const logged *x = a, *y = b;
     size_t n = x->namelen < y->namelen ? x->namelen : y->namelen;
     int c = memcmp(x->name, y->name, n);
 
-    if (c != 0)
+    if (c != 0 || x->namelen == y->namelen)
         return c;
-    if (x->namelen != y->namelen)
-        return x->namelen < y->namelen ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return x->namelen < y->namelen ? -1 : 1;
 }
 
-/* The records of epoch `epoch` in log[0, len), in order, up to the
- * first that is torn, of another epoch, or names no journal of ours. */
-static logged *scan(const unsigned char *log, size_t len,
-                 unsigned long long epoch, size_t *nout)
+static int by_journal(const void *a, const void *b)
+{
+    const logged *x = a, *y = b;
+    int c = by_name(x, y);
+
+    return c != 0 ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The records of epoch `epoch` in log[0, len) into *out (n of them),
+ * in order, up to the first that is torn, of another epoch, or names no
+ * journal of ours.  -1: out of memory. */
+static int scan(const unsigned char *log, size_t len,
+                unsigned long long epoch, logged **out, size_t *nout)
 {
     logged *r = NULL, *v;
     size_t n = 0, cap = 0, at = HEAD, namelen, k;
 
+    *out = NULL;
     *nout = 0;
     while (len - at >= REC_HEAD) {
         const unsigned char *h = log + at;
@@ -264,7 +272,7 @@ static logged *scan(const unsigned char *log, size_t len,
             cap = cap ? cap * 2 : 256;
             if ((v = realloc(r, cap * sizeof *r)) == NULL) {
                 free(r);
-                return NULL;
+                return -1;
             }
             r = v;
         }
@@ -277,8 +285,9 @@ static logged *scan(const unsigned char *log, size_t len,
         n++;
         at += REC_HEAD + namelen + k;
     }
+    *out = r;
     *nout = n;
-    return r != NULL ? r : malloc(1);
+    return 0;
 }
 
 /* Whether journal fd holds n bytes at off as they are in p. */
@@ -303,8 +312,8 @@ static int holds(int fd, unsigned long long off, const unsigned char *p,
 
 /* Puts back one journal's writes r[0, n).  PB_STATE when another
  * program holds the case. */
-static pb_status put_back(synclog *l, const char *dir, const logged *r, size_t n,
-                          synclog_recovery *out, pb_error *err)
+static pb_status put_back(synclog *l, const char *dir, const logged *r,
+                          size_t n, synclog_recovery *out, pb_error *err)
 {
     char name[STORE_MAX_ID + sizeof JOURNAL], cased[sizeof name];
     struct stat sb;
@@ -386,7 +395,7 @@ static pb_status recover(synclog *l, const char *dir, const unsigned char *log,
         pb__crc32(0, log, 16) != get32(log + 16))
         return PB_OK;
     l->epoch = get64(log + 8);
-    if ((r = scan(log, len, l->epoch, &n)) == NULL)
+    if (scan(log, len, l->epoch, &r, &n) != 0)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     out->logged = n;
     qsort(r, n, sizeof *r, by_journal);
@@ -397,8 +406,7 @@ static pb_status recover(synclog *l, const char *dir, const unsigned char *log,
         pb_error held;
         pb_status s1;
 
-        for (j = i + 1; j < n && r[j].namelen == r[i].namelen &&
-             memcmp(r[j].name, r[i].name, r[i].namelen) == 0; j++)
+        for (j = i + 1; j < n && by_name(&r[j], &r[i]) == 0; j++)
             ;
         s1 = put_back(l, dir, r + i, j - i, out, st == PB_OK ? err : &held);
         if (st == PB_OK) {
@@ -501,7 +509,7 @@ static pb_status open_log(int dirfd, const char *dir, int create, int held,
                            ? "it has other names (hard links), which it "
                              "would write through"
                            : "not a regular file");
-        goto fail;
+        goto done;
     }
     if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
         if (!held) {
@@ -511,19 +519,19 @@ static pb_status open_log(int dirfd, const char *dir, int create, int held,
         }
         st = pb__error(err, PB_STATE, dir, 0, "the data folder is in use "
                        "by another server (%s is locked)", LOG_NAME);
-        goto fail;
+        goto done;
     }
     if (!create && !may_hold(l)) {
         st = PB_OK;           /* the command line: nothing logged */
-        goto fail;
+        goto done;
     }
     size = sb.st_size < (off_t)LOG_SIZE ? (size_t)sb.st_size : LOG_SIZE;
     if ((st = read_log(l, dir, size, &log, err)) != PB_OK ||
         (st = recover(l, dir, log, size, rec, err)) != PB_OK)
-        goto fail;
+        goto done;
     if (!create && rec->logged == 0) {
         st = PB_OK;           /* the command line: a log with nothing in it */
-        goto fail;
+        goto done;
     }
     /* A log of another size, or whose header is not one, may hold
      * records of any epoch: zeros first. */
@@ -531,17 +539,17 @@ static pb_status open_log(int dirfd, const char *dir, int create, int held,
     if (fresh && zero_fill(l) != 0) {
         st = pb__error(err, PB_IO, dir, 0, "cannot write %s: %s", LOG_NAME,
                        strerror(errno));
-        goto fail;
+        goto done;
     }
     if ((rc = synclog_checkpoint(l)) != 0) {
         st = pb__error(err, PB_IO, dir, 0, "cannot sync the data folder: %s",
                        strerror(rc));
-        goto fail;
+        goto done;
     }
     free(log);
     *out = l;
     return PB_OK;
-fail:
+done:                         /* without a log: failed, or nothing to do */
     free(log);
     if (l->fd >= 0)
         close(l->fd);
