@@ -398,7 +398,8 @@ static pb_status recover(synclog *l, const char *dir, const unsigned char *log,
     if (scan(log, len, l->epoch, &r, &n) != 0)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
     out->logged = n;
-    qsort(r, n, sizeof *r, by_journal);
+    if (n > 1)
+        qsort(r, n, sizeof *r, by_journal);
     /* A journal another program holds stops the start, after the others
      * are put back: the log is kept for the next one, which finds them
      * whole. */
