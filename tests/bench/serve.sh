@@ -8,7 +8,7 @@
 #   sh tests/bench/serve.sh build/release/playbook build/release/tests/bench/load
 set -u
 PB=$1 LOAD=$2
-CLIENTS=${CLIENTS:-50} CASES=${CASES:-1000} SECS=${SECS:-5} RUNS=${RUNS:-3}
+CLIENTS=${CLIENTS:-50} CASES=${CASES:-1000} SECS=${SECS:-5} RUNS=${RUNS:-5}
 T=$(mktemp -d "${TMPDIR:-/tmp}/pb-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 ok() { :; }
@@ -32,23 +32,32 @@ cpu() {
     awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / hz }' \
         "/proc/$SRV/stat"
 }
+# The machine's CPU time taken by its host for other guests so far
+# ("steal", in clock ticks of all its cores): a run during which the host
+# took much is slower for reasons not ours, and says so.
+steal() { awk '/^cpu / { print $9 }' /proc/stat; }
 # events NAME [MODE]: the load's line (MODE events: each answer is the
-# case; feed: a minimal one), with the CPU the server spent on it, RUNS
-# times (this machine's runs differ by up to a tenth), then the median.
+# case; feed: a minimal one), with the CPU the server spent on it and
+# the share of the machine's CPU its host took meanwhile, RUNS times
+# (this machine's runs differ by up to a fifth, most when its host
+# takes a share), then the median.
 events() { # NAME [MODE]
     runs=""
     r=0
     while [ $r -lt "$RUNS" ]; do
-        c0=$(cpu)
+        c0=$(cpu) s0=$(steal)
         out=$("$LOAD" "$PORT" "${2:-events}" "$CLIENTS" "$CASES" "$SECS") ||
             fail "$out"
-        c1=$(cpu)
+        c1=$(cpu) s1=$(steal)
         n=$(echo "$out" | awk '{ print $2 }')
         rate=$(echo "$out" | awk '{ print $6 }' | tr -d '/s')
         per=$(echo "$c0 $c1 $n" | awk '{ printf "%.0f", $3 / ($2 - $1) }')
         runs="$runs $per:$rate"
         echo "$1: $out, server CPU $(echo "$c0 $c1" | awk '{ printf "%.2f", $2 - $1 }') s" \
-             "= $per events per CPU second"
+             "= $per events per CPU second (host took" \
+             "$(echo "$s0 $s1" | awk -v hz="$(getconf CLK_TCK)" \
+                 -v secs="$SECS" -v n="$(nproc)" \
+                 '{ printf "%.0f%%", 100 * ($2 - $1) / hz / secs / n }'))"
         r=$((r + 1))
     done
     # the median run: its figure, and its rate for the floor's ratio
