@@ -990,6 +990,37 @@ static void compacts_every_n(void **state)
     close_ok(cf);
 }
 
+/* A rewrite that fails (a full disk, a file size limit) leaves the
+ * events in the journal and is tried again compact_every events later:
+ * not at each event, each time writing the whole case. */
+static void failed_rewrite_waits(void **state)
+{
+    fixture *x = *state;
+    pb_casefile *cf;
+    pb_scenario *s;
+    pb_error err;
+    int i, tries = 0;
+
+    x->o.compact_every = 3;
+    cf = open_ok(x);
+    add(cf, 1, "customer.said", "first"); /* FILE made */
+    for (i = 2; i <= 13; i++) {
+        fail_next(&x->f, OP_RENAME, EIO, -1);
+        add(cf, i, "customer.said", "again");
+        tries += strstr(x->f.log, "rename:") != NULL;
+    }
+    /* due at 4; failed there, then tried at 7, 10 and 13 only */
+    assert_int_equal(tries, 4);
+    fail_next(&x->f, OP_NONE, 0, 0);
+    for (i = 14; i <= 16; i++)
+        add(cf, i, "customer.said", "again");
+    assert_int_equal(file_size(x->jpath), 0);
+    assert_int_equal(pb_scenario_read(x->path, &s, &err), PB_OK);
+    assert_int_equal(pb_scenario_nevents(s), 16);
+    pb_scenario_free(s);
+    close_ok(cf);
+}
+
 /* Faults. */
 
 static void full_disk_keeps_events_in_memory(void **state)
@@ -1250,6 +1281,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(new_case_needs_a_topic, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(compacts_every_n, setup, teardown),
+        cmocka_unit_test_setup_teardown(failed_rewrite_waits, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(full_disk_keeps_events_in_memory,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(failed_rewrite_at_close, setup,

@@ -3,6 +3,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -574,6 +575,10 @@ int main(int argc, char **argv)
     };
     size_t i;
 
+    /* A write past a file size limit (ulimit -f, systemd's LimitFSIZE)
+     * fails with EFBIG, as on a full disk, and is reported as one: the
+     * signal's default would end a server with all its clients. */
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         fputs(usage, stderr);
         return EXIT_BAD;

@@ -143,6 +143,10 @@ struct pb_casefile {
     int file_exists;
     int journal_used;     /* the journal may hold records */
     unsigned compact_every;
+    size_t compact_after; /* recorded events before the next rewrite is
+                           * tried: one failed (a full disk) is tried
+                           * again compact_every events later, not at
+                           * each event, which would write the case */
     int nosync;           /* opts->nosync: the caller syncs the journal */
     size_t bytes;         /* text of the events, to keep FILE readable */
     double started;
@@ -871,8 +875,10 @@ pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
         return st; /* in memory, pending; the next call retries */
     /* Bounds the journal, hence the replay at the next open.  A failed
      * rewrite loses nothing: the journal has it all. */
-    if (cf->nrec - cf->in_file >= cf->compact_every)
-        pb_casefile_compact(cf, NULL);
+    if (cf->nrec - cf->in_file >= cf->compact_every &&
+        cf->nrec >= cf->compact_after &&
+        pb_casefile_compact(cf, NULL) != PB_OK)
+        cf->compact_after = cf->nrec + cf->compact_every;
     return PB_OK;
 }
 
