@@ -211,10 +211,32 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          size_t nattrs, pb_error *err);
 
 /* Whether pb_case_append would take the event, as it stands now:
- * PB_OK, or PB_INPUT with the reason; nothing changes. */
+ * PB_OK, or PB_INPUT with the reason; nothing changes.  A text of white
+ * space only is no text (a fact's value, a skip's reason). */
 pb_status pb_case_check(const pb_case *c, double t, const char *type,
                         const char *text, const pb_attr *attrs,
                         size_t nattrs, pb_error *err);
+
+/* One event of a batch. */
+typedef struct pb_new_event {
+    const char *type, *text;
+    const pb_attr *attrs;
+    size_t nattrs;
+} pb_new_event;
+
+/*
+ * Whether pb_case_append would take ev[0..n), appended one after another
+ * at t, as far as can be known before any is: each event is checked as
+ * pb_case_check does, with the types the events before it bring counted
+ * against the case's room and the engine's, and none may follow a
+ * case.closed.  (A case that closes itself at contact.ended is known to
+ * only once the events are evaluated.)  PB_OK, or PB_INPUT with *at the
+ * first refused; nothing changes.  n is a batch's: each event's type is
+ * compared with those before it.
+ */
+pb_status pb_case_check_batch(const pb_case *c, double t,
+                              const pb_new_event *ev, size_t n, size_t *at,
+                              pb_error *err);
 
 /* The engine whose principles c is evaluated with. */
 const pb_engine *pb_case_engine(const pb_case *c);
@@ -764,11 +786,11 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
 pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
                              const char *text, const pb_attr *attrs,
                              size_t nattrs, pb_error *err);
-/* Whether pb_casefile_append would take the event (the case's checks,
- * and what a case file can hold): PB_OK, or PB_INPUT; nothing changes. */
+/* Whether pb_casefile_append would take ev[0..n), one after another
+ * at t (pb_case_check_batch, and what a case file can hold): PB_OK, or
+ * PB_INPUT with *at the first refused; nothing changes. */
 pb_status pb_casefile_check(const pb_casefile *cf, double t,
-                            const char *type, const char *text,
-                            const pb_attr *attrs, size_t nattrs,
+                            const pb_new_event *ev, size_t n, size_t *at,
                             pb_error *err);
 /* Saves what is pending: PB_OK once nothing is. */
 pb_status pb_casefile_save(pb_casefile *cf, pb_error *err);

@@ -201,6 +201,7 @@ static void bad_events(void **state)
     pb_attr noname[] = { { "value", "x" } };
     pb_attr badref[] = { { "ref", "probe.nope" } };
     pb_attr ref[] = { { "ref", "probe.has" } };
+    pb_attr named[] = { { "name", "order_id" } };
 
     append(f->c, 10, "customer.said", "hi", NULL, 0);
     assert_int_equal(pb_case_check(f->c, 11, "agent.said", "ok", NULL, 0,
@@ -217,6 +218,9 @@ static void bad_events(void **state)
     refuse(f->c, 11, "item.checked", NULL, NULL, 0, "needs a ref");
     refuse(f->c, 11, "item.skipped", NULL, ref, 1, "needs a reason");
     refuse(f->c, 11, "item.skipped", "", ref, 1, "needs a reason");
+    /* white space is no text: a file would give back none */
+    refuse(f->c, 11, "item.skipped", " \n\t ", ref, 1, "needs a reason");
+    refuse(f->c, 11, "fact", "  ", named, 1, "has no value");
     append(f->c, 12, "case.closed", NULL, NULL, 0);
     assert_true(pb_case_closed(f->c));
     refuse(f->c, 13, "customer.said", "again", NULL, 0, "closed");
@@ -749,6 +753,75 @@ static void types_bounded(void **state)
     pb_engine_free(e);
 }
 
+/*
+ * A batch is taken whole or not at all: each event is checked with what
+ * those before it in the batch bring (new types, a close), so none is
+ * refused half way once some are in.
+ */
+static void batch_all_or_none(void **state)
+{
+    static char names[100][16], big[20][60001];
+    pb_engine *e = pb_engine_new();
+    pb_new_event ev[100];
+    pb_case *c;
+    pb_error err;
+    size_t at, room;
+    int i;
+
+    (void)state;
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 300; i++) {     /* the first take no room */
+        snprintf(names[0], sizeof names[0], "x.t%d", i);
+        append(c, 1, names[0], NULL, NULL, 0);
+    }
+    room = PB__CASE_OWN_TYPES - pb__case_own_types(c);
+    assert_true(room > 0 && room < 100);
+    memset(ev, 0, sizeof ev);
+    for (i = 0; i < 100; i++) {
+        snprintf(names[i], sizeof names[i], "z.t%d", i);
+        ev[i].type = names[i];
+    }
+    assert_int_equal(pb_case_check_batch(c, 2, ev, 100, &at, &err),
+                     PB_INPUT);
+    assert_int_equal(at, room);     /* each alone fits; not all */
+    assert_non_null(strstr(err.message, "before it in the batch"));
+    assert_int_equal(pb_case_check_batch(c, 2, ev, room, &at, NULL), PB_OK);
+    /* one new type, many times: its room counted once */
+    for (i = 0; i < 100; i++)
+        ev[i].type = "z.same";
+    assert_int_equal(pb_case_check_batch(c, 2, ev, 100, &at, NULL), PB_OK);
+    /* nothing after a close */
+    ev[0].type = "customer.said";
+    ev[0].text = "hi";
+    ev[1].type = "case.closed";
+    ev[2].type = "agent.said";
+    ev[2].text = "late";
+    assert_int_equal(pb_case_check_batch(c, 2, ev, 3, &at, &err), PB_INPUT);
+    assert_int_equal(at, 2);
+    assert_non_null(strstr(err.message, "no event can follow case.closed"));
+    assert_int_equal(pb_case_nevents(c), 300);  /* checking changes none */
+    pb_case_free(c);
+    pb_engine_free(e);
+
+    /* The engine's table: 20 new names of 60 KB fit one by one, not all
+     * together (PB__MAX_TYPE_BYTES, 1 MiB). */
+    e = pb_engine_new();
+    assert_non_null(c = pb_case_new(e, NULL, NULL, &err));
+    for (i = 0; i < 20; i++) {
+        memset(big[i], 'w', sizeof big[i] - 1);
+        memcpy(big[i], names[i], strlen(names[i]));
+        ev[i].type = big[i];
+        ev[i].text = NULL;
+        assert_int_equal(pb_case_check(c, 1, big[i], NULL, NULL, 0, NULL),
+                         PB_OK);
+    }
+    assert_int_equal(pb_case_check_batch(c, 1, ev, 20, &at, &err), PB_INPUT);
+    assert_true(at > 10 && at < 20);
+    assert_non_null(strstr(err.message, "the cases open hold"));
+    pb_case_free(c);
+    pb_engine_free(e);
+}
+
 static const char old_type_src[] =
     "return principle { id = 'o', items = {\n"
     "  { id = 'old', prompt = 'p',\n"
@@ -1156,6 +1229,7 @@ int main(void)
         cmocka_unit_test(time_parse),
         cmocka_unit_test(state_names),
         cmocka_unit_test(types_bounded),
+        cmocka_unit_test(batch_all_or_none),
         cmocka_unit_test(types_given_back),
     };
 

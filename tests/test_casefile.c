@@ -1021,6 +1021,35 @@ static void failed_rewrite_waits(void **state)
     close_ok(cf);
 }
 
+/* A batch that would fill the case past what its file holds is refused
+ * whole, at the event that would: not recorded half way. */
+static void batch_past_full(void **state)
+{
+    static char big[1000001];
+    fixture *x = *state;
+    pb_casefile *cf = open_ok(x);
+    pb_new_event ev[3];
+    pb_error err;
+    size_t at, n = 0;
+    int i;
+
+    memset(big, 'x', sizeof big - 1);
+    for (i = 0; i < 7; i++)     /* 7 MB of the 7.5 MB a case holds */
+        add(cf, 1, "customer.said", big);
+    n = pb_casefile_nrecorded(cf);
+    memset(ev, 0, sizeof ev);
+    ev[0].type = "agent.said";
+    ev[0].text = "a short one fits";
+    ev[1].type = ev[2].type = "customer.said";
+    ev[1].text = ev[2].text = big + 600000;   /* 400 KB each */
+    assert_int_equal(pb_casefile_check(cf, 2, ev, 2, &at, NULL), PB_OK);
+    assert_int_equal(pb_casefile_check(cf, 2, ev, 3, &at, &err), PB_INPUT);
+    assert_int_equal(at, 2);
+    assert_non_null(strstr(err.message, "the case is full"));
+    assert_int_equal(pb_casefile_nrecorded(cf), n);
+    close_ok(cf);
+}
+
 /* Faults. */
 
 static void full_disk_keeps_events_in_memory(void **state)
@@ -1283,6 +1312,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(compacts_every_n, setup, teardown),
         cmocka_unit_test_setup_teardown(failed_rewrite_waits, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(batch_past_full, setup, teardown),
         cmocka_unit_test_setup_teardown(full_disk_keeps_events_in_memory,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(failed_rewrite_at_close, setup,

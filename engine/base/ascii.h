@@ -15,6 +15,16 @@ static inline int pb__ascii_space(int c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/* Whether s says nothing: NULL, or white space only (a text as a file
+ * gives it back: trimmed, then none). */
+static inline int pb__ascii_blank(const char *s)
+{
+    if (s != NULL)
+        while (pb__ascii_space(*s))
+            s++;
+    return s == NULL || *s == '\0';
+}
+
 static inline int pb__ascii_digit(int c)
 {
     return c >= '0' && c <= '9';

@@ -10,6 +10,7 @@
 
 #include <lauxlib.h>
 
+#include "ascii.h"
 #include "case.h"
 #include "detect.h"
 #include "error.h"
@@ -139,7 +140,7 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
         if (name == NULL || *name == '\0')
             return pb__error(err, PB_INPUT, "", 0, "a fact event needs a "
                              "name attribute");
-        if (text == NULL)
+        if (pb__ascii_blank(text))
             return pb__error(err, PB_INPUT, "", 0, "fact '%s' has no value",
                              name);
     } else if (strcmp(type, "item.checked") == 0 ||
@@ -151,10 +152,50 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
         if (pb_engine_find_item(c->e, ref) < 0)
             return pb__error(err, PB_INPUT, "", 0, "%s: unknown item '%s'",
                              type, ref);
-        if (strcmp(type, "item.skipped") == 0 &&
-            (text == NULL || *text == '\0'))
+        if (strcmp(type, "item.skipped") == 0 && pb__ascii_blank(text))
             return pb__error(err, PB_INPUT, "", 0, "item.skipped '%s' needs "
                              "a reason", ref);
+    }
+    return PB_OK;
+}
+
+pb_status pb_case_check_batch(const pb_case *c, double t,
+                              const pb_new_event *ev, size_t n, size_t *at,
+                              pb_error *err)
+{
+    size_t i, k, own = 0, names = 0, bytes = 0;
+    pb_status st;
+
+    for (i = 0; i < n; i++) {
+        *at = i;
+        if (i > 0 && strcmp(ev[i - 1].type, "case.closed") == 0)
+            return pb__error(err, PB_INPUT, "", 0, "no event can follow "
+                             "case.closed (the batch closes the case)");
+        if ((st = pb_case_check(c, t, ev[i].type, ev[i].text, ev[i].attrs,
+                                ev[i].nattrs, err)) != PB_OK)
+            return st;
+        for (k = 0; k < i && strcmp(ev[k].type, ev[i].type) != 0; k++)
+            ;
+        if (k < i)
+            continue;           /* its room counted with the first */
+        if (!pb__case_type_held(c, ev[i].type) &&
+            pb__case_own_types(c) + ++own > PB__CASE_OWN_TYPES)
+            return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is "
+                             "one too many for this case with the types "
+                             "before it in the batch: it holds %d types at "
+                             "most besides those the principles name",
+                             ev[i].type, PB__CASE_OWN_TYPES);
+        if (pb__engine_type(c->e, ev[i].type, 0) >= 0)
+            continue;
+        names++;
+        bytes += strlen(ev[i].type) + 1;
+        /* one alone may take the place of a type no case holds */
+        if (names > 1 && !pb__engine_types_fit(c->e, names, bytes))
+            return pb__error(err, PB_INPUT, "", 0, "event type '%.64s' is "
+                             "one too many with the new types before it in "
+                             "the batch: the cases open hold %d types or %u "
+                             "bytes of their names at most", ev[i].type,
+                             PB__MAX_TYPES, PB__MAX_TYPE_BYTES);
     }
     return PB_OK;
 }

@@ -298,13 +298,22 @@ static pb__typeidx *type_entry(const pb_case *c, int type)
     return i >= 0 ? &c->more->v[i].ti : NULL;
 }
 
-int pb__case_type_room(const pb_case *c, const char *type)
+int pb__case_type_held(const pb_case *c, const char *type)
 {
     int id = pb__engine_type(c->e, type, 0);
 
-    if (id >= 0 && (id < PB__READ_TYPES || type_entry(c, id) != NULL))
-        return 1;
-    return c->more == NULL || c->more->n < PB__CASE_OWN_TYPES;
+    return id >= 0 && (id < PB__READ_TYPES || type_entry(c, id) != NULL);
+}
+
+size_t pb__case_own_types(const pb_case *c)
+{
+    return c->more != NULL ? c->more->n : 0;
+}
+
+int pb__case_type_room(const pb_case *c, const char *type)
+{
+    return pb__case_type_held(c, type) ||
+           pb__case_own_types(c) < PB__CASE_OWN_TYPES;
 }
 
 const pb__typeidx *pb__case_type(const pb_case *c, int type)

@@ -185,6 +185,11 @@ const pb__typeidx *pb__case_type(const pb_case *c, int type);
  * PB__READ_TYPES, or one of its own while it holds fewer than
  * PB__CASE_OWN_TYPES. */
 int pb__case_type_room(const pb_case *c, const char *type);
+/* Whether type takes none of that room: held, or of the first
+ * PB__READ_TYPES. */
+int pb__case_type_held(const pb_case *c, const char *type);
+/* How many of its own types c holds. */
+size_t pb__case_own_types(const pb_case *c);
 /* Stores an event already checked (by is the detecting principle, -1
  * when recorded) and applies what the engine reads in it: PB_OK or
  * PB_NOMEM. */

@@ -115,6 +115,21 @@ int pb__engine_type_fits(const pb_engine *e, const char *name)
            unheld(e, need) >= 0;
 }
 
+int pb__engine_types_fit(const pb_engine *e, size_t count, size_t bytes)
+{
+    size_t i = e->pinned > PB__READ_TYPES ? e->pinned : PB__READ_TYPES;
+    size_t places = PB__MAX_TYPES - e->ntypes, used = e->types_bytes;
+
+    /* the places of types no case holds too, each given up for a new
+     * name, once the table is full (a walk of it at most, as unheld) */
+    for (; places < count && i < e->ntypes; i++)
+        if (e->type_refs[i] == 0) {
+            places++;
+            used -= strlen(e->types[i]) + 1;
+        }
+    return places >= count && used + bytes <= PB__MAX_TYPE_BYTES;
+}
+
 const char pb__type_cache_key = 0;
 
 /* Forgets what the cache of type names says of id (luacase.c): an

@@ -89,5 +89,9 @@ int pb__engine_type(pb_engine *e, const char *name, int create);
  * PB__MAX_TYPE_BYTES), in a new place or in that of a type no case
  * holds. */
 int pb__engine_type_fits(const pb_engine *e, const char *name);
+/* Whether count more types, of bytes in all (their NULs counted), fit
+ * together, in new places or those of types no case holds: a batch's,
+ * all or none (append.c). */
+int pb__engine_types_fit(const pb_engine *e, size_t count, size_t bytes);
 
 #endif

@@ -159,6 +159,13 @@ static pb_status nomem(pb_error *err)
     return pb__error(err, PB_NOMEM, "", 0, "out of memory");
 }
 
+static pb_status full(pb_error *err)
+{
+    return pb__error(err, PB_INPUT, "", 0, "the case is full (its events "
+                     "would be over %u bytes); start a new case",
+                     MAX_EVENT_BYTES);
+}
+
 static pb_status add_warning(pb_casefile *cf, const pb_error *w)
 {
     char buf[1200], **v;
@@ -193,14 +200,30 @@ static pb_status record(pb_casefile *cf, double t, const char *type,
         cf->caprec = cap;
     }
     if (cf->bytes + bytes > MAX_EVENT_BYTES)
-        return pb__error(err, PB_INPUT, "", 0, "the case is full (its "
-                         "events would be over %u bytes); start a new case",
-                         MAX_EVENT_BYTES);
+        return full(err);
     if ((st = pb_case_append(cf->c, t, type, text, attrs, nattrs, err)) !=
         PB_OK)
         return st;
     cf->rec[cf->nrec++] = at;
     cf->bytes += bytes;
+    return PB_OK;
+}
+
+/* Whether the file takes ev after *bytes of a batch's events before
+ * it (what it can hold, the case not full): then *bytes counts it. */
+static pb_status file_takes(const pb_casefile *cf, const pb_new_event *ev,
+                            size_t *bytes, pb_error *err)
+{
+    pb_status st = check_saveable(ev->text, ev->attrs, ev->nattrs, err);
+    size_t b;
+
+    if (st != PB_OK)
+        return st;
+    b = pb_event_bytes(ev->type ? ev->type : "", ev->text, ev->attrs,
+                       ev->nattrs);
+    if (cf->bytes + *bytes + b > MAX_EVENT_BYTES)
+        return full(err);
+    *bytes += b;
     return PB_OK;
 }
 
@@ -840,15 +863,22 @@ pb_status pb_casefile_save(pb_casefile *cf, pb_error *err)
     return PB_OK;
 }
 
-pb_status pb_casefile_check(const pb_casefile *cf, double t, const char *type,
-                            const char *text, const pb_attr *attrs,
-                            size_t nattrs, pb_error *err)
+pb_status pb_casefile_check(const pb_casefile *cf, double t,
+                            const pb_new_event *ev, size_t n, size_t *at,
+                            pb_error *err)
 {
-    pb_status st = check_saveable(text, attrs, nattrs, err);
+    size_t i, bytes = 0;
+    pb_status st;
 
-    return st != PB_OK ? st
-           : pb_case_check(cf->c, canonical_time(t), type, text, attrs, nattrs,
-                           err);
+    for (i = 0; i < n; i++)
+        if (file_takes(cf, &ev[i], &bytes, NULL) != PB_OK)
+            break;
+    /* the first refused: by the case, or the first the file cannot take */
+    st = pb_case_check_batch(cf->c, canonical_time(t), ev, i, at, err);
+    if (st != PB_OK || i == n)
+        return st;
+    *at = i;
+    return file_takes(cf, &ev[i], &bytes, err);
 }
 
 pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,

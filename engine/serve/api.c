@@ -20,6 +20,7 @@
 #include <json-c/json.h>
 
 #include "api.h"
+#include "ascii.h"
 #include "clock.h"
 #include "jsonw.h"
 #include "membuf.h"
@@ -704,7 +705,7 @@ static void add_own(api *a, const auth_user *who, const char *id,
             get_string(o, "", skip ? "reason" : "text", skip, &text,
                        out) != 0)
             goto done;
-        if (skip && *text == '\0') {
+        if (skip && pb__ascii_blank(text)) {
             fail(out, 400, "reason", "a skip needs a reason");
             goto done;
         }

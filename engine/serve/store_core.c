@@ -290,18 +290,33 @@ pb_status store_record(store *s, store_case *sc, const store_event *ev,
     return st;
 }
 
+pb_new_event *store_batch(const store_event *ev, size_t n)
+{
+    pb_new_event *b = malloc((n ? n : 1) * sizeof *b);
+    size_t i;
+
+    for (i = 0; b != NULL && i < n; i++) {
+        b[i].type = ev[i].type;
+        b[i].text = ev[i].text;
+        b[i].attrs = ev[i].attrs;
+        b[i].nattrs = ev[i].nattrs;
+    }
+    return b;
+}
+
 pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,
                       size_t *at, pb_error *err)
 {
-    pb_status st = PB_OK;
+    pb_new_event *b = store_batch(ev, n);
+    pb_status st;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        if (pb_case_check(c, t, ev[i].type, ev[i].text, ev[i].attrs,
-                          ev[i].nattrs, err) != PB_OK) {
-            *at = i;
-            return PB_INPUT;
-        }
+    if (b == NULL)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    st = pb_case_check_batch(c, t, b, n, at, err);
+    free(b);
+    if (st != PB_OK)
+        return st;
     for (i = 0; i < n && st == PB_OK; i++)
         st = pb_case_append(c, t, ev[i].type, ev[i].text, ev[i].attrs,
                             ev[i].nattrs, err);

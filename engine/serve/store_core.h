@@ -86,6 +86,10 @@ struct store {
 /* A store with backend b and its state impl, or NULL (out of memory). */
 store *store_new(const store_backend *b, pb_engine *e, void *impl);
 
+/* ev[0..n) as the engine checks a batch (pb_case_check_batch), pointing
+ * into ev; NULL when out of memory. */
+pb_new_event *store_batch(const store_event *ev, size_t n);
+
 /* Checks ev[0..n) on c at t, then appends them (the in-memory part of
  * store_record, shared by the stores that apply events themselves). */
 pb_status store_apply(pb_case *c, double t, const store_event *ev, size_t n,

@@ -179,15 +179,16 @@ static pb_status files_record(store *s, store_case *sc, const store_event *ev,
 {
     files *f = s->impl;
     double t = pb_casefile_now(sc->cf);
-    pb_status st = PB_OK;
+    pb_new_event *b = store_batch(ev, n);
+    pb_status st;
     size_t i;
 
-    for (i = 0; i < n; i++)
-        if (pb_casefile_check(sc->cf, t, ev[i].type, ev[i].text, ev[i].attrs,
-                              ev[i].nattrs, err) != PB_OK) {
-            *at = i;
-            return PB_INPUT;
-        }
+    if (b == NULL)
+        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    st = pb_casefile_check(sc->cf, t, b, n, at, err);
+    free(b);
+    if (st != PB_OK)
+        return st;
     /* Each is written to the journal at once; one that is not stays
      * pending in the case file, which retries it with the next write. */
     for (i = 0; i < n && st == PB_OK; i++)
