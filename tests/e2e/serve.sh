@@ -1625,6 +1625,31 @@ time.sleep(int(after))
 st, _, d = call(amira, "GET", "/v1/cases/SH-1?events_from=%d" % total)
 assert st == 200, ("after Retry-After", st, d)
 print("429 after %d batches, Retry-After %s" % (n, after))
+# Opening a stream is charged too: its first message is the whole case
+# (here 1 MB), made once the request is answered.
+big = {"events": [{"type": "customer.said", "text": "x" * 10000}] * 5}
+st, _, d = call(lena, "POST", "/v1/cases",
+                {"id": "SH-2", "topic": "delivery", "agent": "amira"})
+for i in range(20):
+    st, _, d = call(lena, "POST", "/v1/cases/SH-2/events", big)
+    assert st == 200, (st, d)
+time.sleep(int(after))
+import socket
+for n in range(100):
+    s = socket.create_connection(("127.0.0.1", int(port)), timeout=60)
+    s.sendall(b"GET /v1/cases/SH-2/stream HTTP/1.1\r\nHost: localhost\r\n"
+              b"Authorization: Bearer " + amira.encode() + b"\r\n\r\n")
+    got = b""
+    while len(got) < 200:
+        b = s.recv(4096)
+        if not b:
+            break
+        got += b
+    s.close()
+    if not got.startswith(b"HTTP/1.1 200"):
+        break
+assert got.startswith(b"HTTP/1.1 429"), (n, got[:80])
+print("streams: 429 after %d opened" % n)
 EOF
 if [ $? = 0 ]; then ok; else fail "each agent's share: $(cut -c1-300 "$T/share")"; fi
 stop
