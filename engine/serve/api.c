@@ -1055,12 +1055,26 @@ static int same_origin(const http_request *rq)
 
 /*
  * Whether a request's Host names this machine's loopback: localhost,
- * 127.x.x.x or [::1], with any port.  Without tokens the server listens
+ * 127.x.x.x or [::1], with any port and nothing else after it.  Without tokens the server listens
  * on loopback only, but a page of another site can still reach it
  * through DNS rebinding (its name made to resolve to 127.0.0.1); the
  * browser then sends that name as Host, and as the Origin that passes
  * same_origin.  No Host: not a browser.
  */
+/* Whether p ends a Host: nothing, or a port of 1 to 5 digits. */
+static int port_end(const char *p)
+{
+    size_t n = 0;
+
+    if (*p == '\0')
+        return 1;
+    if (*p++ != ':')
+        return 0;
+    while (n < 6 && pb__ascii_digit(p[n]))
+        n++;
+    return n >= 1 && n <= 5 && p[n] == '\0';
+}
+
 static int host_local(const char *host)
 {
     char name[64];
@@ -1071,11 +1085,10 @@ static int host_local(const char *host)
     if (host == NULL)
         return 1;
     if (host[0] == '[')
-        return strncmp(host, "[::1]", 5) == 0 &&
-               (host[5] == '\0' || host[5] == ':');
+        return strncmp(host, "[::1]", 5) == 0 && port_end(host + 5);
     end = strchr(host, ':');
     n = end != NULL ? (size_t)(end - host) : strlen(host);
-    if (n == 0 || n >= sizeof name)
+    if (n == 0 || n >= sizeof name || !port_end(host + n))
         return 0;
     memcpy(name, host, n);
     name[n] = '\0';

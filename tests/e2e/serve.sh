@@ -326,6 +326,12 @@ for host in "localhost:$PORT" "LOCALHOST" "127.0.0.2:$PORT" "[::1]:$PORT"; do
     req GET /v1/principles - "Host:$host"
     want 200 "Host $host is this machine"
 done
+# ... and only a port may follow the name
+for host in "localhost:evil.example" "127.0.0.1:80:evil" "[::1]x" \
+            "localhost:" "localhost:123456"; do
+    req GET /v1/principles - "Host:$host"
+    refused 403 Host "Host $host is not this machine"
+done
 req POST /v1/cases/nope/events '{"type": "customer.said"}'
 refused 404 null "an unknown case"
 req POST "/v1/cases/..%2F..%2Fetc/events" '{"type": "customer.said"}'
