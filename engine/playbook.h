@@ -229,7 +229,8 @@ typedef struct pb_new_event {
  * at t, as far as can be known before any is: each event is checked as
  * pb_case_check does, with the types the events before it bring counted
  * against the case's room and the engine's, and none may follow a
- * case.closed.  (A case that closes itself at contact.ended is known to
+ * case.closed.  What clients send is checked so: none may set a fact the
+ * engine keeps (pb_fact_check_event), which a file may hold.  (A case that closes itself at contact.ended is known to
  * only once the events are evaluated.)  PB_OK, or PB_INPUT with *at the
  * first refused; nothing changes.  n is a batch's: each event's type is
  * compared with those before it.
@@ -306,6 +307,26 @@ void pb_case_initial(const pb_case *c, size_t i, const char **name,
                      const char **value);
 /* The initial fact started_at as seconds since the epoch, or -1. */
 double pb_case_started(const pb_case *c);
+
+/*
+ * Facts the engine sets and reads back itself: started_at, the case's
+ * start, which its clock counts from.  A client may give started_at when
+ * it creates a case (a recorded call imported with its real start) only
+ * as an ISO 8601 time not after now nor more than PB_TIME_MAX before it,
+ * and may never record it as an event: the clock reads only the initial
+ * fact, so a later one would only make the case's facts disagree with it.
+ */
+int pb_fact_reserved(const char *name);
+/* Whether a client may create a case with fact name=value, now being
+ * the wall clock (seconds since the epoch): PB_OK, or PB_INPUT saying
+ * why.  Any fact not reserved may. */
+pb_status pb_fact_check_initial(const char *name, const char *value,
+                                double now, pb_error *err);
+/* Whether a client may record this event: PB_INPUT for a fact event
+ * that sets a reserved fact.  Files and the engine's own checks do not
+ * refuse it, so that a case recorded before this rule still reads. */
+pb_status pb_fact_check_event(const char *type, const pb_attr *attrs,
+                              size_t nattrs, pb_error *err);
 
 /* The timeline: recorded and detected events in order. */
 size_t pb_case_nevents(const pb_case *c);

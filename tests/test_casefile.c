@@ -465,6 +465,71 @@ static void create_append_reopen(void **state)
     pb_case_free(again);
 }
 
+/* started_at is the case's clock: a client gives it only as a time in
+ * the past that events can count from, never as an event; a file that
+ * holds a bad one (by hand, or from before) still takes events. */
+static void reserved_facts(void **state)
+{
+    static const char *const bad[] = {
+        "1970-01-01T00:00:00Z", "2099-01-01T00:00:00Z", "x", ""
+    };
+    static const pb_attr start_fact[] = {{"name", "started_at"}};
+    fixture *x = *state;
+    pb_attr given = {"started_at", NULL};
+    char past[32], *xml, *at;
+    time_t then = time(NULL) - 3600;
+    pb_casefile *cf;
+    pb_error err;
+    struct tm tm;
+    size_t i, len;
+    double t;
+
+    x->o.facts = &given;
+    x->o.nfacts = 1;
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        given.value = bad[i];
+        assert_int_equal(pb_casefile_open(x->e, x->path, &x->o, &cf, &err),
+                         PB_INPUT);
+        assert_non_null(strstr(err.message, "started_at"));
+        assert_int_equal(access(x->path, F_OK), -1);
+        assert_int_equal(access(x->jpath, F_OK), -1);
+    }
+    /* a past start: the clock counts from it */
+    assert_non_null(gmtime_r(&then, &tm));
+    strftime(past, sizeof past, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    given.value = past;
+    cf = open_ok(x);
+    assert_int_equal(pb_casefile_nwarnings(cf), 0);
+    t = pb_casefile_now(cf);
+    assert_true(t >= 3599 && t < 3700);
+    add(cf, t, "customer.said", "Hello?");
+    /* never as an event */
+    assert_int_equal(pb_casefile_check(cf, t, "fact", "2026-01-01", start_fact,
+                                       1, &err), PB_INPUT);
+    assert_int_equal(pb_casefile_append(cf, t, "fact", "2026-01-01",
+                                        start_fact, 1, &err), PB_INPUT);
+    assert_int_equal(pb_casefile_nrecorded(cf), 1);
+    close_ok(cf);
+    x->o.facts = NULL;
+    x->o.nfacts = 0;
+    /* a file whose start is 1970: a warning, and events still recorded
+     * at the last one's time */
+    xml = slurp(x->path, &len);
+    xml[len] = '\0';
+    assert_non_null(at = strstr(xml, past));
+    memcpy(at, "1970-01-01T00:00:00Z", 20);
+    spill(x->path, xml, len);
+    free(xml);
+    cf = open_ok(x);
+    assert_int_equal(pb_casefile_nwarnings(cf), 1);
+    assert_non_null(strstr(pb_casefile_warning(cf, 0), "started_at"));
+    t = pb_casefile_now(cf);
+    assert_true(t >= 3599 && t < 3700);  /* the last event's */
+    add(cf, t, "agent.said", "Hi");
+    assert_int_equal(pb_casefile_nrecorded(cf), 2);
+    close_ok(cf);
+}
+
 static void rejected_events_change_nothing(void **state)
 {
     static const pb_attr t_attr[] = {{"t", "5"}};
@@ -1289,6 +1354,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(create_append_reopen, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(reserved_facts, setup, teardown),
         cmocka_unit_test_setup_teardown(rejected_events_change_nothing,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(resume_from_journal, setup,

@@ -171,7 +171,9 @@ pb_status pb_case_check_batch(const pb_case *c, double t,
         if (i > 0 && strcmp(ev[i - 1].type, "case.closed") == 0)
             return pb__error(err, PB_INPUT, "", 0, "no event can follow "
                              "case.closed (the batch closes the case)");
-        if ((st = pb_case_check(c, t, ev[i].type, ev[i].text, ev[i].attrs,
+        if ((st = pb_fact_check_event(ev[i].type, ev[i].attrs, ev[i].nattrs,
+                                      err)) != PB_OK ||
+            (st = pb_case_check(c, t, ev[i].type, ev[i].text, ev[i].attrs,
                                 ev[i].nattrs, err)) != PB_OK)
             return st;
         for (k = 0; k < i && strcmp(ev[k].type, ev[i].type) != 0; k++)

@@ -28,6 +28,43 @@ double pb_case_started(const pb_case *c)
     return -1;
 }
 
+int pb_fact_reserved(const char *name)
+{
+    return name != NULL && strcmp(name, "started_at") == 0;
+}
+
+pb_status pb_fact_check_initial(const char *name, const char *value,
+                                double now, pb_error *err)
+{
+    double t;
+
+    if (!pb_fact_reserved(name))
+        return PB_OK;
+    if (value == NULL || pb__due_iso(value, &t) != 0)
+        return pb__error(err, PB_INPUT, "", 0, "fact '%s' must be an ISO "
+                         "8601 time (2026-11-26T09:14:05Z)", name);
+    /* The clock counts from it: events must fall in 0..PB_TIME_MAX. */
+    if (t > now || now - t > PB_TIME_MAX)
+        return pb__error(err, PB_INPUT, "", 0, "fact '%s' must be a time "
+                         "in the past, at most %d years ago", name,
+                         (int)(PB_TIME_MAX / (365.25 * 86400)));
+    return PB_OK;
+}
+
+pb_status pb_fact_check_event(const char *type, const pb_attr *attrs,
+                              size_t nattrs, pb_error *err)
+{
+    const char *name;
+
+    if (type == NULL || strcmp(type, "fact") != 0)
+        return PB_OK;
+    name = pb_attr_value(attrs, nattrs, "name");
+    if (!pb_fact_reserved(name))
+        return PB_OK;
+    return pb__error(err, PB_INPUT, "", 0, "fact '%s' is the engine's "
+                     "own: it cannot be recorded", name);
+}
+
 pb_status pb_case_due(const pb_case *c, double t, const char *text,
                       double *out)
 {

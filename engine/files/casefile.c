@@ -294,8 +294,12 @@ static pb_status create(pb_casefile *cf, const pb_casefile_opts *o,
     if (o == NULL || o->topic == NULL || o->topic[0] == '\0')
         return pb__error(err, PB_INPUT, cf->path, 0, "no such case (a "
                          "topic is needed to create one)");
-    for (i = 0; i < o->nfacts; i++)
+    for (i = 0; i < o->nfacts; i++) {
         has_start |= strcmp(o->facts[i].name, "started_at") == 0;
+        if ((st = pb_fact_check_initial(o->facts[i].name, o->facts[i].value,
+                                        (double)now, err)) != PB_OK)
+            return st;
+    }
     cf->c = pb_case_new(cf->e, o->topic, o->channel, err);
     if (cf->c == NULL)
         return PB_NOMEM;
@@ -529,6 +533,29 @@ static void keep_damaged(pb_casefile *cf, const char *buf, size_t len,
     free(copy);
 }
 
+/* A started_at the clock cannot count from (a file written by hand, or
+ * a client's start taken before starts were checked) would refuse every
+ * event or give each the same time: events take the last one's time, as
+ * without started_at, and opening says so. */
+static pb_status check_start(pb_casefile *cf)
+{
+    const char *name, *value;
+    pb_error why, w;
+    size_t i;
+
+    for (i = 0; i < pb_case_ninitial(cf->c); i++) {
+        pb_case_initial(cf->c, i, &name, &value);
+        if (pb_fact_check_initial(name, value, (double)time(NULL), &why) ==
+            PB_OK)
+            continue;
+        cf->started = -1;
+        pb__error(&w, PB_INPUT, cf->path, 0, "%s; events take the time of "
+                  "the last one", why.message);
+        return add_warning(cf, &w);
+    }
+    return PB_OK;
+}
+
 pb_status pb_casefile_open(pb_engine *e, const char *path,
                            const pb_casefile_opts *opts, pb_casefile **out,
                            pb_error *err)
@@ -566,6 +593,10 @@ pb_status pb_casefile_open(pb_engine *e, const char *path,
         }
         /* Cut the torn bytes now; failing that, before the next write. */
         pb__journal_truncate(cf->j, valid, NULL);
+    }
+    if ((st = check_start(cf)) != PB_OK) {
+        nomem(err);
+        goto fail;
     }
     free(jbuf);
     *out = cf;
@@ -892,7 +923,8 @@ pb_status pb_casefile_append(pb_casefile *cf, double t, const char *type,
     if (cf->j == NULL)
         return pb__error(err, PB_STATE, cf->path, 0, "not open for "
                          "writing");
-    if ((st = check_saveable(text, attrs, nattrs, err)) != PB_OK)
+    if ((st = check_saveable(text, attrs, nattrs, err)) != PB_OK ||
+        (st = pb_fact_check_event(type, attrs, nattrs, err)) != PB_OK)
         return st;
     trim = trimmed(text, &oom);
     if (oom)
@@ -979,6 +1011,10 @@ double pb_casefile_now(const pb_casefile *cf)
     if (cf->started < 0 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return last;
     t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - cf->started;
+    /* A start too long ago (a file written by hand, or before clients'
+     * starts were checked) would give times no event may have. */
+    if (t > PB_TIME_MAX)
+        return last;
     /* Milliseconds are plenty, read back from their text: the time as
      * the file will give it (canonical_time), without looking for the
      * shortest text of a time between two milliseconds. */

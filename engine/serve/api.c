@@ -448,6 +448,7 @@ static void create_case(api *a, const auth_user *who,
     pb_error err;
     pb_status st;
     long nfacts;
+    size_t i;
 
     if (o == NULL)
         return;
@@ -477,6 +478,16 @@ static void create_case(api *a, const auth_user *who,
              "(a control character, or U+FFFE or U+FFFF)", bad);
         goto done;
     }
+    /* Before the store, to name the fact; the store checks again. */
+    for (i = 0; i < (size_t)nfacts; i++)
+        if (pb_fact_check_initial(facts[i].name, facts[i].value,
+                                  (double)time(NULL), &err) != PB_OK) {
+            char f[96];
+
+            snprintf(f, sizeof f, "facts.%.64s", facts[i].name);
+            fail(out, 400, f, "%s", err.message);
+            goto done;
+        }
     /* An agent's cases are their own. */
     if (who != NULL && who->role == AUTH_AGENT) {
         if (agent != NULL && strcmp(agent, who->name) != 0) {

@@ -253,6 +253,10 @@ static double case_now(const pb_case *c)
     if (started < 0 || clock_gettime(CLOCK_REALTIME, &ts) != 0)
         return last;
     t = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - started;
+    /* A start too long ago (a case made before clients' starts were
+     * checked) would give times no event may have: the last one's. */
+    if (t > PB_TIME_MAX)
+        return last;
     t = floor(t * 1000 + 0.5) / 1000;
     return t > last ? t : last;
 }
@@ -310,6 +314,9 @@ static pb_status new_case(pb_engine *e, const pb_casefile_opts *o,
     if (c == NULL)
         return PB_NOMEM;
     st = pb_case_set_agent(c, o->agent, o->team, err);
+    for (i = 0; i < o->nfacts && st == PB_OK; i++)
+        st = pb_fact_check_initial(o->facts[i].name, o->facts[i].value,
+                                   (double)now, err);
     if (st == PB_OK && pb_attr_value(o->facts, o->nfacts, "started_at") ==
                            NULL) {
         if (gmtime_r(&now, &tm) == NULL ||

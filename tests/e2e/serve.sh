@@ -158,6 +158,40 @@ if [ "$(stored T-1 'week late')" = 1 ]; then
 req POST /v1/cases/T-1/events '{"type": "fact", "attrs": {"name": "problem"},
     "text": "parcel late"}'
 want 200 "an event with attributes"
+
+# --- the engine's own facts (started_at): refused, or taken when valid ----
+# A start a client gave was the case's clock: 1970 put every event past
+# the longest time a case may have, a future one or "x" held them at 0.
+for v in 1970-01-01T00:00:00Z 2099-01-01T00:00:00Z x; do
+    req POST /v1/cases '{"id": "SA-1", "topic": "delivery",
+        "facts": {"order_id": "A-1", "started_at": "'"$v"'"}}'
+    refused 400 facts.started_at "a case started at '$v'"
+done
+req GET /v1/cases/SA-1
+refused 404 null "no case made by a refused start"
+if [ "$STORE" != pg ] && ls "$D"/SA-1.* >/dev/null 2>&1; then
+    fail "a refused start left a file: $(ls "$D"/SA-1.*)"; else ok; fi
+# a recorded call imported with its real start: a time in the past
+past=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)
+req POST /v1/cases '{"id": "SA-2", "topic": "delivery",
+    "facts": {"started_at": "'"$past"'"}}'
+want 201 "a case started an hour ago"
+req POST /v1/cases/SA-2/events '{"type": "customer.said", "text": "Hello?"}'
+want 200 "an event of a case started an hour ago"
+json_ok "$T/body" "its time counts from its start" '
+t = d["events"][0]["t"]
+assert 3590 < t < 3700, t'
+# nor may an event or a command set it later
+req POST /v1/cases/SA-2/events '{"type": "fact", "attrs": {"name": "started_at"},
+    "text": "1970-01-01T00:00:00Z"}'
+refused 422 event "the fact started_at as an event"
+req POST /v1/cases/SA-2/command '{"line": "fact started_at=1970-01-01T00:00:00Z"}'
+want 422 "the fact started_at as a command"
+req GET /v1/cases/SA-2
+json_ok "$T/body" "the refused facts changed nothing" "
+c = d['case']
+assert c['facts']['started_at'] == '$past', c['facts']
+assert len(d['events']) == 1, d['events']"
 # a feeder (speech to text, a CRM) asks for a minimal answer, RFC 7240
 req POST /v1/cases/T-1/events '{"type": "customer.said", "text": "Where is it?"}' \
     "Prefer: return=minimal"
