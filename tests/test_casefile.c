@@ -481,7 +481,8 @@ static void reserved_facts(void **state)
     pb_casefile *cf;
     pb_error err;
     struct tm tm;
-    size_t i, len;
+    size_t i, len, where;
+    pb_new_event fact_ev;
     double t;
 
     x->o.facts = &given;
@@ -504,8 +505,12 @@ static void reserved_facts(void **state)
     assert_true(t >= 3599 && t < 3700);
     add(cf, t, "customer.said", "Hello?");
     /* never as an event */
-    assert_int_equal(pb_casefile_check(cf, t, "fact", "2026-01-01", start_fact,
-                                       1, &err), PB_INPUT);
+    fact_ev.type = "fact";
+    fact_ev.text = "2026-01-01";
+    fact_ev.attrs = start_fact;
+    fact_ev.nattrs = 1;
+    assert_int_equal(pb_casefile_check(cf, t, &fact_ev, 1, &where, &err),
+                     PB_INPUT);
     assert_int_equal(pb_casefile_append(cf, t, "fact", "2026-01-01",
                                         start_fact, 1, &err), PB_INPUT);
     assert_int_equal(pb_casefile_nrecorded(cf), 1);
