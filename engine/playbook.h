@@ -211,11 +211,20 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          size_t nattrs, pb_error *err);
 
 /* Whether pb_case_append would take the event, as it stands now:
- * PB_OK, or PB_INPUT with the reason; nothing changes.  A text of white
- * space only is no text (a fact's value, a skip's reason). */
+ * PB_OK, or PB_INPUT with the reason; nothing changes.  Every route that
+ * appends an event passes here, so the rules of the engine's own types
+ * hold for all of them (an event.undone's: "Undo" below).  A text of
+ * white space only is no text (a fact's value, a skip's reason). */
 pb_status pb_case_check(const pb_case *c, double t, const char *type,
                         const char *text, const pb_attr *attrs,
                         size_t nattrs, pb_error *err);
+
+/* While on (off by default), c is reading back a record: an
+ * event.undone that breaks the rule of "Undo" below, which records made
+ * before the rule may hold, is kept and takes nothing back instead of
+ * being refused.  Case files and the server's stores turn it on while
+ * they read the events recorded, and off before any new one. */
+void pb_case_set_old_record(pb_case *c, int on);
 
 /* One event of a batch. */
 typedef struct pb_new_event {
@@ -229,11 +238,13 @@ typedef struct pb_new_event {
  * at t, as far as can be known before any is: each event is checked as
  * pb_case_check does, with the types the events before it bring counted
  * against the case's room and the engine's, and none may follow a
- * case.closed.  What clients send is checked so: none may set a fact the
- * engine keeps (pb_fact_check_event), which a file may hold.  (A case that closes itself at contact.ended is known to
- * only once the events are evaluated.)  PB_OK, or PB_INPUT with *at the
- * first refused; nothing changes.  n is a batch's: each event's type is
- * compared with those before it.
+ * case.closed, nor undo what one before it undid.  What clients send
+ * is checked so: none may set a fact the engine keeps
+ * (pb_fact_check_event), which a file may hold.  (A case that closes
+ * itself at contact.ended is known to only once the events are
+ * evaluated.)  PB_OK, or PB_INPUT with *at the first refused; nothing
+ * changes.  n is a batch's: each event is compared with those before
+ * it.
  */
 pb_status pb_case_check_batch(const pb_case *c, double t,
                               const pb_new_event *ev, size_t n, size_t *at,
@@ -335,14 +346,17 @@ void pb_case_event(const pb_case *c, size_t i, pb_event_info *out);
 /*
  * Undo (docs/agents.md).  The recorded events are numbered from 1 in
  * order, detected ones left out; a recorded event.undone with ref=N
- * takes back recorded event N.  It takes back its place on the record,
+ * takes back recorded event N, which must be an earlier one, neither an
+ * undo nor undone: pb_case_append refuses any other (PB_INPUT, naming
+ * attrs.ref), however the event came.  It takes back its place on the record,
  * not what it did: both events stay in the case, and the checklist keeps
  * what event N did, so a replay of the case shows what was seen live.
  */
 
 /* Marks what undos take back: undone[i] is 1 for each event i (of
- * pb_case_nevents) that a recorded event.undone names, else 0.  One
- * pass over the case, for listings. */
+ * pb_case_nevents) that a recorded event.undone took back, else 0 (an
+ * old record's undo that broke the rule takes back nothing).  One pass
+ * over the case, for listings. */
 void pb_case_undone(const pb_case *c, unsigned char *undone);
 
 /* The event that undoes one, to record like any other.  It points into

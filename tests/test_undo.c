@@ -163,33 +163,112 @@ static void numbering_and_last(void **state)
     refused(f, 7, "no event #7: the case has 6 recorded events");
 }
 
-/* Refs are numbers as "%zu" writes them; anything else names nothing,
- * and neither does an undo a detector added. */
-static void refs_as_written(void **state)
+/* An event.undone appended as it is (any route: the API's events and
+ * batches, `playbook event`, live, a scenario) is refused, and the case
+ * left as it was, when pb_case_undo_event would refuse it; the check
+ * says the same. */
+static void raw_refused(fixture *f, const char *ref, const char *message)
+{
+    pb_attr a = { "ref", ref };
+    size_t n = pb_case_nevents(f->c);
+    char before[64];
+    pb_error err;
+
+    snprintf(before, sizeof before, "%s", marks(f));
+    assert_int_equal(pb_case_check(f->c, f->t + 1, "event.undone", "x",
+                                   ref ? &a : NULL, ref != NULL, &err),
+                     PB_INPUT);
+    assert_string_equal(err.message, message);
+    assert_int_equal(pb_case_append(f->c, f->t + 1, "event.undone", "x",
+                                    ref ? &a : NULL, ref != NULL, &err),
+                     PB_INPUT);
+    assert_string_equal(err.message, message);
+    assert_int_equal(pb_case_nevents(f->c), n);
+    assert_string_equal(marks(f), before);
+}
+
+/* No event is born undone: an undo of one to come is refused. */
+static void raw_future(void **state)
+{
+    fixture *f = *state;
+
+    raw_refused(f, "1", "event.undone attrs.ref: no event #1: the case "
+                "has 0 recorded events");
+    add(f, "customer.said", "a", NULL);           /* #1 */
+    raw_refused(f, "2", "event.undone attrs.ref: no event #2: the case "
+                "has 1 recorded events");
+    add(f, "customer.said", "b", NULL);           /* #2, not undone */
+    assert_string_equal(marks(f), "..");
+    undo(f, 2, 2, "customer.said: b");
+    assert_string_equal(marks(f), ".u.");
+}
+
+/* Refs are numbers as "%zu" writes them, naming an earlier recorded
+ * event that is neither an undo nor undone; a detected undo takes
+ * nothing back. */
+static void raw_rule(void **state)
 {
     fixture *f = *state;
 
     add(f, "customer.said", "a", NULL);           /* #1 */
     add(f, "customer.said", "b", NULL);           /* #2 */
-    add(f, "event.undone", "x", "02");
-    add(f, "event.undone", "x", "2x");
-    add(f, "event.undone", "x", "+2");
-    add(f, "event.undone", "x", " 2");
-    add(f, "event.undone", "x", "0");
-    add(f, "event.undone", "x", "99999999999999999999999");
-    add(f, "event.undone", "x", NULL);
-    add(f, "customer.said", "undo", NULL);        /* #10, + detected ref=1 */
-    assert_string_equal(marks(f), "..........d");
-    undo(f, 0, 10, "customer.said: undo");        /* #11 */
-    /* A ref to a later event takes it back when it comes. */
-    add(f, "event.undone", "x", "13");            /* #12 */
-    add(f, "customer.said", "c", NULL);           /* #13 */
-    assert_string_equal(marks(f), ".........ud..u");
-    add(f, "event.undone", "x", "12");            /* an undo, undone */
-    assert_string_equal(marks(f), ".........ud.uu.");
-    refused(f, 12, "#12 is itself an undo; an undo cannot be undone");
-    /* Past the undos and the undone: #2, which no malformed ref took. */
-    undo(f, 0, 2, "customer.said: b");
+    raw_refused(f, "99", "event.undone attrs.ref: no event #99: the case "
+                "has 2 recorded events");
+    raw_refused(f, "99999999999999999999999", "event.undone attrs.ref "
+                "'99999999999999999999999' is not an event number (1, 2, "
+                "...)");
+    raw_refused(f, "02", "event.undone attrs.ref '02' is not an event "
+                "number (1, 2, ...)");
+    raw_refused(f, "2x", "event.undone attrs.ref '2x' is not an event "
+                "number (1, 2, ...)");
+    raw_refused(f, "+2", "event.undone attrs.ref '+2' is not an event "
+                "number (1, 2, ...)");
+    raw_refused(f, " 2", "event.undone attrs.ref ' 2' is not an event "
+                "number (1, 2, ...)");
+    raw_refused(f, "0", "event.undone attrs.ref '0' is not an event "
+                "number (1, 2, ...)");
+    raw_refused(f, NULL, "event.undone needs a ref attribute (attrs.ref: "
+                "the number of the recorded event it takes back)");
+    add(f, "event.undone", "x", "2");             /* #3, as undo makes it */
+    assert_string_equal(marks(f), ".u.");
+    raw_refused(f, "2", "event.undone attrs.ref: #2 is already undone");
+    raw_refused(f, "3", "event.undone attrs.ref: #3 is itself an undo; an "
+                "undo cannot be undone");
+    add(f, "customer.said", "undo", NULL);        /* #4, + detected ref=1 */
+    assert_string_equal(marks(f), ".u..d");
+    refused(f, 3, "#3 is itself an undo; an undo cannot be undone");
+    refused(f, 2, "#2 is already undone");
+    undo(f, 0, 4, "customer.said: undo");         /* #5 */
+    undo(f, 0, 1, "customer.said: a");            /* #6 */
+    assert_string_equal(marks(f), "uu.ud..");
+    raw_refused(f, "1", "event.undone attrs.ref: #1 is already undone");
+}
+
+/* A record made before the rule may break it: read back (case files,
+ * the server's stores), such an undo is kept and takes nothing back,
+ * and what follows is held to the rule again. */
+static void old_record(void **state)
+{
+    fixture *f = *state;
+
+    pb_case_set_old_record(f->c, 1);
+    add(f, "event.undone", "x", "2");             /* #1, of one to come */
+    add(f, "customer.said", "a", NULL);           /* #2, not born undone */
+    add(f, "event.undone", "x", "1");             /* #3, of an undo */
+    add(f, "event.undone", "x", "99");            /* #4, of none */
+    add(f, "event.undone", "x", "2x");            /* #5 */
+    add(f, "event.undone", "x", NULL);            /* #6 */
+    assert_string_equal(marks(f), "......");
+    add(f, "event.undone", "x", "2");             /* #7, takes #2 back */
+    add(f, "event.undone", "x", "2");             /* #8, again: nothing */
+    assert_string_equal(marks(f), ".u......");
+    pb_case_set_old_record(f->c, 0);
+    raw_refused(f, "2", "event.undone attrs.ref: #2 is already undone");
+    raw_refused(f, "1", "event.undone attrs.ref: #1 is itself an undo; an "
+                "undo cannot be undone");
+    refused(f, 0, "nothing to undo");
+    add(f, "customer.said", "b", NULL);           /* #9 */
+    undo(f, 0, 9, "customer.said: b");
 }
 
 static int is_utf8(const char *s)
@@ -253,7 +332,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(empty_case, setup, teardown),
         cmocka_unit_test_setup_teardown(numbering_and_last, setup, teardown),
-        cmocka_unit_test_setup_teardown(refs_as_written, setup, teardown),
+        cmocka_unit_test_setup_teardown(raw_future, setup, teardown),
+        cmocka_unit_test_setup_teardown(raw_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown(old_record, setup, teardown),
         cmocka_unit_test_setup_teardown(long_text, setup, teardown),
         cmocka_unit_test_setup_teardown(checklist_stands, setup, teardown),
     };

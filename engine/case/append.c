@@ -16,6 +16,7 @@
 #include "error.h"
 #include "evaluate.h"
 #include "luacase.h"
+#include "undo.h"
 
 pb_case *pb_case_new(pb_engine *e, const char *topic, const char *channel,
                      pb_error *err)
@@ -83,15 +84,26 @@ pb_status pb_case_set_agent(pb_case *c, const char *agent,
     return PB_OK;
 }
 
+void pb_case_set_old_record(pb_case *c, int on)
+{
+    c->old_record = on;
+}
+
 /* Checks an event before anything is stored, so a rejected event leaves
- * the case as it was. */
-pb_status pb_case_check(const pb_case *c, double t, const char *type,
-                        const char *text, const pb_attr *attrs,
-                        size_t nattrs, pb_error *err)
+ * the case as it was; *undoes is the index of the event an event.undone
+ * takes back, else c->nevents.  The rules of the engine's own types are
+ * here, where every route that appends an event passes. */
+static pb_status check(const pb_case *c, double t, const char *type,
+                       const char *text, const pb_attr *attrs,
+                       size_t nattrs, size_t *undoes, pb_error *err)
 {
     const char *ref, *name;
+    pb_error ignored;
+    pb_status st;
     char tb[32];
     size_t i;
+
+    *undoes = c->nevents;
 
     if (c->closed && c->settled)
         return pb__error(err, PB_INPUT, "", 0, "the case closed itself at "
@@ -155,8 +167,37 @@ pb_status pb_case_check(const pb_case *c, double t, const char *type,
         if (strcmp(type, "item.skipped") == 0 && pb__ascii_blank(text))
             return pb__error(err, PB_INPUT, "", 0, "item.skipped '%s' needs "
                              "a reason", ref);
+    } else if (strcmp(type, "event.undone") == 0) {
+        /* an old record's stray undo is kept, and takes nothing back */
+        st = pb__undo_check(c, attrs, nattrs, undoes,
+                            c->old_record ? &ignored : err);
+        if (st != PB_OK && !c->old_record)
+            return st;
     }
     return PB_OK;
+}
+
+pb_status pb_case_check(const pb_case *c, double t, const char *type,
+                        const char *text, const pb_attr *attrs,
+                        size_t nattrs, pb_error *err)
+{
+    size_t undoes;
+
+    return check(c, t, type, text, attrs, nattrs, &undoes, err);
+}
+
+/* Whether an event.undone before ev[i] in its batch names its ref. */
+static int undone_before(const pb_new_event *ev, size_t i)
+{
+    const char *ref = pb_attr_value(ev[i].attrs, ev[i].nattrs, "ref"), *r;
+    size_t k;
+
+    for (k = 0; k < i; k++)
+        if (strcmp(ev[k].type, "event.undone") == 0 &&
+            (r = pb_attr_value(ev[k].attrs, ev[k].nattrs, "ref")) != NULL &&
+            ref != NULL && strcmp(r, ref) == 0)
+            return 1;
+    return 0;
 }
 
 pb_status pb_case_check_batch(const pb_case *c, double t,
@@ -178,6 +219,12 @@ pb_status pb_case_check_batch(const pb_case *c, double t,
             return st;
         for (k = 0; k < i && strcmp(ev[k].type, ev[i].type) != 0; k++)
             ;
+        if (k < i && strcmp(ev[i].type, "event.undone") == 0 &&
+            undone_before(ev, i))
+            return pb__error(err, PB_INPUT, "", 0, "event.undone attrs.ref: "
+                             "#%s is undone by an event before it in the "
+                             "batch", pb_attr_value(ev[i].attrs,
+                                                    ev[i].nattrs, "ref"));
         if (k < i)
             continue;           /* its room counted with the first */
         if (!pb__case_type_held(c, ev[i].type) &&
@@ -224,7 +271,8 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
                          const char *text, const pb_attr *attrs,
                          size_t nattrs, pb_error *err)
 {
-    pb_status st = pb_case_check(c, t, type, text, attrs, nattrs, err);
+    size_t undoes;
+    pb_status st = check(c, t, type, text, attrs, nattrs, &undoes, err);
     int id;
     size_t ev;
 
@@ -236,6 +284,8 @@ pb_status pb_case_append(pb_case *c, double t, const char *type,
     ev = c->nevents;
     if (pb__case_push(c, t, id, text, attrs, nattrs, -1) != PB_OK)
         return pb__error(err, PB_NOMEM, "", 0, "out of memory");
+    if (undoes < ev)
+        c->events[undoes].undone = 1;
     pb__detect(c, ev);
     pb__evaluate(c);
     if (c->between && !c->closed && !later_left(c)) {

@@ -398,6 +398,7 @@ static pb_status push_event(pb_case *c, double t, int type, const char *text,
     ev->next = PB__NO_EVENT;
     ev->prev = ti->count ? ti->last : PB__NO_EVENT;
     ev->recorded = by < 0 ? (uint32_t)++c->nrecorded : 0;
+    ev->undone = 0;
     pb__reads_type(&c->changed, type);
     if (ti->count++ == 0)
         ti->first = (uint32_t)idx;

@@ -40,8 +40,9 @@ typedef struct pb__event {
     uint32_t nattrs;  /* at most PB_EVENT_MAX_ATTRS */
     uint32_t next;    /* the next event of this type, or PB__NO_EVENT */
     uint32_t prev;    /* the one before it, or PB__NO_EVENT */
-    uint32_t recorded; /* its number among the recorded, from 1; 0 when
-                        * detected (pb_event_info) */
+    uint32_t recorded : 31; /* its number among the recorded, from 1;
+                             * 0 when detected (pb_event_info) */
+    uint32_t undone : 1;    /* taken back by a later event.undone (undo.c) */
 } pb__event;
 
 /* Event indexes fit 32 bits (PB__NO_EVENT): every case has one entry per
@@ -160,6 +161,8 @@ struct pb_case {
     pb__why *whys;         /* by event, in order */
     size_t nwhys, whys_cap;
     size_t detected;       /* bytes of detected events (PB__MAX_DETECTED) */
+    int old_record;        /* reading a record made before undos were
+                            * checked (pb_case_set_old_record) */
 };
 
 /* Marks for c->changed and c->reading (either may be NULL). */

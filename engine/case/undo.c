@@ -5,6 +5,13 @@
  * An undo is a recorded event like any other, so the case file only
  * grows and a replay shows what was seen live; nothing here changes a
  * case.  Refs are read as "%zu" writes them: "07" or "7x" name nothing.
+ *
+ * The rule is one for every route (pb_case_check): an undo takes back
+ * an earlier recorded event that is neither an undo nor undone, so no
+ * event is born undone and none is taken back twice.  The events it
+ * took back are marked as it is appended (append.c), so reading them
+ * is one pass, and an undo read back from a record made before the
+ * rule that breaks it takes back nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,86 +20,103 @@
 
 #include "case.h"
 #include "error.h"
+#include "undo.h"
 #include "utf8.h"
 
 #define UNDONE "event.undone"
 #define SHOWN_TEXT 120 /* bytes of the undone event's text in the undo's */
 
-/* The recorded event number, at most max, that event ev undoes, or 0
- * when it is no such undo (type: event.undone's id, -1 when none). */
-static size_t undoes(const pb__event *ev, int type, size_t max)
+/* The index of recorded event k (1 <= k <= c->nrecorded).  Each
+ * detected event follows the recorded one it was found in, so the
+ * recorded number of an index's event, or of the last recorded one
+ * before it, only grows: a binary search. */
+static size_t find_recorded(const pb_case *c, size_t k)
 {
-    const char *ref;
+    size_t lo = k - 1, hi = c->nevents, mid, j;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        for (j = mid; j > 0 && c->events[j].recorded == 0; j--)
+            ;
+        if (c->events[j].recorded < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Recorded event n, if an undo may take it back (what both the undo
+ * command and a raw event.undone are held to): its index, or PB_INPUT
+ * with the reason after `what`. */
+static pb_status target(const pb_case *c, unsigned long long n,
+                        const char *what, size_t *event, pb_error *err)
+{
+    size_t i;
+
+    *event = c->nevents;
+    if (n == 0 || n > c->nrecorded)
+        return pb__error(err, PB_INPUT, "", 0, "%sno event #%llu: the case "
+                         "has %zu recorded events", what, n, c->nrecorded);
+    i = find_recorded(c, (size_t)n);
+    if (c->events[i].type == pb__engine_type(c->e, UNDONE, 0))
+        return pb__error(err, PB_INPUT, "", 0, "%s#%llu is itself an undo; "
+                         "an undo cannot be undone", what, n);
+    if (c->events[i].undone)
+        return pb__error(err, PB_INPUT, "", 0, "%s#%llu is already undone",
+                         what, n);
+    *event = i;
+    return PB_OK;
+}
+
+pb_status pb__undo_check(const pb_case *c, const pb_attr *attrs,
+                         size_t nattrs, size_t *event, pb_error *err)
+{
+    const char *ref = pb_attr_value(attrs, nattrs, "ref");
     unsigned long long v;
     char *end;
 
-    if (ev->detected_by >= 0 || ev->type != type ||
-        (ref = pb_attr_value(ev->attrs, ev->nattrs, "ref")) == NULL ||
-        ref[0] < '1' || ref[0] > '9')
-        return 0;
+    *event = c->nevents;
+    if (ref == NULL)
+        return pb__error(err, PB_INPUT, "", 0, UNDONE " needs a ref "
+                         "attribute (attrs.ref: the number of the recorded "
+                         "event it takes back)");
     errno = 0;
-    v = strtoull(ref, &end, 10);
-    return *end == '\0' && errno == 0 && v <= max ? (size_t)v : 0;
+    v = ref[0] >= '1' && ref[0] <= '9' ? strtoull(ref, &end, 10) : 0;
+    if (v == 0 || *end != '\0' || errno != 0)
+        return pb__error(err, PB_INPUT, "", 0, UNDONE " attrs.ref '%.32s' "
+                         "is not an event number (1, 2, ...)", ref);
+    return target(c, v, UNDONE " attrs.ref: ", event, err);
 }
 
 void pb_case_undone(const pb_case *c, unsigned char *undone)
 {
-    int type = pb__engine_type(c->e, UNDONE, 0);
-    size_t n = c->nevents, i, k;
+    size_t i;
 
-    memset(undone, 0, n);
-    if (type < 0)
-        return;
-    /* First by recorded number (k names undone[k - 1]: k <= n), then
-     * spread to the events' indexes from the end, where the index of
-     * recorded event k is never below k - 1, so nothing is overwritten
-     * before it is read. */
-    for (i = 0; i < n; i++)
-        if ((k = undoes(&c->events[i], type, n)) > 0)
-            undone[k - 1] = 1;
-    for (i = n; i-- > 0;)
-        undone[i] = (k = c->events[i].recorded) > 0 ? undone[k - 1] : 0;
+    for (i = 0; i < c->nevents; i++)
+        undone[i] = c->events[i].undone;
 }
 
 pb_status pb_case_undo_event(const pb_case *c, size_t n, pb_undo *out,
                              pb_error *err)
 {
     int type = pb__engine_type(c->e, UNDONE, 0);
-    unsigned char *undone = malloc(c->nevents ? c->nevents : 1);
     const pb__event *ev = NULL;
-    size_t i = 0, k = 0, nrec = c->nrecorded, len;
-    pb_status st = PB_OK;
+    size_t i, k = n, len;
+    pb_status st;
 
-    if (undone == NULL)
-        return pb__error(err, PB_NOMEM, "", 0, "out of memory");
-    pb_case_undone(c, undone);
-    if (n > nrec) {
-        st = pb__error(err, PB_INPUT, "", 0, "no event #%zu: the case has "
-                       "%zu recorded events", n, nrec);
-    } else if (n == 0) {                /* the last one left to undo */
-        for (i = c->nevents, k = nrec; i-- > 0;) {
-            if (c->events[i].detected_by >= 0)
-                continue;
-            if (c->events[i].type != type && !undone[i])
+    if (n == 0) {                       /* the last one left to undo */
+        for (i = c->nevents; i-- > 0;) {
+            ev = &c->events[i];
+            if (ev->detected_by < 0 && ev->type != type && !ev->undone)
                 break;
-            k--;
         }
-        if (k == 0)
-            st = pb__error(err, PB_INPUT, "", 0, "nothing to undo");
-    } else {
-        for (i = 0; k < n; i++)
-            k += c->events[i].detected_by < 0;
-        i--;
-        if (c->events[i].type == type)
-            st = pb__error(err, PB_INPUT, "", 0, "#%zu is itself an undo; "
-                           "an undo cannot be undone", n);
-        else if (undone[i])
-            st = pb__error(err, PB_INPUT, "", 0, "#%zu is already undone",
-                           n);
-    }
-    free(undone);
-    if (st != PB_OK)
+        if (i == (size_t)-1)
+            return pb__error(err, PB_INPUT, "", 0, "nothing to undo");
+        k = ev->recorded;
+    } else if ((st = target(c, n, "", &i, err)) != PB_OK) {
         return st;
+    }
     ev = &c->events[i];
     out->ref = k;
     out->event = i;

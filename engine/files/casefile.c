@@ -393,6 +393,9 @@ static pb_status from_file(pb_casefile *cf, pb_error *err)
                         err);
     if (cf->c == NULL)
         return PB_NOMEM;
+    /* what was recorded stands, even an undo from before undos were
+     * checked (load turns this off) */
+    pb_case_set_old_record(cf->c, 1);
     if ((st = pb_case_set_agent(cf->c, pb_scenario_agent(s),
                                 pb_scenario_team(s), err)) != PB_OK)
         return st;
@@ -485,6 +488,7 @@ static pb_status load(pb_casefile *cf, const pb_casefile_opts *o,
     if (st != PB_OK)
         return st;
     *from_journal = 0;
+    pb_case_set_old_record(cf->c, 0);   /* new events are held to it */
     cf->started = pb_case_started(cf->c);
     cf->saved = cf->queued = cf->nrec;
     cf->journal_used = *valid > 0;

@@ -211,6 +211,7 @@ static pb_status catch_up(pg *db, const char *id, pb_case *c, long *seq,
         NULL)
         return PB_IO;
     rows = PQntuples(r);
+    pb_case_set_old_record(c, 1);   /* recorded, even before undo's rule */
     for (i = 0; i < rows && st == PB_OK; i++) {
         long n = strtol(PQgetvalue(r, i, 0), NULL, 10);
         json_object *ao;
@@ -233,6 +234,7 @@ static pb_status catch_up(pg *db, const char *id, pb_case *c, long *seq,
         else if (st == PB_INPUT)
             st = PB_IO;   /* recorded, yet refused: the server's to mend */
     }
+    pb_case_set_old_record(c, 0);
     PQclear(r);
     return st;
 }
