@@ -327,4 +327,50 @@ expect_rc 0 "followups: the phrases, text"
 if grep -q unparsed "$T/out"; then fail "followups: a phrase is unparsed"
 else ok; fi
 
+# --- event.undone: undo's rule on this route; an old record's stray undos --
+U="$T/undo"
+mkdir "$U"
+run "$PB" event $P --topic delivery "$U/c.xml" event.undone ref=1
+expect_rc 2 "event: an undo of an event to come"
+has "$T/err" "event.undone attrs.ref: no event #1: the case has 0 recorded events" \
+    "event: the undo of an event to come said"
+if [ -e "$U/c.xml" ]; then fail "event: a refused undo made the case"
+else ok; fi
+run "$PB" event $P --topic delivery "$U/c.xml" customer.said hello
+expect_rc 0 "event: the first event"
+run "$PB" event $P "$U/c.xml" event.undone ref=1
+expect_rc 0 "event: an undo as undo makes it"
+cp "$U/c.xml" "$U/c.before"
+for ref in 1 2 3 02; do
+    run "$PB" event $P "$U/c.xml" event.undone "ref=$ref"
+    expect_rc 2 "event: event.undone ref=$ref"
+    same_file "$U/c.xml" "$U/c.before" "event: event.undone ref=$ref"
+done
+has "$T/err" "attrs.ref '02' is not an event number" "event: a bad ref said"
+# A case file written before the rule: its stray undos are kept and take
+# nothing back, new events are held to the rule; a replay refuses them.
+cat >"$U/old.xml" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<scenario id="old" title="old" xmlns="urn:playbook:scenario:1">
+  <case topic="delivery">
+    <fact name="started_at">2026-01-01T10:00:00Z</fact>
+  </case>
+  <events>
+    <event t="1" type="event.undone" ref="2"/>
+    <event t="2" type="customer.said">hello</event>
+    <event t="3" type="event.undone" ref="1"/>
+  </events>
+</scenario>
+EOF
+cp "$U/old.xml" "$U/old.replay.xml"
+run "$PB" event $P "$U/old.xml" event.undone ref=2
+expect_rc 0 "event: an old case file with stray undos is read; #2 undone now"
+run "$PB" event $P "$U/old.xml" event.undone ref=2
+expect_rc 2 "event: #2 of the old case file undone twice"
+has "$T/err" "#2 is already undone" "event: undone twice said"
+run "$PB" replay $P "$U/old.replay.xml"
+expect_rc 2 "replay: a stray undo in a scenario"
+has "$T/err" "old.replay.xml:7: event.undone attrs.ref: no event #2" \
+    "replay: the stray undo's line"
+
 summary
