@@ -649,56 +649,56 @@ same_as "$T/b3.json" "a batch refused for its close changed the case"
 # --- event.undone posted raw: held to undo's rule ------------------------
 # (it was taken: an undo of #2 on a new case made the next event born
 # undone, and undos of undos, of the undone and of #99 were recorded)
-req POST /v1/cases '{"id": "R-1", "topic": "delivery"}'
-req GET /v1/cases/R-1
-cp "$T/body" "$T/r0.json"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "2"}}'
+req POST /v1/cases '{"id": "UN-1", "topic": "delivery"}'
+req GET /v1/cases/UN-1
+cp "$T/body" "$T/un0.json"
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "2"}}'
 refused 422 event "a raw undo of an event to come"
 has "$T/body" "attrs.ref: no event #2: the case has 0 recorded events" \
     "the raw undo of an event to come said"
-req GET /v1/cases/R-1
-same_as "$T/r0.json" "a refused raw undo changed the case"
-req POST /v1/cases/R-1/events '{"events": [{"type": "customer.said", "text": "one"},
+req GET /v1/cases/UN-1
+same_as "$T/un0.json" "a refused raw undo changed the case"
+req POST /v1/cases/UN-1/events '{"events": [{"type": "customer.said", "text": "one"},
     {"type": "customer.said", "text": "two"}]}'
 want 200 "two events after a refused undo"
 json_ok "$T/body" "none born undone" '
 assert [e["recorded"] for e in d["events"] if e["type"] == "customer.said"] == [1, 2], d["events"]'
-req POST /v1/cases/R-1/undo '{"event": 2}'
+req POST /v1/cases/UN-1/undo '{"event": 2}'
 want 200 "#2 undone by undo: it was not born undone"
-req GET /v1/cases/R-1
-cp "$T/body" "$T/r1.json"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "3"}}'
+req GET /v1/cases/UN-1
+cp "$T/body" "$T/un1.json"
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "3"}}'
 refused 422 event "a raw undo of an undo"
 has "$T/body" "#3 is itself an undo" "the raw undo of an undo said"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "2"}}'
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "2"}}'
 refused 422 event "a raw undo of an undone event"
 has "$T/body" "#2 is already undone" "the raw undo of an undone event said"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "99"}}'
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "99"}}'
 refused 422 event "a raw undo of no event"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "02"}}'
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "02"}}'
 refused 422 event "a raw undo with a ref that is not a number"
-req POST /v1/cases/R-1/events '{"type": "event.undone"}'
+req POST /v1/cases/UN-1/events '{"type": "event.undone"}'
 refused 422 event "a raw undo without a ref"
-req POST /v1/cases/R-1/events '{"events": [{"type": "customer.said", "text": "three"},
+req POST /v1/cases/UN-1/events '{"events": [{"type": "customer.said", "text": "three"},
     {"type": "event.undone", "attrs": {"ref": "3"}}]}'
 refused 422 "events[1]" "a batch with a raw undo of an undo"
-req POST /v1/cases/R-1/events '{"events": [{"type": "customer.said", "text": "three"},
+req POST /v1/cases/UN-1/events '{"events": [{"type": "customer.said", "text": "three"},
     {"type": "event.undone", "attrs": {"ref": "4"}}]}'
 refused 422 "events[1]" "a batch undoing its own event (checked before it)"
-req GET /v1/cases/R-1
-same_as "$T/r1.json" "refused raw undos changed the case"
-req POST /v1/cases/R-1/events '{"type": "event.undone", "attrs": {"ref": "1"}}'
+req GET /v1/cases/UN-1
+same_as "$T/un1.json" "refused raw undos changed the case"
+req POST /v1/cases/UN-1/events '{"type": "event.undone", "attrs": {"ref": "1"}}'
 want 200 "a raw undo as undo makes it"
-req POST /v1/cases/R-1/undo '{"event": 1}'
+req POST /v1/cases/UN-1/undo '{"event": 1}'
 refused 422 event "undo of what a raw undo took back"
-req POST /v1/cases/R-1/events '{"type": "customer.said", "text": "five"}'
-req POST /v1/cases/R-1/events '{"events": [{"type": "event.undone", "attrs": {"ref": "5"}},
+req POST /v1/cases/UN-1/events '{"type": "customer.said", "text": "five"}'
+req POST /v1/cases/UN-1/events '{"events": [{"type": "event.undone", "attrs": {"ref": "5"}},
     {"type": "event.undone", "attrs": {"ref": "5"}}]}'
 refused 409 null "a batch undoing one event twice"
 has "$T/body" "only 1 of the 2 events were recorded" \
     "the batch undoing one event twice said"
-n=$(stored R-1 'event.undone')
-if [ "$n" = 3 ]; then ok; else fail "R-1's journal has $n undos, want 3"; fi
+n=$(stored UN-1 'event.undone')
+if [ "$n" = 3 ]; then ok; else fail "UN-1's journal has $n undos, want 3"; fi
 
 # --- follow-ups due, across cases -----------------------------------------
 req POST /v1/cases/T-1/events '{"events": [
