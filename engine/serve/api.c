@@ -1066,11 +1066,11 @@ static int same_origin(const http_request *rq)
 
 /*
  * Whether a request's Host names this machine's loopback: localhost,
- * 127.x.x.x or [::1], with any port and nothing else after it.  Without tokens the server listens
- * on loopback only, but a page of another site can still reach it
- * through DNS rebinding (its name made to resolve to 127.0.0.1); the
- * browser then sends that name as Host, and as the Origin that passes
- * same_origin.  No Host: not a browser.
+ * 127.x.x.x or [::1], with any port and nothing else after it.
+ * Without tokens the server listens on loopback only, but a page of
+ * another site can still reach it through DNS rebinding (its name made
+ * to resolve to 127.0.0.1); the browser then sends that name as Host,
+ * and as the Origin that passes same_origin.  No Host: not a browser.
  */
 /* Whether p ends a Host: nothing, or a port of 1 to 5 digits. */
 static int port_end(const char *p)
