@@ -65,6 +65,12 @@ void pb_engine_set_limits(pb_engine *e, size_t instructions, size_t memory);
  * (first failure in err), PB_STATE once a case exists.
  */
 pb_status pb_engine_load(pb_engine *e, const char *path, pb_error *err);
+/* From now on, the files loaded are named by their own name, without
+ * their folder ("listen.lua:37: ...", not "/srv/p/listen.lua:37: ..."),
+ * in what the engine says of them: errors, warnings, items' errors,
+ * evidence.  For an engine whose words go to others than whoever gave
+ * the path: `playbook serve`'s clients (docs/hardening.md). */
+void pb_engine_set_bare_names(pb_engine *e, int on);
 /* The same for one principle held in memory; name is its file name in
  * messages. */
 pb_status pb_engine_load_buffer(pb_engine *e, const char *name,

@@ -259,6 +259,30 @@ static void lib_errors(void **state)
     assert_int_equal(pb_engine_nprinciples(f->e), 0);
 }
 
+/* With bare names (playbook serve's engine), no folder of the server's
+ * in what the engine says: the file's errors, its lib file's, the
+ * principle's file. */
+static void bare_names(void **state)
+{
+    fixture *f = *state;
+    char good[] = "local w = use 'words'\n"
+                  "return principle { id = 'p', items = { { id = 'i' } } }\n";
+
+    pb_engine_set_bare_names(f->e, 1);
+    write_file(f, "p.lua", "return principle {\n  id = = 1 }\n");
+    load_fails(f, "p.lua", 2, "unexpected symbol");
+    assert_string_equal(f->err.file, "p.lua");
+    write_file(f, "p.lua", "local w = use 'bad'\nreturn 1\n");
+    write_file(f, "lib/bad.lua", "local t = nil\nreturn t.x\n");
+    load_fails(f, "p.lua", 1, "lib/bad.lua:2: attempt to index");
+    assert_null(strstr(f->err.message, f->dir));
+    assert_null(strstr(f->err.file, f->dir));
+    write_file(f, "lib/words.lua", WORDS);
+    write_file(f, "p.lua", good);
+    assert_int_equal(load(f, "p.lua"), PB_OK);
+    assert_int_equal(pb_engine_nprinciples(f->e), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +291,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(only_while_loading, setup, teardown),
         cmocka_unit_test_setup_teardown(from_text, setup, teardown),
         cmocka_unit_test_setup_teardown(lib_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(bare_names, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -456,8 +456,10 @@ static pb_status add_failure(pb_engine *e, const pb_error *err)
     return PB_INPUT;
 }
 
+/* The file name as shown, read from path. */
 static pb_status load_buffer(pb_engine *e, const char *name,
-                             const char *src, size_t len, pb_error *err)
+                             const char *path, const char *src, size_t len,
+                             pb_error *err)
 {
     pb__principle *p;
     pb_status st;
@@ -469,7 +471,7 @@ static pb_status load_buffer(pb_engine *e, const char *name,
     pb__idf_free(&e->text.idf);
     e->dets_stale = 1;
     st = pb__principle_load(e->sb, &e->text, PB_PRINCIPLES_MEMORY - e->cbytes,
-                            name, src, len, &p, err);
+                            name, path, src, len, &p, err);
     if (st == PB_OK && (dup = pb_engine_find_principle(e, p->id)) >= 0) {
         st = pb__error(err, PB_INPUT, name, p->line,
                        "duplicate principle id '%s' (already loaded from "
@@ -499,9 +501,22 @@ pb_status pb_engine_load_buffer(pb_engine *e, const char *name,
     if (e->ncases > 0)
         return pb__error(err, PB_STATE, name, 0,
                          "principles cannot be loaded while cases are open");
-    st = load_buffer(e, name, src, len, err);
+    st = load_buffer(e, name, name, src, len, err);
     sort_principles(e);
     return st;
+}
+
+void pb_engine_set_bare_names(pb_engine *e, int on)
+{
+    e->bare_names = on;
+}
+
+/* path without its folder */
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
 }
 
 static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
@@ -515,7 +530,8 @@ static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
         add_failure(e, err);
         return st == PB_NOMEM ? st : PB_INPUT; /* the contract's "bad input" */
     }
-    st = load_buffer(e, path, src, len, err);
+    st = load_buffer(e, e->bare_names ? base_name(path) : path, path, src,
+                     len, err);
     free(src);
     return st;
 }

@@ -47,6 +47,7 @@ extern const char pb__type_cache_key;
 
 struct pb_engine {
     pb__sandbox *sb;
+    int bare_names;             /* pb_engine_set_bare_names */
     pb__principle **principles; /* in checklist order */
     size_t nprinciples, principles_cap;
     pb__index principle_ix;     /* principles by id */

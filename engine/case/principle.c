@@ -982,7 +982,7 @@ static int principle_fn(lua_State *L)
 
 typedef struct build_ctx {
     pb__sandbox *sb;
-    const char *name, *src;
+    const char *name, *path, *src; /* the file as shown, as read */
     size_t len;
     int last_line;
     unsigned account;  /* the sandbox account the file is charged to */
@@ -1415,7 +1415,7 @@ static int load_protected(lua_State *L)
     lua_pushvalue(L, -1);
     lua_setfield(L, 1, "text");
     lua_setfield(L, -2, "text");
-    loading = pb__use_openlib(L, sb, bc->name, lua_gettop(L));
+    loading = pb__use_openlib(L, sb, bc->path, bc->name, lua_gettop(L));
     lua_setfield(L, 1, "use");
     lua_pop(L, 1);                                  /* [extra info] */
     if (pb__sandbox_newenv(sb, 1) != LUA_OK)        /* [extra line env] */
@@ -1518,11 +1518,12 @@ static void error_from_lua(pb_error *err, const char *name, const char *msg,
 }
 
 pb_status pb__principle_load(pb__sandbox *sb, pb__textkit *kit, size_t left,
-                             const char *name, const char *src, size_t len,
+                             const char *name, const char *path,
+                             const char *src, size_t len,
                              pb__principle **out, pb_error *err)
 {
     lua_State *L = pb__sandbox_lua(sb);
-    build_ctx bc = { sb, name, src, len, 0, 0, NULL,
+    build_ctx bc = { sb, name, path, src, len, 0, 0, NULL,
                      { 0, 0, NULL, NULL, NULL, 0, 0 }, "", kit,
                      { name, src, len, kit }, { NULL, 0, 0, 0, 0, 0, 0 } };
     int bad, status, top = lua_gettop(L);

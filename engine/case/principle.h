@@ -74,14 +74,16 @@ typedef struct pb__principle {
 } pb__principle;
 
 /*
- * Runs the file name (src, len bytes) in sb and copies what it declares
+ * Runs the file name (src, len bytes; read from path, whose folder
+ * `use` looks in) in sb and copies what it declares
  * into *out, taking at most left bytes of C memory (what is left of
  * PB_PRINCIPLES_MEMORY); its phrases and examples are compiled with kit
  * (their terms go into its lexicon).  PB_INPUT with err at the file and
  * line.
  */
 pb_status pb__principle_load(pb__sandbox *sb, pb__textkit *kit, size_t left,
-                             const char *name, const char *src, size_t len,
+                             const char *name, const char *path,
+                             const char *src, size_t len,
                              pb__principle **out, pb_error *err);
 void pb__principle_free(lua_State *L, pb__principle *p);
 

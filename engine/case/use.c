@@ -57,6 +57,7 @@ static int use_fn(lua_State *L)
     pb__sandbox *sb = lua_touserdata(L, lua_upvalueindex(1));
     const use_state *us = lua_touserdata(L, lua_upvalueindex(2));
     const char *dir = lua_tostring(L, lua_upvalueindex(3));
+    const char *shown = lua_tostring(L, lua_upvalueindex(5));
     const char *name = luaL_checkstring(L, 1), *path, *chunk;
     char *src, buf[1200];
     size_t len;
@@ -72,7 +73,7 @@ static int use_fn(lua_State *L)
     path = lua_pushfstring(L, "%slib/%s.lua", dir, name);
     /* Everything Lua allocates comes before the file is read: a memory
      * error raised while src is held would leak it. */
-    chunk = lua_pushfstring(L, "@%s", path);
+    chunk = lua_pushfstring(L, "@%slib/%s.lua", shown, name);
     if (pb__read_file(path, PB__PRINCIPLE_MAX_BYTES, &src, &len, &err) != PB_OK)
         return luaL_error(L, "use '%s': %s", name,
                           pb_error_text(&err, buf, sizeof buf));
@@ -87,7 +88,7 @@ static int use_fn(lua_State *L)
     free(src);
     if (bad != 0)
         return luaL_error(L, "use '%s': %s:%d: not UTF-8 text, or a NUL "
-                          "byte", name, path, bad);
+                          "byte", name, chunk + 1, bad);
     if (status != LUA_OK)
         return luaL_error(L, "use '%s': %s", name, lua_tostring(L, -1));
     lua_pushvalue(L, lua_upvalueindex(4));   /* what lib files get */
@@ -103,21 +104,29 @@ static int use_fn(lua_State *L)
     return 1;
 }
 
+/* path's folder, with its '/', or "" */
+static void push_folder(lua_State *L, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (slash == NULL)
+        lua_pushliteral(L, "");
+    else
+        lua_pushlstring(L, path, (size_t)(slash - path) + 1);
+}
+
 int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path,
-                     int libs)
+                     const char *shown, int libs)
 {
     use_state *us;
-    const char *slash = strrchr(path, '/');
 
     libs = lua_absindex(L, libs);
     lua_pushlightuserdata(L, sb);
     us = lua_newuserdatauv(L, sizeof *us, 0);
     us->loading = 1;
-    if (slash == NULL)
-        lua_pushliteral(L, "");
-    else
-        lua_pushlstring(L, path, (size_t)(slash - path) + 1);
+    push_folder(L, path);
     lua_pushvalue(L, libs);
-    lua_pushcclosure(L, use_fn, 4);
+    push_folder(L, shown);
+    lua_pushcclosure(L, use_fn, 5);
     return &us->loading;
 }

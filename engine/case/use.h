@@ -15,12 +15,13 @@
 
 /*
  * Pushes the `use` function for the principle file at path (the name a
- * principle given as text was given: its folder is where `use` looks).
+ * principle given as text was given: its folder is where `use` looks),
+ * shown as shown (its lib files' names are shown from its folder).
  * Lib files get the safe library and what the table at index libs holds
  * (due, text).  It works while *loading (the returned flag, 1 now) is
  * set: the caller clears it once the file's top level has run.
  */
 int *pb__use_openlib(lua_State *L, pb__sandbox *sb, const char *path,
-                     int libs);
+                     const char *shown, int libs);
 
 #endif

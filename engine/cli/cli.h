@@ -22,6 +22,8 @@ typedef struct cli_opts {
     char **args;            /* operands */
     int nargs;
     int dashes;             /* operands from this index came after "--" */
+    int bare_names;         /* cli_engine's files named without their
+                             * folder (pb_engine_set_bare_names) */
 } cli_opts;
 
 /* A verb's own option taking a value: --name VALUE or --name=VALUE.  An

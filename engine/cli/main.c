@@ -346,6 +346,7 @@ pb_engine *cli_engine(const cli_opts *o, int *failed)
         fprintf(stderr, "playbook: out of memory\n");
         return NULL;
     }
+    pb_engine_set_bare_names(e, o->bare_names);
     if (o->nprinciples == 0)
         pb_engine_load(e, cli_default_principles(), &err);
     for (k = 0; k < o->nprinciples; k++)

@@ -313,6 +313,8 @@ int cli_serve(int argc, char **argv)
         cli_usage_error("serve", "unexpected operand '%s'", o.args[0]);
         goto done;
     }
+    /* The server's folders are not its clients' business. */
+    o.bare_names = 1;
     if (add_token != NULL) {
         if (tokens == NULL) {
             cli_usage_error("serve", "--add-token needs --tokens FILE");

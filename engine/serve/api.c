@@ -108,14 +108,13 @@ static void fail_ours(api *a, http_reply *out, const pb_error *err)
 }
 
 /* The timeline from event `from` on (docs/api.md, "The case"): a
- * client that has the earlier events is not sent them again.  A
- * detected event's evidence names its principle file without the
- * folder: no path leaves the server. */
+ * client that has the earlier events is not sent them again.  (The
+ * server's engine names its files without their folder: no path leaves
+ * the server.) */
 static void render_events(FILE *f, const pb_case *c, size_t from)
 {
     size_t i, k;
     pb_event_info ev;
-    const char *base;
     pb__json j;
 
     pb__json_init(&j, f);
@@ -139,10 +138,9 @@ static void render_events(FILE *f, const pb_case *c, size_t from)
         pb__json_close(&j, '}');
         pb__json_kstr(&j, "detected_by", ev.detected_by);
         if (ev.evidence.file != NULL) {
-            base = strrchr(ev.evidence.file, '/');
             pb__json_key(&j, "evidence");
             pb__json_open(&j, '{');
-            pb__json_kstr(&j, "file", base ? base + 1 : ev.evidence.file);
+            pb__json_kstr(&j, "file", ev.evidence.file);
             pb__json_kint(&j, "line", ev.evidence.line);
             pb__json_kstr(&j, "kind", ev.evidence.kind);
             pb__json_kstr(&j, "match", ev.evidence.match);

@@ -582,6 +582,54 @@ req POST /v1/cases '{"id": "TY-1", "topic": "delivery"}'
 req POST /v1/cases/TY-1/events '{"type": "crm.ticket_opened"}'
 want 200 "a type new to the server, after replays of 17,500"
 
+# --- no path of the server's reaches a client ---------------------------
+# A second server, its principles in a folder of its own, one of them a
+# detector and an item that never end: the budget warning, the item's
+# error, a replay's evidence and an event's name the file only.
+PP="$T/pp/principles"
+mkdir -p "$PP"
+cp -R principles/. "$PP/"
+cat >"$PP/zloop.lua" <<'EOF'
+return principle {
+  id = "zloop", title = "Never ends", order = 99,
+  items = { { id = "a", done = function(case) while true do end end } },
+  detect = { { on = "customer.said",
+               fn = function(case, event) while true do end end } },
+}
+EOF
+SAVE_P=$P SAVE_D=$D SAVE_SRV=$SRV SAVE_PORT=$PORT
+P="-p $PP" D="$T/data-pp"
+start
+req POST /v1/cases '{"id": "PP-1", "topic": "delivery"}'
+want 201 "a case under principles that run out of budget"
+req POST /v1/cases/PP-1/events '{"type": "customer.said",
+    "text": "My parcel is a week late, I want a refund"}'
+want 200 "an event whose detector runs out of budget"
+cp "$T/body" "$T/pp-case.json"
+json_ok "$T/pp-case.json" "the budget warning and error name the file" "
+c = d['case']
+w = [x for x in c['warnings'] if 'budget' in x]
+assert w and all(x.startswith('zloop.lua:') for x in w), c['warnings']
+e = [i['error'] for i in c['checklist'] if i.get('error')]
+assert e and all(x.startswith('zloop.lua:') for x in e), e
+ev = [x['evidence']['file'] for x in d['events'] if x.get('evidence')]
+assert all('/' not in f for f in ev), ev"
+lacks "$T/pp-case.json" "$T" "no path of the server's in a case"
+lacks "$T/pp-case.json" "principles/" "no folder of principles in a case"
+req POST /v1/replay "@scenarios/escalation-followup.xml"
+want 200 "a replay under principles that run out of budget"
+cp "$T/body" "$T/pp-replay.json"
+json_ok "$T/pp-replay.json" "a replay names the files only" "
+s = d['scenarios'][0]
+assert any(x.startswith('zloop.lua:') for x in s['warnings']), s['warnings']
+ev = [x['evidence']['file'] for x in s['events'] if x.get('evidence')]
+assert ev and all('/' not in f for f in ev), ev"
+lacks "$T/pp-replay.json" "$T" "no path of the server's in a replay"
+lacks "$T/pp-replay.json" "principles/" "no folder of principles in a replay"
+stop
+P=$SAVE_P D=$SAVE_D SRV=$SAVE_SRV PORT=$SAVE_PORT
+URL="http://127.0.0.1:$PORT"
+
 # --- batches: all or nothing, checked before anything is recorded ---------
 req POST /v1/cases '{"id": "B-1", "topic": "delivery"}'
 req GET /v1/cases/B-1
