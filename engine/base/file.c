@@ -112,6 +112,13 @@ done:
     return PB_OK;
 }
 
+const char *pb__file_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash != NULL ? slash + 1 : path;
+}
+
 char *pb__folder_of(const char *path)
 {
     const char *slash = strrchr(path, '/');

@@ -32,5 +32,7 @@ pb_status pb__read_file(const char *path, size_t max, char **out,
 /* The folder path is in ("a/b" -> "a", "b" -> ".", "/b" -> "/"),
  * malloc'd; NULL when out of memory. */
 char *pb__folder_of(const char *path);
+/* The name of the file path names, without its folder ("a/b" -> "b"). */
+const char *pb__file_name(const char *path);
 
 #endif

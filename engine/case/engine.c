@@ -511,14 +511,6 @@ void pb_engine_set_bare_names(pb_engine *e, int on)
     e->bare_names = on;
 }
 
-/* path without its folder */
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-
-    return slash != NULL ? slash + 1 : path;
-}
-
 static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
 {
     char *src = NULL;
@@ -530,7 +522,7 @@ static pb_status load_file(pb_engine *e, const char *path, pb_error *err)
         add_failure(e, err);
         return st == PB_NOMEM ? st : PB_INPUT; /* the contract's "bad input" */
     }
-    st = load_buffer(e, e->bare_names ? base_name(path) : path, path, src,
+    st = load_buffer(e, e->bare_names ? pb__file_name(path) : path, path, src,
                      len, err);
     free(src);
     return st;

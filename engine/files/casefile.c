@@ -227,13 +227,6 @@ static pb_status file_takes(const pb_casefile *cf, const pb_new_event *ev,
     return PB_OK;
 }
 
-static const char *base_name(const char *path)
-{
-    const char *s = strrchr(path, '/');
-
-    return s ? s + 1 : path;
-}
-
 static pb_casefile *casefile_new(pb_engine *e, const char *path,
                                  const pb_casefile_opts *o)
 {
@@ -320,7 +313,7 @@ static pb_status create(pb_casefile *cf, const pb_casefile_opts *o,
     if (o->id != NULL) {
         cf->id = strdup(o->id);
     } else {
-        const char *b = base_name(cf->path);
+        const char *b = pb__file_name(cf->path);
 
         dot = strrchr(b, '.');
         n = dot != NULL && dot != b && strcmp(dot, ".xml") == 0
@@ -531,7 +524,7 @@ static void keep_damaged(pb_casefile *cf, const char *buf, size_t len,
     if (err != NULL) {
         snprintf(msg, sizeof msg, "; nothing was changed%s%s",
                  ok ? ", a copy is kept as " : " (and no copy could be "
-                 "made)", ok ? base_name(copy) : "");
+                 "made)", ok ? pb__file_name(copy) : "");
         reword(err, err->file, "", msg);
     }
     free(copy);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "file.h"
 #include "html.h"
 #include "jsonw.h"
 #include "playbook.h"
@@ -38,13 +39,6 @@ static size_t nmatches(const pb_detector_info *d)
 static const char *noticed_text(int n)
 {
     return n < 0 ? "" : n ? "noticed" : "not noticed";
-}
-
-static const char *base(const char *path)
-{
-    const char *s = strrchr(path, '/');
-
-    return s ? s + 1 : path;
 }
 
 static void text_totals(FILE *f, const pb_coverage_totals *t, size_t calls)
@@ -97,7 +91,7 @@ static void render_text(FILE *f, const pb_coverage *cv)
             for (m = 0; m < n; m++)
                 hit += pb_coverage_matched(cv, p, k, m) > 0;
             pb__text_printf(f, "  detector %s:%d  %s -> %s  fired %zu",
-                            base(pi.file), d.line, d.on,
+                            pb__file_name(pi.file), d.line, d.on,
                             d.emit ? d.emit : "(function)", c.fired);
             if (n)
                 pb__text_printf(f, ", matched %zu of %zu", hit, n);
@@ -269,7 +263,7 @@ static void html_principle(pb__html *h, const pb_coverage *cv, size_t p,
         pb_coverage_detector(cv, p, k, &c);
         pb__html_start(h, "h3", c.fired ? NULL : "violated");
         pb__html_textf(h, "%s:%d  %s \xe2\x86\x92 %s: fired %zu",
-                       base(pi.file), d.line, d.on,
+                       pb__file_name(pi.file), d.line, d.on,
                        d.emit ? d.emit : "function", c.fired);
         if (c.noticed >= 0) {
             pb__html_text(h, " ");
